@@ -1,0 +1,33 @@
+//! Domain types and pure journey analyses of tropa.
+//!
+//! Everything here is pure: no file system, no threads, no clock (`now` is always a parameter).
+//! The data flows **message → [`Event`] → identity → journey → fold**:
+//!
+//! ```
+//! use tropa_core::message::{parse_message, ParseContext};
+//! let json = serde_json::json!({
+//!     "type": "track", "event": "add_to_cart", "userId": "u1",
+//!     "timestamp": "2026-01-02T10:00:00Z", "messageId": "m-1",
+//!     "properties": {"price": 990}
+//! });
+//! let ev = parse_message(&json, &ParseContext::at(1_767_350_000_000)).unwrap();
+//! assert_eq!(ev.name, "add_to_cart");
+//! assert_eq!(ev.user_id, "u1");
+//! ```
+
+pub mod channel;
+pub mod dict;
+pub mod error;
+pub mod event;
+pub mod fold;
+pub mod identity;
+pub mod journey;
+pub mod message;
+pub mod time;
+
+pub use dict::{Dict, DictCol, Dictionaries};
+pub use error::{CoreError, FieldError};
+pub use event::{Event, MessageKind, Timestamp};
+pub use fold::{CountFold, Counts, JourneyFold};
+pub use identity::{ActorId, Identity, Merge};
+pub use journey::{Columns, EventAccess, Journey, RowRef, TextCol};

@@ -1,0 +1,248 @@
+//! The conformance suite: the same checks run against every [`Engine`] (naive oracle, embedded store, …).
+//!
+//! A backend's tests call [`engine_conformance_suite!`](crate::engine_conformance_suite) with an expression that
+//! makes a fresh, empty engine (and a guard that keeps its resources alive):
+//!
+//! ```ignore
+//! tropa_engine::engine_conformance_suite!(|| { let dir = tempfile::tempdir().unwrap(); (Store::open(dir.path()).unwrap(), dir) });
+//! ```
+
+use std::collections::BTreeMap;
+
+use tropa_core::{Columns, Event, Journey, JourneyFold, MessageKind};
+
+use crate::{fold, Engine, ScanSpec};
+
+/// Generates the suite's test functions for one backend.
+#[macro_export]
+macro_rules! engine_conformance_suite {
+    ($make:expr) => {
+        mod engine_conformance {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[test]
+            fn scan_yields_complete_sorted_journeys_once() {
+                let (engine, _guard) = ($make)();
+                $crate::conformance::scan_yields_complete_sorted_journeys_once(&engine);
+            }
+
+            #[test]
+            fn duplicates_are_not_stored_twice() {
+                let (engine, _guard) = ($make)();
+                $crate::conformance::duplicates_are_not_stored_twice(&engine);
+            }
+
+            #[test]
+            fn late_identity_merge_reattributes_old_events() {
+                let (engine, _guard) = ($make)();
+                $crate::conformance::late_identity_merge_reattributes_old_events(&engine);
+            }
+
+            #[test]
+            fn scan_filters_by_time_and_name() {
+                let (engine, _guard) = ($make)();
+                $crate::conformance::scan_filters_by_time_and_name(&engine);
+            }
+
+            #[test]
+            fn forget_removes_a_customer() {
+                let (engine, _guard) = ($make)();
+                $crate::conformance::forget_removes_a_customer(&engine);
+            }
+        }
+    };
+}
+
+/// A small deterministic event stream: `customers` customers, each with an anonymous id, some identified later.
+/// Returns the events in ingest order and, per customer, the message ids in expected journey order.
+pub fn dataset(customers: usize, seed: u64) -> (Vec<Event>, Vec<Vec<String>>) {
+    let mut s = seed | 1;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    let names = ["page_view", "view_item", "add_to_cart", "begin_checkout", "purchase", "search"];
+    let mut events = Vec::new();
+    let mut per: Vec<Vec<(i64, usize, String)>> = vec![Vec::new(); customers];
+    for round in 0..3 {
+        for c in 0..customers {
+            let n = (next() % 4) as usize;
+            for k in 0..n {
+                // coarse times so that ties happen
+                let ts = 1_700_000_000_000 + (next() % 20) as i64 * 60_000;
+                let identified = c % 3 == 0 && round > 0;
+                let id = format!("m-{c}-{round}-{k}");
+                let ev = Event {
+                    message_id: id.clone(),
+                    kind: MessageKind::Track,
+                    timestamp: ts,
+                    received_at: ts,
+                    anonymous_id: if identified && k % 2 == 1 { String::new() } else { format!("anon-{c}") },
+                    user_id: if identified { format!("user-{c}") } else { String::new() },
+                    name: names[(next() % names.len() as u64) as usize].to_string(),
+                    touchpoint: "web".into(),
+                    properties: format!("{{\"k\":{k}}}"),
+                    traits: "{}".into(),
+                    revenue: if k == 1 { Some(100.0 + c as f64) } else { None },
+                    ..Event::default()
+                };
+                per[c].push((ts, events.len(), id));
+                events.push(ev);
+            }
+        }
+    }
+    let expected = per
+        .into_iter()
+        .map(|mut v| {
+            v.sort();
+            v.into_iter().map(|(_, _, id)| id).collect()
+        })
+        .collect();
+    (events, expected)
+}
+
+/// Collects every journey as (first actor's message ids in order) keyed by the sorted set of its message ids.
+struct Collect;
+
+impl JourneyFold for Collect {
+    type Acc = Vec<(Vec<i64>, Vec<String>)>;
+    fn init(&self) -> Self::Acc {
+        Vec::new()
+    }
+    fn fold(&self, acc: &mut Self::Acc, j: &Journey<'_>) {
+        let ids = j.events().into_iter().map(|e| e.message_id).collect();
+        acc.push((j.ts.to_vec(), ids));
+    }
+    fn merge(&self, into: &mut Self::Acc, other: Self::Acc) {
+        into.extend(other);
+    }
+}
+
+fn journeys(engine: &dyn Engine, spec: &ScanSpec) -> Vec<Vec<String>> {
+    let spec = spec.clone().with_columns(Columns::ROWS);
+    let got = fold(engine, &spec, &Collect).expect("scan");
+    for (ts, ids) in &got {
+        assert!(ts.windows(2).all(|w| w[0] <= w[1]), "journey not in time order: {ids:?}");
+        assert_eq!(ts.len(), ids.len());
+    }
+    let mut out: Vec<Vec<String>> = got.into_iter().map(|(_, ids)| ids).collect();
+    out.sort();
+    out
+}
+
+fn sorted(mut v: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    v.retain(|j| !j.is_empty());
+    v.sort();
+    v
+}
+
+/// Every customer's events come back complete, in time order (ties in ingest order), exactly once.
+pub fn scan_yields_complete_sorted_journeys_once(engine: &dyn Engine) {
+    let (events, expected) = dataset(40, 7);
+    let total = events.len() as u64;
+    let mut accepted = 0;
+    for chunk in events.chunks(17) {
+        accepted += engine.ingest(chunk.to_vec()).expect("ingest").accepted;
+    }
+    assert_eq!(accepted, total);
+    assert_eq!(journeys(engine, &ScanSpec::default()), sorted(expected));
+    let counts = fold(engine, &ScanSpec::default(), &tropa_core::CountFold).expect("scan");
+    assert_eq!(counts.events, total);
+    let summary = engine.summary().expect("summary");
+    assert_eq!(summary.events, total);
+    assert_eq!(summary.customers, counts.customers);
+}
+
+/// Sending the same message ids again, in the same call or later, stores nothing new.
+pub fn duplicates_are_not_stored_twice(engine: &dyn Engine) {
+    let (events, expected) = dataset(10, 3);
+    let n = events.len() as u64;
+    let mut twice = events.clone();
+    twice.extend(events.iter().take(5).cloned());
+    let first = engine.ingest(twice).expect("ingest");
+    assert_eq!((first.accepted, first.duplicates), (n, 5));
+    let again = engine.ingest(events).expect("ingest");
+    assert_eq!((again.accepted, again.duplicates), (0, n));
+    assert_eq!(journeys(engine, &ScanSpec::default()), sorted(expected));
+}
+
+/// An identify that arrives after both ids have events joins the two journeys into one.
+pub fn late_identity_merge_reattributes_old_events(engine: &dyn Engine) {
+    let mk = |id: &str, anon: &str, user: &str, name: &str, ts: i64, kind: MessageKind| Event {
+        message_id: id.into(),
+        kind,
+        timestamp: ts,
+        anonymous_id: anon.into(),
+        user_id: user.into(),
+        name: name.into(),
+        properties: "{}".into(),
+        traits: "{}".into(),
+        ..Event::default()
+    };
+    engine.ingest(vec![mk("e1", "anon-x", "", "page_view", 1000, MessageKind::Page)]).expect("ingest");
+    engine.ingest(vec![mk("e2", "", "user-x", "purchase", 3000, MessageKind::Track)]).expect("ingest");
+    engine.ingest(vec![mk("e3", "anon-y", "", "page_view", 500, MessageKind::Page)]).expect("ingest");
+    assert_eq!(journeys(engine, &ScanSpec::default()).len(), 3);
+    engine.ingest(vec![mk("e4", "anon-x", "user-x", "identify", 2000, MessageKind::Identify)]).expect("ingest");
+    assert_eq!(
+        journeys(engine, &ScanSpec::default()),
+        vec![vec!["e1".to_string(), "e4".into(), "e2".into()], vec!["e3".into()]]
+    );
+    let rec = engine.customer("user-x").expect("customer").expect("known");
+    assert_eq!(rec.customer, "anon-x");
+    assert_eq!(rec.actors, vec!["anon-x".to_string(), "user-x".into()]);
+    assert_eq!(rec.events.iter().map(|e| e.message_id.as_str()).collect::<Vec<_>>(), ["e1", "e4", "e2"]);
+    assert_eq!(rec.merges.len(), 1);
+    assert_eq!(rec.merges[0].message_id, "e4");
+    assert_eq!(rec.merges[0].via, "identify");
+    assert!(engine.customer("nobody").expect("customer").is_none());
+    assert_eq!(engine.summary().expect("summary").customers, 2);
+}
+
+/// Time and name filters drop events, and customers left with none.
+pub fn scan_filters_by_time_and_name(engine: &dyn Engine) {
+    let (events, _) = dataset(30, 11);
+    let from = 1_700_000_000_000 + 5 * 60_000;
+    let to = 1_700_000_000_000 + 12 * 60_000;
+    let mut want: BTreeMap<String, Vec<(i64, usize, String)>> = BTreeMap::new();
+    // expected: group by customer number encoded in the message id
+    for (i, e) in events.iter().enumerate() {
+        if e.timestamp >= from && e.timestamp < to && (e.name == "purchase" || e.name == "add_to_cart") {
+            let c = e.message_id.split('-').nth(1).unwrap_or("").to_string();
+            want.entry(c).or_default().push((e.timestamp, i, e.message_id.clone()));
+        }
+    }
+    let want = sorted(
+        want.into_values()
+            .map(|mut v| {
+                v.sort();
+                v.into_iter().map(|x| x.2).collect()
+            })
+            .collect(),
+    );
+    engine.ingest(events).expect("ingest");
+    let spec = ScanSpec {
+        from: Some(from),
+        to: Some(to),
+        names: Some(vec!["purchase".into(), "add_to_cart".into(), "never_seen".into()]),
+        ..ScanSpec::default()
+    };
+    assert_eq!(journeys(engine, &spec), want);
+}
+
+/// After `forget`, no scan or lookup shows the customer's events.
+pub fn forget_removes_a_customer(engine: &dyn Engine) {
+    let (events, expected) = dataset(12, 5);
+    let c = (0..12).find(|c| events.iter().any(|e| e.user_id == format!("user-{c}"))).expect("an identified customer");
+    engine.ingest(events).expect("ingest");
+    let removed = engine.forget(&format!("user-{c}")).expect("forget");
+    assert_eq!(removed as usize, expected[c].len());
+    let mut rest = expected.clone();
+    rest.remove(c);
+    assert_eq!(journeys(engine, &ScanSpec::default()), sorted(rest));
+    assert!(engine.customer(&format!("anon-{c}")).expect("customer").is_none_or(|r| r.events.is_empty()));
+    assert_eq!(engine.forget("nobody").expect("forget"), 0);
+}

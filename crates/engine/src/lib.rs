@@ -1,0 +1,110 @@
+//! The backend contract of tropa: [`Engine`] (ingest, scan journeys, look up a customer, forget one), the
+//! [`ScanSpec`] of a scan, errors, and the conformance suite every backend runs.
+//!
+//! A scan hands each customer's complete, time-ordered journey to a fold; [`fold`] runs any
+//! [`JourneyFold`] over an engine and merges the partial results in chunk order:
+//!
+//! ```ignore
+//! let counts = tropa_engine::fold(&engine, &ScanSpec::default(), &tropa_core::CountFold)?;
+//! ```
+
+pub mod conformance;
+mod error;
+mod scan;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use tropa_core::identity::Merge;
+use tropa_core::{Dictionaries, Event};
+
+pub use error::{EngineError, ErrorKind};
+pub use scan::{fold, JourneySink, ScanSpec, ScanVisitor};
+
+/// What an ingest call did. Events are durable when it returns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct IngestReport {
+    /// New events stored.
+    pub accepted: u64,
+    /// Events whose message id was already stored (or repeated within the call); not stored again.
+    pub duplicates: u64,
+}
+
+impl IngestReport {
+    pub fn add(&mut self, other: IngestReport) {
+        self.accepted += other.accepted;
+        self.duplicates += other.duplicates;
+    }
+}
+
+/// One customer with every event of every actor linked to it, in time order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerRecord {
+    /// Name of the customer's representative actor (its first-seen id).
+    pub customer: String,
+    /// Every anonymous id and user id linked to the customer.
+    pub actors: Vec<String>,
+    /// The links that joined those actors, with the messages that caused them.
+    pub merges: Vec<MergeRecord>,
+    pub events: Vec<Event>,
+}
+
+/// A logged identity merge, with actor names resolved.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MergeRecord {
+    pub a: String,
+    pub b: String,
+    pub message_id: String,
+    pub via: String,
+    pub at: i64,
+}
+
+impl MergeRecord {
+    pub fn resolve(m: &Merge, name: impl Fn(tropa_core::ActorId) -> String) -> Self {
+        MergeRecord {
+            a: name(m.a),
+            b: name(m.b),
+            message_id: m.message_id.clone(),
+            via: m.via.as_str().into(),
+            at: m.at,
+        }
+    }
+}
+
+/// Sizes an engine can tell without scanning.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct EngineSummary {
+    pub events: u64,
+    pub actors: u64,
+    pub customers: u64,
+    pub min_ts: Option<i64>,
+    pub max_ts: Option<i64>,
+}
+
+/// A place where journeys are kept and scanned.
+pub trait Engine: Send + Sync {
+    /// Stores events durably, links identities, skips duplicates (by message id).
+    fn ingest(&self, events: Vec<Event>) -> Result<IngestReport, EngineError>;
+
+    /// A snapshot of the dictionaries. Codes never change meaning, so a snapshot taken before a scan
+    /// stays valid for it.
+    fn dictionaries(&self) -> Arc<Dictionaries>;
+
+    /// Runs `visitor` over every customer's journey that has events matching `spec`. Returns one result per
+    /// chunk of customers, in chunk order (customers never straddle chunks).
+    fn scan(
+        &self,
+        spec: &ScanSpec,
+        visitor: &dyn ScanVisitor,
+    ) -> Result<Vec<Box<dyn std::any::Any + Send>>, EngineError>;
+
+    /// The customer that `actor` (an anonymous id or user id) belongs to, or `None` if unknown.
+    fn customer(&self, actor: &str) -> Result<Option<CustomerRecord>, EngineError>;
+
+    /// Deletes every event of the customer that `actor` belongs to (right to be forgotten). Returns how many
+    /// events were removed from view.
+    fn forget(&self, actor: &str) -> Result<u64, EngineError>;
+
+    /// Counts known without scanning.
+    fn summary(&self) -> Result<EngineSummary, EngineError>;
+}
