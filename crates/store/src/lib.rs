@@ -1,1 +1,346 @@
-//! tropa-store
+//! The embedded journey store of tropa.
+//!
+//! A data folder holds:
+//!
+//! ```text
+//! LOCK            held (flock) by the one process that has the store open
+//! MANIFEST        which parts, identity log lengths and WAL segment make up the store (JSON, versioned)
+//! wal/*.wal       write-ahead log segments (checksummed records, fsynced before an ingest returns)
+//! parts/*.trp     immutable columnar parts sorted by (customer, time, sequence); see [`part`]
+//! actors.log      actor names in id order     links.bin / reasons.log   identity merges
+//! dicts.json      dictionaries of low-cardinality columns (event names, channels, …)
+//! ```
+//!
+//! ```no_run
+//! use tropa_store::{Store, StoreOptions};
+//! let store = Store::open(std::path::Path::new("tropa-data"), StoreOptions::default())?;
+//! let counts = tropa_engine::fold(&store, &Default::default(), &tropa_core::CountFold)?;
+//! println!("{} customers, {} events", counts.customers, counts.events);
+//! # Ok::<(), tropa_engine::EngineError>(())
+//! ```
+
+mod codec;
+mod compact;
+mod fsutil;
+mod ident;
+pub mod manifest;
+pub mod part;
+mod scan;
+mod wal;
+mod writer;
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tropa_core::{Dict, DictCol, Dictionaries, Event};
+use tropa_engine::{
+    CustomerRecord, Engine, EngineError, EngineSummary, IngestReport, MergeRecord, ScanSpec, ScanVisitor,
+};
+
+pub use scan::Snapshot;
+pub use wal::WalRecord;
+use writer::Writer;
+
+pub const MANIFEST: &str = "MANIFEST";
+
+fn dicts_file() -> &'static str {
+    "dicts.json"
+}
+
+/// Tuning of a store.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreOptions {
+    /// Flush the memtable to a part after this many events.
+    pub flush_rows: usize,
+    /// Aim for scan chunks of about this many rows (parallelism grain).
+    pub chunk_rows: usize,
+    /// Compaction writes parts of at most about this many rows.
+    pub part_rows: usize,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { flush_rows: 1_000_000, chunk_rows: 200_000, part_rows: 8_000_000 }
+    }
+}
+
+struct Queue {
+    next: u64,
+    items: Vec<(u64, Vec<Event>)>,
+    done: HashMap<u64, Result<IngestReport, String>>,
+}
+
+/// The embedded engine.
+pub struct Store {
+    dir: PathBuf,
+    flush_on_drop: bool,
+    writer: Mutex<Writer>,
+    queue: Mutex<Queue>,
+    _lock: File,
+}
+
+pub(crate) fn encode_dicts(d: &Dictionaries) -> Vec<u8> {
+    let map: serde_json::Map<String, serde_json::Value> =
+        DictCol::ALL.iter().map(|&c| (c.as_str().to_string(), serde_json::json!(d.get(c).values()))).collect();
+    serde_json::to_vec(&serde_json::json!({"version": 1, "dicts": map})).unwrap_or_default()
+}
+
+fn decode_dicts(path: &Path) -> Result<Dictionaries, EngineError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Dictionaries::default()),
+        Err(e) => return Err(EngineError::Io { op: "read", path: path.into(), source: e }),
+    };
+    let bad = |reason: String| EngineError::Corrupt { path: path.into(), reason };
+    let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))?;
+    let mut d = Dictionaries::default();
+    for col in DictCol::ALL {
+        let values: Vec<String> = match v.pointer(&format!("/dicts/{}", col.as_str())) {
+            Some(list) => serde_json::from_value(list.clone()).map_err(|e| bad(e.to_string()))?,
+            None => continue,
+        };
+        if values.first().is_some_and(|s| !s.is_empty()) {
+            return Err(bad(format!("dictionary {} does not start with the empty value", col.as_str())));
+        }
+        *d.get_mut(col) = Dict::from_values(values);
+    }
+    Ok(d)
+}
+
+impl Store {
+    /// Opens (or creates) the store in `dir`, recovering from the WAL whatever was acknowledged but not flushed.
+    pub fn open(dir: &Path, opts: StoreOptions) -> Result<Store, EngineError> {
+        std::fs::create_dir_all(dir.join("parts")).map_err(EngineError::io("create", dir))?;
+        let lock_path = dir.join("LOCK");
+        let lock = File::create(&lock_path).map_err(EngineError::io("create", &lock_path))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(EngineError::Locked { path: dir.into() }),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(EngineError::Io { op: "lock", path: lock_path, source: e })
+            }
+        }
+        let manifest = match manifest::Manifest::load(&dir.join(MANIFEST))? {
+            Some(m) => m,
+            None => {
+                let m = manifest::Manifest::new();
+                m.store(&dir.join(MANIFEST))?;
+                m
+            }
+        };
+        // remove what the manifest does not name: parts of a flush that crashed before its commit
+        let live: std::collections::HashSet<u64> = manifest.parts.iter().map(|p| p.id).collect();
+        let parts_dir = dir.join("parts");
+        for entry in std::fs::read_dir(&parts_dir).map_err(EngineError::io("list", &parts_dir))? {
+            let entry = entry.map_err(EngineError::io("list", &parts_dir))?;
+            let name = entry.file_name().to_string_lossy().to_string();
+            let id =
+                name.strip_prefix("part-").and_then(|n| n.strip_suffix(".trp")).and_then(|n| n.parse::<u64>().ok());
+            if id.is_none_or(|id| !live.contains(&id)) {
+                std::fs::remove_file(entry.path()).map_err(EngineError::io("remove", entry.path()))?;
+            }
+        }
+        let mut parts = Vec::with_capacity(manifest.parts.len());
+        for meta in &manifest.parts {
+            let p = part::PartReader::open(&parts_dir.join(format!("part-{:08}.trp", meta.id)))?;
+            if p.rows as u64 != meta.rows {
+                return Err(EngineError::Corrupt {
+                    path: p.path.clone(),
+                    reason: "row count differs from the manifest".into(),
+                });
+            }
+            parts.push(Arc::new(p));
+        }
+        let dicts = decode_dicts(&dir.join(dicts_file()))?;
+        let (wal, records) = wal::Wal::open(&dir.join("wal"), manifest.wal_from)?;
+        let mut w = Writer::new(dir, opts, manifest, wal, parts, dicts)?;
+        for rec in records {
+            match rec {
+                WalRecord::Events { first_seq, events } => w.apply(first_seq, &events)?,
+                WalRecord::Forget { actor, .. } => {
+                    w.forget(&actor, false)?;
+                }
+            }
+        }
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            flush_on_drop: true,
+            writer: Mutex::new(w),
+            queue: Mutex::new(Queue { next: 0, items: Vec::new(), done: HashMap::new() }),
+            _lock: lock,
+        })
+    }
+
+    /// Closes without the final checkpoint, as a crash would: the next open recovers from the WAL.
+    pub fn close_without_flush(mut self) {
+        self.flush_on_drop = false;
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn writer(&self) -> MutexGuard<'_, Writer> {
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn queue(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes the memtable to a part and checkpoints the WAL.
+    pub fn flush(&self) -> Result<(), EngineError> {
+        self.writer().flush()
+    }
+
+    /// Merges all parts into few large ones, re-filing merged identities under their customer and dropping
+    /// forgotten events.
+    pub fn compact(&self) -> Result<compact::CompactReport, EngineError> {
+        compact::compact(&mut self.writer())
+    }
+
+    /// Number of parts (not counting the memtable).
+    pub fn part_count(&self) -> usize {
+        self.writer().parts.len()
+    }
+
+    /// Files whole customers' events (grouped by customer, time-ordered, unique message ids — generated data)
+    /// straight into a part, bypassing the WAL and the duplicate check. Durable when it returns.
+    pub fn append_sorted(&self, events: &[Event]) -> Result<IngestReport, EngineError> {
+        self.writer().append_sorted(events)
+    }
+
+    /// A consistent view for scans and lookups.
+    pub fn snapshot(&self) -> Result<Arc<Snapshot>, EngineError> {
+        self.writer().snapshot()
+    }
+
+    fn ingest_group(
+        w: &mut Writer,
+        items: Vec<(u64, Vec<Event>)>,
+    ) -> Result<Vec<(u64, IngestReport, u64, Vec<Event>)>, EngineError> {
+        let mut out = Vec::with_capacity(items.len());
+        for (ticket, events) in items {
+            w.precheck(&events)?;
+            let (fresh, dups) = w.dedup(events);
+            let first_seq = w.manifest.next_seq;
+            w.manifest.next_seq += fresh.len() as u64;
+            if !fresh.is_empty() {
+                w.wal.append(&WalRecord::Events { first_seq, events: fresh.clone() })?;
+            }
+            out.push((ticket, IngestReport { accepted: fresh.len() as u64, duplicates: dups }, first_seq, fresh));
+        }
+        w.wal.sync()?;
+        Ok(out)
+    }
+}
+
+impl Engine for Store {
+    /// Group commit: callers queue their batch; whoever gets the writer lock logs every queued batch with one
+    /// fsync and hands the others their results.
+    fn ingest(&self, events: Vec<Event>) -> Result<IngestReport, EngineError> {
+        let ticket = {
+            let mut q = self.queue();
+            let t = q.next;
+            q.next += 1;
+            q.items.push((t, events));
+            t
+        };
+        let mut w = self.writer();
+        let items = {
+            let mut q = self.queue();
+            if let Some(r) = q.done.remove(&ticket) {
+                return r.map_err(|reason| EngineError::Invalid { field: "batch".into(), reason });
+            }
+            std::mem::take(&mut q.items)
+        };
+        let tickets: Vec<u64> = items.iter().map(|(t, _)| *t).collect();
+        let result = Store::ingest_group(&mut w, items);
+        let mut mine = None;
+        match result {
+            Ok(done) => {
+                for (t, report, first_seq, events) in done {
+                    w.apply(first_seq, &events)?;
+                    if t == ticket {
+                        mine = Some(report);
+                    } else {
+                        self.queue().done.insert(t, Ok(report));
+                    }
+                }
+                if w.mem.len() >= w.opts.flush_rows {
+                    w.flush()?;
+                }
+                mine.ok_or(EngineError::Busy)
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                let mut q = self.queue();
+                for t in tickets.into_iter().filter(|&t| t != ticket) {
+                    q.done.insert(t, Err(msg.clone()));
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn dictionaries(&self) -> Arc<Dictionaries> {
+        match self.snapshot() {
+            Ok(s) => s.dicts.clone(),
+            Err(_) => Arc::new(self.writer().dicts.clone()),
+        }
+    }
+
+    fn scan(&self, spec: &ScanSpec, visitor: &dyn ScanVisitor) -> Result<Vec<Box<dyn Any + Send>>, EngineError> {
+        let snap = self.snapshot()?;
+        Ok(snap.scan(spec, visitor))
+    }
+
+    fn customer(&self, actor: &str) -> Result<Option<CustomerRecord>, EngineError> {
+        let mut w = self.writer();
+        let Some(id) = w.identity()?.lookup(actor) else { return Ok(None) };
+        let members: Vec<u32> = w.identity()?.members_of(id).into_iter().map(|a| a.0).collect();
+        let snap = w.snapshot()?;
+        let rows = snap.customer_rows(&members);
+        let merges = w.merges_of(&members)?;
+        let ident = w.identity()?;
+        let name = |a: tropa_core::ActorId| ident.name(a).to_string();
+        use tropa_core::EventAccess;
+        Ok(Some(CustomerRecord {
+            customer: name(tropa_core::ActorId(members[0])),
+            actors: members.iter().map(|&m| name(tropa_core::ActorId(m))).collect(),
+            merges: merges.iter().map(|m| MergeRecord::resolve(m, name)).collect(),
+            events: rows.into_iter().map(|r| snap.event(r)).collect(),
+        }))
+    }
+
+    fn forget(&self, actor: &str) -> Result<u64, EngineError> {
+        let mut w = self.writer();
+        w.forget(actor, true)
+    }
+
+    fn summary(&self) -> Result<EngineSummary, EngineError> {
+        let snap = self.snapshot()?;
+        let counts = tropa_engine::fold(self, &ScanSpec::default(), &tropa_core::CountFold)?;
+        let actors = snap.roots.len() as u64;
+        let live = snap.parts.iter().filter(|p| p.rows > 0);
+        Ok(EngineSummary {
+            events: counts.events,
+            actors,
+            customers: counts.customers,
+            min_ts: live.clone().map(|p| p.min_ts).min(),
+            max_ts: live.map(|p| p.max_ts).max(),
+        })
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // a clean shutdown checkpoints; a crash relies on the WAL instead
+        if self.flush_on_drop {
+            let _ = self.writer().flush();
+        }
+    }
+}

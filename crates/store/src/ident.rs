@@ -1,0 +1,140 @@
+//! Identity on disk: `actors.log` (actor names in id order), `links.bin` (the merges as id pairs, replayed into
+//! the union–find at open) and `reasons.log` (the message behind each merge). All three are append-only and cut
+//! back at open to the lengths the manifest vouches for, so a crash in the middle of a flush leaves no trace.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+
+use tropa_core::identity::Merge;
+use tropa_core::{ActorId, MessageKind};
+use tropa_engine::EngineError;
+
+use crate::codec::{Dec, Enc};
+
+pub const ACTORS: &str = "actors.log";
+pub const LINKS: &str = "links.bin";
+pub const REASONS: &str = "reasons.log";
+
+/// Cuts `path` back to `len` bytes (creating it if missing) and returns its content.
+pub fn read_prefix(path: &Path, len: u64) -> Result<Vec<u8>, EngineError> {
+    let f = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(EngineError::io("open", path))?;
+    let have = f.metadata().map_err(EngineError::io("stat", path))?.len();
+    if have < len {
+        return Err(EngineError::Corrupt {
+            path: path.into(),
+            reason: format!("{have} bytes, the manifest expects {len}"),
+        });
+    }
+    if have > len {
+        f.set_len(len).map_err(EngineError::io("truncate", path))?;
+        f.sync_all().map_err(EngineError::io("fsync", path))?;
+    }
+    drop(f);
+    let mut buf = std::fs::read(path).map_err(EngineError::io("read", path))?;
+    buf.truncate(len as usize);
+    Ok(buf)
+}
+
+/// Appends `bytes` durably; returns the new length.
+pub fn append(path: &Path, bytes: &[u8]) -> Result<u64, EngineError> {
+    let mut f: File = OpenOptions::new().create(true).append(true).open(path).map_err(EngineError::io("open", path))?;
+    f.write_all(bytes).map_err(EngineError::io("write", path))?;
+    f.sync_data().map_err(EngineError::io("fsync", path))?;
+    f.metadata().map(|m| m.len()).map_err(EngineError::io("stat", path))
+}
+
+/// Encodes actor names for `actors.log`.
+pub fn encode_actors<'a>(names: impl Iterator<Item = &'a str>, out: &mut Vec<u8>) {
+    let mut e = Enc(out);
+    for n in names {
+        e.str(n);
+    }
+}
+
+/// Decodes `actors.log` into a name arena and start offsets.
+pub fn decode_actors(buf: &[u8], path: &Path) -> Result<(String, Vec<u64>), EngineError> {
+    let mut d = Dec::new(buf);
+    let mut arena = String::with_capacity(buf.len());
+    let mut starts = Vec::new();
+    while !d.done() {
+        let s = d.str().map_err(|reason| EngineError::Corrupt { path: path.into(), reason })?;
+        starts.push(arena.len() as u64);
+        arena.push_str(&s);
+    }
+    Ok((arena, starts))
+}
+
+/// Encodes merges: id pairs for `links.bin`, reasons for `reasons.log`.
+pub fn encode_merges(merges: &[Merge], links: &mut Vec<u8>, reasons: &mut Vec<u8>) {
+    for m in merges {
+        links.extend_from_slice(&m.a.0.to_le_bytes());
+        links.extend_from_slice(&m.b.0.to_le_bytes());
+        let mut e = Enc(reasons);
+        e.var(m.a.0 as u64);
+        e.var(m.b.0 as u64);
+        e.u8(m.via as u8);
+        e.i64(m.at);
+        e.str(&m.message_id);
+    }
+}
+
+pub fn decode_links(buf: &[u8]) -> Vec<(u32, u32)> {
+    buf.chunks_exact(8)
+        .map(|c| (u32::from_le_bytes([c[0], c[1], c[2], c[3]]), u32::from_le_bytes([c[4], c[5], c[6], c[7]])))
+        .collect()
+}
+
+pub fn decode_reasons(buf: &[u8], path: &Path) -> Result<Vec<Merge>, EngineError> {
+    let bad = |reason: String| EngineError::Corrupt { path: path.into(), reason };
+    let mut d = Dec::new(buf);
+    let mut out = Vec::new();
+    while !d.done() {
+        let a = d.var().map_err(bad)? as u32;
+        let b = d.var().map_err(bad)? as u32;
+        let via = MessageKind::from_u8(d.u8().map_err(bad)?).unwrap_or_default();
+        let at = d.i64().map_err(bad)?;
+        let message_id = d.str().map_err(bad)?;
+        out.push(Merge { a: ActorId(a), b: ActorId(b), message_id, via, at });
+    }
+    Ok(out)
+}
+
+/// The parent array of `actors` actors after replaying `links` (representative = smallest id).
+pub fn parents_from_links(actors: usize, links: &[(u32, u32)]) -> Result<Vec<u32>, String> {
+    let mut parent: Vec<u32> = (0..actors as u32).collect();
+    fn find(p: &mut [u32], x: u32) -> u32 {
+        let mut r = x;
+        while p[r as usize] != r {
+            r = p[r as usize];
+        }
+        let mut c = x;
+        while p[c as usize] != r {
+            let n = p[c as usize];
+            p[c as usize] = r;
+            c = n;
+        }
+        r
+    }
+    for &(a, b) in links {
+        if a as usize >= actors || b as usize >= actors {
+            return Err(format!("a link names actor {} but there are {actors}", a.max(b)));
+        }
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        if ra != rb {
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            parent[hi as usize] = lo;
+        }
+    }
+    for i in 0..actors {
+        let r = find(&mut parent, i as u32);
+        parent[i] = r;
+    }
+    Ok(parent)
+}

@@ -1,0 +1,27 @@
+//! Parts: immutable columnar files of events sorted by (customer key, time, sequence).
+//!
+//! Format version 1, little-endian, every section 8-byte aligned so it can be viewed in place from an mmap:
+//!
+//! ```text
+//! header   "TROPART\0" | u32 version | u32 sections | u64 rows | u64 customers | i64 min_ts | i64 max_ts
+//!          | u32 min_key | u32 max_key | u64 min_seq | u64 max_seq
+//! table    sections × (u32 id | u32 encoding | u64 offset | u64 len)
+//! data     sections
+//! footer   u32 crc32 of header+table | "TRPEND\0\0"
+//! ```
+//! Sections: customer keys `[u32]` and row starts `[u32; customers+1]`, `ts [i64]`, `seq [u64]`, `name [u16]`,
+//! `kind [u8]`, one per dictionary column (codes of width 1, 2 or 4 bytes, or absent when all zero), revenue as
+//! sparse `(row u32, value f64)` pairs, and one per text column (per-part dictionary or plain offsets + bytes, or
+//! absent when all empty). A part is written to a temporary name, fsynced and renamed, so a reader never sees a
+//! half-written part; the footer catches truncation.
+
+mod build;
+mod format;
+mod read;
+
+pub use build::{PartBuilder, PartData, Row};
+pub use format::{write_part, FORMAT_VERSION};
+pub use read::{Bytes, PartReader};
+
+/// Dictionary columns stored per row (every [`tropa_core::DictCol`] except `Name`, which has its own `u16` column).
+pub const DICT_COLS: usize = tropa_core::DictCol::COUNT - 1;

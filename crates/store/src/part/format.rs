@@ -1,0 +1,207 @@
+//! Writing a part file (see the module doc of `part` for the layout).
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+
+use tropa_engine::EngineError;
+
+use super::build::{PartData, TextData};
+use crate::fsutil;
+use crate::manifest::PartMeta;
+
+pub const MAGIC: &[u8; 8] = b"TROPART\0";
+pub const FOOTER: &[u8; 8] = b"TRPEND\0\0";
+/// On-disk format version of parts.
+pub const FORMAT_VERSION: u32 = 1;
+pub const HEADER_LEN: usize = 8 + 4 + 4 + 8 + 8 + 8 + 8 + 4 + 4 + 8 + 8;
+
+pub mod id {
+    pub const KEYS: u32 = 1;
+    pub const STARTS: u32 = 2;
+    pub const TS: u32 = 3;
+    pub const SEQ: u32 = 4;
+    pub const NAME: u32 = 5;
+    pub const KIND: u32 = 6;
+    pub const RECV: u32 = 7;
+    pub const DICT: u32 = 100;
+    pub const REV_ROWS: u32 = 200;
+    pub const REV_VALS: u32 = 201;
+    /// Plain: offsets `[u32]`; dictionary: codes.
+    pub const TEXT_A: u32 = 300;
+    /// Plain: bytes; dictionary: dictionary offsets `[u32]`.
+    pub const TEXT_B: u32 = 400;
+    /// Dictionary bytes (present only for dictionary-encoded text).
+    pub const TEXT_C: u32 = 500;
+}
+
+struct Section {
+    id: u32,
+    width: u32,
+    bytes: Vec<u8>,
+}
+
+fn sec<T: bytemuck::Pod>(id: u32, data: &[T]) -> Section {
+    Section { id, width: std::mem::size_of::<T>() as u32, bytes: bytemuck::cast_slice(data).to_vec() }
+}
+
+/// Narrowest code width for values up to `max`.
+fn codes(id: u32, values: &[u32]) -> Option<Section> {
+    let max = values.iter().copied().max().unwrap_or(0);
+    if max == 0 {
+        return None;
+    }
+    Some(if max <= u8::MAX as u32 {
+        sec(id, &values.iter().map(|&v| v as u8).collect::<Vec<u8>>())
+    } else if max <= u16::MAX as u32 {
+        sec(id, &values.iter().map(|&v| v as u16).collect::<Vec<u16>>())
+    } else {
+        sec(id, values)
+    })
+}
+
+fn offsets32(id: u32, offsets: &[u64]) -> Result<Section, String> {
+    let v: Result<Vec<u32>, _> = offsets.iter().map(|&o| u32::try_from(o)).collect();
+    v.map(|v| sec(id, &v)).map_err(|_| "a text column exceeds 4 GiB in one part".to_string())
+}
+
+/// Dictionary-encodes a text column when values repeat enough, else stores it plain; `None` if all empty.
+fn text_sections(c: u32, t: &TextData, rows: usize, out: &mut Vec<Section>) -> Result<(), String> {
+    if t.bytes.is_empty() {
+        return Ok(());
+    }
+    let mut index: HashMap<&str, u32> = HashMap::new();
+    let mut dict = TextData { offsets: vec![0], bytes: Vec::new() };
+    let mut codes_v = Vec::with_capacity(rows);
+    let sample_limit = rows / 2 + 1;
+    for i in 0..rows {
+        let s = t.get(i);
+        let next = index.len() as u32;
+        let code = *index.entry(s).or_insert_with(|| {
+            dict.bytes.extend_from_slice(s.as_bytes());
+            dict.offsets.push(dict.bytes.len() as u64);
+            next
+        });
+        codes_v.push(code);
+        if index.len() > sample_limit {
+            break;
+        }
+    }
+    if index.len() <= sample_limit && codes_v.len() == rows {
+        // code 0 may be any value here; store all codes (even if the max is 0 there is one value)
+        out.push(match codes(id::TEXT_A + c, &codes_v) {
+            Some(s) => s,
+            None => sec(id::TEXT_A + c, &vec![0u8; rows]),
+        });
+        out.push(offsets32(id::TEXT_B + c, &dict.offsets)?);
+        out.push(Section { id: id::TEXT_C + c, width: 1, bytes: dict.bytes });
+    } else {
+        out.push(offsets32(id::TEXT_A + c, &t.offsets)?);
+        out.push(Section { id: id::TEXT_B + c, width: 1, bytes: t.bytes.clone() });
+    }
+    Ok(())
+}
+
+/// Encodes `data` into the bytes of a part (header, table, sections, footer).
+pub fn write_sections_to_vec(data: &PartData) -> Result<Vec<u8>, String> {
+    let rows = data.rows();
+    let mut sections = vec![
+        sec(id::KEYS, &data.keys),
+        sec(id::STARTS, &data.starts),
+        sec(id::TS, &data.ts),
+        sec(id::SEQ, &data.seq),
+        sec(id::NAME, &data.name),
+        sec(id::KIND, &data.kind),
+        sec(id::RECV, &data.recv),
+    ];
+    for (i, col) in data.dict.iter().enumerate() {
+        if let Some(s) = codes(id::DICT + i as u32, col) {
+            sections.push(s);
+        }
+    }
+    let (rev_rows, rev_vals): (Vec<u32>, Vec<f64>) =
+        data.revenue.iter().enumerate().filter(|(_, v)| !v.is_nan()).map(|(i, &v)| (i as u32, v)).unzip();
+    if !rev_rows.is_empty() {
+        sections.push(sec(id::REV_ROWS, &rev_rows));
+        sections.push(sec(id::REV_VALS, &rev_vals));
+    }
+    for (c, t) in data.text.iter().enumerate() {
+        text_sections(c as u32, t, rows, &mut sections)?;
+    }
+
+    let min_ts = data.ts.iter().copied().min().unwrap_or(0);
+    let max_ts = data.ts.iter().copied().max().unwrap_or(0);
+    let min_seq = data.seq.iter().copied().min().unwrap_or(0);
+    let max_seq = data.seq.iter().copied().max().unwrap_or(0);
+    let (min_key, max_key) = (data.keys.first().copied().unwrap_or(0), data.keys.last().copied().unwrap_or(0));
+
+    let mut head = Vec::with_capacity(HEADER_LEN + sections.len() * 24);
+    head.extend_from_slice(MAGIC);
+    head.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    head.extend_from_slice(&(sections.len() as u32).to_le_bytes());
+    head.extend_from_slice(&(rows as u64).to_le_bytes());
+    head.extend_from_slice(&(data.keys.len() as u64).to_le_bytes());
+    head.extend_from_slice(&min_ts.to_le_bytes());
+    head.extend_from_slice(&max_ts.to_le_bytes());
+    head.extend_from_slice(&min_key.to_le_bytes());
+    head.extend_from_slice(&max_key.to_le_bytes());
+    head.extend_from_slice(&min_seq.to_le_bytes());
+    head.extend_from_slice(&max_seq.to_le_bytes());
+    let table_end = HEADER_LEN + sections.len() * 24;
+    let mut offset = align8(table_end) as u64;
+    for s in &sections {
+        head.extend_from_slice(&s.id.to_le_bytes());
+        head.extend_from_slice(&s.width.to_le_bytes());
+        head.extend_from_slice(&offset.to_le_bytes());
+        head.extend_from_slice(&(s.bytes.len() as u64).to_le_bytes());
+        offset = align8(offset as usize + s.bytes.len()) as u64;
+    }
+    let crc = crc32fast::hash(&head);
+
+    let mut out = Vec::with_capacity(offset as usize + 16);
+    let put = |out: &mut Vec<u8>, b: &[u8]| {
+        out.extend_from_slice(b);
+        out.resize(align8(out.len()), 0);
+    };
+    put(&mut out, &head);
+    for s in &sections {
+        put(&mut out, &s.bytes);
+    }
+    put(&mut out, &crc.to_le_bytes());
+    put(&mut out, FOOTER);
+    Ok(out)
+}
+
+/// Writes `data` as a part at `path` (atomically: temporary file, fsync, rename, fsync of the folder).
+pub fn write_part(path: &Path, data: &PartData, part_id: u64) -> Result<PartMeta, EngineError> {
+    let bytes =
+        write_sections_to_vec(data).map_err(|reason| EngineError::Corrupt { path: path.to_path_buf(), reason })?;
+    let tmp = path.with_extension("tmp");
+    let mut file = File::create(&tmp).map_err(EngineError::io("create", &tmp))?;
+    file.write_all(&bytes).map_err(EngineError::io("write", &tmp))?;
+    file.sync_all().map_err(EngineError::io("fsync", &tmp))?;
+    drop(file);
+    std::fs::rename(&tmp, path).map_err(EngineError::io("rename", path))?;
+    if let Some(dir) = path.parent() {
+        fsutil::sync_dir(dir)?;
+    }
+    let minmax = |v: &[i64]| (v.iter().copied().min().unwrap_or(0), v.iter().copied().max().unwrap_or(0));
+    let (min_ts, max_ts) = minmax(&data.ts);
+    Ok(PartMeta {
+        id: part_id,
+        rows: data.rows() as u64,
+        customers: data.keys.len() as u64,
+        min_ts,
+        max_ts,
+        min_key: data.keys.first().copied().unwrap_or(0),
+        max_key: data.keys.last().copied().unwrap_or(0),
+        min_seq: data.seq.iter().copied().min().unwrap_or(0),
+        max_seq: data.seq.iter().copied().max().unwrap_or(0),
+        bytes: bytes.len() as u64,
+    })
+}
+
+pub fn align8(n: usize) -> usize {
+    (n + 7) & !7
+}

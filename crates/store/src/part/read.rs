@@ -1,0 +1,314 @@
+//! Reading a part in place (mmap or an aligned in-memory buffer).
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use tropa_core::TextCol;
+use tropa_engine::EngineError;
+
+use super::build::PartData;
+use super::format::{align8, id, write_sections_to_vec, FOOTER, FORMAT_VERSION, HEADER_LEN, MAGIC};
+use super::DICT_COLS;
+
+/// The bytes of a part: a read-only mmap of its file, or an 8-byte aligned buffer (the in-memory part).
+pub enum Bytes {
+    Mmap(memmap2::Mmap),
+    Owned(Vec<u64>, usize),
+}
+
+impl Bytes {
+    pub fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Mmap(m) => m,
+            Bytes::Owned(v, len) => &bytemuck::cast_slice(v)[..*len],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Sec {
+    width: u32,
+    off: usize,
+    len: usize,
+}
+
+/// How a text column is stored in this part.
+#[derive(Debug, Clone, Copy)]
+enum TextEnc {
+    Empty,
+    Plain { offsets: Sec, bytes: Sec },
+    Dict { codes: Sec, offsets: Sec, bytes: Sec },
+}
+
+/// An open part.
+pub struct PartReader {
+    bytes: Bytes,
+    pub path: PathBuf,
+    pub rows: usize,
+    pub customers: usize,
+    pub min_ts: i64,
+    pub max_ts: i64,
+    pub min_key: u32,
+    pub max_key: u32,
+    keys: Sec,
+    starts: Sec,
+    ts: Sec,
+    seq: Sec,
+    name: Sec,
+    kind: Sec,
+    recv: Sec,
+    dict: [Option<Sec>; DICT_COLS],
+    rev_rows: Option<Sec>,
+    rev_vals: Option<Sec>,
+    text: [TextEnc; TextCol::COUNT],
+}
+
+fn le_u32(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+fn le_u64(b: &[u8], at: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(a)
+}
+
+impl PartReader {
+    /// Opens a part file with mmap.
+    pub fn open(path: &Path) -> Result<Self, EngineError> {
+        let file = File::open(path).map_err(EngineError::io("open", path))?;
+        // SAFETY: part files are immutable once renamed into place; tropa never writes to them again, and a
+        // folder lock keeps other tropa processes from deleting them while open.
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(EngineError::io("mmap", path))?;
+        PartReader::from_bytes(Bytes::Mmap(map), path.to_path_buf())
+    }
+
+    /// Builds the in-memory part of unflushed events.
+    pub fn in_memory(data: &PartData) -> Result<Self, EngineError> {
+        let bytes =
+            write_sections_to_vec(data).map_err(|reason| EngineError::Corrupt { path: "memtable".into(), reason })?;
+        let len = bytes.len();
+        let mut words = vec![0u64; len.div_ceil(8)];
+        bytemuck::cast_slice_mut::<u64, u8>(&mut words)[..len].copy_from_slice(&bytes);
+        PartReader::from_bytes(Bytes::Owned(words, len), PathBuf::from("memtable"))
+    }
+
+    fn from_bytes(bytes: Bytes, path: PathBuf) -> Result<Self, EngineError> {
+        let corrupt = |reason: &str| EngineError::Corrupt { path: path.clone(), reason: reason.to_string() };
+        let b = bytes.as_slice();
+        if b.len() < HEADER_LEN + 16 || &b[..8] != MAGIC {
+            return Err(corrupt("not a tropa part (bad magic)"));
+        }
+        let version = le_u32(b, 8);
+        if version > FORMAT_VERSION {
+            return Err(EngineError::Version { path, found: version, supported: FORMAT_VERSION });
+        }
+        if &b[b.len() - 8..] != FOOTER {
+            return Err(corrupt("truncated (no footer)"));
+        }
+        let nsec = le_u32(b, 12) as usize;
+        let table_end = HEADER_LEN + nsec * 24;
+        if table_end > b.len() {
+            return Err(corrupt("section table out of bounds"));
+        }
+        if le_u32(b, b.len() - 16) != crc32fast::hash(&b[..table_end]) {
+            return Err(corrupt("header checksum mismatch"));
+        }
+        let mut secs = HashMap::new();
+        for i in 0..nsec {
+            let at = HEADER_LEN + i * 24;
+            let s = Sec { width: le_u32(b, at + 4), off: le_u64(b, at + 8) as usize, len: le_u64(b, at + 16) as usize };
+            if s.off % 8 != 0 || s.off.checked_add(s.len).is_none_or(|end| end > b.len()) || s.width == 0 {
+                return Err(corrupt("section out of bounds"));
+            }
+            secs.insert(le_u32(b, at), s);
+        }
+        let rows = le_u64(b, 16) as usize;
+        let customers = le_u64(b, 24) as usize;
+        let need = |id: u32, width: u32, count: usize| -> Result<Sec, EngineError> {
+            match secs.get(&id) {
+                Some(s) if s.width == width && s.len == count * width as usize => Ok(*s),
+                _ => Err(corrupt(&format!("section {id} is missing or has the wrong size"))),
+            }
+        };
+        let keys = need(id::KEYS, 4, customers)?;
+        let starts = need(id::STARTS, 4, customers + 1)?;
+        let ts = need(id::TS, 8, rows)?;
+        let seq = need(id::SEQ, 8, rows)?;
+        let name = need(id::NAME, 2, rows)?;
+        let kind = need(id::KIND, 1, rows)?;
+        let recv = need(id::RECV, 8, rows)?;
+        let mut dict = [None; DICT_COLS];
+        for (i, d) in dict.iter_mut().enumerate() {
+            if let Some(s) = secs.get(&(id::DICT + i as u32)) {
+                if s.len != rows * s.width as usize || ![1, 2, 4].contains(&s.width) {
+                    return Err(corrupt("dictionary column has the wrong size"));
+                }
+                *d = Some(*s);
+            }
+        }
+        let rev_rows = secs.get(&id::REV_ROWS).copied();
+        let rev_vals = secs.get(&id::REV_VALS).copied();
+        if rev_rows.map(|s| s.len / 4) != rev_vals.map(|s| s.len / 8) {
+            return Err(corrupt("revenue sections disagree"));
+        }
+        let mut text = [TextEnc::Empty; TextCol::COUNT];
+        for (c, t) in text.iter_mut().enumerate() {
+            let c = c as u32;
+            let (a, bsec, csec) =
+                (secs.get(&(id::TEXT_A + c)), secs.get(&(id::TEXT_B + c)), secs.get(&(id::TEXT_C + c)));
+            *t = match (a, bsec, csec) {
+                (None, _, _) => TextEnc::Empty,
+                (Some(&a), Some(&o), Some(&d)) if a.len == rows * a.width as usize && o.width == 4 => {
+                    TextEnc::Dict { codes: a, offsets: o, bytes: d }
+                }
+                (Some(&o), Some(&d), None) if o.width == 4 && o.len == (rows + 1) * 4 => {
+                    TextEnc::Plain { offsets: o, bytes: d }
+                }
+                _ => return Err(corrupt("text column sections are inconsistent")),
+            };
+        }
+        let part = PartReader {
+            path: path.clone(),
+            rows,
+            customers,
+            min_ts: le_u64(b, 32) as i64,
+            max_ts: le_u64(b, 40) as i64,
+            min_key: le_u32(b, 48),
+            max_key: le_u32(b, 52),
+            keys,
+            starts,
+            ts,
+            seq,
+            name,
+            kind,
+            recv,
+            dict,
+            rev_rows,
+            rev_vals,
+            text,
+            bytes,
+        };
+        let st = part.starts();
+        if st.first() != Some(&0) || st.last().copied() != Some(rows as u32) || st.windows(2).any(|w| w[0] > w[1]) {
+            return Err(corrupt("customer directory is inconsistent"));
+        }
+        Ok(part)
+    }
+
+    fn slice<T: bytemuck::Pod>(&self, s: Sec) -> &[T] {
+        bytemuck::cast_slice(&self.bytes.as_slice()[s.off..s.off + s.len])
+    }
+
+    /// Customer keys, ascending.
+    pub fn keys(&self) -> &[u32] {
+        self.slice(self.keys)
+    }
+
+    /// Row starts per customer (`customers + 1` entries).
+    pub fn starts(&self) -> &[u32] {
+        self.slice(self.starts)
+    }
+
+    pub fn ts(&self) -> &[i64] {
+        self.slice(self.ts)
+    }
+
+    pub fn seq(&self) -> &[u64] {
+        self.slice(self.seq)
+    }
+
+    pub fn names(&self) -> &[u16] {
+        self.slice(self.name)
+    }
+
+    pub fn recv(&self) -> &[i64] {
+        self.slice(self.recv)
+    }
+
+    pub fn kinds(&self) -> &[u8] {
+        self.slice(self.kind)
+    }
+
+    /// Appends the codes of dictionary column `i` (index into `DictCol::ALL[1..]`) for `rows`.
+    pub fn dict_codes(&self, i: usize, rows: Range<usize>, out: &mut Vec<u32>) {
+        match self.dict[i] {
+            None => out.extend(std::iter::repeat_n(0, rows.len())),
+            Some(s) => match s.width {
+                1 => out.extend(self.slice::<u8>(s)[rows].iter().map(|&v| v as u32)),
+                2 => out.extend(self.slice::<u16>(s)[rows].iter().map(|&v| v as u32)),
+                _ => out.extend_from_slice(&self.slice::<u32>(s)[rows]),
+            },
+        }
+    }
+
+    pub fn dict_code(&self, i: usize, row: usize) -> u32 {
+        match self.dict[i] {
+            None => 0,
+            Some(s) => match s.width {
+                1 => self.slice::<u8>(s)[row] as u32,
+                2 => self.slice::<u16>(s)[row] as u32,
+                _ => self.slice::<u32>(s)[row],
+            },
+        }
+    }
+
+    /// Appends revenue (NaN where absent) for `rows`.
+    pub fn revenue(&self, rows: Range<usize>, out: &mut Vec<f64>) {
+        let base = out.len();
+        out.extend(std::iter::repeat_n(f64::NAN, rows.len()));
+        if let (Some(r), Some(v)) = (self.rev_rows, self.rev_vals) {
+            let rr: &[u32] = self.slice(r);
+            let vv: &[f64] = self.slice(v);
+            let lo = rr.partition_point(|&x| (x as usize) < rows.start);
+            let hi = rr.partition_point(|&x| (x as usize) < rows.end);
+            for k in lo..hi {
+                out[base + rr[k] as usize - rows.start] = vv[k];
+            }
+        }
+    }
+
+    pub fn revenue_at(&self, row: usize) -> f64 {
+        let mut v = Vec::with_capacity(1);
+        self.revenue(row..row + 1, &mut v);
+        v[0]
+    }
+
+    /// One text cell ("" when absent or damaged).
+    pub fn text(&self, col: TextCol, row: usize) -> &str {
+        let b = self.bytes.as_slice();
+        let cell = |offsets: Sec, bytes: Sec, i: usize| -> &str {
+            let o: &[u32] = self.slice(offsets);
+            match (o.get(i), o.get(i + 1)) {
+                (Some(&a), Some(&z)) if a <= z && z as usize <= bytes.len => {
+                    std::str::from_utf8(&b[bytes.off + a as usize..bytes.off + z as usize]).unwrap_or("")
+                }
+                _ => "",
+            }
+        };
+        match self.text[col as usize] {
+            TextEnc::Empty => "",
+            TextEnc::Plain { offsets, bytes } => cell(offsets, bytes, row),
+            TextEnc::Dict { codes, offsets, bytes } => {
+                let code = match codes.width {
+                    1 => self.slice::<u8>(codes)[row] as usize,
+                    2 => self.slice::<u16>(codes)[row] as usize,
+                    _ => self.slice::<u32>(codes)[row] as usize,
+                };
+                cell(offsets, bytes, code)
+            }
+        }
+    }
+
+    /// Index of the first customer with key ≥ `key`.
+    pub fn seek(&self, key: u32) -> usize {
+        self.keys().partition_point(|&k| k < key)
+    }
+
+    /// Bytes on disk (or in memory).
+    pub fn size(&self) -> usize {
+        align8(self.bytes.as_slice().len())
+    }
+}

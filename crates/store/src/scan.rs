@@ -1,0 +1,412 @@
+//! The parallel journey scan over a snapshot of parts.
+//!
+//! Customer keys are split into contiguous ranges (chunks) scanned in parallel with rayon. Within a chunk the
+//! parts' customer directories are merged by key. A customer stored in one part with no name filter is handed to
+//! the fold **zero-copy** (time and name columns are slices of the mmap); otherwise its rows are gathered from
+//! every part, filtered, and sorted by (time, sequence) into scratch buffers.
+//!
+//! Identity merges that happened after rows were written leave rows filed under a non-representative key. Such
+//! keys are "special": the representative (always the smallest id, so it comes first in key order) gathers the
+//! rows of every member, and members are skipped when reached. Compaction re-files them under the representative.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use tropa_core::event::{Channel, Context};
+use tropa_core::{ActorId, Columns, DictCol, Dictionaries, Event, EventAccess, Journey, MessageKind, RowRef, TextCol};
+use tropa_engine::{ScanSpec, ScanVisitor};
+
+use crate::part::{PartReader, DICT_COLS};
+
+/// An immutable view of the store that scans and lookups run on.
+pub struct Snapshot {
+    pub parts: Vec<Arc<PartReader>>,
+    pub roots: Arc<Vec<u32>>,
+    pub dicts: Arc<Dictionaries>,
+    special: Vec<u64>,
+    groups: HashMap<u32, Vec<u32>>,
+    group_roots: Vec<u32>,
+    tombstones: HashMap<u32, u64>,
+    /// Aim for chunks of about this many rows.
+    chunk_rows: usize,
+}
+
+fn bit(bits: &[u64], k: u32) -> bool {
+    bits.get(k as usize / 64).is_some_and(|w| w >> (k % 64) & 1 == 1)
+}
+
+fn set_bit(bits: &mut [u64], k: u32) {
+    if let Some(w) = bits.get_mut(k as usize / 64) {
+        *w |= 1 << (k % 64);
+    }
+}
+
+/// Reusable buffers of one chunk.
+#[derive(Default)]
+struct Scratch {
+    ts: Vec<i64>,
+    name: Vec<u16>,
+    kind: Vec<u8>,
+    dict: Vec<Vec<u32>>,
+    revenue: Vec<f64>,
+    rows: Vec<RowRef>,
+    cand: Vec<(i64, u64, u32, u32)>,
+}
+
+/// What a chunk needs to know about the scan.
+struct Plan<'a> {
+    spec: &'a ScanSpec,
+    names: Option<Vec<u64>>,
+    parts: Vec<usize>,
+}
+
+impl Plan<'_> {
+    fn name_ok(&self, code: u16) -> bool {
+        self.names.as_ref().is_none_or(|bits| bit(bits, code as u32))
+    }
+}
+
+impl Snapshot {
+    pub fn new(
+        parts: Vec<Arc<PartReader>>,
+        roots: Arc<Vec<u32>>,
+        dicts: Arc<Dictionaries>,
+        tombstones: HashMap<u32, u64>,
+        chunk_rows: usize,
+    ) -> Self {
+        let n = roots.len();
+        let mut special = vec![0u64; n.div_ceil(64)];
+        let mut groups: HashMap<u32, Vec<u32>> = HashMap::new();
+        for p in &parts {
+            for &k in p.keys() {
+                let r = roots.get(k as usize).copied().unwrap_or(k);
+                if r != k {
+                    set_bit(&mut special, k);
+                    set_bit(&mut special, r);
+                    groups.entry(r).or_default().push(k);
+                }
+            }
+        }
+        for (&r, members) in groups.iter_mut() {
+            members.push(r);
+            members.sort_unstable();
+            members.dedup();
+        }
+        for &k in tombstones.keys() {
+            set_bit(&mut special, k);
+        }
+        let mut group_roots: Vec<u32> = groups.keys().copied().collect();
+        group_roots.sort_unstable();
+        Snapshot { parts, roots, dicts, special, groups, group_roots, tombstones, chunk_rows: chunk_rows.max(1) }
+    }
+
+    pub fn rows(&self) -> u64 {
+        self.parts.iter().map(|p| p.rows as u64).sum()
+    }
+
+    fn plan<'a>(&self, spec: &'a ScanSpec) -> Plan<'a> {
+        let names = spec.names.as_ref().map(|list| {
+            let mut bits = vec![0u64; 1024];
+            for n in list {
+                if let Some(c) = self.dicts.name_code(n) {
+                    set_bit(&mut bits, c as u32);
+                }
+            }
+            bits
+        });
+        let parts = (0..self.parts.len())
+            .filter(|&i| {
+                let p = &self.parts[i];
+                p.rows > 0 && spec.from.is_none_or(|f| p.max_ts >= f) && spec.to.is_none_or(|t| p.min_ts < t)
+            })
+            .collect();
+        Plan { spec, names, parts }
+    }
+
+    /// Runs `visitor` over all customers; one result per chunk, in key order.
+    pub fn scan(&self, spec: &ScanSpec, visitor: &dyn ScanVisitor) -> Vec<Box<dyn Any + Send>> {
+        let plan = self.plan(spec);
+        let keys = self.roots.len() as u64;
+        let chunks = ((self.rows() as usize / self.chunk_rows).max(1) as u64).min(keys.max(1));
+        let ranges: Vec<Range<u32>> = (0..chunks)
+            .map(|i| ((keys * i / chunks) as u32)..((keys * (i + 1) / chunks) as u32))
+            .filter(|r| !r.is_empty() || keys == 0)
+            .collect();
+        ranges
+            .into_par_iter()
+            .map(|range| {
+                let mut sink = visitor.start();
+                let mut scratch = Scratch { dict: vec![Vec::new(); DICT_COLS], ..Scratch::default() };
+                self.scan_range(&plan, range, &mut scratch, &mut |j| sink.journey(j));
+                sink.finish()
+            })
+            .collect()
+    }
+
+    fn scan_range(&self, plan: &Plan<'_>, range: Range<u32>, s: &mut Scratch, f: &mut dyn FnMut(&Journey<'_>)) {
+        let mut cursors: Vec<(usize, usize)> =
+            plan.parts.iter().map(|&p| (p, self.parts[p].seek(range.start))).collect();
+        let mut gi = self.group_roots.partition_point(|&r| r < range.start);
+        let mut segs: Vec<(usize, Range<usize>)> = Vec::with_capacity(cursors.len());
+        loop {
+            let mut k = u32::MAX;
+            for &(p, pos) in &cursors {
+                if let Some(&key) = self.parts[p].keys().get(pos) {
+                    k = k.min(key);
+                }
+            }
+            if let Some(&r) = self.group_roots.get(gi) {
+                k = k.min(r);
+            }
+            if k >= range.end {
+                break;
+            }
+            segs.clear();
+            for (p, pos) in cursors.iter_mut() {
+                let part = &self.parts[*p];
+                if part.keys().get(*pos) == Some(&k) {
+                    let st = part.starts();
+                    segs.push((*p, st[*pos] as usize..st[*pos + 1] as usize));
+                    *pos += 1;
+                }
+            }
+            if self.group_roots.get(gi) == Some(&k) {
+                gi += 1;
+            }
+            if bit(&self.special, k) {
+                if self.roots.get(k as usize).is_some_and(|&r| r != k) {
+                    continue; // a member: its root gathers it
+                }
+                if let Some(members) = self.groups.get(&k) {
+                    let mut all = Vec::new();
+                    for &m in members {
+                        for &p in &plan.parts {
+                            let part = &self.parts[p];
+                            let i = part.seek(m);
+                            if part.keys().get(i) == Some(&m) {
+                                let st = part.starts();
+                                all.push((p, st[i] as usize..st[i + 1] as usize, m));
+                            }
+                        }
+                    }
+                    self.gather(plan, k, all.into_iter(), s, f);
+                } else {
+                    let list: Vec<_> = segs.iter().map(|(p, r)| (*p, r.clone(), k)).collect();
+                    self.gather(plan, k, list.into_iter(), s, f);
+                }
+            } else if segs.len() == 1 && plan.names.is_none() {
+                let (p, r) = segs[0].clone();
+                self.direct(plan, k, p, r, s, f);
+            } else {
+                let list: Vec<_> = segs.iter().map(|(p, r)| (*p, r.clone(), k)).collect();
+                self.gather(plan, k, list.into_iter(), s, f);
+            }
+        }
+    }
+
+    /// Zero-copy path: one part, contiguous rows, time filter by binary search.
+    fn direct(
+        &self,
+        plan: &Plan<'_>,
+        key: u32,
+        p: usize,
+        mut r: Range<usize>,
+        s: &mut Scratch,
+        f: &mut dyn FnMut(&Journey<'_>),
+    ) {
+        let part = &self.parts[p];
+        let ts_all = part.ts();
+        if plan.spec.from.is_some() || plan.spec.to.is_some() {
+            let ts = &ts_all[r.clone()];
+            let lo = plan.spec.from.map_or(0, |from| ts.partition_point(|&t| t < from));
+            let hi = plan.spec.to.map_or(ts.len(), |to| ts.partition_point(|&t| t < to));
+            if lo >= hi {
+                return;
+            }
+            r = r.start + lo..r.start + hi;
+        }
+        let cols = plan.spec.columns;
+        for (i, d) in s.dict.iter_mut().enumerate() {
+            d.clear();
+            if cols.has_dict(DictCol::ALL[i + 1]) {
+                part.dict_codes(i, r.clone(), d);
+            }
+        }
+        s.revenue.clear();
+        if cols.has(Columns::REVENUE) {
+            part.revenue(r.clone(), &mut s.revenue);
+        }
+        s.rows.clear();
+        if cols.has(Columns::ROWS) {
+            s.rows.extend(r.clone().map(|row| RowRef { part: p as u32, row: row as u32 }));
+        }
+        let kind: &[u8] = if cols.has(Columns::KIND) { &part.kinds()[r.clone()] } else { &[] };
+        let mut dict: [&[u32]; DictCol::COUNT] = [&[]; DictCol::COUNT];
+        for (i, d) in s.dict.iter().enumerate() {
+            dict[i + 1] = d;
+        }
+        f(&Journey {
+            customer: ActorId(key),
+            ts: &ts_all[r.clone()],
+            name: &part.names()[r],
+            dict,
+            revenue: &s.revenue,
+            kind,
+            rows: &s.rows,
+            access: self,
+        });
+    }
+
+    /// Copying path: rows from several places, filtered and sorted by (time, sequence).
+    fn gather(
+        &self,
+        plan: &Plan<'_>,
+        key: u32,
+        list: impl Iterator<Item = (usize, Range<usize>, u32)>,
+        s: &mut Scratch,
+        f: &mut dyn FnMut(&Journey<'_>),
+    ) {
+        s.cand.clear();
+        for (p, r, stored_key) in list {
+            let part = &self.parts[p];
+            let (ts, seq, names) = (part.ts(), part.seq(), part.names());
+            let dead = self.tombstones.get(&stored_key).copied();
+            for row in r {
+                let t = ts[row];
+                if !plan.spec.time_ok(t) || !plan.name_ok(names[row]) || dead.is_some_and(|m| seq[row] <= m) {
+                    continue;
+                }
+                s.cand.push((t, seq[row], p as u32, row as u32));
+            }
+        }
+        if s.cand.is_empty() {
+            return;
+        }
+        s.cand.sort_unstable();
+        let cols = plan.spec.columns;
+        s.ts.clear();
+        s.name.clear();
+        s.kind.clear();
+        s.revenue.clear();
+        s.rows.clear();
+        for d in s.dict.iter_mut() {
+            d.clear();
+        }
+        for &(t, _, p, row) in &s.cand {
+            let part = &self.parts[p as usize];
+            let row_u = row as usize;
+            s.ts.push(t);
+            s.name.push(part.names()[row_u]);
+            if cols.has(Columns::KIND) {
+                s.kind.push(part.kinds()[row_u]);
+            }
+            if cols.has(Columns::REVENUE) {
+                s.revenue.push(part.revenue_at(row_u));
+            }
+            if cols.has(Columns::ROWS) {
+                s.rows.push(RowRef { part: p, row });
+            }
+            for (i, d) in s.dict.iter_mut().enumerate() {
+                if cols.has_dict(DictCol::ALL[i + 1]) {
+                    d.push(part.dict_code(i, row_u));
+                }
+            }
+        }
+        let mut dict: [&[u32]; DictCol::COUNT] = [&[]; DictCol::COUNT];
+        for (i, d) in s.dict.iter().enumerate() {
+            dict[i + 1] = d;
+        }
+        f(&Journey {
+            customer: ActorId(key),
+            ts: &s.ts,
+            name: &s.name,
+            dict,
+            revenue: &s.revenue,
+            kind: &s.kind,
+            rows: &s.rows,
+            access: self,
+        });
+    }
+
+    /// Every visible row of the customer whose members are `members`, sorted by (time, sequence).
+    pub fn customer_rows(&self, members: &[u32]) -> Vec<RowRef> {
+        let mut cand = Vec::new();
+        for (p, part) in self.parts.iter().enumerate() {
+            let (ts, seq) = (part.ts(), part.seq());
+            for &m in members {
+                let i = part.seek(m);
+                if part.keys().get(i) != Some(&m) {
+                    continue;
+                }
+                let dead = self.tombstones.get(&m).copied();
+                let st = part.starts();
+                for row in st[i] as usize..st[i + 1] as usize {
+                    if dead.is_none_or(|d| seq[row] > d) {
+                        cand.push((ts[row], seq[row], p as u32, row as u32));
+                    }
+                }
+            }
+        }
+        cand.sort_unstable();
+        cand.into_iter().map(|(_, _, part, row)| RowRef { part, row }).collect()
+    }
+
+    fn dict_value(&self, col: DictCol, part: &PartReader, row: usize) -> String {
+        self.dicts.get(col).value(part.dict_code(col as usize - 1, row)).to_string()
+    }
+}
+
+impl EventAccess for Snapshot {
+    fn event(&self, r: RowRef) -> Event {
+        let Some(part) = self.parts.get(r.part as usize) else { return Event::default() };
+        let row = r.row as usize;
+        if row >= part.rows {
+            return Event::default();
+        }
+        let t = |c: TextCol| part.text(c, row).to_string();
+        let d = |c: DictCol| self.dict_value(c, part, row);
+        let revenue = part.revenue_at(row);
+        Event {
+            message_id: t(TextCol::MessageId),
+            kind: MessageKind::from_u8(part.kinds()[row]).unwrap_or_default(),
+            timestamp: part.ts()[row],
+            received_at: part.recv()[row],
+            anonymous_id: t(TextCol::AnonymousId),
+            user_id: t(TextCol::UserId),
+            name: self.dicts.name(part.names()[row]).to_string(),
+            touchpoint: d(DictCol::Touchpoint),
+            channel: Channel {
+                source: d(DictCol::Source),
+                medium: d(DictCol::Medium),
+                campaign: d(DictCol::Campaign),
+                term: d(DictCol::Term),
+                content: d(DictCol::Content),
+                referrer: t(TextCol::Referrer),
+                group: d(DictCol::Channel),
+            },
+            revenue: (!revenue.is_nan()).then_some(revenue),
+            currency: d(DictCol::Currency),
+            properties: t(TextCol::Properties),
+            traits: t(TextCol::Traits),
+            context: Context {
+                page_url: t(TextCol::PageUrl),
+                page_title: t(TextCol::PageTitle),
+                user_agent: t(TextCol::UserAgent),
+                ip: t(TextCol::Ip),
+                country: d(DictCol::Country),
+                city: d(DictCol::City),
+                locale: t(TextCol::Locale),
+            },
+        }
+    }
+
+    fn text(&self, col: TextCol, r: RowRef) -> &str {
+        match self.parts.get(r.part as usize) {
+            Some(p) if (r.row as usize) < p.rows => p.text(col, r.row as usize),
+            _ => "",
+        }
+    }
+}

@@ -1,0 +1,423 @@
+//! The writer state: WAL, memtable, identity, dictionaries, dedup index, and the flush that turns the memtable
+//! into a part and checkpoints the WAL.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tropa_core::event::message_key;
+use tropa_core::identity::Merge;
+use tropa_core::{DictCol, Dictionaries, Event, Identity, TextCol};
+use tropa_engine::{EngineError, IngestReport};
+
+use crate::ident::{self, ACTORS, LINKS, REASONS};
+use crate::manifest::{Manifest, Tombstone};
+use crate::part::{write_part, PartBuilder, PartReader, Row, DICT_COLS};
+use crate::scan::Snapshot;
+use crate::wal::{Wal, WalRecord};
+use crate::{dicts_file, StoreOptions};
+
+/// A hasher for keys that are hashes already.
+#[derive(Default)]
+pub struct NoHash(u64);
+
+impl Hasher for NoHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ b as u64;
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+pub type KeySet = HashSet<u64, BuildHasherDefault<NoHash>>;
+
+pub struct Writer {
+    pub dir: PathBuf,
+    pub opts: StoreOptions,
+    pub manifest: Manifest,
+    pub wal: Wal,
+    pub parts: Vec<Arc<PartReader>>,
+    identity: Option<Identity>,
+    roots: Arc<Vec<u32>>,
+    roots_stale: bool,
+    pub dicts: Dictionaries,
+    dicts_dirty: bool,
+    seen: Option<KeySet>,
+    pub mem: PartBuilder,
+    pub pending_merges: Vec<Merge>,
+    pub tombstones: Vec<Tombstone>,
+    snapshot: Option<Arc<Snapshot>>,
+}
+
+fn dict_value(ev: &Event, col: DictCol) -> &str {
+    match col {
+        DictCol::Name => &ev.name,
+        DictCol::Touchpoint => &ev.touchpoint,
+        DictCol::Source => &ev.channel.source,
+        DictCol::Medium => &ev.channel.medium,
+        DictCol::Campaign => &ev.channel.campaign,
+        DictCol::Term => &ev.channel.term,
+        DictCol::Content => &ev.channel.content,
+        DictCol::Channel => &ev.channel.group,
+        DictCol::Currency => &ev.currency,
+        DictCol::Country => &ev.context.country,
+        DictCol::City => &ev.context.city,
+    }
+}
+
+fn text_value(ev: &Event, col: TextCol) -> &str {
+    match col {
+        TextCol::MessageId => &ev.message_id,
+        TextCol::AnonymousId => &ev.anonymous_id,
+        TextCol::UserId => &ev.user_id,
+        TextCol::Referrer => &ev.channel.referrer,
+        TextCol::Properties => &ev.properties,
+        TextCol::Traits => &ev.traits,
+        TextCol::PageUrl => &ev.context.page_url,
+        TextCol::PageTitle => &ev.context.page_title,
+        TextCol::UserAgent => &ev.context.user_agent,
+        TextCol::Ip => &ev.context.ip,
+        TextCol::Locale => &ev.context.locale,
+    }
+}
+
+impl Writer {
+    pub fn new(
+        dir: &Path,
+        opts: StoreOptions,
+        manifest: Manifest,
+        wal: Wal,
+        parts: Vec<Arc<PartReader>>,
+        dicts: Dictionaries,
+    ) -> Result<Self, EngineError> {
+        let links = ident::read_prefix(&dir.join(LINKS), manifest.links_len)?;
+        let parents = ident::parents_from_links(manifest.actors as usize, &ident::decode_links(&links))
+            .map_err(|reason| EngineError::Corrupt { path: dir.join(LINKS), reason })?;
+        // cut the other logs back to what the manifest vouches for
+        ident::read_prefix(&dir.join(REASONS), manifest.reasons_len)?;
+        let actors_path = dir.join(ACTORS);
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&actors_path)
+            .map_err(EngineError::io("open", &actors_path))?;
+        let have = f.metadata().map_err(EngineError::io("stat", &actors_path))?.len();
+        if have < manifest.actors_len {
+            return Err(EngineError::Corrupt { path: actors_path, reason: "shorter than the manifest says".into() });
+        }
+        if have > manifest.actors_len {
+            f.set_len(manifest.actors_len).map_err(EngineError::io("truncate", &actors_path))?;
+        }
+        let tombstones = manifest.tombstones.clone();
+        Ok(Writer {
+            dir: dir.to_path_buf(),
+            opts,
+            manifest,
+            wal,
+            parts,
+            identity: None,
+            roots: Arc::new(parents),
+            roots_stale: false,
+            dicts,
+            dicts_dirty: false,
+            seen: None,
+            mem: PartBuilder::new(),
+            pending_merges: Vec::new(),
+            tombstones,
+            snapshot: None,
+        })
+    }
+
+    /// The full identity (names and index), loaded on first use.
+    pub fn identity(&mut self) -> Result<&mut Identity, EngineError> {
+        if self.identity.is_none() {
+            let path = self.dir.join(ACTORS);
+            let buf = ident::read_prefix(&path, self.manifest.actors_len)?;
+            let (arena, starts) = ident::decode_actors(&buf, &path)?;
+            if starts.len() as u64 != self.manifest.actors {
+                return Err(EngineError::Corrupt { path, reason: "actor count differs from the manifest".into() });
+            }
+            let parents = self.roots.as_ref().clone();
+            let id =
+                Identity::from_parts(arena, starts, parents).map_err(|reason| EngineError::Corrupt { path, reason })?;
+            self.identity = Some(id);
+        }
+        self.identity.as_mut().ok_or(EngineError::Busy)
+    }
+
+    fn seen(&mut self) -> &mut KeySet {
+        if self.seen.is_none() {
+            let mut set = KeySet::default();
+            set.reserve(self.parts.iter().map(|p| p.rows).sum::<usize>() + self.mem.len());
+            for p in &self.parts {
+                for row in 0..p.rows {
+                    set.insert(message_key(p.text(TextCol::MessageId, row)));
+                }
+            }
+            let mem = self.mem.clone().finish();
+            for i in 0..mem.rows() {
+                set.insert(message_key(mem.text[TextCol::MessageId as usize].get(i)));
+            }
+            self.seen = Some(set);
+        }
+        self.seen.get_or_insert_with(KeySet::default)
+    }
+
+    /// Splits `events` into new ones and duplicates (of stored events or of each other).
+    pub fn dedup(&mut self, events: Vec<Event>) -> (Vec<Event>, u64) {
+        let seen = self.seen();
+        let mut fresh = Vec::with_capacity(events.len());
+        let mut dups = 0;
+        for ev in events {
+            if seen.insert(message_key(&ev.message_id)) {
+                fresh.push(ev);
+            } else {
+                dups += 1;
+            }
+        }
+        (fresh, dups)
+    }
+
+    /// Checks what could fail after the WAL write (dictionary room, an actor id) before writing it.
+    pub fn precheck(&mut self, events: &[Event]) -> Result<(), EngineError> {
+        for (i, ev) in events.iter().enumerate() {
+            if ev.anonymous_id.is_empty() && ev.user_id.is_empty() {
+                return Err(EngineError::Invalid {
+                    field: format!("[{i}].userId"),
+                    reason: "is missing: give userId or anonymousId".into(),
+                });
+            }
+            self.dicts.intern(DictCol::Name, &ev.name)?;
+        }
+        self.dicts_dirty = true;
+        Ok(())
+    }
+
+    /// Files already-logged events into the memtable, identity and dictionaries.
+    pub fn apply(&mut self, first_seq: u64, events: &[Event]) -> Result<(), EngineError> {
+        self.identity()?;
+        for (i, ev) in events.iter().enumerate() {
+            let id = self.identity.as_mut().ok_or(EngineError::Busy)?;
+            let anon = (!ev.anonymous_id.is_empty()).then(|| id.actor(&ev.anonymous_id));
+            let user = (!ev.user_id.is_empty()).then(|| id.actor(&ev.user_id));
+            if let (Some(a), Some(u)) = (anon, user) {
+                if let Some(m) = id.link(u, a, &ev.message_id, ev.kind, ev.timestamp) {
+                    self.pending_merges.push(m);
+                }
+            }
+            let Some(primary) = user.or(anon) else { continue };
+            let key = id.root(primary).0;
+            let row = self.row(ev, key, first_seq + i as u64)?;
+            self.mem.push(&row);
+        }
+        self.manifest.next_seq = self.manifest.next_seq.max(first_seq + events.len() as u64);
+        self.roots_stale = true;
+        self.dicts_dirty = true;
+        self.snapshot = None;
+        Ok(())
+    }
+
+    pub fn row<'e>(&mut self, ev: &'e Event, key: u32, seq: u64) -> Result<Row<'e>, EngineError> {
+        let name = self.dicts.intern(DictCol::Name, &ev.name)? as u16;
+        let mut dict = [0u32; DICT_COLS];
+        for (i, d) in dict.iter_mut().enumerate() {
+            let col = DictCol::ALL[i + 1];
+            *d = self.dicts.intern(col, dict_value(ev, col))?;
+        }
+        let mut text = [""; TextCol::COUNT];
+        for (i, t) in text.iter_mut().enumerate() {
+            *t = text_value(ev, TextCol::ALL[i]);
+        }
+        Ok(Row {
+            key,
+            seq,
+            ts: ev.timestamp,
+            received_at: ev.received_at,
+            kind: ev.kind as u8,
+            name,
+            dict,
+            revenue: ev.revenue.unwrap_or(f64::NAN),
+            text,
+        })
+    }
+
+    /// Logs and applies a forget; returns how many events it hid.
+    pub fn forget(&mut self, actor: &str, log: bool) -> Result<u64, EngineError> {
+        let max_seq = self.manifest.next_seq;
+        let Some(id) = self.identity()?.lookup(actor) else { return Ok(0) };
+        let members: Vec<u32> = self.identity()?.members_of(id).into_iter().map(|a| a.0).collect();
+        let snap = self.snapshot()?;
+        let hidden = snap.customer_rows(&members).len() as u64;
+        if log {
+            self.wal.append(&WalRecord::Forget { actor: actor.to_string(), max_seq })?;
+            self.wal.sync()?;
+        }
+        for m in members {
+            self.tombstones.retain(|t| t.actor != m);
+            if max_seq > 0 {
+                self.tombstones.push(Tombstone { actor: m, max_seq: max_seq - 1 });
+            }
+        }
+        self.snapshot = None;
+        Ok(hidden)
+    }
+
+    pub fn roots(&mut self) -> Arc<Vec<u32>> {
+        if self.roots_stale {
+            if let Some(id) = &self.identity {
+                self.roots = Arc::new(id.roots());
+            }
+            self.roots_stale = false;
+        }
+        self.roots.clone()
+    }
+
+    /// The current snapshot (cached until the next write).
+    pub fn snapshot(&mut self) -> Result<Arc<Snapshot>, EngineError> {
+        if let Some(s) = &self.snapshot {
+            return Ok(s.clone());
+        }
+        let mut parts = self.parts.clone();
+        if !self.mem.is_empty() {
+            parts.push(Arc::new(PartReader::in_memory(&self.mem.clone().finish())?));
+        }
+        let tomb: HashMap<u32, u64> = self.tombstones.iter().map(|t| (t.actor, t.max_seq)).collect();
+        let snap =
+            Arc::new(Snapshot::new(parts, self.roots(), Arc::new(self.dicts.clone()), tomb, self.opts.chunk_rows));
+        self.snapshot = Some(snap.clone());
+        Ok(snap)
+    }
+
+    pub fn invalidate(&mut self) {
+        self.snapshot = None;
+    }
+
+    /// Writes the memtable as a part and checkpoints: identity logs, dictionaries, manifest, then drops old WAL.
+    pub fn flush(&mut self) -> Result<(), EngineError> {
+        let has_identity = self.identity.as_ref().is_some_and(|i| i.actors() as u64 != self.manifest.actors);
+        if self.mem.is_empty()
+            && self.pending_merges.is_empty()
+            && !has_identity
+            && self.tombstones == self.manifest.tombstones
+        {
+            return Ok(());
+        }
+        let mut new_part = None;
+        if !self.mem.is_empty() {
+            let data = std::mem::take(&mut self.mem).finish();
+            let id = self.manifest.next_part;
+            let path = self.part_path(id);
+            let meta = write_part(&path, &data, id)?;
+            new_part = Some((meta, path));
+        }
+        let next_segment = self.wal.rotate()?;
+        self.write_identity()?;
+        self.write_dicts()?;
+        let mut m = self.manifest.clone();
+        if let Some((meta, _)) = &new_part {
+            m.parts.push(*meta);
+            m.next_part += 1;
+        }
+        m.wal_from = next_segment;
+        m.tombstones = self.tombstones.clone();
+        m.generation += 1;
+        m.store(&self.dir.join(crate::MANIFEST))?;
+        self.manifest = m;
+        self.wal.remove_before(next_segment)?;
+        if let Some((_, path)) = new_part {
+            self.parts.push(Arc::new(PartReader::open(&path)?));
+        }
+        self.snapshot = None;
+        Ok(())
+    }
+
+    pub fn part_path(&self, id: u64) -> PathBuf {
+        self.dir.join("parts").join(format!("part-{id:08}.trp"))
+    }
+
+    /// Appends new actors and merges to the identity logs (the manifest is updated by the caller).
+    pub fn write_identity(&mut self) -> Result<(), EngineError> {
+        let from = self.manifest.actors as usize;
+        if let Some(id) = &self.identity {
+            if id.actors() > from {
+                let mut buf = Vec::new();
+                ident::encode_actors((from..id.actors()).map(|i| id.name(tropa_core::ActorId(i as u32))), &mut buf);
+                self.manifest.actors_len = ident::append(&self.dir.join(ACTORS), &buf)?;
+                self.manifest.actors = id.actors() as u64;
+            }
+        }
+        if !self.pending_merges.is_empty() {
+            let (mut links, mut reasons) = (Vec::new(), Vec::new());
+            ident::encode_merges(&self.pending_merges, &mut links, &mut reasons);
+            self.manifest.links_len = ident::append(&self.dir.join(LINKS), &links)?;
+            self.manifest.reasons_len = ident::append(&self.dir.join(REASONS), &reasons)?;
+            self.pending_merges.clear();
+        }
+        Ok(())
+    }
+
+    pub fn write_dicts(&mut self) -> Result<(), EngineError> {
+        if !self.dicts_dirty {
+            return Ok(());
+        }
+        crate::fsutil::write_atomic(&self.dir.join(dicts_file()), &crate::encode_dicts(&self.dicts))?;
+        self.dicts_dirty = false;
+        Ok(())
+    }
+
+    /// Files events of whole customers straight into a new part (no WAL); durable when it returns.
+    pub fn append_sorted(&mut self, events: &[Event]) -> Result<IngestReport, EngineError> {
+        self.flush()?;
+        self.identity()?;
+        let first_seq = self.manifest.next_seq;
+        let mut builder = PartBuilder::new();
+        for (i, ev) in events.iter().enumerate() {
+            let id = self.identity.as_mut().ok_or(EngineError::Busy)?;
+            let anon = (!ev.anonymous_id.is_empty()).then(|| id.actor(&ev.anonymous_id));
+            let user = (!ev.user_id.is_empty()).then(|| id.actor(&ev.user_id));
+            if let (Some(a), Some(u)) = (anon, user) {
+                if let Some(m) = id.link(u, a, &ev.message_id, ev.kind, ev.timestamp) {
+                    self.pending_merges.push(m);
+                }
+            }
+            let Some(primary) = user.or(anon) else {
+                return Err(EngineError::Invalid {
+                    field: format!("[{i}].userId"),
+                    reason: "is missing: give userId or anonymousId".into(),
+                });
+            };
+            let key = id.root(primary).0;
+            let row = self.row(ev, key, first_seq + i as u64)?;
+            builder.push(&row);
+        }
+        if let Some(seen) = self.seen.as_mut() {
+            for ev in events {
+                seen.insert(message_key(&ev.message_id));
+            }
+        }
+        self.manifest.next_seq = first_seq + events.len() as u64;
+        self.roots_stale = true;
+        self.dicts_dirty = true;
+        self.mem = builder;
+        self.flush()?;
+        Ok(IngestReport { accepted: events.len() as u64, duplicates: 0 })
+    }
+
+    /// Resolved merge records of the given actors (persisted and pending).
+    pub fn merges_of(&mut self, members: &[u32]) -> Result<Vec<Merge>, EngineError> {
+        let path = self.dir.join(REASONS);
+        let buf = ident::read_prefix(&path, self.manifest.reasons_len)?;
+        let mut all = ident::decode_reasons(&buf, &path)?;
+        all.extend(self.pending_merges.iter().cloned());
+        all.retain(|m| members.binary_search(&m.a.0).is_ok() || members.binary_search(&m.b.0).is_ok());
+        Ok(all)
+    }
+}

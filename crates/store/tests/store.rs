@@ -1,0 +1,190 @@
+//! The embedded store against the conformance suite, the naive oracle (property tests) and crashes.
+
+use proptest::prelude::*;
+use tropa_core::{Columns, CountFold, Event, Journey, JourneyFold, MessageKind};
+use tropa_engine::{fold, Engine, ScanSpec};
+use tropa_store::{Store, StoreOptions};
+use tropa_testkit::NaiveEngine;
+
+fn tiny() -> StoreOptions {
+    StoreOptions { flush_rows: 7, chunk_rows: 5, part_rows: 20 }
+}
+
+mod small_parts {
+    use super::*;
+    tropa_engine::engine_conformance_suite!(|| {
+        let dir = tempfile::tempdir().unwrap();
+        (Store::open(dir.path(), tiny()).unwrap(), dir)
+    });
+}
+
+mod memtable_only {
+    use super::*;
+    tropa_engine::engine_conformance_suite!(|| {
+        let dir = tempfile::tempdir().unwrap();
+        (Store::open(dir.path(), StoreOptions::default()).unwrap(), dir)
+    });
+}
+
+/// Every journey with its full events, for comparing engines.
+struct Full;
+
+impl JourneyFold for Full {
+    type Acc = Vec<Vec<Event>>;
+    fn init(&self) -> Self::Acc {
+        Vec::new()
+    }
+    fn fold(&self, acc: &mut Self::Acc, j: &Journey<'_>) {
+        let events = j.events();
+        assert_eq!(events.len(), j.len());
+        for (e, &t) in events.iter().zip(j.ts) {
+            assert_eq!(e.timestamp, t);
+        }
+        acc.push(events);
+    }
+    fn merge(&self, into: &mut Self::Acc, other: Self::Acc) {
+        into.extend(other);
+    }
+}
+
+fn journeys(engine: &dyn Engine, spec: &ScanSpec) -> Vec<Vec<Event>> {
+    let mut v = fold(engine, &spec.clone().with_columns(Columns::ROWS), &Full).unwrap();
+    v.sort_by(|a, b| a[0].message_id.cmp(&b[0].message_id));
+    v
+}
+
+fn event(i: usize, actor: u8, user: Option<u8>, ts: u8, name: u8) -> Event {
+    Event {
+        message_id: format!("m{i}"),
+        kind: if user.is_some() && i % 5 == 0 { MessageKind::Identify } else { MessageKind::Track },
+        timestamp: 1_700_000_000_000 + ts as i64 * 1000,
+        received_at: 1_700_000_000_000 + i as i64,
+        anonymous_id: format!("a{actor}"),
+        user_id: user.map(|u| format!("u{u}")).unwrap_or_default(),
+        name: ["view", "cart", "buy", "page_view"][name as usize % 4].into(),
+        touchpoint: "web".into(),
+        channel: tropa_core::event::Channel {
+            source: format!("s{}", name % 3),
+            group: "direct".into(),
+            ..Default::default()
+        },
+        revenue: (name % 4 == 2).then_some(i as f64 * 1.5),
+        currency: if name % 4 == 2 { "RUB".into() } else { String::new() },
+        properties: format!("{{\"i\":{i}}}"),
+        traits: "{}".into(),
+        ..Event::default()
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Ingest(Vec<(u8, Option<u8>, u8, u8)>),
+    Flush,
+    Compact,
+    Reopen,
+    Crash,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        6 => proptest::collection::vec((0u8..12, proptest::option::weighted(0.2, 0u8..6), 0u8..30, 0u8..8), 1..12).prop_map(Op::Ingest),
+        1 => Just(Op::Flush),
+        1 => Just(Op::Compact),
+        1 => Just(Op::Reopen),
+        1 => Just(Op::Crash),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Whatever the part layout, flushes, compactions, reopens and crashes, the store's journeys equal the
+    /// oracle's: complete, sorted, once, with every column intact.
+    #[test]
+    fn store_equals_oracle_for_any_layout(ops in proptest::collection::vec(op(), 1..14), chunk in 1usize..20) {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = StoreOptions { flush_rows: 1000, chunk_rows: chunk, part_rows: 9 };
+        let mut store = Some(Store::open(dir.path(), opts).unwrap());
+        let oracle = NaiveEngine::new();
+        let mut n = 0usize;
+        for op in ops {
+            let s = store.as_ref().unwrap();
+            match op {
+                Op::Ingest(batch) => {
+                    let events: Vec<Event> = batch.iter().map(|&(a, u, t, nm)| { n += 1; event(n, a, u, t, nm) }).collect();
+                    let got = s.ingest(events.clone()).unwrap();
+                    let want = oracle.ingest(events).unwrap();
+                    prop_assert_eq!(got, want);
+                }
+                Op::Flush => s.flush().unwrap(),
+                Op::Compact => { s.compact().unwrap(); }
+                Op::Reopen => { drop(store.take()); store = Some(Store::open(dir.path(), opts).unwrap()); }
+                Op::Crash => { store.take().unwrap().close_without_flush(); store = Some(Store::open(dir.path(), opts).unwrap()); }
+            }
+        }
+        let s = store.as_ref().unwrap();
+        prop_assert_eq!(journeys(s, &ScanSpec::default()), journeys(&oracle, &ScanSpec::default()));
+        let spec = ScanSpec { from: Some(1_700_000_005_000), to: Some(1_700_000_020_000), names: Some(vec!["cart".into(), "buy".into()]), ..ScanSpec::default() };
+        prop_assert_eq!(journeys(s, &spec), journeys(&oracle, &spec));
+        prop_assert_eq!(fold(s, &ScanSpec::default(), &CountFold).unwrap(), fold(&oracle, &ScanSpec::default(), &CountFold).unwrap());
+        for a in 0..12 {
+            let (x, y) = (s.customer(&format!("a{a}")).unwrap(), oracle.customer(&format!("a{a}")).unwrap());
+            prop_assert_eq!(x.map(|c| (c.actors, c.events)), y.map(|c| (c.actors, c.events)));
+        }
+    }
+}
+
+#[test]
+fn acknowledged_events_survive_a_crash_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path(), StoreOptions::default()).unwrap();
+    let events: Vec<Event> = (0..50).map(|i| event(i, (i % 7) as u8, None, (i % 30) as u8, (i % 4) as u8)).collect();
+    assert_eq!(s.ingest(events.clone()).unwrap().accepted, 50);
+    s.close_without_flush();
+    let s = Store::open(dir.path(), StoreOptions::default()).unwrap();
+    assert_eq!(fold(&s, &ScanSpec::default(), &CountFold).unwrap().events, 50);
+    // sending everything again after the crash stores nothing new
+    assert_eq!(s.ingest(events).unwrap().duplicates, 50);
+    drop(s);
+    let s = Store::open(dir.path(), StoreOptions::default()).unwrap();
+    assert_eq!(fold(&s, &ScanSpec::default(), &CountFold).unwrap().events, 50);
+}
+
+#[test]
+fn a_part_left_by_a_crashed_flush_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path(), StoreOptions::default()).unwrap();
+    s.ingest((0..10).map(|i| event(i, 1, None, i as u8, 0)).collect()).unwrap();
+    s.flush().unwrap();
+    drop(s);
+    // a part file that no manifest names (a flush that died before its commit), and a torn temporary file
+    let parts = dir.path().join("parts");
+    let first = std::fs::read_dir(&parts).unwrap().next().unwrap().unwrap().path();
+    std::fs::copy(&first, parts.join("part-00000099.trp")).unwrap();
+    std::fs::write(parts.join("part-00000100.tmp"), b"half").unwrap();
+    let s = Store::open(dir.path(), StoreOptions::default()).unwrap();
+    assert_eq!(fold(&s, &ScanSpec::default(), &CountFold).unwrap().events, 10);
+    assert_eq!(std::fs::read_dir(&parts).unwrap().count(), 1);
+}
+
+#[test]
+fn a_second_process_cannot_open_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let _s = Store::open(dir.path(), StoreOptions::default()).unwrap();
+    let err = Store::open(dir.path(), StoreOptions::default()).err().unwrap();
+    assert!(err.to_string().contains("in use"), "{err}");
+}
+
+#[test]
+fn damaged_parts_are_reported_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path(), StoreOptions::default()).unwrap();
+    s.ingest((0..10).map(|i| event(i, 1, None, i as u8, 0)).collect()).unwrap();
+    drop(s);
+    let part = std::fs::read_dir(dir.path().join("parts")).unwrap().next().unwrap().unwrap().path();
+    let mut bytes = std::fs::read(&part).unwrap();
+    bytes[20] ^= 0xff;
+    std::fs::write(&part, &bytes).unwrap();
+    let err = Store::open(dir.path(), StoreOptions::default()).err().unwrap();
+    assert!(err.to_string().contains("damaged"), "{err}");
+}
