@@ -3,7 +3,7 @@
 //! A code, once given, never changes meaning, so a fold can resolve names to codes before a scan and
 //! compare integers while it runs. Code 0 of every dictionary is the empty string ("absent").
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::error::CoreError;
 
@@ -68,7 +68,7 @@ impl DictCol {
 #[derive(Debug, Clone, Default)]
 pub struct Dict {
     values: Vec<String>,
-    index: HashMap<String, u32>,
+    index: FxHashMap<String, u32>,
 }
 
 impl Dict {

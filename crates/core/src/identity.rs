@@ -5,6 +5,7 @@
 //! partition and its representatives do not depend on the order in which links arrive.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
@@ -35,11 +36,31 @@ pub struct Merge {
 pub struct Identity {
     arena: String,
     starts: Vec<u64>,
-    index: HashMap<u64, u32>,
+    index: HashIndex,
     collided: HashMap<String, u32>,
     parent: Vec<u32>,
     members: usize,
 }
+
+/// Hasher for keys that are xxh3 hashes already.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ b as u64;
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+type HashIndex = HashMap<u64, u32, BuildHasherDefault<Prehashed>>;
 
 fn key(name: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(name.as_bytes())

@@ -15,6 +15,7 @@
 //! assert_eq!(ev.user_id, "u1");
 //! ```
 
+pub mod analysis;
 pub mod channel;
 pub mod dict;
 pub mod error;

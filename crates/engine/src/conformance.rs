@@ -191,6 +191,8 @@ pub fn late_identity_merge_reattributes_old_events(engine: &dyn Engine) {
         journeys(engine, &ScanSpec::default()),
         vec![vec!["e1".to_string(), "e4".into(), "e2".into()], vec!["e3".into()]]
     );
+    let names = engine.actor_names(&[tropa_core::ActorId(0)]).expect("names");
+    assert_eq!(names, vec!["anon-x".to_string()]);
     let rec = engine.customer("user-x").expect("customer").expect("known");
     assert_eq!(rec.customer, "anon-x");
     assert_eq!(rec.actors, vec!["anon-x".to_string(), "user-x".into()]);

@@ -105,6 +105,9 @@ pub trait Engine: Send + Sync {
     /// events were removed from view.
     fn forget(&self, actor: &str) -> Result<u64, EngineError>;
 
+    /// Names (first-seen ids) of customers, as in [`tropa_core::Journey::customer`].
+    fn actor_names(&self, ids: &[tropa_core::ActorId]) -> Result<Vec<String>, EngineError>;
+
     /// Counts known without scanning.
     fn summary(&self) -> Result<EngineSummary, EngineError>;
 }

@@ -316,6 +316,12 @@ impl Engine for Store {
         }))
     }
 
+    fn actor_names(&self, ids: &[tropa_core::ActorId]) -> Result<Vec<String>, EngineError> {
+        let mut w = self.writer();
+        let ident = w.identity()?;
+        Ok(ids.iter().map(|&a| ident.name(a).to_string()).collect())
+    }
+
     fn forget(&self, actor: &str) -> Result<u64, EngineError> {
         let mut w = self.writer();
         w.forget(actor, true)

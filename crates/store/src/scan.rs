@@ -147,14 +147,27 @@ impl Snapshot {
     }
 
     fn scan_range(&self, plan: &Plan<'_>, range: Range<u32>, s: &mut Scratch, f: &mut dyn FnMut(&Journey<'_>)) {
-        let mut cursors: Vec<(usize, usize)> =
-            plan.parts.iter().map(|&p| (p, self.parts[p].seek(range.start))).collect();
+        struct Cursor<'p> {
+            part: usize,
+            pos: usize,
+            keys: &'p [u32],
+            starts: &'p [u32],
+        }
+        let mut cursors: Vec<Cursor<'_>> = plan
+            .parts
+            .iter()
+            .filter(|&&p| self.parts[p].max_key >= range.start && self.parts[p].min_key < range.end)
+            .map(|&p| {
+                let part = &self.parts[p];
+                Cursor { part: p, pos: part.seek(range.start), keys: part.keys(), starts: part.starts() }
+            })
+            .collect();
         let mut gi = self.group_roots.partition_point(|&r| r < range.start);
         let mut segs: Vec<(usize, Range<usize>)> = Vec::with_capacity(cursors.len());
         loop {
             let mut k = u32::MAX;
-            for &(p, pos) in &cursors {
-                if let Some(&key) = self.parts[p].keys().get(pos) {
+            for c in &cursors {
+                if let Some(&key) = c.keys.get(c.pos) {
                     k = k.min(key);
                 }
             }
@@ -165,12 +178,10 @@ impl Snapshot {
                 break;
             }
             segs.clear();
-            for (p, pos) in cursors.iter_mut() {
-                let part = &self.parts[*p];
-                if part.keys().get(*pos) == Some(&k) {
-                    let st = part.starts();
-                    segs.push((*p, st[*pos] as usize..st[*pos + 1] as usize));
-                    *pos += 1;
+            for c in cursors.iter_mut() {
+                if c.keys.get(c.pos) == Some(&k) {
+                    segs.push((c.part, c.starts[c.pos] as usize..c.starts[c.pos + 1] as usize));
+                    c.pos += 1;
                 }
             }
             if self.group_roots.get(gi) == Some(&k) {

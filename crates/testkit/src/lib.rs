@@ -223,6 +223,11 @@ impl Engine for NaiveEngine {
         }))
     }
 
+    fn actor_names(&self, ids: &[ActorId]) -> Result<Vec<String>, EngineError> {
+        let g = self.lock();
+        Ok(ids.iter().map(|&a| g.identity.name(a).to_string()).collect())
+    }
+
     fn forget(&self, actor: &str) -> Result<u64, EngineError> {
         let mut g = self.lock();
         let Some(a) = g.identity.lookup(actor) else { return Ok(0) };

@@ -1,6 +1,6 @@
 //! Writing a part file (see the module doc of `part` for the layout).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::fs::File;
 use std::io::Write;
 use std::path::Path;
@@ -71,7 +71,7 @@ fn text_sections(c: u32, t: &TextData, rows: usize, out: &mut Vec<Section>) -> R
     if t.bytes.is_empty() {
         return Ok(());
     }
-    let mut index: HashMap<&str, u32> = HashMap::new();
+    let mut index: FxHashMap<&str, u32> = FxHashMap::default();
     let mut dict = TextData { offsets: vec![0], bytes: Vec::new() };
     let mut codes_v = Vec::with_capacity(rows);
     let sample_limit = rows / 2 + 1;

@@ -1,0 +1,3 @@
+//! Analyses: each a [`crate::JourneyFold`] over one customer's journey with a mergeable partial result.
+
+pub mod stats;
