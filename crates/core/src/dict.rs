@@ -69,6 +69,8 @@ impl DictCol {
 pub struct Dict {
     values: Vec<String>,
     index: FxHashMap<String, u32>,
+    /// The code returned last: consecutive events mostly repeat a value.
+    last: u32,
 }
 
 impl Dict {
@@ -96,8 +98,15 @@ impl Dict {
 
     /// The code of `value`, adding it if new.
     pub fn intern(&mut self, col: DictCol, value: &str) -> Result<u32, CoreError> {
-        if let Some(c) = self.index.get(value) {
-            return Ok(*c);
+        if value.is_empty() {
+            return Ok(0);
+        }
+        if self.values.get(self.last as usize).is_some_and(|v| v == value) {
+            return Ok(self.last);
+        }
+        if let Some(&c) = self.index.get(value) {
+            self.last = c;
+            return Ok(c);
         }
         if self.values.len() >= col.limit() {
             return Err(CoreError::DictionaryFull { column: col.as_str(), limit: col.limit() });
@@ -105,6 +114,7 @@ impl Dict {
         let code = self.values.len() as u32;
         self.values.push(value.to_string());
         self.index.insert(value.to_string(), code);
+        self.last = code;
         Ok(code)
     }
 

@@ -379,6 +379,7 @@ impl Writer {
         self.identity()?;
         let first_seq = self.manifest.next_seq;
         let mut builder = PartBuilder::new();
+        builder.reserve(events.len());
         for (i, ev) in events.iter().enumerate() {
             let id = self.identity.as_mut().ok_or(EngineError::Busy)?;
             let anon = (!ev.anonymous_id.is_empty()).then(|| id.actor(&ev.anonymous_id));

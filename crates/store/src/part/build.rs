@@ -86,6 +86,24 @@ impl PartBuilder {
         PartBuilder::default()
     }
 
+    /// Reserves room for `rows` more rows.
+    pub fn reserve(&mut self, rows: usize) {
+        let d = &mut self.data;
+        self.key.reserve(rows);
+        d.ts.reserve(rows);
+        d.recv.reserve(rows);
+        d.seq.reserve(rows);
+        d.name.reserve(rows);
+        d.kind.reserve(rows);
+        d.revenue.reserve(rows);
+        for c in d.dict.iter_mut() {
+            c.reserve(rows);
+        }
+        for t in d.text.iter_mut() {
+            t.offsets.reserve(rows);
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.key.len()
     }

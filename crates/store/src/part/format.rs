@@ -3,6 +3,8 @@
 use rustc_hash::FxHashMap;
 use std::fs::File;
 use std::io::Write;
+
+use rayon::prelude::*;
 use std::path::Path;
 
 use tropa_engine::EngineError;
@@ -103,8 +105,8 @@ fn text_sections(c: u32, t: &TextData, rows: usize, out: &mut Vec<Section>) -> R
     Ok(())
 }
 
-/// Encodes `data` into the bytes of a part (header, table, sections, footer).
-pub fn write_sections_to_vec(data: &PartData) -> Result<Vec<u8>, String> {
+/// Encodes the sections of a part and its header (header, table); section bytes follow at 8-byte alignment.
+fn encode(data: &PartData) -> Result<(Vec<u8>, Vec<Section>), String> {
     let rows = data.rows();
     let mut sections = vec![
         sec(id::KEYS, &data.keys),
@@ -126,12 +128,20 @@ pub fn write_sections_to_vec(data: &PartData) -> Result<Vec<u8>, String> {
         sections.push(sec(id::REV_ROWS, &rev_rows));
         sections.push(sec(id::REV_VALS, &rev_vals));
     }
-    for (c, t) in data.text.iter().enumerate() {
-        text_sections(c as u32, t, rows, &mut sections)?;
+    let texts: Vec<Result<Vec<Section>, String>> = data
+        .text
+        .par_iter()
+        .enumerate()
+        .map(|(c, t)| {
+            let mut out = Vec::new();
+            text_sections(c as u32, t, rows, &mut out).map(|()| out)
+        })
+        .collect();
+    for t in texts {
+        sections.extend(t?);
     }
-
-    let min_ts = data.ts.iter().copied().min().unwrap_or(0);
-    let max_ts = data.ts.iter().copied().max().unwrap_or(0);
+    let minmax = |v: &[i64]| (v.iter().copied().min().unwrap_or(0), v.iter().copied().max().unwrap_or(0));
+    let (min_ts, max_ts) = minmax(&data.ts);
     let min_seq = data.seq.iter().copied().min().unwrap_or(0);
     let max_seq = data.seq.iter().copied().max().unwrap_or(0);
     let (min_key, max_key) = (data.keys.first().copied().unwrap_or(0), data.keys.last().copied().unwrap_or(0));
@@ -157,29 +167,45 @@ pub fn write_sections_to_vec(data: &PartData) -> Result<Vec<u8>, String> {
         head.extend_from_slice(&(s.bytes.len() as u64).to_le_bytes());
         offset = align8(offset as usize + s.bytes.len()) as u64;
     }
-    let crc = crc32fast::hash(&head);
+    Ok((head, sections))
+}
 
-    let mut out = Vec::with_capacity(offset as usize + 16);
-    let put = |out: &mut Vec<u8>, b: &[u8]| {
-        out.extend_from_slice(b);
-        out.resize(align8(out.len()), 0);
+/// Writes header, sections and footer to `out`; returns the bytes written.
+fn emit(out: &mut impl Write, head: &[u8], sections: &[Section]) -> std::io::Result<u64> {
+    let mut written = 0usize;
+    let mut put = |out: &mut dyn Write, b: &[u8]| -> std::io::Result<()> {
+        out.write_all(b)?;
+        let pad = align8(b.len()) - b.len();
+        out.write_all(&[0u8; 8][..pad])?;
+        written += b.len() + pad;
+        Ok(())
     };
-    put(&mut out, &head);
-    for s in &sections {
-        put(&mut out, &s.bytes);
+    put(out, head)?;
+    for s in sections {
+        put(out, &s.bytes)?;
     }
-    put(&mut out, &crc.to_le_bytes());
-    put(&mut out, FOOTER);
+    put(out, &crc32fast::hash(head).to_le_bytes())?;
+    put(out, FOOTER)?;
+    Ok(written as u64)
+}
+
+/// Encodes `data` into the bytes of a part (header, table, sections, footer).
+pub fn write_sections_to_vec(data: &PartData) -> Result<Vec<u8>, String> {
+    let (head, sections) = encode(data)?;
+    let mut out = Vec::new();
+    emit(&mut out, &head, &sections).map_err(|e| e.to_string())?;
     Ok(out)
 }
 
 /// Writes `data` as a part at `path` (atomically: temporary file, fsync, rename, fsync of the folder).
 pub fn write_part(path: &Path, data: &PartData, part_id: u64) -> Result<PartMeta, EngineError> {
-    let bytes =
-        write_sections_to_vec(data).map_err(|reason| EngineError::Corrupt { path: path.to_path_buf(), reason })?;
+    let (head, sections) = encode(data).map_err(|reason| EngineError::Corrupt { path: path.to_path_buf(), reason })?;
     let tmp = path.with_extension("tmp");
-    let mut file = File::create(&tmp).map_err(EngineError::io("create", &tmp))?;
-    file.write_all(&bytes).map_err(EngineError::io("write", &tmp))?;
+    let file = File::create(&tmp).map_err(EngineError::io("create", &tmp))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    let bytes = emit(&mut w, &head, &sections).map_err(EngineError::io("write", &tmp))?;
+    let file =
+        w.into_inner().map_err(|e| EngineError::Io { op: "write", path: tmp.clone(), source: e.into_error() })?;
     file.sync_all().map_err(EngineError::io("fsync", &tmp))?;
     drop(file);
     std::fs::rename(&tmp, path).map_err(EngineError::io("rename", path))?;
@@ -198,7 +224,7 @@ pub fn write_part(path: &Path, data: &PartData, part_id: u64) -> Result<PartMeta
         max_key: data.keys.last().copied().unwrap_or(0),
         min_seq: data.seq.iter().copied().min().unwrap_or(0),
         max_seq: data.seq.iter().copied().max().unwrap_or(0),
-        bytes: bytes.len() as u64,
+        bytes,
     })
 }
 
