@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use serde::Serialize;
-use tropa_core::{Columns, EventAccess, Journey};
+use tropa_core::{Columns, Journey};
 use tropa_engine::{EngineError, JourneySink, ScanSpec, ScanVisitor};
 
 use crate::part::{write_part, PartBuilder, PartReader};
@@ -51,12 +51,7 @@ pub fn compact(w: &mut Writer) -> Result<CompactReport, EngineError> {
         let Ok(list) = chunk.downcast::<Vec<(u32, Vec<tropa_core::RowRef>)>>() else { continue };
         for (customer, refs) in *list {
             for r in refs {
-                let part = &snap.parts[r.part as usize];
-                let row = r.row as usize;
-                let ev = snap.event(r);
-                let mut out = w.row(&ev, customer, part.seq()[row])?;
-                out.ts = part.ts()[row];
-                builder.push(&out);
+                builder.push(&snap.parts[r.part as usize].row(r.row as usize, customer));
                 rows += 1;
             }
             if builder.len() >= w.opts.part_rows {

@@ -302,6 +302,29 @@ impl PartReader {
         }
     }
 
+    /// Row `row` as builder input, filed under `key` (dictionary codes are global, so they carry over as is).
+    pub fn row(&self, row: usize, key: u32) -> super::Row<'_> {
+        let mut dict = [0u32; DICT_COLS];
+        for (i, d) in dict.iter_mut().enumerate() {
+            *d = self.dict_code(i, row);
+        }
+        let mut text = [""; TextCol::COUNT];
+        for (i, t) in text.iter_mut().enumerate() {
+            *t = self.text(TextCol::ALL[i], row);
+        }
+        super::Row {
+            key,
+            seq: self.seq()[row],
+            ts: self.ts()[row],
+            received_at: self.recv()[row],
+            kind: self.kinds()[row],
+            name: self.names()[row],
+            dict,
+            revenue: self.revenue_at(row),
+            text,
+        }
+    }
+
     /// Index of the first customer with key ≥ `key`.
     pub fn seek(&self, key: u32) -> usize {
         self.keys().partition_point(|&k| k < key)
