@@ -264,8 +264,11 @@ impl PartReader {
             let vv: &[f64] = self.slice(v);
             let lo = rr.partition_point(|&x| (x as usize) < rows.start);
             let hi = rr.partition_point(|&x| (x as usize) < rows.end);
-            for k in lo..hi {
-                out[base + rr[k] as usize - rows.start] = vv[k];
+            for k in lo..hi.min(vv.len()) {
+                // a damaged (unsorted) section can point outside the range: skip such entries
+                if let Some(slot) = (rr[k] as usize).checked_sub(rows.start).and_then(|i| out.get_mut(base + i)) {
+                    *slot = vv[k];
+                }
             }
         }
     }
