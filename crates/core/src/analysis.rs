@@ -1,3 +1,4 @@
 //! Analyses: each a [`crate::JourneyFold`] over one customer's journey with a mergeable partial result.
 
+pub mod filter;
 pub mod stats;

@@ -8,7 +8,8 @@ use rustc_hash::FxHashMap;
 use crate::error::CoreError;
 
 /// The dictionary-coded columns of an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DictCol {
     Name = 0,
     Touchpoint = 1,
