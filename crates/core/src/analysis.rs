@@ -2,3 +2,4 @@
 
 pub mod filter;
 pub mod stats;
+pub mod window_funnel;
