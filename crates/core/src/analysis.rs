@@ -1,6 +1,7 @@
 //! Analyses: each a [`crate::JourneyFold`] over one customer's journey with a mergeable partial result.
 
 pub mod filter;
+pub mod funnel;
 pub mod quantile;
 pub mod stats;
 pub mod window_funnel;
