@@ -102,11 +102,10 @@ impl Identity {
             return id;
         }
         let id = self.parent.len() as u32;
-        let k = key(name);
-        if self.index.contains_key(&k) {
-            self.collided.insert(name.to_string(), id);
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.index.entry(key(name)) {
+            slot.insert(id);
         } else {
-            self.index.insert(k, id);
+            self.collided.insert(name.to_string(), id);
         }
         self.starts.push(self.arena.len() as u64);
         self.arena.push_str(name);
@@ -196,13 +195,12 @@ impl Identity {
         id.members = id.parent.iter().enumerate().filter(|(i, &p)| p as usize != *i).count();
         id.index.reserve(id.parent.len());
         for i in 0..id.parent.len() as u32 {
-            let name = id.name(ActorId(i));
-            let k = key(name);
-            if id.index.contains_key(&k) {
-                let owned = name.to_string();
-                id.collided.insert(owned, i);
+            let k = key(id.name(ActorId(i)));
+            if let std::collections::hash_map::Entry::Vacant(slot) = id.index.entry(k) {
+                slot.insert(i);
             } else {
-                id.index.insert(k, i);
+                let owned = id.name(ActorId(i)).to_string();
+                id.collided.insert(owned, i);
             }
         }
         Ok(id)

@@ -68,7 +68,7 @@ pub fn dataset(customers: usize, seed: u64) -> (Vec<Event>, Vec<Vec<String>>) {
     let mut events = Vec::new();
     let mut per: Vec<Vec<(i64, usize, String)>> = vec![Vec::new(); customers];
     for round in 0..3 {
-        for c in 0..customers {
+        for (c, journey) in per.iter_mut().enumerate() {
             let n = (next() % 4) as usize;
             for k in 0..n {
                 // coarse times so that ties happen
@@ -89,7 +89,7 @@ pub fn dataset(customers: usize, seed: u64) -> (Vec<Event>, Vec<Vec<String>>) {
                     revenue: if k == 1 { Some(100.0 + c as f64) } else { None },
                     ..Event::default()
                 };
-                per[c].push((ts, events.len(), id));
+                journey.push((ts, events.len(), id));
                 events.push(ev);
             }
         }

@@ -67,6 +67,9 @@ impl Default for StoreOptions {
     }
 }
 
+/// A batch after logging: (ticket, report, first sequence number, the new events).
+type Logged = (u64, IngestReport, u64, Vec<Event>);
+
 struct Queue {
     next: u64,
     items: Vec<(u64, Vec<Event>)>,
@@ -218,10 +221,7 @@ impl Store {
         self.writer().snapshot()
     }
 
-    fn ingest_group(
-        w: &mut Writer,
-        items: Vec<(u64, Vec<Event>)>,
-    ) -> Result<Vec<(u64, IngestReport, u64, Vec<Event>)>, EngineError> {
+    fn ingest_group(w: &mut Writer, items: Vec<(u64, Vec<Event>)>) -> Result<Vec<Logged>, EngineError> {
         let mut out = Vec::with_capacity(items.len());
         for (ticket, events) in items {
             w.precheck(&events)?;

@@ -56,7 +56,7 @@ fn journeys(engine: &dyn Engine, spec: &ScanSpec) -> Vec<Vec<Event>> {
 fn event(i: usize, actor: u8, user: Option<u8>, ts: u8, name: u8) -> Event {
     Event {
         message_id: format!("m{i}"),
-        kind: if user.is_some() && i % 5 == 0 { MessageKind::Identify } else { MessageKind::Track },
+        kind: if user.is_some() && i.is_multiple_of(5) { MessageKind::Identify } else { MessageKind::Track },
         timestamp: 1_700_000_000_000 + ts as i64 * 1000,
         received_at: 1_700_000_000_000 + i as i64,
         anonymous_id: format!("a{actor}"),

@@ -97,7 +97,8 @@ mod tests {
     #[test]
     fn matches_clickhouse_on_the_probe_cases() {
         // the cases run through chdb (ClickHouse 26.9); expected levels are ClickHouse's answers
-        let cases: &[(&[(i64, char)], usize, usize)] = &[
+        type Case<'a> = (&'a [(i64, char)], usize, usize);
+        let cases: &[Case<'_>] = &[
             (&[(10, 'B'), (10, 'A'), (11, 'C')], 3, 3),
             (&[(10, 'A'), (10, 'B'), (11, 'C')], 3, 3),
             (&[(10, 'A'), (15, 'B'), (20, 'C')], 3, 3),

@@ -120,7 +120,7 @@ impl PartReader {
         for i in 0..nsec {
             let at = HEADER_LEN + i * 24;
             let s = Sec { width: le_u32(b, at + 4), off: le_u64(b, at + 8) as usize, len: le_u64(b, at + 16) as usize };
-            if s.off % 8 != 0 || s.off.checked_add(s.len).is_none_or(|end| end > b.len()) || s.width == 0 {
+            if !s.off.is_multiple_of(8) || s.off.checked_add(s.len).is_none_or(|end| end > b.len()) || s.width == 0 {
                 return Err(corrupt("section out of bounds"));
             }
             secs.insert(le_u32(b, at), s);

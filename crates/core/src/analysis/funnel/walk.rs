@@ -137,19 +137,19 @@ pub fn walk_any(ts: &[i64], steps: &[u32], n: usize, window: i64) -> Walk {
         let mut have = 0;
         let mut lo = 0;
         for hi in 0..idx.len() {
-            for s in 0..k {
+            for (s, c) in counts.iter_mut().enumerate() {
                 if steps[idx[hi]] >> s & 1 == 1 {
-                    counts[s] += 1;
-                    if counts[s] == 1 {
+                    *c += 1;
+                    if *c == 1 {
                         have += 1;
                     }
                 }
             }
             while ts[idx[hi]] - ts[idx[lo]] > window {
-                for s in 0..k {
+                for (s, c) in counts.iter_mut().enumerate() {
                     if steps[idx[lo]] >> s & 1 == 1 {
-                        counts[s] -= 1;
-                        if counts[s] == 0 {
+                        *c -= 1;
+                        if *c == 0 {
                             have -= 1;
                         }
                     }
