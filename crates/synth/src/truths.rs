@@ -1,0 +1,82 @@
+//! The planted truths: patterns put into the data on purpose so that analyses have something real to find, and
+//! the knobs that plant them.
+//!
+//! Rates are for the default configuration (28 weeks); the crate's tests measure each one on 100,000 customers.
+
+/// One planted truth, in English and Russian.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Truth {
+    /// Stable identifier, e.g. `cart_abandonment`.
+    pub key: &'static str,
+    pub en: &'static str,
+    pub ru: &'static str,
+}
+
+/// Probability that a customer who adds to cart goes on to begin checkout.
+pub(crate) const P_CHECKOUT_GIVEN_CART: f64 = 0.50;
+/// Probability that checkout ends in a purchase, in variant A and B of `checkout_v2`.
+pub(crate) const P_PAY_A: f64 = 0.58;
+pub(crate) const P_PAY_B: f64 = 0.62;
+/// Probability of a `delivery_delay` support ticket when delivery is slow (> 5 days) or fast.
+pub(crate) const P_TICKET_SLOW: f64 = 0.60;
+pub(crate) const P_TICKET_FAST: f64 = 0.03;
+/// Probability of buying again after the first order, by its delivery (before the period's end cuts some off).
+pub(crate) const P_REPEAT_SLOW: f64 = 0.105;
+pub(crate) const P_REPEAT_FAST: f64 = 0.36;
+/// Probability of yet another order after the second, third, …
+pub(crate) const P_REPEAT_LATER_SLOW: f64 = 0.08;
+pub(crate) const P_REPEAT_LATER_FAST: f64 = 0.25;
+
+static TRUTHS: [Truth; 6] = [
+    Truth {
+        key: "cart_abandonment",
+        en: "About 70 % of customers who add something to the cart never buy: half of them stop before checkout, \
+             and of those who begin checkout about 40 % leave before paying.",
+        ru: "Около 70 % покупателей, положивших товар в корзину, так ничего и не покупают: половина не доходит до \
+             оформления заказа, а из начавших оформление около 40 % уходят до оплаты.",
+    },
+    Truth {
+        key: "channel_2x",
+        en: "Customers whose first visit came from the email newsletter (source newsletter, medium email) buy about \
+             twice as often (≈ 18 %) as the average of the paid channels Yandex Direct, Google Ads and VK Ads \
+             (≈ 8 %).",
+        ru: "Покупатели, впервые пришедшие из email-рассылки (source newsletter, medium email), покупают примерно \
+             вдвое чаще (≈ 18 %), чем в среднем пришедшие из платных каналов — Яндекс Директа, Google Ads и VK \
+             Рекламы (≈ 8 %).",
+    },
+    Truth {
+        key: "checkout_variant_b",
+        en: "Experiment checkout_v2: every customer who begins checkout is assigned variant A or B by a hash of \
+             \"checkout_v2:\" and the user id (shown in begin_checkout properties); B turns checkouts into \
+             purchases about 4 percentage points more often (≈ 62 % against ≈ 58 %).",
+        ru: "Эксперимент checkout_v2: каждый начавший оформление заказа получает вариант A или B по хешу \
+             «checkout_v2:» и user id (он есть в свойствах begin_checkout); в варианте B оформление завершается \
+             покупкой примерно на 4 процентных пункта чаще (≈ 62 % против ≈ 58 %).",
+    },
+    Truth {
+        key: "slow_delivery_churn",
+        en: "About 25 % of orders take more than 5 days to deliver (most often with russian_post). After a slow \
+             first order about 60 % of buyers open a support ticket with topic delivery_delay (3 % after a fast \
+             one) and only about 10 % buy again (35 % after a fast one).",
+        ru: "Около 25 % заказов доставляются дольше 5 дней (чаще всего Почтой России, russian_post). После \
+             медленной первой доставки около 60 % покупателей обращаются в поддержку с темой delivery_delay \
+             (после быстрой — 3 %), и только около 10 % покупают снова (после быстрой — 35 %).",
+    },
+    Truth {
+        key: "repeat_purchase",
+        en: "About 30 % of buyers (28.5 % measured) buy again within the period, online, in a shop or by phone.",
+        ru: "Около 30 % покупателей (измерено 28,5 %) покупают повторно в пределах периода — на сайте, в магазине \
+             или по телефону.",
+    },
+    Truth {
+        key: "one_session_churn",
+        en: "About 60 % of customers come once and never return; most of them leave after a page or two.",
+        ru: "Около 60 % клиентов приходят один раз и больше не возвращаются; большинство уходит после одной-двух \
+             страниц.",
+    },
+];
+
+/// The planted truths of the generated data (see the crate documentation).
+pub fn truths() -> &'static [Truth] {
+    &TRUTHS
+}
