@@ -1,1 +1,122 @@
-fn main() {}
+//! `tropa`: the command-line entry point and composition root. Every command opens the data folder, runs one
+//! library call, and prints a table (default) or JSON (`--format json`). Data goes to stdout, logs and progress
+//! to stderr. Exit codes: 0 ok, 1 user error (bad input, bad arguments, folder in use), 2 internal error.
+
+mod cmd;
+mod lang;
+mod table;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use tropa_engine::{EngineError, ErrorKind};
+
+/// Journeys are many small strings: mimalloc allocates them about twice as fast as the system allocator.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[derive(Parser)]
+#[command(
+    name = "tropa",
+    version,
+    about = "tropa — customer journey analytics and journey maps / аналитика клиентского пути"
+)]
+struct Cli {
+    /// Data folder.
+    #[arg(long, global = true, env = "TROPA_DATA", default_value = "tropa-data")]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum OutFormat {
+    Table,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import events from NDJSON (Segment messages), CSV or Parquet files.
+    Import(cmd::import::ImportArgs),
+    /// Export all events to Parquet or NDJSON.
+    Export(cmd::export::ExportArgs),
+    /// Events per name, channel, touchpoint and day; customers; time range.
+    Stats(cmd::stats::StatsArgs),
+    /// One customer's journey as a timeline (by anonymous id or user id).
+    Customer(cmd::customer::CustomerArgs),
+    /// Demo data: `tropa demo generate`, or `tropa demo` to fill an empty folder and show what to try.
+    Demo(cmd::demo::DemoArgs),
+    /// Funnel: how many customers reach each step, how fast, and where the others went.
+    Funnel(cmd::funnel::FunnelArgs),
+    /// Merge parts, re-file merged identities, drop forgotten events.
+    Compact(cmd::admin::FormatArgs),
+    /// Delete every event of a customer (right to be forgotten).
+    Forget(cmd::admin::ForgetArgs),
+}
+
+/// An error meant for the user: printed as is, exit code 1.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UserError(pub String);
+
+fn exit_code(err: &anyhow::Error) -> u8 {
+    for cause in err.chain() {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::BrokenPipe {
+                return 0;
+            }
+        }
+        if cause.downcast_ref::<UserError>().is_some() {
+            return 1;
+        }
+        if let Some(e) = cause.downcast_ref::<EngineError>() {
+            return match e.kind() {
+                ErrorKind::Internal => 2,
+                _ => 1,
+            };
+        }
+        if cause.downcast_ref::<tropa_io::IoError>().is_some() {
+            return 1;
+        }
+    }
+    2
+}
+
+fn main() -> ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TROPA_LOG").unwrap_or_else(|_| "warn".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::env::var_os("NO_COLOR").is_none())
+        .init();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Import(a) => cmd::import::run(&cli.data, a),
+        Command::Export(a) => cmd::export::run(&cli.data, a),
+        Command::Stats(a) => cmd::stats::run(&cli.data, a),
+        Command::Customer(a) => cmd::customer::run(&cli.data, a),
+        Command::Demo(a) => cmd::demo::run(&cli.data, a),
+        Command::Funnel(a) => cmd::funnel::run(&cli.data, a),
+        Command::Compact(a) => cmd::admin::compact(&cli.data, a),
+        Command::Forget(a) => cmd::admin::forget(&cli.data, a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let code = exit_code(&err);
+            if code != 0 {
+                let _ = writeln!(std::io::stderr(), "{}: {err:#}", lang::tr("error", "ошибка"));
+            }
+            ExitCode::from(code)
+        }
+    }
+}

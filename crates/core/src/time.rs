@@ -121,6 +121,37 @@ pub fn format_day(day: i64) -> String {
     format_ts(day * 86_400_000)[..10].to_string()
 }
 
+/// Parses a duration such as `7d`, `36h`, `90m`, `45s`, `2w` or `1h30m` into milliseconds.
+pub fn parse_duration(text: &str) -> Result<i64, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("is empty: write e.g. 7d, 36h, 90m or 45s".into());
+    }
+    let mut total: i64 = 0;
+    let mut num = String::new();
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let unit: i64 = match c {
+            'w' => 7 * 86_400_000,
+            'd' => 86_400_000,
+            'h' => 3_600_000,
+            'm' => 60_000,
+            's' => 1_000,
+            _ => return Err(format!("'{t}': unknown unit '{c}': use w, d, h, m or s (e.g. 7d)")),
+        };
+        let n: i64 = num.parse().map_err(|_| format!("'{t}': a number must come before '{c}'"))?;
+        total = n.checked_mul(unit).and_then(|v| total.checked_add(v)).ok_or_else(|| format!("'{t}' is too long"))?;
+        num.clear();
+    }
+    if !num.is_empty() {
+        return Err(format!("'{t}': give a unit after {num} (w, d, h, m or s)"));
+    }
+    Ok(total)
+}
+
 fn short(s: &str) -> String {
     if s.chars().count() > 40 {
         let head: String = s.chars().take(40).collect();
@@ -150,6 +181,17 @@ mod tests {
         check("1511544070123", TimeFormat::UnixMillis, Ok(1_511_544_070_123));
         check("19970101", TimeFormat::Pattern("%Y%m%d".into()), Ok(852_076_800_000));
         check("01.10.2019 10:30", TimeFormat::Pattern("%d.%m.%Y %H:%M".into()), Ok(1_569_925_800_000));
+    }
+
+    #[test]
+    fn parses_durations() {
+        assert_eq!(parse_duration("7d"), Ok(604_800_000));
+        assert_eq!(parse_duration("1h30m"), Ok(5_400_000));
+        assert_eq!(parse_duration("2w"), Ok(1_209_600_000));
+        assert_eq!(parse_duration("45s"), Ok(45_000));
+        for bad in ["", "7", "d", "7x", "99999999999999999w"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

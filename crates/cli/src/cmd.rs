@@ -1,0 +1,40 @@
+//! One module per subcommand.
+
+pub mod admin;
+pub mod customer;
+pub mod demo;
+pub mod export;
+pub mod funnel;
+pub mod import;
+pub mod stats;
+
+use std::path::Path;
+
+use tropa_store::{Store, StoreOptions};
+
+/// Opens the store in `data`, creating it if needed. `TROPA_FLUSH_ROWS` overrides how many events the memtable
+/// holds before it is written as a part.
+pub fn open(data: &Path) -> anyhow::Result<Store> {
+    let mut opts = StoreOptions::default();
+    if let Ok(v) = std::env::var("TROPA_FLUSH_ROWS") {
+        opts.flush_rows = v.parse().map_err(|_| crate::UserError(format!("TROPA_FLUSH_ROWS={v}: not a number")))?;
+    }
+    Ok(Store::open(data, opts)?)
+}
+
+/// Opens an existing store (a read command on a folder that does not exist is a user error).
+pub fn open_existing(data: &Path) -> anyhow::Result<Store> {
+    if !data.join(tropa_store::MANIFEST).exists() {
+        return Err(crate::UserError(format!(
+            "{} '{}': {}",
+            crate::lang::tr("no tropa data in", "нет данных tropa в папке"),
+            data.display(),
+            crate::lang::tr(
+                "import events first (tropa import) or generate demo data (tropa demo generate)",
+                "сначала импортируйте события (tropa import) или создайте демо-данные (tropa demo generate)"
+            )
+        ))
+        .into());
+    }
+    open(data)
+}

@@ -1,0 +1,76 @@
+//! `tropa stats`: events per name, channel, touchpoint and day; customers; time range.
+
+use std::path::Path;
+
+use clap::Args;
+use tropa_core::analysis::stats::{StatsFold, StatsReport};
+use tropa_engine::{fold, Engine, ScanSpec};
+
+use crate::lang::tr;
+use crate::table::{int, print, print_json, Table};
+use crate::OutFormat;
+
+#[derive(Args)]
+pub struct StatsArgs {
+    #[arg(long, value_enum, default_value = "table")]
+    format: OutFormat,
+    /// Show at most this many days (the most recent).
+    #[arg(long, default_value_t = 14)]
+    days: usize,
+}
+
+pub fn report(engine: &dyn Engine) -> anyhow::Result<StatsReport> {
+    let dicts = engine.dictionaries();
+    let acc = fold(engine, &ScanSpec::default().with_columns(StatsFold::columns()), &StatsFold)?;
+    Ok(StatsReport::resolve(&acc, &dicts))
+}
+
+pub fn run(data: &Path, args: StatsArgs) -> anyhow::Result<()> {
+    let store = super::open_existing(data)?;
+    let r = report(&store)?;
+    if args.format == OutFormat::Json {
+        return print_json(&r);
+    }
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{}: {}   {}: {}\n{}: {} … {}\n\n",
+        tr("customers", "клиентов"),
+        int(r.customers),
+        tr("events", "событий"),
+        int(r.events),
+        tr("time range", "период"),
+        r.first_event.as_deref().unwrap_or("—"),
+        r.last_event.as_deref().unwrap_or("—"),
+    ));
+    let mut t = Table::new(&[tr("event", "событие"), tr("events", "событий"), tr("customers", "клиентов")]);
+    for row in &r.events_by_name {
+        t.row(vec![row.value.clone(), int(row.events), int(row.customers.unwrap_or(0))]);
+    }
+    out.push_str(&t.render());
+    for (title, rows) in
+        [(tr("channel", "канал"), &r.events_by_channel), (tr("touchpoint", "точка контакта"), &r.events_by_touchpoint)]
+    {
+        let mut t = Table::new(&[title, tr("events", "событий")]);
+        for row in rows.iter() {
+            t.row(vec![row.value.clone(), int(row.events)]);
+        }
+        out.push('\n');
+        out.push_str(&t.render());
+    }
+    let mut t = Table::new(&[tr("day", "день"), tr("events", "событий")]);
+    let skip = r.events_by_day.len().saturating_sub(args.days);
+    for row in r.events_by_day.iter().skip(skip) {
+        t.row(vec![row.value.clone(), int(row.events)]);
+    }
+    out.push('\n');
+    if skip > 0 {
+        out.push_str(&format!(
+            "{} {} {}\n",
+            tr("last", "последние"),
+            args.days,
+            tr("days (see --days)", "дней (см. --days)")
+        ));
+    }
+    out.push_str(&t.render());
+    print(&out)
+}
