@@ -63,7 +63,7 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { flush_rows: 1_000_000, chunk_rows: 200_000, part_rows: 8_000_000 }
+        StoreOptions { flush_rows: 1_000_000, chunk_rows: 200_000, part_rows: 4_000_000 }
     }
 }
 
@@ -211,7 +211,8 @@ impl Store {
     }
 
     /// Files whole customers' events (grouped by customer, time-ordered, unique message ids — generated data)
-    /// straight into a part, bypassing the WAL and the duplicate check. Durable when it returns.
+    /// into parts, each row under its customer as linked by the whole batch, bypassing the WAL and the duplicate check. Durable after the next [`Store::flush`] (a part is
+    /// also written every `part_rows` rows).
     pub fn append_sorted(&self, events: &[Event]) -> Result<IngestReport, EngineError> {
         self.writer().append_sorted(events)
     }

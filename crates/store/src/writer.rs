@@ -51,6 +51,8 @@ pub struct Writer {
     dicts_dirty: bool,
     seen: Option<KeySet>,
     pub mem: PartBuilder,
+    /// Rows of [`Writer::append_sorted`] not yet written as a part (not in the WAL: durable at the next flush).
+    bulk: PartBuilder,
     pub pending_merges: Vec<Merge>,
     pub tombstones: Vec<Tombstone>,
     snapshot: Option<Arc<Snapshot>>,
@@ -130,6 +132,7 @@ impl Writer {
             dicts_dirty: false,
             seen: None,
             mem: PartBuilder::new(),
+            bulk: PartBuilder::new(),
             pending_merges: Vec::new(),
             tombstones,
             snapshot: None,
@@ -286,6 +289,9 @@ impl Writer {
             return Ok(s.clone());
         }
         let mut parts = self.parts.clone();
+        if !self.bulk.is_empty() {
+            parts.push(Arc::new(PartReader::in_memory(&self.bulk.clone().finish())?));
+        }
         if !self.mem.is_empty() {
             parts.push(Arc::new(PartReader::in_memory(&self.mem.clone().finish())?));
         }
@@ -304,25 +310,32 @@ impl Writer {
     pub fn flush(&mut self) -> Result<(), EngineError> {
         let has_identity = self.identity.as_ref().is_some_and(|i| i.actors() as u64 != self.manifest.actors);
         if self.mem.is_empty()
+            && self.bulk.is_empty()
             && self.pending_merges.is_empty()
             && !has_identity
             && self.tombstones == self.manifest.tombstones
         {
             return Ok(());
         }
-        let mut new_part = None;
+        let mut new_parts = Vec::new();
+        if !self.bulk.is_empty() {
+            let data = std::mem::take(&mut self.bulk).finish();
+            let id = self.manifest.next_part + new_parts.len() as u64;
+            let path = self.part_path(id);
+            new_parts.push((write_part(&path, &data, id)?, path));
+            self.bulk = PartBuilder::recycle(data);
+        }
         if !self.mem.is_empty() {
             let data = std::mem::take(&mut self.mem).finish();
-            let id = self.manifest.next_part;
+            let id = self.manifest.next_part + new_parts.len() as u64;
             let path = self.part_path(id);
-            let meta = write_part(&path, &data, id)?;
-            new_part = Some((meta, path));
+            new_parts.push((write_part(&path, &data, id)?, path));
         }
         let next_segment = self.wal.rotate()?;
         self.write_identity()?;
         self.write_dicts()?;
         let mut m = self.manifest.clone();
-        if let Some((meta, _)) = &new_part {
+        for (meta, _) in &new_parts {
             m.parts.push(*meta);
             m.next_part += 1;
         }
@@ -332,7 +345,7 @@ impl Writer {
         m.store(&self.dir.join(crate::MANIFEST))?;
         self.manifest = m;
         self.wal.remove_before(next_segment)?;
-        if let Some((_, path)) = new_part {
+        for (_, path) in new_parts {
             self.parts.push(Arc::new(PartReader::open(&path)?));
         }
         self.snapshot = None;
@@ -373,15 +386,21 @@ impl Writer {
         Ok(())
     }
 
-    /// Files events of whole customers straight into a new part (no WAL); durable when it returns.
+    /// Files events of whole customers into the bulk builder (no WAL). A part is written every `part_rows` rows
+    /// and at the next [`Writer::flush`], which is when the events become durable.
     pub fn append_sorted(&mut self, events: &[Event]) -> Result<IngestReport, EngineError> {
-        self.flush()?;
+        if let Some(i) = events.iter().position(|e| e.anonymous_id.is_empty() && e.user_id.is_empty()) {
+            return Err(EngineError::Invalid {
+                field: format!("[{i}].userId"),
+                reason: "is missing: give userId or anonymousId".into(),
+            });
+        }
         self.identity()?;
         let first_seq = self.manifest.next_seq;
-        let mut builder = PartBuilder::new();
-        builder.reserve(events.len());
-        for (i, ev) in events.iter().enumerate() {
-            let id = self.identity.as_mut().ok_or(EngineError::Busy)?;
+        // whole customers: link every identity of the batch first, then file each row under its final customer
+        let mut primaries = Vec::with_capacity(events.len());
+        let id = self.identity.as_mut().ok_or(EngineError::Busy)?;
+        for ev in events {
             let anon = (!ev.anonymous_id.is_empty()).then(|| id.actor(&ev.anonymous_id));
             let user = (!ev.user_id.is_empty()).then(|| id.actor(&ev.user_id));
             if let (Some(a), Some(u)) = (anon, user) {
@@ -389,13 +408,12 @@ impl Writer {
                     self.pending_merges.push(m);
                 }
             }
-            let Some(primary) = user.or(anon) else {
-                return Err(EngineError::Invalid {
-                    field: format!("[{i}].userId"),
-                    reason: "is missing: give userId or anonymousId".into(),
-                });
-            };
-            let key = id.root(primary).0;
+            primaries.push(user.or(anon).unwrap_or(tropa_core::ActorId(0)));
+        }
+        let keys: Vec<u32> = primaries.iter().map(|&p| id.root(p).0).collect();
+        let mut builder = std::mem::take(&mut self.bulk);
+        builder.reserve(events.len());
+        for (i, (ev, key)) in events.iter().zip(keys).enumerate() {
             let row = self.row(ev, key, first_seq + i as u64)?;
             builder.push(&row);
         }
@@ -407,8 +425,12 @@ impl Writer {
         self.manifest.next_seq = first_seq + events.len() as u64;
         self.roots_stale = true;
         self.dicts_dirty = true;
-        self.mem = builder;
-        self.flush()?;
+        self.snapshot = None;
+        let full = builder.len() >= self.opts.part_rows;
+        self.bulk = builder;
+        if full {
+            self.flush()?;
+        }
         Ok(IngestReport { accepted: events.len() as u64, duplicates: 0 })
     }
 

@@ -35,8 +35,8 @@ pub struct GenerateArgs {
     /// Random seed: the same seed gives the same data.
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Customers per part written.
-    #[arg(long, default_value_t = 100_000)]
+    /// Customers generated per round (memory grows with it).
+    #[arg(long, default_value_t = 64_000)]
     chunk: u64,
     #[arg(long, value_enum, default_value = "table")]
     output: OutFormat,
@@ -52,36 +52,51 @@ pub fn generate(store: &tropa_store::Store, cfg: &SynthConfig, chunk: u64, show:
         }
         b
     });
-    let make = |lo: u64| -> Vec<tropa_core::Event> {
-        let hi = (lo + chunk).min(cfg.customers);
-        let step = 2_000u64;
-        let pieces: Vec<Vec<tropa_core::Event>> = (lo..hi)
-            .step_by(step as usize)
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(|a| tropa_synth::chunk(cfg, a..(a + step).min(hi)))
-            .collect();
-        let mut all = Vec::with_capacity(pieces.iter().map(Vec::len).sum());
-        for mut p in pieces {
-            all.append(&mut p);
-        }
-        all
+    // two pools of reusable buffers: one is filed into the store while the next customers are generated into
+    // the other, so memory stays flat and no page is allocated twice
+    let step = 1_000u64;
+    let per_round = (chunk / step).max(1) as usize;
+    let round = per_round as u64 * step;
+    let fill = |pool: &mut Vec<Vec<tropa_core::Event>>, lo: u64| {
+        pool.par_iter_mut().enumerate().for_each(|(i, buf)| {
+            let a = lo + i as u64 * step;
+            if a < cfg.customers {
+                tropa_synth::refill(cfg, a..(a + step).min(cfg.customers), buf);
+            } else {
+                buf.clear();
+            }
+        });
     };
+    let mut current: Vec<Vec<tropa_core::Event>> = vec![Vec::new(); per_round];
+    let mut next: Vec<Vec<tropa_core::Event>> = vec![Vec::new(); per_round];
     let mut events_total = 0u64;
     let mut lo = 0u64;
-    let mut current = if cfg.customers > 0 { Some(make(0)) } else { None };
-    while let Some(events) = current.take() {
-        let next_lo = lo + chunk;
-        let (written, next) =
-            rayon::join(|| store.append_sorted(&events), || (next_lo < cfg.customers).then(|| make(next_lo)));
-        events_total += written?.accepted;
+    fill(&mut current, 0);
+    while lo < cfg.customers {
+        let next_lo = lo + round;
+        let (written, ()) = rayon::join(
+            || -> anyhow::Result<u64> {
+                let mut n = 0;
+                for buf in current.iter().filter(|b| !b.is_empty()) {
+                    n += store.append_sorted(buf)?.accepted;
+                }
+                Ok(n)
+            },
+            || {
+                if next_lo < cfg.customers {
+                    fill(&mut next, next_lo);
+                }
+            },
+        );
+        events_total += written?;
+        std::mem::swap(&mut current, &mut next);
         lo = next_lo;
-        current = next;
         if let Some(b) = &bar {
             b.set_position(lo.min(cfg.customers));
             b.set_message(format!("{} {}", int(events_total), tr("events", "событий")));
         }
     }
+    store.flush()?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -133,7 +148,7 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
             let mut summary = store.summary()?;
             if summary.events == 0 {
                 eprintln!("{} {}…", tr("generating demo data into", "создаю демо-данные в"), data.display());
-                generate(&store, &SynthConfig::default(), 100_000, true)?;
+                generate(&store, &SynthConfig::default(), 64_000, true)?;
                 summary = store.summary()?;
             }
             print(&format!(

@@ -86,6 +86,44 @@ impl PartBuilder {
         PartBuilder::default()
     }
 
+    /// A builder that reuses the buffers of a part already written (no fresh pages for the next one).
+    pub fn recycle(data: PartData) -> Self {
+        let PartData {
+            keys,
+            starts: _,
+            mut ts,
+            mut recv,
+            mut seq,
+            mut name,
+            mut kind,
+            mut dict,
+            mut revenue,
+            mut text,
+        } = data;
+        let mut key = keys;
+        for v in [&mut ts, &mut recv] {
+            v.clear();
+        }
+        key.clear();
+        seq.clear();
+        name.clear();
+        kind.clear();
+        revenue.clear();
+        for d in dict.iter_mut() {
+            d.clear();
+        }
+        for t in text.iter_mut() {
+            t.offsets.clear();
+            t.offsets.push(0);
+            t.bytes.clear();
+        }
+        PartBuilder {
+            key,
+            data: PartData { keys: Vec::new(), starts: Vec::new(), ts, recv, seq, name, kind, dict, revenue, text },
+            text_bytes: 0,
+        }
+    }
+
     /// Reserves room for `rows` more rows.
     pub fn reserve(&mut self, rows: usize) {
         let d = &mut self.data;

@@ -1,6 +1,7 @@
 //! Writing a part file (see the module doc of `part` for the layout).
 
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::Write;
 
@@ -38,39 +39,51 @@ pub mod id {
     pub const TEXT_C: u32 = 500;
 }
 
-struct Section {
+struct Section<'a> {
     id: u32,
     width: u32,
-    bytes: Vec<u8>,
+    bytes: Cow<'a, [u8]>,
 }
 
-fn sec<T: bytemuck::Pod>(id: u32, data: &[T]) -> Section {
-    Section { id, width: std::mem::size_of::<T>() as u32, bytes: bytemuck::cast_slice(data).to_vec() }
+fn sec<T: bytemuck::Pod>(id: u32, data: &[T]) -> Section<'_> {
+    Section { id, width: std::mem::size_of::<T>() as u32, bytes: Cow::Borrowed(bytemuck::cast_slice(data)) }
 }
 
 /// Narrowest code width for values up to `max`.
-fn codes(id: u32, values: &[u32]) -> Option<Section> {
+fn owned<T: bytemuck::Pod>(id: u32, data: &[T]) -> Section<'static> {
+    Section { id, width: std::mem::size_of::<T>() as u32, bytes: Cow::Owned(bytemuck::cast_slice(data).to_vec()) }
+}
+
+fn codes(id: u32, values: &[u32]) -> Option<Section<'static>> {
     let max = values.iter().copied().max().unwrap_or(0);
     if max == 0 {
         return None;
     }
     Some(if max <= u8::MAX as u32 {
-        sec(id, &values.iter().map(|&v| v as u8).collect::<Vec<u8>>())
+        owned(id, &values.iter().map(|&v| v as u8).collect::<Vec<u8>>())
     } else if max <= u16::MAX as u32 {
-        sec(id, &values.iter().map(|&v| v as u16).collect::<Vec<u16>>())
+        owned(id, &values.iter().map(|&v| v as u16).collect::<Vec<u16>>())
     } else {
-        sec(id, values)
+        owned(id, values)
     })
 }
 
-fn offsets32(id: u32, offsets: &[u64]) -> Result<Section, String> {
+fn offsets32(id: u32, offsets: &[u64]) -> Result<Section<'static>, String> {
     let v: Result<Vec<u32>, _> = offsets.iter().map(|&o| u32::try_from(o)).collect();
-    v.map(|v| sec(id, &v)).map_err(|_| "a text column exceeds 4 GiB in one part".to_string())
+    v.map(|v| owned(id, &v)).map_err(|_| "a text column exceeds 4 GiB in one part".to_string())
 }
 
 /// Dictionary-encodes a text column when values repeat enough, else stores it plain; `None` if all empty.
-fn text_sections(c: u32, t: &TextData, rows: usize, out: &mut Vec<Section>) -> Result<(), String> {
+fn text_sections<'a>(c: u32, t: &'a TextData, rows: usize, out: &mut Vec<Section<'a>>) -> Result<(), String> {
     if t.bytes.is_empty() {
+        return Ok(());
+    }
+    // decide from a sample: a column whose first rows are mostly distinct (ids, JSON) is stored plain
+    let sample = rows.min(4096);
+    let distinct = (0..sample).map(|i| t.get(i)).collect::<rustc_hash::FxHashSet<&str>>().len();
+    if distinct * 4 > sample * 3 && sample > 16 {
+        out.push(offsets32(id::TEXT_A + c, &t.offsets)?);
+        out.push(Section { id: id::TEXT_B + c, width: 1, bytes: Cow::Borrowed(&t.bytes) });
         return Ok(());
     }
     let mut index: FxHashMap<&str, u32> = FxHashMap::default();
@@ -94,19 +107,19 @@ fn text_sections(c: u32, t: &TextData, rows: usize, out: &mut Vec<Section>) -> R
         // code 0 may be any value here; store all codes (even if the max is 0 there is one value)
         out.push(match codes(id::TEXT_A + c, &codes_v) {
             Some(s) => s,
-            None => sec(id::TEXT_A + c, &vec![0u8; rows]),
+            None => owned(id::TEXT_A + c, &vec![0u8; rows]),
         });
         out.push(offsets32(id::TEXT_B + c, &dict.offsets)?);
-        out.push(Section { id: id::TEXT_C + c, width: 1, bytes: dict.bytes });
+        out.push(Section { id: id::TEXT_C + c, width: 1, bytes: Cow::Owned(dict.bytes) });
     } else {
         out.push(offsets32(id::TEXT_A + c, &t.offsets)?);
-        out.push(Section { id: id::TEXT_B + c, width: 1, bytes: t.bytes.clone() });
+        out.push(Section { id: id::TEXT_B + c, width: 1, bytes: Cow::Borrowed(&t.bytes) });
     }
     Ok(())
 }
 
 /// Encodes the sections of a part and its header (header, table); section bytes follow at 8-byte alignment.
-fn encode(data: &PartData) -> Result<(Vec<u8>, Vec<Section>), String> {
+fn encode(data: &PartData) -> Result<(Vec<u8>, Vec<Section<'_>>), String> {
     let rows = data.rows();
     let mut sections = vec![
         sec(id::KEYS, &data.keys),
@@ -125,10 +138,10 @@ fn encode(data: &PartData) -> Result<(Vec<u8>, Vec<Section>), String> {
     let (rev_rows, rev_vals): (Vec<u32>, Vec<f64>) =
         data.revenue.iter().enumerate().filter(|(_, v)| !v.is_nan()).map(|(i, &v)| (i as u32, v)).unzip();
     if !rev_rows.is_empty() {
-        sections.push(sec(id::REV_ROWS, &rev_rows));
-        sections.push(sec(id::REV_VALS, &rev_vals));
+        sections.push(owned(id::REV_ROWS, &rev_rows));
+        sections.push(owned(id::REV_VALS, &rev_vals));
     }
-    let texts: Vec<Result<Vec<Section>, String>> = data
+    let texts: Vec<Result<Vec<Section<'_>>, String>> = data
         .text
         .par_iter()
         .enumerate()
@@ -171,7 +184,7 @@ fn encode(data: &PartData) -> Result<(Vec<u8>, Vec<Section>), String> {
 }
 
 /// Writes header, sections and footer to `out`; returns the bytes written.
-fn emit(out: &mut impl Write, head: &[u8], sections: &[Section]) -> std::io::Result<u64> {
+fn emit(out: &mut impl Write, head: &[u8], sections: &[Section<'_>]) -> std::io::Result<u64> {
     let mut written = 0usize;
     let mut put = |out: &mut dyn Write, b: &[u8]| -> std::io::Result<()> {
         out.write_all(b)?;
