@@ -217,6 +217,25 @@ impl Store {
         self.writer().append_sorted(events)
     }
 
+    /// Bulk ingest for file imports: deduplicates, links identities and files events into the memtable **without
+    /// the WAL**. Nothing is durable until the next [`Store::flush`] commits a part (the caller reports progress
+    /// only after it); a crash before that loses exactly the unflushed batches, which a re-import adds again
+    /// (duplicates are recognised by message id). Returns the report and the rows now waiting for a flush.
+    pub fn ingest_unlogged(&self, events: Vec<Event>) -> Result<(IngestReport, usize), EngineError> {
+        let mut w = self.writer();
+        w.precheck(&events)?;
+        let (fresh, dups) = w.dedup(events);
+        let first_seq = w.manifest.next_seq;
+        w.manifest.next_seq += fresh.len() as u64;
+        w.apply(first_seq, &fresh)?;
+        Ok((IngestReport { accepted: fresh.len() as u64, duplicates: dups }, w.mem.len()))
+    }
+
+    /// How many rows a flush makes a part of (the default import commit size).
+    pub fn flush_rows(&self) -> usize {
+        self.writer().opts.flush_rows
+    }
+
     /// A consistent view for scans and lookups.
     pub fn snapshot(&self) -> Result<Arc<Snapshot>, EngineError> {
         self.writer().snapshot()

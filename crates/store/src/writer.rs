@@ -326,10 +326,16 @@ impl Writer {
             self.bulk = PartBuilder::recycle(data);
         }
         if !self.mem.is_empty() {
-            let data = std::mem::take(&mut self.mem).finish();
+            // file rows under their customer as linked now (what compaction would do), so that customers whose
+            // ids were linked after their first rows stay on the scan's zero-copy path
+            let roots = self.roots();
+            let mut mem = std::mem::take(&mut self.mem);
+            mem.rekey(|k| roots.get(k as usize).copied().unwrap_or(k));
+            let data = mem.finish();
             let id = self.manifest.next_part + new_parts.len() as u64;
             let path = self.part_path(id);
             new_parts.push((write_part(&path, &data, id)?, path));
+            self.mem = PartBuilder::recycle(data);
         }
         let next_segment = self.wal.rotate()?;
         self.write_identity()?;

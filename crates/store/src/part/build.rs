@@ -124,6 +124,13 @@ impl PartBuilder {
         }
     }
 
+    /// Files every row under `f(key)` (e.g. its customer's current representative).
+    pub fn rekey(&mut self, f: impl Fn(u32) -> u32) {
+        for k in self.key.iter_mut() {
+            *k = f(*k);
+        }
+    }
+
     /// Reserves room for `rows` more rows.
     pub fn reserve(&mut self, rows: usize) {
         let d = &mut self.data;
