@@ -118,14 +118,19 @@ impl Records {
                 Ok(s) => texts.push(s),
                 Err(e) => {
                     let name = self.plan.names.get(i).map(String::as_str).unwrap_or("");
-                    let reason = format!("column '{name}' is not valid UTF-8 (byte {}): save the file as UTF-8", e.valid_up_to());
+                    let reason = format!(
+                        "column '{name}' is not valid UTF-8 (byte {}): save the file as UTF-8",
+                        e.valid_up_to()
+                    );
                     return Err(RowError::new(line, "row", reason));
                 }
             }
         }
-        self.plan.build(line, |i| texts.get(i).map_or(Cell::Null, |s| Cell::Text(s)), || {
-            row_hash(line, texts.iter().map(|s| Cell::Text(s)))
-        })
+        self.plan.build(
+            line,
+            |i| texts.get(i).map_or(Cell::Null, |s| Cell::Text(s)),
+            || row_hash(line, texts.iter().map(|s| Cell::Text(s))),
+        )
     }
 }
 

@@ -6,6 +6,16 @@
 //! [`tropa_core::message::parse_message`]; CSV and Parquet rows are mapped to event fields by column name
 //! ([`Mapping`]) and normalised the same way (see `row.rs`), so any imported event survives an NDJSON round trip.
 //!
+//! Decisions worth knowing:
+//! - a bad row yields exactly one [`RowError`] naming its first bad field and listing every problem, so
+//!   `events + errors` counts the rows read;
+//! - a CSV or Parquet row without a message id gets `h-` + xxh3-128 of its row number and content: re-importing
+//!   the same file is idempotent, and two identical rows (two equal purchases on one day, as in CDNOW) stay two
+//!   events;
+//! - the Parquet export (`schema.rs`) carries `tropa.format.version = 1`; a file of a newer version is refused;
+//! - writers write `NAME.partial` and rename it when finished, so a failed export leaves no half file;
+//! - `max_line_bytes` bounds the memory of an NDJSON line; a CSV record is checked after it is read.
+//!
 //! ```
 //! use tropa_core::time::TimeFormat;
 //! use tropa_io::{read_all, Format, Mapping, ReadOptions};

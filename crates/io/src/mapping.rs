@@ -107,7 +107,9 @@ impl Field {
             Field::MessageId => ("message_id", &["messageid", "eventid"], &["messageId"]),
             Field::Type => ("type", &["type"], &["type"]),
             Field::UserId => ("user_id", &["userid", "user", "customerid", "customer", "clientid"], &["userId"]),
-            Field::AnonymousId => ("anonymous_id", &["anonymousid", "anonid", "visitorid", "deviceid"], &["anonymousId"]),
+            Field::AnonymousId => {
+                ("anonymous_id", &["anonymousid", "anonid", "visitorid", "deviceid"], &["anonymousId"])
+            }
             Field::Event => ("event", &["event", "eventname", "eventtype", "action"], &["event"]),
             Field::Timestamp => (
                 "timestamp",
@@ -154,7 +156,8 @@ impl Mapping {
         let mut mapping = Mapping::default();
         for arg in args {
             let bad = |reason: String| IoError::Mapping { arg: arg.clone(), reason };
-            let (field, column) = arg.split_once('=').ok_or_else(|| bad("write FIELD=COLUMN, e.g. user_id=uid".into()))?;
+            let (field, column) =
+                arg.split_once('=').ok_or_else(|| bad("write FIELD=COLUMN, e.g. user_id=uid".into()))?;
             let field = Field::parse(field)
                 .ok_or_else(|| bad(format!("'{}' is not an event field: use one of {}", field.trim(), field_list())))?;
             let column = column.trim();
@@ -299,8 +302,7 @@ pub(crate) fn resolve(mapping: &Mapping, defaults: &Defaults, cols: &Columns<'_>
     if !has(Field::Timestamp) {
         return Err(missing(Field::Timestamp, ""));
     }
-    let properties =
-        (0..names.len()).filter(|i| !used[*i] && !cols.ignored.iter().any(|n| names[*i] == *n)).collect();
+    let properties = (0..names.len()).filter(|i| !used[*i] && !cols.ignored.iter().any(|n| names[*i] == *n)).collect();
     Ok(Resolved { columns, properties })
 }
 

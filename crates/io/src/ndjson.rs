@@ -109,23 +109,28 @@ impl NdjsonReader {
         }
         Ok(true)
     }
-
 }
 
 impl Lines {
     fn parse(&self, line: &Line) -> Result<Event, RowError> {
         let (line, start, end) = match *line {
             Line::TooLong { line } => {
-                let reason = format!("is longer than {} bytes: split the message or raise the limit", self.max_line_bytes);
+                let reason =
+                    format!("is longer than {} bytes: split the message or raise the limit", self.max_line_bytes);
                 return Err(RowError::new(line, "line", reason));
             }
             Line::Text { line, start, end } => (line, start, end),
         };
         let text = std::str::from_utf8(&self.buf[start..end]).map_err(|e| {
-            RowError::new(line, "line", format!("is not valid UTF-8 (byte {}): save the file as UTF-8", e.valid_up_to()))
+            RowError::new(
+                line,
+                "line",
+                format!("is not valid UTF-8 (byte {}): save the file as UTF-8", e.valid_up_to()),
+            )
         })?;
-        let mut value: Value = serde_json::from_str(text)
-            .map_err(|e| RowError::new(line, "line", format!("is not valid JSON: {e}: write one JSON object per line")))?;
+        let mut value: Value = serde_json::from_str(text).map_err(|e| {
+            RowError::new(line, "line", format!("is not valid JSON: {e}: write one JSON object per line"))
+        })?;
         if let Value::Object(obj) = &mut value {
             for (path, v) in &self.defaults {
                 set_default(obj, path, v);

@@ -28,7 +28,11 @@ pub(crate) enum Col<'a> {
     Utf8(&'a StringArray),
     LargeUtf8(&'a LargeStringArray),
     View(&'a StringViewArray),
-    Dict { keys: Vec<usize>, src: &'a dyn Array, values: Box<Col<'a>> },
+    Dict {
+        keys: Vec<usize>,
+        src: &'a dyn Array,
+        values: Box<Col<'a>>,
+    },
     Int(Vec<i64>, &'a dyn Array),
     Float(Vec<f64>, &'a dyn Array),
     Bool(&'a BooleanArray),
@@ -79,7 +83,9 @@ impl<'a> Col<'a> {
                 let (v, n) = float::<Decimal128Type>(a, |v| v as f64 / div);
                 Col::Float(v, n)
             }
-            DataType::Timestamp(TimeUnit::Second, _) => time(prim::<TimestampSecondType>(a, |v| v.saturating_mul(1000))),
+            DataType::Timestamp(TimeUnit::Second, _) => {
+                time(prim::<TimestampSecondType>(a, |v| v.saturating_mul(1000)))
+            }
             DataType::Timestamp(TimeUnit::Millisecond, _) => time(prim::<TimestampMillisecondType>(a, |v| v)),
             DataType::Timestamp(TimeUnit::Microsecond, _) => {
                 time(prim::<TimestampMicrosecondType>(a, |v| v.div_euclid(1000)))
@@ -90,11 +96,9 @@ impl<'a> Col<'a> {
             DataType::Date32 => time(prim::<Date32Type>(a, |d| i64::from(d) * DAY_MS)),
             DataType::Date64 => time(prim::<Date64Type>(a, |v| v)),
             DataType::Dictionary(_, _) => match a.as_any_dictionary_opt() {
-                Some(d) => Col::Dict {
-                    keys: d.normalized_keys(),
-                    src: a,
-                    values: Box::new(Col::of(d.values().as_ref())),
-                },
+                Some(d) => {
+                    Col::Dict { keys: d.normalized_keys(), src: a, values: Box::new(Col::of(d.values().as_ref())) }
+                }
                 None => Col::Skip,
             },
             _ => Col::Skip,

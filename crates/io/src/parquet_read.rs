@@ -41,6 +41,8 @@ struct ParquetReader {
     plan: Plan,
     batch: Option<RecordBatch>,
     offset: usize,
+    /// The next batch, decoded while the current one was converted.
+    ahead: Option<Result<RecordBatch, arrow_schema::ArrowError>>,
     rows_done: u64,
     total_rows: u64,
     file_len: Option<u64>,
@@ -124,14 +126,14 @@ pub(crate) fn open(path: &Path, opts: ReadOptions) -> Result<Box<dyn EventReader
         (Plan::Mapped { plan: Box::new(plan), positions }, selected)
     };
     let mask = ProjectionMask::roots(builder.parquet_schema(), selected);
-    let reader =
-        builder.with_projection(mask).with_batch_size(BATCH_ROWS).build().map_err(parquet_error(path))?;
+    let reader = builder.with_projection(mask).with_batch_size(BATCH_ROWS).build().map_err(parquet_error(path))?;
     Ok(Box::new(ParquetReader {
         path: path.to_path_buf(),
         reader,
         plan,
         batch: None,
         offset: 0,
+        ahead: None,
         rows_done: 0,
         total_rows,
         file_len,
@@ -218,7 +220,11 @@ impl<'a> OwnBatch<'a> {
                 referrer: t(11),
                 group: t(12),
             },
-            revenue: if self.revenue.is_valid(i) { Some(self.revenue.value(i)).filter(|r| r.is_finite()) } else { None },
+            revenue: if self.revenue.is_valid(i) {
+                Some(self.revenue.value(i)).filter(|r| r.is_finite())
+            } else {
+                None
+            },
             currency: t(13),
             properties: t(14),
             traits: t(15),
@@ -235,27 +241,25 @@ impl<'a> OwnBatch<'a> {
     }
 }
 
-impl ParquetReader {
-    fn convert(&self, b: &RecordBatch, start: usize, end: usize) -> Result<Vec<Result<Event, RowError>>, IoError> {
-        let first_row = self.rows_done + 1 - start as u64;
-        let rows = (start..end).into_par_iter().with_min_len(MIN_TASK_ROWS);
-        Ok(match &self.plan {
-            Plan::Own => {
-                let own = OwnBatch::new(&self.path, b)?;
-                rows.map(|i| own.event(i, first_row + i as u64)).collect()
-            }
-            Plan::Mapped { plan, positions } => {
-                let cols: Vec<Col<'_>> = b.columns().iter().map(Col::new).collect();
-                let cell = |c: usize, i: usize| positions[c].map_or(crate::row::Cell::Null, |k| cols[k].cell(i));
-                rows.map(|i| {
-                    let row = first_row + i as u64;
-                    plan.build(row, |c| cell(c, i), || row_hash(row, cols.iter().map(|c| c.cell(i))))
-                })
+/// Events of rows `start..end` of a batch whose row `start` is row `first_row` of the file.
+fn convert(plan: &Plan, path: &Path, first_row: u64, b: &RecordBatch, start: usize, end: usize) -> Converted {
+    let rows = (start..end).into_par_iter().with_min_len(MIN_TASK_ROWS);
+    let at = |i: usize| first_row + (i - start) as u64;
+    Ok(match plan {
+        Plan::Own => {
+            let own = OwnBatch::new(path, b)?;
+            rows.map(|i| own.event(i, at(i))).collect()
+        }
+        Plan::Mapped { plan, positions } => {
+            let cols: Vec<Col<'_>> = b.columns().iter().map(Col::new).collect();
+            let cell = |c: usize, i: usize| positions[c].map_or(crate::row::Cell::Null, |k| cols[k].cell(i));
+            rows.map(|i| plan.build(at(i), |c| cell(c, i), || row_hash(at(i), cols.iter().map(|c| c.cell(i)))))
                 .collect()
-            }
-        })
-    }
+        }
+    })
 }
+
+type Converted = Result<Vec<Result<Event, RowError>>, IoError>;
 
 impl EventReader for ParquetReader {
     fn next_batch(&mut self, max: usize, out: &mut Vec<Event>, errors: &mut Vec<RowError>) -> Result<bool, IoError> {
@@ -263,7 +267,7 @@ impl EventReader for ParquetReader {
         while left > 0 {
             let batch = match self.batch.take() {
                 Some(b) if self.offset < b.num_rows() => b,
-                _ => match self.reader.next() {
+                _ => match self.ahead.take().or_else(|| self.reader.next()) {
                     Some(Ok(b)) => {
                         self.offset = 0;
                         b
@@ -275,8 +279,17 @@ impl EventReader for ParquetReader {
                 },
             };
             let end = batch.num_rows().min(self.offset + left);
-            let results = self.convert(&batch, self.offset, end)?;
-            for r in results {
+            // decode the next batch while this one becomes events
+            let fetch = self.ahead.is_none() && end == batch.num_rows();
+            let reader = &mut self.reader;
+            let (ahead, results) = rayon::join(
+                || if fetch { reader.next() } else { None },
+                || convert(&self.plan, &self.path, self.rows_done + 1, &batch, self.offset, end),
+            );
+            if fetch {
+                self.ahead = ahead;
+            }
+            for r in results? {
                 match r {
                     Ok(e) => out.push(e),
                     Err(e) => errors.push(e),
@@ -292,9 +305,7 @@ impl EventReader for ParquetReader {
 
     fn progress(&self) -> (u64, Option<u64>) {
         match (self.file_len, self.total_rows) {
-            (Some(len), rows) if rows > 0 => {
-                ((self.rows_done as f64 / rows as f64 * len as f64) as u64, Some(len))
-            }
+            (Some(len), rows) if rows > 0 => ((self.rows_done as f64 / rows as f64 * len as f64) as u64, Some(len)),
             (len, _) => (0, len),
         }
     }

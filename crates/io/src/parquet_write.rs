@@ -11,7 +11,8 @@ use arrow_schema::SchemaRef;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::metadata::KeyValue;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 
 use crate::error::IoError;
 use crate::output::PartialFile;
@@ -123,8 +124,14 @@ impl ParquetWriter {
                 FORMAT_VERSION_KEY.to_string(),
                 FORMAT_VERSION.to_string(),
             )]))
-            .set_created_by(format!("tropa {}", env!("CARGO_PKG_VERSION")))
-            .build();
+            .set_created_by(format!("tropa {}", env!("CARGO_PKG_VERSION")));
+        // long free-text columns: min/max statistics prune nothing and cost a third of the writing time
+        let props = ["properties", "traits", "page_url", "page_title", "user_agent", "referrer"]
+            .into_iter()
+            .fold(props.set_column_dictionary_enabled(ColumnPath::from("message_id"), false), |p, c| {
+                p.set_column_statistics_enabled(ColumnPath::from(c), EnabledStatistics::None)
+            });
+        let props = props.build();
         let writer = ArrowWriter::try_new(file, schema.clone(), Some(props))
             .map_err(|source| IoError::ParquetWrite { path: path.to_path_buf(), source })?;
         let columns = COLUMNS.iter().map(|name| Column::new(name)).collect();

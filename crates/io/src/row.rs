@@ -241,7 +241,10 @@ impl RowPlan {
                 bad(
                     &mut errs,
                     Field::Type,
-                    format!("'{}' is not a message type: use track, page, screen, identify, alias or group", short(type_text)),
+                    format!(
+                        "'{}' is not a message type: use track, page, screen, identify, alias or group",
+                        short(type_text)
+                    ),
                 );
             }
             k
@@ -270,19 +273,20 @@ impl RowPlan {
             bad(&mut errs, Field::UserId, "is empty: every row needs user_id or anonymous_id".into());
         }
 
-        let time = |errs: &mut Vec<(String, String)>, f: Field| match parse_time_cell(cells[f.index()], &self.time_format) {
-            Ok(t) => t,
-            Err(reason) => {
-                let hint = match (&self.time_format, cells[f.index()]) {
-                    (TimeFormat::Rfc3339, Cell::Text(_) | Cell::Str(_)) if !reason.contains("out of range") => {
-                        ": give --time-format (unix, unix_ms or a pattern such as %Y-%m-%d)"
-                    }
-                    _ => "",
-                };
-                bad(errs, f, format!("{reason}{hint}"));
-                Some(0)
-            }
-        };
+        let time =
+            |errs: &mut Vec<(String, String)>, f: Field| match parse_time_cell(cells[f.index()], &self.time_format) {
+                Ok(t) => t,
+                Err(reason) => {
+                    let hint = match (&self.time_format, cells[f.index()]) {
+                        (TimeFormat::Rfc3339, Cell::Text(_) | Cell::Str(_)) if !reason.contains("out of range") => {
+                            ": give --time-format (unix, unix_ms or a pattern such as %Y-%m-%d)"
+                        }
+                        _ => "",
+                    };
+                    bad(errs, f, format!("{reason}{hint}"));
+                    Some(0)
+                }
+            };
         let timestamp = time(&mut errs, Field::Timestamp).unwrap_or_else(|| {
             bad(&mut errs, Field::Timestamp, "is empty: every row needs a time".into());
             0

@@ -205,7 +205,10 @@ fn csv_file_level_problems() {
     check(Format::Csv, b"", ReadOptions { csv_has_header: false, ..opts() }, &[], &[]);
     // unknown mapping field
     let e = Mapping::parse(&["colour=c".into()]).unwrap_err();
-    assert!(e.to_string().starts_with("--column colour=c: 'colour' is not an event field: use one of message_id"), "{e}");
+    assert!(
+        e.to_string().starts_with("--column colour=c: 'colour' is not an event field: use one of message_id"),
+        "{e}"
+    );
     // mapping to a missing column
     let mapping = Mapping::parse(&["event=behaviour".into()]).unwrap();
     let e = open_error(Format::Csv, b"user_id,behavior_type,ts\n", ReadOptions { mapping, ..opts() });

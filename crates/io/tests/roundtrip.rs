@@ -4,11 +4,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use arrow_array::types::Int32Type;
 use arrow_array::{
     ArrayRef, Date32Array, DictionaryArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
     TimestampMicrosecondArray,
 };
-use arrow_array::types::Int32Type;
 use arrow_schema::{DataType, TimeUnit};
 use proptest::prelude::*;
 use serde_json::json;
@@ -121,12 +121,15 @@ fn parquet_export_is_flat_typed_and_versioned() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("e.parquet");
     export(&path, Format::Parquet, &full_events());
-    let reader = parquet::file::serialized_reader::SerializedFileReader::new(std::fs::File::open(&path).unwrap())
-        .unwrap();
+    let reader =
+        parquet::file::serialized_reader::SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
     let kv = reader.metadata().file_metadata().key_value_metadata().cloned().unwrap_or_default();
     assert!(kv.iter().any(|kv| kv.key == "tropa.format.version" && kv.value.as_deref() == Some("1")));
     let schema = tropa_io::export_schema();
-    assert_eq!(schema.field_with_name("timestamp").unwrap().data_type(), &DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())));
+    assert_eq!(
+        schema.field_with_name("timestamp").unwrap().data_type(),
+        &DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into()))
+    );
     assert_eq!(schema.field_with_name("revenue").unwrap().data_type(), &DataType::Float64);
     assert!(schema.field_with_name("revenue").unwrap().is_nullable());
     assert_eq!(schema.fields().len(), 27);
@@ -194,7 +197,8 @@ fn own_export_read_through_the_mapped_path_is_the_same() {
 
 fn write_batch(path: &Path, columns: Vec<(&str, ArrayRef)>) {
     let batch = RecordBatch::try_from_iter(columns).unwrap();
-    let mut w = parquet::arrow::ArrowWriter::try_new(std::fs::File::create(path).unwrap(), batch.schema(), None).unwrap();
+    let mut w =
+        parquet::arrow::ArrowWriter::try_new(std::fs::File::create(path).unwrap(), batch.schema(), None).unwrap();
     w.write(&batch).unwrap();
     w.close().unwrap();
 }
@@ -203,8 +207,9 @@ fn write_batch(path: &Path, columns: Vec<(&str, ArrayRef)>) {
 fn foreign_parquet_through_a_mapping() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bench.parquet");
-    let ts = TimestampMicrosecondArray::from(vec![1_569_888_000_000_123, 1_569_888_001_000_000, 5_000_000_000_000_000_000])
-        .with_timezone("UTC");
+    let ts =
+        TimestampMicrosecondArray::from(vec![1_569_888_000_000_123, 1_569_888_001_000_000, 5_000_000_000_000_000_000])
+            .with_timezone("UTC");
     let channel: DictionaryArray<Int32Type> = vec!["yandex", "vk", "google"].into_iter().collect();
     write_batch(
         &path,
@@ -219,7 +224,14 @@ fn foreign_parquet_through_a_mapping() {
             ("qty", Arc::new(Int32Array::from(vec![Some(1), None, Some(3)]))),
         ],
     );
-    let mapping = ["user_id=customer_id", "timestamp=ts", "event=event_name", "source=channel", "properties=properties", "revenue=amount"];
+    let mapping = [
+        "user_id=customer_id",
+        "timestamp=ts",
+        "event=event_name",
+        "source=channel",
+        "properties=properties",
+        "revenue=amount",
+    ];
     let mapping = Mapping::parse(&mapping.map(String::from)).unwrap();
     let (events, errors) = read_all(&path, Format::Parquet, ReadOptions { mapping, ..opts() }).unwrap();
     assert_eq!(errors.iter().map(|e| (e.row, e.field.as_str())).collect::<Vec<_>>(), vec![(3, "timestamp")]);
@@ -242,6 +254,16 @@ fn foreign_parquet_problems() {
     write_batch(&path, vec![("uid", Arc::new(Int64Array::from(vec![1])) as ArrayRef)]);
     let err = read_all(&path, Format::Parquet, opts()).unwrap_err();
     assert!(err.to_string().contains("no column for user_id"), "{err}");
+    // a file from a newer tropa
+    let batch = RecordBatch::try_from_iter([("user_id", Arc::new(StringArray::from(vec!["u"])) as ArrayRef)]).unwrap();
+    let kv = parquet::file::metadata::KeyValue::new("tropa.format.version".into(), "2".to_string());
+    let props = parquet::file::properties::WriterProperties::builder().set_key_value_metadata(Some(vec![kv])).build();
+    let file = std::fs::File::create(&path).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), Some(props)).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    let err = read_all(&path, Format::Parquet, opts()).unwrap_err();
+    assert!(err.to_string().contains("format version 2): upgrade tropa"), "{err}");
     std::fs::write(&path, b"not parquet at all").unwrap();
     let err = read_all(&path, Format::Parquet, opts()).unwrap_err();
     assert!(err.to_string().contains("cannot read it as parquet"), "{err}");
