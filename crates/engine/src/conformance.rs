@@ -3,9 +3,13 @@
 //! A backend's tests call [`engine_conformance_suite!`](crate::engine_conformance_suite) with an expression that
 //! makes a fresh, empty engine (and a guard that keeps its resources alive):
 //!
-//! ```ignore
-//! tropa_engine::engine_conformance_suite!(|| { let dir = tempfile::tempdir().unwrap(); (Store::open(dir.path()).unwrap(), dir) });
+//! ```text
+//! tropa_engine::engine_conformance_suite!(|| {
+//!     let dir = tempfile::tempdir().unwrap();
+//!     (Store::open(dir.path(), StoreOptions::default()).unwrap(), dir)
+//! });
 //! ```
+//! (see `crates/store/tests/store.rs` and `crates/testkit/src/lib.rs` for the suite in use)
 
 use std::collections::BTreeMap;
 

@@ -4,8 +4,14 @@
 //! A scan hands each customer's complete, time-ordered journey to a fold; [`fold`] runs any
 //! [`JourneyFold`] over an engine and merges the partial results in chunk order:
 //!
-//! ```ignore
-//! let counts = tropa_engine::fold(&engine, &ScanSpec::default(), &tropa_core::CountFold)?;
+//! ```
+//! use tropa_engine::{fold, Engine, ScanSpec};
+//! let engine = tropa_testkit::NaiveEngine::new();
+//! let (events, _) = tropa_engine::conformance::dataset(5, 1);
+//! engine.ingest(events)?;
+//! let counts = fold(&engine, &ScanSpec::default(), &tropa_core::CountFold)?;
+//! assert_eq!(counts.customers, 5);
+//! # Ok::<(), tropa_engine::EngineError>(())
 //! ```
 
 pub mod conformance;
