@@ -2,6 +2,8 @@
 
 pub mod filter;
 pub mod funnel;
+pub mod matcher;
+pub mod period;
 pub mod quantile;
 pub mod stats;
 pub mod window_funnel;

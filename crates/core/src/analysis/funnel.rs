@@ -17,14 +17,15 @@ pub mod walk;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
-use serde_json::Value;
 
-use super::filter::{property, test, Cond, EventMatch, Field};
+use super::filter::EventMatch;
+pub use super::matcher::Breakdown;
+use super::matcher::{EventView, Matcher};
+pub use super::period::{days_from_civil, Period};
 use super::quantile::Distribution;
-use crate::dict::{DictCol, Dictionaries};
-use crate::event::MessageKind;
+use crate::dict::Dictionaries;
 use crate::fold::JourneyFold;
-use crate::journey::{Columns, Journey, TextCol};
+use crate::journey::{Columns, Journey};
 use crate::time::format_day;
 use walk::{walk_any, walk_ordered, Rules};
 
@@ -47,78 +48,6 @@ impl FunnelMode {
             "strict" => Ok(FunnelMode::Strict),
             "any" => Ok(FunnelMode::Any),
             other => Err(format!("unknown mode '{other}': use ordered, strict or any")),
-        }
-    }
-}
-
-/// A calendar period for trends and cohorts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Period {
-    Day,
-    Week,
-    Month,
-}
-
-impl Period {
-    pub fn parse(s: &str) -> Result<Self, String> {
-        match s {
-            "day" => Ok(Period::Day),
-            "week" => Ok(Period::Week),
-            "month" => Ok(Period::Month),
-            other => Err(format!("unknown period '{other}': use day, week or month")),
-        }
-    }
-
-    /// The first day (days since the epoch) of the period holding `ms`; weeks start on Monday.
-    pub fn start(self, ms: i64) -> i64 {
-        let day = ms.div_euclid(86_400_000);
-        match self {
-            Period::Day => day,
-            Period::Week => day - (day + 3).rem_euclid(7),
-            Period::Month => {
-                let label = format_day(day);
-                let (y, m) = (label[..4].parse::<i64>().unwrap_or(1970), label[5..7].parse::<i64>().unwrap_or(1));
-                days_from_civil(y, m, 1)
-            }
-        }
-    }
-}
-
-/// Days since the epoch of a civil date (proleptic Gregorian).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// How to split the funnel.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Breakdown {
-    /// A field of the customer's step-1 event (channel, campaign, a property …).
-    Step(Field),
-    /// A customer trait (latest value from identify calls).
-    Trait(String),
-    /// The channel group of the customer's first event.
-    FirstChannel,
-}
-
-impl Breakdown {
-    pub fn parse(s: &str) -> Self {
-        if s == "first_channel" || s == "first_touch" {
-            Breakdown::FirstChannel
-        } else if let Some(t) = s.strip_prefix("trait.").or_else(|| s.strip_prefix("traits.")) {
-            Breakdown::Trait(t.to_string())
-        } else {
-            let m = EventMatch::parse(&format!("x where {s} = 0")).ok();
-            Breakdown::Step(
-                m.and_then(|m| m.conds.into_iter().next()).map_or(Field::Property(vec![s.to_string()]), |c| c.field),
-            )
         }
     }
 }
@@ -183,111 +112,12 @@ impl FunnelSpec {
 /// The fold, with event names resolved to dictionary codes.
 pub struct FunnelFold {
     spec: FunnelSpec,
-    steps: Vec<Prepared>,
-    exclusions: Vec<(Prepared, usize)>,
+    steps: Vec<Matcher>,
+    exclusions: Vec<(Matcher, usize)>,
     limits: Vec<(Option<i64>, Option<i64>)>,
     optional: Vec<bool>,
     columns: Columns,
     dicts: Dictionaries,
-}
-
-struct Prepared {
-    /// None: `*` (any event); Some(None): a name never seen (matches nothing).
-    name: Option<Option<u16>>,
-    conds: Vec<(Cond, Option<Vec<u32>>)>,
-}
-
-fn prepare(m: &EventMatch, dicts: &Dictionaries) -> Prepared {
-    let name = if m.event == "*" { None } else { Some(dicts.name_code(&m.event)) };
-    let conds = m
-        .conds
-        .iter()
-        .map(|c| {
-            let codes = match &c.field {
-                Field::Dict(col) => Some(c.values.iter().filter_map(|v| dicts.get(*col).code(v)).collect()),
-                _ => None,
-            };
-            (c.clone(), codes)
-        })
-        .collect();
-    Prepared { name, conds }
-}
-
-fn columns_for(m: &EventMatch) -> Columns {
-    let mut cols = Columns::NONE;
-    for c in &m.conds {
-        cols = cols.with(match &c.field {
-            Field::Dict(d) => Columns::dict(*d),
-            Field::Revenue => Columns::REVENUE,
-            _ => Columns::ROWS,
-        });
-    }
-    cols
-}
-
-/// Per-event context for condition tests (properties parsed lazily, once).
-struct EventView<'j, 'a> {
-    j: &'j Journey<'a>,
-    dicts: &'j Dictionaries,
-    props: Vec<Option<serde_json::Map<String, Value>>>,
-}
-
-impl EventView<'_, '_> {
-    /// The parsed properties of event `i` (parsed once).
-    fn props(&mut self, i: usize) -> &serde_json::Map<String, Value> {
-        if self.props.len() <= i {
-            self.props.resize(i + 1, None);
-        }
-        let j = self.j;
-        self.props[i].get_or_insert_with(|| {
-            let text = j.rows.get(i).map(|&r| j.access.text(TextCol::Properties, r)).unwrap_or("{}");
-            match serde_json::from_str(text) {
-                Ok(Value::Object(m)) => m,
-                _ => serde_json::Map::new(),
-            }
-        })
-    }
-
-    fn matches(&mut self, p: &Prepared, i: usize) -> bool {
-        match p.name {
-            Some(None) => return false,
-            Some(Some(code)) if self.j.name[i] != code => return false,
-            _ => {}
-        }
-        for (c, codes) in &p.conds {
-            let ok = match &c.field {
-                Field::Dict(col) => {
-                    let code = self.j.codes(*col).get(i).copied().unwrap_or(0);
-                    match (c.op, codes) {
-                        (super::filter::Op::Eq | super::filter::Op::In, Some(set)) => set.contains(&code),
-                        (super::filter::Op::Ne, Some(set)) => !set.contains(&code),
-                        _ => {
-                            let v = self.dicts.get(*col).value(code);
-                            test(c, (!v.is_empty()).then(|| Value::String(v.to_string())).as_ref())
-                        }
-                    }
-                }
-                Field::Revenue => {
-                    let r = self.j.revenue.get(i).copied().unwrap_or(f64::NAN);
-                    test(c, serde_json::Number::from_f64(r).map(Value::Number).as_ref())
-                }
-                Field::Referrer | Field::PageUrl | Field::PageTitle => {
-                    let col = match c.field {
-                        Field::Referrer => TextCol::Referrer,
-                        Field::PageUrl => TextCol::PageUrl,
-                        _ => TextCol::PageTitle,
-                    };
-                    let v = self.j.rows.get(i).map(|&r| self.j.access.text(col, r)).unwrap_or("");
-                    test(c, (!v.is_empty()).then(|| Value::String(v.to_string())).as_ref())
-                }
-                Field::Property(path) => test(c, property(self.props(i), path)),
-            };
-            if !ok {
-                return false;
-            }
-        }
-        true
-    }
 }
 
 /// Partial result.
@@ -309,22 +139,17 @@ pub struct FunnelAcc {
 impl FunnelFold {
     pub fn new(spec: FunnelSpec, dicts: &Dictionaries) -> Result<Self, String> {
         spec.validate()?;
-        let steps = spec.steps.iter().map(|s| prepare(&s.matcher, dicts)).collect();
-        let exclusions = spec.exclusions.iter().map(|x| (prepare(&x.matcher, dicts), x.after)).collect();
+        let steps = spec.steps.iter().map(|s| Matcher::new(&s.matcher, dicts)).collect();
+        let exclusions = spec.exclusions.iter().map(|x| (Matcher::new(&x.matcher, dicts), x.after)).collect();
         let limits = spec.steps.iter().map(|s| (s.min_ms, s.max_ms)).collect();
         let optional = spec.steps.iter().map(|s| s.optional).collect();
         let mut columns = Columns::NONE;
         for m in spec.steps.iter().map(|s| &s.matcher).chain(spec.exclusions.iter().map(|x| &x.matcher)) {
-            columns = columns.with(columns_for(m));
+            columns = columns.with(Matcher::new(m, dicts).columns());
         }
-        columns = columns.with(match &spec.breakdown {
-            Some(Breakdown::FirstChannel) => Columns::dict(DictCol::Channel),
-            Some(Breakdown::Step(Field::Dict(d))) => Columns::dict(*d),
-            Some(Breakdown::Step(Field::Revenue)) => Columns::REVENUE,
-            Some(Breakdown::Step(_)) => Columns::ROWS,
-            Some(Breakdown::Trait(_)) => Columns::ROWS.with(Columns::KIND),
-            None => Columns::NONE,
-        });
+        if let Some(b) = &spec.breakdown {
+            columns = columns.with(b.columns());
+        }
         Ok(FunnelFold { spec, steps, exclusions, limits, optional, columns, dicts: dicts.clone() })
     }
 
@@ -335,61 +160,6 @@ impl FunnelFold {
 
     pub fn spec(&self) -> &FunnelSpec {
         &self.spec
-    }
-
-    fn breakdown_value(&self, j: &Journey<'_>, view: &mut EventView<'_, '_>, first: usize) -> String {
-        let s = match &self.spec.breakdown {
-            None => return String::new(),
-            Some(Breakdown::FirstChannel) => view
-                .dicts
-                .get(DictCol::Channel)
-                .value(j.codes(DictCol::Channel).first().copied().unwrap_or(0))
-                .to_string(),
-            Some(Breakdown::Step(Field::Dict(d))) => {
-                view.dicts.get(*d).value(j.codes(*d).get(first).copied().unwrap_or(0)).to_string()
-            }
-            Some(Breakdown::Step(Field::Revenue)) => {
-                j.revenue.get(first).filter(|r| !r.is_nan()).map(|r| r.to_string()).unwrap_or_default()
-            }
-            Some(Breakdown::Step(Field::Property(path))) => {
-                property(view.props(first), path).map(value_text).unwrap_or_default()
-            }
-            Some(Breakdown::Step(f)) => {
-                let col = match f {
-                    Field::Referrer => TextCol::Referrer,
-                    Field::PageUrl => TextCol::PageUrl,
-                    _ => TextCol::PageTitle,
-                };
-                j.rows.get(first).map(|&r| j.access.text(col, r).to_string()).unwrap_or_default()
-            }
-            Some(Breakdown::Trait(key)) => {
-                let mut found = String::new();
-                for (i, &k) in j.kind.iter().enumerate() {
-                    if k == MessageKind::Identify as u8 {
-                        let text = j.rows.get(i).map(|&r| j.access.text(TextCol::Traits, r)).unwrap_or("{}");
-                        if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) {
-                            if let Some(v) = property(&m, &key.split('.').map(String::from).collect::<Vec<_>>()) {
-                                found = value_text(v);
-                            }
-                        }
-                    }
-                }
-                found
-            }
-        };
-        if s.is_empty() {
-            "(none)".to_string()
-        } else {
-            s
-        }
-    }
-}
-
-fn value_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
     }
 }
 
@@ -417,7 +187,7 @@ impl JourneyFold for FunnelFold {
 
     fn fold(&self, acc: &mut FunnelAcc, j: &Journey<'_>) {
         let n = self.spec.steps.len();
-        let mut view = EventView { j, dicts: &self.dicts, props: Vec::new() };
+        let mut view = EventView::new(j, &self.dicts);
         let mut steps = vec![0u32; j.len()];
         let mut excl = vec![0u32; if self.exclusions.is_empty() { 0 } else { j.len() }];
         for i in 0..j.len() {
@@ -466,8 +236,8 @@ impl JourneyFold for FunnelFold {
             }
         }
         let first = w.events.first().copied().flatten().unwrap_or(0);
-        if self.spec.breakdown.is_some() {
-            let key = self.breakdown_value(j, &mut view, first);
+        if let Some(b) = &self.spec.breakdown {
+            let key = b.value(&mut view, first);
             let row = acc.breakdown.entry(key).or_insert_with(|| vec![0; n + 1]);
             row[w.level] += 1;
         }
