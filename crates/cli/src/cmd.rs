@@ -6,6 +6,7 @@ pub mod demo;
 pub mod export;
 pub mod funnel;
 pub mod import;
+pub mod scope;
 pub mod stats;
 
 use std::path::Path;

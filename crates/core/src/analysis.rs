@@ -5,5 +5,6 @@ pub mod funnel;
 pub mod matcher;
 pub mod period;
 pub mod quantile;
+pub mod scope;
 pub mod stats;
 pub mod window_funnel;

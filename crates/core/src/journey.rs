@@ -136,6 +136,38 @@ impl<'a> Journey<'a> {
         self.dict[col as usize]
     }
 
+    /// The events `range` of this journey (every filled column sliced alike).
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Journey<'a> {
+        fn cut<'c, T>(col: &'c [T], r: &std::ops::Range<usize>) -> &'c [T] {
+            if col.is_empty() {
+                col
+            } else {
+                &col[r.clone()]
+            }
+        }
+        let mut dict = self.dict;
+        for d in dict.iter_mut() {
+            *d = cut(d, &range);
+        }
+        Journey {
+            customer: self.customer,
+            ts: &self.ts[range.clone()],
+            name: &self.name[range.clone()],
+            dict,
+            revenue: cut(self.revenue, &range),
+            kind: cut(self.kind, &range),
+            rows: cut(self.rows, &range),
+            access: self.access,
+        }
+    }
+
+    /// The index range of the events with `from <= ts < to` (times are sorted, so it is contiguous).
+    pub fn time_range(&self, from: Option<i64>, to: Option<i64>) -> std::ops::Range<usize> {
+        let lo = from.map_or(0, |f| self.ts.partition_point(|&t| t < f));
+        let hi = to.map_or(self.ts.len(), |t| self.ts.partition_point(|&x| x < t));
+        lo..hi.max(lo)
+    }
+
     /// Materialises every event (needs [`Columns::ROWS`]).
     pub fn events(&self) -> Vec<Event> {
         self.rows.iter().map(|&r| self.access.event(r)).collect()

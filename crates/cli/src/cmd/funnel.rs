@@ -7,8 +7,9 @@ use tropa_core::analysis::filter::EventMatch;
 use tropa_core::analysis::funnel::{
     Breakdown, Exclusion, FunnelFold, FunnelMode, FunnelReport, FunnelSpec, Period, Step,
 };
+use tropa_core::analysis::scope::ScopeSpec;
 use tropa_core::time::{parse_duration, parse_time, TimeFormat};
-use tropa_engine::{fold, Engine, ScanSpec};
+use tropa_engine::Engine;
 
 use crate::lang::tr;
 use crate::table::{int, print, print_json, Table};
@@ -48,6 +49,8 @@ pub struct FunnelArgs {
     top: usize,
     #[arg(long, value_enum, default_value = "table")]
     format: OutFormat,
+    #[command(flatten)]
+    filter: super::scope::FilterArgs,
 }
 
 fn user(arg: &str, msg: impl std::fmt::Display) -> anyhow::Error {
@@ -114,11 +117,12 @@ pub fn spec(args: &FunnelArgs) -> anyhow::Result<FunnelSpec> {
     Ok(spec)
 }
 
-pub fn report(engine: &dyn Engine, spec: FunnelSpec) -> anyhow::Result<FunnelReport> {
+pub fn report(engine: &dyn Engine, spec: FunnelSpec, scope: ScopeSpec) -> anyhow::Result<FunnelReport> {
     let dicts = engine.dictionaries();
     let f = FunnelFold::new(spec, &dicts).map_err(UserError)?;
-    let acc = fold(engine, &ScanSpec::default().with_columns(f.columns()), &f)?;
-    Ok(f.report(&acc))
+    let columns = f.columns();
+    let (acc, scope) = super::scope::run_fold(engine, f, columns, scope, Vec::new())?;
+    Ok(scope.inner().report(&acc))
 }
 
 fn pct(x: f64) -> String {
@@ -137,8 +141,9 @@ fn secs(s: Option<f64>) -> String {
 
 pub fn run(data: &Path, args: FunnelArgs) -> anyhow::Result<()> {
     let spec = spec(&args)?;
+    let scope = args.filter.spec()?;
     let store = super::open_existing(data)?;
-    let r = report(&store, spec)?;
+    let r = report(&store, spec, scope)?;
     if args.format == OutFormat::Json {
         return print_json(&r);
     }

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use clap::Args;
+use tropa_core::analysis::scope::ScopeSpec;
 use tropa_core::analysis::stats::{StatsFold, StatsReport};
 use tropa_engine::{fold, Engine, ScanSpec};
 
@@ -17,17 +18,24 @@ pub struct StatsArgs {
     /// Show at most this many days (the most recent).
     #[arg(long, default_value_t = 14)]
     days: usize,
+    #[command(flatten)]
+    filter: super::scope::FilterArgs,
 }
 
-pub fn report(engine: &dyn Engine) -> anyhow::Result<StatsReport> {
+pub fn report(engine: &dyn Engine, scope: ScopeSpec) -> anyhow::Result<StatsReport> {
     let dicts = engine.dictionaries();
-    let acc = fold(engine, &ScanSpec::default().with_columns(StatsFold::columns()), &StatsFold)?;
+    let acc = if scope.is_empty() {
+        fold(engine, &ScanSpec::default().with_columns(StatsFold::columns()), &StatsFold)?
+    } else {
+        super::scope::run_fold(engine, StatsFold, StatsFold::columns(), scope, Vec::new())?.0
+    };
     Ok(StatsReport::resolve(&acc, &dicts))
 }
 
 pub fn run(data: &Path, args: StatsArgs) -> anyhow::Result<()> {
+    let scope = args.filter.spec()?;
     let store = super::open_existing(data)?;
-    let r = report(&store)?;
+    let r = report(&store, scope)?;
     if args.format == OutFormat::Json {
         return print_json(&r);
     }

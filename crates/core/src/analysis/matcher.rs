@@ -130,22 +130,27 @@ impl<'j, 'a> EventView<'j, 'a> {
         true
     }
 
-    /// The latest value of trait `key` (dotted path) from the customer's identify calls, "" when never set.
+    /// The latest value of the trait at `path` from the customer's identify calls (None when never set).
     /// Needs [`Columns::ROWS`] and [`Columns::KIND`].
-    pub fn trait_value(&self, key: &str) -> String {
-        let path: Vec<String> = key.split('.').map(String::from).collect();
+    pub fn trait_json(&self, path: &[String]) -> Option<Value> {
         let j = self.j;
         for (i, &k) in j.kind.iter().enumerate().rev() {
             if k == MessageKind::Identify as u8 {
                 let text = j.rows.get(i).map(|&r| j.access.text(TextCol::Traits, r)).unwrap_or("{}");
                 if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) {
-                    if let Some(v) = property(&m, &path) {
-                        return value_text(v);
+                    if let Some(v) = property(&m, path) {
+                        return Some(v.clone());
                     }
                 }
             }
         }
-        String::new()
+        None
+    }
+
+    /// The latest value of trait `key` (dotted path) as text, "" when never set.
+    pub fn trait_value(&self, key: &str) -> String {
+        let path: Vec<String> = key.split('.').map(String::from).collect();
+        self.trait_json(&path).as_ref().map(value_text).unwrap_or_default()
     }
 
     /// The text of `field` on event `i` ("" when absent).
