@@ -6,7 +6,9 @@ pub mod demo;
 pub mod export;
 pub mod funnel;
 pub mod import;
+pub mod paths;
 pub mod scope;
+pub mod stages;
 pub mod stats;
 
 use std::path::Path;

@@ -37,6 +37,8 @@ pub enum OutFormat {
     Json,
 }
 
+/// Parsed once per run: the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Import events from NDJSON (Segment messages), CSV or Parquet files.
@@ -51,6 +53,11 @@ enum Command {
     Demo(cmd::demo::DemoArgs),
     /// Funnel: how many customers reach each step, how fast, and where the others went.
     Funnel(cmd::funnel::FunnelArgs),
+    /// Paths: the top paths after a start event or before an end event, with conversion and Sankey flows.
+    Paths(cmd::paths::PathsArgs),
+    /// Journey stages: stage distribution, conversion, time in stage, stuck customers, lifecycle states and
+    /// transitions; `stages definition` prints the default definition, `stages validate FILE` checks one.
+    Stages(cmd::stages::StagesArgs),
     /// Merge parts, re-file merged identities, drop forgotten events.
     Compact(cmd::admin::FormatArgs),
     /// Delete every event of a customer (right to be forgotten).
@@ -106,6 +113,8 @@ fn main() -> ExitCode {
         Command::Customer(a) => cmd::customer::run(&cli.data, a),
         Command::Demo(a) => cmd::demo::run(&cli.data, a),
         Command::Funnel(a) => cmd::funnel::run(&cli.data, a),
+        Command::Paths(a) => cmd::paths::run(&cli.data, a),
+        Command::Stages(a) => cmd::stages::run(&cli.data, a),
         Command::Compact(a) => cmd::admin::compact(&cli.data, a),
         Command::Forget(a) => cmd::admin::forget(&cli.data, a),
     };

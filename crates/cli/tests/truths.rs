@@ -49,7 +49,17 @@ fn reports_find_the_planted_truths() {
     // First touch by email converts about twice as well as paid search.
     let by_channel = json(
         &data,
-        &["funnel", "--step", "session_start", "--step", "purchase", "--window", "400d", "--breakdown", "first_channel"],
+        &[
+            "funnel",
+            "--step",
+            "session_start",
+            "--step",
+            "purchase",
+            "--window",
+            "400d",
+            "--breakdown",
+            "first_channel",
+        ],
     );
     let rate = |channel: &str| {
         let rows = by_channel["breakdown"].as_array().unwrap();
@@ -68,7 +78,8 @@ fn reports_find_the_planted_truths() {
     let complained = |d: &str| customers(&data, &["--did", d, "--did", ticket]) / customers(&data, &["--did", d]);
     let (slow_tickets, fast_tickets) = (complained(slow), complained(fast));
     assert!(slow_tickets > 0.5 && fast_tickets < 0.2, "tickets slow {slow_tickets} fast {fast_tickets}");
-    let again = |d: &str| conversion(&json(&data, &["funnel", "--step", d, "--step", "purchase", "--window", "400d"]), 1);
+    let again =
+        |d: &str| conversion(&json(&data, &["funnel", "--step", d, "--step", "purchase", "--window", "400d"]), 1);
     let (slow_again, fast_again) = (again(slow), again(fast));
     assert!(slow_again < 0.15 && fast_again > 0.25, "repeat after slow {slow_again}, after fast {fast_again}");
 }

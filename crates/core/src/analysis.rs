@@ -2,9 +2,12 @@
 
 pub mod filter;
 pub mod funnel;
+pub mod lifecycle;
 pub mod matcher;
+pub mod paths;
 pub mod period;
 pub mod quantile;
 pub mod scope;
+pub mod stages;
 pub mod stats;
 pub mod window_funnel;

@@ -7,7 +7,7 @@ use tropa_core::analysis::filter::EventMatch;
 use tropa_core::analysis::funnel::{
     Breakdown, Exclusion, FunnelFold, FunnelMode, FunnelReport, FunnelSpec, Period, Step,
 };
-use tropa_core::analysis::scope::ScopeSpec;
+use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_core::time::{parse_duration, parse_time, TimeFormat};
 use tropa_engine::Engine;
 
@@ -117,11 +117,16 @@ pub fn spec(args: &FunnelArgs) -> anyhow::Result<FunnelSpec> {
     Ok(spec)
 }
 
-pub fn report(engine: &dyn Engine, spec: FunnelSpec, scope: ScopeSpec) -> anyhow::Result<FunnelReport> {
+pub fn report(
+    engine: &dyn Engine,
+    spec: FunnelSpec,
+    scope: ScopeSpec,
+    tests: Vec<Box<dyn CustomerTest>>,
+) -> anyhow::Result<FunnelReport> {
     let dicts = engine.dictionaries();
     let f = FunnelFold::new(spec, &dicts).map_err(UserError)?;
     let columns = f.columns();
-    let (acc, scope) = super::scope::run_fold(engine, f, columns, scope, Vec::new())?;
+    let (acc, scope) = super::scope::run_fold(engine, f, columns, scope, tests)?;
     Ok(scope.inner().report(&acc))
 }
 
@@ -143,7 +148,8 @@ pub fn run(data: &Path, args: FunnelArgs) -> anyhow::Result<()> {
     let spec = spec(&args)?;
     let scope = args.filter.spec()?;
     let store = super::open_existing(data)?;
-    let r = report(&store, spec, scope)?;
+    let tests = args.filter.tests(&store)?;
+    let r = report(&store, spec, scope, tests)?;
     if args.format == OutFormat::Json {
         return print_json(&r);
     }

@@ -3,7 +3,9 @@
 
 use clap::Args;
 use tropa_core::analysis::filter::EventMatch;
-use tropa_core::analysis::scope::{CustomerTest, Scope, ScopeSpec};
+use tropa_core::analysis::lifecycle::{LifecycleState, LifecycleThresholds};
+use tropa_core::analysis::scope::{CustomerTest, LifecycleTest, Scope, ScopeSpec, StageTest};
+use tropa_core::analysis::stages::JourneyDefinition;
 use tropa_core::time::{parse_time, TimeFormat};
 use tropa_core::{Columns, JourneyFold};
 use tropa_engine::{fold, Engine, ScanSpec};
@@ -30,6 +32,17 @@ pub struct FilterArgs {
     /// Only customers whose first touch came through this channel group (repeat or comma-separate for several).
     #[arg(long = "first-channel", value_name = "CHANNEL", value_delimiter = ',', help_heading = "Filters")]
     pub first_channel: Vec<String>,
+    /// Only customers whose current journey stage is one of these keys (or `none`), as of --until or the data's
+    /// last event. Stages come from the default definition (`tropa stages definition`) or --stage-definition.
+    #[arg(long, value_name = "KEY", value_delimiter = ',', help_heading = "Filters")]
+    pub stage: Vec<String>,
+    /// Journey definition file (.toml, .yaml, .json) for --stage.
+    #[arg(long = "stage-definition", value_name = "FILE", help_heading = "Filters")]
+    pub stage_definition: Option<std::path::PathBuf>,
+    /// Only customers in one of these lifecycle states (new, active, returning, reactivated, dormant, churned) as
+    /// of --until or the data's last event; dormant after 30 days without activity, churned after 90.
+    #[arg(long, value_name = "STATE", value_delimiter = ',', help_heading = "Filters")]
+    pub lifecycle: Vec<String>,
 }
 
 fn user(arg: &str, msg: impl std::fmt::Display) -> anyhow::Error {
@@ -64,6 +77,37 @@ impl FilterArgs {
                 .collect::<anyhow::Result<_>>()?,
             first_channel: self.first_channel.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect(),
         })
+    }
+}
+
+impl FilterArgs {
+    /// The stage and lifecycle tests, evaluated as of `--until` (else the data's last event).
+    pub fn tests(&self, engine: &dyn Engine) -> anyhow::Result<Vec<Box<dyn CustomerTest>>> {
+        let mut out: Vec<Box<dyn CustomerTest>> = Vec::new();
+        if self.stage.is_empty() && self.lifecycle.is_empty() {
+            return Ok(out);
+        }
+        let at = match &self.until {
+            Some(u) => parse_time(u, &TimeFormat::Rfc3339).map_err(|e| user("--until", e))? - 1,
+            None => engine.summary()?.max_ts.unwrap_or(0),
+        };
+        if !self.stage.is_empty() {
+            let def = match &self.stage_definition {
+                Some(path) => super::stages::read_definition(path)?,
+                None => JourneyDefinition::default_definition().map_err(|e| user("--stage", e))?,
+            };
+            let test = StageTest::new(&def, &self.stage, at, &engine.dictionaries()).map_err(|e| user("--stage", e))?;
+            out.push(Box::new(test));
+        }
+        if !self.lifecycle.is_empty() {
+            let states = self
+                .lifecycle
+                .iter()
+                .map(|s| LifecycleState::parse(s.trim()).map_err(|e| user("--lifecycle", e)))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            out.push(Box::new(LifecycleTest::new(states, at, LifecycleThresholds::default())));
+        }
+        Ok(out)
     }
 }
 

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use clap::Args;
-use tropa_core::analysis::scope::ScopeSpec;
+use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_core::analysis::stats::{StatsFold, StatsReport};
 use tropa_engine::{fold, Engine, ScanSpec};
 
@@ -22,12 +22,12 @@ pub struct StatsArgs {
     filter: super::scope::FilterArgs,
 }
 
-pub fn report(engine: &dyn Engine, scope: ScopeSpec) -> anyhow::Result<StatsReport> {
+pub fn report(engine: &dyn Engine, scope: ScopeSpec, tests: Vec<Box<dyn CustomerTest>>) -> anyhow::Result<StatsReport> {
     let dicts = engine.dictionaries();
-    let acc = if scope.is_empty() {
+    let acc = if scope.is_empty() && tests.is_empty() {
         fold(engine, &ScanSpec::default().with_columns(StatsFold::columns()), &StatsFold)?
     } else {
-        super::scope::run_fold(engine, StatsFold, StatsFold::columns(), scope, Vec::new())?.0
+        super::scope::run_fold(engine, StatsFold, StatsFold::columns(), scope, tests)?.0
     };
     Ok(StatsReport::resolve(&acc, &dicts))
 }
@@ -35,7 +35,8 @@ pub fn report(engine: &dyn Engine, scope: ScopeSpec) -> anyhow::Result<StatsRepo
 pub fn run(data: &Path, args: StatsArgs) -> anyhow::Result<()> {
     let scope = args.filter.spec()?;
     let store = super::open_existing(data)?;
-    let r = report(&store, scope)?;
+    let tests = args.filter.tests(&store)?;
+    let r = report(&store, scope, tests)?;
     if args.format == OutFormat::Json {
         return print_json(&r);
     }

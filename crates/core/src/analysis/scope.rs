@@ -214,3 +214,87 @@ impl<F: JourneyFold> JourneyFold for Scope<F> {
         self.inner.merge(into, other)
     }
 }
+
+/// Keeps customers whose current stage (as of `at`, by a journey definition) is one of the given stages;
+/// `None` in the list stands for "no stage entered yet".
+pub struct StageTest {
+    model: super::stages::StageModel,
+    stages: Vec<Option<usize>>,
+    labels: Vec<String>,
+    at: i64,
+    dicts: Dictionaries,
+}
+
+impl StageTest {
+    /// `keys` are stage keys of `def`, or `none`; an unknown key is an error that lists the known ones.
+    pub fn new(
+        def: &super::stages::JourneyDefinition,
+        keys: &[String],
+        at: i64,
+        dicts: &Dictionaries,
+    ) -> Result<Self, String> {
+        let model = super::stages::StageModel::new(def, dicts).map_err(|e| e.to_string())?;
+        let mut stages = Vec::new();
+        for k in keys {
+            if k == "none" {
+                stages.push(None);
+            } else {
+                let i = def.stage_index(k).ok_or_else(|| {
+                    let known: Vec<&str> = def.stages.iter().map(|s| s.key.as_str()).collect();
+                    format!("unknown stage '{k}': use {} or none", known.join(", "))
+                })?;
+                stages.push(Some(i));
+            }
+        }
+        Ok(StageTest { model, stages, labels: keys.to_vec(), at, dicts: dicts.clone() })
+    }
+}
+
+impl CustomerTest for StageTest {
+    fn keep(&self, j: &Journey<'_>) -> bool {
+        let upto = j.slice(j.time_range(None, Some(self.at.saturating_add(1))));
+        let mut view = EventView::new(&upto, &self.dicts);
+        let current = self.model.classify(&mut view).current;
+        self.stages.contains(&current)
+    }
+
+    fn columns(&self) -> Columns {
+        self.model.columns()
+    }
+
+    fn describe(&self) -> String {
+        format!("stage in ({})", self.labels.join(", "))
+    }
+}
+
+/// Keeps customers whose lifecycle state at `at` (activity = any event) is one of the given states.
+pub struct LifecycleTest {
+    states: Vec<super::lifecycle::LifecycleState>,
+    at: i64,
+    thresholds: super::lifecycle::LifecycleThresholds,
+}
+
+impl LifecycleTest {
+    pub fn new(
+        states: Vec<super::lifecycle::LifecycleState>,
+        at: i64,
+        thresholds: super::lifecycle::LifecycleThresholds,
+    ) -> Self {
+        LifecycleTest { states, at, thresholds }
+    }
+}
+
+impl CustomerTest for LifecycleTest {
+    fn keep(&self, j: &Journey<'_>) -> bool {
+        super::lifecycle::lifecycle_state(j.ts, self.at, &self.thresholds).is_some_and(|s| self.states.contains(&s))
+    }
+
+    fn columns(&self) -> Columns {
+        Columns::NONE
+    }
+
+    fn describe(&self) -> String {
+        let names: Vec<&str> = self.states.iter().map(|s| s.as_str()).collect();
+        format!("lifecycle in ({})", names.join(", "))
+    }
+}

@@ -1,0 +1,131 @@
+//! `tropa paths`: the top paths after a start event or before an end event, with conversion and a Sankey flow.
+
+use std::path::Path;
+
+use clap::Args;
+use tropa_core::analysis::filter::EventMatch;
+use tropa_core::analysis::paths::{PathsFold, PathsReport, PathsSpec, MAX_DEPTH};
+use tropa_core::analysis::scope::ScopeSpec;
+use tropa_core::time::parse_duration;
+use tropa_engine::Engine;
+
+use crate::lang::tr;
+use crate::table::{int, print, print_json, Table};
+use crate::{OutFormat, UserError};
+
+#[derive(Args)]
+pub struct PathsArgs {
+    /// Start at each customer's first such event: `EVENT [where FIELD OP VALUE and …]`.
+    #[arg(long, value_name = "STEP")]
+    from: Option<String>,
+    /// End at each customer's first such event (after --from when both are given); reverse paths without --from.
+    #[arg(long, value_name = "STEP")]
+    to: Option<String>,
+    /// Events per path, 1 to 20.
+    #[arg(long, default_value_t = 5)]
+    depth: usize,
+    /// Count consecutive repeats of an event once.
+    #[arg(long)]
+    collapse: bool,
+    /// Keep a path inside one session: a gap longer than this (30m, 1h …) ends it. Default: the whole journey.
+    #[arg(long, value_name = "GAP")]
+    session: Option<String>,
+    /// Paths listed.
+    #[arg(long, default_value_t = 20)]
+    top: usize,
+    /// Count customers who do this event later in the journey than the path's start: `purchase`, `purchase where …`.
+    #[arg(long, value_name = "STEP")]
+    conversion: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: OutFormat,
+    // with --since/--until the journey, and so the search for the conversion event, is cut to the range
+    #[command(flatten)]
+    filter: super::scope::FilterArgs,
+}
+
+fn user(arg: &str, msg: impl std::fmt::Display) -> anyhow::Error {
+    UserError(format!("{arg}: {msg}")).into()
+}
+
+fn step(arg: &str, text: &Option<String>) -> anyhow::Result<Option<EventMatch>> {
+    text.as_ref().map(|t| EventMatch::parse(t).map_err(|e| user(&format!("{arg} '{t}'"), e))).transpose()
+}
+
+/// Builds the spec from the arguments; every error names its argument.
+pub fn spec(args: &PathsArgs) -> anyhow::Result<PathsSpec> {
+    let session_ms = args.session.as_deref().map(parse_duration).transpose().map_err(|e| user("--session", e))?;
+    let spec = PathsSpec {
+        from: step("--from", &args.from)?,
+        to: step("--to", &args.to)?,
+        depth: args.depth,
+        collapse: args.collapse,
+        session_ms,
+        top: args.top,
+        conversion: step("--conversion", &args.conversion)?,
+    };
+    spec.validate().map_err(|e| anyhow::Error::from(UserError(e)))?;
+    Ok(spec)
+}
+
+pub fn report(engine: &dyn Engine, spec: PathsSpec, scope: ScopeSpec) -> anyhow::Result<PathsReport> {
+    let dicts = engine.dictionaries();
+    let f = PathsFold::new(spec, &dicts).map_err(UserError)?;
+    let columns = f.columns();
+    let (acc, scope) = super::scope::run_fold(engine, f, columns, scope, Vec::new())?;
+    Ok(scope.inner().report(&acc))
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+pub fn run(data: &Path, args: PathsArgs) -> anyhow::Result<()> {
+    let spec = spec(&args)?;
+    let scope = args.filter.spec()?;
+    let store = super::open_existing(data)?;
+    let r = report(&store, spec, scope)?;
+    if args.format == OutFormat::Json {
+        return print_json(&r);
+    }
+    if r.paths.is_empty() {
+        return print(&format!(
+            "{}\n",
+            tr(
+                "no paths: no customer did the --from/--to event (tropa stats lists the event names)",
+                "путей нет: ни один клиент не совершил событие --from/--to (названия событий покажет tropa stats)"
+            )
+        ));
+    }
+    let conv = args.conversion.is_some();
+    let mut head = vec!["#", tr("path", "путь"), tr("customers", "клиентов"), tr("share", "доля")];
+    if conv {
+        head.extend([tr("converted", "сконвертировались"), tr("conversion", "конверсия")]);
+    }
+    let mut t = Table::new(&head);
+    for (i, p) in r.paths.iter().enumerate() {
+        let mut row = vec![(i + 1).to_string(), p.events.join(" → "), int(p.customers), pct(p.share)];
+        if let (Some(c), Some(rate)) = (p.converted, p.conversion) {
+            row.extend([int(c), pct(rate)]);
+        }
+        t.row(row);
+    }
+    let mut out = t.render();
+    out.push_str(&format!(
+        "\n{}: {}, {}: {}",
+        tr("customers with a path", "клиентов с путём"),
+        int(r.total),
+        tr("distinct paths", "разных путей"),
+        int(r.distinct_paths),
+    ));
+    if let (Some(c), Some(rate)) = (r.converted, r.conversion) {
+        out.push_str(&format!(", {}: {} ({})", tr("converted", "с конверсией"), int(c), pct(rate)));
+    }
+    out.push_str(&format!(
+        "\n{} {MAX_DEPTH}\n",
+        tr(
+            "Sankey nodes and links: --format json; longer paths: --depth up to",
+            "узлы и связи для диаграммы Санки: --format json; длиннее пути: --depth до"
+        )
+    ));
+    print(&out)
+}

@@ -1,0 +1,373 @@
+//! `tropa stages`: which journey stage customers are in, conversion between stages, time in stage, customers
+//! stuck, and lifecycle states with a transition matrix. `tropa stages definition` prints the default journey
+//! definition; `tropa stages validate FILE` checks one.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use tropa_core::analysis::lifecycle::{LifecycleSpec, LifecycleState, LifecycleThresholds};
+use tropa_core::analysis::stages::{
+    DefinitionFormat, DefinitionIssue, JourneyDefinition, StageOrder, StagesFold, StagesReport, StagesSpec,
+    DEFAULT_DEFINITION,
+};
+use tropa_core::time::{parse_duration, parse_time, TimeFormat};
+use tropa_engine::{fold, Engine, ScanSpec};
+
+use crate::lang::tr;
+use crate::table::{int, print, print_json, Table};
+use crate::{OutFormat, UserError};
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct StagesArgs {
+    #[command(subcommand)]
+    cmd: Option<StagesCmd>,
+    #[command(flatten)]
+    report: ReportArgs,
+}
+
+#[derive(Subcommand)]
+enum StagesCmd {
+    /// Print the default journey definition (TOML): save it, edit it, pass it with --definition.
+    Definition,
+    /// Check a journey definition file (TOML, YAML or JSON) and list its stages.
+    Validate {
+        /// The file: .toml, .yaml/.yml or .json.
+        file: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// Journey definition file (.toml, .yaml/.yml or .json). Default: the five stages of `tropa stages definition`.
+    #[arg(long, value_name = "FILE")]
+    definition: Option<PathBuf>,
+    /// The instant of the report (RFC 3339 or YYYY-MM-DD, UTC); later events are ignored. Default: the time of the
+    /// last event in the data.
+    #[arg(long)]
+    now: Option<String>,
+    /// Customers in a stage (other than the last) for longer than this are stuck: 14d, 36h, 2w …
+    #[arg(long, default_value = "14d")]
+    stuck: String,
+    /// No activity for longer than this: dormant. Default: the definition's `lifecycle.dormant`, else 30d.
+    #[arg(long)]
+    dormant: Option<String>,
+    /// No activity for longer than this: churned. Default: the definition's `lifecycle.churn`, else 90d.
+    #[arg(long)]
+    churn: Option<String>,
+    /// Lifecycle transition matrix between two instants, `FROM..TO` (RFC 3339 or YYYY-MM-DD, at most --now).
+    #[arg(long, value_name = "FROM..TO")]
+    transitions: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: OutFormat,
+}
+
+fn user(arg: &str, msg: impl std::fmt::Display) -> anyhow::Error {
+    UserError(format!("{arg}: {msg}")).into()
+}
+
+/// Reads and validates a definition file; the error names the file and lists every problem with its line.
+pub fn read_definition(path: &Path) -> anyhow::Result<JourneyDefinition> {
+    let shown = path.display();
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let format = DefinitionFormat::from_extension(ext).ok_or_else(|| {
+        user(
+            &shown.to_string(),
+            tr(
+                "unknown file type: use .toml, .yaml, .yml or .json",
+                "неизвестный тип файла: используйте .toml, .yaml, .yml или .json",
+            ),
+        )
+    })?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        user(&shown.to_string(), format!("{}: {e}", tr("cannot read the file", "не удаётся прочитать файл")))
+    })?;
+    JourneyDefinition::parse(&text, format).map_err(|e| {
+        let list: Vec<String> = e.issues.iter().map(|i| format!("  {}", issue_text(i))).collect();
+        UserError(format!(
+            "{shown}: {}:\n{}",
+            tr("invalid journey definition", "ошибки в описании пути клиента"),
+            list.join("\n")
+        ))
+        .into()
+    })
+}
+
+/// One problem of a definition, `line N: stage K 'key', field: reason`, in the user's language (reasons stay
+/// English, as every validation message of the core).
+fn issue_text(i: &DefinitionIssue) -> String {
+    let mut out = String::new();
+    if let Some(line) = i.line {
+        out.push_str(&format!("{} {line}: ", tr("line", "строка")));
+    }
+    match &i.stage {
+        Some((n, key)) if key.is_empty() => out.push_str(&format!("{} {n}, ", tr("stage", "этап"))),
+        Some((n, key)) => out.push_str(&format!("{} {n} '{key}', ", tr("stage", "этап"))),
+        None => {}
+    }
+    if !i.field.is_empty() {
+        out.push_str(&format!("{}: ", i.field));
+    }
+    out.push_str(&i.reason);
+    out
+}
+
+fn duration(arg: &str, text: &str) -> anyhow::Result<i64> {
+    let ms = parse_duration(text).map_err(|e| user(arg, e))?;
+    if ms <= 0 {
+        return Err(user(arg, tr("must be longer than zero", "должно быть больше нуля")));
+    }
+    Ok(ms)
+}
+
+fn instant(arg: &str, text: &str) -> anyhow::Result<i64> {
+    parse_time(text, &TimeFormat::Rfc3339).map_err(|e| user(arg, e))
+}
+
+/// Everything parsed from the arguments before the data is opened (so bad arguments fail fast).
+struct Parsed {
+    definition: JourneyDefinition,
+    now: Option<i64>,
+    stuck_ms: i64,
+    thresholds: LifecycleThresholds,
+    transitions: Option<(i64, i64)>,
+}
+
+fn parse_args(args: &ReportArgs) -> anyhow::Result<Parsed> {
+    let definition = match &args.definition {
+        Some(path) => read_definition(path)?,
+        None => JourneyDefinition::default_definition()?,
+    };
+    let stuck_ms = duration("--stuck", &args.stuck)?;
+    let dormant = match &args.dormant {
+        Some(t) => duration("--dormant", t)?,
+        None => definition.lifecycle.dormant_ms.unwrap_or(LifecycleThresholds::default().dormant_ms),
+    };
+    let churn = match &args.churn {
+        Some(t) => duration("--churn", t)?,
+        None => definition.lifecycle.churn_ms.unwrap_or(LifecycleThresholds::default().churn_ms),
+    };
+    let thresholds = LifecycleThresholds::new(dormant, churn).map_err(|(which, e)| {
+        let arg = if which == "dormant" { "--dormant" } else { "--churn" };
+        user(arg, format!("{e} (dormant {}, churn {})", human_ms(dormant), human_ms(churn)))
+    })?;
+    let transitions = match &args.transitions {
+        None => None,
+        Some(t) => {
+            let (a, b) = t.split_once("..").ok_or_else(|| {
+                user(
+                    "--transitions",
+                    tr(
+                        "write FROM..TO, e.g. 2026-06-01..2026-09-01",
+                        "укажите ОТ..ДО, например 2026-06-01..2026-09-01",
+                    ),
+                )
+            })?;
+            Some((instant("--transitions", a)?, instant("--transitions", b)?))
+        }
+    };
+    let now = args.now.as_deref().map(|t| instant("--now", t)).transpose()?;
+    Ok(Parsed { definition, now, stuck_ms, thresholds, transitions })
+}
+
+pub fn report(engine: &dyn Engine, spec: StagesSpec) -> anyhow::Result<StagesReport> {
+    let dicts = engine.dictionaries();
+    let f = StagesFold::new(spec, &dicts).map_err(UserError)?;
+    let scan = ScanSpec { to: Some(f.spec().now.saturating_add(1)), ..ScanSpec::default() }.with_columns(f.columns());
+    let acc = fold(engine, &scan, &f)?;
+    Ok(f.report(&acc))
+}
+
+fn human_ms(ms: i64) -> String {
+    human(Some(ms as f64 / 1000.0))
+}
+
+fn human(s: Option<f64>) -> String {
+    match s {
+        None => "—".into(),
+        Some(s) if s < 120.0 => format!("{s:.0} s"),
+        Some(s) if s < 7200.0 => format!("{:.1} min", s / 60.0),
+        Some(s) if s < 172_800.0 => format!("{:.1} h", s / 3600.0),
+        Some(s) => format!("{:.1} d", s / 86_400.0),
+    }
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or("—".into(), |x| format!("{:.1}%", x * 100.0))
+}
+
+fn state_name(s: Option<LifecycleState>) -> &'static str {
+    match s {
+        None => tr("not yet", "ещё нет"),
+        Some(LifecycleState::New) => tr("new", "новый"),
+        Some(LifecycleState::Active) => tr("active", "активный"),
+        Some(LifecycleState::Returning) => tr("returning", "вернувшийся"),
+        Some(LifecycleState::Reactivated) => tr("reactivated", "реактивированный"),
+        Some(LifecycleState::Dormant) => tr("dormant", "спящий"),
+        Some(LifecycleState::Churned) => tr("churned", "ушедший"),
+    }
+}
+
+pub fn run(data: &Path, args: StagesArgs) -> anyhow::Result<()> {
+    match args.cmd {
+        Some(StagesCmd::Definition) => return print(DEFAULT_DEFINITION),
+        Some(StagesCmd::Validate { file }) => return validate(&file),
+        None => {}
+    }
+    let args = args.report;
+    let p = parse_args(&args)?;
+    let store = super::open_existing(data)?;
+    let now = match p.now {
+        Some(t) => t,
+        None => store
+            .summary()?
+            .max_ts
+            .ok_or_else(|| UserError(tr("the data holds no events yet", "в данных ещё нет событий").to_string()))?,
+    };
+    let lifecycle = LifecycleSpec {
+        activity: p.definition.lifecycle.activity.clone(),
+        thresholds: p.thresholds,
+        at: now,
+        transitions: p.transitions,
+    };
+    let spec = StagesSpec { definition: p.definition, now, stuck_ms: p.stuck_ms, lifecycle };
+    let mut r = report(&store, spec)?;
+    for s in &mut r.stages {
+        s.name = tr(&s.names.en, &s.names.ru).to_string();
+    }
+    if args.format == OutFormat::Json {
+        return print_json(&r);
+    }
+    print(&render(&r))
+}
+
+fn render(r: &StagesReport) -> String {
+    let order = match r.order {
+        StageOrder::Sequential => tr("sequential", "последовательно"),
+        StageOrder::Implied => tr("implied", "с подразумеваемыми этапами"),
+    };
+    let mut out = format!(
+        "{} «{}» ({order}) · {} {} · {} {}\n\n",
+        tr("journey", "путь клиента"),
+        r.definition,
+        int(r.customers),
+        tr("customers", "клиентов"),
+        tr("as of", "на"),
+        r.now
+    );
+    let stuck_head = format!("{} > {}", tr("stuck", "застряли"), human(Some(r.stuck_seconds)));
+    let mut t = Table::new(&[
+        "#",
+        tr("stage", "этап"),
+        tr("entered", "вошли"),
+        tr("now in it", "сейчас в нём"),
+        tr("to next", "в следующий"),
+        tr("of first", "от первого"),
+        tr("median time in stage", "медиана времени в этапе"),
+        tr("p90", "p90"),
+        tr("median so far", "медиана пока в этапе"),
+        &stuck_head,
+    ]);
+    for (i, s) in r.stages.iter().enumerate() {
+        t.row(vec![
+            (i + 1).to_string(),
+            s.name.clone(),
+            int(s.entered),
+            int(s.current),
+            pct(s.conversion_to_next),
+            pct(s.conversion_from_first),
+            human(s.median_seconds_in_stage),
+            human(s.p90_seconds_in_stage),
+            human(s.median_seconds_still_in_stage),
+            s.stuck.map_or("—".into(), int),
+        ]);
+    }
+    out.push_str(&t.render());
+    if r.no_stage > 0 {
+        out.push_str(&format!("{}: {}\n", tr("customers in no stage", "клиентов вне этапов"), int(r.no_stage)));
+    }
+    let l = &r.lifecycle;
+    out.push_str(&format!(
+        "\n{} {} ({} > {}, {} > {})\n",
+        tr("lifecycle at", "жизненный цикл на"),
+        l.at,
+        tr("dormant", "спящий"),
+        human(Some(l.dormant_seconds)),
+        tr("churned", "ушедший"),
+        human(Some(l.churn_seconds))
+    ));
+    let total: u64 = l.states.iter().map(|s| s.customers).sum();
+    let mut t = Table::new(&[tr("state", "состояние"), tr("customers", "клиентов"), tr("share", "доля")]);
+    for s in &l.states {
+        let share = (total > 0).then(|| s.customers as f64 / total as f64);
+        t.row(vec![state_name(Some(s.state)).to_string(), int(s.customers), pct(share)]);
+    }
+    out.push_str(&t.render());
+    if l.no_activity > 0 {
+        out.push_str(&format!(
+            "{}: {}\n",
+            tr("customers with no activity yet", "клиентов без активности"),
+            int(l.no_activity)
+        ));
+    }
+    if let Some(x) = &l.transitions {
+        out.push_str(&format!(
+            "\n{} {} → {} ({})\n",
+            tr("transitions", "переходы"),
+            x.from,
+            x.to,
+            tr(
+                "rows: state at the first instant, columns: at the second",
+                "строки: состояние в первый момент, столбцы: во второй"
+            )
+        ));
+        let states: Vec<Option<LifecycleState>> =
+            std::iter::once(None).chain(LifecycleState::ALL.iter().copied().map(Some)).collect();
+        let mut head = vec![tr("from \\ to", "из \\ в")];
+        head.extend(states.iter().map(|&s| state_name(s)));
+        let mut t = Table::new(&head);
+        for (i, row) in x.matrix.iter().enumerate() {
+            let mut cells = vec![state_name(states[i]).to_string()];
+            cells.extend(row.iter().map(|&c| int(c)));
+            t.row(cells);
+        }
+        out.push_str(&t.render());
+    }
+    out
+}
+
+fn validate(file: &Path) -> anyhow::Result<()> {
+    let d = read_definition(file)?;
+    let mut out = format!(
+        "{}: «{}», {} {}, {} {}\n\n",
+        tr("ok", "ок"),
+        d.name,
+        d.stages.len(),
+        tr("stages", "этапов"),
+        tr("order", "порядок"),
+        match d.order {
+            StageOrder::Sequential => "sequential",
+            StageOrder::Implied => "implied",
+        }
+    );
+    let mut t = Table::new(&[
+        "#",
+        tr("key", "ключ"),
+        tr("name", "название"),
+        tr("rule (any of)", "правило (любое из)"),
+        "nth",
+        tr("within", "в течение"),
+    ]);
+    for (i, s) in d.stages.iter().enumerate() {
+        t.row(vec![
+            (i + 1).to_string(),
+            s.key.clone(),
+            tr(&s.name.en, &s.name.ru).to_string(),
+            s.any_of.iter().map(|m| m.text.as_str()).collect::<Vec<_>>().join(" | "),
+            s.nth.to_string(),
+            s.within_ms.map_or("—".into(), human_ms),
+        ]);
+    }
+    out.push_str(&t.render());
+    print(&out)
+}
