@@ -7,6 +7,7 @@ pub mod export;
 pub mod funnel;
 pub mod import;
 pub mod paths;
+pub mod retention;
 pub mod scope;
 pub mod stages;
 pub mod stats;

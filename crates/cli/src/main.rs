@@ -55,6 +55,8 @@ enum Command {
     Funnel(cmd::funnel::FunnelArgs),
     /// Paths: the top paths after a start event or before an end event, with conversion and Sankey flows.
     Paths(cmd::paths::PathsArgs),
+    /// Retention: cohorts by first occurrence of an event, who comes back period after period, repeat rate.
+    Retention(cmd::retention::RetentionArgs),
     /// Journey stages: stage distribution, conversion, time in stage, stuck customers, lifecycle states and
     /// transitions; `stages definition` prints the default definition, `stages validate FILE` checks one.
     Stages(cmd::stages::StagesArgs),
@@ -114,6 +116,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => cmd::demo::run(&cli.data, a),
         Command::Funnel(a) => cmd::funnel::run(&cli.data, a),
         Command::Paths(a) => cmd::paths::run(&cli.data, a),
+        Command::Retention(a) => cmd::retention::run(&cli.data, a),
         Command::Stages(a) => cmd::stages::run(&cli.data, a),
         Command::Compact(a) => cmd::admin::compact(&cli.data, a),
         Command::Forget(a) => cmd::admin::forget(&cli.data, a),

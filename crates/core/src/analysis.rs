@@ -7,6 +7,7 @@ pub mod matcher;
 pub mod paths;
 pub mod period;
 pub mod quantile;
+pub mod retention;
 pub mod scope;
 pub mod stages;
 pub mod stats;

@@ -96,3 +96,65 @@ fn funnel_report() {
     let acc = fold(&engine, &ScanSpec::default().with_columns(f.columns()), &f).unwrap();
     insta::assert_json_snapshot!(f.report(&acc));
 }
+
+#[test]
+fn paths_report() {
+    use tropa_core::analysis::paths::{PathsFold, PathsSpec};
+    let engine = shop();
+    let spec = PathsSpec {
+        from: Some(EventMatch::name("view_item")),
+        to: None,
+        depth: 3,
+        collapse: false,
+        session_ms: Some(30 * 60_000),
+        top: 5,
+        conversion: Some(EventMatch::name("purchase")),
+    };
+    let f = PathsFold::new(spec, &engine.dictionaries()).unwrap();
+    let acc = fold(&engine, &ScanSpec::default().with_columns(f.columns()), &f).unwrap();
+    insta::assert_json_snapshot!(f.report(&acc));
+}
+
+#[test]
+fn retention_report() {
+    use tropa_core::analysis::retention::{RetentionFold, RetentionMode, RetentionSpec};
+    let engine = shop();
+    let spec = RetentionSpec {
+        start: EventMatch::name("*"),
+        return_event: EventMatch::name("*"),
+        period: Period::Week,
+        periods: 3,
+        mode: RetentionMode::On,
+        breakdown: Some(Breakdown::FirstChannel),
+        repeat_within_ms: Some(14 * DAY),
+        from: None,
+        to: None,
+        now: Some(T0 + 21 * DAY),
+    };
+    let f = RetentionFold::new(spec, &engine.dictionaries()).unwrap();
+    let acc = fold(&engine, &ScanSpec::default().with_columns(f.columns()), &f).unwrap();
+    insta::assert_json_snapshot!(f.report(&acc));
+}
+
+#[test]
+fn stages_report() {
+    use tropa_core::analysis::lifecycle::{LifecycleSpec, LifecycleThresholds};
+    use tropa_core::analysis::stages::{JourneyDefinition, StagesFold, StagesSpec};
+    let engine = shop();
+    let now = T0 + 20 * DAY;
+    let spec = StagesSpec {
+        definition: JourneyDefinition::default_definition().unwrap(),
+        now,
+        stuck_ms: 7 * DAY,
+        lifecycle: LifecycleSpec {
+            activity: Vec::new(),
+            thresholds: LifecycleThresholds::new(7 * DAY, 14 * DAY).unwrap(),
+            at: now,
+            transitions: Some((T0 + 10 * DAY, now)),
+        },
+    };
+    let f = StagesFold::new(spec, &engine.dictionaries()).unwrap();
+    let acc =
+        fold(&engine, &ScanSpec { to: Some(now + 1), ..ScanSpec::default() }.with_columns(f.columns()), &f).unwrap();
+    insta::assert_json_snapshot!(f.report(&acc));
+}

@@ -5,7 +5,7 @@ use std::path::Path;
 use clap::Args;
 use tropa_core::analysis::filter::EventMatch;
 use tropa_core::analysis::paths::{PathsFold, PathsReport, PathsSpec, MAX_DEPTH};
-use tropa_core::analysis::scope::ScopeSpec;
+use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_core::time::parse_duration;
 use tropa_engine::Engine;
 
@@ -67,11 +67,16 @@ pub fn spec(args: &PathsArgs) -> anyhow::Result<PathsSpec> {
     Ok(spec)
 }
 
-pub fn report(engine: &dyn Engine, spec: PathsSpec, scope: ScopeSpec) -> anyhow::Result<PathsReport> {
+pub fn report(
+    engine: &dyn Engine,
+    spec: PathsSpec,
+    scope: ScopeSpec,
+    tests: Vec<Box<dyn CustomerTest>>,
+) -> anyhow::Result<PathsReport> {
     let dicts = engine.dictionaries();
     let f = PathsFold::new(spec, &dicts).map_err(UserError)?;
     let columns = f.columns();
-    let (acc, scope) = super::scope::run_fold(engine, f, columns, scope, Vec::new())?;
+    let (acc, scope) = super::scope::run_fold(engine, f, columns, scope, tests)?;
     Ok(scope.inner().report(&acc))
 }
 
@@ -83,7 +88,8 @@ pub fn run(data: &Path, args: PathsArgs) -> anyhow::Result<()> {
     let spec = spec(&args)?;
     let scope = args.filter.spec()?;
     let store = super::open_existing(data)?;
-    let r = report(&store, spec, scope)?;
+    let tests = args.filter.tests(&store)?;
+    let r = report(&store, spec, scope, tests)?;
     if args.format == OutFormat::Json {
         return print_json(&r);
     }

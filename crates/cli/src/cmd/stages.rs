@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use tropa_core::analysis::lifecycle::{LifecycleSpec, LifecycleState, LifecycleThresholds};
+use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_core::analysis::stages::{
     DefinitionFormat, DefinitionIssue, JourneyDefinition, StageOrder, StagesFold, StagesReport, StagesSpec,
     DEFAULT_DEFINITION,
 };
 use tropa_core::time::{parse_duration, parse_time, TimeFormat};
-use tropa_engine::{fold, Engine, ScanSpec};
+use tropa_engine::Engine;
 
 use crate::lang::tr;
 use crate::table::{int, print, print_json, Table};
@@ -60,6 +61,8 @@ struct ReportArgs {
     transitions: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     format: OutFormat,
+    #[command(flatten)]
+    filter: super::scope::FilterArgs,
 }
 
 fn user(arg: &str, msg: impl std::fmt::Display) -> anyhow::Error {
@@ -170,12 +173,20 @@ fn parse_args(args: &ReportArgs) -> anyhow::Result<Parsed> {
     Ok(Parsed { definition, now, stuck_ms, thresholds, transitions })
 }
 
-pub fn report(engine: &dyn Engine, spec: StagesSpec) -> anyhow::Result<StagesReport> {
+/// The report over the customers the filters select; events after `spec.now` never count.
+pub fn report(
+    engine: &dyn Engine,
+    spec: StagesSpec,
+    mut scope: ScopeSpec,
+    tests: Vec<Box<dyn CustomerTest>>,
+) -> anyhow::Result<StagesReport> {
     let dicts = engine.dictionaries();
     let f = StagesFold::new(spec, &dicts).map_err(UserError)?;
-    let scan = ScanSpec { to: Some(f.spec().now.saturating_add(1)), ..ScanSpec::default() }.with_columns(f.columns());
-    let acc = fold(engine, &scan, &f)?;
-    Ok(f.report(&acc))
+    let end = f.spec().now.saturating_add(1);
+    scope.until = Some(scope.until.map_or(end, |u| u.min(end)));
+    let columns = f.columns();
+    let (acc, scope) = super::scope::run_fold(engine, f, columns, scope, tests)?;
+    Ok(scope.inner().report(&acc))
 }
 
 fn human_ms(ms: i64) -> String {
@@ -231,7 +242,9 @@ pub fn run(data: &Path, args: StagesArgs) -> anyhow::Result<()> {
         transitions: p.transitions,
     };
     let spec = StagesSpec { definition: p.definition, now, stuck_ms: p.stuck_ms, lifecycle };
-    let mut r = report(&store, spec)?;
+    let scope = args.filter.spec()?;
+    let tests = args.filter.tests(&store)?;
+    let mut r = report(&store, spec, scope, tests)?;
     for s in &mut r.stages {
         s.name = tr(&s.names.en, &s.names.ru).to_string();
     }

@@ -1,0 +1,209 @@
+//! `tropa retention`: cohorts by first occurrence of an event, how many come back period after period, the
+//! overall curve, a breakdown and the repeat rate within a window.
+
+use std::path::Path;
+
+use clap::Args;
+use tropa_core::analysis::filter::EventMatch;
+use tropa_core::analysis::matcher::Breakdown;
+use tropa_core::analysis::period::Period;
+use tropa_core::analysis::retention::{Curve, RetentionFold, RetentionMode, RetentionReport, RetentionSpec};
+use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
+use tropa_core::time::{parse_duration, parse_time, TimeFormat};
+use tropa_engine::Engine;
+
+use crate::lang::tr;
+use crate::table::{int, print, print_json, Table};
+use crate::{OutFormat, UserError};
+
+#[derive(Args)]
+pub struct RetentionArgs {
+    /// Cohort entry: each customer's first `EVENT [where FIELD OP VALUE and …]`; `*` is the first activity,
+    /// `purchase` the first purchase.
+    #[arg(long, value_name = "EVENT", default_value = "*")]
+    start: String,
+    /// What counts as coming back: `EVENT [where …]`; `*` is any event.
+    #[arg(long = "return", value_name = "EVENT", default_value = "*")]
+    return_event: String,
+    /// Cohort and column period: day, week (from Monday) or month, in UTC.
+    #[arg(long, default_value = "week")]
+    period: String,
+    /// Columns after the entry period (1..400).
+    #[arg(long, default_value_t = 12)]
+    periods: usize,
+    /// on (came back in period k) or on-or-after (in period k or any later one).
+    #[arg(long, default_value = "on")]
+    mode: String,
+    /// Split by a field of the entry event (channel, campaign, source, a property), `trait.KEY` or
+    /// `first_channel`.
+    #[arg(long)]
+    breakdown: Option<String>,
+    /// Also the share of customers who do the return event again within this time of entry: 30d, 2w …
+    #[arg(long = "repeat-within", value_name = "DURATION")]
+    repeat_within: Option<String>,
+    /// Only customers whose entry (first start event ever) is at or after this time (RFC 3339 or YYYY-MM-DD).
+    #[arg(long)]
+    from: Option<String>,
+    /// Only customers whose entry is before this time.
+    #[arg(long)]
+    to: Option<String>,
+    /// The data is complete up to this time; later events are ignored and later periods are not observed yet.
+    /// Default: just after the latest event.
+    #[arg(long)]
+    now: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: OutFormat,
+    #[command(flatten)]
+    filter: super::scope::FilterArgs,
+}
+
+/// The value, or `or` after recording the error.
+fn keep<T>(errors: &mut Vec<String>, r: Result<T, String>, or: T) -> T {
+    r.unwrap_or_else(|e| {
+        errors.push(e);
+        or
+    })
+}
+
+/// Builds the spec from the arguments; every problem is reported, each naming its argument.
+pub fn spec(args: &RetentionArgs) -> anyhow::Result<RetentionSpec> {
+    let mut errors: Vec<String> = Vec::new();
+    let e = &mut errors;
+    let event = |arg: &str, text: &str| EventMatch::parse(text).map_err(|e| format!("{arg} '{text}': {e}"));
+    let time = |arg: &str, v: &Option<String>| {
+        v.as_ref().map(|t| parse_time(t, &TimeFormat::Rfc3339).map_err(|e| format!("{arg}: {e}"))).transpose()
+    };
+    let within = args.repeat_within.as_deref().map(|w| parse_duration(w).map_err(|e| format!("--repeat-within: {e}")));
+    let spec = RetentionSpec {
+        start: keep(e, event("--start", &args.start), EventMatch::name("*")),
+        return_event: keep(e, event("--return", &args.return_event), EventMatch::name("*")),
+        period: keep(e, Period::parse(&args.period).map_err(|e| format!("--period: {e}")), Period::Week),
+        periods: args.periods,
+        mode: keep(e, RetentionMode::parse(&args.mode).map_err(|e| format!("--mode: {e}")), RetentionMode::On),
+        breakdown: args.breakdown.as_deref().map(Breakdown::parse),
+        repeat_within_ms: keep(e, within.transpose(), None),
+        from: keep(e, time("--from", &args.from), None),
+        to: keep(e, time("--to", &args.to), None),
+        now: keep(e, time("--now", &args.now), None),
+    };
+    if let Err(problems) = spec.validate() {
+        errors.push(problems);
+    }
+    if errors.is_empty() {
+        Ok(spec)
+    } else {
+        Err(UserError(errors.join("; ")).into())
+    }
+}
+
+pub fn report(
+    engine: &dyn Engine,
+    spec: RetentionSpec,
+    scope: ScopeSpec,
+    tests: Vec<Box<dyn CustomerTest>>,
+) -> anyhow::Result<RetentionReport> {
+    let mut spec = spec;
+    let customer_filters = ScopeSpec { since: None, until: None, ..scope.clone() } != ScopeSpec::default();
+    if spec.now.is_none() && (customer_filters || !tests.is_empty()) {
+        // the fold sees only the selected customers; their last event (churned ones: long ago) is not the data's end
+        if let Some(last) = engine.summary()?.max_ts {
+            spec.now = Some(scope.until.map_or(last + 1, |u| u.min(last + 1)));
+        }
+    }
+    let dicts = engine.dictionaries();
+    let f = RetentionFold::new(spec, &dicts).map_err(UserError)?;
+    let columns = f.columns();
+    let (acc, scope) = super::scope::run_fold(engine, f, columns, scope, tests)?;
+    Ok(scope.inner().report(&acc))
+}
+
+fn cells(c: &Curve) -> Vec<String> {
+    let mut row = vec![int(c.customers)];
+    row.extend(c.rates.iter().map(|r| r.map_or("-".to_string(), |x| format!("{:.1}%", x * 100.0))));
+    row
+}
+
+fn period_name(p: Period) -> &'static str {
+    match p {
+        Period::Day => tr("days since entry", "дней после входа"),
+        Period::Week => tr("weeks since entry", "недель после входа"),
+        Period::Month => tr("months since entry", "месяцев после входа"),
+    }
+}
+
+/// The report as text: the cohort grid with the overall curve, the breakdown and the repeat rate.
+pub fn render(r: &RetentionReport) -> String {
+    let mut head = vec![tr("cohort", "когорта").to_string(), tr("customers", "клиентов").to_string()];
+    head.extend((0..=r.periods).map(|k| k.to_string()));
+    let head: Vec<&str> = head.iter().map(String::as_str).collect();
+    let mut t = Table::new(&head);
+    for c in &r.cohorts {
+        let mut row = vec![c.cohort.clone()];
+        row.extend(cells(&c.curve));
+        t.row(row);
+    }
+    let mut all = vec![tr("all", "все").to_string()];
+    all.extend(cells(&r.overall));
+    t.row(all);
+    let mut out = format!(
+        "{}, {} ({}: {})\n",
+        period_name(r.period),
+        tr("% of the cohort who came back", "% когорты, кто вернулся"),
+        tr("mode", "режим"),
+        match r.mode {
+            RetentionMode::On => tr("in that period", "в этом периоде"),
+            RetentionMode::OnOrAfter => tr("in that period or later", "в этом периоде или позже"),
+        }
+    );
+    out.push_str(&t.render());
+    out.push_str(&format!(
+        "{} {}; {}\n",
+        tr("data up to", "данные до"),
+        r.observed_until.as_deref().unwrap_or("—"),
+        tr(
+            "- = not observed yet; the last filled column of a row may be incomplete",
+            "- = ещё не наблюдался; последний заполненный столбец строки может быть неполным"
+        )
+    ));
+    if !r.breakdown.is_empty() {
+        let mut head = vec![tr("breakdown", "разрез").to_string(), tr("customers", "клиентов").to_string()];
+        head.extend((0..=r.periods).map(|k| k.to_string()));
+        let head: Vec<&str> = head.iter().map(String::as_str).collect();
+        let mut t = Table::new(&head);
+        for b in &r.breakdown {
+            let mut row = vec![b.value.clone()];
+            row.extend(cells(&b.curve));
+            t.row(row);
+        }
+        out.push('\n');
+        out.push_str(&t.render());
+    }
+    if let Some(rep) = &r.repeat {
+        out.push_str(&format!(
+            "\n{} {} {}: {} {} {} {} ({}); {} {}\n",
+            tr("repeat within", "повтор в течение"),
+            rep.within_days,
+            tr("d", "дн."),
+            int(rep.repeated),
+            tr("of", "из"),
+            int(rep.customers),
+            tr("customers", "клиентов"),
+            rep.rate.map_or("—".to_string(), |x| format!("{:.1}%", x * 100.0)),
+            int(rep.excluded),
+            tr("entered too recently to count", "вошли слишком недавно и не учтены"),
+        ));
+    }
+    out
+}
+
+pub fn run(data: &Path, args: RetentionArgs) -> anyhow::Result<()> {
+    let spec = spec(&args)?;
+    let scope = args.filter.spec()?;
+    let store = super::open_existing(data)?;
+    let tests = args.filter.tests(&store)?;
+    let r = report(&store, spec, scope, tests)?;
+    if args.format == OutFormat::Json {
+        return print_json(&r);
+    }
+    print(&render(&r))
+}
