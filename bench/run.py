@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import queries as Q
 import report
 
 BENCH = Path(__file__).resolve().parent
@@ -126,62 +127,14 @@ def fresh(path):
     return path
 
 
-# ---------------------------------------------------------------------------------------------------- queries
-
-DUCK = "duckdb"
-CH = "chdb"
-CH_IN_ORDER = "optimize_aggregation_in_order = 1"
-
-
-def ch_sql(sql, threads, extra=None):
-    settings = f"max_threads = {threads}" + (f", {extra}" if extra else "")
-    return f"{sql} SETTINGS {settings}"
-
-
-def variants(threads):
-    """workload -> engine -> [(variant, how to run)]; tropa runs tropa-bench, the others probe.py with SQL."""
-    s_duck = "SELECT count(*), count(DISTINCT customer_id) FROM events"
-    s_ch = "SELECT count(), uniqExact(customer_id) FROM bench.events"
-    q0_duck = {
-        "count(DISTINCT)": "SELECT event_name, count(*), count(DISTINCT customer_id) FROM events "
-        "GROUP BY event_name ORDER BY event_name",
-        "two-level GROUP BY": "SELECT event_name, sum(n)::BIGINT, count(*) FROM "
-        "(SELECT customer_id, event_name, count(*) AS n FROM events GROUP BY customer_id, event_name) "
-        "GROUP BY event_name ORDER BY event_name",
-    }
-    q0_ch = "SELECT event_name, count(), uniqExact(customer_id) FROM bench.events GROUP BY event_name ORDER BY event_name"
-    q0_ch2 = (
-        "SELECT event_name, sum(n), count() FROM (SELECT customer_id, event_name, count() AS n FROM bench.events "
-        "GROUP BY customer_id, event_name) GROUP BY event_name ORDER BY event_name"
-    )
-    return {
-        "S": {
-            "tropa": [("CountFold", ["scan"])],
-            DUCK: [("count(DISTINCT)", s_duck)],
-            CH: [("uniqExact", ch_sql(s_ch, threads)), ("uniqExact, in order", ch_sql(s_ch, threads, CH_IN_ORDER))],
-        },
-        "Q0": {
-            "tropa": [("stats fold", ["q0"])],
-            DUCK: list(q0_duck.items()),
-            CH: [
-                ("uniqExact", ch_sql(q0_ch, threads)),
-                ("uniqExact, in order", ch_sql(q0_ch, threads, CH_IN_ORDER)),
-                ("two-level GROUP BY", ch_sql(q0_ch2, threads)),
-                ("two-level GROUP BY, in order", ch_sql(q0_ch2, threads, CH_IN_ORDER)),
-            ],
-        },
-        "Q0 names only": {
-            "tropa": [("names-only fold", ["q0", "--names-only"])],
-        },
-    }
-
+# ---------------------------------------------------------------------------------------------------- runs
 
 class Runner:
     def __init__(self, args, work):
         self.args = args
         self.work = work
         self.env = dict(os.environ, RAYON_NUM_THREADS=str(args.threads), NO_COLOR="1")
-        self.targets = {"tropa": work / "tropa", DUCK: work / "duckdb.db", CH: work / "chdb"}
+        self.targets = {"tropa": work / "tropa", Q.DUCK: work / "duckdb.db", Q.CH: work / "chdb"}
 
     def once(self, engine, how):
         """One fresh process, one run: returns its JSON (times, memory, answer)."""
@@ -219,45 +172,46 @@ class Runner:
 # ---------------------------------------------------------------------------------------------------- answers
 
 
-def answer_s(engine, r):
-    if engine == "tropa":
-        return (r["events"], r["customers"])
-    (events, customers) = r["rows"][0]
-    return (int(events), int(customers))
-
-
-def answer_q0(engine, r):
-    if engine == "tropa":
-        return {row["event"]: (row["events"], row["customers"]) for row in r["rows"]}
-    return {name: (int(e), int(c)) for name, e, c in r["rows"]}
-
-
 def check_answers(runner, plan, gen):
-    """Runs every variant once and compares the answers; raises Failed on any difference."""
-    expect_s = (gen["rows"], gen["customers"])
-    expect_q0 = None
-    checked = {}
+    """Runs every variant once and compares the answers; raises Failed on any difference.
+
+    Within a workload every variant of every engine must give the first variant's answer; besides, S must match
+    the generator's counts, Q0's events per name the generator's, Q1's step-1 customers Q0's view_item customers,
+    each breakdown of Q1 must add up to Q1, and Q3's cohorts must hold every customer."""
+    answers, checked = {}, {}
     for workload, engines in plan.items():
-        answer = answer_s if workload == "S" else answer_q0
         for engine, vs in engines.items():
             for name, how in vs:
-                got = answer(engine, runner.once(engine, how))
+                got = Q.answer(workload, engine, runner.once(engine, how))
                 label = f"{workload} {engine} [{name}]"
-                if workload == "S" and got != expect_s:
-                    raise Failed(f"answer mismatch: {label} gives (events, customers) = {got}, the data has {expect_s}")
-                if workload != "S":
-                    if expect_q0 is None:
-                        expect_q0 = got
-                        by_name = {k: v for k, v in gen["rows_by_name"].items() if v}
-                        if {k: v[0] for k, v in got.items()} != by_name:
-                            raise Failed(f"answer mismatch: {label} events per name {got} differ from the data {by_name}")
-                    elif got != expect_q0:
-                        diff = {k: (expect_q0.get(k), got.get(k)) for k in set(got) | set(expect_q0)
-                                if expect_q0.get(k) != got.get(k)}  # fmt: skip
-                        raise Failed(f"answer mismatch: {label} differs from the first Q0 answer: {diff}")
+                same_as = Q.SAME_ANSWER.get(workload, workload)
+                if same_as not in answers:
+                    answers[same_as] = got
+                    check_first(workload, label, got, gen, answers)
+                elif got != answers[same_as]:
+                    raise Failed(f"answer mismatch: {label} differs from the first {same_as} answer "
+                                 f"(first, this): {Q.diff(answers[same_as], got)}")  # fmt: skip
                 checked[label] = "ok"
                 log(f"answer ok: {label}")
-    return {"S": list(expect_s), "Q0": {k: list(v) for k, v in sorted(expect_q0.items())}, "checked": checked}
+    return {w: Q.as_json(a) for w, a in answers.items()} | {"checked": checked}
+
+
+def check_first(workload, label, got, gen, answers):
+    """Checks the first answer of a workload against the data and the other workloads."""
+    if workload == "S" and got != (gen["rows"], gen["customers"]):
+        raise Failed(f"answer mismatch: {label} gives (events, customers) = {got}, the data has "
+                     f"{(gen['rows'], gen['customers'])}")  # fmt: skip
+    if workload == "Q0":
+        by_name = {k: v for k, v in gen["rows_by_name"].items() if v}
+        if {k: v[0] for k, v in got.items()} != by_name:
+            raise Failed(f"answer mismatch: {label} events per name {got} differ from the data {by_name}")
+    if workload == "Q1" and "Q0" in answers and got[0] != answers["Q0"].get(Q.STEPS[0], (0, 0))[1]:
+        raise Failed(f"answer mismatch: {label} has {got[0]} customers at step 1, Q0 counts "
+                     f"{answers['Q0'].get(Q.STEPS[0])} (events, customers) of {Q.STEPS[0]}")  # fmt: skip
+    if workload.startswith("Q1 breakdown") and "Q1" in answers and Q.totals(got) != answers["Q1"]:
+        raise Failed(f"answer mismatch: {label} adds up to {Q.totals(got)} customers per step, Q1 has {answers['Q1']}")
+    if workload == "Q3" and sum(n for (_, k), n in got.items() if k == 0) != gen["customers"]:
+        raise Failed(f"answer mismatch: {label}: the cohorts do not hold the data's {gen['customers']} customers")
 
 
 # ---------------------------------------------------------------------------------------------------- steps
@@ -338,7 +292,7 @@ def load_all(args, runner, parquet, gen):
         log("skipping tropa demo generate (--no-demo)")
     else:
         demo_generate(args, runner, loads)
-    for engine, name in ((DUCK, "DuckDB CREATE TABLE … ORDER BY"), (CH, "ClickHouse INSERT … SELECT (MergeTree)")):
+    for engine, name in ((Q.DUCK, "DuckDB CREATE TABLE … ORDER BY"), (Q.CH, "ClickHouse INSERT … SELECT (MergeTree)")):
         wait_for_quiet(runner.args.quiet_wait)
         log(name)
         target = fresh(runner.targets[engine])
@@ -392,6 +346,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--data", type=Path, default=BENCH / "data", help="where the Parquet and the stores go")
     ap.add_argument("--keep", action="store_true", help="keep the loaded stores afterwards")
+    ap.add_argument("--only", help="comma-separated workloads to check and time (S, Q0, Q1, Q2 …; default all); "
+                    "a name also selects the workloads that start with it, e.g. Q1 its breakdowns")  # fmt: skip
     ap.add_argument("--no-ndjson", action="store_true", help="skip the NDJSON export and import (slow at full size)")
     ap.add_argument("--no-demo", action="store_true", help="skip `tropa demo generate`")
     ap.add_argument("--quiet-wait", type=float, default=10.0,
@@ -412,7 +368,10 @@ def main():
         result["data"] = gen
         runner = Runner(args, work)
         result["load"] = load_all(args, runner, parquet, gen)
-        plan = variants(args.threads)
+        plan = Q.variants(args.threads)
+        if args.only:
+            wanted = [w.strip() for w in args.only.split(",")]
+            plan = {w: e for w, e in plan.items() if any(w == x or w.startswith(x + " ") for x in wanted)}
         result["answers"] = check_answers(runner, plan, gen)
         queries = {}
         for workload, engines in plan.items():

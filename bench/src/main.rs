@@ -2,13 +2,19 @@
 //!
 //! - `gen`: the benchmark's data set as one Parquet file sorted by (customer_id, ts);
 //! - `scan`: the full journey scan (S) over a store;
-//! - `q0`: events and exact distinct customers per event name (Q0) over a store.
+//! - `q0`: events and exact distinct customers per event name (Q0) over a store;
+//! - `q1`: the 5-step ordered funnel (Q1), optionally broken down by channel;
+//! - `q2`: the top 20 paths of depth 5 from the first view_item (Q2);
+//! - `q3`: weekly cohort retention over 12 weeks (Q3).
 //!
 //! Two rayon threads unless `--threads` or `RAYON_NUM_THREADS` say otherwise (BENCH.md protocol).
 
+mod funnel;
 mod gen;
 mod model;
+mod paths;
 mod query;
+mod retention;
 
 use clap::{Parser, Subcommand};
 
@@ -30,6 +36,12 @@ enum Command {
     Scan(query::QueryArgs),
     /// Events and distinct customers per event name (the `tropa stats` fold).
     Q0(query::Q0Args),
+    /// The 5-step ordered funnel (FunnelFold), optionally broken down by channel.
+    Q1(funnel::Q1Args),
+    /// The top 20 paths of depth 5 from the first view_item (PathsFold).
+    Q2(query::QueryArgs),
+    /// Weekly cohort retention over 12 weeks (RetentionFold).
+    Q3(query::QueryArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -39,5 +51,8 @@ fn main() -> anyhow::Result<()> {
         Command::Gen(a) => gen::run(a),
         Command::Scan(a) => query::scan(a),
         Command::Q0(a) => query::q0(a),
+        Command::Q1(a) => funnel::q1(a),
+        Command::Q2(a) => paths::q2(a),
+        Command::Q3(a) => retention::q3(a),
     }
 }

@@ -1,5 +1,6 @@
-//! `tropa-bench scan` and `tropa-bench q0`: open a store (timed on its own), then run one query `--runs` times
-//! and print one JSON line with the answer, the times and the memory.
+//! `tropa-bench scan` and `tropa-bench q0`, and [`measure`], which every query subcommand runs through: open a
+//! store (timed on its own), then run one query `--runs` times and print one JSON line with the answer, the times
+//! and the memory.
 //!
 //! Memory: after the open the peak-RSS mark is reset (`/proc/self/clear_refs`), so `peak_rss_mb` is the highest
 //! RSS while querying and `query_rss_mb = peak - idle` is what the query itself added, file pages of the mapped
@@ -61,7 +62,7 @@ fn median(sorted: &[f64]) -> f64 {
 }
 
 /// Opens the store, runs `query` `runs` times, prints the JSON line (`query`'s answer merged in).
-fn measure(
+pub fn measure(
     workload: &str,
     args: &QueryArgs,
     query: impl Fn(&Store) -> anyhow::Result<(u64, Value)>,

@@ -8,6 +8,8 @@
 //! Times between steps are those of the winning chain; median and p90 are `quantile_cont` (as DuckDB).
 //! Example: steps view → cart → buy, a customer with `view@0, cart@60s, view@100s` reaches step 2 (cart) and, as a
 //! drop-off after step 2, "went instead" to `view`.
+//! Breakdowns and trends file a customer under their entry: their first step-1 event (inside the entry range),
+//! whatever chain wins later — the customer's channel or campaign when they entered the funnel.
 //! Edge cases: equal timestamps are ordered by step number (ClickHouse's rule); customers who never do step 1 are
 //! not in the funnel; an event may satisfy several steps.
 //! References: `windowFunnel` via chdb and a DuckDB SQL formulation (tests/reference/test_funnel_*.py).
@@ -27,7 +29,7 @@ use crate::dict::Dictionaries;
 use crate::fold::JourneyFold;
 use crate::journey::{Columns, Journey};
 use crate::time::format_day;
-use walk::{walk_any, walk_ordered, Rules};
+use walk::{walk_any, walk_fast, walk_ordered, Rules};
 
 /// How steps must follow each other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -118,6 +120,12 @@ pub struct FunnelFold {
     optional: Vec<bool>,
     columns: Columns,
     dicts: Dictionaries,
+    /// When every step is a bare event name: name code → mask of the steps it is (the fast path).
+    plain: Option<Vec<u32>>,
+    /// The mask of `*` steps, for names the table does not know.
+    star: u32,
+    /// Ordered mode without optional steps, limits or exclusions: the allocation-free walk applies.
+    fast: bool,
 }
 
 /// Partial result.
@@ -134,15 +142,18 @@ pub struct FunnelAcc {
     pub trend: BTreeMap<i64, Vec<u64>>,
     /// (dropped after step k, next event name code or u32::MAX for end of journey) → customers.
     pub next: HashMap<(usize, u32), u64>,
+    /// Per-event step masks of the journey being folded (a buffer reused across customers; not a result).
+    scratch: Vec<u32>,
 }
 
 impl FunnelFold {
     pub fn new(spec: FunnelSpec, dicts: &Dictionaries) -> Result<Self, String> {
         spec.validate()?;
-        let steps = spec.steps.iter().map(|s| Matcher::new(&s.matcher, dicts)).collect();
-        let exclusions = spec.exclusions.iter().map(|x| (Matcher::new(&x.matcher, dicts), x.after)).collect();
-        let limits = spec.steps.iter().map(|s| (s.min_ms, s.max_ms)).collect();
-        let optional = spec.steps.iter().map(|s| s.optional).collect();
+        let steps: Vec<Matcher> = spec.steps.iter().map(|s| Matcher::new(&s.matcher, dicts)).collect();
+        let exclusions: Vec<(Matcher, usize)> =
+            spec.exclusions.iter().map(|x| (Matcher::new(&x.matcher, dicts), x.after)).collect();
+        let limits: Vec<(Option<i64>, Option<i64>)> = spec.steps.iter().map(|s| (s.min_ms, s.max_ms)).collect();
+        let optional: Vec<bool> = spec.steps.iter().map(|s| s.optional).collect();
         let mut columns = Columns::NONE;
         for m in spec.steps.iter().map(|s| &s.matcher).chain(spec.exclusions.iter().map(|x| &x.matcher)) {
             columns = columns.with(Matcher::new(m, dicts).columns());
@@ -150,7 +161,26 @@ impl FunnelFold {
         if let Some(b) = &spec.breakdown {
             columns = columns.with(b.columns());
         }
-        Ok(FunnelFold { spec, steps, exclusions, limits, optional, columns, dicts: dicts.clone() })
+        let names = dicts.get(crate::dict::DictCol::Name).len();
+        let mut plain = Some(vec![0u32; names]);
+        let mut star = 0u32;
+        for (s, m) in steps.iter().enumerate() {
+            match (m.bare(), plain.as_mut()) {
+                (Some(None), Some(table)) => table.iter_mut().for_each(|t| *t |= 1 << s),
+                (Some(Some(Some(code))), Some(table)) => table[code as usize] |= 1 << s,
+                (Some(Some(None)), _) => {}
+                _ => plain = None,
+            }
+            if m.bare() == Some(None) {
+                star |= 1 << s;
+            }
+        }
+        let fast = spec.mode == FunnelMode::Ordered
+            && spec.steps.len() <= walk::FAST_STEPS
+            && exclusions.is_empty()
+            && !optional.iter().any(|&o| o)
+            && limits.iter().all(|&(a, b)| a.is_none() && b.is_none());
+        Ok(FunnelFold { spec, steps, exclusions, limits, optional, columns, dicts: dicts.clone(), plain, star, fast })
     }
 
     /// Columns the scan must fill.
@@ -188,43 +218,68 @@ impl JourneyFold for FunnelFold {
     fn fold(&self, acc: &mut FunnelAcc, j: &Journey<'_>) {
         let n = self.spec.steps.len();
         let mut view = EventView::new(j, &self.dicts);
-        let mut steps = vec![0u32; j.len()];
-        let mut excl = vec![0u32; if self.exclusions.is_empty() { 0 } else { j.len() }];
-        for i in 0..j.len() {
-            for (s, p) in self.steps.iter().enumerate() {
-                if s == 0 && (self.spec.from.is_some_and(|f| j.ts[i] < f) || self.spec.to.is_some_and(|t| j.ts[i] >= t))
-                {
-                    continue;
-                }
-                if view.matches(p, i) {
-                    steps[i] |= 1 << s;
-                }
-            }
-            for (p, after) in &self.exclusions {
-                if view.matches(p, i) {
-                    excl[i] |= 1 << (after - 1);
+        let mut steps = std::mem::take(&mut acc.scratch);
+        steps.clear();
+        match &self.plain {
+            Some(table) => steps.extend(j.name.iter().map(|&c| table.get(c as usize).copied().unwrap_or(self.star))),
+            None => {
+                steps.resize(j.len(), 0);
+                for (i, m) in steps.iter_mut().enumerate() {
+                    for (s, p) in self.steps.iter().enumerate() {
+                        if view.matches(p, i) {
+                            *m |= 1 << s;
+                        }
+                    }
                 }
             }
         }
-        let w = match self.spec.mode {
-            FunnelMode::Any => walk_any(j.ts, &steps, n, self.spec.window_ms),
-            mode => {
-                let rules = Rules {
-                    steps: n,
-                    window: self.spec.window_ms,
-                    strict: mode == FunnelMode::Strict,
-                    optional: &self.optional,
-                    limits: &self.limits,
-                };
-                walk_ordered(j.ts, &steps, &excl, &rules)
+        if self.spec.from.is_some() || self.spec.to.is_some() {
+            let inside = j.time_range(self.spec.from, self.spec.to);
+            for (i, m) in steps.iter_mut().enumerate() {
+                if !inside.contains(&i) {
+                    *m &= !1;
+                }
             }
+        }
+        let mut chain = [None::<usize>; 32];
+        let level = if self.fast {
+            let (level, events) = walk_fast(j.ts, &steps, n, self.spec.window_ms);
+            for k in 0..level {
+                chain[k] = Some(events[k] as usize);
+            }
+            level
+        } else {
+            let mut excl = vec![0u32; if self.exclusions.is_empty() { 0 } else { j.len() }];
+            for (i, x) in excl.iter_mut().enumerate() {
+                for (p, after) in &self.exclusions {
+                    if view.matches(p, i) {
+                        *x |= 1 << (after - 1);
+                    }
+                }
+            }
+            let w = match self.spec.mode {
+                FunnelMode::Any => walk_any(j.ts, &steps, n, self.spec.window_ms),
+                mode => {
+                    let rules = Rules {
+                        steps: n,
+                        window: self.spec.window_ms,
+                        strict: mode == FunnelMode::Strict,
+                        optional: &self.optional,
+                        limits: &self.limits,
+                    };
+                    walk_ordered(j.ts, &steps, &excl, &rules)
+                }
+            };
+            chain[..w.events.len()].copy_from_slice(&w.events);
+            w.level
         };
-        if w.level == 0 {
-            return;
-        }
-        acc.levels[w.level] += 1;
+        // the customer's entry: their first step-1 event (in the entry range); breakdowns and trends use it
+        let entry = steps.iter().position(|m| m & 1 != 0);
+        acc.scratch = steps;
+        let Some(entry) = entry.filter(|_| level > 0) else { return };
+        acc.levels[level] += 1;
         let mut last: Option<i64> = None;
-        for (k, e) in w.events.iter().enumerate() {
+        for (k, e) in chain[..n].iter().enumerate() {
             if let Some(i) = *e {
                 acc.did[k] += 1;
                 if self.spec.mode != FunnelMode::Any {
@@ -235,20 +290,25 @@ impl JourneyFold for FunnelFold {
                 }
             }
         }
-        let first = w.events.first().copied().flatten().unwrap_or(0);
         if let Some(b) = &self.spec.breakdown {
-            let key = b.value(&mut view, first);
-            let row = acc.breakdown.entry(key).or_insert_with(|| vec![0; n + 1]);
-            row[w.level] += 1;
+            let key = b.value(&mut view, entry);
+            match acc.breakdown.get_mut(&key) {
+                Some(row) => row[level] += 1,
+                None => {
+                    let mut row = vec![0; n + 1];
+                    row[level] += 1;
+                    acc.breakdown.insert(key, row);
+                }
+            }
         }
         if let Some(p) = self.spec.trend {
-            let row = acc.trend.entry(p.start(j.ts[first])).or_insert_with(|| vec![0; n + 1]);
-            row[w.level] += 1;
+            let row = acc.trend.entry(p.start(j.ts[entry])).or_insert_with(|| vec![0; n + 1]);
+            row[level] += 1;
         }
-        if w.level < n && self.spec.dropoff_top > 0 {
-            let after = w.events.iter().flatten().last().copied().unwrap_or(first);
+        if level < n && self.spec.dropoff_top > 0 {
+            let after = chain[..n].iter().flatten().last().copied().unwrap_or(entry);
             let next = j.name.get(after + 1).map_or(u32::MAX, |&c| c as u32);
-            *acc.next.entry((w.level, next)).or_default() += 1;
+            *acc.next.entry((level, next)).or_default() += 1;
         }
     }
 

@@ -126,6 +126,65 @@ pub fn walk_ordered(ts: &[i64], steps: &[u32], excl: &[u32], r: &Rules<'_>) -> W
     finish(&chains)
 }
 
+/// Funnels with at most this many steps can take [`walk_fast`].
+pub const FAST_STEPS: usize = 16;
+
+/// [`walk_ordered`] for the common case — ordered mode, no optional steps, limits or exclusions, at most
+/// [`FAST_STEPS`] steps — in one pass without sorting or allocating: events are already in time order, and
+/// events with equal timestamps are applied step by step (all step-1 matches of the tie, then step 2 …), which
+/// is the order `walk_ordered` sorts them into. Returns the level and the event index of each step of the chain.
+pub fn walk_fast(ts: &[i64], steps: &[u32], n: usize, window: i64) -> (usize, [u32; FAST_STEPS]) {
+    let mut chains = [[0u32; FAST_STEPS]; FAST_STEPS];
+    let mut have = 0u32;
+    let mut apply = |e: usize, i: usize, chains: &mut [[u32; FAST_STEPS]; FAST_STEPS]| -> bool {
+        if e == 0 {
+            chains[0][0] = i as u32;
+            have |= 1;
+        } else if have & (1 << (e - 1)) != 0 && ts[i] <= ts[chains[e - 1][0] as usize].saturating_add(window) {
+            let (done, rest) = chains.split_at_mut(e);
+            rest[0][..e].copy_from_slice(&done[e - 1][..e]);
+            rest[0][e] = i as u32;
+            have |= 1 << e;
+            return e + 1 == n;
+        }
+        false
+    };
+    let mut i = 0;
+    'events: while i < ts.len() {
+        let m = steps[i];
+        if m == 0 {
+            i += 1;
+            continue;
+        }
+        let mut end = i + 1;
+        while end < ts.len() && ts[end] == ts[i] {
+            end += 1;
+        }
+        if end == i + 1 {
+            let mut bits = m;
+            while bits != 0 {
+                let e = bits.trailing_zeros() as usize;
+                if e < n && apply(e, i, &mut chains) {
+                    break 'events;
+                }
+                bits &= bits - 1;
+            }
+        } else {
+            for e in 0..n {
+                for (k, &mk) in steps.iter().enumerate().take(end).skip(i) {
+                    if mk & (1 << e) != 0 && apply(e, k, &mut chains) {
+                        break 'events;
+                    }
+                }
+            }
+        }
+        i = end;
+    }
+    let level = (0..n).rev().find(|&k| have & (1 << k) != 0).map_or(0, |k| k + 1);
+    let events = if level > 0 { chains[level - 1] } else { [0; FAST_STEPS] };
+    (level, events)
+}
+
 /// Any-order walk: the largest k such that steps 1..=k all occur within one window; events are the first
 /// occurrence of each step inside the winning window.
 pub fn walk_any(ts: &[i64], steps: &[u32], n: usize, window: i64) -> Walk {
@@ -186,6 +245,25 @@ mod tests {
             prop_assert_eq!(w.level, c.level);
             let times: Vec<i64> = w.events.iter().flatten().map(|&i| ts[i]).collect();
             prop_assert_eq!(times, c.times);
+        }
+    }
+
+    proptest! {
+        /// The one-pass walk is the general walk wherever it applies, ties and early finishes included.
+        #[test]
+        fn fast_walk_equals_general_walk(events in proptest::collection::vec((0i64..30, 0u32..64), 0..40), window in 0i64..25, n in 1usize..6) {
+            let mut events = events;
+            events.sort_by_key(|e| e.0);
+            let ts: Vec<i64> = events.iter().map(|e| e.0).collect();
+            let m: Vec<u32> = events.iter().map(|e| e.1).collect();
+            let optional = vec![false; n];
+            let r = Rules { steps: n, window, strict: false, optional: &optional, limits: &[] };
+            let w = walk_ordered(&ts, &m, &[], &r);
+            let (level, chain) = walk_fast(&ts, &m, n, window);
+            prop_assert_eq!(level, w.level);
+            let fast: Vec<usize> = chain[..level].iter().map(|&i| i as usize).collect();
+            let general: Vec<usize> = w.events.iter().flatten().copied().collect();
+            prop_assert_eq!(fast, general);
         }
     }
 
