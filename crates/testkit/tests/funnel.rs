@@ -86,8 +86,8 @@ fn expected(events: &[Ev], strict: bool, window: i64, conds: bool, min_price: u8
         for r in reached.iter_mut().take(chain.level) {
             *r += 1;
         }
-        for k in 1..chain.times.len() {
-            durations[k].add(chain.times[k] - chain.times[k - 1]);
+        for (k, pair) in chain.times.windows(2).enumerate() {
+            durations[k + 1].add(pair[1] - pair[0]);
         }
         let entry = m.iter().position(|&x| x & 1 != 0).unwrap();
         let row = breakdown.entry(CHANNELS[evs[entry].2.channel].to_string()).or_insert_with(|| vec![0; 3]);
