@@ -202,6 +202,54 @@ fn add_into(into: &mut Vec<u64>, other: &[u64]) {
     }
 }
 
+impl FunnelFold {
+    /// Adds one customer who reached `level` along `chain`, having entered at event `entry`.
+    fn record(
+        &self,
+        acc: &mut FunnelAcc,
+        j: &Journey<'_>,
+        view: &mut EventView<'_, '_>,
+        level: usize,
+        chain: impl Fn(usize) -> Option<usize>,
+        entry: usize,
+    ) {
+        let n = self.spec.steps.len();
+        acc.levels[level] += 1;
+        let mut last: Option<i64> = None;
+        for k in 0..n {
+            if let Some(i) = chain(k) {
+                acc.did[k] += 1;
+                if self.spec.mode != FunnelMode::Any {
+                    if let Some(l) = last {
+                        acc.durations[k].add(j.ts[i] - l);
+                    }
+                    last = Some(j.ts[i]);
+                }
+            }
+        }
+        if let Some(b) = &self.spec.breakdown {
+            let key = b.value(view, entry);
+            match acc.breakdown.get_mut(&key) {
+                Some(row) => row[level] += 1,
+                None => {
+                    let mut row = vec![0; n + 1];
+                    row[level] += 1;
+                    acc.breakdown.insert(key, row);
+                }
+            }
+        }
+        if let Some(p) = self.spec.trend {
+            let row = acc.trend.entry(p.start(j.ts[entry])).or_insert_with(|| vec![0; n + 1]);
+            row[level] += 1;
+        }
+        if level < n && self.spec.dropoff_top > 0 {
+            let after = (0..n).rev().find_map(&chain).unwrap_or(entry);
+            let next = j.name.get(after + 1).map_or(u32::MAX, |&c| c as u32);
+            *acc.next.entry((level, next)).or_default() += 1;
+        }
+    }
+}
+
 impl JourneyFold for FunnelFold {
     type Acc = FunnelAcc;
 
@@ -218,6 +266,24 @@ impl JourneyFold for FunnelFold {
     fn fold(&self, acc: &mut FunnelAcc, j: &Journey<'_>) {
         let n = self.spec.steps.len();
         let mut view = EventView::new(j, &self.dicts);
+        let inside = j.time_range(self.spec.from, self.spec.to);
+        let ranged = self.spec.from.is_some() || self.spec.to.is_some();
+        // the plain ordered case reads names through the lookup table in one pass, with nothing allocated
+        if let (true, Some(table)) = (self.fast, &self.plain) {
+            let mask = |i: usize| {
+                let m = table.get(j.name[i] as usize).copied().unwrap_or(self.star);
+                if ranged && !inside.contains(&i) {
+                    m & !1
+                } else {
+                    m
+                }
+            };
+            let w = walk_fast(j.ts, mask, n, self.spec.window_ms);
+            let Some(entry) = w.entry.filter(|_| w.level > 0) else { return };
+            let chain = |k: usize| (k < w.level).then(|| w.chain[k] as usize);
+            return self.record(acc, j, &mut view, w.level, chain, entry);
+        }
+        let mut chain = [None::<usize>; 32];
         let mut steps = std::mem::take(&mut acc.scratch);
         steps.clear();
         match &self.plain {
@@ -233,21 +299,19 @@ impl JourneyFold for FunnelFold {
                 }
             }
         }
-        if self.spec.from.is_some() || self.spec.to.is_some() {
-            let inside = j.time_range(self.spec.from, self.spec.to);
+        if ranged {
             for (i, m) in steps.iter_mut().enumerate() {
                 if !inside.contains(&i) {
                     *m &= !1;
                 }
             }
         }
-        let mut chain = [None::<usize>; 32];
         let level = if self.fast {
-            let (level, events) = walk_fast(j.ts, &steps, n, self.spec.window_ms);
-            for k in 0..level {
-                chain[k] = Some(events[k] as usize);
+            let w = walk_fast(j.ts, |i| steps[i], n, self.spec.window_ms);
+            for (c, &i) in chain.iter_mut().zip(&w.chain[..w.level]) {
+                *c = Some(i as usize);
             }
-            level
+            w.level
         } else {
             let mut excl = vec![0u32; if self.exclusions.is_empty() { 0 } else { j.len() }];
             for (i, x) in excl.iter_mut().enumerate() {
@@ -277,39 +341,7 @@ impl JourneyFold for FunnelFold {
         let entry = steps.iter().position(|m| m & 1 != 0);
         acc.scratch = steps;
         let Some(entry) = entry.filter(|_| level > 0) else { return };
-        acc.levels[level] += 1;
-        let mut last: Option<i64> = None;
-        for (k, e) in chain[..n].iter().enumerate() {
-            if let Some(i) = *e {
-                acc.did[k] += 1;
-                if self.spec.mode != FunnelMode::Any {
-                    if let Some(l) = last {
-                        acc.durations[k].add(j.ts[i] - l);
-                    }
-                    last = Some(j.ts[i]);
-                }
-            }
-        }
-        if let Some(b) = &self.spec.breakdown {
-            let key = b.value(&mut view, entry);
-            match acc.breakdown.get_mut(&key) {
-                Some(row) => row[level] += 1,
-                None => {
-                    let mut row = vec![0; n + 1];
-                    row[level] += 1;
-                    acc.breakdown.insert(key, row);
-                }
-            }
-        }
-        if let Some(p) = self.spec.trend {
-            let row = acc.trend.entry(p.start(j.ts[entry])).or_insert_with(|| vec![0; n + 1]);
-            row[level] += 1;
-        }
-        if level < n && self.spec.dropoff_top > 0 {
-            let after = chain[..n].iter().flatten().last().copied().unwrap_or(entry);
-            let next = j.name.get(after + 1).map_or(u32::MAX, |&c| c as u32);
-            *acc.next.entry((level, next)).or_default() += 1;
-        }
+        self.record(acc, j, &mut view, level, |k| chain[k], entry);
     }
 
     fn merge(&self, into: &mut FunnelAcc, other: FunnelAcc) {

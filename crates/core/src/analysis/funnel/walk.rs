@@ -129,14 +129,35 @@ pub fn walk_ordered(ts: &[i64], steps: &[u32], excl: &[u32], r: &Rules<'_>) -> W
 /// Funnels with at most this many steps can take [`walk_fast`].
 pub const FAST_STEPS: usize = 16;
 
+/// The result of [`walk_fast`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FastWalk {
+    /// Steps reached.
+    pub level: usize,
+    /// Event index of each step of the winning chain (the first `level` are set).
+    pub chain: [u32; FAST_STEPS],
+    /// The first event that matches step 1 (the customer's entry), if any.
+    pub entry: Option<usize>,
+}
+
 /// [`walk_ordered`] for the common case — ordered mode, no optional steps, limits or exclusions, at most
 /// [`FAST_STEPS`] steps — in one pass without sorting or allocating: events are already in time order, and
 /// events with equal timestamps are applied step by step (all step-1 matches of the tie, then step 2 …), which
-/// is the order `walk_ordered` sorts them into. Returns the level and the event index of each step of the chain.
-pub fn walk_fast(ts: &[i64], steps: &[u32], n: usize, window: i64) -> (usize, [u32; FAST_STEPS]) {
-    let mut chains = [[0u32; FAST_STEPS]; FAST_STEPS];
+/// is the order `walk_ordered` sorts them into. `mask(i)` is the step mask of event `i` (bit 0 = step 1).
+pub fn walk_fast(ts: &[i64], mask: impl Fn(usize) -> u32, n: usize, window: i64) -> FastWalk {
+    if n <= 8 {
+        walk_fast_n::<8>(ts, mask, n, window)
+    } else {
+        walk_fast_n::<FAST_STEPS>(ts, mask, n, window)
+    }
+}
+
+fn walk_fast_n<const N: usize>(ts: &[i64], mask: impl Fn(usize) -> u32, n: usize, window: i64) -> FastWalk {
+    // chains[k][..=k]: the events of the latest chain that reached step k + 1
+    let mut chains = [[0u32; N]; N];
     let mut have = 0u32;
-    let mut apply = |e: usize, i: usize, chains: &mut [[u32; FAST_STEPS]; FAST_STEPS]| -> bool {
+    let mut entry = None;
+    let mut apply = |e: usize, i: usize, chains: &mut [[u32; N]; N]| -> bool {
         if e == 0 {
             chains[0][0] = i as u32;
             have |= 1;
@@ -151,7 +172,7 @@ pub fn walk_fast(ts: &[i64], steps: &[u32], n: usize, window: i64) -> (usize, [u
     };
     let mut i = 0;
     'events: while i < ts.len() {
-        let m = steps[i];
+        let m = mask(i);
         if m == 0 {
             i += 1;
             continue;
@@ -161,6 +182,9 @@ pub fn walk_fast(ts: &[i64], steps: &[u32], n: usize, window: i64) -> (usize, [u
             end += 1;
         }
         if end == i + 1 {
+            if m & 1 != 0 && entry.is_none() {
+                entry = Some(i);
+            }
             let mut bits = m;
             while bits != 0 {
                 let e = bits.trailing_zeros() as usize;
@@ -171,9 +195,14 @@ pub fn walk_fast(ts: &[i64], steps: &[u32], n: usize, window: i64) -> (usize, [u
             }
         } else {
             for e in 0..n {
-                for (k, &mk) in steps.iter().enumerate().take(end).skip(i) {
-                    if mk & (1 << e) != 0 && apply(e, k, &mut chains) {
-                        break 'events;
+                for k in i..end {
+                    if mask(k) & (1 << e) != 0 {
+                        if e == 0 && entry.is_none() {
+                            entry = Some(k);
+                        }
+                        if apply(e, k, &mut chains) {
+                            break 'events;
+                        }
                     }
                 }
             }
@@ -181,8 +210,11 @@ pub fn walk_fast(ts: &[i64], steps: &[u32], n: usize, window: i64) -> (usize, [u
         i = end;
     }
     let level = (0..n).rev().find(|&k| have & (1 << k) != 0).map_or(0, |k| k + 1);
-    let events = if level > 0 { chains[level - 1] } else { [0; FAST_STEPS] };
-    (level, events)
+    let mut chain = [0u32; FAST_STEPS];
+    if level > 0 {
+        chain[..level].copy_from_slice(&chains[level - 1][..level]);
+    }
+    FastWalk { level, chain, entry }
 }
 
 /// Any-order walk: the largest k such that steps 1..=k all occur within one window; events are the first
@@ -251,7 +283,7 @@ mod tests {
     proptest! {
         /// The one-pass walk is the general walk wherever it applies, ties and early finishes included.
         #[test]
-        fn fast_walk_equals_general_walk(events in proptest::collection::vec((0i64..30, 0u32..64), 0..40), window in 0i64..25, n in 1usize..6) {
+        fn fast_walk_equals_general_walk(events in proptest::collection::vec((0i64..30, 0u32..4096), 0..40), window in 0i64..25, n in 1usize..13) {
             let mut events = events;
             events.sort_by_key(|e| e.0);
             let ts: Vec<i64> = events.iter().map(|e| e.0).collect();
@@ -259,9 +291,11 @@ mod tests {
             let optional = vec![false; n];
             let r = Rules { steps: n, window, strict: false, optional: &optional, limits: &[] };
             let w = walk_ordered(&ts, &m, &[], &r);
-            let (level, chain) = walk_fast(&ts, &m, n, window);
+            let f = walk_fast(&ts, |i| m[i], n, window);
+            let level = f.level;
             prop_assert_eq!(level, w.level);
-            let fast: Vec<usize> = chain[..level].iter().map(|&i| i as usize).collect();
+            prop_assert_eq!(f.entry, m.iter().position(|x| x & 1 != 0));
+            let fast: Vec<usize> = f.chain[..level].iter().map(|&i| i as usize).collect();
             let general: Vec<usize> = w.events.iter().flatten().copied().collect();
             prop_assert_eq!(fast, general);
         }
