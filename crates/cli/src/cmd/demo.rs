@@ -152,7 +152,7 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
                 summary = store.summary()?;
             }
             print(&format!(
-                "{}: {} {}, {} {}\n\n{}\n  tropa --data {d} stats\n  tropa --data {d} customer {id}\n  tropa --data {d} export events.parquet\n",
+                "{}: {} {}, {} {}\n\n{}\n  tropa --data {d} stats\n  tropa --data {d} customer {id}\n  tropa --data {d} funnel --step view_item --step add_to_cart --step begin_checkout --step purchase --breakdown first_channel\n  tropa --data {d} paths --to purchase --depth 4 --collapse\n  tropa --data {d} stages\n  tropa --data {d} retention --start purchase --return purchase --period month --periods 4\n  tropa --data {d} export events.parquet\n",
                 tr("demo data", "демо-данные"),
                 int(summary.customers),
                 tr("customers", "клиентов"),
