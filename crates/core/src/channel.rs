@@ -42,14 +42,49 @@ const PAID: &[&str] =
 const CLASSIFIEDS: &[&str] = &["avito", "youla"];
 
 /// Derives the channel group from UTM source and medium, the referrer URL and the touchpoint.
+///
+/// Imports call it once per event with few distinct inputs, so answers are remembered per thread (by source,
+/// medium, referrer host and touchpoint; at most [`MEMO_ENTRIES`] of them) — a memo, invisible in the result.
 pub fn classify(source: &str, medium: &str, referrer: &str, touchpoint: &str) -> &'static str {
+    let host = referrer_host(referrer);
+    MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        let (key, map) = &mut *memo;
+        key.clear();
+        for part in [source, medium, host.as_str(), touchpoint] {
+            // length-prefixed, so no two inputs share a key
+            key.push_str(&part.len().to_string());
+            key.push(':');
+            key.push_str(part);
+        }
+        if let Some(&group) = map.get(key.as_str()) {
+            return group;
+        }
+        let group = classify_host(source, medium, &host, touchpoint);
+        if map.len() >= MEMO_ENTRIES {
+            map.clear();
+        }
+        map.insert(key.clone(), group);
+        group
+    })
+}
+
+/// How many distinct inputs [`classify`] remembers per thread before it starts over.
+pub const MEMO_ENTRIES: usize = 4096;
+
+thread_local! {
+    static MEMO: std::cell::RefCell<(String, rustc_hash::FxHashMap<String, &'static str>)> =
+        std::cell::RefCell::new((String::new(), rustc_hash::FxHashMap::default()));
+}
+
+/// [`classify`] with the referrer already reduced to its lower-case host.
+fn classify_host(source: &str, medium: &str, host: &str, touchpoint: &str) -> &'static str {
     let source = source.to_ascii_lowercase();
     let medium = medium.to_ascii_lowercase();
-    let host = referrer_host(referrer);
     let is = |list: &[&str], s: &str| !s.is_empty() && list.iter().any(|k| s == *k || s.contains(k));
-    let search = is(SEARCH, &source) || (source.is_empty() && is(SEARCH, &host));
-    let social = is(SOCIAL, &source) || (source.is_empty() && is(SOCIAL, &host));
-    let messenger = is(MESSENGER, &source) || (source.is_empty() && is(MESSENGER, &host));
+    let search = is(SEARCH, &source) || (source.is_empty() && is(SEARCH, host));
+    let social = is(SOCIAL, &source) || (source.is_empty() && is(SOCIAL, host));
+    let messenger = is(MESSENGER, &source) || (source.is_empty() && is(MESSENGER, host));
     if PAID.contains(&medium.as_str()) {
         return if search {
             "paid_search"
@@ -71,7 +106,7 @@ pub fn classify(source: &str, medium: &str, referrer: &str, touchpoint: &str) ->
     if search {
         return "organic_search";
     }
-    if is(CLASSIFIEDS, &source) || is(CLASSIFIEDS, &host) {
+    if is(CLASSIFIEDS, &source) || is(CLASSIFIEDS, host) {
         return "referral";
     }
     if medium == "referral" || !host.is_empty() || !source.is_empty() {
@@ -102,6 +137,31 @@ mod tests {
 
     fn check(source: &str, medium: &str, referrer: &str, touchpoint: &str, expect: &str) {
         assert_eq!(classify(source, medium, referrer, touchpoint), expect, "{source}/{medium}/{referrer}/{touchpoint}");
+    }
+
+    #[test]
+    fn the_memo_answers_as_the_rules_do() {
+        let sources = ["", "yandex", "Google", "vk", "newsletter", "t.me", "avito", "partner", "a:b"];
+        let media = ["", "cpc", "email", "referral", "offline", "CPC"];
+        let referrers = ["", "https://ya.ru/search?q=1", "https://vk.com/x", "https://shop.example/a"];
+        let touchpoints = ["", "web", "store", "call_center"];
+        for round in 0..3 {
+            for s in sources {
+                for m in media {
+                    for r in referrers {
+                        for t in touchpoints {
+                            let want = classify_host(s, m, &referrer_host(r), t);
+                            assert_eq!(classify(s, m, r, t), want, "round {round}: {s}/{m}/{r}/{t}");
+                        }
+                    }
+                }
+            }
+        }
+        // past the memo's size it starts over and still answers right
+        for i in 0..MEMO_ENTRIES + 10 {
+            let source = format!("src{i}");
+            assert_eq!(classify(&source, "cpc", "", "web"), classify_host(&source, "cpc", "", "web"));
+        }
     }
 
     #[test]
