@@ -61,6 +61,19 @@ fn is_number(s: &str) -> bool {
 }
 
 /// Formats an integer with thin groups: 1234567 → "1 234 567".
+/// A duration in seconds for people: `45 s`, `2.5 min`, `3.0 h`, `12.4 d` (`с`, `мин`, `ч`, `д` in Russian);
+/// `—` when there is none.
+pub fn duration(s: Option<f64>) -> String {
+    use crate::lang::tr;
+    match s {
+        None => "—".into(),
+        Some(s) if s < 120.0 => format!("{s:.0} {}", tr("s", "с")),
+        Some(s) if s < 7200.0 => format!("{:.1} {}", s / 60.0, tr("min", "мин")),
+        Some(s) if s < 172_800.0 => format!("{:.1} {}", s / 3600.0, tr("h", "ч")),
+        Some(s) => format!("{:.1} {}", s / 86_400.0, tr("d", "д")),
+    }
+}
+
 pub fn int(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();

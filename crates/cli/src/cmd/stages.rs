@@ -194,13 +194,7 @@ fn human_ms(ms: i64) -> String {
 }
 
 fn human(s: Option<f64>) -> String {
-    match s {
-        None => "—".into(),
-        Some(s) if s < 120.0 => format!("{s:.0} s"),
-        Some(s) if s < 7200.0 => format!("{:.1} min", s / 60.0),
-        Some(s) if s < 172_800.0 => format!("{:.1} h", s / 3600.0),
-        Some(s) => format!("{:.1} d", s / 86_400.0),
-    }
+    crate::table::duration(s)
 }
 
 fn pct(x: Option<f64>) -> String {
