@@ -16,6 +16,18 @@ use std::path::Path;
 
 use tropa_store::{Store, StoreOptions};
 
+use crate::UserError;
+
+/// A time argument (RFC 3339 or YYYY-MM-DD) as epoch ms; the error names the argument.
+pub fn instant(arg: &str, text: &str) -> anyhow::Result<i64> {
+    tropa_core::time::parse_time(text, &tropa_core::time::TimeFormat::Rfc3339).map_err(|e| UserError::arg(arg, e))
+}
+
+/// An optional time argument, see [`instant`].
+pub fn optional_instant(arg: &str, text: &Option<String>) -> anyhow::Result<Option<i64>> {
+    text.as_deref().map(|t| instant(arg, t)).transpose()
+}
+
 /// Opens the store in `data`, creating it if needed. `TROPA_FLUSH_ROWS` overrides how many events the memtable
 /// holds before it is written as a part.
 pub fn open(data: &Path) -> anyhow::Result<Store> {

@@ -71,6 +71,13 @@ enum Command {
 #[error("{0}")]
 pub struct UserError(pub String);
 
+impl UserError {
+    /// An error about one command-line argument: `ARG: MESSAGE`.
+    pub fn arg(arg: &str, msg: impl std::fmt::Display) -> anyhow::Error {
+        UserError(format!("{arg}: {msg}")).into()
+    }
+}
+
 fn exit_code(err: &anyhow::Error) -> u8 {
     for cause in err.chain() {
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {

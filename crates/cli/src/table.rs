@@ -74,6 +74,11 @@ pub fn duration(s: Option<f64>) -> String {
     }
 }
 
+/// A share as a percentage with one decimal: `0.1234` → `12.3%`.
+pub fn percent(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
 pub fn int(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();

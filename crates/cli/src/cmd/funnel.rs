@@ -8,11 +8,11 @@ use tropa_core::analysis::funnel::{
     Breakdown, Exclusion, FunnelFold, FunnelMode, FunnelReport, FunnelSpec, Period, Step,
 };
 use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
-use tropa_core::time::{parse_duration, parse_time, TimeFormat};
+use tropa_core::time::parse_duration;
 use tropa_engine::Engine;
 
 use crate::lang::tr;
-use crate::table::{int, print, print_json, Table};
+use crate::table::{duration, int, percent, print, print_json, Table};
 use crate::{OutFormat, UserError};
 
 #[derive(Args)]
@@ -53,10 +53,6 @@ pub struct FunnelArgs {
     filter: super::scope::FilterArgs,
 }
 
-fn user(arg: &str, msg: impl std::fmt::Display) -> anyhow::Error {
-    UserError(format!("{arg}: {msg}")).into()
-}
-
 /// Builds the spec from the arguments; every error names its argument.
 pub fn spec(args: &FunnelArgs) -> anyhow::Result<FunnelSpec> {
     let mut steps = Vec::new();
@@ -65,27 +61,29 @@ pub fn spec(args: &FunnelArgs) -> anyhow::Result<FunnelSpec> {
             Some(rest) => (true, rest),
             None => (false, s.as_str()),
         };
-        let matcher = EventMatch::parse(text).map_err(|e| user(&format!("--step '{s}'"), e))?;
+        let matcher = EventMatch::parse(text).map_err(|e| UserError::arg(&format!("--step '{s}'"), e))?;
         steps.push(Step { matcher, optional, min_ms: None, max_ms: None });
     }
     for l in &args.limits {
-        let (n, range) =
-            l.split_once('=').ok_or_else(|| user(&format!("--step-limit {l}"), "write N=MIN..MAX, e.g. 3=10m..2d"))?;
-        let n: usize = n.trim().parse().map_err(|_| user(&format!("--step-limit {l}"), "N must be a step number"))?;
+        let (n, range) = l
+            .split_once('=')
+            .ok_or_else(|| UserError::arg(&format!("--step-limit {l}"), "write N=MIN..MAX, e.g. 3=10m..2d"))?;
+        let n: usize =
+            n.trim().parse().map_err(|_| UserError::arg(&format!("--step-limit {l}"), "N must be a step number"))?;
         if n < 2 || n > steps.len() {
-            return Err(user(
+            return Err(UserError::arg(
                 &format!("--step-limit {l}"),
                 format!("step {n} has no previous step (use 2..{})", steps.len()),
             ));
         }
         let (lo, hi) = range
             .split_once("..")
-            .ok_or_else(|| user(&format!("--step-limit {l}"), "write MIN..MAX, either may be empty"))?;
+            .ok_or_else(|| UserError::arg(&format!("--step-limit {l}"), "write MIN..MAX, either may be empty"))?;
         let d = |t: &str| -> anyhow::Result<Option<i64>> {
             if t.trim().is_empty() {
                 Ok(None)
             } else {
-                parse_duration(t).map(Some).map_err(|e| user(&format!("--step-limit {l}"), e))
+                parse_duration(t).map(Some).map_err(|e| UserError::arg(&format!("--step-limit {l}"), e))
             }
         };
         steps[n - 1].min_ms = d(lo)?;
@@ -93,24 +91,23 @@ pub fn spec(args: &FunnelArgs) -> anyhow::Result<FunnelSpec> {
     }
     let mut exclusions = Vec::new();
     for x in &args.exclusions {
-        let (n, text) =
-            x.split_once(':').ok_or_else(|| user(&format!("--exclude {x}"), "write N:EVENT, e.g. 2:support_ticket"))?;
-        let after: usize = n.trim().parse().map_err(|_| user(&format!("--exclude {x}"), "N must be a step number"))?;
-        let matcher = EventMatch::parse(text).map_err(|e| user(&format!("--exclude {x}"), e))?;
+        let (n, text) = x
+            .split_once(':')
+            .ok_or_else(|| UserError::arg(&format!("--exclude {x}"), "write N:EVENT, e.g. 2:support_ticket"))?;
+        let after: usize =
+            n.trim().parse().map_err(|_| UserError::arg(&format!("--exclude {x}"), "N must be a step number"))?;
+        let matcher = EventMatch::parse(text).map_err(|e| UserError::arg(&format!("--exclude {x}"), e))?;
         exclusions.push(Exclusion { matcher, after });
     }
-    let time = |arg: &str, v: &Option<String>| -> anyhow::Result<Option<i64>> {
-        v.as_ref().map(|t| parse_time(t, &TimeFormat::Rfc3339).map_err(|e| user(arg, e))).transpose()
-    };
     let spec = FunnelSpec {
         steps,
-        mode: FunnelMode::parse(&args.mode).map_err(|e| user("--mode", e))?,
-        window_ms: parse_duration(&args.window).map_err(|e| user("--window", e))?,
+        mode: FunnelMode::parse(&args.mode).map_err(|e| UserError::arg("--mode", e))?,
+        window_ms: parse_duration(&args.window).map_err(|e| UserError::arg("--window", e))?,
         exclusions,
         breakdown: args.breakdown.as_deref().map(Breakdown::parse),
-        trend: args.trend.as_deref().map(Period::parse).transpose().map_err(|e| user("--trend", e))?,
-        from: time("--from", &args.from)?,
-        to: time("--to", &args.to)?,
+        trend: args.trend.as_deref().map(Period::parse).transpose().map_err(|e| UserError::arg("--trend", e))?,
+        from: super::optional_instant("--from", &args.from)?,
+        to: super::optional_instant("--to", &args.to)?,
         dropoff_top: args.top,
     };
     spec.validate().map_err(|e| anyhow::Error::from(UserError(e)))?;
@@ -128,14 +125,6 @@ pub fn report(
     let columns = f.columns();
     let (acc, scope) = super::scope::run_fold(engine, f, columns, scope, tests)?;
     Ok(scope.inner().report(&acc))
-}
-
-fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
-}
-
-fn secs(s: Option<f64>) -> String {
-    crate::table::duration(s)
 }
 
 pub fn run(data: &Path, args: FunnelArgs) -> anyhow::Result<()> {
@@ -162,11 +151,11 @@ pub fn run(data: &Path, args: FunnelArgs) -> anyhow::Result<()> {
             (i + 1).to_string(),
             s.event.clone(),
             int(s.customers),
-            pct(s.conversion),
-            pct(s.conversion_from_previous),
+            percent(s.conversion),
+            percent(s.conversion_from_previous),
             int(s.dropoff),
-            secs(s.median_seconds),
-            secs(s.p90_seconds),
+            duration(s.median_seconds),
+            duration(s.p90_seconds),
         ]);
     }
     let mut out = t.render();
@@ -178,7 +167,7 @@ pub fn run(data: &Path, args: FunnelArgs) -> anyhow::Result<()> {
             tr("conversion", "конверсия"),
         ]);
         for b in &r.breakdown {
-            t.row(vec![b.value.clone(), int(b.customers), int(b.converted), pct(b.conversion)]);
+            t.row(vec![b.value.clone(), int(b.customers), int(b.converted), percent(b.conversion)]);
         }
         out.push('\n');
         out.push_str(&t.render());
@@ -191,7 +180,7 @@ pub fn run(data: &Path, args: FunnelArgs) -> anyhow::Result<()> {
             tr("conversion", "конверсия"),
         ]);
         for p in &r.trend {
-            t.row(vec![p.period.clone(), int(p.entered), int(p.converted), pct(p.conversion)]);
+            t.row(vec![p.period.clone(), int(p.entered), int(p.converted), percent(p.conversion)]);
         }
         out.push('\n');
         out.push_str(&t.render());
@@ -204,7 +193,7 @@ pub fn run(data: &Path, args: FunnelArgs) -> anyhow::Result<()> {
             tr("share", "доля"),
         ]);
         for d in &r.dropoff_next {
-            t.row(vec![d.after_step.to_string(), d.event.clone(), int(d.customers), pct(d.share)]);
+            t.row(vec![d.after_step.to_string(), d.event.clone(), int(d.customers), percent(d.share)]);
         }
         out.push('\n');
         out.push_str(&t.render());

@@ -10,7 +10,7 @@ use tropa_core::time::parse_duration;
 use tropa_engine::Engine;
 
 use crate::lang::tr;
-use crate::table::{int, print, print_json, Table};
+use crate::table::{int, percent, print, print_json, Table};
 use crate::{OutFormat, UserError};
 
 #[derive(Args)]
@@ -43,17 +43,14 @@ pub struct PathsArgs {
     filter: super::scope::FilterArgs,
 }
 
-fn user(arg: &str, msg: impl std::fmt::Display) -> anyhow::Error {
-    UserError(format!("{arg}: {msg}")).into()
-}
-
 fn step(arg: &str, text: &Option<String>) -> anyhow::Result<Option<EventMatch>> {
-    text.as_ref().map(|t| EventMatch::parse(t).map_err(|e| user(&format!("{arg} '{t}'"), e))).transpose()
+    text.as_ref().map(|t| EventMatch::parse(t).map_err(|e| UserError::arg(&format!("{arg} '{t}'"), e))).transpose()
 }
 
 /// Builds the spec from the arguments; every error names its argument.
 pub fn spec(args: &PathsArgs) -> anyhow::Result<PathsSpec> {
-    let session_ms = args.session.as_deref().map(parse_duration).transpose().map_err(|e| user("--session", e))?;
+    let session_ms =
+        args.session.as_deref().map(parse_duration).transpose().map_err(|e| UserError::arg("--session", e))?;
     let spec = PathsSpec {
         from: step("--from", &args.from)?,
         to: step("--to", &args.to)?,
@@ -78,10 +75,6 @@ pub fn report(
     let columns = f.columns();
     let (acc, scope) = super::scope::run_fold(engine, f, columns, scope, tests)?;
     Ok(scope.inner().report(&acc))
-}
-
-fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
 }
 
 pub fn run(data: &Path, args: PathsArgs) -> anyhow::Result<()> {
@@ -109,9 +102,9 @@ pub fn run(data: &Path, args: PathsArgs) -> anyhow::Result<()> {
     }
     let mut t = Table::new(&head);
     for (i, p) in r.paths.iter().enumerate() {
-        let mut row = vec![(i + 1).to_string(), p.events.join(" → "), int(p.customers), pct(p.share)];
+        let mut row = vec![(i + 1).to_string(), p.events.join(" → "), int(p.customers), percent(p.share)];
         if let (Some(c), Some(rate)) = (p.converted, p.conversion) {
-            row.extend([int(c), pct(rate)]);
+            row.extend([int(c), percent(rate)]);
         }
         t.row(row);
     }
@@ -124,7 +117,7 @@ pub fn run(data: &Path, args: PathsArgs) -> anyhow::Result<()> {
         int(r.distinct_paths),
     ));
     if let (Some(c), Some(rate)) = (r.converted, r.conversion) {
-        out.push_str(&format!(", {}: {} ({})", tr("converted", "с конверсией"), int(c), pct(rate)));
+        out.push_str(&format!(", {}: {} ({})", tr("converted", "с конверсией"), int(c), percent(rate)));
     }
     out.push_str(&format!(
         "\n{} {MAX_DEPTH}\n",

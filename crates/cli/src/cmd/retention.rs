@@ -13,7 +13,7 @@ use tropa_core::time::{parse_duration, parse_time, TimeFormat};
 use tropa_engine::Engine;
 
 use crate::lang::tr;
-use crate::table::{int, print, print_json, Table};
+use crate::table::{int, percent, print, print_json, Table};
 use crate::{OutFormat, UserError};
 
 #[derive(Args)]
@@ -119,7 +119,7 @@ pub fn report(
 
 fn cells(c: &Curve) -> Vec<String> {
     let mut row = vec![int(c.customers)];
-    row.extend(c.rates.iter().map(|r| r.map_or("-".to_string(), |x| format!("{:.1}%", x * 100.0))));
+    row.extend(c.rates.iter().map(|r| r.map_or("-".to_string(), percent)));
     row
 }
 
@@ -188,7 +188,7 @@ pub fn render(r: &RetentionReport) -> String {
             tr("of", "из"),
             int(rep.customers),
             tr("customers", "клиентов"),
-            rep.rate.map_or("—".to_string(), |x| format!("{:.1}%", x * 100.0)),
+            rep.rate.map_or("—".to_string(), percent),
             int(rep.excluded),
             tr("entered too recently to count", "вошли слишком недавно и не учтены"),
         ));

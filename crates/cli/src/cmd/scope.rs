@@ -6,7 +6,6 @@ use tropa_core::analysis::filter::EventMatch;
 use tropa_core::analysis::lifecycle::{LifecycleState, LifecycleThresholds};
 use tropa_core::analysis::scope::{CustomerTest, LifecycleTest, Scope, ScopeSpec, StageTest};
 use tropa_core::analysis::stages::JourneyDefinition;
-use tropa_core::time::{parse_time, TimeFormat};
 use tropa_core::{Columns, JourneyFold};
 use tropa_engine::{fold, Engine, ScanSpec};
 
@@ -45,25 +44,18 @@ pub struct FilterArgs {
     pub lifecycle: Vec<String>,
 }
 
-fn user(arg: &str, msg: impl std::fmt::Display) -> anyhow::Error {
-    UserError(format!("{arg}: {msg}")).into()
-}
-
 impl FilterArgs {
     /// The filters as a spec; every error names its argument.
     pub fn spec(&self) -> anyhow::Result<ScopeSpec> {
-        let time = |arg: &str, v: &Option<String>| -> anyhow::Result<Option<i64>> {
-            v.as_ref().map(|t| parse_time(t, &TimeFormat::Rfc3339).map_err(|e| user(arg, e))).transpose()
-        };
-        let since = time("--since", &self.since)?;
-        let until = time("--until", &self.until)?;
+        let since = super::optional_instant("--since", &self.since)?;
+        let until = super::optional_instant("--until", &self.until)?;
         if let (Some(s), Some(u)) = (since, until) {
             if u <= s {
-                return Err(user("--until", "must be later than --since"));
+                return Err(UserError::arg("--until", "must be later than --since"));
             }
         }
         let events = |arg: &str, list: &[String]| -> anyhow::Result<Vec<EventMatch>> {
-            list.iter().map(|t| EventMatch::parse(t).map_err(|e| user(&format!("{arg} '{t}'"), e))).collect()
+            list.iter().map(|t| EventMatch::parse(t).map_err(|e| UserError::arg(&format!("{arg} '{t}'"), e))).collect()
         };
         Ok(ScopeSpec {
             since,
@@ -73,7 +65,7 @@ impl FilterArgs {
             traits: self
                 .traits
                 .iter()
-                .map(|t| ScopeSpec::parse_trait(t).map_err(|e| user(&format!("--trait '{t}'"), e)))
+                .map(|t| ScopeSpec::parse_trait(t).map_err(|e| UserError::arg(&format!("--trait '{t}'"), e)))
                 .collect::<anyhow::Result<_>>()?,
             first_channel: self.first_channel.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect(),
         })
@@ -88,22 +80,23 @@ impl FilterArgs {
             return Ok(out);
         }
         let at = match &self.until {
-            Some(u) => parse_time(u, &TimeFormat::Rfc3339).map_err(|e| user("--until", e))? - 1,
+            Some(u) => super::instant("--until", u)? - 1,
             None => engine.summary()?.max_ts.unwrap_or(0),
         };
         if !self.stage.is_empty() {
             let def = match &self.stage_definition {
                 Some(path) => super::stages::read_definition(path)?,
-                None => JourneyDefinition::default_definition().map_err(|e| user("--stage", e))?,
+                None => JourneyDefinition::default_definition().map_err(|e| UserError::arg("--stage", e))?,
             };
-            let test = StageTest::new(&def, &self.stage, at, &engine.dictionaries()).map_err(|e| user("--stage", e))?;
+            let test = StageTest::new(&def, &self.stage, at, &engine.dictionaries())
+                .map_err(|e| UserError::arg("--stage", e))?;
             out.push(Box::new(test));
         }
         if !self.lifecycle.is_empty() {
             let states = self
                 .lifecycle
                 .iter()
-                .map(|s| LifecycleState::parse(s.trim()).map_err(|e| user("--lifecycle", e)))
+                .map(|s| LifecycleState::parse(s.trim()).map_err(|e| UserError::arg("--lifecycle", e)))
                 .collect::<anyhow::Result<Vec<_>>>()?;
             out.push(Box::new(LifecycleTest::new(states, at, LifecycleThresholds::default())));
         }

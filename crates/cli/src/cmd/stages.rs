@@ -11,11 +11,11 @@ use tropa_core::analysis::stages::{
     DefinitionFormat, DefinitionIssue, JourneyDefinition, StageOrder, StagesFold, StagesReport, StagesSpec,
     DEFAULT_DEFINITION,
 };
-use tropa_core::time::{parse_duration, parse_time, TimeFormat};
+use tropa_core::time::parse_duration;
 use tropa_engine::Engine;
 
 use crate::lang::tr;
-use crate::table::{int, print, print_json, Table};
+use crate::table::{duration as human, int, percent, print, print_json, Table};
 use crate::{OutFormat, UserError};
 
 #[derive(Args)]
@@ -65,16 +65,12 @@ struct ReportArgs {
     filter: super::scope::FilterArgs,
 }
 
-fn user(arg: &str, msg: impl std::fmt::Display) -> anyhow::Error {
-    UserError(format!("{arg}: {msg}")).into()
-}
-
 /// Reads and validates a definition file; the error names the file and lists every problem with its line.
 pub fn read_definition(path: &Path) -> anyhow::Result<JourneyDefinition> {
     let shown = path.display();
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let format = DefinitionFormat::from_extension(ext).ok_or_else(|| {
-        user(
+        UserError::arg(
             &shown.to_string(),
             tr(
                 "unknown file type: use .toml, .yaml, .yml or .json",
@@ -83,7 +79,7 @@ pub fn read_definition(path: &Path) -> anyhow::Result<JourneyDefinition> {
         )
     })?;
     let text = std::fs::read_to_string(path).map_err(|e| {
-        user(&shown.to_string(), format!("{}: {e}", tr("cannot read the file", "не удаётся прочитать файл")))
+        UserError::arg(&shown.to_string(), format!("{}: {e}", tr("cannot read the file", "не удаётся прочитать файл")))
     })?;
     JourneyDefinition::parse(&text, format).map_err(|e| {
         let list: Vec<String> = e.issues.iter().map(|i| format!("  {}", issue_text(i))).collect();
@@ -116,15 +112,11 @@ fn issue_text(i: &DefinitionIssue) -> String {
 }
 
 fn duration(arg: &str, text: &str) -> anyhow::Result<i64> {
-    let ms = parse_duration(text).map_err(|e| user(arg, e))?;
+    let ms = parse_duration(text).map_err(|e| UserError::arg(arg, e))?;
     if ms <= 0 {
-        return Err(user(arg, tr("must be longer than zero", "должно быть больше нуля")));
+        return Err(UserError::arg(arg, tr("must be longer than zero", "должно быть больше нуля")));
     }
     Ok(ms)
-}
-
-fn instant(arg: &str, text: &str) -> anyhow::Result<i64> {
-    parse_time(text, &TimeFormat::Rfc3339).map_err(|e| user(arg, e))
 }
 
 /// Everything parsed from the arguments before the data is opened (so bad arguments fail fast).
@@ -152,13 +144,13 @@ fn parse_args(args: &ReportArgs) -> anyhow::Result<Parsed> {
     };
     let thresholds = LifecycleThresholds::new(dormant, churn).map_err(|(which, e)| {
         let arg = if which == "dormant" { "--dormant" } else { "--churn" };
-        user(arg, format!("{e} (dormant {}, churn {})", human_ms(dormant), human_ms(churn)))
+        UserError::arg(arg, format!("{e} (dormant {}, churn {})", human_ms(dormant), human_ms(churn)))
     })?;
     let transitions = match &args.transitions {
         None => None,
         Some(t) => {
             let (a, b) = t.split_once("..").ok_or_else(|| {
-                user(
+                UserError::arg(
                     "--transitions",
                     tr(
                         "write FROM..TO, e.g. 2026-06-01..2026-09-01",
@@ -166,10 +158,10 @@ fn parse_args(args: &ReportArgs) -> anyhow::Result<Parsed> {
                     ),
                 )
             })?;
-            Some((instant("--transitions", a)?, instant("--transitions", b)?))
+            Some((super::instant("--transitions", a)?, super::instant("--transitions", b)?))
         }
     };
-    let now = args.now.as_deref().map(|t| instant("--now", t)).transpose()?;
+    let now = args.now.as_deref().map(|t| super::instant("--now", t)).transpose()?;
     Ok(Parsed { definition, now, stuck_ms, thresholds, transitions })
 }
 
@@ -193,12 +185,8 @@ fn human_ms(ms: i64) -> String {
     human(Some(ms as f64 / 1000.0))
 }
 
-fn human(s: Option<f64>) -> String {
-    crate::table::duration(s)
-}
-
 fn pct(x: Option<f64>) -> String {
-    x.map_or("—".into(), |x| format!("{:.1}%", x * 100.0))
+    x.map_or("—".into(), percent)
 }
 
 fn state_name(s: Option<LifecycleState>) -> &'static str {

@@ -43,16 +43,6 @@ impl Matcher {
         self.columns
     }
 
-    /// The name code when the matcher is a bare event name with no conditions (`Some(None)`: a name never
-    /// seen); `None` when there are conditions or the event is `*`.
-    pub fn plain_name(&self) -> Option<Option<u16>> {
-        if self.conds.is_empty() {
-            self.name
-        } else {
-            None
-        }
-    }
-
     /// For a matcher without conditions: `Some(None)` for `*`, `Some(Some(code))` for a name (`Some(Some(None))`
     /// for a name never seen); `None` when there are conditions.
     pub fn bare(&self) -> Option<Option<Option<u16>>> {

@@ -150,7 +150,7 @@ struct Cond {
 impl Cond {
     fn new(m: &EventMatch, dicts: &Dictionaries) -> Self {
         let matcher = Matcher::new(m, dicts);
-        Cond { plain: matcher.plain_name(), matcher }
+        Cond { plain: matcher.bare().flatten(), matcher }
     }
 
     fn test(&self, view: &mut EventView<'_, '_>, i: usize) -> bool {
