@@ -70,6 +70,21 @@ fn dict_value(e: &Event, col: DictCol) -> &str {
     }
 }
 
+/// A test event: a track call named `name` by user `user` at `ts`, message id `m{id}`, no properties or traits.
+/// Tests fill in the rest with struct update syntax (`Event { revenue, ..track(…) }`).
+pub fn track(id: usize, user: &str, ts: i64, name: &str) -> Event {
+    Event {
+        message_id: format!("m{id}"),
+        kind: tropa_core::event::MessageKind::Track,
+        timestamp: ts,
+        user_id: user.to_string(),
+        name: name.to_string(),
+        properties: "{}".into(),
+        traits: "{}".into(),
+        ..Event::default()
+    }
+}
+
 impl NaiveEngine {
     pub fn new() -> Self {
         NaiveEngine::default()

@@ -9,10 +9,9 @@ use tropa_core::analysis::filter::EventMatch;
 use tropa_core::analysis::funnel::{Breakdown, FunnelFold, FunnelMode, FunnelSpec, Step};
 use tropa_core::analysis::quantile::Distribution;
 use tropa_core::analysis::window_funnel::window_funnel;
-use tropa_core::event::MessageKind;
 use tropa_core::Event;
 use tropa_engine::{fold, Engine, ScanSpec};
-use tropa_testkit::NaiveEngine;
+use tropa_testkit::{track, NaiveEngine};
 
 const NAMES: [&str; 4] = ["view", "cart", "buy", "other"];
 const CHANNELS: [&str; 3] = ["email", "paid_search", "direct"];
@@ -28,14 +27,8 @@ struct Ev {
 
 fn event(i: usize, e: &Ev) -> Event {
     let mut ev = Event {
-        message_id: format!("m{i}"),
-        kind: MessageKind::Track,
-        timestamp: e.ts,
-        user_id: format!("u{}", e.user),
-        name: NAMES[e.name].to_string(),
         properties: format!("{{\"price\":{}}}", e.price),
-        traits: "{}".into(),
-        ..Event::default()
+        ..track(i, &format!("u{}", e.user), e.ts, NAMES[e.name])
     };
     ev.channel.group = CHANNELS[e.channel].to_string();
     ev

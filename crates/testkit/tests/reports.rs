@@ -3,10 +3,9 @@
 
 use tropa_core::analysis::filter::EventMatch;
 use tropa_core::analysis::funnel::{Breakdown, FunnelFold, FunnelMode, FunnelSpec, Period, Step};
-use tropa_core::event::MessageKind;
 use tropa_core::Event;
 use tropa_engine::{fold, Engine, ScanSpec};
-use tropa_testkit::NaiveEngine;
+use tropa_testkit::{track, NaiveEngine};
 
 const DAY: i64 = 86_400_000;
 /// 2024-01-01T00:00:00Z, a Monday.
@@ -54,17 +53,7 @@ fn shop() -> NaiveEngine {
         .iter()
         .enumerate()
         .map(|(i, &(who, day, minute, name, channel, revenue))| {
-            let mut e = Event {
-                message_id: format!("m{i}"),
-                kind: MessageKind::Track,
-                timestamp: T0 + day * DAY + minute * 60_000,
-                user_id: who.to_string(),
-                name: name.to_string(),
-                revenue,
-                properties: "{}".into(),
-                traits: "{}".into(),
-                ..Event::default()
-            };
+            let mut e = Event { revenue, ..track(i, who, T0 + day * DAY + minute * 60_000, name) };
             e.channel.group = channel.to_string();
             e
         })

@@ -9,11 +9,10 @@ use tropa_core::analysis::filter::EventMatch;
 use tropa_core::analysis::matcher::Breakdown;
 use tropa_core::analysis::period::{days_from_civil, Period};
 use tropa_core::analysis::retention::{RetentionFold, RetentionMode, RetentionSpec};
-use tropa_core::event::MessageKind;
 use tropa_core::time::{format_day, format_ts};
 use tropa_core::{Event, JourneyFold};
 use tropa_engine::{fold, Engine, ScanSpec};
-use tropa_testkit::NaiveEngine;
+use tropa_testkit::{track, NaiveEngine};
 
 const DAY: i64 = 86_400_000;
 /// 2023-11-20T00:00:00Z (a Monday): the data crosses a year and several months.
@@ -41,15 +40,9 @@ fn event(i: usize, e: &Ev) -> Event {
         None => "{}".into(),
     };
     let mut ev = Event {
-        message_id: format!("m{i}"),
-        kind: MessageKind::Track,
-        timestamp: e.ts,
-        user_id: format!("u{}", e.user),
-        name: NAMES[e.name].to_string(),
         revenue: (NAMES[e.name] == "buy").then_some(e.revenue as f64),
         properties,
-        traits: "{}".into(),
-        ..Event::default()
+        ..track(i, &format!("u{}", e.user), e.ts, NAMES[e.name])
     };
     ev.channel.group = CHANNELS[e.channel].to_string();
     ev

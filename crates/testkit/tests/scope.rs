@@ -8,7 +8,7 @@ use tropa_core::analysis::scope::{Scope, ScopeSpec};
 use tropa_core::event::MessageKind;
 use tropa_core::{Columns, Event, Journey, JourneyFold};
 use tropa_engine::{fold, Engine, ScanSpec};
-use tropa_testkit::NaiveEngine;
+use tropa_testkit::{track, NaiveEngine};
 
 /// Collects every journey it is handed: (time, name) lists, sorted so chunking does not matter.
 struct Collect;
@@ -43,14 +43,10 @@ struct Ev {
 fn event(i: usize, e: &Ev) -> Event {
     let kind = if NAMES[e.name] == "identify" { MessageKind::Identify } else { MessageKind::Track };
     let mut ev = Event {
-        message_id: format!("m{i}"),
         kind,
-        timestamp: e.ts,
-        user_id: format!("u{}", e.user),
-        name: NAMES[e.name].to_string(),
         properties: format!("{{\"price\":{}}}", e.price),
         traits: if kind == MessageKind::Identify { format!("{{\"plan\":\"p{}\"}}", e.plan) } else { "{}".into() },
-        ..Event::default()
+        ..track(i, &format!("u{}", e.user), e.ts, NAMES[e.name])
     };
     ev.channel.group = CHANNELS[e.channel].to_string();
     ev
@@ -183,15 +179,8 @@ fn stage_and_lifecycle_filters_pick_the_right_customers() {
     const DAY: i64 = 86_400_000;
     let engine = NaiveEngine::new();
     let mk = |i: usize, user: &str, day: i64, name: &str, revenue: Option<f64>| Event {
-        message_id: format!("s{i}"),
-        kind: MessageKind::Track,
-        timestamp: day * DAY,
-        user_id: user.into(),
-        name: name.into(),
         revenue,
-        properties: "{}".into(),
-        traits: "{}".into(),
-        ..Event::default()
+        ..track(i, user, day * DAY, name)
     };
     engine
         .ingest(vec![

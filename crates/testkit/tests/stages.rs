@@ -10,10 +10,9 @@ use tropa_core::analysis::lifecycle::{LifecycleSpec, LifecycleState, LifecycleTh
 use tropa_core::analysis::stages::{
     JourneyDefinition, LifecycleDef, LocalName, StageDef, StageOrder, StagesAcc, StagesFold, StagesReport, StagesSpec,
 };
-use tropa_core::event::MessageKind;
 use tropa_core::{Event, Journey, JourneyFold};
 use tropa_engine::{fold, Engine, ScanSpec};
-use tropa_testkit::NaiveEngine;
+use tropa_testkit::{track, NaiveEngine};
 
 const NAMES: [&str; 4] = ["view", "cart", "buy", "other"];
 /// Rule alternatives the generator picks from.
@@ -31,14 +30,9 @@ struct Ev {
 
 fn event(i: usize, e: &Ev) -> Event {
     Event {
-        message_id: format!("m{i}"),
-        kind: MessageKind::Track,
-        timestamp: e.ts,
-        user_id: format!("u{}", e.user),
-        name: NAMES[e.name].to_string(),
         revenue: [None, Some(0.0), Some(5.0)][e.revenue as usize],
         properties: format!("{{\"plan\":\"{}\"}}", if e.pro { "pro" } else { "free" }),
-        ..Event::default()
+        ..track(i, &format!("u{}", e.user), e.ts, NAMES[e.name])
     }
 }
 
