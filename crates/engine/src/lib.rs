@@ -116,4 +116,11 @@ pub trait Engine: Send + Sync {
 
     /// Counts known without scanning.
     fn summary(&self) -> Result<EngineSummary, EngineError>;
+
+    /// The times of the earliest and the latest stored event (`min_ts`, `max_ts` of [`Engine::summary`]).
+    /// Engines that keep them apart from the counts answer without counting.
+    fn time_bounds(&self) -> Result<(Option<i64>, Option<i64>), EngineError> {
+        let s = self.summary()?;
+        Ok((s.min_ts, s.max_ts))
+    }
 }

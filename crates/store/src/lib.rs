@@ -350,16 +350,27 @@ impl Engine for Store {
     fn summary(&self) -> Result<EngineSummary, EngineError> {
         let snap = self.snapshot()?;
         let counts = tropa_engine::fold(self, &ScanSpec::default(), &tropa_core::CountFold)?;
-        let actors = snap.roots.len() as u64;
-        let live = snap.parts.iter().filter(|p| p.rows > 0);
+        let (min_ts, max_ts) = time_bounds(&snap);
         Ok(EngineSummary {
             events: counts.events,
-            actors,
+            actors: snap.roots.len() as u64,
             customers: counts.customers,
-            min_ts: live.clone().map(|p| p.min_ts).min(),
-            max_ts: live.map(|p| p.max_ts).max(),
+            min_ts,
+            max_ts,
         })
     }
+
+    /// From the parts' time ranges, without a scan.
+    fn time_bounds(&self) -> Result<(Option<i64>, Option<i64>), EngineError> {
+        let snap = self.snapshot()?;
+        Ok(time_bounds(&snap))
+    }
+}
+
+/// The earliest and latest event time of the snapshot's non-empty parts.
+fn time_bounds(snap: &Snapshot) -> (Option<i64>, Option<i64>) {
+    let live = snap.parts.iter().filter(|p| p.rows > 0);
+    (live.clone().map(|p| p.min_ts).min(), live.map(|p| p.max_ts).max())
 }
 
 impl Drop for Store {

@@ -106,7 +106,7 @@ pub fn report(
     let customer_filters = ScopeSpec { since: None, until: None, ..scope.clone() } != ScopeSpec::default();
     if spec.now.is_none() && (customer_filters || !tests.is_empty()) {
         // the fold sees only the selected customers; their last event (churned ones: long ago) is not the data's end
-        if let Some(last) = engine.summary()?.max_ts {
+        if let (_, Some(last)) = engine.time_bounds()? {
             spec.now = Some(scope.until.map_or(last + 1, |u| u.min(last + 1)));
         }
     }

@@ -81,7 +81,7 @@ impl FilterArgs {
         }
         let at = match &self.until {
             Some(u) => super::instant("--until", u)? - 1,
-            None => engine.summary()?.max_ts.unwrap_or(0),
+            None => engine.time_bounds()?.1.unwrap_or(0),
         };
         if !self.stage.is_empty() {
             let def = match &self.stage_definition {

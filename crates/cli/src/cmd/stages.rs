@@ -213,8 +213,8 @@ pub fn run(data: &Path, args: StagesArgs) -> anyhow::Result<()> {
     let now = match p.now {
         Some(t) => t,
         None => store
-            .summary()?
-            .max_ts
+            .time_bounds()?
+            .1
             .ok_or_else(|| UserError(tr("the data holds no events yet", "в данных ещё нет событий").to_string()))?,
     };
     let lifecycle = LifecycleSpec {
