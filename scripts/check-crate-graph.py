@@ -11,7 +11,9 @@ ALLOWED = {
     "tropa-io": {"tropa-core"},
     "tropa-synth": {"tropa-core"},
     "tropa-testkit": {"tropa-core", "tropa-engine"},
-    "tropa": {"tropa-core", "tropa-engine", "tropa-store", "tropa-io", "tropa-synth"},
+    "tropa-meta": set(),
+    "tropa-server": {"tropa-core", "tropa-engine", "tropa-meta"},
+    "tropa": {"tropa-core", "tropa-engine", "tropa-store", "tropa-io", "tropa-synth", "tropa-meta", "tropa-server"},
     "tropa-bench": {"tropa-core", "tropa-engine", "tropa-store", "tropa-synth", "tropa-io"},
 }
 

@@ -7,8 +7,10 @@ pub mod export;
 pub mod funnel;
 pub mod import;
 pub mod paths;
+pub mod project;
 pub mod retention;
 pub mod scope;
+pub mod serve;
 pub mod stages;
 pub mod stats;
 

@@ -27,6 +27,9 @@ struct Cli {
     /// Data folder.
     #[arg(long, global = true, env = "TROPA_DATA", default_value = "tropa-data")]
     data: PathBuf,
+    /// Project inside the data folder (`tropa project list`); `default` is the folder's own store.
+    #[arg(long, global = true, env = "TROPA_PROJECT", default_value = cmd::serve::DEFAULT_PROJECT)]
+    project: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -60,6 +63,12 @@ enum Command {
     /// Journey stages: stage distribution, conversion, time in stage, stuck customers, lifecycle states and
     /// transitions; `stages definition` prints the default definition, `stages validate FILE` checks one.
     Stages(cmd::stages::StagesArgs),
+    /// Serve the HTTP API: Segment-compatible ingestion, the web snippet /t.js, the query API, metrics.
+    Serve(cmd::serve::ServeArgs),
+    /// Projects: `project create ID`, `project list`.
+    Project(cmd::project::ProjectArgs),
+    /// API keys: `key create --project P --kind write|read`, `key list`, `key revoke N`.
+    Key(cmd::project::KeyArgs),
     /// Merge parts, re-file merged identities, drop forgotten events.
     Compact(cmd::admin::FormatArgs),
     /// Delete every event of a customer (right to be forgotten).
@@ -76,6 +85,25 @@ impl UserError {
     pub fn arg(arg: &str, msg: impl std::fmt::Display) -> anyhow::Error {
         UserError(format!("{arg}: {msg}")).into()
     }
+}
+
+/// The store folder of `--project` (checked against the folder's projects unless it is `default`).
+fn project_data(root: &std::path::Path, project: &str) -> anyhow::Result<PathBuf> {
+    if project != cmd::serve::DEFAULT_PROJECT {
+        let meta = root.join("meta.sqlite");
+        let known = meta.exists() && tropa_meta::Meta::open(&meta)?.project(project)?.is_some();
+        if !known {
+            return Err(UserError(format!(
+                "--project {project}: {}",
+                lang::tr(
+                    "no such project in this data folder: create it with tropa project create",
+                    "такого проекта нет в папке данных: создайте его командой tropa project create"
+                )
+            ))
+            .into());
+        }
+    }
+    Ok(cmd::serve::project_dir(root, project))
 }
 
 fn exit_code(err: &anyhow::Error) -> u8 {
@@ -97,6 +125,12 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         if cause.downcast_ref::<tropa_io::IoError>().is_some() {
             return 1;
         }
+        if let Some(e) = cause.downcast_ref::<tropa_meta::MetaError>() {
+            return match e {
+                tropa_meta::MetaError::Sqlite(_) | tropa_meta::MetaError::Random(_) => 2,
+                _ => 1,
+            };
+        }
     }
     2
 }
@@ -115,18 +149,28 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
         }
     };
+    let data = match project_data(&cli.data, &cli.project) {
+        Ok(d) => d,
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "{}: {err:#}", lang::tr("error", "ошибка"));
+            return ExitCode::from(exit_code(&err));
+        }
+    };
     let result = match cli.command {
-        Command::Import(a) => cmd::import::run(&cli.data, a),
-        Command::Export(a) => cmd::export::run(&cli.data, a),
-        Command::Stats(a) => cmd::stats::run(&cli.data, a),
-        Command::Customer(a) => cmd::customer::run(&cli.data, a),
+        Command::Serve(a) => cmd::serve::run(&cli.data, a),
+        Command::Project(a) => cmd::project::project(&cli.data, a),
+        Command::Key(a) => cmd::project::key(&cli.data, a),
+        Command::Import(a) => cmd::import::run(&data, a),
+        Command::Export(a) => cmd::export::run(&data, a),
+        Command::Stats(a) => cmd::stats::run(&data, a),
+        Command::Customer(a) => cmd::customer::run(&data, a),
         Command::Demo(a) => cmd::demo::run(&cli.data, a),
-        Command::Funnel(a) => cmd::funnel::run(&cli.data, a),
-        Command::Paths(a) => cmd::paths::run(&cli.data, a),
-        Command::Retention(a) => cmd::retention::run(&cli.data, a),
-        Command::Stages(a) => cmd::stages::run(&cli.data, a),
-        Command::Compact(a) => cmd::admin::compact(&cli.data, a),
-        Command::Forget(a) => cmd::admin::forget(&cli.data, a),
+        Command::Funnel(a) => cmd::funnel::run(&data, a),
+        Command::Paths(a) => cmd::paths::run(&data, a),
+        Command::Retention(a) => cmd::retention::run(&data, a),
+        Command::Stages(a) => cmd::stages::run(&data, a),
+        Command::Compact(a) => cmd::admin::compact(&data, a),
+        Command::Forget(a) => cmd::admin::forget(&data, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -11,8 +11,8 @@
 //! - an alias is filed with `anonymous_id = previousId`, so it links the two ids like any event carrying both;
 //! - time: `timestamp` if given; else `originalTimestamp` corrected for clock skew by `receivedAt - sentAt`
 //!   when [`ParseContext::correct_skew`] is on; else the receive time;
-//! - a missing `messageId` becomes `h-` + a 128-bit hash of the message's canonical JSON, so re-sending the same
-//!   message is recognised as a duplicate;
+//! - a missing `messageId` becomes `h-` + a 128-bit hash of the message's canonical JSON (and of the receive time
+//!   when the message has no time of its own), so re-sending the same message is recognised as a duplicate;
 //! - revenue comes from `properties.revenue`, else `properties.total`; it must be a finite number;
 //! - UTM tags come from `context.campaign`, else from `utm_*` parameters of `context.page.url`.
 
@@ -27,6 +27,8 @@ use crate::time::{check_range, parse_time, TimeFormat};
 pub const MAX_NAME_CHARS: usize = 200;
 /// Longest accepted id (user, anonymous, message), in characters.
 pub const MAX_ID_CHARS: usize = 512;
+/// One day in milliseconds: how far in the future live traffic may claim an event happened.
+const DAY_MS: i64 = 86_400_000;
 
 const KNOWN_FIELDS: &[&str] = &[
     "type",
@@ -67,12 +69,21 @@ pub struct ParseContext {
     pub kind: Option<MessageKind>,
     /// Correct client clock skew with `sentAt` (on for live traffic, off for historical imports).
     pub correct_skew: bool,
+    /// Reject events that claim to happen more than this many ms after `received_at` (live traffic: a wrong
+    /// client clock); `None` accepts any time up to 2200.
+    pub future_limit_ms: Option<i64>,
 }
 
 impl ParseContext {
     /// A context for a historical import received at `received_at`.
     pub fn at(received_at: i64) -> Self {
-        ParseContext { received_at, kind: None, correct_skew: false }
+        ParseContext { received_at, kind: None, correct_skew: false, future_limit_ms: None }
+    }
+
+    /// A context for live traffic received at `received_at` through an endpoint of `kind` (`None`: batch):
+    /// clock skew is corrected, and events more than a day in the future are rejected.
+    pub fn live(received_at: i64, kind: Option<MessageKind>) -> Self {
+        ParseContext { received_at, kind, correct_skew: true, future_limit_ms: Some(DAY_MS) }
     }
 }
 
@@ -412,11 +423,24 @@ pub fn parse_message(value: &Value, ctx: &ParseContext) -> Result<Event, CoreErr
             ts
         }
     };
+    if let Some(limit) = ctx.future_limit_ms {
+        if ts > ctx.received_at + limit && errors.iter().all(|e| e.field != "timestamp") {
+            let hours = (ts - ctx.received_at) / 3_600_000;
+            errors.push(FieldError::new(
+                "timestamp",
+                format!("is {hours} hours after the time it was received: check the sending device's clock"),
+            ));
+        }
+    }
     if !errors.is_empty() {
         return Err(CoreError::Invalid(errors));
     }
     if message_id.is_empty() {
-        let canonical = value.to_string();
+        // a message without a time of its own happens when it is received: two such sends are two events
+        let mut canonical = value.to_string();
+        if timestamp.is_none() && original.is_none() {
+            canonical.push_str(&ctx.received_at.to_string());
+        }
         message_id = format!("h-{:032x}", xxhash_rust::xxh3::xxh3_128(canonical.as_bytes()));
     }
     let group = classify(&source, &medium, &referrer, &touchpoint).to_string();
@@ -484,9 +508,21 @@ mod tests {
     #[test]
     fn skew_is_corrected_with_sent_at() {
         let v = json!({"type":"track","event":"x","userId":"u","originalTimestamp":"2026-01-01T00:00:00Z","sentAt":"2026-01-01T00:00:10Z"});
-        let ctx = ParseContext { received_at: 1_767_225_600_000 + 70_000, kind: None, correct_skew: true };
+        let ctx = ParseContext { correct_skew: true, ..ParseContext::at(1_767_225_600_000 + 70_000) };
         let e = parse_message(&v, &ctx).unwrap();
         assert_eq!(e.timestamp, 1_767_225_600_000 + 60_000);
+    }
+
+    #[test]
+    fn live_traffic_rejects_the_far_future() {
+        let now = 1_767_225_600_000;
+        let v = |ts: &str| json!({"type":"track","event":"x","userId":"u","timestamp":ts});
+        let live = ParseContext::live(now, None);
+        assert!(parse_message(&v("2026-01-01T12:00:00Z"), &live).is_ok());
+        let err = parse_message(&v("2026-01-03T00:00:00Z"), &live).unwrap_err();
+        assert_eq!(err.field(), Some("timestamp"));
+        assert!(err.to_string().contains("48 hours"), "{err}");
+        assert!(parse_message(&v("2026-01-03T00:00:00Z"), &ParseContext::at(now)).is_ok());
     }
 
     #[test]

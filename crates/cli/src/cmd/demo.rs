@@ -9,6 +9,7 @@ use std::time::Instant;
 use clap::{Args, Subcommand};
 use rayon::prelude::*;
 use tropa_engine::Engine;
+use tropa_meta::KeyKind;
 use tropa_synth::SynthConfig;
 
 use crate::lang::tr;
@@ -19,7 +20,17 @@ use crate::{OutFormat, UserError};
 pub struct DemoArgs {
     #[command(subcommand)]
     cmd: Option<DemoCmd>,
+    /// Print what to try and exit instead of serving.
+    #[arg(long)]
+    no_serve: bool,
+    #[command(flatten)]
+    serve: super::serve::ServeArgs,
 }
+
+/// The demo's well-known keys (printed by `tropa demo`; revoke them with `tropa key revoke` before exposing the
+/// server to anyone).
+pub const DEMO_WRITE_KEY: &str = "tw_demo_write_key";
+pub const DEMO_READ_KEY: &str = "tr_demo_read_key";
 
 #[derive(Subcommand)]
 enum DemoCmd {
@@ -144,6 +155,13 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
             ))
         }
         None => {
+            let meta = super::serve::open_meta(data)?;
+            for (kind, secret) in [(KeyKind::Write, DEMO_WRITE_KEY), (KeyKind::Read, DEMO_READ_KEY)] {
+                if meta.authenticate(secret)?.is_none() {
+                    meta.insert_key(super::serve::DEFAULT_PROJECT, kind, "demo", secret, super::serve::now_ms())?;
+                }
+            }
+            drop(meta);
             let store = super::open(data)?;
             let mut summary = store.summary()?;
             if summary.events == 0 {
@@ -161,7 +179,19 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
                 tr("try:", "попробуйте:"),
                 d = data.display(),
                 id = store.actor_names(&[tropa_core::ActorId(0)])?.pop().unwrap_or_default(),
-            ))
+            ))?;
+            drop(store);
+            if args.no_serve {
+                return Ok(());
+            }
+            super::serve::serve(data, &args.serve, |url| {
+                println!(
+                    "\n{} {url}\n  {}: {DEMO_WRITE_KEY}\n  {}: {DEMO_READ_KEY}\n  curl -u {DEMO_WRITE_KEY}: -H 'Content-Type: application/json' {url}/v1/track -d '{{\"event\":\"signup\",\"userId\":\"u1\"}}'\n  curl -H 'Authorization: Bearer {DEMO_READ_KEY}' {url}/api/v1/stats\n",
+                    tr("serving the demo at", "демо работает по адресу"),
+                    tr("write key", "ключ записи"),
+                    tr("read key", "ключ чтения"),
+                );
+            })
         }
     }
 }

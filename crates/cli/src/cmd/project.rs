@@ -1,0 +1,146 @@
+//! `tropa project create|list` and `tropa key create|list|revoke`: projects and their API keys.
+
+use std::path::Path;
+
+use clap::{Args, Subcommand};
+use tropa_meta::KeyKind;
+
+use super::serve::{now_ms, open_meta};
+use crate::lang::tr;
+use crate::table::{print, print_json, Table};
+use crate::OutFormat;
+
+#[derive(Args)]
+pub struct ProjectArgs {
+    #[command(subcommand)]
+    cmd: ProjectCmd,
+}
+
+#[derive(Subcommand)]
+enum ProjectCmd {
+    /// Create a project: an isolated set of journeys with its own keys.
+    Create {
+        /// Project id: a-z, 0-9, '-', '_'.
+        id: String,
+        /// Display name.
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// List projects.
+    List {
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+}
+
+#[derive(Args)]
+pub struct KeyArgs {
+    #[command(subcommand)]
+    cmd: KeyCmd,
+}
+
+#[derive(Subcommand)]
+enum KeyCmd {
+    /// Create a key; its secret is printed once and stored only as a digest.
+    Create {
+        #[arg(long, default_value = super::serve::DEFAULT_PROJECT)]
+        project: String,
+        /// write (sends events) or read (queries the project).
+        #[arg(long)]
+        kind: String,
+        /// What the key is for (a site, an app, a dashboard).
+        #[arg(long, default_value = "")]
+        label: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+    /// List keys (never their secrets).
+    List {
+        #[arg(long)]
+        project: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+    /// Revoke a key by its number (from `tropa key list`); it stops working at once.
+    Revoke { id: i64 },
+}
+
+pub fn project(root: &Path, args: ProjectArgs) -> anyhow::Result<()> {
+    let meta = open_meta(root)?;
+    match args.cmd {
+        ProjectCmd::Create { id, name } => {
+            let p = meta.create_project(&id, &name, now_ms())?;
+            std::fs::create_dir_all(super::serve::project_dir(root, &p.slug))?;
+            print(&format!(
+                "{} '{}'\n{}: tropa key create --project {} --kind write\n",
+                tr("created project", "создан проект"),
+                p.slug,
+                tr("next", "дальше"),
+                p.slug
+            ))
+        }
+        ProjectCmd::List { format } => {
+            let list = meta.projects()?;
+            if format == OutFormat::Json {
+                return print_json(&list);
+            }
+            let mut t = Table::new(&[tr("project", "проект"), tr("name", "название"), tr("created", "создан")]);
+            for p in list {
+                t.row(vec![p.slug, p.name, tropa_core::time::format_ts(p.created_at)]);
+            }
+            print(&t.render())
+        }
+    }
+}
+
+pub fn key(root: &Path, args: KeyArgs) -> anyhow::Result<()> {
+    let meta = open_meta(root)?;
+    match args.cmd {
+        KeyCmd::Create { project, kind, label, format } => {
+            let kind = KeyKind::parse(&kind)?;
+            let k = meta.create_key(&project, kind, &label, now_ms())?;
+            if format == OutFormat::Json {
+                return print_json(&k);
+            }
+            print(&format!(
+                "{} {} {} '{}' (#{}):\n{}\n{}\n",
+                tr("created", "создан"),
+                kind.as_str(),
+                tr("key of project", "ключ проекта"),
+                project,
+                k.info.id,
+                k.secret,
+                tr("it is shown only now: keep it safe", "он показан только сейчас: сохраните его")
+            ))
+        }
+        KeyCmd::List { project, format } => {
+            let list = meta.keys(project.as_deref())?;
+            if format == OutFormat::Json {
+                return print_json(&list);
+            }
+            let mut t = Table::new(&[
+                "#",
+                tr("project", "проект"),
+                tr("kind", "тип"),
+                tr("key", "ключ"),
+                tr("label", "метка"),
+                tr("revoked", "отозван"),
+            ]);
+            for k in list {
+                t.row(vec![
+                    k.id.to_string(),
+                    k.project,
+                    k.kind.as_str().into(),
+                    format!("{}…", k.hint),
+                    k.label,
+                    k.revoked_at.map(tropa_core::time::format_ts).unwrap_or_default(),
+                ]);
+            }
+            print(&t.render())
+        }
+        KeyCmd::Revoke { id } => {
+            let k = meta.revoke_key(id, now_ms())?;
+            print(&format!("{} #{} ({}…)\n", tr("revoked key", "отозван ключ"), k.id, k.hint))
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! Schema migrations, numbered by SQLite's `user_version`: migration *n* takes the schema from version *n* to
+//! *n + 1*, inside one transaction.
+
+use rusqlite::Connection;
+
+use crate::MetaError;
+
+const MIGRATIONS: &[&str] = &[
+    // 0 → 1: projects and keys
+    "CREATE TABLE projects (
+        id INTEGER PRIMARY KEY,
+        slug TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+     );
+     CREATE TABLE keys (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id),
+        kind TEXT NOT NULL CHECK (kind IN ('write', 'read')),
+        digest BLOB NOT NULL UNIQUE,
+        hint TEXT NOT NULL,
+        label TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+     );",
+];
+
+pub fn migrate(conn: &mut Connection, path: &str) -> Result<(), MetaError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(MetaError::TooNew { path: path.into(), found: version, known });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,220 @@
+//! tropa's HTTP server: Segment-compatible ingestion (`/v1/*`), the web snippet (`/t.js`), the query API
+//! (`/api/v1/*`, described at `/api/openapi.json`), health (`/healthz`, `/readyz`) and Prometheus metrics
+//! (`/metrics`). It holds engines only as `Arc<dyn Engine>`, one per project, handed out by [`Projects`]; it
+//! never names a backend.
+//!
+//! ```no_run
+//! # async fn run(state: std::sync::Arc<tropa_server::AppState>) -> std::io::Result<()> {
+//! let listener = tokio::net::TcpListener::bind(state.config.listen).await?;
+//! tropa_server::serve(listener, state, std::future::pending()).await
+//! # }
+//! ```
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod ingest;
+pub mod metrics;
+pub mod query;
+mod snippet;
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::sync::Semaphore;
+use tropa_core::event::MessageKind;
+use tropa_engine::{Engine, EngineError};
+use tropa_meta::Meta;
+
+pub use config::Config;
+pub use error::{ApiError, Code};
+
+/// Hands out the engine of a project (opening it on first use).
+pub trait Projects: Send + Sync {
+    fn engine(&self, project: &str) -> Result<Arc<dyn Engine>, EngineError>;
+}
+
+/// What every handler shares.
+pub struct AppState {
+    pub config: Config,
+    pub meta: Arc<Meta>,
+    pub projects: Arc<dyn Projects>,
+    pub metrics: metrics::Metrics,
+    /// The server's clock, epoch ms (tests pass a fixed one).
+    pub clock: Box<dyn Fn() -> i64 + Send + Sync>,
+    inflight_requests: Arc<Semaphore>,
+    /// Permits are KiB of request bodies.
+    inflight_bytes: Arc<Semaphore>,
+    ready: AtomicBool,
+}
+
+impl AppState {
+    pub fn new(config: Config, meta: Arc<Meta>, projects: Arc<dyn Projects>) -> Arc<AppState> {
+        let requests = config.max_inflight_requests;
+        let kib = (config.max_inflight_bytes / 1024).clamp(1, Semaphore::MAX_PERMITS);
+        Arc::new(AppState {
+            config,
+            meta,
+            projects,
+            metrics: metrics::Metrics::default(),
+            clock: Box::new(system_ms),
+            inflight_requests: Arc::new(Semaphore::new(requests)),
+            inflight_bytes: Arc::new(Semaphore::new(kib)),
+            ready: AtomicBool::new(true),
+        })
+    }
+
+    /// The same state with another clock.
+    pub fn with_clock(config: Config, meta: Arc<Meta>, projects: Arc<dyn Projects>, clock: fn() -> i64) -> Arc<Self> {
+        let mut s = Self::new(config, meta, projects);
+        if let Some(inner) = Arc::get_mut(&mut s) {
+            inner.clock = Box::new(clock);
+        }
+        s
+    }
+}
+
+fn system_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// Routes known to the metrics (a label per route, never per URL).
+const ROUTES: &[&str] = &[
+    "/v1/track",
+    "/v1/identify",
+    "/v1/page",
+    "/v1/screen",
+    "/v1/group",
+    "/v1/alias",
+    "/v1/batch",
+    "/v1/import",
+    "/t.js",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/api/openapi.json",
+    "/api/v1/stats",
+    "/api/v1/customers/{id}",
+    "/api/v1/funnel",
+    "/api/v1/paths",
+    "/api/v1/retention",
+    "/api/v1/stages",
+];
+
+/// The whole HTTP surface.
+pub fn router(state: Arc<AppState>) -> Router {
+    let limit = state.config.max_batch_bytes;
+    let mut v1 = Router::new();
+    let kinds = [
+        ("/v1/track", Some(MessageKind::Track)),
+        ("/v1/identify", Some(MessageKind::Identify)),
+        ("/v1/page", Some(MessageKind::Page)),
+        ("/v1/screen", Some(MessageKind::Screen)),
+        ("/v1/group", Some(MessageKind::Group)),
+        ("/v1/alias", Some(MessageKind::Alias)),
+        ("/v1/batch", None),
+        ("/v1/import", None),
+    ];
+    for (path, kind) in kinds {
+        v1 = v1.route(
+            path,
+            post(move |State(s): State<Arc<AppState>>, q, h, b| ingest::handle(s, kind, q, h, b)).options(preflight),
+        );
+    }
+    let v1 = v1.route("/t.js", get(snippet::serve)).layer(DefaultBodyLimit::max(limit));
+    Router::new()
+        .merge(v1)
+        .merge(query::routes())
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes, then stops accepting, lets requests in flight finish (their events are
+/// durable when they are answered), and returns.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state.clone());
+    let st = state.clone();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            st.ready.store(false, Ordering::SeqCst);
+            tracing::info!("shutting down: draining requests in flight");
+        })
+        .await
+}
+
+async fn readyz(State(s): State<Arc<AppState>>) -> Response {
+    if s.ready.load(Ordering::SeqCst) {
+        "ready\n".into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n").into_response()
+    }
+}
+
+async fn metrics(State(s): State<Arc<AppState>>) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], s.metrics.render()).into_response()
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(Code::NotFound, "no such endpoint: see /api/openapi.json")
+}
+
+async fn preflight() -> StatusCode {
+    StatusCode::NO_CONTENT
+}
+
+/// Counts and logs every request (route, status, time — never ids, keys or addresses) and adds CORS headers to
+/// the ingestion endpoints.
+async fn observe(State(s): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .and_then(|p| ROUTES.iter().find(|r| **r == p.as_str()).copied())
+        .unwrap_or("other");
+    let method = req.method().clone();
+    let origin = req.headers().get(header::ORIGIN).cloned();
+    let mut res = next.run(req).await;
+    if route.starts_with("/v1/") || route == "/t.js" {
+        cors(&s.config, origin, &method, res.headers_mut());
+    }
+    let status = res.status().as_u16();
+    s.metrics.request(route, status);
+    tracing::info!(%method, route, status, ms = started.elapsed().as_secs_f64() * 1e3, "request");
+    res
+}
+
+fn cors(config: &Config, origin: Option<HeaderValue>, method: &Method, h: &mut axum::http::HeaderMap) {
+    let allowed = if config.cors_origins.iter().any(|o| o == "*") {
+        Some(HeaderValue::from_static("*"))
+    } else {
+        origin.filter(|o| config.cors_origins.iter().any(|c| o.as_bytes() == c.as_bytes()))
+    };
+    let Some(allowed) = allowed else { return };
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed);
+    h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    if method == Method::OPTIONS {
+        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("POST, OPTIONS"));
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("Content-Type, Content-Encoding, Authorization"),
+        );
+        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("86400"));
+    }
+}

@@ -1,0 +1,471 @@
+//! The ingestion API through `Router::oneshot`: the malformed-input suite (every case answered with the right
+//! status, code and field, and the store unchanged by rejected input), keys and project isolation, gzip,
+//! partial acceptance, CORS, metrics.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+use tropa_engine::{fold, Engine, EngineError, ScanSpec};
+use tropa_meta::{KeyKind, Meta};
+use tropa_server::{router, AppState, Config, Projects};
+use tropa_testkit::NaiveEngine;
+
+/// 2026-06-01T00:00:00Z, the server's clock in these tests.
+const NOW: i64 = 1_780_272_000_000;
+
+struct Fixed(HashMap<String, Arc<NaiveEngine>>);
+
+impl Projects for Fixed {
+    fn engine(&self, project: &str) -> Result<Arc<dyn Engine>, EngineError> {
+        Ok(self.0[project].clone())
+    }
+}
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    state: Arc<AppState>,
+    engines: HashMap<String, Arc<NaiveEngine>>,
+    write_a: String,
+    read_a: String,
+    write_b: String,
+    read_b: String,
+    revoked: String,
+}
+
+fn harness() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let meta = Meta::open(&dir.path().join("meta.sqlite")).unwrap();
+    let mut engines = HashMap::new();
+    for p in ["a", "b"] {
+        meta.create_project(p, "", 0).unwrap();
+        engines.insert(p.to_string(), Arc::new(NaiveEngine::new()));
+    }
+    let key = |p: &str, k| meta.create_key(p, k, "", 0).unwrap().secret;
+    let (write_a, read_a, write_b, read_b) =
+        (key("a", KeyKind::Write), key("a", KeyKind::Read), key("b", KeyKind::Write), key("b", KeyKind::Read));
+    let revoked = meta.create_key("a", KeyKind::Write, "old", 0).unwrap();
+    meta.revoke_key(revoked.info.id, 1).unwrap();
+    let state = AppState::with_clock(Config::default(), Arc::new(meta), Arc::new(Fixed(engines.clone())), || NOW);
+    Harness { _dir: dir, state, engines, write_a, read_a, write_b, read_b, revoked: revoked.secret }
+}
+
+fn basic(key: &str) -> String {
+    use base64::Engine as _;
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{key}:")))
+}
+
+struct Reply {
+    status: StatusCode,
+    body: Value,
+    headers: axum::http::HeaderMap,
+}
+
+impl Harness {
+    async fn send(&self, req: Request<Body>) -> Reply {
+        let res = router(self.state.clone()).oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()));
+        Reply { status, body, headers }
+    }
+
+    async fn post(&self, path: &str, key: Option<&str>, body: impl Into<Body>) -> Reply {
+        let mut b = Request::post(path).header("content-type", "application/json");
+        if let Some(k) = key {
+            b = b.header("authorization", basic(k));
+        }
+        self.send(b.body(body.into()).unwrap()).await
+    }
+
+    fn events(&self, project: &str) -> u64 {
+        fold(&*self.engines[project], &ScanSpec::default(), &tropa_core::CountFold).unwrap().events
+    }
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(data).unwrap();
+    enc.finish().unwrap()
+}
+
+/// (name, path, body, expected status, expected code, expected field)
+type Case = (&'static str, &'static str, String, u16, &'static str, &'static str);
+
+fn message_cases() -> Vec<Case> {
+    let t = |v: Value| v.to_string();
+    let long = "x".repeat(201);
+    vec![
+        ("bad json", "/v1/track", "{\"event\":".into(), 400, "invalid_json", ""),
+        ("trailing garbage", "/v1/track", "{} x".into(), 400, "invalid_json", ""),
+        ("not an object", "/v1/track", "[1,2]".into(), 400, "invalid_message", ""),
+        ("a string", "/v1/track", "\"track\"".into(), 400, "invalid_message", ""),
+        ("missing event", "/v1/track", t(json!({"userId":"u"})), 400, "invalid_message", "event"),
+        ("event is a number", "/v1/track", t(json!({"userId":"u","event":5})), 400, "invalid_message", "event"),
+        ("blank event", "/v1/track", t(json!({"userId":"u","event":"  "})), 400, "invalid_message", "event"),
+        ("event too long", "/v1/track", t(json!({"userId":"u","event":long})), 400, "invalid_message", "event"),
+        ("no ids", "/v1/track", t(json!({"event":"x"})), 400, "invalid_message", "userId"),
+        ("userId object", "/v1/track", t(json!({"event":"x","userId":{"a":1}})), 400, "invalid_message", "userId"),
+        ("anonymousId array", "/v1/page", t(json!({"anonymousId":[1]})), 400, "invalid_message", "anonymousId"),
+        (
+            "unknown field",
+            "/v1/track",
+            t(json!({"event":"x","userId":"u","colour":"red"})),
+            400,
+            "invalid_message",
+            "colour",
+        ),
+        (
+            "properties array",
+            "/v1/track",
+            t(json!({"event":"x","userId":"u","properties":[1]})),
+            400,
+            "invalid_message",
+            "properties",
+        ),
+        ("traits string", "/v1/identify", t(json!({"userId":"u","traits":"vip"})), 400, "invalid_message", "traits"),
+        (
+            "bad timestamp",
+            "/v1/track",
+            t(json!({"event":"x","userId":"u","timestamp":"soon"})),
+            400,
+            "invalid_message",
+            "timestamp",
+        ),
+        (
+            "timestamp number",
+            "/v1/track",
+            t(json!({"event":"x","userId":"u","timestamp":true})),
+            400,
+            "invalid_message",
+            "timestamp",
+        ),
+        (
+            "year 2150",
+            "/v1/track",
+            t(json!({"event":"x","userId":"u","timestamp":"2150-01-01T00:00:00Z"})),
+            400,
+            "invalid_message",
+            "timestamp",
+        ),
+        (
+            "year 1800",
+            "/v1/track",
+            t(json!({"event":"x","userId":"u","timestamp":"1800-01-01T00:00:00Z"})),
+            400,
+            "invalid_message",
+            "timestamp",
+        ),
+        (
+            "two days ahead",
+            "/v1/track",
+            t(json!({"event":"x","userId":"u","timestamp":"2026-06-03T01:00:00Z"})),
+            400,
+            "invalid_message",
+            "timestamp",
+        ),
+        (
+            "revenue text",
+            "/v1/track",
+            t(json!({"event":"x","userId":"u","properties":{"revenue":"lots"}})),
+            400,
+            "invalid_message",
+            "properties.revenue",
+        ),
+        (
+            "campaign string",
+            "/v1/page",
+            t(json!({"anonymousId":"a","context":{"campaign":"x"}})),
+            400,
+            "invalid_message",
+            "context.campaign",
+        ),
+        (
+            "page url array",
+            "/v1/page",
+            t(json!({"anonymousId":"a","context":{"page":{"url":[5]}}})),
+            400,
+            "invalid_message",
+            "context.page.url",
+        ),
+        (
+            "type mismatch",
+            "/v1/track",
+            t(json!({"type":"page","event":"x","userId":"u"})),
+            400,
+            "invalid_message",
+            "type",
+        ),
+        (
+            "unknown type",
+            "/v1/batch",
+            t(json!({"batch":[{"type":"click","userId":"u"}]})),
+            400,
+            "invalid_message",
+            "batch[0].type",
+        ),
+        ("alias without previousId", "/v1/alias", t(json!({"userId":"u"})), 400, "invalid_message", "previousId"),
+        (
+            "messageId too long",
+            "/v1/track",
+            t(json!({"event":"x","userId":"u","messageId":"m".repeat(513)})),
+            400,
+            "invalid_message",
+            "messageId",
+        ),
+        ("no batch", "/v1/batch", t(json!({"sentAt":"2026-06-01T00:00:00Z"})), 400, "invalid_message", "batch"),
+        ("batch object", "/v1/batch", t(json!({"batch":{"type":"track"}})), 400, "invalid_message", "batch"),
+        ("empty batch", "/v1/batch", t(json!({"batch":[]})), 400, "empty_batch", "batch"),
+        ("unknown batch field", "/v1/batch", t(json!({"batch":[],"extra":1})), 400, "invalid_message", "extra"),
+        ("batch is an array", "/v1/batch", "[]".into(), 400, "invalid_message", ""),
+        (
+            "writeKey number",
+            "/v1/batch",
+            t(json!({"batch":[{"type":"track","event":"x","userId":"u"}],"writeKey":5})),
+            400,
+            "invalid_message",
+            "writeKey",
+        ),
+        (
+            "batch context string",
+            "/v1/batch",
+            t(json!({"batch":[{"type":"track","event":"x","userId":"u"}],"context":"web"})),
+            400,
+            "invalid_message",
+            "context",
+        ),
+        ("message in batch not json object", "/v1/batch", t(json!({"batch":[5]})), 400, "invalid_message", "batch[0]"),
+        (
+            "second message bad",
+            "/v1/batch",
+            t(json!({"batch":[{"type":"track","event":"x","userId":"u"},{"type":"track","userId":"u"}]})),
+            400,
+            "invalid_message",
+            "batch[1].event",
+        ),
+        ("lone surrogate", "/v1/track", "{\"event\":\"\\ud800\",\"userId\":\"u\"}".into(), 400, "invalid_json", ""),
+        (
+            "nested too deep",
+            "/v1/track",
+            format!(
+                "{{\"event\":\"x\",\"userId\":\"u\",\"properties\":{{\"a\":{}1{}}}}}",
+                "[".repeat(200),
+                "]".repeat(200)
+            ),
+            400,
+            "invalid_json",
+            "",
+        ),
+        (
+            "message too large in batch",
+            "/v1/batch",
+            t(json!({"batch":[{"type":"track","event":"x","userId":"u","properties":{"blob":"y".repeat(40_000)}}]})),
+            413,
+            "message_too_large",
+            "batch[0]",
+        ),
+        (
+            "single message too large",
+            "/v1/track",
+            t(json!({"event":"x","userId":"u","properties":{"blob":"y".repeat(40_000)}})),
+            413,
+            "payload_too_large",
+            "",
+        ),
+        (
+            "bad partial flag",
+            "/v1/batch?partial=maybe",
+            t(json!({"batch":[{"type":"track","event":"x","userId":"u"}]})),
+            400,
+            "invalid_query",
+            "partial",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_malformed_message_names_its_field_and_stores_nothing() {
+    let h = harness();
+    let cases = message_cases();
+    assert!(cases.len() >= 40);
+    for (name, path, body, status, code, field) in cases {
+        let r = h.post(path, Some(&h.write_a), body).await;
+        assert_eq!(r.status.as_u16(), status, "{name}: {}", r.body);
+        assert_eq!(r.body["error"]["code"], code, "{name}: {}", r.body);
+        let got = r.body["error"]["field"].as_str().unwrap_or("");
+        assert_eq!(got, field, "{name}: {}", r.body);
+        assert!(!r.body["error"]["message"].as_str().unwrap_or("").is_empty(), "{name}");
+    }
+    assert_eq!(h.events("a"), 0, "rejected input must not be stored");
+}
+
+#[tokio::test]
+async fn transport_problems_get_their_statuses() {
+    let h = harness();
+    let ok = json!({"batch":[{"type":"track","event":"x","userId":"u","messageId":"m1"}]}).to_string();
+    let key = basic(&h.write_a);
+    let req = |ct: &str, enc: Option<&str>, body: Vec<u8>| {
+        let mut b = Request::post("/v1/batch").header("content-type", ct).header("authorization", &key);
+        if let Some(e) = enc {
+            b = b.header("content-encoding", e);
+        }
+        b.body(Body::from(body)).unwrap()
+    };
+    let check = |r: &Reply, status: u16, code: &str| {
+        assert_eq!(r.status.as_u16(), status, "{}", r.body);
+        assert_eq!(r.body["error"]["code"], code, "{}", r.body);
+    };
+    check(&h.send(req("application/xml", None, ok.clone().into())).await, 415, "unsupported_media_type");
+    check(&h.send(req("application/json", Some("br"), ok.clone().into())).await, 415, "unsupported_encoding");
+    check(&h.send(req("application/json", Some("gzip"), b"not gzip at all".to_vec())).await, 400, "invalid_gzip");
+    let mut cut = gzip(ok.as_bytes());
+    cut.truncate(cut.len() / 2);
+    check(&h.send(req("application/json", Some("gzip"), cut)).await, 400, "invalid_gzip");
+    let bomb = gzip(&vec![b' '; 5 << 20]);
+    assert!(bomb.len() < 100_000);
+    check(&h.send(req("application/json", Some("gzip"), bomb)).await, 413, "payload_too_large");
+    let huge = json!({"batch": (0..3000).map(|i| json!({"type":"track","event":"x","userId":format!("u{i}"),"properties":{"p":"q".repeat(150)}})).collect::<Vec<_>>()}).to_string();
+    assert!(huge.len() > 500 * 1024);
+    check(&h.send(req("application/json", None, huge.into())).await, 413, "payload_too_large");
+    check(&h.send(req("application/json", None, vec![b'{', 0xff, 0xfe, b'}'])).await, 400, "invalid_json");
+    assert_eq!(h.events("a"), 0);
+
+    // the same batch, gzipped and as text/plain (sendBeacon), is accepted once
+    let r = h.send(req("application/json", Some("gzip"), gzip(ok.as_bytes()))).await;
+    assert_eq!(
+        (r.status.as_u16(), r.body["success"].clone(), r.body["accepted"].clone()),
+        (200, json!(true), json!(1))
+    );
+    let r = h.send(req("text/plain;charset=UTF-8", None, ok.clone().into())).await;
+    assert_eq!((r.status.as_u16(), r.body["duplicates"].clone()), (200, json!(1)));
+    assert_eq!(h.events("a"), 1);
+}
+
+#[tokio::test]
+async fn keys_decide_who_may_send_and_to_which_project() {
+    let h = harness();
+    let msg = |id: &str| json!({"event":"signup","userId":"u1","messageId":id}).to_string();
+    let check = |r: Reply, status: u16, code: &str| {
+        assert_eq!(r.status.as_u16(), status, "{}", r.body);
+        assert_eq!(r.body["error"]["code"], code, "{}", r.body);
+    };
+    check(h.post("/v1/track", None, msg("m")).await, 401, "missing_key");
+    check(h.post("/v1/track", Some("tw_unknown_key_123"), msg("m")).await, 401, "invalid_key");
+    check(h.post("/v1/track", Some(&h.revoked), msg("m")).await, 401, "invalid_key");
+    check(h.post("/v1/track", Some(&h.read_a), msg("m")).await, 403, "wrong_key_kind");
+    let bad_header = |v: &str| {
+        Request::post("/v1/track")
+            .header("content-type", "application/json")
+            .header("authorization", v)
+            .body(Body::from(msg("m")))
+            .unwrap()
+    };
+    check(h.send(bad_header("Digest abc")).await, 401, "invalid_key");
+    check(h.send(bad_header("Basic %%%")).await, 401, "invalid_key");
+    check(h.send(bad_header("Bearer ")).await, 401, "invalid_key");
+    let r = h.send(bad_header("Basic !!")).await;
+    assert!(r.headers.contains_key("www-authenticate"));
+    assert_eq!((h.events("a"), h.events("b")), (0, 0));
+
+    // a write key of b files into b only; a's read key cannot see it
+    assert_eq!(h.post("/v1/track", Some(&h.write_b), msg("b1")).await.status, StatusCode::OK);
+    // writeKey in the body works like the header (Segment's browser library sends it so)
+    let in_body = json!({"batch":[{"type":"track","event":"x","userId":"u2"}],"writeKey":h.write_a}).to_string();
+    assert_eq!(h.post("/v1/batch", None, in_body).await.status, StatusCode::OK);
+    assert_eq!((h.events("a"), h.events("b")), (1, 1));
+    let get = |path: &str, key: &str| {
+        Request::get(path).header("authorization", format!("Bearer {key}")).body(Body::empty()).unwrap()
+    };
+    check(h.send(get("/api/v1/customers/u1", &h.read_a)).await, 404, "not_found");
+    assert_eq!(h.send(get("/api/v1/customers/u1", &h.read_b)).await.status, StatusCode::OK);
+    check(h.send(get("/api/v1/customers/u1", &h.write_b)).await, 403, "wrong_key_kind");
+    check(h.send(Request::get("/api/v1/stats").body(Body::empty()).unwrap()).await, 401, "missing_key");
+}
+
+#[tokio::test]
+async fn batches_are_all_or_nothing_unless_partial() {
+    let h = harness();
+    let batch = json!({"batch":[
+        {"type":"track","event":"a","userId":"u","messageId":"1"},
+        {"type":"track","userId":"u","messageId":"2"},
+        {"type":"identify","userId":"u","traits":{"city":"Казань"},"messageId":"3"},
+        {"type":"page","anonymousId":"anon","messageId":"4","timestamp":"x"}
+    ]})
+    .to_string();
+    let r = h.post("/v1/batch", Some(&h.write_a), batch.clone()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let fields: Vec<&str> =
+        r.body["rejected"].as_array().unwrap().iter().map(|x| x["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["batch[1].event", "batch[3].timestamp"]);
+    assert_eq!(h.events("a"), 0);
+    let r = h.post("/v1/batch?partial=true", Some(&h.write_a), batch).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!((r.body["accepted"].as_u64(), r.body["rejected"].as_array().unwrap().len()), (Some(2), 2));
+    assert_eq!(h.events("a"), 2);
+}
+
+#[tokio::test]
+async fn messages_keep_unicode_skew_and_batch_context() {
+    let h = harness();
+    // the client clock is 10 minutes behind: originalTimestamp + (receivedAt - sentAt)
+    let batch = json!({
+        "batch":[
+            {"type":"track","event":"заказ оформлен 🛒","userId":"u\u{0}1","properties":{"ключ":"значение \u{202e}RTL"},
+             "originalTimestamp":"2026-05-31T23:49:00Z","messageId":"m-ü"},
+            {"type":"page","anonymousId":"a1","name":"Главная","context":{"page":{"url":"https://shop.ru/?utm_source=yandex&utm_medium=cpc"}}}
+        ],
+        "sentAt":"2026-05-31T23:50:00Z",
+        "context":{"page":{"referrer":"https://ya.ru/"},"userAgent":"Mozilla/5.0","library":{"name":"analytics-python"}}
+    })
+    .to_string();
+    let r = h.post("/v1/batch", Some(&h.write_a), batch).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let c = h.engines["a"].customer("u\u{0}1").unwrap().unwrap();
+    let e = &c.events[0];
+    assert_eq!(e.name, "заказ оформлен 🛒");
+    assert_eq!(e.timestamp, NOW - 60_000);
+    assert_eq!(e.received_at, NOW);
+    assert!(e.properties.contains("значение \u{202e}RTL"));
+    assert_eq!(e.context.user_agent, "Mozilla/5.0");
+    let page = &h.engines["a"].customer("a1").unwrap().unwrap().events[0];
+    assert_eq!(page.channel.group, "paid_search");
+    assert_eq!(page.channel.referrer, "https://ya.ru/");
+}
+
+#[tokio::test]
+async fn cors_preflight_snippet_health_and_metrics() {
+    let h = harness();
+    let pre = Request::builder()
+        .method("OPTIONS")
+        .uri("/v1/batch")
+        .header("origin", "https://shop.example")
+        .header("access-control-request-method", "POST")
+        .body(Body::empty())
+        .unwrap();
+    let r = h.send(pre).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(r.headers["access-control-allow-origin"], "*");
+    assert!(r.headers["access-control-allow-headers"].to_str().unwrap().contains("Authorization"));
+    let js = h.send(Request::get("/t.js").body(Body::empty()).unwrap()).await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(js.headers["content-type"].to_str().unwrap().starts_with("application/javascript"));
+    assert_eq!(h.send(Request::get("/healthz").body(Body::empty()).unwrap()).await.status, StatusCode::OK);
+    assert_eq!(h.send(Request::get("/readyz").body(Body::empty()).unwrap()).await.status, StatusCode::OK);
+    let nf = h.send(Request::get("/nope").body(Body::empty()).unwrap()).await;
+    assert_eq!((nf.status, nf.body["error"]["code"].clone()), (StatusCode::NOT_FOUND, json!("not_found")));
+    h.post("/v1/track", Some(&h.write_a), json!({"event":"x","userId":"u"}).to_string()).await;
+    h.post("/v1/track", Some(&h.write_a), "{".to_string()).await;
+    let m = h.send(Request::get("/metrics").body(Body::empty()).unwrap()).await;
+    let text = m.body.as_str().unwrap().to_string();
+    assert!(text.contains("tropa_http_requests_total{route=\"/v1/track\",status=\"200\"} 1"), "{text}");
+    assert!(text.contains("tropa_http_requests_total{route=\"/v1/track\",status=\"400\"} 1"), "{text}");
+    assert!(text.contains("tropa_events_accepted_total 1"));
+    assert!(text.contains("tropa_wal_commit_seconds_count 1"));
+    assert!(!text.contains(&h.write_a), "keys never appear in metrics");
+}
