@@ -20,6 +20,14 @@ use tropa_store::{Store, StoreOptions};
 
 use crate::UserError;
 
+/// A report from [`tropa_engine::report`]; an invalid spec is the user's error, shown by its reason.
+pub fn engine_report<T>(r: Result<T, tropa_engine::EngineError>) -> anyhow::Result<T> {
+    r.map_err(|e| match e {
+        tropa_engine::EngineError::Invalid { reason, .. } => UserError(reason).into(),
+        other => other.into(),
+    })
+}
+
 /// A time argument (RFC 3339 or YYYY-MM-DD) as epoch ms; the error names the argument.
 pub fn instant(arg: &str, text: &str) -> anyhow::Result<i64> {
     tropa_core::time::parse_time(text, &tropa_core::time::TimeFormat::Rfc3339).map_err(|e| UserError::arg(arg, e))

@@ -16,6 +16,7 @@
 
 pub mod conformance;
 mod error;
+pub mod report;
 mod scan;
 
 use std::sync::Arc;

@@ -4,9 +4,7 @@ use std::path::Path;
 
 use clap::Args;
 use tropa_core::analysis::filter::EventMatch;
-use tropa_core::analysis::funnel::{
-    Breakdown, Exclusion, FunnelFold, FunnelMode, FunnelReport, FunnelSpec, Period, Step,
-};
+use tropa_core::analysis::funnel::{Breakdown, Exclusion, FunnelMode, FunnelReport, FunnelSpec, Period, Step};
 use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_core::time::parse_duration;
 use tropa_engine::Engine;
@@ -113,18 +111,14 @@ pub fn spec(args: &FunnelArgs) -> anyhow::Result<FunnelSpec> {
     spec.validate().map_err(|e| anyhow::Error::from(UserError(e)))?;
     Ok(spec)
 }
-
+/// The report, through the one implementation the HTTP API uses too ([`tropa_engine::report`]).
 pub fn report(
     engine: &dyn Engine,
     spec: FunnelSpec,
     scope: ScopeSpec,
     tests: Vec<Box<dyn CustomerTest>>,
 ) -> anyhow::Result<FunnelReport> {
-    let dicts = engine.dictionaries();
-    let f = FunnelFold::new(spec, &dicts).map_err(UserError)?;
-    let columns = f.columns();
-    let (acc, scope) = super::scope::run_fold(engine, f, columns, scope, tests)?;
-    Ok(scope.inner().report(&acc))
+    super::engine_report(tropa_engine::report::funnel(engine, spec, scope, tests))
 }
 
 pub fn run(data: &Path, args: FunnelArgs) -> anyhow::Result<()> {

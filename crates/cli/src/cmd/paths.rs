@@ -4,7 +4,7 @@ use std::path::Path;
 
 use clap::Args;
 use tropa_core::analysis::filter::EventMatch;
-use tropa_core::analysis::paths::{PathsFold, PathsReport, PathsSpec, MAX_DEPTH};
+use tropa_core::analysis::paths::{PathsReport, PathsSpec, MAX_DEPTH};
 use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_core::time::parse_duration;
 use tropa_engine::Engine;
@@ -63,18 +63,14 @@ pub fn spec(args: &PathsArgs) -> anyhow::Result<PathsSpec> {
     spec.validate().map_err(|e| anyhow::Error::from(UserError(e)))?;
     Ok(spec)
 }
-
+/// The report, through the one implementation the HTTP API uses too ([`tropa_engine::report`]).
 pub fn report(
     engine: &dyn Engine,
     spec: PathsSpec,
     scope: ScopeSpec,
     tests: Vec<Box<dyn CustomerTest>>,
 ) -> anyhow::Result<PathsReport> {
-    let dicts = engine.dictionaries();
-    let f = PathsFold::new(spec, &dicts).map_err(UserError)?;
-    let columns = f.columns();
-    let (acc, scope) = super::scope::run_fold(engine, f, columns, scope, tests)?;
-    Ok(scope.inner().report(&acc))
+    super::engine_report(tropa_engine::report::paths(engine, spec, scope, tests))
 }
 
 pub fn run(data: &Path, args: PathsArgs) -> anyhow::Result<()> {

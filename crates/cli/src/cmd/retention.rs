@@ -7,7 +7,7 @@ use clap::Args;
 use tropa_core::analysis::filter::EventMatch;
 use tropa_core::analysis::matcher::Breakdown;
 use tropa_core::analysis::period::Period;
-use tropa_core::analysis::retention::{Curve, RetentionFold, RetentionMode, RetentionReport, RetentionSpec};
+use tropa_core::analysis::retention::{Curve, RetentionMode, RetentionReport, RetentionSpec};
 use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_core::time::{parse_duration, parse_time, TimeFormat};
 use tropa_engine::Engine;
@@ -95,26 +95,14 @@ pub fn spec(args: &RetentionArgs) -> anyhow::Result<RetentionSpec> {
         Err(UserError(errors.join("; ")).into())
     }
 }
-
+/// The report, through the one implementation the HTTP API uses too ([`tropa_engine::report`]).
 pub fn report(
     engine: &dyn Engine,
     spec: RetentionSpec,
     scope: ScopeSpec,
     tests: Vec<Box<dyn CustomerTest>>,
 ) -> anyhow::Result<RetentionReport> {
-    let mut spec = spec;
-    let customer_filters = ScopeSpec { since: None, until: None, ..scope.clone() } != ScopeSpec::default();
-    if spec.now.is_none() && (customer_filters || !tests.is_empty()) {
-        // the fold sees only the selected customers; their last event (churned ones: long ago) is not the data's end
-        if let (_, Some(last)) = engine.time_bounds()? {
-            spec.now = Some(scope.until.map_or(last + 1, |u| u.min(last + 1)));
-        }
-    }
-    let dicts = engine.dictionaries();
-    let f = RetentionFold::new(spec, &dicts).map_err(UserError)?;
-    let columns = f.columns();
-    let (acc, scope) = super::scope::run_fold(engine, f, columns, scope, tests)?;
-    Ok(scope.inner().report(&acc))
+    super::engine_report(tropa_engine::report::retention(engine, spec, scope, tests))
 }
 
 fn cells(c: &Curve) -> Vec<String> {

@@ -1,13 +1,12 @@
 //! The report filters every analysis command takes (`--since`, `--until`, `--did`, `--did-not`, `--trait`,
-//! `--first-channel`), turned into a [`ScopeSpec`] and run around a fold.
+//! `--first-channel`), turned into a [`ScopeSpec`] and the
+//! stage/lifecycle tests of [`StateFilter`].
 
 use clap::Args;
 use tropa_core::analysis::filter::EventMatch;
-use tropa_core::analysis::lifecycle::{LifecycleState, LifecycleThresholds};
-use tropa_core::analysis::scope::{CustomerTest, LifecycleTest, Scope, ScopeSpec, StageTest};
-use tropa_core::analysis::stages::JourneyDefinition;
-use tropa_core::{Columns, JourneyFold};
-use tropa_engine::{fold, Engine, ScanSpec};
+use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
+use tropa_engine::report::StateFilter;
+use tropa_engine::Engine;
 
 use crate::UserError;
 
@@ -75,50 +74,18 @@ impl FilterArgs {
 impl FilterArgs {
     /// The stage and lifecycle tests, evaluated as of `--until` (else the data's last event).
     pub fn tests(&self, engine: &dyn Engine) -> anyhow::Result<Vec<Box<dyn CustomerTest>>> {
-        let mut out: Vec<Box<dyn CustomerTest>> = Vec::new();
-        if self.stage.is_empty() && self.lifecycle.is_empty() {
-            return Ok(out);
-        }
-        let at = match &self.until {
-            Some(u) => super::instant("--until", u)? - 1,
-            None => engine.time_bounds()?.1.unwrap_or(0),
+        let filter = StateFilter {
+            stages: self.stage.clone(),
+            definition: match &self.stage_definition {
+                Some(path) if !self.stage.is_empty() => Some(super::stages::read_definition(path)?),
+                _ => None,
+            },
+            lifecycle: self.lifecycle.clone(),
+            until: super::optional_instant("--until", &self.until)?,
         };
-        if !self.stage.is_empty() {
-            let def = match &self.stage_definition {
-                Some(path) => super::stages::read_definition(path)?,
-                None => JourneyDefinition::default_definition().map_err(|e| UserError::arg("--stage", e))?,
-            };
-            let test = StageTest::new(&def, &self.stage, at, &engine.dictionaries())
-                .map_err(|e| UserError::arg("--stage", e))?;
-            out.push(Box::new(test));
-        }
-        if !self.lifecycle.is_empty() {
-            let states = self
-                .lifecycle
-                .iter()
-                .map(|s| LifecycleState::parse(s.trim()).map_err(|e| UserError::arg("--lifecycle", e)))
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            out.push(Box::new(LifecycleTest::new(states, at, LifecycleThresholds::default())));
-        }
-        Ok(out)
+        filter.tests(engine).map_err(|e| match e {
+            tropa_engine::EngineError::Invalid { field, reason } => UserError::arg(&format!("--{field}"), reason),
+            other => other.into(),
+        })
     }
-}
-
-/// Runs `inner` (whose scan needs `columns`) over the customers and events the filters select.
-pub fn run_fold<F: JourneyFold>(
-    engine: &dyn Engine,
-    inner: F,
-    columns: Columns,
-    spec: ScopeSpec,
-    tests: Vec<Box<dyn CustomerTest>>,
-) -> anyhow::Result<(F::Acc, Scope<F>)> {
-    let dicts = engine.dictionaries();
-    let mut scope = Scope::new(inner, columns, spec, &dicts);
-    for t in tests {
-        scope = scope.with_test(t);
-    }
-    let (from, to) = scope.scan_range();
-    let scan = ScanSpec { from, to, ..ScanSpec::default() }.with_columns(scope.columns());
-    let acc = fold(engine, &scan, &scope)?;
-    Ok((acc, scope))
 }

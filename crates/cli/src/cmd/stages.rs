@@ -8,8 +8,7 @@ use clap::{Args, Subcommand};
 use tropa_core::analysis::lifecycle::{LifecycleSpec, LifecycleState, LifecycleThresholds};
 use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_core::analysis::stages::{
-    DefinitionFormat, DefinitionIssue, JourneyDefinition, StageOrder, StagesFold, StagesReport, StagesSpec,
-    DEFAULT_DEFINITION,
+    DefinitionFormat, DefinitionIssue, JourneyDefinition, StageOrder, StagesReport, StagesSpec, DEFAULT_DEFINITION,
 };
 use tropa_core::time::parse_duration;
 use tropa_engine::Engine;
@@ -165,20 +164,14 @@ fn parse_args(args: &ReportArgs) -> anyhow::Result<Parsed> {
     Ok(Parsed { definition, now, stuck_ms, thresholds, transitions })
 }
 
-/// The report over the customers the filters select; events after `spec.now` never count.
+/// The report, through the one implementation the HTTP API uses too ([`tropa_engine::report`]).
 pub fn report(
     engine: &dyn Engine,
     spec: StagesSpec,
-    mut scope: ScopeSpec,
+    scope: ScopeSpec,
     tests: Vec<Box<dyn CustomerTest>>,
 ) -> anyhow::Result<StagesReport> {
-    let dicts = engine.dictionaries();
-    let f = StagesFold::new(spec, &dicts).map_err(UserError)?;
-    let end = f.spec().now.saturating_add(1);
-    scope.until = Some(scope.until.map_or(end, |u| u.min(end)));
-    let columns = f.columns();
-    let (acc, scope) = super::scope::run_fold(engine, f, columns, scope, tests)?;
-    Ok(scope.inner().report(&acc))
+    super::engine_report(tropa_engine::report::stages(engine, spec, scope, tests))
 }
 
 fn human_ms(ms: i64) -> String {

@@ -4,8 +4,8 @@ use std::path::Path;
 
 use clap::Args;
 use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
-use tropa_core::analysis::stats::{StatsFold, StatsReport};
-use tropa_engine::{fold, Engine, ScanSpec};
+use tropa_core::analysis::stats::StatsReport;
+use tropa_engine::Engine;
 
 use crate::lang::tr;
 use crate::table::{int, print, print_json, Table};
@@ -21,15 +21,9 @@ pub struct StatsArgs {
     #[command(flatten)]
     filter: super::scope::FilterArgs,
 }
-
+/// The report, through the one implementation the HTTP API uses too ([`tropa_engine::report`]).
 pub fn report(engine: &dyn Engine, scope: ScopeSpec, tests: Vec<Box<dyn CustomerTest>>) -> anyhow::Result<StatsReport> {
-    let dicts = engine.dictionaries();
-    let acc = if scope.is_empty() && tests.is_empty() {
-        fold(engine, &ScanSpec::default().with_columns(StatsFold::columns()), &StatsFold)?
-    } else {
-        super::scope::run_fold(engine, StatsFold, StatsFold::columns(), scope, tests)?.0
-    };
-    Ok(StatsReport::resolve(&acc, &dicts))
+    super::engine_report(tropa_engine::report::stats(engine, scope, tests))
 }
 
 pub fn run(data: &Path, args: StatsArgs) -> anyhow::Result<()> {

@@ -469,3 +469,119 @@ async fn cors_preflight_snippet_health_and_metrics() {
     assert!(text.contains("tropa_wal_commit_seconds_count 1"));
     assert!(!text.contains(&h.write_a), "keys never appear in metrics");
 }
+
+impl Harness {
+    async fn query(&self, path: &str, key: &str, body: Option<Value>) -> Reply {
+        let b = match body {
+            Some(_) => Request::post(path).header("content-type", "application/json"),
+            None => Request::get(path),
+        };
+        let b = b.header("authorization", format!("Bearer {key}")).header("accept-language", "ru-RU,ru;q=0.9");
+        self.send(b.body(body.map(|v| Body::from(v.to_string())).unwrap_or_default()).unwrap()).await
+    }
+
+    /// u1 views, adds to cart and buys; u2 views and adds; u3 only views (an hour apart, from 2026-05-01).
+    async fn shop(&self) {
+        let mut batch = Vec::new();
+        let journeys: [(&str, &[&str]); 3] = [
+            ("u1", &["view_item", "add_to_cart", "purchase"]),
+            ("u2", &["view_item", "add_to_cart"]),
+            ("u3", &["view_item"]),
+        ];
+        for (u, steps) in journeys {
+            for (i, s) in steps.iter().enumerate() {
+                let ts = format!("2026-05-01T{:02}:00:00Z", 10 + i);
+                batch.push(json!({"type":"track","event":s,"userId":u,"timestamp":ts,"messageId":format!("{u}-{i}"),
+                    "context":{"campaign":{"source": if u == "u1" {"yandex"} else {"vk.com"}, "medium":"cpc"}}}));
+            }
+        }
+        let r = self.post("/v1/batch", Some(&self.write_a), json!({"batch": batch}).to_string()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn the_query_api_answers_every_analysis_for_the_keys_project() {
+    let h = harness();
+    h.shop().await;
+    let funnel =
+        json!({"steps":[{"event":"view_item"},{"event":"add_to_cart"},{"event":"purchase"}],"breakdown":"channel"});
+    let r = h.query("/api/v1/funnel", &h.read_a, Some(funnel)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let counts: Vec<u64> =
+        r.body["steps"].as_array().unwrap().iter().map(|s| s["customers"].as_u64().unwrap()).collect();
+    assert_eq!(counts, [3, 2, 1]);
+    // the same report as the library call the CLI makes
+    use tropa_core::analysis::funnel::{FunnelMode, FunnelSpec, Step};
+    let spec = FunnelSpec {
+        steps: ["view_item", "add_to_cart", "purchase"]
+            .iter()
+            .map(|n| Step {
+                matcher: tropa_core::analysis::filter::EventMatch::parse(n).unwrap(),
+                optional: false,
+                min_ms: None,
+                max_ms: None,
+            })
+            .collect(),
+        mode: FunnelMode::parse("ordered").unwrap(),
+        window_ms: 7 * 86_400_000,
+        exclusions: vec![],
+        breakdown: Some(tropa_core::analysis::matcher::Breakdown::parse("channel")),
+        trend: None,
+        from: None,
+        to: None,
+        dropoff_top: 5,
+    };
+    let direct = tropa_engine::report::funnel(&*h.engines["a"], spec, Default::default(), vec![]).unwrap();
+    assert_eq!(r.body, serde_json::to_value(direct).unwrap());
+
+    let filtered =
+        json!({"steps":[{"event":"view_item"},{"event":"purchase"}],"filters":{"first_channel":["paid_search"]}});
+    let r = h.query("/api/v1/funnel", &h.read_a, Some(filtered)).await;
+    assert_eq!(r.body["steps"][0]["customers"], 1, "{}", r.body);
+
+    let r = h.query("/api/v1/stats", &h.read_a, None).await;
+    assert_eq!((r.status, r.body["events"].as_u64()), (StatusCode::OK, Some(6)), "{}", r.body);
+    let r = h.query("/api/v1/stats", &h.read_b, None).await;
+    assert_eq!(r.body["events"].as_u64(), Some(0), "projects never see each other's data");
+    let r = h.query("/api/v1/paths", &h.read_a, Some(json!({"from":"view_item","depth":3}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = h.query("/api/v1/retention", &h.read_a, Some(json!({"period":"day","periods":3}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = h.query("/api/v1/stages", &h.read_a, Some(json!({}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let names: Vec<&str> = r.body["stages"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"Покупка"), "Accept-Language: ru gives Russian stage names: {names:?}");
+    let doc = h.send(Request::get("/api/openapi.json").body(Body::empty()).unwrap()).await;
+    assert_eq!(doc.body["openapi"], "3.0.3");
+}
+
+#[tokio::test]
+async fn bad_queries_name_their_fields() {
+    let h = harness();
+    h.shop().await;
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("/api/v1/funnel", json!({"steps":[{"event":"view_item where price >"},{"event":"x"}]}), "steps[0].event"),
+        ("/api/v1/funnel", json!({"steps":"view_item"}), "steps"),
+        ("/api/v1/funnel", json!({"steps":[{"event":"a"},{"evnt":"b"}]}), "steps[1].evnt"),
+        ("/api/v1/funnel", json!({"steps":[{"event":"a"},{"event":"b"}],"window":"soon"}), "window"),
+        ("/api/v1/funnel", json!({"steps":[{"event":"a"}]}), "steps"),
+        (
+            "/api/v1/funnel",
+            json!({"steps":[{"event":"a"},{"event":"b"}],"filters":{"since":"yesterday"}}),
+            "filters.since",
+        ),
+        ("/api/v1/funnel", json!({"steps":[{"event":"a"},{"event":"b"}],"filters":{"colour":1}}), "filters.colour"),
+        ("/api/v1/paths", json!({"from":"view_item","depth":99}), "paths"),
+        ("/api/v1/retention", json!({"period":"fortnight"}), "period"),
+        ("/api/v1/stages", json!({"stuck":"-"}), "stuck"),
+        ("/api/v1/stages", json!({"definition":{"version":1}}), "definition"),
+    ];
+    for (path, body, field) in cases {
+        let r = h.query(path, &h.read_a, Some(body.clone())).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path} {body}: {}", r.body);
+        assert_eq!(r.body["error"]["field"], field, "{path} {body}: {}", r.body);
+    }
+    let empty = h.query("/api/v1/funnel", &h.read_a, Some(Value::Null)).await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST, "{}", empty.body);
+}

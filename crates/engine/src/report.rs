@@ -1,0 +1,151 @@
+//! Every analysis as one call over an engine: the report of a spec, over the customers and events a
+//! [`ScopeSpec`] (and any [`CustomerTest`]s) select. The CLI and the HTTP query API both answer through these
+//! functions, so a report is the same whichever way it is asked for.
+
+use tropa_core::analysis::funnel::{FunnelFold, FunnelReport, FunnelSpec};
+use tropa_core::analysis::lifecycle::{LifecycleState, LifecycleThresholds};
+use tropa_core::analysis::paths::{PathsFold, PathsReport, PathsSpec};
+use tropa_core::analysis::retention::{RetentionFold, RetentionReport, RetentionSpec};
+use tropa_core::analysis::scope::{CustomerTest, LifecycleTest, Scope, ScopeSpec, StageTest};
+use tropa_core::analysis::stages::{JourneyDefinition, StagesFold, StagesReport, StagesSpec};
+use tropa_core::analysis::stats::{StatsFold, StatsReport};
+use tropa_core::{Columns, JourneyFold};
+
+use crate::{fold, Engine, EngineError, ScanSpec};
+
+fn invalid(field: &str) -> impl FnOnce(String) -> EngineError + '_ {
+    move |reason| EngineError::Invalid { field: field.into(), reason }
+}
+
+/// Runs `inner` (whose scan needs `columns`) over the customers and events `spec` and `tests` select.
+pub fn scoped_fold<F: JourneyFold>(
+    engine: &dyn Engine,
+    inner: F,
+    columns: Columns,
+    spec: ScopeSpec,
+    tests: Vec<Box<dyn CustomerTest>>,
+) -> Result<(F::Acc, Scope<F>), EngineError> {
+    let dicts = engine.dictionaries();
+    let mut scope = Scope::new(inner, columns, spec, &dicts);
+    for t in tests {
+        scope = scope.with_test(t);
+    }
+    let (from, to) = scope.scan_range();
+    let scan = ScanSpec { from, to, ..ScanSpec::default() }.with_columns(scope.columns());
+    let acc = fold(engine, &scan, &scope)?;
+    Ok((acc, scope))
+}
+
+/// Which customers a report keeps by their state: current journey stage (keys of `definition`, or `none`) and
+/// lifecycle state, both as of `until` (exclusive; default: the data's last event).
+#[derive(Debug, Clone, Default)]
+pub struct StateFilter {
+    pub stages: Vec<String>,
+    pub definition: Option<JourneyDefinition>,
+    pub lifecycle: Vec<String>,
+    pub until: Option<i64>,
+}
+
+impl StateFilter {
+    /// The tests; errors name the field (`stage`, `lifecycle`).
+    pub fn tests(&self, engine: &dyn Engine) -> Result<Vec<Box<dyn CustomerTest>>, EngineError> {
+        let mut out: Vec<Box<dyn CustomerTest>> = Vec::new();
+        if self.stages.is_empty() && self.lifecycle.is_empty() {
+            return Ok(out);
+        }
+        let at = match self.until {
+            Some(u) => u - 1,
+            None => engine.time_bounds()?.1.unwrap_or(0),
+        };
+        if !self.stages.is_empty() {
+            let def = match &self.definition {
+                Some(d) => d.clone(),
+                None => JourneyDefinition::default_definition().map_err(|e| invalid("stage")(e.to_string()))?,
+            };
+            let test = StageTest::new(&def, &self.stages, at, &engine.dictionaries()).map_err(invalid("stage"))?;
+            out.push(Box::new(test));
+        }
+        if !self.lifecycle.is_empty() {
+            let states = self
+                .lifecycle
+                .iter()
+                .map(|s| LifecycleState::parse(s.trim()).map_err(invalid("lifecycle")))
+                .collect::<Result<Vec<_>, _>>()?;
+            out.push(Box::new(LifecycleTest::new(states, at, LifecycleThresholds::default())));
+        }
+        Ok(out)
+    }
+}
+
+pub fn stats(
+    engine: &dyn Engine,
+    scope: ScopeSpec,
+    tests: Vec<Box<dyn CustomerTest>>,
+) -> Result<StatsReport, EngineError> {
+    let dicts = engine.dictionaries();
+    let acc = if scope.is_empty() && tests.is_empty() {
+        fold(engine, &ScanSpec::default().with_columns(StatsFold::columns()), &StatsFold)?
+    } else {
+        scoped_fold(engine, StatsFold, StatsFold::columns(), scope, tests)?.0
+    };
+    Ok(StatsReport::resolve(&acc, &dicts))
+}
+
+pub fn funnel(
+    engine: &dyn Engine,
+    spec: FunnelSpec,
+    scope: ScopeSpec,
+    tests: Vec<Box<dyn CustomerTest>>,
+) -> Result<FunnelReport, EngineError> {
+    let f = FunnelFold::new(spec, &engine.dictionaries()).map_err(invalid("steps"))?;
+    let columns = f.columns();
+    let (acc, scope) = scoped_fold(engine, f, columns, scope, tests)?;
+    Ok(scope.inner().report(&acc))
+}
+
+pub fn paths(
+    engine: &dyn Engine,
+    spec: PathsSpec,
+    scope: ScopeSpec,
+    tests: Vec<Box<dyn CustomerTest>>,
+) -> Result<PathsReport, EngineError> {
+    let f = PathsFold::new(spec, &engine.dictionaries()).map_err(invalid("paths"))?;
+    let columns = f.columns();
+    let (acc, scope) = scoped_fold(engine, f, columns, scope, tests)?;
+    Ok(scope.inner().report(&acc))
+}
+
+/// Without `spec.now`, the data is complete up to its last event (or `scope.until` if earlier) whenever customer
+/// filters are on: the fold then sees only the selected customers, whose last event is not the data's end.
+pub fn retention(
+    engine: &dyn Engine,
+    mut spec: RetentionSpec,
+    scope: ScopeSpec,
+    tests: Vec<Box<dyn CustomerTest>>,
+) -> Result<RetentionReport, EngineError> {
+    let customer_filters = ScopeSpec { since: None, until: None, ..scope.clone() } != ScopeSpec::default();
+    if spec.now.is_none() && (customer_filters || !tests.is_empty()) {
+        if let (_, Some(last)) = engine.time_bounds()? {
+            spec.now = Some(scope.until.map_or(last + 1, |u| u.min(last + 1)));
+        }
+    }
+    let f = RetentionFold::new(spec, &engine.dictionaries()).map_err(invalid("retention"))?;
+    let columns = f.columns();
+    let (acc, scope) = scoped_fold(engine, f, columns, scope, tests)?;
+    Ok(scope.inner().report(&acc))
+}
+
+/// Events after `spec.now` never count.
+pub fn stages(
+    engine: &dyn Engine,
+    spec: StagesSpec,
+    mut scope: ScopeSpec,
+    tests: Vec<Box<dyn CustomerTest>>,
+) -> Result<StagesReport, EngineError> {
+    let f = StagesFold::new(spec, &engine.dictionaries()).map_err(invalid("definition"))?;
+    let end = f.spec().now.saturating_add(1);
+    scope.until = Some(scope.until.map_or(end, |u| u.min(end)));
+    let columns = f.columns();
+    let (acc, scope) = scoped_fold(engine, f, columns, scope, tests)?;
+    Ok(scope.inner().report(&acc))
+}

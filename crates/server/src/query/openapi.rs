@@ -1,0 +1,111 @@
+//! The OpenAPI 3.0 document of the HTTP API, with request schemas generated from the request types
+//! ([`super::request`]) by `schemars`.
+
+use schemars::generate::SchemaSettings;
+use serde_json::{json, Value};
+
+use super::request::{FunnelRequest, PathsRequest, RetentionRequest, StagesRequest, StatsRequest};
+
+fn error_responses() -> Value {
+    let e = json!({"description": "an error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    json!({"400": e, "401": e, "403": e, "404": e, "413": e, "415": e, "429": e, "500": e})
+}
+
+fn operation(summary: &str, body: Option<Value>, answer: &str, security: &str) -> Value {
+    let mut responses = error_responses();
+    responses["200"] = json!({"description": answer, "content": {"application/json": {"schema": {"type": "object"}}}});
+    let mut op = json!({"summary": summary, "responses": responses, "security": [{security: []}]});
+    if let Some(schema) = body {
+        op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": schema}}});
+    }
+    op
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let mut gen = SchemaSettings::openapi3().into_generator();
+    let mut schema = |f: fn(&mut schemars::SchemaGenerator) -> schemars::Schema| f(&mut gen).to_value();
+    let stats = schema(|g| g.subschema_for::<StatsRequest>());
+    let funnel = schema(|g| g.subschema_for::<FunnelRequest>());
+    let paths = schema(|g| g.subschema_for::<PathsRequest>());
+    let retention = schema(|g| g.subschema_for::<RetentionRequest>());
+    let stages = schema(|g| g.subschema_for::<StagesRequest>());
+    let mut components: serde_json::Map<String, Value> = gen.take_definitions(true).into_iter().collect();
+    components.insert(
+        "Error".into(),
+        json!({"type": "object", "required": ["error"], "properties": {
+            "error": {"type": "object", "required": ["code", "message"], "properties": {
+                "code": {"type": "string", "description": "stable code, e.g. invalid_message, invalid_key, overloaded"},
+                "message": {"type": "string"},
+                "field": {"type": "string", "nullable": true, "description": "the field at fault, e.g. batch[3].event"}}},
+            "rejected": {"type": "array", "items": {"type": "object", "properties": {
+                "index": {"type": "integer"}, "code": {"type": "string"}, "field": {"type": "string"},
+                "message": {"type": "string"}}}}}}),
+    );
+    components.insert(
+        "Message".into(),
+        json!({"type": "object", "description": "a Segment-spec message: type, event/name, userId or anonymousId, timestamp, messageId, properties, traits, context",
+               "additionalProperties": true}),
+    );
+    let message = json!({"$ref": "#/components/schemas/Message"});
+    let batch = json!({"type": "object", "required": ["batch"], "properties": {
+        "batch": {"type": "array", "items": message}, "sentAt": {"type": "string"}, "writeKey": {"type": "string"},
+        "context": {"type": "object"}}});
+    let ingest = |what: &str, body: &Value| {
+        let mut op = operation(
+            what,
+            Some(body.clone()),
+            "stored durably: {\"success\":true,\"accepted\":n,\"duplicates\":n}",
+            "writeKey",
+        );
+        op["parameters"] = json!([{"name": "partial", "in": "query", "required": false, "schema": {"type": "boolean"},
+            "description": "store the valid messages of a batch and list the rejected ones (default: all or nothing)"}]);
+        json!({"post": op})
+    };
+    let mut paths_doc = serde_json::Map::new();
+    for kind in ["track", "identify", "page", "screen", "group", "alias"] {
+        paths_doc.insert(format!("/v1/{kind}"), ingest(&format!("send one {kind} message"), &message));
+    }
+    paths_doc.insert("/v1/batch".into(), ingest("send a batch of messages", &batch));
+    paths_doc.insert("/v1/import".into(), ingest("send a batch of historical messages", &batch));
+    let read =
+        |summary: &str, body: Value, answer: &str| json!({"post": operation(summary, Some(body), answer, "readKey")});
+    let mut stats_path = read("events per name, channel, touchpoint and day", stats, "the stats report");
+    stats_path["get"] = operation("the stats report without filters", None, "the stats report", "readKey");
+    paths_doc.insert("/api/v1/stats".into(), stats_path);
+    paths_doc.insert("/api/v1/funnel".into(), read("conversion through ordered steps", funnel, "the funnel report"));
+    paths_doc.insert("/api/v1/paths".into(), read("top paths after or before an event", paths, "the paths report"));
+    paths_doc.insert("/api/v1/retention".into(), read("cohort retention", retention, "the retention report"));
+    paths_doc.insert("/api/v1/stages".into(), read("journey stages and lifecycle", stages, "the stages report"));
+    let mut customer = operation("one customer's identities, merges and timeline", None, "the customer", "readKey");
+    customer["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string"},
+        "description": "an anonymous id or user id"}]);
+    paths_doc.insert("/api/v1/customers/{id}".into(), json!({"get": customer}));
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "tropa", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "Segment-compatible ingestion and the journey analytics query API of tropa."},
+        "paths": paths_doc,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "writeKey": {"type": "http", "scheme": "basic", "description": "the write key as the user name, empty password"},
+                "readKey": {"type": "http", "scheme": "bearer", "description": "a read key (tr_…)"}
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_route_is_documented_and_request_schemas_come_from_the_types() {
+        let doc = super::document();
+        for path in ["/v1/track", "/v1/batch", "/api/v1/funnel", "/api/v1/customers/{id}", "/api/v1/stages"] {
+            assert!(doc["paths"].get(path).is_some(), "{path}");
+        }
+        let funnel = &doc["components"]["schemas"]["FunnelRequest"];
+        assert!(funnel["properties"]["steps"].is_object(), "{funnel}");
+        assert!(doc["components"]["schemas"]["Filters"]["properties"]["did_not"].is_object());
+    }
+}

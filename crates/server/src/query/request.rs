@@ -1,0 +1,343 @@
+//! Request bodies of the query API and their translation into the analyses' specs. Event conditions use the
+//! same syntax as the CLI (`purchase where revenue > 1000 and channel = email`); durations are `30m`, `7d`, …;
+//! times RFC 3339 or `YYYY-MM-DD`. Every problem is reported with its field, all of them at once.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use tropa_core::analysis::filter::EventMatch;
+use tropa_core::analysis::funnel::{Exclusion, FunnelMode, FunnelSpec, Step};
+use tropa_core::analysis::lifecycle::{LifecycleSpec, LifecycleThresholds};
+use tropa_core::analysis::matcher::Breakdown;
+use tropa_core::analysis::paths::PathsSpec;
+use tropa_core::analysis::period::Period;
+use tropa_core::analysis::retention::{RetentionMode, RetentionSpec};
+use tropa_core::analysis::scope::ScopeSpec;
+use tropa_core::analysis::stages::{DefinitionFormat, JourneyDefinition, StagesSpec};
+use tropa_core::time::{parse_duration, parse_time, TimeFormat};
+use tropa_engine::report::StateFilter;
+
+/// Field problems collected while translating a request.
+#[derive(Default)]
+pub struct Problems(pub Vec<(String, String)>);
+
+impl Problems {
+    fn keep<T>(&mut self, field: &str, r: Result<T, String>) -> Option<T> {
+        r.map_err(|e| self.0.push((field.to_string(), e))).ok()
+    }
+
+    fn event(&mut self, field: &str, text: &str) -> Option<EventMatch> {
+        self.keep(field, EventMatch::parse(text))
+    }
+
+    fn time(&mut self, field: &str, text: &Option<String>) -> Option<i64> {
+        text.as_ref().and_then(|t| self.keep(field, parse_time(t, &TimeFormat::Rfc3339)))
+    }
+
+    fn duration(&mut self, field: &str, text: &Option<String>) -> Option<i64> {
+        text.as_ref().and_then(|t| self.keep(field, parse_duration(t)))
+    }
+}
+
+/// Which customers and events a report covers (all optional; the CLI's filter flags).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Filters {
+    /// Only events at or after this time; journeys are cut to the range.
+    pub since: Option<String>,
+    /// Only events before this time.
+    pub until: Option<String>,
+    /// Only customers who did each of these (in the range).
+    pub did: Vec<String>,
+    /// Only customers who did none of these.
+    pub did_not: Vec<String>,
+    /// Conditions on the customer's latest traits: `plan = pro`.
+    pub traits: Vec<String>,
+    /// Only customers whose first touch came through one of these channel groups.
+    pub first_channel: Vec<String>,
+    /// Only customers whose current stage (default journey definition) is one of these keys, or `none`.
+    pub stage: Vec<String>,
+    /// Only customers in one of these lifecycle states: new, active, returning, reactivated, dormant, churned.
+    pub lifecycle: Vec<String>,
+}
+
+impl Filters {
+    pub fn scope(&self, p: &mut Problems) -> (ScopeSpec, StateFilter) {
+        let since = p.time("filters.since", &self.since);
+        let until = p.time("filters.until", &self.until);
+        if let (Some(s), Some(u)) = (since, until) {
+            if u <= s {
+                p.0.push(("filters.until".into(), "must be later than since".into()));
+            }
+        }
+        let events = |p: &mut Problems, name: &str, list: &[String]| -> Vec<EventMatch> {
+            list.iter().enumerate().filter_map(|(i, t)| p.event(&format!("filters.{name}[{i}]"), t)).collect()
+        };
+        let scope = ScopeSpec {
+            since,
+            until,
+            did: events(p, "did", &self.did),
+            did_not: events(p, "did_not", &self.did_not),
+            traits: self
+                .traits
+                .iter()
+                .enumerate()
+                .filter_map(|(i, t)| p.keep(&format!("filters.traits[{i}]"), ScopeSpec::parse_trait(t)))
+                .collect(),
+            first_channel: self.first_channel.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect(),
+        };
+        let state =
+            StateFilter { stages: self.stage.clone(), definition: None, lifecycle: self.lifecycle.clone(), until };
+        (scope, state)
+    }
+}
+
+/// A report over the filtered data with no other parameters (`/api/v1/stats`).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct StatsRequest {
+    pub filters: Filters,
+}
+
+/// One funnel step.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FunnelStepRequest {
+    /// `EVENT [where FIELD OP VALUE and …]`.
+    pub event: String,
+    /// An optional step may be skipped.
+    #[serde(default)]
+    pub optional: bool,
+    /// At least this long after the previous step (`10m`).
+    pub min_time: Option<String>,
+    /// At most this long after the previous step (`2d`).
+    pub max_time: Option<String>,
+}
+
+/// Doing `event` between step `after` and the next stops the customer at step `after`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExclusionRequest {
+    pub after: usize,
+    pub event: String,
+}
+
+/// `/api/v1/funnel`: conversion through ordered steps.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FunnelRequest {
+    /// Two or more steps, in order.
+    pub steps: Vec<FunnelStepRequest>,
+    /// ordered (default), strict or any.
+    pub mode: Option<String>,
+    /// Conversion window from the first step (default 7d).
+    pub window: Option<String>,
+    #[serde(default)]
+    pub exclusions: Vec<ExclusionRequest>,
+    /// A field of the first step (channel, campaign, a property), `trait.KEY` or `first_channel`.
+    pub breakdown: Option<String>,
+    /// Conversion by entry period: day, week or month.
+    pub trend: Option<String>,
+    /// Only customers whose first step is at or after this time.
+    pub from: Option<String>,
+    /// Only customers whose first step is before this time.
+    pub to: Option<String>,
+    /// Next events shown per drop-off step (default 5).
+    pub top: Option<usize>,
+    #[serde(default)]
+    pub filters: Filters,
+}
+
+impl FunnelRequest {
+    pub fn spec(&self, p: &mut Problems) -> Option<FunnelSpec> {
+        let steps: Vec<Option<Step>> = self
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let matcher = p.event(&format!("steps[{i}].event"), &s.event)?;
+                let min_ms = p.duration(&format!("steps[{i}].min_time"), &s.min_time);
+                let max_ms = p.duration(&format!("steps[{i}].max_time"), &s.max_time);
+                Some(Step { matcher, optional: s.optional, min_ms, max_ms })
+            })
+            .collect();
+        let exclusions: Vec<Option<Exclusion>> = self
+            .exclusions
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                Some(Exclusion { matcher: p.event(&format!("exclusions[{i}].event"), &x.event)?, after: x.after })
+            })
+            .collect();
+        let mode = p.keep("mode", FunnelMode::parse(self.mode.as_deref().unwrap_or("ordered")));
+        let window_ms = p.keep("window", parse_duration(self.window.as_deref().unwrap_or("7d")));
+        let trend = self.trend.as_deref().and_then(|t| p.keep("trend", Period::parse(t)));
+        let spec = FunnelSpec {
+            steps: steps.into_iter().collect::<Option<_>>()?,
+            mode: mode?,
+            window_ms: window_ms?,
+            exclusions: exclusions.into_iter().collect::<Option<_>>()?,
+            breakdown: self.breakdown.as_deref().map(Breakdown::parse),
+            trend,
+            from: p.time("from", &self.from),
+            to: p.time("to", &self.to),
+            dropoff_top: self.top.unwrap_or(5),
+        };
+        p.keep("steps", spec.validate().map_err(|e| e.to_string()))?;
+        Some(spec)
+    }
+}
+
+/// `/api/v1/paths`: the top paths after a start event or before an end event.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PathsRequest {
+    /// Start at each customer's first such event.
+    pub from: Option<String>,
+    /// End at each customer's first such event.
+    pub to: Option<String>,
+    /// Events per path, 1 to 20 (default 5).
+    pub depth: Option<usize>,
+    /// Count consecutive repeats of an event once.
+    #[serde(default)]
+    pub collapse: bool,
+    /// A gap longer than this ends the path (`30m`).
+    pub session: Option<String>,
+    /// Paths listed (default 20).
+    pub top: Option<usize>,
+    /// Count customers who do this event later than the path's start.
+    pub conversion: Option<String>,
+    #[serde(default)]
+    pub filters: Filters,
+}
+
+impl PathsRequest {
+    pub fn spec(&self, p: &mut Problems) -> Option<PathsSpec> {
+        let step = |p: &mut Problems, f: &str, t: &Option<String>| t.as_ref().map(|t| p.event(f, t));
+        let (from, to, conversion) =
+            (step(p, "from", &self.from), step(p, "to", &self.to), step(p, "conversion", &self.conversion));
+        let spec = PathsSpec {
+            from: from.map(|x| x.ok_or(())).transpose().ok()?,
+            to: to.map(|x| x.ok_or(())).transpose().ok()?,
+            depth: self.depth.unwrap_or(5),
+            collapse: self.collapse,
+            session_ms: p.duration("session", &self.session),
+            top: self.top.unwrap_or(20),
+            conversion: conversion.map(|x| x.ok_or(())).transpose().ok()?,
+        };
+        p.keep("paths", spec.validate())?;
+        Some(spec)
+    }
+}
+
+/// `/api/v1/retention`: cohorts by first occurrence of an event and who comes back.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionRequest {
+    /// Cohort entry event (default `*`, the first activity).
+    pub start: Option<String>,
+    /// What counts as coming back (default `*`, any event).
+    #[serde(rename = "return")]
+    pub return_event: Option<String>,
+    /// day, week (default) or month.
+    pub period: Option<String>,
+    /// Columns after the entry period (default 12).
+    pub periods: Option<usize>,
+    /// on (default) or on-or-after.
+    pub mode: Option<String>,
+    pub breakdown: Option<String>,
+    /// Also the share who do the return event again within this time of entry.
+    pub repeat_within: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// The data is complete up to this time (default: just after the latest event).
+    pub now: Option<String>,
+    #[serde(default)]
+    pub filters: Filters,
+}
+
+impl RetentionRequest {
+    pub fn spec(&self, p: &mut Problems) -> Option<RetentionSpec> {
+        let start = p.event("start", self.start.as_deref().unwrap_or("*"));
+        let return_event = p.event("return", self.return_event.as_deref().unwrap_or("*"));
+        let period = p.keep("period", Period::parse(self.period.as_deref().unwrap_or("week")));
+        let mode = p.keep("mode", RetentionMode::parse(self.mode.as_deref().unwrap_or("on")));
+        let spec = RetentionSpec {
+            start: start?,
+            return_event: return_event?,
+            period: period?,
+            periods: self.periods.unwrap_or(12),
+            mode: mode?,
+            breakdown: self.breakdown.as_deref().map(Breakdown::parse),
+            repeat_within_ms: p.duration("repeat_within", &self.repeat_within),
+            from: p.time("from", &self.from),
+            to: p.time("to", &self.to),
+            now: p.time("now", &self.now),
+        };
+        p.keep("retention", spec.validate())?;
+        Some(spec)
+    }
+}
+
+/// `/api/v1/stages`: where customers are in the journey, conversion between stages, stuck customers, lifecycle.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct StagesRequest {
+    /// A journey definition in JSON (the shape of `tropa stages definition`); default: the five seed stages.
+    pub definition: Option<serde_json::Value>,
+    /// The report's instant (default: the latest event).
+    pub now: Option<String>,
+    /// Customers in a stage longer than this are stuck (default 14d).
+    pub stuck: Option<String>,
+    pub filters: Filters,
+}
+
+impl StagesRequest {
+    /// The spec as of `latest` (the data's last event) unless `now` is given.
+    pub fn spec(&self, latest: Option<i64>, p: &mut Problems) -> Option<StagesSpec> {
+        let definition = match &self.definition {
+            None => p.keep("definition", JourneyDefinition::default_definition().map_err(|e| e.to_string())),
+            Some(v) => p.keep(
+                "definition",
+                JourneyDefinition::parse(&v.to_string(), DefinitionFormat::Json).map_err(|e| e.to_string()),
+            ),
+        }?;
+        let stuck_ms = p.keep("stuck", parse_duration(self.stuck.as_deref().unwrap_or("14d")))?;
+        let now = match p.time("now", &self.now).or(latest) {
+            Some(n) => n,
+            None => {
+                p.0.push(("now".into(), "the project holds no events yet: send some first".into()));
+                return None;
+            }
+        };
+        let defaults = LifecycleThresholds::default();
+        let thresholds = p.keep(
+            "definition.lifecycle",
+            LifecycleThresholds::new(
+                definition.lifecycle.dormant_ms.unwrap_or(defaults.dormant_ms),
+                definition.lifecycle.churn_ms.unwrap_or(defaults.churn_ms),
+            )
+            .map_err(|(_, e)| e),
+        )?;
+        let lifecycle =
+            LifecycleSpec { activity: definition.lifecycle.activity.clone(), thresholds, at: now, transitions: None };
+        let spec = StagesSpec { definition, now, stuck_ms, lifecycle };
+        p.keep("stages", spec.validate())?;
+        Some(spec)
+    }
+}
+
+/// Requests that carry [`Filters`].
+pub trait HasFilters {
+    fn filters(&self) -> &Filters;
+}
+
+macro_rules! has_filters {
+    ($($t:ty),*) => {$(
+        impl HasFilters for $t {
+            fn filters(&self) -> &Filters {
+                &self.filters
+            }
+        }
+    )*};
+}
+has_filters!(StatsRequest, FunnelRequest, PathsRequest, RetentionRequest, StagesRequest);
