@@ -5,12 +5,14 @@
 //! - `q0`: events and exact distinct customers per event name (Q0) over a store;
 //! - `q1`: the 5-step ordered funnel (Q1), optionally broken down by channel;
 //! - `q2`: the top 20 paths of depth 5 from the first view_item (Q2);
-//! - `q3`: weekly cohort retention over 12 weeks (Q3).
+//! - `q3`: weekly cohort retention over 12 weeks (Q3);
+//! - `load`: a load generator for `tropa serve` (`/v1/batch`), see `bench/load.sh`.
 //!
 //! Two rayon threads unless `--threads` or `RAYON_NUM_THREADS` say otherwise (BENCH.md protocol).
 
 mod funnel;
 mod gen;
+mod load;
 mod model;
 mod paths;
 mod query;
@@ -42,6 +44,8 @@ enum Command {
     Q2(query::QueryArgs),
     /// Weekly cohort retention over 12 weeks (RetentionFold).
     Q3(query::QueryArgs),
+    /// Load a running `tropa serve` with /v1/batch requests; print events/s and latency.
+    Load(load::LoadArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -54,5 +58,6 @@ fn main() -> anyhow::Result<()> {
         Command::Q1(a) => funnel::q1(a),
         Command::Q2(a) => paths::q2(a),
         Command::Q3(a) => retention::q3(a),
+        Command::Load(a) => load::run(a),
     }
 }

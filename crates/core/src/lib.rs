@@ -25,6 +25,7 @@ pub mod identity;
 pub mod journey;
 pub mod message;
 pub mod time;
+pub mod useragent;
 
 pub use dict::{Dict, DictCol, Dictionaries};
 pub use error::{CoreError, FieldError};

@@ -111,9 +111,13 @@ impl From<EngineError> for ApiError {
     }
 }
 
+/// `code` and `message` also sit at the top level, where the Segment and RudderStack SDKs read a refusal
+/// (rudder-sdk-python retries a permanent 4xx when it cannot find them).
 #[derive(Serialize)]
 struct Body<'a> {
     error: Inner<'a>,
+    code: Code,
+    message: &'a str,
     #[serde(skip_serializing_if = "<[Rejected]>::is_empty")]
     rejected: &'a [Rejected],
 }
@@ -129,6 +133,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Body {
             error: Inner { code: self.code, message: &self.message, field: self.field.as_deref() },
+            code: self.code,
+            message: &self.message,
             rejected: &self.rejected,
         };
         let mut res = (self.code.status(), axum::Json(body)).into_response();

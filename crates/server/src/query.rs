@@ -240,7 +240,7 @@ async fn customer(
 ) -> Result<Json<CustomerRecord>, ApiError> {
     let engine = project_engine(&s, &headers)?;
     blocking(move || {
-        engine.customer(&id)?.map(Json).ok_or_else(|| {
+        engine.customer(id.trim())?.map(Json).ok_or_else(|| {
             ApiError::field(Code::NotFound, "id", "no customer has this anonymous id or user id in this project")
         })
     })

@@ -245,11 +245,17 @@ impl Store {
         let mut out = Vec::with_capacity(items.len());
         for (ticket, events) in items {
             w.precheck(&events)?;
-            let (fresh, dups) = w.dedup(events);
+            let (mut fresh, dups) = w.dedup(events);
             let first_seq = w.manifest.next_seq;
             w.manifest.next_seq += fresh.len() as u64;
             if !fresh.is_empty() {
-                w.wal.append(&WalRecord::Events { first_seq, events: fresh.clone() })?;
+                // the record borrows the events for encoding and hands them back: no copy per batch
+                let rec = WalRecord::Events { first_seq, events: fresh };
+                w.wal.append(&rec)?;
+                fresh = match rec {
+                    WalRecord::Events { events, .. } => events,
+                    WalRecord::Forget { .. } => Vec::new(),
+                };
             }
             out.push((ticket, IngestReport { accepted: fresh.len() as u64, duplicates: dups }, first_seq, fresh));
         }

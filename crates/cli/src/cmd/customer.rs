@@ -28,7 +28,7 @@ fn clip(s: &str, n: usize) -> String {
 
 pub fn run(data: &Path, args: CustomerArgs) -> anyhow::Result<()> {
     let store = super::open_existing(data)?;
-    let Some(c) = store.customer(&args.id)? else {
+    let Some(c) = store.customer(args.id.trim())? else {
         return Err(UserError(format!(
             "{} '{}': {}",
             tr("no customer with id", "нет клиента с идентификатором"),

@@ -43,6 +43,8 @@ pub enum Field {
     Referrer,
     PageUrl,
     PageTitle,
+    /// Browser, operating system or device type read from the user agent ([`crate::useragent`]).
+    Device(crate::useragent::DeviceField),
     /// A property path (`a.b` looks into nested objects).
     Property(Vec<String>),
 }
@@ -93,6 +95,9 @@ fn field(name: &str) -> Field {
         "referrer" => Field::Referrer,
         "page_url" | "url" => Field::PageUrl,
         "page_title" | "title" => Field::PageTitle,
+        "browser" => Field::Device(crate::useragent::DeviceField::Browser),
+        "os" => Field::Device(crate::useragent::DeviceField::Os),
+        "device" => Field::Device(crate::useragent::DeviceField::Device),
         _ => Field::Property(name.strip_prefix("properties.").unwrap_or(name).split('.').map(String::from).collect()),
     }
 }

@@ -122,6 +122,11 @@ impl<'j, 'a> EventView<'j, 'a> {
                     let v = self.j.rows.get(i).map(|&r| self.j.access.text(text_col(&c.field), r)).unwrap_or("");
                     test(c, (!v.is_empty()).then(|| Value::String(v.to_string())).as_ref())
                 }
+                Field::Device(f) => {
+                    let ua = self.j.rows.get(i).map(|&r| self.j.access.text(TextCol::UserAgent, r)).unwrap_or("");
+                    let v = crate::useragent::parse(ua).get(*f);
+                    test(c, (!v.is_empty()).then(|| Value::String(v.to_string())).as_ref())
+                }
                 Field::Property(path) => test(c, property(self.props(i), path)),
             };
             if !ok {
@@ -161,6 +166,11 @@ impl<'j, 'a> EventView<'j, 'a> {
             Field::Dict(d) => self.dicts.get(*d).value(j.codes(*d).get(i).copied().unwrap_or(0)).to_string(),
             Field::Revenue => j.revenue.get(i).filter(|r| !r.is_nan()).map(|r| r.to_string()).unwrap_or_default(),
             Field::Property(path) => property(self.props(i), path).map(value_text).unwrap_or_default(),
+            Field::Device(f) => j
+                .rows
+                .get(i)
+                .map(|&r| crate::useragent::parse(j.access.text(TextCol::UserAgent, r)).get(*f).to_string())
+                .unwrap_or_default(),
             f => j.rows.get(i).map(|&r| j.access.text(text_col(f), r).to_string()).unwrap_or_default(),
         }
     }

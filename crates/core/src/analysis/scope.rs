@@ -102,6 +102,10 @@ impl<F: JourneyFold> Scope<F> {
                     Field::Referrer => vec!["referrer".into()],
                     Field::PageUrl => vec!["page_url".into()],
                     Field::PageTitle => vec!["page_title".into()],
+                    Field::Device(f) => vec![serde_json::to_value(f)
+                        .ok()
+                        .and_then(|v| v.as_str().map(String::from))
+                        .unwrap_or_default()],
                 };
                 (c.clone(), path)
             })
