@@ -100,6 +100,7 @@
       }
       held = [];
     },
+    push: function (c) { if (tropa[c[0]]) tropa[c[0]].apply(null, c.slice(1)); },
     reset: function () { uid = ''; aid = uuid(); setCookie(UID, '', 0); if (consent) setCookie(AID, aid, YEAR); },
     flush: flush
   };
@@ -118,5 +119,5 @@
   d.addEventListener('visibilitychange', function () { if (d.visibilityState === 'hidden') beacon(); });
 
   if (s.getAttribute('data-auto') !== 'false') page();
-  pre.forEach(function (c) { if (tropa[c[0]]) tropa[c[0]].apply(null, c.slice(1)); });
+  pre.forEach(tropa.push);
 })(window, document);
