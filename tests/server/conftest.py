@@ -32,8 +32,8 @@ def start_server(tmp_path, tropa_bin):
     SIGKILL) when the test ends."""
     servers = []
 
-    def start(data):
-        s = live.Server(data, tmp_path)
+    def start(data, **kw):
+        s = live.Server(data, tmp_path, **kw)
         servers.append(s)
         return s.start()
 

@@ -60,8 +60,9 @@ class Project:
 class Server:
     """A `tropa serve` process on a free port of 127.0.0.1."""
 
-    def __init__(self, data, log_dir, args=()):
+    def __init__(self, data, log_dir, args=(), env=None):
         self.args = list(args)
+        self.extra_env = dict(env or {})
         self.data = Path(data)
         self.log_dir = Path(log_dir)
         self.proc = None
@@ -85,7 +86,7 @@ class Server:
                     [TROPA, "--data", str(self.data), "serve", "--listen", f"127.0.0.1:{self.port}", *self.args],
                     stdout=log,
                     stderr=subprocess.STDOUT,
-                    env=clean_env(),
+                    env={**clean_env(), **self.extra_env},
                     cwd=self.log_dir,  # never pick up a tropa.toml from the caller's folder
                 )
             deadline = time.monotonic() + START_TIMEOUT_S

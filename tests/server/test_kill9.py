@@ -14,6 +14,9 @@ THREADS = 4
 BATCH = 100
 KILL_AFTER_BATCHES = 200  # acknowledged batches per round before the kill …
 KILL_AFTER_S = 3.0  # … or this long, whichever comes first
+# the memtable is written as a part every 3,000 events, outside the writer lock, while batches keep arriving:
+# kills land before, during and after those writes too
+FLUSH_OFTEN = {"TROPA_FLUSH_ROWS": "3000"}
 
 
 def batch_of(round_no, thread, seq):
@@ -99,13 +102,13 @@ def test_acknowledged_events_survive_kill_9_twice(tmp_path, start_server, make_p
     project = make_project(data, "load")
 
     # round 1: a fresh folder
-    s1 = start_server(data)
+    s1 = start_server(data, env=FLUSH_OFTEN)
     acked1, sent1, problems1 = load_and_kill(s1, project, 1)
     assert problems1 == [], problems1
     assert len(acked1) >= 4, f"only {len(acked1)} batches were acknowledged before the kill: the load did not run\n{s1.output()[-2000:]}"
 
     # round 2: the recovered store takes more load, knows round 1's messageIds, and is killed again
-    s2 = start_server(data)
+    s2 = start_server(data, env=FLUSH_OFTEN)
     first = acked1[0]
     again = s2.post("/v1/batch", {"batch": batch_of(*first)}, project.write_key)
     assert again.status_code == 200, again.text
@@ -124,7 +127,7 @@ def test_acknowledged_events_survive_kill_9_twice(tmp_path, start_server, make_p
     assert stored >= (len(acked1) + len(acked2)) * BATCH
 
     # and a third server start sees the same events through the API
-    s3 = start_server(data)
+    s3 = start_server(data, env=FLUSH_OFTEN)
     assert s3.get("/api/v1/stats", project.read_key).json()["events"] == stored
     sample = s3.customer(project.read_key, "a0-0")
     assert sample is not None and max(ids_count(sample["events"]).values()) == 1

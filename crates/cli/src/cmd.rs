@@ -41,11 +41,16 @@ pub fn optional_instant(arg: &str, text: &Option<String>) -> anyhow::Result<Opti
 /// Opens the store in `data`, creating it if needed. `TROPA_FLUSH_ROWS` overrides how many events the memtable
 /// holds before it is written as a part.
 pub fn open(data: &Path) -> anyhow::Result<Store> {
+    Ok(Store::open(data, store_options()?)?)
+}
+
+/// Store options with `TROPA_FLUSH_ROWS` applied.
+pub fn store_options() -> anyhow::Result<StoreOptions> {
     let mut opts = StoreOptions::default();
     if let Ok(v) = std::env::var("TROPA_FLUSH_ROWS") {
         opts.flush_rows = v.parse().map_err(|_| crate::UserError(format!("TROPA_FLUSH_ROWS={v}: not a number")))?;
     }
-    Ok(Store::open(data, opts)?)
+    Ok(opts)
 }
 
 /// Opens an existing store (a read command on a folder that does not exist is a user error).

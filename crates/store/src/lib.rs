@@ -20,7 +20,7 @@
 //! ```
 
 mod codec;
-mod compact;
+pub mod compact;
 mod fsutil;
 mod ident;
 pub mod manifest;
@@ -82,6 +82,8 @@ pub struct Store {
     flush_on_drop: bool,
     writer: Mutex<Writer>,
     queue: Mutex<Queue>,
+    /// Held by the one compaction that may run at a time.
+    compacting: Mutex<()>,
     _lock: File,
 }
 
@@ -173,6 +175,7 @@ impl Store {
             flush_on_drop: true,
             writer: Mutex::new(w),
             queue: Mutex::new(Queue { next: 0, items: Vec::new(), done: HashMap::new() }),
+            compacting: Mutex::new(()),
             _lock: lock,
         })
     }
@@ -202,7 +205,13 @@ impl Store {
     /// Merges all parts into few large ones, re-filing merged identities under their customer and dropping
     /// forgotten events.
     pub fn compact(&self) -> Result<compact::CompactReport, EngineError> {
-        compact::compact(&mut self.writer())
+        compact::compact(self, compact::CompactScope::All)
+    }
+
+    /// Merges the small parts when there are at least `at_least` of them (the server's background compaction);
+    /// ingestion and queries go on meanwhile.
+    pub fn compact_small_parts(&self, at_least: usize) -> Result<compact::CompactReport, EngineError> {
+        compact::compact(self, compact::CompactScope::SmallParts { at_least })
     }
 
     /// Number of parts (not counting the memtable).
@@ -239,6 +248,15 @@ impl Store {
     /// A consistent view for scans and lookups.
     pub fn snapshot(&self) -> Result<Arc<Snapshot>, EngineError> {
         self.writer().snapshot()
+    }
+
+    fn write_frozen(&self, f: Arc<writer::Frozen>) -> Result<(), EngineError> {
+        let path = writer::part_path(&self.dir, f.id);
+        let written = part::write_part(&path, &f.data, f.id);
+        let mut w = self.writer();
+        w.flushing = false;
+        w.install_frozen(&f, written?, path)?;
+        Ok(())
     }
 
     fn ingest_group(w: &mut Writer, items: Vec<(u64, Vec<Event>)>) -> Result<Vec<Logged>, EngineError> {
@@ -296,8 +314,18 @@ impl Engine for Store {
                         self.queue().done.insert(t, Ok(report));
                     }
                 }
-                if w.mem.len() >= w.opts.flush_rows {
-                    w.flush()?;
+                let job = if w.mem.len() >= w.opts.flush_rows && !w.flushing {
+                    w.flushing = true;
+                    let f = w.freeze();
+                    w.flushing = f.is_ok();
+                    Some(f?)
+                } else {
+                    None
+                };
+                drop(w);
+                if let Some(f) = job {
+                    // the part is written without the lock: other batches go on being logged meanwhile
+                    self.write_frozen(f)?;
                 }
                 mine.ok_or(EngineError::Busy)
             }

@@ -12,7 +12,7 @@ use tropa_core::{DictCol, Dictionaries, Event, Identity, TextCol};
 use tropa_engine::{EngineError, IngestReport};
 
 use crate::ident::{self, ACTORS, LINKS, REASONS};
-use crate::manifest::{Manifest, Tombstone};
+use crate::manifest::{Manifest, PartMeta, Tombstone};
 use crate::part::{write_part, PartBuilder, PartReader, Row, DICT_COLS};
 use crate::scan::Snapshot;
 use crate::wal::{Wal, WalRecord};
@@ -56,6 +56,19 @@ pub struct Writer {
     pub pending_merges: Vec<Merge>,
     pub tombstones: Vec<Tombstone>,
     snapshot: Option<Arc<Snapshot>>,
+    /// A full memtable being written as a part outside the writer lock ([`Writer::freeze`]); scans see it.
+    pub frozen: Option<Arc<Frozen>>,
+    /// Whether an ingest call is writing `frozen` now.
+    pub flushing: bool,
+}
+
+/// A memtable taken out of the writer to be written as part `id` while ingestion goes on. Its events are in WAL
+/// segments before `wal_from`, which stay until the part is installed.
+pub struct Frozen {
+    pub id: u64,
+    pub wal_from: u64,
+    pub data: crate::part::PartData,
+    reader: Arc<PartReader>,
 }
 
 fn dict_value(ev: &Event, col: DictCol) -> &str {
@@ -136,6 +149,8 @@ impl Writer {
             pending_merges: Vec::new(),
             tombstones,
             snapshot: None,
+            frozen: None,
+            flushing: false,
         })
     }
 
@@ -168,6 +183,11 @@ impl Writer {
             let mem = self.mem.clone().finish();
             for i in 0..mem.rows() {
                 set.insert(message_key(mem.text[TextCol::MessageId as usize].get(i)));
+            }
+            if let Some(f) = &self.frozen {
+                for i in 0..f.data.rows() {
+                    set.insert(message_key(f.data.text[TextCol::MessageId as usize].get(i)));
+                }
             }
             self.seen = Some(set);
         }
@@ -292,6 +312,9 @@ impl Writer {
         if !self.bulk.is_empty() {
             parts.push(Arc::new(PartReader::in_memory(&self.bulk.clone().finish())?));
         }
+        if let Some(f) = &self.frozen {
+            parts.push(f.reader.clone());
+        }
         if !self.mem.is_empty() {
             parts.push(Arc::new(PartReader::in_memory(&self.mem.clone().finish())?));
         }
@@ -302,6 +325,50 @@ impl Writer {
         Ok(snap)
     }
 
+    /// Takes the full memtable out to be written as a part without the writer lock; the WAL moves on to a new
+    /// segment, so the frozen events' segments can go once the part is installed. A frozen memtable whose
+    /// write failed is handed out again.
+    pub fn freeze(&mut self) -> Result<Arc<Frozen>, EngineError> {
+        if let Some(f) = &self.frozen {
+            return Ok(f.clone());
+        }
+        let wal_from = self.wal.rotate()?;
+        let roots = self.roots();
+        let mut mem = std::mem::take(&mut self.mem);
+        mem.rekey(|k| roots.get(k as usize).copied().unwrap_or(k));
+        let data = mem.finish();
+        let reader = Arc::new(PartReader::in_memory(&data)?);
+        let id = self.manifest.next_part;
+        self.manifest.next_part += 1;
+        let f = Arc::new(Frozen { id, wal_from, data, reader });
+        self.frozen = Some(f.clone());
+        self.snapshot = None;
+        Ok(f)
+    }
+
+    /// Makes the written part of `f` part of the store (the checkpoint of a flush). Returns false, removing the
+    /// file, when a flush installed the frozen rows meanwhile.
+    pub fn install_frozen(&mut self, f: &Arc<Frozen>, meta: PartMeta, path: PathBuf) -> Result<bool, EngineError> {
+        if !self.frozen.as_ref().is_some_and(|g| Arc::ptr_eq(g, f)) {
+            std::fs::remove_file(&path).map_err(EngineError::io("remove", &path))?;
+            return Ok(false);
+        }
+        self.write_identity()?;
+        self.write_dicts()?;
+        let mut m = self.manifest.clone();
+        m.parts.push(meta);
+        m.wal_from = f.wal_from;
+        m.tombstones = self.tombstones.clone();
+        m.generation += 1;
+        m.store(&self.dir.join(crate::MANIFEST))?;
+        self.manifest = m;
+        self.wal.remove_before(f.wal_from)?;
+        self.parts.push(Arc::new(PartReader::open(&path)?));
+        self.frozen = None;
+        self.snapshot = None;
+        Ok(true)
+    }
+
     pub fn invalidate(&mut self) {
         self.snapshot = None;
     }
@@ -310,6 +377,7 @@ impl Writer {
     pub fn flush(&mut self) -> Result<(), EngineError> {
         let has_identity = self.identity.as_ref().is_some_and(|i| i.actors() as u64 != self.manifest.actors);
         if self.mem.is_empty()
+            && self.frozen.is_none()
             && self.bulk.is_empty()
             && self.pending_merges.is_empty()
             && !has_identity
@@ -318,6 +386,13 @@ impl Writer {
             return Ok(());
         }
         let mut new_parts = Vec::new();
+        if let Some(f) = self.frozen.take() {
+            // written here under a fresh id: an ingest call may be writing it under its own id right now, and
+            // will find it installed already and drop its copy
+            let id = self.manifest.next_part;
+            let path = self.part_path(id);
+            new_parts.push((write_part(&path, &f.data, id)?, path));
+        }
         if !self.bulk.is_empty() {
             let data = std::mem::take(&mut self.bulk).finish();
             let id = self.manifest.next_part + new_parts.len() as u64;
@@ -359,7 +434,7 @@ impl Writer {
     }
 
     pub fn part_path(&self, id: u64) -> PathBuf {
-        self.dir.join("parts").join(format!("part-{id:08}.trp"))
+        part_path(&self.dir, id)
     }
 
     /// Appends new actors and merges to the identity logs (the manifest is updated by the caller).
@@ -449,4 +524,9 @@ impl Writer {
         all.retain(|m| members.binary_search(&m.a.0).is_ok() || members.binary_search(&m.b.0).is_ok());
         Ok(all)
     }
+}
+
+/// The file of part `id` in the data folder `dir`.
+pub fn part_path(dir: &std::path::Path, id: u64) -> PathBuf {
+    dir.join("parts").join(format!("part-{id:08}.trp"))
 }

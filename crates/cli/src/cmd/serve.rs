@@ -62,7 +62,34 @@ pub fn now_ms() -> i64 {
 /// Opens each project's store on first use and keeps it open.
 struct StoreProjects {
     root: PathBuf,
+    options: tropa_store::StoreOptions,
     open: Mutex<HashMap<String, Arc<tropa_store::Store>>>,
+}
+
+/// Small parts merged in the background once there are this many (each flush of the memtable makes one).
+const COMPACT_AT_PARTS: usize = 8;
+
+impl StoreProjects {
+    /// Background maintenance: merges each open store's small parts (online: ingestion goes on meanwhile).
+    fn maintain(&self) {
+        let stores: Vec<(String, Arc<tropa_store::Store>)> =
+            self.open.lock().unwrap_or_else(|p| p.into_inner()).iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        for (project, store) in stores {
+            match store.compact_small_parts(COMPACT_AT_PARTS) {
+                Ok(r) if r.rows > 0 => {
+                    tracing::info!(
+                        project,
+                        rows = r.rows,
+                        parts_before = r.parts_before,
+                        parts_after = r.parts_after,
+                        "compacted"
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(project, error = %e, "background compaction failed"),
+            }
+        }
+    }
 }
 
 impl Projects for StoreProjects {
@@ -71,7 +98,7 @@ impl Projects for StoreProjects {
         if let Some(s) = open.get(project) {
             return Ok(s.clone());
         }
-        let store = Arc::new(tropa_store::Store::open(&project_dir(&self.root, project), Default::default())?);
+        let store = Arc::new(tropa_store::Store::open(&project_dir(&self.root, project), self.options)?);
         open.insert(project.to_string(), store.clone());
         Ok(store)
     }
@@ -104,11 +131,29 @@ fn resolve_config(args: &ServeArgs) -> anyhow::Result<Config> {
 pub fn serve(root: &Path, args: &ServeArgs, banner: impl FnOnce(&str)) -> anyhow::Result<()> {
     let config = resolve_config(args)?;
     let meta = Arc::new(open_meta(root)?);
-    let projects = Arc::new(StoreProjects { root: root.to_path_buf(), open: Mutex::new(HashMap::new()) });
+    let projects = Arc::new(StoreProjects {
+        root: root.to_path_buf(),
+        options: super::store_options()?,
+        open: Mutex::new(HashMap::new()),
+    });
     // open every project now: a folder in use by another process is reported before the server says it is up
     for p in meta.projects()? {
         projects.engine(&p.slug)?;
     }
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let maintenance = {
+        let (projects, stop) = (projects.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut ticks = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(500));
+                ticks += 1;
+                if ticks % 20 == 0 {
+                    projects.maintain();
+                }
+            }
+        })
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let state = AppState::new(config.clone(), meta, projects);
     runtime.block_on(async move {
@@ -123,6 +168,8 @@ pub fn serve(root: &Path, args: &ServeArgs, banner: impl FnOnce(&str)) -> anyhow
     })?;
     // the state (and with it every store) is dropped here: each store checkpoints its memtable on drop
     runtime.shutdown_timeout(std::time::Duration::from_millis(config.shutdown_timeout_ms as u64));
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let _ = maintenance.join();
     eprintln!("{}", tr("stopped: every acknowledged event is stored", "остановлено: все принятые события сохранены"));
     Ok(())
 }
