@@ -148,7 +148,7 @@ pub fn serve(root: &Path, args: &ServeArgs, banner: impl FnOnce(&str)) -> anyhow
             while !stop.load(std::sync::atomic::Ordering::SeqCst) {
                 std::thread::sleep(std::time::Duration::from_millis(500));
                 ticks += 1;
-                if ticks % 20 == 0 {
+                if ticks.is_multiple_of(20) {
                     projects.maintain();
                 }
             }
