@@ -30,6 +30,26 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, for the documentation and the tests.
+    pub const ALL: [Code; 16] = [
+        Code::InvalidJson,
+        Code::InvalidMessage,
+        Code::InvalidQuery,
+        Code::EmptyBatch,
+        Code::MessageTooLarge,
+        Code::PayloadTooLarge,
+        Code::UnsupportedMediaType,
+        Code::UnsupportedEncoding,
+        Code::InvalidGzip,
+        Code::MissingKey,
+        Code::InvalidKey,
+        Code::WrongKeyKind,
+        Code::NotFound,
+        Code::Overloaded,
+        Code::Unavailable,
+        Code::Internal,
+    ];
+
     pub fn kind(self) -> ErrorKind {
         match self {
             Code::InvalidJson | Code::InvalidMessage | Code::InvalidQuery | Code::EmptyBatch | Code::InvalidGzip => {
@@ -155,25 +175,7 @@ mod tests {
     #[test]
     fn every_code_has_a_client_or_server_status() {
         use Code::*;
-        let codes = [
-            InvalidJson,
-            InvalidMessage,
-            InvalidQuery,
-            EmptyBatch,
-            MessageTooLarge,
-            PayloadTooLarge,
-            UnsupportedMediaType,
-            UnsupportedEncoding,
-            InvalidGzip,
-            MissingKey,
-            InvalidKey,
-            WrongKeyKind,
-            NotFound,
-            Overloaded,
-            Unavailable,
-            Internal,
-        ];
-        for c in codes {
+        for c in Code::ALL {
             let s = c.status().as_u16();
             assert!((400..600).contains(&s), "{c:?}");
             assert_eq!(s >= 500, matches!(c, Unavailable | Internal), "{c:?}");

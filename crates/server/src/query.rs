@@ -20,26 +20,43 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
-use tropa_engine::{report, CustomerRecord, Engine};
+use tropa_core::analysis::stages::StagesReport;
+use tropa_core::analysis::stats::StatsReport;
+use tropa_engine::{report, CustomerRecord, Engine, EngineError};
 use tropa_meta::KeyKind;
 
 use crate::error::{ApiError, Code};
 use crate::{auth, AppState};
-use request::Problems;
+use request::{Analysis, Problems};
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/api/v1/stats", get(stats_get).post(stats))
+        .route("/api/v1/stats", get(stats).post(stats))
         .route("/api/v1/customers/{id}", get(customer))
-        .route("/api/v1/funnel", axum::routing::post(funnel))
-        .route("/api/v1/paths", axum::routing::post(paths))
-        .route("/api/v1/retention", axum::routing::post(retention))
-        .route("/api/v1/stages", axum::routing::post(stages))
+        .route(
+            "/api/v1/funnel",
+            post(|State(s), h: HeaderMap, b| async move {
+                analysis::<request::FunnelRequest, _>(s, &h, b, report::funnel).await
+            }),
+        )
+        .route(
+            "/api/v1/paths",
+            post(|State(s), h: HeaderMap, b| async move {
+                analysis::<request::PathsRequest, _>(s, &h, b, report::paths).await
+            }),
+        )
+        .route(
+            "/api/v1/retention",
+            post(|State(s), h: HeaderMap, b| async move {
+                analysis::<request::RetentionRequest, _>(s, &h, b, report::retention).await
+            }),
+        )
+        .route("/api/v1/stages", post(stages))
         .route("/api/openapi.json", get(|| async { Json(openapi::document()) }))
 }
 
@@ -83,154 +100,54 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + S
     tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::internal("query task", &e))?
 }
 
-/// Runs `make` (which reads the request) and `run` (which reads the data) for the key's project.
-async fn answer<Req, Spec, Out>(
+/// A report's function: its spec, the filters' scope and stage/lifecycle tests → the report.
+type Run<Spec, Out> = fn(&dyn Engine, Spec, ScopeSpec, Vec<Box<dyn CustomerTest>>) -> Result<Out, EngineError>;
+
+/// One analysis endpoint: reads the body as `R`, checks it (every problem at once, filters included), runs it
+/// for the key's project.
+async fn analysis<R: Analysis, Out: Serialize + Send + 'static>(
     state: Arc<AppState>,
-    headers: HeaderMap,
-    req: Req,
-    make: fn(&Req, &dyn Engine, &mut Problems) -> Option<Spec>,
-    run: fn(&dyn Engine, Spec, &request::Filters) -> Result<Out, tropa_engine::EngineError>,
-) -> Result<Json<Out>, ApiError>
-where
-    Req: request::HasFilters + Send + 'static,
-    Spec: Send + 'static,
-    Out: Serialize + Send + 'static,
-{
-    let engine = project_engine(&state, &headers)?;
+    headers: &HeaderMap,
+    bytes: Bytes,
+    run: Run<R::Spec, Out>,
+) -> Result<Json<Out>, ApiError> {
+    let req: R = body(&bytes, R::BODY_REQUIRED)?;
+    let engine = project_engine(&state, headers)?;
     blocking(move || {
         let mut p = Problems::default();
-        let spec = make(&req, &*engine, &mut p);
-        // check the filters too, so every problem is reported at once
-        let _ = req.filters().scope(&mut p);
+        let spec = req.spec(&*engine, &mut p);
+        let (scope, filter) = req.filters().scope(&mut p);
         match spec {
-            Some(spec) if p.0.is_empty() => Ok(Json(run(&*engine, spec, req.filters())?)),
+            Some(spec) if p.0.is_empty() => Ok(Json(run(&*engine, spec, scope, filter.tests(&*engine)?)?)),
             _ => Err(problems(p)),
         }
     })
     .await
 }
 
-type Scoped = (ScopeSpec, Vec<Box<dyn CustomerTest>>);
-
-/// The filters' scope and stage/lifecycle tests (the filters were checked before).
-fn scoped(engine: &dyn Engine, f: &request::Filters) -> Result<Scoped, tropa_engine::EngineError> {
-    let (scope, state) = f.scope(&mut Problems::default());
-    Ok((scope, state.tests(engine)?))
+fn stats_report(
+    e: &dyn Engine,
+    (): (),
+    scope: ScopeSpec,
+    tests: Vec<Box<dyn CustomerTest>>,
+) -> Result<StatsReport, EngineError> {
+    report::stats(e, scope, tests)
 }
 
-async fn stats_get(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<impl Serialize>, ApiError> {
-    stats(State(s), headers, Bytes::new()).await
+async fn stats(State(s): State<Arc<AppState>>, headers: HeaderMap, b: Bytes) -> Result<Json<StatsReport>, ApiError> {
+    analysis::<request::StatsRequest, _>(s, &headers, b, stats_report).await
 }
 
-async fn stats(State(s): State<Arc<AppState>>, headers: HeaderMap, b: Bytes) -> Result<Json<impl Serialize>, ApiError> {
-    let req: request::StatsRequest = body(&b, false)?;
-    answer(
-        s,
-        headers,
-        req,
-        |_, _, _| Some(()),
-        |e, (), f| {
-            let (scope, tests) = scoped(e, f)?;
-            report::stats(e, scope, tests)
-        },
-    )
-    .await
-}
-
-async fn funnel(
-    State(s): State<Arc<AppState>>,
-    headers: HeaderMap,
-    b: Bytes,
-) -> Result<Json<impl Serialize>, ApiError> {
-    let req: request::FunnelRequest = body_required(&b)?;
-    answer(
-        s,
-        headers,
-        req,
-        |r, _, p| r.spec(p),
-        |e, spec, f| {
-            let (scope, tests) = scoped(e, f)?;
-            report::funnel(e, spec, scope, tests)
-        },
-    )
-    .await
-}
-
-async fn paths(State(s): State<Arc<AppState>>, headers: HeaderMap, b: Bytes) -> Result<Json<impl Serialize>, ApiError> {
-    let req: request::PathsRequest = body_required(&b)?;
-    answer(
-        s,
-        headers,
-        req,
-        |r, _, p| r.spec(p),
-        |e, spec, f| {
-            let (scope, tests) = scoped(e, f)?;
-            report::paths(e, spec, scope, tests)
-        },
-    )
-    .await
-}
-
-async fn retention(
-    State(s): State<Arc<AppState>>,
-    headers: HeaderMap,
-    b: Bytes,
-) -> Result<Json<impl Serialize>, ApiError> {
-    let req: request::RetentionRequest = body_required(&b)?;
-    answer(
-        s,
-        headers,
-        req,
-        |r, _, p| r.spec(p),
-        |e, spec, f| {
-            let (scope, tests) = scoped(e, f)?;
-            report::retention(e, spec, scope, tests)
-        },
-    )
-    .await
-}
-
-async fn stages(
-    State(s): State<Arc<AppState>>,
-    headers: HeaderMap,
-    b: Bytes,
-) -> Result<Json<impl Serialize>, ApiError> {
+async fn stages(State(s): State<Arc<AppState>>, headers: HeaderMap, b: Bytes) -> Result<Json<StagesReport>, ApiError> {
     let russian = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("ru"));
-    let req: request::StagesRequest = body(&b, false)?;
-    let mut out = answer(
-        s,
-        headers,
-        req,
-        |r, e, p| {
-            let latest = e.time_bounds().ok().and_then(|(_, max)| max);
-            r.spec(latest, p)
-        },
-        |e, spec, f| {
-            let (scope, tests) = scoped(e, f)?;
-            report::stages(e, spec, scope, tests)
-        },
-    )
-    .await?;
+    let mut out = analysis::<request::StagesRequest, _>(s, &headers, b, report::stages).await?;
     for st in &mut out.0.stages {
         st.name = if russian { st.names.ru.clone() } else { st.names.en.clone() };
     }
     Ok(out)
-}
-
-fn body_required<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
-    #[derive(serde::Deserialize)]
-    #[serde(transparent)]
-    struct Wrap<T>(Option<T>);
-    impl<T> Default for Wrap<T> {
-        fn default() -> Self {
-            Wrap(None)
-        }
-    }
-    let w: Wrap<T> = body(bytes, true)?;
-    w.0.ok_or_else(|| ApiError::new(Code::InvalidQuery, "the request needs a JSON object body: see /api/openapi.json"))
 }
 
 async fn customer(

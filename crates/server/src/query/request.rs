@@ -15,6 +15,7 @@ use tropa_core::analysis::scope::ScopeSpec;
 use tropa_core::analysis::stages::{DefinitionFormat, JourneyDefinition, StagesSpec};
 use tropa_core::time::{parse_duration, parse_time, TimeFormat};
 use tropa_engine::report::StateFilter;
+use tropa_engine::Engine;
 
 /// Field problems collected while translating a request.
 #[derive(Default)]
@@ -122,7 +123,7 @@ pub struct ExclusionRequest {
 }
 
 /// `/api/v1/funnel`: conversion through ordered steps.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FunnelRequest {
     /// Two or more steps, in order.
@@ -188,7 +189,7 @@ impl FunnelRequest {
 }
 
 /// `/api/v1/paths`: the top paths after a start event or before an end event.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PathsRequest {
     /// Start at each customer's first such event.
@@ -230,7 +231,7 @@ impl PathsRequest {
 }
 
 /// `/api/v1/retention`: cohorts by first occurrence of an event and who comes back.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetentionRequest {
     /// Cohort entry event (default `*`, the first activity).
@@ -293,7 +294,7 @@ pub struct StagesRequest {
 
 impl StagesRequest {
     /// The spec as of `latest` (the data's last event) unless `now` is given.
-    pub fn spec(&self, latest: Option<i64>, p: &mut Problems) -> Option<StagesSpec> {
+    pub fn spec_at(&self, latest: Option<i64>, p: &mut Problems) -> Option<StagesSpec> {
         let definition = match &self.definition {
             None => p.keep("definition", JourneyDefinition::default_definition().map_err(|e| e.to_string())),
             Some(v) => p.keep(
@@ -326,18 +327,51 @@ impl StagesRequest {
     }
 }
 
-/// Requests that carry [`Filters`].
-pub trait HasFilters {
+/// A request of an analysis endpoint: its filters and how it becomes the analysis' spec.
+pub trait Analysis: serde::de::DeserializeOwned + Default + Send + 'static {
+    type Spec: Send + 'static;
+    /// Whether an empty body is an error (else it means all defaults).
+    const BODY_REQUIRED: bool;
     fn filters(&self) -> &Filters;
+    /// The spec, or `None` with the problems recorded.
+    fn spec(&self, engine: &dyn Engine, p: &mut Problems) -> Option<Self::Spec>;
 }
 
-macro_rules! has_filters {
-    ($($t:ty),*) => {$(
-        impl HasFilters for $t {
+impl Analysis for StatsRequest {
+    type Spec = ();
+    const BODY_REQUIRED: bool = false;
+    fn filters(&self) -> &Filters {
+        &self.filters
+    }
+    fn spec(&self, _: &dyn Engine, _: &mut Problems) -> Option<()> {
+        Some(())
+    }
+}
+
+impl Analysis for StagesRequest {
+    type Spec = StagesSpec;
+    const BODY_REQUIRED: bool = false;
+    fn filters(&self) -> &Filters {
+        &self.filters
+    }
+    fn spec(&self, engine: &dyn Engine, p: &mut Problems) -> Option<StagesSpec> {
+        let latest = engine.time_bounds().ok().and_then(|(_, max)| max);
+        self.spec_at(latest, p)
+    }
+}
+
+macro_rules! analysis {
+    ($($t:ty => $spec:ty),*) => {$(
+        impl Analysis for $t {
+            type Spec = $spec;
+            const BODY_REQUIRED: bool = true;
             fn filters(&self) -> &Filters {
                 &self.filters
+            }
+            fn spec(&self, _: &dyn Engine, p: &mut Problems) -> Option<$spec> {
+                <$t>::spec(self, p)
             }
         }
     )*};
 }
-has_filters!(StatsRequest, FunnelRequest, PathsRequest, RetentionRequest, StagesRequest);
+analysis!(FunnelRequest => FunnelSpec, PathsRequest => PathsSpec, RetentionRequest => RetentionSpec);
