@@ -28,8 +28,8 @@ struct Cli {
     #[arg(long, global = true, env = "TROPA_DATA", default_value = "tropa-data")]
     data: PathBuf,
     /// Project inside the data folder (`tropa project list`); `default` is the folder's own store.
-    #[arg(long, global = true, env = "TROPA_PROJECT", default_value = cmd::serve::DEFAULT_PROJECT)]
-    project: String,
+    #[arg(long, global = true, env = "TROPA_PROJECT")]
+    project: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -151,7 +151,7 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
         }
     };
-    let data = match project_data(&cli.data, &cli.project) {
+    let data = match project_data(&cli.data, cli.project.as_deref().unwrap_or(cmd::serve::DEFAULT_PROJECT)) {
         Ok(d) => d,
         Err(err) => {
             let _ = writeln!(std::io::stderr(), "{}: {err:#}", lang::tr("error", "ошибка"));
@@ -161,7 +161,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(a) => cmd::serve::run(&cli.data, a),
         Command::Project(a) => cmd::project::project(&cli.data, a),
-        Command::Key(a) => cmd::project::key(&cli.data, a),
+        Command::Key(a) => cmd::project::key(&cli.data, cli.project.as_deref(), a),
         Command::Import(a) => cmd::import::run(&data, a),
         Command::Export(a) => cmd::export::run(&data, a),
         Command::Stats(a) => cmd::stats::run(&data, a),

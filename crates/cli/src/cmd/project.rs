@@ -41,10 +41,9 @@ pub struct KeyArgs {
 
 #[derive(Subcommand)]
 enum KeyCmd {
-    /// Create a key; its secret is printed once and stored only as a digest.
+    /// Create a key for --project; its secret is printed once and stored only as a digest.
+    /// Create a key of `--project` (default: the folder's own project).
     Create {
-        #[arg(long, default_value = super::serve::DEFAULT_PROJECT)]
-        project: String,
         /// write (sends events) or read (queries the project).
         #[arg(long)]
         kind: String,
@@ -54,10 +53,8 @@ enum KeyCmd {
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
-    /// List keys (never their secrets).
+    /// List keys (never their secrets), of --project or of every project.
     List {
-        #[arg(long)]
-        project: Option<String>,
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
@@ -93,12 +90,13 @@ pub fn project(root: &Path, args: ProjectArgs) -> anyhow::Result<()> {
     }
 }
 
-pub fn key(root: &Path, args: KeyArgs) -> anyhow::Result<()> {
+pub fn key(root: &Path, project: Option<&str>, args: KeyArgs) -> anyhow::Result<()> {
     let meta = open_meta(root)?;
     match args.cmd {
-        KeyCmd::Create { project, kind, label, format } => {
+        KeyCmd::Create { kind, label, format } => {
+            let project = project.unwrap_or(super::serve::DEFAULT_PROJECT);
             let kind = KeyKind::parse(&kind)?;
-            let k = meta.create_key(&project, kind, &label, now_ms())?;
+            let k = meta.create_key(project, kind, &label, now_ms())?;
             if format == OutFormat::Json {
                 return print_json(&k);
             }
@@ -113,8 +111,8 @@ pub fn key(root: &Path, args: KeyArgs) -> anyhow::Result<()> {
                 tr("it is shown only now: keep it safe", "он показан только сейчас: сохраните его")
             ))
         }
-        KeyCmd::List { project, format } => {
-            let list = meta.keys(project.as_deref())?;
+        KeyCmd::List { format } => {
+            let list = meta.keys(project)?;
             if format == OutFormat::Json {
                 return print_json(&list);
             }

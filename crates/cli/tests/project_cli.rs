@@ -1,0 +1,65 @@
+//! `tropa project` and `tropa key` end to end (issue 4): projects are separate stores, keys are shown once and
+//! listed without their secrets, mistakes are user errors (exit 1) that say what to do.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const TROPA: &str = env!("CARGO_BIN_EXE_tropa");
+
+fn tropa(data: &Path, args: &[&str]) -> Output {
+    Command::new(TROPA).env("TROPA_LANG", "en").arg("--data").arg(data).args(args).output().unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn user_error(out: &Output, needle: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr: {err}");
+    assert!(err.contains(needle), "'{needle}' not in: {err}");
+}
+
+#[test]
+fn projects_and_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&tropa(d, &["project", "create", "shop", "--name", "Магазин"]));
+    user_error(&tropa(d, &["project", "create", "shop"]), "already exists");
+    user_error(&tropa(d, &["project", "create", "Shop!"]), "not a project id");
+    let list: serde_json::Value =
+        serde_json::from_str(&ok(&tropa(d, &["project", "list", "--format", "json"]))).unwrap();
+    let slugs: Vec<&str> = list.as_array().unwrap().iter().map(|p| p["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs, ["default", "shop"]);
+
+    let key: serde_json::Value = serde_json::from_str(&ok(&tropa(
+        d,
+        &["key", "create", "--project", "shop", "--kind", "write", "--label", "site", "--format", "json"],
+    )))
+    .unwrap();
+    let secret = key["secret"].as_str().unwrap();
+    assert!(secret.starts_with("tw_"));
+    user_error(&tropa(d, &["key", "create", "--project", "nope", "--kind", "read"]), "no such project");
+    user_error(&tropa(d, &["key", "create", "--project", "shop", "--kind", "admin"]), "use write or read");
+    let listed = ok(&tropa(d, &["key", "list", "--format", "json"]));
+    assert!(!listed.contains(&secret[3..]), "secrets are never listed");
+    assert!(listed.contains("site"));
+    ok(&tropa(d, &["key", "revoke", &key["info"]["id"].to_string()]));
+    user_error(&tropa(d, &["key", "revoke", "99"]), "does not exist");
+
+    // a project is its own store: events imported into shop are not in default
+    let file = d.join("e.ndjson");
+    std::fs::write(
+        &file,
+        "{\"type\":\"track\",\"event\":\"x\",\"userId\":\"u1\",\"timestamp\":\"2026-01-01T00:00:00Z\"}\n",
+    )
+    .unwrap();
+    ok(&tropa(d, &["--project", "shop", "import", file.to_str().unwrap()]));
+    let stats = |p: &str| -> serde_json::Value {
+        serde_json::from_str(&ok(&tropa(d, &["--project", p, "stats", "--format", "json"]))).unwrap()
+    };
+    assert_eq!(stats("shop")["events"], 1);
+    user_error(&tropa(d, &["--project", "default", "stats"]), "import events first");
+    user_error(&tropa(d, &["--project", "ghost", "stats"]), "create it with tropa project create");
+}
