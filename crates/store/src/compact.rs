@@ -46,8 +46,9 @@ impl JourneySink for Rows {
 pub enum CompactScope {
     /// Every part: a full rewrite that also drops the rows of forgotten customers for good.
     All,
-    /// Only parts smaller than half the target part size, and only when there are at least this many of them
-    /// (what a long-running server does in the background: few rewrites, a bounded number of parts).
+    /// Only parts smaller than half the target part size, and only when there are at least this many of them,
+    /// written as parts of half the target size (what a long-running server does in the background: few
+    /// rewrites, a bounded number of parts, and half the memory of a full compaction while it runs).
     SmallParts { at_least: usize },
 }
 
@@ -77,10 +78,15 @@ pub fn compact(store: &Store, scope: CompactScope) -> Result<CompactReport, Engi
         let rows: usize = picked.iter().map(|p| p.rows).sum();
         // reserve part ids, so that flushes meanwhile never take one of ours
         let first_id = w.manifest.next_part;
-        w.manifest.next_part += (rows / w.opts.part_rows.max(1)) as u64 + 2;
+        let out_rows = match scope {
+            CompactScope::All => w.opts.part_rows,
+            CompactScope::SmallParts { .. } => half,
+        }
+        .max(1);
+        w.manifest.next_part += (rows / out_rows) as u64 + 2;
         let tomb: HashMap<u32, u64> = w.tombstones.iter().map(|t| (t.actor, t.max_seq)).collect();
         let snap = Snapshot::new(picked.clone(), w.roots(), Arc::new(w.dicts.clone()), tomb, w.opts.chunk_rows);
-        (snap, picked, w.tombstones.clone(), first_id, w.opts.part_rows)
+        (snap, picked, w.tombstones.clone(), first_id, out_rows)
     };
     // 2. merge (unlocked)
     let chunks = snap.scan(&ScanSpec::default().with_columns(Columns::ROWS), &Collect);
