@@ -12,6 +12,7 @@ ALLOWED = {
     "tropa-synth": {"tropa-core"},
     "tropa-testkit": {"tropa-core", "tropa-engine"},
     "tropa-meta": set(),
+    "tropa-render": set(),
     "tropa-server": {"tropa-core", "tropa-engine", "tropa-meta"},
     "tropa": {"tropa-core", "tropa-engine", "tropa-store", "tropa-io", "tropa-synth", "tropa-meta", "tropa-server"},
     "tropa-bench": {"tropa-core", "tropa-engine", "tropa-store", "tropa-synth", "tropa-io"},
