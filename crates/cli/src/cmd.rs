@@ -13,6 +13,7 @@ pub mod scope;
 pub mod serve;
 pub mod stages;
 pub mod stats;
+pub mod user;
 
 use std::path::Path;
 

@@ -69,6 +69,8 @@ enum Command {
     Project(cmd::project::ProjectArgs),
     /// API keys: `key create --project P --kind write|read`, `key list`, `key revoke N`.
     Key(cmd::project::KeyArgs),
+    /// Users of the web app: `user create --email E --role admin|analyst|viewer`, `user list`, `user password`.
+    User(cmd::user::UserArgs),
     /// Merge parts, re-file merged identities, drop forgotten events.
     Compact(cmd::admin::FormatArgs),
     /// Delete every event of a customer (right to be forgotten).
@@ -162,6 +164,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => cmd::serve::run(&cli.data, a),
         Command::Project(a) => cmd::project::project(&cli.data, a),
         Command::Key(a) => cmd::project::key(&cli.data, cli.project.as_deref(), a),
+        Command::User(a) => cmd::user::run(&cli.data, a),
         Command::Import(a) => cmd::import::run(&data, a),
         Command::Export(a) => cmd::export::run(&data, a),
         Command::Stats(a) => cmd::stats::run(&data, a),

@@ -63,3 +63,19 @@ fn projects_and_keys() {
     user_error(&tropa(d, &["--project", "default", "stats"]), "import events first");
     user_error(&tropa(d, &["--project", "ghost", "stats"]), "create it with tropa project create");
 }
+
+#[test]
+fn users_have_roles_and_hashed_passwords() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = ok(&tropa(d, &["user", "create", "--email", "Maria@Shop.ru", "--role", "admin"]));
+    let password = out.lines().find_map(|l| l.strip_prefix("password: ")).unwrap().to_string();
+    assert_eq!(password.len(), 20);
+    user_error(&tropa(d, &["user", "create", "--email", "maria@shop.ru"]), "already exists");
+    user_error(&tropa(d, &["user", "create", "--email", "x@y.ru", "--role", "root"]), "use admin, analyst or viewer");
+    user_error(&tropa(d, &["user", "create", "--email", "not-an-email"]), "not an e-mail address");
+    let list = ok(&tropa(d, &["user", "list", "--format", "json"]));
+    assert!(list.contains("maria@shop.ru") && list.contains("\"admin\"") && !list.contains(&password));
+    let meta = std::fs::read(d.join("meta.sqlite")).unwrap();
+    assert!(!String::from_utf8_lossy(&meta).contains(&password), "passwords are stored hashed");
+}

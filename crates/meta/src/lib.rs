@@ -1,4 +1,5 @@
-//! tropa's metadata: projects and their API keys, kept in SQLite (`meta.sqlite` in the data folder).
+//! tropa's metadata: projects and their API keys, users and their sessions ([`users`]), kept in SQLite
+//! (`meta.sqlite` in the data folder).
 //!
 //! A **project** is an isolated set of journeys (its events live in `projects/<slug>/` of the data folder); a
 //! **key** lets a client into one project, either to send events (`write`, the Segment "write key") or to query
@@ -17,6 +18,9 @@
 //! ```
 
 mod schema;
+pub mod users;
+
+pub use users::{NewSession, Role, User};
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -112,18 +116,27 @@ pub struct Meta {
 }
 
 /// The SHA-256 digest a key is stored as.
-fn digest(secret: &str) -> Vec<u8> {
+pub(crate) fn digest(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 fn random_secret(kind: KeyKind) -> Result<String, MetaError> {
+    random_token(kind.prefix())
+}
+
+/// A random password for a new user (printed once): 20 base62 characters, about 119 bits.
+pub fn random_password() -> Result<String, MetaError> {
+    Ok(random_token("")?.chars().take(20).collect())
+}
+
+/// `prefix` + 32 base62 characters from 32 random bytes (bias < 2⁻¹⁸ per character, irrelevant at 190 bits).
+pub(crate) fn random_token(prefix: &str) -> Result<String, MetaError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| MetaError::Random(e.to_string()))?;
-    // 32 characters of base62 from 32 random bytes (bias < 2⁻¹⁸ per character, irrelevant at 190 bits)
     let body: String = bytes.iter().map(|b| BASE62[*b as usize % 62] as char).collect();
-    Ok(format!("{}{body}", kind.prefix()))
+    Ok(format!("{prefix}{body}"))
 }
 
 /// A project slug: 1–40 of `a-z 0-9 - _`, starting with a letter or digit.
@@ -156,7 +169,7 @@ impl Meta {
         Ok(Meta { conn: Mutex::new(conn) })
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 

@@ -23,6 +23,22 @@ const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL,
         revoked_at INTEGER
      );",
+    // 1 → 2: users and their sign-in sessions
+    "CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'analyst', 'viewer')),
+        password_hash TEXT NOT NULL,
+        lang TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL
+     );
+     CREATE TABLE sessions (
+        digest BLOB PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        csrf TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+     );",
 ];
 
 pub fn migrate(conn: &mut Connection, path: &str) -> Result<(), MetaError> {

@@ -1,0 +1,88 @@
+//! `tropa user create|list|password`: the people who sign in to the web app, with their roles.
+
+use std::io::BufRead;
+use std::path::Path;
+
+use clap::{Args, Subcommand};
+use tropa_meta::Role;
+
+use super::serve::{now_ms, open_meta};
+use crate::lang::tr;
+use crate::table::{print, print_json, Table};
+use crate::{OutFormat, UserError};
+
+#[derive(Args)]
+pub struct UserArgs {
+    #[command(subcommand)]
+    cmd: UserCmd,
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create a user; without --password-stdin a random password is made and printed once.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// admin (users, projects, keys), analyst (edits reports and maps) or viewer (reads).
+        #[arg(long, default_value = "viewer")]
+        role: String,
+        /// Read the password from the first line of standard input (at least 10 characters).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users (never their passwords).
+    List {
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+    /// Set a user's password (from the first line of standard input); signs them out everywhere.
+    Password {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+fn stdin_line() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
+}
+
+pub fn run(root: &Path, args: UserArgs) -> anyhow::Result<()> {
+    let meta = open_meta(root)?;
+    match args.cmd {
+        UserCmd::Create { email, role, password_stdin } => {
+            let role = Role::parse(&role)?;
+            let (password, generated) =
+                if password_stdin { (stdin_line()?, false) } else { (tropa_meta::random_password()?, true) };
+            let u = meta.create_user(&email, role, &password, now_ms())?;
+            print(&format!("{} {} ({})\n", tr("created user", "создан пользователь"), u.email, u.role.as_str()))?;
+            if generated {
+                print(&format!(
+                    "{}: {password}\n{}\n",
+                    tr("password", "пароль"),
+                    tr("it is shown only now", "он показан только сейчас")
+                ))?;
+            }
+            Ok(())
+        }
+        UserCmd::List { format } => {
+            let users = meta.users()?;
+            if format == OutFormat::Json {
+                return print_json(&users);
+            }
+            let mut t = Table::new(&["e-mail", tr("role", "роль"), tr("created", "создан")]);
+            for u in users {
+                t.row(vec![u.email, u.role.as_str().into(), tropa_core::time::format_ts(u.created_at)]);
+            }
+            print(&t.render())
+        }
+        UserCmd::Password { email } => {
+            let u = meta
+                .user(&email)?
+                .ok_or_else(|| UserError(format!("{} '{email}'", tr("no such user", "нет такого пользователя"))))?;
+            meta.set_password(u.id, &stdin_line()?)?;
+            print(&format!("{} {}\n", tr("new password set for", "новый пароль установлен для"), u.email))
+        }
+    }
+}
