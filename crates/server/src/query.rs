@@ -154,12 +154,28 @@ async fn customer(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<CustomerRecord>, ApiError> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     let engine = project_engine(&s, &headers)?;
     blocking(move || {
-        engine.customer(id.trim())?.map(Json).ok_or_else(|| {
+        let record = engine.customer(id.trim())?.ok_or_else(|| {
             ApiError::field(Code::NotFound, "id", "no customer has this anonymous id or user id in this project")
-        })
+        })?;
+        Ok(Json(timeline(record)))
     })
     .await
+}
+
+/// A customer as JSON: properties and traits as objects (not the stored text), and each event's browser, OS
+/// and device type read from its user agent.
+fn timeline(record: CustomerRecord) -> serde_json::Value {
+    let mut v = serde_json::to_value(&record).unwrap_or_default();
+    if let Some(events) = v.get_mut("events").and_then(|e| e.as_array_mut()) {
+        for (e, ev) in events.iter_mut().zip(&record.events) {
+            e["properties"] = serde_json::Value::Object(ev.properties_map());
+            e["traits"] = serde_json::Value::Object(ev.traits_map());
+            e["device"] =
+                serde_json::to_value(tropa_core::useragent::parse(&ev.context.user_agent)).unwrap_or_default();
+        }
+    }
+    v
 }

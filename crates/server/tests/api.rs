@@ -552,6 +552,9 @@ async fn the_query_api_answers_every_analysis_for_the_keys_project() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let names: Vec<&str> = r.body["stages"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"Покупка"), "Accept-Language: ru gives Russian stage names: {names:?}");
+    let c = h.query("/api/v1/customers/u1", &h.read_a, None).await;
+    assert_eq!(c.body["events"].as_array().unwrap().len(), 3, "{}", c.body);
+    assert!(c.body["events"][0]["properties"].is_object() && c.body["events"][0]["device"].is_object(), "{}", c.body);
     let doc = h.send(Request::get("/api/openapi.json").body(Body::empty()).unwrap()).await;
     assert_eq!(doc.body["openapi"], "3.0.3");
 }
