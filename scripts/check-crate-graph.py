@@ -13,7 +13,7 @@ ALLOWED = {
     "tropa-testkit": {"tropa-core", "tropa-engine"},
     "tropa-meta": set(),
     "tropa-render": set(),
-    "tropa-server": {"tropa-core", "tropa-engine", "tropa-meta"},
+    "tropa-server": {"tropa-core", "tropa-engine", "tropa-meta", "tropa-render"},
     "tropa": {"tropa-core", "tropa-engine", "tropa-store", "tropa-io", "tropa-synth", "tropa-meta", "tropa-server"},
     "tropa-bench": {"tropa-core", "tropa-engine", "tropa-store", "tropa-synth", "tropa-io"},
 }

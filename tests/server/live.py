@@ -24,13 +24,14 @@ def clean_env():
     return env
 
 
-def tropa(data, *args, check=True):
-    """Runs the CLI on a data folder; returns stdout (fails the test on a non-zero exit)."""
+def tropa(data, *args, check=True, input=None, parse=False):
+    """Runs the CLI on a data folder; returns stdout, parsed as JSON with parse=True (fails the test on a non-zero
+    exit)."""
     assert Path(TROPA).is_file(), f"the tropa binary is missing at {TROPA}: build it (cargo build -p tropa) or set TROPA_BIN"
-    out = subprocess.run([TROPA, "--data", str(data), *map(str, args)], capture_output=True, text=True, env=clean_env(), timeout=120)
+    out = subprocess.run([TROPA, "--data", str(data), *map(str, args)], capture_output=True, text=True, env=clean_env(), timeout=120, input=input)
     if check:
         assert out.returncode == 0, f"tropa {' '.join(map(str, args))} failed ({out.returncode}): {out.stderr}"
-    return out.stdout
+    return json.loads(out.stdout) if parse else out.stdout
 
 
 def free_port():

@@ -17,6 +17,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod query;
 mod snippet;
+pub mod ui;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -107,6 +108,11 @@ const ROUTES: &[&str] = &[
     "/api/v1/paths",
     "/api/v1/retention",
     "/api/v1/stages",
+    "/",
+    "/login",
+    "/logout",
+    "/settings/lang",
+    "/app.css",
 ];
 
 /// The whole HTTP surface.
@@ -133,6 +139,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .merge(v1)
         .merge(query::routes())
+        .merge(ui::routes())
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

@@ -588,3 +588,64 @@ async fn bad_queries_name_their_fields() {
     let empty = h.query("/api/v1/funnel", &h.read_a, Some(Value::Null)).await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST, "{}", empty.body);
 }
+
+/// The web app: sign-in with CSRF, session cookie, the overview with charts, language switch, roles, sign-out.
+#[tokio::test]
+async fn sign_in_overview_language_and_sign_out() {
+    let h = harness();
+    h.shop().await;
+    h.state.meta.create_user("maria@shop.ru", tropa_meta::Role::Viewer, "correct horse battery", 0).unwrap();
+    let get = |path: &str, cookie: &str| {
+        Request::get(path).header("cookie", cookie).header("accept-language", "en").body(Body::empty()).unwrap()
+    };
+    let post = |path: &str, cookie: &str, form: String| {
+        Request::post(path)
+            .header("cookie", cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .unwrap()
+    };
+    // signed out: every page sends to the sign-in form
+    let r = h.send(get("/", "")).await;
+    assert_eq!((r.status, r.headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/login"));
+    let form = h.send(get("/login", "")).await;
+    let set = form.headers["set-cookie"].to_str().unwrap().to_string();
+    let pre = set.split(';').next().unwrap().to_string(); // tropa_csrf=…
+    let csrf = pre.split_once('=').unwrap().1.to_string();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"));
+    // a form without the matching token is refused; a wrong password is shown next to the field
+    let r = h.send(post("/login", &pre, format!("csrf=forged&email=maria%40shop.ru&password=x"))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = h.send(post("/login", &pre, format!("csrf={csrf}&email=maria%40shop.ru&password=wrong+password"))).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.as_str().unwrap().contains("Wrong e-mail or password"));
+    let r =
+        h.send(post("/login", &pre, format!("csrf={csrf}&email=Maria%40shop.ru&password=correct+horse+battery"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let set = r.headers["set-cookie"].to_str().unwrap();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && !set.contains("Secure"));
+    let session = set.split(';').next().unwrap().to_string();
+    // project b has no events: the empty state says how to send the first one
+    let r = h.send(get("/?project=b", &session)).await;
+    let html = r.body.as_str().unwrap().to_string();
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(html.contains("No events yet") && html.contains("tropa key create"), "{html}");
+    let r = h.send(get("/?project=nope", &session)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // project a: 3 customers, 6 events, 1 of 3 bought; charts inline
+    let html = h.send(get("/", &session)).await.body.as_str().unwrap().to_string();
+    for must in ["<svg", "33.3%", "Events by channel", "Where customers are now"] {
+        assert!(html.contains(must), "{must} missing");
+    }
+    let token = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let r = h.send(post("/settings/lang", &session, "csrf=bad&lang=ru".into())).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = h.send(post("/settings/lang", &session, format!("csrf={token}&lang=ru"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let html = h.send(get("/?project=a", &session)).await.body.as_str().unwrap().to_string();
+    assert!(html.contains("Где клиенты сейчас") && html.contains("33,3\u{a0}%") && html.contains("lang=\"ru\""));
+    let r = h.send(post("/logout", &session, format!("csrf={token}"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = h.send(get("/", &session)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "the session is gone after sign-out");
+}

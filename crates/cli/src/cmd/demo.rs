@@ -31,6 +31,9 @@ pub struct DemoArgs {
 /// server to anyone).
 pub const DEMO_WRITE_KEY: &str = "tw_demo_write_key";
 pub const DEMO_READ_KEY: &str = "tr_demo_read_key";
+/// The demo's administrator of the web app.
+pub const DEMO_EMAIL: &str = "demo@tropa.local";
+pub const DEMO_PASSWORD: &str = "tropa-demo-password";
 
 #[derive(Subcommand)]
 enum DemoCmd {
@@ -161,6 +164,9 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
                     meta.insert_key(super::serve::DEFAULT_PROJECT, kind, "demo", secret, super::serve::now_ms())?;
                 }
             }
+            if meta.user(DEMO_EMAIL)?.is_none() {
+                meta.create_user(DEMO_EMAIL, tropa_meta::Role::Admin, DEMO_PASSWORD, super::serve::now_ms())?;
+            }
             drop(meta);
             let store = super::open(data)?;
             let mut summary = store.summary()?;
@@ -186,8 +192,9 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
             }
             super::serve::serve(data, &args.serve, |url| {
                 println!(
-                    "\n{} {url}\n  {}: {DEMO_WRITE_KEY}\n  {}: {DEMO_READ_KEY}\n  curl -u {DEMO_WRITE_KEY}: -H 'Content-Type: application/json' {url}/v1/track -d '{{\"event\":\"signup\",\"userId\":\"u1\"}}'\n  curl -H 'Authorization: Bearer {DEMO_READ_KEY}' {url}/api/v1/stats\n",
+                    "\n{} {url}\n  {}: {DEMO_EMAIL} / {DEMO_PASSWORD}\n  {}: {DEMO_WRITE_KEY}\n  {}: {DEMO_READ_KEY}\n  curl -u {DEMO_WRITE_KEY}: -H 'Content-Type: application/json' {url}/v1/track -d '{{\"event\":\"signup\",\"userId\":\"u1\"}}'\n  curl -H 'Authorization: Bearer {DEMO_READ_KEY}' {url}/api/v1/stats\n",
                     tr("serving the demo at", "демо работает по адресу"),
+                    tr("sign in", "вход"),
                     tr("write key", "ключ записи"),
                     tr("read key", "ключ чтения"),
                 );

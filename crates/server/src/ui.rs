@@ -1,0 +1,258 @@
+//! The web app: server-rendered pages with inline SVG charts from `tropa-render`, Russian and English
+//! ([`i18n`]). Sign-in with e-mail and password (argon2id, see `tropa_meta::users`) gives an HttpOnly,
+//! SameSite=Lax session cookie (Secure behind TLS, i.e. with `X-Forwarded-Proto: https`); every form carries a
+//! CSRF token (the session's, or before sign-in a double-submit cookie) and is refused without it.
+
+pub mod i18n;
+mod overview;
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use tropa_meta::{Role, User};
+
+use crate::AppState;
+use i18n::Lang;
+
+const SESSION_COOKIE: &str = "tropa_session";
+const PRE_COOKIE: &str = "tropa_csrf";
+const SESSION_TTL_MS: i64 = 7 * 86_400_000;
+const CSS: &str = include_str!("../assets/app.css");
+
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(overview::page))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/settings/lang", post(set_lang))
+        .route("/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }))
+}
+
+/// A signed-in request.
+pub struct Session {
+    pub user: User,
+    pub csrf: String,
+    pub lang: Lang,
+}
+
+fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn secure(headers: &HeaderMap) -> &'static str {
+    let tls = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|p| p == "https");
+    if tls {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+/// The session of the request, or the answer that sends the browser to the sign-in page.
+pub fn session(state: &AppState, headers: &HeaderMap, at_least: Role) -> Result<Session, Response> {
+    let to_login = || Redirect::to("/login").into_response();
+    let token = cookie(headers, SESSION_COOKIE).ok_or_else(to_login)?;
+    let found = state.meta.session(token, (state.clock)()).map_err(|e| internal(&e))?;
+    let (user, csrf) = found.ok_or_else(to_login)?;
+    let lang = Lang::pick(&user.lang, headers);
+    if user.role < at_least {
+        return Err((StatusCode::FORBIDDEN, Html(page(lang, "403", "<main><h1>403</h1></main>"))).into_response());
+    }
+    Ok(Session { user, csrf, lang })
+}
+
+fn internal(e: &dyn std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "web app");
+    (StatusCode::INTERNAL_SERVER_ERROR, "internal error: the server log has the details").into_response()
+}
+
+/// HTML-escaped text.
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// A whole page: `body` goes inside `<body>`.
+pub fn page(lang: Lang, title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+         content=\"width=device-width, initial-scale=1\"><title>{} · tropa</title><link rel=\"stylesheet\" \
+         href=\"/app.css\"></head><body>{body}</body></html>",
+        lang.code(),
+        esc(title)
+    )
+}
+
+/// The header of signed-in pages: brand, navigation, language switch, sign out.
+pub fn shell(s: &Session, active: &str, title: &str, main: &str) -> String {
+    let l = s.lang;
+    let nav = [("/", "overview")]
+        .iter()
+        .map(|(href, key)| {
+            let on = if *key == active { " class=\"on\"" } else { "" };
+            format!("<a href=\"{href}\"{on}>{}</a>", l.t(key))
+        })
+        .collect::<String>();
+    let other = if l == Lang::Ru { "en" } else { "ru" };
+    let csrf = esc(&s.csrf);
+    let body = format!(
+        "<header><a class=\"brand\" href=\"/\">tropa</a><nav>{nav}</nav><span class=\"grow\"></span>\
+         <span class=\"muted\">{email} · {role}</span>\
+         <form method=\"post\" action=\"/settings/lang\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <input type=\"hidden\" name=\"lang\" value=\"{other}\"><button class=\"link\" type=\"submit\">{lang}</button></form>\
+         <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <button class=\"link\" type=\"submit\">{out}</button></form></header><main>{main}</main>",
+        email = esc(&s.user.email),
+        role = s.user.role.as_str(),
+        lang = l.t("language"),
+        out = l.t("sign_out"),
+    );
+    page(l, title, &body)
+}
+
+fn login_page(lang: Lang, csrf: &str, email: &str, error: Option<&str>) -> String {
+    let (invalid, err) = match error {
+        Some(e) => ("true", format!("<p class=\"err\" role=\"alert\">{}</p>", esc(e))),
+        None => ("false", String::new()),
+    };
+    let body = format!(
+        "<form class=\"login\" method=\"post\" action=\"/login\"><h1>tropa</h1><p class=\"muted\">{app}</p>\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <label for=\"email\">{e}</label><input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" \
+         required value=\"{email}\" aria-invalid=\"{invalid}\">\
+         <label for=\"password\">{p}</label><input id=\"password\" name=\"password\" type=\"password\" \
+         autocomplete=\"current-password\" required aria-invalid=\"{invalid}\">{err}\
+         <button type=\"submit\">{s}</button></form>",
+        app = lang.t("app"),
+        csrf = esc(csrf),
+        e = lang.t("email"),
+        email = esc(email),
+        p = lang.t("password"),
+        s = lang.t("sign_in"),
+    );
+    page(lang, lang.t("sign_in"), &body)
+}
+
+async fn login_form(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let lang = Lang::pick("", &headers);
+    let existing = cookie(&headers, PRE_COOKIE).filter(|c| c.len() > 20).map(str::to_string);
+    let csrf = match existing {
+        Some(c) => c,
+        None => match tropa_meta::random_password() {
+            Ok(p) => format!("p{p}{}", (st.clock)()),
+            Err(e) => return internal(&e),
+        },
+    };
+    let set = format!("{PRE_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict{}", secure(&headers));
+    let mut res = Html(login_page(lang, &csrf, "", None)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&set) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    csrf: String,
+    email: String,
+    password: String,
+}
+
+async fn login(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+    let lang = Lang::pick("", &headers);
+    let expected = cookie(&headers, PRE_COOKIE).unwrap_or("");
+    if expected.is_empty() || expected != f.csrf {
+        let html = login_page(lang, expected, &f.email, Some(lang.t("expired_form")));
+        return (StatusCode::FORBIDDEN, Html(html)).into_response();
+    }
+    let meta = st.meta.clone();
+    let (email, password) = (f.email.clone(), f.password);
+    let user = match tokio::task::spawn_blocking(move || meta.verify_password(&email, &password)).await {
+        Ok(Ok(u)) => u,
+        Ok(Err(e)) => return internal(&e),
+        Err(e) => return internal(&e),
+    };
+    let Some(user) = user else {
+        let html = login_page(lang, expected, &f.email, Some(lang.t("wrong_password")));
+        return (StatusCode::UNAUTHORIZED, Html(html)).into_response();
+    };
+    let s = match st.meta.create_session(user.id, (st.clock)(), SESSION_TTL_MS) {
+        Ok(s) => s,
+        Err(e) => return internal(&e),
+    };
+    tracing::info!(user = user.id, "signed in");
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        s.token,
+        SESSION_TTL_MS / 1000,
+        secure(&headers)
+    );
+    let mut res = Redirect::to("/").into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+/// The session if the form's CSRF token is the session's.
+fn checked(st: &AppState, headers: &HeaderMap, csrf: &str) -> Result<Session, Response> {
+    let s = session(st, headers, Role::Viewer)?;
+    if s.csrf != csrf {
+        return Err((
+            StatusCode::FORBIDDEN,
+            Html(page(s.lang, "403", &format!("<main><h1>403</h1><p>{}</p></main>", s.lang.t("expired_form")))),
+        )
+            .into_response());
+    }
+    Ok(s)
+}
+
+async fn logout(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
+    if let Err(r) = checked(&st, &headers, &f.csrf) {
+        return r;
+    }
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        if let Err(e) = st.meta.delete_session(token) {
+            return internal(&e);
+        }
+    }
+    let mut res = Redirect::to("/login").into_response();
+    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", secure(&headers));
+    if let Ok(v) = HeaderValue::from_str(&clear) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+#[derive(Deserialize)]
+struct LangForm {
+    csrf: String,
+    lang: String,
+}
+
+async fn set_lang(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<LangForm>) -> Response {
+    let s = match checked(&st, &headers, &f.csrf) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match st.meta.set_lang(s.user.id, &f.lang) {
+        Ok(()) => Redirect::to("/").into_response(),
+        Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    }
+}

@@ -1,0 +1,149 @@
+//! The overview page: customers, events, the share who bought, where customers are in the journey now (the five
+//! seed stages), events by channel and per day. `?project=ID` picks the project (default: `default`, else the
+//! first).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use tropa_engine::report;
+use tropa_meta::Role;
+use tropa_render::{bars, line, BarChart, LineChart, Series, ValueFormat};
+
+use super::{esc, session, shell};
+use crate::AppState;
+
+pub async fn page(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let s = match session(&st, &headers, Role::Viewer) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let l = s.lang;
+    let projects = match st.meta.projects() {
+        Ok(p) => p,
+        Err(e) => return super::internal(&e),
+    };
+    let project = match q.get("project") {
+        Some(p) => p.clone(),
+        None if projects.iter().any(|p| p.slug == "default") => "default".into(),
+        None => projects.first().map(|p| p.slug.clone()).unwrap_or_default(),
+    };
+    if !projects.iter().any(|p| p.slug == project) {
+        return (StatusCode::NOT_FOUND, Html(shell(&s, "overview", "404", "<h1>404</h1>"))).into_response();
+    }
+    let engine = match st.projects.engine(&project) {
+        Ok(e) => e,
+        Err(e) => return super::internal(&e),
+    };
+    let reports = tokio::task::spawn_blocking(move || {
+        let stats = report::stats(&*engine, Default::default(), vec![])?;
+        let stages = match engine.time_bounds()?.1 {
+            Some(now) => {
+                let definition =
+                    tropa_core::analysis::stages::JourneyDefinition::default_definition().map_err(|e| {
+                        tropa_engine::EngineError::Invalid { field: "definition".into(), reason: e.to_string() }
+                    })?;
+                let lifecycle = tropa_core::analysis::lifecycle::LifecycleSpec {
+                    activity: definition.lifecycle.activity.clone(),
+                    thresholds: Default::default(),
+                    at: now,
+                    transitions: None,
+                };
+                let spec =
+                    tropa_core::analysis::stages::StagesSpec { definition, now, stuck_ms: 14 * 86_400_000, lifecycle };
+                Some(report::stages(&*engine, spec, Default::default(), vec![])?)
+            }
+            None => None,
+        };
+        Ok::<_, tropa_engine::EngineError>((stats, stages))
+    })
+    .await;
+    let (stats, stages) = match reports {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return super::internal(&e),
+        Err(e) => return super::internal(&e),
+    };
+    let options: String = projects
+        .iter()
+        .map(|p| {
+            let sel = if p.slug == project { " selected" } else { "" };
+            format!("<option value=\"{}\"{sel}>{}</option>", esc(&p.slug), esc(&p.name))
+        })
+        .collect();
+    let picker = format!(
+        "<form method=\"get\" action=\"/\" class=\"muted\">{}: <select name=\"project\" onchange=\"this.form.submit()\">{options}</select> \
+         <noscript><button type=\"submit\">OK</button></noscript></form>",
+        l.t("project")
+    );
+    let mut main = format!("<h1>{}</h1>{picker}", l.t("overview"));
+    if stats.events == 0 {
+        main.push_str(&format!(
+            "<div class=\"empty\"><h2>{}</h2><p>{}</p><pre>tropa key create --project {p} --kind write\n\n\
+             &lt;script async src=\"/t.js\" data-key=\"tw_…\"&gt;&lt;/script&gt;\n\n\
+             curl -u tw_…: -H 'Content-Type: application/json' {host}/v1/track \\\n  -d '{{\"event\":\"signup\",\"userId\":\"u1\"}}'</pre></div>",
+            l.t("no_events_title"),
+            l.t("no_events_text"),
+            p = esc(&project),
+            host = esc(headers.get("host").and_then(|h| h.to_str().ok()).map(|h| format!("http://{h}")).as_deref().unwrap_or("http://127.0.0.1:8080")),
+        ));
+        return Html(shell(&s, "overview", l.t("overview"), &main)).into_response();
+    }
+    let loc = l.locale();
+    let buyers = stats.events_by_name.iter().find(|r| r.value == "purchase").and_then(|r| r.customers).unwrap_or(0);
+    let share = if stats.customers > 0 { buyers as f64 / stats.customers as f64 } else { 0.0 };
+    let card = |n: String, label: &str| {
+        format!("<div class=\"card\"><div class=\"n\">{n}</div><div class=\"l\">{label}</div></div>")
+    };
+    main.push_str("<div class=\"cards\">");
+    main.push_str(&card(loc.int(stats.customers), l.t("customers")));
+    main.push_str(&card(loc.int(stats.events), l.t("events")));
+    main.push_str(&card(loc.percent(share), l.t("buyers")));
+    let period = format!(
+        "{} — {}",
+        stats.first_event.as_deref().map(|t| &t[..10.min(t.len())]).unwrap_or(""),
+        stats.last_event.as_deref().map(|t| &t[..10.min(t.len())]).unwrap_or("")
+    );
+    main.push_str(&format!(
+        "<div class=\"card\"><div class=\"n small\">{period}</div><div class=\"l\">{}</div></div>",
+        l.t("period")
+    ));
+    main.push_str("</div><div class=\"charts\">");
+    if let Some(st) = &stages {
+        let chart = BarChart {
+            title: l.t("stages_now").into(),
+            bars: st
+                .stages
+                .iter()
+                .map(|x| (if l == super::Lang::Ru { x.names.ru.clone() } else { x.names.en.clone() }, x.current as f64))
+                .collect(),
+            format: ValueFormat::Count,
+            highlight: None,
+        };
+        main.push_str(&format!("<div class=\"chart\">{}</div>", bars(&chart, loc)));
+    }
+    let channels = BarChart {
+        title: l.t("top_channels").into(),
+        bars: stats.events_by_channel.iter().take(10).map(|r| (l.channel(&r.value), r.events as f64)).collect(),
+        format: ValueFormat::Count,
+        highlight: None,
+    };
+    main.push_str(&format!("<div class=\"chart\">{}</div>", bars(&channels, loc)));
+    let days: Vec<_> = stats.events_by_day.iter().rev().take(60).rev().collect();
+    let trend = LineChart {
+        title: l.t("events_by_day").into(),
+        x_labels: days.iter().map(|r| r.value.clone()).collect(),
+        series: vec![Series {
+            name: l.t("events").into(),
+            values: days.iter().map(|r| Some(r.events as f64)).collect(),
+        }],
+        format: ValueFormat::Count,
+    };
+    main.push_str(&format!("<div class=\"chart\">{}</div></div>", line(&trend, loc)));
+    Html(shell(&s, "overview", l.t("overview"), &main)).into_response()
+}

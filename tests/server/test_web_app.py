@@ -1,0 +1,76 @@
+"""The web app in headless Chromium, driven by Selenium through Debian's chromedriver: sign in (a wrong password
+first), the overview's numbers and charts on demo data, the switch to Russian, sign out. Screenshots of each page
+go to $TROPA_SCREENSHOTS when it is set."""
+import os
+import re
+
+import pytest
+
+from .live import tropa
+
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+EMAIL, PASSWORD = "maria@shop.example", "correct horse battery"
+
+
+@pytest.fixture
+def browser():
+    assert os.path.exists(CHROMEDRIVER), f"chromedriver is missing at {CHROMEDRIVER}: apt-get install chromium-driver"
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    o = webdriver.ChromeOptions()
+    for a in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--window-size=1280,1300", "--lang=en-US"]:
+        o.add_argument(a)
+    o.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    d = webdriver.Chrome(options=o, service=Service(CHROMEDRIVER))
+    yield d
+    d.quit()
+
+
+def shot(d, name):
+    out = os.environ.get("TROPA_SCREENSHOTS")
+    if out:
+        os.makedirs(out, exist_ok=True)
+        d.save_screenshot(os.path.join(out, f"{name}.png"))
+
+
+def test_sign_in_overview_russian_sign_out(tmp_path, start_server, browser):
+    from selenium.webdriver.common.by import By
+
+    data = tmp_path / "data"
+    tropa(data, "demo", "generate", "--customers", "2000", "--seed", "5")
+    tropa(data, "user", "create", "--email", EMAIL, "--role", "analyst", "--password-stdin", input=PASSWORD + "\n")
+    stats = tropa(data, "stats", "--format", "json", parse=True)
+    server = start_server(data)
+    d = browser
+    d.get(server.url + "/")
+    assert d.current_url.endswith("/login"), "signed out, the app sends to the sign-in page"
+    shot(d, "login_en")
+
+    def sign_in(password):
+        d.find_element(By.ID, "email").clear()
+        d.find_element(By.ID, "email").send_keys(EMAIL)
+        d.find_element(By.ID, "password").send_keys(password)
+        d.find_element(By.CSS_SELECTOR, "form.login button[type=submit]").click()
+
+    sign_in("not my password")
+    assert "Wrong e-mail or password" in d.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    assert d.find_element(By.ID, "email").get_attribute("aria-invalid") == "true"
+    sign_in(PASSWORD)
+    assert d.title.startswith("Overview"), d.title
+    cards = [c.text for c in d.find_elements(By.CSS_SELECTOR, ".card .n")]
+    assert cards[0] == f"{stats['customers']:,}" and cards[1] == f"{stats['events']:,}", (cards, stats["customers"])
+    assert re.fullmatch(r"\d+\.\d%", cards[2]), cards
+    charts = d.find_elements(By.CSS_SELECTOR, ".chart svg")
+    assert len(charts) == 3 and "Where customers are now" in d.page_source
+    shot(d, "overview_en")
+
+    d.find_element(By.XPATH, "//form[@action='/settings/lang']//button").click()
+    assert d.title.startswith("Обзор") and "Где клиенты сейчас" in d.page_source
+    assert d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"
+    shot(d, "overview_ru")
+
+    d.find_element(By.XPATH, "//form[@action='/logout']//button").click()
+    assert d.current_url.endswith("/login")
+    d.get(server.url + "/")
+    assert d.current_url.endswith("/login"), "after sign-out the session no longer opens pages"
