@@ -61,14 +61,19 @@ fn secure(headers: &HeaderMap) -> &'static str {
 }
 
 /// The session of the request, or the answer that sends the browser to the sign-in page.
-pub fn session(state: &AppState, headers: &HeaderMap, at_least: Role) -> Result<Session, Response> {
-    let to_login = || Redirect::to("/login").into_response();
+/// A page's answer when the request may not see it (boxed: a response is large next to a session).
+pub type Refusal = Box<Response>;
+
+pub fn session(state: &AppState, headers: &HeaderMap, at_least: Role) -> Result<Session, Refusal> {
+    let to_login = || Box::new(Redirect::to("/login").into_response());
     let token = cookie(headers, SESSION_COOKIE).ok_or_else(to_login)?;
-    let found = state.meta.session(token, (state.clock)()).map_err(|e| internal(&e))?;
+    let found = state.meta.session(token, (state.clock)()).map_err(|e| Box::new(internal(&e)))?;
     let (user, csrf) = found.ok_or_else(to_login)?;
     let lang = Lang::pick(&user.lang, headers);
     if user.role < at_least {
-        return Err((StatusCode::FORBIDDEN, Html(page(lang, "403", "<main><h1>403</h1></main>"))).into_response());
+        return Err(Box::new(
+            (StatusCode::FORBIDDEN, Html(page(lang, "403", "<main><h1>403</h1></main>"))).into_response(),
+        ));
     }
     Ok(Session { user, csrf, lang })
 }
@@ -211,21 +216,18 @@ struct CsrfForm {
 }
 
 /// The session if the form's CSRF token is the session's.
-fn checked(st: &AppState, headers: &HeaderMap, csrf: &str) -> Result<Session, Response> {
+fn checked(st: &AppState, headers: &HeaderMap, csrf: &str) -> Result<Session, Refusal> {
     let s = session(st, headers, Role::Viewer)?;
     if s.csrf != csrf {
-        return Err((
-            StatusCode::FORBIDDEN,
-            Html(page(s.lang, "403", &format!("<main><h1>403</h1><p>{}</p></main>", s.lang.t("expired_form")))),
-        )
-            .into_response());
+        let body = format!("<main><h1>403</h1><p>{}</p></main>", s.lang.t("expired_form"));
+        return Err(Box::new((StatusCode::FORBIDDEN, Html(page(s.lang, "403", &body))).into_response()));
     }
     Ok(s)
 }
 
 async fn logout(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
     if let Err(r) = checked(&st, &headers, &f.csrf) {
-        return r;
+        return *r;
     }
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         if let Err(e) = st.meta.delete_session(token) {
@@ -249,7 +251,7 @@ struct LangForm {
 async fn set_lang(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<LangForm>) -> Response {
     let s = match checked(&st, &headers, &f.csrf) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match st.meta.set_lang(s.user.id, &f.lang) {
         Ok(()) => Redirect::to("/").into_response(),

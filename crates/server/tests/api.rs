@@ -614,7 +614,7 @@ async fn sign_in_overview_language_and_sign_out() {
     let csrf = pre.split_once('=').unwrap().1.to_string();
     assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"));
     // a form without the matching token is refused; a wrong password is shown next to the field
-    let r = h.send(post("/login", &pre, format!("csrf=forged&email=maria%40shop.ru&password=x"))).await;
+    let r = h.send(post("/login", &pre, "csrf=forged&email=maria%40shop.ru&password=x".to_string())).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = h.send(post("/login", &pre, format!("csrf={csrf}&email=maria%40shop.ru&password=wrong+password"))).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);

@@ -22,7 +22,7 @@ pub async fn page(
 ) -> Response {
     let s = match session(&st, &headers, Role::Viewer) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let l = s.lang;
     let projects = match st.meta.projects() {
