@@ -1,5 +1,6 @@
-//! The query API: JSON over HTTP with a read key (`Authorization: Bearer tr_…`). Every endpoint answers for the
-//! key's project only, through the same report functions as the CLI ([`tropa_engine::report`]).
+//! The query API: JSON over HTTP with a read key (`Authorization: Bearer tr_…`, answers for the key's project
+//! only) or the web app's session cookie (any project, `?project=ID`), through the same report functions as the
+//! CLI ([`tropa_engine::report`]).
 //!
 //! | endpoint | body | answer |
 //! |---|---|---|
@@ -18,7 +19,7 @@ pub mod request;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -40,30 +41,48 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/v1/customers/{id}", get(customer))
         .route(
             "/api/v1/funnel",
-            post(|State(s), h: HeaderMap, b| async move {
-                analysis::<request::FunnelRequest, _>(s, &h, b, report::funnel).await
+            post(|State(s), RawQuery(q), h: HeaderMap, b| async move {
+                analysis::<request::FunnelRequest, _>(s, (&h, q), b, report::funnel).await
             }),
         )
         .route(
             "/api/v1/paths",
-            post(|State(s), h: HeaderMap, b| async move {
-                analysis::<request::PathsRequest, _>(s, &h, b, report::paths).await
+            post(|State(s), RawQuery(q), h: HeaderMap, b| async move {
+                analysis::<request::PathsRequest, _>(s, (&h, q), b, report::paths).await
             }),
         )
         .route(
             "/api/v1/retention",
-            post(|State(s), h: HeaderMap, b| async move {
-                analysis::<request::RetentionRequest, _>(s, &h, b, report::retention).await
+            post(|State(s), RawQuery(q), h: HeaderMap, b| async move {
+                analysis::<request::RetentionRequest, _>(s, (&h, q), b, report::retention).await
             }),
         )
         .route("/api/v1/stages", post(stages))
         .route("/api/openapi.json", get(|| async { Json(openapi::document()) }))
 }
 
-/// The engine of the project whose read key the request carries.
-fn project_engine(state: &AppState, headers: &HeaderMap) -> Result<Arc<dyn Engine>, ApiError> {
-    let key = auth::presented_key(headers)?
-        .ok_or_else(|| ApiError::new(Code::MissingKey, "no read key: send Authorization: Bearer tr_…"))?;
+/// The engine of the project the request may read: the read key's project, or for a signed-in user of the web
+/// app (session cookie) the project named by `?project=` (default `default`).
+fn project_engine(state: &AppState, headers: &HeaderMap, query: &Option<String>) -> Result<Arc<dyn Engine>, ApiError> {
+    let Some(key) = auth::presented_key(headers)? else {
+        if crate::ui::session(state, headers, tropa_meta::Role::Viewer).is_ok() {
+            let project = query
+                .as_deref()
+                .unwrap_or("")
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("project="))
+                .unwrap_or("default")
+                .to_string();
+            if state.meta.project(&project).map_err(|e| ApiError::internal("project lookup", &e))?.is_none() {
+                return Err(ApiError::field(Code::NotFound, "project", format!("no project '{project}'")));
+            }
+            return Ok(state.projects.engine(&project)?);
+        }
+        return Err(ApiError::new(
+            Code::MissingKey,
+            "no read key: send Authorization: Bearer tr_…, or sign in to the web app",
+        ));
+    };
     let info = auth::check(state, &key, KeyKind::Read)?;
     Ok(state.projects.engine(&info.project)?)
 }
@@ -107,12 +126,12 @@ type Run<Spec, Out> = fn(&dyn Engine, Spec, ScopeSpec, Vec<Box<dyn CustomerTest>
 /// for the key's project.
 async fn analysis<R: Analysis, Out: Serialize + Send + 'static>(
     state: Arc<AppState>,
-    headers: &HeaderMap,
+    (headers, query): (&HeaderMap, Option<String>),
     bytes: Bytes,
     run: Run<R::Spec, Out>,
 ) -> Result<Json<Out>, ApiError> {
     let req: R = body(&bytes, R::BODY_REQUIRED)?;
-    let engine = project_engine(&state, headers)?;
+    let engine = project_engine(&state, headers, &query)?;
     blocking(move || {
         let mut p = Problems::default();
         let spec = req.spec(&*engine, &mut p);
@@ -134,16 +153,26 @@ fn stats_report(
     report::stats(e, scope, tests)
 }
 
-async fn stats(State(s): State<Arc<AppState>>, headers: HeaderMap, b: Bytes) -> Result<Json<StatsReport>, ApiError> {
-    analysis::<request::StatsRequest, _>(s, &headers, b, stats_report).await
+async fn stats(
+    State(s): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    b: Bytes,
+) -> Result<Json<StatsReport>, ApiError> {
+    analysis::<request::StatsRequest, _>(s, (&headers, q), b, stats_report).await
 }
 
-async fn stages(State(s): State<Arc<AppState>>, headers: HeaderMap, b: Bytes) -> Result<Json<StagesReport>, ApiError> {
+async fn stages(
+    State(s): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    b: Bytes,
+) -> Result<Json<StagesReport>, ApiError> {
     let russian = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("ru"));
-    let mut out = analysis::<request::StagesRequest, _>(s, &headers, b, report::stages).await?;
+    let mut out = analysis::<request::StagesRequest, _>(s, (&headers, q), b, report::stages).await?;
     for st in &mut out.0.stages {
         st.name = if russian { st.names.ru.clone() } else { st.names.en.clone() };
     }
@@ -152,10 +181,11 @@ async fn stages(State(s): State<Arc<AppState>>, headers: HeaderMap, b: Bytes) ->
 
 async fn customer(
     State(s): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let engine = project_engine(&s, &headers)?;
+    let engine = project_engine(&s, &headers, &q)?;
     blocking(move || {
         let record = engine.customer(id.trim())?.ok_or_else(|| {
             ApiError::field(Code::NotFound, "id", "no customer has this anonymous id or user id in this project")

@@ -644,8 +644,14 @@ async fn sign_in_overview_language_and_sign_out() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let html = h.send(get("/?project=a", &session)).await.body.as_str().unwrap().to_string();
     assert!(html.contains("Где клиенты сейчас") && html.contains("33,3\u{a0}%") && html.contains("lang=\"ru\""));
+    // the query API answers a signed-in user too, for the project named in the query
+    let r = h.send(get("/api/v1/stats?project=a", &session)).await;
+    assert_eq!((r.status, r.body["events"].as_u64()), (StatusCode::OK, Some(6)), "{}", r.body);
+    let r = h.send(get("/api/v1/stats?project=nope", &session)).await;
+    assert_eq!((r.status, r.body["error"]["field"].clone()), (StatusCode::NOT_FOUND, json!("project")));
     let r = h.send(post("/logout", &session, format!("csrf={token}"))).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let r = h.send(get("/", &session)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "the session is gone after sign-out");
+    assert_eq!(h.send(get("/api/v1/stats?project=a", &session)).await.status, StatusCode::UNAUTHORIZED);
 }

@@ -14,7 +14,12 @@ fn error_responses() -> Value {
 fn operation(summary: &str, body: Option<Value>, answer: &str, security: &str) -> Value {
     let mut responses = error_responses();
     responses["200"] = json!({"description": answer, "content": {"application/json": {"schema": {"type": "object"}}}});
-    let mut op = json!({"summary": summary, "responses": responses, "security": [{security: []}]});
+    // a read endpoint takes a read key or the web app's session cookie
+    let security = match security {
+        "readKey" => json!([{"readKey": []}, {"session": []}]),
+        other => json!([{other: []}]),
+    };
+    let mut op = json!({"summary": summary, "responses": responses, "security": security});
     if let Some(schema) = body {
         op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": schema}}});
     }
@@ -90,7 +95,9 @@ pub fn document() -> Value {
             "schemas": components,
             "securitySchemes": {
                 "writeKey": {"type": "http", "scheme": "basic", "description": "the write key as the user name, empty password"},
-                "readKey": {"type": "http", "scheme": "bearer", "description": "a read key (tr_…)"}
+                "readKey": {"type": "http", "scheme": "bearer", "description": "a read key (tr_…)"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "tropa_session",
+                            "description": "a signed-in user of the web app; pick the project with ?project=ID"}
             }
         }
     })
