@@ -1,5 +1,6 @@
 """The web app in headless Chromium, driven by Selenium through Debian's chromedriver: sign in (a wrong password
-first), the overview's numbers and charts on demo data, the switch to Russian, sign out. Screenshots of each page
+first), the overview's numbers and charts on demo data, the funnel builder (and a mistake shown at its field),
+the switch to Russian, sign out. Screenshots of each page
 go to $TROPA_SCREENSHOTS when it is set."""
 import os
 import re
@@ -36,6 +37,10 @@ def shot(d, name):
 
 def test_sign_in_overview_russian_sign_out(tmp_path, start_server, browser):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def wait(cond, what):
+        WebDriverWait(browser, 15).until(lambda d: cond(d), message=what)
 
     data = tmp_path / "data"
     tropa(data, "demo", "generate", "--customers", "2000", "--seed", "5")
@@ -54,10 +59,11 @@ def test_sign_in_overview_russian_sign_out(tmp_path, start_server, browser):
         d.find_element(By.CSS_SELECTOR, "form.login button[type=submit]").click()
 
     sign_in("not my password")
+    wait(lambda d: d.find_elements(By.CSS_SELECTOR, "[role=alert]"), "the sign-in error")
     assert "Wrong e-mail or password" in d.find_element(By.CSS_SELECTOR, "[role=alert]").text
     assert d.find_element(By.ID, "email").get_attribute("aria-invalid") == "true"
     sign_in(PASSWORD)
-    assert d.title.startswith("Overview"), d.title
+    wait(lambda d: d.title.startswith("Overview"), f"the overview after sign-in, not {d.title}")
     cards = [c.text for c in d.find_elements(By.CSS_SELECTOR, ".card .n")]
     assert cards[0] == f"{stats['customers']:,}" and cards[1] == f"{stats['events']:,}", (cards, stats["customers"])
     assert re.fullmatch(r"\d+\.\d%", cards[2]), cards
@@ -65,12 +71,28 @@ def test_sign_in_overview_russian_sign_out(tmp_path, start_server, browser):
     assert len(charts) == 3 and "Where customers are now" in d.page_source
     shot(d, "overview_en")
 
+    # the funnel builder: the default checkout funnel on demo data, then a mistake shown at its field
+    d.find_element(By.LINK_TEXT, "Funnels").click()
+    wait(lambda d: d.title.startswith("Funnels"), "the funnels page")
+    rows = d.find_elements(By.CSS_SELECTOR, "table tbody tr")
+    assert len(rows) >= 4 and "purchase" in d.page_source and d.find_elements(By.CSS_SELECTOR, ".chart svg")
+    shot(d, "funnels_en")
+    d.find_element(By.ID, "window").clear()
+    d.find_element(By.ID, "window").send_keys("soon")
+    d.find_element(By.CSS_SELECTOR, "form.builder button[type=submit]").click()
+    wait(lambda d: d.find_elements(By.CSS_SELECTOR, "[role=alert]"), "the window error")
+    assert d.find_element(By.ID, "window").get_attribute("aria-invalid") == "true"
+    assert "window: 'soon'" in d.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    d.find_element(By.LINK_TEXT, "Overview").click()
+    wait(lambda d: d.title.startswith("Overview"), "back to the overview")
+
     d.find_element(By.XPATH, "//form[@action='/settings/lang']//button").click()
+    wait(lambda d: d.title.startswith("Обзор"), "the overview in Russian")
     assert d.title.startswith("Обзор") and "Где клиенты сейчас" in d.page_source
     assert d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"
     shot(d, "overview_ru")
 
     d.find_element(By.XPATH, "//form[@action='/logout']//button").click()
-    assert d.current_url.endswith("/login")
+    wait(lambda d: d.current_url.endswith("/login"), "the sign-in page after sign-out")
     d.get(server.url + "/")
     assert d.current_url.endswith("/login"), "after sign-out the session no longer opens pages"

@@ -109,6 +109,7 @@ const ROUTES: &[&str] = &[
     "/api/v1/retention",
     "/api/v1/stages",
     "/",
+    "/funnels",
     "/login",
     "/logout",
     "/settings/lang",

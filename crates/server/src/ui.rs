@@ -3,6 +3,7 @@
 //! SameSite=Lax session cookie (Secure behind TLS, i.e. with `X-Forwarded-Proto: https`); every form carries a
 //! CSRF token (the session's, or before sign-in a double-submit cookie) and is refused without it.
 
+mod funnels;
 pub mod i18n;
 mod overview;
 
@@ -27,6 +28,7 @@ const CSS: &str = include_str!("../assets/app.css");
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(overview::page))
+        .route("/funnels", get(funnels::page))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/settings/lang", post(set_lang))
@@ -78,6 +80,10 @@ pub fn session(state: &AppState, headers: &HeaderMap, at_least: Role) -> Result<
     Ok(Session { user, csrf, lang })
 }
 
+fn not_found(s: &Session) -> Response {
+    (StatusCode::NOT_FOUND, Html(shell(s, "", "404", "<h1>404</h1>"))).into_response()
+}
+
 fn internal(e: &dyn std::fmt::Display) -> Response {
     tracing::error!(error = %e, "web app");
     (StatusCode::INTERNAL_SERVER_ERROR, "internal error: the server log has the details").into_response()
@@ -102,7 +108,7 @@ pub fn page(lang: Lang, title: &str, body: &str) -> String {
 /// The header of signed-in pages: brand, navigation, language switch, sign out.
 pub fn shell(s: &Session, active: &str, title: &str, main: &str) -> String {
     let l = s.lang;
-    let nav = [("/", "overview")]
+    let nav = [("/", "overview"), ("/funnels", "funnels")]
         .iter()
         .map(|(href, key)| {
             let on = if *key == active { " class=\"on\"" } else { "" };

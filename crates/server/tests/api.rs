@@ -644,6 +644,19 @@ async fn sign_in_overview_language_and_sign_out() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let html = h.send(get("/?project=a", &session)).await.body.as_str().unwrap().to_string();
     assert!(html.contains("Где клиенты сейчас") && html.contains("33,3\u{a0}%") && html.contains("lang=\"ru\""));
+    // the funnel builder: the report for the steps given, problems next to their fields
+    let html =
+        h.send(get("/funnels?project=a&steps=view_item%0Aadd_to_cart%0Apurchase&breakdown=channel", &session)).await;
+    let page = html.body.as_str().unwrap().to_string();
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(page.contains("<svg") && page.contains("Клиенты на каждом шаге") && page.contains("33,3\u{a0}%"), "{page}");
+    let bad = h.send(get("/funnels?project=a&steps=view_item+where+price+%3E%0Abuy&window=soon", &session)).await;
+    let page = bad.body.as_str().unwrap().to_string();
+    assert!(
+        page.contains("строка 1:") && page.contains("window: ") && page.contains("aria-invalid=\"true\""),
+        "{page}"
+    );
+    assert!(!page.contains("<svg"), "no report for an invalid funnel");
     // the query API answers a signed-in user too, for the project named in the query
     let r = h.send(get("/api/v1/stats?project=a", &session)).await;
     assert_eq!((r.status, r.body["events"].as_u64()), (StatusCode::OK, Some(6)), "{}", r.body);

@@ -49,6 +49,22 @@ impl Lang {
 }
 
 impl Lang {
+    /// A duration in seconds for people: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h` (Russian units in Russian).
+    pub fn duration(self, seconds: Option<f64>) -> String {
+        let Some(s) = seconds else { return "—".into() };
+        let (sec, min, hour, day) = match self {
+            Lang::En => ("s", "min", "h", "d"),
+            Lang::Ru => ("с", "мин", "ч", "д"),
+        };
+        let s = s.max(0.0).round() as u64;
+        match s {
+            0..=59 => format!("{s} {sec}"),
+            60..=3599 => format!("{} {min}", s / 60),
+            3600..=86_399 => format!("{} {hour} {} {min}", s / 3600, s % 3600 / 60),
+            _ => format!("{} {day} {} {hour}", s / 86_400, s % 86_400 / 3600),
+        }
+    }
+
     /// A channel group's name for people (`paid_search` → "Paid search" / «Платный поиск»); unknown groups as is.
     pub fn channel(self, group: &str) -> String {
         match CHANNELS.iter().find(|(k, _, _)| *k == group) {
@@ -97,6 +113,43 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("language", "Язык: русский", "Language: English"),
     ("role", "Role", "Роль"),
+    ("funnels", "Funnels", "Воронки"),
+    ("steps", "Steps, one per line", "Шаги, по одному в строке"),
+    (
+        "steps_hint",
+        "An event and conditions: purchase where revenue > 1000; ? before an optional step.",
+        "Событие и условия: purchase where revenue > 1000; ? перед необязательным шагом.",
+    ),
+    ("mode", "Order", "Порядок"),
+    ("mode_ordered", "in order, other events between", "по порядку, с событиями между шагами"),
+    ("mode_strict", "strictly in a row", "строго подряд"),
+    ("mode_any", "any order", "в любом порядке"),
+    ("window", "Conversion window", "Окно конверсии"),
+    ("breakdown", "Breakdown", "Разбивка"),
+    ("trend", "Trend by", "Динамика по"),
+    ("day", "day", "дням"),
+    ("week", "week", "неделям"),
+    ("month", "month", "месяцам"),
+    ("since", "From", "С"),
+    ("until", "Until", "До"),
+    ("run", "Show", "Показать"),
+    ("funnel_chart", "Customers at each step", "Клиенты на каждом шаге"),
+    ("trend_chart", "Conversion by entry period", "Конверсия по периоду входа"),
+    ("step", "Step", "Шаг"),
+    ("of_first", "Of first", "От первого"),
+    ("of_previous", "Of previous", "От предыдущего"),
+    ("dropped", "Dropped", "Отвалилось"),
+    ("median_time", "Median time", "Медиана времени"),
+    ("p90_time", "p90 time", "p90 времени"),
+    ("conversion", "Conversion", "Конверсия"),
+    ("converted", "Converted", "Дошли до конца"),
+    ("value", "Value", "Значение"),
+    ("went_instead", "Where did they go instead", "Куда ушли вместо следующего шага"),
+    ("after_step", "After step", "После шага"),
+    ("next_event", "Next event", "Следующее событие"),
+    ("share", "Share", "Доля"),
+    ("line", "line", "строка"),
+    ("end_of_journey", "(end of journey)", "(конец пути)"),
 ];
 
 #[cfg(test)]

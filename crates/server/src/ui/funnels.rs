@@ -1,0 +1,224 @@
+//! The funnels page: a builder (steps one per line in the CLI's syntax, `?` for an optional step; mode, window,
+//! breakdown, trend, date range) answered with the funnel chart, the step table (conversion, drop-off, median and
+//! p90 time), the trend, the breakdown and where the customers who stopped went instead. The form is a GET, so a
+//! funnel is saved and shared as its URL. Problems are shown next to their field.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use tropa_engine::report;
+use tropa_meta::Role;
+use tropa_render::{funnel, line, FunnelChart, FunnelStep, LineChart, Series, ValueFormat};
+
+use super::i18n::Lang;
+use super::{esc, session, shell};
+use crate::query::request::{Filters, FunnelRequest, FunnelStepRequest, Problems};
+use crate::AppState;
+
+const EXAMPLE: &str = "view_item\nadd_to_cart\nbegin_checkout\npurchase";
+
+pub async fn page(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let s = match session(&st, &headers, Role::Viewer) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let l = s.lang;
+    let field = |k: &str, default: &str| {
+        q.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string())
+    };
+    let project = field("project", "default");
+    let steps_text = field("steps", EXAMPLE);
+    let (window, mode, breakdown, trend) =
+        (field("window", "7d"), field("mode", "ordered"), field("breakdown", ""), field("trend", ""));
+    let (since, until) = (field("since", ""), field("until", ""));
+    let opt = |v: &str| (!v.is_empty()).then(|| v.to_string());
+    let request = FunnelRequest {
+        steps: steps_text
+            .lines()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| match t.strip_prefix('?') {
+                Some(rest) => {
+                    FunnelStepRequest { event: rest.trim().into(), optional: true, min_time: None, max_time: None }
+                }
+                None => FunnelStepRequest { event: t.into(), optional: false, min_time: None, max_time: None },
+            })
+            .collect(),
+        mode: Some(mode.clone()),
+        window: Some(window.clone()),
+        breakdown: opt(&breakdown),
+        trend: opt(&trend),
+        filters: Filters { since: opt(&since), until: opt(&until), ..Filters::default() },
+        ..FunnelRequest::default()
+    };
+    let mut problems = Problems::default();
+    let spec = request.spec(&mut problems);
+    let (scope, state_filter) = request.filters.scope(&mut problems);
+    let mut result = String::new();
+    if let (Some(spec), true) = (spec, problems.0.is_empty()) {
+        let engine = match st.meta.project(&project) {
+            Ok(Some(_)) => match st.projects.engine(&project) {
+                Ok(e) => e,
+                Err(e) => return super::internal(&e),
+            },
+            Ok(None) => return super::not_found(&s),
+            Err(e) => return super::internal(&e),
+        };
+        let run = tokio::task::spawn_blocking(move || {
+            let tests = state_filter.tests(&*engine)?;
+            report::funnel(&*engine, spec, scope, tests)
+        })
+        .await;
+        match run {
+            Ok(Ok(r)) => result = render(l, &r),
+            Ok(Err(e)) => problems.0.push(("steps".into(), e.to_string())),
+            Err(e) => return super::internal(&e),
+        }
+    }
+    let errors: HashMap<String, String> = problems
+        .0
+        .iter()
+        .map(|(f, m)| {
+            // steps[2].event → "line 3: …", the way the textarea shows them
+            let line = f.strip_prefix("steps[").and_then(|r| r.split(']').next()).and_then(|n| n.parse::<usize>().ok());
+            match line {
+                Some(i) => ("steps".to_string(), format!("{} {}: {m}", l.t("line"), i + 1)),
+                None if f.starts_with("steps") => ("steps".to_string(), m.clone()),
+                None => (f.strip_prefix("filters.").unwrap_or(f).to_string(), format!("{f}: {m}")),
+            }
+        })
+        .collect();
+    let err =
+        |k: &str| errors.get(k).map(|m| format!("<p class=\"err\" role=\"alert\">{}</p>", esc(m))).unwrap_or_default();
+    let invalid = |k: &str| if errors.contains_key(k) { " aria-invalid=\"true\"" } else { "" };
+    let select = |name: &str, current: &str, options: &[(&str, &str)]| {
+        let opts: String = options
+            .iter()
+            .map(|(v, label)| {
+                format!("<option value=\"{v}\"{}>{}</option>", if *v == current { " selected" } else { "" }, esc(label))
+            })
+            .collect();
+        format!("<select name=\"{name}\" id=\"{name}\">{opts}</select>")
+    };
+    let form = format!(
+        "<form class=\"builder\" method=\"get\" action=\"/funnels\"><input type=\"hidden\" name=\"project\" value=\"{p}\">\
+         <div><label for=\"steps\">{steps_l}</label><textarea id=\"steps\" name=\"steps\" rows=\"6\"{inv_steps}>{steps}</textarea>{err_steps}\
+         <p class=\"muted\">{hint}</p></div>\
+         <div><label for=\"mode\">{mode_l}</label>{mode_sel}<label for=\"window\">{window_l}</label>\
+         <input id=\"window\" name=\"window\" value=\"{window}\"{inv_window}>{err_window}{err_mode}\
+         <label for=\"breakdown\">{bd_l}</label><input id=\"breakdown\" name=\"breakdown\" value=\"{bd}\" placeholder=\"first_channel\">\
+         <label for=\"trend\">{trend_l}</label>{trend_sel}{err_trend}</div>\
+         <div><label for=\"since\">{since_l}</label><input id=\"since\" name=\"since\" type=\"date\" value=\"{since}\"{inv_since}>{err_since}\
+         <label for=\"until\">{until_l}</label><input id=\"until\" name=\"until\" type=\"date\" value=\"{until}\"{inv_until}>{err_until}\
+         <button type=\"submit\">{run}</button></div></form>",
+        p = esc(&project),
+        steps_l = l.t("steps"),
+        steps = esc(&steps_text),
+        inv_steps = invalid("steps"),
+        err_steps = err("steps"),
+        hint = l.t("steps_hint"),
+        mode_l = l.t("mode"),
+        mode_sel = select("mode", &mode, &[("ordered", l.t("mode_ordered")), ("strict", l.t("mode_strict")), ("any", l.t("mode_any"))]),
+        window_l = l.t("window"),
+        window = esc(&window),
+        inv_window = invalid("window"),
+        err_window = err("window"),
+        err_mode = err("mode"),
+        bd_l = l.t("breakdown"),
+        bd = esc(&breakdown),
+        trend_l = l.t("trend"),
+        trend_sel = select("trend", &trend, &[("", "—"), ("day", l.t("day")), ("week", l.t("week")), ("month", l.t("month"))]),
+        err_trend = err("trend"),
+        since_l = l.t("since"),
+        since = esc(&since),
+        inv_since = invalid("since"),
+        err_since = err("since"),
+        until_l = l.t("until"),
+        until = esc(&until),
+        inv_until = invalid("until"),
+        err_until = err("until"),
+        run = l.t("run"),
+    );
+    let main = format!("<h1>{}</h1>{form}{result}", l.t("funnels"));
+    Html(shell(&s, "funnels", l.t("funnels"), &main)).into_response()
+}
+
+fn render(l: Lang, r: &tropa_core::analysis::funnel::FunnelReport) -> String {
+    let loc = l.locale();
+    let chart = FunnelChart {
+        title: l.t("funnel_chart").into(),
+        steps: r.steps.iter().map(|s| FunnelStep { label: s.event.clone(), customers: s.customers }).collect(),
+    };
+    let mut out = format!("<div class=\"chart\">{}</div>", funnel(&chart, loc));
+    out.push_str(&format!(
+        "<table><thead><tr><th>#</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
+         <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
+        l.t("step"), l.t("customers"), l.t("of_first"), l.t("of_previous"), l.t("dropped"), l.t("median_time"), l.t("p90_time")
+    ));
+    for (i, s) in r.steps.iter().enumerate() {
+        out.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            i + 1,
+            esc(&s.event),
+            loc.int(s.customers),
+            loc.percent(s.conversion),
+            if i == 0 { "—".into() } else { loc.percent(s.conversion_from_previous) },
+            if i == 0 { "—".into() } else { loc.int(s.dropoff) },
+            l.duration(s.median_seconds),
+            l.duration(s.p90_seconds),
+        ));
+    }
+    out.push_str("</tbody></table>");
+    if !r.trend.is_empty() {
+        let trend = LineChart {
+            title: l.t("trend_chart").into(),
+            x_labels: r.trend.iter().map(|t| t.period.clone()).collect(),
+            series: vec![Series {
+                name: l.t("conversion").into(),
+                values: r.trend.iter().map(|t| Some(t.conversion)).collect(),
+            }],
+            format: ValueFormat::Percent,
+        };
+        out.push_str(&format!("<div class=\"chart\">{}</div>", line(&trend, loc)));
+    }
+    if !r.breakdown.is_empty() {
+        out.push_str(&format!(
+            "<h2>{}</h2><table><thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
+            l.t("breakdown"), l.t("value"), l.t("customers"), l.t("converted"), l.t("conversion")
+        ));
+        for b in &r.breakdown {
+            out.push_str(&format!(
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                esc(&l.channel(&b.value)),
+                loc.int(b.customers),
+                loc.int(b.converted),
+                loc.percent(b.conversion)
+            ));
+        }
+        out.push_str("</tbody></table>");
+    }
+    if !r.dropoff_next.is_empty() {
+        out.push_str(&format!(
+            "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
+            l.t("went_instead"), l.t("after_step"), l.t("next_event"), l.t("customers"), l.t("share")
+        ));
+        for d in &r.dropoff_next {
+            out.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                d.after_step,
+                esc(if d.event == "(end of journey)" { l.t("end_of_journey") } else { &d.event }),
+                loc.int(d.customers),
+                loc.percent(d.share)
+            ));
+        }
+        out.push_str("</tbody></table>");
+    }
+    out
+}
