@@ -83,6 +83,11 @@ def test_sign_in_overview_russian_sign_out(tmp_path, start_server, browser):
     wait(lambda d: d.find_elements(By.CSS_SELECTOR, "[role=alert]"), "the window error")
     assert d.find_element(By.ID, "window").get_attribute("aria-invalid") == "true"
     assert "window: 'soon'" in d.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    # the paths page: the Sankey of the paths after the first view_item and the top paths
+    d.find_element(By.LINK_TEXT, "Paths").click()
+    wait(lambda d: d.title.startswith("Paths"), "the paths page")
+    assert d.find_elements(By.CSS_SELECTOR, ".chart svg path") and "view_item →" in d.page_source
+    shot(d, "paths_en")
     d.find_element(By.LINK_TEXT, "Overview").click()
     wait(lambda d: d.title.startswith("Overview"), "back to the overview")
 

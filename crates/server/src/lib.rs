@@ -110,6 +110,7 @@ const ROUTES: &[&str] = &[
     "/api/v1/stages",
     "/",
     "/funnels",
+    "/paths",
     "/login",
     "/logout",
     "/settings/lang",

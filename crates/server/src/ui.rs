@@ -3,9 +3,11 @@
 //! SameSite=Lax session cookie (Secure behind TLS, i.e. with `X-Forwarded-Proto: https`); every form carries a
 //! CSRF token (the session's, or before sign-in a double-submit cookie) and is refused without it.
 
+mod form;
 mod funnels;
 pub mod i18n;
 mod overview;
+mod paths;
 
 use std::sync::Arc;
 
@@ -29,6 +31,7 @@ pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(overview::page))
         .route("/funnels", get(funnels::page))
+        .route("/paths", get(paths::page))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/settings/lang", post(set_lang))
@@ -108,7 +111,7 @@ pub fn page(lang: Lang, title: &str, body: &str) -> String {
 /// The header of signed-in pages: brand, navigation, language switch, sign out.
 pub fn shell(s: &Session, active: &str, title: &str, main: &str) -> String {
     let l = s.lang;
-    let nav = [("/", "overview"), ("/funnels", "funnels")]
+    let nav = [("/", "overview"), ("/funnels", "funnels"), ("/paths", "paths")]
         .iter()
         .map(|(href, key)| {
             let on = if *key == active { " class=\"on\"" } else { "" };

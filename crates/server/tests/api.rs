@@ -657,6 +657,14 @@ async fn sign_in_overview_language_and_sign_out() {
         "{page}"
     );
     assert!(!page.contains("<svg"), "no report for an invalid funnel");
+    // the paths page: the Sankey and the top paths; a start that does not parse is shown at its field
+    let html = h.send(get("/paths?project=a&from=view_item&depth=3", &session)).await;
+    let page = html.body.as_str().unwrap().to_string();
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(page.contains("<svg") && page.contains("view_item → add_to_cart → purchase"), "{page}");
+    let page =
+        h.send(get("/paths?project=a&from=view_item+where&depth=3", &session)).await.body.as_str().unwrap().to_string();
+    assert!(page.contains("aria-invalid=\"true\"") && !page.contains("<svg"), "{page}");
     // the query API answers a signed-in user too, for the project named in the query
     let r = h.send(get("/api/v1/stats?project=a", &session)).await;
     assert_eq!((r.status, r.body["events"].as_u64()), (StatusCode::OK, Some(6)), "{}", r.body);

@@ -13,6 +13,7 @@ use tropa_engine::report;
 use tropa_meta::Role;
 use tropa_render::{funnel, line, FunnelChart, FunnelStep, LineChart, Series, ValueFormat};
 
+use super::form::FieldErrors;
 use super::i18n::Lang;
 use super::{esc, session, shell};
 use crate::query::request::{Filters, FunnelRequest, FunnelStepRequest, Problems};
@@ -82,68 +83,24 @@ pub async fn page(
             Err(e) => return super::internal(&e),
         }
     }
-    let errors: HashMap<String, String> = problems
-        .0
-        .iter()
-        .map(|(f, m)| {
-            // steps[2].event → "line 3: …", the way the textarea shows them
-            let line = f.strip_prefix("steps[").and_then(|r| r.split(']').next()).and_then(|n| n.parse::<usize>().ok());
-            match line {
-                Some(i) => ("steps".to_string(), format!("{} {}: {m}", l.t("line"), i + 1)),
-                None if f.starts_with("steps") => ("steps".to_string(), m.clone()),
-                None => (f.strip_prefix("filters.").unwrap_or(f).to_string(), format!("{f}: {m}")),
-            }
-        })
-        .collect();
-    let err =
-        |k: &str| errors.get(k).map(|m| format!("<p class=\"err\" role=\"alert\">{}</p>", esc(m))).unwrap_or_default();
-    let invalid = |k: &str| if errors.contains_key(k) { " aria-invalid=\"true\"" } else { "" };
-    let select = |name: &str, current: &str, options: &[(&str, &str)]| {
-        let opts: String = options
-            .iter()
-            .map(|(v, label)| {
-                format!("<option value=\"{v}\"{}>{}</option>", if *v == current { " selected" } else { "" }, esc(label))
-            })
-            .collect();
-        format!("<select name=\"{name}\" id=\"{name}\">{opts}</select>")
-    };
+    let e = FieldErrors::new(l, &problems.0, "steps");
     let form = format!(
         "<form class=\"builder\" method=\"get\" action=\"/funnels\"><input type=\"hidden\" name=\"project\" value=\"{p}\">\
          <div><label for=\"steps\">{steps_l}</label><textarea id=\"steps\" name=\"steps\" rows=\"6\"{inv_steps}>{steps}</textarea>{err_steps}\
-         <p class=\"muted\">{hint}</p></div>\
-         <div><label for=\"mode\">{mode_l}</label>{mode_sel}<label for=\"window\">{window_l}</label>\
-         <input id=\"window\" name=\"window\" value=\"{window}\"{inv_window}>{err_window}{err_mode}\
-         <label for=\"breakdown\">{bd_l}</label><input id=\"breakdown\" name=\"breakdown\" value=\"{bd}\" placeholder=\"first_channel\">\
-         <label for=\"trend\">{trend_l}</label>{trend_sel}{err_trend}</div>\
-         <div><label for=\"since\">{since_l}</label><input id=\"since\" name=\"since\" type=\"date\" value=\"{since}\"{inv_since}>{err_since}\
-         <label for=\"until\">{until_l}</label><input id=\"until\" name=\"until\" type=\"date\" value=\"{until}\"{inv_until}>{err_until}\
+         <p class=\"muted\">{hint}</p></div><div>{mode}{window}{breakdown}{trend}</div><div>{since}{until}\
          <button type=\"submit\">{run}</button></div></form>",
         p = esc(&project),
         steps_l = l.t("steps"),
         steps = esc(&steps_text),
-        inv_steps = invalid("steps"),
-        err_steps = err("steps"),
+        inv_steps = e.invalid("steps"),
+        err_steps = e.at("steps"),
         hint = l.t("steps_hint"),
-        mode_l = l.t("mode"),
-        mode_sel = select("mode", &mode, &[("ordered", l.t("mode_ordered")), ("strict", l.t("mode_strict")), ("any", l.t("mode_any"))]),
-        window_l = l.t("window"),
-        window = esc(&window),
-        inv_window = invalid("window"),
-        err_window = err("window"),
-        err_mode = err("mode"),
-        bd_l = l.t("breakdown"),
-        bd = esc(&breakdown),
-        trend_l = l.t("trend"),
-        trend_sel = select("trend", &trend, &[("", "—"), ("day", l.t("day")), ("week", l.t("week")), ("month", l.t("month"))]),
-        err_trend = err("trend"),
-        since_l = l.t("since"),
-        since = esc(&since),
-        inv_since = invalid("since"),
-        err_since = err("since"),
-        until_l = l.t("until"),
-        until = esc(&until),
-        inv_until = invalid("until"),
-        err_until = err("until"),
+        mode = e.select("mode", l.t("mode"), &mode, &[("ordered", l.t("mode_ordered")), ("strict", l.t("mode_strict")), ("any", l.t("mode_any"))]),
+        window = e.input("window", l.t("window"), &window, "text", "7d"),
+        breakdown = e.input("breakdown", l.t("breakdown"), &breakdown, "text", "first_channel"),
+        trend = e.select("trend", l.t("trend"), &trend, &[("", "—"), ("day", l.t("day")), ("week", l.t("week")), ("month", l.t("month"))]),
+        since = e.input("since", l.t("since"), &since, "date", ""),
+        until = e.input("until", l.t("until"), &until, "date", ""),
         run = l.t("run"),
     );
     let main = format!("<h1>{}</h1>{form}{result}", l.t("funnels"));

@@ -1,0 +1,168 @@
+//! The paths page: the Sankey diagram of the paths after a start event (or before an end event), the top paths
+//! with their share and conversion, from a GET form (start, end, depth, repeats collapsed, session gap,
+//! conversion event, dates). Problems are shown next to their field.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use tropa_core::analysis::paths::PathsReport;
+use tropa_engine::report;
+use tropa_meta::Role;
+use tropa_render::{sankey, Sankey, SankeyLink, SankeyNode};
+
+use super::form::FieldErrors;
+use super::i18n::Lang;
+use super::{esc, session, shell};
+use crate::query::request::{Filters, PathsRequest, Problems};
+use crate::AppState;
+
+pub async fn page(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let s = match session(&st, &headers, Role::Viewer) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let l = s.lang;
+    let field = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let first_visit = q.is_empty() || (q.len() == 1 && q.contains_key("project"));
+    let project = Some(field("project")).filter(|p| !p.is_empty()).unwrap_or_else(|| "default".into());
+    let from = if first_visit { "view_item".to_string() } else { field("from") };
+    let (to, conversion, session_gap) =
+        (field("to"), if first_visit { "purchase".into() } else { field("conversion") }, field("session"));
+    let depth = Some(field("depth")).filter(|d| !d.is_empty()).unwrap_or_else(|| "4".into());
+    let collapse = first_visit || q.get("collapse").is_some_and(|v| v == "on");
+    let (since, until) = (field("since"), field("until"));
+    let opt = |v: &str| (!v.is_empty()).then(|| v.to_string());
+    let mut problems = Problems::default();
+    let depth_n = match depth.parse::<usize>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            problems.0.push(("depth".into(), format!("'{depth}' is not a whole number")));
+            None
+        }
+    };
+    let request = PathsRequest {
+        from: opt(&from),
+        to: opt(&to),
+        depth: depth_n,
+        collapse,
+        session: opt(&session_gap),
+        top: Some(20),
+        conversion: opt(&conversion),
+        filters: Filters { since: opt(&since), until: opt(&until), ..Filters::default() },
+    };
+    let spec = request.spec(&mut problems);
+    let (scope, state_filter) = request.filters.scope(&mut problems);
+    let mut result = String::new();
+    if let (Some(spec), true) = (spec, problems.0.is_empty()) {
+        let engine = match st.meta.project(&project) {
+            Ok(Some(_)) => match st.projects.engine(&project) {
+                Ok(e) => e,
+                Err(e) => return super::internal(&e),
+            },
+            Ok(None) => return super::not_found(&s),
+            Err(e) => return super::internal(&e),
+        };
+        let run = tokio::task::spawn_blocking(move || {
+            let tests = state_filter.tests(&*engine)?;
+            report::paths(&*engine, spec, scope, tests)
+        })
+        .await;
+        match run {
+            Ok(Ok(r)) => result = render(l, &r),
+            Ok(Err(e)) => problems.0.push(("paths".into(), e.to_string())),
+            Err(e) => return super::internal(&e),
+        }
+    }
+    let e = FieldErrors::new(l, &problems.0, "");
+    let depths: Vec<(String, String)> = (2..=8).map(|d| (d.to_string(), d.to_string())).collect();
+    let depth_opts: Vec<(&str, &str)> = depths.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let form = format!(
+        "<form class=\"builder\" method=\"get\" action=\"/paths\"><input type=\"hidden\" name=\"project\" value=\"{p}\">\
+         <div>{from}{to}<p class=\"muted\">{hint}</p>{general}</div><div>{depth}<label><input type=\"checkbox\" name=\"collapse\" {checked}> {collapse_l}</label>\
+         {session}{conversion}</div><div>{since}{until}<button type=\"submit\">{run}</button></div></form>",
+        p = esc(&project),
+        from = e.input("from", l.t("paths_from"), &from, "text", "view_item"),
+        to = e.input("to", l.t("paths_to"), &to, "text", "purchase"),
+        hint = l.t("paths_hint"),
+        general = e.at("paths"),
+        depth = e.select("depth", l.t("depth"), &depth, &depth_opts),
+        checked = if collapse { "checked" } else { "" },
+        collapse_l = l.t("collapse"),
+        session = e.input("session", l.t("session_gap"), &session_gap, "text", "30m"),
+        conversion = e.input("conversion", l.t("conversion_event"), &conversion, "text", "purchase"),
+        since = e.input("since", l.t("since"), &since, "date", ""),
+        until = e.input("until", l.t("until"), &until, "date", ""),
+        run = l.t("run"),
+    );
+    let main = format!("<h1>{}</h1>{form}{result}", l.t("paths"));
+    Html(shell(&s, "paths", l.t("paths"), &main)).into_response()
+}
+
+fn render(l: Lang, r: &PathsReport) -> String {
+    let loc = l.locale();
+    let min_depth = r.nodes.iter().map(|n| n.depth).min().unwrap_or(0);
+    let id = |depth: usize, event: &str| format!("{depth}:{event}");
+    let label = |event: &str| match event {
+        "$end" => l.t("path_end").to_string(),
+        "$start" => l.t("path_start").to_string(),
+        e => e.to_string(),
+    };
+    let chart = Sankey {
+        title: l.t("paths_chart").into(),
+        nodes: r
+            .nodes
+            .iter()
+            .map(|n| SankeyNode {
+                id: id(n.depth, &n.event),
+                column: n.depth - min_depth,
+                label: label(&n.event),
+                value: n.customers,
+            })
+            .collect(),
+        links: r
+            .links
+            .iter()
+            .map(|k| SankeyLink {
+                from: id(k.from_depth, &k.from),
+                to: id(k.from_depth + 1, &k.to),
+                value: k.customers,
+            })
+            .collect(),
+    };
+    let mut out = format!(
+        "<div class=\"chart\">{}</div><p class=\"muted\">{}: {} · {}: {}</p>",
+        sankey(&chart, loc),
+        l.t("customers"),
+        loc.int(r.total),
+        l.t("distinct_paths"),
+        loc.int(r.distinct_paths)
+    );
+    let conv = r.converted.is_some();
+    out.push_str(&format!(
+        "<table><thead><tr><th>#</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>{}</tr></thead><tbody>",
+        l.t("path"),
+        l.t("customers"),
+        l.t("share"),
+        if conv { format!("<th class=\"num\">{}</th>", l.t("conversion")) } else { String::new() }
+    ));
+    for (i, p) in r.paths.iter().enumerate() {
+        let steps: Vec<String> = p.events.iter().map(|e| esc(&label(e))).collect();
+        out.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>{}</tr>",
+            i + 1,
+            steps.join(" → "),
+            loc.int(p.customers),
+            loc.percent(p.share),
+            p.conversion.map(|c| format!("<td class=\"num\">{}</td>", loc.percent(c))).unwrap_or_default()
+        ));
+    }
+    out.push_str("</tbody></table>");
+    out
+}
