@@ -88,6 +88,11 @@ def test_sign_in_overview_russian_sign_out(tmp_path, start_server, browser):
     wait(lambda d: d.title.startswith("Paths"), "the paths page")
     assert d.find_elements(By.CSS_SELECTOR, ".chart svg path") and "view_item →" in d.page_source
     shot(d, "paths_en")
+    # retention: the curve and the cohort heatmap
+    d.find_element(By.LINK_TEXT, "Retention").click()
+    wait(lambda d: d.title.startswith("Retention"), "the retention page")
+    assert len(d.find_elements(By.CSS_SELECTOR, ".chart svg")) == 2 and "100.0%" in d.page_source
+    shot(d, "retention_en")
     d.find_element(By.LINK_TEXT, "Overview").click()
     wait(lambda d: d.title.startswith("Overview"), "back to the overview")
 

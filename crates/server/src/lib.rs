@@ -111,6 +111,7 @@ const ROUTES: &[&str] = &[
     "/",
     "/funnels",
     "/paths",
+    "/retention",
     "/login",
     "/logout",
     "/settings/lang",

@@ -8,6 +8,7 @@ mod funnels;
 pub mod i18n;
 mod overview;
 mod paths;
+mod retention;
 
 use std::sync::Arc;
 
@@ -32,6 +33,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/", get(overview::page))
         .route("/funnels", get(funnels::page))
         .route("/paths", get(paths::page))
+        .route("/retention", get(retention::page))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/settings/lang", post(set_lang))
@@ -111,7 +113,7 @@ pub fn page(lang: Lang, title: &str, body: &str) -> String {
 /// The header of signed-in pages: brand, navigation, language switch, sign out.
 pub fn shell(s: &Session, active: &str, title: &str, main: &str) -> String {
     let l = s.lang;
-    let nav = [("/", "overview"), ("/funnels", "funnels"), ("/paths", "paths")]
+    let nav = [("/", "overview"), ("/funnels", "funnels"), ("/paths", "paths"), ("/retention", "retention")]
         .iter()
         .map(|(href, key)| {
             let on = if *key == active { " class=\"on\"" } else { "" };

@@ -665,6 +665,13 @@ async fn sign_in_overview_language_and_sign_out() {
     let page =
         h.send(get("/paths?project=a&from=view_item+where&depth=3", &session)).await.body.as_str().unwrap().to_string();
     assert!(page.contains("aria-invalid=\"true\"") && !page.contains("<svg"), "{page}");
+    // the retention page: curve and cohort heatmap; a bad period is shown at its field
+    let html = h.send(get("/retention?project=a&period=day&periods=3", &session)).await;
+    let page = html.body.as_str().unwrap().to_string();
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(page.contains("Когорты: доля вернувшихся") && page.contains("2026-05-01 (3)"), "{page}");
+    let page = h.send(get("/retention?project=a&period=fortnight", &session)).await.body.as_str().unwrap().to_string();
+    assert!(page.contains("period: ") && page.contains("aria-invalid=\"true\"") && !page.contains("<svg"), "{page}");
     // the query API answers a signed-in user too, for the project named in the query
     let r = h.send(get("/api/v1/stats?project=a", &session)).await;
     assert_eq!((r.status, r.body["events"].as_u64()), (StatusCode::OK, Some(6)), "{}", r.body);

@@ -65,7 +65,8 @@ impl FieldErrors {
             })
             .collect();
         format!(
-            "<label for=\"{name}\">{label}</label><select id=\"{name}\" name=\"{name}\">{opts}</select>{}",
+            "<label for=\"{name}\">{label}</label><select id=\"{name}\" name=\"{name}\"{}>{opts}</select>{}",
+            self.invalid(name),
             self.at(name)
         )
     }

@@ -162,6 +162,22 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("path_start", "(start)", "(начало)"),
     ("distinct_paths", "Distinct paths", "Разных путей"),
     ("path", "Path", "Путь"),
+    ("retention", "Retention", "Удержание"),
+    ("cohort_event", "Cohort by the first", "Когорта по первому"),
+    ("return_event", "Coming back means", "Возвратом считается"),
+    (
+        "retention_hint",
+        "* is any event; purchase for the first purchase.",
+        "* — любое событие; purchase — первая покупка.",
+    ),
+    ("period_unit", "Period", "Период"),
+    ("columns", "Periods shown", "Сколько периодов"),
+    ("ret_on", "came back in that period", "вернулись именно в этот период"),
+    ("ret_on_or_after", "came back in it or later", "вернулись в этот период или позже"),
+    ("cohorts_chart", "Cohorts: share who came back", "Когорты: доля вернувшихся"),
+    ("curve_chart", "Retention curve", "Кривая удержания"),
+    ("all_customers", "all customers", "все клиенты"),
+    ("observed_until", "Data observed until", "Данные есть до"),
     ("end_of_journey", "(end of journey)", "(конец пути)"),
 ];
 

@@ -1,0 +1,129 @@
+//! The retention page: the cohort heatmap (who came back period after period, by the period of their first start
+//! event) and the overall curve — per breakdown value too — from a GET form (start and return events, period,
+//! columns, mode, breakdown, dates). Problems are shown next to their field.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use tropa_core::analysis::retention::RetentionReport;
+use tropa_engine::report;
+use tropa_meta::Role;
+use tropa_render::{heatmap, line, Heatmap, LineChart, Series, ValueFormat};
+
+use super::form::FieldErrors;
+use super::i18n::Lang;
+use super::{esc, session, shell};
+use crate::query::request::{Filters, Problems, RetentionRequest};
+use crate::AppState;
+
+pub async fn page(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let s = match session(&st, &headers, Role::Viewer) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let l = s.lang;
+    let field = |k: &str, default: &str| {
+        q.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string())
+    };
+    let project = field("project", "default");
+    let (start, ret) = (field("start", "*"), field("return", "*"));
+    let (period, periods, mode) = (field("period", "week"), field("periods", "8"), field("mode", "on"));
+    let (breakdown, since, until) = (field("breakdown", ""), field("since", ""), field("until", ""));
+    let opt = |v: &str| (!v.is_empty()).then(|| v.to_string());
+    let mut problems = Problems::default();
+    let periods_n = match periods.parse::<usize>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            problems.0.push(("periods".into(), format!("'{periods}' is not a whole number")));
+            None
+        }
+    };
+    let request = RetentionRequest {
+        start: Some(start.clone()),
+        return_event: Some(ret.clone()),
+        period: Some(period.clone()),
+        periods: periods_n,
+        mode: Some(mode.clone()),
+        breakdown: opt(&breakdown),
+        filters: Filters { since: opt(&since), until: opt(&until), ..Filters::default() },
+        ..RetentionRequest::default()
+    };
+    let spec = request.spec(&mut problems);
+    let (scope, state_filter) = request.filters.scope(&mut problems);
+    let mut result = String::new();
+    if let (Some(spec), true) = (spec, problems.0.is_empty()) {
+        let engine = match st.meta.project(&project) {
+            Ok(Some(_)) => match st.projects.engine(&project) {
+                Ok(e) => e,
+                Err(e) => return super::internal(&e),
+            },
+            Ok(None) => return super::not_found(&s),
+            Err(e) => return super::internal(&e),
+        };
+        let run = tokio::task::spawn_blocking(move || {
+            let tests = state_filter.tests(&*engine)?;
+            report::retention(&*engine, spec, scope, tests)
+        })
+        .await;
+        match run {
+            Ok(Ok(r)) => result = render(l, &r),
+            Ok(Err(e)) => problems.0.push(("retention".into(), e.to_string())),
+            Err(e) => return super::internal(&e),
+        }
+    }
+    let e = FieldErrors::new(l, &problems.0, "");
+    let form = format!(
+        "<form class=\"builder\" method=\"get\" action=\"/retention\"><input type=\"hidden\" name=\"project\" value=\"{p}\">\
+         <div>{start}{ret}<p class=\"muted\">{hint}</p>{general}</div><div>{period}{periods}{mode}{breakdown}</div>\
+         <div>{since}{until}<button type=\"submit\">{run}</button></div></form>",
+        p = esc(&project),
+        start = e.input("start", l.t("cohort_event"), &start, "text", "*"),
+        ret = e.input("return", l.t("return_event"), &ret, "text", "*"),
+        hint = l.t("retention_hint"),
+        general = e.at("retention"),
+        period = e.select("period", l.t("period_unit"), &period, &[("day", l.t("day")), ("week", l.t("week")), ("month", l.t("month"))]),
+        periods = e.input("periods", l.t("columns"), &periods, "number", "8"),
+        mode = e.select("mode", l.t("mode"), &mode, &[("on", l.t("ret_on")), ("on-or-after", l.t("ret_on_or_after"))]),
+        breakdown = e.input("breakdown", l.t("breakdown"), &breakdown, "text", "first_channel"),
+        since = e.input("since", l.t("since"), &since, "date", ""),
+        until = e.input("until", l.t("until"), &until, "date", ""),
+        run = l.t("run"),
+    );
+    let main = format!("<h1>{}</h1>{form}{result}", l.t("retention"));
+    Html(shell(&s, "retention", l.t("retention"), &main)).into_response()
+}
+
+fn render(l: Lang, r: &RetentionReport) -> String {
+    let loc = l.locale();
+    let columns: Vec<String> = (0..=r.periods).map(|k| k.to_string()).collect();
+    let map = Heatmap {
+        title: l.t("cohorts_chart").into(),
+        row_labels: r.cohorts.iter().map(|c| c.cohort.clone()).collect(),
+        row_sizes: r.cohorts.iter().map(|c| c.curve.customers).collect(),
+        col_labels: columns.clone(),
+        cells: r.cohorts.iter().map(|c| c.curve.rates.clone()).collect(),
+    };
+    let mut series = vec![Series { name: l.t("all_customers").into(), values: r.overall.rates.clone() }];
+    // four values at most: five lines stay readable and their legend fits
+    for b in r.breakdown.iter().take(4) {
+        series.push(Series { name: l.channel(&b.value), values: b.curve.rates.clone() });
+    }
+    let curve = LineChart { title: l.t("curve_chart").into(), x_labels: columns, series, format: ValueFormat::Percent };
+    let mut out = format!("<div class=\"chart\">{}</div>", line(&curve, loc));
+    out.push_str(&format!("<div class=\"chart\">{}</div>", heatmap(&map, loc)));
+    if let Some(until) = &r.observed_until {
+        out.push_str(&format!(
+            "<p class=\"muted\">{}: {}</p>",
+            l.t("observed_until"),
+            esc(&until[..10.min(until.len())])
+        ));
+    }
+    out
+}
