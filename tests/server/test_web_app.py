@@ -2,6 +2,7 @@
 first), the overview's numbers and charts on demo data, the funnel builder (and a mistake shown at its field),
 the switch to Russian, sign out. Screenshots of each page
 go to $TROPA_SCREENSHOTS when it is set."""
+import json
 import os
 import re
 
@@ -46,6 +47,9 @@ def test_sign_in_overview_russian_sign_out(tmp_path, start_server, browser):
     tropa(data, "demo", "generate", "--customers", "2000", "--seed", "5")
     tropa(data, "user", "create", "--email", EMAIL, "--role", "analyst", "--password-stdin", input=PASSWORD + "\n")
     stats = tropa(data, "stats", "--format", "json", parse=True)
+    tropa(data, "export", tmp_path / "events.ndjson", "--format", "ndjson")
+    first = json.loads((tmp_path / "events.ndjson").read_text().splitlines()[0])
+    someone = first.get("userId") or first["anonymousId"]
     server = start_server(data)
     d = browser
     d.get(server.url + "/")
@@ -93,6 +97,14 @@ def test_sign_in_overview_russian_sign_out(tmp_path, start_server, browser):
     wait(lambda d: d.title.startswith("Retention"), "the retention page")
     assert len(d.find_elements(By.CSS_SELECTOR, ".chart svg")) == 2 and "100.0%" in d.page_source
     shot(d, "retention_en")
+    # a customer's timeline, found by one of their ids
+    d.find_element(By.LINK_TEXT, "Customers").click()
+    wait(lambda d: d.title.startswith("Customers"), "the customers page")
+    d.find_element(By.ID, "id").send_keys(someone)
+    d.find_element(By.CSS_SELECTOR, "form.search button").click()
+    wait(lambda d: d.find_elements(By.CSS_SELECTOR, "table tbody tr"), "the timeline")
+    assert someone in d.page_source
+    shot(d, "customer_en")
     d.find_element(By.LINK_TEXT, "Overview").click()
     wait(lambda d: d.title.startswith("Overview"), "back to the overview")
 

@@ -112,6 +112,7 @@ const ROUTES: &[&str] = &[
     "/funnels",
     "/paths",
     "/retention",
+    "/customers",
     "/login",
     "/logout",
     "/settings/lang",

@@ -3,6 +3,7 @@
 //! SameSite=Lax session cookie (Secure behind TLS, i.e. with `X-Forwarded-Proto: https`); every form carries a
 //! CSRF token (the session's, or before sign-in a double-submit cookie) and is refused without it.
 
+mod customers;
 mod form;
 mod funnels;
 pub mod i18n;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/funnels", get(funnels::page))
         .route("/paths", get(paths::page))
         .route("/retention", get(retention::page))
+        .route("/customers", get(customers::page))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/settings/lang", post(set_lang))
@@ -113,13 +115,19 @@ pub fn page(lang: Lang, title: &str, body: &str) -> String {
 /// The header of signed-in pages: brand, navigation, language switch, sign out.
 pub fn shell(s: &Session, active: &str, title: &str, main: &str) -> String {
     let l = s.lang;
-    let nav = [("/", "overview"), ("/funnels", "funnels"), ("/paths", "paths"), ("/retention", "retention")]
-        .iter()
-        .map(|(href, key)| {
-            let on = if *key == active { " class=\"on\"" } else { "" };
-            format!("<a href=\"{href}\"{on}>{}</a>", l.t(key))
-        })
-        .collect::<String>();
+    let nav = [
+        ("/", "overview"),
+        ("/funnels", "funnels"),
+        ("/paths", "paths"),
+        ("/retention", "retention"),
+        ("/customers", "customers_page"),
+    ]
+    .iter()
+    .map(|(href, key)| {
+        let on = if *key == active { " class=\"on\"" } else { "" };
+        format!("<a href=\"{href}\"{on}>{}</a>", l.t(key))
+    })
+    .collect::<String>();
     let other = if l == Lang::Ru { "en" } else { "ru" };
     let csrf = esc(&s.csrf);
     let body = format!(

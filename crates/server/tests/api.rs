@@ -672,6 +672,11 @@ async fn sign_in_overview_language_and_sign_out() {
     assert!(page.contains("Когорты: доля вернувшихся") && page.contains("2026-05-01 (3)"), "{page}");
     let page = h.send(get("/retention?project=a&period=fortnight", &session)).await.body.as_str().unwrap().to_string();
     assert!(page.contains("period: ") && page.contains("aria-invalid=\"true\"") && !page.contains("<svg"), "{page}");
+    // the customer page: a timeline by any id; an unknown id is said so
+    let page = h.send(get("/customers?project=a&id=u1", &session)).await.body.as_str().unwrap().to_string();
+    assert!(page.contains("Хронология") && page.contains("purchase") && page.contains("Платный поиск"), "{page}");
+    let page = h.send(get("/customers?project=a&id=nobody", &session)).await.body.as_str().unwrap().to_string();
+    assert!(page.contains("Нет клиента с идентификатором"), "{page}");
     // the query API answers a signed-in user too, for the project named in the query
     let r = h.send(get("/api/v1/stats?project=a", &session)).await;
     assert_eq!((r.status, r.body["events"].as_u64()), (StatusCode::OK, Some(6)), "{}", r.body);
