@@ -47,6 +47,8 @@ pub struct Session {
     pub user: User,
     pub csrf: String,
     pub lang: Lang,
+    /// The project the page shows; the navigation keeps it.
+    pub project: String,
 }
 
 fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
@@ -84,7 +86,7 @@ pub fn session(state: &AppState, headers: &HeaderMap, at_least: Role) -> Result<
             (StatusCode::FORBIDDEN, Html(page(lang, "403", "<main><h1>403</h1></main>"))).into_response(),
         ));
     }
-    Ok(Session { user, csrf, lang })
+    Ok(Session { user, csrf, lang, project: String::new() })
 }
 
 fn not_found(s: &Session) -> Response {
@@ -125,7 +127,11 @@ pub fn shell(s: &Session, active: &str, title: &str, main: &str) -> String {
     .iter()
     .map(|(href, key)| {
         let on = if *key == active { " class=\"on\"" } else { "" };
-        format!("<a href=\"{href}\"{on}>{}</a>", l.t(key))
+        let keep = match s.project.as_str() {
+            "" | "default" => String::new(),
+            p => format!("?project={}", esc(p)),
+        };
+        format!("<a href=\"{href}{keep}\"{on}>{}</a>", l.t(key))
     })
     .collect::<String>();
     let other = if l == Lang::Ru { "en" } else { "ru" };

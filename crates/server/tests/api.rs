@@ -630,6 +630,7 @@ async fn sign_in_overview_language_and_sign_out() {
     let html = r.body.as_str().unwrap().to_string();
     assert_eq!(r.status, StatusCode::OK);
     assert!(html.contains("No events yet") && html.contains("tropa key create"), "{html}");
+    assert!(html.contains("href=\"/funnels?project=b\""), "the navigation keeps the project: {html}");
     let r = h.send(get("/?project=nope", &session)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // project a: 3 customers, 6 events, 1 of 3 bought; charts inline

@@ -20,7 +20,7 @@ pub async fn page(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&st, &headers, Role::Viewer) {
+    let mut s = match session(&st, &headers, Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -28,6 +28,7 @@ pub async fn page(
     let project =
         q.get("project").map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).unwrap_or_else(|| "default".into());
     let id = q.get("id").map(|i| i.trim().to_string()).unwrap_or_default();
+    s.project = project.clone();
     let form = format!(
         "<form class=\"search\" method=\"get\" action=\"/customers\"><input type=\"hidden\" name=\"project\" value=\"{}\">\
          <label for=\"id\">{}</label><input id=\"id\" name=\"id\" value=\"{}\" placeholder=\"u-1f3a, a-9c2e…\"> \

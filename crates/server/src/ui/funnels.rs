@@ -26,7 +26,7 @@ pub async fn page(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&st, &headers, Role::Viewer) {
+    let mut s = match session(&st, &headers, Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -35,6 +35,7 @@ pub async fn page(
         q.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string())
     };
     let project = field("project", "default");
+    s.project = project.clone();
     let steps_text = field("steps", EXAMPLE);
     let (window, mode, breakdown, trend) =
         (field("window", "7d"), field("mode", "ordered"), field("breakdown", ""), field("trend", ""));

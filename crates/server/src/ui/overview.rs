@@ -20,7 +20,7 @@ pub async fn page(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&st, &headers, Role::Viewer) {
+    let mut s = match session(&st, &headers, Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -34,6 +34,7 @@ pub async fn page(
         None if projects.iter().any(|p| p.slug == "default") => "default".into(),
         None => projects.first().map(|p| p.slug.clone()).unwrap_or_default(),
     };
+    s.project = project.clone();
     if !projects.iter().any(|p| p.slug == project) {
         return (StatusCode::NOT_FOUND, Html(shell(&s, "overview", "404", "<h1>404</h1>"))).into_response();
     }

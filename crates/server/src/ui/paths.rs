@@ -24,7 +24,7 @@ pub async fn page(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&st, &headers, Role::Viewer) {
+    let mut s = match session(&st, &headers, Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -32,6 +32,7 @@ pub async fn page(
     let field = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let first_visit = q.is_empty() || (q.len() == 1 && q.contains_key("project"));
     let project = Some(field("project")).filter(|p| !p.is_empty()).unwrap_or_else(|| "default".into());
+    s.project = project.clone();
     let from = if first_visit { "view_item".to_string() } else { field("from") };
     let (to, conversion, session_gap) =
         (field("to"), if first_visit { "purchase".into() } else { field("conversion") }, field("session"));

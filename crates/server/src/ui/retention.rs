@@ -24,7 +24,7 @@ pub async fn page(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&st, &headers, Role::Viewer) {
+    let mut s = match session(&st, &headers, Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -33,6 +33,7 @@ pub async fn page(
         q.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string())
     };
     let project = field("project", "default");
+    s.project = project.clone();
     let (start, ret) = (field("start", "*"), field("return", "*"));
     let (period, periods, mode) = (field("period", "week"), field("periods", "8"), field("mode", "on"));
     let (breakdown, since, until) = (field("breakdown", ""), field("since", ""), field("until", ""));
