@@ -122,10 +122,6 @@ pub(crate) fn digest(secret: &str) -> Vec<u8> {
 
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-fn random_secret(kind: KeyKind) -> Result<String, MetaError> {
-    random_token(kind.prefix())
-}
-
 /// A random password for a new user (printed once): 20 base62 characters, about 119 bits.
 pub fn random_password() -> Result<String, MetaError> {
     Ok(random_token("")?.chars().take(20).collect())
@@ -205,7 +201,7 @@ impl Meta {
 
     /// Creates a key with a fresh random secret.
     pub fn create_key(&self, project: &str, kind: KeyKind, label: &str, now: i64) -> Result<NewKey, MetaError> {
-        self.insert_key(project, kind, label, &random_secret(kind)?, now)
+        self.insert_key(project, kind, label, &random_token(kind.prefix())?, now)
     }
 
     /// Stores a key whose secret the caller chose (the demo's well-known keys). The secret must carry the
@@ -294,15 +290,18 @@ fn key_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<KeyInfo> {
     })
 }
 
+/// A fresh database in a temporary folder, for the tests of this crate.
+#[cfg(test)]
+pub(crate) fn test_meta() -> (tempfile::TempDir, Meta) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let m = Meta::open(&dir.path().join("meta.sqlite")).expect("a new metadata database");
+    (dir, m)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn meta() -> (tempfile::TempDir, Meta) {
-        let dir = tempfile::tempdir().unwrap();
-        let m = Meta::open(&dir.path().join("meta.sqlite")).unwrap();
-        (dir, m)
-    }
+    use crate::test_meta as meta;
 
     #[test]
     fn keys_authenticate_until_revoked() {

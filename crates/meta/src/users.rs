@@ -205,12 +205,7 @@ impl Meta {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn meta() -> (tempfile::TempDir, Meta) {
-        let dir = tempfile::tempdir().unwrap();
-        let m = Meta::open(&dir.path().join("meta.sqlite")).unwrap();
-        (dir, m)
-    }
+    use crate::test_meta as meta;
 
     #[test]
     fn passwords_are_argon2_and_verify() {

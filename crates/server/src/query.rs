@@ -120,7 +120,8 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + S
 }
 
 /// A report's function: its spec, the filters' scope and stage/lifecycle tests → the report.
-type Run<Spec, Out> = fn(&dyn Engine, Spec, ScopeSpec, Vec<Box<dyn CustomerTest>>) -> Result<Out, EngineError>;
+pub(crate) type Run<Spec, Out> =
+    fn(&dyn Engine, Spec, ScopeSpec, Vec<Box<dyn CustomerTest>>) -> Result<Out, EngineError>;
 
 /// One analysis endpoint: reads the body as `R`, checks it (every problem at once, filters included), runs it
 /// for the key's project.

@@ -19,6 +19,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
+use tropa_core::analysis::scope::ScopeSpec;
+use tropa_engine::report::StateFilter;
 use tropa_meta::{Role, User};
 
 use crate::AppState;
@@ -87,6 +89,35 @@ pub fn session(state: &AppState, headers: &HeaderMap, at_least: Role) -> Result<
         ));
     }
     Ok(Session { user, csrf, lang, project: String::new() })
+}
+
+/// The engine of a project the signed-in user asked for by name (404 when there is no such project).
+fn project_engine(st: &AppState, s: &Session, project: &str) -> Result<Arc<dyn tropa_engine::Engine>, Refusal> {
+    match st.meta.project(project) {
+        Ok(Some(_)) => st.projects.engine(project).map_err(|e| Box::new(internal(&e))),
+        Ok(None) => Err(Box::new(not_found(s))),
+        Err(e) => Err(Box::new(internal(&e))),
+    }
+}
+
+/// A builder page's report: the project's engine, the filters' stage/lifecycle tests and `run`, off the async
+/// threads. `Ok(Err(message))` is a problem the page shows beside its form; `Err` a response to return as is.
+async fn analysis<Spec: Send + 'static, Out: Send + 'static>(
+    st: &AppState,
+    s: &Session,
+    (spec, scope, filter): (Spec, ScopeSpec, StateFilter),
+    run: crate::query::Run<Spec, Out>,
+) -> Result<Result<Out, String>, Refusal> {
+    let engine = project_engine(st, s, &s.project)?;
+    let done = tokio::task::spawn_blocking(move || {
+        let tests = filter.tests(&*engine)?;
+        run(&*engine, spec, scope, tests)
+    })
+    .await;
+    match done {
+        Ok(r) => Ok(r.map_err(|e| e.to_string())),
+        Err(e) => Err(Box::new(internal(&e))),
+    }
 }
 
 fn not_found(s: &Session) -> Response {

@@ -40,13 +40,9 @@ pub async fn page(
     );
     let mut main = format!("<h1>{}</h1>{form}", l.t("customers_page"));
     if !id.is_empty() {
-        let engine = match st.meta.project(&project) {
-            Ok(Some(_)) => match st.projects.engine(&project) {
-                Ok(e) => e,
-                Err(e) => return super::internal(&e),
-            },
-            Ok(None) => return super::not_found(&s),
-            Err(e) => return super::internal(&e),
+        let engine = match super::project_engine(&st, &s, &project) {
+            Ok(e) => e,
+            Err(r) => return *r,
         };
         let lookup = id.clone();
         match tokio::task::spawn_blocking(move || engine.customer(&lookup)).await {

@@ -60,23 +60,10 @@ pub async fn page(
     let (scope, state_filter) = request.filters.scope(&mut problems);
     let mut result = String::new();
     if let (Some(spec), true) = (spec, problems.0.is_empty()) {
-        let engine = match st.meta.project(&project) {
-            Ok(Some(_)) => match st.projects.engine(&project) {
-                Ok(e) => e,
-                Err(e) => return super::internal(&e),
-            },
-            Ok(None) => return super::not_found(&s),
-            Err(e) => return super::internal(&e),
-        };
-        let run = tokio::task::spawn_blocking(move || {
-            let tests = state_filter.tests(&*engine)?;
-            report::retention(&*engine, spec, scope, tests)
-        })
-        .await;
-        match run {
+        match super::analysis(&st, &s, (spec, scope, state_filter), report::retention).await {
             Ok(Ok(r)) => result = render(l, &r),
-            Ok(Err(e)) => problems.0.push(("retention".into(), e.to_string())),
-            Err(e) => return super::internal(&e),
+            Ok(Err(e)) => problems.0.push(("retention".into(), e)),
+            Err(r) => return *r,
         }
     }
     let e = FieldErrors::new(l, &problems.0, "");
