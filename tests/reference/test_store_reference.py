@@ -28,6 +28,26 @@ def test_duckdb_reads_the_parquet_export_with_the_same_counts(demo):
     assert revenue > 0
 
 
+def test_revenue_and_buyers_match_duckdb(demo):
+    """The overview's revenue, revenue per day and buyers (customers with an event of positive revenue)."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    p = str(demo["parquet"])
+    stats = demo["stats"]
+    total, buyers = con.execute(
+        f"SELECT sum(revenue), count(DISTINCT customer_id) FILTER (WHERE revenue > 0) FROM '{p}'"
+    ).fetchone()
+    assert stats["revenue"] == pytest.approx(total, rel=1e-9)
+    assert stats["buyers"] == buyers > 0
+    days = con.execute(
+        f"SELECT strftime(timestamp, '%Y-%m-%d') d, sum(revenue) FROM '{p}' "
+        "WHERE revenue IS NOT NULL GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    assert [d for d, _ in days] == [r["value"] for r in stats["revenue_by_day"]]
+    for (d, r), row in zip(days, stats["revenue_by_day"]):
+        assert row["revenue"] == pytest.approx(r, rel=1e-9, abs=1e-6), d
+
+
 def test_chdb_reads_the_parquet_export_with_the_same_counts(demo):
     p = str(demo["parquet"])
     out = chdb.query(

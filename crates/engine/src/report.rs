@@ -2,6 +2,7 @@
 //! [`ScopeSpec`] (and any [`CustomerTest`]s) select. The CLI and the HTTP query API both answer through these
 //! functions, so a report is the same whichever way it is asked for.
 
+use tropa_core::analysis::customers::CustomerListFold;
 use tropa_core::analysis::funnel::{FunnelFold, FunnelReport, FunnelSpec};
 use tropa_core::analysis::lifecycle::{LifecycleState, LifecycleThresholds};
 use tropa_core::analysis::paths::{PathsFold, PathsReport, PathsSpec};
@@ -148,4 +149,47 @@ pub fn stages(
     let columns = f.columns();
     let (acc, scope) = scoped_fold(engine, f, columns, scope, tests)?;
     Ok(scope.inner().report(&acc))
+}
+
+/// A listed customer with their id resolved.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CustomerListRow {
+    /// The customer's first-seen id (any of their ids finds the same customer).
+    pub id: String,
+    pub events: u64,
+    pub first_event: String,
+    pub last_event: String,
+    pub revenue: f64,
+}
+
+/// The customers the scope and tests select: how many, and the first `limit` (see
+/// [`tropa_core::analysis::customers`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CustomerListReport {
+    pub total: u64,
+    pub customers: Vec<CustomerListRow>,
+}
+
+pub fn customer_list(
+    engine: &dyn Engine,
+    limit: usize,
+    scope: ScopeSpec,
+    tests: Vec<Box<dyn CustomerTest>>,
+) -> Result<CustomerListReport, EngineError> {
+    let f = CustomerListFold { limit };
+    let (acc, _) = scoped_fold(engine, f, CustomerListFold::columns(), scope, tests)?;
+    let names = engine.actor_names(&acc.rows.iter().map(|r| r.customer).collect::<Vec<_>>())?;
+    let customers = acc
+        .rows
+        .iter()
+        .zip(names)
+        .map(|(r, id)| CustomerListRow {
+            id,
+            events: r.events,
+            first_event: tropa_core::time::format_ts(r.first_ts),
+            last_event: tropa_core::time::format_ts(r.last_ts),
+            revenue: r.revenue,
+        })
+        .collect();
+    Ok(CustomerListReport { total: acc.total, customers })
 }

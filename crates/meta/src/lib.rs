@@ -1,4 +1,5 @@
-//! tropa's metadata: projects and their API keys, users and their sessions ([`users`]), kept in SQLite
+//! tropa's metadata: projects and their API keys, users and their sessions ([`users`]), saved reports and
+//! journey definitions ([`reports`]), kept in SQLite
 //! (`meta.sqlite` in the data folder).
 //!
 //! A **project** is an isolated set of journeys (its events live in `projects/<slug>/` of the data folder); a
@@ -17,9 +18,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod reports;
 mod schema;
 pub mod users;
 
+pub use reports::{SavedReport, StoredDefinition};
 pub use users::{NewSession, Role, User};
 
 use std::path::Path;

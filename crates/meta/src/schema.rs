@@ -39,6 +39,24 @@ const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL,
         expires_at INTEGER NOT NULL
      );",
+    // 2 → 3: saved reports (named funnels, …) and each project's journey definition
+    "CREATE TABLE saved_reports (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id),
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        query TEXT NOT NULL,
+        created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (project_id, kind, name)
+     );
+     CREATE TABLE definitions (
+        project_id INTEGER PRIMARY KEY REFERENCES projects(id),
+        text TEXT NOT NULL,
+        format TEXT NOT NULL,
+        updated_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        updated_at INTEGER NOT NULL
+     );",
 ];
 
 pub fn migrate(conn: &mut Connection, path: &str) -> Result<(), MetaError> {

@@ -105,6 +105,10 @@ fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
 
 const USER_COLS: &str = "id, email, role, lang, created_at";
 
+fn admins(conn: &rusqlite::Connection) -> Result<i64, MetaError> {
+    Ok(conn.query_row("SELECT count(*) FROM users WHERE role = 'admin'", [], |r| r.get(0))?)
+}
+
 impl Meta {
     pub fn create_user(&self, email: &str, role: Role, password: &str, now: i64) -> Result<User, MetaError> {
         let email = check_email(email)?;
@@ -163,6 +167,41 @@ impl Meta {
             return Err(MetaError::NotFound { what: "user", name: user_id.to_string() });
         }
         conn.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id])?;
+        Ok(())
+    }
+
+    /// Changes a user's role; the last admin cannot stop being one (someone must be able to manage users).
+    pub fn set_role(&self, user_id: i64, role: Role) -> Result<User, MetaError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let user = tx
+            .query_row(&format!("SELECT {USER_COLS} FROM users WHERE id = ?1"), [user_id], user_row)
+            .optional()?
+            .ok_or_else(|| MetaError::NotFound { what: "user", name: user_id.to_string() })?;
+        if user.role == Role::Admin && role != Role::Admin && admins(&tx)? == 1 {
+            return Err(MetaError::Invalid {
+                field: "role".into(),
+                reason: "the last admin must stay an admin".into(),
+            });
+        }
+        tx.execute("UPDATE users SET role = ?2 WHERE id = ?1", params![user_id, role.as_str()])?;
+        tx.commit()?;
+        Ok(User { role, ..user })
+    }
+
+    /// Deletes a user and their sessions; the last admin cannot be deleted.
+    pub fn delete_user(&self, user_id: i64) -> Result<(), MetaError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let role: Option<String> =
+            tx.query_row("SELECT role FROM users WHERE id = ?1", [user_id], |r| r.get(0)).optional()?;
+        let role = role.ok_or_else(|| MetaError::NotFound { what: "user", name: user_id.to_string() })?;
+        if role == "admin" && admins(&tx)? == 1 {
+            return Err(MetaError::Invalid { field: "user".into(), reason: "the last admin cannot be deleted".into() });
+        }
+        tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id])?;
+        tx.execute("DELETE FROM users WHERE id = ?1", [user_id])?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -248,5 +287,23 @@ mod tests {
         let s3 = m.create_session(u.id, 1_000, 60_000).unwrap();
         m.delete_session(&s3.token).unwrap();
         assert!(m.session(&s3.token, 2_000).unwrap().is_none());
+    }
+
+    #[test]
+    fn roles_change_and_the_last_admin_stays() {
+        let (_d, m) = meta();
+        let a = m.create_user("a@b.ru", Role::Admin, "long enough pw", 0).unwrap();
+        let v = m.create_user("v@b.ru", Role::Viewer, "long enough pw", 0).unwrap();
+        assert!(matches!(m.set_role(a.id, Role::Viewer), Err(MetaError::Invalid { .. })));
+        assert!(matches!(m.delete_user(a.id), Err(MetaError::Invalid { .. })));
+        assert_eq!(m.set_role(v.id, Role::Admin).unwrap().role, Role::Admin);
+        assert_eq!(m.set_role(a.id, Role::Analyst).unwrap().role, Role::Analyst);
+        let s = m.create_session(v.id, 0, 60_000).unwrap();
+        assert!(matches!(m.delete_user(v.id), Err(MetaError::Invalid { .. })), "v is now the only admin");
+        m.set_role(a.id, Role::Admin).unwrap();
+        m.delete_user(v.id).unwrap();
+        assert!(m.session(&s.token, 1).unwrap().is_none(), "a deleted user's sessions end");
+        assert!(matches!(m.delete_user(v.id), Err(MetaError::NotFound { .. })));
+        assert!(m.user("v@b.ru").unwrap().is_none());
     }
 }

@@ -2,7 +2,8 @@
 //! so the same data always gives the same bytes). Every chart has a title, labelled axes or values written on
 //! the marks, a legend where there is more than one series, the colour-blind-safe Okabe–Ito palette, and labels
 //! shortened with "…" rather than overlapping. Numbers and percentages follow the [`Locale`] (Russian: `12 345`,
-//! `45,6 %`; English: `12,345`, `45.6%`).
+//! `45,6 %`; English: `12,345`, `45.6%`). [`png()`] rasterises any of them, with embedded fonts, for places where
+//! an SVG will not do.
 //!
 //! ```
 //! use tropa_render::{funnel, FunnelChart, FunnelStep, Locale};
@@ -20,6 +21,7 @@ mod funnel;
 mod heatmap;
 mod line;
 mod palette;
+mod png;
 mod sankey;
 mod svg;
 
@@ -28,4 +30,5 @@ pub use format::{Locale, ValueFormat};
 pub use funnel::{funnel, FunnelChart, FunnelStep};
 pub use heatmap::{heatmap, Heatmap};
 pub use line::{line, LineChart, Series};
+pub use png::{png, PngError, MAX_SIDE};
 pub use sankey::{sankey, Sankey, SankeyLink, SankeyNode};

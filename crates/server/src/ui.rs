@@ -10,6 +10,8 @@ pub mod i18n;
 mod overview;
 mod paths;
 mod retention;
+mod settings;
+mod stages;
 
 use std::sync::Arc;
 
@@ -37,10 +39,11 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/funnels", get(funnels::page))
         .route("/paths", get(paths::page))
         .route("/retention", get(retention::page))
+        .route("/stages", get(stages::page).post(stages::post))
         .route("/customers", get(customers::page))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
-        .route("/settings/lang", post(set_lang))
+        .merge(settings::routes())
         .route("/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }))
 }
 
@@ -83,12 +86,17 @@ pub fn session(state: &AppState, headers: &HeaderMap, at_least: Role) -> Result<
     let found = state.meta.session(token, (state.clock)()).map_err(|e| Box::new(internal(&e)))?;
     let (user, csrf) = found.ok_or_else(to_login)?;
     let lang = Lang::pick(&user.lang, headers);
-    if user.role < at_least {
-        return Err(Box::new(
-            (StatusCode::FORBIDDEN, Html(page(lang, "403", "<main><h1>403</h1></main>"))).into_response(),
-        ));
+    let s = Session { user, csrf, lang, project: String::new() };
+    if s.user.role < at_least {
+        let body = format!(
+            "<h1>403</h1><p>{} <b>{}</b>.</p><p><a href=\"/\">{}</a></p>",
+            lang.t("forbidden"),
+            lang.t(at_least.as_str()),
+            lang.t("overview")
+        );
+        return Err(Box::new((StatusCode::FORBIDDEN, Html(shell(&s, "", "403", &body))).into_response()));
     }
-    Ok(Session { user, csrf, lang, project: String::new() })
+    Ok(s)
 }
 
 /// The engine of a project the signed-in user asked for by name (404 when there is no such project).
@@ -105,10 +113,13 @@ fn project_engine(st: &AppState, s: &Session, project: &str) -> Result<Arc<dyn t
 async fn analysis<Spec: Send + 'static, Out: Send + 'static>(
     st: &AppState,
     s: &Session,
-    (spec, scope, filter): (Spec, ScopeSpec, StateFilter),
+    (spec, scope, mut filter): (Spec, ScopeSpec, StateFilter),
     run: crate::query::Run<Spec, Out>,
 ) -> Result<Result<Out, String>, Refusal> {
     let engine = project_engine(st, s, &s.project)?;
+    if !filter.stages.is_empty() && filter.definition.is_none() {
+        filter.definition = Some(stages::parsed_definition(st, &s.project)?);
+    }
     let done = tokio::task::spawn_blocking(move || {
         let tests = filter.tests(&*engine)?;
         run(&*engine, spec, scope, tests)
@@ -152,8 +163,10 @@ pub fn shell(s: &Session, active: &str, title: &str, main: &str) -> String {
         ("/", "overview"),
         ("/funnels", "funnels"),
         ("/paths", "paths"),
+        ("/stages", "stages"),
         ("/retention", "retention"),
         ("/customers", "customers_page"),
+        ("/settings", "settings"),
     ]
     .iter()
     .map(|(href, key)| {
@@ -271,9 +284,9 @@ struct CsrfForm {
     csrf: String,
 }
 
-/// The session if the form's CSRF token is the session's.
-fn checked(st: &AppState, headers: &HeaderMap, csrf: &str) -> Result<Session, Refusal> {
-    let s = session(st, headers, Role::Viewer)?;
+/// The session if the form's CSRF token is the session's and the user has at least the role.
+fn checked(st: &AppState, headers: &HeaderMap, csrf: &str, at_least: Role) -> Result<Session, Refusal> {
+    let s = session(st, headers, at_least)?;
     if s.csrf != csrf {
         let body = format!("<main><h1>403</h1><p>{}</p></main>", s.lang.t("expired_form"));
         return Err(Box::new((StatusCode::FORBIDDEN, Html(page(s.lang, "403", &body))).into_response()));
@@ -282,7 +295,7 @@ fn checked(st: &AppState, headers: &HeaderMap, csrf: &str) -> Result<Session, Re
 }
 
 async fn logout(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
-    if let Err(r) = checked(&st, &headers, &f.csrf) {
+    if let Err(r) = checked(&st, &headers, &f.csrf, Role::Viewer) {
         return *r;
     }
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
@@ -296,21 +309,4 @@ async fn logout(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Fo
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
-}
-
-#[derive(Deserialize)]
-struct LangForm {
-    csrf: String,
-    lang: String,
-}
-
-async fn set_lang(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<LangForm>) -> Response {
-    let s = match checked(&st, &headers, &f.csrf) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    match st.meta.set_lang(s.user.id, &f.lang) {
-        Ok(()) => Redirect::to("/").into_response(),
-        Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
-    }
 }

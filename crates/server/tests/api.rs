@@ -480,7 +480,7 @@ impl Harness {
         self.send(b.body(body.map(|v| Body::from(v.to_string())).unwrap_or_default()).unwrap()).await
     }
 
-    /// u1 views, adds to cart and buys; u2 views and adds; u3 only views (an hour apart, from 2026-05-01).
+    /// u1 views, adds to cart and buys (revenue 1500); u2 views and adds; u3 only views (an hour apart, from 2026-05-01).
     async fn shop(&self) {
         let mut batch = Vec::new();
         let journeys: [(&str, &[&str]); 3] = [
@@ -491,7 +491,9 @@ impl Harness {
         for (u, steps) in journeys {
             for (i, s) in steps.iter().enumerate() {
                 let ts = format!("2026-05-01T{:02}:00:00Z", 10 + i);
+                let properties = if *s == "purchase" { json!({"revenue": 1500}) } else { json!({}) };
                 batch.push(json!({"type":"track","event":s,"userId":u,"timestamp":ts,"messageId":format!("{u}-{i}"),
+                    "properties": properties,
                     "context":{"campaign":{"source": if u == "u1" {"yandex"} else {"vk.com"}, "medium":"cpc"}}}));
             }
         }
@@ -635,7 +637,7 @@ async fn sign_in_overview_language_and_sign_out() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // project a: 3 customers, 6 events, 1 of 3 bought; charts inline
     let html = h.send(get("/", &session)).await.body.as_str().unwrap().to_string();
-    for must in ["<svg", "33.3%", "Events by channel", "Where customers are now"] {
+    for must in ["<svg", "33.3%", "1,500", "Events by channel", "Where customers are now", "Revenue per day"] {
         assert!(html.contains(must), "{must} missing");
     }
     let token = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();

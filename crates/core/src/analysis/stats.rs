@@ -1,5 +1,6 @@
 //! Store statistics: events and distinct customers per event name, events per channel group, touchpoint and
-//! UTC day, customers, and the time range.
+//! UTC day, customers, the time range, and revenue: its total, per UTC day, and the customers with at least one
+//! event of positive revenue (buyers). Revenue sums every event's revenue where present (refunds are negative).
 //!
 //! Definition: an event counts once under its name, channel group, touchpoint and day; a customer counts once
 //! under every event name it has at least one event of. Example: a customer with `view, view, buy` adds 2 events
@@ -32,6 +33,9 @@ pub struct StatsAcc {
     pub days: BTreeMap<i64, u64>,
     pub min_ts: Option<i64>,
     pub max_ts: Option<i64>,
+    pub revenue: f64,
+    pub revenue_days: BTreeMap<i64, f64>,
+    pub buyers: u64,
     seen: Vec<u32>,
 }
 
@@ -44,7 +48,7 @@ fn bump(v: &mut Vec<u64>, i: usize, by: u64) {
 
 impl StatsFold {
     pub fn columns() -> Columns {
-        Columns::dict(DictCol::Channel).with(Columns::dict(DictCol::Touchpoint))
+        Columns::dict(DictCol::Channel).with(Columns::dict(DictCol::Touchpoint)).with(Columns::REVENUE)
     }
 }
 
@@ -96,6 +100,15 @@ impl JourneyFold for StatsFold {
         if run > 0 {
             *acc.days.entry(run_day).or_default() += run;
         }
+        let mut bought = false;
+        for (&r, &t) in j.revenue.iter().zip(j.ts) {
+            if !r.is_nan() {
+                acc.revenue += r;
+                *acc.revenue_days.entry(day_of(t)).or_default() += r;
+                bought |= r > 0.0;
+            }
+        }
+        acc.buyers += u64::from(bought);
         let (first, last) = (j.ts[0], j.ts[j.len() - 1]);
         acc.min_ts = Some(acc.min_ts.map_or(first, |m| m.min(first)));
         acc.max_ts = Some(acc.max_ts.map_or(last, |m| m.max(last)));
@@ -104,6 +117,11 @@ impl JourneyFold for StatsFold {
     fn merge(&self, into: &mut StatsAcc, other: StatsAcc) {
         into.customers += other.customers;
         into.events += other.events;
+        into.revenue += other.revenue;
+        into.buyers += other.buyers;
+        for (d, v) in other.revenue_days {
+            *into.revenue_days.entry(d).or_default() += v;
+        }
         for (i, (e, c)) in other.names.into_iter().enumerate() {
             if into.names.len() <= i {
                 into.names.resize(i + 1, (0, 0));
@@ -151,6 +169,19 @@ pub struct StatsReport {
     pub events_by_channel: Vec<CountRow>,
     pub events_by_touchpoint: Vec<CountRow>,
     pub events_by_day: Vec<CountRow>,
+    /// Sum of every event's revenue.
+    pub revenue: f64,
+    /// Customers with at least one event of positive revenue.
+    pub buyers: u64,
+    /// Revenue per UTC day, days with revenue only.
+    pub revenue_by_day: Vec<RevenueRow>,
+}
+
+/// Revenue of one day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RevenueRow {
+    pub value: String,
+    pub revenue: f64,
 }
 
 impl StatsReport {
@@ -185,6 +216,13 @@ impl StatsReport {
                 .days
                 .iter()
                 .map(|(&d, &n)| CountRow { value: format_day(d), events: n, customers: None })
+                .collect(),
+            revenue: acc.revenue,
+            buyers: acc.buyers,
+            revenue_by_day: acc
+                .revenue_days
+                .iter()
+                .map(|(&d, &r)| RevenueRow { value: format_day(d), revenue: r })
                 .collect(),
         }
     }

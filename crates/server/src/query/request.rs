@@ -22,19 +22,19 @@ use tropa_engine::Engine;
 pub struct Problems(pub Vec<(String, String)>);
 
 impl Problems {
-    fn keep<T>(&mut self, field: &str, r: Result<T, String>) -> Option<T> {
+    pub(crate) fn keep<T>(&mut self, field: &str, r: Result<T, String>) -> Option<T> {
         r.map_err(|e| self.0.push((field.to_string(), e))).ok()
     }
 
-    fn event(&mut self, field: &str, text: &str) -> Option<EventMatch> {
+    pub(crate) fn event(&mut self, field: &str, text: &str) -> Option<EventMatch> {
         self.keep(field, EventMatch::parse(text))
     }
 
-    fn time(&mut self, field: &str, text: &Option<String>) -> Option<i64> {
+    pub(crate) fn time(&mut self, field: &str, text: &Option<String>) -> Option<i64> {
         text.as_ref().and_then(|t| self.keep(field, parse_time(t, &TimeFormat::Rfc3339)))
     }
 
-    fn duration(&mut self, field: &str, text: &Option<String>) -> Option<i64> {
+    pub(crate) fn duration(&mut self, field: &str, text: &Option<String>) -> Option<i64> {
         text.as_ref().and_then(|t| self.keep(field, parse_duration(t)))
     }
 }

@@ -1,5 +1,6 @@
-//! The customer page: look a customer up by any of their ids (anonymous id or user id) and read the journey as a
-//! timeline across touchpoints and channels — every id linked to the customer and the message that linked it,
+//! The customers page: find customers by a trait condition (`city = Казань`), an event they did and their first
+//! channel (how many, and the first 100 with events, dates and revenue); look a customer up by any of their ids
+//! (anonymous id or user id) and read the journey as a timeline across touchpoints and channels — every id linked to the customer and the message that linked it,
 //! then each event with its time, channel, touchpoint, device and properties.
 
 use std::collections::HashMap;
@@ -8,11 +9,13 @@ use std::sync::Arc;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
-use tropa_engine::CustomerRecord;
+use tropa_engine::{report, CustomerRecord};
 use tropa_meta::Role;
 
+use super::form::FieldErrors;
 use super::i18n::Lang;
 use super::{esc, session, shell};
+use crate::query::request::{Filters, Problems};
 use crate::AppState;
 
 pub async fn page(
@@ -25,20 +28,63 @@ pub async fn page(
         Err(r) => return *r,
     };
     let l = s.lang;
-    let project =
-        q.get("project").map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).unwrap_or_else(|| "default".into());
-    let id = q.get("id").map(|i| i.trim().to_string()).unwrap_or_default();
+    let field = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let project = Some(field("project")).filter(|p| !p.is_empty()).unwrap_or_else(|| "default".into());
+    let id = field("id");
+    let (trait_q, did, channel) = (field("trait"), field("did"), field("channel"));
     s.project = project.clone();
-    let form = format!(
-        "<form class=\"search\" method=\"get\" action=\"/customers\"><input type=\"hidden\" name=\"project\" value=\"{}\">\
-         <label for=\"id\">{}</label><input id=\"id\" name=\"id\" value=\"{}\" placeholder=\"u-1f3a, a-9c2e…\"> \
-         <button type=\"submit\">{}</button></form>",
-        esc(&project),
-        l.t("customer_id"),
-        esc(&id),
-        l.t("find")
-    );
-    let mut main = format!("<h1>{}</h1>{form}", l.t("customers_page"));
+    let mut main = format!("<h1>{}</h1>", l.t("customers_page"));
+    let mut problems = Problems::default();
+    let mut found = String::new();
+    let searching = !(trait_q.is_empty() && did.is_empty() && channel.is_empty());
+    if searching {
+        let filters = Filters {
+            traits: Some(trait_q.clone()).filter(|t| !t.is_empty()).into_iter().collect(),
+            did: Some(did.clone()).filter(|t| !t.is_empty()).into_iter().collect(),
+            first_channel: Some(channel.clone()).filter(|t| !t.is_empty()).into_iter().collect(),
+            ..Filters::default()
+        };
+        let (scope, state) = filters.scope(&mut problems);
+        if problems.0.is_empty() {
+            let run: crate::query::Run<usize, report::CustomerListReport> =
+                |engine, limit, scope, tests| report::customer_list(engine, limit, scope, tests);
+            match super::analysis(&st, &s, (LIST_LIMIT, scope, state), run).await {
+                Ok(Ok(r)) => found = render_list(l, &project, &r),
+                Ok(Err(e)) => problems.0.push(("trait".into(), e)),
+                Err(r) => return *r,
+            }
+        }
+    }
+    // `filters.traits[0]` belongs to the trait box, `filters.did[0]` to the event box.
+    let problems: Vec<(String, String)> = problems
+        .0
+        .into_iter()
+        .map(|(f, m)| match f.as_str() {
+            "filters.traits[0]" => ("trait".into(), m),
+            "filters.did[0]" => ("did".into(), m),
+            _ => (f, m),
+        })
+        .collect();
+    let e = FieldErrors::new(l, &problems, "");
+    let channels: Vec<(&str, String)> =
+        std::iter::once(("", "—".to_string())).chain(CHANNEL_GROUPS.iter().map(|g| (*g, l.channel(g)))).collect();
+    let channel_opts: Vec<(&str, &str)> = channels.iter().map(|(v, t)| (*v, t.as_str())).collect();
+    main.push_str(&format!(
+        "<div class=\"panels\"><form class=\"panel\" method=\"get\" action=\"/customers\"><input type=\"hidden\" name=\"project\" value=\"{p}\">\
+         <h2>{one}</h2>{id_in}<p class=\"muted\">{hint}</p><button type=\"submit\">{find}</button></form>\
+         <form class=\"panel\" method=\"get\" action=\"/customers\"><input type=\"hidden\" name=\"project\" value=\"{p}\">\
+         <h2>{many}</h2>{trait_in}{did_in}{channel_in}<button type=\"submit\">{find}</button></form></div>",
+        p = esc(&project),
+        one = l.t("find_one"),
+        id_in = e.input("id", l.t("customer_id"), &id, "text", "u-1f3a, a-9c2e…"),
+        hint = l.t("customers_hint"),
+        find = l.t("find"),
+        many = l.t("find_many"),
+        trait_in = e.input("trait", l.t("trait_condition"), &trait_q, "text", "city = Казань"),
+        did_in = e.input("did", l.t("did_event"), &did, "text", "purchase where revenue > 5000"),
+        channel_in = e.select("channel", l.t("first_channel"), &channel, &channel_opts),
+    ));
+    main.push_str(&found);
     if !id.is_empty() {
         let engine = match super::project_engine(&st, &s, &project) {
             Ok(e) => e,
@@ -53,10 +99,68 @@ pub async fn page(
             Ok(Err(e)) => return super::internal(&e),
             Err(e) => return super::internal(&e),
         }
-    } else {
-        main.push_str(&format!("<p class=\"muted\">{}</p>", l.t("customers_hint")));
     }
-    Html(shell(&s, "customers", l.t("customers_page"), &main)).into_response()
+    Html(shell(&s, "customers_page", l.t("customers_page"), &main)).into_response()
+}
+
+/// Customers listed by a search.
+const LIST_LIMIT: usize = 100;
+
+const CHANNEL_GROUPS: &[&str] = &[
+    "direct",
+    "organic_search",
+    "paid_search",
+    "social",
+    "paid_social",
+    "email",
+    "messengers",
+    "referral",
+    "display",
+    "offline",
+    "call_center",
+];
+
+fn render_list(l: Lang, project: &str, r: &report::CustomerListReport) -> String {
+    let loc = l.locale();
+    let mut out = format!("<h2>{}: {}</h2>", l.t("customers_found"), loc.int(r.total),);
+    if r.total > r.customers.len() as u64 {
+        out.push_str(&format!("<p class=\"muted\">{} {}</p>", l.t("showing_first"), loc.int(r.customers.len() as u64)));
+    }
+    if r.customers.is_empty() {
+        return out;
+    }
+    out.push_str(&format!(
+        "<table><thead><tr><th>{}</th><th class=\"num\">{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
+        l.t("customer"),
+        l.t("events"),
+        l.t("first_seen"),
+        l.t("last_seen"),
+        l.t("revenue")
+    ));
+    for c in &r.customers {
+        out.push_str(&format!(
+            "<tr><td><a href=\"/customers?project={p}&amp;id={id_q}\">{id}</a></td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            loc.int(c.events),
+            esc(c.first_event.get(..16).unwrap_or(&c.first_event)).replace('T', " "),
+            esc(c.last_event.get(..16).unwrap_or(&c.last_event)).replace('T', " "),
+            loc.int(c.revenue.max(0.0).round() as u64),
+            p = esc(project),
+            id_q = esc(&query_escape(&c.id)),
+            id = esc(&c.id),
+        ));
+    }
+    out.push_str("</tbody></table>");
+    out
+}
+
+/// Percent-encodes a query value (ids may hold any character).
+fn query_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 fn render(l: Lang, c: &CustomerRecord) -> String {

@@ -1,4 +1,4 @@
-//! The overview page: customers, events, the share who bought, where customers are in the journey now (the five
+//! The overview page: customers, events, the share who bought, revenue (total and per day), where customers are in the journey now (the five
 //! seed stages), events by channel and per day. `?project=ID` picks the project (default: `default`, else the
 //! first).
 
@@ -42,14 +42,14 @@ pub async fn page(
         Ok(e) => e,
         Err(e) => return super::internal(&e),
     };
+    let definition = match super::stages::parsed_definition(&st, &project) {
+        Ok(d) => d,
+        Err(r) => return *r,
+    };
     let reports = tokio::task::spawn_blocking(move || {
         let stats = report::stats(&*engine, Default::default(), vec![])?;
         let stages = match engine.time_bounds()?.1 {
             Some(now) => {
-                let definition =
-                    tropa_core::analysis::stages::JourneyDefinition::default_definition().map_err(|e| {
-                        tropa_engine::EngineError::Invalid { field: "definition".into(), reason: e.to_string() }
-                    })?;
                 let lifecycle = tropa_core::analysis::lifecycle::LifecycleSpec {
                     activity: definition.lifecycle.activity.clone(),
                     thresholds: Default::default(),
@@ -96,8 +96,7 @@ pub async fn page(
         return Html(shell(&s, "overview", l.t("overview"), &main)).into_response();
     }
     let loc = l.locale();
-    let buyers = stats.events_by_name.iter().find(|r| r.value == "purchase").and_then(|r| r.customers).unwrap_or(0);
-    let share = if stats.customers > 0 { buyers as f64 / stats.customers as f64 } else { 0.0 };
+    let share = if stats.customers > 0 { stats.buyers as f64 / stats.customers as f64 } else { 0.0 };
     let card = |n: String, label: &str| {
         format!("<div class=\"card\"><div class=\"n\">{n}</div><div class=\"l\">{label}</div></div>")
     };
@@ -105,6 +104,7 @@ pub async fn page(
     main.push_str(&card(loc.int(stats.customers), l.t("customers")));
     main.push_str(&card(loc.int(stats.events), l.t("events")));
     main.push_str(&card(loc.percent(share), l.t("buyers")));
+    main.push_str(&card(loc.int(stats.revenue.max(0.0).round() as u64), l.t("revenue")));
     let period = format!(
         "{} — {}",
         stats.first_event.as_deref().map(|t| &t[..10.min(t.len())]).unwrap_or(""),
@@ -145,6 +145,17 @@ pub async fn page(
         }],
         format: ValueFormat::Count,
     };
-    main.push_str(&format!("<div class=\"chart\">{}</div></div>", line(&trend, loc)));
+    main.push_str(&format!("<div class=\"chart\">{}</div>", line(&trend, loc)));
+    let revenue_days: Vec<_> = stats.revenue_by_day.iter().rev().take(60).rev().collect();
+    let revenue = LineChart {
+        title: l.t("revenue_by_day").into(),
+        x_labels: revenue_days.iter().map(|r| r.value.clone()).collect(),
+        series: vec![Series {
+            name: l.t("revenue").into(),
+            values: revenue_days.iter().map(|r| Some(r.revenue)).collect(),
+        }],
+        format: ValueFormat::Count,
+    };
+    main.push_str(&format!("<div class=\"chart\">{}</div></div>", line(&revenue, loc)));
     Html(shell(&s, "overview", l.t("overview"), &main)).into_response()
 }

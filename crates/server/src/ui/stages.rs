@@ -1,0 +1,429 @@
+//! The stages page: the project's journey definition in an editor (TOML, YAML or JSON, validated with every
+//! problem shown by line) and the report it gives — customers reaching each stage (stage-to-stage conversion),
+//! where customers are now, time in stage, customers stuck, lifecycle states and the lifecycle transition matrix
+//! between two dates. Everyone may try a definition ("Show"); analysts and admins save it for the project, and
+//! then the overview and the stage filters of every report use it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use tropa_core::analysis::lifecycle::{LifecycleSpec, LifecycleThresholds};
+use tropa_core::analysis::stages::{
+    DefinitionFormat, DefinitionIssue, JourneyDefinition, StagesReport, StagesSpec, DEFAULT_DEFINITION,
+};
+use tropa_engine::report;
+use tropa_meta::Role;
+use tropa_render::{bars, funnel, heatmap, BarChart, FunnelChart, FunnelStep, Heatmap, ValueFormat};
+
+use super::form::FieldErrors;
+use super::i18n::Lang;
+use super::{checked, esc, internal, session, shell, Refusal, Session};
+use crate::query::request::Problems;
+use crate::AppState;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The definition a project uses: its saved one, else the default. (text, format, saved?)
+pub fn project_definition(st: &AppState, project: &str) -> Result<(String, DefinitionFormat, bool), Refusal> {
+    match st.meta.definition(project) {
+        Ok(Some(d)) => {
+            Ok((d.text, DefinitionFormat::from_extension(&d.format).unwrap_or(DefinitionFormat::Toml), true))
+        }
+        Ok(None) => Ok((DEFAULT_DEFINITION.to_string(), DefinitionFormat::Toml, false)),
+        Err(e) => Err(Box::new(internal(&e))),
+    }
+}
+
+/// The parsed definition a project uses (a saved definition was validated when saved).
+pub fn parsed_definition(st: &AppState, project: &str) -> Result<JourneyDefinition, Refusal> {
+    let (text, format, _) = project_definition(st, project)?;
+    JourneyDefinition::parse(&text, format)
+        .or_else(|_| JourneyDefinition::default_definition())
+        .map_err(|e| Box::new(internal(&e)))
+}
+
+fn format_name(f: DefinitionFormat) -> &'static str {
+    match f {
+        DefinitionFormat::Toml => "toml",
+        DefinitionFormat::Yaml => "yaml",
+        DefinitionFormat::Json => "json",
+    }
+}
+
+/// What the page was asked: the definition text and the report's instants.
+struct Ask {
+    project: String,
+    text: String,
+    format: DefinitionFormat,
+    saved: bool,
+    now: String,
+    stuck: String,
+    from: String,
+}
+
+fn param(q: &HashMap<String, String>, k: &str) -> String {
+    q.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
+}
+
+pub async fn page(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let mut s = match session(&st, &headers, Role::Viewer) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    s.project = Some(param(&q, "project")).filter(|p| !p.is_empty()).unwrap_or_else(|| "default".into());
+    let (text, format, saved) = match project_definition(&st, &s.project) {
+        Ok(d) => d,
+        Err(r) => return *r,
+    };
+    let ask = Ask {
+        project: s.project.clone(),
+        text,
+        format,
+        saved,
+        now: param(&q, "now"),
+        stuck: param(&q, "stuck"),
+        from: param(&q, "from"),
+    };
+    let note = match param(&q, "done").as_str() {
+        "saved" => Some(s.lang.t("definition_saved")),
+        "reset" => Some(s.lang.t("definition_reset")),
+        _ => None,
+    };
+    show(&st, &s, &ask, &[], note, StatusCode::OK).await
+}
+
+/// `POST /stages`: `action=show` tries the definition in the form (anyone), `save` keeps it for the project and
+/// `reset` goes back to the default (analysts and admins).
+pub async fn post(
+    State(st): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let action = param(&f, "action");
+    let need = if action == "show" { Role::Viewer } else { Role::Analyst };
+    let mut s = match checked(&st, &headers, &param(&f, "csrf"), need) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    s.project = Some(param(&f, "project")).filter(|p| !p.is_empty()).unwrap_or_else(|| "default".into());
+    if !matches!(st.meta.project(&s.project), Ok(Some(_))) {
+        return super::not_found(&s);
+    }
+    let format = match param(&f, "format").as_str() {
+        "yaml" => DefinitionFormat::Yaml,
+        "json" => DefinitionFormat::Json,
+        _ => DefinitionFormat::Toml,
+    };
+    let ask = Ask {
+        project: s.project.clone(),
+        text: f.get("definition").cloned().unwrap_or_default(),
+        format,
+        saved: false,
+        now: param(&f, "now"),
+        stuck: param(&f, "stuck"),
+        from: param(&f, "from"),
+    };
+    let back =
+        |done: &str| Redirect::to(&format!("/stages?project={}&done={done}", url_part(&s.project))).into_response();
+    match action.as_str() {
+        "reset" => match st.meta.reset_definition(&s.project) {
+            Ok(()) => back("reset"),
+            Err(e) => internal(&e),
+        },
+        "save" => match JourneyDefinition::parse(&ask.text, format) {
+            Ok(_) => {
+                let now = (st.clock)();
+                match st.meta.save_definition(&s.project, &ask.text, format_name(format), Some(s.user.id), now) {
+                    Ok(()) => back("saved"),
+                    Err(tropa_meta::MetaError::Invalid { reason, .. }) => {
+                        let issue = DefinitionIssue { line: None, stage: None, field: String::new(), reason };
+                        show(&st, &s, &ask, &[issue], None, StatusCode::BAD_REQUEST).await
+                    }
+                    Err(e) => internal(&e),
+                }
+            }
+            Err(e) => show(&st, &s, &ask, &e.issues, None, StatusCode::BAD_REQUEST).await,
+        },
+        "show" => show(&st, &s, &ask, &[], None, StatusCode::OK).await,
+        other => {
+            let issue = DefinitionIssue {
+                line: None,
+                stage: None,
+                field: "action".into(),
+                reason: format!("'{other}': use show, save or reset"),
+            };
+            show(&st, &s, &ask, &[issue], None, StatusCode::BAD_REQUEST).await
+        }
+    }
+}
+
+/// A value for a query string (project ids are `a-z 0-9 - _`, so only `&`, `#`, `%`, spaces could matter).
+fn url_part(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+enum Outcome {
+    Report(Box<StagesReport>),
+    NoEvents,
+    Bad(String),
+}
+
+async fn show(
+    st: &AppState,
+    s: &Session,
+    ask: &Ask,
+    issues: &[DefinitionIssue],
+    note: Option<&str>,
+    mut status: StatusCode,
+) -> Response {
+    let l = s.lang;
+    let mut issues = issues.to_vec();
+    let mut problems = Problems::default();
+    let mut result = String::new();
+    let definition = if issues.is_empty() {
+        match JourneyDefinition::parse(&ask.text, ask.format) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                issues = e.issues;
+                status = StatusCode::BAD_REQUEST;
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let now_in = problems.time("now", &Some(ask.now.clone()).filter(|t| !t.is_empty()));
+    let stuck_ms =
+        problems.duration("stuck", &Some(ask.stuck.clone()).filter(|t| !t.is_empty())).unwrap_or(14 * DAY_MS);
+    let from_in = problems.time("from", &Some(ask.from.clone()).filter(|t| !t.is_empty()));
+    if let (Some(definition), true) = (definition, problems.0.is_empty()) {
+        let engine = match super::project_engine(st, s, &ask.project) {
+            Ok(e) => e,
+            Err(r) => return *r,
+        };
+        let done = tokio::task::spawn_blocking(move || {
+            let latest = engine.time_bounds()?.1;
+            let Some(now) = now_in.or(latest) else { return Ok(Outcome::NoEvents) };
+            let defaults = LifecycleThresholds::default();
+            let thresholds = match LifecycleThresholds::new(
+                definition.lifecycle.dormant_ms.unwrap_or(defaults.dormant_ms),
+                definition.lifecycle.churn_ms.unwrap_or(defaults.churn_ms),
+            ) {
+                Ok(t) => t,
+                Err(_) => defaults,
+            };
+            let from = from_in.unwrap_or(now - 30 * DAY_MS);
+            let lifecycle = LifecycleSpec {
+                activity: definition.lifecycle.activity.clone(),
+                thresholds,
+                at: now,
+                transitions: (from < now).then_some((from, now)),
+            };
+            let spec = StagesSpec { definition, now, stuck_ms, lifecycle };
+            if let Err(e) = spec.validate() {
+                return Ok(Outcome::Bad(e));
+            }
+            report::stages(&*engine, spec, Default::default(), vec![]).map(|r| Outcome::Report(Box::new(r)))
+        })
+        .await;
+        match done {
+            Ok(Ok(Outcome::Report(r))) => result = render(l, &r),
+            Ok(Ok(Outcome::NoEvents)) => {
+                result = format!("<div class=\"empty\"><p>{}</p></div>", l.t("no_events_title"))
+            }
+            Ok(Ok(Outcome::Bad(e))) => problems.0.push(("from".into(), e)),
+            Ok(Err(e)) => problems.0.push(("definition".into(), e.to_string())),
+            Err(e) => return internal(&e),
+        }
+        if !problems.0.is_empty() {
+            status = StatusCode::BAD_REQUEST;
+        }
+    } else if !problems.0.is_empty() {
+        status = StatusCode::BAD_REQUEST;
+    }
+    let e = FieldErrors::new(l, &problems.0, "");
+    let issue_list = if issues.is_empty() {
+        String::new()
+    } else {
+        let items: String = issues
+            .iter()
+            .map(|i| {
+                let at = i.line.map(|n| format!("{} {n}: ", l.t("line"))).unwrap_or_default();
+                let rest = DefinitionIssue { line: None, ..i.clone() };
+                format!("<li>{at}{}</li>", esc(&rest.to_string()))
+            })
+            .collect();
+        format!("<ul class=\"err\" role=\"alert\">{items}</ul>")
+    };
+    let can_save = s.user.role >= Role::Analyst;
+    let save_buttons = if can_save {
+        format!(
+            "<button type=\"submit\" name=\"action\" value=\"save\">{}</button>\
+             <button type=\"submit\" name=\"action\" value=\"reset\" class=\"secondary\">{}</button>",
+            l.t("save_definition"),
+            l.t("reset_definition")
+        )
+    } else {
+        format!("<p class=\"muted\">{}</p>", l.t("viewer_cannot_save"))
+    };
+    let fmt = format_name(ask.format);
+    let state = match (ask.saved, note) {
+        (_, Some(n)) => format!("<p class=\"ok\" role=\"status\">{}</p>", esc(n)),
+        (true, None) => format!("<p class=\"muted\">{}</p>", l.t("definition_is_saved")),
+        (false, None) => format!("<p class=\"muted\">{}</p>", l.t("definition_is_default")),
+    };
+    let form = format!(
+        "<form class=\"builder stages\" method=\"post\" action=\"/stages\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <input type=\"hidden\" name=\"project\" value=\"{p}\">\
+         <div><label for=\"definition\">{def_l}</label><textarea id=\"definition\" name=\"definition\" rows=\"18\" spellcheck=\"false\"{inv}>{text}</textarea>\
+         {issue_list}{state}</div><div>{format}{now}{stuck}{from}<p class=\"muted\">{hint}</p>\
+         <button type=\"submit\" name=\"action\" value=\"show\">{run}</button>{save_buttons}</div></form>",
+        csrf = esc(&s.csrf),
+        p = esc(&ask.project),
+        def_l = l.t("definition"),
+        inv = if issues.is_empty() { "" } else { " aria-invalid=\"true\"" },
+        text = esc(&ask.text),
+        format = e.select("format", l.t("format"), fmt, &[("toml", "TOML"), ("yaml", "YAML"), ("json", "JSON")]),
+        now = e.input("now", l.t("as_of"), &ask.now, "date", ""),
+        stuck = e.input("stuck", l.t("stuck_after"), &ask.stuck, "text", "14d"),
+        from = e.input("from", l.t("transitions_from"), &ask.from, "date", ""),
+        hint = l.t("stages_hint"),
+        run = l.t("run"),
+    );
+    let main = format!("<h1>{}</h1>{form}{result}", l.t("stages"));
+    (status, Html(shell(s, "stages", l.t("stages"), &main))).into_response()
+}
+
+fn state_name(l: Lang, state: &str) -> &'static str {
+    l.t(&format!("lc_{state}"))
+}
+
+fn render(l: Lang, r: &StagesReport) -> String {
+    let loc = l.locale();
+    let name = |n: &tropa_core::analysis::stages::LocalName| if l == Lang::Ru { n.ru.clone() } else { n.en.clone() };
+    let mut out = String::from("<div class=\"cards\">");
+    for (n, label) in [
+        (loc.int(r.customers), l.t("customers")),
+        (loc.int(r.no_stage), l.t("no_stage")),
+        (
+            r.stages.last().map(|x| loc.percent(x.conversion_from_first.unwrap_or(0.0))).unwrap_or_default(),
+            l.t("reached_last"),
+        ),
+    ] {
+        out.push_str(&format!("<div class=\"card\"><div class=\"n\">{n}</div><div class=\"l\">{label}</div></div>"));
+    }
+    out.push_str(&format!(
+        "<div class=\"card\"><div class=\"n small\">{}</div><div class=\"l\">{}</div></div></div>",
+        esc(r.now.get(..10).unwrap_or(&r.now)),
+        l.t("as_of")
+    ));
+    let reached = FunnelChart {
+        title: l.t("stage_reached_chart").into(),
+        steps: r.stages.iter().map(|x| FunnelStep { label: name(&x.names), customers: x.entered }).collect(),
+    };
+    let slowest = r
+        .stages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| x.stuck.filter(|n| *n > 0).map(|n| (i, n)))
+        .max_by_key(|(_, n)| *n)
+        .map(|(i, _)| i);
+    let now_chart = BarChart {
+        title: l.t("stages_now").into(),
+        bars: r.stages.iter().map(|x| (name(&x.names), x.current as f64)).collect(),
+        format: ValueFormat::Count,
+        highlight: None,
+    };
+    let stuck_chart = BarChart {
+        title: format!("{} {}", l.t("stuck_chart"), l.duration(Some(r.stuck_seconds))),
+        bars: r
+            .stages
+            .iter()
+            .filter(|x| x.stuck.is_some())
+            .map(|x| (name(&x.names), x.stuck.unwrap_or(0) as f64))
+            .collect(),
+        format: ValueFormat::Count,
+        highlight: slowest,
+    };
+    out.push_str(&format!(
+        "<div class=\"charts\"><div class=\"chart\">{}</div><div class=\"chart\">{}</div><div class=\"chart\">{}</div>",
+        funnel(&reached, loc),
+        bars(&now_chart, loc),
+        bars(&stuck_chart, loc)
+    ));
+    let lc = &r.lifecycle;
+    let states = BarChart {
+        title: l.t("lifecycle_chart").into(),
+        bars: lc.states.iter().map(|c| (state_name(l, c.state.as_str()).to_string(), c.customers as f64)).collect(),
+        format: ValueFormat::Count,
+        highlight: None,
+    };
+    out.push_str(&format!("<div class=\"chart\">{}</div></div>", bars(&states, loc)));
+    out.push_str(&format!(
+        "<table><thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
+         <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
+        l.t("stage"),
+        l.t("entered"),
+        l.t("now_in_stage"),
+        l.t("to_next"),
+        l.t("of_first"),
+        l.t("median_in_stage"),
+        l.t("p90_in_stage"),
+        l.t("median_still"),
+        l.t("stuck"),
+    ));
+    for x in &r.stages {
+        let pct = |v: Option<f64>| v.map(|v| loc.percent(v)).unwrap_or_else(|| "—".into());
+        out.push_str(&format!(
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(&name(&x.names)),
+            loc.int(x.entered),
+            loc.int(x.current),
+            pct(x.conversion_to_next),
+            pct(x.conversion_from_first),
+            l.duration(x.median_seconds_in_stage),
+            l.duration(x.p90_seconds_in_stage),
+            l.duration(x.median_seconds_still_in_stage),
+            x.stuck.map(|n| loc.int(n)).unwrap_or_else(|| "—".into()),
+        ));
+    }
+    out.push_str("</tbody></table>");
+    if let Some(t) = &lc.transitions {
+        let labels: Vec<String> = t.states.iter().map(|s| state_name(l, s).to_string()).collect();
+        let sizes: Vec<u64> = t.matrix.iter().map(|row| row.iter().sum()).collect();
+        let cells = t
+            .matrix
+            .iter()
+            .zip(&sizes)
+            .map(|(row, n)| row.iter().map(|c| (*n > 0).then(|| *c as f64 / *n as f64)).collect())
+            .collect();
+        let chart = Heatmap {
+            title: format!(
+                "{} {} → {}",
+                l.t("transitions_chart"),
+                t.from.get(..10).unwrap_or(&t.from),
+                t.to.get(..10).unwrap_or(&t.to)
+            ),
+            row_labels: labels.clone(),
+            row_sizes: sizes,
+            col_labels: labels,
+            cells,
+        };
+        out.push_str(&format!(
+            "<h2>{}</h2><p class=\"muted\">{}</p><div class=\"chart\">{}</div>",
+            l.t("transitions"),
+            l.t("transitions_hint"),
+            heatmap(&chart, loc)
+        ));
+    }
+    out
+}
