@@ -63,7 +63,13 @@ pub fn routes() -> Router<Arc<AppState>> {
 
 /// The engine of the project the request may read: the read key's project, or for a signed-in user of the web
 /// app (session cookie) the project named by `?project=` (default `default`).
-fn project_engine(state: &AppState, headers: &HeaderMap, query: &Option<String>) -> Result<Arc<dyn Engine>, ApiError> {
+/// The project a request may read (the read key's, or for a signed-in user the `project` of the query) and its
+/// engine.
+fn project_engine(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: &Option<String>,
+) -> Result<(String, Arc<dyn Engine>), ApiError> {
     let Some(key) = auth::presented_key(headers)? else {
         if crate::ui::session(state, headers, tropa_meta::Role::Viewer).is_ok() {
             let project = query
@@ -76,7 +82,8 @@ fn project_engine(state: &AppState, headers: &HeaderMap, query: &Option<String>)
             if state.meta.project(&project).map_err(|e| ApiError::internal("project lookup", &e))?.is_none() {
                 return Err(ApiError::field(Code::NotFound, "project", format!("no project '{project}'")));
             }
-            return Ok(state.projects.engine(&project)?);
+            let engine = state.projects.engine(&project)?;
+            return Ok((project, engine));
         }
         return Err(ApiError::new(
             Code::MissingKey,
@@ -84,7 +91,20 @@ fn project_engine(state: &AppState, headers: &HeaderMap, query: &Option<String>)
         ));
     };
     let info = auth::check(state, &key, KeyKind::Read)?;
-    Ok(state.projects.engine(&info.project)?)
+    let engine = state.projects.engine(&info.project)?;
+    Ok((info.project, engine))
+}
+
+/// The journey definition a project saved on its stages page, if any (it was validated when saved).
+pub(crate) fn saved_definition(
+    meta: &tropa_meta::Meta,
+    project: &str,
+) -> Result<Option<tropa_core::analysis::stages::JourneyDefinition>, tropa_meta::MetaError> {
+    use tropa_core::analysis::stages::{DefinitionFormat, JourneyDefinition};
+    Ok(meta.definition(project)?.and_then(|d| {
+        let format = DefinitionFormat::from_extension(&d.format).unwrap_or(DefinitionFormat::Toml);
+        JourneyDefinition::parse(&d.text, format).ok()
+    }))
 }
 
 /// The request body as `T`; a malformed body is answered with the path of the field at fault.
@@ -131,12 +151,19 @@ async fn analysis<R: Analysis, Out: Serialize + Send + 'static>(
     bytes: Bytes,
     run: Run<R::Spec, Out>,
 ) -> Result<Json<Out>, ApiError> {
-    let req: R = body(&bytes, R::BODY_REQUIRED)?;
-    let engine = project_engine(&state, headers, &query)?;
+    let mut req: R = body(&bytes, R::BODY_REQUIRED)?;
+    let (project, engine) = project_engine(&state, headers, &query)?;
+    let saved = saved_definition(&state.meta, &project).map_err(|e| ApiError::internal("definition lookup", &e))?;
+    if let Some(d) = &saved {
+        req.project_definition(d);
+    }
     blocking(move || {
         let mut p = Problems::default();
         let spec = req.spec(&*engine, &mut p);
-        let (scope, filter) = req.filters().scope(&mut p);
+        let (scope, mut filter) = req.filters().scope(&mut p);
+        if filter.definition.is_none() {
+            filter.definition = saved;
+        }
         match spec {
             Some(spec) if p.0.is_empty() => Ok(Json(run(&*engine, spec, scope, filter.tests(&*engine)?)?)),
             _ => Err(problems(p)),
@@ -186,7 +213,7 @@ async fn customer(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let engine = project_engine(&s, &headers, &q)?;
+    let (_, engine) = project_engine(&s, &headers, &q)?;
     blocking(move || {
         let record = engine.customer(id.trim())?.ok_or_else(|| {
             ApiError::field(Code::NotFound, "id", "no customer has this anonymous id or user id in this project")

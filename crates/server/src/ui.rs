@@ -4,12 +4,14 @@
 //! CSRF token (the session's, or before sign-in a double-submit cookie) and is refused without it.
 
 mod customers;
+mod export;
 mod form;
 mod funnels;
 pub mod i18n;
 mod overview;
 mod paths;
 mod retention;
+mod saved;
 mod settings;
 mod stages;
 
@@ -44,6 +46,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .merge(settings::routes())
+        .merge(saved::routes())
         .route("/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }))
 }
 

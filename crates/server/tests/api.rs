@@ -19,11 +19,13 @@ use tropa_testkit::NaiveEngine;
 /// 2026-06-01T00:00:00Z, the server's clock in these tests.
 const NOW: i64 = 1_780_272_000_000;
 
-struct Fixed(HashMap<String, Arc<NaiveEngine>>);
+/// The harness's projects; one created later (through the web app) gets a fresh empty engine.
+struct Fixed(std::sync::Mutex<HashMap<String, Arc<NaiveEngine>>>);
 
 impl Projects for Fixed {
     fn engine(&self, project: &str) -> Result<Arc<dyn Engine>, EngineError> {
-        Ok(self.0[project].clone())
+        let mut map = self.0.lock().unwrap();
+        Ok(map.entry(project.to_string()).or_insert_with(|| Arc::new(NaiveEngine::new())).clone())
     }
 }
 
@@ -51,7 +53,12 @@ fn harness() -> Harness {
         (key("a", KeyKind::Write), key("a", KeyKind::Read), key("b", KeyKind::Write), key("b", KeyKind::Read));
     let revoked = meta.create_key("a", KeyKind::Write, "old", 0).unwrap();
     meta.revoke_key(revoked.info.id, 1).unwrap();
-    let state = AppState::with_clock(Config::default(), Arc::new(meta), Arc::new(Fixed(engines.clone())), || NOW);
+    let state = AppState::with_clock(
+        Config::default(),
+        Arc::new(meta),
+        Arc::new(Fixed(std::sync::Mutex::new(engines.clone()))),
+        || NOW,
+    );
     Harness { _dir: dir, state, engines, write_a, read_a, write_b, read_b, revoked: revoked.secret }
 }
 
@@ -690,4 +697,390 @@ async fn sign_in_overview_language_and_sign_out() {
     let r = h.send(get("/", &session)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "the session is gone after sign-out");
     assert_eq!(h.send(get("/api/v1/stats?project=a", &session)).await.status, StatusCode::UNAUTHORIZED);
+}
+
+// ---- the web app beyond sign-in: roles on every route, settings, stages, saved reports, downloads, search ----
+
+fn page_get(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path).header("cookie", cookie).header("accept-language", "en").body(Body::empty()).unwrap()
+}
+
+fn page_post(path: &str, cookie: &str, form: &str) -> Request<Body> {
+    Request::post(path)
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(form.to_string()))
+        .unwrap()
+}
+
+fn html(r: &Reply) -> String {
+    r.body.as_str().map(str::to_string).unwrap_or_else(|| r.body.to_string())
+}
+
+/// A form value, percent-encoded.
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The first `value` of an input named `name` in a page.
+fn input_value(page: &str, name: &str) -> String {
+    let at = page.find(&format!("name=\"{name}\" value=\"")).unwrap_or_else(|| panic!("no {name} in {page}"));
+    page[at..].split("value=\"").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&")
+}
+
+impl Harness {
+    /// Signs in; the session cookie and the session's CSRF token.
+    async fn sign_in(&self, email: &str, password: &str) -> (String, String) {
+        let form = self.send(page_get("/login", "")).await;
+        let pre = form.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+        let csrf = pre.split_once('=').unwrap().1.to_string();
+        let body = format!("csrf={csrf}&email={}&password={}", enc(email), enc(password));
+        let r = self.send(page_post("/login", &pre, &body)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "sign-in of {email}: {}", html(&r));
+        let cookie = r.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+        let page = html(&self.send(page_get("/settings", &cookie)).await);
+        (cookie, input_value(&page, "csrf"))
+    }
+
+    fn user(&self, email: &str, role: tropa_meta::Role) {
+        self.state.meta.create_user(email, role, "correct horse battery", 0).unwrap();
+    }
+}
+
+/// Every route of the web app with the least role that may use it (`None`: open to everyone).
+const WEB_ROUTES: &[(&str, &str, Option<tropa_meta::Role>)] = {
+    use tropa_meta::Role::{Admin, Analyst, Viewer};
+    &[
+        ("GET", "/login", None),
+        ("POST", "/login", None),
+        ("GET", "/app.css", None),
+        ("GET", "/", Some(Viewer)),
+        ("GET", "/funnels", Some(Viewer)),
+        ("GET", "/paths", Some(Viewer)),
+        ("GET", "/stages", Some(Viewer)),
+        ("POST", "/stages", Some(Analyst)), // with action=save; action=show is open to viewers
+        ("GET", "/retention", Some(Viewer)),
+        ("GET", "/customers", Some(Viewer)),
+        ("POST", "/logout", Some(Viewer)),
+        ("GET", "/settings", Some(Viewer)),
+        ("POST", "/settings/lang", Some(Viewer)),
+        ("POST", "/settings/password", Some(Viewer)),
+        ("GET", "/settings/projects", Some(Admin)),
+        ("POST", "/settings/projects", Some(Admin)),
+        ("GET", "/settings/keys", Some(Admin)),
+        ("POST", "/settings/keys", Some(Admin)),
+        ("POST", "/settings/keys/revoke", Some(Admin)),
+        ("GET", "/settings/users", Some(Admin)),
+        ("POST", "/settings/users", Some(Admin)),
+        ("POST", "/settings/users/role", Some(Admin)),
+        ("POST", "/settings/users/password", Some(Admin)),
+        ("POST", "/settings/users/delete", Some(Admin)),
+        ("POST", "/reports/save", Some(Analyst)),
+        ("POST", "/reports/delete", Some(Analyst)),
+    ]
+};
+
+#[tokio::test]
+async fn every_web_route_checks_the_role_itself() {
+    // The table above must list every route the web app declares (read from its source, so a new page cannot
+    // be added without deciding who may see it).
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut sources = vec![std::fs::read_to_string(dir.join("ui.rs")).unwrap()];
+    for f in std::fs::read_dir(dir.join("ui")).unwrap() {
+        sources.push(std::fs::read_to_string(f.unwrap().path()).unwrap());
+    }
+    let mut declared: Vec<String> = sources
+        .iter()
+        .flat_map(|s| {
+            s.split(".route(\"").skip(1).map(|r| r.split('"').next().unwrap().to_string()).collect::<Vec<_>>()
+        })
+        .collect();
+    declared.sort();
+    declared.dedup();
+    let mut listed: Vec<String> = WEB_ROUTES.iter().map(|r| r.1.to_string()).collect();
+    listed.sort();
+    listed.dedup();
+    assert_eq!(declared, listed, "every web route has a role in WEB_ROUTES");
+
+    let h = harness();
+    h.shop().await;
+    use tropa_meta::Role;
+    for (email, role) in [("v@x.ru", Role::Viewer), ("an@x.ru", Role::Analyst), ("ad@x.ru", Role::Admin)] {
+        h.user(email, role);
+    }
+    let mut sessions = vec![(None, String::new(), String::new())];
+    for (email, role) in [("v@x.ru", Role::Viewer), ("an@x.ru", Role::Analyst), ("ad@x.ru", Role::Admin)] {
+        let (cookie, csrf) = h.sign_in(email, "correct horse battery").await;
+        sessions.push((Some(role), cookie, csrf));
+    }
+    for (method, path, need) in WEB_ROUTES {
+        let Some(need) = need else { continue };
+        for (role, cookie, csrf) in &sessions {
+            if *path == "/logout" {
+                continue; // it would end the session the other checks use; see sign_in_overview_language_and_sign_out
+            }
+            let r = match *method {
+                "GET" => h.send(page_get(&format!("{path}?project=a"), cookie)).await,
+                _ => h.send(page_post(path, cookie, &format!("csrf={csrf}&project=a&action=save&kind=funnels"))).await,
+            };
+            match role {
+                None => assert_eq!(
+                    (r.status, r.headers.get("location").map(|l| l.to_str().unwrap().to_string())),
+                    (StatusCode::SEE_OTHER, Some("/login".into())),
+                    "{method} {path} signed out"
+                ),
+                Some(role) if role < need => {
+                    assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path} as {role:?}: {}", html(&r))
+                }
+                Some(role) => assert!(
+                    r.status != StatusCode::FORBIDDEN && r.status != StatusCode::SEE_OTHER || *method == "POST",
+                    "{method} {path} as {role:?}: {}",
+                    r.status
+                ),
+            }
+        }
+    }
+    // the query API refuses a session without a project it knows and a write key; viewers may read
+    let (_, viewer, _) = &sessions[1];
+    assert_eq!(h.send(page_get("/api/v1/stats?project=a", viewer)).await.status, StatusCode::OK);
+    // a forbidden page says which role it needs and keeps the navigation
+    let page = html(&h.send(page_get("/settings/users", viewer)).await);
+    assert!(page.contains("This page needs the role") && page.contains("admin") && page.contains("href=\"/funnels"));
+}
+
+#[tokio::test]
+async fn admins_manage_projects_keys_and_users_and_everyone_their_password() {
+    let h = harness();
+    h.user("boss@x.ru", tropa_meta::Role::Admin);
+    let (admin, csrf) = h.sign_in("boss@x.ru", "correct horse battery").await;
+    // a project: a bad id is shown at its field, a good one leads to its keys
+    let r = h.send(page_post("/settings/projects", &admin, &format!("csrf={csrf}&project=Bad+Id&name=x"))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(html(&r).contains("is not a project id") && html(&r).contains("aria-invalid=\"true\""), "{}", html(&r));
+    let r = h.send(page_post("/settings/projects", &admin, &format!("csrf={csrf}&project=shop&name=My+shop"))).await;
+    assert_eq!(
+        (r.status, r.headers["location"].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/settings/keys?project=shop")
+    );
+    let r = h.send(page_post("/settings/projects", &admin, &format!("csrf={csrf}&project=shop&name=again"))).await;
+    assert!(r.status == StatusCode::BAD_REQUEST && html(&r).contains("already exists"));
+    assert!(html(&h.send(page_get("/settings/projects", &admin)).await).contains("My shop"));
+    // a write key: shown once, works at once, not stored, revoked at once
+    let r =
+        h.send(page_post("/settings/keys", &admin, &format!("csrf={csrf}&project=shop&kind=write&label=site"))).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.headers["cache-control"], "no-store");
+    let page = html(&r);
+    let secret = page.split("<pre id=\"new-key\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    assert!(secret.starts_with("tw_") && page.contains("data-key=\"tw_"), "{page}");
+    let event = json!({"event":"signup","userId":"u9","timestamp":"2026-05-01T10:00:00Z"}).to_string();
+    assert_eq!(h.post("/v1/track", Some(&secret), event.clone()).await.status, StatusCode::OK);
+    let list = html(&h.send(page_get("/settings/keys?project=shop", &admin)).await);
+    assert!(!list.contains(&secret) && list.contains(&secret[..7]), "the list shows only the hint");
+    let id = h.state.meta.keys(Some("shop")).unwrap()[0].id;
+    let r = h.send(page_post("/settings/keys/revoke", &admin, &format!("csrf={csrf}&project=a&id={id}"))).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "a key is revoked only through its own project");
+    let r = h.send(page_post("/settings/keys/revoke", &admin, &format!("csrf={csrf}&project=shop&id={id}"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(h.post("/v1/track", Some(&secret), event).await.status, StatusCode::UNAUTHORIZED);
+    let r = h.send(page_post("/settings/keys", &admin, &format!("csrf={csrf}&project=shop&kind=admin"))).await;
+    assert!(r.status == StatusCode::BAD_REQUEST && html(&r).contains("not a key kind"));
+    // a user: the generated password is shown once and signs in; role changes; the last admin stays
+    let r = h.send(page_post("/settings/users", &admin, &format!("csrf={csrf}&email=new%40x.ru&role=analyst"))).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let password = html(&r).split("<pre id=\"new-password\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    let (analyst, _) = h.sign_in("new@x.ru", &password).await;
+    assert!(html(&h.send(page_get("/settings", &analyst)).await).contains("analyst"));
+    let r = h.send(page_post("/settings/users", &admin, &format!("csrf={csrf}&email=not-an-email&role=viewer"))).await;
+    assert!(r.status == StatusCode::BAD_REQUEST && html(&r).contains("is not an e-mail address"));
+    let new_id = h.state.meta.user("new@x.ru").unwrap().unwrap().id;
+    let boss_id = h.state.meta.user("boss@x.ru").unwrap().unwrap().id;
+    let r = h.send(page_post("/settings/users/role", &admin, &format!("csrf={csrf}&user={new_id}&role=viewer"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(h.state.meta.user("new@x.ru").unwrap().unwrap().role, tropa_meta::Role::Viewer);
+    let r = h.send(page_post("/settings/users/role", &admin, &format!("csrf={csrf}&user={boss_id}&role=viewer"))).await;
+    assert!(r.status == StatusCode::BAD_REQUEST && html(&r).contains("the last admin"), "{}", html(&r));
+    let r = h.send(page_post("/settings/users/password", &admin, &format!("csrf={csrf}&user={new_id}"))).await;
+    let reset = html(&r).split("<pre id=\"new-password\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    assert_eq!(h.send(page_get("/", &analyst)).await.status, StatusCode::SEE_OTHER, "a reset ends the user's sessions");
+    let (viewer, vcsrf) = h.sign_in("new@x.ru", &reset).await;
+    // the own password: the current one is checked, the two new ones must agree, then every session ends
+    let change = |cur: &str, new: &str, rep: &str| {
+        format!("csrf={vcsrf}&current={}&password={}&repeat={}", enc(cur), enc(new), enc(rep))
+    };
+    let r = h
+        .send(page_post("/settings/password", &viewer, &change("wrong one!!", "brand new pass", "brand new pass")))
+        .await;
+    assert!(r.status == StatusCode::BAD_REQUEST && html(&r).contains("not your current password"));
+    let r = h.send(page_post("/settings/password", &viewer, &change(&reset, "brand new pass", "other new pass"))).await;
+    assert!(r.status == StatusCode::BAD_REQUEST && html(&r).contains("differ"));
+    let r = h.send(page_post("/settings/password", &viewer, &change(&reset, "short", "short"))).await;
+    assert!(r.status == StatusCode::BAD_REQUEST && html(&r).contains("shorter than 10"), "{}", html(&r));
+    let r = h.send(page_post("/settings/password", &viewer, &change(&reset, "brand new pass", "brand new pass"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(h.send(page_get("/", &viewer)).await.status, StatusCode::SEE_OTHER);
+    h.sign_in("new@x.ru", "brand new pass").await;
+    // delete the user
+    let r = h.send(page_post("/settings/users/delete", &admin, &format!("csrf={csrf}&user={new_id}"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(h.state.meta.user("new@x.ru").unwrap().is_none());
+    // language: back to the page it was switched on, never to another site
+    let r = h.send(page_post("/settings/lang", &admin, &format!("csrf={csrf}&lang=ru&back=%2F%2Fevil.example"))).await;
+    assert_eq!(r.headers["location"], "/");
+    let r = h.send(page_post("/settings/lang", &admin, &format!("csrf={csrf}&lang=xx"))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn stages_page_edits_validates_and_saves_the_definition() {
+    let h = harness();
+    h.shop().await;
+    h.user("v@x.ru", tropa_meta::Role::Viewer);
+    h.user("an@x.ru", tropa_meta::Role::Analyst);
+    let (viewer, vcsrf) = h.sign_in("v@x.ru", "correct horse battery").await;
+    let (analyst, csrf) = h.sign_in("an@x.ru", "correct horse battery").await;
+    // the default definition: 3 customers reached awareness and interest, 2 consideration, 1 purchase
+    let r = h.send(page_get("/stages?project=a", &viewer)).await;
+    let page = html(&r);
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(page.contains("the five stages of the articles") && page.contains("Customers who reached each stage"));
+    assert!(page.contains("Lifecycle transitions") && page.contains("66.7%"), "{page}");
+    // a broken definition: every problem with its line, no report
+    let bad = "version = 1\nname = \"x\"\n\n[[stages]]\nkey = \"a\"\nname = { en = \"A\", ru = \"А\" }\nevent = \"view_item where\"\nnth = 0\n";
+    let form = |csrf: &str, action: &str, text: &str| {
+        format!("csrf={csrf}&project=a&format=toml&action={action}&definition={}", enc(text))
+    };
+    let r = h.send(page_post("/stages", &viewer, &form(&vcsrf, "show", bad))).await;
+    let page = html(&r);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("line 7:") && page.contains("line 8:") && !page.contains("<svg"), "{page}");
+    // a viewer may try a definition but not save it
+    let two = "version = 1\nname = \"two\"\n[[stages]]\nkey = \"seen\"\nname = { en = \"Seen\", ru = \"Видел\" }\nevent = \"view_item\"\n[[stages]]\nkey = \"carted\"\nname = { en = \"Carted\", ru = \"В корзине\" }\nevent = \"add_to_cart\"\n";
+    let r = h.send(page_post("/stages", &viewer, &form(&vcsrf, "show", two))).await;
+    assert!(r.status == StatusCode::OK && html(&r).contains("Carted"));
+    assert_eq!(h.send(page_post("/stages", &viewer, &form(&vcsrf, "save", two))).await.status, StatusCode::FORBIDDEN);
+    let r = h.send(page_post("/stages", &analyst, &form(&csrf, "save", bad))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(h.state.meta.definition("a").unwrap(), None, "a broken definition is not saved");
+    let r = h.send(page_post("/stages", &analyst, &form(&csrf, "save", two))).await;
+    assert_eq!(
+        (r.status, r.headers["location"].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/stages?project=a&done=saved")
+    );
+    // the saved definition is the project's: the stages page, the overview and stage filters use it
+    let page = html(&h.send(page_get("/stages?project=a&done=saved", &viewer)).await);
+    assert!(page.contains("Saved: the overview") && page.contains("Carted") && !page.contains("Repeat purchase"));
+    let page = html(&h.send(page_get("/?project=a", &viewer)).await);
+    assert!(page.contains("Carted"), "the overview's stage chart uses the saved definition");
+    let stuck = json!({"filters": {"stage": ["carted"]}});
+    let r = h
+        .send(
+            Request::post("/api/v1/stats?project=a")
+                .header("cookie", &viewer)
+                .header("content-type", "application/json")
+                .body(Body::from(stuck.to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!((r.status, r.body["customers"].as_u64()), (StatusCode::OK, Some(2)), "stage filters use it: {}", r.body);
+    let r =
+        h.send(Request::post("/api/v1/stages?project=a").header("cookie", &viewer).body(Body::empty()).unwrap()).await;
+    assert_eq!(r.body["definition"], "two", "the stages API uses it: {}", r.body);
+    let r = h.send(page_post("/stages", &analyst, &form(&csrf, "reset", ""))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(h.state.meta.definition("a").unwrap(), None);
+    // the report's dates are checked at their fields
+    let r = h.send(page_get("/stages?project=a&now=yesterday", &viewer)).await;
+    assert!(r.status == StatusCode::BAD_REQUEST && html(&r).contains("aria-invalid=\"true\""));
+}
+
+#[tokio::test]
+async fn funnels_are_saved_reopened_and_charts_downloaded() {
+    let h = harness();
+    h.shop().await;
+    h.user("v@x.ru", tropa_meta::Role::Viewer);
+    h.user("an@x.ru", tropa_meta::Role::Analyst);
+    let (viewer, vcsrf) = h.sign_in("v@x.ru", "correct horse battery").await;
+    let (analyst, csrf) = h.sign_in("an@x.ru", "correct horse battery").await;
+    let query = "steps=view_item%0Apurchase&window=7d";
+    let page = html(&h.send(page_get(&format!("/funnels?project=a&{query}"), &analyst)).await);
+    let kept = input_value(&page, "query");
+    let save = format!("csrf={csrf}&project=a&kind=funnels&name=Buy+now&query={}", enc(&kept));
+    let r = h.send(page_post("/reports/save", &analyst, &save)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let back = r.headers["location"].to_str().unwrap().to_string();
+    assert!(back.starts_with("/funnels?project=a&") && back.ends_with("saved=Buy%20now"), "{back}");
+    let page = html(&h.send(page_get(&back, &viewer)).await);
+    assert!(page.contains(">Buy now</a>") && page.contains("Saved: «Buy now»") && page.contains("33.3%"), "{page}");
+    assert!(!page.contains("action=\"/reports/save\""), "viewers see saved funnels but no save form");
+    let bad = format!("csrf={vcsrf}&project=a&kind=funnels&name=x&query=");
+    assert_eq!(h.send(page_post("/reports/save", &viewer, &bad)).await.status, StatusCode::FORBIDDEN);
+    let r = h
+        .send(page_post("/reports/save", &analyst, &format!("csrf={csrf}&project=a&kind=funnels&name=+&query=")))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = h.send(page_post("/reports/save", &analyst, &format!("csrf={csrf}&project=a&kind=nope&name=x"))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // downloads: the chart as SVG and PNG, its data as CSV
+    let r = h.send(page_get(&format!("/funnels?project=a&{query}&download=funnel&format=svg"), &viewer)).await;
+    assert_eq!(r.headers["content-type"], "image/svg+xml");
+    assert!(r.headers["content-disposition"].to_str().unwrap().contains("tropa-funnels-funnel.svg"));
+    assert!(html(&r).starts_with("<svg"));
+    let res = router(h.state.clone())
+        .oneshot(page_get(&format!("/funnels?project=a&{query}&download=funnel&format=png"), &viewer))
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "image/png");
+    let png = res.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    assert!(width > 800, "rendered at twice the SVG's size: {width}");
+    let r = h.send(page_get(&format!("/funnels?project=a&{query}&download=funnel&format=csv"), &viewer)).await;
+    assert_eq!(html(&r), "\u{feff}step,label,customers,of_first\r\n1,view_item,3,1\r\n2,purchase,1,0.333333\r\n");
+    let r = h.send(page_get(&format!("/funnels?project=a&{query}&download=nope&format=csv"), &viewer)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = h.send(page_get(&format!("/funnels?project=a&{query}&download=funnel&format=gif"), &viewer)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let page = html(&h.send(page_get("/?project=a", &viewer)).await);
+    assert!(page.contains("download=revenue&amp;format=png"), "every chart has its download links");
+    let r = h.send(page_get("/?project=a&download=channels&format=csv", &viewer)).await;
+    assert!(html(&r).contains("Paid social,3") && html(&r).contains("Paid search,3"), "{}", html(&r));
+    // delete the saved funnel
+    let id = h.state.meta.saved_reports("a", "funnels").unwrap()[0].id;
+    let r =
+        h.send(page_post("/reports/delete", &analyst, &format!("csrf={csrf}&project=b&kind=funnels&id={id}"))).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "not through another project");
+    let r =
+        h.send(page_post("/reports/delete", &analyst, &format!("csrf={csrf}&project=a&kind=funnels&id={id}"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(h.state.meta.saved_reports("a", "funnels").unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn customers_are_found_by_trait_event_and_channel() {
+    let h = harness();
+    h.shop().await;
+    let identify = json!({"batch":[
+        {"type":"identify","userId":"u1","traits":{"city":"Казань"},"timestamp":"2026-05-01T09:00:00Z"},
+        {"type":"identify","userId":"u2","traits":{"city":"Москва"},"timestamp":"2026-05-01T09:00:00Z"}]});
+    assert_eq!(h.post("/v1/batch", Some(&h.write_a), identify.to_string()).await.status, StatusCode::OK);
+    h.user("v@x.ru", tropa_meta::Role::Viewer);
+    let (viewer, _) = h.sign_in("v@x.ru", "correct horse battery").await;
+    let find = |q: &str| page_get(&format!("/customers?project=a&{q}"), &viewer);
+    let page = html(&h.send(find(&format!("trait={}", enc("city = Казань")))).await);
+    assert!(page.contains("Customers found: 1") && page.contains("id=u1\">u1</a>") && page.contains("1,500"), "{page}");
+    let page = html(&h.send(find("did=add_to_cart")).await);
+    assert!(page.contains("Customers found: 2") && page.contains(">u2</a>") && !page.contains(">u3</a>"), "{page}");
+    // u2's first touch is now the identify without a campaign (direct); u3 came from VK ads
+    let page = html(&h.send(find("did=view_item&channel=paid_social")).await);
+    assert!(page.contains("Customers found: 1") && page.contains(">u3</a>"), "{page}");
+    let page = html(&h.send(find(&format!("trait={}", enc("city >")))).await);
+    assert!(page.contains("aria-invalid=\"true\"") && !page.contains("Customers found"), "{page}");
+    let page = html(&h.send(find("did=view_item+where")).await);
+    assert!(page.contains("aria-invalid=\"true\"") && !page.contains("Customers found"), "{page}");
 }

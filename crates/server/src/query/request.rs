@@ -290,14 +290,19 @@ pub struct StagesRequest {
     /// Customers in a stage longer than this are stuck (default 14d).
     pub stuck: Option<String>,
     pub filters: Filters,
+    /// The project's saved definition, used when `definition` is not given.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub project_definition: Option<JourneyDefinition>,
 }
 
 impl StagesRequest {
     /// The spec as of `latest` (the data's last event) unless `now` is given.
     pub fn spec_at(&self, latest: Option<i64>, p: &mut Problems) -> Option<StagesSpec> {
-        let definition = match &self.definition {
-            None => p.keep("definition", JourneyDefinition::default_definition().map_err(|e| e.to_string())),
-            Some(v) => p.keep(
+        let definition = match (&self.definition, &self.project_definition) {
+            (None, Some(saved)) => Some(saved.clone()),
+            (None, None) => p.keep("definition", JourneyDefinition::default_definition().map_err(|e| e.to_string())),
+            (Some(v), _) => p.keep(
                 "definition",
                 JourneyDefinition::parse(&v.to_string(), DefinitionFormat::Json).map_err(|e| e.to_string()),
             ),
@@ -333,6 +338,8 @@ pub trait Analysis: serde::de::DeserializeOwned + Default + Send + 'static {
     /// Whether an empty body is an error (else it means all defaults).
     const BODY_REQUIRED: bool;
     fn filters(&self) -> &Filters;
+    /// The project saved its own journey definition: use it where the request gives none.
+    fn project_definition(&mut self, _definition: &JourneyDefinition) {}
     /// The spec, or `None` with the problems recorded.
     fn spec(&self, engine: &dyn Engine, p: &mut Problems) -> Option<Self::Spec>;
 }
@@ -353,6 +360,9 @@ impl Analysis for StagesRequest {
     const BODY_REQUIRED: bool = false;
     fn filters(&self) -> &Filters {
         &self.filters
+    }
+    fn project_definition(&mut self, definition: &JourneyDefinition) {
+        self.project_definition = Some(definition.clone());
     }
     fn spec(&self, engine: &dyn Engine, p: &mut Problems) -> Option<StagesSpec> {
         let latest = engine.time_bounds().ok().and_then(|(_, max)| max);

@@ -145,22 +145,12 @@ fn render_list(l: Lang, project: &str, r: &report::CustomerListReport) -> String
             esc(c.last_event.get(..16).unwrap_or(&c.last_event)).replace('T', " "),
             loc.int(c.revenue.max(0.0).round() as u64),
             p = esc(project),
-            id_q = esc(&query_escape(&c.id)),
+            id_q = esc(&super::export::enc(&c.id)),
             id = esc(&c.id),
         ));
     }
     out.push_str("</tbody></table>");
     out
-}
-
-/// Percent-encodes a query value (ids may hold any character).
-fn query_escape(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn render(l: Lang, c: &CustomerRecord) -> String {

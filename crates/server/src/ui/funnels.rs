@@ -11,8 +11,9 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use tropa_engine::report;
 use tropa_meta::Role;
-use tropa_render::{funnel, line, FunnelChart, FunnelStep, LineChart, Series, ValueFormat};
+use tropa_render::{FunnelChart, FunnelStep, LineChart, Series, ValueFormat};
 
+use super::export::Exports;
 use super::form::FieldErrors;
 use super::i18n::Lang;
 use super::{esc, session, shell};
@@ -64,9 +65,10 @@ pub async fn page(
     let spec = request.spec(&mut problems);
     let (scope, state_filter) = request.filters.scope(&mut problems);
     let mut result = String::new();
+    let mut ex = Exports::new("funnels", l, &q);
     if let (Some(spec), true) = (spec, problems.0.is_empty()) {
         match super::analysis(&st, &s, (spec, scope, state_filter), report::funnel).await {
-            Ok(Ok(r)) => result = render(l, &r),
+            Ok(Ok(r)) => result = render(l, &r, &mut ex),
             Ok(Err(e)) => problems.0.push(("steps".into(), e)),
             Err(r) => return *r,
         }
@@ -91,17 +93,21 @@ pub async fn page(
         until = e.input("until", l.t("until"), &until, "date", ""),
         run = l.t("run"),
     );
-    let main = format!("<h1>{}</h1>{form}{result}", l.t("funnels"));
+    let saved = super::saved::panel(&st, &s, "funnels", &q);
+    let main = format!("<h1>{}</h1>{saved}{form}{result}", l.t("funnels"));
+    if let Some(file) = ex.into_file() {
+        return file;
+    }
     Html(shell(&s, "funnels", l.t("funnels"), &main)).into_response()
 }
 
-fn render(l: Lang, r: &tropa_core::analysis::funnel::FunnelReport) -> String {
+fn render(l: Lang, r: &tropa_core::analysis::funnel::FunnelReport, ex: &mut Exports) -> String {
     let loc = l.locale();
     let chart = FunnelChart {
         title: l.t("funnel_chart").into(),
         steps: r.steps.iter().map(|s| FunnelStep { label: s.event.clone(), customers: s.customers }).collect(),
     };
-    let mut out = format!("<div class=\"chart\">{}</div>", funnel(&chart, loc));
+    let mut out = ex.chart("funnel", &chart);
     out.push_str(&format!(
         "<table><thead><tr><th>#</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
          <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
@@ -131,7 +137,7 @@ fn render(l: Lang, r: &tropa_core::analysis::funnel::FunnelReport) -> String {
             }],
             format: ValueFormat::Percent,
         };
-        out.push_str(&format!("<div class=\"chart\">{}</div>", line(&trend, loc)));
+        out.push_str(&ex.chart("trend", &trend));
     }
     if !r.breakdown.is_empty() {
         out.push_str(&format!(

@@ -10,8 +10,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use tropa_engine::report;
 use tropa_meta::Role;
-use tropa_render::{bars, line, BarChart, LineChart, Series, ValueFormat};
+use tropa_render::{BarChart, LineChart, Series, ValueFormat};
 
+use super::export::Exports;
 use super::{esc, session, shell};
 use crate::AppState;
 
@@ -96,6 +97,7 @@ pub async fn page(
         return Html(shell(&s, "overview", l.t("overview"), &main)).into_response();
     }
     let loc = l.locale();
+    let mut ex = Exports::new("", l, &q);
     let share = if stats.customers > 0 { stats.buyers as f64 / stats.customers as f64 } else { 0.0 };
     let card = |n: String, label: &str| {
         format!("<div class=\"card\"><div class=\"n\">{n}</div><div class=\"l\">{label}</div></div>")
@@ -126,7 +128,7 @@ pub async fn page(
             format: ValueFormat::Count,
             highlight: None,
         };
-        main.push_str(&format!("<div class=\"chart\">{}</div>", bars(&chart, loc)));
+        main.push_str(&ex.chart("stages", &chart));
     }
     let channels = BarChart {
         title: l.t("top_channels").into(),
@@ -134,7 +136,7 @@ pub async fn page(
         format: ValueFormat::Count,
         highlight: None,
     };
-    main.push_str(&format!("<div class=\"chart\">{}</div>", bars(&channels, loc)));
+    main.push_str(&ex.chart("channels", &channels));
     let days: Vec<_> = stats.events_by_day.iter().rev().take(60).rev().collect();
     let trend = LineChart {
         title: l.t("events_by_day").into(),
@@ -145,7 +147,7 @@ pub async fn page(
         }],
         format: ValueFormat::Count,
     };
-    main.push_str(&format!("<div class=\"chart\">{}</div>", line(&trend, loc)));
+    main.push_str(&ex.chart("events", &trend));
     let revenue_days: Vec<_> = stats.revenue_by_day.iter().rev().take(60).rev().collect();
     let revenue = LineChart {
         title: l.t("revenue_by_day").into(),
@@ -156,6 +158,10 @@ pub async fn page(
         }],
         format: ValueFormat::Count,
     };
-    main.push_str(&format!("<div class=\"chart\">{}</div></div>", line(&revenue, loc)));
+    main.push_str(&ex.chart("revenue", &revenue));
+    main.push_str("</div>");
+    if let Some(file) = ex.into_file() {
+        return file;
+    }
     Html(shell(&s, "overview", l.t("overview"), &main)).into_response()
 }

@@ -11,8 +11,9 @@ use axum::response::{Html, IntoResponse, Response};
 use tropa_core::analysis::paths::PathsReport;
 use tropa_engine::report;
 use tropa_meta::Role;
-use tropa_render::{sankey, Sankey, SankeyLink, SankeyNode};
+use tropa_render::{Sankey, SankeyLink, SankeyNode};
 
+use super::export::Exports;
 use super::form::FieldErrors;
 use super::i18n::Lang;
 use super::{esc, session, shell};
@@ -61,9 +62,10 @@ pub async fn page(
     let spec = request.spec(&mut problems);
     let (scope, state_filter) = request.filters.scope(&mut problems);
     let mut result = String::new();
+    let mut ex = Exports::new("paths", l, &q);
     if let (Some(spec), true) = (spec, problems.0.is_empty()) {
         match super::analysis(&st, &s, (spec, scope, state_filter), report::paths).await {
-            Ok(Ok(r)) => result = render(l, &r),
+            Ok(Ok(r)) => result = render(l, &r, &mut ex),
             Ok(Err(e)) => problems.0.push(("paths".into(), e)),
             Err(r) => return *r,
         }
@@ -89,11 +91,15 @@ pub async fn page(
         until = e.input("until", l.t("until"), &until, "date", ""),
         run = l.t("run"),
     );
-    let main = format!("<h1>{}</h1>{form}{result}", l.t("paths"));
+    let saved = super::saved::panel(&st, &s, "paths", &q);
+    let main = format!("<h1>{}</h1>{saved}{form}{result}", l.t("paths"));
+    if let Some(file) = ex.into_file() {
+        return file;
+    }
     Html(shell(&s, "paths", l.t("paths"), &main)).into_response()
 }
 
-fn render(l: Lang, r: &PathsReport) -> String {
+fn render(l: Lang, r: &PathsReport, ex: &mut Exports) -> String {
     let loc = l.locale();
     let min_depth = r.nodes.iter().map(|n| n.depth).min().unwrap_or(0);
     let id = |depth: usize, event: &str| format!("{depth}:{event}");
@@ -125,8 +131,8 @@ fn render(l: Lang, r: &PathsReport) -> String {
             .collect(),
     };
     let mut out = format!(
-        "<div class=\"chart\">{}</div><p class=\"muted\">{}: {} · {}: {}</p>",
-        sankey(&chart, loc),
+        "{}<p class=\"muted\">{}: {} · {}: {}</p>",
+        ex.chart("paths", &chart),
         l.t("customers"),
         loc.int(r.total),
         l.t("distinct_paths"),

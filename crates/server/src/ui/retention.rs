@@ -11,8 +11,9 @@ use axum::response::{Html, IntoResponse, Response};
 use tropa_core::analysis::retention::RetentionReport;
 use tropa_engine::report;
 use tropa_meta::Role;
-use tropa_render::{heatmap, line, Heatmap, LineChart, Series, ValueFormat};
+use tropa_render::{Heatmap, LineChart, Series, ValueFormat};
 
+use super::export::Exports;
 use super::form::FieldErrors;
 use super::i18n::Lang;
 use super::{esc, session, shell};
@@ -59,9 +60,10 @@ pub async fn page(
     let spec = request.spec(&mut problems);
     let (scope, state_filter) = request.filters.scope(&mut problems);
     let mut result = String::new();
+    let mut ex = Exports::new("retention", l, &q);
     if let (Some(spec), true) = (spec, problems.0.is_empty()) {
         match super::analysis(&st, &s, (spec, scope, state_filter), report::retention).await {
-            Ok(Ok(r)) => result = render(l, &r),
+            Ok(Ok(r)) => result = render(l, &r, &mut ex),
             Ok(Err(e)) => problems.0.push(("retention".into(), e)),
             Err(r) => return *r,
         }
@@ -84,12 +86,15 @@ pub async fn page(
         until = e.input("until", l.t("until"), &until, "date", ""),
         run = l.t("run"),
     );
-    let main = format!("<h1>{}</h1>{form}{result}", l.t("retention"));
+    let saved = super::saved::panel(&st, &s, "retention", &q);
+    let main = format!("<h1>{}</h1>{saved}{form}{result}", l.t("retention"));
+    if let Some(file) = ex.into_file() {
+        return file;
+    }
     Html(shell(&s, "retention", l.t("retention"), &main)).into_response()
 }
 
-fn render(l: Lang, r: &RetentionReport) -> String {
-    let loc = l.locale();
+fn render(l: Lang, r: &RetentionReport, ex: &mut Exports) -> String {
     let columns: Vec<String> = (0..=r.periods).map(|k| k.to_string()).collect();
     let map = Heatmap {
         title: l.t("cohorts_chart").into(),
@@ -104,8 +109,8 @@ fn render(l: Lang, r: &RetentionReport) -> String {
         series.push(Series { name: l.channel(&b.value), values: b.curve.rates.clone() });
     }
     let curve = LineChart { title: l.t("curve_chart").into(), x_labels: columns, series, format: ValueFormat::Percent };
-    let mut out = format!("<div class=\"chart\">{}</div>", line(&curve, loc));
-    out.push_str(&format!("<div class=\"chart\">{}</div>", heatmap(&map, loc)));
+    let mut out = ex.chart("curve", &curve);
+    out.push_str(&ex.chart("cohorts", &map));
     if let Some(until) = &r.observed_until {
         out.push_str(&format!(
             "<p class=\"muted\">{}: {}</p>",

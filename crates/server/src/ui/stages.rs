@@ -17,8 +17,9 @@ use tropa_core::analysis::stages::{
 };
 use tropa_engine::report;
 use tropa_meta::Role;
-use tropa_render::{bars, funnel, heatmap, BarChart, FunnelChart, FunnelStep, Heatmap, ValueFormat};
+use tropa_render::{BarChart, FunnelChart, FunnelStep, Heatmap, ValueFormat};
 
+use super::export::Exports;
 use super::form::FieldErrors;
 use super::i18n::Lang;
 use super::{checked, esc, internal, session, shell, Refusal, Session};
@@ -40,10 +41,11 @@ pub fn project_definition(st: &AppState, project: &str) -> Result<(String, Defin
 
 /// The parsed definition a project uses (a saved definition was validated when saved).
 pub fn parsed_definition(st: &AppState, project: &str) -> Result<JourneyDefinition, Refusal> {
-    let (text, format, _) = project_definition(st, project)?;
-    JourneyDefinition::parse(&text, format)
-        .or_else(|_| JourneyDefinition::default_definition())
-        .map_err(|e| Box::new(internal(&e)))
+    match crate::query::saved_definition(&st.meta, project) {
+        Ok(Some(d)) => Ok(d),
+        Ok(None) => JourneyDefinition::default_definition().map_err(|e| Box::new(internal(&e))),
+        Err(e) => Err(Box::new(internal(&e))),
+    }
 }
 
 fn format_name(f: DefinitionFormat) -> &'static str {
@@ -63,6 +65,8 @@ struct Ask {
     now: String,
     stuck: String,
     from: String,
+    download: Option<String>,
+    download_format: Option<String>,
 }
 
 fn param(q: &HashMap<String, String>, k: &str) -> String {
@@ -91,6 +95,8 @@ pub async fn page(
         now: param(&q, "now"),
         stuck: param(&q, "stuck"),
         from: param(&q, "from"),
+        download: q.get("download").cloned(),
+        download_format: q.get("format").cloned(),
     };
     let note = match param(&q, "done").as_str() {
         "saved" => Some(s.lang.t("definition_saved")),
@@ -130,6 +136,8 @@ pub async fn post(
         now: param(&f, "now"),
         stuck: param(&f, "stuck"),
         from: param(&f, "from"),
+        download: None,
+        download_format: None,
     };
     let back =
         |done: &str| Redirect::to(&format!("/stages?project={}&done={done}", url_part(&s.project))).into_response();
@@ -185,6 +193,15 @@ async fn show(
     mut status: StatusCode,
 ) -> Response {
     let l = s.lang;
+    // Downloads reload the page by GET: the project's saved definition with the same dates.
+    let params: HashMap<String, String> =
+        [("project", &ask.project), ("now", &ask.now), ("stuck", &ask.stuck), ("from", &ask.from)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .chain(ask.download.clone().map(|d| ("download".to_string(), d)))
+            .chain(ask.download_format.clone().map(|d| ("format".to_string(), d)))
+            .collect();
+    let mut ex = Exports::new("stages", l, &params);
     let mut issues = issues.to_vec();
     let mut problems = Problems::default();
     let mut result = String::new();
@@ -235,7 +252,7 @@ async fn show(
         })
         .await;
         match done {
-            Ok(Ok(Outcome::Report(r))) => result = render(l, &r),
+            Ok(Ok(Outcome::Report(r))) => result = render(l, &r, &mut ex),
             Ok(Ok(Outcome::NoEvents)) => {
                 result = format!("<div class=\"empty\"><p>{}</p></div>", l.t("no_events_title"))
             }
@@ -299,6 +316,9 @@ async fn show(
         run = l.t("run"),
     );
     let main = format!("<h1>{}</h1>{form}{result}", l.t("stages"));
+    if let Some(file) = ex.into_file() {
+        return file;
+    }
     (status, Html(shell(s, "stages", l.t("stages"), &main))).into_response()
 }
 
@@ -306,7 +326,7 @@ fn state_name(l: Lang, state: &str) -> &'static str {
     l.t(&format!("lc_{state}"))
 }
 
-fn render(l: Lang, r: &StagesReport) -> String {
+fn render(l: Lang, r: &StagesReport, ex: &mut Exports) -> String {
     let loc = l.locale();
     let name = |n: &tropa_core::analysis::stages::LocalName| if l == Lang::Ru { n.ru.clone() } else { n.en.clone() };
     let mut out = String::from("<div class=\"cards\">");
@@ -354,10 +374,10 @@ fn render(l: Lang, r: &StagesReport) -> String {
         highlight: slowest,
     };
     out.push_str(&format!(
-        "<div class=\"charts\"><div class=\"chart\">{}</div><div class=\"chart\">{}</div><div class=\"chart\">{}</div>",
-        funnel(&reached, loc),
-        bars(&now_chart, loc),
-        bars(&stuck_chart, loc)
+        "<div class=\"charts\">{}{}{}",
+        ex.chart("reached", &reached),
+        ex.chart("now", &now_chart),
+        ex.chart("stuck", &stuck_chart)
     ));
     let lc = &r.lifecycle;
     let states = BarChart {
@@ -366,7 +386,7 @@ fn render(l: Lang, r: &StagesReport) -> String {
         format: ValueFormat::Count,
         highlight: None,
     };
-    out.push_str(&format!("<div class=\"chart\">{}</div></div>", bars(&states, loc)));
+    out.push_str(&format!("{}</div>", ex.chart("lifecycle", &states)));
     out.push_str(&format!(
         "<table><thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
          <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
@@ -419,10 +439,10 @@ fn render(l: Lang, r: &StagesReport) -> String {
             cells,
         };
         out.push_str(&format!(
-            "<h2>{}</h2><p class=\"muted\">{}</p><div class=\"chart\">{}</div>",
+            "<h2>{}</h2><p class=\"muted\">{}</p>{}",
             l.t("transitions"),
             l.t("transitions_hint"),
-            heatmap(&chart, loc)
+            ex.chart("transitions", &chart)
         ));
     }
     out
