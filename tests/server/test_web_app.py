@@ -1,7 +1,9 @@
 """The web app in headless Chromium, driven by Selenium through Debian's chromedriver: sign in (a wrong password
-first), the overview's numbers and charts on demo data, the funnel builder (and a mistake shown at its field),
-the switch to Russian, sign out. Screenshots of each page
-go to $TROPA_SCREENSHOTS when it is set."""
+first), the overview's numbers and charts on demo data, the funnel builder (a mistake shown at its field, the
+funnel saved and reopened, its chart downloaded as PNG and CSV), paths, the stages editor (a broken definition
+shown by line), retention, customer search and a timeline, the switch to Russian, an analyst refused the admin
+pages, an admin creating a key (shown once) and a user, sign out. Screenshots of each page go to
+$TROPA_SCREENSHOTS when it is set."""
 import json
 import os
 import re
@@ -12,6 +14,7 @@ from .live import tropa
 
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 EMAIL, PASSWORD = "maria@shop.example", "correct horse battery"
+ADMIN = "boss@shop.example"
 
 
 @pytest.fixture
@@ -46,6 +49,7 @@ def test_sign_in_overview_russian_sign_out(tmp_path, start_server, browser):
     data = tmp_path / "data"
     tropa(data, "demo", "generate", "--customers", "2000", "--seed", "5")
     tropa(data, "user", "create", "--email", EMAIL, "--role", "analyst", "--password-stdin", input=PASSWORD + "\n")
+    tropa(data, "user", "create", "--email", ADMIN, "--role", "admin", "--password-stdin", input=PASSWORD + "\n")
     stats = tropa(data, "stats", "--format", "json", parse=True)
     tropa(data, "export", tmp_path / "events.ndjson", "--format", "ndjson")
     first = json.loads((tmp_path / "events.ndjson").read_text().splitlines()[0])
@@ -56,9 +60,9 @@ def test_sign_in_overview_russian_sign_out(tmp_path, start_server, browser):
     assert d.current_url.endswith("/login"), "signed out, the app sends to the sign-in page"
     shot(d, "login_en")
 
-    def sign_in(password):
+    def sign_in(password, email=EMAIL):
         d.find_element(By.ID, "email").clear()
-        d.find_element(By.ID, "email").send_keys(EMAIL)
+        d.find_element(By.ID, "email").send_keys(email)
         d.find_element(By.ID, "password").send_keys(password)
         d.find_element(By.CSS_SELECTOR, "form.login button[type=submit]").click()
 
@@ -71,8 +75,9 @@ def test_sign_in_overview_russian_sign_out(tmp_path, start_server, browser):
     cards = [c.text for c in d.find_elements(By.CSS_SELECTOR, ".card .n")]
     assert cards[0] == f"{stats['customers']:,}" and cards[1] == f"{stats['events']:,}", (cards, stats["customers"])
     assert re.fullmatch(r"\d+\.\d%", cards[2]), cards
+    assert cards[3] == f"{round(stats['revenue']):,}", (cards, stats["revenue"])
     charts = d.find_elements(By.CSS_SELECTOR, ".chart svg")
-    assert len(charts) == 3 and "Where customers are now" in d.page_source
+    assert len(charts) == 4 and "Where customers are now" in d.page_source and "Revenue per day" in d.page_source
     shot(d, "overview_en")
 
     # the funnel builder: the default checkout funnel on demo data, then a mistake shown at its field
@@ -87,6 +92,27 @@ def test_sign_in_overview_russian_sign_out(tmp_path, start_server, browser):
     wait(lambda d: d.find_elements(By.CSS_SELECTOR, "[role=alert]"), "the window error")
     assert d.find_element(By.ID, "window").get_attribute("aria-invalid") == "true"
     assert "window: 'soon'" in d.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    # fix it, save the funnel under a name, reopen it from the saved list
+    d.find_element(By.ID, "window").clear()
+    d.find_element(By.ID, "window").send_keys("3d")
+    d.find_element(By.CSS_SELECTOR, "form.builder button[type=submit]").click()
+    wait(lambda d: d.find_elements(By.ID, "save-name"), "the save form")
+    d.find_element(By.ID, "save-name").send_keys("Checkout, 3 days")
+    d.find_element(By.CSS_SELECTOR, "form.save button").click()
+    wait(lambda d: "Saved: «Checkout, 3 days»" in d.page_source, "the saved funnel")
+    d.get(server.url + "/funnels")
+    assert d.find_element(By.ID, "window").get_attribute("value") == "7d"
+    d.find_element(By.LINK_TEXT, "Checkout, 3 days").click()
+    wait(lambda d: d.find_element(By.ID, "window").get_attribute("value") == "3d", "the saved funnel reopened")
+    # the chart's downloads: PNG and CSV, fetched the way the links would be
+    png = d.find_element(By.XPATH, "//figure[@id='chart-funnel']//a[text()='PNG']").get_attribute("href")
+    got = d.execute_async_script(
+        "const done = arguments[1]; fetch(arguments[0]).then(async r => done([r.status, r.headers.get('content-type'), "
+        "Array.from(new Uint8Array(await r.arrayBuffer()).slice(1, 4))]))", png)
+    assert got[0] == 200 and got[1] == "image/png" and bytes(got[2]) == b"PNG", got
+    csv_url = d.find_element(By.XPATH, "//figure[@id='chart-funnel']//a[text()='CSV']").get_attribute("href")
+    text = d.execute_async_script("const done = arguments[1]; fetch(arguments[0]).then(r => r.text()).then(done)", csv_url)
+    assert text.lstrip("\ufeff").startswith("step,label,customers,of_first\r\n1,view_item,"), text[:80]
     # the paths page: the Sankey of the paths after the first view_item and the top paths
     d.find_element(By.LINK_TEXT, "Paths").click()
     wait(lambda d: d.title.startswith("Paths"), "the paths page")
@@ -97,12 +123,28 @@ def test_sign_in_overview_russian_sign_out(tmp_path, start_server, browser):
     wait(lambda d: d.title.startswith("Retention"), "the retention page")
     assert len(d.find_elements(By.CSS_SELECTOR, ".chart svg")) == 2 and "100.0%" in d.page_source
     shot(d, "retention_en")
-    # a customer's timeline, found by one of their ids
+    # stages: the default definition's report; a broken definition is shown by line and gives no report
+    d.find_element(By.LINK_TEXT, "Stages").click()
+    wait(lambda d: d.title.startswith("Stages"), "the stages page")
+    assert "Customers who reached each stage" in d.page_source and "Lifecycle transitions" in d.page_source
+    assert len(d.find_elements(By.CSS_SELECTOR, ".chart svg")) == 5
+    shot(d, "stages_en")
+    box = d.find_element(By.ID, "definition")
+    d.execute_script("arguments[0].value = arguments[0].value.replace('nth = 2', 'nth = 0')", box)
+    d.find_element(By.XPATH, "//button[@value='show']").click()
+    wait(lambda d: d.find_elements(By.CSS_SELECTOR, "ul.err"), "the definition's problems")
+    assert re.search(r"line \d+: stage 5 'repeat_purchase', nth:", d.find_element(By.CSS_SELECTOR, "ul.err").text)
+    assert not d.find_elements(By.CSS_SELECTOR, ".chart svg")
+    # customers: search by an event, then a customer's timeline found by one of their ids
     d.find_element(By.LINK_TEXT, "Customers").click()
     wait(lambda d: d.title.startswith("Customers"), "the customers page")
+    d.find_element(By.ID, "did").send_keys("purchase where revenue > 20000")
+    d.find_element(By.XPATH, "//input[@id='did']/ancestor::form//button").click()
+    wait(lambda d: "Customers found:" in d.page_source, "the search result")
+    assert d.find_elements(By.CSS_SELECTOR, "table tbody tr a")
     d.find_element(By.ID, "id").send_keys(someone)
-    d.find_element(By.CSS_SELECTOR, "form.search button").click()
-    wait(lambda d: d.find_elements(By.CSS_SELECTOR, "table tbody tr"), "the timeline")
+    d.find_element(By.XPATH, "//input[@id='id']/ancestor::form//button").click()
+    wait(lambda d: "Timeline" in d.page_source, "the timeline")
     assert someone in d.page_source
     shot(d, "customer_en")
     d.find_element(By.LINK_TEXT, "Overview").click()
@@ -114,7 +156,34 @@ def test_sign_in_overview_russian_sign_out(tmp_path, start_server, browser):
     assert d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"
     shot(d, "overview_ru")
 
+    # an analyst does not reach the admin pages
+    d.get(server.url + "/settings/keys")
+    assert "403" in d.page_source and "администратор" in d.page_source
     d.find_element(By.XPATH, "//form[@action='/logout']//button").click()
     wait(lambda d: d.current_url.endswith("/login"), "the sign-in page after sign-out")
     d.get(server.url + "/")
     assert d.current_url.endswith("/login"), "after sign-out the session no longer opens pages"
+    # an admin creates a write key (shown once, then only its first characters) and sends an event with it
+    sign_in(PASSWORD, ADMIN)
+    wait(lambda d: d.title.startswith("Overview"), "the admin's overview")
+    d.find_element(By.LINK_TEXT, "Settings").click()
+    d.find_element(By.LINK_TEXT, "API keys").click()
+    wait(lambda d: d.title.startswith("Settings") and d.find_elements(By.ID, "label"), "the keys page")
+    d.find_element(By.ID, "label").send_keys("landing page")
+    d.find_element(By.XPATH, "//input[@id='label']/ancestor::form//button").click()
+    wait(lambda d: d.find_elements(By.ID, "new-key"), "the new key")
+    secret = d.find_element(By.ID, "new-key").text
+    assert secret.startswith("tw_") and len(secret) == 35
+    shot(d, "key_created_en")
+    import requests
+    r = requests.post(server.url + "/v1/track", auth=(secret, ""), json={"event": "landing_seen", "anonymousId": "a-x"})
+    assert r.status_code == 200, r.text
+    d.get(server.url + "/settings/keys")
+    assert secret not in d.page_source and secret[:7] in d.page_source and "landing page" in d.page_source
+    d.find_element(By.LINK_TEXT, "Users").click()
+    d.find_element(By.ID, "email").send_keys("ivan@shop.example")
+    d.find_element(By.XPATH, "//input[@id='email']/ancestor::form//button").click()
+    wait(lambda d: d.find_elements(By.ID, "new-password"), "the new user's password")
+    assert len(d.find_element(By.ID, "new-password").text) == 20 and "ivan@shop.example" in d.page_source
+    d.find_element(By.XPATH, "//form[@action='/logout']//button").click()
+    wait(lambda d: d.current_url.endswith("/login"), "signed out")

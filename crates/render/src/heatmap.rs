@@ -3,7 +3,7 @@
 
 use crate::format::Locale;
 use crate::palette;
-use crate::svg::{fit, Anchor, Svg};
+use crate::svg::{fit, width, Anchor, Svg};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Heatmap {
@@ -19,9 +19,16 @@ pub struct Heatmap {
 pub fn heatmap(chart: &Heatmap, loc: Locale) -> String {
     let cols = chart.col_labels.len();
     let rows = chart.row_labels.len();
-    let cell_w = 58.0;
+    // Cells as wide as the longest column label (within limits), rows' labels likewise.
+    let cell_w = chart.col_labels.iter().map(|c| width(c, 11.0) + 10.0).fold(58.0, f64::max).min(120.0);
     let cell_h = 24.0;
-    let label_w = 150.0;
+    let label_w = chart
+        .row_labels
+        .iter()
+        .zip(chart.row_sizes.iter().map(Some).chain(std::iter::repeat(None)))
+        .map(|(l, n)| width(&format!("{l} ({})", n.map(|n| loc.int(*n)).unwrap_or_default()), 12.0) + 12.0)
+        .fold(150.0, f64::max)
+        .min(260.0);
     let w = 16.0 + label_w + cell_w * cols.max(1) as f64 + 16.0;
     let h = 72.0 + cell_h * rows.max(1) as f64 + 16.0;
     let mut s = Svg::new(w.max(360.0), h, &chart.title);

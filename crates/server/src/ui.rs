@@ -191,7 +191,7 @@ pub fn shell(s: &Session, active: &str, title: &str, main: &str) -> String {
          <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <button class=\"link\" type=\"submit\">{out}</button></form></header><main>{main}</main>",
         email = esc(&s.user.email),
-        role = s.user.role.as_str(),
+        role = l.t(s.user.role.as_str()),
         lang = l.t("language"),
         out = l.t("sign_out"),
     );

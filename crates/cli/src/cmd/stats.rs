@@ -1,4 +1,4 @@
-//! `tropa stats`: events per name, channel, touchpoint and day; customers; time range.
+//! `tropa stats`: events per name, channel, touchpoint and day; customers, buyers, revenue; time range.
 
 use std::path::Path;
 
@@ -36,11 +36,15 @@ pub fn run(data: &Path, args: StatsArgs) -> anyhow::Result<()> {
     }
     let mut out = String::new();
     out.push_str(&format!(
-        "{}: {}   {}: {}\n{}: {} … {}\n\n",
+        "{}: {}   {}: {}   {}: {}   {}: {:.2}\n{}: {} … {}\n\n",
         tr("customers", "клиентов"),
         int(r.customers),
         tr("events", "событий"),
         int(r.events),
+        tr("buyers", "покупателей"),
+        int(r.buyers),
+        tr("revenue", "выручка"),
+        r.revenue,
         tr("time range", "период"),
         r.first_event.as_deref().unwrap_or("—"),
         r.last_event.as_deref().unwrap_or("—"),

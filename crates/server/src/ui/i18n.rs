@@ -60,7 +60,9 @@ impl Lang {
         match s {
             0..=59 => format!("{s} {sec}"),
             60..=3599 => format!("{} {min}", s / 60),
+            3600..=86_399 if s % 3600 / 60 == 0 => format!("{} {hour}", s / 3600),
             3600..=86_399 => format!("{} {hour} {} {min}", s / 3600, s % 3600 / 60),
+            _ if s % 86_400 / 3600 == 0 => format!("{} {day}", s / 86_400),
             _ => format!("{} {day} {} {hour}", s / 86_400, s % 86_400 / 3600),
         }
     }
@@ -245,6 +247,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("first_seen", "First event (UTC)", "Первое событие (UTC)"),
     ("last_seen", "Last event (UTC)", "Последнее событие (UTC)"),
     ("settings", "Settings", "Настройки"),
+    ("stage", "Stage", "Этап"),
     ("saved_reports", "Saved", "Сохранённые"),
     ("none_saved", "none yet", "пока нет"),
     ("save_as", "Save as", "Сохранить как"),
@@ -316,5 +319,30 @@ mod tests {
             assert!(!en.is_empty() && !ru.is_empty(), "{k}");
         }
         assert_eq!(Lang::Ru.t("sign_in"), "Войти");
+    }
+
+    /// Every literal key the web app asks for (`.t("key")` in its source) has its words; keys built at run time
+    /// (roles, lifecycle states) are checked by name here too.
+    #[test]
+    fn every_key_the_pages_use_exists() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![dir.join("ui.rs")];
+        files.extend(std::fs::read_dir(dir.join("ui")).unwrap().map(|e| e.unwrap().path()));
+        let mut missing = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for part in text.split(".t(\"").skip(1) {
+                let key = part.split('"').next().unwrap();
+                if !WORDS.iter().any(|w| w.0 == key) {
+                    missing.push(format!("{}: {key}", f.display()));
+                }
+            }
+        }
+        for key in ["admin", "analyst", "viewer", "lc_none", "lc_new", "lc_active", "lc_returning", "lc_reactivated"] {
+            if !WORDS.iter().any(|w| w.0 == key) {
+                missing.push(key.to_string());
+            }
+        }
+        assert!(missing.is_empty(), "words missing: {missing:?}");
     }
 }
