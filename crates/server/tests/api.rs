@@ -679,7 +679,7 @@ async fn sign_in_overview_language_and_sign_out() {
     let html = h.send(get("/retention?project=a&period=day&periods=3", &session)).await;
     let page = html.body.as_str().unwrap().to_string();
     assert_eq!(html.status, StatusCode::OK);
-    assert!(page.contains("Когорты: доля вернувшихся") && page.contains("2026-05-01 (3)"), "{page}");
+    assert!(page.contains("Когорты: доля вернувшихся") && page.contains("01.05.2026 (3)"), "{page}");
     let page = h.send(get("/retention?project=a&period=fortnight", &session)).await.body.as_str().unwrap().to_string();
     assert!(page.contains("period: ") && page.contains("aria-invalid=\"true\"") && !page.contains("<svg"), "{page}");
     // the customer page: a timeline by any id; an unknown id is said so
@@ -1026,6 +1026,26 @@ async fn funnels_are_saved_reopened_and_charts_downloaded() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let r = h.send(page_post("/reports/save", &analyst, &format!("csrf={csrf}&project=a&kind=nope&name=x"))).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // exclusions and customer filters, hand-counted: u1 (paid search) buys, u2 and u3 (VK ads) do not
+    let csv = |q: &str| format!("/funnels?project=a&steps=view_item%0Apurchase&download=funnel&format=csv&{q}");
+    let counts = |body: String| {
+        body.lines().skip(1).map(|l| l.split(',').nth(2).unwrap().to_string()).collect::<Vec<_>>().join("/")
+    };
+    assert_eq!(counts(html(&h.send(page_get(&csv("exclude=1%3A+add_to_cart"), &viewer)).await)), "3/0");
+    assert_eq!(counts(html(&h.send(page_get(&csv("first_channel=paid_search"), &viewer)).await)), "1/1");
+    assert_eq!(counts(html(&h.send(page_get(&csv("did_not=add_to_cart"), &viewer)).await)), "1/0");
+    assert_eq!(counts(html(&h.send(page_get(&csv("stage=purchase"), &viewer)).await)), "1/1");
+    let page = html(&h.send(page_get("/funnels?project=a&steps=view_item%0Apurchase&exclude=soon", &viewer)).await);
+    assert!(page.contains("line 1: &#39;soon&#39;: write N: EVENT") && !page.contains("<svg"), "{page}");
+    let page = html(&h.send(page_get("/funnels?project=a&steps=view_item%0Apurchase&exclude=5%3Ax", &viewer)).await);
+    assert!(
+        page.contains("step 5 has no next step")
+            && page
+                .contains("id=\"exclude\" name=\"exclude\" rows=\"2\" placeholder=\"2: support_ticket\" aria-invalid"),
+        "{page}"
+    );
+    let page = html(&h.send(page_get("/paths?project=a&from=view_item&did=purchase+where", &viewer)).await);
+    assert!(page.contains("<details class=\"filters\" open>") && page.contains("filters.did[0]"), "{page}");
     // downloads: the chart as SVG and PNG, its data as CSV
     let r = h.send(page_get(&format!("/funnels?project=a&{query}&download=funnel&format=svg"), &viewer)).await;
     assert_eq!(r.headers["content-type"], "image/svg+xml");

@@ -12,7 +12,7 @@ use axum::response::{Html, IntoResponse, Response};
 use tropa_engine::{report, CustomerRecord};
 use tropa_meta::Role;
 
-use super::form::FieldErrors;
+use super::form::{FieldErrors, CHANNEL_GROUPS};
 use super::i18n::Lang;
 use super::{esc, session, shell};
 use crate::query::request::{Filters, Problems};
@@ -106,20 +106,6 @@ pub async fn page(
 /// Customers listed by a search.
 const LIST_LIMIT: usize = 100;
 
-const CHANNEL_GROUPS: &[&str] = &[
-    "direct",
-    "organic_search",
-    "paid_search",
-    "social",
-    "paid_social",
-    "email",
-    "messengers",
-    "referral",
-    "display",
-    "offline",
-    "call_center",
-];
-
 fn render_list(l: Lang, project: &str, r: &report::CustomerListReport) -> String {
     let loc = l.locale();
     let mut out = format!("<h2>{}: {}</h2>", l.t("customers_found"), loc.int(r.total),);
@@ -141,8 +127,8 @@ fn render_list(l: Lang, project: &str, r: &report::CustomerListReport) -> String
         out.push_str(&format!(
             "<tr><td><a href=\"/customers?project={p}&amp;id={id_q}\">{id}</a></td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
             loc.int(c.events),
-            esc(c.first_event.get(..16).unwrap_or(&c.first_event)).replace('T', " "),
-            esc(c.last_event.get(..16).unwrap_or(&c.last_event)).replace('T', " "),
+            esc(&l.date(&c.first_event)),
+            esc(&l.date(&c.last_event)),
             loc.int(c.revenue.max(0.0).round() as u64),
             p = esc(project),
             id_q = esc(&super::export::enc(&c.id)),
@@ -175,7 +161,7 @@ fn render(l: Lang, c: &CustomerRecord) -> String {
                 esc(&m.a),
                 esc(&m.b),
                 esc(&m.via),
-                esc(&tropa_core::time::format_ts(m.at))
+                esc(&l.date(&tropa_core::time::format_ts(m.at)))
             ));
         }
         out.push_str("</ul>");
@@ -211,7 +197,7 @@ fn render(l: Lang, c: &CustomerRecord) -> String {
             .join(" / ");
         out.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}<div class=\"muted\">{}</div></td><td>{}</td><td>{}</td><td class=\"muted\">{}</td></tr>",
-            esc(&tropa_core::time::format_ts(e.timestamp)[..19]),
+            esc(&format!("{}{}", l.date(&tropa_core::time::format_ts(e.timestamp)), &tropa_core::time::format_ts(e.timestamp)[16..19])),
             esc(&e.name),
             esc(&l.channel(&e.channel.group)),
             esc(&channel),

@@ -1,9 +1,87 @@
-//! Pieces of the builder forms: problems keyed by field and shown beside it, selects, text inputs.
+//! Pieces of the builder forms: problems keyed by field and shown beside it, selects, text inputs, and the
+//! customer filters every builder page shares.
 
 use std::collections::HashMap;
 
 use super::esc;
 use super::i18n::Lang;
+use crate::query::request::Filters;
+
+/// The customer filters of a builder page: a trait condition, an event done, an event not done, the first
+/// channel and the current stage (the project's journey definition) — the query API's `filters`.
+pub struct FilterFields {
+    pub traits: String,
+    pub did: String,
+    pub did_not: String,
+    pub first_channel: String,
+    pub stage: String,
+}
+
+/// The channel groups a first-channel filter offers.
+pub const CHANNEL_GROUPS: &[&str] = &[
+    "direct",
+    "organic_search",
+    "paid_search",
+    "social",
+    "paid_social",
+    "email",
+    "messengers",
+    "referral",
+    "display",
+    "offline",
+    "call_center",
+];
+
+impl FilterFields {
+    pub fn read(q: &HashMap<String, String>) -> FilterFields {
+        let f = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+        FilterFields {
+            traits: f("traits"),
+            did: f("did"),
+            did_not: f("did_not"),
+            first_channel: f("first_channel"),
+            stage: f("stage"),
+        }
+    }
+
+    fn any(&self) -> bool {
+        [&self.traits, &self.did, &self.did_not, &self.first_channel, &self.stage].iter().any(|v| !v.is_empty())
+    }
+
+    /// Adds the filters to a request's.
+    pub fn apply(&self, to: &mut Filters) {
+        let one = |v: &str| if v.is_empty() { vec![] } else { vec![v.to_string()] };
+        to.traits = one(&self.traits);
+        to.did = one(&self.did);
+        to.did_not = one(&self.did_not);
+        to.first_channel = one(&self.first_channel);
+        to.stage = one(&self.stage);
+    }
+
+    /// The block of inputs, open when a filter is set or has a problem; `stages` are (key, name) of the
+    /// project's definition.
+    pub fn html(&self, l: Lang, e: &FieldErrors, stages: &[(String, String)]) -> String {
+        let channels: Vec<(&str, String)> =
+            std::iter::once(("", "—".to_string())).chain(CHANNEL_GROUPS.iter().map(|g| (*g, l.channel(g)))).collect();
+        let channel_opts: Vec<(&str, &str)> = channels.iter().map(|(v, t)| (*v, t.as_str())).collect();
+        let stage_opts: Vec<(&str, &str)> = std::iter::once(("", "—"))
+            .chain(stages.iter().map(|(k, n)| (k.as_str(), n.as_str())))
+            .chain(std::iter::once(("none", l.t("no_stage"))))
+            .collect();
+        let problem = ["traits", "did", "did_not", "first_channel", "stage"].iter().any(|f| !e.at(f).is_empty());
+        format!(
+            "<details class=\"filters\"{open}><summary>{title}</summary><div class=\"filter-grid\"><div>{traits}</div><div>{did}</div>\
+             <div>{did_not}</div><div>{channel}</div><div>{stage}</div></div></details>",
+            open = if self.any() || problem { " open" } else { "" },
+            title = l.t("filters"),
+            traits = e.input("traits", l.t("trait_condition"), &self.traits, "text", "city = Казань"),
+            did = e.input("did", l.t("did_event"), &self.did, "text", "email_open"),
+            did_not = e.input("did_not", l.t("did_not_event"), &self.did_not, "text", "support_ticket"),
+            channel = e.select("first_channel", l.t("first_channel"), &self.first_channel, &channel_opts),
+            stage = e.select("stage", l.t("current_stage"), &self.stage, &stage_opts),
+        )
+    }
+}
 
 /// Problems of a form, by the form field they belong to.
 pub struct FieldErrors(HashMap<String, String>);
@@ -22,7 +100,11 @@ impl FieldErrors {
                 match line {
                     Some(i) => (lines_of.to_string(), format!("{} {}: {m}", lang.t("line"), i + 1)),
                     None if !lines_of.is_empty() && f.starts_with(lines_of) => (lines_of.to_string(), m.clone()),
-                    None => (f.strip_prefix("filters.").unwrap_or(f).to_string(), format!("{f}: {m}")),
+                    None => {
+                        // `filters.did[0]` belongs to the `did` box of the filter block
+                        let name = f.strip_prefix("filters.").unwrap_or(f);
+                        (name.strip_suffix("[0]").unwrap_or(name).to_string(), format!("{f}: {m}"))
+                    }
                 }
             })
             .collect();

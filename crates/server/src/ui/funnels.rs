@@ -14,10 +14,10 @@ use tropa_meta::Role;
 use tropa_render::{FunnelChart, FunnelStep, LineChart, Series, ValueFormat};
 
 use super::export::Exports;
-use super::form::FieldErrors;
+use super::form::{FieldErrors, FilterFields};
 use super::i18n::Lang;
 use super::{esc, session, shell};
-use crate::query::request::{Filters, FunnelRequest, FunnelStepRequest, Problems};
+use crate::query::request::{ExclusionRequest, Filters, FunnelRequest, FunnelStepRequest, Problems};
 use crate::AppState;
 
 const EXAMPLE: &str = "view_item\nadd_to_cart\nbegin_checkout\npurchase";
@@ -42,7 +42,11 @@ pub async fn page(
         (field("window", "7d"), field("mode", "ordered"), field("breakdown", ""), field("trend", ""));
     let (since, until) = (field("since", ""), field("until", ""));
     let opt = |v: &str| (!v.is_empty()).then(|| v.to_string());
-    let request = FunnelRequest {
+    let exclude_text = field("exclude", "");
+    let who = FilterFields::read(&q);
+    let mut problems = Problems::default();
+    let exclusions = exclusions(l, &exclude_text, &mut problems);
+    let mut request = FunnelRequest {
         steps: steps_text
             .lines()
             .map(str::trim)
@@ -58,10 +62,11 @@ pub async fn page(
         window: Some(window.clone()),
         breakdown: opt(&breakdown),
         trend: opt(&trend),
+        exclusions,
         filters: Filters { since: opt(&since), until: opt(&until), ..Filters::default() },
         ..FunnelRequest::default()
     };
-    let mut problems = Problems::default();
+    who.apply(&mut request.filters);
     let spec = request.spec(&mut problems);
     let (scope, state_filter) = request.filters.scope(&mut problems);
     let mut result = String::new();
@@ -73,18 +78,33 @@ pub async fn page(
             Err(r) => return *r,
         }
     }
+    for (f, m) in problems.0.iter_mut() {
+        if let Some(rest) = f.strip_prefix("exclusions[") {
+            let n = rest.split(']').next().and_then(|n| n.parse::<usize>().ok()).unwrap_or(0);
+            *m = format!("{} {}: {m}", l.t("exclusion"), n + 1);
+            *f = "exclude".into();
+        } else if m.contains("--exclude") {
+            *f = "exclude".into();
+        }
+    }
     let e = FieldErrors::new(l, &problems.0, "steps");
     let form = format!(
         "<form class=\"builder\" method=\"get\" action=\"/funnels\"><input type=\"hidden\" name=\"project\" value=\"{p}\">\
          <div><label for=\"steps\">{steps_l}</label><textarea id=\"steps\" name=\"steps\" rows=\"6\"{inv_steps}>{steps}</textarea>{err_steps}\
-         <p class=\"muted\">{hint}</p></div><div>{mode}{window}{breakdown}{trend}</div><div>{since}{until}\
-         <button type=\"submit\">{run}</button></div></form>",
+         <p class=\"muted\">{hint}</p><label for=\"exclude\">{excl_l}</label><textarea id=\"exclude\" name=\"exclude\" rows=\"2\" \
+         placeholder=\"2: support_ticket\"{inv_excl}>{excl}</textarea>{err_excl}</div><div>{mode}{window}{breakdown}{trend}</div><div>{since}{until}\
+         <button type=\"submit\">{run}</button></div>{who}</form>",
         p = esc(&project),
         steps_l = l.t("steps"),
         steps = esc(&steps_text),
         inv_steps = e.invalid("steps"),
         err_steps = e.at("steps"),
         hint = l.t("steps_hint"),
+        excl_l = l.t("exclusions"),
+        inv_excl = e.invalid("exclude"),
+        excl = esc(&exclude_text),
+        err_excl = e.at("exclude"),
+        who = who.html(l, &e, &super::stages::stage_options(&st, &project, l)),
         mode = e.select("mode", l.t("mode"), &mode, &[("ordered", l.t("mode_ordered")), ("strict", l.t("mode_strict")), ("any", l.t("mode_any"))]),
         window = e.input("window", l.t("window"), &window, "text", "7d"),
         breakdown = e.input("breakdown", l.t("breakdown"), &breakdown, "text", "first_channel"),
@@ -99,6 +119,21 @@ pub async fn page(
         return file;
     }
     Html(shell(&s, "funnels", l.t("funnels"), &main)).into_response()
+}
+
+/// `N: EVENT` lines (an event between step N and N + 1 knocks the customer out), problems at `exclude`.
+fn exclusions(l: Lang, text: &str, p: &mut Problems) -> Vec<ExclusionRequest> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().map(str::trim).enumerate().filter(|(_, t)| !t.is_empty()) {
+        let parsed = line.split_once(':').and_then(|(n, ev)| Some((n.trim().parse::<usize>().ok()?, ev.trim())));
+        match parsed {
+            Some((after, event)) if !event.is_empty() => out.push(ExclusionRequest { after, event: event.into() }),
+            _ => p
+                .0
+                .push(("exclude".into(), format!("{} {}: '{line}': {}", l.t("line"), i + 1, l.t("exclusion_syntax")))),
+        }
+    }
+    out
 }
 
 fn render(l: Lang, r: &tropa_core::analysis::funnel::FunnelReport, ex: &mut Exports) -> String {
@@ -130,7 +165,7 @@ fn render(l: Lang, r: &tropa_core::analysis::funnel::FunnelReport, ex: &mut Expo
     if !r.trend.is_empty() {
         let trend = LineChart {
             title: l.t("trend_chart").into(),
-            x_labels: r.trend.iter().map(|t| t.period.clone()).collect(),
+            x_labels: r.trend.iter().map(|t| l.date(&t.period)).collect(),
             series: vec![Series {
                 name: l.t("conversion").into(),
                 values: r.trend.iter().map(|t| Some(t.conversion)).collect(),

@@ -67,6 +67,29 @@ impl Lang {
         }
     }
 
+    /// A date or time for people: ISO in English (`2026-03-02`, `2026-03-02 14:05`), day first in Russian
+    /// (`02.03.2026`, `02.03.2026 14:05`, a month `03.2026`). Text that is not an ISO date is returned as is.
+    pub fn date(self, iso: &str) -> String {
+        let b = iso.as_bytes();
+        let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+        let is_month = digits(0..4) && b.get(4) == Some(&b'-') && digits(5..7);
+        if !is_month {
+            return iso.to_string();
+        }
+        let is_day = b.get(7) == Some(&b'-') && digits(8..10);
+        let time = (is_day && matches!(b.get(10), Some(b'T') | Some(b' ')) && digits(11..13) && digits(14..16))
+            .then(|| &iso[11..16]);
+        let (y, m) = (&iso[..4], &iso[5..7]);
+        match (self, is_day, time) {
+            (Lang::Ru, false, _) => format!("{m}.{y}"),
+            (Lang::Ru, true, None) => format!("{}.{m}.{y}", &iso[8..10]),
+            (Lang::Ru, true, Some(t)) => format!("{}.{m}.{y} {t}", &iso[8..10]),
+            (Lang::En, true, Some(t)) => format!("{} {t}", &iso[..10]),
+            (Lang::En, true, None) => iso[..10].to_string(),
+            (Lang::En, false, _) => iso[..7].to_string(),
+        }
+    }
+
     /// A channel group's name for people (`paid_search` → "Paid search" / «Платный поиск»); unknown groups as is.
     pub fn channel(self, group: &str) -> String {
         match CHANNELS.iter().find(|(k, _, _)| *k == group) {
@@ -247,6 +270,12 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("first_seen", "First event (UTC)", "Первое событие (UTC)"),
     ("last_seen", "Last event (UTC)", "Последнее событие (UTC)"),
     ("settings", "Settings", "Настройки"),
+    ("exclusion", "exclusion", "исключение"),
+    ("exclusion_syntax", "write N: EVENT, e.g. 2: support_ticket", "пишите N: СОБЫТИЕ, например 2: support_ticket"),
+    ("filters", "Which customers", "Какие клиенты"),
+    ("did_not_event", "Did not do the event", "Не совершали событие"),
+    ("current_stage", "Stage now", "Этап сейчас"),
+    ("exclusions", "Exclusions (N: event between step N and N+1)", "Исключения (N: событие между шагами N и N+1)"),
     ("stage", "Stage", "Этап"),
     ("saved_reports", "Saved", "Сохранённые"),
     ("none_saved", "none yet", "пока нет"),
@@ -308,6 +337,17 @@ const WORDS: &[(&str, &str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_follow_the_language() {
+        assert_eq!(Lang::Ru.date("2026-03-02"), "02.03.2026");
+        assert_eq!(Lang::Ru.date("2026-03-02T14:05:09.123Z"), "02.03.2026 14:05");
+        assert_eq!(Lang::Ru.date("2026-03"), "03.2026");
+        assert_eq!(Lang::En.date("2026-03-02T14:05:09Z"), "2026-03-02 14:05");
+        assert_eq!(Lang::En.date("2026-03-02"), "2026-03-02");
+        assert_eq!(Lang::Ru.date("week 12"), "week 12");
+        assert_eq!(Lang::Ru.date("20"), "20");
+    }
 
     #[test]
     fn every_word_has_both_languages_and_keys_are_unique() {

@@ -109,8 +109,8 @@ pub async fn page(
     main.push_str(&card(loc.int(stats.revenue.max(0.0).round() as u64), l.t("revenue")));
     let period = format!(
         "{} — {}",
-        stats.first_event.as_deref().map(|t| &t[..10.min(t.len())]).unwrap_or(""),
-        stats.last_event.as_deref().map(|t| &t[..10.min(t.len())]).unwrap_or("")
+        stats.first_event.as_deref().map(|t| l.date(t.get(..10).unwrap_or(t))).unwrap_or_default(),
+        stats.last_event.as_deref().map(|t| l.date(t.get(..10).unwrap_or(t))).unwrap_or_default()
     );
     main.push_str(&format!(
         "<div class=\"card\"><div class=\"n small\">{period}</div><div class=\"l\">{}</div></div>",
@@ -140,7 +140,7 @@ pub async fn page(
     let days: Vec<_> = stats.events_by_day.iter().rev().take(60).rev().collect();
     let trend = LineChart {
         title: l.t("events_by_day").into(),
-        x_labels: days.iter().map(|r| r.value.clone()).collect(),
+        x_labels: days.iter().map(|r| l.date(&r.value)).collect(),
         series: vec![Series {
             name: l.t("events").into(),
             values: days.iter().map(|r| Some(r.events as f64)).collect(),
@@ -151,7 +151,7 @@ pub async fn page(
     let revenue_days: Vec<_> = stats.revenue_by_day.iter().rev().take(60).rev().collect();
     let revenue = LineChart {
         title: l.t("revenue_by_day").into(),
-        x_labels: revenue_days.iter().map(|r| r.value.clone()).collect(),
+        x_labels: revenue_days.iter().map(|r| l.date(&r.value)).collect(),
         series: vec![Series {
             name: l.t("revenue").into(),
             values: revenue_days.iter().map(|r| Some(r.revenue)).collect(),

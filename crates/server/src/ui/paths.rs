@@ -14,7 +14,7 @@ use tropa_meta::Role;
 use tropa_render::{Sankey, SankeyLink, SankeyNode};
 
 use super::export::Exports;
-use super::form::FieldErrors;
+use super::form::{FieldErrors, FilterFields};
 use super::i18n::Lang;
 use super::{esc, session, shell};
 use crate::query::request::{Filters, PathsRequest, Problems};
@@ -49,7 +49,8 @@ pub async fn page(
             None
         }
     };
-    let request = PathsRequest {
+    let who = FilterFields::read(&q);
+    let mut request = PathsRequest {
         from: opt(&from),
         to: opt(&to),
         depth: depth_n,
@@ -59,6 +60,7 @@ pub async fn page(
         conversion: opt(&conversion),
         filters: Filters { since: opt(&since), until: opt(&until), ..Filters::default() },
     };
+    who.apply(&mut request.filters);
     let spec = request.spec(&mut problems);
     let (scope, state_filter) = request.filters.scope(&mut problems);
     let mut result = String::new();
@@ -76,7 +78,7 @@ pub async fn page(
     let form = format!(
         "<form class=\"builder\" method=\"get\" action=\"/paths\"><input type=\"hidden\" name=\"project\" value=\"{p}\">\
          <div>{from}{to}<p class=\"muted\">{hint}</p>{general}</div><div>{depth}<label><input type=\"checkbox\" name=\"collapse\" {checked}> {collapse_l}</label>\
-         {session}{conversion}</div><div>{since}{until}<button type=\"submit\">{run}</button></div></form>",
+         {session}{conversion}</div><div>{since}{until}<button type=\"submit\">{run}</button></div>{who}</form>",
         p = esc(&project),
         from = e.input("from", l.t("paths_from"), &from, "text", "view_item"),
         to = e.input("to", l.t("paths_to"), &to, "text", "purchase"),
@@ -90,6 +92,7 @@ pub async fn page(
         since = e.input("since", l.t("since"), &since, "date", ""),
         until = e.input("until", l.t("until"), &until, "date", ""),
         run = l.t("run"),
+        who = who.html(l, &e, &super::stages::stage_options(&st, &project, l)),
     );
     let saved = super::saved::panel(&st, &s, "paths", &q);
     let main = format!("<h1>{}</h1>{saved}{form}{result}", l.t("paths"));

@@ -14,7 +14,7 @@ use tropa_meta::Role;
 use tropa_render::{Heatmap, LineChart, Series, ValueFormat};
 
 use super::export::Exports;
-use super::form::FieldErrors;
+use super::form::{FieldErrors, FilterFields};
 use super::i18n::Lang;
 use super::{esc, session, shell};
 use crate::query::request::{Filters, Problems, RetentionRequest};
@@ -47,7 +47,8 @@ pub async fn page(
             None
         }
     };
-    let request = RetentionRequest {
+    let who = FilterFields::read(&q);
+    let mut request = RetentionRequest {
         start: Some(start.clone()),
         return_event: Some(ret.clone()),
         period: Some(period.clone()),
@@ -57,6 +58,7 @@ pub async fn page(
         filters: Filters { since: opt(&since), until: opt(&until), ..Filters::default() },
         ..RetentionRequest::default()
     };
+    who.apply(&mut request.filters);
     let spec = request.spec(&mut problems);
     let (scope, state_filter) = request.filters.scope(&mut problems);
     let mut result = String::new();
@@ -72,7 +74,7 @@ pub async fn page(
     let form = format!(
         "<form class=\"builder\" method=\"get\" action=\"/retention\"><input type=\"hidden\" name=\"project\" value=\"{p}\">\
          <div>{start}{ret}<p class=\"muted\">{hint}</p>{general}</div><div>{period}{periods}{mode}{breakdown}</div>\
-         <div>{since}{until}<button type=\"submit\">{run}</button></div></form>",
+         <div>{since}{until}<button type=\"submit\">{run}</button></div>{who}</form>",
         p = esc(&project),
         start = e.input("start", l.t("cohort_event"), &start, "text", "*"),
         ret = e.input("return", l.t("return_event"), &ret, "text", "*"),
@@ -85,6 +87,7 @@ pub async fn page(
         since = e.input("since", l.t("since"), &since, "date", ""),
         until = e.input("until", l.t("until"), &until, "date", ""),
         run = l.t("run"),
+        who = who.html(l, &e, &super::stages::stage_options(&st, &project, l)),
     );
     let saved = super::saved::panel(&st, &s, "retention", &q);
     let main = format!("<h1>{}</h1>{saved}{form}{result}", l.t("retention"));
@@ -98,7 +101,7 @@ fn render(l: Lang, r: &RetentionReport, ex: &mut Exports) -> String {
     let columns: Vec<String> = (0..=r.periods).map(|k| k.to_string()).collect();
     let map = Heatmap {
         title: l.t("cohorts_chart").into(),
-        row_labels: r.cohorts.iter().map(|c| c.cohort.clone()).collect(),
+        row_labels: r.cohorts.iter().map(|c| l.date(&c.cohort)).collect(),
         row_sizes: r.cohorts.iter().map(|c| c.curve.customers).collect(),
         col_labels: columns.clone(),
         cells: r.cohorts.iter().map(|c| c.curve.rates.clone()).collect(),
@@ -115,7 +118,7 @@ fn render(l: Lang, r: &RetentionReport, ex: &mut Exports) -> String {
         out.push_str(&format!(
             "<p class=\"muted\">{}: {}</p>",
             l.t("observed_until"),
-            esc(&until[..10.min(until.len())])
+            esc(&l.date(until.get(..10).unwrap_or(until)))
         ));
     }
     out

@@ -194,7 +194,7 @@ fn projects_page(st: &AppState, s: &Session, problems: &[(String, String)], stat
                  <td><a href=\"/?project={slug}\">{open}</a> · <a href=\"/settings/keys?project={slug}\">{keys}</a></td></tr>",
                 slug = esc(&p.slug),
                 name = esc(&p.name),
-                created = date(p.created_at),
+                created = date(l, p.created_at),
                 live = loc.int(live as u64),
                 open = l.t("overview"),
                 keys = l.t("api_keys"),
@@ -278,7 +278,7 @@ fn keys_page(
         .iter()
         .map(|k| {
             let state = match k.revoked_at {
-                Some(t) => format!("{} {}", l.t("revoked"), date(t)),
+                Some(t) => format!("{} {}", l.t("revoked"), date(l, t)),
                 None => format!(
                     "<form method=\"post\" action=\"/settings/keys/revoke\">{csrf}\
                      <input type=\"hidden\" name=\"id\" value=\"{}\"><input type=\"hidden\" name=\"project\" value=\"{}\">\
@@ -293,7 +293,7 @@ fn keys_page(
                 esc(&k.hint),
                 l.t(if k.kind == KeyKind::Write { "key_write" } else { "key_read" }),
                 esc(&k.label),
-                date(k.created_at),
+                date(l, k.created_at),
             )
         })
         .collect();
@@ -449,7 +449,7 @@ fn users_page(
                 role_l = l.t("role"),
                 roles = role_options(l, u.role),
                 save = l.t("save"),
-                created = date(u.created_at),
+                created = date(l, u.created_at),
                 reset = l.t("reset_password"),
                 delete = l.t("delete"),
             )
@@ -597,7 +597,7 @@ fn origin(headers: &HeaderMap) -> String {
 }
 
 /// `YYYY-MM-DD` of an epoch-ms instant (UTC).
-fn date(ms: i64) -> String {
+fn date(l: Lang, ms: i64) -> String {
     let t = tropa_core::time::format_ts(ms);
-    t.get(..10).unwrap_or(&t).to_string()
+    l.date(t.get(..10).unwrap_or(&t))
 }

@@ -48,6 +48,18 @@ pub fn parsed_definition(st: &AppState, project: &str) -> Result<JourneyDefiniti
     }
 }
 
+/// (key, name) of the project's stages, for stage filters.
+pub fn stage_options(st: &AppState, project: &str, l: Lang) -> Vec<(String, String)> {
+    parsed_definition(st, project)
+        .map(|d| {
+            d.stages
+                .iter()
+                .map(|s| (s.key.clone(), if l == Lang::Ru { s.name.ru.clone() } else { s.name.en.clone() }))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn format_name(f: DefinitionFormat) -> &'static str {
     match f {
         DefinitionFormat::Toml => "toml",
@@ -342,7 +354,7 @@ fn render(l: Lang, r: &StagesReport, ex: &mut Exports) -> String {
     }
     out.push_str(&format!(
         "<div class=\"card\"><div class=\"n small\">{}</div><div class=\"l\">{}</div></div></div>",
-        esc(r.now.get(..10).unwrap_or(&r.now)),
+        esc(&l.date(r.now.get(..10).unwrap_or(&r.now))),
         l.t("as_of")
     ));
     let reached = FunnelChart {
@@ -430,8 +442,8 @@ fn render(l: Lang, r: &StagesReport, ex: &mut Exports) -> String {
             title: format!(
                 "{} {} → {}",
                 l.t("transitions_chart"),
-                t.from.get(..10).unwrap_or(&t.from),
-                t.to.get(..10).unwrap_or(&t.to)
+                l.date(t.from.get(..10).unwrap_or(&t.from)),
+                l.date(t.to.get(..10).unwrap_or(&t.to))
             ),
             row_labels: labels.clone(),
             row_sizes: sizes,
