@@ -4,6 +4,7 @@
 
 use tropa_core::analysis::customers::CustomerListFold;
 use tropa_core::analysis::funnel::{FunnelFold, FunnelReport, FunnelSpec};
+use tropa_core::analysis::lanes::{LanesFold, LanesReport, LanesSpec};
 use tropa_core::analysis::lifecycle::{LifecycleState, LifecycleThresholds};
 use tropa_core::analysis::paths::{PathsFold, PathsReport, PathsSpec};
 use tropa_core::analysis::retention::{RetentionFold, RetentionReport, RetentionSpec};
@@ -192,4 +193,19 @@ pub fn customer_list(
         })
         .collect();
     Ok(CustomerListReport { total: acc.total, customers })
+}
+
+/// The data lanes of a journey map (see [`tropa_core::analysis::lanes`]) over the scope.
+pub fn lanes(
+    engine: &dyn Engine,
+    spec: LanesSpec,
+    mut scope: ScopeSpec,
+    tests: Vec<Box<dyn CustomerTest>>,
+) -> Result<LanesReport, EngineError> {
+    let f = LanesFold::new(spec, &engine.dictionaries()).map_err(invalid("definition"))?;
+    let end = f.spec().now.saturating_add(1);
+    scope.until = Some(scope.until.map_or(end, |u| u.min(end)));
+    let columns = f.columns();
+    let (acc, scope) = scoped_fold(engine, f, columns, scope, tests)?;
+    Ok(scope.inner().report(&acc))
 }

@@ -35,6 +35,29 @@ enum StagesCmd {
         /// The file: .toml, .yaml/.yml or .json.
         file: PathBuf,
     },
+    /// The data lanes of a journey map: per stage, customers who reached it, conversion, drop-off, time in
+    /// stage, touchpoints and channels used in it, revenue, and the share who met a problem there.
+    Lanes(Box<LanesArgs>),
+}
+
+#[derive(Args)]
+pub struct LanesArgs {
+    /// Journey definition file (.toml, .yaml/.yml or .json). Default: the five stages of `tropa stages definition`.
+    #[arg(long, value_name = "FILE")]
+    definition: Option<PathBuf>,
+    /// The instant of the report (RFC 3339 or YYYY-MM-DD, UTC); later events are ignored. Default: the last event.
+    #[arg(long)]
+    now: Option<String>,
+    /// An event that counts as a problem (repeatable; the step syntax: `support_ticket`, `error where code = 500`).
+    #[arg(long = "problem", value_name = "EVENT")]
+    problems: Vec<String>,
+    /// Touchpoints and channels shown per stage.
+    #[arg(long, default_value_t = 3)]
+    top: usize,
+    #[arg(long, value_enum, default_value = "table")]
+    format: OutFormat,
+    #[command(flatten)]
+    filter: super::scope::FilterArgs,
 }
 
 #[derive(Args)]
@@ -198,6 +221,7 @@ pub fn run(data: &Path, args: StagesArgs) -> anyhow::Result<()> {
     match args.cmd {
         Some(StagesCmd::Definition) => return print(DEFAULT_DEFINITION),
         Some(StagesCmd::Validate { file }) => return validate(&file),
+        Some(StagesCmd::Lanes(a)) => return lanes(data, *a),
         None => {}
     }
     let args = args.report;
@@ -227,6 +251,64 @@ pub fn run(data: &Path, args: StagesArgs) -> anyhow::Result<()> {
         return print_json(&r);
     }
     print(&render(&r))
+}
+
+fn lanes(data: &Path, args: LanesArgs) -> anyhow::Result<()> {
+    use tropa_core::analysis::filter::EventMatch;
+    use tropa_core::analysis::lanes::LanesSpec;
+    let definition = match &args.definition {
+        Some(path) => read_definition(path)?,
+        None => JourneyDefinition::default_definition()?,
+    };
+    let problems = args
+        .problems
+        .iter()
+        .map(|p| EventMatch::parse(p).map_err(|e| UserError::arg(&format!("--problem {p}"), e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let now = args.now.as_deref().map(|t| super::instant("--now", t)).transpose()?;
+    let store = super::open_existing(data)?;
+    let now = match now {
+        Some(t) => t,
+        None => store
+            .time_bounds()?
+            .1
+            .ok_or_else(|| UserError(tr("the data holds no events yet", "в данных ещё нет событий").to_string()))?,
+    };
+    let spec = LanesSpec { definition, now, problems, top: args.top };
+    let scope = args.filter.spec()?;
+    let tests = args.filter.tests(&store)?;
+    let r = super::engine_report(tropa_engine::report::lanes(&store, spec, scope, tests))?;
+    if args.format == OutFormat::Json {
+        return print_json(&r);
+    }
+    let mut t = Table::new(&[
+        tr("stage", "этап"),
+        tr("reached", "дошли"),
+        tr("from previous", "от предыдущего"),
+        tr("dropped", "отвалились"),
+        tr("median time", "медиана времени"),
+        tr("top touchpoints", "точки контакта"),
+        tr("top channels", "каналы"),
+        tr("revenue", "выручка"),
+        tr("met a problem", "столкнулись с проблемой"),
+    ]);
+    let list = |v: &[tropa_core::analysis::lanes::Count]| {
+        v.iter().map(|c| format!("{} {}", c.value, int(c.customers))).collect::<Vec<_>>().join(", ")
+    };
+    for s in &r.stages {
+        t.row(vec![
+            tr(&s.names.en, &s.names.ru).to_string(),
+            int(s.reached),
+            pct(s.conversion_from_previous),
+            s.dropped.map_or("—".into(), int),
+            human(s.median_seconds_in_stage),
+            list(&s.touchpoints),
+            list(&s.channels),
+            format!("{:.0}", s.revenue),
+            pct(s.problem_share),
+        ]);
+    }
+    print(&format!("{} {}\n\n{}", int(r.customers), tr("customers", "клиентов"), t.render()))
 }
 
 fn render(r: &StagesReport) -> String {
