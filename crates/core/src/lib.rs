@@ -17,6 +17,7 @@
 
 pub mod analysis;
 pub mod channel;
+pub mod cjm;
 pub mod dict;
 pub mod error;
 pub mod event;
