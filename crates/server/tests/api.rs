@@ -950,6 +950,11 @@ async fn stages_page_edits_validates_and_saves_the_definition() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(page.contains("the five stages of the articles") && page.contains("Customers who reached each stage"));
     assert!(page.contains("Lifecycle transitions") && page.contains("66.7%"), "{page}");
+    assert!(page.contains("met a problem there") && page.contains("download=problems"), "the seed's problem chart");
+    let r = h.send(page_get("/stages?project=a&problems=purchase&download=problems&format=csv", &viewer)).await;
+    assert!(html(&r).contains("Purchase,1\r\n"), "every buyer met the 'problem' in Purchase: {}", html(&r));
+    let r = h.send(page_get("/stages?project=a&problems=buy+where", &viewer)).await;
+    assert!(r.status == StatusCode::BAD_REQUEST && html(&r).contains("id=\"problems\""), "{}", html(&r));
     // a broken definition: every problem with its line, no report
     let bad = "version = 1\nname = \"x\"\n\n[[stages]]\nkey = \"a\"\nname = { en = \"A\", ru = \"А\" }\nevent = \"view_item where\"\nnth = 0\n";
     let form = |csrf: &str, action: &str, text: &str| {

@@ -270,6 +270,8 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("first_seen", "First event (UTC)", "Первое событие (UTC)"),
     ("last_seen", "Last event (UTC)", "Последнее событие (UTC)"),
     ("settings", "Settings", "Настройки"),
+    ("problem_events", "Problem events (comma-separated)", "Проблемные события (через запятую)"),
+    ("problem_chart", "Share of the stage's customers who met a problem there", "Доля клиентов этапа, столкнувшихся на нём с проблемой"),
     ("exclusion", "exclusion", "исключение"),
     ("exclusion_syntax", "write N: EVENT, e.g. 2: support_ticket", "пишите N: СОБЫТИЕ, например 2: support_ticket"),
     ("filters", "Which customers", "Какие клиенты"),

@@ -27,6 +27,8 @@ use crate::query::request::Problems;
 use crate::AppState;
 
 const DAY_MS: i64 = 86_400_000;
+/// The problem events the stages page starts with (the demo shop's support tickets and refunds).
+const DEFAULT_PROBLEMS: &str = "support_ticket, refund";
 
 /// The definition a project uses: its saved one, else the default. (text, format, saved?)
 pub fn project_definition(st: &AppState, project: &str) -> Result<(String, DefinitionFormat, bool), Refusal> {
@@ -77,6 +79,8 @@ struct Ask {
     now: String,
     stuck: String,
     from: String,
+    /// Problem events, comma-separated.
+    problems: String,
     download: Option<String>,
     download_format: Option<String>,
 }
@@ -107,6 +111,7 @@ pub async fn page(
         now: param(&q, "now"),
         stuck: param(&q, "stuck"),
         from: param(&q, "from"),
+        problems: q.get("problems").map(|p| p.trim().to_string()).unwrap_or_else(|| DEFAULT_PROBLEMS.into()),
         download: q.get("download").cloned(),
         download_format: q.get("format").cloned(),
     };
@@ -148,6 +153,7 @@ pub async fn post(
         now: param(&f, "now"),
         stuck: param(&f, "stuck"),
         from: param(&f, "from"),
+        problems: param(&f, "problems"),
         download: None,
         download_format: None,
     };
@@ -191,7 +197,7 @@ fn url_part(s: &str) -> String {
 }
 
 enum Outcome {
-    Report(Box<StagesReport>),
+    Report(Box<(StagesReport, tropa_core::analysis::lanes::LanesReport)>),
     NoEvents,
     Bad(String),
 }
@@ -233,6 +239,13 @@ async fn show(
     let stuck_ms =
         problems.duration("stuck", &Some(ask.stuck.clone()).filter(|t| !t.is_empty())).unwrap_or(14 * DAY_MS);
     let from_in = problems.time("from", &Some(ask.from.clone()).filter(|t| !t.is_empty()));
+    let problem_events: Vec<tropa_core::analysis::filter::EventMatch> = ask
+        .problems
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| problems.event("problems", p))
+        .collect();
     if let (Some(definition), true) = (definition, problems.0.is_empty()) {
         let engine = match super::project_engine(st, s, &ask.project) {
             Ok(e) => e,
@@ -256,15 +269,23 @@ async fn show(
                 at: now,
                 transitions: (from < now).then_some((from, now)),
             };
+            let lanes_spec = tropa_core::analysis::lanes::LanesSpec {
+                definition: definition.clone(),
+                now,
+                problems: problem_events,
+                top: 3,
+            };
             let spec = StagesSpec { definition, now, stuck_ms, lifecycle };
             if let Err(e) = spec.validate() {
                 return Ok(Outcome::Bad(e));
             }
-            report::stages(&*engine, spec, Default::default(), vec![]).map(|r| Outcome::Report(Box::new(r)))
+            let stages = report::stages(&*engine, spec, Default::default(), vec![])?;
+            let lanes = report::lanes(&*engine, lanes_spec, Default::default(), vec![])?;
+            Ok::<_, tropa_engine::EngineError>(Outcome::Report(Box::new((stages, lanes))))
         })
         .await;
         match done {
-            Ok(Ok(Outcome::Report(r))) => result = render(l, &r, &mut ex),
+            Ok(Ok(Outcome::Report(r))) => result = render(l, &r.0, &r.1, &mut ex),
             Ok(Ok(Outcome::NoEvents)) => {
                 result = format!("<div class=\"empty\"><p>{}</p></div>", l.t("no_events_title"))
             }
@@ -313,7 +334,7 @@ async fn show(
         "<form class=\"builder stages\" method=\"post\" action=\"/stages\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <input type=\"hidden\" name=\"project\" value=\"{p}\">\
          <div><label for=\"definition\">{def_l}</label><textarea id=\"definition\" name=\"definition\" rows=\"18\" spellcheck=\"false\"{inv}>{text}</textarea>\
-         {issue_list}{state}</div><div>{format}{now}{stuck}{from}<p class=\"muted\">{hint}</p>\
+         {issue_list}{state}</div><div>{format}{now}{stuck}{from}{problems}<p class=\"muted\">{hint}</p>\
          <button type=\"submit\" name=\"action\" value=\"show\">{run}</button>{save_buttons}</div></form>",
         csrf = esc(&s.csrf),
         p = esc(&ask.project),
@@ -323,6 +344,7 @@ async fn show(
         format = e.select("format", l.t("format"), fmt, &[("toml", "TOML"), ("yaml", "YAML"), ("json", "JSON")]),
         now = e.input("now", l.t("as_of"), &ask.now, "date", ""),
         stuck = e.input("stuck", l.t("stuck_after"), &ask.stuck, "text", "14d"),
+        problems = e.input("problems", l.t("problem_events"), &ask.problems, "text", DEFAULT_PROBLEMS),
         from = e.input("from", l.t("transitions_from"), &ask.from, "date", ""),
         hint = l.t("stages_hint"),
         run = l.t("run"),
@@ -338,7 +360,7 @@ fn state_name(l: Lang, state: &str) -> &'static str {
     l.t(&format!("lc_{state}"))
 }
 
-fn render(l: Lang, r: &StagesReport, ex: &mut Exports) -> String {
+fn render(l: Lang, r: &StagesReport, lanes: &tropa_core::analysis::lanes::LanesReport, ex: &mut Exports) -> String {
     let loc = l.locale();
     let name = |n: &tropa_core::analysis::stages::LocalName| if l == Lang::Ru { n.ru.clone() } else { n.en.clone() };
     let mut out = String::from("<div class=\"cards\">");
@@ -398,7 +420,20 @@ fn render(l: Lang, r: &StagesReport, ex: &mut Exports) -> String {
         format: ValueFormat::Count,
         highlight: None,
     };
-    out.push_str(&format!("{}</div>", ex.chart("lifecycle", &states)));
+    out.push_str(&ex.chart("lifecycle", &states));
+    if lanes.stages.iter().any(|s| s.problem_share.is_some()) {
+        let shares: Vec<f64> = lanes.stages.iter().map(|s| s.problem_share.unwrap_or(0.0)).collect();
+        let worst =
+            shares.iter().enumerate().filter(|(_, v)| **v > 0.0).max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
+        let chart = BarChart {
+            title: l.t("problem_chart").into(),
+            bars: lanes.stages.iter().zip(&shares).map(|(s, v)| (name(&s.names), *v)).collect(),
+            format: ValueFormat::Percent,
+            highlight: worst,
+        };
+        out.push_str(&ex.chart("problems", &chart));
+    }
+    out.push_str("</div>");
     out.push_str(&format!(
         "<table><thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
          <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
