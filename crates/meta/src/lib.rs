@@ -1,5 +1,6 @@
 //! tropa's metadata: projects and their API keys, users and their sessions ([`users`]), saved reports and
-//! journey definitions ([`reports`]), kept in SQLite
+//! journey definitions ([`reports`]), journey maps with their versions, share links and personas ([`maps`]), kept
+//! in SQLite
 //! (`meta.sqlite` in the data folder).
 //!
 //! A **project** is an isolated set of journeys (its events live in `projects/<slug>/` of the data folder); a
@@ -18,10 +19,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod maps;
 pub mod reports;
 mod schema;
 pub mod users;
 
+pub use maps::{MapInfo, MapVersion, NewShare, ShareInfo};
 pub use reports::{SavedReport, StoredDefinition};
 pub use users::{NewSession, Role, User};
 

@@ -57,6 +57,38 @@ const MIGRATIONS: &[&str] = &[
         updated_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
         updated_at INTEGER NOT NULL
      );",
+    // 3 → 4: journey maps with every version, read-only share links, personas
+    "CREATE TABLE maps (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id),
+        title TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+     );
+     CREATE TABLE map_versions (
+        map_id INTEGER NOT NULL REFERENCES maps(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        document TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        author INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (map_id, version)
+     );
+     CREATE TABLE map_shares (
+        digest BLOB PRIMARY KEY,
+        map_id INTEGER NOT NULL REFERENCES maps(id) ON DELETE CASCADE,
+        hint TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+     );
+     CREATE TABLE personas (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id),
+        key TEXT NOT NULL,
+        document TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (project_id, key)
+     );",
 ];
 
 pub fn migrate(conn: &mut Connection, path: &str) -> Result<(), MetaError> {

@@ -1,0 +1,370 @@
+//! Journey maps, kept with every version (each save is a new version; nothing is overwritten), read-only share
+//! links (random tokens stored as digests, revocable), and the project's personas. Documents are stored as the
+//! JSON text the caller validated (`tropa_core::cjm`); this crate does not read them.
+
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+use crate::{digest, random_token, Meta, MetaError};
+
+/// A map and its latest version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MapInfo {
+    pub id: i64,
+    pub project: String,
+    pub title: String,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One stored version of a map.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MapVersion {
+    pub version: i64,
+    pub document: String,
+    pub summary: String,
+    /// The author's e-mail ("" when unknown or deleted).
+    pub author: String,
+    pub created_at: i64,
+}
+
+/// A share link just created: the only moment its token is known.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewShare {
+    pub token: String,
+    pub hint: String,
+}
+
+/// The live share link of a map (without its token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShareInfo {
+    pub hint: String,
+    pub created_at: i64,
+}
+
+const MAX_DOCUMENT: usize = 1024 * 1024;
+
+fn project_id(conn: &rusqlite::Connection, project: &str) -> Result<i64, MetaError> {
+    conn.query_row("SELECT id FROM projects WHERE slug = ?1", [project], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| MetaError::NotFound { what: "project", name: project.into() })
+}
+
+fn check_document(document: &str) -> Result<(), MetaError> {
+    if document.len() > MAX_DOCUMENT {
+        return Err(MetaError::Invalid {
+            field: "document".into(),
+            reason: format!("is larger than {} KiB", MAX_DOCUMENT / 1024),
+        });
+    }
+    Ok(())
+}
+
+const MAP_COLS: &str = "m.id, p.slug, m.title, (SELECT max(version) FROM map_versions v WHERE v.map_id = m.id), \
+                        m.created_at, m.updated_at";
+
+fn map_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MapInfo> {
+    Ok(MapInfo {
+        id: r.get(0)?,
+        project: r.get(1)?,
+        title: r.get(2)?,
+        version: r.get(3)?,
+        created_at: r.get(4)?,
+        updated_at: r.get(5)?,
+    })
+}
+
+impl Meta {
+    /// A new map with its first version.
+    pub fn create_map(
+        &self,
+        project: &str,
+        title: &str,
+        document: &str,
+        summary: &str,
+        user: Option<i64>,
+        now: i64,
+    ) -> Result<MapInfo, MetaError> {
+        check_document(document)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let pid = project_id(&tx, project)?;
+        tx.execute(
+            "INSERT INTO maps (project_id, title, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+            params![pid, title, now],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO map_versions (map_id, version, document, summary, author, created_at) VALUES (?1, 1, ?2, ?3, ?4, ?5)",
+            params![id, document, summary, user, now],
+        )?;
+        tx.commit()?;
+        Ok(MapInfo { id, project: project.into(), title: title.into(), version: 1, created_at: now, updated_at: now })
+    }
+
+    /// The maps of a project, most recently changed first.
+    pub fn maps(&self, project: &str) -> Result<Vec<MapInfo>, MetaError> {
+        let conn = self.conn();
+        let mut st = conn.prepare(&format!(
+            "SELECT {MAP_COLS} FROM maps m JOIN projects p ON p.id = m.project_id WHERE p.slug = ?1 ORDER BY m.updated_at DESC, m.id DESC"
+        ))?;
+        let rows = st.query_map([project], map_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A map of `project` (another project's id is not found).
+    pub fn map(&self, project: &str, id: i64) -> Result<Option<MapInfo>, MetaError> {
+        let conn = self.conn();
+        let mut st = conn.prepare(&format!(
+            "SELECT {MAP_COLS} FROM maps m JOIN projects p ON p.id = m.project_id WHERE p.slug = ?1 AND m.id = ?2"
+        ))?;
+        Ok(st.query_row(params![project, id], map_row).optional()?)
+    }
+
+    /// One version of a map of `project` (None: the latest).
+    pub fn map_version(&self, project: &str, id: i64, version: Option<i64>) -> Result<Option<MapVersion>, MetaError> {
+        let conn = self.conn();
+        let mut st = conn.prepare(
+            "SELECT v.version, v.document, v.summary, coalesce(u.email, ''), v.created_at FROM map_versions v
+             JOIN maps m ON m.id = v.map_id JOIN projects p ON p.id = m.project_id LEFT JOIN users u ON u.id = v.author
+             WHERE p.slug = ?1 AND m.id = ?2 AND (?3 IS NULL OR v.version = ?3) ORDER BY v.version DESC LIMIT 1",
+        )?;
+        Ok(st
+            .query_row(params![project, id, version], |r| {
+                Ok(MapVersion {
+                    version: r.get(0)?,
+                    document: r.get(1)?,
+                    summary: r.get(2)?,
+                    author: r.get(3)?,
+                    created_at: r.get(4)?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// Every version of a map, newest first, without documents.
+    pub fn map_history(&self, project: &str, id: i64) -> Result<Vec<MapVersion>, MetaError> {
+        let conn = self.conn();
+        let mut st = conn.prepare(
+            "SELECT v.version, v.summary, coalesce(u.email, ''), v.created_at FROM map_versions v
+             JOIN maps m ON m.id = v.map_id JOIN projects p ON p.id = m.project_id LEFT JOIN users u ON u.id = v.author
+             WHERE p.slug = ?1 AND m.id = ?2 ORDER BY v.version DESC",
+        )?;
+        let rows = st.query_map(params![project, id], |r| {
+            Ok(MapVersion {
+                version: r.get(0)?,
+                document: String::new(),
+                summary: r.get(1)?,
+                author: r.get(2)?,
+                created_at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Saves a new version. With `expected`, refuses (Conflict) when the latest version is not that one, so two
+    /// editors never overwrite each other silently.
+    #[allow(clippy::too_many_arguments)]
+    pub fn save_map_version(
+        &self,
+        project: &str,
+        id: i64,
+        expected: Option<i64>,
+        title: &str,
+        document: &str,
+        summary: &str,
+        user: Option<i64>,
+        now: i64,
+    ) -> Result<i64, MetaError> {
+        check_document(document)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let pid = project_id(&tx, project)?;
+        let latest: Option<i64> = tx
+            .query_row(
+                "SELECT (SELECT max(version) FROM map_versions WHERE map_id = m.id) FROM maps m WHERE m.id = ?1 AND m.project_id = ?2",
+                params![id, pid],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let latest = latest.ok_or_else(|| MetaError::NotFound { what: "map", name: id.to_string() })?;
+        if expected.is_some_and(|e| e != latest) {
+            return Err(MetaError::Conflict {
+                what: "map version",
+                name: format!("{} (the map is at version {latest})", expected.unwrap_or(0)),
+            });
+        }
+        let next = latest + 1;
+        tx.execute(
+            "INSERT INTO map_versions (map_id, version, document, summary, author, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, next, document, summary, user, now],
+        )?;
+        tx.execute("UPDATE maps SET title = ?2, updated_at = ?3 WHERE id = ?1", params![id, title, now])?;
+        tx.commit()?;
+        Ok(next)
+    }
+
+    /// Deletes a map with its versions and share links.
+    pub fn delete_map(&self, project: &str, id: i64) -> Result<(), MetaError> {
+        let conn = self.conn();
+        let pid = project_id(&conn, project)?;
+        if conn.execute("DELETE FROM maps WHERE id = ?1 AND project_id = ?2", params![id, pid])? == 0 {
+            return Err(MetaError::NotFound { what: "map", name: id.to_string() });
+        }
+        Ok(())
+    }
+
+    /// A new read-only share link for a map (an older live link stays valid until revoked).
+    pub fn create_share(&self, project: &str, id: i64, now: i64) -> Result<NewShare, MetaError> {
+        if self.map(project, id)?.is_none() {
+            return Err(MetaError::NotFound { what: "map", name: id.to_string() });
+        }
+        let token = random_token("sh_")?;
+        let hint: String = token.chars().take(7).collect();
+        self.conn().execute(
+            "INSERT INTO map_shares (digest, map_id, hint, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![digest(&token), id, hint, now],
+        )?;
+        Ok(NewShare { token, hint })
+    }
+
+    /// The live share links of a map.
+    pub fn shares(&self, project: &str, id: i64) -> Result<Vec<ShareInfo>, MetaError> {
+        let conn = self.conn();
+        let mut st = conn.prepare(
+            "SELECT s.hint, s.created_at FROM map_shares s JOIN maps m ON m.id = s.map_id
+             JOIN projects p ON p.id = m.project_id WHERE p.slug = ?1 AND m.id = ?2 AND s.revoked_at IS NULL ORDER BY s.created_at",
+        )?;
+        let rows = st.query_map(params![project, id], |r| Ok(ShareInfo { hint: r.get(0)?, created_at: r.get(1)? }))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Revokes every live share link of a map; returns how many.
+    pub fn revoke_shares(&self, project: &str, id: i64, now: i64) -> Result<usize, MetaError> {
+        if self.map(project, id)?.is_none() {
+            return Err(MetaError::NotFound { what: "map", name: id.to_string() });
+        }
+        Ok(self.conn().execute(
+            "UPDATE map_shares SET revoked_at = ?2 WHERE map_id = ?1 AND revoked_at IS NULL",
+            params![id, now],
+        )?)
+    }
+
+    /// The (project, map id) a live share token opens.
+    pub fn shared_map(&self, token: &str) -> Result<Option<(String, i64)>, MetaError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT p.slug, m.id FROM map_shares s JOIN maps m ON m.id = s.map_id JOIN projects p ON p.id = m.project_id
+                 WHERE s.digest = ?1 AND s.revoked_at IS NULL",
+                [digest(token)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Creates or replaces a persona (by key) of a project.
+    pub fn save_persona(&self, project: &str, key: &str, document: &str, now: i64) -> Result<(), MetaError> {
+        check_document(document)?;
+        let conn = self.conn();
+        let pid = project_id(&conn, project)?;
+        conn.execute(
+            "INSERT INTO personas (project_id, key, document, updated_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (project_id, key) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at",
+            params![pid, key, document, now],
+        )?;
+        Ok(())
+    }
+
+    /// The personas of a project: (key, document), by key.
+    pub fn personas(&self, project: &str) -> Result<Vec<(String, String)>, MetaError> {
+        let conn = self.conn();
+        let mut st = conn.prepare(
+            "SELECT x.key, x.document FROM personas x JOIN projects p ON p.id = x.project_id WHERE p.slug = ?1 ORDER BY x.key",
+        )?;
+        let rows = st.query_map([project], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn delete_persona(&self, project: &str, key: &str) -> Result<(), MetaError> {
+        let conn = self.conn();
+        let pid = project_id(&conn, project)?;
+        if conn.execute("DELETE FROM personas WHERE project_id = ?1 AND key = ?2", params![pid, key])? == 0 {
+            return Err(MetaError::NotFound { what: "persona", name: key.into() });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_meta as meta;
+
+    #[test]
+    fn maps_keep_every_version_and_stay_in_their_project() {
+        let (_d, m) = meta();
+        m.create_project("a", "", 0).unwrap();
+        m.create_project("b", "", 0).unwrap();
+        let u = m.create_user("x@y.ru", crate::Role::Analyst, "long enough pw", 0).unwrap();
+        let map = m.create_map("a", "Shop", "{\"v\":1}", "from template", Some(u.id), 10).unwrap();
+        assert_eq!(map.version, 1);
+        assert_eq!(m.save_map_version("a", map.id, Some(1), "Shop 2", "{\"v\":2}", "cell", Some(u.id), 20).unwrap(), 2);
+        assert!(matches!(
+            m.save_map_version("a", map.id, Some(1), "x", "{}", "stale", None, 30),
+            Err(MetaError::Conflict { .. })
+        ));
+        assert_eq!(m.save_map_version("a", map.id, None, "Shop 3", "{\"v\":3}", "again", None, 40).unwrap(), 3);
+        let latest = m.map_version("a", map.id, None).unwrap().unwrap();
+        assert_eq!((latest.version, latest.document.as_str()), (3, "{\"v\":3}"));
+        let first = m.map_version("a", map.id, Some(1)).unwrap().unwrap();
+        assert_eq!((first.document.as_str(), first.author.as_str()), ("{\"v\":1}", "x@y.ru"));
+        let history: Vec<(i64, String)> =
+            m.map_history("a", map.id).unwrap().into_iter().map(|v| (v.version, v.summary)).collect();
+        assert_eq!(history, [(3, "again".to_string()), (2, "cell".into()), (1, "from template".into())]);
+        assert_eq!(m.maps("a").unwrap()[0].title, "Shop 3");
+        // another project sees nothing
+        assert!(m.map("b", map.id).unwrap().is_none());
+        assert!(m.map_version("b", map.id, None).unwrap().is_none());
+        assert!(matches!(
+            m.save_map_version("b", map.id, None, "x", "{}", "", None, 0),
+            Err(MetaError::NotFound { .. })
+        ));
+        assert!(matches!(m.delete_map("b", map.id), Err(MetaError::NotFound { .. })));
+        m.delete_map("a", map.id).unwrap();
+        assert!(m.maps("a").unwrap().is_empty());
+    }
+
+    #[test]
+    fn share_links_open_one_map_until_revoked() {
+        let (d, m) = meta();
+        m.create_project("a", "", 0).unwrap();
+        let map = m.create_map("a", "Shop", "{}", "", None, 0).unwrap();
+        let s = m.create_share("a", map.id, 5).unwrap();
+        assert!(s.token.starts_with("sh_") && s.token.len() == 35);
+        assert_eq!(m.shared_map(&s.token).unwrap(), Some(("a".into(), map.id)));
+        assert_eq!(m.shares("a", map.id).unwrap().len(), 1);
+        assert!(m.shared_map("sh_forged").unwrap().is_none());
+        assert_eq!(m.revoke_shares("a", map.id, 9).unwrap(), 1);
+        assert!(m.shared_map(&s.token).unwrap().is_none());
+        drop(m);
+        let bytes = std::fs::read(d.path().join("meta.sqlite")).unwrap();
+        assert!(!bytes.windows(20).any(|w| w == &s.token.as_bytes()[3..23]), "tokens are stored as digests");
+    }
+
+    #[test]
+    fn personas_by_key() {
+        let (_d, m) = meta();
+        m.create_project("a", "", 0).unwrap();
+        m.save_persona("a", "maria", "{\"v\":1}", 1).unwrap();
+        m.save_persona("a", "maria", "{\"v\":2}", 2).unwrap();
+        m.save_persona("a", "alexey", "{}", 3).unwrap();
+        assert_eq!(
+            m.personas("a").unwrap(),
+            [("alexey".to_string(), "{}".to_string()), ("maria".into(), "{\"v\":2}".into())]
+        );
+        m.delete_persona("a", "maria").unwrap();
+        assert!(matches!(m.delete_persona("a", "maria"), Err(MetaError::NotFound { .. })));
+    }
+}
