@@ -3,7 +3,7 @@
 //! the marks, a legend where there is more than one series, the colour-blind-safe Okabe–Ito palette, and labels
 //! shortened with "…" rather than overlapping. Numbers and percentages follow the [`Locale`] (Russian: `12 345`,
 //! `45,6 %`; English: `12,345`, `45.6%`). [`png()`] rasterises any of them, with embedded fonts, for places where
-//! an SVG will not do.
+//! an SVG will not do, and [`pdf()`] makes a vector PDF; [`map()`] draws a whole Customer Journey Map.
 //!
 //! ```
 //! use tropa_render::{funnel, FunnelChart, FunnelStep, Locale};
@@ -20,7 +20,9 @@ mod format;
 mod funnel;
 mod heatmap;
 mod line;
+pub mod map;
 mod palette;
+mod pdf;
 mod png;
 mod sankey;
 mod svg;
@@ -30,5 +32,7 @@ pub use format::{Locale, ValueFormat};
 pub use funnel::{funnel, FunnelChart, FunnelStep};
 pub use heatmap::{heatmap, Heatmap};
 pub use line::{line, LineChart, Series};
+pub use map::{map, MapCell, MapChart, MapRow, RowKind, Trend};
+pub use pdf::{pdf, PdfError, A3_WIDTH_PT};
 pub use png::{png, PngError, MAX_SIDE};
 pub use sankey::{sankey, Sankey, SankeyLink, SankeyNode};

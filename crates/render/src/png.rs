@@ -50,6 +50,20 @@ fn fonts() -> Arc<fontdb::Database> {
     .clone()
 }
 
+/// How SVGs are read for PNG and PDF: the embedded fonts, and no files.
+pub(crate) fn options() -> Options<'static> {
+    Options {
+        font_family: FAMILY.to_string(),
+        fontdb: fonts(),
+        // usvg reads `<image href="path">` from disk by default: no I/O here, only inline `data:` images
+        image_href_resolver: ImageHrefResolver {
+            resolve_string: Box::new(|_, _| None),
+            ..ImageHrefResolver::default()
+        },
+        ..Options::default()
+    }
+}
+
 /// `svg` rasterised to PNG bytes at `scale` pixels per SVG pixel (2.0 gives sharp images on high-density
 /// screens), on a white background (transparent parts of the SVG come out white). The image is
 /// ⌈width·scale⌉ × ⌈height·scale⌉ pixels, width and height being the SVG's own (`width`/`height`, else the
@@ -70,17 +84,7 @@ pub fn png(svg: &str, scale: f32) -> Result<Vec<u8>, PngError> {
     if !(scale.is_finite() && scale > 0.0) {
         return Err(PngError::Scale(scale));
     }
-    let options = Options {
-        font_family: FAMILY.to_string(),
-        fontdb: fonts(),
-        // usvg reads `<image href="path">` from disk by default: no I/O here, only inline `data:` images
-        image_href_resolver: ImageHrefResolver {
-            resolve_string: Box::new(|_, _| None),
-            ..ImageHrefResolver::default()
-        },
-        ..Options::default()
-    };
-    let tree = Tree::from_str(svg, &options).map_err(|e| PngError::Svg(e.to_string()))?;
+    let tree = Tree::from_str(svg, &options()).map_err(|e| PngError::Svg(e.to_string()))?;
     // rounded up, but a thousandth of a pixel over is float noise (780 × 0.3f32 = 234.00001), not a pixel more
     let side = |svg_px: f32| (f64::from(svg_px) * f64::from(scale) - 1e-3).ceil().max(1.0);
     let (width, height) = (side(tree.size().width()), side(tree.size().height()));
