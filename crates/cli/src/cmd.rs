@@ -6,6 +6,7 @@ pub mod demo;
 pub mod export;
 pub mod funnel;
 pub mod import;
+pub mod map;
 pub mod paths;
 pub mod project;
 pub mod retention;

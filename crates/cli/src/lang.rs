@@ -18,3 +18,8 @@ pub fn tr<'a>(en: &'a str, ru: &'a str) -> &'a str {
         en
     }
 }
+
+/// `ru` or `en`.
+pub fn code() -> &'static str {
+    tr("en", "ru")
+}

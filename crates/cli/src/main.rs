@@ -69,6 +69,9 @@ enum Command {
     Project(cmd::project::ProjectArgs),
     /// API keys: `key create --project P --kind write|read`, `key list`, `key revoke N`.
     Key(cmd::project::KeyArgs),
+    /// Journey maps: `map templates`, `map create --template online_store`, `map list`, `map show ID`,
+    /// `map export ID --format pdf|png|svg|md|json|yaml`, `map import FILE`, `map persona list|import FILE`.
+    Map(cmd::map::MapArgs),
     /// Users of the web app: `user create --email E --role admin|analyst|viewer`, `user list`, `user password`.
     User(cmd::user::UserArgs),
     /// Merge parts, re-file merged identities, drop forgotten events.
@@ -165,6 +168,9 @@ fn main() -> ExitCode {
         Command::Project(a) => cmd::project::project(&cli.data, a),
         Command::Key(a) => cmd::project::key(&cli.data, cli.project.as_deref(), a),
         Command::User(a) => cmd::user::run(&cli.data, a),
+        Command::Map(a) => {
+            cmd::map::run(&cli.data, &data, cli.project.as_deref().unwrap_or(cmd::serve::DEFAULT_PROJECT), a)
+        }
         Command::Import(a) => cmd::import::run(&data, a),
         Command::Export(a) => cmd::export::run(&data, a),
         Command::Stats(a) => cmd::stats::run(&data, a),

@@ -98,7 +98,7 @@ fn row_height(row: &MapRow, col_w: f64) -> f64 {
                 .cells
                 .iter()
                 .map(|c| wrap(&c.text, FONT, col_w - 16.0, MAX_LINES).len())
-                .chain(std::iter::once(wrap(&row.title, FONT, LABEL_W - 20.0, 3).len()))
+                .chain(std::iter::once(wrap(&row.title, FONT, LABEL_W - 34.0, 3).len()))
                 .max()
                 .unwrap_or(1)
                 .max(1);
@@ -153,7 +153,7 @@ pub fn map(chart: &MapChart) -> String {
         let band = if r % 2 == 0 { "#f6f8fa" } else { "#ffffff" };
         s.rect(PAD, y, WIDTH - 2.0 * PAD, rh, band, None);
         let label_fill = if row.kind == RowKind::Data { "#0b5c8e" } else { palette::TEXT };
-        for (k, l) in wrap(&row.title, FONT, LABEL_W - 20.0, 3).iter().enumerate() {
+        for (k, l) in wrap(&row.title, FONT, LABEL_W - 34.0, 3).iter().enumerate() {
             s.text(PAD + 8.0, y + 19.0 + LINE * k as f64, l, FONT, Anchor::Start, label_fill, "600");
         }
         match row.kind {

@@ -14,6 +14,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod ingest;
+pub mod maps;
 pub mod metrics;
 pub mod query;
 mod snippet;

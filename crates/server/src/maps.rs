@@ -1,0 +1,397 @@
+//! Journey maps filled from data (the web app's map pages and `tropa map export` share this): the data lanes
+//! of a map for its period — and for the previous period of the same length, for the trend arrows — within the
+//! map's segment and, when chosen, a persona's; the map drawn as a `tropa_render::MapChart`; exports (SVG, PNG,
+//! PDF, Markdown, JSON, YAML); and suggestions of pain points and opportunities from the data, each citing
+//! its number.
+//!
+//! Periods: a map with `period.since`/`until` reads the events in `[since, until)` (until: the data's end) and
+//! compares with the same length just before; a map without a period reads all data up to the last event and
+//! compares with the data as it stood 30 days earlier.
+
+use tropa_core::analysis::lanes::{LanesReport, LanesSpec};
+use tropa_core::analysis::scope::ScopeSpec;
+use tropa_core::cjm::markdown::{self, data_value, emotion, trend};
+use tropa_core::cjm::{JourneyMap, LaneKind, Segment};
+use tropa_core::time::format_ts;
+use tropa_engine::{report, Engine, EngineError};
+use tropa_render::{MapCell, MapChart, MapRow, RowKind, Trend};
+
+const DAY_MS: i64 = 86_400_000;
+/// Touchpoints and channels shown per stage.
+const TOP: usize = 3;
+
+/// A map's data: the lanes now and in the previous period.
+#[derive(Debug, Clone)]
+pub struct MapData {
+    pub current: LanesReport,
+    pub previous: Option<LanesReport>,
+    /// The period read, epoch ms: `[since, until)`.
+    pub since: Option<i64>,
+    pub until: i64,
+}
+
+fn invalid(field: &str, reason: String) -> EngineError {
+    EngineError::Invalid { field: field.into(), reason }
+}
+
+fn lanes_for(
+    engine: &dyn Engine,
+    map: &JourneyMap,
+    segment: &Segment,
+    since: Option<i64>,
+    until: i64,
+) -> Result<LanesReport, EngineError> {
+    let definition = map.definition().map_err(|e| invalid("stages", e.to_string()))?;
+    let problems = map.problem_matchers().map_err(|e| invalid("problems", e.to_string()))?;
+    let scope = segment.scope("segment").map_err(|v| invalid(&v[0].field, v[0].reason.clone()))?;
+    let scope = ScopeSpec { since, until: Some(until), ..scope };
+    let spec = LanesSpec { definition, now: until - 1, problems, top: TOP };
+    report::lanes(engine, spec, scope, vec![])
+}
+
+/// The map's data lanes within its segment (and `persona`'s, when given).
+pub fn data(engine: &dyn Engine, map: &JourneyMap, persona: Option<&Segment>) -> Result<Option<MapData>, EngineError> {
+    let Some(last) = engine.time_bounds()?.1 else { return Ok(None) };
+    let (since, until) = map.period_ms().map_err(|e| invalid("period", e.to_string()))?;
+    let until = until.unwrap_or(last + 1);
+    let segment = match persona {
+        Some(p) => map.segment.and(p),
+        None => map.segment.clone(),
+    };
+    let current = lanes_for(engine, map, &segment, since, until)?;
+    let (prev_since, prev_until) = match since {
+        Some(s) => (Some(s - (until - s)), s),
+        None => (None, until - 30 * DAY_MS),
+    };
+    let first = engine.time_bounds()?.0.unwrap_or(until);
+    let previous =
+        if prev_until > first { Some(lanes_for(engine, map, &segment, prev_since, prev_until)?) } else { None };
+    Ok(Some(MapData { current, previous, since, until }))
+}
+
+/// Whether a rise of the lane's value is good news (None: neither).
+pub fn rise_is_good(kind: LaneKind) -> Option<bool> {
+    match kind {
+        LaneKind::Reached | LaneKind::Conversion | LaneKind::Revenue => Some(true),
+        LaneKind::Dropoff | LaneKind::TimeInStage | LaneKind::Problems => Some(false),
+        _ => None,
+    }
+}
+
+/// One data cell: text, trend and whether the trend is good.
+pub fn data_cell(map: &JourneyMap, kind: LaneKind, stage: &str, data: &MapData) -> MapCell {
+    let find = |r: &LanesReport| r.stages.iter().find(|s| s.key == stage).cloned();
+    let Some(now) = find(&data.current) else { return MapCell::default() };
+    if kind == LaneKind::Feedback {
+        let text = if map.lang == "ru" { "ждёт опросов (NPS, CSAT)" } else { "awaits surveys (NPS, CSAT)" };
+        return MapCell { text: text.into(), ..MapCell::default() };
+    }
+    let Some((mut text, v)) = data_value(kind, &now, &map.lang) else {
+        return MapCell { text: "—".into(), ..MapCell::default() };
+    };
+    if kind == LaneKind::TopChannels {
+        // channel groups by their names for people
+        let lang = if map.lang == "ru" { crate::ui::i18n::Lang::Ru } else { crate::ui::i18n::Lang::En };
+        text = now
+            .channels
+            .iter()
+            .map(|c| format!("{} ({})", lang.channel(&c.value), markdown::int(c.customers, &map.lang)))
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+    let comparable = !matches!(kind, LaneKind::TopTouchpoints | LaneKind::TopChannels);
+    let before =
+        data.previous.as_ref().and_then(find).and_then(|p| data_value(kind, &p, &map.lang)).filter(|_| comparable);
+    let trend = before.map(|(_, b)| match markdown::trend(v, b) {
+        "▲" => Trend::Up,
+        "▼" => Trend::Down,
+        _ => Trend::Flat,
+    });
+    let good = match (trend, rise_is_good(kind)) {
+        (Some(Trend::Up), Some(g)) => Some(g),
+        (Some(Trend::Down), Some(g)) => Some(!g),
+        _ => None,
+    };
+    MapCell { text, trend, good, ..MapCell::default() }
+}
+
+/// The map as chart data for `tropa_render::map`.
+pub fn chart(map: &JourneyMap, data: Option<&MapData>, subtitle: &str, footer: &str) -> MapChart {
+    let rows = map
+        .lanes
+        .iter()
+        .map(|lane| {
+            let (kind, cells) = match lane.kind {
+                LaneKind::Emotions => (
+                    RowKind::Emotion,
+                    map.stages
+                        .iter()
+                        .map(|s| MapCell { score: lane.scores.get(&s.key).copied(), ..MapCell::default() })
+                        .collect(),
+                ),
+                k if k.is_data() => (
+                    RowKind::Data,
+                    map.stages.iter().map(|s| data.map(|d| data_cell(map, k, &s.key, d)).unwrap_or_default()).collect(),
+                ),
+                _ => (
+                    RowKind::Text,
+                    map.stages
+                        .iter()
+                        .map(|s| MapCell {
+                            text: lane.cells.get(&s.key).cloned().unwrap_or_default(),
+                            ..MapCell::default()
+                        })
+                        .collect(),
+                ),
+            };
+            MapRow { title: lane.title.clone(), kind, cells }
+        })
+        .collect();
+    MapChart {
+        title: map.title.clone(),
+        subtitle: subtitle.into(),
+        stages: map.stages.iter().map(|s| s.name.clone()).collect(),
+        rows,
+        footer: footer.into(),
+    }
+}
+
+/// The subtitle line: persona, period, customers.
+pub fn subtitle(map: &JourneyMap, persona: Option<&str>, data: Option<&MapData>) -> String {
+    let ru = map.lang == "ru";
+    let mut parts = Vec::new();
+    if let Some(p) = persona {
+        parts.push(format!("{}: {p}", if ru { "Персона" } else { "Persona" }));
+    }
+    if let Some(d) = data {
+        let day = |ms: i64| {
+            let t = format_ts(ms);
+            let iso = t.get(..10).unwrap_or(&t).to_string();
+            if ru {
+                format!("{}.{}.{}", &iso[8..10], &iso[5..7], &iso[..4])
+            } else {
+                iso
+            }
+        };
+        let from = d.since.map(day).unwrap_or_else(|| (if ru { "начало данных" } else { "start of data" }).into());
+        parts.push(format!("{from} — {}", day(d.until - 1)));
+        parts.push(format!(
+            "{} {}",
+            markdown::int(d.current.customers, &map.lang),
+            if ru { "клиентов" } else { "customers" }
+        ));
+    }
+    parts.join(" · ")
+}
+
+/// The footer line.
+pub fn footer(map: &JourneyMap, version: i64, data: Option<&MapData>) -> String {
+    let ru = map.lang == "ru";
+    let arrows = match data.and_then(|d| d.previous.as_ref()) {
+        Some(_) if map.period.since.is_some() => {
+            if ru {
+                "стрелки — к предыдущему периоду той же длины"
+            } else {
+                "arrows: against the previous period of the same length"
+            }
+        }
+        Some(_) => {
+            if ru {
+                "стрелки — к данным 30 дней назад"
+            } else {
+                "arrows: against the data 30 days earlier"
+            }
+        }
+        None => "",
+    };
+    let v = if ru { format!("версия {version}") } else { format!("version {version}") };
+    ["tropa", &v, arrows].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" · ")
+}
+
+/// An export format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Svg,
+    Png,
+    Pdf,
+    Markdown,
+    Json,
+    Yaml,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        Some(match s {
+            "svg" => Format::Svg,
+            "png" => Format::Png,
+            "pdf" => Format::Pdf,
+            "md" | "markdown" => Format::Markdown,
+            "json" => Format::Json,
+            "yaml" | "yml" => Format::Yaml,
+            _ => return None,
+        })
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Svg => "svg",
+            Format::Png => "png",
+            Format::Pdf => "pdf",
+            Format::Markdown => "md",
+            Format::Json => "json",
+            Format::Yaml => "yaml",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Svg => "image/svg+xml",
+            Format::Png => "image/png",
+            Format::Pdf => "application/pdf",
+            Format::Markdown => "text/markdown; charset=utf-8",
+            Format::Json => "application/json",
+            Format::Yaml => "application/yaml",
+        }
+    }
+}
+
+/// The map in `format` (JSON and YAML are the document itself, for git; the others carry the data).
+pub fn export(
+    map: &JourneyMap,
+    data: Option<&MapData>,
+    subtitle: &str,
+    footer: &str,
+    format: Format,
+) -> Result<Vec<u8>, String> {
+    let svg = || tropa_render::map(&chart(map, data, subtitle, footer));
+    Ok(match format {
+        Format::Svg => svg().into_bytes(),
+        Format::Png => tropa_render::png(&svg(), 1.5).map_err(|e| e.to_string())?,
+        Format::Pdf => tropa_render::pdf(&svg()).map_err(|e| e.to_string())?,
+        Format::Markdown => {
+            markdown::to_markdown(map, data.map(|d| &d.current), data.and_then(|d| d.previous.as_ref())).into_bytes()
+        }
+        Format::Json => map.to_json().into_bytes(),
+        Format::Yaml => map.to_yaml().into_bytes(),
+    })
+}
+
+/// A pain point or opportunity the data suggests, with the number behind it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Suggestion {
+    /// `pains` or `opportunities`.
+    pub kind: LaneKind,
+    pub stage: String,
+    pub text: String,
+}
+
+/// Suggestions from the data: the stage with the largest drop-off, the slowest stage, the stage where most
+/// customers meet a problem, and the first channel whose customers reach the last stage least often.
+pub fn suggestions(engine: &dyn Engine, map: &JourneyMap, data: &MapData) -> Result<Vec<Suggestion>, EngineError> {
+    let ru = map.lang == "ru";
+    let l = &map.lang;
+    let stages = &data.current.stages;
+    let mut out = Vec::new();
+    let n = stages.len();
+    if let Some(s) = stages[..n.saturating_sub(1)]
+        .iter()
+        .filter(|s| s.reached >= 20)
+        .max_by(|a, b| a.drop_share.unwrap_or(0.0).total_cmp(&b.drop_share.unwrap_or(0.0)))
+    {
+        if let Some(d) = s.drop_share.filter(|d| *d > 0.0) {
+            let pct = markdown::percent(d, l);
+            let num = markdown::int(s.dropped.unwrap_or(0), l);
+            out.push(Suggestion {
+                kind: LaneKind::Pains,
+                stage: s.key.clone(),
+                text: if ru {
+                    format!("Самый большой отвал: {pct} ({num}) не идут дальше этого этапа")
+                } else {
+                    format!("Largest drop-off: {pct} ({num}) do not go further than this stage")
+                },
+            });
+        }
+    }
+    if let Some(s) = stages
+        .iter()
+        .filter(|s| s.median_seconds_in_stage.is_some())
+        .max_by(|a, b| a.median_seconds_in_stage.unwrap_or(0.0).total_cmp(&b.median_seconds_in_stage.unwrap_or(0.0)))
+    {
+        let med = markdown::duration(s.median_seconds_in_stage.unwrap_or(0.0), l);
+        let p90 = s.p90_seconds_in_stage.map(|p| markdown::duration(p, l)).unwrap_or_default();
+        out.push(Suggestion {
+            kind: LaneKind::Pains,
+            stage: s.key.clone(),
+            text: if ru {
+                format!("Самый долгий этап: медиана {med}, у 10 % дольше {p90}")
+            } else {
+                format!("Slowest stage: median {med}, 10% take longer than {p90}")
+            },
+        });
+    }
+    if let Some(s) = stages
+        .iter()
+        .filter(|s| s.reached >= 20)
+        .max_by(|a, b| a.problem_share.unwrap_or(0.0).total_cmp(&b.problem_share.unwrap_or(0.0)))
+    {
+        if let Some(p) = s.problem_share.filter(|p| *p > 0.0) {
+            let pct = markdown::percent(p, l);
+            let num = markdown::int(s.problem_customers, l);
+            out.push(Suggestion {
+                kind: LaneKind::Pains,
+                stage: s.key.clone(),
+                text: if ru {
+                    format!("Здесь чаще всего проблемы: {pct} клиентов этапа ({num})")
+                } else {
+                    format!("Most problems are met here: {pct} of the stage's customers ({num})")
+                },
+            });
+        }
+    }
+    // conversion to the last stage by first channel, against everyone's
+    if n >= 2 && stages[0].reached > 0 {
+        let overall = stages[n - 1].reached as f64 / stages[0].reached as f64;
+        let stats = report::stats(
+            engine,
+            ScopeSpec { since: data.since, until: Some(data.until), ..ScopeSpec::default() },
+            vec![],
+        )?;
+        let mut worst: Option<(String, f64, u64)> = None;
+        for ch in stats.events_by_channel.iter().take(8).map(|c| c.value.clone()).filter(|c| c != "(none)") {
+            let seg = Segment { first_channel: vec![ch.clone()], ..map.segment.clone() };
+            let r = lanes_for(engine, map, &seg, data.since, data.until)?;
+            let first = r.stages.first().map_or(0, |s| s.reached);
+            if first < 50 {
+                continue;
+            }
+            let conv = r.stages.last().map_or(0, |s| s.reached) as f64 / first as f64;
+            if worst.as_ref().is_none_or(|w| conv < w.1) {
+                worst = Some((ch, conv, first));
+            }
+        }
+        if let Some((ch, conv, first)) = worst.filter(|w| w.1 < overall) {
+            let (a, b) = (markdown::percent(conv, l), markdown::percent(overall, l));
+            let last = &map.stages[n - 1].name;
+            out.push(Suggestion {
+                kind: LaneKind::Opportunities,
+                stage: map.stages[0].key.clone(),
+                text: if ru {
+                    format!("Канал {ch}: до этапа «{last}» доходят {a} против {b} в среднем ({} клиентов) — пересмотреть кампании", markdown::int(first, l))
+                } else {
+                    format!("Channel {ch}: {a} reach “{last}” against {b} on average ({} customers) — rethink its campaigns", markdown::int(first, l))
+                },
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The emotion of a stage as text (for HTML).
+pub fn emotion_text(score: Option<i8>) -> String {
+    score.map(emotion).unwrap_or_default()
+}
+
+/// `trend` re-exported for the pages.
+pub fn trend_of(now: f64, before: f64) -> &'static str {
+    trend(now, before)
+}
