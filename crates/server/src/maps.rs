@@ -370,6 +370,7 @@ pub fn suggestions(engine: &dyn Engine, map: &JourneyMap, data: &MapData) -> Res
             }
         }
         if let Some((ch, conv, first)) = worst.filter(|w| w.1 < overall) {
+            let ch = if ru { crate::ui::i18n::Lang::Ru } else { crate::ui::i18n::Lang::En }.channel(&ch);
             let (a, b) = (markdown::percent(conv, l), markdown::percent(overall, l));
             let last = &map.stages[n - 1].name;
             out.push(Suggestion {

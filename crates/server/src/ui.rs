@@ -8,6 +8,7 @@ mod export;
 mod form;
 mod funnels;
 pub mod i18n;
+mod maps;
 mod overview;
 mod paths;
 mod retention;
@@ -47,7 +48,33 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/logout", post(logout))
         .merge(settings::routes())
         .merge(saved::routes())
+        .merge(maps::routes())
         .route("/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }))
+        .layer(axum::middleware::from_fn(remember_next))
+}
+
+const NEXT_COOKIE: &str = "tropa_next";
+
+/// A page asked for while signed out is remembered (a cookie for the sign-in form) and opened after sign-in.
+async fn remember_next(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let wanted = (req.method() == axum::http::Method::GET)
+        .then(|| req.uri().path_and_query().map(|p| p.as_str().to_string()))
+        .flatten();
+    let mut res = next.run(req).await;
+    let to_login = res.status() == StatusCode::SEE_OTHER
+        && res.headers().get(header::LOCATION).is_some_and(|l| l.as_bytes() == b"/login");
+    if let Some(path) = wanted.filter(|p| to_login && local_path(p) && !p.starts_with("/login")) {
+        let v = format!("{NEXT_COOKIE}={}; Path=/login; HttpOnly; SameSite=Lax; Max-Age=600", export::enc(&path));
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+/// A path of this site (never another host: no open redirects).
+fn local_path(p: &str) -> bool {
+    p.starts_with('/') && !p.starts_with("//") && !p.contains('\\')
 }
 
 /// A signed-in request.
@@ -164,6 +191,7 @@ pub fn shell(s: &Session, active: &str, title: &str, main: &str) -> String {
     let l = s.lang;
     let nav = [
         ("/", "overview"),
+        ("/maps", "maps"),
         ("/funnels", "funnels"),
         ("/paths", "paths"),
         ("/stages", "stages"),
@@ -269,14 +297,22 @@ async fn login(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): For
         Err(e) => return internal(&e),
     };
     tracing::info!(user = user.id, "signed in");
-    let cookie = format!(
+    let set = format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
         s.token,
         SESSION_TTL_MS / 1000,
         secure(&headers)
     );
-    let mut res = Redirect::to("/").into_response();
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
+    let next = cookie(&headers, NEXT_COOKIE)
+        .and_then(|v| serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("n={v}")).ok())
+        .and_then(|mut v| v.pop().map(|(_, p)| p))
+        .filter(|p| local_path(p))
+        .unwrap_or_else(|| "/".into());
+    let mut res = Redirect::to(&next).into_response();
+    if let Ok(v) = HeaderValue::from_str(&set) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("{NEXT_COOKIE}=; Path=/login; Max-Age=0")) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res

@@ -782,6 +782,23 @@ const WEB_ROUTES: &[(&str, &str, Option<tropa_meta::Role>)] = {
         ("POST", "/settings/users/delete", Some(Admin)),
         ("POST", "/reports/save", Some(Analyst)),
         ("POST", "/reports/delete", Some(Analyst)),
+        ("GET", "/maps", Some(Viewer)),
+        ("POST", "/maps", Some(Analyst)),
+        ("POST", "/maps/import", Some(Analyst)),
+        ("GET", "/maps/{id}", Some(Viewer)),
+        ("POST", "/maps/{id}/edit", Some(Analyst)),
+        ("GET", "/maps/{id}/history", Some(Viewer)),
+        ("GET", "/maps/{id}/compare", Some(Viewer)),
+        ("GET", "/maps/{id}/export", Some(Viewer)),
+        ("POST", "/maps/{id}/share", Some(Analyst)),
+        ("POST", "/maps/{id}/unshare", Some(Analyst)),
+        ("POST", "/maps/{id}/delete", Some(Analyst)),
+        ("GET", "/share/{token}", None), // the read-only page of a share link: the token is the permission
+        ("GET", "/share/{token}/export", None),
+        ("GET", "/map.js", None),
+        ("GET", "/personas", Some(Viewer)),
+        ("POST", "/personas", Some(Analyst)),
+        ("POST", "/personas/delete", Some(Analyst)),
     ]
 };
 
@@ -824,9 +841,10 @@ async fn every_web_route_checks_the_role_itself() {
             if *path == "/logout" {
                 continue; // it would end the session the other checks use; see sign_in_overview_language_and_sign_out
             }
+            let path = path.replace("{id}", "1").replace("{token}", "sh_x");
             let r = match *method {
                 "GET" => h.send(page_get(&format!("{path}?project=a"), cookie)).await,
-                _ => h.send(page_post(path, cookie, &format!("csrf={csrf}&project=a&action=save&kind=funnels"))).await,
+                _ => h.send(page_post(&path, cookie, &format!("csrf={csrf}&project=a&action=save&kind=funnels"))).await,
             };
             match role {
                 None => assert_eq!(
@@ -1108,4 +1126,225 @@ async fn customers_are_found_by_trait_event_and_channel() {
     assert!(page.contains("aria-invalid=\"true\"") && !page.contains("Customers found"), "{page}");
     let page = html(&h.send(find("did=view_item+where")).await);
     assert!(page.contains("aria-invalid=\"true\"") && !page.contains("Customers found"), "{page}");
+}
+
+#[tokio::test]
+async fn journey_maps_are_edited_versioned_compared_exported_and_shared() {
+    let h = harness();
+    h.shop().await;
+    h.user("v@x.ru", tropa_meta::Role::Viewer);
+    h.user("an@x.ru", tropa_meta::Role::Analyst);
+    let (viewer, vcsrf) = h.sign_in("v@x.ru", "correct horse battery").await;
+    let (analyst, csrf) = h.sign_in("an@x.ru", "correct horse battery").await;
+    // a map from the online-store template, in English, with the template's personas
+    let r = h.send(page_post("/maps", &analyst, &format!("csrf={csrf}&project=a&template=online_store&lang=en"))).await;
+    assert_eq!((r.status, r.headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/maps/1?project=a"));
+    assert_eq!(h.state.meta.personas("a").unwrap().len(), 2, "Maria and Alexey came with the template");
+    let page = html(&h.send(page_get("/maps/1?project=a", &analyst)).await);
+    for must in [
+        "Outdoor gear online store",
+        "First contact",
+        "After-sale service",
+        "data-edit=",
+        "Customers who reached the stage",
+        "/map.js",
+    ] {
+        assert!(page.contains(must), "{must} missing");
+    }
+    // the data lanes, hand-counted on the shop: 3 customers, 2 add to the cart, 1 buys
+    let reached: Vec<&str> = page
+        .split("data-lane=\"reached\"")
+        .nth(1)
+        .unwrap()
+        .split("</tr>")
+        .next()
+        .unwrap()
+        .split("<span class=\"value\">")
+        .skip(1)
+        .map(|c| c.split('<').next().unwrap())
+        .collect();
+    assert_eq!(reached, ["3", "3", "2", "1", "0"]);
+    // one edit as JSON: a new version; a stale or invalid one is refused with its field
+    let json_edit = |cookie: &str, token: &str, body: Value| {
+        Request::post("/maps/1/edit?project=a")
+            .header("cookie", cookie)
+            .header("content-type", "application/json")
+            .header("x-csrf-token", token)
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    let cell = json!({"version": 1, "edit": {"op": "set_cell", "lane": "pains", "stage": "research", "text": "No photos of the tent inside"}});
+    let r = h.send(json_edit(&analyst, &csrf, cell.clone())).await;
+    assert_eq!((r.status, r.body["version"].as_i64()), (StatusCode::OK, Some(2)), "{}", r.body);
+    let r = h.send(json_edit(&analyst, &csrf, cell)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "an edit on version 1 when the map is at 2");
+    let bad = json!({"version": 2, "edit": {"op": "set_score", "lane": "emotions", "stage": "research", "score": 5}});
+    let r = h.send(json_edit(&analyst, &csrf, bad)).await;
+    assert_eq!(
+        (r.status, r.body["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("lanes[4].scores.research")),
+        "{}",
+        r.body
+    );
+    let unknown = json!({"version": 2, "edit": {"op": "set_cell", "lane": "pains"}});
+    assert_eq!(h.send(json_edit(&analyst, &csrf, unknown)).await.status, StatusCode::BAD_REQUEST);
+    let r =
+        h.send(json_edit(&analyst, "forged", json!({"version": 2, "edit": {"op": "set_title", "title": "x"}}))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "no CSRF token, no edit");
+    let r = h.send(json_edit(&viewer, &vcsrf, json!({"version": 2, "edit": {"op": "set_title", "title": "x"}}))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "viewers do not edit");
+    // a form edit: move a stage (works without JavaScript)
+    let r = h
+        .send(page_post(
+            "/maps/1/edit",
+            &analyst,
+            &format!("csrf={csrf}&project=a&version=2&op=move_stage&stage=research&to=0"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = h
+        .send(page_post(
+            "/maps/1/edit",
+            &analyst,
+            &format!("csrf={csrf}&project=a&version=3&op=add_stage&name=Review&event=review&after=after_sale"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let info = h.state.meta.map("a", 1).unwrap().unwrap();
+    assert_eq!(info.version, 4);
+    let doc =
+        tropa_core::cjm::JourneyMap::from_json(&h.state.meta.map_version("a", 1, None).unwrap().unwrap().document)
+            .unwrap();
+    assert_eq!(
+        doc.stages.iter().map(|s| s.key.as_str()).collect::<Vec<_>>(),
+        ["research", "first_contact", "decision", "purchase", "after_sale", "review"]
+    );
+    // viewers read the map without editors
+    let page = html(&h.send(page_get("/maps/1?project=a", &viewer)).await);
+    assert!(page.contains("No photos of the tent inside") && !page.contains("data-edit=") && !page.contains("/map.js"));
+    // history and the comparison of two versions
+    let page = html(&h.send(page_get("/maps/1/history?project=a", &viewer)).await);
+    assert!(
+        page.contains("from the template online_store") && page.contains("an@x.ru") && page.contains("+ stage Review"),
+        "{page}"
+    );
+    let page = html(&h.send(page_get("/maps/1/compare?project=a&a=1&b=4", &viewer)).await);
+    assert!(
+        page.contains("class=\"changed\"")
+            && page.contains("«No photos of the tent inside»")
+            && page.contains("+ Stage «Review»"),
+        "{page}"
+    );
+    let page = html(
+        &h.send(page_get("/maps/1/compare?project=a&pa=2026-04-01..2026-05-01&pb=2026-05-01..2026-06-01", &viewer))
+            .await,
+    );
+    assert!(page.contains("2026-04-01..2026-05-01") && page.contains("data-lane=\"reached\""), "{page}");
+    assert_eq!(
+        h.send(page_get("/maps/1/compare?project=a&pa=april&pb=may", &viewer)).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    // exports
+    let file = |format: &str| page_get(&format!("/maps/1/export?project=a&format={format}"), &viewer);
+    let res = router(h.state.clone()).oneshot(file("pdf")).await.unwrap();
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert!(res.into_body().collect().await.unwrap().to_bytes().starts_with(b"%PDF-"));
+    let res = router(h.state.clone()).oneshot(file("png")).await.unwrap();
+    assert!(res.into_body().collect().await.unwrap().to_bytes().starts_with(b"\x89PNG"));
+    assert!(html(&h.send(file("svg")).await).starts_with("<svg"));
+    let md = html(&h.send(file("md")).await);
+    assert!(
+        md.starts_with("# Outdoor gear online store")
+            && md.contains("No photos of the tent inside")
+            && md.contains("| **Customers who reached the stage** | 3 |"),
+        "{md}"
+    );
+    let json_doc = h.send(file("json")).await;
+    let back = tropa_core::cjm::JourneyMap::from_json(&json_doc.body.to_string()).unwrap();
+    assert_eq!(back, doc);
+    let yaml = html(&h.send(file("yaml")).await);
+    assert_eq!(tropa_core::cjm::JourneyMap::from_yaml(&yaml).unwrap(), doc);
+    assert_eq!(h.send(file("gif")).await.status, StatusCode::BAD_REQUEST);
+    // import the YAML as a new map; a broken document names its field
+    let r =
+        h.send(page_post("/maps/import", &analyst, &format!("csrf={csrf}&project=a&document={}", enc(&yaml)))).await;
+    assert_eq!((r.status, r.headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/maps/2?project=a"));
+    let broken = yaml.replacen("lang: en", "lang: de", 1);
+    let r =
+        h.send(page_post("/maps/import", &analyst, &format!("csrf={csrf}&project=a&document={}", enc(&broken)))).await;
+    assert!(
+        r.status == StatusCode::BAD_REQUEST && html(&r).contains("lang: &#39;de&#39;: use ru or en"),
+        "{}",
+        html(&r)
+    );
+    // a read-only share link: no sign-in needed, revocable
+    let r = h.send(page_post("/maps/1/share", &analyst, &format!("csrf={csrf}&project=a"))).await;
+    let token = r.headers["location"].to_str().unwrap().split("share=").nth(1).unwrap().to_string();
+    let page = html(&h.send(page_get(&format!("/maps/1?project=a&share={token}"), &analyst)).await);
+    assert!(page.contains(&format!("/share/{token}</pre>")));
+    let public = h.send(page_get(&format!("/share/{token}"), "")).await;
+    assert!(
+        public.status == StatusCode::OK
+            && html(&public).contains("Outdoor gear online store")
+            && !html(&public).contains("data-edit=")
+    );
+    let res =
+        router(h.state.clone()).oneshot(page_get(&format!("/share/{token}/export?format=pdf"), "")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        h.send(page_get(&format!("/share/{token}/export?format=json"), "")).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    h.send(page_post("/maps/1/unshare", &analyst, &format!("csrf={csrf}&project=a"))).await;
+    assert_eq!(h.send(page_get(&format!("/share/{token}"), "")).await.status, StatusCode::NOT_FOUND);
+    // other projects do not see the map; delete
+    assert_eq!(h.send(page_get("/maps/1?project=b", &viewer)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        h.send(page_post("/maps/2/delete", &analyst, &format!("csrf={csrf}&project=a"))).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(h.send(page_get("/maps/2?project=a", &viewer)).await.status, StatusCode::NOT_FOUND);
+    let list = html(&h.send(page_get("/maps?project=a", &viewer)).await);
+    assert!(list.contains("/maps/1?project=a") && !list.contains("/maps/2?project=a"));
+}
+
+#[tokio::test]
+async fn personas_have_sizes_and_switch_the_data_lanes() {
+    let h = harness();
+    h.shop().await;
+    h.user("an@x.ru", tropa_meta::Role::Analyst);
+    let (analyst, csrf) = h.sign_in("an@x.ru", "correct horse battery").await;
+    h.send(page_post("/maps", &analyst, &format!("csrf={csrf}&project=a&template=sales_funnel&lang=ru"))).await;
+    let form = format!(
+        "csrf={csrf}&project=a&key=buyers&name={}&age=35&occupation={}&quote=&goals={}&did=purchase&traits=",
+        enc("Покупатели"),
+        enc("мама двоих детей"),
+        enc("Быстрая доставка\nЧестные отзывы")
+    );
+    assert_eq!(h.send(page_post("/personas", &analyst, &form)).await.status, StatusCode::SEE_OTHER);
+    let page = html(&h.send(page_get("/personas?project=a", &analyst)).await);
+    assert!(
+        page.contains("Покупатели, 35") && page.contains("<li>Честные отзывы</li>") && page.contains("<b>1</b>"),
+        "{page}"
+    );
+    let bad = format!("csrf={csrf}&project=a&key=Bad+Key&name=&traits=city");
+    let r = h.send(page_post("/personas", &analyst, &bad)).await;
+    assert!(
+        r.status == StatusCode::BAD_REQUEST && html(&r).contains("key: ") && html(&r).contains("segment.traits[0]"),
+        "{}",
+        html(&r)
+    );
+    // the map for everyone: 3 customers at the first stage; for the persona: 1
+    let all = html(&h.send(page_get("/maps/1?project=a", &analyst)).await);
+    let mine = html(&h.send(page_get("/maps/1?project=a&persona=buyers", &analyst)).await);
+    assert!(
+        all.contains("3 клиентов") && mine.contains("Персона: Покупатели, 35") && mine.contains("1 клиентов"),
+        "{mine}"
+    );
+    let r = h.send(page_post("/personas/delete", &analyst, &format!("csrf={csrf}&project=a&key=buyers"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        h.send(page_post("/personas/delete", &analyst, &format!("csrf={csrf}&project=a&key=buyers"))).await.status,
+        StatusCode::NOT_FOUND
+    );
 }

@@ -167,6 +167,17 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
             if meta.user(DEMO_EMAIL)?.is_none() {
                 meta.create_user(DEMO_EMAIL, tropa_meta::Role::Admin, DEMO_PASSWORD, super::serve::now_ms())?;
             }
+            // the demo opens on a filled journey map of the online store (seed 004, example 1)
+            let map_id = match meta.maps(super::serve::DEFAULT_PROJECT)?.last() {
+                Some(m) => m.id,
+                None => super::map::create_from_template(
+                    &meta,
+                    super::serve::DEFAULT_PROJECT,
+                    "online_store",
+                    crate::lang::code(),
+                    None,
+                )?,
+            };
             drop(meta);
             let store = super::open(data)?;
             let mut summary = store.summary()?;
@@ -192,7 +203,7 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
             }
             super::serve::serve(data, &args.serve, |url| {
                 println!(
-                    "\n{} {url}\n  {}: {DEMO_EMAIL} / {DEMO_PASSWORD}\n  {}: {DEMO_WRITE_KEY}\n  {}: {DEMO_READ_KEY}\n  curl -u {DEMO_WRITE_KEY}: -H 'Content-Type: application/json' {url}/v1/track -d '{{\"event\":\"signup\",\"userId\":\"u1\"}}'\n  curl -H 'Authorization: Bearer {DEMO_READ_KEY}' {url}/api/v1/stats\n",
+                    "\n{} {url}/maps/{map_id}\n  {}: {DEMO_EMAIL} / {DEMO_PASSWORD}\n  {}: {DEMO_WRITE_KEY}\n  {}: {DEMO_READ_KEY}\n  curl -u {DEMO_WRITE_KEY}: -H 'Content-Type: application/json' {url}/v1/track -d '{{\"event\":\"signup\",\"userId\":\"u1\"}}'\n  curl -H 'Authorization: Bearer {DEMO_READ_KEY}' {url}/api/v1/stats\n",
                     tr("serving the demo at", "демо работает по адресу"),
                     tr("sign in", "вход"),
                     tr("write key", "ключ записи"),
