@@ -10,7 +10,7 @@
 
 use tropa_core::analysis::lanes::{LanesReport, LanesSpec};
 use tropa_core::analysis::scope::ScopeSpec;
-use tropa_core::cjm::markdown::{self, data_value, emotion, trend};
+use tropa_core::cjm::markdown::{self, data_value};
 use tropa_core::cjm::{JourneyMap, LaneKind, Segment};
 use tropa_core::time::format_ts;
 use tropa_engine::{report, Engine, EngineError};
@@ -385,14 +385,4 @@ pub fn suggestions(engine: &dyn Engine, map: &JourneyMap, data: &MapData) -> Res
         }
     }
     Ok(out)
-}
-
-/// The emotion of a stage as text (for HTML).
-pub fn emotion_text(score: Option<i8>) -> String {
-    score.map(emotion).unwrap_or_default()
-}
-
-/// `trend` re-exported for the pages.
-pub fn trend_of(now: f64, before: f64) -> &'static str {
-    trend(now, before)
 }

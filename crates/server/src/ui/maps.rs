@@ -450,7 +450,18 @@ fn grid(s: &Session, g: &Grid<'_>, version: i64) -> String {
                             esc(&json!({"op": "set_score", "lane": lane.key, "stage": st.key}).to_string())
                         )
                     } else {
-                        esc(&maps::emotion_text(score))
+                        // numbers, not emoji faces: a browser or printer may have no emoji font
+                        match score {
+                            Some(v) => format!(
+                                "<span class=\"trend {}\">{v:+}</span>",
+                                match v {
+                                    1..=2 => "good",
+                                    0 => "flat",
+                                    _ => "bad",
+                                }
+                            ),
+                            None => String::new(),
+                        }
                     }
                 }
                 k if k.is_data() => match g.data {
@@ -884,7 +895,7 @@ fn edit_from_form(f: &HashMap<String, String>) -> Result<Edit, String> {
 
 /// `POST /maps/{id}/edit`: one edit, as JSON (`{"version": N, "edit": {...}}` with the CSRF token in
 /// `X-CSRF-Token`; answered with JSON) or as a form (answered with a redirect to the map). Every edit that
-/// changes the map is a new version; an edit based on an older version than the latest is refused (409).
+/// changes the map is a new version; a JSON edit based on an older version than the latest is refused (409).
 async fn edit(
     State(st): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -916,7 +927,9 @@ async fn edit(
             Some(f) => f,
             None => return (StatusCode::BAD_REQUEST, "a form body").into_response(),
         };
-        (param(&f, "csrf"), project_of(&f), param(&f, "version").parse::<i64>().ok(), edit_from_form(&f))
+        // a form is one deliberate action on the map as shown: it applies to the latest version (the strict
+        // version check is for the editor's stream of keystroke saves)
+        (param(&f, "csrf"), project_of(&f), None, edit_from_form(&f))
     };
     let mut s = match checked(&st, &headers, &csrf, Role::Analyst) {
         Ok(s) => s,
