@@ -179,7 +179,9 @@ fn main() -> ExitCode {
         Command::Funnel(a) => cmd::funnel::run(&data, a),
         Command::Paths(a) => cmd::paths::run(&data, a),
         Command::Retention(a) => cmd::retention::run(&data, a),
-        Command::Stages(a) => cmd::stages::run(&data, a),
+        Command::Stages(a) => {
+            cmd::stages::run(&cli.data, &data, cli.project.as_deref().unwrap_or(cmd::serve::DEFAULT_PROJECT), a)
+        }
         Command::Compact(a) => cmd::admin::compact(&data, a),
         Command::Forget(a) => cmd::admin::forget(&data, a),
     };

@@ -1212,6 +1212,27 @@ async fn journey_maps_are_edited_versioned_compared_exported_and_shared() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let info = h.state.meta.map("a", 1).unwrap().unwrap();
     assert_eq!(info.version, 4);
+    // the map's segment: only customers who added to the cart (2 of 3)
+    let r = h
+        .send(page_post(
+            "/maps/1/edit",
+            &analyst,
+            &format!("csrf={csrf}&project=a&op=set_segment&traits=&did=add_to_cart&first_channel="),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(html(&h.send(page_get("/maps/1?project=a", &analyst)).await).contains("· 2 customers"));
+    let r = h
+        .send(page_post(
+            "/maps/1/edit",
+            &analyst,
+            &format!("csrf={csrf}&project=a&op=set_segment&did=add_to_cart+where"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "a broken segment rule is refused");
+    let r = h.send(page_post("/maps/1/edit", &analyst, &format!("csrf={csrf}&project=a&op=set_segment&did="))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(h.state.meta.map("a", 1).unwrap().unwrap().version, 6);
     let doc =
         tropa_core::cjm::JourneyMap::from_json(&h.state.meta.map_version("a", 1, None).unwrap().unwrap().document)
             .unwrap();
@@ -1228,7 +1249,7 @@ async fn journey_maps_are_edited_versioned_compared_exported_and_shared() {
         page.contains("from the template online_store") && page.contains("an@x.ru") && page.contains("+ stage Review"),
         "{page}"
     );
-    let page = html(&h.send(page_get("/maps/1/compare?project=a&a=1&b=4", &viewer)).await);
+    let page = html(&h.send(page_get("/maps/1/compare?project=a&a=1&b=6", &viewer)).await);
     assert!(
         page.contains("class=\"changed\"")
             && page.contains("«No photos of the tent inside»")

@@ -28,8 +28,14 @@ pub struct StagesArgs {
 
 #[derive(Subcommand)]
 enum StagesCmd {
-    /// Print the default journey definition (TOML): save it, edit it, pass it with --definition.
+    /// Print the project's journey definition (the one saved with `stages save` or on the web app's stages
+    /// page), else the default (TOML): save it, edit it, pass it with --definition or `stages save`.
     Definition,
+    /// Keep a journey definition file (TOML, YAML or JSON) as the project's: the web app, the query API and
+    /// `tropa stages` without --definition use it.
+    Save { file: PathBuf },
+    /// Go back to the default definition for the project.
+    Reset,
     /// Check a journey definition file (TOML, YAML or JSON) and list its stages.
     Validate {
         /// The file: .toml, .yaml/.yml or .json.
@@ -217,15 +223,59 @@ fn state_name(s: Option<LifecycleState>) -> &'static str {
     }
 }
 
-pub fn run(data: &Path, args: StagesArgs) -> anyhow::Result<()> {
+/// The project's saved definition text and format, if one is saved.
+fn saved(root: &Path, project: &str) -> anyhow::Result<Option<(String, DefinitionFormat)>> {
+    if !root.join("meta.sqlite").exists() {
+        return Ok(None);
+    }
+    let meta = super::serve::open_meta(root)?;
+    Ok(meta.definition(project)?.map(|d| {
+        let f = DefinitionFormat::from_extension(&d.format).unwrap_or(DefinitionFormat::Toml);
+        (d.text, f)
+    }))
+}
+
+pub fn run(root: &Path, data: &Path, project: &str, args: StagesArgs) -> anyhow::Result<()> {
     match args.cmd {
-        Some(StagesCmd::Definition) => return print(DEFAULT_DEFINITION),
+        Some(StagesCmd::Definition) => {
+            return match saved(root, project)? {
+                Some((text, _)) => print(&text),
+                None => print(DEFAULT_DEFINITION),
+            }
+        }
+        Some(StagesCmd::Save { file }) => {
+            let def = read_definition(&file)?;
+            let text = std::fs::read_to_string(&file)?;
+            let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("toml").to_ascii_lowercase();
+            let format = if ext == "yml" { "yaml".to_string() } else { ext };
+            let meta = super::serve::open_meta(root)?;
+            meta.save_definition(project, &text, &format, None, super::serve::now_ms())?;
+            return print(&format!(
+                "{} «{}»: {} {}\n",
+                tr("saved the definition", "сохранено определение"),
+                def.name,
+                def.stages.len(),
+                tr("stages", "этапов")
+            ));
+        }
+        Some(StagesCmd::Reset) => {
+            super::serve::open_meta(root)?.reset_definition(project)?;
+            return print(tr(
+                "the project uses the default definition\n",
+                "проект использует определение по умолчанию\n",
+            ));
+        }
         Some(StagesCmd::Validate { file }) => return validate(&file),
         Some(StagesCmd::Lanes(a)) => return lanes(data, *a),
         None => {}
     }
     let args = args.report;
-    let p = parse_args(&args)?;
+    let mut p = parse_args(&args)?;
+    if args.definition.is_none() {
+        if let Some((text, format)) = saved(root, project)? {
+            p.definition = JourneyDefinition::parse(&text, format).map_err(|e| UserError(e.to_string()))?;
+        }
+    }
     let store = super::open_existing(data)?;
     let now = match p.now {
         Some(t) => t,

@@ -355,6 +355,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("persona_traits", "Traits of such customers, one per line", "Признаки таких клиентов, по одному в строке"),
     ("persona_hint", "Lists: one item per line. The traits and events find the persona's customers in the data.", "Списки — по пункту в строке. Признаки и события находят клиентов персоны в данных."),
     ("settings", "Settings", "Настройки"),
+    ("map_segment", "Which customers the data lanes count", "Каких клиентов считают строки данных"),
     ("rule", "Rule", "Правило"),
     ("problem_events", "Problem events (comma-separated)", "Проблемные события (через запятую)"),
     ("problem_chart", "Share of the stage's customers who met a problem there", "Доля клиентов этапа, столкнувшихся на нём с проблемой"),

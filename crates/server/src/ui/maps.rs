@@ -734,7 +734,19 @@ fn map_page(
              <form class=\"panel\" method=\"post\" action=\"/maps/{id}/edit\">{csrf_in}<input type=\"hidden\" name=\"op\" value=\"set_period\">\
              <h2>{period_h}</h2><label for=\"since\">{since_l}</label><input id=\"since\" name=\"since\" type=\"date\" value=\"{since}\">\
              <label for=\"until\">{until_l}</label><input id=\"until\" name=\"until\" type=\"date\" value=\"{until}\"><p class=\"muted\">{period_hint}</p>\
+             <button type=\"submit\">{save}</button></form>\
+             <form class=\"panel\" method=\"post\" action=\"/maps/{id}/edit\">{csrf_in}<input type=\"hidden\" name=\"op\" value=\"set_segment\">\
+             <h2>{segment_h}</h2><label for=\"seg-traits\">{traits_l}</label><textarea id=\"seg-traits\" name=\"traits\" rows=\"2\" placeholder=\"city = Казань\">{seg_traits}</textarea>\
+             <label for=\"seg-did\">{did_l}</label><textarea id=\"seg-did\" name=\"did\" rows=\"2\">{seg_did}</textarea>\
+             <label for=\"seg-channel\">{channel_l}</label><textarea id=\"seg-channel\" name=\"first_channel\" rows=\"1\" placeholder=\"email\">{seg_channel}</textarea>\
              <button type=\"submit\">{save}</button></form></div>",
+            segment_h = l.t("map_segment"),
+            traits_l = l.t("persona_traits"),
+            seg_traits = esc(&map.segment.traits.join("\n")),
+            did_l = l.t("did_event"),
+            seg_did = esc(&map.segment.did.join("\n")),
+            channel_l = l.t("first_channel"),
+            seg_channel = esc(&map.segment.first_channel.join("\n")),
             add_stage = l.t("add_stage"),
             stage_name = l.t("stage_name"),
             rule_l = l.t("stage_rule"),
@@ -870,6 +882,14 @@ fn edit_from_form(f: &HashMap<String, String>) -> Result<Edit, String> {
                 v.insert(k.clone(), Value::String(val.trim().to_string()));
             }
         }
+    }
+    if op == "set_segment" {
+        let mut seg = serde_json::Map::new();
+        for k in ["traits", "did", "did_not", "first_channel"] {
+            v.remove(k);
+            seg.insert(k.into(), lines(k));
+        }
+        v.insert("segment".into(), Value::Object(seg));
     }
     if op == "set_period" {
         let opt = |k: &str| {
