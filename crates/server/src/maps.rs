@@ -175,11 +175,8 @@ pub fn subtitle(map: &JourneyMap, persona: Option<&str>, data: Option<&MapData>)
         };
         let from = d.since.map(day).unwrap_or_else(|| (if ru { "начало данных" } else { "start of data" }).into());
         parts.push(format!("{from} — {}", day(d.until - 1)));
-        parts.push(format!(
-            "{} {}",
-            markdown::int(d.current.customers, &map.lang),
-            if ru { "клиентов" } else { "customers" }
-        ));
+        let label = if ru { "клиентов" } else { "customers" };
+        parts.push(format!("{label}: {}", markdown::int(d.current.customers, &map.lang)));
     }
     parts.join(" · ")
 }

@@ -1221,7 +1221,7 @@ async fn journey_maps_are_edited_versioned_compared_exported_and_shared() {
         ))
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert!(html(&h.send(page_get("/maps/1?project=a", &analyst)).await).contains("· 2 customers"));
+    assert!(html(&h.send(page_get("/maps/1?project=a", &analyst)).await).contains("· customers: 2"));
     let r = h
         .send(page_post(
             "/maps/1/edit",
@@ -1345,7 +1345,9 @@ async fn personas_have_sizes_and_switch_the_data_lanes() {
     assert_eq!(h.send(page_post("/personas", &analyst, &form)).await.status, StatusCode::SEE_OTHER);
     let page = html(&h.send(page_get("/personas?project=a", &analyst)).await);
     assert!(
-        page.contains("Покупатели, 35") && page.contains("<li>Честные отзывы</li>") && page.contains("<b>1</b>"),
+        page.contains("Покупатели, 35")
+            && page.contains("<li>Честные отзывы</li>")
+            && page.contains("Customers: <b>1</b>"),
         "{page}"
     );
     let bad = format!("csrf={csrf}&project=a&key=Bad+Key&name=&traits=city");
@@ -1359,7 +1361,7 @@ async fn personas_have_sizes_and_switch_the_data_lanes() {
     let all = html(&h.send(page_get("/maps/1?project=a", &analyst)).await);
     let mine = html(&h.send(page_get("/maps/1?project=a&persona=buyers", &analyst)).await);
     assert!(
-        all.contains("3 клиентов") && mine.contains("Персона: Покупатели, 35") && mine.contains("1 клиентов"),
+        all.contains("клиентов: 3") && mine.contains("Персона: Покупатели, 35") && mine.contains("клиентов: 1"),
         "{mine}"
     );
     let r = h.send(page_post("/personas/delete", &analyst, &format!("csrf={csrf}&project=a&key=buyers"))).await;

@@ -1429,13 +1429,13 @@ async fn personas_page(st: &AppState, s: &Session, error: Option<String>, status
             let items = |v: &[String]| v.iter().map(|x| format!("<li>{}</li>", esc(x))).collect::<String>();
             let numbers = match size {
                 Some(st) => format!(
-                    "<div class=\"numbers\"><span><b>{}</b> {}</span><span><b>{}</b> {}</span><span><b>{}</b> {}</span></div>",
+                    "<div class=\"numbers\"><span>{}: <b>{}</b></span><span>{}: <b>{}</b></span><span>{}: <b>{}</b></span></div>",
+                    l.t("customers"),
                     loc.int(st.customers),
-                    l.t("customers").to_lowercase(),
+                    l.t("buyers"),
                     loc.percent(if st.customers > 0 { st.buyers as f64 / st.customers as f64 } else { 0.0 }),
-                    l.t("buyers").to_lowercase(),
-                    loc.int(st.revenue.max(0.0).round() as u64),
-                    l.t("revenue").to_lowercase()
+                    l.t("revenue"),
+                    loc.int(st.revenue.max(0.0).round() as u64)
                 ),
                 None => String::new(),
             };
@@ -1496,7 +1496,7 @@ async fn personas_page(st: &AppState, s: &Session, error: Option<String>, status
             proj = esc(&s.project),
             new = l.t("new_persona"),
             key_l = l.t("persona_key"),
-            name_l = l.t("name"),
+            name_l = l.t("persona_name"),
             age_l = l.t("age"),
             occ_l = l.t("occupation"),
             quote_l = l.t("quote"),
