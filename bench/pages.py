@@ -20,6 +20,10 @@ PAGES = [
     ("settings", "/settings"),
     ("settings/keys", "/settings/keys"),
     ("funnel chart as PNG", "/funnels?download=funnel&format=png"),
+    ("journey map (data lanes, suggestions)", "/maps/1"),
+    ("journey map for a persona", "/maps/1?persona=maria"),
+    ("journey map as PDF", "/maps/1/export?format=pdf"),
+    ("personas (sizes)", "/personas"),
 ]
 
 
