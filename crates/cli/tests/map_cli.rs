@@ -2,25 +2,9 @@
 //! exports (PDF, JSON) and a JSON re-imported as a new version; the project's saved definition used by
 //! `tropa stages`; mistakes are user errors (exit 1) that name the problem.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-const TROPA: &str = env!("CARGO_BIN_EXE_tropa");
-
-fn tropa(data: &Path, args: &[&str]) -> Output {
-    Command::new(TROPA).env("TROPA_LANG", "en").arg("--data").arg(data).args(args).output().unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn user_error(out: &Output, needle: &str) {
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "stderr: {err}");
-    assert!(err.contains(needle), "'{needle}' not in: {err}");
-}
+use common::{ok, tropa, user_error};
 
 #[test]
 fn maps_from_templates_export_and_import() {

@@ -1,25 +1,9 @@
 //! `tropa project` and `tropa key` end to end (issue 4): projects are separate stores, keys are shown once and
 //! listed without their secrets, mistakes are user errors (exit 1) that say what to do.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-const TROPA: &str = env!("CARGO_BIN_EXE_tropa");
-
-fn tropa(data: &Path, args: &[&str]) -> Output {
-    Command::new(TROPA).env("TROPA_LANG", "en").arg("--data").arg(data).args(args).output().unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn user_error(out: &Output, needle: &str) {
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "stderr: {err}");
-    assert!(err.contains(needle), "'{needle}' not in: {err}");
-}
+use common::{ok, tropa, user_error};
 
 #[test]
 fn projects_and_keys() {

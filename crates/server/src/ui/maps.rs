@@ -54,6 +54,20 @@ fn project_of(q: &HashMap<String, String>) -> String {
     Some(param(q, "project")).filter(|p| !p.is_empty()).unwrap_or_else(|| "default".into())
 }
 
+/// The signed-in viewer of a page of the query's `project`.
+fn reader(st: &AppState, headers: &HeaderMap, q: &HashMap<String, String>) -> Result<Session, Refusal> {
+    let mut s = session(st, headers, Role::Viewer)?;
+    s.project = project_of(q);
+    Ok(s)
+}
+
+/// The analyst who sent a form (its CSRF token checked) about the form's `project`.
+fn editor(st: &AppState, headers: &HeaderMap, f: &HashMap<String, String>) -> Result<Session, Refusal> {
+    let mut s = checked(st, headers, &param(f, "csrf"), Role::Analyst)?;
+    s.project = project_of(f);
+    Ok(s)
+}
+
 fn lang_of(map: &JourneyMap) -> Lang {
     if map.lang == "ru" {
         Lang::Ru
@@ -116,11 +130,10 @@ async fn list(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match session(&st, &headers, Role::Viewer) {
+    let s = match reader(&st, &headers, &q) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    s.project = project_of(&q);
     if !matches!(st.meta.project(&s.project), Ok(Some(_))) {
         return super::not_found(&s);
     }
@@ -205,11 +218,10 @@ async fn create(
     headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match checked(&st, &headers, &param(&f, "csrf"), Role::Analyst) {
+    let s = match editor(&st, &headers, &f) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    s.project = project_of(&f);
     let (key, lang) = (param(&f, "template"), param(&f, "lang"));
     let Some(t) = template::by_key(&key) else { return bad_request(&s, &format!("template: no template '{key}'")) };
     let lang = if lang == "en" { "en" } else { "ru" };
@@ -238,11 +250,10 @@ async fn import(
     headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match checked(&st, &headers, &param(&f, "csrf"), Role::Analyst) {
+    let s = match editor(&st, &headers, &f) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    s.project = project_of(&f);
     let text = f.get("document").cloned().unwrap_or_default();
     let read =
         if text.trim_start().starts_with('{') { JourneyMap::from_json(&text) } else { JourneyMap::from_yaml(&text) };
@@ -563,11 +574,10 @@ async fn view(
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match session(&st, &headers, Role::Viewer) {
+    let s = match reader(&st, &headers, &q) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    s.project = project_of(&q);
     let version = param(&q, "version").parse::<i64>().ok();
     let (map, v) = match load(&st, &s, id, version) {
         Ok(m) => m,
@@ -608,7 +618,7 @@ async fn view(
             "<div class=\"secret\" role=\"status\"><h2>{}</h2><p>{}</p><pre id=\"share-link\">{}/share/{}</pre></div>",
             s.lang.t("share_created"),
             s.lang.t("share_once"),
-            esc(&origin(&headers)),
+            esc(&super::origin(&headers)),
             esc(token)
         ),
     };
@@ -617,12 +627,6 @@ async fn view(
     let mut res = Html(shell(&s, "maps", &map.title, &main)).into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, "no-store".parse().expect("a header value"));
     res
-}
-
-fn origin(headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
-    let tls = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
-    format!("{}://{host}", if tls { "https" } else { "http" })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1011,11 +1015,10 @@ async fn history(
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match session(&st, &headers, Role::Viewer) {
+    let s = match reader(&st, &headers, &q) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    s.project = project_of(&q);
     let l = s.lang;
     let info = match st.meta.map(&s.project, id) {
         Ok(Some(m)) => m,
@@ -1094,11 +1097,10 @@ async fn compare(
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match session(&st, &headers, Role::Viewer) {
+    let s = match reader(&st, &headers, &q) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    s.project = project_of(&q);
     let l = s.lang;
     let p = enc(&s.project);
     let (pa, pb) = (param(&q, "pa"), param(&q, "pb"));
@@ -1251,11 +1253,10 @@ async fn export(
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match session(&st, &headers, Role::Viewer) {
+    let s = match reader(&st, &headers, &q) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    s.project = project_of(&q);
     let Some(format) = Format::parse(&param(&q, "format")) else {
         return (StatusCode::BAD_REQUEST, "format: use pdf, png, svg, md, json or yaml\n").into_response();
     };
@@ -1268,22 +1269,35 @@ async fn export(
     render_export(&st, &s.project, &map, v, persona, format).await
 }
 
+/// A form action on a map (share, unshare, delete): the meta call gives the page to go to.
+fn map_action(
+    st: &AppState,
+    headers: &HeaderMap,
+    f: &HashMap<String, String>,
+    act: impl FnOnce(&tropa_meta::Meta, &str) -> Result<String, MetaError>,
+) -> Response {
+    let s = match editor(st, headers, f) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    match act(&st.meta, &s.project) {
+        Ok(to) => Redirect::to(&to).into_response(),
+        Err(MetaError::NotFound { .. }) => super::not_found(&s),
+        Err(e) => internal(&e),
+    }
+}
+
 async fn share(
     State(st): State<Arc<AppState>>,
     headers: HeaderMap,
     Path(id): Path<i64>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match checked(&st, &headers, &param(&f, "csrf"), Role::Analyst) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    s.project = project_of(&f);
-    match st.meta.create_share(&s.project, id, (st.clock)()) {
-        Ok(t) => Redirect::to(&format!("/maps/{id}?project={}&share={}", enc(&s.project), t.token)).into_response(),
-        Err(MetaError::NotFound { .. }) => super::not_found(&s),
-        Err(e) => internal(&e),
-    }
+    let now = (st.clock)();
+    map_action(&st, &headers, &f, |meta, project| {
+        let t = meta.create_share(project, id, now)?;
+        Ok(format!("/maps/{id}?project={}&share={}", enc(project), t.token))
+    })
 }
 
 async fn unshare(
@@ -1292,16 +1306,11 @@ async fn unshare(
     Path(id): Path<i64>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match checked(&st, &headers, &param(&f, "csrf"), Role::Analyst) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    s.project = project_of(&f);
-    match st.meta.revoke_shares(&s.project, id, (st.clock)()) {
-        Ok(_) => Redirect::to(&format!("/maps/{id}?project={}", enc(&s.project))).into_response(),
-        Err(MetaError::NotFound { .. }) => super::not_found(&s),
-        Err(e) => internal(&e),
-    }
+    let now = (st.clock)();
+    map_action(&st, &headers, &f, |meta, project| {
+        meta.revoke_shares(project, id, now)?;
+        Ok(format!("/maps/{id}?project={}", enc(project)))
+    })
 }
 
 async fn delete(
@@ -1310,16 +1319,10 @@ async fn delete(
     Path(id): Path<i64>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match checked(&st, &headers, &param(&f, "csrf"), Role::Analyst) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    s.project = project_of(&f);
-    match st.meta.delete_map(&s.project, id) {
-        Ok(()) => Redirect::to(&format!("/maps?project={}", enc(&s.project))).into_response(),
-        Err(MetaError::NotFound { .. }) => super::not_found(&s),
-        Err(e) => internal(&e),
-    }
+    map_action(&st, &headers, &f, |meta, project| {
+        meta.delete_map(project, id)?;
+        Ok(format!("/maps?project={}", enc(project)))
+    })
 }
 
 /// The public read-only page of a share link: no sign-in, no navigation, the map and its PDF.
@@ -1395,11 +1398,10 @@ async fn personas(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match session(&st, &headers, Role::Viewer) {
+    let s = match reader(&st, &headers, &q) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    s.project = project_of(&q);
     personas_page(&st, &s, None, StatusCode::OK).await
 }
 
@@ -1526,11 +1528,10 @@ async fn save_persona(
     headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match checked(&st, &headers, &param(&f, "csrf"), Role::Analyst) {
+    let s = match editor(&st, &headers, &f) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    s.project = project_of(&f);
     let lines = |k: &str| -> Vec<String> {
         f.get(k)
             .map(|t| t.lines().map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect())
@@ -1574,11 +1575,10 @@ async fn delete_persona(
     headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match checked(&st, &headers, &param(&f, "csrf"), Role::Analyst) {
+    let s = match editor(&st, &headers, &f) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    s.project = project_of(&f);
     match st.meta.delete_persona(&s.project, &param(&f, "key")) {
         Ok(()) => Redirect::to(&format!("/personas?project={}", enc(&s.project))).into_response(),
         Err(MetaError::NotFound { .. }) => super::not_found(&s),

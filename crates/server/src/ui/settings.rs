@@ -360,7 +360,7 @@ async fn create_key(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f)
         Ok(k) => {
             tracing::info!(user = s.user.id, key = k.info.id, "key created");
             // The secret is in this answer only: never cache it.
-            let origin = origin(&headers);
+            let origin = super::origin(&headers);
             let mut res = keys_page(&st, &s, &[], Some((&k, &origin)), StatusCode::CREATED);
             res.headers_mut().insert(axum::http::header::CACHE_CONTROL, "no-store".parse().expect("a header value"));
             res
@@ -587,13 +587,6 @@ async fn delete_user(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f
         Ok(()) => Redirect::to("/settings/users").into_response(),
         Err(e) => user_problem(&st, &s, &e),
     }
-}
-
-/// The address this server was reached at (for the snippet), from `Host` and `X-Forwarded-Proto`.
-fn origin(headers: &HeaderMap) -> String {
-    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
-    let tls = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
-    format!("{}://{host}", if tls { "https" } else { "http" })
 }
 
 /// `YYYY-MM-DD` of an epoch-ms instant (UTC).
