@@ -69,7 +69,7 @@ def test_create_edit_version_compare_persona_export(tmp_path, start_server, brow
     d.find_element(By.LINK_TEXT, "History").click()
     wait(lambda d: d.title.startswith("History"), "the history")
     rows = d.find_elements(By.CSS_SELECTOR, "table tbody tr")
-    assert len(rows) >= 3 and "stage research → #1" in rows[0].text, [r.text for r in rows]
+    assert len(rows) >= 3 and "Order of stages: research → first_contact" in rows[0].text, [r.text for r in rows]
     last = rows[0].text.split()[0]
     shot(d, "map_history_en")
     d.get(map_url.split("?")[0] + f"/compare?a=1&b={last}")

@@ -1178,6 +1178,13 @@ async fn journey_maps_are_edited_versioned_compared_exported_and_shared() {
     assert_eq!((r.status, r.body["version"].as_i64()), (StatusCode::OK, Some(2)), "{}", r.body);
     let r = h.send(json_edit(&analyst, &csrf, cell)).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "an edit on version 1 when the map is at 2");
+    let same = json!({"version": 2, "edit": {"op": "set_cell", "lane": "pains", "stage": "research", "text": "No photos of the tent inside"}});
+    let r = h.send(json_edit(&analyst, &csrf, same)).await;
+    assert_eq!(
+        (r.status, r.body["version"].as_i64()),
+        (StatusCode::OK, Some(2)),
+        "saving the same text makes no version"
+    );
     let bad = json!({"version": 2, "edit": {"op": "set_score", "lane": "emotions", "stage": "research", "score": 5}});
     let r = h.send(json_edit(&analyst, &csrf, bad)).await;
     assert_eq!(
@@ -1246,8 +1253,20 @@ async fn journey_maps_are_edited_versioned_compared_exported_and_shared() {
     // history and the comparison of two versions
     let page = html(&h.send(page_get("/maps/1/history?project=a", &viewer)).await);
     assert!(
-        page.contains("from the template online_store") && page.contains("an@x.ru") && page.contains("+ stage Review"),
+        page.contains("from the template online_store")
+            && page.contains("an@x.ru")
+            && page.contains("+ Stage «Review»"),
         "{page}"
+    );
+    let ru = Request::get("/maps/1/history?project=a")
+        .header("cookie", &viewer)
+        .header("accept-language", "ru")
+        .body(Body::empty())
+        .unwrap();
+    let page = html(&h.send(ru).await);
+    assert!(
+        page.contains("Порядок этапов: research → first_contact") && page.contains("+ Этап «Review»"),
+        "the history reads in Russian: {page}"
     );
     let page = html(&h.send(page_get("/maps/1/compare?project=a&a=1&b=6", &viewer)).await);
     assert!(

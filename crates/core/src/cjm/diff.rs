@@ -2,11 +2,11 @@
 //! lanes likewise, and every cell and emotion score whose content differs (matched by stage and lane key, so a
 //! renamed stage keeps its cells).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::JourneyMap;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Change {
     Title { before: String, after: String },

@@ -972,6 +972,7 @@ async fn edit(
         let msg = format!("{} {latest}", s.lang.t("map_changed_elsewhere"));
         return if is_json { json_err(StatusCode::CONFLICT, "version", &msg) } else { bad_request(&s, &msg) };
     }
+    let before = map.clone();
     let summary = match map.apply(&edit) {
         Ok(summary) => summary,
         Err(e) => {
@@ -984,13 +985,24 @@ async fn edit(
             };
         }
     };
+    // what changed, stored structured so that the history reads in each reader's language; an edit that
+    // changes nothing (the same text saved again) makes no version
+    let changes = diff(&before, &map);
+    if changes.is_empty() {
+        return if is_json {
+            axum::Json(json!({"version": latest, "summary": summary})).into_response()
+        } else {
+            Redirect::to(&format!("/maps/{id}?project={}", enc(&s.project))).into_response()
+        };
+    }
+    let stored = serde_json::to_string(&changes).unwrap_or_else(|_| summary.clone());
     let saved = st.meta.save_map_version(
         &s.project,
         id,
         Some(latest),
         &map.title,
         &map.to_json(),
-        &summary,
+        &stored,
         Some(s.user.id),
         (st.clock)(),
     );
@@ -1043,7 +1055,10 @@ async fn history(
                 ver = v.version,
                 time = l.date(&tropa_core::time::format_ts(v.created_at)),
                 author = esc(&v.author),
-                summary = esc(&v.summary),
+                summary = esc(&match serde_json::from_str::<Vec<Change>>(&v.summary) {
+                    Ok(changes) => changes.iter().map(|c| change_text(l, c)).collect::<Vec<_>>().join("; "),
+                    Err(_) => v.summary.clone(),
+                }),
             )
         })
         .collect();
