@@ -16,6 +16,7 @@ mod saved;
 mod settings;
 mod stages;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -134,6 +135,42 @@ pub fn session(state: &AppState, headers: &HeaderMap, at_least: Role) -> Result<
         return Err(Box::new((StatusCode::FORBIDDEN, Html(shell(&s, "", "403", &body))).into_response()));
     }
     Ok(s)
+}
+
+/// The project a page or form names (`project=`), `default` when none.
+pub fn project_param(q: &HashMap<String, String>) -> String {
+    q.get("project").map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).unwrap_or_else(|| "default".into())
+}
+
+/// The session of a page about the project its query names, at least `role`.
+pub fn page_session(
+    st: &AppState,
+    headers: &HeaderMap,
+    q: &HashMap<String, String>,
+    role: Role,
+) -> Result<Session, Refusal> {
+    let mut s = session(st, headers, role)?;
+    s.project = project_param(q);
+    Ok(s)
+}
+
+/// A builder page (funnels, paths, retention): the saved reports, the form and the result; or, when a chart
+/// download was asked for, that file.
+pub(crate) fn builder_page(
+    st: &AppState,
+    s: &Session,
+    kind: &'static str,
+    q: &HashMap<String, String>,
+    form: &str,
+    result: &str,
+    ex: export::Exports,
+) -> Response {
+    if let Some(file) = ex.into_file() {
+        return file;
+    }
+    let saved = saved::panel(st, s, kind, q);
+    let main = format!("<h1>{}</h1>{saved}{form}{result}", s.lang.t(kind));
+    Html(shell(s, kind, s.lang.t(kind), &main)).into_response()
 }
 
 /// The engine of a project the signed-in user asked for by name (404 when there is no such project).

@@ -14,7 +14,7 @@ use tropa_meta::Role;
 
 use super::form::{FieldErrors, CHANNEL_GROUPS};
 use super::i18n::Lang;
-use super::{esc, session, shell};
+use super::{esc, shell};
 use crate::query::request::{Filters, Problems};
 use crate::AppState;
 
@@ -23,16 +23,15 @@ pub async fn page(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match session(&st, &headers, Role::Viewer) {
+    let s = match super::page_session(&st, &headers, &q, Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
     };
     let l = s.lang;
     let field = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
-    let project = Some(field("project")).filter(|p| !p.is_empty()).unwrap_or_else(|| "default".into());
+    let project = s.project.clone();
     let id = field("id");
     let (trait_q, did, channel) = (field("trait"), field("did"), field("channel"));
-    s.project = project.clone();
     let mut main = format!("<h1>{}</h1>", l.t("customers_page"));
     let mut problems = Problems::default();
     let mut found = String::new();

@@ -8,15 +8,15 @@ use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use tropa_engine::report;
 use tropa_meta::Role;
 use tropa_render::{FunnelChart, FunnelStep, LineChart, Series, ValueFormat};
 
+use super::esc;
 use super::export::Exports;
 use super::form::{FieldErrors, FilterFields};
 use super::i18n::Lang;
-use super::{esc, session, shell};
 use crate::query::request::{ExclusionRequest, Filters, FunnelRequest, FunnelStepRequest, Problems};
 use crate::AppState;
 
@@ -27,7 +27,7 @@ pub async fn page(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match session(&st, &headers, Role::Viewer) {
+    let s = match super::page_session(&st, &headers, &q, Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -35,8 +35,7 @@ pub async fn page(
     let field = |k: &str, default: &str| {
         q.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string())
     };
-    let project = field("project", "default");
-    s.project = project.clone();
+    let project = s.project.clone();
     let steps_text = field("steps", EXAMPLE);
     let (window, mode, breakdown, trend) =
         (field("window", "7d"), field("mode", "ordered"), field("breakdown", ""), field("trend", ""));
@@ -113,12 +112,7 @@ pub async fn page(
         until = e.input("until", l.t("until"), &until, "date", ""),
         run = l.t("run"),
     );
-    let saved = super::saved::panel(&st, &s, "funnels", &q);
-    let main = format!("<h1>{}</h1>{saved}{form}{result}", l.t("funnels"));
-    if let Some(file) = ex.into_file() {
-        return file;
-    }
-    Html(shell(&s, "funnels", l.t("funnels"), &main)).into_response()
+    super::builder_page(&st, &s, "funnels", &q, &form, &result, ex)
 }
 
 /// `N: EVENT` lines (an event between step N and N + 1 knocks the customer out), problems at `exclude`.

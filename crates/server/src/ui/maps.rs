@@ -21,7 +21,7 @@ use tropa_meta::{MetaError, Role};
 
 use super::export::enc;
 use super::i18n::Lang;
-use super::{checked, esc, internal, page, session, shell, Refusal, Session};
+use super::{checked, esc, internal, page, shell, Refusal, Session};
 use crate::maps::{self, Format, MapData};
 use crate::AppState;
 
@@ -50,21 +50,10 @@ fn param(q: &HashMap<String, String>, k: &str) -> String {
     q.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
 }
 
-fn project_of(q: &HashMap<String, String>) -> String {
-    Some(param(q, "project")).filter(|p| !p.is_empty()).unwrap_or_else(|| "default".into())
-}
-
-/// The signed-in viewer of a page of the query's `project`.
-fn reader(st: &AppState, headers: &HeaderMap, q: &HashMap<String, String>) -> Result<Session, Refusal> {
-    let mut s = session(st, headers, Role::Viewer)?;
-    s.project = project_of(q);
-    Ok(s)
-}
-
 /// The analyst who sent a form (its CSRF token checked) about the form's `project`.
 fn editor(st: &AppState, headers: &HeaderMap, f: &HashMap<String, String>) -> Result<Session, Refusal> {
     let mut s = checked(st, headers, &param(f, "csrf"), Role::Analyst)?;
-    s.project = project_of(f);
+    s.project = super::project_param(f);
     Ok(s)
 }
 
@@ -130,7 +119,7 @@ async fn list(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match reader(&st, &headers, &q) {
+    let s = match super::page_session(&st, &headers, &q, Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -238,11 +227,8 @@ async fn create(
         }
     }
     let summary = format!("{} {key}", s.lang.t("from_template"));
-    match st.meta.create_map(&s.project, &map.title, &map.to_json(), &summary, Some(s.user.id), now) {
-        Ok(m) => Redirect::to(&format!("/maps/{}?project={}", m.id, enc(&s.project))).into_response(),
-        Err(MetaError::NotFound { .. }) => super::not_found(&s),
-        Err(e) => internal(&e),
-    }
+    let made = st.meta.create_map(&s.project, &map.title, &map.to_json(), &summary, Some(s.user.id), now);
+    redirect_or(&s, made.map(|m| format!("/maps/{}?project={}", m.id, enc(&s.project))))
 }
 
 async fn import(
@@ -260,10 +246,9 @@ async fn import(
     match read {
         Ok(map) => {
             let summary = s.lang.t("imported").to_string();
-            match st.meta.create_map(&s.project, &map.title, &map.to_json(), &summary, Some(s.user.id), (st.clock)()) {
-                Ok(m) => Redirect::to(&format!("/maps/{}?project={}", m.id, enc(&s.project))).into_response(),
-                Err(e) => internal(&e),
-            }
+            let made =
+                st.meta.create_map(&s.project, &map.title, &map.to_json(), &summary, Some(s.user.id), (st.clock)());
+            redirect_or(&s, made.map(|m| format!("/maps/{}?project={}", m.id, enc(&s.project))))
         }
         Err(e) => {
             let msg = e.issues().iter().map(|i| format!("{}: {}", i.field, i.reason)).collect::<Vec<_>>().join("; ");
@@ -574,7 +559,7 @@ async fn view(
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match reader(&st, &headers, &q) {
+    let s = match super::page_session(&st, &headers, &q, Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -945,7 +930,7 @@ async fn edit(
             Ok(e) => e,
             Err(e) => return json_err(StatusCode::BAD_REQUEST, "edit", &e.to_string()),
         };
-        (csrf, project_of(&q), v.get("version").and_then(Value::as_i64), Ok(edit))
+        (csrf, super::project_param(&q), v.get("version").and_then(Value::as_i64), Ok(edit))
     } else {
         let f: HashMap<String, String> = match serde_urlencoded_pairs(&body) {
             Some(f) => f,
@@ -953,7 +938,7 @@ async fn edit(
         };
         // a form is one deliberate action on the map as shown: it applies to the latest version (the strict
         // version check is for the editor's stream of keystroke saves)
-        (param(&f, "csrf"), project_of(&f), None, edit_from_form(&f))
+        (param(&f, "csrf"), super::project_param(&f), None, edit_from_form(&f))
     };
     let mut s = match checked(&st, &headers, &csrf, Role::Analyst) {
         Ok(s) => s,
@@ -1027,7 +1012,7 @@ async fn history(
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match reader(&st, &headers, &q) {
+    let s = match super::page_session(&st, &headers, &q, Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -1112,7 +1097,7 @@ async fn compare(
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match reader(&st, &headers, &q) {
+    let s = match super::page_session(&st, &headers, &q, Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -1268,7 +1253,7 @@ async fn export(
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match reader(&st, &headers, &q) {
+    let s = match super::page_session(&st, &headers, &q, Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -1284,7 +1269,7 @@ async fn export(
     render_export(&st, &s.project, &map, v, persona, format).await
 }
 
-/// A form action on a map (share, unshare, delete): the meta call gives the page to go to.
+/// A form action (share, unshare or delete a map, delete a persona): the meta call gives the page to go to.
 fn map_action(
     st: &AppState,
     headers: &HeaderMap,
@@ -1295,9 +1280,14 @@ fn map_action(
         Ok(s) => s,
         Err(r) => return *r,
     };
-    match act(&st.meta, &s.project) {
+    redirect_or(&s, act(&st.meta, &s.project))
+}
+
+/// The page a metadata change leads to, or why it could not be made (404 for what does not exist).
+fn redirect_or(s: &Session, done: Result<String, MetaError>) -> Response {
+    match done {
         Ok(to) => Redirect::to(&to).into_response(),
-        Err(MetaError::NotFound { .. }) => super::not_found(&s),
+        Err(MetaError::NotFound { .. }) => super::not_found(s),
         Err(e) => internal(&e),
     }
 }
@@ -1413,7 +1403,7 @@ async fn personas(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match reader(&st, &headers, &q) {
+    let s = match super::page_session(&st, &headers, &q, Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -1578,11 +1568,8 @@ async fn save_persona(
         let msg = e.issues().iter().map(|i| format!("{}: {}", i.field, i.reason)).collect::<Vec<_>>().join("; ");
         return personas_page(&st, &s, Some(msg), StatusCode::BAD_REQUEST).await;
     }
-    match st.meta.save_persona(&s.project, &p.key, &serde_json::to_string(&p).unwrap_or_default(), (st.clock)()) {
-        Ok(()) => Redirect::to(&format!("/personas?project={}#persona-{}", enc(&s.project), p.key)).into_response(),
-        Err(MetaError::NotFound { .. }) => super::not_found(&s),
-        Err(e) => internal(&e),
-    }
+    let saved = st.meta.save_persona(&s.project, &p.key, &serde_json::to_string(&p).unwrap_or_default(), (st.clock)());
+    redirect_or(&s, saved.map(|()| format!("/personas?project={}#persona-{}", enc(&s.project), p.key)))
 }
 
 async fn delete_persona(
@@ -1590,13 +1577,9 @@ async fn delete_persona(
     headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let s = match editor(&st, &headers, &f) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    match st.meta.delete_persona(&s.project, &param(&f, "key")) {
-        Ok(()) => Redirect::to(&format!("/personas?project={}", enc(&s.project))).into_response(),
-        Err(MetaError::NotFound { .. }) => super::not_found(&s),
-        Err(e) => internal(&e),
-    }
+    let key = param(&f, "key");
+    map_action(&st, &headers, &f, |meta, project| {
+        meta.delete_persona(project, &key)?;
+        Ok(format!("/personas?project={}", enc(project)))
+    })
 }

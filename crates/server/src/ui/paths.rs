@@ -7,16 +7,16 @@ use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use tropa_core::analysis::paths::PathsReport;
 use tropa_engine::report;
 use tropa_meta::Role;
 use tropa_render::{Sankey, SankeyLink, SankeyNode};
 
+use super::esc;
 use super::export::Exports;
 use super::form::{FieldErrors, FilterFields};
 use super::i18n::Lang;
-use super::{esc, session, shell};
 use crate::query::request::{Filters, PathsRequest, Problems};
 use crate::AppState;
 
@@ -25,15 +25,14 @@ pub async fn page(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match session(&st, &headers, Role::Viewer) {
+    let s = match super::page_session(&st, &headers, &q, Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
     };
     let l = s.lang;
     let field = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let first_visit = q.is_empty() || (q.len() == 1 && q.contains_key("project"));
-    let project = Some(field("project")).filter(|p| !p.is_empty()).unwrap_or_else(|| "default".into());
-    s.project = project.clone();
+    let project = s.project.clone();
     let from = if first_visit { "view_item".to_string() } else { field("from") };
     let (to, conversion, session_gap) =
         (field("to"), if first_visit { "purchase".into() } else { field("conversion") }, field("session"));
@@ -94,12 +93,7 @@ pub async fn page(
         run = l.t("run"),
         who = who.html(l, &e, &super::stages::stage_options(&st, &project, l)),
     );
-    let saved = super::saved::panel(&st, &s, "paths", &q);
-    let main = format!("<h1>{}</h1>{saved}{form}{result}", l.t("paths"));
-    if let Some(file) = ex.into_file() {
-        return file;
-    }
-    Html(shell(&s, "paths", l.t("paths"), &main)).into_response()
+    super::builder_page(&st, &s, "paths", &q, &form, &result, ex)
 }
 
 fn render(l: Lang, r: &PathsReport, ex: &mut Exports) -> String {

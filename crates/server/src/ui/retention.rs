@@ -7,16 +7,16 @@ use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use tropa_core::analysis::retention::RetentionReport;
 use tropa_engine::report;
 use tropa_meta::Role;
 use tropa_render::{Heatmap, LineChart, Series, ValueFormat};
 
+use super::esc;
 use super::export::Exports;
 use super::form::{FieldErrors, FilterFields};
 use super::i18n::Lang;
-use super::{esc, session, shell};
 use crate::query::request::{Filters, Problems, RetentionRequest};
 use crate::AppState;
 
@@ -25,7 +25,7 @@ pub async fn page(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match session(&st, &headers, Role::Viewer) {
+    let s = match super::page_session(&st, &headers, &q, Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -33,8 +33,7 @@ pub async fn page(
     let field = |k: &str, default: &str| {
         q.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string())
     };
-    let project = field("project", "default");
-    s.project = project.clone();
+    let project = s.project.clone();
     let (start, ret) = (field("start", "*"), field("return", "*"));
     let (period, periods, mode) = (field("period", "week"), field("periods", "8"), field("mode", "on"));
     let (breakdown, since, until) = (field("breakdown", ""), field("since", ""), field("until", ""));
@@ -89,12 +88,7 @@ pub async fn page(
         run = l.t("run"),
         who = who.html(l, &e, &super::stages::stage_options(&st, &project, l)),
     );
-    let saved = super::saved::panel(&st, &s, "retention", &q);
-    let main = format!("<h1>{}</h1>{saved}{form}{result}", l.t("retention"));
-    if let Some(file) = ex.into_file() {
-        return file;
-    }
-    Html(shell(&s, "retention", l.t("retention"), &main)).into_response()
+    super::builder_page(&st, &s, "retention", &q, &form, &result, ex)
 }
 
 fn render(l: Lang, r: &RetentionReport, ex: &mut Exports) -> String {

@@ -246,11 +246,10 @@ async fn keys(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match session(&st, &headers, Role::Admin) {
+    let s = match super::page_session(&st, &headers, &q, Role::Admin) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    s.project = q.get("project").map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).unwrap_or("default".into());
     keys_page(&st, &s, &[], None, StatusCode::OK)
 }
 

@@ -22,7 +22,7 @@ use tropa_render::{BarChart, FunnelChart, FunnelStep, Heatmap, ValueFormat};
 use super::export::Exports;
 use super::form::FieldErrors;
 use super::i18n::Lang;
-use super::{checked, esc, internal, session, shell, Refusal, Session};
+use super::{checked, esc, internal, shell, Refusal, Session};
 use crate::query::request::Problems;
 use crate::AppState;
 
@@ -94,11 +94,10 @@ pub async fn page(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match session(&st, &headers, Role::Viewer) {
+    let s = match super::page_session(&st, &headers, &q, Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    s.project = Some(param(&q, "project")).filter(|p| !p.is_empty()).unwrap_or_else(|| "default".into());
     let (text, format, saved) = match project_definition(&st, &s.project) {
         Ok(d) => d,
         Err(r) => return *r,
@@ -136,7 +135,7 @@ pub async fn post(
         Ok(s) => s,
         Err(r) => return *r,
     };
-    s.project = Some(param(&f, "project")).filter(|p| !p.is_empty()).unwrap_or_else(|| "default".into());
+    s.project = super::project_param(&f);
     if !matches!(st.meta.project(&s.project), Ok(Some(_))) {
         return super::not_found(&s);
     }
