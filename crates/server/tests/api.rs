@@ -808,8 +808,16 @@ async fn every_web_route_checks_the_role_itself() {
     // be added without deciding who may see it).
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut sources = vec![std::fs::read_to_string(dir.join("ui.rs")).unwrap()];
-    for f in std::fs::read_dir(dir.join("ui")).unwrap() {
-        sources.push(std::fs::read_to_string(f.unwrap().path()).unwrap());
+    let mut dirs = vec![dir.join("ui")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                sources.push(std::fs::read_to_string(path).unwrap());
+            }
+        }
     }
     let mut declared: Vec<String> = sources
         .iter()

@@ -457,7 +457,17 @@ mod tests {
     fn every_key_the_pages_use_exists() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut files = vec![dir.join("ui.rs")];
-        files.extend(std::fs::read_dir(dir.join("ui")).unwrap().map(|e| e.unwrap().path()));
+        let mut dirs = vec![dir.join("ui")];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(d).unwrap() {
+                let path = e.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
         let mut missing = Vec::new();
         for f in files {
             let text = std::fs::read_to_string(&f).unwrap();
