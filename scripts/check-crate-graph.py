@@ -1,9 +1,17 @@
 #!/usr/bin/env python3
-"""Checks the crate graph of STYLE.md: which tropa crates each crate may depend on (normal dependencies)."""
+"""Checks the crate graph of STYLE.md and ARCHITECTURE.md:
+- which tropa crates each crate may depend on (normal dependencies), and which as dev-dependencies;
+- which external crates a crate must not use (no async runtime, HTTP or SQL in the pure crates);
+- the testkit never reaches the binary, even through another crate;
+- the CLI starts the HTTP server in one module only (cmd/serve.rs); every other command goes through tropa-app.
+"""
 import json
+import pathlib
+import re
 import subprocess
 import sys
 
+# floors: core -> engine/store/io/meta/render -> app -> cli | server
 ALLOWED = {
     "tropa-core": set(),
     "tropa-engine": {"tropa-core"},
@@ -13,21 +21,75 @@ ALLOWED = {
     "tropa-testkit": {"tropa-core", "tropa-engine"},
     "tropa-meta": set(),
     "tropa-render": set(),
-    "tropa-server": {"tropa-core", "tropa-engine", "tropa-meta", "tropa-render"},
-    "tropa": {"tropa-core", "tropa-engine", "tropa-store", "tropa-io", "tropa-synth", "tropa-meta", "tropa-server"},
+    "tropa-app": {"tropa-core", "tropa-engine", "tropa-store", "tropa-meta", "tropa-render"},
+    "tropa-server": {"tropa-core", "tropa-engine", "tropa-meta", "tropa-render", "tropa-app"},
+    "tropa": {"tropa-core", "tropa-engine", "tropa-store", "tropa-io", "tropa-synth", "tropa-meta", "tropa-app",
+              "tropa-server"},
     "tropa-bench": {"tropa-core", "tropa-engine", "tropa-store", "tropa-synth", "tropa-io"},
+}
+# what tests may add on top of a crate's own dependencies
+DEV_EXTRA = {"tropa-testkit", "tropa-synth"}
+
+RUNTIME = {"tokio", "async-std", "smol", "futures", "mio"}
+HTTP = {"axum", "hyper", "tower", "tower-http", "reqwest", "ureq", "http"}
+SQL = {"rusqlite", "sqlx", "postgres", "tokio-postgres", "clickhouse"}
+IO = {"memmap2", "tempfile", "notify", "walkdir"}
+THREADS = {"rayon", "crossbeam", "crossbeam-channel"}
+FORBIDDEN = {
+    # pure domain: no I/O, no threads, no clock
+    "tropa-core": RUNTIME | HTTP | SQL | IO | THREADS | {"getrandom", "rand", "tracing"},
+    "tropa-engine": RUNTIME | HTTP | SQL | IO,
+    "tropa-render": RUNTIME | HTTP | SQL | IO | THREADS | {"tracing"},
+    "tropa-synth": RUNTIME | HTTP | SQL | IO,
+    "tropa-meta": RUNTIME | HTTP,
+    "tropa-store": RUNTIME | HTTP | SQL,
+    "tropa-io": RUNTIME | HTTP | SQL,
+    "tropa-app": RUNTIME | HTTP,
 }
 
 meta = json.loads(subprocess.check_output(["cargo", "metadata", "--format-version", "1", "--no-deps", "--offline"]))
 bad = []
+normal = {}
 for pkg in meta["packages"]:
     name = pkg["name"]
     if name not in ALLOWED:
         bad.append(f"{name}: not in the crate graph of STYLE.md (add it to scripts/check-crate-graph.py)")
         continue
+    normal[name] = set()
     for dep in pkg["dependencies"]:
-        if dep["name"].startswith("tropa") and dep["kind"] is None and dep["name"] not in ALLOWED[name]:
-            bad.append(f"{name} must not depend on {dep['name']}")
+        d, kind = dep["name"], dep["kind"]
+        if d.startswith("tropa"):
+            if kind is None:
+                normal[name].add(d)
+                if d not in ALLOWED[name]:
+                    bad.append(f"{name} must not depend on {d}")
+            elif kind == "dev" and d != name and d not in ALLOWED[name] | DEV_EXTRA:
+                bad.append(f"{name}'s tests must not depend on {d}")
+        elif kind is None and d in FORBIDDEN.get(name, set()):
+            bad.append(f"{name} must not use the external crate {d}")
+
+
+def reaches(start, target, seen=None):
+    seen = seen or set()
+    for d in normal.get(start, ()):
+        if d == target or (d not in seen and (seen.add(d) or reaches(d, target, seen))):
+            return True
+    return False
+
+
+for binary in ("tropa",):
+    if reaches(binary, "tropa-testkit"):
+        bad.append(f"{binary} reaches tropa-testkit: the oracle must never ship")
+
+root = pathlib.Path(__file__).resolve().parent.parent
+for path in sorted((root / "crates/cli/src").rglob("*.rs")):
+    rel = path.relative_to(root).as_posix()
+    if rel != "crates/cli/src/cmd/serve.rs" and re.search(r"\btropa_server\b", path.read_text()):
+        bad.append(f"{rel} names tropa_server: only cmd/serve.rs starts the server; use tropa_app")
+for path in sorted((root / "crates/server/src").rglob("*.rs")):
+    if re.search(r"\btropa_store\b", path.read_text()):
+        bad.append(f"{path.relative_to(root).as_posix()} names tropa_store: the server sees engines only")
+
 if bad:
     print("crate graph violations:\n  " + "\n  ".join(bad))
     sys.exit(1)

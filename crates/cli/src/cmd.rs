@@ -30,6 +30,21 @@ pub fn engine_report<T>(r: Result<T, tropa_engine::EngineError>) -> anyhow::Resu
     })
 }
 
+/// An application error for the command line: the field named as its flag, the reason in the CLI's language;
+/// internal errors pass through (exit code 2).
+pub fn app_error(e: tropa_app::AppError) -> anyhow::Error {
+    use tropa_app::{AppError, Missing};
+    let words = e.words(crate::lang::lang());
+    match &e {
+        AppError::NotFound(Missing::Project(_)) => UserError::arg("--project", words),
+        AppError::NotFound(Missing::Persona(_)) => UserError::arg("--persona", words),
+        AppError::NotFound(Missing::Template(_)) => UserError::arg("--template", words),
+        AppError::NotFound(Missing::Map { .. }) | AppError::Definition(_) => UserError(words).into(),
+        AppError::Invalid { field, .. } => UserError::arg(&format!("--{field}"), words),
+        _ => e.into(),
+    }
+}
+
 /// A time argument (RFC 3339 or YYYY-MM-DD) as epoch ms; the error names the argument.
 pub fn instant(arg: &str, text: &str) -> anyhow::Result<i64> {
     tropa_core::time::parse_time(text, &tropa_core::time::TimeFormat::Rfc3339).map_err(|e| UserError::arg(arg, e))

@@ -23,3 +23,12 @@ pub fn tr<'a>(en: &'a str, ru: &'a str) -> &'a str {
 pub fn code() -> &'static str {
     tr("en", "ru")
 }
+
+/// The CLI's language as the domain knows it.
+pub fn lang() -> tropa_core::lang::Lang {
+    if russian() {
+        tropa_core::lang::Lang::Ru
+    } else {
+        tropa_core::lang::Lang::En
+    }
+}

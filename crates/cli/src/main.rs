@@ -94,21 +94,17 @@ impl UserError {
 
 /// The store folder of `--project` (checked against the folder's projects unless it is `default`).
 fn project_data(root: &std::path::Path, project: &str) -> anyhow::Result<PathBuf> {
-    if project != cmd::serve::DEFAULT_PROJECT {
-        let meta = root.join("meta.sqlite");
-        let known = meta.exists() && tropa_meta::Meta::open(&meta)?.project(project)?.is_some();
-        if !known {
-            return Err(UserError(format!(
-                "--project {project}: {}",
-                lang::tr(
-                    "no such project in this data folder: create it with tropa project create",
-                    "такого проекта нет в папке данных: создайте его командой tropa project create"
-                )
-            ))
-            .into());
-        }
-    }
-    Ok(cmd::serve::project_dir(root, project))
+    tropa_app::layout::project_data(root, project).map_err(|e| match e {
+        tropa_app::AppError::NotFound(_) => UserError(format!(
+            "--project {project}: {}",
+            lang::tr(
+                "no such project in this data folder: create it with tropa project create",
+                "такого проекта нет в папке данных: создайте его командой tropa project create"
+            )
+        ))
+        .into(),
+        other => cmd::app_error(other),
+    })
 }
 
 fn exit_code(err: &anyhow::Error) -> u8 {
@@ -122,6 +118,12 @@ fn exit_code(err: &anyhow::Error) -> u8 {
             return 1;
         }
         if let Some(e) = cause.downcast_ref::<EngineError>() {
+            return match e.kind() {
+                ErrorKind::Internal => 2,
+                _ => 1,
+            };
+        }
+        if let Some(e) = cause.downcast_ref::<tropa_app::AppError>() {
             return match e.kind() {
                 ErrorKind::Internal => 2,
                 _ => 1,
@@ -156,7 +158,7 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
         }
     };
-    let data = match project_data(&cli.data, cli.project.as_deref().unwrap_or(cmd::serve::DEFAULT_PROJECT)) {
+    let data = match project_data(&cli.data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT)) {
         Ok(d) => d,
         Err(err) => {
             let _ = writeln!(std::io::stderr(), "{}: {err:#}", lang::tr("error", "ошибка"));
@@ -169,7 +171,7 @@ fn main() -> ExitCode {
         Command::Key(a) => cmd::project::key(&cli.data, cli.project.as_deref(), a),
         Command::User(a) => cmd::user::run(&cli.data, a),
         Command::Map(a) => {
-            cmd::map::run(&cli.data, &data, cli.project.as_deref().unwrap_or(cmd::serve::DEFAULT_PROJECT), a)
+            cmd::map::run(&cli.data, &data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT), a)
         }
         Command::Import(a) => cmd::import::run(&data, a),
         Command::Export(a) => cmd::export::run(&data, a),
@@ -180,7 +182,7 @@ fn main() -> ExitCode {
         Command::Paths(a) => cmd::paths::run(&data, a),
         Command::Retention(a) => cmd::retention::run(&data, a),
         Command::Stages(a) => {
-            cmd::stages::run(&cli.data, &data, cli.project.as_deref().unwrap_or(cmd::serve::DEFAULT_PROJECT), a)
+            cmd::stages::run(&cli.data, &data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT), a)
         }
         Command::Compact(a) => cmd::admin::compact(&data, a),
         Command::Forget(a) => cmd::admin::forget(&data, a),

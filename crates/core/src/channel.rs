@@ -15,6 +15,21 @@
 //!
 //! Russian sources (Yandex, VK, OK, Telegram, Dzen, Mail.ru, Avito) are known as well as global ones.
 
+/// Every group [`classify`] returns.
+pub const GROUPS: [&str; 11] = [
+    "direct",
+    "organic_search",
+    "paid_search",
+    "social",
+    "paid_social",
+    "email",
+    "messengers",
+    "referral",
+    "display",
+    "offline",
+    "call_center",
+];
+
 const SEARCH: &[&str] =
     &["yandex", "ya.ru", "google", "bing", "duckduckgo", "baidu", "yahoo", "go.mail.ru", "rambler", "ecosia"];
 const SOCIAL: &[&str] = &[
@@ -152,6 +167,7 @@ mod tests {
                         for t in touchpoints {
                             let want = classify_host(s, m, &referrer_host(r), t);
                             assert_eq!(classify(s, m, r, t), want, "round {round}: {s}/{m}/{r}/{t}");
+                            assert!(GROUPS.contains(&want), "{want} is not in GROUPS");
                         }
                     }
                 }

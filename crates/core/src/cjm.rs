@@ -8,7 +8,7 @@
 //!
 //! A map is plain data (JSON or YAML, [`JourneyMap::from_json`], [`JourneyMap::to_yaml`] …) so that a team can
 //! keep it in git; every change is an [`Edit`] applied with [`JourneyMap::apply`], which keeps the map valid, and
-//! [`diff`] lists what changed between two versions. [`template`] holds the ready maps of the seed articles in
+//! [`diff`] lists what changed between two versions. [`template`] holds the ready maps for common businesses in
 //! Russian and English; [`markdown`] writes a map with its data as Markdown; [`persona`] the persona cards.
 //!
 //! ```

@@ -24,6 +24,7 @@ pub mod event;
 pub mod fold;
 pub mod identity;
 pub mod journey;
+pub mod lang;
 pub mod message;
 pub mod time;
 pub mod useragent;

@@ -1,5 +1,5 @@
 //! Horizontal bars with their values written at the end: stage distribution, "share of customers who met a
-//! problem at each stage" (seed 003), top channels. The highlighted bar (e.g. the worst stage) is drawn in the
+//! problem at each stage", top channels. The highlighted bar (e.g. the worst stage) is drawn in the
 //! alert colour.
 
 use crate::format::{Locale, ValueFormat};

@@ -14,7 +14,6 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod ingest;
-pub mod maps;
 pub mod metrics;
 pub mod query;
 mod snippet;
@@ -33,16 +32,12 @@ use axum::routing::{get, post};
 use axum::Router;
 use tokio::sync::Semaphore;
 use tropa_core::event::MessageKind;
-use tropa_engine::{Engine, EngineError};
 use tropa_meta::Meta;
 
 pub use config::Config;
 pub use error::{ApiError, Code};
 
-/// Hands out the engine of a project (opening it on first use).
-pub trait Projects: Send + Sync {
-    fn engine(&self, project: &str) -> Result<Arc<dyn Engine>, EngineError>;
-}
+pub use tropa_app::{maps, Projects};
 
 /// What every handler shares.
 pub struct AppState {

@@ -95,18 +95,6 @@ fn project_engine(
     Ok((info.project, engine))
 }
 
-/// The journey definition a project saved on its stages page, if any (it was validated when saved).
-pub(crate) fn saved_definition(
-    meta: &tropa_meta::Meta,
-    project: &str,
-) -> Result<Option<tropa_core::analysis::stages::JourneyDefinition>, tropa_meta::MetaError> {
-    use tropa_core::analysis::stages::{DefinitionFormat, JourneyDefinition};
-    Ok(meta.definition(project)?.and_then(|d| {
-        let format = DefinitionFormat::from_extension(&d.format).unwrap_or(DefinitionFormat::Toml);
-        JourneyDefinition::parse(&d.text, format).ok()
-    }))
-}
-
 /// The request body as `T`; a malformed body is answered with the path of the field at fault.
 fn body<T: DeserializeOwned + Default>(bytes: &Bytes, required: bool) -> Result<T, ApiError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
@@ -153,7 +141,9 @@ async fn analysis<R: Analysis, Out: Serialize + Send + 'static>(
 ) -> Result<Json<Out>, ApiError> {
     let mut req: R = body(&bytes, R::BODY_REQUIRED)?;
     let (project, engine) = project_engine(&state, headers, &query)?;
-    let saved = saved_definition(&state.meta, &project).map_err(|e| ApiError::internal("definition lookup", &e))?;
+    let saved = tropa_app::definitions::saved(&state.meta, &project)
+        .map_err(|e| ApiError::internal("definition lookup", &e))?
+        .map(|d| d.definition);
     if let Some(d) = &saved {
         req.project_definition(d);
     }

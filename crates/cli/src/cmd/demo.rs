@@ -158,25 +158,26 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
             ))
         }
         None => {
-            let meta = super::serve::open_meta(data)?;
+            let meta = tropa_app::layout::open_meta(data)?;
             for (kind, secret) in [(KeyKind::Write, DEMO_WRITE_KEY), (KeyKind::Read, DEMO_READ_KEY)] {
                 if meta.authenticate(secret)?.is_none() {
-                    meta.insert_key(super::serve::DEFAULT_PROJECT, kind, "demo", secret, super::serve::now_ms())?;
+                    meta.insert_key(tropa_app::layout::DEFAULT_PROJECT, kind, "demo", secret, tropa_app::now_ms())?;
                 }
             }
             if meta.user(DEMO_EMAIL)?.is_none() {
-                meta.create_user(DEMO_EMAIL, tropa_meta::Role::Admin, DEMO_PASSWORD, super::serve::now_ms())?;
+                meta.create_user(DEMO_EMAIL, tropa_meta::Role::Admin, DEMO_PASSWORD, tropa_app::now_ms())?;
             }
-            // the demo opens on a filled journey map of the online store (seed 004, example 1)
-            let map_id = match meta.maps(super::serve::DEFAULT_PROJECT)?.last() {
+            // the demo opens on a filled journey map of the online store
+            let map_id = match meta.maps(tropa_app::layout::DEFAULT_PROJECT)?.last() {
                 Some(m) => m.id,
-                None => super::map::create_from_template(
+                None => tropa_app::maps::create_from_template(
                     &meta,
-                    super::serve::DEFAULT_PROJECT,
-                    "online_store",
-                    crate::lang::code(),
+                    tropa_app::layout::DEFAULT_PROJECT,
+                    ("online_store", crate::lang::lang()),
                     None,
-                )?,
+                    tropa_app::maps::Author { user: None, now: tropa_app::now_ms() },
+                )
+                .map_err(super::app_error)?,
             };
             drop(meta);
             let store = super::open(data)?;

@@ -6,15 +6,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
+use tropa_app::maps::{self, Format};
 use tropa_core::cjm::persona::Persona;
 use tropa_core::cjm::{template, JourneyMap};
+use tropa_core::lang::Lang;
 use tropa_meta::Meta;
-use tropa_server::maps::{self, Format};
 
-use super::serve::{now_ms, open_meta};
 use crate::lang::tr;
 use crate::table::{int, print, print_json, Table};
 use crate::{OutFormat, UserError};
+use tropa_app::layout::open_meta;
+use tropa_app::now_ms;
 
 #[derive(Args)]
 pub struct MapArgs {
@@ -24,7 +26,7 @@ pub struct MapArgs {
 
 #[derive(Subcommand)]
 enum MapCmd {
-    /// The ready maps from the seed articles.
+    /// The ready maps for common businesses.
     Templates,
     /// Create a map from a template (and its personas, if the project has none of that key).
     Create {
@@ -103,80 +105,34 @@ fn bad_doc(path: &Path, e: tropa_core::cjm::MapError) -> anyhow::Error {
 }
 
 /// The latest (or a given) version of a map of `project`, read.
-pub fn load(meta: &Meta, project: &str, id: i64, version: Option<i64>) -> anyhow::Result<(JourneyMap, i64)> {
-    let v = meta.map_version(project, id, version)?.ok_or_else(|| {
-        UserError(format!(
-            "{} {id}{}",
-            tr("no map", "нет карты"),
-            version.map(|v| format!(" v{v}")).unwrap_or_default()
-        ))
-    })?;
-    let map = JourneyMap::from_json(&v.document).map_err(|e| UserError(format!("map {id}: {e}")))?;
-    Ok((map, v.version))
+fn load(meta: &Meta, project: &str, id: i64, version: Option<i64>) -> anyhow::Result<(JourneyMap, i64)> {
+    maps::load(meta, project, id, version).map_err(super::app_error)
 }
 
 /// The segment of a persona of the project.
 fn persona_of(meta: &Meta, project: &str, key: &str) -> anyhow::Result<Persona> {
-    let doc = meta
-        .personas(project)?
-        .into_iter()
-        .find(|(k, _)| k == key)
-        .ok_or_else(|| UserError::arg("--persona", format!("{} '{key}'", tr("no persona", "нет персоны"))))?
-        .1;
-    Ok(Persona::from_json(&doc).map_err(|e| UserError(format!("persona {key}: {e}")))?)
-}
-
-/// Creates a map from a template and the template's personas the project lacks; returns its id.
-pub fn create_from_template(
-    meta: &Meta,
-    project: &str,
-    key: &str,
-    lang: &str,
-    title: Option<&str>,
-) -> anyhow::Result<i64> {
-    let t = template::by_key(key).ok_or_else(|| {
-        let keys: Vec<&str> = template::all().iter().map(|t| t.key.as_str()).collect();
-        UserError::arg(
-            "--template",
-            format!("'{key}': {} {}", tr("use one of", "используйте один из"), keys.join(", ")),
-        )
-    })?;
-    if !matches!(lang, "ru" | "en") {
-        return Err(UserError::arg("--lang", tr("use ru or en", "используйте ru или en")));
-    }
-    let mut map = t.instantiate(lang);
-    if let Some(title) = title {
-        map.title = title.into();
-    }
-    map.validate().map_err(|e| UserError(e.to_string()))?;
-    let have: Vec<String> = meta.personas(project)?.into_iter().map(|(k, _)| k).collect();
-    for p in t.personas(lang) {
-        if !have.contains(&p.key) {
-            meta.save_persona(project, &p.key, &serde_json::to_string(&p)?, now_ms())?;
-        }
-    }
-    let summary = format!("{} {key}", tr("from the template", "из шаблона"));
-    Ok(meta.create_map(project, &map.title, &map.to_json(), &summary, None, now_ms())?.id)
+    maps::persona(meta, project, key).map_err(super::app_error)
 }
 
 pub fn run(root: &Path, data: &Path, project: &str, args: MapArgs) -> anyhow::Result<()> {
     let meta = open_meta(root)?;
     match args.cmd {
         MapCmd::Templates => {
-            let mut t = Table::new(&[
-                tr("key", "ключ"),
-                tr("title", "название"),
-                tr("stages", "этапов"),
-                tr("source", "источник"),
-            ]);
+            let mut t =
+                Table::new(&[tr("key", "ключ"), tr("title", "название"), tr("stages", "этапов"), tr("for", "для")]);
             for tpl in template::all() {
                 let m = tpl.instantiate(crate::lang::code());
-                t.row(vec![tpl.key.clone(), m.title.clone(), m.stages.len().to_string(), tpl.source.clone()]);
+                let business = tpl.business.get(crate::lang::code()).to_string();
+                t.row(vec![tpl.key.clone(), m.title.clone(), m.stages.len().to_string(), business]);
             }
             print(&t.render())
         }
         MapCmd::Create { template, lang, title } => {
-            let id = create_from_template(&meta, project, &template, &lang, title.as_deref())?;
+            let lang = Lang::from_code(&lang)
+                .ok_or_else(|| UserError::arg("--lang", tr("use ru or en", "используйте ru или en")))?;
+            let by = maps::Author { user: None, now: now_ms() };
+            let id = maps::create_from_template(&meta, project, (&template, lang), title.as_deref(), by)
+                .map_err(super::app_error)?;
             print(&format!("{} {id}\n", tr("created map", "создана карта")))
         }
         MapCmd::List { format } => {

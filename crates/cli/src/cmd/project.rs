@@ -5,10 +5,11 @@ use std::path::Path;
 use clap::{Args, Subcommand};
 use tropa_meta::KeyKind;
 
-use super::serve::{now_ms, open_meta};
 use crate::lang::tr;
 use crate::table::{print, print_json, Table};
 use crate::OutFormat;
+use tropa_app::layout::open_meta;
+use tropa_app::now_ms;
 
 #[derive(Args)]
 pub struct ProjectArgs {
@@ -67,7 +68,7 @@ pub fn project(root: &Path, args: ProjectArgs) -> anyhow::Result<()> {
     match args.cmd {
         ProjectCmd::Create { id, name } => {
             let p = meta.create_project(&id, &name, now_ms())?;
-            std::fs::create_dir_all(super::serve::project_dir(root, &p.slug))?;
+            std::fs::create_dir_all(tropa_app::layout::project_dir(root, &p.slug))?;
             print(&format!(
                 "{} '{}'\n{}: tropa key create --project {} --kind write\n",
                 tr("created project", "создан проект"),
@@ -94,7 +95,7 @@ pub fn key(root: &Path, project: Option<&str>, args: KeyArgs) -> anyhow::Result<
     let meta = open_meta(root)?;
     match args.cmd {
         KeyCmd::Create { kind, label, format } => {
-            let project = project.unwrap_or(super::serve::DEFAULT_PROJECT);
+            let project = project.unwrap_or(tropa_app::layout::DEFAULT_PROJECT);
             let kind = KeyKind::parse(&kind)?;
             let k = meta.create_key(project, kind, &label, now_ms())?;
             if format == OutFormat::Json {

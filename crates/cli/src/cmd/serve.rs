@@ -1,21 +1,16 @@
-//! `tropa serve`: the HTTP server over a data folder. Projects live in the folder: `default` is the folder's own
-//! store (the one `tropa import` fills without `--project`), any other project is `projects/<id>/`; projects and
-//! keys are listed in `meta.sqlite`.
+//! `tropa serve`: the HTTP server over a data folder (the application layer's [`tropa_app::App`]: projects in
+//! `meta.sqlite`, each with its embedded store). This module and `demo` are the only places the CLI starts the
+//! HTTP server; every other command goes through `tropa_app` alone.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use clap::Args;
-use tropa_engine::{Engine, EngineError};
-use tropa_meta::Meta;
-use tropa_server::{AppState, Config, Projects};
+use tropa_app::{App, Maintenance};
+use tropa_server::{AppState, Config};
 
 use crate::lang::tr;
 use crate::UserError;
-
-/// The project that is the data folder's own store.
-pub const DEFAULT_PROJECT: &str = "default";
 
 #[derive(Args, Clone, Default)]
 pub struct ServeArgs {
@@ -36,73 +31,8 @@ pub struct ServeArgs {
     pub max_inflight_requests: Option<String>,
 }
 
-/// The store folder of `project` in the data folder `root`.
-pub fn project_dir(root: &Path, project: &str) -> PathBuf {
-    if project == DEFAULT_PROJECT {
-        root.to_path_buf()
-    } else {
-        root.join("projects").join(project)
-    }
-}
-
-/// Opens the metadata of `root`, registering the folder's own store as project `default`.
-pub fn open_meta(root: &Path) -> anyhow::Result<Meta> {
-    std::fs::create_dir_all(root)?;
-    let meta = Meta::open(&root.join("meta.sqlite"))?;
-    if meta.project(DEFAULT_PROJECT)?.is_none() {
-        meta.create_project(DEFAULT_PROJECT, "Default", now_ms())?;
-    }
-    Ok(meta)
-}
-
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
-
-/// Opens each project's store on first use and keeps it open.
-struct StoreProjects {
-    root: PathBuf,
-    options: tropa_store::StoreOptions,
-    open: Mutex<HashMap<String, Arc<tropa_store::Store>>>,
-}
-
-/// Small parts merged in the background once there are this many (each flush of the memtable makes one).
-const COMPACT_AT_PARTS: usize = 8;
-
-impl StoreProjects {
-    /// Background maintenance: merges each open store's small parts (online: ingestion goes on meanwhile).
-    fn maintain(&self) {
-        let stores: Vec<(String, Arc<tropa_store::Store>)> =
-            self.open.lock().unwrap_or_else(|p| p.into_inner()).iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        for (project, store) in stores {
-            match store.compact_small_parts(COMPACT_AT_PARTS) {
-                Ok(r) if r.rows > 0 => {
-                    tracing::info!(
-                        project,
-                        rows = r.rows,
-                        parts_before = r.parts_before,
-                        parts_after = r.parts_after,
-                        "compacted"
-                    )
-                }
-                Ok(_) => {}
-                Err(e) => tracing::error!(project, error = %e, "background compaction failed"),
-            }
-        }
-    }
-}
-
-impl Projects for StoreProjects {
-    fn engine(&self, project: &str) -> Result<Arc<dyn Engine>, EngineError> {
-        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(s) = open.get(project) {
-            return Ok(s.clone());
-        }
-        let store = Arc::new(tropa_store::Store::open(&project_dir(&self.root, project), self.options)?);
-        open.insert(project.to_string(), store.clone());
-        Ok(store)
-    }
-}
+/// How often open stores merge their small parts in the background.
+const MAINTAIN_EVERY: Duration = Duration::from_secs(10);
 
 fn resolve_config(args: &ServeArgs) -> anyhow::Result<Config> {
     let path = args.config.clone().or_else(|| Path::new("tropa.toml").exists().then(|| "tropa.toml".into()));
@@ -130,32 +60,13 @@ fn resolve_config(args: &ServeArgs) -> anyhow::Result<Config> {
 /// Serves `root` until Ctrl-C or SIGTERM; `banner` is printed once the socket is bound.
 pub fn serve(root: &Path, args: &ServeArgs, banner: impl FnOnce(&str)) -> anyhow::Result<()> {
     let config = resolve_config(args)?;
-    let meta = Arc::new(open_meta(root)?);
-    let projects = Arc::new(StoreProjects {
-        root: root.to_path_buf(),
-        options: super::store_options()?,
-        open: Mutex::new(HashMap::new()),
-    });
+    let app = App::open(root, super::store_options()?).map_err(super::app_error)?;
     // open every project now: a folder in use by another process is reported before the server says it is up
-    for p in meta.projects()? {
-        projects.engine(&p.slug)?;
-    }
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let maintenance = {
-        let (projects, stop) = (projects.clone(), stop.clone());
-        std::thread::spawn(move || {
-            let mut ticks = 0u32;
-            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
-                std::thread::sleep(std::time::Duration::from_millis(500));
-                ticks += 1;
-                if ticks.is_multiple_of(20) {
-                    projects.maintain();
-                }
-            }
-        })
-    };
+    app.open_all().map_err(super::app_error)?;
+    let maintenance = Maintenance::start(app.projects().clone(), MAINTAIN_EVERY);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let state = AppState::new(config.clone(), meta, projects);
+    let state = AppState::new(config.clone(), app.meta().clone(), app.projects().clone());
+    drop(app);
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
@@ -168,8 +79,7 @@ pub fn serve(root: &Path, args: &ServeArgs, banner: impl FnOnce(&str)) -> anyhow
     })?;
     // the state (and with it every store) is dropped here: each store checkpoints its memtable on drop
     runtime.shutdown_timeout(std::time::Duration::from_millis(config.shutdown_timeout_ms as u64));
-    stop.store(true, std::sync::atomic::Ordering::SeqCst);
-    let _ = maintenance.join();
+    maintenance.stop();
     eprintln!("{}", tr("stopped: every acknowledged event is stored", "остановлено: все принятые события сохранены"));
     Ok(())
 }

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
+use tropa_app::definitions::ProjectDefinition;
 use tropa_core::analysis::lifecycle::{LifecycleSpec, LifecycleState, LifecycleThresholds};
 use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_core::analysis::stages::{
@@ -156,10 +157,11 @@ struct Parsed {
     transitions: Option<(i64, i64)>,
 }
 
-fn parse_args(args: &ReportArgs) -> anyhow::Result<Parsed> {
-    let definition = match &args.definition {
-        Some(path) => read_definition(path)?,
-        None => JourneyDefinition::default_definition()?,
+fn parse_args(args: &ReportArgs, project: Option<JourneyDefinition>) -> anyhow::Result<Parsed> {
+    let definition = match (&args.definition, project) {
+        (Some(path), _) => read_definition(path)?,
+        (None, Some(d)) => d,
+        (None, None) => JourneyDefinition::default_definition()?,
     };
     let stuck_ms = duration("--stuck", &args.stuck)?;
     let dormant = match &args.dormant {
@@ -223,33 +225,35 @@ fn state_name(s: Option<LifecycleState>) -> &'static str {
     }
 }
 
-/// The project's saved definition text and format, if one is saved.
-fn saved(root: &Path, project: &str) -> anyhow::Result<Option<(String, DefinitionFormat)>> {
-    if !root.join("meta.sqlite").exists() {
+/// The project's saved definition, if one is saved (a folder without metadata has none, and gets none).
+fn saved(root: &Path, project: &str) -> anyhow::Result<Option<ProjectDefinition>> {
+    if !root.join(tropa_app::layout::META_FILE).exists() {
         return Ok(None);
     }
-    let meta = super::serve::open_meta(root)?;
-    Ok(meta.definition(project)?.map(|d| {
-        let f = DefinitionFormat::from_extension(&d.format).unwrap_or(DefinitionFormat::Toml);
-        (d.text, f)
-    }))
+    let meta = tropa_app::layout::open_meta(root)?;
+    tropa_app::definitions::saved(&meta, project).map_err(super::app_error)
 }
 
 pub fn run(root: &Path, data: &Path, project: &str, args: StagesArgs) -> anyhow::Result<()> {
     match args.cmd {
         Some(StagesCmd::Definition) => {
             return match saved(root, project)? {
-                Some((text, _)) => print(&text),
+                Some(d) => print(&d.text),
                 None => print(DEFAULT_DEFINITION),
             }
         }
         Some(StagesCmd::Save { file }) => {
+            // the file's own problems first, with its name and lines
             let def = read_definition(&file)?;
             let text = std::fs::read_to_string(&file)?;
-            let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("toml").to_ascii_lowercase();
-            let format = if ext == "yml" { "yaml".to_string() } else { ext };
-            let meta = super::serve::open_meta(root)?;
-            meta.save_definition(project, &text, &format, None, super::serve::now_ms())?;
+            let format = file
+                .extension()
+                .and_then(|e| e.to_str())
+                .and_then(DefinitionFormat::from_extension)
+                .unwrap_or(DefinitionFormat::Toml);
+            let meta = tropa_app::layout::open_meta(root)?;
+            tropa_app::definitions::save(&meta, project, (&text, format), None, tropa_app::now_ms())
+                .map_err(super::app_error)?;
             return print(&format!(
                 "{} «{}»: {} {}\n",
                 tr("saved the definition", "сохранено определение"),
@@ -259,23 +263,19 @@ pub fn run(root: &Path, data: &Path, project: &str, args: StagesArgs) -> anyhow:
             ));
         }
         Some(StagesCmd::Reset) => {
-            super::serve::open_meta(root)?.reset_definition(project)?;
+            let meta = tropa_app::layout::open_meta(root)?;
+            tropa_app::definitions::reset(&meta, project).map_err(super::app_error)?;
             return print(tr(
                 "the project uses the default definition\n",
                 "проект использует определение по умолчанию\n",
             ));
         }
         Some(StagesCmd::Validate { file }) => return validate(&file),
-        Some(StagesCmd::Lanes(a)) => return lanes(data, *a),
+        Some(StagesCmd::Lanes(a)) => return lanes(data, saved(root, project)?.map(|d| d.definition), *a),
         None => {}
     }
     let args = args.report;
-    let mut p = parse_args(&args)?;
-    if args.definition.is_none() {
-        if let Some((text, format)) = saved(root, project)? {
-            p.definition = JourneyDefinition::parse(&text, format).map_err(|e| UserError(e.to_string()))?;
-        }
-    }
+    let p = parse_args(&args, saved(root, project)?.map(|d| d.definition))?;
     let store = super::open_existing(data)?;
     let now = match p.now {
         Some(t) => t,
@@ -303,12 +303,14 @@ pub fn run(root: &Path, data: &Path, project: &str, args: StagesArgs) -> anyhow:
     print(&render(&r))
 }
 
-fn lanes(data: &Path, args: LanesArgs) -> anyhow::Result<()> {
+/// The data lanes of the project's stages (or of `--definition`).
+fn lanes(data: &Path, project: Option<JourneyDefinition>, args: LanesArgs) -> anyhow::Result<()> {
     use tropa_core::analysis::filter::EventMatch;
     use tropa_core::analysis::lanes::LanesSpec;
-    let definition = match &args.definition {
-        Some(path) => read_definition(path)?,
-        None => JourneyDefinition::default_definition()?,
+    let definition = match (&args.definition, project) {
+        (Some(path), _) => read_definition(path)?,
+        (None, Some(d)) => d,
+        (None, None) => JourneyDefinition::default_definition()?,
     };
     let problems = args
         .problems

@@ -6,10 +6,11 @@ use std::path::Path;
 use clap::{Args, Subcommand};
 use tropa_meta::Role;
 
-use super::serve::{now_ms, open_meta};
 use crate::lang::tr;
 use crate::table::{print, print_json, Table};
 use crate::{OutFormat, UserError};
+use tropa_app::layout::open_meta;
+use tropa_app::now_ms;
 
 #[derive(Args)]
 pub struct UserArgs {

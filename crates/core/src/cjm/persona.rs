@@ -1,4 +1,4 @@
-//! Persona cards (seed 003: «Мария, 35 лет, мама двоих детей», «Алексей, 27 лет, активный путешественник»): who
+//! Persona cards (e.g. «Мария, 35 лет, мама двоих детей», «Алексей, 27 лет, активный путешественник»): who
 //! the customer is, what they want and what hurts, the channels they prefer — and the segment rule over traits
 //! and behaviour that finds such customers in the data, so that a map's data lanes can be read per persona.
 

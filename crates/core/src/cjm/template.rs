@@ -1,7 +1,6 @@
-//! Ready maps from the seed articles, in Russian and English: the outdoor-goods online store (seed 004, example
-//! 1 — what `tropa demo` opens on), an online health consultation (seed 004, CJM 1), a clothing store in a mall
-//! (seed 004, CJM 2), an online education platform (seed 004, example 2), a travel agency with six stages (seed
-//! 004, example 3), the five-stage sales funnel (seed 000), and a blank map. Each template is a YAML file in
+//! Ready maps for common businesses, in Russian and English: the outdoor-goods online store (what `tropa demo`
+//! opens on), an online health consultation, a clothing store in a mall, an online education platform, a travel
+//! agency with six stages, the five-stage sales funnel, and a blank map. Each template is a YAML file in
 //! `templates/` whose texts are given in both languages; [`Template::instantiate`] picks one.
 
 use std::collections::BTreeMap;
@@ -85,8 +84,8 @@ pub struct Template {
     pub key: String,
     pub title: Text,
     pub description: Text,
-    /// Where it comes from (the seed article and example).
-    pub source: String,
+    /// The kind of business it fits, for people choosing one.
+    pub business: Text,
     #[serde(default)]
     order: Option<String>,
     stages: Vec<TStage>,

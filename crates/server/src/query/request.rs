@@ -283,7 +283,7 @@ impl RetentionRequest {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct StagesRequest {
-    /// A journey definition in JSON (the shape of `tropa stages definition`); default: the five seed stages.
+    /// A journey definition in JSON (the shape of `tropa stages definition`); default: the five stages from awareness to repeat purchase.
     pub definition: Option<serde_json::Value>,
     /// The report's instant (default: the latest event).
     pub now: Option<String>,

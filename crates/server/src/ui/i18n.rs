@@ -92,26 +92,17 @@ impl Lang {
 
     /// A channel group's name for people (`paid_search` → "Paid search" / «Платный поиск»); unknown groups as is.
     pub fn channel(self, group: &str) -> String {
-        match CHANNELS.iter().find(|(k, _, _)| *k == group) {
-            Some((_, en, ru)) => (if self == Lang::Ru { *ru } else { *en }).to_string(),
-            None => group.to_string(),
+        self.core().channel(group)
+    }
+
+    /// The same language as the domain knows it.
+    pub fn core(self) -> tropa_core::lang::Lang {
+        match self {
+            Lang::En => tropa_core::lang::Lang::En,
+            Lang::Ru => tropa_core::lang::Lang::Ru,
         }
     }
 }
-
-const CHANNELS: &[(&str, &str, &str)] = &[
-    ("direct", "Direct", "Прямые заходы"),
-    ("organic_search", "Organic search", "Поиск"),
-    ("paid_search", "Paid search", "Платный поиск"),
-    ("social", "Social", "Соцсети"),
-    ("paid_social", "Paid social", "Реклама в соцсетях"),
-    ("email", "E-mail", "Рассылки"),
-    ("messengers", "Messengers", "Мессенджеры"),
-    ("referral", "Referral", "Переходы с сайтов"),
-    ("display", "Display", "Медийная реклама"),
-    ("offline", "Offline", "Офлайн"),
-    ("call_center", "Call centre", "Колл-центр"),
-];
 
 const WORDS: &[(&str, &str, &str)] = &[
     ("app", "tropa — customer journey analytics", "tropa — аналитика клиентского пути"),

@@ -174,7 +174,7 @@ fn list_page(st: &AppState, s: &Session, error: Option<&str>) -> Response {
                     "<option value=\"{}\">{} — {}</option>",
                     esc(&t.key),
                     esc(t.title.get(l.code())),
-                    esc(&t.source)
+                    esc(t.business.get(l.code()))
                 )
             })
             .collect();
@@ -219,23 +219,13 @@ async fn create(
         Err(r) => return *r,
     };
     let (key, lang) = (param(&f, "template"), param(&f, "lang"));
-    let Some(t) = template::by_key(&key) else { return bad_request(&s, &format!("template: no template '{key}'")) };
-    let lang = if lang == "en" { "en" } else { "ru" };
-    let map = t.instantiate(lang);
-    let now = (st.clock)();
-    let have: Vec<String> = st.meta.personas(&s.project).unwrap_or_default().into_iter().map(|(k, _)| k).collect();
-    for p in t.personas(lang) {
-        if !have.contains(&p.key) {
-            if let Err(e) =
-                st.meta.save_persona(&s.project, &p.key, &serde_json::to_string(&p).unwrap_or_default(), now)
-            {
-                return internal(&e);
-            }
-        }
+    let lang = if lang == "en" { tropa_core::lang::Lang::En } else { tropa_core::lang::Lang::Ru };
+    let by = tropa_app::maps::Author { user: Some(s.user.id), now: (st.clock)() };
+    match tropa_app::maps::create_from_template(&st.meta, &s.project, (&key, lang), None, by) {
+        Ok(id) => Redirect::to(&format!("/maps/{id}?project={}", enc(&s.project))).into_response(),
+        Err(e @ tropa_app::AppError::NotFound(_)) => bad_request(&s, &format!("template: {}", e.words(s.lang.core()))),
+        Err(e) => internal(&e),
     }
-    let summary = format!("{} {key}", s.lang.t("from_template"));
-    let made = st.meta.create_map(&s.project, &map.title, &map.to_json(), &summary, Some(s.user.id), now);
-    redirect_or(&s, made.map(|m| format!("/maps/{}?project={}", m.id, enc(&s.project))))
 }
 
 async fn import(

@@ -1,5 +1,5 @@
 //! The overview page: customers, events, the share who bought, revenue (total and per day), where customers are in the journey now (the five
-//! seed stages), events by channel and per day. `?project=ID` picks the project (default: `default`, else the
+//! stages from awareness to repeat purchase), events by channel and per day. `?project=ID` picks the project (default: `default`, else the
 //! first).
 
 use std::collections::HashMap;

@@ -12,9 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use tropa_core::analysis::lifecycle::{LifecycleSpec, LifecycleThresholds};
-use tropa_core::analysis::stages::{
-    DefinitionFormat, DefinitionIssue, JourneyDefinition, StagesReport, StagesSpec, DEFAULT_DEFINITION,
-};
+use tropa_core::analysis::stages::{DefinitionFormat, DefinitionIssue, JourneyDefinition, StagesReport, StagesSpec};
 use tropa_engine::report;
 use tropa_meta::Role;
 use tropa_render::{BarChart, FunnelChart, FunnelStep, Heatmap, ValueFormat};
@@ -25,6 +23,7 @@ use super::i18n::Lang;
 use super::{checked, esc, internal, shell, Refusal, Session};
 use crate::query::request::Problems;
 use crate::AppState;
+use tropa_app::AppError;
 
 const DAY_MS: i64 = 86_400_000;
 /// The problem events the stages page starts with (the demo shop's support tickets and refunds).
@@ -32,22 +31,13 @@ const DEFAULT_PROBLEMS: &str = "support_ticket, refund";
 
 /// The definition a project uses: its saved one, else the default. (text, format, saved?)
 pub fn project_definition(st: &AppState, project: &str) -> Result<(String, DefinitionFormat, bool), Refusal> {
-    match st.meta.definition(project) {
-        Ok(Some(d)) => {
-            Ok((d.text, DefinitionFormat::from_extension(&d.format).unwrap_or(DefinitionFormat::Toml), true))
-        }
-        Ok(None) => Ok((DEFAULT_DEFINITION.to_string(), DefinitionFormat::Toml, false)),
-        Err(e) => Err(Box::new(internal(&e))),
-    }
+    let d = tropa_app::definitions::project(&st.meta, project).map_err(|e| Box::new(internal(&e)))?;
+    Ok((d.text, d.format, d.saved))
 }
 
 /// The parsed definition a project uses (a saved definition was validated when saved).
 pub fn parsed_definition(st: &AppState, project: &str) -> Result<JourneyDefinition, Refusal> {
-    match crate::query::saved_definition(&st.meta, project) {
-        Ok(Some(d)) => Ok(d),
-        Ok(None) => JourneyDefinition::default_definition().map_err(|e| Box::new(internal(&e))),
-        Err(e) => Err(Box::new(internal(&e))),
-    }
+    tropa_app::definitions::project(&st.meta, project).map(|d| d.definition).map_err(|e| Box::new(internal(&e)))
 }
 
 /// (key, name) of the project's stages, for stage filters.
@@ -60,14 +50,6 @@ pub fn stage_options(st: &AppState, project: &str, l: Lang) -> Vec<(String, Stri
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn format_name(f: DefinitionFormat) -> &'static str {
-    match f {
-        DefinitionFormat::Toml => "toml",
-        DefinitionFormat::Yaml => "yaml",
-        DefinitionFormat::Json => "json",
-    }
 }
 
 /// What the page was asked: the definition text and the report's instants.
@@ -159,24 +141,22 @@ pub async fn post(
     let back =
         |done: &str| Redirect::to(&format!("/stages?project={}&done={done}", url_part(&s.project))).into_response();
     match action.as_str() {
-        "reset" => match st.meta.reset_definition(&s.project) {
+        "reset" => match tropa_app::definitions::reset(&st.meta, &s.project) {
             Ok(()) => back("reset"),
             Err(e) => internal(&e),
         },
-        "save" => match JourneyDefinition::parse(&ask.text, format) {
-            Ok(_) => {
-                let now = (st.clock)();
-                match st.meta.save_definition(&s.project, &ask.text, format_name(format), Some(s.user.id), now) {
-                    Ok(()) => back("saved"),
-                    Err(tropa_meta::MetaError::Invalid { reason, .. }) => {
-                        let issue = DefinitionIssue { line: None, stage: None, field: String::new(), reason };
-                        show(&st, &s, &ask, &[issue], None, StatusCode::BAD_REQUEST).await
-                    }
-                    Err(e) => internal(&e),
+        "save" => {
+            let by = Some(s.user.id);
+            match tropa_app::definitions::save(&st.meta, &s.project, (&ask.text, format), by, (st.clock)()) {
+                Ok(_) => back("saved"),
+                Err(AppError::Definition(e)) => show(&st, &s, &ask, &e.issues, None, StatusCode::BAD_REQUEST).await,
+                Err(AppError::Meta(tropa_meta::MetaError::Invalid { reason, .. })) => {
+                    let issue = DefinitionIssue { line: None, stage: None, field: String::new(), reason };
+                    show(&st, &s, &ask, &[issue], None, StatusCode::BAD_REQUEST).await
                 }
+                Err(e) => internal(&e),
             }
-            Err(e) => show(&st, &s, &ask, &e.issues, None, StatusCode::BAD_REQUEST).await,
-        },
+        }
         "show" => show(&st, &s, &ask, &[], None, StatusCode::OK).await,
         other => {
             let issue = DefinitionIssue {
@@ -323,7 +303,7 @@ async fn show(
     } else {
         format!("<p class=\"muted\">{}</p>", l.t("viewer_cannot_save"))
     };
-    let fmt = format_name(ask.format);
+    let fmt = ask.format.name();
     let state = match (ask.saved, note) {
         (_, Some(n)) => format!("<p class=\"ok\" role=\"status\">{}</p>", esc(n)),
         (true, None) => format!("<p class=\"muted\">{}</p>", l.t("definition_is_saved")),

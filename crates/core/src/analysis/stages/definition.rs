@@ -35,7 +35,7 @@ pub const DEFINITION_VERSION: i64 = 1;
 pub const MAX_STAGES: usize = 32;
 /// The largest `nth`.
 pub const MAX_NTH: u32 = 1_000_000;
-/// The embedded default definition: the five stages of the seed articles, fitted to the demo data.
+/// The embedded default definition: the five stages of a customer's journey (awareness to repeat purchase), fitted to the demo data.
 pub const DEFAULT_DEFINITION: &str = include_str!("default.toml");
 
 /// A name in English and Russian.

@@ -27,6 +27,15 @@ impl DefinitionFormat {
             _ => None,
         }
     }
+
+    /// The format's name, also the extension of its files (`toml`, `yaml`, `json`).
+    pub fn name(self) -> &'static str {
+        match self {
+            DefinitionFormat::Toml => "toml",
+            DefinitionFormat::Yaml => "yaml",
+            DefinitionFormat::Json => "json",
+        }
+    }
 }
 
 /// A value of a definition file and the line (1-based) it starts on, when known.

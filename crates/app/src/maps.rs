@@ -1,4 +1,4 @@
-//! Journey maps filled from data (the web app's map pages and `tropa map export` share this): the data lanes
+//! Journey maps filled from data (the web app's map pages and `tropa map` share this): the data lanes
 //! of a map for its period — and for the previous period of the same length, for the trend arrows — within the
 //! map's segment and, when chosen, a persona's; the map drawn as a `tropa_render::MapChart`; exports (SVG, PNG,
 //! PDF, Markdown, JSON, YAML); and suggestions of pain points and opportunities from the data, each citing
@@ -8,10 +8,15 @@
 //! compares with the same length just before; a map without a period reads all data up to the last event and
 //! compares with the data as it stood 30 days earlier.
 
+pub mod saved;
+
+pub use saved::{create_from_template, load, persona, Author};
+
 use tropa_core::analysis::lanes::{LanesReport, LanesSpec};
 use tropa_core::analysis::scope::ScopeSpec;
 use tropa_core::cjm::markdown::{self, data_value};
 use tropa_core::cjm::{JourneyMap, LaneKind, Segment};
+use tropa_core::lang::Lang;
 use tropa_core::time::format_ts;
 use tropa_engine::{report, Engine, EngineError};
 use tropa_render::{MapCell, MapChart, MapRow, RowKind, Trend};
@@ -91,7 +96,7 @@ pub fn data_cell(map: &JourneyMap, kind: LaneKind, stage: &str, data: &MapData) 
     };
     if kind == LaneKind::TopChannels {
         // channel groups by their names for people
-        let lang = if map.lang == "ru" { crate::ui::i18n::Lang::Ru } else { crate::ui::i18n::Lang::En };
+        let lang = if map.lang == "ru" { Lang::Ru } else { Lang::En };
         text = now
             .channels
             .iter()
@@ -367,7 +372,7 @@ pub fn suggestions(engine: &dyn Engine, map: &JourneyMap, data: &MapData) -> Res
             }
         }
         if let Some((ch, conv, first)) = worst.filter(|w| w.1 < overall) {
-            let ch = if ru { crate::ui::i18n::Lang::Ru } else { crate::ui::i18n::Lang::En }.channel(&ch);
+            let ch = if ru { Lang::Ru } else { Lang::En }.channel(&ch);
             let (a, b) = (markdown::percent(conv, l), markdown::percent(overall, l));
             let last = &map.stages[n - 1].name;
             out.push(Suggestion {

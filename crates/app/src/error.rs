@@ -1,0 +1,124 @@
+//! The application layer's errors as values: what was missing or which field was wrong and why. Adapters name
+//! the field their own way (a CLI flag, a JSON pointer, a form field) and word the reason in the user's language
+//! with [`AppError::words`].
+
+use tropa_core::analysis::stages::DefinitionError;
+use tropa_core::lang::Lang;
+use tropa_engine::{EngineError, ErrorKind};
+use tropa_meta::MetaError;
+
+/// Something a request named that does not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Missing {
+    Project(String),
+    Map { id: i64, version: Option<i64> },
+    Persona(String),
+    Template(String),
+}
+
+/// Why a value is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// Not one of the languages of the interface.
+    UnknownLang,
+    /// A stored or given document (a map, a persona, a definition) does not read: the parser's words.
+    Document(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{}", .0.words(Lang::En))]
+    NotFound(Missing),
+    /// `field` is the logical field (`template`, `lang`, `definition`); adapters map it to their own names.
+    #[error("{field}: {}", .reason.words(Lang::En))]
+    Invalid { field: &'static str, reason: Reason },
+    /// A journey definition with every problem and its line.
+    #[error(transparent)]
+    Definition(#[from] DefinitionError),
+    #[error(transparent)]
+    Meta(#[from] MetaError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+}
+
+impl AppError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            AppError::NotFound(_) => ErrorKind::NotFound,
+            AppError::Invalid { .. } | AppError::Definition(_) => ErrorKind::InvalidInput,
+            AppError::Meta(MetaError::Sqlite(_) | MetaError::Random(_)) => ErrorKind::Internal,
+            AppError::Meta(MetaError::NotFound { .. }) => ErrorKind::NotFound,
+            AppError::Meta(MetaError::Conflict { .. }) => ErrorKind::Conflict,
+            AppError::Meta(MetaError::Invalid { .. } | MetaError::TooNew { .. }) => ErrorKind::InvalidInput,
+            AppError::Engine(e) => e.kind(),
+            AppError::Io { .. } => ErrorKind::Internal,
+        }
+    }
+
+    /// The problem for people, in `lang` (the field is the adapter's to name, see [`AppError::Invalid`]).
+    pub fn words(&self, lang: Lang) -> String {
+        match self {
+            AppError::NotFound(m) => m.words(lang),
+            AppError::Invalid { reason, .. } => reason.words(lang),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl Missing {
+    pub fn words(&self, lang: Lang) -> String {
+        match self {
+            Missing::Project(p) => format!("{} '{p}'", lang.pick("no project", "нет проекта")),
+            Missing::Map { id, version: None } => format!("{} {id}", lang.pick("no map", "нет карты")),
+            Missing::Map { id, version: Some(v) } => format!("{} {id} v{v}", lang.pick("no map", "нет карты")),
+            Missing::Persona(k) => format!("{} '{k}'", lang.pick("no persona", "нет персоны")),
+            Missing::Template(k) => {
+                let keys: Vec<&str> = tropa_core::cjm::template::all().iter().map(|t| t.key.as_str()).collect();
+                format!(
+                    "{} '{k}': {} {}",
+                    lang.pick("no template", "нет шаблона"),
+                    lang.pick("use one of", "используйте один из"),
+                    keys.join(", ")
+                )
+            }
+        }
+    }
+}
+
+impl Reason {
+    pub fn words(&self, lang: Lang) -> String {
+        match self {
+            Reason::UnknownLang => lang.pick("use ru or en", "используйте ru или en").into(),
+            Reason::Document(e) => e.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_reads_in_both_languages_without_naming_a_flag_or_a_form_field() {
+        let all = [
+            AppError::NotFound(Missing::Project("shop".into())),
+            AppError::NotFound(Missing::Map { id: 7, version: Some(3) }),
+            AppError::NotFound(Missing::Persona("maria".into())),
+            AppError::NotFound(Missing::Template("bakery".into())),
+            AppError::Invalid { field: "lang", reason: Reason::UnknownLang },
+        ];
+        for e in &all {
+            let (en, ru) = (e.words(Lang::En), e.words(Lang::Ru));
+            assert_ne!(en, ru, "{e:?}");
+            assert!(ru.chars().any(|c| ('а'..='я').contains(&c)), "{ru}");
+            for w in [&en, &ru] {
+                assert!(!w.contains("--") && !w.contains("form"), "{w}");
+            }
+        }
+        assert!(all[3].words(Lang::En).contains("online_store"));
+        assert_eq!(all[1].kind(), ErrorKind::NotFound);
+        assert_eq!(all[4].kind(), ErrorKind::InvalidInput);
+    }
+}

@@ -1,0 +1,67 @@
+//! The data folder: `meta.sqlite` (projects, keys, users, definitions, maps — tropa-meta), the store of project
+//! `default` in the folder itself (what `tropa import` fills without `--project`), and every other project's
+//! store in `projects/<id>/`.
+
+use std::path::{Path, PathBuf};
+
+use tropa_meta::Meta;
+
+use crate::{AppError, Missing};
+
+/// The project that is the data folder's own store.
+pub const DEFAULT_PROJECT: &str = "default";
+
+/// The metadata file of a data folder.
+pub const META_FILE: &str = "meta.sqlite";
+
+/// The store folder of `project` in the data folder `root`.
+pub fn project_dir(root: &Path, project: &str) -> PathBuf {
+    if project == DEFAULT_PROJECT {
+        root.to_path_buf()
+    } else {
+        root.join("projects").join(project)
+    }
+}
+
+/// Opens the metadata of `root` (creating the folder), registering the folder's own store as project `default`.
+pub fn open_meta(root: &Path) -> Result<Meta, AppError> {
+    std::fs::create_dir_all(root).map_err(|source| AppError::Io { path: root.display().to_string(), source })?;
+    let meta = Meta::open(&root.join(META_FILE))?;
+    if meta.project(DEFAULT_PROJECT)?.is_none() {
+        meta.create_project(DEFAULT_PROJECT, "Default", crate::now_ms())?;
+    }
+    Ok(meta)
+}
+
+/// The store folder of `project`, which must be `default` or one of the folder's projects (checked without
+/// creating anything, so a mistyped project leaves no trace).
+pub fn project_data(root: &Path, project: &str) -> Result<PathBuf, AppError> {
+    if project != DEFAULT_PROJECT {
+        let meta = root.join(META_FILE);
+        let known = meta.exists() && Meta::open(&meta)?.project(project)?.is_some();
+        if !known {
+            return Err(AppError::NotFound(Missing::Project(project.into())));
+        }
+    }
+    Ok(project_dir(root, project))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn projects_live_in_the_folder_and_unknown_ones_are_refused_without_a_trace() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("data");
+        assert_eq!(project_dir(&root, "default"), root);
+        assert_eq!(project_dir(&root, "shop"), root.join("projects").join("shop"));
+        let e = project_data(&root, "shop").unwrap_err();
+        assert!(matches!(e, AppError::NotFound(Missing::Project(ref p)) if p == "shop"));
+        assert!(!root.exists(), "looking up a project created nothing");
+        let meta = open_meta(&root).unwrap();
+        assert!(meta.project(DEFAULT_PROJECT).unwrap().is_some());
+        meta.create_project("shop", "Shop", 0).unwrap();
+        assert_eq!(project_data(&root, "shop").unwrap(), root.join("projects/shop"));
+    }
+}
