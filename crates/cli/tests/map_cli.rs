@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::process::Command;
+
 use common::{ok, tropa, user_error};
 
 #[test]
@@ -68,4 +70,58 @@ fn the_projects_saved_definition() {
     user_error(&tropa(d, &["stages", "save", bad.to_str().unwrap()]), "line 6");
     ok(&tropa(d, &["stages", "reset"]));
     assert!(ok(&tropa(d, &["stages", "definition"])).contains("осведомленность"));
+}
+
+/// Regression (the application-layer issue): the ready maps say which business they fit, never where they came
+/// from; the application layer's errors name the CLI's flags, in the CLI's language.
+#[test]
+fn templates_speak_of_the_business_and_errors_name_the_flag_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let list = ok(&tropa(d, &["map", "templates"]));
+    assert!(list.contains("Online store (e-commerce)") && list.contains("Travel agency"), "{list}");
+    assert!(!list.to_lowercase().contains("seed") && !list.contains("source"), "{list}");
+    let ru = |args: &[&str]| {
+        Command::new(common::TROPA).env("TROPA_LANG", "ru").arg("--data").arg(d).args(args).output().unwrap()
+    };
+    let list_ru = ok(&ru(&["map", "templates"]));
+    assert!(list_ru.contains("Интернет-магазин") && !list_ru.contains("статья"), "{list_ru}");
+    user_error(&tropa(d, &["map", "create", "--template", "bakery"]), "--template: no template 'bakery'");
+    user_error(&ru(&["map", "create", "--template", "bakery"]), "--template: нет шаблона 'bakery'");
+    user_error(&ru(&["map", "create", "--lang", "de"]), "--lang: используйте ru или en");
+    ok(&tropa(d, &["map", "create"]));
+    user_error(&ru(&["map", "show", "1", "--persona", "ivan"]), "--persona: нет персоны 'ivan'");
+    user_error(&ru(&["map", "export", "7", "--format", "json"]), "нет карты 7");
+    // the pain point of the store's map says what the figure is
+    let doc = ok(&tropa(d, &["map", "export", "1", "--format", "json"]));
+    assert!(doc.contains("средняя доля брошенных корзин в отрасли") && !doc.contains("статья 000"), "{doc}");
+}
+
+/// `tropa stages` and `tropa stages lanes` read the project's saved definition, its lifecycle thresholds too.
+#[test]
+fn the_saved_definition_drives_the_lanes_and_the_lifecycle_thresholds() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&tropa(d, &["demo", "generate", "--customers", "300", "--seed", "5"]));
+    let file = d.join("two.toml");
+    std::fs::write(
+        &file,
+        "version = 1\nname = \"two\"\n[lifecycle]\nactivity = \"*\"\ndormant = \"1d\"\nchurn = \"2d\"\n\
+         [[stages]]\nkey = \"seen\"\nname = { en = \"Seen\", ru = \"Видел\" }\nevent = \"view_item\"\n\
+         [[stages]]\nkey = \"bought\"\nname = { en = \"Bought\", ru = \"Купил\" }\nevent = \"purchase\"\n",
+    )
+    .unwrap();
+    let default: serde_json::Value = serde_json::from_str(&ok(&tropa(d, &["stages", "--format", "json"]))).unwrap();
+    ok(&tropa(d, &["stages", "save", file.to_str().unwrap()]));
+    let saved: serde_json::Value = serde_json::from_str(&ok(&tropa(d, &["stages", "--format", "json"]))).unwrap();
+    assert_eq!(saved["definition"], "two");
+    // with dormant after one day and churned after two, more customers have churned than under 30/90 days
+    let churned = |r: &serde_json::Value| {
+        r["lifecycle"]["states"].as_array().unwrap().iter().find(|s| s["state"] == "churned").unwrap()["customers"]
+            .as_u64()
+            .unwrap()
+    };
+    assert!(churned(&saved) > churned(&default), "{} vs {}", churned(&saved), churned(&default));
+    let lanes = ok(&tropa(d, &["stages", "lanes", "--format", "json"]));
+    assert!(lanes.contains("\"seen\"") && lanes.contains("\"bought\"") && !lanes.contains("\"awareness\""), "{lanes}");
 }
