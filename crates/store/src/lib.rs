@@ -21,7 +21,12 @@
 
 mod codec;
 pub mod compact;
+#[cfg(feature = "failpoints")]
+pub mod failpoint;
+#[cfg(not(feature = "failpoints"))]
+mod failpoint;
 mod fsutil;
+mod group;
 mod ident;
 pub mod manifest;
 pub mod part;
@@ -30,7 +35,6 @@ mod wal;
 mod writer;
 
 use std::any::Any;
-use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -40,6 +44,7 @@ use tropa_engine::{
     CustomerRecord, Engine, EngineError, EngineSummary, IngestReport, MergeRecord, ScanSpec, ScanVisitor,
 };
 
+use group::{Queue, Turn};
 pub use scan::Snapshot;
 pub use wal::WalRecord;
 use writer::Writer;
@@ -65,15 +70,6 @@ impl Default for StoreOptions {
     fn default() -> Self {
         StoreOptions { flush_rows: 1_000_000, chunk_rows: 200_000, part_rows: 4_000_000 }
     }
-}
-
-/// A batch after logging: (ticket, report, first sequence number, the new events).
-type Logged = (u64, IngestReport, u64, Vec<Event>);
-
-struct Queue {
-    next: u64,
-    items: Vec<(u64, Vec<Event>)>,
-    done: HashMap<u64, Result<IngestReport, String>>,
 }
 
 /// The embedded engine.
@@ -174,7 +170,7 @@ impl Store {
             dir: dir.to_path_buf(),
             flush_on_drop: true,
             writer: Mutex::new(w),
-            queue: Mutex::new(Queue { next: 0, items: Vec::new(), done: HashMap::new() }),
+            queue: Mutex::new(Queue::new()),
             compacting: Mutex::new(()),
             _lock: lock,
         })
@@ -232,8 +228,11 @@ impl Store {
     /// (duplicates are recognised by message id). Returns the report and the rows now waiting for a flush.
     pub fn ingest_unlogged(&self, events: Vec<Event>) -> Result<(IngestReport, usize), EngineError> {
         let mut w = self.writer();
-        w.precheck(&events)?;
-        let (fresh, dups) = w.dedup(events);
+        w.identity()?;
+        w.precheck(&events, &mut Default::default())?;
+        let mut keys = writer::KeySet::default();
+        let (fresh, dups) = w.dedup(events, &mut keys);
+        w.remember(keys);
         let first_seq = w.manifest.next_seq;
         w.manifest.next_seq += fresh.len() as u64;
         w.apply(first_seq, &fresh)?;
@@ -258,86 +257,46 @@ impl Store {
         w.install_frozen(&f, written?, path)?;
         Ok(())
     }
-
-    fn ingest_group(w: &mut Writer, items: Vec<(u64, Vec<Event>)>) -> Result<Vec<Logged>, EngineError> {
-        let mut out = Vec::with_capacity(items.len());
-        for (ticket, events) in items {
-            w.precheck(&events)?;
-            let (mut fresh, dups) = w.dedup(events);
-            let first_seq = w.manifest.next_seq;
-            w.manifest.next_seq += fresh.len() as u64;
-            if !fresh.is_empty() {
-                // the record borrows the events for encoding and hands them back: no copy per batch
-                let rec = WalRecord::Events { first_seq, events: fresh };
-                w.wal.append(&rec)?;
-                fresh = match rec {
-                    WalRecord::Events { events, .. } => events,
-                    WalRecord::Forget { .. } => Vec::new(),
-                };
-            }
-            out.push((ticket, IngestReport { accepted: fresh.len() as u64, duplicates: dups }, first_seq, fresh));
-        }
-        w.wal.sync()?;
-        Ok(out)
-    }
 }
 
 impl Engine for Store {
     /// Group commit: callers queue their batch; whoever gets the writer lock logs every queued batch with one
-    /// fsync and hands the others their results.
+    /// fsync and hands the others their results (see the `group` module).
     fn ingest(&self, events: Vec<Event>) -> Result<IngestReport, EngineError> {
-        let ticket = {
-            let mut q = self.queue();
-            let t = q.next;
-            q.next += 1;
-            q.items.push((t, events));
-            t
-        };
+        let ticket = self.queue().push(events);
+        let _ = failpoint::hit(failpoint::Failpoint::IngestQueued);
         let mut w = self.writer();
-        let items = {
-            let mut q = self.queue();
-            if let Some(r) = q.done.remove(&ticket) {
-                return r.map_err(|reason| EngineError::Invalid { field: "batch".into(), reason });
-            }
-            std::mem::take(&mut q.items)
+        let _ = failpoint::hit(failpoint::Failpoint::IngestLead);
+        let items = match self.queue().turn(ticket) {
+            Turn::Done(result) => return result,
+            Turn::Lead(items) => items,
         };
-        let tickets: Vec<u64> = items.iter().map(|(t, _)| *t).collect();
-        let result = Store::ingest_group(&mut w, items);
-        let mut mine = None;
-        match result {
-            Ok(done) => {
-                for (t, report, first_seq, events) in done {
-                    w.apply(first_seq, &events)?;
-                    if t == ticket {
-                        mine = Some(report);
-                    } else {
-                        self.queue().done.insert(t, Ok(report));
-                    }
-                }
-                let job = if w.mem.len() >= w.opts.flush_rows && !w.flushing {
-                    w.flushing = true;
-                    let f = w.freeze();
-                    w.flushing = f.is_ok();
-                    Some(f?)
+        let mut mine = Err(EngineError::Busy);
+        {
+            let results = group::commit(&mut w, items);
+            let mut q = self.queue();
+            for (t, result) in results {
+                if t == ticket {
+                    mine = result;
                 } else {
-                    None
-                };
-                drop(w);
-                if let Some(f) = job {
-                    // the part is written without the lock: other batches go on being logged meanwhile
-                    self.write_frozen(f)?;
+                    q.finish(t, result);
                 }
-                mine.ok_or(EngineError::Busy)
-            }
-            Err(e) => {
-                let msg = e.to_string();
-                let mut q = self.queue();
-                for t in tickets.into_iter().filter(|&t| t != ticket) {
-                    q.done.insert(t, Err(msg.clone()));
-                }
-                Err(e)
             }
         }
+        let job = if w.mem.len() >= w.opts.flush_rows && !w.flushing {
+            w.flushing = true;
+            let f = w.freeze();
+            w.flushing = f.is_ok();
+            Some(f?)
+        } else {
+            None
+        };
+        drop(w);
+        if let Some(f) = job {
+            // the part is written without the lock: other batches go on being logged meanwhile
+            self.write_frozen(f)?;
+        }
+        mine
     }
 
     fn dictionaries(&self) -> Arc<Dictionaries> {

@@ -12,6 +12,7 @@ use tropa_core::Event;
 use tropa_engine::EngineError;
 
 use crate::codec::{get_event, put_event, Dec, Enc};
+use crate::failpoint::{self, Failpoint};
 use crate::fsutil;
 
 const EVENTS: u8 = 1;
@@ -75,7 +76,18 @@ pub struct Wal {
     dir: PathBuf,
     segment: u64,
     file: File,
+    /// Bytes of the current segment written whole (appended records, synced or not).
+    len: u64,
+    /// A failed write could not be cut off the end: nothing more may be appended behind it.
+    broken: bool,
     frame: Vec<u8>,
+}
+
+/// Where the log ended, to cut it back there when the writes after it fail.
+#[derive(Debug, Clone, Copy)]
+struct WalMark {
+    segment: u64,
+    len: u64,
 }
 
 fn segment_path(dir: &Path, n: u64) -> PathBuf {
@@ -151,12 +163,24 @@ impl Wal {
         let segment = live.last().copied().unwrap_or(from);
         let path = segment_path(dir, segment);
         let file = OpenOptions::new().create(true).append(true).open(&path).map_err(EngineError::io("open", &path))?;
+        let len = file.metadata().map_err(EngineError::io("stat", &path))?.len();
         fsutil::sync_dir(dir)?;
-        Ok((Wal { dir: dir.to_path_buf(), segment, file, frame: Vec::new() }, records))
+        Ok((Wal { dir: dir.to_path_buf(), segment, file, len, broken: false, frame: Vec::new() }, records))
+    }
+
+    fn usable(&self) -> Result<(), EngineError> {
+        if self.broken {
+            return Err(EngineError::Corrupt {
+                path: segment_path(&self.dir, self.segment),
+                reason: "a failed write could not be cut off the end of the log: restart tropa to recover".into(),
+            });
+        }
+        Ok(())
     }
 
     /// Appends a record (not yet durable: call [`Wal::sync`]).
     pub fn append(&mut self, rec: &WalRecord) -> Result<(), EngineError> {
+        self.usable()?;
         self.frame.clear();
         self.frame.extend_from_slice(&[0u8; 8]);
         rec.encode(&mut self.frame);
@@ -165,13 +189,60 @@ impl Wal {
         self.frame[..4].copy_from_slice(&len.to_le_bytes());
         self.frame[4..8].copy_from_slice(&crc.to_le_bytes());
         let path = segment_path(&self.dir, self.segment);
-        self.file.write_all(&self.frame).map_err(EngineError::io("write", &path))
+        if let Err(e) = failpoint::hit(Failpoint::WalAppend) {
+            // a torn write: part of the record reaches the file
+            let _ = self.file.write_all(&self.frame[..self.frame.len() / 2]);
+            return Err(EngineError::Io { op: "write", path, source: e });
+        }
+        self.file.write_all(&self.frame).map_err(EngineError::io("write", &path))?;
+        self.len += self.frame.len() as u64;
+        Ok(())
     }
 
     /// Makes everything appended so far durable.
     pub fn sync(&mut self) -> Result<(), EngineError> {
+        self.usable()?;
         let path = segment_path(&self.dir, self.segment);
-        self.file.sync_data().map_err(EngineError::io("fsync", &path))
+        failpoint::hit(Failpoint::WalSync).and_then(|()| self.file.sync_data()).map_err(EngineError::io("fsync", &path))
+    }
+
+    /// Runs `write` (its appends), then fsyncs — all or nothing: when a write or the fsync fails, what it wrote
+    /// is cut off the log again (the callers are told it failed, so it must not come back at the next open) and
+    /// the error is returned.
+    pub fn commit(&mut self, write: impl FnOnce(&mut Wal) -> Result<(), EngineError>) -> Result<(), EngineError> {
+        let mark = self.mark();
+        let done = write(self).and_then(|()| self.sync());
+        if done.is_err() {
+            // the first error is the one to report; a failed cut leaves the log refusing writes
+            let _ = self.rollback(mark);
+        }
+        done
+    }
+
+    /// The end of the log now.
+    fn mark(&self) -> WalMark {
+        WalMark { segment: self.segment, len: self.len }
+    }
+
+    /// Cuts off everything written after `mark` and makes the cut durable. If that fails too, the log refuses
+    /// further writes.
+    fn rollback(&mut self, mark: WalMark) -> Result<(), EngineError> {
+        self.usable()?;
+        let path = segment_path(&self.dir, self.segment);
+        if mark.segment != self.segment {
+            self.broken = true;
+            return Err(EngineError::Corrupt { path, reason: "cannot cut back across a segment switch".into() });
+        }
+        match self.file.set_len(mark.len).and_then(|()| self.file.sync_data()) {
+            Ok(()) => {
+                self.len = mark.len;
+                Ok(())
+            }
+            Err(e) => {
+                self.broken = true;
+                Err(EngineError::Io { op: "truncate", path, source: e })
+            }
+        }
     }
 
     /// Starts a new segment; returns its number. Everything before it can be removed once flushed.
@@ -179,9 +250,12 @@ impl Wal {
         self.sync()?;
         let next = self.segment + 1;
         let path = segment_path(&self.dir, next);
-        self.file = OpenOptions::new().create(true).append(true).open(&path).map_err(EngineError::io("open", &path))?;
+        let file = OpenOptions::new().create(true).append(true).open(&path).map_err(EngineError::io("open", &path))?;
+        let len = file.metadata().map_err(EngineError::io("stat", &path))?.len();
         fsutil::sync_dir(&self.dir)?;
+        self.file = file;
         self.segment = next;
+        self.len = len;
         Ok(next)
     }
 
@@ -230,6 +304,24 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         let (_, recs) = Wal::open(dir.path(), 1).unwrap();
         assert_eq!(recs, vec![a]);
+    }
+
+    #[test]
+    fn a_failed_commit_leaves_nothing_to_replay() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut wal, _) = Wal::open(dir.path(), 1).unwrap();
+        let a = WalRecord::Events { first_seq: 0, events: vec![ev("a")] };
+        wal.commit(|w| w.append(&a)).unwrap();
+        let failed = wal.commit(|w| {
+            w.append(&WalRecord::Events { first_seq: 1, events: vec![ev("b"), ev("c")] })?;
+            Err(EngineError::Busy)
+        });
+        assert!(matches!(failed, Err(EngineError::Busy)));
+        let d = WalRecord::Events { first_seq: 1, events: vec![ev("d")] };
+        wal.commit(|w| w.append(&d)).unwrap();
+        drop(wal);
+        let (_, recs) = Wal::open(dir.path(), 1).unwrap();
+        assert_eq!(recs, vec![a, d]);
     }
 
     #[test]

@@ -2,13 +2,12 @@
 //! into a part and checkpoints the WAL.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tropa_core::event::message_key;
 use tropa_core::identity::Merge;
-use tropa_core::{DictCol, Dictionaries, Event, Identity, TextCol};
+use tropa_core::{CoreError, DictCol, Dictionaries, Event, Identity, TextCol};
 use tropa_engine::{EngineError, IngestReport};
 
 use crate::ident::{self, ACTORS, LINKS, REASONS};
@@ -18,25 +17,9 @@ use crate::scan::Snapshot;
 use crate::wal::{Wal, WalRecord};
 use crate::{dicts_file, StoreOptions};
 
-/// A hasher for keys that are hashes already.
-#[derive(Default)]
-pub struct NoHash(u64);
+mod dedup;
 
-impl Hasher for NoHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ b as u64;
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-}
-
-pub type KeySet = HashSet<u64, BuildHasherDefault<NoHash>>;
+pub use dedup::KeySet;
 
 pub struct Writer {
     pub dir: PathBuf,
@@ -171,56 +154,31 @@ impl Writer {
         self.identity.as_mut().ok_or(EngineError::Busy)
     }
 
-    fn seen(&mut self) -> &mut KeySet {
-        if self.seen.is_none() {
-            let mut set = KeySet::default();
-            set.reserve(self.parts.iter().map(|p| p.rows).sum::<usize>() + self.mem.len());
-            for p in &self.parts {
-                for row in 0..p.rows {
-                    set.insert(message_key(p.text(TextCol::MessageId, row)));
-                }
-            }
-            let mem = self.mem.clone().finish();
-            for i in 0..mem.rows() {
-                set.insert(message_key(mem.text[TextCol::MessageId as usize].get(i)));
-            }
-            if let Some(f) = &self.frozen {
-                for i in 0..f.data.rows() {
-                    set.insert(message_key(f.data.text[TextCol::MessageId as usize].get(i)));
-                }
-            }
-            self.seen = Some(set);
+    /// Checks what could fail after the WAL write — an event without an actor, no room left for new event
+    /// names — without changing anything. `new_names` holds the names the batches accepted so far (logged
+    /// together with this one) will add; this batch's go in when it passes.
+    pub fn precheck(&self, events: &[Event], new_names: &mut HashSet<String>) -> Result<(), EngineError> {
+        if let Some(i) = events.iter().position(|e| e.anonymous_id.is_empty() && e.user_id.is_empty()) {
+            return Err(EngineError::Invalid {
+                field: format!("[{i}].userId"),
+                reason: "is missing: give userId or anonymousId".into(),
+            });
         }
-        self.seen.get_or_insert_with(KeySet::default)
-    }
-
-    /// Splits `events` into new ones and duplicates (of stored events or of each other).
-    pub fn dedup(&mut self, events: Vec<Event>) -> (Vec<Event>, u64) {
-        let seen = self.seen();
-        let mut fresh = Vec::with_capacity(events.len());
-        let mut dups = 0;
+        let dict = self.dicts.get(DictCol::Name);
+        let mut mine: HashSet<&str> = HashSet::new();
+        let mut last = "";
         for ev in events {
-            if seen.insert(message_key(&ev.message_id)) {
-                fresh.push(ev);
-            } else {
-                dups += 1;
+            let name = ev.name.as_str();
+            if name != last && !name.is_empty() && dict.code(name).is_none() && !new_names.contains(name) {
+                mine.insert(name);
             }
+            last = name;
         }
-        (fresh, dups)
-    }
-
-    /// Checks what could fail after the WAL write (dictionary room, an actor id) before writing it.
-    pub fn precheck(&mut self, events: &[Event]) -> Result<(), EngineError> {
-        for (i, ev) in events.iter().enumerate() {
-            if ev.anonymous_id.is_empty() && ev.user_id.is_empty() {
-                return Err(EngineError::Invalid {
-                    field: format!("[{i}].userId"),
-                    reason: "is missing: give userId or anonymousId".into(),
-                });
-            }
-            self.dicts.intern(DictCol::Name, &ev.name)?;
+        let limit = DictCol::Name.limit();
+        if dict.len() + new_names.len() + mine.len() > limit {
+            return Err(CoreError::DictionaryFull { column: DictCol::Name.as_str(), limit }.into());
         }
-        self.dicts_dirty = true;
+        new_names.extend(mine.into_iter().map(String::from));
         Ok(())
     }
 
@@ -280,8 +238,8 @@ impl Writer {
         let snap = self.snapshot()?;
         let hidden = snap.customer_rows(&members).len() as u64;
         if log {
-            self.wal.append(&WalRecord::Forget { actor: actor.to_string(), max_seq })?;
-            self.wal.sync()?;
+            let rec = WalRecord::Forget { actor: actor.to_string(), max_seq };
+            self.wal.commit(|wal| wal.append(&rec))?;
         }
         for m in members {
             self.tombstones.retain(|t| t.actor != m);
