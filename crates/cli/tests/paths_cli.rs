@@ -20,8 +20,8 @@ fn user_error(out: &Output, needle: &str) {
 fn bad_specs_exit_1_and_name_the_argument() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    user_error(&tropa(d, &["paths", "--from", "view", "--depth", "0"]), "--depth 0");
-    user_error(&tropa(d, &["paths", "--from", "view", "--depth", "21"]), "--depth 21");
+    user_error(&tropa(d, &["paths", "--from", "view", "--depth", "0"]), "--depth: 0 is out of range: use 1..20");
+    user_error(&tropa(d, &["paths", "--from", "view", "--depth", "21"]), "--depth: 21 is out of range");
     user_error(&tropa(d, &["paths", "--depth", "3"]), "--from/--to");
     user_error(&tropa(d, &["paths", "--from", "view where price >"]), "--from 'view where price >'");
     user_error(&tropa(d, &["paths", "--to", "buy", "--session", "30x"]), "--session");

@@ -97,11 +97,11 @@ fn bad_arguments_name_the_argument() {
     let data = demo(dir.path());
     user_error(
         &tropa(&data, &["stages", "--transitions", "2026-06-01..2026-05-01"]),
-        &["--transitions: the first date must be before the second"],
+        &["--transitions: the start must be before the end"],
     );
     user_error(
         &tropa(&data, &["stages", "--now", "2026-06-01", "--transitions", "2026-05-01..2026-07-01"]),
-        &["--transitions: 2026-07-01T00:00:00.000Z is after --now"],
+        &["--transitions: 2026-07-01T00:00:00.000Z is after the report's instant"],
     );
 }
 

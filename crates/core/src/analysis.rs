@@ -3,6 +3,7 @@
 pub mod customers;
 pub mod filter;
 pub mod funnel;
+pub mod invalid;
 pub mod lanes;
 pub mod lifecycle;
 pub mod matcher;

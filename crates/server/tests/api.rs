@@ -468,7 +468,17 @@ async fn bad_queries_name_their_fields() {
             "filters.since",
         ),
         ("/api/v1/funnel", json!({"steps":[{"event":"a"},{"event":"b"}],"filters":{"colour":1}}), "filters.colour"),
-        ("/api/v1/paths", json!({"from":"view_item","depth":99}), "paths"),
+        // each problem of a spec at its own field (regression: `window: "0s"` was answered under `steps`)
+        ("/api/v1/paths", json!({"from":"view_item","depth":99}), "depth"),
+        ("/api/v1/paths", json!({"depth":3}), "from"),
+        ("/api/v1/funnel", json!({"steps":[{"event":"a"},{"event":"b"}],"window":"0s"}), "window"),
+        (
+            "/api/v1/funnel",
+            json!({"steps":[{"event":"a"},{"event":"b"}],"exclusions":[{"after":2,"event":"c"}]}),
+            "exclusions",
+        ),
+        ("/api/v1/retention", json!({"periods":0}), "periods"),
+        ("/api/v1/retention", json!({"repeat_within":"0d"}), "repeat_within"),
         ("/api/v1/retention", json!({"period":"fortnight"}), "period"),
         ("/api/v1/stages", json!({"stuck":"-"}), "stuck"),
         ("/api/v1/stages", json!({"definition":{"version":1}}), "definition"),

@@ -108,7 +108,7 @@ pub fn spec(args: &FunnelArgs) -> anyhow::Result<FunnelSpec> {
         to: super::optional_instant("--to", &args.to)?,
         dropoff_top: args.top,
     };
-    spec.validate().map_err(|e| anyhow::Error::from(UserError(e)))?;
+    spec.validate().map_err(super::spec_error)?;
     Ok(spec)
 }
 /// The report, through the one implementation the HTTP API uses too ([`tropa_engine::report`]).
@@ -187,7 +187,8 @@ pub fn run(data: &Path, args: FunnelArgs) -> anyhow::Result<()> {
             tr("share", "доля"),
         ]);
         for d in &r.dropoff_next {
-            t.row(vec![d.after_step.to_string(), d.event.clone(), int(d.customers), percent(d.share)]);
+            let next = d.event.clone().unwrap_or_else(|| tr("(end of journey)", "(конец пути)").to_string());
+            t.row(vec![d.after_step.to_string(), next, int(d.customers), percent(d.share)]);
         }
         out.push('\n');
         out.push_str(&t.render());

@@ -60,7 +60,7 @@ pub fn spec(args: &PathsArgs) -> anyhow::Result<PathsSpec> {
         top: args.top,
         conversion: step("--conversion", &args.conversion)?,
     };
-    spec.validate().map_err(|e| anyhow::Error::from(UserError(e)))?;
+    spec.validate().map_err(super::spec_error)?;
     Ok(spec)
 }
 /// The report, through the one implementation the HTTP API uses too ([`tropa_engine::report`]).

@@ -87,7 +87,7 @@ pub fn spec(args: &RetentionArgs) -> anyhow::Result<RetentionSpec> {
         now: keep(e, time("--now", &args.now), None),
     };
     if let Err(problems) = spec.validate() {
-        errors.push(problems);
+        errors.extend(super::spec_problems(&problems));
     }
     if errors.is_empty() {
         Ok(spec)

@@ -291,6 +291,7 @@ pub fn run(root: &Path, data: &Path, project: &str, args: StagesArgs) -> anyhow:
         transitions: p.transitions,
     };
     let spec = StagesSpec { definition: p.definition, now, stuck_ms: p.stuck_ms, lifecycle };
+    spec.validate().map_err(super::spec_error)?;
     let scope = args.filter.spec()?;
     let tests = args.filter.tests(&store)?;
     let mut r = report(&store, spec, scope, tests)?;

@@ -16,6 +16,7 @@
 
 pub mod walk;
 
+use crate::analysis::invalid::{SpecError, SpecErrors, SpecField, SpecReason};
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
@@ -87,27 +88,33 @@ pub struct FunnelSpec {
     pub dropoff_top: usize,
 }
 
+/// The most steps a funnel follows (a step mask is 32 bits).
+pub const MAX_STEPS: usize = 32;
+
 impl FunnelSpec {
-    /// Checks the spec; every problem names its argument.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the spec; returns every problem with its field.
+    pub fn validate(&self) -> Result<(), SpecErrors> {
+        let mut errors = Vec::new();
+        let mut problem = |field, reason| errors.push(SpecError { field, reason });
         if self.steps.len() < 2 {
-            return Err("--step: a funnel needs at least two steps".into());
+            problem(SpecField::Steps, SpecReason::TooFewSteps);
         }
-        if self.steps.len() > 32 {
-            return Err("--step: at most 32 steps".into());
+        if self.steps.len() > MAX_STEPS {
+            problem(SpecField::Steps, SpecReason::TooManySteps { max: MAX_STEPS });
         }
-        if self.steps[0].optional {
-            return Err("--step: the first step cannot be optional".into());
+        if self.steps.first().is_some_and(|s| s.optional) {
+            problem(SpecField::Steps, SpecReason::FirstStepOptional);
         }
         if self.window_ms <= 0 {
-            return Err("--window: must be longer than zero".into());
+            problem(SpecField::Window, SpecReason::NotPositive { example: "7d" });
         }
+        let last = self.steps.len().saturating_sub(1);
         for x in &self.exclusions {
             if x.after == 0 || x.after >= self.steps.len() {
-                return Err(format!("--exclude: step {} has no next step (use 1..{})", x.after, self.steps.len() - 1));
+                problem(SpecField::Exclusions, SpecReason::NoNextStep { after: x.after, last });
             }
         }
-        Ok(())
+        SpecErrors::check(errors)
     }
 }
 
@@ -401,8 +408,8 @@ pub struct TrendReport {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DropoffNext {
     pub after_step: usize,
-    /// Next event, or `(end of journey)`.
-    pub event: String,
+    /// The next event's name; None: the journey ended there (JSON `null`).
+    pub event: Option<String>,
     pub customers: u64,
     pub share: f64,
 }
@@ -482,11 +489,7 @@ impl FunnelFold {
             .iter()
             .map(|(&(after, code), &c)| DropoffNext {
                 after_step: after,
-                event: if code == u32::MAX {
-                    "(end of journey)".into()
-                } else {
-                    self.dicts.name(code as u16).to_string()
-                },
+                event: (code != u32::MAX).then(|| self.dicts.name(code as u16).to_string()),
                 customers: c,
                 share: share(c, acc.levels.get(after).copied().unwrap_or(0)),
             })

@@ -33,6 +33,7 @@
 //! Reference: `tests/reference/test_stages_reference.py` (DuckDB SQL with window functions), and an independent
 //! formulation in `crates/testkit/tests/stages.rs`.
 
+use crate::analysis::invalid::{SpecError, SpecErrors, SpecField, SpecReason};
 use serde::Serialize;
 
 use super::filter::EventMatch;
@@ -165,21 +166,21 @@ pub struct LifecycleSpec {
 }
 
 impl LifecycleSpec {
-    /// Checks the instants; the error names the argument.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the instants; returns every problem with its field.
+    pub fn validate(&self) -> Result<(), SpecErrors> {
+        let mut errors = Vec::new();
         if let Some((from, to)) = self.transitions {
             if from >= to {
-                return Err("--transitions: the first date must be before the second".into());
+                errors.push(SpecError { field: SpecField::Transitions, reason: SpecReason::NotBeforeEnd });
             }
             if to > self.at {
-                return Err(format!(
-                    "--transitions: {} is after --now ({}): pick an earlier date or a later --now",
-                    format_ts(to),
-                    format_ts(self.at)
-                ));
+                errors.push(SpecError {
+                    field: SpecField::Transitions,
+                    reason: SpecReason::AfterNow { at: to, now: self.at },
+                });
             }
         }
-        Ok(())
+        SpecErrors::check(errors)
     }
 }
 

@@ -37,6 +37,7 @@
 
 pub mod report;
 
+use crate::analysis::invalid::{SpecError, SpecErrors, SpecField, SpecReason};
 use std::hash::{Hash, Hasher};
 
 use rustc_hash::FxHashMap;
@@ -72,26 +73,23 @@ pub struct PathsSpec {
 }
 
 impl PathsSpec {
-    /// Checks the spec; every problem names its argument, all problems at once.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the spec; returns every problem with its field.
+    pub fn validate(&self) -> Result<(), SpecErrors> {
         let mut errors = Vec::new();
+        let mut problem = |field, reason| errors.push(SpecError { field, reason });
         if self.from.is_none() && self.to.is_none() {
-            errors.push("--from/--to: give a start event (--from), an end event (--to) or both".to_string());
+            problem(SpecField::StartOrEnd, SpecReason::NeitherStartNorEnd);
         }
         if self.depth == 0 || self.depth > MAX_DEPTH {
-            errors.push(format!("--depth {}: must be between 1 and {MAX_DEPTH}", self.depth));
+            problem(SpecField::Depth, SpecReason::OutOfRange { value: self.depth, min: 1, max: MAX_DEPTH });
         }
         if self.session_ms.is_some_and(|s| s <= 0) {
-            errors.push("--session: must be longer than zero, e.g. 30m".to_string());
+            problem(SpecField::Session, SpecReason::NotPositive { example: "30m" });
         }
         if self.top == 0 {
-            errors.push("--top: must be at least 1".to_string());
+            problem(SpecField::Top, SpecReason::OutOfRange { value: 0, min: 1, max: usize::MAX });
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors.join("; "))
-        }
+        SpecErrors::check(errors)
     }
 }
 

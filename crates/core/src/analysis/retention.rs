@@ -37,6 +37,7 @@
 //! References: ClickHouse `retention()` via chdb (overall counts) and DuckDB SQL (cohort rows), in
 //! tests/reference/test_retention_clickhouse.py; an independent implementation in crates/testkit/tests/retention.rs.
 
+use crate::analysis::invalid::{SpecError, SpecErrors, SpecField, SpecReason};
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -96,25 +97,22 @@ pub struct RetentionSpec {
 }
 
 impl RetentionSpec {
-    /// Checks the spec; returns every problem, each naming its argument.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the spec; returns every problem with its field.
+    pub fn validate(&self) -> Result<(), SpecErrors> {
         let mut errors = Vec::new();
+        let mut problem = |field, reason| errors.push(SpecError { field, reason });
         if self.periods == 0 || self.periods > MAX_PERIODS {
-            errors.push(format!("--periods: {} is out of range: use 1..{MAX_PERIODS}", self.periods));
+            problem(SpecField::Periods, SpecReason::OutOfRange { value: self.periods, min: 1, max: MAX_PERIODS });
         }
         if self.repeat_within_ms.is_some_and(|w| w <= 0) {
-            errors.push("--repeat-within: must be longer than zero, e.g. 30d".to_string());
+            problem(SpecField::RepeatWithin, SpecReason::NotPositive { example: "30d" });
         }
         if let (Some(f), Some(t)) = (self.from, self.to) {
             if f >= t {
-                errors.push("--from: must be before --to".to_string());
+                problem(SpecField::From, SpecReason::NotBeforeEnd);
             }
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors.join("; "))
-        }
+        SpecErrors::check(errors)
     }
 }
 
@@ -685,10 +683,12 @@ mod tests {
     fn validation_lists_every_problem() {
         let mut s = spec("*", "*", Period::Week, 0);
         s.repeat_within_ms = Some(0);
-        let e = s.validate().unwrap_err();
-        assert!(e.contains("--periods") && e.contains("--repeat-within"), "{e}");
+        let fields = |s: &RetentionSpec| s.validate().unwrap_err().0.iter().map(|e| e.field).collect::<Vec<_>>();
+        use crate::analysis::invalid::SpecField;
+        assert_eq!(fields(&s), [SpecField::Periods, SpecField::RepeatWithin]);
         s.periods = MAX_PERIODS + 1;
-        assert!(s.validate().unwrap_err().contains("--periods"));
+        s.repeat_within_ms = None;
+        assert_eq!(fields(&s), [SpecField::Periods]);
         s.periods = MAX_PERIODS;
         s.repeat_within_ms = None;
         assert!(s.validate().is_ok());

@@ -40,6 +40,7 @@ pub mod definition;
 mod reader;
 mod source;
 
+use crate::analysis::invalid::{SpecError, SpecErrors, SpecField, SpecReason};
 use serde::Serialize;
 
 use super::lifecycle::{LifecycleAcc, LifecycleFold, LifecycleReport, LifecycleSpec};
@@ -209,15 +210,19 @@ pub struct StagesSpec {
 }
 
 impl StagesSpec {
-    /// Checks the spec; every problem names its argument.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the spec; returns every problem with its field.
+    pub fn validate(&self) -> Result<(), SpecErrors> {
+        let mut errors = Vec::new();
         if self.stuck_ms <= 0 {
-            return Err("--stuck: must be longer than zero".into());
+            errors.push(SpecError { field: SpecField::Stuck, reason: SpecReason::NotPositive { example: "14d" } });
         }
         if self.lifecycle.at != self.now {
-            return Err("the lifecycle instant must be --now".into());
+            errors.push(SpecError { field: SpecField::Now, reason: SpecReason::LifecycleNotAtNow });
         }
-        self.lifecycle.validate()
+        if let Err(e) = self.lifecycle.validate() {
+            errors.extend(e.0);
+        }
+        SpecErrors::check(errors)
     }
 }
 

@@ -6,6 +6,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use tropa_core::analysis::filter::EventMatch;
 use tropa_core::analysis::funnel::{Exclusion, FunnelMode, FunnelSpec, Step};
+use tropa_core::analysis::invalid::{SpecErrors, SpecField};
 use tropa_core::analysis::lifecycle::{LifecycleSpec, LifecycleThresholds};
 use tropa_core::analysis::matcher::Breakdown;
 use tropa_core::analysis::paths::PathsSpec;
@@ -13,15 +14,49 @@ use tropa_core::analysis::period::Period;
 use tropa_core::analysis::retention::{RetentionMode, RetentionSpec};
 use tropa_core::analysis::scope::ScopeSpec;
 use tropa_core::analysis::stages::{DefinitionFormat, JourneyDefinition, StagesSpec};
+use tropa_core::lang::Lang;
 use tropa_core::time::{parse_duration, parse_time, TimeFormat};
 use tropa_engine::report::StateFilter;
 use tropa_engine::Engine;
 
-/// Field problems collected while translating a request.
+/// Field problems collected while translating a request: (field, reason worded in the language).
 #[derive(Default)]
-pub struct Problems(pub Vec<(String, String)>);
+pub struct Problems(pub Vec<(String, String)>, pub Lang);
+
+/// The request field of an analysis parameter.
+pub fn field(f: SpecField) -> &'static str {
+    match f {
+        SpecField::Steps => "steps",
+        SpecField::Window => "window",
+        SpecField::Exclusions => "exclusions",
+        SpecField::StartOrEnd => "from",
+        SpecField::Depth => "depth",
+        SpecField::Session => "session",
+        SpecField::Top => "top",
+        SpecField::Periods => "periods",
+        SpecField::RepeatWithin => "repeat_within",
+        SpecField::From => "from",
+        SpecField::Stuck => "stuck",
+        SpecField::Transitions => "transitions",
+        SpecField::Now => "now",
+    }
+}
 
 impl Problems {
+    /// Problems worded in `lang`.
+    pub fn new(lang: Lang) -> Problems {
+        Problems(Vec::new(), lang)
+    }
+
+    /// A spec's problems, each at its own field; None when there are any.
+    pub(crate) fn spec(&mut self, r: Result<(), SpecErrors>) -> Option<()> {
+        let Err(e) = r else { return Some(()) };
+        for p in e.0 {
+            self.0.push((field(p.field).to_string(), p.reason.words(self.1)));
+        }
+        None
+    }
+
     pub(crate) fn keep<T>(&mut self, field: &str, r: Result<T, String>) -> Option<T> {
         r.map_err(|e| self.0.push((field.to_string(), e))).ok()
     }
@@ -183,7 +218,7 @@ impl FunnelRequest {
             to: p.time("to", &self.to),
             dropoff_top: self.top.unwrap_or(5),
         };
-        p.keep("steps", spec.validate().map_err(|e| e.to_string()))?;
+        p.spec(spec.validate())?;
         Some(spec)
     }
 }
@@ -225,7 +260,7 @@ impl PathsRequest {
             top: self.top.unwrap_or(20),
             conversion: conversion.map(|x| x.ok_or(())).transpose().ok()?,
         };
-        p.keep("paths", spec.validate())?;
+        p.spec(spec.validate())?;
         Some(spec)
     }
 }
@@ -274,7 +309,7 @@ impl RetentionRequest {
             to: p.time("to", &self.to),
             now: p.time("now", &self.now),
         };
-        p.keep("retention", spec.validate())?;
+        p.spec(spec.validate())?;
         Some(spec)
     }
 }
@@ -327,7 +362,7 @@ impl StagesRequest {
         let lifecycle =
             LifecycleSpec { activity: definition.lifecycle.activity.clone(), thresholds, at: now, transitions: None };
         let spec = StagesSpec { definition, now, stuck_ms, lifecycle };
-        p.keep("stages", spec.validate())?;
+        p.spec(spec.validate())?;
         Some(spec)
     }
 }

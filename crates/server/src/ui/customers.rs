@@ -33,7 +33,7 @@ pub async fn page(
     let id = field("id");
     let (trait_q, did, channel) = (field("trait"), field("did"), field("channel"));
     let mut main = format!("<h1>{}</h1>", l.t("customers_page"));
-    let mut problems = Problems::default();
+    let mut problems = Problems::new(l.core());
     let mut found = String::new();
     let searching = !(trait_q.is_empty() && did.is_empty() && channel.is_empty());
     if searching {

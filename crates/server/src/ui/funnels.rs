@@ -43,7 +43,7 @@ pub async fn page(
     let opt = |v: &str| (!v.is_empty()).then(|| v.to_string());
     let exclude_text = field("exclude", "");
     let who = FilterFields::read(&q);
-    let mut problems = Problems::default();
+    let mut problems = Problems::new(l.core());
     let exclusions = exclusions(l, &exclude_text, &mut problems);
     let mut request = FunnelRequest {
         steps: steps_text
@@ -82,7 +82,7 @@ pub async fn page(
             let n = rest.split(']').next().and_then(|n| n.parse::<usize>().ok()).unwrap_or(0);
             *m = format!("{} {}: {m}", l.t("exclusion"), n + 1);
             *f = "exclude".into();
-        } else if m.contains("--exclude") {
+        } else if f == "exclusions" {
             *f = "exclude".into();
         }
     }
@@ -193,7 +193,7 @@ fn render(l: Lang, r: &tropa_core::analysis::funnel::FunnelReport, ex: &mut Expo
             out.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                 d.after_step,
-                esc(if d.event == "(end of journey)" { l.t("end_of_journey") } else { &d.event }),
+                esc(d.event.as_deref().unwrap_or(l.t("end_of_journey"))),
                 loc.int(d.customers),
                 loc.percent(d.share)
             ));

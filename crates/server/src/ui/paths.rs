@@ -40,7 +40,7 @@ pub async fn page(
     let collapse = first_visit || q.get("collapse").is_some_and(|v| v == "on");
     let (since, until) = (field("since"), field("until"));
     let opt = |v: &str| (!v.is_empty()).then(|| v.to_string());
-    let mut problems = Problems::default();
+    let mut problems = Problems::new(l.core());
     let depth_n = match depth.parse::<usize>() {
         Ok(n) => Some(n),
         Err(_) => {

@@ -38,7 +38,7 @@ pub async fn page(
     let (period, periods, mode) = (field("period", "week"), field("periods", "8"), field("mode", "on"));
     let (breakdown, since, until) = (field("breakdown", ""), field("since", ""), field("until", ""));
     let opt = |v: &str| (!v.is_empty()).then(|| v.to_string());
-    let mut problems = Problems::default();
+    let mut problems = Problems::new(l.core());
     let periods_n = match periods.parse::<usize>() {
         Ok(n) => Some(n),
         Err(_) => {

@@ -24,6 +24,7 @@ use super::{checked, esc, internal, shell, Refusal, Session};
 use crate::query::request::Problems;
 use crate::AppState;
 use tropa_app::AppError;
+use tropa_core::analysis::invalid::{SpecErrors, SpecField};
 
 const DAY_MS: i64 = 86_400_000;
 /// The problem events the stages page starts with (the demo shop's support tickets and refunds).
@@ -178,7 +179,7 @@ fn url_part(s: &str) -> String {
 enum Outcome {
     Report(Box<(StagesReport, tropa_core::analysis::lanes::LanesReport)>),
     NoEvents,
-    Bad(String),
+    Bad(SpecErrors),
 }
 
 async fn show(
@@ -200,7 +201,7 @@ async fn show(
             .collect();
     let mut ex = Exports::new("stages", l, &params);
     let mut issues = issues.to_vec();
-    let mut problems = Problems::default();
+    let mut problems = Problems::new(l.core());
     let mut result = String::new();
     let definition = if issues.is_empty() {
         match JourneyDefinition::parse(&ask.text, ask.format) {
@@ -268,7 +269,17 @@ async fn show(
             Ok(Ok(Outcome::NoEvents)) => {
                 result = format!("<div class=\"empty\"><p>{}</p></div>", l.t("no_events_title"))
             }
-            Ok(Ok(Outcome::Bad(e))) => problems.0.push(("from".into(), e)),
+            Ok(Ok(Outcome::Bad(e))) => {
+                for p in e.0 {
+                    // the page's fields: the report's instant, the stuck threshold, the start of the transitions
+                    let field = match p.field {
+                        SpecField::Stuck => "stuck",
+                        SpecField::Now => "now",
+                        _ => "from",
+                    };
+                    problems.0.push((field.into(), p.reason.words(l.core())));
+                }
+            }
             Ok(Err(e)) => problems.0.push(("definition".into(), e.to_string())),
             Err(e) => return internal(&e),
         }

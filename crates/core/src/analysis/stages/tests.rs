@@ -231,10 +231,14 @@ fn bad_specs_name_their_argument() {
     let d = four("sequential", "");
     let mut s = spec(d.clone(), 10 * DAY, Some((5 * DAY, 11 * DAY)));
     let dicts = Dictionaries::default();
-    assert!(StagesFold::new(s.clone(), &dicts).err().unwrap().starts_with("--transitions"));
+    use crate::analysis::invalid::SpecField;
+    let fields = |s: &StagesSpec| s.validate().unwrap_err().0.iter().map(|e| e.field).collect::<Vec<_>>();
+    assert!(StagesFold::new(s.clone(), &dicts).err().unwrap().starts_with("transitions: "));
+    assert_eq!(fields(&s), [SpecField::Transitions]);
     s.lifecycle.transitions = Some((5 * DAY, 5 * DAY));
-    assert!(StagesFold::new(s.clone(), &dicts).err().unwrap().starts_with("--transitions"));
+    assert_eq!(fields(&s), [SpecField::Transitions]);
     s.lifecycle.transitions = None;
     s.stuck_ms = 0;
-    assert!(StagesFold::new(s, &dicts).err().unwrap().starts_with("--stuck"));
+    assert!(StagesFold::new(s.clone(), &dicts).err().unwrap().starts_with("stuck: "));
+    assert_eq!(fields(&s), [SpecField::Stuck]);
 }
