@@ -52,6 +52,21 @@ pub fn routes() -> Router<Arc<AppState>> {
         .merge(maps::routes())
         .route("/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }))
         .layer(axum::middleware::from_fn(remember_next))
+        .layer(axum::middleware::from_fn(keep_here))
+}
+
+tokio::task_local! {
+    /// The page being answered (path and query of a GET), for the language switch to come back to: pages send
+    /// no `Referer` (see the security headers in `lib.rs`).
+    static HERE: String;
+}
+
+async fn keep_here(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let here = (req.method() == axum::http::Method::GET)
+        .then(|| req.uri().path_and_query().map(|p| p.as_str().to_string()))
+        .flatten()
+        .unwrap_or_default();
+    HERE.scope(here, next.run(req)).await
 }
 
 const NEXT_COOKIE: &str = "tropa_next";
@@ -255,11 +270,17 @@ pub fn shell(s: &Session, active: &str, title: &str, main: &str) -> String {
     .collect::<String>();
     let other = if l == Lang::Ru { "en" } else { "ru" };
     let csrf = esc(&s.csrf);
+    let back = HERE.try_with(|h| h.clone()).unwrap_or_default();
+    let back = if back.is_empty() {
+        String::new()
+    } else {
+        format!("<input type=\"hidden\" name=\"back\" value=\"{}\">", esc(&back))
+    };
     let body = format!(
         "<header><a class=\"brand\" href=\"/\">tropa</a><nav>{nav}</nav><span class=\"grow\"></span>\
          <span class=\"muted\">{email} · {role}</span>\
          <form method=\"post\" action=\"/settings/lang\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <input type=\"hidden\" name=\"lang\" value=\"{other}\"><button class=\"link\" type=\"submit\">{lang}</button></form>\
+         <input type=\"hidden\" name=\"lang\" value=\"{other}\">{back}<button class=\"link\" type=\"submit\">{lang}</button></form>\
          <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <button class=\"link\" type=\"submit\">{out}</button></form></header><main>{main}</main>",
         email = esc(&s.user.email),

@@ -759,3 +759,78 @@ async fn personas_have_sizes_and_switch_the_data_lanes() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// The security headers every answer must carry (pages, redirects, errors, downloads, the public share page).
+fn assert_security_headers(what: &str, r: &Reply) {
+    let get = |name: &str| r.headers.get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    let csp = get("content-security-policy");
+    for must in [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.split(';').any(|d| d.trim() == must), "{what}: CSP lacks {must}: {csp:?}");
+    }
+    assert!(!csp.contains("unsafe"), "{what}: CSP allows unsafe sources: {csp}");
+    assert_eq!(get("x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(get("referrer-policy"), "no-referrer", "{what}");
+    assert_eq!(get("x-frame-options"), "DENY", "{what}");
+    let static_file = ["/app.css", "/app.js", "/map.js"].iter().any(|p| what.starts_with(p));
+    if !static_file {
+        assert_eq!(get("cache-control"), "no-store", "{what}: a page or download with a user's data is not stored");
+    }
+}
+
+/// Regression (security probe, headers): pages had no Content-Security-Policy, nosniff, Referrer-Policy (share
+/// links carry their token in the URL) or Cache-Control, so a signed-in page could be framed, sniffed, cached and
+/// its URL sent to other sites. One middleware adds them to every answer.
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let h = harness();
+    h.shop().await;
+    h.user("ad@x.ru", tropa_meta::Role::Admin);
+    h.user("v@x.ru", tropa_meta::Role::Viewer);
+    let (admin, csrf) = h.sign_in("ad@x.ru", "correct horse battery").await;
+    let (viewer, _) = h.sign_in("v@x.ru", "correct horse battery").await;
+    let r = h.send(page_post("/maps", &admin, &format!("csrf={csrf}&project=a&template=online_store&lang=en"))).await;
+    assert_security_headers("POST /maps (a redirect)", &r);
+    let r = h.send(page_post("/maps/1/share", &admin, &format!("csrf={csrf}&project=a"))).await;
+    let token = r.headers["location"].to_str().unwrap().split("share=").nth(1).unwrap().to_string();
+    for (method, path, _) in WEB_ROUTES.iter().filter(|r| r.0 == "GET") {
+        let path = path.replace("{id}", "1").replace("{token}", &token);
+        let r = h.send(page_get(&format!("{path}?project=a&format=svg"), &admin)).await;
+        assert!(r.status.is_success(), "{method} {path}: {}", r.status);
+        assert_security_headers(&format!("{path} as admin"), &r);
+    }
+    let public = h.send(page_get(&format!("/share/{token}"), "")).await;
+    assert!(html(&public).contains("Outdoor gear online store"));
+    assert_security_headers("the public share page", &public);
+    let other = [
+        ("/ signed out (a redirect)", page_get("/", "")),
+        ("/login signed out", page_get("/login", "")),
+        ("/settings/users as a viewer (403)", page_get("/settings/users", &viewer)),
+        ("/maps/9 (404)", page_get("/maps/9?project=a", &admin)),
+        ("/share/sh_gone (404)", page_get("/share/sh_gone", "")),
+        ("/nowhere (the fallback)", page_get("/nowhere", &admin)),
+        ("/funnels download as CSV", page_get("/funnels?project=a&download=funnel&format=csv", &admin)),
+        ("/api/v1/stats with a session", page_get("/api/v1/stats?project=a", &admin)),
+    ];
+    for (what, req) in other {
+        assert_security_headers(what, &h.send(req).await);
+    }
+    // the ingestion API's CORS and the snippet's cache stay as they were
+    let pre = Request::options("/v1/track").header("origin", "https://shop.example").body(Body::empty()).unwrap();
+    let r = h.send(pre).await;
+    assert_eq!(r.headers["access-control-allow-origin"], "*");
+    assert_eq!(h.send(page_get("/t.js", "")).await.headers["cache-control"], "public, max-age=3600");
+    // without a Referer the language switch still comes back to the page it was pressed on
+    let page = html(&h.send(page_get("/funnels?project=a&window=3d", &viewer)).await);
+    let back = input_value(&page, "back");
+    assert_eq!(back, "/funnels?project=a&window=3d");
+    let r = h.send(page_post("/settings/lang", &admin, &format!("csrf={csrf}&lang=ru&back={}", enc(&back)))).await;
+    assert_eq!((r.status, r.headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, back.as_str()));
+}
