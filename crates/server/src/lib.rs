@@ -118,6 +118,7 @@ const ROUTES: &[&str] = &[
     "/logout",
     "/settings/lang",
     "/app.css",
+    "/app.js",
 ];
 
 /// The whole HTTP surface.

@@ -36,6 +36,7 @@ const SESSION_COOKIE: &str = "tropa_session";
 const PRE_COOKIE: &str = "tropa_csrf";
 const SESSION_TTL_MS: i64 = 7 * 86_400_000;
 const CSS: &str = include_str!("../assets/app.css");
+const SCRIPT: &str = include_str!("../assets/app.js");
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -51,6 +52,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .merge(saved::routes())
         .merge(maps::routes())
         .route("/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }))
+        .route("/app.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT) }))
         .layer(axum::middleware::from_fn(remember_next))
         .layer(axum::middleware::from_fn(keep_here))
 }
@@ -239,7 +241,7 @@ pub fn page(lang: Lang, title: &str, body: &str) -> String {
     format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
          content=\"width=device-width, initial-scale=1\"><title>{} · tropa</title><link rel=\"stylesheet\" \
-         href=\"/app.css\"></head><body>{body}</body></html>",
+         href=\"/app.css\"><script src=\"/app.js\" defer></script></head><body>{body}</body></html>",
         lang.code(),
         esc(title)
     )

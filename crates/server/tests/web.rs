@@ -120,6 +120,7 @@ const WEB_ROUTES: &[(&str, &str, Option<tropa_meta::Role>)] = {
         ("GET", "/login", None),
         ("POST", "/login", None),
         ("GET", "/app.css", None),
+        ("GET", "/app.js", None),
         ("GET", "/", Some(Viewer)),
         ("GET", "/funnels", Some(Viewer)),
         ("GET", "/paths", Some(Viewer)),
@@ -834,3 +835,84 @@ async fn every_answer_carries_the_security_headers() {
     let r = h.send(page_post("/settings/lang", &admin, &format!("csrf={csrf}&lang=ru&back={}", enc(&back)))).await;
     assert_eq!((r.status, r.headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, back.as_str()));
 }
+
+/// What a strict Content-Security-Policy would block in a page: inline `<script>`, `on…=` handlers, `javascript:`
+/// URLs and `style=` attributes.
+fn inline_code(page: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for tag in page.split('<').skip(1).map(|t| t.split('>').next().unwrap_or("")) {
+        let lower = tag.to_ascii_lowercase();
+        if lower.starts_with("script") && !lower.contains(" src=") {
+            found.push(format!("<{tag}>"));
+        }
+        for attr in lower.split_whitespace().filter_map(|a| a.split_once('=').map(|(name, _)| name)) {
+            let handler = attr.len() > 2 && attr.starts_with("on") && attr.bytes().all(|b| b.is_ascii_lowercase());
+            if handler || attr == "style" {
+                found.push(format!("<{tag}>"));
+            }
+        }
+    }
+    if page.to_ascii_lowercase().contains("javascript:") {
+        found.push("javascript: URL".into());
+    }
+    found
+}
+
+/// Regression (security probe, inline code): selects submitted their form with `onchange="this.form.submit()"`
+/// and deleting a map asked with `onsubmit="return confirm(…)"`, which a CSP without 'unsafe-inline' blocks; the
+/// behaviour now lives in `/app.js` (`data-autosubmit`, `data-confirm`), with `<noscript>` buttons kept.
+#[tokio::test]
+async fn pages_hold_no_inline_scripts_handlers_or_styles() {
+    // the source of the web app, so that pages not visited below are covered too
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![dir.join("ui.rs")];
+    let mut dirs = vec![dir.join("ui")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path)
+            } else {
+                files.push(path)
+            }
+        }
+    }
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap().replace("\\\"", "\"");
+        assert_eq!(inline_code(&text), Vec::<String>::new(), "{}", f.display());
+    }
+    // the pages as an admin sees them, the map with its share link, the public page and the sign-in form
+    let h = harness();
+    h.shop().await;
+    h.user("ad@x.ru", tropa_meta::Role::Admin);
+    let (admin, csrf) = h.sign_in("ad@x.ru", "correct horse battery").await;
+    h.send(page_post("/maps", &admin, &format!("csrf={csrf}&project=a&template=online_store&lang=en"))).await;
+    let r = h.send(page_post("/maps/1/share", &admin, &format!("csrf={csrf}&project=a"))).await;
+    let token = r.headers["location"].to_str().unwrap().split("share=").nth(1).unwrap().to_string();
+    let mut pages = vec![(format!("/share/{token}"), String::new()), ("/login".to_string(), String::new())];
+    for (_, path, _) in WEB_ROUTES.iter().filter(|r| r.0 == "GET" && !r.1.ends_with(".js") && !r.1.ends_with(".css")) {
+        pages.push((format!("{}?project=a", path.replace("{id}", "1").replace("{token}", &token)), admin.clone()));
+    }
+    pages.push(("/maps/1?project=a&share=x".into(), admin.clone()));
+    for (path, cookie) in pages {
+        let r = h.send(page_get(&path, &cookie)).await;
+        let page = html(&r);
+        if !r.headers["content-type"].to_str().unwrap().starts_with("text/html") {
+            continue; // the exports
+        }
+        assert_eq!(inline_code(&page), Vec::<String>::new(), "{path}");
+        assert!(page.contains("<script src=\"/app.js\" defer></script>"), "{path} loads the app's script");
+    }
+    // what the script hooks: the pickers that submit themselves, and the confirmed delete
+    let overview = html(&h.send(page_get("/", &admin)).await);
+    assert!(overview.contains("<select name=\"project\" data-autosubmit>") && overview.contains("<noscript>"));
+    let keys = html(&h.send(page_get("/settings/keys?project=a", &admin)).await);
+    assert!(keys.contains("data-autosubmit>"), "{keys}");
+    let map = html(&h.send(page_get("/maps/1?project=a", &admin)).await);
+    assert!(map.contains("id=\"persona\" name=\"persona\" data-autosubmit>"), "{map}");
+    assert!(map.contains("action=\"/maps/1/delete\" class=\"inline\" data-confirm=\"Delete the map with all its versions?"), "{map}");
+    let r = h.send(page_get("/app.js", "")).await;
+    assert_eq!(r.headers["content-type"], "text/javascript; charset=utf-8");
+    assert!(html(&r).contains("data-autosubmit") && html(&r).contains("data-confirm"));
+}
+

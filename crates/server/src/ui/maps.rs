@@ -389,7 +389,7 @@ fn map_page(
          data-saving=\"{saving}\" data-saved=\"{saved}\" data-conflict=\"{conflict}\" data-offline=\"{offline}\">{title}\
          <p class=\"muted\">{desc}</p><p class=\"muted\">{sub}</p>{old}\
          <div class=\"map-tools\"><form method=\"get\" action=\"/maps/{id}\"><input type=\"hidden\" name=\"project\" value=\"{proj}\">\
-         <label for=\"persona\">{persona_l}</label> <select id=\"persona\" name=\"persona\" onchange=\"this.form.submit()\">{options}</select>\
+         <label for=\"persona\">{persona_l}</label> <select id=\"persona\" name=\"persona\" data-autosubmit>{options}</select>\
          <noscript><button type=\"submit\">OK</button></noscript></form>\
          <span>{export_l}: {exports}</span><a href=\"/maps/{id}/history?project={p}\">{history}</a>\
          <a href=\"/maps/{id}/compare?project={p}&amp;a={prev}&amp;b={v}\">{compare}</a>\
@@ -529,11 +529,11 @@ fn map_page(
             "<div class=\"share\"><h2>{share_h}</h2><p class=\"muted\">{live}</p>\
              <form method=\"post\" action=\"/maps/{id}/share\" class=\"inline\">{csrf_in}<button type=\"submit\" class=\"secondary\">{new_link}</button></form> \
              <form method=\"post\" action=\"/maps/{id}/unshare\" class=\"inline\">{csrf_in}<button type=\"submit\" class=\"secondary\">{revoke}</button></form> \
-             <form method=\"post\" action=\"/maps/{id}/delete\" class=\"inline\" onsubmit=\"return confirm('{confirm}')\">{csrf_in}<button type=\"submit\" class=\"danger\">{delete}</button></form></div>",
+             <form method=\"post\" action=\"/maps/{id}/delete\" class=\"inline\" data-confirm=\"{confirm}\">{csrf_in}<button type=\"submit\" class=\"danger\">{delete}</button></form></div>",
             share_h = l.t("share_link"),
             new_link = l.t("new_share"),
             revoke = l.t("revoke_shares"),
-            confirm = l.t("confirm_delete_map").replace('\'', "’"),
+            confirm = esc(l.t("confirm_delete_map")),
             delete = l.t("delete_map"),
         ));
     }

@@ -326,7 +326,7 @@ fn keys_page(
     let e = FieldErrors::new(l, problems, "");
     let body = format!(
         "{shown}<form method=\"get\" action=\"/settings/keys\" class=\"muted\">{project}: <select name=\"project\" \
-         onchange=\"this.form.submit()\">{options}</select> <noscript><button type=\"submit\">OK</button></noscript></form>\
+         data-autosubmit>{options}</select> <noscript><button type=\"submit\">OK</button></noscript></form>\
          <table><thead><tr><th>{key}</th><th>{kind}</th><th>{label}</th><th>{created}</th><th></th></tr></thead>\
          <tbody>{rows}</tbody></table>\
          <form class=\"panel\" method=\"post\" action=\"/settings/keys\">{csrf}\
