@@ -175,6 +175,13 @@ def test_sign_in_overview_russian_sign_out(tmp_path, start_server, browser):
     assert d.title.startswith("Обзор") and "Где клиенты сейчас" in d.page_source
     assert d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"
     shot(d, "overview_ru")
+    # a tampered language switch (back = "/<tab>/other-host/", which Chromium would read as //other-host/) stays here
+    d.get(server.url + "/funnels")
+    d.execute_script(
+        "const f = document.querySelector(\"form[action='/settings/lang']\"); f.querySelector('[name=lang]').value = 'ru';"
+        "f.querySelector('[name=back]').value = '/\\t/example.invalid/'; f.submit()")
+    wait(lambda d: d.current_url == server.url + "/" or "example.invalid" in d.current_url, "the redirect after the switch")
+    assert d.current_url == server.url + "/" and d.title.startswith("Обзор"), d.current_url
 
     # an analyst does not reach the admin pages
     d.get(server.url + "/settings/keys")

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -90,9 +90,20 @@ async fn remember_next(req: axum::extract::Request, next: axum::middleware::Next
     res
 }
 
-/// A path of this site (never another host: no open redirects).
+/// A path of this site: `/` and then visible ASCII only — no `\\`, no second `/` at the start (either would name
+/// another host), and no spaces or control characters at all (browsers drop tabs and newlines from a URL, so
+/// `/<tab>/host` would become `//host`).
 fn local_path(p: &str) -> bool {
-    p.starts_with('/') && !p.starts_with("//") && !p.contains('\\')
+    let b = p.as_bytes();
+    b.first() == Some(&b'/') && b.get(1) != Some(&b'/') && b.iter().all(|c| c.is_ascii_graphic() && *c != b'\\')
+}
+
+/// The one way to redirect (303) to a place built from input: `to` when it is a path of this site
+/// ([`local_path`]), else `/`; never an open redirect, never a `Location` that is no header value.
+pub(crate) fn redirect(to: &str) -> Response {
+    let to = if local_path(to) { to } else { "/" };
+    let location = HeaderValue::try_from(to).unwrap_or(HeaderValue::from_static("/"));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
 /// A signed-in request.
@@ -136,7 +147,7 @@ fn secure(headers: &HeaderMap) -> &'static str {
 pub type Refusal = Box<Response>;
 
 pub fn session(state: &AppState, headers: &HeaderMap, at_least: Role) -> Result<Session, Refusal> {
-    let to_login = || Box::new(Redirect::to("/login").into_response());
+    let to_login = || Box::new(redirect("/login"));
     let token = cookie(headers, SESSION_COOKIE).ok_or_else(to_login)?;
     let found = state.meta.session(token, (state.clock)()).map_err(|e| Box::new(internal(&e)))?;
     let (user, csrf) = found.ok_or_else(to_login)?;
@@ -373,9 +384,8 @@ async fn login(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): For
     let next = cookie(&headers, NEXT_COOKIE)
         .and_then(|v| serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("n={v}")).ok())
         .and_then(|mut v| v.pop().map(|(_, p)| p))
-        .filter(|p| local_path(p))
         .unwrap_or_else(|| "/".into());
-    let mut res = Redirect::to(&next).into_response();
+    let mut res = redirect(&next);
     if let Ok(v) = HeaderValue::from_str(&set) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -409,7 +419,7 @@ async fn logout(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Fo
             return internal(&e);
         }
     }
-    let mut res = Redirect::to("/login").into_response();
+    let mut res = redirect("/login");
     let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", secure(&headers));
     if let Ok(v) = HeaderValue::from_str(&clear) {
         res.headers_mut().append(header::SET_COOKIE, v);

@@ -910,9 +910,66 @@ async fn pages_hold_no_inline_scripts_handlers_or_styles() {
     assert!(keys.contains("data-autosubmit>"), "{keys}");
     let map = html(&h.send(page_get("/maps/1?project=a", &admin)).await);
     assert!(map.contains("id=\"persona\" name=\"persona\" data-autosubmit>"), "{map}");
-    assert!(map.contains("action=\"/maps/1/delete\" class=\"inline\" data-confirm=\"Delete the map with all its versions?"), "{map}");
+    assert!(
+        map.contains("action=\"/maps/1/delete\" class=\"inline\" data-confirm=\"Delete the map with all its versions?"),
+        "{map}"
+    );
     let r = h.send(page_get("/app.js", "")).await;
     assert_eq!(r.headers["content-type"], "text/javascript; charset=utf-8");
     assert!(html(&r).contains("data-autosubmit") && html(&r).contains("data-confirm"));
 }
 
+/// Regression (security probe, redirects): `back=/%0Ax` on the language switch and `query=steps=a%0Ab` on a saved
+/// report made a `Location` that is no header (500, the report saved all the same), and `back=/%09/other-host/`
+/// left the site in Chromium, which drops the tab and reads `//other-host/`. Every redirect built from input goes
+/// through one helper: a path of this site or `/`.
+#[tokio::test]
+async fn redirects_built_from_input_stay_on_this_site() {
+    let h = harness();
+    h.user("an@x.ru", tropa_meta::Role::Analyst);
+    let (analyst, csrf) = h.sign_in("an@x.ru", "correct horse battery").await;
+    let cases = [
+        ("/\nx", "/"),
+        ("/\t/other-host/", "/"),
+        ("/\r\n/other-host/", "/"),
+        ("//other-host/", "/"),
+        ("/\\other-host/", "/"),
+        ("\\/other-host/", "/"),
+        ("/x\\y", "/"),
+        ("https://other-host/", "/"),
+        ("other-host", "/"),
+        ("/\u{0}", "/"),
+        ("/карта", "/"),
+        ("/funnels?project=a&steps=view_item%0Apurchase#top", "/funnels?project=a&steps=view_item%0Apurchase#top"),
+        ("/%2F%2Fother-host", "/%2F%2Fother-host"),
+    ];
+    for (back, want) in cases {
+        let r = h.send(page_post("/settings/lang", &analyst, &format!("csrf={csrf}&lang=en&back={}", enc(back)))).await;
+        assert_eq!(
+            (r.status, r.headers.get("location").map(|l| l.to_str().unwrap())),
+            (StatusCode::SEE_OTHER, Some(want)),
+            "back={back:?}"
+        );
+    }
+    // a page to open after sign-in, from the cookie the sign-in form was given
+    let form = h.send(page_get("/login", "")).await;
+    let pre = form.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let token = pre.split_once('=').unwrap().1.to_string();
+    let body = format!("csrf={token}&email=an%40x.ru&password={}", enc("correct horse battery"));
+    for next in ["%2F%0Ax", "%2F%09%2Fother-host%2F", "%2F%2Fother-host"] {
+        let r = h.send(page_post("/login", &format!("{pre}; tropa_next={next}"), &body)).await;
+        assert_eq!((r.status, r.headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/"), "{next}");
+    }
+    // a saved report keeps its parameters as a clean query (newlines encoded, the project and downloads dropped)
+    let save = |query: &str| format!("csrf={csrf}&project=a&kind=funnels&name=x&query={}", enc(query));
+    let r = h.send(page_post("/reports/save", &analyst, &save("steps=a\nb"))).await;
+    assert_eq!(
+        (r.status, r.headers["location"].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/funnels?project=a&steps=a%0Ab&saved=x")
+    );
+    assert_eq!(h.state.meta.saved_reports("a", "funnels").unwrap()[0].query, "steps=a%0Ab");
+    let r =
+        h.send(page_post("/reports/save", &analyst, &save("window=7d&project=b&download=funnel&steps=a%0Ab"))).await;
+    assert_eq!(r.headers["location"], "/funnels?project=a&steps=a%0Ab&window=7d&saved=x");
+    assert_eq!(h.state.meta.saved_reports("a", "funnels").unwrap()[0].query, "steps=a%0Ab&window=7d");
+}

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde_json::{json, Value};
@@ -21,7 +21,7 @@ use tropa_meta::{MetaError, Role};
 
 use super::export::enc;
 use super::i18n::Lang;
-use super::{checked, esc, internal, page, shell, Refusal, Session};
+use super::{checked, esc, internal, page, redirect, shell, Refusal, Session};
 use crate::maps::{self, Format, MapData};
 use crate::AppState;
 
@@ -692,7 +692,7 @@ async fn edit(
         return if is_json {
             axum::Json(json!({"version": latest, "summary": summary})).into_response()
         } else {
-            Redirect::to(&format!("/maps/{id}?project={}", enc(&s.project))).into_response()
+            redirect(&format!("/maps/{id}?project={}", enc(&s.project)))
         };
     }
     let stored = serde_json::to_string(&changes).unwrap_or_else(|_| summary.clone());
@@ -708,7 +708,7 @@ async fn edit(
     );
     match saved {
         Ok(version) if is_json => axum::Json(json!({"version": version, "summary": summary})).into_response(),
-        Ok(_) => Redirect::to(&format!("/maps/{id}?project={}", enc(&s.project))).into_response(),
+        Ok(_) => redirect(&format!("/maps/{id}?project={}", enc(&s.project))),
         Err(MetaError::Conflict { name, .. }) => json_err(StatusCode::CONFLICT, "version", &name),
         Err(e) => internal(&e),
     }
@@ -736,7 +736,7 @@ fn map_action(
 /// The page a metadata change leads to, or why it could not be made (404 for what does not exist).
 fn redirect_or(s: &Session, done: Result<String, MetaError>) -> Response {
     match done {
-        Ok(to) => Redirect::to(&to).into_response(),
+        Ok(to) => super::redirect(&to),
         Err(MetaError::NotFound { .. }) => super::not_found(s),
         Err(e) => internal(&e),
     }
