@@ -56,6 +56,8 @@ pub struct AppState {
     /// Permits are KiB of request bodies.
     inflight_bytes: Arc<Semaphore>,
     ready: AtomicBool,
+    /// Failed sign-ins and the bound on password hashes (in memory, per process).
+    sign_in: ui::throttle::SignInThrottle,
 }
 
 impl AppState {
@@ -71,6 +73,7 @@ impl AppState {
             inflight_requests: Arc::new(Semaphore::new(requests)),
             inflight_bytes: Arc::new(Semaphore::new(kib)),
             ready: AtomicBool::new(true),
+            sign_in: ui::throttle::SignInThrottle::default(),
         })
     }
 
@@ -164,7 +167,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let app = router(state.clone());
     let st = state.clone();
-    axum::serve(listener, app)
+    // the peer's address reaches the handlers (the sign-in throttle counts per client address)
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown.await;
             st.ready.store(false, Ordering::SeqCst);

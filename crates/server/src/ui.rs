@@ -15,6 +15,7 @@ mod retention;
 mod saved;
 mod settings;
 mod stages;
+pub(crate) mod throttle;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -352,24 +353,44 @@ struct LoginForm {
     password: String,
 }
 
-async fn login(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+async fn login(
+    State(st): State<Arc<AppState>>,
+    ext: axum::http::Extensions,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
     let lang = Lang::pick("", &headers);
     let expected = cookie(&headers, PRE_COOKIE).unwrap_or("");
     if expected.is_empty() || expected != f.csrf {
         let html = login_page(lang, expected, &f.email, Some(lang.t("expired_form")));
         return (StatusCode::FORBIDDEN, Html(html)).into_response();
     }
+    let peer = ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let client = throttle::client_address(peer, &headers, &st.config.trusted_proxies);
+    if let Some(ms) = st.sign_in.wait_ms(&f.email, client, (st.clock)()) {
+        tracing::info!("sign-in refused: too many failures");
+        return sign_in_later(lang, expected, &f.email, StatusCode::TOO_MANY_REQUESTS, ms);
+    }
+    let Some(turn) = st.sign_in.hashing_turn(throttle::HASH_WAIT).await else {
+        return sign_in_later(lang, expected, &f.email, StatusCode::SERVICE_UNAVAILABLE, 1_000);
+    };
     let meta = st.meta.clone();
     let (email, password) = (f.email.clone(), f.password);
-    let user = match tokio::task::spawn_blocking(move || meta.verify_password(&email, &password)).await {
+    let checked = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        meta.verify_password(&email, &password)
+    });
+    let user = match checked.await {
         Ok(Ok(u)) => u,
         Ok(Err(e)) => return internal(&e),
         Err(e) => return internal(&e),
     };
     let Some(user) = user else {
+        st.sign_in.failed(&f.email, client, (st.clock)());
         let html = login_page(lang, expected, &f.email, Some(lang.t("wrong_password")));
         return (StatusCode::UNAUTHORIZED, Html(html)).into_response();
     };
+    st.sign_in.succeeded(&f.email, client);
     let s = match st.meta.create_session(user.id, (st.clock)(), SESSION_TTL_MS) {
         Ok(s) => s,
         Err(e) => return internal(&e),
@@ -392,6 +413,22 @@ async fn login(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): For
     if let Ok(v) = HeaderValue::from_str(&format!("{NEXT_COOKIE}=; Path=/login; Max-Age=0")) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
+    res
+}
+
+/// The sign-in form again with when to try: 429 after too many failures, 503 while the server is busy checking
+/// other passwords; `Retry-After` in whole seconds.
+fn sign_in_later(lang: Lang, csrf: &str, email: &str, status: StatusCode, wait_ms: i64) -> Response {
+    let seconds = (wait_ms.max(1) + 999) / 1000;
+    let message = if status == StatusCode::TOO_MANY_REQUESTS {
+        // in whole minutes from a minute on, rounded up: never sooner than Retry-After
+        let shown = if seconds < 60 { seconds } else { (seconds + 59) / 60 * 60 };
+        format!("{} {}", lang.t("sign_in_throttled"), lang.duration(Some(shown as f64)))
+    } else {
+        lang.t("server_busy").to_string()
+    };
+    let mut res = (status, Html(login_page(lang, csrf, email, Some(&message)))).into_response();
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     res
 }
 

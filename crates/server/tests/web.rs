@@ -973,3 +973,78 @@ async fn redirects_built_from_input_stay_on_this_site() {
     assert_eq!(r.headers["location"], "/funnels?project=a&steps=a%0Ab&window=7d&saved=x");
     assert_eq!(h.state.meta.saved_reports("a", "funnels").unwrap()[0].query, "steps=a%0Ab&window=7d");
 }
+
+/// The clock of the throttle test, moved by hand.
+static THROTTLE_CLOCK: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(NOW);
+
+/// Regression (security probe, sign-in): 30 wrong passwords in a row (about 50 guesses a second), then the right
+/// one signed in. Failures now lock further attempts, doubling: per account and address after 5, per account after
+/// 20 (gently, so that one address cannot keep the user out); a success clears the counts.
+#[tokio::test]
+async fn sign_in_is_throttled_per_account_and_address() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let h = harness_with(tropa_server::Config::default(), || THROTTLE_CLOCK.load(SeqCst));
+    h.user("maria@x.ru", tropa_meta::Role::Viewer);
+    let right = "correct horse battery";
+    let status = |r: &Reply| (r.status, r.headers.get("retry-after").map(|v| v.to_str().unwrap().to_string()));
+    let (a, b) = ("192.0.2.1:50000", "198.51.100.2:50000");
+    for _ in 0..5 {
+        assert_eq!(h.sign_in_from(a, "maria@x.ru", "wrong password", &[]).await.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = h.sign_in_from(a, "maria@x.ru", right, &[]).await;
+    assert_eq!(status(&r), (StatusCode::TOO_MANY_REQUESTS, Some("1".into())), "the right password is refused too");
+    assert!(html(&r).contains("Too many failed sign-ins: try again in 1 s") && html(&r).contains("role=\"alert\""));
+    let r = h.sign_in_from(a, "MARIA@x.ru", right, &[("accept-language", "ru")]).await;
+    assert!(html(&r).contains("попробуйте снова через 1 с"), "{}", html(&r));
+    // another address of the same account is let in (and its success does not unlock the first address)
+    assert_eq!(h.sign_in_from(b, "maria@x.ru", right, &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(h.sign_in_from(a, "maria@x.ru", right, &[]).await.status, StatusCode::TOO_MANY_REQUESTS);
+    // when the wait is over the address may try again; its next failure doubles the wait
+    THROTTLE_CLOCK.fetch_add(1_000, SeqCst);
+    assert_eq!(h.sign_in_from(a, "maria@x.ru", "wrong again", &[]).await.status, StatusCode::UNAUTHORIZED);
+    let r = h.sign_in_from(a, "maria@x.ru", right, &[]).await;
+    assert_eq!(status(&r), (StatusCode::TOO_MANY_REQUESTS, Some("2".into())));
+    THROTTLE_CLOCK.fetch_add(2_000, SeqCst);
+    assert_eq!(h.sign_in_from(a, "maria@x.ru", right, &[]).await.status, StatusCode::SEE_OTHER);
+    // the success cleared the count: 4 failures are free again
+    for _ in 0..4 {
+        assert_eq!(h.sign_in_from(a, "maria@x.ru", "wrong password", &[]).await.status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(h.sign_in_from(a, "maria@x.ru", right, &[]).await.status, StatusCode::SEE_OTHER);
+    // 20 failures from 5 addresses (none locked at its own) lock the account everywhere, for a second at first
+    for i in 1..=5 {
+        for _ in 0..4 {
+            let r = h.sign_in_from(&format!("203.0.113.{i}:1"), "maria@x.ru", "guess", &[]).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        }
+    }
+    let r = h.sign_in_from("203.0.113.99:1", "maria@x.ru", right, &[]).await;
+    assert_eq!(status(&r), (StatusCode::TOO_MANY_REQUESTS, Some("1".into())));
+    assert_eq!(h.sign_in_from("203.0.113.99:1", "ivan@x.ru", "guess", &[]).await.status, StatusCode::UNAUTHORIZED);
+    THROTTLE_CLOCK.fetch_add(1_000, SeqCst);
+    assert_eq!(h.sign_in_from("203.0.113.99:1", "maria@x.ru", right, &[]).await.status, StatusCode::SEE_OTHER);
+
+    // X-Forwarded-For names the client only behind a trusted proxy
+    let mut config = tropa_server::Config::default();
+    config.trusted_proxies = vec!["10.0.0.1".parse().unwrap()];
+    let h = harness_with(config, || NOW);
+    h.user("maria@x.ru", tropa_meta::Role::Viewer);
+    for i in 0..5 {
+        // a client that makes up a new X-Forwarded-For each time is still one address
+        let xff = format!("192.0.2.{i}");
+        let r = h.sign_in_from("198.51.100.7:1", "maria@x.ru", "guess", &[("x-forwarded-for", &xff)]).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        let proxied = [("x-forwarded-for", "203.0.113.5")];
+        assert_eq!(
+            h.sign_in_from("10.0.0.1:1", "maria@x.ru", "guess", &proxied).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let spoofed = [("x-forwarded-for", "192.0.2.77")];
+    let r = h.sign_in_from("198.51.100.7:1", "maria@x.ru", right, &spoofed).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let proxied = [("x-forwarded-for", "203.0.113.5")];
+    assert_eq!(h.sign_in_from("10.0.0.1:1", "maria@x.ru", right, &proxied).await.status, StatusCode::TOO_MANY_REQUESTS);
+    let other = [("x-forwarded-for", "203.0.113.5, 203.0.113.6")];
+    assert_eq!(h.sign_in_from("10.0.0.1:1", "maria@x.ru", right, &other).await.status, StatusCode::SEE_OTHER);
+}
