@@ -1048,3 +1048,39 @@ async fn sign_in_is_throttled_per_account_and_address() {
     let other = [("x-forwarded-for", "203.0.113.5, 203.0.113.6")];
     assert_eq!(h.sign_in_from("10.0.0.1:1", "maria@x.ru", right, &other).await.status, StatusCode::SEE_OTHER);
 }
+
+/// Regression (security probe, exports): a map's Markdown carried the cards' text as is, so
+/// `<script>alert(1)</script>` or `<img src=x onerror=…>` in a card became markup wherever the export is rendered
+/// (wikis, trackers). The text is escaped; only the app's own `<br>` line breaks remain.
+#[tokio::test]
+async fn markdown_export_escapes_the_cards_text() {
+    let h = harness();
+    h.user("an@x.ru", tropa_meta::Role::Analyst);
+    let (analyst, csrf) = h.sign_in("an@x.ru", "correct horse battery").await;
+    h.send(page_post("/maps", &analyst, &format!("csrf={csrf}&project=a&template=online_store&lang=en"))).await;
+    let edits = [
+        json!({"op": "set_cell", "lane": "pains", "stage": "research", "text": "<script>alert(1)</script>"}),
+        json!({"op": "set_cell", "lane": "pains", "stage": "decision", "text": "a\n<img src=x onerror=alert(2)> & ![t](http://t.example/p.png)"}),
+        json!({"op": "set_title", "title": "Shop <b>map</b>"}),
+    ];
+    for (i, edit) in edits.into_iter().enumerate() {
+        let r = h
+            .send(
+                Request::post("/maps/1/edit?project=a")
+                    .header("cookie", &analyst)
+                    .header("content-type", "application/json")
+                    .header("x-csrf-token", &csrf)
+                    .body(Body::from(json!({"version": i + 1, "edit": edit}).to_string()))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let md = html(&h.send(page_get("/maps/1/export?project=a&format=md", &analyst)).await);
+    for markup in ["<script", "<img", "<b>", "![t]("] {
+        assert!(!md.contains(markup), "{markup} in {md}");
+    }
+    assert!(md.starts_with("# Shop &lt;b&gt;map&lt;/b&gt;\n"), "{md}");
+    assert!(md.contains("| &lt;script&gt;alert(1)&lt;/script&gt; |"), "{md}");
+    assert!(md.contains("| a<br>&lt;img src=x onerror=alert(2)&gt; &amp; !\\[t\\](http://t.example/p.png) |"), "{md}");
+}
