@@ -1025,8 +1025,7 @@ async fn sign_in_is_throttled_per_account_and_address() {
     assert_eq!(h.sign_in_from("203.0.113.99:1", "maria@x.ru", right, &[]).await.status, StatusCode::SEE_OTHER);
 
     // X-Forwarded-For names the client only behind a trusted proxy
-    let mut config = tropa_server::Config::default();
-    config.trusted_proxies = vec!["10.0.0.1".parse().unwrap()];
+    let config = tropa_server::Config { trusted_proxies: vec!["10.0.0.1".parse().unwrap()], ..Default::default() };
     let h = harness_with(config, || NOW);
     h.user("maria@x.ru", tropa_meta::Role::Viewer);
     for i in 0..5 {
