@@ -2,7 +2,9 @@
 list asked for first is opened after sign-in), create a map from the online-store template, edit a card (saved
 as you type), move a stage, see the new versions in the history, compare two versions (changed cells marked),
 switch the persona and watch the data lanes change, accept a suggestion from the data, export the PDF and turn
-it into an image with pdftoppm. Screenshots go to $TROPA_SCREENSHOTS when it is set."""
+it into an image with pdftoppm, delete the map (asked first). Every page runs under the server's
+Content-Security-Policy and the test fails on any content it refuses. Screenshots go to $TROPA_SCREENSHOTS when it
+is set."""
 import os
 import re
 import shutil
@@ -11,7 +13,7 @@ import subprocess
 import pytest
 
 from .live import tropa
-from .test_web_app import browser, shot  # noqa: F401  (the fixture and the screenshot helper)
+from .test_web_app import assert_no_csp_violations, browser, shot  # noqa: F401  (the fixture and helpers)
 
 EMAIL, PASSWORD = "olga@shop.example", "correct horse battery"
 
@@ -34,6 +36,7 @@ def test_create_edit_version_compare_persona_export(tmp_path, start_server, brow
     d.find_element(By.ID, "password").send_keys(PASSWORD)
     d.find_element(By.CSS_SELECTOR, "form.login button").click()
     wait(lambda d: d.current_url.endswith("/maps"), f"back on the page asked for, not {d.current_url}")
+    assert_no_csp_violations(d, "the map list")
 
     # a map from the template, in English
     Select(d.find_element(By.ID, "template")).select_by_value("online_store")
@@ -92,6 +95,7 @@ def test_create_edit_version_compare_persona_export(tmp_path, start_server, brow
     assert accept, "the data suggests pain points"
     accept[0].click()
     wait(lambda d: d.find_elements(By.CSS_SELECTOR, "ul.suggestions .muted"), "the suggestion on the map")
+    assert_no_csp_violations(d, "the map after its edits")
 
     # the PDF, fetched the way its link would be, then drawn as an image
     link = d.find_element(By.LINK_TEXT, "PDF").get_attribute("href")
@@ -110,3 +114,20 @@ def test_create_edit_version_compare_persona_export(tmp_path, start_server, brow
     out = os.environ.get("TROPA_SCREENSHOTS")
     if out:
         shutil.copy(image, os.path.join(out, "map_pdf_page.png"))
+
+    # deleting the map asks first (the app's script, no inline handler): no, then yes
+    from selenium.webdriver.support import expected_conditions as EC
+    d.get(map_url)
+    delete = lambda: d.find_element(By.XPATH, "//form[contains(@action, '/delete')]//button[@class='danger']")
+    delete().click()
+    WebDriverWait(d, 10).until(EC.alert_is_present(), message="the question before deleting")
+    assert "Delete the map" in d.switch_to.alert.text
+    d.switch_to.alert.dismiss()
+    assert d.current_url == map_url and d.find_elements(By.CSS_SELECTOR, "table.cjm"), "not deleted when declined"
+    delete().click()
+    WebDriverWait(d, 10).until(EC.alert_is_present(), message="the question before deleting")
+    d.switch_to.alert.accept()
+    wait(lambda d: re.search(r"/maps(\?|$)", d.current_url), f"the map list after deleting, not {d.current_url}")
+    number = re.search(r"/maps/(\d+)", map_url).group(1)
+    assert f'href="/maps/{number}?' not in d.page_source, "the map is gone from the list"
+    assert_no_csp_violations(d, "the map list after deleting")

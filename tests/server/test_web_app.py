@@ -2,8 +2,9 @@
 first), the overview's numbers and charts on demo data, the funnel builder (a mistake shown at its field, the
 funnel saved and reopened, its chart downloaded as PNG and CSV), paths, the stages editor (a broken definition
 shown by line), retention, customer search and a timeline, the switch to Russian, an analyst refused the admin
-pages, an admin creating a key (shown once) and a user, sign out. Screenshots of each page go to
-$TROPA_SCREENSHOTS when it is set."""
+pages, an admin creating a key (shown once) and a user, sign out. Every page runs under the server's
+Content-Security-Policy and the test fails on any content it refuses (read from Chromium's console). Screenshots
+of each page go to $TROPA_SCREENSHOTS when it is set."""
 import json
 import os
 import re
@@ -27,12 +28,28 @@ def browser():
     for a in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--window-size=1280,1300", "--lang=en-US"]:
         o.add_argument(a)
     o.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    o.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, where CSP refusals are reported
     d = webdriver.Chrome(options=o, service=Service(CHROMEDRIVER))
-    yield d
-    d.quit()
+    try:
+        yield d
+        assert_no_csp_violations(d, "the pages visited last")
+    finally:
+        d.quit()
+
+
+def csp_violations(d):
+    """What the pages' Content-Security-Policy refused since the last call: Chromium reports every refusal (an
+    inline script or handler, a style attribute, a resource of another origin) on the console."""
+    return [e["message"] for e in d.get_log("browser") if "Content Security Policy" in e["message"]]
+
+
+def assert_no_csp_violations(d, where):
+    refused = csp_violations(d)
+    assert not refused, f"{where}: the Content-Security-Policy refused {refused}"
 
 
 def shot(d, name):
+    assert_no_csp_violations(d, name)
     out = os.environ.get("TROPA_SCREENSHOTS")
     if out:
         os.makedirs(out, exist_ok=True)
@@ -58,6 +75,9 @@ def test_sign_in_overview_russian_sign_out(tmp_path, start_server, browser):
     d = browser
     d.get(server.url + "/")
     assert d.current_url.endswith("/login"), "signed out, the app sends to the sign-in page"
+    # the console check sees a refusal: an image from another origin, added by hand
+    d.execute_script("var i = document.createElement('img'); i.src = 'http://example.invalid/x.png'; document.body.appendChild(i)")
+    WebDriverWait(d, 10).until(lambda d: any("example.invalid" in m for m in csp_violations(d)), message="the CSP refusal on the console")
     shot(d, "login_en")
 
     def sign_in(password, email=EMAIL):
@@ -155,6 +175,13 @@ def test_sign_in_overview_russian_sign_out(tmp_path, start_server, browser):
     assert d.title.startswith("Обзор") and "Где клиенты сейчас" in d.page_source
     assert d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"
     shot(d, "overview_ru")
+    # a tampered language switch (back = "/<tab>/other-host/", which Chromium would read as //other-host/) stays here
+    d.get(server.url + "/funnels")
+    d.execute_script(
+        "const f = document.querySelector(\"form[action='/settings/lang']\"); f.querySelector('[name=lang]').value = 'ru';"
+        "f.querySelector('[name=back]').value = '/\\t/example.invalid/'; f.submit()")
+    wait(lambda d: d.current_url == server.url + "/" or "example.invalid" in d.current_url, "the redirect after the switch")
+    assert d.current_url == server.url + "/" and d.title.startswith("Обзор"), d.current_url
 
     # an analyst does not reach the admin pages
     d.get(server.url + "/settings/keys")

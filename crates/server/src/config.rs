@@ -2,7 +2,7 @@
 //! command-line flags. Sizes are written like `32KiB`, `500KB`, `64MiB` (or plain bytes), durations like `30s`.
 //! The commented example is `tropa.example.toml` at the repository root; a test parses it.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use serde::Deserialize;
 
@@ -23,6 +23,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// How long a graceful shutdown waits for requests in flight, in milliseconds.
     pub shutdown_timeout_ms: i64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the web app's sign-in throttle).
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Default for Config {
@@ -35,6 +37,7 @@ impl Default for Config {
             max_inflight_bytes: 64 << 20,
             cors_origins: vec!["*".into()],
             shutdown_timeout_ms: 30_000,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -59,6 +62,7 @@ struct FileConfig {
     max_inflight_size: Option<toml::Value>,
     cors_origins: Option<Vec<String>>,
     shutdown_timeout: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 /// Keys as written in the file; the environment variable is `TROPA_` + the key in upper case, the flag
@@ -71,6 +75,7 @@ pub const KEYS: &[&str] = &[
     "max_inflight_size",
     "cors_origins",
     "shutdown_timeout",
+    "trusted_proxies",
 ];
 
 impl Config {
@@ -105,6 +110,7 @@ impl Config {
             set("max_inflight_size", f.max_inflight_size.as_ref().map(as_text))?;
             set("cors_origins", f.cors_origins.map(|v| v.join(",")))?;
             set("shutdown_timeout", f.shutdown_timeout)?;
+            set("trusted_proxies", f.trusted_proxies.map(|v| v.join(",")))?;
         }
         for (name, value) in env {
             let Some(key) = name.strip_prefix("TROPA_") else { continue };
@@ -155,6 +161,14 @@ impl Config {
                 self.cors_origins = value.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
             }
             "shutdown_timeout" => self.shutdown_timeout_ms = tropa_core::time::parse_duration(value)?,
+            "trusted_proxies" => {
+                self.trusted_proxies = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.parse().map_err(|_| format!("'{s}' is not an IP address: write e.g. 10.0.0.1 or ::1")))
+                    .collect::<Result<_, _>>()?
+            }
             other => return Err(format!("'{other}' is not a setting; known: {}", KEYS.join(", "))),
         }
         Ok(())
@@ -220,6 +234,18 @@ mod tests {
         assert_eq!((e.source_name.as_str(), e.key.as_str()), ("environment", "TROPA_LISTEN"));
         let e = Config::resolve(None, &[], &[("max_message_size", "1MiB".into())]).unwrap_err();
         assert_eq!(e.key, "max_message_size");
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses() {
+        let file = ("t.toml", "trusted_proxies = [\"10.0.0.1\", \"::1\"]\n");
+        let c = Config::resolve(Some(file), &[], &[]).unwrap();
+        assert_eq!(c.trusted_proxies, ["10.0.0.1".parse::<IpAddr>().unwrap(), "::1".parse().unwrap()]);
+        let env = [("TROPA_TRUSTED_PROXIES".to_string(), "10.0.0.2, 10.0.0.3".to_string())];
+        assert_eq!(Config::resolve(None, &env, &[]).unwrap().trusted_proxies.len(), 2);
+        let e = Config::resolve(None, &[("TROPA_TRUSTED_PROXIES".into(), "10.0.0.0/8".into())], &[]).unwrap_err();
+        assert!(e.reason.contains("'10.0.0.0/8' is not an IP address"), "{e}");
+        assert!(Config::default().trusted_proxies.is_empty());
     }
 
     #[test]

@@ -51,6 +51,8 @@ pub struct AppState {
     /// Permits are KiB of request bodies.
     inflight_bytes: Arc<Semaphore>,
     ready: AtomicBool,
+    /// Failed sign-ins and the bound on password hashes (in memory, per process).
+    sign_in: ui::throttle::SignInThrottle,
 }
 
 impl AppState {
@@ -66,6 +68,7 @@ impl AppState {
             inflight_requests: Arc::new(Semaphore::new(requests)),
             inflight_bytes: Arc::new(Semaphore::new(kib)),
             ready: AtomicBool::new(true),
+            sign_in: ui::throttle::SignInThrottle::default(),
         })
     }
 
@@ -113,6 +116,7 @@ const ROUTES: &[&str] = &[
     "/logout",
     "/settings/lang",
     "/app.css",
+    "/app.js",
 ];
 
 /// The whole HTTP surface.
@@ -144,6 +148,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .fallback(not_found)
+        .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
@@ -157,7 +162,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let app = router(state.clone());
     let st = state.clone();
-    axum::serve(listener, app)
+    // the peer's address reaches the handlers (the sign-in throttle counts per client address)
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown.await;
             st.ready.store(false, Ordering::SeqCst);
@@ -204,6 +210,27 @@ async fn observe(State(s): State<Arc<AppState>>, req: Request, next: Next) -> Re
     let status = res.status().as_u16();
     s.metrics.request(route, status);
     tracing::info!(%method, route, status, ms = started.elapsed().as_secs_f64() * 1e3, "request");
+    res
+}
+
+/// Only this site's own scripts, styles, images and forms; no inline scripts or styles, plugins, `<base>` or
+/// framing by other sites.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; \
+                   base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Security headers on every answer: the [`CSP`], no MIME sniffing, no framing, no `Referer` (share links carry
+/// their token in the URL), and `no-store` on whatever does not set its own caching (pages and downloads hold a
+/// signed-in user's data; `/t.js` keeps its one-hour cache). CORS headers are `observe`'s and left alone.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     res
 }
 

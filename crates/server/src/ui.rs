@@ -15,13 +15,14 @@ mod retention;
 mod saved;
 mod settings;
 mod stages;
+pub(crate) mod throttle;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -36,6 +37,7 @@ const SESSION_COOKIE: &str = "tropa_session";
 const PRE_COOKIE: &str = "tropa_csrf";
 const SESSION_TTL_MS: i64 = 7 * 86_400_000;
 const CSS: &str = include_str!("../assets/app.css");
+const SCRIPT: &str = include_str!("../assets/app.js");
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -51,7 +53,23 @@ pub fn routes() -> Router<Arc<AppState>> {
         .merge(saved::routes())
         .merge(maps::routes())
         .route("/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }))
+        .route("/app.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT) }))
         .layer(axum::middleware::from_fn(remember_next))
+        .layer(axum::middleware::from_fn(keep_here))
+}
+
+tokio::task_local! {
+    /// The page being answered (path and query of a GET), for the language switch to come back to: pages send
+    /// no `Referer` (see the security headers in `lib.rs`).
+    static HERE: String;
+}
+
+async fn keep_here(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let here = (req.method() == axum::http::Method::GET)
+        .then(|| req.uri().path_and_query().map(|p| p.as_str().to_string()))
+        .flatten()
+        .unwrap_or_default();
+    HERE.scope(here, next.run(req)).await
 }
 
 const NEXT_COOKIE: &str = "tropa_next";
@@ -73,9 +91,20 @@ async fn remember_next(req: axum::extract::Request, next: axum::middleware::Next
     res
 }
 
-/// A path of this site (never another host: no open redirects).
+/// A path of this site: `/` and then visible ASCII only — no `\\`, no second `/` at the start (either would name
+/// another host), and no spaces or control characters at all (browsers drop tabs and newlines from a URL, so
+/// `/<tab>/host` would become `//host`).
 fn local_path(p: &str) -> bool {
-    p.starts_with('/') && !p.starts_with("//") && !p.contains('\\')
+    let b = p.as_bytes();
+    b.first() == Some(&b'/') && b.get(1) != Some(&b'/') && b.iter().all(|c| c.is_ascii_graphic() && *c != b'\\')
+}
+
+/// The one way to redirect (303) to a place built from input: `to` when it is a path of this site
+/// ([`local_path`]), else `/`; never an open redirect, never a `Location` that is no header value.
+pub(crate) fn redirect(to: &str) -> Response {
+    let to = if local_path(to) { to } else { "/" };
+    let location = HeaderValue::try_from(to).unwrap_or(HeaderValue::from_static("/"));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
 /// A signed-in request.
@@ -119,7 +148,7 @@ fn secure(headers: &HeaderMap) -> &'static str {
 pub type Refusal = Box<Response>;
 
 pub fn session(state: &AppState, headers: &HeaderMap, at_least: Role) -> Result<Session, Refusal> {
-    let to_login = || Box::new(Redirect::to("/login").into_response());
+    let to_login = || Box::new(redirect("/login"));
     let token = cookie(headers, SESSION_COOKIE).ok_or_else(to_login)?;
     let found = state.meta.session(token, (state.clock)()).map_err(|e| Box::new(internal(&e)))?;
     let (user, csrf) = found.ok_or_else(to_login)?;
@@ -224,7 +253,7 @@ pub fn page(lang: Lang, title: &str, body: &str) -> String {
     format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
          content=\"width=device-width, initial-scale=1\"><title>{} · tropa</title><link rel=\"stylesheet\" \
-         href=\"/app.css\"></head><body>{body}</body></html>",
+         href=\"/app.css\"><script src=\"/app.js\" defer></script></head><body>{body}</body></html>",
         lang.code(),
         esc(title)
     )
@@ -255,11 +284,17 @@ pub fn shell(s: &Session, active: &str, title: &str, main: &str) -> String {
     .collect::<String>();
     let other = if l == Lang::Ru { "en" } else { "ru" };
     let csrf = esc(&s.csrf);
+    let back = HERE.try_with(|h| h.clone()).unwrap_or_default();
+    let back = if back.is_empty() {
+        String::new()
+    } else {
+        format!("<input type=\"hidden\" name=\"back\" value=\"{}\">", esc(&back))
+    };
     let body = format!(
         "<header><a class=\"brand\" href=\"/\">tropa</a><nav>{nav}</nav><span class=\"grow\"></span>\
          <span class=\"muted\">{email} · {role}</span>\
          <form method=\"post\" action=\"/settings/lang\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <input type=\"hidden\" name=\"lang\" value=\"{other}\"><button class=\"link\" type=\"submit\">{lang}</button></form>\
+         <input type=\"hidden\" name=\"lang\" value=\"{other}\">{back}<button class=\"link\" type=\"submit\">{lang}</button></form>\
          <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <button class=\"link\" type=\"submit\">{out}</button></form></header><main>{main}</main>",
         email = esc(&s.user.email),
@@ -318,24 +353,44 @@ struct LoginForm {
     password: String,
 }
 
-async fn login(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+async fn login(
+    State(st): State<Arc<AppState>>,
+    ext: axum::http::Extensions,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
     let lang = Lang::pick("", &headers);
     let expected = cookie(&headers, PRE_COOKIE).unwrap_or("");
     if expected.is_empty() || expected != f.csrf {
         let html = login_page(lang, expected, &f.email, Some(lang.t("expired_form")));
         return (StatusCode::FORBIDDEN, Html(html)).into_response();
     }
+    let peer = ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let client = throttle::client_address(peer, &headers, &st.config.trusted_proxies);
+    if let Some(ms) = st.sign_in.wait_ms(&f.email, client, (st.clock)()) {
+        tracing::info!("sign-in refused: too many failures");
+        return sign_in_later(lang, expected, &f.email, StatusCode::TOO_MANY_REQUESTS, ms);
+    }
+    let Some(turn) = st.sign_in.hashing_turn(throttle::HASH_WAIT).await else {
+        return sign_in_later(lang, expected, &f.email, StatusCode::SERVICE_UNAVAILABLE, 1_000);
+    };
     let meta = st.meta.clone();
     let (email, password) = (f.email.clone(), f.password);
-    let user = match tokio::task::spawn_blocking(move || meta.verify_password(&email, &password)).await {
+    let checked = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        meta.verify_password(&email, &password)
+    });
+    let user = match checked.await {
         Ok(Ok(u)) => u,
         Ok(Err(e)) => return internal(&e),
         Err(e) => return internal(&e),
     };
     let Some(user) = user else {
+        st.sign_in.failed(&f.email, client, (st.clock)());
         let html = login_page(lang, expected, &f.email, Some(lang.t("wrong_password")));
         return (StatusCode::UNAUTHORIZED, Html(html)).into_response();
     };
+    st.sign_in.succeeded(&f.email, client);
     let s = match st.meta.create_session(user.id, (st.clock)(), SESSION_TTL_MS) {
         Ok(s) => s,
         Err(e) => return internal(&e),
@@ -350,15 +405,30 @@ async fn login(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): For
     let next = cookie(&headers, NEXT_COOKIE)
         .and_then(|v| serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("n={v}")).ok())
         .and_then(|mut v| v.pop().map(|(_, p)| p))
-        .filter(|p| local_path(p))
         .unwrap_or_else(|| "/".into());
-    let mut res = Redirect::to(&next).into_response();
+    let mut res = redirect(&next);
     if let Ok(v) = HeaderValue::from_str(&set) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     if let Ok(v) = HeaderValue::from_str(&format!("{NEXT_COOKIE}=; Path=/login; Max-Age=0")) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
+    res
+}
+
+/// The sign-in form again with when to try: 429 after too many failures, 503 while the server is busy checking
+/// other passwords; `Retry-After` in whole seconds.
+fn sign_in_later(lang: Lang, csrf: &str, email: &str, status: StatusCode, wait_ms: i64) -> Response {
+    let seconds = (wait_ms.max(1) + 999) / 1000;
+    let message = if status == StatusCode::TOO_MANY_REQUESTS {
+        // in whole minutes from a minute on, rounded up: never sooner than Retry-After
+        let shown = if seconds < 60 { seconds } else { (seconds + 59) / 60 * 60 };
+        format!("{} {}", lang.t("sign_in_throttled"), lang.duration(Some(shown as f64)))
+    } else {
+        lang.t("server_busy").to_string()
+    };
+    let mut res = (status, Html(login_page(lang, csrf, email, Some(&message)))).into_response();
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     res
 }
 
@@ -386,7 +456,7 @@ async fn logout(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Fo
             return internal(&e);
         }
     }
-    let mut res = Redirect::to("/login").into_response();
+    let mut res = redirect("/login");
     let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", secure(&headers));
     if let Ok(v) = HeaderValue::from_str(&clear) {
         res.headers_mut().append(header::SET_COOKIE, v);

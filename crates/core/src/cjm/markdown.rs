@@ -1,12 +1,45 @@
 //! A map as Markdown: the title and description, then one table with a column per stage and a row per lane —
 //! written cells as text, emotions as a score with a face, data lanes from the report (with the change against
 //! the previous period when given). For wikis, tickets and git.
+//!
+//! Everything written by people or taken from events (titles, cards, stage and lane names, touchpoints) is text,
+//! never markup: `&`, `<`, `>` become entities, and `\\`, `` ` ``, `[`, `]`, `|` are escaped, so a card holding
+//! `<script>` or `![x](http://…)` shows as written wherever the Markdown is rendered. Line breaks inside a table
+//! cell are the one piece of HTML written (`<br>`).
 
 use super::{JourneyMap, Lane, LaneKind};
 use crate::analysis::lanes::{LanesReport, StageLanes};
 
+/// Text as Markdown that shows it as written (inline: no block syntax can start, as lines are joined by the
+/// caller).
+fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '[' | ']' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text in a table cell: escaped, line breaks as `<br>`.
 fn cell_text(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', "<br>")
+    s.lines().map(text).collect::<Vec<_>>().join("<br>")
+}
+
+/// An event name as inline code, with a fence longer than any run of backticks inside.
+fn code(s: &str) -> String {
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{s}{pad}{fence}")
 }
 
 /// `12 345` (ru) or `12,345` (en).
@@ -125,9 +158,9 @@ fn lane_cell(
 
 /// The map as Markdown; `data` fills the data lanes, `prev` (the previous period) adds trend arrows.
 pub fn to_markdown(map: &JourneyMap, data: Option<&LanesReport>, prev: Option<&LanesReport>) -> String {
-    let mut out = format!("# {}\n\n", map.title);
-    if !map.description.is_empty() {
-        out.push_str(&format!("{}\n\n", map.description));
+    let mut out = format!("# {}\n\n", map.title.lines().map(text).collect::<Vec<_>>().join(" "));
+    if !map.description.trim().is_empty() {
+        out.push_str(&format!("{}\n\n", map.description.lines().map(text).collect::<Vec<_>>().join("  \n")));
     }
     if let Some(d) = data {
         let label = if map.lang == "ru" { "Клиентов в данных" } else { "Customers in the data" };
@@ -150,10 +183,46 @@ pub fn to_markdown(map: &JourneyMap, data: Option<&LanesReport>, prev: Option<&L
     }
     if !map.problems.is_empty() {
         let label = if map.lang == "ru" { "Проблемные события" } else { "Problem events" };
-        out.push_str(&format!(
-            "\n{label}: {}\n",
-            map.problems.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
-        ));
+        out.push_str(&format!("\n{label}: {}\n", map.problems.iter().map(|p| code(p)).collect::<Vec<_>>().join(", ")));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cjm::template;
+
+    #[test]
+    fn people_s_text_shows_as_written_never_as_markup() {
+        let check = |input: &str, want: &str| assert_eq!(cell_text(input), want, "{input}");
+        check("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;");
+        check("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;");
+        check("&lt; & &amp;", "&amp;lt; &amp; &amp;amp;");
+        check(
+            "![pixel](http://t.example/p.png) [x](javascript:alert(1))",
+            "!\\[pixel\\](http://t.example/p.png) \\[x\\](javascript:alert(1))",
+        );
+        check("a | b\nc\\", "a \\| b<br>c\\\\");
+        check("view_item *2*", "view_item *2*");
+        assert_eq!(code("purchase"), "`purchase`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`x"), "`` `x ``");
+
+        let mut m = template::by_key("online_store").unwrap().instantiate("en");
+        m.title = "Shop <b>map</b>\n# not a heading".into();
+        m.description = "<iframe src=//x.example>\nsecond line".into();
+        let lane = m.lanes.iter_mut().find(|l| l.key == "pains").unwrap();
+        lane.cells.insert("research".into(), "<script>alert(1)</script>".into());
+        m.problems = vec!["bad`event".into()];
+        let md = to_markdown(&m, None, None);
+        assert!(
+            md.starts_with(
+                "# Shop &lt;b&gt;map&lt;/b&gt; # not a heading\n\n&lt;iframe src=//x.example&gt;  \nsecond line\n"
+            ),
+            "{md}"
+        );
+        assert!(md.contains("| &lt;script&gt;alert(1)&lt;/script&gt; |") && !md.contains("<script"), "{md}");
+        assert!(md.contains("``bad`event``"), "{md}");
+    }
 }

@@ -112,6 +112,12 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("password", "Password", "Пароль"),
     ("wrong_password", "Wrong e-mail or password", "Неверная почта или пароль"),
     ("expired_form", "The form expired: please try again", "Форма устарела: попробуйте ещё раз"),
+    (
+        "sign_in_throttled",
+        "Too many failed sign-ins: try again in",
+        "Слишком много неудачных попыток входа: попробуйте снова через"
+    ),
+    ("server_busy", "The server is busy: try again in a moment", "Сервер занят: попробуйте ещё раз через несколько секунд"),
     ("overview", "Overview", "Обзор"),
     ("project", "Project", "Проект"),
     ("customers", "Customers", "Клиенты"),

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde_json::{json, Value};
@@ -21,7 +21,7 @@ use tropa_meta::{MetaError, Role};
 
 use super::export::enc;
 use super::i18n::Lang;
-use super::{checked, esc, internal, page, shell, Refusal, Session};
+use super::{checked, esc, internal, page, redirect, shell, Refusal, Session};
 use crate::maps::{self, Format, MapData};
 use crate::AppState;
 
@@ -379,7 +379,7 @@ fn map_page(
          data-saving=\"{saving}\" data-saved=\"{saved}\" data-conflict=\"{conflict}\" data-offline=\"{offline}\">{title}\
          <p class=\"muted\">{desc}</p><p class=\"muted\">{sub}</p>{old}\
          <div class=\"map-tools\"><form method=\"get\" action=\"/maps/{id}\"><input type=\"hidden\" name=\"project\" value=\"{proj}\">\
-         <label for=\"persona\">{persona_l}</label> <select id=\"persona\" name=\"persona\" onchange=\"this.form.submit()\">{options}</select>\
+         <label for=\"persona\">{persona_l}</label> <select id=\"persona\" name=\"persona\" data-autosubmit>{options}</select>\
          <noscript><button type=\"submit\">OK</button></noscript></form>\
          <span>{export_l}: {exports}</span><a href=\"/maps/{id}/history?project={p}\">{history}</a>\
          <a href=\"/maps/{id}/compare?project={p}&amp;a={prev}&amp;b={v}\">{compare}</a>\
@@ -519,11 +519,11 @@ fn map_page(
             "<div class=\"share\"><h2>{share_h}</h2><p class=\"muted\">{live}</p>\
              <form method=\"post\" action=\"/maps/{id}/share\" class=\"inline\">{csrf_in}<button type=\"submit\" class=\"secondary\">{new_link}</button></form> \
              <form method=\"post\" action=\"/maps/{id}/unshare\" class=\"inline\">{csrf_in}<button type=\"submit\" class=\"secondary\">{revoke}</button></form> \
-             <form method=\"post\" action=\"/maps/{id}/delete\" class=\"inline\" onsubmit=\"return confirm('{confirm}')\">{csrf_in}<button type=\"submit\" class=\"danger\">{delete}</button></form></div>",
+             <form method=\"post\" action=\"/maps/{id}/delete\" class=\"inline\" data-confirm=\"{confirm}\">{csrf_in}<button type=\"submit\" class=\"danger\">{delete}</button></form></div>",
             share_h = l.t("share_link"),
             new_link = l.t("new_share"),
             revoke = l.t("revoke_shares"),
-            confirm = l.t("confirm_delete_map").replace('\'', "’"),
+            confirm = esc(l.t("confirm_delete_map")),
             delete = l.t("delete_map"),
         ));
     }
@@ -682,7 +682,7 @@ async fn edit(
         return if is_json {
             axum::Json(json!({"version": latest, "summary": summary})).into_response()
         } else {
-            Redirect::to(&format!("/maps/{id}?project={}", enc(&s.project))).into_response()
+            redirect(&format!("/maps/{id}?project={}", enc(&s.project)))
         };
     }
     let stored = serde_json::to_string(&changes).unwrap_or_else(|_| summary.clone());
@@ -698,7 +698,7 @@ async fn edit(
     );
     match saved {
         Ok(version) if is_json => axum::Json(json!({"version": version, "summary": summary})).into_response(),
-        Ok(_) => Redirect::to(&format!("/maps/{id}?project={}", enc(&s.project))).into_response(),
+        Ok(_) => redirect(&format!("/maps/{id}?project={}", enc(&s.project))),
         Err(MetaError::Conflict { name, .. }) => json_err(StatusCode::CONFLICT, "version", &name),
         Err(e) => internal(&e),
     }
@@ -726,7 +726,7 @@ fn map_action(
 /// The page a metadata change leads to, or why it could not be made (404 for what does not exist).
 fn redirect_or(s: &Session, done: Result<String, MetaError>) -> Response {
     match done {
-        Ok(to) => Redirect::to(&to).into_response(),
+        Ok(to) => super::redirect(&to),
         Err(MetaError::NotFound { .. }) => super::not_found(s),
         Err(e) => internal(&e),
     }

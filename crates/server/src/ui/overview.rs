@@ -79,7 +79,7 @@ pub async fn page(
         })
         .collect();
     let picker = format!(
-        "<form method=\"get\" action=\"/\" class=\"muted\">{}: <select name=\"project\" onchange=\"this.form.submit()\">{options}</select> \
+        "<form method=\"get\" action=\"/\" class=\"muted\">{}: <select name=\"project\" data-autosubmit>{options}</select> \
          <noscript><button type=\"submit\">OK</button></noscript></form>",
         l.t("project")
     );

@@ -7,13 +7,13 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::post;
 use axum::{Form, Router};
 use tropa_meta::{MetaError, Role};
 
 use super::export::enc;
-use super::{checked, esc, internal, page, Session};
+use super::{checked, esc, internal, page, redirect, Session};
 use crate::AppState;
 
 /// The pages whose reports can be saved.
@@ -109,16 +109,18 @@ async fn save(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form
     let Some(kind) = kind_of(&f) else {
         return refuse(&s, StatusCode::BAD_REQUEST, "kind: use funnels, paths or retention");
     };
-    let (project, name, query) = (field(&f, "project"), field(&f, "name"), field(&f, "query"));
-    match st.meta.save_report(project, kind, name, query, Some(s.user.id), (st.clock)()) {
-        Ok(r) => Redirect::to(&format!(
+    let (project, name) = (field(&f, "project"), field(&f, "name"));
+    // the page's parameters as this app writes them (encoded, sorted, without the project and downloads), so a
+    // crafted query can neither break the redirect nor reach another project
+    let query = query_of(&serde_urlencoded::from_str(field(&f, "query")).unwrap_or_default());
+    match st.meta.save_report(project, kind, name, &query, Some(s.user.id), (st.clock)()) {
+        Ok(r) => redirect(&format!(
             "/{kind}?project={}&{}{}saved={}",
             enc(project),
             r.query,
             if r.query.is_empty() { "" } else { "&" },
             enc(&r.name)
-        ))
-        .into_response(),
+        )),
         Err(e @ (MetaError::Invalid { .. } | MetaError::NotFound { .. })) => {
             refuse(&s, StatusCode::BAD_REQUEST, &e.to_string())
         }
@@ -143,7 +145,7 @@ async fn delete(
         return refuse(&s, StatusCode::BAD_REQUEST, "id: not a number");
     };
     match st.meta.delete_report(project, id) {
-        Ok(()) => Redirect::to(&format!("/{kind}?project={}", enc(project))).into_response(),
+        Ok(()) => redirect(&format!("/{kind}?project={}", enc(project))),
         Err(e @ MetaError::NotFound { .. }) => refuse(&s, StatusCode::NOT_FOUND, &e.to_string()),
         Err(e) => internal(&e),
     }

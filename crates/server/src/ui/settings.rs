@@ -8,14 +8,15 @@ use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use tropa_meta::{KeyKind, MetaError, Role};
 
+use super::export::enc;
 use super::form::FieldErrors;
 use super::i18n::Lang;
-use super::{checked, esc, internal, session, shell, Session};
+use super::{checked, esc, internal, redirect, session, shell, Session};
 use crate::AppState;
 
 type Fields = HashMap<String, String>;
@@ -129,8 +130,7 @@ async fn set_lang(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): 
         "" => from_referer.unwrap_or("/"),
         b => b,
     };
-    let back = if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') { back } else { "/" };
-    Redirect::to(back).into_response()
+    redirect(back)
 }
 
 async fn set_password(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
@@ -155,7 +155,7 @@ async fn set_password(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(
     match done {
         Ok(Ok(true)) => {
             // A new password ends every session, this one too: sign in again with it.
-            Redirect::to("/login").into_response()
+            redirect("/login")
         }
         Ok(Ok(false)) => {
             let p = [("current".to_string(), l.t("wrong_current_password").to_string())];
@@ -230,7 +230,7 @@ async fn create_project(State(st): State<Arc<AppState>>, headers: HeaderMap, For
     match st.meta.create_project(get_field(&f, "project"), get_field(&f, "name"), (st.clock)()) {
         Ok(p) => {
             tracing::info!(user = s.user.id, "project created");
-            Redirect::to(&format!("/settings/keys?project={}", p.slug)).into_response()
+            redirect(&format!("/settings/keys?project={}", enc(&p.slug)))
         }
         Err(e) => match form_problem(&e) {
             Some(p) => projects_page(&st, &s, &[p], StatusCode::BAD_REQUEST),
@@ -326,7 +326,7 @@ fn keys_page(
     let e = FieldErrors::new(l, problems, "");
     let body = format!(
         "{shown}<form method=\"get\" action=\"/settings/keys\" class=\"muted\">{project}: <select name=\"project\" \
-         onchange=\"this.form.submit()\">{options}</select> <noscript><button type=\"submit\">OK</button></noscript></form>\
+         data-autosubmit>{options}</select> <noscript><button type=\"submit\">OK</button></noscript></form>\
          <table><thead><tr><th>{key}</th><th>{kind}</th><th>{label}</th><th>{created}</th><th></th></tr></thead>\
          <tbody>{rows}</tbody></table>\
          <form class=\"panel\" method=\"post\" action=\"/settings/keys\">{csrf}\
@@ -393,7 +393,7 @@ async fn revoke_key(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f)
     match st.meta.revoke_key(id, (st.clock)()) {
         Ok(_) => {
             tracing::info!(user = s.user.id, key = id, "key revoked");
-            Redirect::to(&format!("/settings/keys?project={}", s.project)).into_response()
+            redirect(&format!("/settings/keys?project={}", enc(&s.project)))
         }
         Err(e) => internal(&e),
     }
@@ -544,7 +544,7 @@ async fn set_role(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): 
         st.meta.set_role(id, role)
     });
     match changed {
-        Ok(_) => Redirect::to("/settings/users").into_response(),
+        Ok(_) => redirect("/settings/users"),
         Err(e) => user_problem(&st, &s, &e),
     }
 }
@@ -583,7 +583,7 @@ async fn delete_user(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f
         .ok_or(MetaError::NotFound { what: "user", name: get_field(&f, "user").into() })
         .and_then(|id| st.meta.delete_user(id));
     match deleted {
-        Ok(()) => Redirect::to("/settings/users").into_response(),
+        Ok(()) => redirect("/settings/users"),
         Err(e) => user_problem(&st, &s, &e),
     }
 }

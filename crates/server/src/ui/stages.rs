@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use tropa_core::analysis::lifecycle::{LifecycleSpec, LifecycleThresholds};
 use tropa_core::analysis::stages::{DefinitionFormat, DefinitionIssue, JourneyDefinition, StagesReport, StagesSpec};
@@ -20,7 +20,7 @@ use tropa_render::{BarChart, FunnelChart, FunnelStep, Heatmap, ValueFormat};
 use super::export::Exports;
 use super::form::FieldErrors;
 use super::i18n::Lang;
-use super::{checked, esc, internal, shell, Refusal, Session};
+use super::{checked, esc, internal, redirect, shell, Refusal, Session};
 use crate::query::request::Problems;
 use crate::AppState;
 use tropa_app::AppError;
@@ -139,8 +139,7 @@ pub async fn post(
         download: None,
         download_format: None,
     };
-    let back =
-        |done: &str| Redirect::to(&format!("/stages?project={}&done={done}", url_part(&s.project))).into_response();
+    let back = |done: &str| redirect(&format!("/stages?project={}&done={done}", url_part(&s.project)));
     match action.as_str() {
         "reset" => match tropa_app::definitions::reset(&st.meta, &s.project) {
             Ok(()) => back("reset"),

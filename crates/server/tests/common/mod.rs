@@ -41,6 +41,11 @@ pub struct Harness {
 }
 
 pub fn harness() -> Harness {
+    harness_with(Config::default(), || NOW)
+}
+
+/// The harness with another configuration and clock.
+pub fn harness_with(config: Config, clock: fn() -> i64) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let meta = Meta::open(&dir.path().join("meta.sqlite")).unwrap();
     let mut engines = HashMap::new();
@@ -53,12 +58,8 @@ pub fn harness() -> Harness {
         (key("a", KeyKind::Write), key("a", KeyKind::Read), key("b", KeyKind::Write), key("b", KeyKind::Read));
     let revoked = meta.create_key("a", KeyKind::Write, "old", 0).unwrap();
     meta.revoke_key(revoked.info.id, 1).unwrap();
-    let state = AppState::with_clock(
-        Config::default(),
-        Arc::new(meta),
-        Arc::new(Fixed(std::sync::Mutex::new(engines.clone()))),
-        || NOW,
-    );
+    let state =
+        AppState::with_clock(config, Arc::new(meta), Arc::new(Fixed(std::sync::Mutex::new(engines.clone()))), clock);
     Harness { _dir: dir, state, engines, write_a, read_a, write_b, read_b, revoked: revoked.secret }
 }
 
@@ -174,6 +175,21 @@ impl Harness {
         let cookie = r.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
         let page = html(&self.send(page_get("/settings", &cookie)).await);
         (cookie, input_value(&page, "csrf"))
+    }
+
+    /// One sign-in attempt from the client at `peer` (as the socket would give it), with `headers` added.
+    pub async fn sign_in_from(&self, peer: &str, email: &str, password: &str, headers: &[(&str, &str)]) -> Reply {
+        let form = self.send(page_get("/login", "")).await;
+        let pre = form.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+        let csrf = pre.split_once('=').unwrap().1.to_string();
+        let body = format!("csrf={csrf}&email={}&password={}", enc(email), enc(password));
+        let mut req = page_post("/login", &pre, &body);
+        for (k, v) in headers {
+            req.headers_mut().insert(axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+        }
+        let addr: std::net::SocketAddr = peer.parse().unwrap();
+        req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+        self.send(req).await
     }
 
     pub fn user(&self, email: &str, role: tropa_meta::Role) {
