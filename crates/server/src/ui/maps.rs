@@ -222,7 +222,7 @@ async fn create(
     let lang = if lang == "en" { tropa_core::lang::Lang::En } else { tropa_core::lang::Lang::Ru };
     let by = tropa_app::maps::Author { user: Some(s.user.id), now: (st.clock)() };
     match tropa_app::maps::create_from_template(&st.meta, &s.project, (&key, lang), None, by) {
-        Ok(id) => Redirect::to(&format!("/maps/{id}?project={}", enc(&s.project))).into_response(),
+        Ok(id) => redirect(&format!("/maps/{id}?project={}", enc(&s.project))),
         Err(e @ tropa_app::AppError::NotFound(_)) => bad_request(&s, &format!("template: {}", e.words(s.lang.core()))),
         Err(e) => internal(&e),
     }
