@@ -14,7 +14,8 @@
 //! - a missing `messageId` becomes `h-` + a 128-bit hash of the message's canonical JSON (and of the receive time
 //!   when the message has no time of its own), so re-sending the same message is recognised as a duplicate;
 //! - revenue comes from `properties.revenue`, else `properties.total`; it must be a finite number;
-//! - UTM tags come from `context.campaign`, else from `utm_*` parameters of `context.page.url`.
+//! - UTM tags come from `context.campaign`, else from `utm_*` parameters of `context.page.url`;
+//! - over-long context texts (URLs, user agent, title, …) are cut: see [`text`] for which and how long.
 
 use serde_json::{Map, Value};
 
@@ -22,6 +23,9 @@ use crate::channel::classify;
 use crate::error::{CoreError, FieldError};
 use crate::event::{Channel, Context, Event, MessageKind};
 use crate::time::{check_range, parse_time, TimeFormat};
+
+pub mod text;
+pub use text::{cut, MAX_CONTEXT_TEXT_BYTES, MAX_URL_BYTES};
 
 /// Longest accepted event name, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -337,18 +341,20 @@ pub fn parse_message(value: &Value, ctx: &ParseContext) -> Result<Event, CoreErr
             v
         }
     };
-    let source = utm("source", &mut errors);
-    let medium = utm("medium", &mut errors);
-    let campaign_name = utm("name", &mut errors);
-    let term = utm("term", &mut errors);
-    let content = utm("content", &mut errors);
+    let short = |s: String| cut(s, MAX_CONTEXT_TEXT_BYTES);
+    let source = short(utm("source", &mut errors));
+    let medium = short(utm("medium", &mut errors));
+    let campaign_name = short(utm("name", &mut errors));
+    let term = short(utm("term", &mut errors));
+    let content = short(utm("content", &mut errors));
     let referrer = {
         let r = nested_str(page, "referrer", "context.page", &mut errors);
-        if r.is_empty() {
+        let r = if r.is_empty() {
             nested_str(nested_obj(context, "referrer", "context", &mut errors), "link", "context.referrer", &mut errors)
         } else {
             r
-        }
+        };
+        cut(r, MAX_URL_BYTES)
     };
     let touchpoint = if !touchpoint_field.is_empty() {
         touchpoint_field
@@ -366,13 +372,13 @@ pub fn parse_message(value: &Value, ctx: &ParseContext) -> Result<Event, CoreErr
         }
     };
     let ctx_out = Context {
-        page_url: page_url.clone(),
-        page_title: nested_str(page, "title", "context.page", &mut errors),
-        user_agent: nested_str(context, "userAgent", "context", &mut errors),
-        ip: nested_str(context, "ip", "context", &mut errors),
-        country: nested_str(location, "country", "context.location", &mut errors),
-        city: nested_str(location, "city", "context.location", &mut errors),
-        locale: nested_str(context, "locale", "context", &mut errors),
+        page_url: cut(page_url, MAX_URL_BYTES),
+        page_title: short(nested_str(page, "title", "context.page", &mut errors)),
+        user_agent: short(nested_str(context, "userAgent", "context", &mut errors)),
+        ip: short(nested_str(context, "ip", "context", &mut errors)),
+        country: short(nested_str(location, "country", "context.location", &mut errors)),
+        city: short(nested_str(location, "city", "context.location", &mut errors)),
+        locale: short(nested_str(context, "locale", "context", &mut errors)),
     };
 
     let mut properties = props_obj.cloned().unwrap_or_default();

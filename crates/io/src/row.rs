@@ -9,6 +9,8 @@
 //!   no revenue column, `properties.revenue` or `properties.total` is the revenue;
 //! - UTM tags missing from their columns are taken from `utm_*` parameters of the page URL; the touchpoint of a
 //!   page is `web`, of a screen `app`, unless given; the channel group is derived unless mapped;
+//! - over-long context texts are cut like a message's (URLs to [`MAX_URL_BYTES`], user agent, title, campaign
+//!   tags and the rest to [`MAX_CONTEXT_TEXT_BYTES`]);
 //! - unmapped columns become properties: typed values keep their type, untyped CSV text becomes a JSON number
 //!   when it is one (by JSON's grammar, integers only within i64), else a string; empty cells are left out.
 
@@ -17,7 +19,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Number, Value};
 use tropa_core::channel::classify;
 use tropa_core::event::{Channel, Context, Event, MessageKind};
-use tropa_core::message::{query_param, MAX_ID_CHARS, MAX_NAME_CHARS};
+use tropa_core::message::{cut, query_param, MAX_CONTEXT_TEXT_BYTES, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_URL_BYTES};
 use tropa_core::time::{check_range, format_ts, parse_time, TimeFormat};
 
 use crate::error::RowError;
@@ -295,20 +297,18 @@ impl RowPlan {
         let mut message_id = id(&mut errs, Field::MessageId);
 
         let page_url = text(Field::PageUrl).into_owned();
+        let ctx_text = |f: Field| cut(text(f).into_owned(), MAX_CONTEXT_TEXT_BYTES);
         let utm = |f: Field, key: &str| {
             let v = text(f);
-            if v.is_empty() {
-                query_param(&page_url, key)
-            } else {
-                v.into_owned()
-            }
+            let v = if v.is_empty() { query_param(&page_url, key) } else { v.into_owned() };
+            cut(v, MAX_CONTEXT_TEXT_BYTES)
         };
         let source = utm(Field::Source, "utm_source");
         let medium = utm(Field::Medium, "utm_medium");
         let campaign = utm(Field::Campaign, "utm_campaign");
         let term = utm(Field::Term, "utm_term");
         let content = utm(Field::Content, "utm_content");
-        let referrer = text(Field::Referrer).into_owned();
+        let referrer = cut(text(Field::Referrer).into_owned(), MAX_URL_BYTES);
         let touchpoint = match (text(Field::Touchpoint), kind) {
             (t, _) if !t.is_empty() => t.into_owned(),
             (_, MessageKind::Page) => "web".into(),
@@ -395,13 +395,13 @@ impl RowPlan {
             properties: Value::Object(properties).to_string(),
             traits: Value::Object(traits).to_string(),
             context: Context {
-                page_url,
-                page_title: text(Field::PageTitle).into_owned(),
-                user_agent: text(Field::UserAgent).into_owned(),
-                ip: text(Field::Ip).into_owned(),
-                country: text(Field::Country).into_owned(),
-                city: text(Field::City).into_owned(),
-                locale: text(Field::Locale).into_owned(),
+                page_url: cut(page_url, MAX_URL_BYTES),
+                page_title: ctx_text(Field::PageTitle),
+                user_agent: ctx_text(Field::UserAgent),
+                ip: ctx_text(Field::Ip),
+                country: ctx_text(Field::Country),
+                city: ctx_text(Field::City),
+                locale: ctx_text(Field::Locale),
             },
         })
     }

@@ -481,3 +481,58 @@ async fn bad_queries_name_their_fields() {
     let empty = h.query("/api/v1/funnel", &h.read_a, Some(Value::Null)).await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST, "{}", empty.body);
 }
+
+// ---- holes found by probing a running server; each test is named after what it guards ----
+
+/// A batch-level `context` is merged into every message of the batch: 400 tiny messages under one 100 KiB
+/// context (a 147 KiB request) became 40 MB of events. The context now counts once per message against
+/// `max_message_size` and, over the whole batch, against twice `max_batch_size`.
+#[tokio::test]
+async fn batch_context_counts_once_per_message_against_the_size_limits() {
+    let h = harness();
+    let batch: Vec<Value> = (0..400).map(|i| json!({"type":"track","event":"x","userId":format!("u{i}")})).collect();
+    let body = json!({"batch": batch, "context": {"page": {"title": "t".repeat(100 * 1024)}}}).to_string();
+    assert!(body.len() < 150 * 1024);
+    let r = h.post("/v1/batch", Some(&h.write_a), body).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "payload_too_large", "{}", r.body);
+    assert_eq!(r.body["error"]["field"], "context", "{}", r.body);
+
+    // one message that fits on its own, but not with the batch context merged in
+    let one = json!({"batch":[{"type":"track","event":"x","userId":"u"}],"context":{"userAgent":"m".repeat(40_000)}});
+    let r = h.post("/v1/batch", Some(&h.write_a), one.to_string()).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "message_too_large", "{}", r.body);
+    assert_eq!(r.body["error"]["field"], "batch[0]", "{}", r.body);
+    assert!(r.body["rejected"][0]["message"].as_str().unwrap_or("").contains("batch context"), "{}", r.body);
+    assert_eq!(h.events("a"), 0);
+
+    // a small batch context is merged as before
+    let ok = json!({"batch": batch[..3], "context": {"userAgent": "Mozilla/5.0"}}).to_string();
+    let r = h.post("/v1/batch", Some(&h.write_a), ok).await;
+    assert_eq!((r.status, r.body["accepted"].as_u64()), (StatusCode::OK, Some(3)), "{}", r.body);
+    assert_eq!(h.engines["a"].customer("u2").unwrap().unwrap().events[0].context.user_agent, "Mozilla/5.0");
+}
+
+/// Context texts come from the visitor's browser and were stored whole in every event. Over-long ones are now
+/// cut (URLs to 8 KiB, other texts to 2 KiB) rather than refused, so the event is kept; UTM tags are still read
+/// from the whole URL.
+#[tokio::test]
+async fn long_context_texts_are_cut() {
+    let h = harness();
+    let url = format!("https://shop.example/?utm_source=yandex&utm_medium=cpc&q={}", "q".repeat(10_000));
+    let msg = json!({"anonymousId":"a1","messageId":"m1","context":{
+        "userAgent": "Mozilla/5.0 ".repeat(500),
+        "page": {"url": url, "title": "ж".repeat(1100), "referrer": format!("https://ya.ru/{}", "r".repeat(9000))},
+        "campaign": {"content": "c".repeat(2500)}}});
+    let r = h.post("/v1/page", Some(&h.write_a), msg.to_string()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let e = &h.engines["a"].customer("a1").unwrap().unwrap().events[0];
+    assert_eq!(e.context.user_agent.len(), 2048);
+    assert_eq!(e.context.page_title, "ж".repeat(1024));
+    assert_eq!(e.context.page_url.len(), 8192);
+    assert!(url.starts_with(&e.context.page_url));
+    assert_eq!(e.channel.referrer.len(), 8192);
+    assert_eq!(e.channel.content.len(), 2048);
+    assert_eq!((e.channel.source.as_str(), e.channel.group.as_str()), ("yandex", "paid_search"));
+}
