@@ -15,6 +15,8 @@
 //!   when the message has no time of its own), so re-sending the same message is recognised as a duplicate;
 //! - revenue comes from `properties.revenue`, else `properties.total`; it must be a finite number;
 //! - UTM tags come from `context.campaign`, else from `utm_*` parameters of `context.page.url`;
+//! - a group call needs `groupId` (Segment's spec); a message without it but with `properties.group_id` (the
+//!   form in which tropa's NDJSON export writes a group call) is read as that group;
 //! - over-long context texts (URLs, user agent, title, …) are cut: see [`text`] for which and how long.
 
 use serde_json::{Map, Value};
@@ -239,6 +241,16 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Whether `properties.group_id` holds a group id, as tropa's NDJSON export writes a group call (and a CSV or
+/// Parquet row carries it).
+pub fn has_group_id_property(properties: Option<&Map<String, Value>>) -> bool {
+    match properties.and_then(|p| p.get("group_id")) {
+        Some(Value::String(s)) => !s.trim().is_empty(),
+        Some(Value::Number(_)) => true,
+        _ => false,
+    }
+}
+
 /// Parses one Segment message.
 pub fn parse_message(value: &Value, ctx: &ParseContext) -> Result<Event, CoreError> {
     let Value::Object(obj) = value else {
@@ -326,6 +338,13 @@ pub fn parse_message(value: &Value, ctx: &ParseContext) -> Result<Event, CoreErr
     let page_name =
         if matches!(kind, MessageKind::Page | MessageKind::Screen) { f.text("name") } else { String::new() };
     let group_id = if kind == MessageKind::Group { f.id("groupId") } else { String::new() };
+    if kind == MessageKind::Group
+        && group_id.is_empty()
+        && !f.errors.iter().any(|e| e.field == "groupId")
+        && !has_group_id_property(props_obj)
+    {
+        f.err("groupId", "is missing: a group call links the user to groupId");
+    }
 
     let mut errors = std::mem::take(&mut f.errors);
     let campaign = nested_obj(context, "campaign", "context", &mut errors);
@@ -562,6 +581,12 @@ mod tests {
             vec!["context.campaign"]
         );
         assert_eq!(fields(json!({"type":"alias","userId":"u"})), vec!["previousId"]);
+        assert_eq!(fields(json!({"type":"group","userId":"u"})), vec!["groupId"]);
+        assert_eq!(fields(json!({"type":"group","userId":"u","groupId":" "})), vec!["groupId"]);
+        assert_eq!(fields(json!({"type":"group","userId":"u","groupId":["g"]})), vec!["groupId"]);
+        assert_eq!(fields(json!({"type":"group","userId":"u","properties":{"group_id":""}})), vec!["groupId"]);
+        assert_eq!(fields(json!({"type":"group","userId":"u","groupId":7})), Vec::<String>::new());
+        assert_eq!(fields(json!({"type":"group","userId":"u","properties":{"group_id":"g7"}})), Vec::<String>::new());
         assert_eq!(fields(json!({"type":"track","event":"x".repeat(201),"userId":"u"})), vec!["event"]);
     }
 

@@ -4,7 +4,8 @@
 //! Segment message, so exporting it to NDJSON and importing that gives it back unchanged:
 //! - ids are trimmed and at most [`MAX_ID_CHARS`] characters; the event name at most [`MAX_NAME_CHARS`];
 //! - `type` defaults to `track`, or `page` when the event is `page_view`; other types take their default name
-//!   (a page or screen row's own event text goes to `properties.name`);
+//!   (a page or screen row's own event text goes to `properties.name`); a group row needs a `group_id` column
+//!   (a property), as a group message needs `groupId`;
 //! - revenue and currency are also written to properties (`revenue`, `currency`), as Segment carries them; with
 //!   no revenue column, `properties.revenue` or `properties.total` is the revenue;
 //! - UTM tags missing from their columns are taken from `utm_*` parameters of the page URL; the touchpoint of a
@@ -19,7 +20,9 @@ use std::borrow::Cow;
 use serde_json::{Map, Number, Value};
 use tropa_core::channel::classify;
 use tropa_core::event::{Channel, Context, Event, MessageKind};
-use tropa_core::message::{cut, query_param, MAX_CONTEXT_TEXT_BYTES, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_URL_BYTES};
+use tropa_core::message::{
+    cut, has_group_id_property, query_param, MAX_CONTEXT_TEXT_BYTES, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_URL_BYTES,
+};
 use tropa_core::time::{check_range, format_ts, parse_time, TimeFormat};
 
 use crate::error::RowError;
@@ -372,6 +375,9 @@ impl RowPlan {
         }
         if currency.is_empty() {
             currency = currency_from(&properties);
+        }
+        if kind == MessageKind::Group && !has_group_id_property(Some(&properties)) {
+            bad(&mut errs, Field::Type, "is group, but the row has no group_id: add a group_id column".into());
         }
         if !errs.is_empty() {
             return Err(RowError::from_fields(row, &errs));

@@ -253,3 +253,9 @@ fn csv_semicolons_bom_and_defaults() {
     assert_eq!(events[1].touchpoint, "store");
     assert_eq!(events[1].channel.group, "offline");
 }
+
+#[test]
+fn csv_group_rows_need_a_group_id() {
+    let bytes = b"user_id,type,group_id,timestamp\nu1,group,g1,2019-10-01T00:00:00Z\nu2,group,,2019-10-01T00:00:00Z\n";
+    check(Format::Csv, bytes, ReadOptions::default(), &["u1"], &[(3, "type")]);
+}

@@ -536,3 +536,23 @@ async fn long_context_texts_are_cut() {
     assert_eq!(e.channel.content.len(), 2048);
     assert_eq!((e.channel.source.as_str(), e.channel.group.as_str()), ("yandex", "paid_search"));
 }
+
+/// Segment's spec requires `groupId` in a group call; without one the call linked the user to nothing.
+#[tokio::test]
+async fn group_calls_need_a_group_id() {
+    let h = harness();
+    let cases = [
+        ("/v1/group", json!({"userId":"u","traits":{"name":"Acme"}}), "groupId"),
+        ("/v1/group", json!({"userId":"u","groupId":"  "}), "groupId"),
+        ("/v1/batch", json!({"batch":[{"type":"group","userId":"u"}]}), "batch[0].groupId"),
+    ];
+    for (path, body, field) in cases {
+        let r = h.post(path, Some(&h.write_a), body.to_string()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path} {body}: {}", r.body);
+        assert_eq!(r.body["error"]["code"], "invalid_message", "{path} {body}: {}", r.body);
+        assert_eq!(r.body["error"]["field"], field, "{path} {body}: {}", r.body);
+    }
+    assert_eq!(h.events("a"), 0);
+    let r = h.post("/v1/group", Some(&h.write_a), json!({"userId":"u","groupId":"g1"}).to_string()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
