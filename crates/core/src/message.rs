@@ -17,7 +17,8 @@
 //! - UTM tags come from `context.campaign`, else from `utm_*` parameters of `context.page.url`;
 //! - a group call needs `groupId` (Segment's spec); a message without it but with `properties.group_id` (the
 //!   form in which tropa's NDJSON export writes a group call) is read as that group;
-//! - over-long context texts (URLs, user agent, title, …) are cut: see [`text`] for which and how long.
+//! - names and ids refuse control and bidirectional-override characters, and over-long context texts (URLs,
+//!   user agent, title, …) are cut: see [`text`] for which characters and which lengths.
 
 use serde_json::{Map, Value};
 
@@ -27,7 +28,7 @@ use crate::event::{Channel, Context, Event, MessageKind};
 use crate::time::{check_range, parse_time, TimeFormat};
 
 pub mod text;
-pub use text::{cut, MAX_CONTEXT_TEXT_BYTES, MAX_URL_BYTES};
+pub use text::{cut, text_fault, TextFault, MAX_CONTEXT_TEXT_BYTES, MAX_URL_BYTES};
 
 /// Longest accepted event name, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -112,7 +113,12 @@ impl<'a> Fields<'a> {
                     self.err(key, format!("is longer than {MAX_ID_CHARS} characters"));
                     return String::new();
                 }
-                s.trim().to_string()
+                let s = s.trim();
+                if let Some(fault) = text_fault(s) {
+                    self.err(key, fault.to_string());
+                    return String::new();
+                }
+                s.to_string()
             }
             Some(Value::Number(n)) => n.to_string(),
             Some(other) => {
@@ -301,10 +307,12 @@ pub fn parse_message(value: &Value, ctx: &ParseContext) -> Result<Event, CoreErr
     let mut anonymous_id = f.id("anonymousId");
     if kind == MessageKind::Alias {
         let previous = f.id("previousId");
-        if previous.is_empty() {
+        // an id refused above is not also reported missing
+        let reported = |f: &Fields<'_>, key: &str| f.errors.iter().any(|e| e.field == key);
+        if previous.is_empty() && !reported(&f, "previousId") {
             f.err("previousId", "is missing: an alias links previousId to userId");
         }
-        if user_id.is_empty() {
+        if user_id.is_empty() && !reported(&f, "userId") {
             f.err("userId", "is missing: an alias links previousId to userId");
         }
         anonymous_id = previous;
@@ -326,6 +334,8 @@ pub fn parse_message(value: &Value, ctx: &ParseContext) -> Result<Event, CoreErr
     };
     if name.chars().count() > MAX_NAME_CHARS {
         f.err("event", format!("is longer than {MAX_NAME_CHARS} characters"));
+    } else if let Some(fault) = text_fault(&name) {
+        f.err("event", fault.to_string());
     }
     let mut message_id = f.id("messageId");
     let timestamp = f.time("timestamp");
@@ -588,6 +598,18 @@ mod tests {
         assert_eq!(fields(json!({"type":"group","userId":"u","groupId":7})), Vec::<String>::new());
         assert_eq!(fields(json!({"type":"group","userId":"u","properties":{"group_id":"g7"}})), Vec::<String>::new());
         assert_eq!(fields(json!({"type":"track","event":"x".repeat(201),"userId":"u"})), vec!["event"]);
+        assert_eq!(fields(json!({"type":"track","event":"a\u{0}b","userId":"u"})), vec!["event"]);
+        assert_eq!(fields(json!({"type":"track","event":"x","userId":"u\u{202e}1"})), vec!["userId"]);
+        assert_eq!(fields(json!({"type":"track","event":"x","anonymousId":"a\u{1b}"})), vec!["anonymousId"]);
+        assert_eq!(fields(json!({"type":"track","event":"x","userId":"u","messageId":"m\n1"})), vec!["messageId"]);
+        assert_eq!(fields(json!({"type":"group","userId":"u","groupId":"g\u{2066}"})), vec!["groupId"]);
+        assert_eq!(fields(json!({"type":"alias","userId":"u","previousId":"p\u{7f}"})), vec!["previousId"]);
+        assert_eq!(fields(json!({"type":"alias","userId":"u\u{200f}","previousId":"p"})), vec!["userId"]);
+        // trimmed first; property values keep any character
+        assert_eq!(
+            fields(json!({"type":"track","event":"x\n","userId":"\tu","properties":{"p":"\u{0}"}})),
+            Vec::<String>::new()
+        );
     }
 
     #[test]

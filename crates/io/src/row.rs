@@ -2,7 +2,8 @@
 //!
 //! The event a row yields is the one [`tropa_core::message::parse_message`] would yield for the equivalent
 //! Segment message, so exporting it to NDJSON and importing that gives it back unchanged:
-//! - ids are trimmed and at most [`MAX_ID_CHARS`] characters; the event name at most [`MAX_NAME_CHARS`];
+//! - ids are trimmed and at most [`MAX_ID_CHARS`] characters; the event name at most [`MAX_NAME_CHARS`]; neither
+//!   may hold a control or bidirectional-override character ([`text_fault`]);
 //! - `type` defaults to `track`, or `page` when the event is `page_view`; other types take their default name
 //!   (a page or screen row's own event text goes to `properties.name`); a group row needs a `group_id` column
 //!   (a property), as a group message needs `groupId`;
@@ -21,7 +22,8 @@ use serde_json::{Map, Number, Value};
 use tropa_core::channel::classify;
 use tropa_core::event::{Channel, Context, Event, MessageKind};
 use tropa_core::message::{
-    cut, has_group_id_property, query_param, MAX_CONTEXT_TEXT_BYTES, MAX_ID_CHARS, MAX_NAME_CHARS, MAX_URL_BYTES,
+    cut, has_group_id_property, query_param, text_fault, MAX_CONTEXT_TEXT_BYTES, MAX_ID_CHARS, MAX_NAME_CHARS,
+    MAX_URL_BYTES,
 };
 use tropa_core::time::{check_range, format_ts, parse_time, TimeFormat};
 
@@ -233,6 +235,10 @@ impl RowPlan {
                 bad(errs, f, format!("is longer than {MAX_ID_CHARS} characters"));
                 return String::new();
             }
+            if let Some(fault) = text_fault(t) {
+                bad(errs, f, fault.to_string());
+                return String::new();
+            }
             t.to_string()
         };
 
@@ -263,6 +269,8 @@ impl RowPlan {
         }
         if name.chars().count() > MAX_NAME_CHARS {
             bad(&mut errs, Field::Event, format!("is longer than {MAX_NAME_CHARS} characters"));
+        } else if let Some(fault) = text_fault(name) {
+            bad(&mut errs, Field::Event, fault.to_string());
         }
         let page_name = matches!(kind, MessageKind::Page | MessageKind::Screen)
             && !event_text.is_empty()

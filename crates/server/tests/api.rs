@@ -339,7 +339,7 @@ async fn messages_keep_unicode_skew_and_batch_context() {
     // the client clock is 10 minutes behind: originalTimestamp + (receivedAt - sentAt)
     let batch = json!({
         "batch":[
-            {"type":"track","event":"заказ оформлен 🛒","userId":"u\u{0}1","properties":{"ключ":"значение \u{202e}RTL"},
+            {"type":"track","event":"заказ оформлен 🛒","userId":"u-ü1","properties":{"ключ":"значение \u{202e}RTL"},
              "originalTimestamp":"2026-05-31T23:49:00Z","messageId":"m-ü"},
             {"type":"page","anonymousId":"a1","name":"Главная","context":{"page":{"url":"https://shop.ru/?utm_source=yandex&utm_medium=cpc"}}}
         ],
@@ -349,7 +349,7 @@ async fn messages_keep_unicode_skew_and_batch_context() {
     .to_string();
     let r = h.post("/v1/batch", Some(&h.write_a), batch).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let c = h.engines["a"].customer("u\u{0}1").unwrap().unwrap();
+    let c = h.engines["a"].customer("u-ü1").unwrap().unwrap();
     let e = &c.events[0];
     assert_eq!(e.name, "заказ оформлен 🛒");
     assert_eq!(e.timestamp, NOW - 60_000);
@@ -555,4 +555,44 @@ async fn group_calls_need_a_group_id() {
     assert_eq!(h.events("a"), 0);
     let r = h.post("/v1/group", Some(&h.write_a), json!({"userId":"u","groupId":"g1"}).to_string()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+/// Names and ids kept NUL, control and bidirectional-override characters: `admin\u{202e}1` shows as another
+/// id on every screen, and an escape sequence in an event name reaches the terminal of whoever lists it.
+#[tokio::test]
+async fn names_and_ids_refuse_control_and_bidi_characters() {
+    let h = harness();
+    let cases: Vec<(&str, Value, &str, &str)> = vec![
+        ("/v1/track", json!({"event":"sign\u{0}up","userId":"u"}), "event", "control character (U+0000)"),
+        ("/v1/track", json!({"event":"x","userId":"u\u{1b}[2J"}), "userId", "control character (U+001B)"),
+        ("/v1/track", json!({"event":"x","anonymousId":"a\u{7f}b"}), "anonymousId", "control character"),
+        ("/v1/track", json!({"event":"x","userId":"u","messageId":"m\n1"}), "messageId", "control character"),
+        ("/v1/track", json!({"event":"x","userId":"u\u{85}1"}), "userId", "control character (U+0085)"),
+        ("/v1/track", json!({"event":"x","userId":"admin\u{202e}1"}), "userId", "bidirectional override (U+202E)"),
+        ("/v1/track", json!({"event":"pay\u{2066}ment","userId":"u"}), "event", "bidirectional override"),
+        ("/v1/track", json!({"event":"x","userId":"u\u{200f}"}), "userId", "bidirectional override"),
+        ("/v1/group", json!({"userId":"u","groupId":"g\u{0}"}), "groupId", "control character"),
+        ("/v1/alias", json!({"userId":"u","previousId":"p\u{202d}"}), "previousId", "bidirectional override"),
+        (
+            "/v1/batch",
+            json!({"batch":[{"type":"track","event":"x","userId":"u\u{0}1"}]}),
+            "batch[0].userId",
+            "control character",
+        ),
+    ];
+    for (path, body, field, reason) in cases {
+        let r = h.post(path, Some(&h.write_a), body.to_string()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path} {body}: {}", r.body);
+        assert_eq!(r.body["error"]["field"], field, "{path} {body}: {}", r.body);
+        let message = if path == "/v1/batch" { &r.body["rejected"][0]["message"] } else { &r.body["error"]["message"] };
+        assert!(message.as_str().unwrap_or("").contains(reason), "{path} {body}: {}", r.body);
+    }
+    assert_eq!(h.events("a"), 0);
+    // surrounding whitespace is trimmed as before, and property values keep any character
+    let ok = json!({"event":" signup\n","userId":"\tu1 ","properties":{"note":"a\u{0}b \u{202e}"}});
+    let r = h.post("/v1/track", Some(&h.write_a), ok.to_string()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let e = &h.engines["a"].customer("u1").unwrap().unwrap().events[0];
+    assert_eq!(e.name, "signup");
+    assert!(e.properties.contains("\\u0000b \u{202e}"), "{}", e.properties);
 }
