@@ -10,6 +10,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::{json, Value};
 use tropa_engine::Engine;
+use tropa_server::Config;
 
 use common::*;
 fn gzip(data: &[u8]) -> Vec<u8> {
@@ -384,7 +385,7 @@ async fn cors_preflight_snippet_health_and_metrics() {
     assert_eq!((nf.status, nf.body["error"]["code"].clone()), (StatusCode::NOT_FOUND, json!("not_found")));
     h.post("/v1/track", Some(&h.write_a), json!({"event":"x","userId":"u"}).to_string()).await;
     h.post("/v1/track", Some(&h.write_a), "{".to_string()).await;
-    let m = h.send(Request::get("/metrics").body(Body::empty()).unwrap()).await;
+    let m = h.send(metrics_request(Some("127.0.0.1:40000"), &[])).await;
     let text = m.body.as_str().unwrap().to_string();
     assert!(text.contains("tropa_http_requests_total{route=\"/v1/track\",status=\"200\"} 1"), "{text}");
     assert!(text.contains("tropa_http_requests_total{route=\"/v1/track\",status=\"400\"} 1"), "{text}");
@@ -595,4 +596,117 @@ async fn names_and_ids_refuse_control_and_bidi_characters() {
     let e = &h.engines["a"].customer("u1").unwrap().unwrap().events[0];
     assert_eq!(e.name, "signup");
     assert!(e.properties.contains("\\u0000b \u{202e}"), "{}", e.properties);
+}
+
+const METRICS_TOKEN: &str = "m3trics-t0ken-for-tests";
+
+fn metrics_request(peer: Option<&str>, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut b = Request::get("/metrics");
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    let mut req = b.body(Body::empty()).unwrap();
+    if let Some(p) = peer {
+        req.extensions_mut().insert(axum::extract::ConnectInfo(p.parse::<std::net::SocketAddr>().unwrap()));
+    }
+    req
+}
+
+/// `/metrics` answered anyone who could reach the server. Without `metrics_token` it now answers only clients
+/// on the server's own machine that come straight, not through a proxy; with a token, only its bearer.
+#[tokio::test]
+async fn metrics_answer_only_local_clients_or_the_token_bearer() {
+    let h = harness();
+    let check = |r: &Reply, status: u16| assert_eq!(r.status.as_u16(), status, "{}", r.body);
+    let r = h.send(metrics_request(Some("203.0.113.9:40000"), &[])).await;
+    check(&r, 401);
+    assert_eq!(
+        (r.body["error"]["code"].as_str(), r.body["error"]["field"].as_str()),
+        (Some("missing_key"), Some("Authorization"))
+    );
+    check(&h.send(metrics_request(None, &[])).await, 401);
+    check(&h.send(metrics_request(Some("127.0.0.1:40000"), &[("x-forwarded-for", "203.0.113.9")])).await, 401);
+    check(&h.send(metrics_request(Some("127.0.0.1:40000"), &[("forwarded", "for=203.0.113.9")])).await, 401);
+    check(&h.send(metrics_request(Some("127.0.0.1:40000"), &[("x-real-ip", "203.0.113.9")])).await, 401);
+    let local = h.send(metrics_request(Some("127.0.0.1:40000"), &[])).await;
+    check(&local, 200);
+    assert!(local.body.as_str().unwrap().contains("tropa_events_accepted_total"));
+    check(&h.send(metrics_request(Some("[::1]:40000"), &[])).await, 200);
+
+    // with a token (here from the environment) only its bearer is answered, wherever from
+    let env = [("TROPA_METRICS_TOKEN".to_string(), METRICS_TOKEN.to_string())];
+    let h = harness_with(Config::resolve(None, &env, &[]).unwrap());
+    let bearer = format!("Bearer {METRICS_TOKEN}");
+    check(&h.send(metrics_request(Some("127.0.0.1:40000"), &[])).await, 401);
+    let wrong =
+        h.send(metrics_request(Some("203.0.113.9:40000"), &[("authorization", "Bearer m3trics-t0ken-for-test")])).await;
+    check(&wrong, 401);
+    assert_eq!(wrong.body["error"]["code"], "invalid_key", "{}", wrong.body);
+    check(&h.send(metrics_request(Some("203.0.113.9:40000"), &[("authorization", h.write_a.as_str())])).await, 401);
+    check(
+        &h.send(metrics_request(
+            Some("203.0.113.9:40000"),
+            &[("authorization", format!("Bearer {}", h.write_a).as_str())],
+        ))
+        .await,
+        401,
+    );
+    let ok = h.send(metrics_request(Some("203.0.113.9:40000"), &[("authorization", bearer.as_str())])).await;
+    check(&ok, 200);
+    assert!(!ok.body.as_str().unwrap().contains(METRICS_TOKEN));
+    check(&h.send(metrics_request(None, &[("authorization", bearer.as_str())])).await, 200);
+}
+
+/// A raw HTTP/1.1 GET over a real socket: (status, whole response). Retries the connection while the server
+/// starts.
+async fn socket_get(addr: std::net::SocketAddr, path: &str, headers: &str) -> (u16, String) {
+    let req = format!("GET {path} HTTP/1.1\r\nHost: tropa\r\nConnection: close\r\n{headers}\r\n");
+    tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut tries = 0;
+        let mut stream = loop {
+            match std::net::TcpStream::connect(addr) {
+                Ok(s) => break s,
+                Err(_) if tries < 100 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(e) => panic!("{addr}: {e}"),
+            }
+        };
+        stream.write_all(req.as_bytes()).unwrap();
+        let mut out = String::new();
+        stream.read_to_string(&mut out).unwrap();
+        (out.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0), out)
+    })
+    .await
+    .unwrap()
+}
+
+/// Over real sockets: the server knows its clients' addresses (so the local-only rule holds outside tests too),
+/// and `metrics_listen` serves the metrics, and only them, on an address of their own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_listen_serves_metrics_on_their_own_address() {
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let metrics_addr = free.local_addr().unwrap();
+    drop(free);
+    let env = [("TROPA_METRICS_LISTEN".to_string(), metrics_addr.to_string())];
+    let h = harness_with(Config::resolve(None, &env, &[]).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let main_addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(tropa_server::serve(listener, h.state.clone(), async move {
+        let _ = stopped.await;
+    }));
+
+    let (status, text) = socket_get(metrics_addr, "/metrics", "").await;
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("tropa_events_accepted_total"), "{text}");
+    assert_eq!(socket_get(metrics_addr, "/healthz", "").await.0, 404);
+    assert_eq!(socket_get(metrics_addr, "/v1/track", "").await.0, 404);
+    // the main address: this machine, straight → answered; through a proxy → refused
+    assert_eq!(socket_get(main_addr, "/metrics", "").await.0, 200);
+    assert_eq!(socket_get(main_addr, "/metrics", "X-Forwarded-For: 203.0.113.9\r\n").await.0, 401);
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
 }

@@ -41,6 +41,11 @@ pub struct Harness {
 }
 
 pub fn harness() -> Harness {
+    harness_with(Config::default())
+}
+
+/// The harness with another server configuration.
+pub fn harness_with(config: Config) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let meta = Meta::open(&dir.path().join("meta.sqlite")).unwrap();
     let mut engines = HashMap::new();
@@ -53,12 +58,8 @@ pub fn harness() -> Harness {
         (key("a", KeyKind::Write), key("a", KeyKind::Read), key("b", KeyKind::Write), key("b", KeyKind::Read));
     let revoked = meta.create_key("a", KeyKind::Write, "old", 0).unwrap();
     meta.revoke_key(revoked.info.id, 1).unwrap();
-    let state = AppState::with_clock(
-        Config::default(),
-        Arc::new(meta),
-        Arc::new(Fixed(std::sync::Mutex::new(engines.clone()))),
-        || NOW,
-    );
+    let state =
+        AppState::with_clock(config, Arc::new(meta), Arc::new(Fixed(std::sync::Mutex::new(engines.clone()))), || NOW);
     Harness { _dir: dir, state, engines, write_a, read_a, write_b, read_b, revoked: revoked.secret }
 }
 
