@@ -30,5 +30,8 @@ kill $SAMPLER 2>/dev/null || true
 PEAK=$(sort -n "$DATA.rss" | tail -1)
 LAST=$(tail -1 "$DATA.rss")
 echo "{\"server_rss_peak_mib\": $((PEAK / 1024)), \"server_rss_last_mib\": $((LAST / 1024)), \"rss_samples_mib\": [$(awk '{printf "%s%d", (NR>1?",":""), $1/1024}' "$DATA.rss")]}"
-curl -s "127.0.0.1:$PORT/metrics" | grep -E '^tropa_(events_accepted_total|overload_rejections_total|wal_commit_seconds_(sum|count))'
+# /metrics answers this machine's clients; with TROPA_METRICS_TOKEN set for the server, its bearer only
+AUTH=()
+[ -n "${TROPA_METRICS_TOKEN:-}" ] && AUTH=(-H "Authorization: Bearer $TROPA_METRICS_TOKEN")
+curl -s ${AUTH[@]+"${AUTH[@]}"} "127.0.0.1:$PORT/metrics" | grep -E '^tropa_(events_accepted_total|overload_rejections_total|wal_commit_seconds_(sum|count))'
 rm -f "$DATA.rss"

@@ -14,7 +14,11 @@
 //! - a missing `messageId` becomes `h-` + a 128-bit hash of the message's canonical JSON (and of the receive time
 //!   when the message has no time of its own), so re-sending the same message is recognised as a duplicate;
 //! - revenue comes from `properties.revenue`, else `properties.total`; it must be a finite number;
-//! - UTM tags come from `context.campaign`, else from `utm_*` parameters of `context.page.url`.
+//! - UTM tags come from `context.campaign`, else from `utm_*` parameters of `context.page.url`;
+//! - a group call needs `groupId` (Segment's spec); a message without it but with `properties.group_id` (the
+//!   form in which tropa's NDJSON export writes a group call) is read as that group;
+//! - names and ids refuse control and bidirectional-override characters, and over-long context texts (URLs,
+//!   user agent, title, …) are cut: see [`text`] for which characters and which lengths.
 
 use serde_json::{Map, Value};
 
@@ -22,6 +26,9 @@ use crate::channel::classify;
 use crate::error::{CoreError, FieldError};
 use crate::event::{Channel, Context, Event, MessageKind};
 use crate::time::{check_range, parse_time, TimeFormat};
+
+pub mod text;
+pub use text::{cut, text_fault, TextFault, MAX_CONTEXT_TEXT_BYTES, MAX_URL_BYTES};
 
 /// Longest accepted event name, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -106,7 +113,12 @@ impl<'a> Fields<'a> {
                     self.err(key, format!("is longer than {MAX_ID_CHARS} characters"));
                     return String::new();
                 }
-                s.trim().to_string()
+                let s = s.trim();
+                if let Some(fault) = text_fault(s) {
+                    self.err(key, fault.to_string());
+                    return String::new();
+                }
+                s.to_string()
             }
             Some(Value::Number(n)) => n.to_string(),
             Some(other) => {
@@ -235,6 +247,16 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Whether `properties.group_id` holds a group id, as tropa's NDJSON export writes a group call (and a CSV or
+/// Parquet row carries it).
+pub fn has_group_id_property(properties: Option<&Map<String, Value>>) -> bool {
+    match properties.and_then(|p| p.get("group_id")) {
+        Some(Value::String(s)) => !s.trim().is_empty(),
+        Some(Value::Number(_)) => true,
+        _ => false,
+    }
+}
+
 /// Parses one Segment message.
 pub fn parse_message(value: &Value, ctx: &ParseContext) -> Result<Event, CoreError> {
     let Value::Object(obj) = value else {
@@ -285,10 +307,12 @@ pub fn parse_message(value: &Value, ctx: &ParseContext) -> Result<Event, CoreErr
     let mut anonymous_id = f.id("anonymousId");
     if kind == MessageKind::Alias {
         let previous = f.id("previousId");
-        if previous.is_empty() {
+        // an id refused above is not also reported missing
+        let reported = |f: &Fields<'_>, key: &str| f.errors.iter().any(|e| e.field == key);
+        if previous.is_empty() && !reported(&f, "previousId") {
             f.err("previousId", "is missing: an alias links previousId to userId");
         }
-        if user_id.is_empty() {
+        if user_id.is_empty() && !reported(&f, "userId") {
             f.err("userId", "is missing: an alias links previousId to userId");
         }
         anonymous_id = previous;
@@ -310,6 +334,8 @@ pub fn parse_message(value: &Value, ctx: &ParseContext) -> Result<Event, CoreErr
     };
     if name.chars().count() > MAX_NAME_CHARS {
         f.err("event", format!("is longer than {MAX_NAME_CHARS} characters"));
+    } else if let Some(fault) = text_fault(&name) {
+        f.err("event", fault.to_string());
     }
     let mut message_id = f.id("messageId");
     let timestamp = f.time("timestamp");
@@ -322,6 +348,13 @@ pub fn parse_message(value: &Value, ctx: &ParseContext) -> Result<Event, CoreErr
     let page_name =
         if matches!(kind, MessageKind::Page | MessageKind::Screen) { f.text("name") } else { String::new() };
     let group_id = if kind == MessageKind::Group { f.id("groupId") } else { String::new() };
+    if kind == MessageKind::Group
+        && group_id.is_empty()
+        && !f.errors.iter().any(|e| e.field == "groupId")
+        && !has_group_id_property(props_obj)
+    {
+        f.err("groupId", "is missing: a group call links the user to groupId");
+    }
 
     let mut errors = std::mem::take(&mut f.errors);
     let campaign = nested_obj(context, "campaign", "context", &mut errors);
@@ -337,18 +370,20 @@ pub fn parse_message(value: &Value, ctx: &ParseContext) -> Result<Event, CoreErr
             v
         }
     };
-    let source = utm("source", &mut errors);
-    let medium = utm("medium", &mut errors);
-    let campaign_name = utm("name", &mut errors);
-    let term = utm("term", &mut errors);
-    let content = utm("content", &mut errors);
+    let short = |s: String| cut(s, MAX_CONTEXT_TEXT_BYTES);
+    let source = short(utm("source", &mut errors));
+    let medium = short(utm("medium", &mut errors));
+    let campaign_name = short(utm("name", &mut errors));
+    let term = short(utm("term", &mut errors));
+    let content = short(utm("content", &mut errors));
     let referrer = {
         let r = nested_str(page, "referrer", "context.page", &mut errors);
-        if r.is_empty() {
+        let r = if r.is_empty() {
             nested_str(nested_obj(context, "referrer", "context", &mut errors), "link", "context.referrer", &mut errors)
         } else {
             r
-        }
+        };
+        cut(r, MAX_URL_BYTES)
     };
     let touchpoint = if !touchpoint_field.is_empty() {
         touchpoint_field
@@ -366,13 +401,13 @@ pub fn parse_message(value: &Value, ctx: &ParseContext) -> Result<Event, CoreErr
         }
     };
     let ctx_out = Context {
-        page_url: page_url.clone(),
-        page_title: nested_str(page, "title", "context.page", &mut errors),
-        user_agent: nested_str(context, "userAgent", "context", &mut errors),
-        ip: nested_str(context, "ip", "context", &mut errors),
-        country: nested_str(location, "country", "context.location", &mut errors),
-        city: nested_str(location, "city", "context.location", &mut errors),
-        locale: nested_str(context, "locale", "context", &mut errors),
+        page_url: cut(page_url, MAX_URL_BYTES),
+        page_title: short(nested_str(page, "title", "context.page", &mut errors)),
+        user_agent: short(nested_str(context, "userAgent", "context", &mut errors)),
+        ip: short(nested_str(context, "ip", "context", &mut errors)),
+        country: short(nested_str(location, "country", "context.location", &mut errors)),
+        city: short(nested_str(location, "city", "context.location", &mut errors)),
+        locale: short(nested_str(context, "locale", "context", &mut errors)),
     };
 
     let mut properties = props_obj.cloned().unwrap_or_default();
@@ -556,7 +591,25 @@ mod tests {
             vec!["context.campaign"]
         );
         assert_eq!(fields(json!({"type":"alias","userId":"u"})), vec!["previousId"]);
+        assert_eq!(fields(json!({"type":"group","userId":"u"})), vec!["groupId"]);
+        assert_eq!(fields(json!({"type":"group","userId":"u","groupId":" "})), vec!["groupId"]);
+        assert_eq!(fields(json!({"type":"group","userId":"u","groupId":["g"]})), vec!["groupId"]);
+        assert_eq!(fields(json!({"type":"group","userId":"u","properties":{"group_id":""}})), vec!["groupId"]);
+        assert_eq!(fields(json!({"type":"group","userId":"u","groupId":7})), Vec::<String>::new());
+        assert_eq!(fields(json!({"type":"group","userId":"u","properties":{"group_id":"g7"}})), Vec::<String>::new());
         assert_eq!(fields(json!({"type":"track","event":"x".repeat(201),"userId":"u"})), vec!["event"]);
+        assert_eq!(fields(json!({"type":"track","event":"a\u{0}b","userId":"u"})), vec!["event"]);
+        assert_eq!(fields(json!({"type":"track","event":"x","userId":"u\u{202e}1"})), vec!["userId"]);
+        assert_eq!(fields(json!({"type":"track","event":"x","anonymousId":"a\u{1b}"})), vec!["anonymousId"]);
+        assert_eq!(fields(json!({"type":"track","event":"x","userId":"u","messageId":"m\n1"})), vec!["messageId"]);
+        assert_eq!(fields(json!({"type":"group","userId":"u","groupId":"g\u{2066}"})), vec!["groupId"]);
+        assert_eq!(fields(json!({"type":"alias","userId":"u","previousId":"p\u{7f}"})), vec!["previousId"]);
+        assert_eq!(fields(json!({"type":"alias","userId":"u\u{200f}","previousId":"p"})), vec!["userId"]);
+        // trimmed first; property values keep any character
+        assert_eq!(
+            fields(json!({"type":"track","event":"x\n","userId":"\tu","properties":{"p":"\u{0}"}})),
+            Vec::<String>::new()
+        );
     }
 
     #[test]

@@ -2,13 +2,17 @@
 //!
 //! The event a row yields is the one [`tropa_core::message::parse_message`] would yield for the equivalent
 //! Segment message, so exporting it to NDJSON and importing that gives it back unchanged:
-//! - ids are trimmed and at most [`MAX_ID_CHARS`] characters; the event name at most [`MAX_NAME_CHARS`];
+//! - ids are trimmed and at most [`MAX_ID_CHARS`] characters; the event name at most [`MAX_NAME_CHARS`]; neither
+//!   may hold a control or bidirectional-override character ([`text_fault`]);
 //! - `type` defaults to `track`, or `page` when the event is `page_view`; other types take their default name
-//!   (a page or screen row's own event text goes to `properties.name`);
+//!   (a page or screen row's own event text goes to `properties.name`); a group row needs a `group_id` column
+//!   (a property), as a group message needs `groupId`;
 //! - revenue and currency are also written to properties (`revenue`, `currency`), as Segment carries them; with
 //!   no revenue column, `properties.revenue` or `properties.total` is the revenue;
 //! - UTM tags missing from their columns are taken from `utm_*` parameters of the page URL; the touchpoint of a
 //!   page is `web`, of a screen `app`, unless given; the channel group is derived unless mapped;
+//! - over-long context texts are cut like a message's (URLs to [`MAX_URL_BYTES`], user agent, title, campaign
+//!   tags and the rest to [`MAX_CONTEXT_TEXT_BYTES`]);
 //! - unmapped columns become properties: typed values keep their type, untyped CSV text becomes a JSON number
 //!   when it is one (by JSON's grammar, integers only within i64), else a string; empty cells are left out.
 
@@ -17,7 +21,10 @@ use std::borrow::Cow;
 use serde_json::{Map, Number, Value};
 use tropa_core::channel::classify;
 use tropa_core::event::{Channel, Context, Event, MessageKind};
-use tropa_core::message::{query_param, MAX_ID_CHARS, MAX_NAME_CHARS};
+use tropa_core::message::{
+    cut, has_group_id_property, query_param, text_fault, MAX_CONTEXT_TEXT_BYTES, MAX_ID_CHARS, MAX_NAME_CHARS,
+    MAX_URL_BYTES,
+};
 use tropa_core::time::{check_range, format_ts, parse_time, TimeFormat};
 
 use crate::error::RowError;
@@ -228,6 +235,10 @@ impl RowPlan {
                 bad(errs, f, format!("is longer than {MAX_ID_CHARS} characters"));
                 return String::new();
             }
+            if let Some(fault) = text_fault(t) {
+                bad(errs, f, fault.to_string());
+                return String::new();
+            }
             t.to_string()
         };
 
@@ -258,6 +269,8 @@ impl RowPlan {
         }
         if name.chars().count() > MAX_NAME_CHARS {
             bad(&mut errs, Field::Event, format!("is longer than {MAX_NAME_CHARS} characters"));
+        } else if let Some(fault) = text_fault(name) {
+            bad(&mut errs, Field::Event, fault.to_string());
         }
         let page_name = matches!(kind, MessageKind::Page | MessageKind::Screen)
             && !event_text.is_empty()
@@ -295,20 +308,18 @@ impl RowPlan {
         let mut message_id = id(&mut errs, Field::MessageId);
 
         let page_url = text(Field::PageUrl).into_owned();
+        let ctx_text = |f: Field| cut(text(f).into_owned(), MAX_CONTEXT_TEXT_BYTES);
         let utm = |f: Field, key: &str| {
             let v = text(f);
-            if v.is_empty() {
-                query_param(&page_url, key)
-            } else {
-                v.into_owned()
-            }
+            let v = if v.is_empty() { query_param(&page_url, key) } else { v.into_owned() };
+            cut(v, MAX_CONTEXT_TEXT_BYTES)
         };
         let source = utm(Field::Source, "utm_source");
         let medium = utm(Field::Medium, "utm_medium");
         let campaign = utm(Field::Campaign, "utm_campaign");
         let term = utm(Field::Term, "utm_term");
         let content = utm(Field::Content, "utm_content");
-        let referrer = text(Field::Referrer).into_owned();
+        let referrer = cut(text(Field::Referrer).into_owned(), MAX_URL_BYTES);
         let touchpoint = match (text(Field::Touchpoint), kind) {
             (t, _) if !t.is_empty() => t.into_owned(),
             (_, MessageKind::Page) => "web".into(),
@@ -373,6 +384,9 @@ impl RowPlan {
         if currency.is_empty() {
             currency = currency_from(&properties);
         }
+        if kind == MessageKind::Group && !has_group_id_property(Some(&properties)) {
+            bad(&mut errs, Field::Type, "is group, but the row has no group_id: add a group_id column".into());
+        }
         if !errs.is_empty() {
             return Err(RowError::from_fields(row, &errs));
         }
@@ -395,13 +409,13 @@ impl RowPlan {
             properties: Value::Object(properties).to_string(),
             traits: Value::Object(traits).to_string(),
             context: Context {
-                page_url,
-                page_title: text(Field::PageTitle).into_owned(),
-                user_agent: text(Field::UserAgent).into_owned(),
-                ip: text(Field::Ip).into_owned(),
-                country: text(Field::Country).into_owned(),
-                city: text(Field::City).into_owned(),
-                locale: text(Field::Locale).into_owned(),
+                page_url: cut(page_url, MAX_URL_BYTES),
+                page_title: ctx_text(Field::PageTitle),
+                user_agent: ctx_text(Field::UserAgent),
+                ip: ctx_text(Field::Ip),
+                country: ctx_text(Field::Country),
+                city: ctx_text(Field::City),
+                locale: ctx_text(Field::Locale),
             },
         })
     }

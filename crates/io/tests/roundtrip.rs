@@ -309,7 +309,8 @@ proptest! {
         prop_assert_eq!(events.len() + errors.len(), rows.len());
         let mut events = events.iter();
         for (user, event, note) in &rows {
-            if user.trim().is_empty() || event.trim().is_empty() {
+            let refused = |s: &str| s.trim().is_empty() || tropa_core::message::text_fault(s.trim()).is_some();
+            if refused(user) || refused(event) {
                 continue;
             }
             let e = events.next().unwrap();

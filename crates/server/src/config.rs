@@ -25,6 +25,30 @@ pub struct Config {
     pub shutdown_timeout_ms: i64,
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the web app's sign-in throttle).
     pub trusted_proxies: Vec<IpAddr>,
+    /// The token `/metrics` asks for (`Authorization: Bearer TOKEN`) from every client. Without one, `/metrics`
+    /// on `listen` answers only clients on this machine that come straight, not through a proxy.
+    pub metrics_token: Option<Secret>,
+    /// A second address that serves only `/metrics` (to anyone who reaches it, or to the token's bearer).
+    pub metrics_listen: Option<SocketAddr>,
+}
+
+/// A secret setting: never shown by `Debug`, so a logged configuration does not leak it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Shortest accepted secret, in characters.
+    pub const MIN_CHARS: usize = 16;
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
 }
 
 impl Default for Config {
@@ -38,6 +62,8 @@ impl Default for Config {
             cors_origins: vec!["*".into()],
             shutdown_timeout_ms: 30_000,
             trusted_proxies: Vec::new(),
+            metrics_token: None,
+            metrics_listen: None,
         }
     }
 }
@@ -63,6 +89,8 @@ struct FileConfig {
     cors_origins: Option<Vec<String>>,
     shutdown_timeout: Option<String>,
     trusted_proxies: Option<Vec<String>>,
+    metrics_token: Option<String>,
+    metrics_listen: Option<String>,
 }
 
 /// Keys as written in the file; the environment variable is `TROPA_` + the key in upper case, the flag
@@ -76,6 +104,8 @@ pub const KEYS: &[&str] = &[
     "cors_origins",
     "shutdown_timeout",
     "trusted_proxies",
+    "metrics_token",
+    "metrics_listen",
 ];
 
 impl Config {
@@ -111,6 +141,8 @@ impl Config {
             set("cors_origins", f.cors_origins.map(|v| v.join(",")))?;
             set("shutdown_timeout", f.shutdown_timeout)?;
             set("trusted_proxies", f.trusted_proxies.map(|v| v.join(",")))?;
+            set("metrics_token", f.metrics_token)?;
+            set("metrics_listen", f.metrics_listen)?;
         }
         for (name, value) in env {
             let Some(key) = name.strip_prefix("TROPA_") else { continue };
@@ -135,6 +167,13 @@ impl Config {
                 source_name: "configuration".into(),
                 key: "max_message_size".into(),
                 reason: "must not exceed max_batch_size".into(),
+            });
+        }
+        if c.metrics_listen.is_some_and(|m| m == c.listen) {
+            return Err(ConfigError {
+                source_name: "configuration".into(),
+                key: "metrics_listen".into(),
+                reason: "must differ from listen: give the metrics an address of their own, or leave it out".into(),
             });
         }
         Ok(c)
@@ -168,6 +207,24 @@ impl Config {
                     .filter(|s| !s.is_empty())
                     .map(|s| s.parse().map_err(|_| format!("'{s}' is not an IP address: write e.g. 10.0.0.1 or ::1")))
                     .collect::<Result<_, _>>()?
+            }
+            // the value is a secret: never repeated in an error
+            "metrics_token" if value.is_empty() => self.metrics_token = None,
+            "metrics_token" => {
+                if value.chars().count() < Secret::MIN_CHARS
+                    || value.chars().any(|c| c.is_whitespace() || c.is_control())
+                {
+                    return Err(format!(
+                        "must be at least {} characters without spaces: use a long random string",
+                        Secret::MIN_CHARS
+                    ));
+                }
+                self.metrics_token = Some(Secret(value.to_string()))
+            }
+            "metrics_listen" if value.is_empty() => self.metrics_listen = None,
+            "metrics_listen" => {
+                self.metrics_listen =
+                    Some(value.parse().map_err(|_| format!("'{value}' is not an address: write e.g. 127.0.0.1:9464"))?)
             }
             other => return Err(format!("'{other}' is not a setting; known: {}", KEYS.join(", "))),
         }
@@ -246,6 +303,26 @@ mod tests {
         let e = Config::resolve(None, &[("TROPA_TRUSTED_PROXIES".into(), "10.0.0.0/8".into())], &[]).unwrap_err();
         assert!(e.reason.contains("'10.0.0.0/8' is not an IP address"), "{e}");
         assert!(Config::default().trusted_proxies.is_empty());
+    }
+
+    #[test]
+    fn metrics_token_and_listen() {
+        let file = ("t.toml", "metrics_token = \"from-the-file-0123456789\"\nmetrics_listen = \"127.0.0.1:9464\"\n");
+        let c = Config::resolve(Some(file), &[], &[]).unwrap();
+        assert_eq!(c.metrics_token.as_ref().map(Secret::expose), Some("from-the-file-0123456789"));
+        assert_eq!(c.metrics_listen, Some(SocketAddr::from(([127, 0, 0, 1], 9464))));
+        assert!(!format!("{c:?}").contains("from-the-file"), "Debug never shows the token");
+        let env = vec![("TROPA_METRICS_TOKEN".to_string(), "from-the-environment".to_string())];
+        let c = Config::resolve(Some(file), &env, &[]).unwrap();
+        assert_eq!(c.metrics_token.as_ref().map(Secret::expose), Some("from-the-environment"));
+        let c = Config::resolve(Some(file), &[("TROPA_METRICS_TOKEN".into(), "".into())], &[]).unwrap();
+        assert_eq!(c.metrics_token, None);
+        let e = Config::resolve(None, &[("TROPA_METRICS_TOKEN".into(), "short secret".into())], &[]).unwrap_err();
+        assert_eq!(e.key, "TROPA_METRICS_TOKEN");
+        assert!(!e.to_string().contains("short secret"), "{e}");
+        let e = Config::resolve(None, &[], &[("metrics_listen", "127.0.0.1:8080".into())]).unwrap_err();
+        assert_eq!(e.key, "metrics_listen");
+        assert_eq!(Config::default().metrics_token, None);
     }
 
     #[test]

@@ -12,6 +12,13 @@
 //! 4. every message is parsed by [`tropa_core::message::parse_message`]; a batch-level `context` is merged
 //!    under each message's own, a batch-level `sentAt` applies to messages without one.
 //!
+//! **The batch context counts once per message.** Merged into every message, a batch-level `context` is
+//! stored once per event, so it is counted so: each message's size plus the context's must fit
+//! `max_message_size` (→ 413 `message_too_large` naming `batch[i]`), and the body's size plus the context's
+//! once per message must fit [`MERGED_BATCH_FACTOR`] × `max_batch_size` (→ 413 `payload_too_large` naming
+//! `context`), checked before any message is parsed. The bytes the merge adds take their share of
+//! `max_inflight_size` too.
+//!
 //! **Partial acceptance.** By default a batch is all or nothing: one bad message rejects the request with 400,
 //! every bad message listed in `rejected` (index, field, message), and nothing is stored — a client that
 //! retries the fixed batch never creates duplicates or gaps. With `?partial=true` the valid messages are stored
@@ -49,6 +56,9 @@ pub struct IngestResponse {
     pub rejected: Vec<Rejected>,
 }
 
+/// How many times `max_batch_size` a batch may grow to once its batch-level context is merged into every message.
+pub const MERGED_BATCH_FACTOR: usize = 2;
+
 /// Batch-level keys besides `batch` (Segment and RudderStack SDKs send these).
 const BATCH_KEYS: &[&str] = &["batch", "sentAt", "writeKey", "context", "integrations", "_metadata", "metadata"];
 
@@ -78,8 +88,7 @@ pub async fn handle(
         _ => ApiError::new(Code::InvalidJson, format!("the request body could not be read: {}", e.body_text())),
     })?;
     let body = decode(&headers, body, limit)?;
-    let kib = (body.len() / 1024 + 1).min(u32::MAX as usize) as u32;
-    let Ok(_bytes) = state.inflight_bytes.clone().try_acquire_many_owned(kib) else {
+    let Ok(_bytes) = state.inflight_bytes.clone().try_acquire_many_owned(kib(body.len())) else {
         metrics.overloaded.fetch_add(1, Ordering::Relaxed);
         return Err(ApiError::new(Code::Overloaded, "too much data is waiting to be stored: retry in a second"));
     };
@@ -94,9 +103,23 @@ pub async fn handle(
     let text = std::str::from_utf8(&body)
         .map_err(|e| ApiError::new(Code::InvalidJson, format!("the body is not UTF-8 (byte {})", e.valid_up_to())))?;
     let received_at = (state.clock)();
-    let (messages, body_key) = match kind {
-        Some(k) => single(text, k, received_at)?,
-        None => batch(text, state.config.max_message_bytes, received_at)?,
+    let (messages, body_key, _merged) = match kind {
+        Some(k) => {
+            let (messages, key) = single(text, k, received_at)?;
+            (messages, key, None)
+        }
+        None => {
+            let limits = Limits { message: state.config.max_message_bytes, batch: state.config.max_batch_bytes };
+            // the copies of the batch context are held in memory like the body
+            let reserve = |added: usize| {
+                state.inflight_bytes.clone().try_acquire_many_owned(kib(added)).map_err(|_| {
+                    metrics.overloaded.fetch_add(1, Ordering::Relaxed);
+                    ApiError::new(Code::Overloaded, "too much data is waiting to be stored: retry in a second")
+                })
+            };
+            let (messages, key, permits) = batch(text, limits, received_at, reserve)?;
+            (messages, key, Some(permits))
+        }
     };
     let key = header_key.or(body_key).ok_or_else(|| {
         ApiError::new(
@@ -141,6 +164,11 @@ pub async fn handle(
     metrics.events_accepted.fetch_add(report.accepted, Ordering::Relaxed);
     metrics.events_duplicate.fetch_add(report.duplicates, Ordering::Relaxed);
     Ok(Json(IngestResponse { success: true, accepted: report.accepted, duplicates: report.duplicates, rejected }))
+}
+
+/// Permits of the in-flight semaphore (KiB) for `bytes`.
+fn kib(bytes: usize) -> u32 {
+    bytes.div_ceil(1024).min(u32::MAX as usize) as u32
 }
 
 /// Keeps the queue gauges true however the request ends.
@@ -262,8 +290,22 @@ fn take_key(o: &mut Map<String, Value>) -> Result<Option<String>, ApiError> {
     }
 }
 
-/// The messages of a `{"batch":[…]}` body, each parsed or rejected, and the body's `writeKey`.
-fn batch(text: &str, max_message: usize, received_at: i64) -> Result<(Vec<Parsed>, Option<String>), ApiError> {
+/// The size limits of a batch, in bytes.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    message: usize,
+    batch: usize,
+}
+
+/// The messages of a `{"batch":[…]}` body, each parsed or rejected, the body's `writeKey`, and what `reserve`
+/// returned for the bytes that merging the batch context into every message adds at most (called after the size
+/// checks, before any message is parsed).
+fn batch<R>(
+    text: &str,
+    limits: Limits,
+    received_at: i64,
+    reserve: impl FnOnce(usize) -> Result<R, ApiError>,
+) -> Result<(Vec<Parsed>, Option<String>, R), ApiError> {
     let top: HashMap<String, &RawValue> = match serde_json::from_str(text) {
         Ok(t) => t,
         Err(e) if e.is_data() => {
@@ -317,6 +359,23 @@ fn batch(text: &str, max_message: usize, received_at: i64) -> Result<(Vec<Parsed
     if items.is_empty() {
         return Err(ApiError::field(Code::EmptyBatch, "batch", "is empty: send at least one message"));
     }
+    // each message gets a copy of the batch context: count it once per message, before copying anything
+    let context_len = if context.is_some() { top.get("context").map_or(0, |r| r.get().len()) } else { 0 };
+    let added = items.len().saturating_mul(context_len);
+    let merged_limit = limits.batch.saturating_mul(MERGED_BATCH_FACTOR);
+    if text.len().saturating_add(added) > merged_limit {
+        return Err(ApiError::field(
+            Code::PayloadTooLarge,
+            "context",
+            format!(
+                "is copied into each of the {} messages, more than {merged_limit} bytes in all: send a smaller \
+                 batch context, or fewer messages per request",
+                items.len()
+            ),
+        ));
+    }
+    let reserved = reserve(added)?;
+    let max_message = limits.message;
     let ctx = ParseContext::live(received_at, None);
     let parsed = items
         .iter()
@@ -329,6 +388,17 @@ fn batch(text: &str, max_message: usize, received_at: i64) -> Result<(Vec<Parsed
                     code: Code::MessageTooLarge,
                     field: prefix,
                     message: format!("the message is larger than {max_message} bytes: move bulky data out of it"),
+                });
+            }
+            if raw.get().len() + context_len > max_message {
+                return Err(Rejected {
+                    index: i,
+                    code: Code::MessageTooLarge,
+                    field: prefix,
+                    message: format!(
+                        "with the batch context merged in, the message is larger than {max_message} bytes: send a \
+                         smaller batch context"
+                    ),
                 });
             }
             let mut v: Value = serde_json::from_str(raw.get()).map_err(|e| Rejected {
@@ -349,7 +419,7 @@ fn batch(text: &str, max_message: usize, received_at: i64) -> Result<(Vec<Parsed
             parse_message(&v, &ctx).map_err(|e| rejected(&prefix, e))
         })
         .collect();
-    Ok((parsed, key))
+    Ok((parsed, key, reserved))
 }
 
 /// Puts the batch-level context under the message's own, object by object: keys the message sets win.

@@ -1,6 +1,7 @@
 //! tropa's HTTP server: Segment-compatible ingestion (`/v1/*`), the web snippet (`/t.js`), the query API
 //! (`/api/v1/*`, described at `/api/openapi.json`), health (`/healthz`, `/readyz`) and Prometheus metrics
-//! (`/metrics`). It holds engines only as `Arc<dyn Engine>`, one per project, handed out by [`Projects`]; it
+//! (`/metrics`, for the bearer of `metrics_token` or clients on this machine; also on `metrics_listen`: see
+//! [`metrics`]). It holds engines only as `Arc<dyn Engine>`, one per project, handed out by [`Projects`]; it
 //! never names a backend.
 //!
 //! ```no_run
@@ -19,7 +20,8 @@ pub mod query;
 mod snippet;
 pub mod ui;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -146,7 +148,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(ui::routes())
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+        .route("/metrics", get(metrics::shared))
         .fallback(not_found)
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
@@ -154,22 +156,44 @@ pub fn router(state: Arc<AppState>) -> Router {
 }
 
 /// Serves until `shutdown` completes, then stops accepting, lets requests in flight finish (their events are
-/// durable when they are answered), and returns.
+/// durable when they are answered), and returns. With `metrics_listen` set, that address serves `/metrics` too
+/// (bound here, stopped with the rest).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state.clone());
+    let (stopping, stop) = tokio::sync::watch::channel(false);
+    let metrics_server = match state.config.metrics_listen {
+        Some(addr) => {
+            let l = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| std::io::Error::new(e.kind(), format!("metrics_listen {addr}: {e}")))?;
+            tracing::info!(addr = %l.local_addr()?, "metrics listening");
+            let mut stop = stop.clone();
+            let app = metrics::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+            let server = axum::serve(l, app).with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|s| *s).await;
+            });
+            Some(tokio::spawn(server.into_future()))
+        }
+        None => None,
+    };
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let st = state.clone();
-    // the peer's address reaches the handlers (the sign-in throttle counts per client address)
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
             st.ready.store(false, Ordering::SeqCst);
             tracing::info!("shutting down: draining requests in flight");
+            let _ = stopping.send(true);
         })
-        .await
+        .await;
+    drop(stop);
+    if let Some(m) = metrics_server {
+        m.await.map_err(std::io::Error::other)??;
+    }
+    served
 }
 
 async fn readyz(State(s): State<Arc<AppState>>) -> Response {
@@ -178,10 +202,6 @@ async fn readyz(State(s): State<Arc<AppState>>) -> Response {
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n").into_response()
     }
-}
-
-async fn metrics(State(s): State<Arc<AppState>>) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], s.metrics.render()).into_response()
 }
 
 async fn not_found() -> ApiError {

@@ -1,11 +1,30 @@
 //! Counters of the server, served as Prometheus text at `/metrics`: requests by route and status, events
 //! accepted / duplicate / rejected, the latency of durable commits (the write-ahead log's fsync and the group
 //! commit around it), and the depth of the ingest queue.
+//!
+//! Who may read them ([`allow`]):
+//! - with `metrics_token` set, only a request with `Authorization: Bearer TOKEN` (Prometheus' `authorization`
+//!   or `bearer_token`), on either address;
+//! - without it, on `listen`, only a client on this machine (a loopback address) that comes straight — a
+//!   request with a proxy's header (`Forwarded`, `X-Forwarded-For`, `X-Forwarded-Host`, `X-Forwarded-Proto`,
+//!   `X-Real-IP`) is refused, since a proxy on this machine makes everyone look local;
+//! - without it, on `metrics_listen` (an address that serves only `/metrics`), anyone who reaches it: firewall
+//!   that address.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::error::{ApiError, Code};
+use crate::{auth, AppState, Config};
 
 /// Upper bounds (seconds) of the commit latency histogram.
 const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 5.0];
@@ -77,6 +96,84 @@ impl Metrics {
         let _ = writeln!(out, "{name}_count {count}");
         out
     }
+}
+
+/// Where a `/metrics` request arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listener {
+    /// `listen`, shared with the API and the web app.
+    Shared,
+    /// `metrics_listen`, which serves nothing else.
+    Own,
+}
+
+/// Headers that reverse proxies add: a request that carries one did not come straight from this machine.
+const PROXY_HEADERS: [&str; 5] = ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip"];
+
+/// Whether the client of a `/metrics` request may read them: `peer` is its address (`None` when unknown).
+pub fn allow(
+    config: &Config,
+    listener: Listener,
+    peer: Option<SocketAddr>,
+    headers: &HeaderMap,
+) -> Result<(), ApiError> {
+    if let Some(token) = &config.metrics_token {
+        let key = auth::presented_key(headers)?.ok_or_else(|| {
+            ApiError::field(
+                Code::MissingKey,
+                "Authorization",
+                "the metrics need a token: send Authorization: Bearer TOKEN",
+            )
+        })?;
+        return if same(key.as_bytes(), token.expose().as_bytes()) {
+            Ok(())
+        } else {
+            Err(ApiError::field(
+                Code::InvalidKey,
+                "Authorization",
+                "the token is wrong: send the server's metrics_token",
+            ))
+        };
+    }
+    let local = peer.is_some_and(|p| p.ip().to_canonical().is_loopback());
+    let proxied = PROXY_HEADERS.iter().any(|h| headers.contains_key(*h));
+    if listener == Listener::Own || (local && !proxied) {
+        Ok(())
+    } else {
+        Err(ApiError::field(
+            Code::MissingKey,
+            "Authorization",
+            "metrics are served only to this machine: set metrics_token on the server and send Authorization: \
+             Bearer TOKEN, or set metrics_listen",
+        ))
+    }
+}
+
+/// Equal bytes, compared in a time that does not depend on where they differ.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn answer(state: &AppState, listener: Listener, req: &Request) -> Result<Response, ApiError> {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    allow(&state.config, listener, peer, req.headers())?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response())
+}
+
+/// `GET /metrics` on `listen`.
+pub async fn shared(State(s): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {
+    answer(&s, Listener::Shared, &req)
+}
+
+/// The routes of `metrics_listen`: `/metrics` and nothing else.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route(
+            "/metrics",
+            get(|State(s): State<Arc<AppState>>, req: Request| async move { answer(&s, Listener::Own, &req) }),
+        )
+        .fallback(|| async { ApiError::new(Code::NotFound, "no such endpoint: this address serves only /metrics") })
+        .with_state(state)
 }
 
 #[cfg(test)]

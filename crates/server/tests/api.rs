@@ -10,6 +10,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::{json, Value};
 use tropa_engine::Engine;
+use tropa_server::Config;
 
 use common::*;
 fn gzip(data: &[u8]) -> Vec<u8> {
@@ -339,7 +340,7 @@ async fn messages_keep_unicode_skew_and_batch_context() {
     // the client clock is 10 minutes behind: originalTimestamp + (receivedAt - sentAt)
     let batch = json!({
         "batch":[
-            {"type":"track","event":"заказ оформлен 🛒","userId":"u\u{0}1","properties":{"ключ":"значение \u{202e}RTL"},
+            {"type":"track","event":"заказ оформлен 🛒","userId":"u-ü1","properties":{"ключ":"значение \u{202e}RTL"},
              "originalTimestamp":"2026-05-31T23:49:00Z","messageId":"m-ü"},
             {"type":"page","anonymousId":"a1","name":"Главная","context":{"page":{"url":"https://shop.ru/?utm_source=yandex&utm_medium=cpc"}}}
         ],
@@ -349,7 +350,7 @@ async fn messages_keep_unicode_skew_and_batch_context() {
     .to_string();
     let r = h.post("/v1/batch", Some(&h.write_a), batch).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let c = h.engines["a"].customer("u\u{0}1").unwrap().unwrap();
+    let c = h.engines["a"].customer("u-ü1").unwrap().unwrap();
     let e = &c.events[0];
     assert_eq!(e.name, "заказ оформлен 🛒");
     assert_eq!(e.timestamp, NOW - 60_000);
@@ -384,7 +385,7 @@ async fn cors_preflight_snippet_health_and_metrics() {
     assert_eq!((nf.status, nf.body["error"]["code"].clone()), (StatusCode::NOT_FOUND, json!("not_found")));
     h.post("/v1/track", Some(&h.write_a), json!({"event":"x","userId":"u"}).to_string()).await;
     h.post("/v1/track", Some(&h.write_a), "{".to_string()).await;
-    let m = h.send(Request::get("/metrics").body(Body::empty()).unwrap()).await;
+    let m = h.send(metrics_request(Some("127.0.0.1:40000"), &[])).await;
     let text = m.body.as_str().unwrap().to_string();
     assert!(text.contains("tropa_http_requests_total{route=\"/v1/track\",status=\"200\"} 1"), "{text}");
     assert!(text.contains("tropa_http_requests_total{route=\"/v1/track\",status=\"400\"} 1"), "{text}");
@@ -490,4 +491,232 @@ async fn bad_queries_name_their_fields() {
     }
     let empty = h.query("/api/v1/funnel", &h.read_a, Some(Value::Null)).await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST, "{}", empty.body);
+}
+
+// ---- holes found by probing a running server; each test is named after what it guards ----
+
+/// A batch-level `context` is merged into every message of the batch: 400 tiny messages under one 100 KiB
+/// context (a 147 KiB request) became 40 MB of events. The context now counts once per message against
+/// `max_message_size` and, over the whole batch, against twice `max_batch_size`.
+#[tokio::test]
+async fn batch_context_counts_once_per_message_against_the_size_limits() {
+    let h = harness();
+    let batch: Vec<Value> = (0..400).map(|i| json!({"type":"track","event":"x","userId":format!("u{i}")})).collect();
+    let body = json!({"batch": batch, "context": {"page": {"title": "t".repeat(100 * 1024)}}}).to_string();
+    assert!(body.len() < 150 * 1024);
+    let r = h.post("/v1/batch", Some(&h.write_a), body).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "payload_too_large", "{}", r.body);
+    assert_eq!(r.body["error"]["field"], "context", "{}", r.body);
+
+    // one message that fits on its own, but not with the batch context merged in
+    let one = json!({"batch":[{"type":"track","event":"x","userId":"u"}],"context":{"userAgent":"m".repeat(40_000)}});
+    let r = h.post("/v1/batch", Some(&h.write_a), one.to_string()).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "message_too_large", "{}", r.body);
+    assert_eq!(r.body["error"]["field"], "batch[0]", "{}", r.body);
+    assert!(r.body["rejected"][0]["message"].as_str().unwrap_or("").contains("batch context"), "{}", r.body);
+    assert_eq!(h.events("a"), 0);
+
+    // a small batch context is merged as before
+    let ok = json!({"batch": batch[..3], "context": {"userAgent": "Mozilla/5.0"}}).to_string();
+    let r = h.post("/v1/batch", Some(&h.write_a), ok).await;
+    assert_eq!((r.status, r.body["accepted"].as_u64()), (StatusCode::OK, Some(3)), "{}", r.body);
+    assert_eq!(h.engines["a"].customer("u2").unwrap().unwrap().events[0].context.user_agent, "Mozilla/5.0");
+}
+
+/// Context texts come from the visitor's browser and were stored whole in every event. Over-long ones are now
+/// cut (URLs to 8 KiB, other texts to 2 KiB) rather than refused, so the event is kept; UTM tags are still read
+/// from the whole URL.
+#[tokio::test]
+async fn long_context_texts_are_cut() {
+    let h = harness();
+    let url = format!("https://shop.example/?utm_source=yandex&utm_medium=cpc&q={}", "q".repeat(10_000));
+    let msg = json!({"anonymousId":"a1","messageId":"m1","context":{
+        "userAgent": "Mozilla/5.0 ".repeat(500),
+        "page": {"url": url, "title": "ж".repeat(1100), "referrer": format!("https://ya.ru/{}", "r".repeat(9000))},
+        "campaign": {"content": "c".repeat(2500)}}});
+    let r = h.post("/v1/page", Some(&h.write_a), msg.to_string()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let e = &h.engines["a"].customer("a1").unwrap().unwrap().events[0];
+    assert_eq!(e.context.user_agent.len(), 2048);
+    assert_eq!(e.context.page_title, "ж".repeat(1024));
+    assert_eq!(e.context.page_url.len(), 8192);
+    assert!(url.starts_with(&e.context.page_url));
+    assert_eq!(e.channel.referrer.len(), 8192);
+    assert_eq!(e.channel.content.len(), 2048);
+    assert_eq!((e.channel.source.as_str(), e.channel.group.as_str()), ("yandex", "paid_search"));
+}
+
+/// Segment's spec requires `groupId` in a group call; without one the call linked the user to nothing.
+#[tokio::test]
+async fn group_calls_need_a_group_id() {
+    let h = harness();
+    let cases = [
+        ("/v1/group", json!({"userId":"u","traits":{"name":"Acme"}}), "groupId"),
+        ("/v1/group", json!({"userId":"u","groupId":"  "}), "groupId"),
+        ("/v1/batch", json!({"batch":[{"type":"group","userId":"u"}]}), "batch[0].groupId"),
+    ];
+    for (path, body, field) in cases {
+        let r = h.post(path, Some(&h.write_a), body.to_string()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path} {body}: {}", r.body);
+        assert_eq!(r.body["error"]["code"], "invalid_message", "{path} {body}: {}", r.body);
+        assert_eq!(r.body["error"]["field"], field, "{path} {body}: {}", r.body);
+    }
+    assert_eq!(h.events("a"), 0);
+    let r = h.post("/v1/group", Some(&h.write_a), json!({"userId":"u","groupId":"g1"}).to_string()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+/// Names and ids kept NUL, control and bidirectional-override characters: `admin\u{202e}1` shows as another
+/// id on every screen, and an escape sequence in an event name reaches the terminal of whoever lists it.
+#[tokio::test]
+async fn names_and_ids_refuse_control_and_bidi_characters() {
+    let h = harness();
+    let cases: Vec<(&str, Value, &str, &str)> = vec![
+        ("/v1/track", json!({"event":"sign\u{0}up","userId":"u"}), "event", "control character (U+0000)"),
+        ("/v1/track", json!({"event":"x","userId":"u\u{1b}[2J"}), "userId", "control character (U+001B)"),
+        ("/v1/track", json!({"event":"x","anonymousId":"a\u{7f}b"}), "anonymousId", "control character"),
+        ("/v1/track", json!({"event":"x","userId":"u","messageId":"m\n1"}), "messageId", "control character"),
+        ("/v1/track", json!({"event":"x","userId":"u\u{85}1"}), "userId", "control character (U+0085)"),
+        ("/v1/track", json!({"event":"x","userId":"admin\u{202e}1"}), "userId", "bidirectional override (U+202E)"),
+        ("/v1/track", json!({"event":"pay\u{2066}ment","userId":"u"}), "event", "bidirectional override"),
+        ("/v1/track", json!({"event":"x","userId":"u\u{200f}"}), "userId", "bidirectional override"),
+        ("/v1/group", json!({"userId":"u","groupId":"g\u{0}"}), "groupId", "control character"),
+        ("/v1/alias", json!({"userId":"u","previousId":"p\u{202d}"}), "previousId", "bidirectional override"),
+        (
+            "/v1/batch",
+            json!({"batch":[{"type":"track","event":"x","userId":"u\u{0}1"}]}),
+            "batch[0].userId",
+            "control character",
+        ),
+    ];
+    for (path, body, field, reason) in cases {
+        let r = h.post(path, Some(&h.write_a), body.to_string()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path} {body}: {}", r.body);
+        assert_eq!(r.body["error"]["field"], field, "{path} {body}: {}", r.body);
+        let message = if path == "/v1/batch" { &r.body["rejected"][0]["message"] } else { &r.body["error"]["message"] };
+        assert!(message.as_str().unwrap_or("").contains(reason), "{path} {body}: {}", r.body);
+    }
+    assert_eq!(h.events("a"), 0);
+    // surrounding whitespace is trimmed as before, and property values keep any character
+    let ok = json!({"event":" signup\n","userId":"\tu1 ","properties":{"note":"a\u{0}b \u{202e}"}});
+    let r = h.post("/v1/track", Some(&h.write_a), ok.to_string()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let e = &h.engines["a"].customer("u1").unwrap().unwrap().events[0];
+    assert_eq!(e.name, "signup");
+    assert!(e.properties.contains("\\u0000b \u{202e}"), "{}", e.properties);
+}
+
+const METRICS_TOKEN: &str = "m3trics-t0ken-for-tests";
+
+fn metrics_request(peer: Option<&str>, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut b = Request::get("/metrics");
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    let mut req = b.body(Body::empty()).unwrap();
+    if let Some(p) = peer {
+        req.extensions_mut().insert(axum::extract::ConnectInfo(p.parse::<std::net::SocketAddr>().unwrap()));
+    }
+    req
+}
+
+/// `/metrics` answered anyone who could reach the server. Without `metrics_token` it now answers only clients
+/// on the server's own machine that come straight, not through a proxy; with a token, only its bearer.
+#[tokio::test]
+async fn metrics_answer_only_local_clients_or_the_token_bearer() {
+    let h = harness();
+    let check = |r: &Reply, status: u16| assert_eq!(r.status.as_u16(), status, "{}", r.body);
+    let r = h.send(metrics_request(Some("203.0.113.9:40000"), &[])).await;
+    check(&r, 401);
+    assert_eq!(
+        (r.body["error"]["code"].as_str(), r.body["error"]["field"].as_str()),
+        (Some("missing_key"), Some("Authorization"))
+    );
+    check(&h.send(metrics_request(None, &[])).await, 401);
+    check(&h.send(metrics_request(Some("127.0.0.1:40000"), &[("x-forwarded-for", "203.0.113.9")])).await, 401);
+    check(&h.send(metrics_request(Some("127.0.0.1:40000"), &[("forwarded", "for=203.0.113.9")])).await, 401);
+    check(&h.send(metrics_request(Some("127.0.0.1:40000"), &[("x-real-ip", "203.0.113.9")])).await, 401);
+    let local = h.send(metrics_request(Some("127.0.0.1:40000"), &[])).await;
+    check(&local, 200);
+    assert!(local.body.as_str().unwrap().contains("tropa_events_accepted_total"));
+    check(&h.send(metrics_request(Some("[::1]:40000"), &[])).await, 200);
+
+    // with a token (here from the environment) only its bearer is answered, wherever from
+    let env = [("TROPA_METRICS_TOKEN".to_string(), METRICS_TOKEN.to_string())];
+    let h = harness_with(Config::resolve(None, &env, &[]).unwrap(), || NOW);
+    let bearer = format!("Bearer {METRICS_TOKEN}");
+    check(&h.send(metrics_request(Some("127.0.0.1:40000"), &[])).await, 401);
+    let wrong =
+        h.send(metrics_request(Some("203.0.113.9:40000"), &[("authorization", "Bearer m3trics-t0ken-for-test")])).await;
+    check(&wrong, 401);
+    assert_eq!(wrong.body["error"]["code"], "invalid_key", "{}", wrong.body);
+    check(&h.send(metrics_request(Some("203.0.113.9:40000"), &[("authorization", h.write_a.as_str())])).await, 401);
+    check(
+        &h.send(metrics_request(
+            Some("203.0.113.9:40000"),
+            &[("authorization", format!("Bearer {}", h.write_a).as_str())],
+        ))
+        .await,
+        401,
+    );
+    let ok = h.send(metrics_request(Some("203.0.113.9:40000"), &[("authorization", bearer.as_str())])).await;
+    check(&ok, 200);
+    assert!(!ok.body.as_str().unwrap().contains(METRICS_TOKEN));
+    check(&h.send(metrics_request(None, &[("authorization", bearer.as_str())])).await, 200);
+}
+
+/// A raw HTTP/1.1 GET over a real socket: (status, whole response). Retries the connection while the server
+/// starts.
+async fn socket_get(addr: std::net::SocketAddr, path: &str, headers: &str) -> (u16, String) {
+    let req = format!("GET {path} HTTP/1.1\r\nHost: tropa\r\nConnection: close\r\n{headers}\r\n");
+    tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut tries = 0;
+        let mut stream = loop {
+            match std::net::TcpStream::connect(addr) {
+                Ok(s) => break s,
+                Err(_) if tries < 100 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(e) => panic!("{addr}: {e}"),
+            }
+        };
+        stream.write_all(req.as_bytes()).unwrap();
+        let mut out = String::new();
+        stream.read_to_string(&mut out).unwrap();
+        (out.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0), out)
+    })
+    .await
+    .unwrap()
+}
+
+/// Over real sockets: the server knows its clients' addresses (so the local-only rule holds outside tests too),
+/// and `metrics_listen` serves the metrics, and only them, on an address of their own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_listen_serves_metrics_on_their_own_address() {
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let metrics_addr = free.local_addr().unwrap();
+    drop(free);
+    let env = [("TROPA_METRICS_LISTEN".to_string(), metrics_addr.to_string())];
+    let h = harness_with(Config::resolve(None, &env, &[]).unwrap(), || NOW);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let main_addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(tropa_server::serve(listener, h.state.clone(), async move {
+        let _ = stopped.await;
+    }));
+
+    let (status, text) = socket_get(metrics_addr, "/metrics", "").await;
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("tropa_events_accepted_total"), "{text}");
+    assert_eq!(socket_get(metrics_addr, "/healthz", "").await.0, 404);
+    assert_eq!(socket_get(metrics_addr, "/v1/track", "").await.0, 404);
+    // the main address: this machine, straight → answered; through a proxy → refused
+    assert_eq!(socket_get(main_addr, "/metrics", "").await.0, 200);
+    assert_eq!(socket_get(main_addr, "/metrics", "X-Forwarded-For: 203.0.113.9\r\n").await.0, 401);
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
 }

@@ -29,6 +29,10 @@ pub struct ServeArgs {
     /// Ingest requests waiting for the write-ahead log before the server answers 429.
     #[arg(long)]
     pub max_inflight_requests: Option<String>,
+    /// A second address that serves only /metrics, e.g. 127.0.0.1:9464 (the token, if any, comes from
+    /// TROPA_METRICS_TOKEN or the config file, never from a flag, which other users of the machine can read).
+    #[arg(long)]
+    pub metrics_listen: Option<String>,
 }
 
 /// How often open stores merge their small parts in the background.
@@ -48,6 +52,7 @@ fn resolve_config(args: &ServeArgs) -> anyhow::Result<Config> {
         ("max_message_size", &args.max_message_size),
         ("max_batch_size", &args.max_batch_size),
         ("max_inflight_requests", &args.max_inflight_requests),
+        ("metrics_listen", &args.metrics_listen),
     ] {
         if let Some(v) = v {
             flags.push((key, v.clone()));
