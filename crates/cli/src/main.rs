@@ -169,7 +169,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => cmd::serve::run(&cli.data, a),
         Command::Project(a) => cmd::project::project(&cli.data, a),
         Command::Key(a) => cmd::project::key(&cli.data, cli.project.as_deref(), a),
-        Command::User(a) => cmd::user::run(&cli.data, a),
+        Command::User(a) => cmd::user::run(&cli.data, cli.project.as_deref(), a),
         Command::Map(a) => {
             cmd::map::run(&cli.data, &data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT), a)
         }

@@ -63,3 +63,21 @@ fn users_have_roles_and_hashed_passwords() {
     let meta = std::fs::read(d.join("meta.sqlite")).unwrap();
     assert!(!String::from_utf8_lossy(&meta).contains(&password), "passwords are stored hashed");
 }
+
+/// `tropa user create --project P --role R`: the user works in P (and only there) with R; `--in` names several
+/// projects; an unknown project is refused before anything is created; an admin manages the whole instance.
+#[test]
+fn users_are_created_into_projects_with_their_role() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&tropa(d, &["project", "create", "shop"]));
+    ok(&tropa(d, &["project", "create", "blog"]));
+    let out = ok(&tropa(d, &["--project", "shop", "user", "create", "--email", "ann@x.ru", "--role", "analyst"]));
+    assert!(out.contains("analyst in shop"), "{out}");
+    let out = ok(&tropa(d, &["user", "create", "--email", "bob@x.ru", "--in", "shop", "--in", "blog"]));
+    assert!(out.contains("viewer in shop, blog"), "{out}");
+    user_error(&tropa(d, &["user", "create", "--email", "eve@x.ru", "--in", "ghost"]), "--in ghost: no such project");
+    assert!(!ok(&tropa(d, &["user", "list"])).contains("eve@x.ru"), "nothing was created");
+    let out = ok(&tropa(d, &["user", "create", "--email", "root@x.ru", "--role", "admin"]));
+    assert!(out.contains("(admin)"), "{out}");
+}

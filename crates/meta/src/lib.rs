@@ -20,6 +20,7 @@
 //! ```
 
 pub mod maps;
+pub mod members;
 pub mod reports;
 mod schema;
 pub mod users;

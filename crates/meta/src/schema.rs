@@ -89,6 +89,16 @@ const MIGRATIONS: &[&str] = &[
         updated_at INTEGER NOT NULL,
         UNIQUE (project_id, key)
      );",
+    // 4 → 5: per-project access. A user's own role is now their role on the instance (admin: manages projects,
+    // users and members, and is an admin in every project); what they may do in a project is their membership.
+    // Every existing user keeps their old role in every existing project (nothing they could do is lost).
+    "CREATE TABLE members (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'analyst', 'viewer')),
+        PRIMARY KEY (user_id, project_id)
+     );
+     INSERT INTO members (user_id, project_id, role) SELECT u.id, p.id, u.role FROM users u, projects p;",
 ];
 
 pub fn migrate(conn: &mut Connection, path: &str) -> Result<(), MetaError> {
@@ -97,7 +107,13 @@ pub fn migrate(conn: &mut Connection, path: &str) -> Result<(), MetaError> {
     if version > known {
         return Err(MetaError::TooNew { path: path.into(), found: version, known });
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+    migrate_to(conn, known as usize)
+}
+
+/// Applies the migrations up to schema `target` (tests build old databases with it).
+pub(crate) fn migrate_to(conn: &mut Connection, target: usize) -> Result<(), MetaError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().take(target).skip(version as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i as i64 + 1)?;

@@ -71,7 +71,7 @@ fn project_engine(
     query: &Option<String>,
 ) -> Result<(String, Arc<dyn Engine>), ApiError> {
     let Some(key) = auth::presented_key(headers)? else {
-        if crate::ui::session(state, headers, tropa_meta::Role::Viewer).is_ok() {
+        if let Ok(s) = crate::ui::session(state, headers, tropa_meta::Role::Viewer) {
             let project = query
                 .as_deref()
                 .unwrap_or("")
@@ -79,7 +79,10 @@ fn project_engine(
                 .find_map(|kv| kv.strip_prefix("project="))
                 .unwrap_or("default")
                 .to_string();
-            if state.meta.project(&project).map_err(|e| ApiError::internal("project lookup", &e))?.is_none() {
+            // a project the user is not a member of reads as one that does not exist
+            let role =
+                state.meta.project_role(&s.user, &project).map_err(|e| ApiError::internal("project lookup", &e))?;
+            if role.is_none() {
                 return Err(ApiError::field(Code::NotFound, "project", format!("no project '{project}'")));
             }
             let engine = state.projects.engine(&project)?;

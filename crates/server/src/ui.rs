@@ -9,6 +9,7 @@ mod form;
 mod funnels;
 pub mod i18n;
 mod maps;
+mod members;
 mod overview;
 mod paths;
 mod retention;
@@ -50,6 +51,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .merge(settings::routes())
+        .merge(members::routes())
         .merge(saved::routes())
         .merge(maps::routes())
         .route("/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }))
@@ -114,6 +116,8 @@ pub struct Session {
     pub lang: Lang,
     /// The project the page shows; the navigation keeps it.
     pub project: String,
+    /// The user's role where they are: in the project (see [`in_project`]), else on the instance.
+    pub role: Role,
 }
 
 fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
@@ -153,34 +157,74 @@ pub fn session(state: &AppState, headers: &HeaderMap, at_least: Role) -> Result<
     let found = state.meta.session(token, (state.clock)()).map_err(|e| Box::new(internal(&e)))?;
     let (user, csrf) = found.ok_or_else(to_login)?;
     let lang = Lang::pick(&user.lang, headers);
-    let s = Session { user, csrf, lang, project: String::new() };
-    if s.user.role < at_least {
-        let body = format!(
-            "<h1>403</h1><p>{} <b>{}</b>.</p><p><a href=\"/\">{}</a></p>",
-            lang.t("forbidden"),
-            lang.t(at_least.as_str()),
-            lang.t("overview")
-        );
-        return Err(Box::new((StatusCode::FORBIDDEN, Html(shell(&s, "", "403", &body))).into_response()));
+    let role = user.role;
+    let s = Session { user, csrf, lang, project: String::new(), role };
+    if s.role < at_least {
+        return Err(forbidden(&s, at_least));
     }
     Ok(s)
 }
 
-/// The project a page or form names (`project=`), `default` when none.
-pub fn project_param(q: &HashMap<String, String>) -> String {
-    q.get("project").map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).unwrap_or_else(|| "default".into())
+fn forbidden(s: &Session, need: Role) -> Refusal {
+    let l = s.lang;
+    let body = format!(
+        "<h1>403</h1><p>{} <b>{}</b>.</p><p><a href=\"/\">{}</a></p>",
+        l.t("forbidden"),
+        l.t(need.as_str()),
+        l.t("overview")
+    );
+    Box::new((StatusCode::FORBIDDEN, Html(shell(s, "", "403", &body))).into_response())
 }
 
-/// The session of a page about the project its query names, at least `role`.
+/// The signed-in user `s` in `project` with at least `need` there (their membership's role; an instance admin
+/// is an admin everywhere). Not a member, or no such project: 404 — the same answer, so project names do not
+/// leak; a member below `need`: 403. Every page and form about a project's data passes through here.
+pub fn in_project(st: &AppState, mut s: Session, project: &str, need: Role) -> Result<Session, Refusal> {
+    let role = st.meta.project_role(&s.user, project).map_err(|e| Box::new(internal(&e)))?;
+    s.project = project.to_string();
+    let Some(role) = role else { return Err(Box::new(not_found(&s))) };
+    s.role = role;
+    if role < need {
+        return Err(forbidden(&s, need));
+    }
+    Ok(s)
+}
+
+/// The project a page or form names (`project=`); when none, `default` if the user may open it, else their
+/// first project.
+pub fn project_param_for(st: &AppState, user: &User, q: &HashMap<String, String>) -> String {
+    if let Some(p) = q.get("project").map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        return p.to_string();
+    }
+    let mine = st.meta.user_projects(user).unwrap_or_default();
+    if mine.is_empty() || mine.iter().any(|p| p.slug == "default") {
+        return "default".into();
+    }
+    mine[0].slug.clone()
+}
+
+/// The session of a page about the project its query names, with at least `role` in that project.
 pub fn page_session(
     st: &AppState,
     headers: &HeaderMap,
     q: &HashMap<String, String>,
     role: Role,
 ) -> Result<Session, Refusal> {
-    let mut s = session(st, headers, role)?;
-    s.project = project_param(q);
-    Ok(s)
+    let s = session(st, headers, Role::Viewer)?;
+    let project = project_param_for(st, &s.user, q);
+    in_project(st, s, &project, role)
+}
+
+/// The member who sent a form about the form's `project` (its CSRF token checked), with at least `role` there.
+pub fn form_session(
+    st: &AppState,
+    headers: &HeaderMap,
+    f: &HashMap<String, String>,
+    role: Role,
+) -> Result<Session, Refusal> {
+    let s = checked(st, headers, f.get("csrf").map(String::as_str).unwrap_or(""), Role::Viewer)?;
+    let project = project_param_for(st, &s.user, f);
+    in_project(st, s, &project, role)
 }
 
 /// A builder page (funnels, paths, retention): the saved reports, the form and the result; or, when a chart

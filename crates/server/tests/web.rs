@@ -17,7 +17,7 @@ use common::*;
 async fn sign_in_overview_language_and_sign_out() {
     let h = harness();
     h.shop().await;
-    h.state.meta.create_user("maria@shop.ru", tropa_meta::Role::Viewer, "correct horse battery", 0).unwrap();
+    h.user("maria@shop.ru", tropa_meta::Role::Viewer);
     let get = |path: &str, cookie: &str| {
         Request::get(path).header("cookie", cookie).header("accept-language", "en").body(Body::empty()).unwrap()
     };
@@ -134,6 +134,9 @@ const WEB_ROUTES: &[(&str, &str, Option<tropa_meta::Role>)] = {
         ("POST", "/settings/password", Some(Viewer)),
         ("GET", "/settings/projects", Some(Admin)),
         ("POST", "/settings/projects", Some(Admin)),
+        ("GET", "/settings/members", Some(Admin)),
+        ("POST", "/settings/members", Some(Admin)),
+        ("POST", "/settings/members/remove", Some(Admin)),
         ("GET", "/settings/keys", Some(Admin)),
         ("POST", "/settings/keys", Some(Admin)),
         ("POST", "/settings/keys/revoke", Some(Admin)),
@@ -239,6 +242,134 @@ async fn every_web_route_checks_the_role_itself() {
     // a forbidden page says which role it needs and keeps the navigation
     let page = html(&h.send(page_get("/settings/users", viewer)).await);
     assert!(page.contains("This page needs the role") && page.contains("admin") && page.contains("href=\"/funnels"));
+}
+
+/// The routes about the instance rather than one project's data (everything else with a role is a project route).
+const INSTANCE_ROUTES: &[&str] = &[
+    "/logout",
+    "/settings",
+    "/settings/lang",
+    "/settings/password",
+    "/settings/projects",
+    "/settings/users",
+    "/settings/users/role",
+    "/settings/users/password",
+    "/settings/users/delete",
+];
+
+/// Regression (per-project access): any viewer used to read every project. Now a member of project b — even its
+/// admin — gets 404 for every project route asked about project a (the same answer as for a project that does
+/// not exist, so names do not leak), through the query API too; the instance's admin pages stay 403.
+#[tokio::test]
+async fn every_project_route_refuses_a_non_member() {
+    let h = harness();
+    h.shop().await;
+    use tropa_meta::Role;
+    h.member("b-admin@x.ru", "b", Role::Admin);
+    let (cookie, csrf) = h.sign_in("b-admin@x.ru", "correct horse battery").await;
+    let mut project_routes = 0;
+    for (method, path, need) in WEB_ROUTES {
+        if need.is_none() || INSTANCE_ROUTES.contains(path) {
+            continue;
+        }
+        project_routes += 1;
+        let path = path.replace("{id}", "1").replace("{token}", "sh_x");
+        let form = format!("csrf={csrf}&project=a&action=save&kind=funnels&name=x&email=v%40x.ru&role=viewer&user=999");
+        let r = match *method {
+            "GET" => h.send(page_get(&format!("{path}?project=a"), &cookie)).await,
+            _ => h.send(page_post(&path, &cookie, &form)).await,
+        };
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{method} {path} about project a: {}", html(&r));
+        // the same request about their own project is not refused for membership
+        let r = match *method {
+            "GET" => h.send(page_get(&format!("{path}?project=b"), &cookie)).await,
+            _ => h.send(page_post(&path, &cookie, &form.replace("project=a", "project=b"))).await,
+        };
+        assert_ne!(r.status, StatusCode::FORBIDDEN, "{method} {path} about project b");
+    }
+    assert!(project_routes >= 25, "{project_routes}");
+    // the query API with the session cookie: the same
+    assert_eq!(h.send(page_get("/api/v1/stats?project=a", &cookie)).await.status, StatusCode::NOT_FOUND);
+    let r = h.send(page_get("/api/v1/stats?project=b", &cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // the instance's admin pages need an instance admin
+    for path in ["/settings/projects", "/settings/users"] {
+        assert_eq!(h.send(page_get(path, &cookie)).await.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    // the pickers and the overview offer only their project: with no project named, the overview opens b
+    let page = html(&h.send(page_get("/", &cookie)).await);
+    assert!(page.contains("value=\"b\"") && !page.contains("value=\"a\""), "{page}");
+}
+
+/// Members: a project's admin adds a user by e-mail with a role, changes it, removes them; the member then sees
+/// the project (and only with their role); a new project grants only its creator.
+#[tokio::test]
+async fn project_admins_manage_members_and_roles_apply_per_project() {
+    let h = harness();
+    h.shop().await;
+    use tropa_meta::Role;
+    h.member("boss-a@x.ru", "a", Role::Admin);
+    h.member("ann@x.ru", "b", Role::Viewer);
+    let (boss, csrf) = h.sign_in("boss-a@x.ru", "correct horse battery").await;
+    let (ann, _) = h.sign_in("ann@x.ru", "correct horse battery").await;
+    assert_eq!(h.send(page_get("/funnels?project=a", &ann)).await.status, StatusCode::NOT_FOUND);
+    // unknown e-mail and role are shown at their fields
+    let r = h
+        .send(page_post("/settings/members", &boss, &format!("csrf={csrf}&project=a&email=nobody%40x.ru&role=viewer")))
+        .await;
+    assert!(r.status == StatusCode::BAD_REQUEST && html(&r).contains("no such user"), "{}", html(&r));
+    let r = h
+        .send(page_post("/settings/members", &boss, &format!("csrf={csrf}&project=a&email=ann%40x.ru&role=chief")))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // added as a viewer: reads, may not save
+    let r = h
+        .send(page_post("/settings/members", &boss, &format!("csrf={csrf}&project=a&email=ann%40x.ru&role=viewer")))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(html(&h.send(page_get("/settings/members?project=a", &boss)).await).contains("ann@x.ru"));
+    assert_eq!(h.send(page_get("/funnels?project=a", &ann)).await.status, StatusCode::OK);
+    let (_, ann_csrf) = (ann.clone(), h.sign_in("ann@x.ru", "correct horse battery").await.1);
+    let _ = ann_csrf;
+    assert_eq!(h.send(page_get("/settings/keys?project=a", &ann)).await.status, StatusCode::FORBIDDEN);
+    // promoted to analyst in a, still a viewer in b
+    let r = h
+        .send(page_post("/settings/members", &boss, &format!("csrf={csrf}&project=a&email=ann%40x.ru&role=analyst")))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let user = h.state.meta.user("ann@x.ru").unwrap().unwrap();
+    assert_eq!(h.state.meta.project_role(&user, "a").unwrap(), Some(Role::Analyst));
+    assert_eq!(h.state.meta.project_role(&user, "b").unwrap(), Some(Role::Viewer));
+    // the admin of a cannot manage b's members
+    let r = h
+        .send(page_post("/settings/members", &boss, &format!("csrf={csrf}&project=b&email=ann%40x.ru&role=admin")))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // removed: a is gone for her
+    let r =
+        h.send(page_post("/settings/members/remove", &boss, &format!("csrf={csrf}&project=a&user={}", user.id))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(h.send(page_get("/funnels?project=a", &ann)).await.status, StatusCode::NOT_FOUND);
+    // a new project made by an instance admin grants its creator, not the other users
+    h.user("root@x.ru", Role::Admin);
+    let (root, root_csrf) = h.sign_in("root@x.ru", "correct horse battery").await;
+    let r = h.send(page_post("/settings/projects", &root, &format!("csrf={root_csrf}&project=shop&name=Shop"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let root_user = h.state.meta.user("root@x.ru").unwrap().unwrap();
+    assert_eq!(h.state.meta.members("shop").unwrap().iter().map(|m| m.user.id).collect::<Vec<_>>(), [root_user.id]);
+    assert_eq!(h.state.meta.project_role(&user, "shop").unwrap(), None);
+    // a user created on the Users page works in the project chosen, with the role chosen
+    let r = h
+        .send(page_post(
+            "/settings/users",
+            &root,
+            &format!("csrf={root_csrf}&email=new%40x.ru&role=analyst&project=shop"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let new = h.state.meta.user("new@x.ru").unwrap().unwrap();
+    assert_eq!(h.state.meta.project_role(&new, "shop").unwrap(), Some(Role::Analyst));
+    assert_eq!(h.state.meta.project_role(&new, "a").unwrap(), None);
 }
 
 #[tokio::test]

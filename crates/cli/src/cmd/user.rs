@@ -24,9 +24,14 @@ enum UserCmd {
     Create {
         #[arg(long)]
         email: String,
-        /// admin (users, projects, keys), analyst (edits reports and maps) or viewer (reads).
+        /// admin (manages the instance: projects, users, members; admin in every project), or the role in the
+        /// projects given with --project: admin (keys, members), analyst (edits reports and maps), viewer (reads).
         #[arg(long, default_value = "viewer")]
         role: String,
+        /// A project the user works in with --role (repeat for several; default: the global --project, else
+        /// `default`). Ignored for an instance admin, who may open every project.
+        #[arg(long = "in", value_name = "PROJECT")]
+        projects: Vec<String>,
         /// Read the password from the first line of standard input (at least 10 characters).
         #[arg(long)]
         password_stdin: bool,
@@ -49,15 +54,47 @@ fn stdin_line() -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
-pub fn run(root: &Path, args: UserArgs) -> anyhow::Result<()> {
+pub fn run(root: &Path, project: Option<&str>, args: UserArgs) -> anyhow::Result<()> {
     let meta = open_meta(root)?;
     match args.cmd {
-        UserCmd::Create { email, role, password_stdin } => {
+        UserCmd::Create { email, role, projects, password_stdin } => {
             let role = Role::parse(&role)?;
+            let projects = if projects.is_empty() {
+                vec![project.unwrap_or(tropa_app::layout::DEFAULT_PROJECT).to_string()]
+            } else {
+                projects
+            };
+            if role != Role::Admin {
+                for p in &projects {
+                    if meta.project(p)?.is_none() {
+                        return Err(UserError::arg(
+                            &format!("--in {p}"),
+                            tr(
+                                "no such project: create it with tropa project create",
+                                "такого проекта нет: создайте его командой tropa project create",
+                            ),
+                        ));
+                    }
+                }
+            }
             let (password, generated) =
                 if password_stdin { (stdin_line()?, false) } else { (tropa_meta::random_password()?, true) };
             let u = meta.create_user(&email, role, &password, now_ms())?;
-            print(&format!("{} {} ({})\n", tr("created user", "создан пользователь"), u.email, u.role.as_str()))?;
+            if role == Role::Admin {
+                print(&format!("{} {} ({})\n", tr("created user", "создан пользователь"), u.email, u.role.as_str()))?;
+            } else {
+                for p in &projects {
+                    meta.set_member(p, u.id, role)?;
+                }
+                print(&format!(
+                    "{} {} ({} {} {})\n",
+                    tr("created user", "создан пользователь"),
+                    u.email,
+                    u.role.as_str(),
+                    tr("in", "в"),
+                    projects.join(", ")
+                ))?;
+            }
             if generated {
                 print(&format!(
                     "{}: {password}\n{}\n",

@@ -59,9 +59,7 @@ fn param(q: &HashMap<String, String>, k: &str) -> String {
 
 /// The analyst who sent a form (its CSRF token checked) about the form's `project`.
 fn editor(st: &AppState, headers: &HeaderMap, f: &HashMap<String, String>) -> Result<Session, Refusal> {
-    let mut s = checked(st, headers, &param(f, "csrf"), Role::Analyst)?;
-    s.project = super::project_param(f);
-    Ok(s)
+    super::form_session(st, headers, f, Role::Analyst)
 }
 
 fn lang_of(map: &JourneyMap) -> Lang {
@@ -166,7 +164,7 @@ fn list_page(st: &AppState, s: &Session, error: Option<&str>) -> Response {
         )
     };
     let err = error.map(|e| format!("<p class=\"err\" role=\"alert\">{}</p>", esc(e))).unwrap_or_default();
-    let forms = if s.user.role >= Role::Analyst {
+    let forms = if s.role >= Role::Analyst {
         let templates: String = template::all()
             .iter()
             .map(|t| {
@@ -285,7 +283,7 @@ async fn view(
         Ok(d) => d,
         Err(r) => return r,
     };
-    let editable = s.user.role >= Role::Analyst && v == latest;
+    let editable = s.role >= Role::Analyst && v == latest;
     let suggestions = match (&data, editable) {
         (Some(d), true) => {
             let engine = match st.projects.engine(&s.project) {
@@ -500,7 +498,7 @@ fn map_page(
         }
         out.push_str("</ul>");
     }
-    if s.user.role >= Role::Analyst {
+    if s.role >= Role::Analyst {
         let live = if shares.is_empty() {
             l.t("no_share").to_string()
         } else {
@@ -635,7 +633,7 @@ async fn edit(
             Ok(e) => e,
             Err(e) => return json_err(StatusCode::BAD_REQUEST, "edit", &e.to_string()),
         };
-        (csrf, super::project_param(&q), v.get("version").and_then(Value::as_i64), Ok(edit))
+        (csrf, q, v.get("version").and_then(Value::as_i64), Ok(edit))
     } else {
         let f: HashMap<String, String> = match serde_urlencoded_pairs(&body) {
             Some(f) => f,
@@ -643,13 +641,18 @@ async fn edit(
         };
         // a form is one deliberate action on the map as shown: it applies to the latest version (the strict
         // version check is for the editor's stream of keystroke saves)
-        (param(&f, "csrf"), super::project_param(&f), None, edit_from_form(&f))
+        let edit = edit_from_form(&f);
+        (param(&f, "csrf"), f, None, edit)
     };
-    let mut s = match checked(&st, &headers, &csrf, Role::Analyst) {
+    let s = match checked(&st, &headers, &csrf, Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    s.project = project;
+    let project = super::project_param_for(&st, &s.user, &project);
+    let s = match super::in_project(&st, s, &project, Role::Analyst) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
     let edit = match edit {
         Ok(e) => e,
         Err(e) => return bad_request(&s, &e),

@@ -6,14 +6,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use tropa_engine::report;
 use tropa_meta::Role;
 use tropa_render::{BarChart, LineChart, Series, ValueFormat};
 
 use super::export::Exports;
-use super::{esc, session, shell};
+use super::{esc, shell};
 use crate::AppState;
 
 pub async fn page(
@@ -21,24 +21,17 @@ pub async fn page(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut s = match session(&st, &headers, Role::Viewer) {
+    let s = match super::page_session(&st, &headers, &q, Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
     };
     let l = s.lang;
-    let projects = match st.meta.projects() {
+    // the picker offers the projects this user may open
+    let projects = match st.meta.user_projects(&s.user) {
         Ok(p) => p,
         Err(e) => return super::internal(&e),
     };
-    let project = match q.get("project") {
-        Some(p) => p.clone(),
-        None if projects.iter().any(|p| p.slug == "default") => "default".into(),
-        None => projects.first().map(|p| p.slug.clone()).unwrap_or_default(),
-    };
-    s.project = project.clone();
-    if !projects.iter().any(|p| p.slug == project) {
-        return (StatusCode::NOT_FOUND, Html(shell(&s, "overview", "404", "<h1>404</h1>"))).into_response();
-    }
+    let project = s.project.clone();
     let engine = match st.projects.engine(&project) {
         Ok(e) => e,
         Err(e) => return super::internal(&e),

@@ -13,7 +13,7 @@ use axum::{Form, Router};
 use tropa_meta::{MetaError, Role};
 
 use super::export::enc;
-use super::{checked, esc, internal, page, redirect, Session};
+use super::{esc, internal, page, redirect, Session};
 use crate::AppState;
 
 /// The pages whose reports can be saved.
@@ -39,7 +39,7 @@ pub fn panel(st: &AppState, s: &Session, kind: &'static str, q: &HashMap<String,
     let list = st.meta.saved_reports(&s.project, kind).unwrap_or_default();
     let csrf = esc(&s.csrf);
     let p = esc(&s.project);
-    let can_edit = s.user.role >= Role::Analyst;
+    let can_edit = s.role >= Role::Analyst;
     let items: String = list
         .iter()
         .map(|r| {
@@ -102,14 +102,14 @@ fn refuse(s: &Session, status: StatusCode, message: &str) -> Response {
 }
 
 async fn save(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<HashMap<String, String>>) -> Response {
-    let s = match checked(&st, &headers, field(&f, "csrf"), Role::Analyst) {
+    let s = match super::form_session(&st, &headers, &f, Role::Analyst) {
         Ok(s) => s,
         Err(r) => return *r,
     };
     let Some(kind) = kind_of(&f) else {
         return refuse(&s, StatusCode::BAD_REQUEST, "kind: use funnels, paths or retention");
     };
-    let (project, name) = (field(&f, "project"), field(&f, "name"));
+    let (project, name) = (s.project.as_str(), field(&f, "name"));
     // the page's parameters as this app writes them (encoded, sorted, without the project and downloads), so a
     // crafted query can neither break the redirect nor reach another project
     let query = query_of(&serde_urlencoded::from_str(field(&f, "query")).unwrap_or_default());
@@ -133,14 +133,14 @@ async fn delete(
     headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let s = match checked(&st, &headers, field(&f, "csrf"), Role::Analyst) {
+    let s = match super::form_session(&st, &headers, &f, Role::Analyst) {
         Ok(s) => s,
         Err(r) => return *r,
     };
     let Some(kind) = kind_of(&f) else {
         return refuse(&s, StatusCode::BAD_REQUEST, "kind: use funnels, paths or retention");
     };
-    let project = field(&f, "project");
+    let project = s.project.as_str();
     let Ok(id) = field(&f, "id").parse::<i64>() else {
         return refuse(&s, StatusCode::BAD_REQUEST, "id: not a number");
     };

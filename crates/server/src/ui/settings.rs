@@ -40,17 +40,25 @@ fn get_field<'f>(f: &'f Fields, name: &str) -> &'f str {
 }
 
 /// The tabs of the settings pages (the admin ones only for admins).
-fn tabs(s: &Session, on: &str) -> String {
+pub(super) fn tabs(s: &Session, on: &str) -> String {
     let l = s.lang;
-    let mut list = vec![("/settings", "account")];
+    let mut list = vec![("/settings".to_string(), "account")];
     if s.user.role >= Role::Admin {
-        list.extend([("/settings/projects", "projects"), ("/settings/keys", "api_keys"), ("/settings/users", "users")]);
+        list.push(("/settings/projects".into(), "projects"));
+    }
+    // a project's keys and members: for its admins (an instance admin is one everywhere)
+    if s.role >= Role::Admin {
+        let p = if s.project.is_empty() { String::new() } else { format!("?project={}", enc(&s.project)) };
+        list.extend([(format!("/settings/keys{p}"), "api_keys"), (format!("/settings/members{p}"), "members")]);
+    }
+    if s.user.role >= Role::Admin {
+        list.push(("/settings/users".into(), "users"));
     }
     let links: String = list
         .iter()
         .map(|(href, key)| {
             let cls = if *key == on { " class=\"on\"" } else { "" };
-            format!("<a href=\"{href}\"{cls}>{}</a>", l.t(key))
+            format!("<a href=\"{}\"{cls}>{}</a>", esc(href), l.t(key))
         })
         .collect();
     format!("<h1>{}</h1><nav class=\"tabs\">{links}</nav>", l.t("settings"))
@@ -230,6 +238,10 @@ async fn create_project(State(st): State<Arc<AppState>>, headers: HeaderMap, For
     match st.meta.create_project(get_field(&f, "project"), get_field(&f, "name"), (st.clock)()) {
         Ok(p) => {
             tracing::info!(user = s.user.id, "project created");
+            // a new project grants only its creator
+            if let Err(e) = st.meta.set_member(&p.slug, s.user.id, Role::Admin) {
+                return internal(&e);
+            }
             redirect(&format!("/settings/keys?project={}", enc(&p.slug)))
         }
         Err(e) => match form_problem(&e) {
@@ -261,13 +273,12 @@ fn keys_page(
     status: StatusCode,
 ) -> Response {
     let l = s.lang;
-    let projects = match st.meta.projects() {
-        Ok(p) => p,
+    // the picker offers the projects whose keys this user manages
+    let projects = match st.meta.user_projects(&s.user) {
+        Ok(p) => p.into_iter().filter(|p| st.meta.project_role(&s.user, &p.slug).ok().flatten() == Some(Role::Admin)),
         Err(e) => return internal(&e),
     };
-    if !projects.iter().any(|p| p.slug == s.project) {
-        return super::not_found(s);
-    }
+    let projects: Vec<_> = projects.collect();
     let list = match st.meta.keys(Some(&s.project)) {
         Ok(k) => k,
         Err(e) => return internal(&e),
@@ -348,11 +359,11 @@ fn keys_page(
 }
 
 async fn create_key(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
-    let mut s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Admin) {
+    let in_project = |s| super::in_project(&st, s, get_field(&f, "project"), Role::Admin);
+    let s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Viewer).and_then(in_project) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    s.project = get_field(&f, "project").to_string();
     let made = KeyKind::parse(get_field(&f, "kind"))
         .and_then(|kind| st.meta.create_key(&s.project, kind, get_field(&f, "label"), (st.clock)()));
     match made {
@@ -372,11 +383,11 @@ async fn create_key(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f)
 }
 
 async fn revoke_key(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
-    let mut s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Admin) {
+    let in_project = |s| super::in_project(&st, s, get_field(&f, "project"), Role::Admin);
+    let s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Viewer).and_then(in_project) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    s.project = get_field(&f, "project").to_string();
     let Ok(id) = get_field(&f, "id").parse::<i64>() else {
         let p = [("form".to_string(), format!("id: {}", s.lang.t("not_a_number")))];
         return keys_page(&st, &s, &p, None, StatusCode::BAD_REQUEST);
@@ -460,7 +471,16 @@ fn users_page(
         "{done}{form_err}<table><thead><tr><th>{email}</th><th>{role}</th><th>{created}</th><th></th></tr></thead><tbody>{rows}</tbody></table>\
          <form class=\"panel\" method=\"post\" action=\"/settings/users\">{csrf}<h2>{new}</h2>{email_in}\
          <label for=\"new-role\">{role}</label><select id=\"new-role\" name=\"role\">{roles}</select>\
+         <label for=\"new-project\">{project_l}</label><select id=\"new-project\" name=\"project\">{projects}</select>\
          <p class=\"muted\">{roles_hint}</p><button type=\"submit\">{create}</button></form>",
+        project_l = l.t("member_of"),
+        projects = st
+            .meta
+            .projects()
+            .unwrap_or_default()
+            .iter()
+            .map(|p| format!("<option value=\"{0}\">{0}</option>", esc(&p.slug)))
+            .collect::<String>(),
         form_err = e.at("form"),
         email = l.t("email"),
         role = l.t("role"),
@@ -517,6 +537,16 @@ async fn create_user(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f
     match tokio::task::spawn_blocking(move || meta.create_user(&email, role, &pw, now)).await {
         Ok(Ok(u)) => {
             tracing::info!(user = s.user.id, created = u.id, "user created");
+            // everyone but an instance admin works in the project chosen, with the role chosen
+            let project = get_field(&f, "project");
+            if role != Role::Admin && !project.is_empty() {
+                if let Err(e) = st.meta.set_member(project, u.id, role) {
+                    return match form_problem(&e) {
+                        Some(p) => users_page(&st, &s, &[p], None, StatusCode::BAD_REQUEST),
+                        None => internal(&e),
+                    };
+                }
+            }
             users_page(&st, &s, &[], Some(password_shown(l, &u.email, &password)), StatusCode::CREATED)
         }
         Ok(Err(e)) => match form_problem(&e) {

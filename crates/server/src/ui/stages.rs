@@ -20,7 +20,7 @@ use tropa_render::{BarChart, FunnelChart, FunnelStep, Heatmap, ValueFormat};
 use super::export::Exports;
 use super::form::FieldErrors;
 use super::i18n::Lang;
-use super::{checked, esc, internal, redirect, shell, Refusal, Session};
+use super::{esc, internal, redirect, shell, Refusal, Session};
 use crate::query::request::Problems;
 use crate::AppState;
 use tropa_app::AppError;
@@ -114,14 +114,10 @@ pub async fn post(
 ) -> Response {
     let action = param(&f, "action");
     let need = if action == "show" { Role::Viewer } else { Role::Analyst };
-    let mut s = match checked(&st, &headers, &param(&f, "csrf"), need) {
+    let s = match super::form_session(&st, &headers, &f, need) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    s.project = super::project_param(&f);
-    if !matches!(st.meta.project(&s.project), Ok(Some(_))) {
-        return super::not_found(&s);
-    }
     let format = match param(&f, "format").as_str() {
         "yaml" => DefinitionFormat::Yaml,
         "json" => DefinitionFormat::Json,
@@ -302,7 +298,7 @@ async fn show(
             .collect();
         format!("<ul class=\"err\" role=\"alert\">{items}</ul>")
     };
-    let can_save = s.user.role >= Role::Analyst;
+    let can_save = s.role >= Role::Analyst;
     let save_buttons = if can_save {
         format!(
             "<button type=\"submit\" name=\"action\" value=\"save\">{}</button>\

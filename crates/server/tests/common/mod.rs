@@ -192,7 +192,17 @@ impl Harness {
         self.send(req).await
     }
 
+    /// A user with `role` on the instance and in every project (as the upgrade to per-project roles left them).
     pub fn user(&self, email: &str, role: tropa_meta::Role) {
-        self.state.meta.create_user(email, role, "correct horse battery", 0).unwrap();
+        let u = self.state.meta.create_user(email, role, "correct horse battery", 0).unwrap();
+        for p in self.state.meta.projects().unwrap() {
+            self.state.meta.set_member(&p.slug, u.id, role).unwrap();
+        }
+    }
+
+    /// A user who is a member of `project` only, with `role` there (no role on the instance).
+    pub fn member(&self, email: &str, project: &str, role: tropa_meta::Role) {
+        let u = self.state.meta.create_user(email, tropa_meta::Role::Viewer, "correct horse battery", 0).unwrap();
+        self.state.meta.set_member(project, u.id, role).unwrap();
     }
 }

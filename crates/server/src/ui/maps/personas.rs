@@ -54,7 +54,7 @@ pub(super) async fn personas_page(st: &AppState, s: &Session, error: Option<Stri
                 None => String::new(),
             };
             let seg: Vec<String> = p.segment.traits.iter().chain(&p.segment.did).cloned().collect();
-            let delete = if s.user.role >= Role::Analyst {
+            let delete = if s.role >= Role::Analyst {
                 format!(
                     "<form method=\"post\" action=\"/personas/delete\" class=\"inline\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
                      <input type=\"hidden\" name=\"project\" value=\"{}\"><input type=\"hidden\" name=\"key\" value=\"{}\">\
@@ -90,7 +90,7 @@ pub(super) async fn personas_page(st: &AppState, s: &Session, error: Option<Stri
         })
         .collect();
     let err = error.map(|e| format!("<p class=\"err\" role=\"alert\">{}</p>", esc(&e))).unwrap_or_default();
-    let form = if s.user.role >= Role::Analyst {
+    let form = if s.role >= Role::Analyst {
         format!(
             "<form class=\"panel\" method=\"post\" action=\"/personas\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
              <input type=\"hidden\" name=\"project\" value=\"{proj}\"><h2>{new}</h2>\

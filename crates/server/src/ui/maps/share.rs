@@ -137,6 +137,7 @@ pub(super) async fn shared(State(st): State<Arc<AppState>>, headers: HeaderMap, 
         },
         csrf: String::new(),
         lang: l,
+        role: Role::Viewer,
         project,
     };
     let g = Grid { map: &map, data: data.as_ref(), editable: false, changed: vec![], id };
