@@ -3,6 +3,7 @@
 //! SameSite=Lax session cookie (Secure behind TLS, i.e. with `X-Forwarded-Proto: https`); every form carries a
 //! CSRF token (the session's, or before sign-in a double-submit cookie) and is refused without it.
 
+mod access;
 mod customers;
 mod export;
 mod form;
@@ -32,6 +33,7 @@ use tropa_engine::report::StateFilter;
 use tropa_meta::{Role, User};
 
 use crate::AppState;
+pub use access::{in_project, project_param_for, Admin, Analyst, Member, Viewer};
 use i18n::Lang;
 
 const SESSION_COOKIE: &str = "tropa_session";
@@ -174,57 +176,6 @@ fn forbidden(s: &Session, need: Role) -> Refusal {
         l.t("overview")
     );
     Box::new((StatusCode::FORBIDDEN, Html(shell(s, "", "403", &body))).into_response())
-}
-
-/// The signed-in user `s` in `project` with at least `need` there (their membership's role; an instance admin
-/// is an admin everywhere). Not a member, or no such project: 404 — the same answer, so project names do not
-/// leak; a member below `need`: 403. Every page and form about a project's data passes through here.
-pub fn in_project(st: &AppState, mut s: Session, project: &str, need: Role) -> Result<Session, Refusal> {
-    let role = st.meta.project_role(&s.user, project).map_err(|e| Box::new(internal(&e)))?;
-    s.project = project.to_string();
-    let Some(role) = role else { return Err(Box::new(not_found(&s))) };
-    s.role = role;
-    if role < need {
-        return Err(forbidden(&s, need));
-    }
-    Ok(s)
-}
-
-/// The project a page or form names (`project=`); when none, `default` if the user may open it, else their
-/// first project.
-pub fn project_param_for(st: &AppState, user: &User, q: &HashMap<String, String>) -> String {
-    if let Some(p) = q.get("project").map(|p| p.trim()).filter(|p| !p.is_empty()) {
-        return p.to_string();
-    }
-    let mine = st.meta.user_projects(user).unwrap_or_default();
-    if mine.is_empty() || mine.iter().any(|p| p.slug == "default") {
-        return "default".into();
-    }
-    mine[0].slug.clone()
-}
-
-/// The session of a page about the project its query names, with at least `role` in that project.
-pub fn page_session(
-    st: &AppState,
-    headers: &HeaderMap,
-    q: &HashMap<String, String>,
-    role: Role,
-) -> Result<Session, Refusal> {
-    let s = session(st, headers, Role::Viewer)?;
-    let project = project_param_for(st, &s.user, q);
-    in_project(st, s, &project, role)
-}
-
-/// The member who sent a form about the form's `project` (its CSRF token checked), with at least `role` there.
-pub fn form_session(
-    st: &AppState,
-    headers: &HeaderMap,
-    f: &HashMap<String, String>,
-    role: Role,
-) -> Result<Session, Refusal> {
-    let s = checked(st, headers, f.get("csrf").map(String::as_str).unwrap_or(""), Role::Viewer)?;
-    let project = project_param_for(st, &s.user, f);
-    in_project(st, s, &project, role)
 }
 
 /// A builder page (funnels, paths, retention): the saved reports, the form and the result; or, when a chart

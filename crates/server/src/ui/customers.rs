@@ -3,30 +3,22 @@
 //! (anonymous id or user id) and read the journey as a timeline across touchpoints and channels — every id linked to the customer and the message that linked it,
 //! then each event with its time, channel, touchpoint, device and properties.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use tropa_engine::{report, CustomerRecord};
-use tropa_meta::Role;
 
 use super::form::{FieldErrors, CHANNEL_GROUPS};
 use super::i18n::Lang;
 use super::{esc, shell};
 use crate::query::request::{Filters, Problems};
+use crate::ui::{Member, Viewer};
 use crate::AppState;
 
-pub async fn page(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let s = match super::page_session(&st, &headers, &q, Role::Viewer) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+pub async fn page(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+    let Member { s, f: q, .. } = m;
     let l = s.lang;
     let field = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let project = s.project.clone();

@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use serde_json::{json, Value};
 use tropa_core::cjm::persona::Persona;
 use tropa_core::cjm::{diff, template, Change, Edit, JourneyMap, LaneKind, Segment};
@@ -23,6 +23,7 @@ use super::export::enc;
 use super::i18n::Lang;
 use super::{checked, esc, internal, page, redirect, shell, Refusal, Session};
 use crate::maps::{self, Format, MapData};
+use crate::ui::{Analyst, Member, Viewer};
 use crate::AppState;
 
 mod grid;
@@ -55,11 +56,6 @@ pub fn routes() -> Router<Arc<AppState>> {
 
 fn param(q: &HashMap<String, String>, k: &str) -> String {
     q.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
-}
-
-/// The analyst who sent a form (its CSRF token checked) about the form's `project`.
-fn editor(st: &AppState, headers: &HeaderMap, f: &HashMap<String, String>) -> Result<Session, Refusal> {
-    super::form_session(st, headers, f, Role::Analyst)
 }
 
 fn lang_of(map: &JourneyMap) -> Lang {
@@ -119,15 +115,8 @@ async fn map_data(
 
 // ---- the list ---------------------------------------------------------------------------------------------
 
-async fn list(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let s = match super::page_session(&st, &headers, &q, Role::Viewer) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+async fn list(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+    let Member { s, f: _q, .. } = m;
     if !matches!(st.meta.project(&s.project), Ok(Some(_))) {
         return super::not_found(&s);
     }
@@ -207,15 +196,8 @@ fn list_page(st: &AppState, s: &Session, error: Option<&str>) -> Response {
     Html(shell(s, "maps", l.t("maps"), &main)).into_response()
 }
 
-async fn create(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
-) -> Response {
-    let s = match editor(&st, &headers, &f) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+async fn create(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response {
+    let Member { s, f, .. } = m;
     let (key, lang) = (param(&f, "template"), param(&f, "lang"));
     let lang = if lang == "en" { tropa_core::lang::Lang::En } else { tropa_core::lang::Lang::Ru };
     let by = tropa_app::maps::Author { user: Some(s.user.id), now: (st.clock)() };
@@ -226,15 +208,8 @@ async fn create(
     }
 }
 
-async fn import(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
-) -> Response {
-    let s = match editor(&st, &headers, &f) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+async fn import(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response {
+    let Member { s, f, .. } = m;
     let text = f.get("document").cloned().unwrap_or_default();
     let read =
         if text.trim_start().starts_with('{') { JourneyMap::from_json(&text) } else { JourneyMap::from_yaml(&text) };
@@ -256,16 +231,8 @@ async fn import(
 
 // ---- one map ------------------------------------------------------------------------------------------------
 
-async fn view(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let s = match super::page_session(&st, &headers, &q, Role::Viewer) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+async fn view(State(st): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<i64>, m: Member<Viewer>) -> Response {
+    let Member { s, f: q, .. } = m;
     let version = param(&q, "version").parse::<i64>().ok();
     let (map, v) = match load(&st, &s, id, version) {
         Ok(m) => m,
@@ -715,15 +682,10 @@ fn serde_urlencoded_pairs(body: &[u8]) -> Option<HashMap<String, String>> {
 /// A form action (share, unshare or delete a map, delete a persona): the meta call gives the page to go to.
 fn map_action(
     st: &AppState,
-    headers: &HeaderMap,
-    f: &HashMap<String, String>,
+    m: Member<Analyst>,
     act: impl FnOnce(&tropa_meta::Meta, &str) -> Result<String, MetaError>,
 ) -> Response {
-    let s = match editor(st, headers, f) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    redirect_or(&s, act(&st.meta, &s.project))
+    redirect_or(&m.s, act(&st.meta, &m.s.project))
 }
 
 /// The page a metadata change leads to, or why it could not be made (404 for what does not exist).

@@ -2,22 +2,19 @@
 //! project and with which role — admin (keys and members), analyst (edits reports, definitions and maps),
 //! viewer (reads). Add a user by e-mail, change a role, end a membership.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use tropa_meta::Role;
 
 use super::export::enc;
 use super::form::FieldErrors;
-use super::{esc, form_session, internal, redirect, shell, Session};
+use super::{esc, internal, redirect, shell, Admin, Member, Session};
 use crate::AppState;
-
-type Fields = HashMap<String, String>;
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new().route("/settings/members", get(page).post(set)).route("/settings/members/remove", post(remove))
@@ -25,11 +22,8 @@ pub fn routes() -> Router<Arc<AppState>> {
 
 const ROLES: [Role; 3] = [Role::Viewer, Role::Analyst, Role::Admin];
 
-async fn page(State(st): State<Arc<AppState>>, headers: HeaderMap, Query(q): Query<Fields>) -> Response {
-    match super::page_session(&st, &headers, &q, Role::Admin) {
-        Ok(s) => members_page(&st, &s, &[], StatusCode::OK),
-        Err(r) => *r,
-    }
+async fn page(State(st): State<Arc<AppState>>, m: Member<Admin>) -> Response {
+    members_page(&st, &m.s, &[], StatusCode::OK)
 }
 
 fn members_page(st: &AppState, s: &Session, problems: &[(String, String)], status: StatusCode) -> Response {
@@ -98,11 +92,8 @@ fn members_page(st: &AppState, s: &Session, problems: &[(String, String)], statu
 }
 
 /// Adds the user with the form's e-mail to the project, or changes their role.
-async fn set(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
-    let s = match form_session(&st, &headers, &f, Role::Admin) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+async fn set(State(st): State<Arc<AppState>>, m: Member<Admin>) -> Response {
+    let Member { s, f, .. } = m;
     let l = s.lang;
     let email = f.get("email").map(|e| e.trim()).unwrap_or("");
     let role = match Role::parse(f.get("role").map(String::as_str).unwrap_or("")) {
@@ -123,11 +114,8 @@ async fn set(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<
     }
 }
 
-async fn remove(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
-    let s = match form_session(&st, &headers, &f, Role::Admin) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+async fn remove(State(st): State<Arc<AppState>>, m: Member<Admin>) -> Response {
+    let Member { s, f, .. } = m;
     let Some(id) = f.get("user").and_then(|v| v.trim().parse::<i64>().ok()) else {
         let p = [("form".to_string(), format!("user: {}", s.lang.t("not_a_number")))];
         return members_page(&st, &s, &p, StatusCode::BAD_REQUEST);

@@ -2,29 +2,21 @@
 //! stages from awareness to repeat purchase), events by channel and per day. `?project=ID` picks the project (default: `default`, else the
 //! first).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use tropa_engine::report;
-use tropa_meta::Role;
 use tropa_render::{BarChart, LineChart, Series, ValueFormat};
 
 use super::export::Exports;
 use super::{esc, shell};
+use crate::ui::{Member, Viewer};
 use crate::AppState;
 
-pub async fn page(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let s = match super::page_session(&st, &headers, &q, Role::Viewer) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+pub async fn page(State(st): State<Arc<AppState>>, headers: HeaderMap, m: Member<Viewer>) -> Response {
+    let Member { s, f: q, .. } = m;
     let l = s.lang;
     // the picker offers the projects this user may open
     let projects = match st.meta.user_projects(&s.user) {

@@ -2,15 +2,13 @@
 //! with their share and conversion, from a GET form (start, end, depth, repeats collapsed, session gap,
 //! conversion event, dates). Problems are shown next to their field.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use tropa_core::analysis::paths::PathsReport;
 use tropa_engine::report;
-use tropa_meta::Role;
 use tropa_render::{Sankey, SankeyLink, SankeyNode};
 
 use super::esc;
@@ -18,17 +16,11 @@ use super::export::Exports;
 use super::form::{FieldErrors, FilterFields};
 use super::i18n::Lang;
 use crate::query::request::{Filters, PathsRequest, Problems};
+use crate::ui::{Member, Viewer};
 use crate::AppState;
 
-pub async fn page(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let s = match super::page_session(&st, &headers, &q, Role::Viewer) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+pub async fn page(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+    let Member { s, f: q, .. } = m;
     let l = s.lang;
     let field = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let first_visit = q.is_empty() || (q.len() == 1 && q.contains_key("project"));

@@ -2,15 +2,13 @@
 //! event) and the overall curve — per breakdown value too — from a GET form (start and return events, period,
 //! columns, mode, breakdown, dates). Problems are shown next to their field.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use tropa_core::analysis::retention::RetentionReport;
 use tropa_engine::report;
-use tropa_meta::Role;
 use tropa_render::{Heatmap, LineChart, Series, ValueFormat};
 
 use super::esc;
@@ -18,17 +16,11 @@ use super::export::Exports;
 use super::form::{FieldErrors, FilterFields};
 use super::i18n::Lang;
 use crate::query::request::{Filters, Problems, RetentionRequest};
+use crate::ui::{Member, Viewer};
 use crate::AppState;
 
-pub async fn page(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let s = match super::page_session(&st, &headers, &q, Role::Viewer) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+pub async fn page(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+    let Member { s, f: q, .. } = m;
     let l = s.lang;
     let field = |k: &str, default: &str| {
         q.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string())

@@ -6,14 +6,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::post;
-use axum::{Form, Router};
+use axum::Router;
 use tropa_meta::{MetaError, Role};
 
 use super::export::enc;
 use super::{esc, internal, page, redirect, Session};
+use crate::ui::{Analyst, Member};
 use crate::AppState;
 
 /// The pages whose reports can be saved.
@@ -101,11 +102,8 @@ fn refuse(s: &Session, status: StatusCode, message: &str) -> Response {
     (status, Html(page(s.lang, "error", &body))).into_response()
 }
 
-async fn save(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<HashMap<String, String>>) -> Response {
-    let s = match super::form_session(&st, &headers, &f, Role::Analyst) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+async fn save(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response {
+    let Member { s, f, .. } = m;
     let Some(kind) = kind_of(&f) else {
         return refuse(&s, StatusCode::BAD_REQUEST, "kind: use funnels, paths or retention");
     };
@@ -128,15 +126,8 @@ async fn save(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form
     }
 }
 
-async fn delete(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
-) -> Response {
-    let s = match super::form_session(&st, &headers, &f, Role::Analyst) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+async fn delete(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response {
+    let Member { s, f, .. } = m;
     let Some(kind) = kind_of(&f) else {
         return refuse(&s, StatusCode::BAD_REQUEST, "kind: use funnels, paths or retention");
     };

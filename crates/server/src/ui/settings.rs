@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -17,6 +17,7 @@ use super::export::enc;
 use super::form::FieldErrors;
 use super::i18n::Lang;
 use super::{checked, esc, internal, redirect, session, shell, Session};
+use crate::ui::{Admin, Member};
 use crate::AppState;
 
 type Fields = HashMap<String, String>;
@@ -253,15 +254,8 @@ async fn create_project(State(st): State<Arc<AppState>>, headers: HeaderMap, For
 
 // ---- keys ---------------------------------------------------------------------------------------------------
 
-async fn keys(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let s = match super::page_session(&st, &headers, &q, Role::Admin) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+async fn keys(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Member<Admin>) -> Response {
+    let Member { s, f: _q, .. } = m;
     keys_page(&st, &s, &[], None, StatusCode::OK)
 }
 
@@ -358,12 +352,8 @@ fn keys_page(
     (status, settings_page(s, "api_keys", &body)).into_response()
 }
 
-async fn create_key(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
-    let in_project = |s| super::in_project(&st, s, get_field(&f, "project"), Role::Admin);
-    let s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Viewer).and_then(in_project) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+async fn create_key(State(st): State<Arc<AppState>>, headers: HeaderMap, m: Member<Admin>) -> Response {
+    let Member { s, f, .. } = m;
     let made = KeyKind::parse(get_field(&f, "kind"))
         .and_then(|kind| st.meta.create_key(&s.project, kind, get_field(&f, "label"), (st.clock)()));
     match made {
@@ -382,12 +372,8 @@ async fn create_key(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f)
     }
 }
 
-async fn revoke_key(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
-    let in_project = |s| super::in_project(&st, s, get_field(&f, "project"), Role::Admin);
-    let s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Viewer).and_then(in_project) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+async fn revoke_key(State(st): State<Arc<AppState>>, m: Member<Admin>) -> Response {
+    let Member { s, f, .. } = m;
     let Ok(id) = get_field(&f, "id").parse::<i64>() else {
         let p = [("form".to_string(), format!("id: {}", s.lang.t("not_a_number")))];
         return keys_page(&st, &s, &p, None, StatusCode::BAD_REQUEST);

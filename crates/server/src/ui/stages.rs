@@ -7,10 +7,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::Form;
 use tropa_core::analysis::lifecycle::{LifecycleSpec, LifecycleThresholds};
 use tropa_core::analysis::stages::{DefinitionFormat, DefinitionIssue, JourneyDefinition, StagesReport, StagesSpec};
 use tropa_engine::report;
@@ -22,6 +21,7 @@ use super::form::FieldErrors;
 use super::i18n::Lang;
 use super::{esc, internal, redirect, shell, Refusal, Session};
 use crate::query::request::Problems;
+use crate::ui::{Member, Viewer};
 use crate::AppState;
 use tropa_app::AppError;
 use tropa_core::analysis::invalid::{SpecErrors, SpecField};
@@ -72,15 +72,8 @@ fn param(q: &HashMap<String, String>, k: &str) -> String {
     q.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
 }
 
-pub async fn page(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let s = match super::page_session(&st, &headers, &q, Role::Viewer) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+pub async fn page(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+    let Member { s, f: q, .. } = m;
     let (text, format, saved) = match project_definition(&st, &s.project) {
         Ok(d) => d,
         Err(r) => return *r,
@@ -107,15 +100,11 @@ pub async fn page(
 
 /// `POST /stages`: `action=show` tries the definition in the form (anyone), `save` keeps it for the project and
 /// `reset` goes back to the default (analysts and admins).
-pub async fn post(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
-) -> Response {
-    let action = param(&f, "action");
+pub async fn post(State(st): State<Arc<AppState>>, m: Member<Viewer>) -> Response {
+    let action = m.field("action").to_string();
     let need = if action == "show" { Role::Viewer } else { Role::Analyst };
-    let s = match super::form_session(&st, &headers, &f, need) {
-        Ok(s) => s,
+    let Member { s, f, .. } = match m.at_least(need) {
+        Ok(m) => m,
         Err(r) => return *r,
     };
     let format = match param(&f, "format").as_str() {

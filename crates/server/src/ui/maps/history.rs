@@ -2,19 +2,17 @@
 //! by side).
 
 use super::*;
+use crate::ui::{Member, Viewer};
 
 // ---- history and comparison ---------------------------------------------------------------------------------
 
 pub(super) async fn history(
     State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
+    _headers: HeaderMap,
     Path(id): Path<i64>,
-    Query(q): Query<HashMap<String, String>>,
+    m: Member<Viewer>,
 ) -> Response {
-    let s = match crate::ui::page_session(&st, &headers, &q, Role::Viewer) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+    let Member { s, f: _q, .. } = m;
     let l = s.lang;
     let info = match st.meta.map(&s.project, id) {
         Ok(Some(m)) => m,
@@ -92,14 +90,11 @@ pub(super) fn period_arg(text: &str) -> Option<tropa_core::cjm::Period> {
 
 pub(super) async fn compare(
     State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
+    _headers: HeaderMap,
     Path(id): Path<i64>,
-    Query(q): Query<HashMap<String, String>>,
+    m: Member<Viewer>,
 ) -> Response {
-    let s = match crate::ui::page_session(&st, &headers, &q, Role::Viewer) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+    let Member { s, f: q, .. } = m;
     let l = s.lang;
     let p = enc(&s.project);
     let (pa, pb) = (param(&q, "pa"), param(&q, "pb"));

@@ -2,18 +2,12 @@
 //! and delete personas.
 
 use super::*;
+use crate::ui::{Analyst, Member, Viewer};
 
 // ---- personas -----------------------------------------------------------------------------------------------
 
-pub(super) async fn personas(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let s = match crate::ui::page_session(&st, &headers, &q, Role::Viewer) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+pub(super) async fn personas(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+    let Member { s, f: _q, .. } = m;
     personas_page(&st, &s, None, StatusCode::OK).await
 }
 
@@ -135,15 +129,8 @@ pub(super) async fn personas_page(st: &AppState, s: &Session, error: Option<Stri
     (status, Html(shell(s, "maps", l.t("personas"), &main))).into_response()
 }
 
-pub(super) async fn save_persona(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
-) -> Response {
-    let s = match editor(&st, &headers, &f) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+pub(super) async fn save_persona(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response {
+    let Member { s, f, .. } = m;
     let lines = |k: &str| -> Vec<String> {
         f.get(k)
             .map(|t| t.lines().map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect())
@@ -179,13 +166,9 @@ pub(super) async fn save_persona(
     redirect_or(&s, saved.map(|()| format!("/personas?project={}#persona-{}", enc(&s.project), p.key)))
 }
 
-pub(super) async fn delete_persona(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
-) -> Response {
-    let key = param(&f, "key");
-    map_action(&st, &headers, &f, |meta, project| {
+pub(super) async fn delete_persona(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response {
+    let key = m.field("key").to_string();
+    map_action(&st, m, |meta, project| {
         meta.delete_persona(project, &key)?;
         Ok(format!("/personas?project={}", enc(project)))
     })

@@ -1,6 +1,7 @@
 //! Exports of a map, its read-only share links and the public page they open, and deleting a map.
 
 use super::*;
+use crate::ui::{Analyst, Member, Viewer};
 
 // ---- export and sharing -------------------------------------------------------------------------------------
 
@@ -50,14 +51,11 @@ pub(super) async fn render_export(
 
 pub(super) async fn export(
     State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
+    _headers: HeaderMap,
     Path(id): Path<i64>,
-    Query(q): Query<HashMap<String, String>>,
+    m: Member<Viewer>,
 ) -> Response {
-    let s = match crate::ui::page_session(&st, &headers, &q, Role::Viewer) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+    let Member { s, f: q, .. } = m;
     let Some(format) = Format::parse(&param(&q, "format")) else {
         return (StatusCode::BAD_REQUEST, "format: use pdf, png, svg, md, json or yaml\n").into_response();
     };
@@ -70,39 +68,24 @@ pub(super) async fn export(
     render_export(&st, &s.project, &map, v, persona, format).await
 }
 
-pub(super) async fn share(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(f): Form<HashMap<String, String>>,
-) -> Response {
+pub(super) async fn share(State(st): State<Arc<AppState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
     let now = (st.clock)();
-    map_action(&st, &headers, &f, |meta, project| {
+    map_action(&st, m, |meta, project| {
         let t = meta.create_share(project, id, now)?;
         Ok(format!("/maps/{id}?project={}&share={}", enc(project), t.token))
     })
 }
 
-pub(super) async fn unshare(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(f): Form<HashMap<String, String>>,
-) -> Response {
+pub(super) async fn unshare(State(st): State<Arc<AppState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
     let now = (st.clock)();
-    map_action(&st, &headers, &f, |meta, project| {
+    map_action(&st, m, |meta, project| {
         meta.revoke_shares(project, id, now)?;
         Ok(format!("/maps/{id}?project={}", enc(project)))
     })
 }
 
-pub(super) async fn delete(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(f): Form<HashMap<String, String>>,
-) -> Response {
-    map_action(&st, &headers, &f, |meta, project| {
+pub(super) async fn delete(State(st): State<Arc<AppState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
+    map_action(&st, m, |meta, project| {
         meta.delete_map(project, id)?;
         Ok(format!("/maps?project={}", enc(project)))
     })

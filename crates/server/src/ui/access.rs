@@ -1,0 +1,145 @@
+//! Who may see and do what in the web app. Every page and form about a project's data takes a [`Member<R>`]:
+//! the extractor signs the request in (or sends the browser to the sign-in page), checks a form's CSRF token,
+//! finds the project the request names and the user's role there, and refuses — 404 for a non-member, exactly
+//! like a project that does not exist, so names do not leak; 403 below `R`'s role — before the handler runs. A
+//! handler that reads a project's data cannot be written without one: the role is in its signature.
+//!
+//! ```text
+//! async fn page(State(st): State<Arc<AppState>>, m: Member<Viewer>) -> Response { … m.s.project … }
+//! async fn save(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response { … m.f["name"] … }
+//! ```
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use axum::body::to_bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tropa_meta::{Role, User};
+
+use super::{checked, internal, not_found, session, Refusal, Session};
+use crate::AppState;
+
+/// The least role a route needs, as a type.
+pub trait Need: Send + Sync + 'static {
+    const ROLE: Role;
+}
+
+/// Reads.
+pub enum Viewer {}
+/// Also edits reports, definitions and maps.
+pub enum Analyst {}
+/// Also manages the project's keys and members.
+pub enum Admin {}
+
+impl Need for Viewer {
+    const ROLE: Role = Role::Viewer;
+}
+impl Need for Analyst {
+    const ROLE: Role = Role::Analyst;
+}
+impl Need for Admin {
+    const ROLE: Role = Role::Admin;
+}
+
+/// A signed-in member of the project the request names, with at least `R`'s role there. `f` holds the
+/// query's fields, and for a form (POST) the form's over them (its CSRF token checked).
+pub struct Member<R: Need> {
+    pub s: Session,
+    pub f: HashMap<String, String>,
+    need: PhantomData<R>,
+}
+
+/// The largest form a page sends (a map document pasted into the import form is the biggest).
+const FORM_LIMIT: usize = 4 << 20;
+
+impl<R: Need> FromRequest<Arc<AppState>> for Member<R> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, st: &Arc<AppState>) -> Result<Self, Response> {
+        let (parts, body) = req.into_parts();
+        let mut f: HashMap<String, String> =
+            serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
+        let s = if parts.method == Method::GET || parts.method == Method::HEAD {
+            page_session(st, &parts.headers, &f, R::ROLE)
+        } else {
+            let bytes = to_bytes(body, FORM_LIMIT)
+                .await
+                .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "the form is too large").into_response())?;
+            let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|_| {
+                (StatusCode::BAD_REQUEST, "a form body (application/x-www-form-urlencoded)").into_response()
+            })?;
+            f.extend(form);
+            form_session(st, &parts.headers, &f, R::ROLE)
+        };
+        Ok(Member { s: s.map_err(|r| *r)?, f, need: PhantomData })
+    }
+}
+
+impl<R: Need> Member<R> {
+    /// A form field, trimmed ("" when absent).
+    pub fn field(&self, name: &str) -> &str {
+        self.f.get(name).map(|v| v.trim()).unwrap_or("")
+    }
+
+    /// The same member if their role is at least `role` (for a route whose need depends on the action).
+    pub fn at_least(self, role: Role) -> Result<Self, Refusal> {
+        if self.s.role < role {
+            return Err(super::forbidden(&self.s, role));
+        }
+        Ok(self)
+    }
+}
+
+/// The signed-in user `s` in `project` with at least `need` there (their membership's role; an instance admin
+/// is an admin everywhere). Not a member, or no such project: 404 — the same answer, so project names do not
+/// leak; a member below `need`: 403.
+pub fn in_project(st: &AppState, mut s: Session, project: &str, need: Role) -> Result<Session, Refusal> {
+    let role = st.meta.project_role(&s.user, project).map_err(|e| Box::new(internal(&e)))?;
+    s.project = project.to_string();
+    let Some(role) = role else { return Err(Box::new(not_found(&s))) };
+    s.role = role;
+    if role < need {
+        return Err(super::forbidden(&s, need));
+    }
+    Ok(s)
+}
+
+/// The project a page or form names (`project=`); when none, `default` if the user may open it, else their
+/// first project.
+pub fn project_param_for(st: &AppState, user: &User, q: &HashMap<String, String>) -> String {
+    if let Some(p) = q.get("project").map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        return p.to_string();
+    }
+    let mine = st.meta.user_projects(user).unwrap_or_default();
+    if mine.is_empty() || mine.iter().any(|p| p.slug == "default") {
+        return "default".into();
+    }
+    mine[0].slug.clone()
+}
+
+/// The session of a page about the project its query names, with at least `role` in that project.
+fn page_session(
+    st: &AppState,
+    headers: &HeaderMap,
+    q: &HashMap<String, String>,
+    role: Role,
+) -> Result<Session, Refusal> {
+    let s = session(st, headers, Role::Viewer)?;
+    let project = project_param_for(st, &s.user, q);
+    in_project(st, s, &project, role)
+}
+
+/// The member who sent a form about the form's `project` (its CSRF token checked), with at least `role` there.
+fn form_session(
+    st: &AppState,
+    headers: &HeaderMap,
+    f: &HashMap<String, String>,
+    role: Role,
+) -> Result<Session, Refusal> {
+    let s = checked(st, headers, f.get("csrf").map(String::as_str).unwrap_or(""), Role::Viewer)?;
+    let project = project_param_for(st, &s.user, f);
+    in_project(st, s, &project, role)
+}
