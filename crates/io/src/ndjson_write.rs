@@ -52,6 +52,12 @@ pub fn to_message(e: &Event, customer: &str) -> Value {
 
     let mut props = object(&e.properties);
     settle_money(&mut props, e.revenue, &e.currency);
+    // a group call carries its groupId, as Segment's spec asks (the id is kept in properties.group_id)
+    if e.kind == MessageKind::Group {
+        if let Some(Value::String(g)) = props.get("group_id") {
+            m.insert("groupId".into(), Value::String(g.clone()));
+        }
+    }
     m.insert("properties".into(), Value::Object(props));
     let traits = object(&e.traits);
     if !traits.is_empty() {

@@ -141,6 +141,9 @@ fn parquet_export_is_flat_typed_and_versioned() {
 fn ndjson_round_trip_keeps_every_field() {
     let events = parsed(&rich_messages());
     assert_eq!(round_trip(Format::Ndjson, &events), events);
+    // a group call is written with its groupId (Segment's spec), so other tools read the group too
+    let group = events.iter().find(|e| e.kind == MessageKind::Group).unwrap();
+    assert_eq!(tropa_io::to_message(group, "")["groupId"], "g7");
     let gz = tempfile::tempdir().unwrap();
     let path = gz.path().join("e.ndjson.gz");
     export(&path, Format::Ndjson, &events);
