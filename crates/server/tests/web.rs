@@ -142,6 +142,7 @@ const WEB_ROUTES: &[(&str, &str, Option<tropa_meta::Role>)] = {
         ("POST", "/settings/users/role", Some(Admin)),
         ("POST", "/settings/users/password", Some(Admin)),
         ("POST", "/settings/users/delete", Some(Admin)),
+        ("GET", "/settings/audit", Some(Admin)),
         ("POST", "/reports/save", Some(Analyst)),
         ("POST", "/reports/delete", Some(Analyst)),
         ("GET", "/maps", Some(Viewer)),

@@ -11,6 +11,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use serde_json::json;
+use tropa_app::audit::{Action, Done};
 use tropa_meta::{KeyKind, MetaError, Role};
 
 use super::export::enc;
@@ -45,6 +47,7 @@ fn tabs(s: &Session, on: &str) -> String {
     let mut list = vec![("/settings", "account")];
     if s.user.role >= Role::Admin {
         list.extend([("/settings/projects", "projects"), ("/settings/keys", "api_keys"), ("/settings/users", "users")]);
+        list.push(("/settings/audit", "audit_log"));
     }
     let links: String = list
         .iter()
@@ -56,7 +59,7 @@ fn tabs(s: &Session, on: &str) -> String {
     format!("<h1>{}</h1><nav class=\"tabs\">{links}</nav>", l.t("settings"))
 }
 
-fn settings_page(s: &Session, tab: &str, body: &str) -> Response {
+pub(super) fn settings_page(s: &Session, tab: &str, body: &str) -> Response {
     Html(shell(s, "settings", s.lang.t("settings"), &format!("{}{body}", tabs(s, tab)))).into_response()
 }
 
@@ -154,6 +157,7 @@ async fn set_password(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(
     .await;
     match done {
         Ok(Ok(true)) => {
+            super::audit::record(&st, &s, Done::new(Action::UserPasswordChange, None, &s.user.email));
             // A new password ends every session, this one too: sign in again with it.
             redirect("/login")
         }
@@ -230,6 +234,8 @@ async fn create_project(State(st): State<Arc<AppState>>, headers: HeaderMap, For
     match st.meta.create_project(get_field(&f, "project"), get_field(&f, "name"), (st.clock)()) {
         Ok(p) => {
             tracing::info!(user = s.user.id, "project created");
+            let done = Done::new(Action::ProjectCreate, Some(&p.slug), &p.slug).with(json!({"name": p.name}));
+            super::audit::record(&st, &s, done);
             redirect(&format!("/settings/keys?project={}", enc(&p.slug)))
         }
         Err(e) => match form_problem(&e) {
@@ -358,6 +364,8 @@ async fn create_key(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f)
     match made {
         Ok(k) => {
             tracing::info!(user = s.user.id, key = k.info.id, "key created");
+            let details = json!({"id": k.info.id, "kind": k.info.kind.as_str(), "label": k.info.label});
+            super::audit::record(&st, &s, Done::new(Action::KeyCreate, Some(&s.project), &k.info.hint).with(details));
             // The secret is in this answer only: never cache it.
             let origin = super::origin(&headers);
             let mut res = keys_page(&st, &s, &[], Some((&k, &origin)), StatusCode::CREATED);
@@ -391,8 +399,10 @@ async fn revoke_key(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f)
         return keys_page(&st, &s, &p, None, StatusCode::NOT_FOUND);
     }
     match st.meta.revoke_key(id, (st.clock)()) {
-        Ok(_) => {
+        Ok(k) => {
             tracing::info!(user = s.user.id, key = id, "key revoked");
+            let done = Done::new(Action::KeyRevoke, Some(&s.project), &k.hint).with(json!({"id": id}));
+            super::audit::record(&st, &s, done);
             redirect(&format!("/settings/keys?project={}", enc(&s.project)))
         }
         Err(e) => internal(&e),
@@ -517,6 +527,8 @@ async fn create_user(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f
     match tokio::task::spawn_blocking(move || meta.create_user(&email, role, &pw, now)).await {
         Ok(Ok(u)) => {
             tracing::info!(user = s.user.id, created = u.id, "user created");
+            let done = Done::new(Action::UserCreate, None, &u.email).with(json!({"role": u.role.as_str()}));
+            super::audit::record(&st, &s, done);
             users_page(&st, &s, &[], Some(password_shown(l, &u.email, &password)), StatusCode::CREATED)
         }
         Ok(Err(e)) => match form_problem(&e) {
@@ -544,7 +556,11 @@ async fn set_role(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): 
         st.meta.set_role(id, role)
     });
     match changed {
-        Ok(_) => redirect("/settings/users"),
+        Ok(u) => {
+            let done = Done::new(Action::UserRole, None, &u.email).with(json!({"role": u.role.as_str()}));
+            super::audit::record(&st, &s, done);
+            redirect("/settings/users")
+        }
         Err(e) => user_problem(&st, &s, &e),
     }
 }
@@ -568,7 +584,10 @@ async fn reset_password(State(st): State<Arc<AppState>>, headers: HeaderMap, For
     };
     let (meta, pw, id) = (st.meta.clone(), password.clone(), user.id);
     match tokio::task::spawn_blocking(move || meta.set_password(id, &pw)).await {
-        Ok(Ok(())) => users_page(&st, &s, &[], Some(password_shown(s.lang, &user.email, &password)), StatusCode::OK),
+        Ok(Ok(())) => {
+            super::audit::record(&st, &s, Done::new(Action::UserPasswordReset, None, &user.email));
+            users_page(&st, &s, &[], Some(password_shown(s.lang, &user.email, &password)), StatusCode::OK)
+        }
         Ok(Err(e)) => user_problem(&st, &s, &e),
         Err(e) => internal(&e),
     }
@@ -579,11 +598,15 @@ async fn delete_user(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f
         Ok(s) => s,
         Err(r) => return *r,
     };
+    let email = user_id(&f).and_then(|id| st.meta.users().ok()?.into_iter().find(|u| u.id == id)).map(|u| u.email);
     let deleted = user_id(&f)
         .ok_or(MetaError::NotFound { what: "user", name: get_field(&f, "user").into() })
         .and_then(|id| st.meta.delete_user(id));
     match deleted {
-        Ok(()) => redirect("/settings/users"),
+        Ok(()) => {
+            super::audit::record(&st, &s, Done::new(Action::UserDelete, None, email.unwrap_or_default()));
+            redirect("/settings/users")
+        }
         Err(e) => user_problem(&st, &s, &e),
     }
 }
