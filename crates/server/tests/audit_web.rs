@@ -81,6 +81,13 @@ async fn web_changes_are_recorded_with_the_user_and_their_address_and_never_a_se
     assert_eq!(h.send(post("/stages", &analyst, stages("save"))).await.status, StatusCode::SEE_OTHER);
     assert_eq!(h.send(post("/stages", &analyst, stages("reset"))).await.status, StatusCode::SEE_OTHER);
     h.send(post("/maps/2/delete", &analyst, format!("csrf={acsrf}&project=a"))).await;
+    // the analyst's own password (it ends their session)
+    let form = format!(
+        "csrf={acsrf}&current={}&password={pw}&repeat={pw}",
+        enc("correct horse battery"),
+        pw = enc("brand new secret pw")
+    );
+    assert_eq!(h.send(post("/settings/password", &analyst, form)).await.status, StatusCode::SEE_OTHER);
     // a refused change is not recorded
     let r = h.send(post("/settings/projects", &admin, format!("csrf={csrf}&project=shop"))).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -106,21 +113,15 @@ async fn web_changes_are_recorded_with_the_user_and_their_address_and_never_a_se
             "definition.save",
             "definition.reset",
             "map.delete",
+            "user.password_change",
         ]
     );
     let boss = h.state.meta.user("boss@x.ru").unwrap().unwrap().id;
     let an = h.state.meta.user("an@x.ru").unwrap().unwrap().id;
-    for e in &all {
+    for (i, e) in all.iter().enumerate() {
         assert_eq!((e.address.as_str(), e.at), ("198.51.100.7", NOW), "{e:?}");
-        let expected = if e.action.as_str().starts_with("project")
-            || e.action.as_str().starts_with("key")
-            || e.action.as_str().starts_with("user")
-        {
-            Actor::User { id: boss, email: "boss@x.ru".into() }
-        } else {
-            Actor::User { id: an, email: "an@x.ru".into() }
-        };
-        assert_eq!(e.actor, expected, "{e:?}");
+        let (id, email) = if i < 7 { (boss, "boss@x.ru") } else { (an, "an@x.ru") };
+        assert_eq!(e.actor, Actor::User { id, email: email.into() }, "{e:?}");
     }
     let by = |a: Action| all.iter().find(|e| e.action == a).unwrap();
     assert_eq!(
@@ -134,10 +135,11 @@ async fn web_changes_are_recorded_with_the_user_and_their_address_and_never_a_se
     assert_eq!(by(Action::MapDelete).target, "#2 <img src=x onerror=alert(1)>", "named as it was before the delete");
     assert_eq!(by(Action::DefinitionSave).target, "two");
     assert_eq!(by(Action::MapUnshare).details, "{\"revoked\":1}");
+    assert_eq!(by(Action::UserPasswordChange).target, "an@x.ru");
 
     // no secret anywhere in the log
     let text = format!("{all:?}");
-    for needle in [&secret[3..], &first_password, &second_password, &token[3..], "correct horse battery"] {
+    for needle in [&secret[3..], &first_password, &second_password, &token[3..], "correct horse battery", "brand new"] {
         assert!(!text.contains(needle), "{needle} in the audit log");
     }
 }
