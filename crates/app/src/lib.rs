@@ -1,6 +1,7 @@
 //! tropa's application layer: the one place that knows how the pieces fit — the data folder and its project
 //! layout, opening a project's engine, the journey definition a project uses (saved or default), journey maps
-//! (templates, data lanes, exports) and personas. The CLI, the query API and the web app are adapters over it:
+//! (templates, data lanes, exports) and personas, the audit log of who changed what ([`audit`]) and forgetting a
+//! customer ([`forget`]). The CLI, the query API and the web app are adapters over it:
 //! they parse their own input, call one function here, and word the answer (or the [`AppError`]) their own way.
 //!
 //! ```no_run
@@ -13,8 +14,10 @@
 //! # }
 //! ```
 
+pub mod audit;
 pub mod definitions;
 mod error;
+pub mod forget;
 pub mod layout;
 pub mod maps;
 pub mod projects;

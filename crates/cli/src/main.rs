@@ -76,8 +76,10 @@ enum Command {
     User(cmd::user::UserArgs),
     /// Merge parts, re-file merged identities, drop forgotten events.
     Compact(cmd::admin::FormatArgs),
-    /// Delete every event of a customer (right to be forgotten).
+    /// Delete every event of a customer (right to be forgotten); the audit log keeps a salted digest and counts.
     Forget(cmd::admin::ForgetArgs),
+    /// The audit log: who changed projects, keys, users, maps, definitions and data, when and from where.
+    Audit(cmd::audit::AuditArgs),
 }
 
 /// An error meant for the user: printed as is, exit code 1.
@@ -185,7 +187,13 @@ fn main() -> ExitCode {
             cmd::stages::run(&cli.data, &data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT), a)
         }
         Command::Compact(a) => cmd::admin::compact(&data, a),
-        Command::Forget(a) => cmd::admin::forget(&data, a),
+        Command::Forget(a) => cmd::admin::forget(
+            &cli.data,
+            &data,
+            cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT),
+            a,
+        ),
+        Command::Audit(a) => cmd::audit::run(&cli.data, cli.project.as_deref(), a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,7 +1,6 @@
 //! tropa's metadata: projects and their API keys, users and their sessions ([`users`]), saved reports and
-//! journey definitions ([`reports`]), journey maps with their versions, share links and personas ([`maps`]), kept
-//! in SQLite
-//! (`meta.sqlite` in the data folder).
+//! journey definitions ([`reports`]), journey maps with their versions, share links and personas ([`maps`]), and
+//! the append-only audit log of who changed them ([`audit`]), kept in SQLite (`meta.sqlite` in the data folder).
 //!
 //! A **project** is an isolated set of journeys (its events live in `projects/<slug>/` of the data folder); a
 //! **key** lets a client into one project, either to send events (`write`, the Segment "write key") or to query
@@ -19,6 +18,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod audit;
 pub mod maps;
 pub mod members;
 pub mod reports;

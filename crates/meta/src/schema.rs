@@ -99,6 +99,29 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (user_id, project_id)
      );
      INSERT INTO members (user_id, project_id, role) SELECT u.id, p.id, u.role FROM users u, projects p;",
+    // the audit log (append-only: triggers refuse changes) and the salt of forgotten customers' digests; no
+    // foreign keys, so entries outlive the users and maps they name
+    "CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor_kind TEXT NOT NULL CHECK (actor_kind IN ('user', 'cli', 'system')),
+        user_id INTEGER,
+        actor TEXT NOT NULL,
+        address TEXT NOT NULL,
+        action TEXT NOT NULL,
+        project TEXT,
+        target TEXT NOT NULL,
+        details TEXT NOT NULL
+     );
+     CREATE INDEX audit_by_project ON audit (project, id);
+     CREATE INDEX audit_by_action ON audit (action, id);
+     CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+     CREATE TABLE audit_salt (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        salt BLOB NOT NULL
+     );
+     CREATE TRIGGER audit_salt_kept BEFORE UPDATE ON audit_salt BEGIN SELECT RAISE(ABORT, 'the salt is made once'); END;",
 ];
 
 pub fn migrate(conn: &mut Connection, path: &str) -> Result<(), MetaError> {

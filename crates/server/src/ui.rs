@@ -4,6 +4,7 @@
 //! CSRF token (the session's, or before sign-in a double-submit cookie) and is refused without it.
 
 mod access;
+mod audit;
 mod customers;
 mod export;
 mod form;
@@ -50,6 +51,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/retention", get(retention::page))
         .route("/stages", get(stages::page).post(stages::post))
         .route("/customers", get(customers::page))
+        .route("/settings/audit", get(audit::page))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .merge(settings::routes())
@@ -60,6 +62,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/app.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT) }))
         .layer(axum::middleware::from_fn(remember_next))
         .layer(axum::middleware::from_fn(keep_here))
+        .layer(axum::middleware::from_fn(audit::keep_client))
 }
 
 tokio::task_local! {

@@ -145,6 +145,7 @@ const WEB_ROUTES: &[(&str, &str, Option<tropa_meta::Role>)] = {
         ("POST", "/settings/users/role", Some(Admin)),
         ("POST", "/settings/users/password", Some(Admin)),
         ("POST", "/settings/users/delete", Some(Admin)),
+        ("GET", "/settings/audit", Some(Admin)),
         ("POST", "/reports/save", Some(Analyst)),
         ("POST", "/reports/delete", Some(Analyst)),
         ("GET", "/maps", Some(Viewer)),
@@ -255,6 +256,7 @@ const INSTANCE_ROUTES: &[&str] = &[
     "/settings/users/role",
     "/settings/users/password",
     "/settings/users/delete",
+    "/settings/audit",
 ];
 
 /// Regression (per-project access): any viewer used to read every project. Now a member of project b — even its
@@ -350,6 +352,15 @@ async fn project_admins_manage_members_and_roles_apply_per_project() {
         h.send(page_post("/settings/members/remove", &boss, &format!("csrf={csrf}&project=a&user={}", user.id))).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(h.send(page_get("/funnels?project=a", &ann)).await.status, StatusCode::NOT_FOUND);
+    // every membership change is in the audit log, with who did it
+    let entries = h
+        .state
+        .meta
+        .audit(&tropa_meta::audit::Filter { project: Some("a".into()), limit: 50, ..Default::default() })
+        .unwrap();
+    let actions: Vec<&str> = entries.iter().rev().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["member.set", "member.set", "member.remove"], "{entries:?}");
+    assert!(entries.iter().all(|e| e.target == "ann@x.ru"), "{entries:?}");
     // a new project made by an instance admin grants its creator, not the other users
     h.user("root@x.ru", Role::Admin);
     let (root, root_csrf) = h.sign_in("root@x.ru", "correct horse battery").await;

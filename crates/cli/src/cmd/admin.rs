@@ -1,9 +1,9 @@
-//! `tropa compact` and `tropa forget`.
+//! `tropa compact` and `tropa forget` (through `tropa_app::forget`, which records it in the audit log as a
+//! salted digest of the customer and counts).
 
 use std::path::Path;
 
 use clap::Args;
-use tropa_engine::Engine;
 
 use crate::lang::tr;
 use crate::table::{print, print_json};
@@ -39,11 +39,14 @@ pub fn compact(data: &Path, args: FormatArgs) -> anyhow::Result<()> {
     ))
 }
 
-pub fn forget(data: &Path, args: ForgetArgs) -> anyhow::Result<()> {
+pub fn forget(root: &Path, data: &Path, project: &str, args: ForgetArgs) -> anyhow::Result<()> {
     let store = super::open_existing(data)?;
-    let n = store.forget(&args.id)?;
+    let meta = tropa_app::layout::open_meta(root)?;
+    let who = super::audit::who();
+    let gone = tropa_app::forget::customer(&meta, &store, (project, &args.id), &who, tropa_app::now_ms())
+        .map_err(super::app_error)?;
     if args.format == OutFormat::Json {
-        return print_json(&serde_json::json!({"forgotten_events": n}));
+        return print_json(&serde_json::json!({"forgotten_events": gone.events, "forgotten_ids": gone.actors}));
     }
-    print(&format!("{}: {n}\n", tr("events deleted", "удалено событий")))
+    print(&format!("{}: {}\n", tr("events deleted", "удалено событий"), gone.events))
 }

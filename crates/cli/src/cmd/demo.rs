@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use clap::{Args, Subcommand};
 use rayon::prelude::*;
+use tropa_app::audit::{Action, Done};
 use tropa_engine::Engine;
 use tropa_meta::KeyKind;
 use tropa_synth::SynthConfig;
@@ -161,11 +162,14 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
             let meta = tropa_app::layout::open_meta(data)?;
             for (kind, secret) in [(KeyKind::Write, DEMO_WRITE_KEY), (KeyKind::Read, DEMO_READ_KEY)] {
                 if meta.authenticate(secret)?.is_none() {
-                    meta.insert_key(tropa_app::layout::DEFAULT_PROJECT, kind, "demo", secret, tropa_app::now_ms())?;
+                    let k =
+                        meta.insert_key(tropa_app::layout::DEFAULT_PROJECT, kind, "demo", secret, tropa_app::now_ms())?;
+                    super::audit::record(&meta, Done::new(Action::KeyCreate, Some(&k.info.project), &k.info.hint))?;
                 }
             }
             if meta.user(DEMO_EMAIL)?.is_none() {
                 meta.create_user(DEMO_EMAIL, tropa_meta::Role::Admin, DEMO_PASSWORD, tropa_app::now_ms())?;
+                super::audit::record(&meta, Done::new(Action::UserCreate, None, DEMO_EMAIL))?;
             }
             // the demo opens on a filled journey map of the online store
             let map_id = match meta.maps(tropa_app::layout::DEFAULT_PROJECT)?.last() {

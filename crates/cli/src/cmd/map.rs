@@ -6,6 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
+use serde_json::json;
+use tropa_app::audit::{map_target, Action, Done};
 use tropa_app::maps::{self, Format};
 use tropa_core::cjm::persona::Persona;
 use tropa_core::cjm::{template, JourneyMap};
@@ -133,6 +135,9 @@ pub fn run(root: &Path, data: &Path, project: &str, args: MapArgs) -> anyhow::Re
             let by = maps::Author { user: None, now: now_ms() };
             let id = maps::create_from_template(&meta, project, (&template, lang), title.as_deref(), by)
                 .map_err(super::app_error)?;
+            let title = meta.map(project, id)?.map(|m| m.title);
+            let done = Done::new(Action::MapCreate, Some(project), map_target(id, title.as_deref()));
+            super::audit::record(&meta, done.with(json!({"template": template, "lang": lang.code()})))?;
             print(&format!("{} {id}\n", tr("created map", "создана карта")))
         }
         MapCmd::List { format } => {
@@ -198,10 +203,14 @@ pub fn run(root: &Path, data: &Path, project: &str, args: MapArgs) -> anyhow::Re
                 Some(id) => {
                     let v =
                         meta.save_map_version(project, id, None, &map.title, &map.to_json(), &summary, None, now_ms())?;
+                    let done = Done::new(Action::MapImport, Some(project), map_target(id, Some(&map.title)));
+                    super::audit::record(&meta, done.with(json!({"version": v})))?;
                     print(&format!("{} {id} v{v}\n", tr("map", "карта")))
                 }
                 None => {
                     let m = meta.create_map(project, &map.title, &map.to_json(), &summary, None, now_ms())?;
+                    let done = Done::new(Action::MapImport, Some(project), map_target(m.id, Some(&m.title)));
+                    super::audit::record(&meta, done.with(json!({"version": 1})))?;
                     print(&format!("{} {}\n", tr("created map", "создана карта"), m.id))
                 }
             }
@@ -225,6 +234,7 @@ pub fn run(root: &Path, data: &Path, project: &str, args: MapArgs) -> anyhow::Re
             };
             p.validate().map_err(|e| bad_doc(&file, e))?;
             meta.save_persona(project, &p.key, &serde_json::to_string(&p)?, now_ms())?;
+            super::audit::record(&meta, Done::new(Action::PersonaSave, Some(project), &p.key))?;
             print(&format!("{} {}\n", tr("saved persona", "сохранена персона"), p.key))
         }
     }

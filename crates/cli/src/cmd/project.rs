@@ -3,6 +3,8 @@
 use std::path::Path;
 
 use clap::{Args, Subcommand};
+use serde_json::json;
+use tropa_app::audit::{Action, Done};
 use tropa_meta::KeyKind;
 
 use crate::lang::tr;
@@ -69,6 +71,10 @@ pub fn project(root: &Path, args: ProjectArgs) -> anyhow::Result<()> {
         ProjectCmd::Create { id, name } => {
             let p = meta.create_project(&id, &name, now_ms())?;
             std::fs::create_dir_all(tropa_app::layout::project_dir(root, &p.slug))?;
+            super::audit::record(
+                &meta,
+                Done::new(Action::ProjectCreate, Some(&p.slug), &p.slug).with(json!({"name": p.name})),
+            )?;
             print(&format!(
                 "{} '{}'\n{}: tropa key create --project {} --kind write\n",
                 tr("created project", "создан проект"),
@@ -98,6 +104,8 @@ pub fn key(root: &Path, project: Option<&str>, args: KeyArgs) -> anyhow::Result<
             let project = project.unwrap_or(tropa_app::layout::DEFAULT_PROJECT);
             let kind = KeyKind::parse(&kind)?;
             let k = meta.create_key(project, kind, &label, now_ms())?;
+            let details = json!({"id": k.info.id, "kind": kind.as_str(), "label": label});
+            super::audit::record(&meta, Done::new(Action::KeyCreate, Some(project), &k.info.hint).with(details))?;
             if format == OutFormat::Json {
                 return print_json(&k);
             }
@@ -139,6 +147,8 @@ pub fn key(root: &Path, project: Option<&str>, args: KeyArgs) -> anyhow::Result<
         }
         KeyCmd::Revoke { id } => {
             let k = meta.revoke_key(id, now_ms())?;
+            let done = Done::new(Action::KeyRevoke, Some(&k.project), &k.hint).with(json!({"id": k.id}));
+            super::audit::record(&meta, done)?;
             print(&format!("{} #{} ({}…)\n", tr("revoked key", "отозван ключ"), k.id, k.hint))
         }
     }

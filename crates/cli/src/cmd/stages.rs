@@ -254,6 +254,9 @@ pub fn run(root: &Path, data: &Path, project: &str, args: StagesArgs) -> anyhow:
             let meta = tropa_app::layout::open_meta(root)?;
             tropa_app::definitions::save(&meta, project, (&text, format), None, tropa_app::now_ms())
                 .map_err(super::app_error)?;
+            let details = serde_json::json!({"format": format.name(), "stages": def.stages.len()});
+            let done = tropa_app::audit::Done::new(tropa_app::audit::Action::DefinitionSave, Some(project), &def.name);
+            super::audit::record(&meta, done.with(details))?;
             return print(&format!(
                 "{} «{}»: {} {}\n",
                 tr("saved the definition", "сохранено определение"),
@@ -265,6 +268,8 @@ pub fn run(root: &Path, data: &Path, project: &str, args: StagesArgs) -> anyhow:
         Some(StagesCmd::Reset) => {
             let meta = tropa_app::layout::open_meta(root)?;
             tropa_app::definitions::reset(&meta, project).map_err(super::app_error)?;
+            let done = tropa_app::audit::Done::new(tropa_app::audit::Action::DefinitionReset, Some(project), "");
+            super::audit::record(&meta, done)?;
             return print(tr(
                 "the project uses the default definition\n",
                 "проект использует определение по умолчанию\n",

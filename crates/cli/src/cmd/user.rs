@@ -4,6 +4,8 @@ use std::io::BufRead;
 use std::path::Path;
 
 use clap::{Args, Subcommand};
+use serde_json::json;
+use tropa_app::audit::{Action, Done};
 use tropa_meta::Role;
 
 use crate::lang::tr;
@@ -80,6 +82,12 @@ pub fn run(root: &Path, project: Option<&str>, args: UserArgs) -> anyhow::Result
             let (password, generated) =
                 if password_stdin { (stdin_line()?, false) } else { (tropa_meta::random_password()?, true) };
             let u = meta.create_user(&email, role, &password, now_ms())?;
+            let detail = if role == Role::Admin {
+                json!({"role": role.as_str()})
+            } else {
+                json!({"role": role.as_str(), "projects": projects})
+            };
+            super::audit::record(&meta, Done::new(Action::UserCreate, None, &u.email).with(detail))?;
             if role == Role::Admin {
                 print(&format!("{} {} ({})\n", tr("created user", "создан пользователь"), u.email, u.role.as_str()))?;
             } else {
@@ -120,6 +128,7 @@ pub fn run(root: &Path, project: Option<&str>, args: UserArgs) -> anyhow::Result
                 .user(&email)?
                 .ok_or_else(|| UserError(format!("{} '{email}'", tr("no such user", "нет такого пользователя"))))?;
             meta.set_password(u.id, &stdin_line()?)?;
+            super::audit::record(&meta, Done::new(Action::UserPasswordReset, None, &u.email))?;
             print(&format!("{} {}\n", tr("new password set for", "новый пароль установлен для"), u.email))
         }
     }

@@ -15,6 +15,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
+use tropa_app::audit::{Action, Done};
 use tropa_core::cjm::persona::Persona;
 use tropa_core::cjm::{diff, template, Change, Edit, JourneyMap, LaneKind, Segment};
 use tropa_meta::{MetaError, Role};
@@ -202,7 +203,11 @@ async fn create(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response
     let lang = if lang == "en" { tropa_core::lang::Lang::En } else { tropa_core::lang::Lang::Ru };
     let by = tropa_app::maps::Author { user: Some(s.user.id), now: (st.clock)() };
     match tropa_app::maps::create_from_template(&st.meta, &s.project, (&key, lang), None, by) {
-        Ok(id) => redirect(&format!("/maps/{id}?project={}", enc(&s.project))),
+        Ok(id) => {
+            let done = super::audit::on_map(&st, Action::MapCreate, &s.project, id);
+            super::audit::record(&st, &s, done.with(json!({"template": key, "lang": lang.code()})));
+            redirect(&format!("/maps/{id}?project={}", enc(&s.project)))
+        }
         Err(e @ tropa_app::AppError::NotFound(_)) => bad_request(&s, &format!("template: {}", e.words(s.lang.core()))),
         Err(e) => internal(&e),
     }
@@ -218,6 +223,9 @@ async fn import(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response
             let summary = s.lang.t("imported").to_string();
             let made =
                 st.meta.create_map(&s.project, &map.title, &map.to_json(), &summary, Some(s.user.id), (st.clock)());
+            if let Ok(m) = &made {
+                super::audit::record(&st, &s, super::audit::on_map(&st, Action::MapImport, &s.project, m.id));
+            }
             redirect_or(&s, made.map(|m| format!("/maps/{}?project={}", m.id, enc(&s.project))))
         }
         Err(e) => {
@@ -683,9 +691,9 @@ fn serde_urlencoded_pairs(body: &[u8]) -> Option<HashMap<String, String>> {
 fn map_action(
     st: &AppState,
     m: Member<Analyst>,
-    act: impl FnOnce(&tropa_meta::Meta, &str) -> Result<String, MetaError>,
+    act: impl FnOnce(&tropa_meta::Meta, &Session) -> Result<String, MetaError>,
 ) -> Response {
-    redirect_or(&m.s, act(&st.meta, &m.s.project))
+    redirect_or(&m.s, act(&st.meta, &m.s))
 }
 
 /// The page a metadata change leads to, or why it could not be made (404 for what does not exist).

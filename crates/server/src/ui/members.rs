@@ -9,6 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use serde_json::json;
+use tropa_app::audit::{Action, Done};
 use tropa_meta::Role;
 
 use super::export::enc;
@@ -109,7 +111,11 @@ async fn set(State(st): State<Arc<AppState>>, m: Member<Admin>) -> Response {
         Err(e) => return internal(&e),
     };
     match st.meta.set_member(&s.project, user.id, role) {
-        Ok(()) => redirect(&format!("/settings/members?project={}", enc(&s.project))),
+        Ok(()) => {
+            let done = Done::new(Action::MemberSet, Some(&s.project), &user.email).with(json!({"role": role.as_str()}));
+            super::audit::record(&st, &s, done);
+            redirect(&format!("/settings/members?project={}", enc(&s.project)))
+        }
         Err(e) => internal(&e),
     }
 }
@@ -120,8 +126,13 @@ async fn remove(State(st): State<Arc<AppState>>, m: Member<Admin>) -> Response {
         let p = [("form".to_string(), format!("user: {}", s.lang.t("not_a_number")))];
         return members_page(&st, &s, &p, StatusCode::BAD_REQUEST);
     };
+    let email = st.meta.users().unwrap_or_default().into_iter().find(|u| u.id == id).map(|u| u.email);
     match st.meta.remove_member(&s.project, id) {
-        Ok(()) => redirect(&format!("/settings/members?project={}", enc(&s.project))),
+        Ok(()) => {
+            let done = Done::new(Action::MemberRemove, Some(&s.project), email.as_deref().unwrap_or(""));
+            super::audit::record(&st, &s, done);
+            redirect(&format!("/settings/members?project={}", enc(&s.project)))
+        }
         Err(e) => internal(&e),
     }
 }

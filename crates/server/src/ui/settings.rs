@@ -11,6 +11,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use serde_json::json;
+use tropa_app::audit::{Action, Done};
 use tropa_meta::{KeyKind, MetaError, Role};
 
 use super::export::enc;
@@ -54,6 +56,7 @@ pub(super) fn tabs(s: &Session, on: &str) -> String {
     }
     if s.user.role >= Role::Admin {
         list.push(("/settings/users".into(), "users"));
+        list.push(("/settings/audit".into(), "audit_log"));
     }
     let links: String = list
         .iter()
@@ -65,7 +68,7 @@ pub(super) fn tabs(s: &Session, on: &str) -> String {
     format!("<h1>{}</h1><nav class=\"tabs\">{links}</nav>", l.t("settings"))
 }
 
-fn settings_page(s: &Session, tab: &str, body: &str) -> Response {
+pub(super) fn settings_page(s: &Session, tab: &str, body: &str) -> Response {
     Html(shell(s, "settings", s.lang.t("settings"), &format!("{}{body}", tabs(s, tab)))).into_response()
 }
 
@@ -163,6 +166,7 @@ async fn set_password(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(
     .await;
     match done {
         Ok(Ok(true)) => {
+            super::audit::record(&st, &s, Done::new(Action::UserPasswordChange, None, &s.user.email));
             // A new password ends every session, this one too: sign in again with it.
             redirect("/login")
         }
@@ -243,6 +247,8 @@ async fn create_project(State(st): State<Arc<AppState>>, headers: HeaderMap, For
             if let Err(e) = st.meta.set_member(&p.slug, s.user.id, Role::Admin) {
                 return internal(&e);
             }
+            let done = Done::new(Action::ProjectCreate, Some(&p.slug), &p.slug).with(json!({"name": p.name}));
+            super::audit::record(&st, &s, done);
             redirect(&format!("/settings/keys?project={}", enc(&p.slug)))
         }
         Err(e) => match form_problem(&e) {
@@ -359,6 +365,8 @@ async fn create_key(State(st): State<Arc<AppState>>, headers: HeaderMap, m: Memb
     match made {
         Ok(k) => {
             tracing::info!(user = s.user.id, key = k.info.id, "key created");
+            let details = json!({"id": k.info.id, "kind": k.info.kind.as_str(), "label": k.info.label});
+            super::audit::record(&st, &s, Done::new(Action::KeyCreate, Some(&s.project), &k.info.hint).with(details));
             // The secret is in this answer only: never cache it.
             let origin = super::origin(&headers);
             let mut res = keys_page(&st, &s, &[], Some((&k, &origin)), StatusCode::CREATED);
@@ -388,8 +396,10 @@ async fn revoke_key(State(st): State<Arc<AppState>>, m: Member<Admin>) -> Respon
         return keys_page(&st, &s, &p, None, StatusCode::NOT_FOUND);
     }
     match st.meta.revoke_key(id, (st.clock)()) {
-        Ok(_) => {
+        Ok(k) => {
             tracing::info!(user = s.user.id, key = id, "key revoked");
+            let done = Done::new(Action::KeyRevoke, Some(&s.project), &k.hint).with(json!({"id": id}));
+            super::audit::record(&st, &s, done);
             redirect(&format!("/settings/keys?project={}", enc(&s.project)))
         }
         Err(e) => internal(&e),
@@ -533,6 +543,9 @@ async fn create_user(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f
                     };
                 }
             }
+            let done = Done::new(Action::UserCreate, None, &u.email)
+                .with(json!({"role": u.role.as_str(), "project": get_field(&f, "project")}));
+            super::audit::record(&st, &s, done);
             users_page(&st, &s, &[], Some(password_shown(l, &u.email, &password)), StatusCode::CREATED)
         }
         Ok(Err(e)) => match form_problem(&e) {
@@ -560,7 +573,11 @@ async fn set_role(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): 
         st.meta.set_role(id, role)
     });
     match changed {
-        Ok(_) => redirect("/settings/users"),
+        Ok(u) => {
+            let done = Done::new(Action::UserRole, None, &u.email).with(json!({"role": u.role.as_str()}));
+            super::audit::record(&st, &s, done);
+            redirect("/settings/users")
+        }
         Err(e) => user_problem(&st, &s, &e),
     }
 }
@@ -584,7 +601,10 @@ async fn reset_password(State(st): State<Arc<AppState>>, headers: HeaderMap, For
     };
     let (meta, pw, id) = (st.meta.clone(), password.clone(), user.id);
     match tokio::task::spawn_blocking(move || meta.set_password(id, &pw)).await {
-        Ok(Ok(())) => users_page(&st, &s, &[], Some(password_shown(s.lang, &user.email, &password)), StatusCode::OK),
+        Ok(Ok(())) => {
+            super::audit::record(&st, &s, Done::new(Action::UserPasswordReset, None, &user.email));
+            users_page(&st, &s, &[], Some(password_shown(s.lang, &user.email, &password)), StatusCode::OK)
+        }
         Ok(Err(e)) => user_problem(&st, &s, &e),
         Err(e) => internal(&e),
     }
@@ -595,11 +615,15 @@ async fn delete_user(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f
         Ok(s) => s,
         Err(r) => return *r,
     };
+    let email = user_id(&f).and_then(|id| st.meta.users().ok()?.into_iter().find(|u| u.id == id)).map(|u| u.email);
     let deleted = user_id(&f)
         .ok_or(MetaError::NotFound { what: "user", name: get_field(&f, "user").into() })
         .and_then(|id| st.meta.delete_user(id));
     match deleted {
-        Ok(()) => redirect("/settings/users"),
+        Ok(()) => {
+            super::audit::record(&st, &s, Done::new(Action::UserDelete, None, email.unwrap_or_default()));
+            redirect("/settings/users")
+        }
         Err(e) => user_problem(&st, &s, &e),
     }
 }

@@ -23,6 +23,7 @@ use super::{esc, internal, redirect, shell, Refusal, Session};
 use crate::query::request::Problems;
 use crate::ui::{Member, Viewer};
 use crate::AppState;
+use tropa_app::audit::{Action, Done};
 use tropa_app::AppError;
 use tropa_core::analysis::invalid::{SpecErrors, SpecField};
 
@@ -127,13 +128,21 @@ pub async fn post(State(st): State<Arc<AppState>>, m: Member<Viewer>) -> Respons
     let back = |done: &str| redirect(&format!("/stages?project={}&done={done}", url_part(&s.project)));
     match action.as_str() {
         "reset" => match tropa_app::definitions::reset(&st.meta, &s.project) {
-            Ok(()) => back("reset"),
+            Ok(()) => {
+                super::audit::record(&st, &s, Done::new(Action::DefinitionReset, Some(&s.project), ""));
+                back("reset")
+            }
             Err(e) => internal(&e),
         },
         "save" => {
             let by = Some(s.user.id);
             match tropa_app::definitions::save(&st.meta, &s.project, (&ask.text, format), by, (st.clock)()) {
-                Ok(_) => back("saved"),
+                Ok(def) => {
+                    let details = serde_json::json!({"format": format.name(), "stages": def.stages.len()});
+                    let done = Done::new(Action::DefinitionSave, Some(&s.project), &def.name).with(details);
+                    super::audit::record(&st, &s, done);
+                    back("saved")
+                }
                 Err(AppError::Definition(e)) => show(&st, &s, &ask, &e.issues, None, StatusCode::BAD_REQUEST).await,
                 Err(AppError::Meta(tropa_meta::MetaError::Invalid { reason, .. })) => {
                     let issue = DefinitionIssue { line: None, stage: None, field: String::new(), reason };

@@ -117,9 +117,20 @@ impl SignInThrottle {
     }
 }
 
-/// The client's address: the peer, or behind trusted proxies the last `X-Forwarded-For` hop that is not one of
-/// them (a hop that is no address ends the walk at the proxy that added it). IPv6 as its /64 network.
+/// The client's address as [`client_ip`] finds it, IPv6 as its /64 network (what one client may hold).
 pub fn client_address(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAddr]) -> Option<IpAddr> {
+    Some(match client_ip(peer, headers, trusted)? {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        v4 => v4,
+    })
+}
+
+/// The client's address: the peer, or behind trusted proxies the last `X-Forwarded-For` hop that is not one of
+/// them (a hop that is no address ends the walk at the proxy that added it).
+pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAddr]) -> Option<IpAddr> {
     let mut addr = peer?.to_canonical();
     if trusted.contains(&addr) {
         let hops: Vec<&str> = headers
@@ -137,13 +148,7 @@ pub fn client_address(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAd
             }
         }
     }
-    Some(match addr {
-        IpAddr::V6(v6) => {
-            let s = v6.segments();
-            IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-        }
-        v4 => v4,
-    })
+    Some(addr)
 }
 
 #[cfg(test)]

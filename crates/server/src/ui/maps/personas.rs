@@ -163,13 +163,17 @@ pub(super) async fn save_persona(State(st): State<Arc<AppState>>, m: Member<Anal
         return personas_page(&st, &s, Some(msg), StatusCode::BAD_REQUEST).await;
     }
     let saved = st.meta.save_persona(&s.project, &p.key, &serde_json::to_string(&p).unwrap_or_default(), (st.clock)());
+    if saved.is_ok() {
+        crate::ui::audit::record(&st, &s, Done::new(Action::PersonaSave, Some(&s.project), &p.key));
+    }
     redirect_or(&s, saved.map(|()| format!("/personas?project={}#persona-{}", enc(&s.project), p.key)))
 }
 
 pub(super) async fn delete_persona(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response {
     let key = m.field("key").to_string();
-    map_action(&st, m, |meta, project| {
-        meta.delete_persona(project, &key)?;
-        Ok(format!("/personas?project={}", enc(project)))
+    map_action(&st, m, |meta, s| {
+        meta.delete_persona(&s.project, &key)?;
+        crate::ui::audit::record(&st, s, Done::new(Action::PersonaDelete, Some(&s.project), &key));
+        Ok(format!("/personas?project={}", enc(&s.project)))
     })
 }

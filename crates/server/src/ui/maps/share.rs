@@ -70,24 +70,29 @@ pub(super) async fn export(
 
 pub(super) async fn share(State(st): State<Arc<AppState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
     let now = (st.clock)();
-    map_action(&st, m, |meta, project| {
-        let t = meta.create_share(project, id, now)?;
-        Ok(format!("/maps/{id}?project={}&share={}", enc(project), t.token))
+    map_action(&st, m, |meta, s| {
+        let t = meta.create_share(&s.project, id, now)?;
+        crate::ui::audit::record(&st, s, crate::ui::audit::on_map(&st, Action::MapShare, &s.project, id));
+        Ok(format!("/maps/{id}?project={}&share={}", enc(&s.project), t.token))
     })
 }
 
 pub(super) async fn unshare(State(st): State<Arc<AppState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
     let now = (st.clock)();
-    map_action(&st, m, |meta, project| {
-        meta.revoke_shares(project, id, now)?;
-        Ok(format!("/maps/{id}?project={}", enc(project)))
+    map_action(&st, m, |meta, s| {
+        let n = meta.revoke_shares(&s.project, id, now)?;
+        let done = crate::ui::audit::on_map(&st, Action::MapUnshare, &s.project, id).with(json!({"revoked": n}));
+        crate::ui::audit::record(&st, s, done);
+        Ok(format!("/maps/{id}?project={}", enc(&s.project)))
     })
 }
 
 pub(super) async fn delete(State(st): State<Arc<AppState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
-    map_action(&st, m, |meta, project| {
-        meta.delete_map(project, id)?;
-        Ok(format!("/maps?project={}", enc(project)))
+    map_action(&st, m, |meta, s| {
+        let done = crate::ui::audit::on_map(&st, Action::MapDelete, &s.project, id);
+        meta.delete_map(&s.project, id)?;
+        crate::ui::audit::record(&st, s, done);
+        Ok(format!("/maps?project={}", enc(&s.project)))
     })
 }
 
