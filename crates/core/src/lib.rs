@@ -16,6 +16,7 @@
 //! ```
 
 pub mod analysis;
+pub mod calendar;
 pub mod channel;
 pub mod cjm;
 pub mod dict;
@@ -26,6 +27,7 @@ pub mod identity;
 pub mod journey;
 pub mod lang;
 pub mod message;
+pub mod settings;
 pub mod time;
 pub mod useragent;
 

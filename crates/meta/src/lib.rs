@@ -1,5 +1,5 @@
-//! tropa's metadata: projects and their API keys, users and their sessions ([`users`]), saved reports and
-//! journey definitions ([`reports`]), journey maps with their versions, share links and personas ([`maps`]), kept
+//! tropa's metadata: projects and their API keys, each project's settings — time zone and currency
+//! ([`settings`]) —, users and their sessions ([`users`]), saved reports and journey definitions ([`reports`]), journey maps with their versions, share links and personas ([`maps`]), kept
 //! in SQLite
 //! (`meta.sqlite` in the data folder).
 //!
@@ -22,10 +22,12 @@
 pub mod maps;
 pub mod reports;
 mod schema;
+pub mod settings;
 pub mod users;
 
 pub use maps::{MapInfo, MapVersion, NewShare, ShareInfo};
 pub use reports::{SavedReport, StoredDefinition};
+pub use settings::StoredSettings;
 pub use users::{NewSession, Role, User};
 
 use std::path::Path;

@@ -5,7 +5,7 @@ use rusqlite::Connection;
 
 use crate::MetaError;
 
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 0 → 1: projects and keys
     "CREATE TABLE projects (
         id INTEGER PRIMARY KEY,
@@ -89,6 +89,10 @@ const MIGRATIONS: &[&str] = &[
         updated_at INTEGER NOT NULL,
         UNIQUE (project_id, key)
      );",
+    // each project's settings: the time zone of its reports (IANA name) and its reporting currency (ISO 4217),
+    // checked by the application layer before they are stored
+    "ALTER TABLE projects ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
+     ALTER TABLE projects ADD COLUMN currency TEXT NOT NULL DEFAULT 'RUB';",
 ];
 
 pub fn migrate(conn: &mut Connection, path: &str) -> Result<(), MetaError> {
