@@ -21,11 +21,15 @@
 //! assert_eq!(moscow.parse_time("2026-01-02").unwrap(), 1_767_301_200_000); // 2026-01-01T21:00:00Z
 //! ```
 //!
+//! The zone's offsets from 1970 to 2200 are read from chrono-tz once per zone and process into a table of spans
+//! of one offset, so a lookup is a binary search over a few hundred instants.
+//!
 //! Edge cases: where local midnight does not exist (a clock that jumps over it), the day starts at the first
-//! local time after it; where it happens twice, at the first. A zone whose clock moves twice within one day
-//! (none does today) is not supported by the cursor's cache.
+//! local time after it; where it happens twice, at the first. A zone whose clock moved twice within one day
+//! (none since 1970) would have the first of the two changes missed.
 
 use std::fmt;
+use std::sync::Mutex;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Offset, TimeZone};
 use chrono_tz::Tz;
@@ -36,9 +40,100 @@ use crate::time::check_range;
 const DAY_MS: i64 = 86_400_000;
 
 /// A report's calendar: an IANA time zone. `Copy`, cheap to pass in every spec.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy)]
 pub struct Calendar {
     tz: Tz,
+    /// The zone's offsets, read from chrono-tz once per zone and process.
+    spans: &'static Spans,
+}
+
+impl PartialEq for Calendar {
+    fn eq(&self, other: &Self) -> bool {
+        self.tz == other.tz
+    }
+}
+
+impl Eq for Calendar {}
+
+impl std::hash::Hash for Calendar {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.tz.hash(state)
+    }
+}
+
+impl fmt::Debug for Calendar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Calendar({})", self.name())
+    }
+}
+
+/// A zone's UTC offsets from 1970 to 2200 as spans of one offset: `offset[i]` (ms) holds from `start[i]` to
+/// `start[i + 1]`; `start[0]` is `i64::MIN`. A lookup is a binary search over a few hundred instants.
+struct Spans {
+    start: &'static [i64],
+    offset: &'static [i64],
+}
+
+static UTC_SPANS: Spans = Spans { start: &[i64::MIN], offset: &[0] };
+
+/// The spans of every zone used so far (at most the ~600 of the database, each built once: ~84,000 lookups).
+static SPANS: Mutex<Vec<(Tz, &'static Spans)>> = Mutex::new(Vec::new());
+
+fn spans(tz: Tz) -> &'static Spans {
+    if tz == Tz::UTC {
+        return &UTC_SPANS;
+    }
+    let mut known = SPANS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, s)) = known.iter().find(|(t, _)| *t == tz) {
+        return s;
+    }
+    let s: &'static Spans = Box::leak(Box::new(build_spans(tz)));
+    known.push((tz, s));
+    s
+}
+
+/// chrono-tz's offset at `ms`.
+fn tz_offset(tz: Tz, ms: i64) -> i64 {
+    match DateTime::from_timestamp_millis(ms) {
+        Some(t) => i64::from(tz.offset_from_utc_datetime(&t.naive_utc()).fix().local_minus_utc()) * 1000,
+        None => 0,
+    }
+}
+
+/// Walks 1970..2200 a day at a time; where the offset changed, finds the instant to the millisecond (no zone
+/// changes its clock twice within a day).
+fn build_spans(tz: Tz) -> Spans {
+    let (mut start, mut offset) = (vec![i64::MIN], vec![tz_offset(tz, 0)]);
+    let mut t = 0;
+    while t < crate::time::MAX_TS {
+        let next = t + DAY_MS;
+        let off = tz_offset(tz, next);
+        if off != offset[offset.len() - 1] {
+            let (mut lo, mut hi) = (t, next);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if tz_offset(tz, mid) == off {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            start.push(hi);
+            offset.push(off);
+        }
+        t = next;
+    }
+    Spans { start: Vec::leak(start), offset: Vec::leak(offset) }
+}
+
+impl Spans {
+    /// The span holding `ms`: (its start, its end, its offset).
+    #[inline]
+    fn at(&self, ms: i64) -> (i64, i64, i64) {
+        let i = self.start.partition_point(|&s| s <= ms).max(1) - 1;
+        let end = self.start.get(i + 1).copied().unwrap_or(i64::MAX);
+        (self.start[i], end, self.offset[i])
+    }
 }
 
 impl Default for Calendar {
@@ -69,21 +164,21 @@ pub enum ZoneProblem {
 
 impl Calendar {
     /// Days start at UTC midnight.
-    pub const UTC: Calendar = Calendar { tz: Tz::UTC };
+    pub const UTC: Calendar = Calendar { tz: Tz::UTC, spans: &UTC_SPANS };
 
     pub fn new(tz: Tz) -> Calendar {
-        Calendar { tz }
+        Calendar { tz, spans: spans(tz) }
     }
 
     /// The calendar of an IANA zone name (`Europe/Moscow`; any letter case, surrounding spaces ignored).
     pub fn parse(name: &str) -> Result<Calendar, ZoneProblem> {
         let name = name.trim();
         if let Ok(tz) = name.parse::<Tz>() {
-            return Ok(Calendar { tz });
+            return Ok(Calendar::new(tz));
         }
         let lower = name.to_ascii_lowercase();
         if let Some(tz) = chrono_tz::TZ_VARIANTS.iter().find(|tz| tz.name().eq_ignore_ascii_case(name)) {
-            return Ok(Calendar { tz: *tz });
+            return Ok(Calendar::new(*tz));
         }
         // `moscow` or `new york`: a zone whose last part is that city
         let city = lower.replace(' ', "_");
@@ -96,7 +191,8 @@ impl Calendar {
                     .find(|n| n.rsplit('/').next().is_some_and(|c| c.eq_ignore_ascii_case(&city)))
             })
             .flatten();
-        Err(ZoneProblem::Unknown { name: name.to_string(), suggestion })
+        // the name is echoed in messages: at most 64 characters of it
+        Err(ZoneProblem::Unknown { name: name.chars().take(64).collect(), suggestion })
     }
 
     /// The IANA name.
@@ -117,10 +213,7 @@ impl Calendar {
         if self.is_utc() {
             return 0;
         }
-        match DateTime::from_timestamp_millis(ms) {
-            Some(t) => i64::from(self.tz.offset_from_utc_datetime(&t.naive_utc()).fix().local_minus_utc()) * 1000,
-            None => 0,
-        }
+        self.spans.at(ms).2
     }
 
     /// The local day (days since 1970-01-01 of the local date) of instant `ms`.
@@ -195,7 +288,7 @@ impl Calendar {
 }
 
 /// Maps instants to local days for one pass over time-ordered events: a zone lookup only when an instant falls
-/// outside the last day seen (a day whose clock changes is looked up instant by instant).
+/// outside the last day seen (or, on a day whose clock changes, outside its part before or after the change).
 #[derive(Debug, Clone)]
 pub struct DayCursor {
     calendar: Calendar,
@@ -216,15 +309,11 @@ impl DayCursor {
 
     #[cold]
     fn refill(&mut self, ms: i64) -> i64 {
-        let c = self.calendar;
-        let off = c.offset_ms(ms);
+        // the part of the local day that lies in one span of the zone's offsets
+        let (span_lo, span_hi, off) = self.calendar.spans.at(ms);
         let day = (ms + off).div_euclid(DAY_MS);
-        let (lo, hi) = (day * DAY_MS - off, (day + 1) * DAY_MS - off);
-        if c.offset_ms(lo) == off && c.offset_ms(hi - 1) == off {
-            (self.lo, self.hi) = (lo, hi);
-        } else {
-            (self.lo, self.hi) = (ms, ms + 1);
-        }
+        self.lo = (day * DAY_MS - off).max(span_lo);
+        self.hi = ((day + 1) * DAY_MS - off).min(span_hi);
         self.day = day;
         day
     }
@@ -290,6 +379,21 @@ mod tests {
     }
 
     #[test]
+    fn the_table_of_offsets_agrees_with_chrono_tz() {
+        for zone in ["Europe/Berlin", "America/New_York", "Asia/Kamchatka", "Australia/Lord_Howe", "Europe/Moscow"] {
+            let c = cal(zone);
+            let mut cursor = c.days();
+            let mut t = 0;
+            while t < at("2045-01-01T00:00:00Z") {
+                let want = tz_offset(c.tz(), t);
+                assert_eq!(c.offset_ms(t), want, "{zone} at {}", crate::time::format_ts(t));
+                assert_eq!(cursor.day(t), (t + want).div_euclid(DAY_MS), "{zone} at {}", crate::time::format_ts(t));
+                t += 3 * 3_600_000 + 7_919;
+            }
+        }
+    }
+
+    #[test]
     fn a_skipped_midnight_starts_the_day_at_the_first_local_time_after_it() {
         // Asia/Beirut moved its clocks from 00:00 to 01:00 on 2026-03-29 (last Sunday of March)
         let beirut = cal("Asia/Beirut");
@@ -332,5 +436,9 @@ mod tests {
         assert_eq!(unknown("Mars/Olympus"), None);
         assert_eq!(unknown(""), None);
         assert_eq!(unknown("+03:00"), None);
+        match Calendar::parse(&"x".repeat(1000)) {
+            Err(ZoneProblem::Unknown { name, .. }) => assert_eq!(name.len(), 64),
+            Ok(_) => panic!("a long name read"),
+        }
     }
 }
