@@ -22,6 +22,8 @@ PAGES = [
     ("settings_projects", "/settings/projects"),
     ("settings_keys", "/settings/keys"),
     ("settings_users", "/settings/users"),
+    ("settings_members", "/settings/members"),
+    ("settings_audit", "/settings/audit"),
 ]
 
 

@@ -61,6 +61,7 @@ fn spec(breakdown: Option<BreakdownBy>) -> anyhow::Result<FunnelSpec> {
         exclusions: Vec::new(),
         breakdown: (breakdown == Some(BreakdownBy::Anchor)).then_some(Breakdown::Step(Field::Dict(CHANNEL))),
         trend: None,
+        calendar: Default::default(),
         from: None,
         to: None,
         dropoff_top: 0,

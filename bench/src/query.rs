@@ -130,7 +130,7 @@ pub fn q0(args: Q0Args) -> anyhow::Result<()> {
                 .collect();
             (acc.events, acc.customers, rows)
         } else {
-            let acc = fold(store, &ScanSpec::default().with_columns(StatsFold::columns()), &StatsFold)?;
+            let acc = fold(store, &ScanSpec::default().with_columns(StatsFold::columns()), &StatsFold::default())?;
             let report = StatsReport::resolve(&acc, &dicts);
             let rows =
                 report.events_by_name.into_iter().map(|r| (r.value, r.events, r.customers.unwrap_or(0))).collect();

@@ -30,6 +30,7 @@ pub fn q3(args: QueryArgs) -> anyhow::Result<()> {
             from: None,
             to: None,
             now: None,
+            calendar: Default::default(),
         };
         let f = RetentionFold::new(spec, &store.dictionaries()).map_err(anyhow::Error::msg)?;
         let acc = fold(store, &ScanSpec::default().with_columns(f.columns()), &f)?;

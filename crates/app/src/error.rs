@@ -4,6 +4,7 @@
 
 use tropa_core::analysis::stages::DefinitionError;
 use tropa_core::lang::Lang;
+use tropa_core::settings::SettingError;
 use tropa_engine::{EngineError, ErrorKind};
 use tropa_meta::MetaError;
 
@@ -32,6 +33,9 @@ pub enum AppError {
     /// `field` is the logical field (`template`, `lang`, `definition`); adapters map it to their own names.
     #[error("{field}: {}", .reason.words(Lang::En))]
     Invalid { field: &'static str, reason: Reason },
+    /// A project's settings with every problem, each naming its setting (adapters name it their own way).
+    #[error("{}", settings_words(.0, Lang::En))]
+    Settings(Vec<SettingError>),
     /// A journey definition with every problem and its line.
     #[error(transparent)]
     Definition(#[from] DefinitionError),
@@ -47,7 +51,7 @@ impl AppError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             AppError::NotFound(_) => ErrorKind::NotFound,
-            AppError::Invalid { .. } | AppError::Definition(_) => ErrorKind::InvalidInput,
+            AppError::Invalid { .. } | AppError::Definition(_) | AppError::Settings(_) => ErrorKind::InvalidInput,
             AppError::Meta(MetaError::Sqlite(_) | MetaError::Random(_)) => ErrorKind::Internal,
             AppError::Meta(MetaError::NotFound { .. }) => ErrorKind::NotFound,
             AppError::Meta(MetaError::Conflict { .. }) => ErrorKind::Conflict,
@@ -62,9 +66,16 @@ impl AppError {
         match self {
             AppError::NotFound(m) => m.words(lang),
             AppError::Invalid { reason, .. } => reason.words(lang),
+            AppError::Settings(e) => settings_words(e, lang),
             other => other.to_string(),
         }
     }
+}
+
+/// `time_zone: reason; currency: reason` with the domain's names (adapters with their own names word each
+/// [`SettingError`] themselves).
+fn settings_words(e: &[SettingError], lang: Lang) -> String {
+    e.iter().map(|e| format!("{}: {}", e.setting.name(), e.reason.words(lang))).collect::<Vec<_>>().join("; ")
 }
 
 impl Missing {

@@ -353,8 +353,10 @@ pub fn suggestions(engine: &dyn Engine, map: &JourneyMap, data: &MapData) -> Res
     // conversion to the last stage by first channel, against everyone's
     if n >= 2 && stages[0].reached > 0 {
         let overall = stages[n - 1].reached as f64 / stages[0].reached as f64;
+        // only its channels are read: days do not matter
         let stats = report::stats(
             engine,
+            Default::default(),
             ScopeSpec { since: data.since, until: Some(data.until), ..ScopeSpec::default() },
             vec![],
         )?;

@@ -20,6 +20,7 @@ pub mod user;
 use std::path::Path;
 
 use tropa_core::analysis::invalid::{SpecErrors, SpecField};
+use tropa_core::calendar::Calendar;
 use tropa_store::{Store, StoreOptions};
 
 use crate::UserError;
@@ -43,6 +44,7 @@ pub fn app_error(e: tropa_app::AppError) -> anyhow::Error {
         AppError::NotFound(Missing::Template(_)) => UserError::arg("--template", words),
         AppError::NotFound(Missing::Map { .. }) | AppError::Definition(_) => UserError(words).into(),
         AppError::Invalid { field, .. } => UserError::arg(&format!("--{field}"), words),
+        AppError::Settings(problems) => settings_error(problems),
         _ => e.into(),
     }
 }
@@ -76,14 +78,31 @@ pub fn spec_error(e: SpecErrors) -> anyhow::Error {
     UserError(spec_problems(&e).join("; ")).into()
 }
 
-/// A time argument (RFC 3339 or YYYY-MM-DD) as epoch ms; the error names the argument.
-pub fn instant(arg: &str, text: &str) -> anyhow::Result<i64> {
-    tropa_core::time::parse_time(text, &tropa_core::time::TimeFormat::Rfc3339).map_err(|e| UserError::arg(arg, e))
+/// A time argument (RFC 3339, or YYYY-MM-DD and date-times without an offset as local times of `calendar`) as
+/// epoch ms; the error names the argument.
+pub fn instant(calendar: Calendar, arg: &str, text: &str) -> anyhow::Result<i64> {
+    calendar.parse_time(text).map_err(|e| UserError::arg(arg, e))
 }
 
 /// An optional time argument, see [`instant`].
-pub fn optional_instant(arg: &str, text: &Option<String>) -> anyhow::Result<Option<i64>> {
-    text.as_deref().map(|t| instant(arg, t)).transpose()
+pub fn optional_instant(calendar: Calendar, arg: &str, text: &Option<String>) -> anyhow::Result<Option<i64>> {
+    text.as_deref().map(|t| instant(calendar, arg, t)).transpose()
+}
+
+/// A settings problem for the command line: each setting named as its flag, in the CLI's language.
+pub fn settings_error(e: &[tropa_core::settings::SettingError]) -> anyhow::Error {
+    use tropa_core::settings::Setting;
+    let words: Vec<String> = e
+        .iter()
+        .map(|e| {
+            let flag = match e.setting {
+                Setting::TimeZone => "--time-zone",
+                Setting::Currency => "--currency",
+            };
+            format!("{flag}: {}", e.reason.words(crate::lang::lang()))
+        })
+        .collect();
+    UserError(words.join("; ")).into()
 }
 
 /// Opens the store in `data`, creating it if needed. `TROPA_FLUSH_ROWS` overrides how many events the memtable

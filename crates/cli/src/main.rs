@@ -144,6 +144,12 @@ fn exit_code(err: &anyhow::Error) -> u8 {
     2
 }
 
+/// The settings of `--project` (its time zone, its currency) for a report command.
+fn settings(root: &std::path::Path, project: &Option<String>) -> anyhow::Result<tropa_core::settings::ProjectSettings> {
+    let project = project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT);
+    tropa_app::settings::in_folder(root, project).map_err(cmd::app_error)
+}
+
 fn main() -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TROPA_LOG").unwrap_or_else(|_| "warn".into());
     let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
@@ -177,12 +183,12 @@ fn main() -> ExitCode {
         }
         Command::Import(a) => cmd::import::run(&data, a),
         Command::Export(a) => cmd::export::run(&data, a),
-        Command::Stats(a) => cmd::stats::run(&data, a),
+        Command::Stats(a) => settings(&cli.data, &cli.project).and_then(|s| cmd::stats::run(&data, s, a)),
         Command::Customer(a) => cmd::customer::run(&data, a),
         Command::Demo(a) => cmd::demo::run(&cli.data, a),
-        Command::Funnel(a) => cmd::funnel::run(&data, a),
-        Command::Paths(a) => cmd::paths::run(&data, a),
-        Command::Retention(a) => cmd::retention::run(&data, a),
+        Command::Funnel(a) => settings(&cli.data, &cli.project).and_then(|s| cmd::funnel::run(&data, s, a)),
+        Command::Paths(a) => settings(&cli.data, &cli.project).and_then(|s| cmd::paths::run(&data, s, a)),
+        Command::Retention(a) => settings(&cli.data, &cli.project).and_then(|s| cmd::retention::run(&data, s, a)),
         Command::Stages(a) => {
             cmd::stages::run(&cli.data, &data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT), a)
         }

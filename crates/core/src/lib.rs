@@ -1,6 +1,8 @@
 //! Domain types and pure journey analyses of tropa.
 //!
 //! Everything here is pure: no file system, no threads, no clock (`now` is always a parameter).
+//! Calendar days, ISO weeks and months are those of a [`calendar::Calendar`] — a project's IANA time zone
+//! (default UTC) — passed in each spec that buckets time.
 //! The data flows **message → [`Event`] → identity → journey → fold**:
 //!
 //! ```
@@ -16,6 +18,7 @@
 //! ```
 
 pub mod analysis;
+pub mod calendar;
 pub mod channel;
 pub mod cjm;
 pub mod dict;
@@ -26,6 +29,7 @@ pub mod identity;
 pub mod journey;
 pub mod lang;
 pub mod message;
+pub mod settings;
 pub mod time;
 pub mod useragent;
 

@@ -111,12 +111,7 @@ pub fn format_ts(ms: i64) -> String {
     }
 }
 
-/// The UTC day (days since the epoch) of a timestamp.
-pub fn day_of(ms: i64) -> i64 {
-    ms.div_euclid(86_400_000)
-}
-
-/// Formats a day number (days since the epoch) as `YYYY-MM-DD`.
+/// Formats a day number (days since the epoch; a local day of a [`crate::calendar::Calendar`]) as `YYYY-MM-DD`.
 pub fn format_day(day: i64) -> String {
     format_ts(day * 86_400_000)[..10].to_string()
 }

@@ -1,6 +1,7 @@
 //! Every analysis as one call over an engine: the report of a spec, over the customers and events a
 //! [`ScopeSpec`] (and any [`CustomerTest`]s) select. The CLI and the HTTP query API both answer through these
-//! functions, so a report is the same whichever way it is asked for.
+//! functions, so a report is the same whichever way it is asked for. Each spec that buckets time (stats' days, a
+//! funnel's trend, retention's cohorts) carries its [`tropa_core::calendar::Calendar`]: the project's time zone.
 
 use tropa_core::analysis::customers::CustomerListFold;
 use tropa_core::analysis::funnel::{FunnelFold, FunnelReport, FunnelSpec};
@@ -79,16 +80,18 @@ impl StateFilter {
     }
 }
 
+/// The statistics, with days of `spec.calendar`.
 pub fn stats(
     engine: &dyn Engine,
+    spec: StatsFold,
     scope: ScopeSpec,
     tests: Vec<Box<dyn CustomerTest>>,
 ) -> Result<StatsReport, EngineError> {
     let dicts = engine.dictionaries();
     let acc = if scope.is_empty() && tests.is_empty() {
-        fold(engine, &ScanSpec::default().with_columns(StatsFold::columns()), &StatsFold)?
+        fold(engine, &ScanSpec::default().with_columns(StatsFold::columns()), &spec)?
     } else {
-        scoped_fold(engine, StatsFold, StatsFold::columns(), scope, tests)?.0
+        scoped_fold(engine, spec, StatsFold::columns(), scope, tests)?.0
     };
     Ok(StatsReport::resolve(&acc, &dicts))
 }

@@ -1,4 +1,4 @@
-//! tropa's metadata: projects and their API keys, users and their sessions ([`users`]), saved reports and
+//! tropa's metadata: projects and their API keys, each project's settings — time zone and currency ([`settings`]) —, users and their sessions ([`users`]), saved reports and
 //! journey definitions ([`reports`]), journey maps with their versions, share links and personas ([`maps`]), and
 //! the append-only audit log of who changed them ([`audit`]), kept in SQLite (`meta.sqlite` in the data folder).
 //!
@@ -23,10 +23,12 @@ pub mod maps;
 pub mod members;
 pub mod reports;
 mod schema;
+pub mod settings;
 pub mod users;
 
 pub use maps::{MapInfo, MapVersion, NewShare, ShareInfo};
 pub use reports::{SavedReport, StoredDefinition};
+pub use settings::StoredSettings;
 pub use users::{NewSession, Role, User};
 
 use std::path::Path;

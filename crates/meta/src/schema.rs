@@ -5,7 +5,7 @@ use rusqlite::Connection;
 
 use crate::MetaError;
 
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 0 → 1: projects and keys
     "CREATE TABLE projects (
         id INTEGER PRIMARY KEY,
@@ -99,7 +99,7 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (user_id, project_id)
      );
      INSERT INTO members (user_id, project_id, role) SELECT u.id, p.id, u.role FROM users u, projects p;",
-    // the audit log (append-only: triggers refuse changes) and the salt of forgotten customers' digests; no
+    // 5 → 6: the audit log (append-only: triggers refuse changes) and the salt of forgotten customers' digests; no
     // foreign keys, so entries outlive the users and maps they name
     "CREATE TABLE audit (
         id INTEGER PRIMARY KEY,
@@ -122,6 +122,10 @@ const MIGRATIONS: &[&str] = &[
         salt BLOB NOT NULL
      );
      CREATE TRIGGER audit_salt_kept BEFORE UPDATE ON audit_salt BEGIN SELECT RAISE(ABORT, 'the salt is made once'); END;",
+    // 6 → 7: each project's settings: the time zone of its reports (IANA name) and its reporting currency (ISO 4217),
+    // checked by the application layer before they are stored
+    "ALTER TABLE projects ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
+     ALTER TABLE projects ADD COLUMN currency TEXT NOT NULL DEFAULT 'RUB';",
 ];
 
 pub fn migrate(conn: &mut Connection, path: &str) -> Result<(), MetaError> {

@@ -11,6 +11,10 @@
 //! | `POST /api/v1/retention` | [`request::RetentionRequest`] | cohorts and return curves |
 //! | `POST /api/v1/stages` | [`request::StagesRequest`] | stage distribution, conversion, lifecycle |
 //!
+//! Every report counts days, ISO weeks and months — and reads times given without an offset — in the project's
+//! time zone (`tropa project set --time-zone`), or in `filters.time_zone` when the request gives one; each answer
+//! says which in its `time_zone` field, and the stats answer gives the project's reporting `currency` too.
+//!
 //! The OpenAPI document at `/api/openapi.json` is built from these types ([`openapi`]).
 
 pub mod openapi;
@@ -27,7 +31,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_core::analysis::stages::StagesReport;
-use tropa_core::analysis::stats::StatsReport;
+use tropa_core::analysis::stats::{StatsFold, StatsReport};
+use tropa_core::settings::ProjectSettings;
 use tropa_engine::{report, CustomerRecord, Engine, EngineError};
 use tropa_meta::KeyKind;
 
@@ -42,19 +47,19 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route(
             "/api/v1/funnel",
             post(|State(s), RawQuery(q), h: HeaderMap, b| async move {
-                analysis::<request::FunnelRequest, _>(s, (&h, q), b, report::funnel).await
+                answer(analysis::<request::FunnelRequest, _>(s, (&h, q), b, report::funnel).await)
             }),
         )
         .route(
             "/api/v1/paths",
             post(|State(s), RawQuery(q), h: HeaderMap, b| async move {
-                analysis::<request::PathsRequest, _>(s, (&h, q), b, report::paths).await
+                answer(analysis::<request::PathsRequest, _>(s, (&h, q), b, report::paths).await)
             }),
         )
         .route(
             "/api/v1/retention",
             post(|State(s), RawQuery(q), h: HeaderMap, b| async move {
-                analysis::<request::RetentionRequest, _>(s, (&h, q), b, report::retention).await
+                answer(analysis::<request::RetentionRequest, _>(s, (&h, q), b, report::retention).await)
             }),
         )
         .route("/api/v1/stages", post(stages))
@@ -130,20 +135,47 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + S
     tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::internal("query task", &e))?
 }
 
+/// An answer of the query API: the report, the time zone of its days and dates, and (stats) the currency of
+/// its revenue.
+#[derive(Debug, Serialize)]
+pub struct Answer<T> {
+    pub time_zone: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    #[serde(flatten)]
+    pub report: T,
+}
+
+fn answer<T>(r: Result<(T, ProjectSettings), ApiError>) -> Result<Json<Answer<T>>, ApiError> {
+    let (report, s) = r?;
+    Ok(Json(Answer { time_zone: s.calendar.name(), currency: None, report }))
+}
+
+/// The settings of a project the caller may read (its time zone, its currency); the defaults for a project
+/// that does not exist, which the caller answers with 404 anyway.
+pub(crate) fn project_settings(state: &AppState, project: &str) -> Result<ProjectSettings, ApiError> {
+    match tropa_app::settings::project(&state.meta, project) {
+        Ok(s) => Ok(s),
+        Err(tropa_app::AppError::NotFound(_)) => Ok(ProjectSettings::default()),
+        Err(e) => Err(ApiError::internal("settings lookup", &e)),
+    }
+}
+
 /// A report's function: its spec, the filters' scope and stage/lifecycle tests → the report.
 pub(crate) type Run<Spec, Out> =
     fn(&dyn Engine, Spec, ScopeSpec, Vec<Box<dyn CustomerTest>>) -> Result<Out, EngineError>;
 
 /// One analysis endpoint: reads the body as `R`, checks it (every problem at once, filters included), runs it
-/// for the key's project.
+/// for the key's project in its time zone (or the request's); returns the report and the settings it used.
 async fn analysis<R: Analysis, Out: Serialize + Send + 'static>(
     state: Arc<AppState>,
     (headers, query): (&HeaderMap, Option<String>),
     bytes: Bytes,
     run: Run<R::Spec, Out>,
-) -> Result<Json<Out>, ApiError> {
+) -> Result<(Out, ProjectSettings), ApiError> {
     let mut req: R = body(&bytes, R::BODY_REQUIRED)?;
     let (project, engine) = project_engine(&state, headers, &query)?;
+    let settings = project_settings(&state, &project)?;
     let saved = tropa_app::definitions::saved(&state.meta, &project)
         .map_err(|e| ApiError::internal("definition lookup", &e))?
         .map(|d| d.definition);
@@ -151,14 +183,18 @@ async fn analysis<R: Analysis, Out: Serialize + Send + 'static>(
         req.project_definition(d);
     }
     blocking(move || {
-        let mut p = Problems::default();
+        let mut p = Problems::default().in_calendar(settings.calendar);
+        req.filters().zone(&mut p);
         let spec = req.spec(&*engine, &mut p);
         let (scope, mut filter) = req.filters().scope(&mut p);
         if filter.definition.is_none() {
             filter.definition = saved;
         }
         match spec {
-            Some(spec) if p.0.is_empty() => Ok(Json(run(&*engine, spec, scope, filter.tests(&*engine)?)?)),
+            Some(spec) if p.0.is_empty() => {
+                let out = run(&*engine, spec, scope, filter.tests(&*engine)?)?;
+                Ok((out, ProjectSettings { calendar: p.calendar(), ..settings }))
+            }
             _ => Err(problems(p)),
         }
     })
@@ -167,11 +203,11 @@ async fn analysis<R: Analysis, Out: Serialize + Send + 'static>(
 
 fn stats_report(
     e: &dyn Engine,
-    (): (),
+    spec: StatsFold,
     scope: ScopeSpec,
     tests: Vec<Box<dyn CustomerTest>>,
 ) -> Result<StatsReport, EngineError> {
-    report::stats(e, scope, tests)
+    report::stats(e, spec, scope, tests)
 }
 
 async fn stats(
@@ -179,8 +215,10 @@ async fn stats(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
     b: Bytes,
-) -> Result<Json<StatsReport>, ApiError> {
-    analysis::<request::StatsRequest, _>(s, (&headers, q), b, stats_report).await
+) -> Result<Json<Answer<StatsReport>>, ApiError> {
+    let (report, settings) = analysis::<request::StatsRequest, _>(s, (&headers, q), b, stats_report).await?;
+    let currency = Some(settings.currency.to_string());
+    Ok(Json(Answer { time_zone: settings.calendar.name(), currency, report }))
 }
 
 async fn stages(
@@ -188,16 +226,16 @@ async fn stages(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
     b: Bytes,
-) -> Result<Json<StagesReport>, ApiError> {
+) -> Result<Json<Answer<StagesReport>>, ApiError> {
     let russian = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("ru"));
-    let mut out = analysis::<request::StagesRequest, _>(s, (&headers, q), b, report::stages).await?;
-    for st in &mut out.0.stages {
+    let (mut out, settings) = analysis::<request::StagesRequest, _>(s, (&headers, q), b, report::stages).await?;
+    for st in &mut out.stages {
         st.name = if russian { st.names.ru.clone() } else { st.names.en.clone() };
     }
-    Ok(out)
+    answer(Ok((out, settings)))
 }
 
 async fn customer(

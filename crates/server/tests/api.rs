@@ -422,12 +422,15 @@ async fn the_query_api_answers_every_analysis_for_the_keys_project() {
         exclusions: vec![],
         breakdown: Some(tropa_core::analysis::matcher::Breakdown::parse("channel")),
         trend: None,
+        calendar: Default::default(),
         from: None,
         to: None,
         dropoff_top: 5,
     };
     let direct = tropa_engine::report::funnel(&*h.engines["a"], spec, Default::default(), vec![]).unwrap();
-    assert_eq!(r.body, serde_json::to_value(direct).unwrap());
+    let mut body = r.body.clone();
+    assert_eq!(body.as_object_mut().unwrap().remove("time_zone"), Some(json!("UTC")), "the zone the answer used");
+    assert_eq!(body, serde_json::to_value(direct).unwrap());
 
     let filtered =
         json!({"steps":[{"event":"view_item"},{"event":"purchase"}],"filters":{"first_channel":["paid_search"]}});
@@ -483,6 +486,8 @@ async fn bad_queries_name_their_fields() {
         ("/api/v1/retention", json!({"period":"fortnight"}), "period"),
         ("/api/v1/stages", json!({"stuck":"-"}), "stuck"),
         ("/api/v1/stages", json!({"definition":{"version":1}}), "definition"),
+        ("/api/v1/stats", json!({"filters":{"time_zone":"Mars/Olympus"}}), "filters.time_zone"),
+        ("/api/v1/retention", json!({"filters":{"time_zone":"Moscow"}}), "filters.time_zone"),
     ];
     for (path, body, field) in cases {
         let r = h.query(path, &h.read_a, Some(body.clone())).await;
@@ -491,6 +496,60 @@ async fn bad_queries_name_their_fields() {
     }
     let empty = h.query("/api/v1/funnel", &h.read_a, Some(Value::Null)).await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST, "{}", empty.body);
+}
+
+#[tokio::test]
+async fn reports_count_days_in_the_projects_time_zone() {
+    let h = harness();
+    // views at 10:00, 11:00 and the purchase at 12:00 UTC on 2026-05-01: 22:00, 23:00 and 00:00 (May 2) in
+    // Kamchatka (UTC+12)
+    h.shop().await;
+    let days = |r: &Reply, list: &str, value: &str| -> Vec<(String, f64)> {
+        r.body[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| (d["value"].as_str().unwrap().to_string(), d[value].as_f64().unwrap()))
+            .collect()
+    };
+    let r = h.query("/api/v1/stats", &h.read_a, None).await;
+    assert_eq!((r.body["time_zone"].as_str(), r.body["currency"].as_str()), (Some("UTC"), Some("RUB")), "{}", r.body);
+    assert_eq!(days(&r, "events_by_day", "events"), [("2026-05-01".into(), 6.0)]);
+
+    tropa_app::settings::set(&h.state.meta, "a", Some("Asia/Kamchatka"), Some("eur")).unwrap();
+    let r = h.query("/api/v1/stats", &h.read_a, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["time_zone"], "Asia/Kamchatka");
+    assert_eq!(r.body["currency"], "EUR");
+    assert_eq!(days(&r, "events_by_day", "events"), [("2026-05-01".into(), 5.0), ("2026-05-02".into(), 1.0)]);
+    assert_eq!(days(&r, "revenue_by_day", "revenue"), [("2026-05-02".into(), 1500.0)]);
+    // a date without an offset is local midnight: 2026-05-02 in Kamchatka starts at 12:00 UTC on May 1
+    let since = json!({"filters": {"since": "2026-05-02"}});
+    let r = h.query("/api/v1/stats", &h.read_a, Some(since)).await;
+    assert_eq!(r.body["events"], 1, "{}", r.body);
+    // the request's own zone wins
+    let utc = json!({"filters": {"time_zone": "UTC", "since": "2026-05-02"}});
+    let r = h.query("/api/v1/stats", &h.read_a, Some(utc)).await;
+    assert_eq!((r.body["time_zone"].as_str(), r.body["events"].as_u64()), (Some("UTC"), Some(0)), "{}", r.body);
+    let utc = json!({"filters": {"time_zone": "utc"}});
+    let r = h.query("/api/v1/stats", &h.read_a, Some(utc)).await;
+    assert_eq!(days(&r, "events_by_day", "events"), [("2026-05-01".into(), 6.0)]);
+    // retention by local day: u1's purchase is the day after everyone's first visit
+    let r = h.query("/api/v1/retention", &h.read_a, Some(json!({"period":"day","periods":1}))).await;
+    assert_eq!(r.body["time_zone"], "Asia/Kamchatka");
+    assert_eq!(r.body["cohorts"][0]["cohort"], "2026-05-01", "{}", r.body);
+    assert_eq!(r.body["cohorts"][0]["retained"], json!([3, 1]), "{}", r.body);
+    let funnel = json!({"steps":[{"event":"view_item"},{"event":"purchase"}],"trend":"day"});
+    let r = h.query("/api/v1/funnel", &h.read_a, Some(funnel)).await;
+    assert_eq!(
+        (r.body["time_zone"].as_str(), r.body["trend"][0]["period"].as_str()),
+        (Some("Asia/Kamchatka"), Some("2026-05-01"))
+    );
+    let r = h.query("/api/v1/stages", &h.read_a, Some(json!({}))).await;
+    assert_eq!(r.body["time_zone"], "Asia/Kamchatka", "{}", r.body);
+    // the other project keeps its own settings
+    let r = h.query("/api/v1/stats", &h.read_b, None).await;
+    assert_eq!((r.body["time_zone"].as_str(), r.body["currency"].as_str()), (Some("UTC"), Some("RUB")));
 }
 
 // ---- holes found by probing a running server; each test is named after what it guards ----

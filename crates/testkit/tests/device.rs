@@ -27,6 +27,7 @@ fn spec(first: &str, breakdown: Option<&str>) -> FunnelSpec {
         exclusions: vec![],
         breakdown: breakdown.map(Breakdown::parse),
         trend: None,
+        calendar: Default::default(),
         from: None,
         to: None,
         dropoff_top: 3,

@@ -126,6 +126,7 @@ proptest! {
             exclusions: Vec::new(),
             breakdown: Some(Breakdown::parse("channel")),
             trend: None,
+            calendar: Default::default(),
             from,
             to: None,
             dropoff_top: 0,

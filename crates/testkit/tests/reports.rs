@@ -77,6 +77,7 @@ fn funnel_report() {
         exclusions: Vec::new(),
         breakdown: Some(Breakdown::FirstChannel),
         trend: Some(Period::Week),
+        calendar: Default::default(),
         from: None,
         to: None,
         dropoff_top: 3,
@@ -119,6 +120,7 @@ fn retention_report() {
         from: None,
         to: None,
         now: Some(T0 + 21 * DAY),
+        calendar: Default::default(),
     };
     let f = RetentionFold::new(spec, &engine.dictionaries()).unwrap();
     let acc = fold(&engine, &ScanSpec::default().with_columns(f.columns()), &f).unwrap();

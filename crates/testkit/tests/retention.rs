@@ -109,6 +109,7 @@ fn spec(c: &Case) -> RetentionSpec {
         from: c.from,
         to: c.to,
         now: c.now,
+        calendar: Default::default(),
     }
 }
 

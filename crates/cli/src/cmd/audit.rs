@@ -92,7 +92,8 @@ pub fn run(root: &Path, project: Option<&str>, args: AuditArgs) -> anyhow::Resul
     if args.limit == 0 || args.limit > audit::MAX_LIMIT {
         return Err(UserError::arg("--limit", tr("use 1 to 1000", "от 1 до 1000")));
     }
-    let since = super::optional_instant("--since", &args.since)?;
+    // the audit log is written and shown in UTC
+    let since = super::optional_instant(tropa_core::calendar::Calendar::UTC, "--since", &args.since)?;
     let meta = tropa_app::layout::open_meta(root)?;
     let filter = Filter { project: project.map(str::to_string), action, since, before: args.before, limit: args.limit };
     let entries = audit::list(&meta, &filter).map_err(super::app_error)?;

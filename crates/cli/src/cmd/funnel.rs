@@ -53,6 +53,7 @@ pub struct FunnelArgs {
 
 /// Builds the spec from the arguments; every error names its argument.
 pub fn spec(args: &FunnelArgs) -> anyhow::Result<FunnelSpec> {
+    let cal = args.filter.calendar()?;
     let mut steps = Vec::new();
     for s in &args.steps {
         let (optional, text) = match s.trim().strip_prefix('?') {
@@ -104,8 +105,9 @@ pub fn spec(args: &FunnelArgs) -> anyhow::Result<FunnelSpec> {
         exclusions,
         breakdown: args.breakdown.as_deref().map(Breakdown::parse),
         trend: args.trend.as_deref().map(Period::parse).transpose().map_err(|e| UserError::arg("--trend", e))?,
-        from: super::optional_instant("--from", &args.from)?,
-        to: super::optional_instant("--to", &args.to)?,
+        calendar: cal,
+        from: super::optional_instant(cal, "--from", &args.from)?,
+        to: super::optional_instant(cal, "--to", &args.to)?,
         dropoff_top: args.top,
     };
     spec.validate().map_err(super::spec_error)?;
@@ -121,7 +123,8 @@ pub fn report(
     super::engine_report(tropa_engine::report::funnel(engine, spec, scope, tests))
 }
 
-pub fn run(data: &Path, args: FunnelArgs) -> anyhow::Result<()> {
+pub fn run(data: &Path, settings: tropa_core::settings::ProjectSettings, mut args: FunnelArgs) -> anyhow::Result<()> {
+    args.filter.project = settings;
     let spec = spec(&args)?;
     let scope = args.filter.spec()?;
     let store = super::open_existing(data)?;

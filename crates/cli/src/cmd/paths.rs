@@ -73,7 +73,8 @@ pub fn report(
     super::engine_report(tropa_engine::report::paths(engine, spec, scope, tests))
 }
 
-pub fn run(data: &Path, args: PathsArgs) -> anyhow::Result<()> {
+pub fn run(data: &Path, settings: tropa_core::settings::ProjectSettings, mut args: PathsArgs) -> anyhow::Result<()> {
+    args.filter.project = settings;
     let spec = spec(&args)?;
     let scope = args.filter.spec()?;
     let store = super::open_existing(data)?;

@@ -1,4 +1,5 @@
-//! `tropa project create|list` and `tropa key create|list|revoke`: projects and their API keys.
+//! `tropa project create|list|set` and `tropa key create|list|revoke`: projects, their settings (the time zone of
+//! their reports, their currency) and their API keys.
 
 use std::path::Path;
 
@@ -29,11 +30,32 @@ enum ProjectCmd {
         #[arg(long, default_value = "")]
         name: String,
     },
-    /// List projects.
+    /// List projects with their time zone and currency.
     List {
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
+    /// Change a project's settings: the time zone of every report's days, weeks and months, the currency its
+    /// revenue is shown in (a label: amounts are never converted).
+    Set {
+        /// Project id (`tropa project list`).
+        id: String,
+        /// An IANA time zone, e.g. Europe/Moscow, Asia/Yekaterinburg or UTC (the default).
+        #[arg(long = "time-zone", value_name = "ZONE")]
+        time_zone: Option<String>,
+        /// An ISO 4217 code, e.g. RUB (the default), EUR or USD.
+        #[arg(long, value_name = "CODE")]
+        currency: Option<String>,
+    },
+}
+
+/// A project as `project list --format json` shows it.
+#[derive(serde::Serialize)]
+struct ProjectRow {
+    #[serde(flatten)]
+    project: tropa_meta::Project,
+    #[serde(flatten)]
+    settings: tropa_core::settings::ProjectSettings,
 }
 
 #[derive(Args)]
@@ -84,15 +106,58 @@ pub fn project(root: &Path, args: ProjectArgs) -> anyhow::Result<()> {
             ))
         }
         ProjectCmd::List { format } => {
-            let list = meta.projects()?;
+            let mut list = Vec::new();
+            for project in meta.projects()? {
+                let settings = tropa_app::settings::project(&meta, &project.slug).map_err(super::app_error)?;
+                list.push(ProjectRow { project, settings });
+            }
             if format == OutFormat::Json {
                 return print_json(&list);
             }
-            let mut t = Table::new(&[tr("project", "проект"), tr("name", "название"), tr("created", "создан")]);
-            for p in list {
-                t.row(vec![p.slug, p.name, tropa_core::time::format_ts(p.created_at)]);
+            let mut t = Table::new(&[
+                tr("project", "проект"),
+                tr("name", "название"),
+                tr("created", "создан"),
+                tr("time zone", "часовой пояс"),
+                tr("currency", "валюта"),
+            ]);
+            for r in list {
+                t.row(vec![
+                    r.project.slug,
+                    r.project.name,
+                    tropa_core::time::format_ts(r.project.created_at),
+                    r.settings.calendar.name().into(),
+                    r.settings.currency.to_string(),
+                ]);
             }
             print(&t.render())
+        }
+        ProjectCmd::Set { id, time_zone, currency } => {
+            if time_zone.is_none() && currency.is_none() {
+                return Err(crate::UserError(
+                    tr("give --time-zone, --currency or both", "укажите --time-zone, --currency или оба").into(),
+                )
+                .into());
+            }
+            let s = tropa_app::settings::set(&meta, &id, time_zone.as_deref(), currency.as_deref()).map_err(
+                |e| match e {
+                    tropa_app::AppError::NotFound(_) => crate::UserError(format!(
+                        "{} '{id}': {}",
+                        tr("no project", "нет проекта"),
+                        tr("see tropa project list", "см. tropa project list")
+                    ))
+                    .into(),
+                    other => super::app_error(other),
+                },
+            )?;
+            print(&format!(
+                "{} '{id}': {} {}, {} {}\n",
+                tr("project", "проект"),
+                tr("time zone", "часовой пояс"),
+                s.calendar,
+                tr("currency", "валюта"),
+                s.currency
+            ))
         }
     }
 }

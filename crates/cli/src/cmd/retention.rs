@@ -9,7 +9,7 @@ use tropa_core::analysis::matcher::Breakdown;
 use tropa_core::analysis::period::Period;
 use tropa_core::analysis::retention::{Curve, RetentionMode, RetentionReport, RetentionSpec};
 use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
-use tropa_core::time::{parse_duration, parse_time, TimeFormat};
+use tropa_core::time::parse_duration;
 use tropa_engine::Engine;
 
 use crate::lang::tr;
@@ -25,7 +25,7 @@ pub struct RetentionArgs {
     /// What counts as coming back: `EVENT [where …]`; `*` is any event.
     #[arg(long = "return", value_name = "EVENT", default_value = "*")]
     return_event: String,
-    /// Cohort and column period: day, week (from Monday) or month, in UTC.
+    /// Cohort and column period: day, week (from Monday) or month, in the project's time zone (or --time-zone).
     #[arg(long, default_value = "week")]
     period: String,
     /// Columns after the entry period (1..400).
@@ -41,7 +41,7 @@ pub struct RetentionArgs {
     /// Also the share of customers who do the return event again within this time of entry: 30d, 2w …
     #[arg(long = "repeat-within", value_name = "DURATION")]
     repeat_within: Option<String>,
-    /// Only customers whose entry (first start event ever) is at or after this time (RFC 3339 or YYYY-MM-DD).
+    /// Only customers whose entry (first start event ever) is at or after this time (RFC 3339, or YYYY-MM-DD in the report's time zone).
     #[arg(long)]
     from: Option<String>,
     /// Only customers whose entry is before this time.
@@ -70,8 +70,9 @@ pub fn spec(args: &RetentionArgs) -> anyhow::Result<RetentionSpec> {
     let mut errors: Vec<String> = Vec::new();
     let e = &mut errors;
     let event = |arg: &str, text: &str| EventMatch::parse(text).map_err(|e| format!("{arg} '{text}': {e}"));
+    let calendar = keep(e, args.filter.calendar().map_err(|e| e.to_string()), tropa_core::calendar::Calendar::UTC);
     let time = |arg: &str, v: &Option<String>| {
-        v.as_ref().map(|t| parse_time(t, &TimeFormat::Rfc3339).map_err(|e| format!("{arg}: {e}"))).transpose()
+        v.as_ref().map(|t| calendar.parse_time(t).map_err(|e| format!("{arg}: {e}"))).transpose()
     };
     let within = args.repeat_within.as_deref().map(|w| parse_duration(w).map_err(|e| format!("--repeat-within: {e}")));
     let spec = RetentionSpec {
@@ -85,6 +86,7 @@ pub fn spec(args: &RetentionArgs) -> anyhow::Result<RetentionSpec> {
         from: keep(e, time("--from", &args.from), None),
         to: keep(e, time("--to", &args.to), None),
         now: keep(e, time("--now", &args.now), None),
+        calendar,
     };
     if let Err(problems) = spec.validate() {
         errors.extend(super::spec_problems(&problems));
@@ -184,7 +186,12 @@ pub fn render(r: &RetentionReport) -> String {
     out
 }
 
-pub fn run(data: &Path, args: RetentionArgs) -> anyhow::Result<()> {
+pub fn run(
+    data: &Path,
+    settings: tropa_core::settings::ProjectSettings,
+    mut args: RetentionArgs,
+) -> anyhow::Result<()> {
+    args.filter.project = settings;
     let spec = spec(&args)?;
     let scope = args.filter.spec()?;
     let store = super::open_existing(data)?;

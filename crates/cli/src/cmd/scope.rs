@@ -1,10 +1,12 @@
 //! The report filters every analysis command takes (`--since`, `--until`, `--did`, `--did-not`, `--trait`,
 //! `--first-channel`), turned into a [`ScopeSpec`] and the
-//! stage/lifecycle tests of [`StateFilter`].
+//! stage/lifecycle tests of [`StateFilter`]; and the report's calendar: the project's time zone, or `--time-zone`.
 
 use clap::Args;
 use tropa_core::analysis::filter::EventMatch;
 use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
+use tropa_core::calendar::Calendar;
+use tropa_core::settings::{parse_time_zone, ProjectSettings};
 use tropa_engine::report::StateFilter;
 use tropa_engine::Engine;
 
@@ -41,13 +43,31 @@ pub struct FilterArgs {
     /// of --until or the data's last event; dormant after 30 days without activity, churned after 90.
     #[arg(long, value_name = "STATE", value_delimiter = ',', help_heading = "Filters")]
     pub lifecycle: Vec<String>,
+    /// The IANA time zone of the report (e.g. Europe/Moscow): its days, weeks and months, and the dates given
+    /// without an offset. Default: the project's (`tropa project set --time-zone`).
+    #[arg(long = "time-zone", value_name = "ZONE", help_heading = "Filters")]
+    pub time_zone: Option<String>,
+    /// The project's settings, set by the command before it reads the filters.
+    #[arg(skip)]
+    pub project: ProjectSettings,
 }
 
 impl FilterArgs {
+    /// The report's calendar: `--time-zone`, else the project's time zone.
+    pub fn calendar(&self) -> anyhow::Result<Calendar> {
+        match &self.time_zone {
+            Some(name) => {
+                parse_time_zone(name).map_err(|e| UserError::arg("--time-zone", e.reason.words(crate::lang::lang())))
+            }
+            None => Ok(self.project.calendar),
+        }
+    }
+
     /// The filters as a spec; every error names its argument.
     pub fn spec(&self) -> anyhow::Result<ScopeSpec> {
-        let since = super::optional_instant("--since", &self.since)?;
-        let until = super::optional_instant("--until", &self.until)?;
+        let cal = self.calendar()?;
+        let since = super::optional_instant(cal, "--since", &self.since)?;
+        let until = super::optional_instant(cal, "--until", &self.until)?;
         if let (Some(s), Some(u)) = (since, until) {
             if u <= s {
                 return Err(UserError::arg("--until", "must be later than --since"));
@@ -81,7 +101,7 @@ impl FilterArgs {
                 _ => None,
             },
             lifecycle: self.lifecycle.clone(),
-            until: super::optional_instant("--until", &self.until)?,
+            until: super::optional_instant(self.calendar()?, "--until", &self.until)?,
         };
         filter.tests(engine).map_err(|e| match e {
             tropa_engine::EngineError::Invalid { field, reason } => UserError::arg(&format!("--{field}"), reason),

@@ -52,7 +52,7 @@ pub struct LanesArgs {
     /// Journey definition file (.toml, .yaml/.yml or .json). Default: the five stages of `tropa stages definition`.
     #[arg(long, value_name = "FILE")]
     definition: Option<PathBuf>,
-    /// The instant of the report (RFC 3339 or YYYY-MM-DD, UTC); later events are ignored. Default: the last event.
+    /// The instant of the report (RFC 3339, or YYYY-MM-DD in the project's time zone); later events are ignored. Default: the last event.
     #[arg(long)]
     now: Option<String>,
     /// An event that counts as a problem (repeatable; the step syntax: `support_ticket`, `error where code = 500`).
@@ -72,7 +72,7 @@ struct ReportArgs {
     /// Journey definition file (.toml, .yaml/.yml or .json). Default: the five stages of `tropa stages definition`.
     #[arg(long, value_name = "FILE")]
     definition: Option<PathBuf>,
-    /// The instant of the report (RFC 3339 or YYYY-MM-DD, UTC); later events are ignored. Default: the time of the
+    /// The instant of the report (RFC 3339, or YYYY-MM-DD in the project's time zone); later events are ignored. Default: the time of the
     /// last event in the data.
     #[arg(long)]
     now: Option<String>,
@@ -85,7 +85,7 @@ struct ReportArgs {
     /// No activity for longer than this: churned. Default: the definition's `lifecycle.churn`, else 90d.
     #[arg(long)]
     churn: Option<String>,
-    /// Lifecycle transition matrix between two instants, `FROM..TO` (RFC 3339 or YYYY-MM-DD, at most --now).
+    /// Lifecycle transition matrix between two instants, `FROM..TO` (RFC 3339, or YYYY-MM-DD in the project's time zone; at most --now).
     #[arg(long, value_name = "FROM..TO")]
     transitions: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
@@ -158,6 +158,7 @@ struct Parsed {
 }
 
 fn parse_args(args: &ReportArgs, project: Option<JourneyDefinition>) -> anyhow::Result<Parsed> {
+    let cal = args.filter.calendar()?;
     let definition = match (&args.definition, project) {
         (Some(path), _) => read_definition(path)?,
         (None, Some(d)) => d,
@@ -188,10 +189,10 @@ fn parse_args(args: &ReportArgs, project: Option<JourneyDefinition>) -> anyhow::
                     ),
                 )
             })?;
-            Some((super::instant("--transitions", a)?, super::instant("--transitions", b)?))
+            Some((super::instant(cal, "--transitions", a)?, super::instant(cal, "--transitions", b)?))
         }
     };
-    let now = args.now.as_deref().map(|t| super::instant("--now", t)).transpose()?;
+    let now = super::optional_instant(cal, "--now", &args.now)?;
     Ok(Parsed { definition, now, stuck_ms, thresholds, transitions })
 }
 
@@ -234,7 +235,9 @@ fn saved(root: &Path, project: &str) -> anyhow::Result<Option<ProjectDefinition>
     tropa_app::definitions::saved(&meta, project).map_err(super::app_error)
 }
 
-pub fn run(root: &Path, data: &Path, project: &str, args: StagesArgs) -> anyhow::Result<()> {
+pub fn run(root: &Path, data: &Path, project: &str, mut args: StagesArgs) -> anyhow::Result<()> {
+    let settings = tropa_app::settings::in_folder(root, project).map_err(super::app_error)?;
+    args.report.filter.project = settings;
     match args.cmd {
         Some(StagesCmd::Definition) => {
             return match saved(root, project)? {
@@ -276,7 +279,10 @@ pub fn run(root: &Path, data: &Path, project: &str, args: StagesArgs) -> anyhow:
             ));
         }
         Some(StagesCmd::Validate { file }) => return validate(&file),
-        Some(StagesCmd::Lanes(a)) => return lanes(data, saved(root, project)?.map(|d| d.definition), *a),
+        Some(StagesCmd::Lanes(mut a)) => {
+            a.filter.project = settings;
+            return lanes(data, saved(root, project)?.map(|d| d.definition), *a);
+        }
         None => {}
     }
     let args = args.report;
@@ -323,7 +329,7 @@ fn lanes(data: &Path, project: Option<JourneyDefinition>, args: LanesArgs) -> an
         .iter()
         .map(|p| EventMatch::parse(p).map_err(|e| UserError::arg(&format!("--problem {p}"), e)))
         .collect::<Result<Vec<_>, _>>()?;
-    let now = args.now.as_deref().map(|t| super::instant("--now", t)).transpose()?;
+    let now = super::optional_instant(args.filter.calendar()?, "--now", &args.now)?;
     let store = super::open_existing(data)?;
     let now = match now {
         Some(t) => t,

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use clap::Args;
 use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
-use tropa_core::analysis::stats::StatsReport;
+use tropa_core::analysis::stats::{StatsFold, StatsReport};
 use tropa_engine::Engine;
 
 use crate::lang::tr;
@@ -22,21 +22,38 @@ pub struct StatsArgs {
     filter: super::scope::FilterArgs,
 }
 /// The report, through the one implementation the HTTP API uses too ([`tropa_engine::report`]).
-pub fn report(engine: &dyn Engine, scope: ScopeSpec, tests: Vec<Box<dyn CustomerTest>>) -> anyhow::Result<StatsReport> {
-    super::engine_report(tropa_engine::report::stats(engine, scope, tests))
+pub fn report(
+    engine: &dyn Engine,
+    spec: StatsFold,
+    scope: ScopeSpec,
+    tests: Vec<Box<dyn CustomerTest>>,
+) -> anyhow::Result<StatsReport> {
+    super::engine_report(tropa_engine::report::stats(engine, spec, scope, tests))
 }
 
-pub fn run(data: &Path, args: StatsArgs) -> anyhow::Result<()> {
+/// The report as JSON: the time zone of its days and the currency of its revenue, then the report.
+#[derive(serde::Serialize)]
+struct Answer<'a> {
+    time_zone: &'a str,
+    currency: String,
+    #[serde(flatten)]
+    report: &'a StatsReport,
+}
+
+pub fn run(data: &Path, settings: tropa_core::settings::ProjectSettings, mut args: StatsArgs) -> anyhow::Result<()> {
+    args.filter.project = settings;
+    let calendar = args.filter.calendar()?;
     let scope = args.filter.spec()?;
     let store = super::open_existing(data)?;
     let tests = args.filter.tests(&store)?;
-    let r = report(&store, scope, tests)?;
+    let r = report(&store, StatsFold { calendar }, scope, tests)?;
+    let currency = settings.currency.to_string();
     if args.format == OutFormat::Json {
-        return print_json(&r);
+        return print_json(&Answer { time_zone: calendar.name(), currency, report: &r });
     }
     let mut out = String::new();
     out.push_str(&format!(
-        "{}: {}   {}: {}   {}: {}   {}: {:.2}\n{}: {} … {}\n\n",
+        "{}: {}   {}: {}   {}: {}   {}: {:.2} {currency}\n{}: {} … {}\n{}: {}\n\n",
         tr("customers", "клиентов"),
         int(r.customers),
         tr("events", "событий"),
@@ -48,6 +65,8 @@ pub fn run(data: &Path, args: StatsArgs) -> anyhow::Result<()> {
         tr("time range", "период"),
         r.first_event.as_deref().unwrap_or("—"),
         r.last_event.as_deref().unwrap_or("—"),
+        tr("days in", "дни по времени"),
+        calendar.name(),
     ));
     let mut t = Table::new(&[tr("event", "событие"), tr("events", "событий"), tr("customers", "клиентов")]);
     for row in &r.events_by_name {

@@ -10,6 +10,7 @@
 //! drop-off after step 2, "went instead" to `view`.
 //! Breakdowns and trends file a customer under their entry: their first step-1 event (inside the entry range),
 //! whatever chain wins later — the customer's channel or campaign when they entered the funnel.
+//! Trends count the entry in its local day, ISO week or month of the spec's [`Calendar`] (the project's time zone).
 //! Edge cases: equal timestamps are ordered by step number (ClickHouse's rule); customers who never do step 1 are
 //! not in the funnel; an event may satisfy several steps.
 //! References: `windowFunnel` via chdb and a DuckDB SQL formulation (tests/reference/test_funnel_*.py).
@@ -26,6 +27,7 @@ pub use super::matcher::Breakdown;
 use super::matcher::{EventView, Matcher};
 pub use super::period::{days_from_civil, Period};
 use super::quantile::Distribution;
+use crate::calendar::Calendar;
 use crate::dict::Dictionaries;
 use crate::fold::JourneyFold;
 use crate::journey::{Columns, Journey};
@@ -80,7 +82,10 @@ pub struct FunnelSpec {
     pub window_ms: i64,
     pub exclusions: Vec<Exclusion>,
     pub breakdown: Option<Breakdown>,
+    /// Conversion by the entry's period, in `calendar`.
     pub trend: Option<Period>,
+    /// Whose days, weeks and months the trend uses (the project's time zone).
+    pub calendar: Calendar,
     /// Step 1 must happen in `[from, to)`.
     pub from: Option<i64>,
     pub to: Option<i64>,
@@ -246,7 +251,7 @@ impl FunnelFold {
             }
         }
         if let Some(p) = self.spec.trend {
-            let row = acc.trend.entry(p.start(j.ts[entry])).or_insert_with(|| vec![0; n + 1]);
+            let row = acc.trend.entry(p.start(self.spec.calendar, j.ts[entry])).or_insert_with(|| vec![0; n + 1]);
             row[level] += 1;
         }
         if level < n && self.spec.dropoff_top > 0 {

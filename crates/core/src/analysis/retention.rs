@@ -2,7 +2,8 @@
 //!
 //! Definition. A customer's **entry** is their first event matching `start` (journey order: time, then ingest
 //! order); `start` defaults to `*`, so the cohort is "first activity". The cohort is the entry's calendar period
-//! `P0` (UTC day, ISO week starting on Monday, or month — [`Period`]). An event at time `t` lies in column
+//! `P0` (local day, ISO week starting on Monday, or month of the spec's [`Calendar`], the project's time zone —
+//! [`Period`]). An event at time `t` lies in column
 //! `k = offset(P0, period(t))`. Column 0 is the entry itself and is 100 % by definition (ClickHouse style:
 //! `retention(entry, B ∧ period = P0 + 1, …)`), so a return in the entry's own period — even at the entry's
 //! very instant — changes nothing. For `k ≥ 1` a customer is retained when some event matching `return` lies
@@ -44,7 +45,8 @@ use serde::Serialize;
 
 use super::filter::EventMatch;
 use super::matcher::{Breakdown, EventView, Matcher};
-use super::period::{days_from_civil, Period};
+use super::period::Period;
+use crate::calendar::Calendar;
 use crate::dict::Dictionaries;
 use crate::fold::JourneyFold;
 use crate::journey::{Columns, Journey};
@@ -94,6 +96,8 @@ pub struct RetentionSpec {
     pub to: Option<i64>,
     /// Data complete up to this instant (exclusive); None: just after the latest event scanned.
     pub now: Option<i64>,
+    /// Whose days, weeks and months (the project's time zone).
+    pub calendar: Calendar,
 }
 
 impl RetentionSpec {
@@ -177,20 +181,6 @@ impl Hits {
     }
 }
 
-/// The first day of the period `k` periods after the one starting on `start`.
-fn shift(period: Period, start: i64, k: usize) -> i64 {
-    match period {
-        Period::Day => start + k as i64,
-        Period::Week => start + 7 * k as i64,
-        Period::Month => {
-            let label = format_day(start);
-            let y: i64 = label[..4].parse().unwrap_or(1970);
-            let m: i64 = label[5..7].parse().unwrap_or(1) - 1 + k as i64;
-            days_from_civil(y + m / 12, m % 12 + 1, 1)
-        }
-    }
-}
-
 impl RetentionFold {
     pub fn new(spec: RetentionSpec, dicts: &Dictionaries) -> Result<Self, String> {
         spec.validate()?;
@@ -246,13 +236,16 @@ impl RetentionFold {
     /// The cohort of an entry at `t0`: its first day, found among the known cohorts without calendar arithmetic
     /// when possible.
     fn cohort(&self, cohorts: &mut BTreeMap<i64, CohortAcc>, t0: i64) -> i64 {
-        if let Some((&p0, _)) = cohorts.range(..=t0.div_euclid(DAY_MS)).next_back().filter(|(_, c)| t0 < c.bounds[1]) {
+        let (period, n, cal) = (self.spec.period, self.spec.periods, self.spec.calendar);
+        let day = cal.day(t0);
+        if let Some((&p0, _)) = cohorts.range(..=day).next_back().filter(|(_, c)| t0 < c.bounds[1]) {
             return p0;
         }
-        let (period, n) = (self.spec.period, self.spec.periods);
-        let p0 = period.start(t0);
-        let bounds = (0..=n + 1).map(|k| shift(period, p0, k) * DAY_MS).collect();
-        cohorts.insert(p0, CohortAcc { customers: 0, hits: vec![0; n + 1], bounds });
+        let p0 = period.first_day(day);
+        cohorts.entry(p0).or_insert_with(|| {
+            let bounds = (0..=n + 1).map(|k| cal.day_start(period.shift(p0, k as i64))).collect();
+            CohortAcc { customers: 0, hits: vec![0; n + 1], bounds }
+        });
         p0
     }
 }
@@ -285,7 +278,7 @@ impl JourneyFold for RetentionFold {
         }
         if let Some(w) = self.spec.repeat_within_ms {
             let repeated = (e + 1..end).take_while(|&i| j.ts[i] - t0 <= w).any(|i| view.matches(&self.back, i));
-            let r = acc.repeat.entry(t0.div_euclid(DAY_MS)).or_default();
+            let r = acc.repeat.entry(self.spec.calendar.day(t0)).or_default();
             r.customers += 1;
             r.repeated += repeated as u64;
         }
@@ -408,7 +401,7 @@ impl RetentionFold {
                 excluded: 0,
             };
             for (&day, x) in &acc.repeat {
-                if end.is_some_and(|end| (day + 1) * DAY_MS + w <= end) {
+                if end.is_some_and(|end| self.spec.calendar.day_start(day + 1) + w <= end) {
                     r.customers += x.customers;
                     r.repeated += x.repeated;
                 } else {
@@ -485,6 +478,7 @@ fn share(a: u64, b: u64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::period::days_from_civil;
     use crate::dict::DictCol;
     use crate::event::Event;
     use crate::identity::ActorId;
@@ -519,6 +513,7 @@ mod tests {
             from: None,
             to: None,
             now: None,
+            calendar: Calendar::UTC,
         }
     }
 
@@ -583,6 +578,21 @@ mod tests {
         s.mode = RetentionMode::OnOrAfter;
         let r = run(s, &[c]);
         check(&r, "2024-01-01", &[1, 1, 1, 1, 0], &[1, 1, 1, 1, 1]);
+    }
+
+    #[test]
+    fn cohorts_and_columns_are_local_weeks_of_the_calendar() {
+        // Sunday 22:00 UTC is Monday 01:00 in Moscow: another week there
+        let a = vec![(t("2024-01-03", 10), "view", ""), (t("2024-01-14", 22), "purchase", "")];
+        let b = vec![(t("2024-01-07", 22), "view", ""), (t("2024-01-08", 12), "purchase", "")];
+        let mut s = spec("*", "purchase", Period::Week, 4);
+        s.now = Some(t("2024-03-01", 0));
+        let utc = run(s.clone(), &[a.clone(), b.clone()]);
+        check(&utc, "2024-01-01", &[2, 2, 0, 0, 0], &[2, 2, 2, 2, 2]);
+        s.calendar = Calendar::parse("Europe/Moscow").unwrap();
+        let moscow = run(s, &[a, b]);
+        check(&moscow, "2024-01-01", &[1, 0, 1, 0, 0], &[1, 1, 1, 1, 1]);
+        check(&moscow, "2024-01-08", &[1, 0, 0, 0, 0], &[1, 1, 1, 1, 1]);
     }
 
     #[test]

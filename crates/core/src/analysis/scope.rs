@@ -141,10 +141,10 @@ impl<F: JourneyFold> Scope<F> {
         &self.inner
     }
 
-    /// Descriptions of the active filters, for report headers.
-    pub fn describe(&self) -> Vec<String> {
+    /// Descriptions of the active filters, for report headers; dates are local to `calendar`.
+    pub fn describe(&self, calendar: crate::calendar::Calendar) -> Vec<String> {
         let mut out = Vec::new();
-        let day = |ms: i64| crate::time::format_day(ms.div_euclid(86_400_000));
+        let day = |ms: i64| calendar.format_date(ms);
         if let Some(s) = self.spec.since {
             out.push(format!("since {}", day(s)));
         }

@@ -1,25 +1,32 @@
 //! Store statistics: events and distinct customers per event name, events per channel group, touchpoint and
-//! UTC day, customers, the time range, and revenue: its total, per UTC day, and the customers with at least one
-//! event of positive revenue (buyers). Revenue sums every event's revenue where present (refunds are negative).
+//! local day, customers, the time range, and revenue: its total, per local day, and the customers with at least
+//! one event of positive revenue (buyers). Revenue sums every event's revenue where present (refunds are
+//! negative). Days are those of the fold's [`Calendar`] (the project's time zone; default UTC): a day around a
+//! daylight-saving change holds 23 or 25 hours of events.
 //!
 //! Definition: an event counts once under its name, channel group, touchpoint and day; a customer counts once
 //! under every event name it has at least one event of. Example: a customer with `view, view, buy` adds 2 events
 //! and 1 customer to `view`, 1 and 1 to `buy`. Events outside the scan's filters are not seen.
 //! Reference: the same counts by `GROUP BY event, count(), count(DISTINCT customer)` in DuckDB and ClickHouse
-//! (`uniqExact`) over the exported Parquet (tests/reference in the CLI crate).
+//! (`uniqExact`) over the exported Parquet (tests/reference in the CLI crate); the days in a zone by DuckDB's
+//! `timezone()` (tests/reference/test_time_zone.py).
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::calendar::Calendar;
 use crate::dict::{DictCol, Dictionaries};
 use crate::fold::JourneyFold;
 use crate::journey::{Columns, Journey};
-use crate::time::{day_of, format_day, format_ts};
+use crate::time::{format_day, format_ts};
 
 /// The fold; needs the channel and touchpoint columns (see [`StatsFold::columns`]).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct StatsFold;
+pub struct StatsFold {
+    /// Whose days (the project's time zone).
+    pub calendar: Calendar,
+}
 
 /// Partial result, keyed by dictionary codes and day numbers.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -84,10 +91,11 @@ impl JourneyFold for StatsFold {
         for &c in j.codes(DictCol::Touchpoint) {
             bump(&mut acc.touchpoints, c as usize, 1);
         }
+        let mut days = self.calendar.days();
         let mut run_day = i64::MIN;
         let mut run = 0u64;
         for &t in j.ts {
-            let d = day_of(t);
+            let d = days.day(t);
             if d != run_day {
                 if run > 0 {
                     *acc.days.entry(run_day).or_default() += run;
@@ -104,7 +112,7 @@ impl JourneyFold for StatsFold {
         for (&r, &t) in j.revenue.iter().zip(j.ts) {
             if !r.is_nan() {
                 acc.revenue += r;
-                *acc.revenue_days.entry(day_of(t)).or_default() += r;
+                *acc.revenue_days.entry(days.day(t)).or_default() += r;
                 bought |= r > 0.0;
             }
         }
@@ -173,7 +181,7 @@ pub struct StatsReport {
     pub revenue: f64,
     /// Customers with at least one event of positive revenue.
     pub buyers: u64,
-    /// Revenue per UTC day, days with revenue only.
+    /// Revenue per local day, days with revenue only.
     pub revenue_by_day: Vec<RevenueRow>,
 }
 
@@ -233,5 +241,82 @@ fn label(s: &str) -> String {
         "(none)".to_string()
     } else {
         s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dict::DictCol;
+    use crate::event::Event;
+    use crate::identity::ActorId;
+    use crate::journey::{EventAccess, RowRef, TextCol};
+    use crate::time::{parse_time, TimeFormat};
+
+    struct NoAccess;
+
+    impl EventAccess for NoAccess {
+        fn event(&self, _: RowRef) -> Event {
+            Event::default()
+        }
+        fn text(&self, _: TextCol, _: RowRef) -> &str {
+            ""
+        }
+    }
+
+    /// Events (and a revenue of 1 each) at `ts` in `zone`: (day, events, revenue) of each day.
+    fn days(zone: &str, ts: &[i64]) -> Vec<(String, u64, f64)> {
+        let mut dicts = Dictionaries::default();
+        dicts.intern(DictCol::Name, "visit").unwrap();
+        let (names, zeros, revenue) = (vec![0u16; ts.len()], vec![0u32; ts.len()], vec![1.0; ts.len()]);
+        let mut dict: [&[u32]; DictCol::COUNT] = [&[]; DictCol::COUNT];
+        dict[DictCol::Channel as usize] = &zeros;
+        dict[DictCol::Touchpoint as usize] = &zeros;
+        let j = Journey {
+            customer: ActorId(0),
+            ts,
+            name: &names,
+            dict,
+            revenue: &revenue,
+            kind: &[],
+            rows: &[],
+            access: &NoAccess,
+        };
+        let f = StatsFold { calendar: Calendar::parse(zone).unwrap() };
+        let mut acc = f.init();
+        f.fold(&mut acc, &j);
+        let r = StatsReport::resolve(&acc, &dicts);
+        assert_eq!(r.events_by_day.len(), r.revenue_by_day.len());
+        r.events_by_day.iter().zip(&r.revenue_by_day).map(|(e, m)| (e.value.clone(), e.events, m.revenue)).collect()
+    }
+
+    fn hourly(from: &str, hours: i64) -> Vec<i64> {
+        let t0 = parse_time(from, &TimeFormat::Rfc3339).unwrap();
+        (0..hours).map(|h| t0 + h * 3_600_000).collect()
+    }
+
+    #[test]
+    fn a_day_of_the_spring_clock_change_holds_23_hours_of_events() {
+        let ts = hourly("2026-03-28T00:00:00Z", 24 * 3);
+        let berlin = days("Europe/Berlin", &ts);
+        // 2026-03-28 starts at 23:00 UTC the day before (not in the data): 23 events of CET from 00:00 UTC
+        let want = [("2026-03-28", 23), ("2026-03-29", 23), ("2026-03-30", 24), ("2026-03-31", 2)];
+        assert_eq!(berlin, want.map(|(d, n)| (d.to_string(), n, n as f64)).to_vec());
+        let utc = days("UTC", &ts);
+        assert!(utc.iter().all(|(_, n, _)| *n == 24), "{utc:?}");
+        // and the autumn one 25
+        let autumn = days("Europe/Berlin", &hourly("2026-10-24T22:00:00Z", 25));
+        assert_eq!(autumn, vec![("2026-10-25".to_string(), 25, 25.0)]);
+    }
+
+    #[test]
+    fn a_late_evening_in_utc_is_the_next_day_in_kamchatka() {
+        let at = |s: &str| parse_time(s, &TimeFormat::Rfc3339).unwrap();
+        let ts = [at("2026-03-01T11:59:59Z"), at("2026-03-01T22:00:00Z")];
+        assert_eq!(days("UTC", &ts), vec![("2026-03-01".to_string(), 2, 2.0)]);
+        assert_eq!(
+            days("Asia/Kamchatka", &ts),
+            vec![("2026-03-01".to_string(), 1, 1.0), ("2026-03-02".to_string(), 1, 1.0)]
+        );
     }
 }

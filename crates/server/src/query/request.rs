@@ -1,6 +1,8 @@
 //! Request bodies of the query API and their translation into the analyses' specs. Event conditions use the
 //! same syntax as the CLI (`purchase where revenue > 1000 and channel = email`); durations are `30m`, `7d`, …;
-//! times RFC 3339 or `YYYY-MM-DD`. Every problem is reported with its field, all of them at once.
+//! times RFC 3339 or `YYYY-MM-DD`; a time without an offset (`2026-03-02`, `2026-03-02T10:00`) is local time
+//! of the report's calendar: the project's time zone, or `filters.time_zone` when given. Every day, week and
+//! month of a report is local to that zone too. Every problem is reported with its field, all of them at once.
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -14,14 +16,18 @@ use tropa_core::analysis::period::Period;
 use tropa_core::analysis::retention::{RetentionMode, RetentionSpec};
 use tropa_core::analysis::scope::ScopeSpec;
 use tropa_core::analysis::stages::{DefinitionFormat, JourneyDefinition, StagesSpec};
+use tropa_core::analysis::stats::StatsFold;
+use tropa_core::calendar::Calendar;
 use tropa_core::lang::Lang;
-use tropa_core::time::{parse_duration, parse_time, TimeFormat};
+use tropa_core::settings::parse_time_zone;
+use tropa_core::time::parse_duration;
 use tropa_engine::report::StateFilter;
 use tropa_engine::Engine;
 
-/// Field problems collected while translating a request: (field, reason worded in the language).
+/// Field problems collected while translating a request: (field, reason worded in the language); and the
+/// calendar the request is read in (its dates without an offset) and its report counts days in.
 #[derive(Default)]
-pub struct Problems(pub Vec<(String, String)>, pub Lang);
+pub struct Problems(pub Vec<(String, String)>, pub Lang, pub Calendar);
 
 /// The request field of an analysis parameter.
 pub fn field(f: SpecField) -> &'static str {
@@ -43,9 +49,19 @@ pub fn field(f: SpecField) -> &'static str {
 }
 
 impl Problems {
-    /// Problems worded in `lang`.
+    /// Problems worded in `lang`, in UTC.
     pub fn new(lang: Lang) -> Problems {
-        Problems(Vec::new(), lang)
+        Problems(Vec::new(), lang, Calendar::UTC)
+    }
+
+    /// The same in `calendar` (the project's time zone).
+    pub fn in_calendar(self, calendar: Calendar) -> Problems {
+        Problems(self.0, self.1, calendar)
+    }
+
+    /// The report's calendar.
+    pub fn calendar(&self) -> Calendar {
+        self.2
     }
 
     /// A spec's problems, each at its own field; None when there are any.
@@ -66,7 +82,8 @@ impl Problems {
     }
 
     pub(crate) fn time(&mut self, field: &str, text: &Option<String>) -> Option<i64> {
-        text.as_ref().and_then(|t| self.keep(field, parse_time(t, &TimeFormat::Rfc3339)))
+        let calendar = self.2;
+        text.as_ref().and_then(|t| self.keep(field, calendar.parse_time(t)))
     }
 
     pub(crate) fn duration(&mut self, field: &str, text: &Option<String>) -> Option<i64> {
@@ -94,9 +111,23 @@ pub struct Filters {
     pub stage: Vec<String>,
     /// Only customers in one of these lifecycle states: new, active, returning, reactivated, dormant, churned.
     pub lifecycle: Vec<String>,
+    /// The IANA time zone of the report (`Europe/Moscow`): its days, weeks and months, and the times given
+    /// without an offset. Default: the project's.
+    pub time_zone: Option<String>,
 }
 
 impl Filters {
+    /// Applies `time_zone`, if given, to the calendar of `p`. Call it before reading any time of the request.
+    pub fn zone(&self, p: &mut Problems) {
+        if let Some(name) = &self.time_zone {
+            match parse_time_zone(name) {
+                Ok(c) => p.2 = c,
+                Err(e) => p.0.push(("filters.time_zone".into(), e.reason.words(p.1))),
+            }
+        }
+    }
+
+    /// The scope and the stage/lifecycle filter, with times read in the calendar of `p`.
     pub fn scope(&self, p: &mut Problems) -> (ScopeSpec, StateFilter) {
         let since = p.time("filters.since", &self.since);
         let until = p.time("filters.until", &self.until);
@@ -214,6 +245,7 @@ impl FunnelRequest {
             exclusions: exclusions.into_iter().collect::<Option<_>>()?,
             breakdown: self.breakdown.as_deref().map(Breakdown::parse),
             trend,
+            calendar: p.2,
             from: p.time("from", &self.from),
             to: p.time("to", &self.to),
             dropoff_top: self.top.unwrap_or(5),
@@ -308,6 +340,7 @@ impl RetentionRequest {
             from: p.time("from", &self.from),
             to: p.time("to", &self.to),
             now: p.time("now", &self.now),
+            calendar: p.2,
         };
         p.spec(spec.validate())?;
         Some(spec)
@@ -380,13 +413,13 @@ pub trait Analysis: serde::de::DeserializeOwned + Default + Send + 'static {
 }
 
 impl Analysis for StatsRequest {
-    type Spec = ();
+    type Spec = StatsFold;
     const BODY_REQUIRED: bool = false;
     fn filters(&self) -> &Filters {
         &self.filters
     }
-    fn spec(&self, _: &dyn Engine, _: &mut Problems) -> Option<()> {
-        Some(())
+    fn spec(&self, _: &dyn Engine, p: &mut Problems) -> Option<StatsFold> {
+        Some(StatsFold { calendar: p.2 })
     }
 }
 

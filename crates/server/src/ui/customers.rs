@@ -25,7 +25,12 @@ pub async fn page(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Membe
     let id = field("id");
     let (trait_q, did, channel) = (field("trait"), field("did"), field("channel"));
     let mut main = format!("<h1>{}</h1>", l.t("customers_page"));
-    let mut problems = Problems::new(l.core());
+    // the project's time zone: dates without an offset and the report's days, weeks and months
+    let calendar = match crate::query::project_settings(&st, &s.project) {
+        Ok(x) => x.calendar,
+        Err(e) => return super::internal(&e.message),
+    };
+    let mut problems = Problems::new(l.core()).in_calendar(calendar);
     let mut found = String::new();
     let searching = !(trait_q.is_empty() && did.is_empty() && channel.is_empty());
     if searching {

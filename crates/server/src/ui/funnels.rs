@@ -35,7 +35,12 @@ pub async fn page(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Membe
     let opt = |v: &str| (!v.is_empty()).then(|| v.to_string());
     let exclude_text = field("exclude", "");
     let who = FilterFields::read(&q);
-    let mut problems = Problems::new(l.core());
+    // the project's time zone: dates without an offset and the report's days, weeks and months
+    let calendar = match crate::query::project_settings(&st, &s.project) {
+        Ok(x) => x.calendar,
+        Err(e) => return super::internal(&e.message),
+    };
+    let mut problems = Problems::new(l.core()).in_calendar(calendar);
     let exclusions = exclusions(l, &exclude_text, &mut problems);
     let mut request = FunnelRequest {
         steps: steps_text

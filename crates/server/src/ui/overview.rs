@@ -1,5 +1,6 @@
 //! The overview page: customers, events, the share who bought, revenue (total and per day), where customers are in the journey now (the five
-//! stages from awareness to repeat purchase), events by channel and per day. `?project=ID` picks the project (default: `default`, else the
+//! stages from awareness to repeat purchase), events by channel and per day. Days are the project's local days
+//! (its time zone), revenue is labelled with its currency. `?project=ID` picks the project (default: `default`, else the
 //! first).
 
 use std::sync::Arc;
@@ -32,8 +33,13 @@ pub async fn page(State(st): State<Arc<AppState>>, headers: HeaderMap, m: Member
         Ok(d) => d,
         Err(r) => return *r,
     };
+    let settings = match crate::query::project_settings(&st, &project) {
+        Ok(x) => x,
+        Err(e) => return super::internal(&e.message),
+    };
     let reports = tokio::task::spawn_blocking(move || {
-        let stats = report::stats(&*engine, Default::default(), vec![])?;
+        let spec = tropa_core::analysis::stats::StatsFold { calendar: settings.calendar };
+        let stats = report::stats(&*engine, spec, Default::default(), vec![])?;
         let stages = match engine.time_bounds()?.1 {
             Some(now) => {
                 let lifecycle = tropa_core::analysis::lifecycle::LifecycleSpec {
@@ -91,15 +97,15 @@ pub async fn page(State(st): State<Arc<AppState>>, headers: HeaderMap, m: Member
     main.push_str(&card(loc.int(stats.customers), l.t("customers")));
     main.push_str(&card(loc.int(stats.events), l.t("events")));
     main.push_str(&card(loc.percent(share), l.t("buyers")));
-    main.push_str(&card(loc.int(stats.revenue.max(0.0).round() as u64), l.t("revenue")));
-    let period = format!(
-        "{} — {}",
-        stats.first_event.as_deref().map(|t| l.date(t.get(..10).unwrap_or(t))).unwrap_or_default(),
-        stats.last_event.as_deref().map(|t| l.date(t.get(..10).unwrap_or(t))).unwrap_or_default()
-    );
+    let revenue_label = format!("{}, {}", l.t("revenue"), settings.currency);
+    main.push_str(&card(loc.int(stats.revenue.max(0.0).round() as u64), &esc(&revenue_label)));
+    // the first and the last local day with events
+    let day = |r: Option<&tropa_core::analysis::stats::CountRow>| r.map(|r| l.date(&r.value)).unwrap_or_default();
+    let period = format!("{} — {}", day(stats.events_by_day.first()), day(stats.events_by_day.last()));
     main.push_str(&format!(
-        "<div class=\"card\"><div class=\"n small\">{period}</div><div class=\"l\">{}</div></div>",
-        l.t("period")
+        "<div class=\"card\"><div class=\"n small\">{period}</div><div class=\"l\">{} ({})</div></div>",
+        l.t("period"),
+        esc(settings.calendar.name())
     ));
     main.push_str("</div><div class=\"charts\">");
     if let Some(st) = &stages {
@@ -138,7 +144,7 @@ pub async fn page(State(st): State<Arc<AppState>>, headers: HeaderMap, m: Member
         title: l.t("revenue_by_day").into(),
         x_labels: revenue_days.iter().map(|r| l.date(&r.value)).collect(),
         series: vec![Series {
-            name: l.t("revenue").into(),
+            name: revenue_label.clone(),
             values: revenue_days.iter().map(|r| Some(r.revenue)).collect(),
         }],
         format: ValueFormat::Count,

@@ -30,7 +30,12 @@ pub async fn page(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Membe
     let (period, periods, mode) = (field("period", "week"), field("periods", "8"), field("mode", "on"));
     let (breakdown, since, until) = (field("breakdown", ""), field("since", ""), field("until", ""));
     let opt = |v: &str| (!v.is_empty()).then(|| v.to_string());
-    let mut problems = Problems::new(l.core());
+    // the project's time zone: dates without an offset and the report's days, weeks and months
+    let calendar = match crate::query::project_settings(&st, &s.project) {
+        Ok(x) => x.calendar,
+        Err(e) => return super::internal(&e.message),
+    };
+    let mut problems = Problems::new(l.core()).in_calendar(calendar);
     let periods_n = match periods.parse::<usize>() {
         Ok(n) => Some(n),
         Err(_) => {

@@ -194,7 +194,12 @@ async fn show(
             .collect();
     let mut ex = Exports::new("stages", l, &params);
     let mut issues = issues.to_vec();
-    let mut problems = Problems::new(l.core());
+    // the project's time zone: dates without an offset and the report's days, weeks and months
+    let calendar = match crate::query::project_settings(st, &ask.project) {
+        Ok(x) => x.calendar,
+        Err(e) => return super::internal(&e.message),
+    };
+    let mut problems = Problems::new(l.core()).in_calendar(calendar);
     let mut result = String::new();
     let definition = if issues.is_empty() {
         match JourneyDefinition::parse(&ask.text, ask.format) {

@@ -23,7 +23,8 @@ pub(super) async fn personas_page(st: &AppState, s: &Session, error: Option<Stri
         segs.iter()
             .map(|seg| {
                 let scope = seg.scope("segment").ok()?;
-                tropa_engine::report::stats(&*engine, scope, vec![]).ok()
+                // only the customer count is read: days do not matter
+                tropa_engine::report::stats(&*engine, Default::default(), scope, vec![]).ok()
             })
             .collect::<Vec<_>>()
     })
