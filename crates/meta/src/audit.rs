@@ -18,6 +18,8 @@ use crate::{Meta, MetaError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     ProjectCreate,
+    /// A project's time zone or currency changed.
+    ProjectSettings,
     KeyCreate,
     KeyRevoke,
     UserCreate,
@@ -45,8 +47,9 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::ProjectCreate,
+        Action::ProjectSettings,
         Action::KeyCreate,
         Action::KeyRevoke,
         Action::UserCreate,
@@ -71,6 +74,7 @@ impl Action {
     pub fn as_str(self) -> &'static str {
         match self {
             Action::ProjectCreate => "project.create",
+            Action::ProjectSettings => "project.settings",
             Action::KeyCreate => "key.create",
             Action::KeyRevoke => "key.revoke",
             Action::UserCreate => "user.create",

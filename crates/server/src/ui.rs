@@ -14,6 +14,7 @@ mod maps;
 mod members;
 mod overview;
 mod paths;
+mod project_settings;
 mod retention;
 mod saved;
 mod settings;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/logout", post(logout))
         .merge(settings::routes())
         .merge(members::routes())
+        .merge(project_settings::routes())
         .merge(saved::routes())
         .merge(maps::routes())
         .route("/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }))

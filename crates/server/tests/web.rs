@@ -134,6 +134,8 @@ const WEB_ROUTES: &[(&str, &str, Option<tropa_meta::Role>)] = {
         ("POST", "/settings/password", Some(Viewer)),
         ("GET", "/settings/projects", Some(Admin)),
         ("POST", "/settings/projects", Some(Admin)),
+        ("GET", "/settings/project", Some(Admin)),
+        ("POST", "/settings/project", Some(Admin)),
         ("GET", "/settings/members", Some(Admin)),
         ("POST", "/settings/members", Some(Admin)),
         ("POST", "/settings/members/remove", Some(Admin)),
@@ -1224,4 +1226,48 @@ async fn markdown_export_escapes_the_cards_text() {
     assert!(md.starts_with("# Shop &lt;b&gt;map&lt;/b&gt;\n"), "{md}");
     assert!(md.contains("| &lt;script&gt;alert(1)&lt;/script&gt; |"), "{md}");
     assert!(md.contains("| a<br>&lt;img src=x onerror=alert(2)&gt; &amp; !\\[t\\](http://t.example/p.png) |"), "{md}");
+}
+
+/// A project's admin sets its time zone and currency on the Project tab: bad values are shown at their fields in
+/// the reader's language, nothing changes; good ones are saved (and audited) and the overview labels revenue with
+/// the currency; a viewer may not.
+#[tokio::test]
+async fn project_admins_set_the_time_zone_and_currency() {
+    let h = harness();
+    h.shop().await;
+    use tropa_meta::Role;
+    h.member("boss@x.ru", "a", Role::Admin);
+    h.member("ann@x.ru", "a", Role::Viewer);
+    let (boss, csrf) = h.sign_in("boss@x.ru", "correct horse battery").await;
+    let (ann, ann_csrf) = h.sign_in("ann@x.ru", "correct horse battery").await;
+    let page = html(&h.send(page_get("/settings/project?project=a", &boss)).await);
+    assert!(page.contains("value=\"UTC\"") && page.contains("value=\"RUB\""), "{page}");
+    let r = h
+        .send(page_post(
+            "/settings/project",
+            &boss,
+            &format!("csrf={csrf}&project=a&time_zone=Europe%2FMoskva&currency=euro"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let page = html(&r);
+    assert!(page.matches("aria-invalid=\"true\"").count() == 2, "both fields marked: {page}");
+    assert_eq!(tropa_app::settings::project(&h.state.meta, "a").unwrap().calendar.name(), "UTC", "nothing changed");
+    let r = h
+        .send(page_post(
+            "/settings/project",
+            &boss,
+            &format!("csrf={csrf}&project=a&time_zone=Europe%2FMoscow&currency=eur"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let now = tropa_app::settings::project(&h.state.meta, "a").unwrap();
+    assert_eq!((now.calendar.name(), now.currency.as_str()), ("Europe/Moscow", "EUR"));
+    assert!(html(&h.send(page_get("/?project=a", &boss)).await).contains("EUR"));
+    let entries = h.state.meta.audit(&tropa_meta::audit::Filter { limit: 10, ..Default::default() }).unwrap();
+    assert_eq!(entries[0].action.as_str(), "project.settings");
+    let r = h
+        .send(page_post("/settings/project", &ann, &format!("csrf={ann_csrf}&project=a&time_zone=UTC&currency=RUB")))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 }

@@ -52,7 +52,11 @@ pub(super) fn tabs(s: &Session, on: &str) -> String {
     // a project's keys and members: for its admins (an instance admin is one everywhere)
     if s.role >= Role::Admin {
         let p = if s.project.is_empty() { String::new() } else { format!("?project={}", enc(&s.project)) };
-        list.extend([(format!("/settings/keys{p}"), "api_keys"), (format!("/settings/members{p}"), "members")]);
+        list.extend([
+            (format!("/settings/project{p}"), "project_settings"),
+            (format!("/settings/keys{p}"), "api_keys"),
+            (format!("/settings/members{p}"), "members"),
+        ]);
     }
     if s.user.role >= Role::Admin {
         list.push(("/settings/users".into(), "users"));
