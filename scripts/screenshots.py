@@ -22,6 +22,7 @@ PAGES = [
     ("settings_projects", "/settings/projects"),
     ("settings_keys", "/settings/keys"),
     ("settings_users", "/settings/users"),
+    ("settings_project", "/settings/project"),
     ("settings_members", "/settings/members"),
     ("settings_audit", "/settings/audit"),
 ]
