@@ -28,7 +28,7 @@ fn every_template_reads_and_instantiates_valid_maps_in_both_languages() {
         }
     }
     let travel = template::by_key("travel_agency").unwrap().instantiate("ru");
-    assert_eq!(travel.stages.len(), 6, "seed 004 example 3 has six stages");
+    assert_eq!(travel.stages.len(), 6, "the travel agency's journey has six stages");
     assert_eq!(travel.stages[2].name, "Подбор и индивидуальная консультация");
     let shop = template::by_key("online_store").unwrap();
     let names: Vec<String> = shop.personas("ru").iter().map(|p| format!("{}, {}", p.name, p.age.unwrap())).collect();

@@ -3,6 +3,10 @@
 //! helpers.
 #![allow(dead_code)]
 
+pub mod routes;
+#[allow(unused_imports)]
+pub use routes::*;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
