@@ -162,6 +162,13 @@ pub fn check_slug(slug: &str) -> Result<(), MetaError> {
     }
 }
 
+/// The id of the project `project`, or NotFound.
+pub(crate) fn project_id(conn: &rusqlite::Connection, project: &str) -> Result<i64, MetaError> {
+    conn.query_row("SELECT id FROM projects WHERE slug = ?1", [project], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| MetaError::NotFound { what: "project", name: project.into() })
+}
+
 impl Meta {
     /// Opens (or creates) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Meta, MetaError> {

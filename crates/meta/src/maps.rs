@@ -5,7 +5,7 @@
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use crate::{digest, random_token, Meta, MetaError};
+use crate::{digest, project_id, random_token, Meta, MetaError};
 
 /// A map and its latest version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,12 +44,6 @@ pub struct ShareInfo {
 }
 
 const MAX_DOCUMENT: usize = 1024 * 1024;
-
-fn project_id(conn: &rusqlite::Connection, project: &str) -> Result<i64, MetaError> {
-    conn.query_row("SELECT id FROM projects WHERE slug = ?1", [project], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| MetaError::NotFound { what: "project", name: project.into() })
-}
 
 fn check_document(document: &str) -> Result<(), MetaError> {
     if document.len() > MAX_DOCUMENT {

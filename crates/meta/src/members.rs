@@ -6,13 +6,7 @@
 use rusqlite::{params, OptionalExtension};
 
 use crate::users::{Role, User};
-use crate::{Meta, MetaError, Project};
-
-fn project_id(conn: &rusqlite::Connection, project: &str) -> Result<i64, MetaError> {
-    conn.query_row("SELECT id FROM projects WHERE slug = ?1", [project], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| MetaError::NotFound { what: "project", name: project.into() })
-}
+use crate::{project_id, Meta, MetaError, Project};
 
 /// A member of a project.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use crate::{Meta, MetaError};
+use crate::{project_id, Meta, MetaError};
 
 /// The longest name and query kept.
 const MAX_NAME: usize = 120;
@@ -31,12 +31,6 @@ pub struct StoredDefinition {
     /// `toml`, `yaml` or `json`.
     pub format: String,
     pub updated_at: i64,
-}
-
-fn project_id(conn: &rusqlite::Connection, project: &str) -> Result<i64, MetaError> {
-    conn.query_row("SELECT id FROM projects WHERE slug = ?1", [project], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| MetaError::NotFound { what: "project", name: project.into() })
 }
 
 fn invalid(field: &str, reason: String) -> MetaError {

@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use tropa_core::analysis::filter::EventMatch;
 use tropa_core::analysis::funnel::{Exclusion, FunnelMode, FunnelSpec, Step};
-use tropa_core::analysis::invalid::{SpecErrors, SpecField};
+use tropa_core::analysis::invalid::SpecErrors;
 use tropa_core::analysis::lifecycle::{LifecycleSpec, LifecycleThresholds};
 use tropa_core::analysis::matcher::Breakdown;
 use tropa_core::analysis::paths::PathsSpec;
@@ -28,25 +28,6 @@ use tropa_engine::Engine;
 /// calendar the request is read in (its dates without an offset) and its report counts days in.
 #[derive(Default)]
 pub struct Problems(pub Vec<(String, String)>, pub Lang, pub Calendar);
-
-/// The request field of an analysis parameter.
-pub fn field(f: SpecField) -> &'static str {
-    match f {
-        SpecField::Steps => "steps",
-        SpecField::Window => "window",
-        SpecField::Exclusions => "exclusions",
-        SpecField::StartOrEnd => "from",
-        SpecField::Depth => "depth",
-        SpecField::Session => "session",
-        SpecField::Top => "top",
-        SpecField::Periods => "periods",
-        SpecField::RepeatWithin => "repeat_within",
-        SpecField::From => "from",
-        SpecField::Stuck => "stuck",
-        SpecField::Transitions => "transitions",
-        SpecField::Now => "now",
-    }
-}
 
 impl Problems {
     /// Problems worded in `lang`, in UTC.
@@ -68,7 +49,8 @@ impl Problems {
     pub(crate) fn spec(&mut self, r: Result<(), SpecErrors>) -> Option<()> {
         let Err(e) = r else { return Some(()) };
         for p in e.0 {
-            self.0.push((field(p.field).to_string(), p.reason.words(self.1)));
+            // the query API's fields carry the domain's names
+            self.0.push((p.field.name().to_string(), p.reason.words(self.1)));
         }
         None
     }
