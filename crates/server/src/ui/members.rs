@@ -22,8 +22,6 @@ pub fn routes() -> Router<Arc<AppState>> {
     Router::new().route("/settings/members", get(page).post(set)).route("/settings/members/remove", post(remove))
 }
 
-const ROLES: [Role; 3] = [Role::Viewer, Role::Analyst, Role::Admin];
-
 async fn page(State(st): State<Arc<AppState>>, m: Member<Admin>) -> Response {
     members_page(&st, &m.s, &[], StatusCode::OK)
 }
@@ -34,17 +32,8 @@ fn members_page(st: &AppState, s: &Session, problems: &[(String, String)], statu
         Ok(m) => m,
         Err(e) => return internal(&e),
     };
-    let csrf = format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(&s.csrf));
+    let csrf = super::settings::hidden_csrf(s);
     let proj = format!("<input type=\"hidden\" name=\"project\" value=\"{}\">", esc(&s.project));
-    let role_options = |current: Role| -> String {
-        ROLES
-            .iter()
-            .map(|r| {
-                let sel = if *r == current { " selected" } else { "" };
-                format!("<option value=\"{}\"{sel}>{}</option>", r.as_str(), l.t(r.as_str()))
-            })
-            .collect()
-    };
     let rows: String = members
         .iter()
         .map(|m| {
@@ -59,7 +48,7 @@ fn members_page(st: &AppState, s: &Session, problems: &[(String, String)], statu
                 email = esc(&m.user.email),
                 id = m.user.id,
                 role_l = l.t("role"),
-                opts = role_options(m.role),
+                opts = super::settings::role_options(l, m.role),
                 save = l.t("save"),
                 remove = l.t("remove_member"),
             )
@@ -75,7 +64,7 @@ fn members_page(st: &AppState, s: &Session, problems: &[(String, String)], statu
             l.t("role")
         )
     };
-    let roles: Vec<(&str, &str)> = ROLES.iter().map(|r| (r.as_str(), l.t(r.as_str()))).collect();
+    let roles: Vec<(&str, &str)> = super::settings::ROLES.iter().map(|r| (r.as_str(), l.t(r.as_str()))).collect();
     let body = format!(
         "<h2>{title} · {project}</h2><p class=\"muted\">{hint}</p>{table}\
          <form class=\"panel\" method=\"post\" action=\"/settings/members\">{csrf}{proj}<h2>{add}</h2>{email}{role}{err}\

@@ -76,7 +76,7 @@ pub(super) fn settings_page(s: &Session, tab: &str, body: &str) -> Response {
     Html(shell(s, "settings", s.lang.t("settings"), &format!("{}{body}", tabs(s, tab)))).into_response()
 }
 
-fn hidden_csrf(s: &Session) -> String {
+pub(super) fn hidden_csrf(s: &Session) -> String {
     format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(&s.csrf))
 }
 
@@ -419,9 +419,10 @@ async fn users(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response 
     }
 }
 
-const ROLES: [Role; 3] = [Role::Viewer, Role::Analyst, Role::Admin];
+pub(super) const ROLES: [Role; 3] = [Role::Viewer, Role::Analyst, Role::Admin];
 
-fn role_options(l: Lang, current: Role) -> String {
+/// The role choices of a select, `current` selected.
+pub(super) fn role_options(l: Lang, current: Role) -> String {
     ROLES
         .iter()
         .map(|r| {
