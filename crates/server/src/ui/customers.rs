@@ -10,7 +10,7 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use tropa_engine::{report, CustomerRecord};
 
-use super::form::{FieldErrors, CHANNEL_GROUPS};
+use super::form::FieldErrors;
 use super::i18n::Lang;
 use super::{esc, shell};
 use crate::query::request::{Filters, Problems};
@@ -62,8 +62,9 @@ pub async fn page(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Membe
         })
         .collect();
     let e = FieldErrors::new(l, &problems, "");
-    let channels: Vec<(&str, String)> =
-        std::iter::once(("", "—".to_string())).chain(CHANNEL_GROUPS.iter().map(|g| (*g, l.channel(g)))).collect();
+    let channels: Vec<(&str, String)> = std::iter::once(("", "—".to_string()))
+        .chain(tropa_core::channel::GROUPS.iter().map(|g| (*g, l.channel(g))))
+        .collect();
     let channel_opts: Vec<(&str, &str)> = channels.iter().map(|(v, t)| (*v, t.as_str())).collect();
     main.push_str(&format!(
         "<div class=\"panels\"><form class=\"panel\" method=\"get\" action=\"/customers\"><input type=\"hidden\" name=\"project\" value=\"{p}\">\

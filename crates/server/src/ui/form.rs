@@ -17,21 +17,6 @@ pub struct FilterFields {
     pub stage: String,
 }
 
-/// The channel groups a first-channel filter offers.
-pub const CHANNEL_GROUPS: &[&str] = &[
-    "direct",
-    "organic_search",
-    "paid_search",
-    "social",
-    "paid_social",
-    "email",
-    "messengers",
-    "referral",
-    "display",
-    "offline",
-    "call_center",
-];
-
 impl FilterFields {
     pub fn read(q: &HashMap<String, String>) -> FilterFields {
         let f = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
@@ -61,8 +46,9 @@ impl FilterFields {
     /// The block of inputs, open when a filter is set or has a problem; `stages` are (key, name) of the
     /// project's definition.
     pub fn html(&self, l: Lang, e: &FieldErrors, stages: &[(String, String)]) -> String {
-        let channels: Vec<(&str, String)> =
-            std::iter::once(("", "—".to_string())).chain(CHANNEL_GROUPS.iter().map(|g| (*g, l.channel(g)))).collect();
+        let channels: Vec<(&str, String)> = std::iter::once(("", "—".to_string()))
+            .chain(tropa_core::channel::GROUPS.iter().map(|g| (*g, l.channel(g))))
+            .collect();
         let channel_opts: Vec<(&str, &str)> = channels.iter().map(|(v, t)| (*v, t.as_str())).collect();
         let stage_opts: Vec<(&str, &str)> = std::iter::once(("", "—"))
             .chain(stages.iter().map(|(k, n)| (k.as_str(), n.as_str())))
