@@ -11,7 +11,7 @@ import re
 import subprocess
 import sys
 
-# floors: core -> engine/store/io/meta/render -> app -> cli | server
+# floors: core -> engine/store/io/meta/render -> app -> server | web -> cli (the binary composes them)
 ALLOWED = {
     "tropa-core": set(),
     "tropa-engine": {"tropa-core"},
@@ -23,12 +23,15 @@ ALLOWED = {
     "tropa-render": set(),
     "tropa-app": {"tropa-core", "tropa-engine", "tropa-store", "tropa-meta", "tropa-render"},
     "tropa-server": {"tropa-core", "tropa-engine", "tropa-meta", "tropa-render", "tropa-app"},
+    "tropa-web": {"tropa-core", "tropa-engine", "tropa-meta", "tropa-render", "tropa-app"},
     "tropa": {"tropa-core", "tropa-engine", "tropa-store", "tropa-io", "tropa-synth", "tropa-meta", "tropa-app",
-              "tropa-server"},
+              "tropa-server", "tropa-web"},
     "tropa-bench": {"tropa-core", "tropa-engine", "tropa-store", "tropa-synth", "tropa-io"},
 }
 # what tests may add on top of a crate's own dependencies
 DEV_EXTRA = {"tropa-testkit", "tropa-synth"}
+# the web app's HTTP tests compose it with the server, as the binary does
+DEV_EXTRA_OF = {"tropa-web": {"tropa-server"}}
 
 RUNTIME = {"tokio", "async-std", "smol", "futures", "mio"}
 HTTP = {"axum", "hyper", "tower", "tower-http", "reqwest", "ureq", "http"}
@@ -45,6 +48,8 @@ FORBIDDEN = {
     "tropa-store": RUNTIME | HTTP | SQL,
     "tropa-io": RUNTIME | HTTP | SQL,
     "tropa-app": RUNTIME | HTTP,
+    # pages read metadata and data through tropa-app and tropa-meta only
+    "tropa-web": SQL | IO,
 }
 
 meta = json.loads(subprocess.check_output(["cargo", "metadata", "--format-version", "1", "--no-deps", "--offline"]))
@@ -63,7 +68,7 @@ for pkg in meta["packages"]:
                 normal[name].add(d)
                 if d not in ALLOWED[name]:
                     bad.append(f"{name} must not depend on {d}")
-            elif kind == "dev" and d != name and d not in ALLOWED[name] | DEV_EXTRA:
+            elif kind == "dev" and d != name and d not in ALLOWED[name] | DEV_EXTRA | DEV_EXTRA_OF.get(name, set()):
                 bad.append(f"{name}'s tests must not depend on {d}")
         elif kind is None and d in FORBIDDEN.get(name, set()):
             bad.append(f"{name} must not use the external crate {d}")
@@ -86,9 +91,10 @@ for path in sorted((root / "crates/cli/src").rglob("*.rs")):
     rel = path.relative_to(root).as_posix()
     if rel != "crates/cli/src/cmd/serve.rs" and re.search(r"\btropa_server\b", path.read_text()):
         bad.append(f"{rel} names tropa_server: only cmd/serve.rs starts the server; use tropa_app")
-for path in sorted((root / "crates/server/src").rglob("*.rs")):
-    if re.search(r"\btropa_store\b", path.read_text()):
-        bad.append(f"{path.relative_to(root).as_posix()} names tropa_store: the server sees engines only")
+for crate in ("server", "web"):
+    for path in sorted((root / f"crates/{crate}/src").rglob("*.rs")):
+        if re.search(r"\btropa_store\b", path.read_text()):
+            bad.append(f"{path.relative_to(root).as_posix()} names tropa_store: the {crate} sees engines only")
 
 if bad:
     print("crate graph violations:\n  " + "\n  ".join(bad))

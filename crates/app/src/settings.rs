@@ -17,6 +17,15 @@ pub fn project(meta: &Meta, project: &str) -> Result<ProjectSettings, AppError> 
     Ok(read(project, &stored))
 }
 
+/// The settings of `project`, or the defaults when there is no such project (the caller refuses it anyway:
+/// a report of a project nobody may read is answered 404 where the access is checked).
+pub fn project_or_default(meta: &Meta, project: &str) -> Result<ProjectSettings, AppError> {
+    match self::project(meta, project) {
+        Err(AppError::NotFound(_)) => Ok(ProjectSettings::default()),
+        other => other,
+    }
+}
+
 fn read(project: &str, stored: &StoredSettings) -> ProjectSettings {
     let defaults = ProjectSettings::default();
     let zone = ProjectSettings::parse(Some(&stored.time_zone), None);

@@ -6,8 +6,9 @@
 //!
 //! ```no_run
 //! # async fn run(state: std::sync::Arc<tropa_server::AppState>) -> std::io::Result<()> {
+//! // the binary passes the web app's router (tropa-web) for the pages
 //! let listener = tokio::net::TcpListener::bind(state.config.listen).await?;
-//! tropa_server::serve(listener, state, std::future::pending()).await
+//! tropa_server::serve(listener, state, axum::Router::new(), std::future::pending()).await
 //! # }
 //! ```
 
@@ -18,7 +19,6 @@ pub mod ingest;
 pub mod metrics;
 pub mod query;
 mod snippet;
-pub mod ui;
 
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
@@ -53,8 +53,6 @@ pub struct AppState {
     /// Permits are KiB of request bodies.
     inflight_bytes: Arc<Semaphore>,
     ready: AtomicBool,
-    /// Failed sign-ins and the bound on password hashes (in memory, per process).
-    sign_in: ui::throttle::SignInThrottle,
 }
 
 impl AppState {
@@ -70,7 +68,6 @@ impl AppState {
             inflight_requests: Arc::new(Semaphore::new(requests)),
             inflight_bytes: Arc::new(Semaphore::new(kib)),
             ready: AtomicBool::new(true),
-            sign_in: ui::throttle::SignInThrottle::default(),
         })
     }
 
@@ -121,8 +118,14 @@ const ROUTES: &[&str] = &[
     "/app.js",
 ];
 
-/// The whole HTTP surface.
+/// The server's HTTP surface: ingestion, the snippet, the query API, health and metrics.
 pub fn router(state: Arc<AppState>) -> Router {
+    router_with(state, Router::new())
+}
+
+/// The server's HTTP surface with `pages` (the web app, composed by the binary) beside it: the same security
+/// headers, metrics and 404 answer cover both.
+pub fn router_with(state: Arc<AppState>, pages: Router) -> Router {
     let limit = state.config.max_batch_bytes;
     let mut v1 = Router::new();
     let kinds = [
@@ -142,17 +145,17 @@ pub fn router(state: Arc<AppState>) -> Router {
         );
     }
     let v1 = v1.route("/t.js", get(snippet::serve)).layer(DefaultBodyLimit::max(limit));
-    Router::new()
+    let own = Router::new()
         .merge(v1)
         .merge(query::routes())
-        .merge(ui::routes())
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::shared))
+        .with_state(state.clone());
+    own.merge(pages)
         .fallback(not_found)
         .layer(middleware::from_fn(security_headers))
-        .layer(middleware::from_fn_with_state(state.clone(), observe))
-        .with_state(state)
+        .layer(middleware::from_fn_with_state(state, observe))
 }
 
 /// Serves until `shutdown` completes, then stops accepting, lets requests in flight finish (their events are
@@ -161,6 +164,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<AppState>,
+    pages: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stopping, stop) = tokio::sync::watch::channel(false);
@@ -179,7 +183,7 @@ pub async fn serve(
         }
         None => None,
     };
-    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router_with(state.clone(), pages).into_make_service_with_connect_info::<SocketAddr>();
     let st = state.clone();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {

@@ -18,7 +18,7 @@
 //! The OpenAPI document at `/api/openapi.json` is built from these types ([`openapi`]).
 
 pub mod openapi;
-pub mod request;
+pub use tropa_app::request;
 
 use std::sync::Arc;
 
@@ -66,8 +66,15 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/openapi.json", get(|| async { Json(openapi::document()) }))
 }
 
-/// The engine of the project the request may read: the read key's project, or for a signed-in user of the web
-/// app (session cookie) the project named by `?project=` (default `default`).
+/// The user of the web app's session cookie, if it names a live session.
+fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<tropa_meta::User>, ApiError> {
+    let cookies = headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok());
+    let Some(token) = tropa_app::sessions::cookie(cookies, tropa_app::sessions::COOKIE) else { return Ok(None) };
+    let found = tropa_app::sessions::signed_in(&state.meta, token, (state.clock)())
+        .map_err(|e| ApiError::internal("session lookup", &e))?;
+    Ok(found.map(|(user, _)| user))
+}
+
 /// The project a request may read (the read key's, or for a signed-in user the `project` of the query) and its
 /// engine.
 fn project_engine(
@@ -76,7 +83,7 @@ fn project_engine(
     query: &Option<String>,
 ) -> Result<(String, Arc<dyn Engine>), ApiError> {
     let Some(key) = auth::presented_key(headers)? else {
-        if let Ok(s) = crate::ui::session(state, headers, tropa_meta::Role::Viewer) {
+        if let Some(user) = signed_in(state, headers)? {
             let project = query
                 .as_deref()
                 .unwrap_or("")
@@ -86,7 +93,7 @@ fn project_engine(
                 .to_string();
             // a project the user is not a member of reads as one that does not exist
             let role =
-                state.meta.project_role(&s.user, &project).map_err(|e| ApiError::internal("project lookup", &e))?;
+                state.meta.project_role(&user, &project).map_err(|e| ApiError::internal("project lookup", &e))?;
             if role.is_none() {
                 return Err(ApiError::field(Code::NotFound, "project", format!("no project '{project}'")));
             }
@@ -153,17 +160,12 @@ fn answer<T>(r: Result<(T, ProjectSettings), ApiError>) -> Result<Json<Answer<T>
 
 /// The settings of a project the caller may read (its time zone, its currency); the defaults for a project
 /// that does not exist, which the caller answers with 404 anyway.
-pub(crate) fn project_settings(state: &AppState, project: &str) -> Result<ProjectSettings, ApiError> {
-    match tropa_app::settings::project(&state.meta, project) {
-        Ok(s) => Ok(s),
-        Err(tropa_app::AppError::NotFound(_)) => Ok(ProjectSettings::default()),
-        Err(e) => Err(ApiError::internal("settings lookup", &e)),
-    }
+fn project_settings(state: &AppState, project: &str) -> Result<ProjectSettings, ApiError> {
+    tropa_app::settings::project_or_default(&state.meta, project).map_err(|e| ApiError::internal("settings lookup", &e))
 }
 
 /// A report's function: its spec, the filters' scope and stage/lifecycle tests → the report.
-pub(crate) type Run<Spec, Out> =
-    fn(&dyn Engine, Spec, ScopeSpec, Vec<Box<dyn CustomerTest>>) -> Result<Out, EngineError>;
+type Run<Spec, Out> = fn(&dyn Engine, Spec, ScopeSpec, Vec<Box<dyn CustomerTest>>) -> Result<Out, EngineError>;
 
 /// One analysis endpoint: reads the body as `R`, checks it (every problem at once, filters included), runs it
 /// for the key's project in its time zone (or the request's); returns the report and the settings it used.

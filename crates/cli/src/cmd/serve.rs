@@ -1,4 +1,4 @@
-//! `tropa serve`: the HTTP server over a data folder (the application layer's [`tropa_app::App`]: projects in
+//! `tropa serve`: the HTTP server (`tropa-server`) with the web app's pages (`tropa-web`) over a data folder (the application layer's [`tropa_app::App`]: projects in
 //! `meta.sqlite`, each with its embedded store). This module and `demo` are the only places the CLI starts the
 //! HTTP server; every other command goes through `tropa_app` alone.
 
@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::Args;
 use tropa_app::{App, Maintenance};
 use tropa_server::{AppState, Config};
+use tropa_web::WebState;
 
 use crate::lang::tr;
 use crate::UserError;
@@ -71,6 +72,8 @@ pub fn serve(root: &Path, args: &ServeArgs, banner: impl FnOnce(&str)) -> anyhow
     let maintenance = Maintenance::start(app.projects().clone(), MAINTAIN_EVERY);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let state = AppState::new(config.clone(), app.meta().clone(), app.projects().clone());
+    let pages =
+        tropa_web::router(WebState::new(app.meta().clone(), app.projects().clone(), config.trusted_proxies.clone()));
     drop(app);
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(config.listen)
@@ -79,7 +82,7 @@ pub fn serve(root: &Path, args: &ServeArgs, banner: impl FnOnce(&str)) -> anyhow
         let addr = listener.local_addr()?;
         banner(&format!("http://{addr}"));
         tracing::info!(%addr, "listening");
-        tropa_server::serve(listener, state, shutdown_signal()).await?;
+        tropa_server::serve(listener, state, pages, shutdown_signal()).await?;
         anyhow::Ok(())
     })?;
     // the state (and with it every store) is dropped here: each store checkpoints its memtable on drop

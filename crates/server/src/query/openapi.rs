@@ -1,10 +1,10 @@
 //! The OpenAPI 3.0 document of the HTTP API, with request schemas generated from the request types
-//! ([`super::request`]) by `schemars`.
+//! ([`tropa_app::request`]) by `schemars`.
 
 use schemars::generate::SchemaSettings;
 use serde_json::{json, Value};
 
-use super::request::{FunnelRequest, PathsRequest, RetentionRequest, StagesRequest, StatsRequest};
+use tropa_app::request::{FunnelRequest, PathsRequest, RetentionRequest, StagesRequest, StatsRequest};
 
 fn error_responses() -> Value {
     let e = json!({"description": "an error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});

@@ -1,11 +1,7 @@
 //! The harness of the server's HTTP tests: an `AppState` over naive engines for projects `a` and `b` with their
-//! keys, a fixed clock, requests through `Router::oneshot`, a small shop, and the web app's sign-in and page
-//! helpers.
+//! keys, a fixed clock, requests through `Router::oneshot` and a small shop. The web app's tests (tropa-web)
+//! include this file and add the pages (`Harness::pages`) as the binary does.
 #![allow(dead_code)]
-
-pub mod routes;
-#[allow(unused_imports)]
-pub use routes::*;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,7 +13,7 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 use tropa_engine::{fold, Engine, EngineError, ScanSpec};
 use tropa_meta::{KeyKind, Meta};
-use tropa_server::{router, AppState, Config, Projects};
+use tropa_server::{router_with, AppState, Config, Projects};
 use tropa_testkit::NaiveEngine;
 
 /// 2026-06-01T00:00:00Z, the server's clock in these tests.
@@ -36,6 +32,10 @@ impl Projects for Fixed {
 pub struct Harness {
     pub _dir: tempfile::TempDir,
     pub state: Arc<AppState>,
+    /// The clock the state was built with.
+    pub clock: fn() -> i64,
+    /// Routes beside the server's (the web app's pages in its tests); none here.
+    pub pages: axum::Router,
     pub engines: HashMap<String, Arc<NaiveEngine>>,
     pub write_a: String,
     pub read_a: String,
@@ -64,7 +64,18 @@ pub fn harness_with(config: Config, clock: fn() -> i64) -> Harness {
     meta.revoke_key(revoked.info.id, 1).unwrap();
     let state =
         AppState::with_clock(config, Arc::new(meta), Arc::new(Fixed(std::sync::Mutex::new(engines.clone()))), clock);
-    Harness { _dir: dir, state, engines, write_a, read_a, write_b, read_b, revoked: revoked.secret }
+    Harness {
+        _dir: dir,
+        state,
+        clock,
+        pages: axum::Router::new(),
+        engines,
+        write_a,
+        read_a,
+        write_b,
+        read_b,
+        revoked: revoked.secret,
+    }
 }
 
 pub fn basic(key: &str) -> String {
@@ -80,7 +91,7 @@ pub struct Reply {
 
 impl Harness {
     pub async fn send(&self, req: Request<Body>) -> Reply {
-        let res = router(self.state.clone()).oneshot(req).await.unwrap();
+        let res = router_with(self.state.clone(), self.pages.clone()).oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
@@ -130,83 +141,5 @@ impl Harness {
         }
         let r = self.post("/v1/batch", Some(&self.write_a), json!({"batch": batch}).to_string()).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    }
-}
-
-// ---- the web app beyond sign-in: roles on every route, settings, stages, saved reports, downloads, search ----
-
-pub fn page_get(path: &str, cookie: &str) -> Request<Body> {
-    Request::get(path).header("cookie", cookie).header("accept-language", "en").body(Body::empty()).unwrap()
-}
-
-pub fn page_post(path: &str, cookie: &str, form: &str) -> Request<Body> {
-    Request::post(path)
-        .header("cookie", cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from(form.to_string()))
-        .unwrap()
-}
-
-pub fn html(r: &Reply) -> String {
-    r.body.as_str().map(str::to_string).unwrap_or_else(|| r.body.to_string())
-}
-
-/// A form value, percent-encoded.
-pub fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// The first `value` of an input named `name` in a page.
-pub fn input_value(page: &str, name: &str) -> String {
-    let at = page.find(&format!("name=\"{name}\" value=\"")).unwrap_or_else(|| panic!("no {name} in {page}"));
-    page[at..].split("value=\"").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&")
-}
-
-impl Harness {
-    /// Signs in; the session cookie and the session's CSRF token.
-    pub async fn sign_in(&self, email: &str, password: &str) -> (String, String) {
-        let form = self.send(page_get("/login", "")).await;
-        let pre = form.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
-        let csrf = pre.split_once('=').unwrap().1.to_string();
-        let body = format!("csrf={csrf}&email={}&password={}", enc(email), enc(password));
-        let r = self.send(page_post("/login", &pre, &body)).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "sign-in of {email}: {}", html(&r));
-        let cookie = r.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
-        let page = html(&self.send(page_get("/settings", &cookie)).await);
-        (cookie, input_value(&page, "csrf"))
-    }
-
-    /// One sign-in attempt from the client at `peer` (as the socket would give it), with `headers` added.
-    pub async fn sign_in_from(&self, peer: &str, email: &str, password: &str, headers: &[(&str, &str)]) -> Reply {
-        let form = self.send(page_get("/login", "")).await;
-        let pre = form.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
-        let csrf = pre.split_once('=').unwrap().1.to_string();
-        let body = format!("csrf={csrf}&email={}&password={}", enc(email), enc(password));
-        let mut req = page_post("/login", &pre, &body);
-        for (k, v) in headers {
-            req.headers_mut().insert(axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
-        }
-        let addr: std::net::SocketAddr = peer.parse().unwrap();
-        req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
-        self.send(req).await
-    }
-
-    /// A user with `role` on the instance and in every project (as the upgrade to per-project roles left them).
-    pub fn user(&self, email: &str, role: tropa_meta::Role) {
-        let u = self.state.meta.create_user(email, role, "correct horse battery", 0).unwrap();
-        for p in self.state.meta.projects().unwrap() {
-            self.state.meta.set_member(&p.slug, u.id, role).unwrap();
-        }
-    }
-
-    /// A user who is a member of `project` only, with `role` there (no role on the instance).
-    pub fn member(&self, email: &str, project: &str, role: tropa_meta::Role) {
-        let u = self.state.meta.create_user(email, tropa_meta::Role::Viewer, "correct horse battery", 0).unwrap();
-        self.state.meta.set_member(project, u.id, role).unwrap();
     }
 }

@@ -2,16 +2,16 @@
 //! and delete personas.
 
 use super::*;
-use crate::ui::{Analyst, Member, Viewer};
+use crate::{Analyst, Member, Viewer};
 
 // ---- personas -----------------------------------------------------------------------------------------------
 
-pub(super) async fn personas(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+pub(super) async fn personas(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
     let Member { s, f: _q, .. } = m;
     personas_page(&st, &s, None, StatusCode::OK).await
 }
 
-pub(super) async fn personas_page(st: &AppState, s: &Session, error: Option<String>, status: StatusCode) -> Response {
+pub(super) async fn personas_page(st: &WebState, s: &Session, error: Option<String>, status: StatusCode) -> Response {
     let l = s.lang;
     let list = persona_list(st, &s.project);
     let engine = match st.projects.engine(&s.project) {
@@ -130,7 +130,7 @@ pub(super) async fn personas_page(st: &AppState, s: &Session, error: Option<Stri
     (status, Html(shell(s, "maps", l.t("personas"), &main))).into_response()
 }
 
-pub(super) async fn save_persona(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response {
+pub(super) async fn save_persona(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
     let Member { s, f, .. } = m;
     let lines = |k: &str| -> Vec<String> {
         f.get(k)
@@ -165,16 +165,16 @@ pub(super) async fn save_persona(State(st): State<Arc<AppState>>, m: Member<Anal
     }
     let saved = st.meta.save_persona(&s.project, &p.key, &serde_json::to_string(&p).unwrap_or_default(), (st.clock)());
     if saved.is_ok() {
-        crate::ui::audit::record(&st, &s, Done::new(Action::PersonaSave, Some(&s.project), &p.key));
+        crate::audit::record(&st, &s, Done::new(Action::PersonaSave, Some(&s.project), &p.key));
     }
     redirect_or(&s, saved.map(|()| format!("/personas?project={}#persona-{}", enc(&s.project), p.key)))
 }
 
-pub(super) async fn delete_persona(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response {
+pub(super) async fn delete_persona(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
     let key = m.field("key").to_string();
     map_action(&st, m, |meta, s| {
         meta.delete_persona(&s.project, &key)?;
-        crate::ui::audit::record(&st, s, Done::new(Action::PersonaDelete, Some(&s.project), &key));
+        crate::audit::record(&st, s, Done::new(Action::PersonaDelete, Some(&s.project), &key));
         Ok(format!("/personas?project={}", enc(&s.project)))
     })
 }

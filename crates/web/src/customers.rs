@@ -13,11 +13,11 @@ use tropa_engine::{report, CustomerRecord};
 use super::form::FieldErrors;
 use super::i18n::Lang;
 use super::{esc, shell};
-use crate::query::request::{Filters, Problems};
-use crate::ui::{Member, Viewer};
-use crate::AppState;
+use crate::WebState;
+use crate::{Member, Viewer};
+use tropa_app::request::{Filters, Problems};
 
-pub async fn page(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
     let Member { s, f: q, .. } = m;
     let l = s.lang;
     let field = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
@@ -26,9 +26,9 @@ pub async fn page(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Membe
     let (trait_q, did, channel) = (field("trait"), field("did"), field("channel"));
     let mut main = format!("<h1>{}</h1>", l.t("customers_page"));
     // the project's time zone: dates without an offset and the report's days, weeks and months
-    let calendar = match crate::query::project_settings(&st, &s.project) {
+    let calendar = match crate::settings_of(&st, &s.project) {
         Ok(x) => x.calendar,
-        Err(e) => return super::internal(&e.message),
+        Err(e) => return super::internal(&e),
     };
     let mut problems = Problems::new(l.core()).in_calendar(calendar);
     let mut found = String::new();
@@ -42,7 +42,7 @@ pub async fn page(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Membe
         };
         let (scope, state) = filters.scope(&mut problems);
         if problems.0.is_empty() {
-            let run: crate::query::Run<usize, report::CustomerListReport> =
+            let run: crate::Run<usize, report::CustomerListReport> =
                 |engine, limit, scope, tests| report::customer_list(engine, limit, scope, tests);
             match super::analysis(&st, &s, (LIST_LIMIT, scope, state), run).await {
                 Ok(Ok(r)) => found = render_list(l, &project, &r),

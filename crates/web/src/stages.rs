@@ -20,10 +20,10 @@ use super::export::Exports;
 use super::form::FieldErrors;
 use super::i18n::Lang;
 use super::{esc, internal, redirect, shell, Refusal, Session};
-use crate::query::request::Problems;
-use crate::ui::{Member, Viewer};
-use crate::AppState;
+use crate::WebState;
+use crate::{Member, Viewer};
 use tropa_app::audit::{Action, Done};
+use tropa_app::request::Problems;
 use tropa_app::AppError;
 use tropa_core::analysis::invalid::{SpecErrors, SpecField};
 
@@ -32,18 +32,18 @@ const DAY_MS: i64 = 86_400_000;
 const DEFAULT_PROBLEMS: &str = "support_ticket, refund";
 
 /// The definition a project uses: its saved one, else the default. (text, format, saved?)
-pub fn project_definition(st: &AppState, project: &str) -> Result<(String, DefinitionFormat, bool), Refusal> {
+pub fn project_definition(st: &WebState, project: &str) -> Result<(String, DefinitionFormat, bool), Refusal> {
     let d = tropa_app::definitions::project(&st.meta, project).map_err(|e| Box::new(internal(&e)))?;
     Ok((d.text, d.format, d.saved))
 }
 
 /// The parsed definition a project uses (a saved definition was validated when saved).
-pub fn parsed_definition(st: &AppState, project: &str) -> Result<JourneyDefinition, Refusal> {
+pub fn parsed_definition(st: &WebState, project: &str) -> Result<JourneyDefinition, Refusal> {
     tropa_app::definitions::project(&st.meta, project).map(|d| d.definition).map_err(|e| Box::new(internal(&e)))
 }
 
 /// (key, name) of the project's stages, for stage filters.
-pub fn stage_options(st: &AppState, project: &str, l: Lang) -> Vec<(String, String)> {
+pub fn stage_options(st: &WebState, project: &str, l: Lang) -> Vec<(String, String)> {
     parsed_definition(st, project)
         .map(|d| {
             d.stages
@@ -73,7 +73,7 @@ fn param(q: &HashMap<String, String>, k: &str) -> String {
     q.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
 }
 
-pub async fn page(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
     let Member { s, f: q, .. } = m;
     let (text, format, saved) = match project_definition(&st, &s.project) {
         Ok(d) => d,
@@ -101,7 +101,7 @@ pub async fn page(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Membe
 
 /// `POST /stages`: `action=show` tries the definition in the form (anyone), `save` keeps it for the project and
 /// `reset` goes back to the default (analysts and admins).
-pub async fn post(State(st): State<Arc<AppState>>, m: Member<Viewer>) -> Response {
+pub async fn post(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> Response {
     let action = m.field("action").to_string();
     let need = if action == "show" { Role::Viewer } else { Role::Analyst };
     let Member { s, f, .. } = match m.at_least(need) {
@@ -176,7 +176,7 @@ enum Outcome {
 }
 
 async fn show(
-    st: &AppState,
+    st: &WebState,
     s: &Session,
     ask: &Ask,
     issues: &[DefinitionIssue],
@@ -195,9 +195,9 @@ async fn show(
     let mut ex = Exports::new("stages", l, &params);
     let mut issues = issues.to_vec();
     // the project's time zone: dates without an offset and the report's days, weeks and months
-    let calendar = match crate::query::project_settings(st, &ask.project) {
+    let calendar = match crate::settings_of(st, &ask.project) {
         Ok(x) => x.calendar,
-        Err(e) => return super::internal(&e.message),
+        Err(e) => return super::internal(&e),
     };
     let mut problems = Problems::new(l.core()).in_calendar(calendar);
     let mut result = String::new();

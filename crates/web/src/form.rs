@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::esc;
 use super::i18n::Lang;
-use crate::query::request::Filters;
+use tropa_app::request::Filters;
 
 /// The customer filters of a builder page: a trait condition, an event done, an event not done, the first
 /// channel and the current stage (the project's journey definition) — the query API's `filters`.

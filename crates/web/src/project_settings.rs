@@ -15,19 +15,19 @@ use tropa_app::AppError;
 use super::export::enc;
 use super::form::FieldErrors;
 use super::{esc, internal, redirect, shell, Admin, Member, Session};
-use crate::AppState;
+use crate::WebState;
 
-pub fn routes() -> Router<Arc<AppState>> {
+pub fn routes() -> Router<Arc<WebState>> {
     Router::new().route("/settings/project", get(page).post(save))
 }
 
-async fn page(State(st): State<Arc<AppState>>, m: Member<Admin>) -> Response {
+async fn page(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Response {
     let done = m.field("done") == "saved";
     settings_page(&st, &m.s, None, &[], done, StatusCode::OK)
 }
 
 fn settings_page(
-    st: &AppState,
+    st: &WebState,
     s: &Session,
     asked: Option<(&str, &str)>,
     problems: &[(String, String)],
@@ -61,7 +61,7 @@ fn settings_page(
     (status, Html(shell(s, "settings", l.t("settings"), &format!("{tabs}{body}")))).into_response()
 }
 
-async fn save(State(st): State<Arc<AppState>>, m: Member<Admin>) -> Response {
+async fn save(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Response {
     let (zone, currency) = (m.field("time_zone").to_string(), m.field("currency").to_string());
     let s = m.s;
     match tropa_app::settings::set(&st.meta, &s.project, Some(&zone), Some(&currency)) {

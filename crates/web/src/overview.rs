@@ -13,10 +13,10 @@ use tropa_render::{BarChart, LineChart, Series, ValueFormat};
 
 use super::export::Exports;
 use super::{esc, shell};
-use crate::ui::{Member, Viewer};
-use crate::AppState;
+use crate::WebState;
+use crate::{Member, Viewer};
 
-pub async fn page(State(st): State<Arc<AppState>>, headers: HeaderMap, m: Member<Viewer>) -> Response {
+pub async fn page(State(st): State<Arc<WebState>>, headers: HeaderMap, m: Member<Viewer>) -> Response {
     let Member { s, f: q, .. } = m;
     let l = s.lang;
     // the picker offers the projects this user may open
@@ -33,9 +33,9 @@ pub async fn page(State(st): State<Arc<AppState>>, headers: HeaderMap, m: Member
         Ok(d) => d,
         Err(r) => return *r,
     };
-    let settings = match crate::query::project_settings(&st, &project) {
+    let settings = match crate::settings_of(&st, &project) {
         Ok(x) => x,
-        Err(e) => return super::internal(&e.message),
+        Err(e) => return super::internal(&e),
     };
     let reports = tokio::task::spawn_blocking(move || {
         let spec = tropa_core::analysis::stats::StatsFold { calendar: settings.calendar };

@@ -19,12 +19,12 @@ use super::export::enc;
 use super::form::FieldErrors;
 use super::i18n::Lang;
 use super::{checked, esc, internal, redirect, session, shell, Session};
-use crate::ui::{Admin, Member};
-use crate::AppState;
+use crate::WebState;
+use crate::{Admin, Member};
 
 type Fields = HashMap<String, String>;
 
-pub fn routes() -> Router<Arc<AppState>> {
+pub fn routes() -> Router<Arc<WebState>> {
     Router::new()
         .route("/settings", get(account))
         .route("/settings/lang", post(set_lang))
@@ -91,7 +91,7 @@ fn form_problem(e: &MetaError) -> Option<(String, String)> {
 
 // ---- account ------------------------------------------------------------------------------------------------
 
-async fn account(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+async fn account(State(st): State<Arc<WebState>>, headers: HeaderMap) -> Response {
     match session(&st, &headers, Role::Viewer) {
         Ok(s) => account_page(&s, &[], None),
         Err(r) => *r,
@@ -128,7 +128,7 @@ fn account_page(s: &Session, problems: &[(String, String)], done: Option<&str>) 
     settings_page(s, "account", &body)
 }
 
-async fn set_lang(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
+async fn set_lang(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
     let s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
@@ -149,7 +149,7 @@ async fn set_lang(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): 
     redirect(back)
 }
 
-async fn set_password(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
+async fn set_password(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
     let s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Viewer) {
         Ok(s) => s,
         Err(r) => return *r,
@@ -188,14 +188,14 @@ async fn set_password(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(
 
 // ---- projects -----------------------------------------------------------------------------------------------
 
-async fn projects(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+async fn projects(State(st): State<Arc<WebState>>, headers: HeaderMap) -> Response {
     match session(&st, &headers, Role::Admin) {
         Ok(s) => projects_page(&st, &s, &[], StatusCode::OK),
         Err(r) => *r,
     }
 }
 
-fn projects_page(st: &AppState, s: &Session, problems: &[(String, String)], status: StatusCode) -> Response {
+fn projects_page(st: &WebState, s: &Session, problems: &[(String, String)], status: StatusCode) -> Response {
     let l = s.lang;
     let (list, keys) = match (st.meta.projects(), st.meta.keys(None)) {
         (Ok(p), Ok(k)) => (p, k),
@@ -239,7 +239,7 @@ fn projects_page(st: &AppState, s: &Session, problems: &[(String, String)], stat
     (status, settings_page(s, "projects", &body)).into_response()
 }
 
-async fn create_project(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
+async fn create_project(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
     let s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Admin) {
         Ok(s) => s,
         Err(r) => return *r,
@@ -264,13 +264,13 @@ async fn create_project(State(st): State<Arc<AppState>>, headers: HeaderMap, For
 
 // ---- keys ---------------------------------------------------------------------------------------------------
 
-async fn keys(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Member<Admin>) -> Response {
+async fn keys(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Admin>) -> Response {
     let Member { s, f: _q, .. } = m;
     keys_page(&st, &s, &[], None, StatusCode::OK)
 }
 
 fn keys_page(
-    st: &AppState,
+    st: &WebState,
     s: &Session,
     problems: &[(String, String)],
     created: Option<(&tropa_meta::NewKey, &str)>,
@@ -362,7 +362,7 @@ fn keys_page(
     (status, settings_page(s, "api_keys", &body)).into_response()
 }
 
-async fn create_key(State(st): State<Arc<AppState>>, headers: HeaderMap, m: Member<Admin>) -> Response {
+async fn create_key(State(st): State<Arc<WebState>>, headers: HeaderMap, m: Member<Admin>) -> Response {
     let Member { s, f, .. } = m;
     let made = KeyKind::parse(get_field(&f, "kind"))
         .and_then(|kind| st.meta.create_key(&s.project, kind, get_field(&f, "label"), (st.clock)()));
@@ -384,7 +384,7 @@ async fn create_key(State(st): State<Arc<AppState>>, headers: HeaderMap, m: Memb
     }
 }
 
-async fn revoke_key(State(st): State<Arc<AppState>>, m: Member<Admin>) -> Response {
+async fn revoke_key(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Response {
     let Member { s, f, .. } = m;
     let Ok(id) = get_field(&f, "id").parse::<i64>() else {
         let p = [("form".to_string(), format!("id: {}", s.lang.t("not_a_number")))];
@@ -412,7 +412,7 @@ async fn revoke_key(State(st): State<Arc<AppState>>, m: Member<Admin>) -> Respon
 
 // ---- users --------------------------------------------------------------------------------------------------
 
-async fn users(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+async fn users(State(st): State<Arc<WebState>>, headers: HeaderMap) -> Response {
     match session(&st, &headers, Role::Admin) {
         Ok(s) => users_page(&st, &s, &[], None, StatusCode::OK),
         Err(r) => *r,
@@ -433,7 +433,7 @@ pub(super) fn role_options(l: Lang, current: Role) -> String {
 }
 
 fn users_page(
-    st: &AppState,
+    st: &WebState,
     s: &Session,
     problems: &[(String, String)],
     done: Option<String>,
@@ -512,7 +512,7 @@ fn user_id(f: &Fields) -> Option<i64> {
     get_field(f, "user").parse().ok()
 }
 
-async fn create_user(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
+async fn create_user(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
     let s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Admin) {
         Ok(s) => s,
         Err(r) => return *r,
@@ -561,14 +561,14 @@ async fn create_user(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f
     }
 }
 
-fn user_problem(st: &AppState, s: &Session, e: &MetaError) -> Response {
+fn user_problem(st: &WebState, s: &Session, e: &MetaError) -> Response {
     match form_problem(e) {
         Some((_, m)) => users_page(st, s, &[("form".into(), m)], None, StatusCode::BAD_REQUEST),
         None => internal(e),
     }
 }
 
-async fn set_role(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
+async fn set_role(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
     let s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Admin) {
         Ok(s) => s,
         Err(r) => return *r,
@@ -587,7 +587,7 @@ async fn set_role(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): 
     }
 }
 
-async fn reset_password(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
+async fn reset_password(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
     let s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Admin) {
         Ok(s) => s,
         Err(r) => return *r,
@@ -615,7 +615,7 @@ async fn reset_password(State(st): State<Arc<AppState>>, headers: HeaderMap, For
     }
 }
 
-async fn delete_user(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
+async fn delete_user(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
     let s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Admin) {
         Ok(s) => s,
         Err(r) => return *r,

@@ -15,13 +15,13 @@ use super::esc;
 use super::export::Exports;
 use super::form::{FieldErrors, FilterFields};
 use super::i18n::Lang;
-use crate::query::request::{ExclusionRequest, Filters, FunnelRequest, FunnelStepRequest, Problems};
-use crate::ui::{Member, Viewer};
-use crate::AppState;
+use crate::WebState;
+use crate::{Member, Viewer};
+use tropa_app::request::{ExclusionRequest, Filters, FunnelRequest, FunnelStepRequest, Problems};
 
 const EXAMPLE: &str = "view_item\nadd_to_cart\nbegin_checkout\npurchase";
 
-pub async fn page(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
     let Member { s, f: q, .. } = m;
     let l = s.lang;
     let field = |k: &str, default: &str| {
@@ -36,9 +36,9 @@ pub async fn page(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Membe
     let exclude_text = field("exclude", "");
     let who = FilterFields::read(&q);
     // the project's time zone: dates without an offset and the report's days, weeks and months
-    let calendar = match crate::query::project_settings(&st, &s.project) {
+    let calendar = match crate::settings_of(&st, &s.project) {
         Ok(x) => x.calendar,
-        Err(e) => return super::internal(&e.message),
+        Err(e) => return super::internal(&e),
     };
     let mut problems = Problems::new(l.core()).in_calendar(calendar);
     let exclusions = exclusions(l, &exclude_text, &mut problems);

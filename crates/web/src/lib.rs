@@ -22,6 +22,7 @@ mod stages;
 pub(crate) mod throttle;
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -30,21 +31,72 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use tropa_core::analysis::scope::ScopeSpec;
+use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_engine::report::StateFilter;
 use tropa_meta::{Role, User};
 
-use crate::AppState;
+use tropa_app::Projects;
+use tropa_core::settings::ProjectSettings;
+
 pub use access::{in_project, project_param_for, Admin, Analyst, Member, Viewer};
 use i18n::Lang;
+use tropa_engine::{Engine, EngineError};
+use tropa_meta::Meta;
 
-const SESSION_COOKIE: &str = "tropa_session";
+use tropa_app::sessions::COOKIE as SESSION_COOKIE;
 const PRE_COOKIE: &str = "tropa_csrf";
 const SESSION_TTL_MS: i64 = 7 * 86_400_000;
 const CSS: &str = include_str!("../assets/app.css");
 const SCRIPT: &str = include_str!("../assets/app.js");
 
-pub fn routes() -> Router<Arc<AppState>> {
+/// What the web app's handlers share. The binary builds it next to the server's state, over the same metadata
+/// and projects, and merges [`router`] into the server's HTTP surface (`tropa_server::router_with`).
+pub struct WebState {
+    pub meta: Arc<Meta>,
+    pub projects: Arc<dyn Projects>,
+    /// The clock, epoch ms (tests pass a fixed one).
+    pub clock: Box<dyn Fn() -> i64 + Send + Sync>,
+    /// Proxies whose `X-Forwarded-For` names the client (sign-in throttle, audit log).
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Failed sign-ins and the bound on password hashes (in memory, per process).
+    sign_in: throttle::SignInThrottle,
+}
+
+impl WebState {
+    pub fn new(meta: Arc<Meta>, projects: Arc<dyn Projects>, trusted_proxies: Vec<IpAddr>) -> Arc<WebState> {
+        Self::with_clock(meta, projects, trusted_proxies, Box::new(system_ms))
+    }
+
+    /// The same state with another clock.
+    pub fn with_clock(
+        meta: Arc<Meta>,
+        projects: Arc<dyn Projects>,
+        trusted_proxies: Vec<IpAddr>,
+        clock: Box<dyn Fn() -> i64 + Send + Sync>,
+    ) -> Arc<WebState> {
+        Arc::new(WebState { meta, projects, clock, trusted_proxies, sign_in: throttle::SignInThrottle::default() })
+    }
+}
+
+fn system_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// The settings of a project the user may read (its time zone, its currency).
+pub(crate) fn settings_of(st: &WebState, project: &str) -> Result<ProjectSettings, tropa_app::AppError> {
+    tropa_app::settings::project_or_default(&st.meta, project)
+}
+
+/// A report's function: its spec, the filters' scope and stage/lifecycle tests → the report.
+pub(crate) type Run<Spec, Out> =
+    fn(&dyn Engine, Spec, ScopeSpec, Vec<Box<dyn CustomerTest>>) -> Result<Out, EngineError>;
+
+/// Every page of the web app, with its state.
+pub fn router(state: Arc<WebState>) -> Router {
+    routes().with_state(state)
+}
+
+fn routes() -> Router<Arc<WebState>> {
     Router::new()
         .route("/", get(overview::page))
         .route("/funnels", get(funnels::page))
@@ -128,14 +180,7 @@ pub struct Session {
 }
 
 fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+    tropa_app::sessions::cookie(headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()), name)
 }
 
 /// The address this server was reached at (for snippets and share links), from `Host` and `X-Forwarded-Proto`.
@@ -158,10 +203,11 @@ fn secure(headers: &HeaderMap) -> &'static str {
 /// A page's answer when the request may not see it (boxed: a response is large next to a session).
 pub type Refusal = Box<Response>;
 
-pub fn session(state: &AppState, headers: &HeaderMap, at_least: Role) -> Result<Session, Refusal> {
+pub fn session(state: &WebState, headers: &HeaderMap, at_least: Role) -> Result<Session, Refusal> {
     let to_login = || Box::new(redirect("/login"));
     let token = cookie(headers, SESSION_COOKIE).ok_or_else(to_login)?;
-    let found = state.meta.session(token, (state.clock)()).map_err(|e| Box::new(internal(&e)))?;
+    let found =
+        tropa_app::sessions::signed_in(&state.meta, token, (state.clock)()).map_err(|e| Box::new(internal(&e)))?;
     let (user, csrf) = found.ok_or_else(to_login)?;
     let lang = Lang::pick(&user.lang, headers);
     let role = user.role;
@@ -186,7 +232,7 @@ fn forbidden(s: &Session, need: Role) -> Refusal {
 /// A builder page (funnels, paths, retention): the saved reports, the form and the result; or, when a chart
 /// download was asked for, that file.
 pub(crate) fn builder_page(
-    st: &AppState,
+    st: &WebState,
     s: &Session,
     kind: &'static str,
     q: &HashMap<String, String>,
@@ -203,7 +249,7 @@ pub(crate) fn builder_page(
 }
 
 /// The engine of a project the signed-in user asked for by name (404 when there is no such project).
-fn project_engine(st: &AppState, s: &Session, project: &str) -> Result<Arc<dyn tropa_engine::Engine>, Refusal> {
+fn project_engine(st: &WebState, s: &Session, project: &str) -> Result<Arc<dyn tropa_engine::Engine>, Refusal> {
     match st.meta.project(project) {
         Ok(Some(_)) => st.projects.engine(project).map_err(|e| Box::new(internal(&e))),
         Ok(None) => Err(Box::new(not_found(s))),
@@ -214,10 +260,10 @@ fn project_engine(st: &AppState, s: &Session, project: &str) -> Result<Arc<dyn t
 /// A builder page's report: the project's engine, the filters' stage/lifecycle tests and `run`, off the async
 /// threads. `Ok(Err(message))` is a problem the page shows beside its form; `Err` a response to return as is.
 async fn analysis<Spec: Send + 'static, Out: Send + 'static>(
-    st: &AppState,
+    st: &WebState,
     s: &Session,
     (spec, scope, mut filter): (Spec, ScopeSpec, StateFilter),
-    run: crate::query::Run<Spec, Out>,
+    run: crate::Run<Spec, Out>,
 ) -> Result<Result<Out, String>, Refusal> {
     let engine = project_engine(st, s, &s.project)?;
     if !filter.stages.is_empty() && filter.definition.is_none() {
@@ -328,7 +374,7 @@ fn login_page(lang: Lang, csrf: &str, email: &str, error: Option<&str>) -> Strin
     page(lang, lang.t("sign_in"), &body)
 }
 
-async fn login_form(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+async fn login_form(State(st): State<Arc<WebState>>, headers: HeaderMap) -> Response {
     let lang = Lang::pick("", &headers);
     let existing = cookie(&headers, PRE_COOKIE).filter(|c| c.len() > 20).map(str::to_string);
     let csrf = match existing {
@@ -354,7 +400,7 @@ struct LoginForm {
 }
 
 async fn login(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<WebState>>,
     ext: axum::http::Extensions,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
@@ -366,7 +412,7 @@ async fn login(
         return (StatusCode::FORBIDDEN, Html(html)).into_response();
     }
     let peer = ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
-    let client = throttle::client_address(peer, &headers, &st.config.trusted_proxies);
+    let client = throttle::client_address(peer, &headers, &st.trusted_proxies);
     if let Some(ms) = st.sign_in.wait_ms(&f.email, client, (st.clock)()) {
         tracing::info!("sign-in refused: too many failures");
         return sign_in_later(lang, expected, &f.email, StatusCode::TOO_MANY_REQUESTS, ms);
@@ -438,7 +484,7 @@ struct CsrfForm {
 }
 
 /// The session if the form's CSRF token is the session's and the user has at least the role.
-fn checked(st: &AppState, headers: &HeaderMap, csrf: &str, at_least: Role) -> Result<Session, Refusal> {
+fn checked(st: &WebState, headers: &HeaderMap, csrf: &str, at_least: Role) -> Result<Session, Refusal> {
     let s = session(st, headers, at_least)?;
     if s.csrf != csrf {
         let body = format!("<main><h1>403</h1><p>{}</p></main>", s.lang.t("expired_form"));
@@ -447,7 +493,7 @@ fn checked(st: &AppState, headers: &HeaderMap, csrf: &str, at_least: Role) -> Re
     Ok(s)
 }
 
-async fn logout(State(st): State<Arc<AppState>>, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
+async fn logout(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
     if let Err(r) = checked(&st, &headers, &f.csrf, Role::Viewer) {
         return *r;
     }

@@ -46,7 +46,7 @@ impl Problems {
     }
 
     /// A spec's problems, each at its own field; None when there are any.
-    pub(crate) fn spec(&mut self, r: Result<(), SpecErrors>) -> Option<()> {
+    pub fn spec(&mut self, r: Result<(), SpecErrors>) -> Option<()> {
         let Err(e) = r else { return Some(()) };
         for p in e.0 {
             // the query API's fields carry the domain's names
@@ -55,20 +55,20 @@ impl Problems {
         None
     }
 
-    pub(crate) fn keep<T>(&mut self, field: &str, r: Result<T, String>) -> Option<T> {
+    pub fn keep<T>(&mut self, field: &str, r: Result<T, String>) -> Option<T> {
         r.map_err(|e| self.0.push((field.to_string(), e))).ok()
     }
 
-    pub(crate) fn event(&mut self, field: &str, text: &str) -> Option<EventMatch> {
+    pub fn event(&mut self, field: &str, text: &str) -> Option<EventMatch> {
         self.keep(field, EventMatch::parse(text))
     }
 
-    pub(crate) fn time(&mut self, field: &str, text: &Option<String>) -> Option<i64> {
+    pub fn time(&mut self, field: &str, text: &Option<String>) -> Option<i64> {
         let calendar = self.2;
         text.as_ref().and_then(|t| self.keep(field, calendar.parse_time(t)))
     }
 
-    pub(crate) fn duration(&mut self, field: &str, text: &Option<String>) -> Option<i64> {
+    pub fn duration(&mut self, field: &str, text: &Option<String>) -> Option<i64> {
         text.as_ref().and_then(|t| self.keep(field, parse_duration(t)))
     }
 }

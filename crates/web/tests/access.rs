@@ -12,19 +12,7 @@ use common::*;
 async fn every_web_route_checks_the_role_itself() {
     // The table above must list every route the web app declares (read from its source, so a new page cannot
     // be added without deciding who may see it).
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut sources = vec![std::fs::read_to_string(dir.join("ui.rs")).unwrap()];
-    let mut dirs = vec![dir.join("ui")];
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let path = e.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else {
-                sources.push(std::fs::read_to_string(path).unwrap());
-            }
-        }
-    }
+    let sources: Vec<String> = web_sources().into_iter().map(|f| f.1).collect();
     let mut declared: Vec<String> = sources
         .iter()
         .flat_map(|s| {

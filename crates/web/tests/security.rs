@@ -112,21 +112,8 @@ fn inline_code(page: &str) -> Vec<String> {
 #[tokio::test]
 async fn pages_hold_no_inline_scripts_handlers_or_styles() {
     // the source of the web app, so that pages not visited below are covered too
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = vec![dir.join("ui.rs")];
-    let mut dirs = vec![dir.join("ui")];
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let path = e.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path)
-            } else {
-                files.push(path)
-            }
-        }
-    }
-    for f in files {
-        let text = std::fs::read_to_string(&f).unwrap().replace("\\\"", "\"");
+    for (f, text) in web_sources() {
+        let text = text.replace("\\\"", "\"");
         assert_eq!(inline_code(&text), Vec::<String>::new(), "{}", f.display());
     }
     // the pages as an admin sees them, the map with its share link, the public page and the sign-in form

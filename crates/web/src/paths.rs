@@ -15,11 +15,11 @@ use super::esc;
 use super::export::Exports;
 use super::form::{FieldErrors, FilterFields};
 use super::i18n::Lang;
-use crate::query::request::{Filters, PathsRequest, Problems};
-use crate::ui::{Member, Viewer};
-use crate::AppState;
+use crate::WebState;
+use crate::{Member, Viewer};
+use tropa_app::request::{Filters, PathsRequest, Problems};
 
-pub async fn page(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
     let Member { s, f: q, .. } = m;
     let l = s.lang;
     let field = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
@@ -33,9 +33,9 @@ pub async fn page(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Membe
     let (since, until) = (field("since"), field("until"));
     let opt = |v: &str| (!v.is_empty()).then(|| v.to_string());
     // the project's time zone: dates without an offset and the report's days, weeks and months
-    let calendar = match crate::query::project_settings(&st, &s.project) {
+    let calendar = match crate::settings_of(&st, &s.project) {
         Ok(x) => x.calendar,
-        Err(e) => return super::internal(&e.message),
+        Err(e) => return super::internal(&e),
     };
     let mut problems = Problems::new(l.core()).in_calendar(calendar);
     let depth_n = match depth.parse::<usize>() {

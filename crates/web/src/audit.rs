@@ -19,7 +19,7 @@ use tropa_meta::Role;
 use super::export::enc;
 use super::i18n::Lang;
 use super::{esc, internal, session, Session};
-use crate::AppState;
+use crate::WebState;
 
 /// Entries on one page.
 const PAGE: usize = 50;
@@ -49,8 +49,8 @@ pub(super) async fn keep_client(req: axum::extract::Request, next: axum::middlew
 
 /// Adds what the signed-in user just did to the audit log. The change is made already, so a failure to record
 /// is logged (as an error, for the operator) rather than undoing it or failing the page.
-pub(crate) fn record(st: &AppState, s: &Session, done: Done<'_>) {
-    let trusted = &st.config.trusted_proxies;
+pub(crate) fn record(st: &WebState, s: &Session, done: Done<'_>) {
+    let trusted = &st.trusted_proxies;
     let address = CLIENT.try_with(|c| super::throttle::client_ip(c.peer, &c.forwarded, trusted)).ok().flatten();
     let who = Who::user(s.user.id, &s.user.email, address);
     let action = done.action.as_str();
@@ -60,7 +60,7 @@ pub(crate) fn record(st: &AppState, s: &Session, done: Done<'_>) {
 }
 
 /// An action on map `id` of `project`, the map named by its id and current title (so take it before a delete).
-pub(crate) fn on_map<'a>(st: &AppState, action: Action, project: &'a str, id: i64) -> Done<'a> {
+pub(crate) fn on_map<'a>(st: &WebState, action: Action, project: &'a str, id: i64) -> Done<'a> {
     let title = st.meta.map(project, id).ok().flatten().map(|m| m.title);
     Done::new(action, Some(project), tropa_app::audit::map_target(id, title.as_deref()))
 }
@@ -108,7 +108,7 @@ fn options(selected: &str, all: &str, list: impl Iterator<Item = (String, String
 
 /// `GET /settings/audit?project=&action=&before=`: the audit log, admins only.
 pub(super) async fn page(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<WebState>>,
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {

@@ -14,13 +14,13 @@ use tropa_meta::{MetaError, Role};
 
 use super::export::enc;
 use super::{esc, internal, page, redirect, Session};
-use crate::ui::{Analyst, Member};
-use crate::AppState;
+use crate::WebState;
+use crate::{Analyst, Member};
 
 /// The pages whose reports can be saved.
 const KINDS: [&str; 3] = ["funnels", "paths", "retention"];
 
-pub fn routes() -> Router<Arc<AppState>> {
+pub fn routes() -> Router<Arc<WebState>> {
     Router::new().route("/reports/save", post(save)).route("/reports/delete", post(delete))
 }
 
@@ -35,7 +35,7 @@ fn query_of(q: &HashMap<String, String>) -> String {
 }
 
 /// The saved reports of this page and, for analysts, a form to save the current one.
-pub fn panel(st: &AppState, s: &Session, kind: &'static str, q: &HashMap<String, String>) -> String {
+pub fn panel(st: &WebState, s: &Session, kind: &'static str, q: &HashMap<String, String>) -> String {
     let l = s.lang;
     let list = st.meta.saved_reports(&s.project, kind).unwrap_or_default();
     let csrf = esc(&s.csrf);
@@ -102,7 +102,7 @@ fn refuse(s: &Session, status: StatusCode, message: &str) -> Response {
     (status, Html(page(s.lang, "error", &body))).into_response()
 }
 
-async fn save(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response {
+async fn save(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
     let Member { s, f, .. } = m;
     let Some(kind) = kind_of(&f) else {
         return refuse(&s, StatusCode::BAD_REQUEST, "kind: use funnels, paths or retention");
@@ -126,7 +126,7 @@ async fn save(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response {
     }
 }
 
-async fn delete(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response {
+async fn delete(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
     let Member { s, f, .. } = m;
     let Some(kind) = kind_of(&f) else {
         return refuse(&s, StatusCode::BAD_REQUEST, "kind: use funnels, paths or retention");

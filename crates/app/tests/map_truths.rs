@@ -1,10 +1,10 @@
 //! The demo's online-store map on generated journeys shows the planted truths of `tropa-synth` in its data
-//! lanes: about 70 % of the customers who add to the cart never buy (seed 000's cart abandonment, the drop-off
+//! lanes: about 70 % of the customers who add to the cart never buy (the industry average cart abandonment, the drop-off
 //! of "Decision"), and the problems come after the purchase (slow deliveries bring support tickets and refunds).
 
+use tropa_app::maps;
 use tropa_core::cjm::template;
 use tropa_engine::Engine;
-use tropa_server::maps;
 use tropa_synth::SynthConfig;
 use tropa_testkit::NaiveEngine;
 

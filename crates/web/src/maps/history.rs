@@ -2,12 +2,12 @@
 //! by side).
 
 use super::*;
-use crate::ui::{Member, Viewer};
+use crate::{Member, Viewer};
 
 // ---- history and comparison ---------------------------------------------------------------------------------
 
 pub(super) async fn history(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<WebState>>,
     _headers: HeaderMap,
     Path(id): Path<i64>,
     m: Member<Viewer>,
@@ -16,7 +16,7 @@ pub(super) async fn history(
     let l = s.lang;
     let info = match st.meta.map(&s.project, id) {
         Ok(Some(m)) => m,
-        Ok(None) => return crate::ui::not_found(&s),
+        Ok(None) => return crate::not_found(&s),
         Err(e) => return internal(&e),
     };
     let list = match st.meta.map_history(&s.project, id) {
@@ -89,7 +89,7 @@ pub(super) fn period_arg(text: &str) -> Option<tropa_core::cjm::Period> {
 }
 
 pub(super) async fn compare(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<WebState>>,
     _headers: HeaderMap,
     Path(id): Path<i64>,
     m: Member<Viewer>,

@@ -23,9 +23,9 @@ use tropa_meta::{MetaError, Role};
 use super::export::enc;
 use super::i18n::Lang;
 use super::{checked, esc, internal, page, redirect, shell, Refusal, Session};
-use crate::maps::{self, Format, MapData};
-use crate::ui::{Analyst, Member, Viewer};
-use crate::AppState;
+use crate::WebState;
+use crate::{Analyst, Member, Viewer};
+use tropa_app::maps::{self, Format, MapData};
 
 mod grid;
 mod history;
@@ -34,9 +34,9 @@ mod share;
 
 use grid::{cell_key, grid, op_form, Grid};
 
-const SCRIPT: &str = include_str!("../../assets/map.js");
+const SCRIPT: &str = include_str!("../assets/map.js");
 
-pub fn routes() -> Router<Arc<AppState>> {
+pub fn routes() -> Router<Arc<WebState>> {
     Router::new()
         .route("/maps", get(list).post(create))
         .route("/maps/import", post(import))
@@ -73,7 +73,7 @@ fn bad_request(s: &Session, message: &str) -> Response {
 }
 
 /// A stored map of the session's project, read (404 page when there is none).
-fn load(st: &AppState, s: &Session, id: i64, version: Option<i64>) -> Result<(JourneyMap, i64), Refusal> {
+fn load(st: &WebState, s: &Session, id: i64, version: Option<i64>) -> Result<(JourneyMap, i64), Refusal> {
     match st.meta.map_version(&s.project, id, version) {
         Ok(Some(v)) => JourneyMap::from_json(&v.document).map(|m| (m, v.version)).map_err(|e| Box::new(internal(&e))),
         Ok(None) => Err(Box::new(super::not_found(s))),
@@ -82,7 +82,7 @@ fn load(st: &AppState, s: &Session, id: i64, version: Option<i64>) -> Result<(Jo
 }
 
 /// The project's personas, read (a damaged one is skipped).
-fn persona_list(st: &AppState, project: &str) -> Vec<Persona> {
+fn persona_list(st: &WebState, project: &str) -> Vec<Persona> {
     st.meta
         .personas(project)
         .unwrap_or_default()
@@ -100,7 +100,7 @@ fn persona_label(p: &Persona) -> String {
 
 /// The map's data for a persona, off the async threads.
 async fn map_data(
-    st: &AppState,
+    st: &WebState,
     project: &str,
     map: &JourneyMap,
     persona: Option<&Persona>,
@@ -116,7 +116,7 @@ async fn map_data(
 
 // ---- the list ---------------------------------------------------------------------------------------------
 
-async fn list(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+async fn list(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
     let Member { s, f: _q, .. } = m;
     if !matches!(st.meta.project(&s.project), Ok(Some(_))) {
         return super::not_found(&s);
@@ -124,7 +124,7 @@ async fn list(State(st): State<Arc<AppState>>, _headers: HeaderMap, m: Member<Vi
     list_page(&st, &s, None)
 }
 
-fn list_page(st: &AppState, s: &Session, error: Option<&str>) -> Response {
+fn list_page(st: &WebState, s: &Session, error: Option<&str>) -> Response {
     let l = s.lang;
     let maps = match st.meta.maps(&s.project) {
         Ok(m) => m,
@@ -197,7 +197,7 @@ fn list_page(st: &AppState, s: &Session, error: Option<&str>) -> Response {
     Html(shell(s, "maps", l.t("maps"), &main)).into_response()
 }
 
-async fn create(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response {
+async fn create(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
     let Member { s, f, .. } = m;
     let (key, lang) = (param(&f, "template"), param(&f, "lang"));
     let lang = if lang == "en" { tropa_core::lang::Lang::En } else { tropa_core::lang::Lang::Ru };
@@ -213,7 +213,7 @@ async fn create(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response
     }
 }
 
-async fn import(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response {
+async fn import(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
     let Member { s, f, .. } = m;
     let text = f.get("document").cloned().unwrap_or_default();
     let read =
@@ -239,7 +239,7 @@ async fn import(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response
 
 // ---- one map ------------------------------------------------------------------------------------------------
 
-async fn view(State(st): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<i64>, m: Member<Viewer>) -> Response {
+async fn view(State(st): State<Arc<WebState>>, headers: HeaderMap, Path(id): Path<i64>, m: Member<Viewer>) -> Response {
     let Member { s, f: q, .. } = m;
     let version = param(&q, "version").parse::<i64>().ok();
     let (map, v) = match load(&st, &s, id, version) {
@@ -584,7 +584,7 @@ fn edit_from_form(f: &HashMap<String, String>) -> Result<Edit, String> {
 /// `X-CSRF-Token`; answered with JSON) or as a form (answered with a redirect to the map). Every edit that
 /// changes the map is a new version; a JSON edit based on an older version than the latest is refused (409).
 async fn edit(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<WebState>>,
     headers: HeaderMap,
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
@@ -689,7 +689,7 @@ fn serde_urlencoded_pairs(body: &[u8]) -> Option<HashMap<String, String>> {
 
 /// A form action (share, unshare or delete a map, delete a persona): the meta call gives the page to go to.
 fn map_action(
-    st: &AppState,
+    st: &WebState,
     m: Member<Analyst>,
     act: impl FnOnce(&tropa_meta::Meta, &Session) -> Result<String, MetaError>,
 ) -> Response {

@@ -16,17 +16,17 @@ use tropa_meta::Role;
 use super::export::enc;
 use super::form::FieldErrors;
 use super::{esc, internal, redirect, shell, Admin, Member, Session};
-use crate::AppState;
+use crate::WebState;
 
-pub fn routes() -> Router<Arc<AppState>> {
+pub fn routes() -> Router<Arc<WebState>> {
     Router::new().route("/settings/members", get(page).post(set)).route("/settings/members/remove", post(remove))
 }
 
-async fn page(State(st): State<Arc<AppState>>, m: Member<Admin>) -> Response {
+async fn page(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Response {
     members_page(&st, &m.s, &[], StatusCode::OK)
 }
 
-fn members_page(st: &AppState, s: &Session, problems: &[(String, String)], status: StatusCode) -> Response {
+fn members_page(st: &WebState, s: &Session, problems: &[(String, String)], status: StatusCode) -> Response {
     let l = s.lang;
     let members = match st.meta.members(&s.project) {
         Ok(m) => m,
@@ -83,7 +83,7 @@ fn members_page(st: &AppState, s: &Session, problems: &[(String, String)], statu
 }
 
 /// Adds the user with the form's e-mail to the project, or changes their role.
-async fn set(State(st): State<Arc<AppState>>, m: Member<Admin>) -> Response {
+async fn set(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Response {
     let Member { s, f, .. } = m;
     let l = s.lang;
     let email = f.get("email").map(|e| e.trim()).unwrap_or("");
@@ -109,7 +109,7 @@ async fn set(State(st): State<Arc<AppState>>, m: Member<Admin>) -> Response {
     }
 }
 
-async fn remove(State(st): State<Arc<AppState>>, m: Member<Admin>) -> Response {
+async fn remove(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Response {
     let Member { s, f, .. } = m;
     let Some(id) = f.get("user").and_then(|v| v.trim().parse::<i64>().ok()) else {
         let p = [("form".to_string(), format!("user: {}", s.lang.t("not_a_number")))];

@@ -1,12 +1,12 @@
 //! Exports of a map, its read-only share links and the public page they open, and deleting a map.
 
 use super::*;
-use crate::ui::{Analyst, Member, Viewer};
+use crate::{Analyst, Member, Viewer};
 
 // ---- export and sharing -------------------------------------------------------------------------------------
 
 pub(super) async fn render_export(
-    st: &AppState,
+    st: &WebState,
     project: &str,
     map: &JourneyMap,
     v: i64,
@@ -50,7 +50,7 @@ pub(super) async fn render_export(
 }
 
 pub(super) async fn export(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<WebState>>,
     _headers: HeaderMap,
     Path(id): Path<i64>,
     m: Member<Viewer>,
@@ -68,36 +68,36 @@ pub(super) async fn export(
     render_export(&st, &s.project, &map, v, persona, format).await
 }
 
-pub(super) async fn share(State(st): State<Arc<AppState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
+pub(super) async fn share(State(st): State<Arc<WebState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
     let now = (st.clock)();
     map_action(&st, m, |meta, s| {
         let t = meta.create_share(&s.project, id, now)?;
-        crate::ui::audit::record(&st, s, crate::ui::audit::on_map(&st, Action::MapShare, &s.project, id));
+        crate::audit::record(&st, s, crate::audit::on_map(&st, Action::MapShare, &s.project, id));
         Ok(format!("/maps/{id}?project={}&share={}", enc(&s.project), t.token))
     })
 }
 
-pub(super) async fn unshare(State(st): State<Arc<AppState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
+pub(super) async fn unshare(State(st): State<Arc<WebState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
     let now = (st.clock)();
     map_action(&st, m, |meta, s| {
         let n = meta.revoke_shares(&s.project, id, now)?;
-        let done = crate::ui::audit::on_map(&st, Action::MapUnshare, &s.project, id).with(json!({"revoked": n}));
-        crate::ui::audit::record(&st, s, done);
+        let done = crate::audit::on_map(&st, Action::MapUnshare, &s.project, id).with(json!({"revoked": n}));
+        crate::audit::record(&st, s, done);
         Ok(format!("/maps/{id}?project={}", enc(&s.project)))
     })
 }
 
-pub(super) async fn delete(State(st): State<Arc<AppState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
+pub(super) async fn delete(State(st): State<Arc<WebState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
     map_action(&st, m, |meta, s| {
-        let done = crate::ui::audit::on_map(&st, Action::MapDelete, &s.project, id);
+        let done = crate::audit::on_map(&st, Action::MapDelete, &s.project, id);
         meta.delete_map(&s.project, id)?;
-        crate::ui::audit::record(&st, s, done);
+        crate::audit::record(&st, s, done);
         Ok(format!("/maps?project={}", enc(&s.project)))
     })
 }
 
 /// The public read-only page of a share link: no sign-in, no navigation, the map and its PDF.
-pub(super) async fn shared(State(st): State<Arc<AppState>>, headers: HeaderMap, Path(token): Path<String>) -> Response {
+pub(super) async fn shared(State(st): State<Arc<WebState>>, headers: HeaderMap, Path(token): Path<String>) -> Response {
     let lang = Lang::pick("", &headers);
     let Ok(Some((project, id))) = st.meta.shared_map(&token) else {
         let body = format!("<main><h1>404</h1><p>{}</p></main>", lang.t("share_gone"));
@@ -144,7 +144,7 @@ pub(super) async fn shared(State(st): State<Arc<AppState>>, headers: HeaderMap, 
 }
 
 pub(super) async fn shared_export(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<WebState>>,
     Path(token): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {

@@ -5,8 +5,8 @@
 //! handler that reads a project's data cannot be written without one: the role is in its signature.
 //!
 //! ```text
-//! async fn page(State(st): State<Arc<AppState>>, m: Member<Viewer>) -> Response { … m.s.project … }
-//! async fn save(State(st): State<Arc<AppState>>, m: Member<Analyst>) -> Response { … m.f["name"] … }
+//! async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> Response { … m.s.project … }
+//! async fn save(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response { … m.f["name"] … }
 //! ```
 
 use std::collections::HashMap;
@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Response};
 use tropa_meta::{Role, User};
 
 use super::{checked, internal, not_found, session, Refusal, Session};
-use crate::AppState;
+use crate::WebState;
 
 /// The least role a route needs, as a type.
 pub trait Need: Send + Sync + 'static {
@@ -55,10 +55,10 @@ pub struct Member<R: Need> {
 /// The largest form a page sends (a map document pasted into the import form is the biggest).
 const FORM_LIMIT: usize = 4 << 20;
 
-impl<R: Need> FromRequest<Arc<AppState>> for Member<R> {
+impl<R: Need> FromRequest<Arc<WebState>> for Member<R> {
     type Rejection = Response;
 
-    async fn from_request(req: Request, st: &Arc<AppState>) -> Result<Self, Response> {
+    async fn from_request(req: Request, st: &Arc<WebState>) -> Result<Self, Response> {
         let (parts, body) = req.into_parts();
         let mut f: HashMap<String, String> =
             serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
@@ -96,7 +96,7 @@ impl<R: Need> Member<R> {
 /// The signed-in user `s` in `project` with at least `need` there (their membership's role; an instance admin
 /// is an admin everywhere). Not a member, or no such project: 404 — the same answer, so project names do not
 /// leak; a member below `need`: 403.
-pub fn in_project(st: &AppState, mut s: Session, project: &str, need: Role) -> Result<Session, Refusal> {
+pub fn in_project(st: &WebState, mut s: Session, project: &str, need: Role) -> Result<Session, Refusal> {
     let role = st.meta.project_role(&s.user, project).map_err(|e| Box::new(internal(&e)))?;
     s.project = project.to_string();
     let Some(role) = role else { return Err(Box::new(not_found(&s))) };
@@ -109,7 +109,7 @@ pub fn in_project(st: &AppState, mut s: Session, project: &str, need: Role) -> R
 
 /// The project a page or form names (`project=`); when none, `default` if the user may open it, else their
 /// first project.
-pub fn project_param_for(st: &AppState, user: &User, q: &HashMap<String, String>) -> String {
+pub fn project_param_for(st: &WebState, user: &User, q: &HashMap<String, String>) -> String {
     if let Some(p) = q.get("project").map(|p| p.trim()).filter(|p| !p.is_empty()) {
         return p.to_string();
     }
@@ -122,7 +122,7 @@ pub fn project_param_for(st: &AppState, user: &User, q: &HashMap<String, String>
 
 /// The session of a page about the project its query names, with at least `role` in that project.
 fn page_session(
-    st: &AppState,
+    st: &WebState,
     headers: &HeaderMap,
     q: &HashMap<String, String>,
     role: Role,
@@ -134,7 +134,7 @@ fn page_session(
 
 /// The member who sent a form about the form's `project` (its CSRF token checked), with at least `role` there.
 fn form_session(
-    st: &AppState,
+    st: &WebState,
     headers: &HeaderMap,
     f: &HashMap<String, String>,
     role: Role,
