@@ -9,6 +9,7 @@
 //! async fn save(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response { … m.f["name"] … }
 //! ```
 
+use crate::error::WebError;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -19,7 +20,8 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tropa_meta::{Role, User};
 
-use super::{checked, internal, not_found, session, Refusal, Session};
+use crate::i18n::Lang;
+use crate::session::{checked, session, Session};
 use crate::WebState;
 
 /// The least role a route needs, as a type.
@@ -60,21 +62,21 @@ impl<R: Need> FromRequest<Arc<WebState>> for Member<R> {
 
     async fn from_request(req: Request, st: &Arc<WebState>) -> Result<Self, Response> {
         let (parts, body) = req.into_parts();
+        let lang = Lang::pick("", &parts.headers);
         let mut f: HashMap<String, String> =
             serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
         let s = if parts.method == Method::GET || parts.method == Method::HEAD {
             page_session(st, &parts.headers, &f, R::ROLE)
         } else {
-            let bytes = to_bytes(body, FORM_LIMIT)
-                .await
-                .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "the form is too large").into_response())?;
-            let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|_| {
-                (StatusCode::BAD_REQUEST, "a form body (application/x-www-form-urlencoded)").into_response()
+            let bytes = to_bytes(body, FORM_LIMIT).await.map_err(|_| {
+                WebError::BadRequest(lang, StatusCode::PAYLOAD_TOO_LARGE, "form_too_large").into_response()
             })?;
+            let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+                .map_err(|_| WebError::BadRequest(lang, StatusCode::BAD_REQUEST, "not_a_form").into_response())?;
             f.extend(form);
             form_session(st, &parts.headers, &f, R::ROLE)
         };
-        Ok(Member { s: s.map_err(|r| *r)?, f, need: PhantomData })
+        Ok(Member { s: s.map_err(IntoResponse::into_response)?, f, need: PhantomData })
     }
 }
 
@@ -85,9 +87,9 @@ impl<R: Need> Member<R> {
     }
 
     /// The same member if their role is at least `role` (for a route whose need depends on the action).
-    pub fn at_least(self, role: Role) -> Result<Self, Refusal> {
+    pub fn at_least(self, role: Role) -> Result<Self, WebError> {
         if self.s.role < role {
-            return Err(super::forbidden(&self.s, role));
+            return Err(WebError::Forbidden(Box::new(self.s), role));
         }
         Ok(self)
     }
@@ -96,13 +98,13 @@ impl<R: Need> Member<R> {
 /// The signed-in user `s` in `project` with at least `need` there (their membership's role; an instance admin
 /// is an admin everywhere). Not a member, or no such project: 404 — the same answer, so project names do not
 /// leak; a member below `need`: 403.
-pub fn in_project(st: &WebState, mut s: Session, project: &str, need: Role) -> Result<Session, Refusal> {
-    let role = st.meta.project_role(&s.user, project).map_err(|e| Box::new(internal(&e)))?;
+pub fn in_project(st: &WebState, mut s: Session, project: &str, need: Role) -> Result<Session, WebError> {
+    let role = st.meta.project_role(&s.user, project).map_err(|e| WebError::internal(&e))?;
     s.project = project.to_string();
-    let Some(role) = role else { return Err(Box::new(not_found(&s))) };
+    let Some(role) = role else { return Err(WebError::NotFound(s.lang)) };
     s.role = role;
     if role < need {
-        return Err(super::forbidden(&s, need));
+        return Err(WebError::Forbidden(Box::new(s), need));
     }
     Ok(s)
 }
@@ -126,7 +128,7 @@ fn page_session(
     headers: &HeaderMap,
     q: &HashMap<String, String>,
     role: Role,
-) -> Result<Session, Refusal> {
+) -> Result<Session, WebError> {
     let s = session(st, headers, Role::Viewer)?;
     let project = project_param_for(st, &s.user, q);
     in_project(st, s, &project, role)
@@ -138,7 +140,7 @@ fn form_session(
     headers: &HeaderMap,
     f: &HashMap<String, String>,
     role: Role,
-) -> Result<Session, Refusal> {
+) -> Result<Session, WebError> {
     let s = checked(st, headers, f.get("csrf").map(String::as_str).unwrap_or(""), Role::Viewer)?;
     let project = project_param_for(st, &s.user, f);
     in_project(st, s, &project, role)

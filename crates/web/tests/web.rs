@@ -304,7 +304,7 @@ async fn funnels_are_saved_reopened_and_charts_downloaded() {
     assert_eq!(counts(html(&h.send(page_get(&csv("did_not=add_to_cart"), &viewer)).await)), "1/0");
     assert_eq!(counts(html(&h.send(page_get(&csv("stage=purchase"), &viewer)).await)), "1/1");
     let page = html(&h.send(page_get("/funnels?project=a&steps=view_item%0Apurchase&exclude=soon", &viewer)).await);
-    assert!(page.contains("line 1: &#39;soon&#39;: write N: EVENT") && !page.contains("<svg"), "{page}");
+    assert!(page.contains("line 1: 'soon': write N: EVENT") && !page.contains("<svg"), "{page}");
     let page = html(&h.send(page_get("/funnels?project=a&steps=view_item%0Apurchase&exclude=5%3Ax", &viewer)).await);
     assert!(
         page.contains("step 5 has no next step")

@@ -7,8 +7,6 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde_json::json;
 use tropa_app::audit::{Action, Done};
 use tropa_meta::Role;
@@ -18,11 +16,7 @@ use super::form::FieldErrors;
 use super::{esc, internal, redirect, shell, Admin, Member, Session};
 use crate::WebState;
 
-pub fn routes() -> Router<Arc<WebState>> {
-    Router::new().route("/settings/members", get(page).post(set)).route("/settings/members/remove", post(remove))
-}
-
-async fn page(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Response {
+pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Response {
     members_page(&st, &m.s, &[], StatusCode::OK)
 }
 
@@ -73,9 +67,9 @@ fn members_page(st: &WebState, s: &Session, problems: &[(String, String)], statu
         project = esc(&s.project),
         hint = l.t("members_hint"),
         add = l.t("add_member"),
-        email = e.input("email", l.t("email"), "", "email", "name@company.ru"),
-        role = e.select("role", l.t("role"), "viewer", &roles),
-        err = e.at("form"),
+        email = e.input_html("email", l.t("email"), "", "email", "name@company.ru"),
+        role = e.select_html("role", l.t("role"), "viewer", &roles),
+        err = e.at_html("form"),
         add_b = l.t("add_member"),
     );
     let tabs = super::settings::tabs(s, "members");
@@ -83,7 +77,7 @@ fn members_page(st: &WebState, s: &Session, problems: &[(String, String)], statu
 }
 
 /// Adds the user with the form's e-mail to the project, or changes their role.
-async fn set(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Response {
+pub(crate) async fn set(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Response {
     let Member { s, f, .. } = m;
     let l = s.lang;
     let email = f.get("email").map(|e| e.trim()).unwrap_or("");
@@ -109,7 +103,7 @@ async fn set(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Response {
     }
 }
 
-async fn remove(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Response {
+pub(crate) async fn remove(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Response {
     let Member { s, f, .. } = m;
     let Some(id) = f.get("user").and_then(|v| v.trim().parse::<i64>().ok()) else {
         let p = [("form".to_string(), format!("user: {}", s.lang.t("not_a_number")))];

@@ -16,7 +16,7 @@ use super::{esc, shell};
 use crate::WebState;
 use crate::{Member, Viewer};
 
-pub async fn page(State(st): State<Arc<WebState>>, headers: HeaderMap, m: Member<Viewer>) -> Response {
+pub(crate) async fn page(State(st): State<Arc<WebState>>, headers: HeaderMap, m: Member<Viewer>) -> Response {
     let Member { s, f: q, .. } = m;
     let l = s.lang;
     // the picker offers the projects this user may open
@@ -31,11 +31,11 @@ pub async fn page(State(st): State<Arc<WebState>>, headers: HeaderMap, m: Member
     };
     let definition = match super::stages::parsed_definition(&st, &project) {
         Ok(d) => d,
-        Err(r) => return *r,
+        Err(r) => return r.into_response(),
     };
-    let settings = match crate::settings_of(&st, &project) {
+    let settings = match st.settings_of(&project) {
         Ok(x) => x,
-        Err(e) => return super::internal(&e),
+        Err(e) => return e.into_response(),
     };
     let reports = tokio::task::spawn_blocking(move || {
         let spec = tropa_core::analysis::stats::StatsFold { calendar: settings.calendar };
@@ -114,7 +114,9 @@ pub async fn page(State(st): State<Arc<WebState>>, headers: HeaderMap, m: Member
             bars: st
                 .stages
                 .iter()
-                .map(|x| (if l == super::Lang::Ru { x.names.ru.clone() } else { x.names.en.clone() }, x.current as f64))
+                .map(|x| {
+                    (if l == crate::i18n::Lang::Ru { x.names.ru.clone() } else { x.names.en.clone() }, x.current as f64)
+                })
                 .collect(),
             format: ValueFormat::Count,
             highlight: None,

@@ -8,8 +8,6 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::post;
-use axum::Router;
 use tropa_meta::{MetaError, Role};
 
 use super::export::enc;
@@ -19,10 +17,6 @@ use crate::{Analyst, Member};
 
 /// The pages whose reports can be saved.
 const KINDS: [&str; 3] = ["funnels", "paths", "retention"];
-
-pub fn routes() -> Router<Arc<WebState>> {
-    Router::new().route("/reports/save", post(save)).route("/reports/delete", post(delete))
-}
 
 /// The page's parameters as a query string (sorted; without the project and downloads).
 fn query_of(q: &HashMap<String, String>) -> String {
@@ -102,7 +96,7 @@ fn refuse(s: &Session, status: StatusCode, message: &str) -> Response {
     (status, Html(page(s.lang, "error", &body))).into_response()
 }
 
-async fn save(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
+pub(crate) async fn save(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
     let Member { s, f, .. } = m;
     let Some(kind) = kind_of(&f) else {
         return refuse(&s, StatusCode::BAD_REQUEST, "kind: use funnels, paths or retention");
@@ -126,7 +120,7 @@ async fn save(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
     }
 }
 
-async fn delete(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
+pub(crate) async fn delete(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
     let Member { s, f, .. } = m;
     let Some(kind) = kind_of(&f) else {
         return refuse(&s, StatusCode::BAD_REQUEST, "kind: use funnels, paths or retention");

@@ -9,8 +9,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use serde_json::json;
 use tropa_app::audit::{Action, Done};
 use tropa_meta::{KeyKind, MetaError, Role};
@@ -23,20 +22,6 @@ use crate::WebState;
 use crate::{Admin, Member};
 
 type Fields = HashMap<String, String>;
-
-pub fn routes() -> Router<Arc<WebState>> {
-    Router::new()
-        .route("/settings", get(account))
-        .route("/settings/lang", post(set_lang))
-        .route("/settings/password", post(set_password))
-        .route("/settings/projects", get(projects).post(create_project))
-        .route("/settings/keys", get(keys).post(create_key))
-        .route("/settings/keys/revoke", post(revoke_key))
-        .route("/settings/users", get(users).post(create_user))
-        .route("/settings/users/role", post(set_role))
-        .route("/settings/users/password", post(reset_password))
-        .route("/settings/users/delete", post(delete_user))
-}
 
 fn get_field<'f>(f: &'f Fields, name: &str) -> &'f str {
     f.get(name).map(|v| v.trim()).unwrap_or("")
@@ -91,17 +76,17 @@ fn form_problem(e: &MetaError) -> Option<(String, String)> {
 
 // ---- account ------------------------------------------------------------------------------------------------
 
-async fn account(State(st): State<Arc<WebState>>, headers: HeaderMap) -> Response {
+pub(crate) async fn account(State(st): State<Arc<WebState>>, headers: HeaderMap) -> Response {
     match session(&st, &headers, Role::Viewer) {
         Ok(s) => account_page(&s, &[], None),
-        Err(r) => *r,
+        Err(r) => r.into_response(),
     }
 }
 
 fn account_page(s: &Session, problems: &[(String, String)], done: Option<&str>) -> Response {
     let l = s.lang;
     let e = FieldErrors::new(l, problems, "");
-    let lang = e.select(
+    let lang = e.select_html(
         "lang",
         l.t("language_setting"),
         &s.user.lang,
@@ -119,19 +104,19 @@ fn account_page(s: &Session, problems: &[(String, String)], done: Option<&str>) 
         pw_h = l.t("change_password"),
         email = esc(&s.user.email),
         role = l.t(s.user.role.as_str()),
-        current = e.input("current", l.t("current_password"), "", "password", ""),
-        new = e.input("password", l.t("new_password"), "", "password", ""),
-        repeat = e.input("repeat", l.t("repeat_password"), "", "password", ""),
-        form_err = e.at("form"),
+        current = e.input_html("current", l.t("current_password"), "", "password", ""),
+        new = e.input_html("password", l.t("new_password"), "", "password", ""),
+        repeat = e.input_html("repeat", l.t("repeat_password"), "", "password", ""),
+        form_err = e.at_html("form"),
         change = l.t("change_password"),
     );
     settings_page(s, "account", &body)
 }
 
-async fn set_lang(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
+pub(crate) async fn set_lang(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
     let s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Viewer) {
         Ok(s) => s,
-        Err(r) => return *r,
+        Err(r) => return r.into_response(),
     };
     if let Err(e) = st.meta.set_lang(s.user.id, get_field(&f, "lang")) {
         return match form_problem(&e) {
@@ -149,10 +134,14 @@ async fn set_lang(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): 
     redirect(back)
 }
 
-async fn set_password(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
+pub(crate) async fn set_password(
+    State(st): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Form(f): Form<Fields>,
+) -> Response {
     let s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Viewer) {
         Ok(s) => s,
-        Err(r) => return *r,
+        Err(r) => return r.into_response(),
     };
     let l = s.lang;
     let (current, new) =
@@ -188,10 +177,10 @@ async fn set_password(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(
 
 // ---- projects -----------------------------------------------------------------------------------------------
 
-async fn projects(State(st): State<Arc<WebState>>, headers: HeaderMap) -> Response {
+pub(crate) async fn projects(State(st): State<Arc<WebState>>, headers: HeaderMap) -> Response {
     match session(&st, &headers, Role::Admin) {
         Ok(s) => projects_page(&st, &s, &[], StatusCode::OK),
-        Err(r) => *r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -230,19 +219,23 @@ fn projects_page(st: &WebState, s: &Session, problems: &[(String, String)], stat
         live = l.t("live_keys"),
         csrf = hidden_csrf(s),
         new = l.t("new_project"),
-        slug = e.input("project", l.t("project_id"), "", "text", "shop"),
+        slug = e.input_html("project", l.t("project_id"), "", "text", "shop"),
         slug_hint = l.t("project_id_hint"),
-        pname = e.input("name", l.t("name"), "", "text", ""),
-        form_err = e.at("form"),
+        pname = e.input_html("name", l.t("name"), "", "text", ""),
+        form_err = e.at_html("form"),
         create = l.t("create"),
     );
     (status, settings_page(s, "projects", &body)).into_response()
 }
 
-async fn create_project(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
+pub(crate) async fn create_project(
+    State(st): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Form(f): Form<Fields>,
+) -> Response {
     let s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Admin) {
         Ok(s) => s,
-        Err(r) => return *r,
+        Err(r) => return r.into_response(),
     };
     match st.meta.create_project(get_field(&f, "project"), get_field(&f, "name"), (st.clock)()) {
         Ok(p) => {
@@ -264,7 +257,7 @@ async fn create_project(State(st): State<Arc<WebState>>, headers: HeaderMap, For
 
 // ---- keys ---------------------------------------------------------------------------------------------------
 
-async fn keys(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Admin>) -> Response {
+pub(crate) async fn keys(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Admin>) -> Response {
     let Member { s, f: _q, .. } = m;
     keys_page(&st, &s, &[], None, StatusCode::OK)
 }
@@ -354,15 +347,16 @@ fn keys_page(
         created = l.t("created"),
         p = esc(&s.project),
         new = l.t("new_key"),
-        kind_select = e.select("kind", l.t("kind"), "write", &[("write", l.t("key_write")), ("read", l.t("key_read"))]),
-        label_input = e.input("label", l.t("label"), "", "text", l.t("label_hint")),
-        form_err = e.at("form"),
+        kind_select =
+            e.select_html("kind", l.t("kind"), "write", &[("write", l.t("key_write")), ("read", l.t("key_read"))]),
+        label_input = e.input_html("label", l.t("label"), "", "text", l.t("label_hint")),
+        form_err = e.at_html("form"),
         create = l.t("create"),
     );
     (status, settings_page(s, "api_keys", &body)).into_response()
 }
 
-async fn create_key(State(st): State<Arc<WebState>>, headers: HeaderMap, m: Member<Admin>) -> Response {
+pub(crate) async fn create_key(State(st): State<Arc<WebState>>, headers: HeaderMap, m: Member<Admin>) -> Response {
     let Member { s, f, .. } = m;
     let made = KeyKind::parse(get_field(&f, "kind"))
         .and_then(|kind| st.meta.create_key(&s.project, kind, get_field(&f, "label"), (st.clock)()));
@@ -384,7 +378,7 @@ async fn create_key(State(st): State<Arc<WebState>>, headers: HeaderMap, m: Memb
     }
 }
 
-async fn revoke_key(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Response {
+pub(crate) async fn revoke_key(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Response {
     let Member { s, f, .. } = m;
     let Ok(id) = get_field(&f, "id").parse::<i64>() else {
         let p = [("form".to_string(), format!("id: {}", s.lang.t("not_a_number")))];
@@ -412,10 +406,10 @@ async fn revoke_key(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Respon
 
 // ---- users --------------------------------------------------------------------------------------------------
 
-async fn users(State(st): State<Arc<WebState>>, headers: HeaderMap) -> Response {
+pub(crate) async fn users(State(st): State<Arc<WebState>>, headers: HeaderMap) -> Response {
     match session(&st, &headers, Role::Admin) {
         Ok(s) => users_page(&st, &s, &[], None, StatusCode::OK),
-        Err(r) => *r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -482,12 +476,12 @@ fn users_page(
             .iter()
             .map(|p| format!("<option value=\"{0}\">{0}</option>", esc(&p.slug)))
             .collect::<String>(),
-        form_err = e.at("form"),
+        form_err = e.at_html("form"),
         email = l.t("email"),
         role = l.t("role"),
         created = l.t("created"),
         new = l.t("new_user"),
-        email_in = e.input("email", l.t("email"), "", "email", "maria@example.ru"),
+        email_in = e.input_html("email", l.t("email"), "", "email", "maria@example.ru"),
         roles = role_options(l, Role::Viewer),
         roles_hint = l.t("roles_hint"),
         create = l.t("create"),
@@ -512,10 +506,14 @@ fn user_id(f: &Fields) -> Option<i64> {
     get_field(f, "user").parse().ok()
 }
 
-async fn create_user(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
+pub(crate) async fn create_user(
+    State(st): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Form(f): Form<Fields>,
+) -> Response {
     let s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Admin) {
         Ok(s) => s,
-        Err(r) => return *r,
+        Err(r) => return r.into_response(),
     };
     let l = s.lang;
     let role = match Role::parse(get_field(&f, "role")) {
@@ -568,10 +566,10 @@ fn user_problem(st: &WebState, s: &Session, e: &MetaError) -> Response {
     }
 }
 
-async fn set_role(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
+pub(crate) async fn set_role(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
     let s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Admin) {
         Ok(s) => s,
-        Err(r) => return *r,
+        Err(r) => return r.into_response(),
     };
     let changed = Role::parse(get_field(&f, "role")).and_then(|role| {
         let id = user_id(&f).ok_or(MetaError::NotFound { what: "user", name: get_field(&f, "user").into() })?;
@@ -587,10 +585,14 @@ async fn set_role(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): 
     }
 }
 
-async fn reset_password(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
+pub(crate) async fn reset_password(
+    State(st): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Form(f): Form<Fields>,
+) -> Response {
     let s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Admin) {
         Ok(s) => s,
-        Err(r) => return *r,
+        Err(r) => return r.into_response(),
     };
     let found = user_id(&f).and_then(|id| st.meta.users().ok()?.into_iter().find(|u| u.id == id));
     let Some(user) = found else {
@@ -615,10 +617,14 @@ async fn reset_password(State(st): State<Arc<WebState>>, headers: HeaderMap, For
     }
 }
 
-async fn delete_user(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): Form<Fields>) -> Response {
+pub(crate) async fn delete_user(
+    State(st): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Form(f): Form<Fields>,
+) -> Response {
     let s = match checked(&st, &headers, get_field(&f, "csrf"), Role::Admin) {
         Ok(s) => s,
-        Err(r) => return *r,
+        Err(r) => return r.into_response(),
     };
     let email = user_id(&f).and_then(|id| st.meta.users().ok()?.into_iter().find(|u| u.id == id)).map(|u| u.email);
     let deleted = user_id(&f)

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tropa_core::analysis::retention::RetentionReport;
 use tropa_engine::report;
 use tropa_render::{Heatmap, LineChart, Series, ValueFormat};
@@ -19,7 +19,7 @@ use crate::WebState;
 use crate::{Member, Viewer};
 use tropa_app::request::{Filters, Problems, RetentionRequest};
 
-pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+pub(crate) async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
     let Member { s, f: q, .. } = m;
     let l = s.lang;
     let field = |k: &str, default: &str| {
@@ -31,9 +31,9 @@ pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Membe
     let (breakdown, since, until) = (field("breakdown", ""), field("since", ""), field("until", ""));
     let opt = |v: &str| (!v.is_empty()).then(|| v.to_string());
     // the project's time zone: dates without an offset and the report's days, weeks and months
-    let calendar = match crate::settings_of(&st, &s.project) {
+    let calendar = match st.settings_of(&s.project) {
         Ok(x) => x.calendar,
-        Err(e) => return super::internal(&e),
+        Err(e) => return e.into_response(),
     };
     let mut problems = Problems::new(l.core()).in_calendar(calendar);
     let periods_n = match periods.parse::<usize>() {
@@ -63,7 +63,7 @@ pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Membe
         match super::analysis(&st, &s, (spec, scope, state_filter), report::retention).await {
             Ok(Ok(r)) => result = render(l, &r, &mut ex),
             Ok(Err(e)) => problems.0.push(("retention".into(), e)),
-            Err(r) => return *r,
+            Err(r) => return r.into_response(),
         }
     }
     let e = FieldErrors::new(l, &problems.0, "");
@@ -72,18 +72,18 @@ pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Membe
          <div>{start}{ret}<p class=\"muted\">{hint}</p>{general}</div><div>{period}{periods}{mode}{breakdown}</div>\
          <div>{since}{until}<button type=\"submit\">{run}</button></div>{who}</form>",
         p = esc(&project),
-        start = e.input("start", l.t("cohort_event"), &start, "text", "*"),
-        ret = e.input("return", l.t("return_event"), &ret, "text", "*"),
+        start = e.input_html("start", l.t("cohort_event"), &start, "text", "*"),
+        ret = e.input_html("return", l.t("return_event"), &ret, "text", "*"),
         hint = l.t("retention_hint"),
-        general = e.at("retention"),
-        period = e.select("period", l.t("period_unit"), &period, &[("day", l.t("day")), ("week", l.t("week")), ("month", l.t("month"))]),
-        periods = e.input("periods", l.t("columns"), &periods, "number", "8"),
-        mode = e.select("mode", l.t("mode"), &mode, &[("on", l.t("ret_on")), ("on-or-after", l.t("ret_on_or_after"))]),
-        breakdown = e.input("breakdown", l.t("breakdown"), &breakdown, "text", "first_channel"),
-        since = e.input("since", l.t("since"), &since, "date", ""),
-        until = e.input("until", l.t("until"), &until, "date", ""),
+        general = e.at_html("retention"),
+        period = e.select_html("period", l.t("period_unit"), &period, &[("day", l.t("day")), ("week", l.t("week")), ("month", l.t("month"))]),
+        periods = e.input_html("periods", l.t("columns"), &periods, "number", "8"),
+        mode = e.select_html("mode", l.t("mode"), &mode, &[("on", l.t("ret_on")), ("on-or-after", l.t("ret_on_or_after"))]),
+        breakdown = e.input_html("breakdown", l.t("breakdown"), &breakdown, "text", "first_channel"),
+        since = e.input_html("since", l.t("since"), &since, "date", ""),
+        until = e.input_html("until", l.t("until"), &until, "date", ""),
         run = l.t("run"),
-        who = who.html(l, &e, &super::stages::stage_options(&st, &project, l)),
+        who = who.html_string(l, &e, &super::stages::stage_options(&st, &project, l)),
     );
     super::builder_page(&st, &s, "retention", &q, &form, &result, ex)
 }

@@ -6,7 +6,7 @@ use crate::{Analyst, Member, Viewer};
 
 // ---- personas -----------------------------------------------------------------------------------------------
 
-pub(super) async fn personas(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+pub(crate) async fn personas(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
     let Member { s, f: _q, .. } = m;
     personas_page(&st, &s, None, StatusCode::OK).await
 }
@@ -130,7 +130,7 @@ pub(super) async fn personas_page(st: &WebState, s: &Session, error: Option<Stri
     (status, Html(shell(s, "maps", l.t("personas"), &main))).into_response()
 }
 
-pub(super) async fn save_persona(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
+pub(crate) async fn save_persona(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
     let Member { s, f, .. } = m;
     let lines = |k: &str| -> Vec<String> {
         f.get(k)
@@ -170,7 +170,7 @@ pub(super) async fn save_persona(State(st): State<Arc<WebState>>, m: Member<Anal
     redirect_or(&s, saved.map(|()| format!("/personas?project={}#persona-{}", enc(&s.project), p.key)))
 }
 
-pub(super) async fn delete_persona(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
+pub(crate) async fn delete_persona(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
     let key = m.field("key").to_string();
     map_action(&st, m, |meta, s| {
         meta.delete_persona(&s.project, &key)?;

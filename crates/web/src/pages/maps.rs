@@ -5,6 +5,7 @@
 //! into the map — its history, the comparison of two versions or two periods, exports, share links and the
 //! public read-only page, and the personas page with each persona's size and numbers.
 
+use crate::error::WebError;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -12,8 +13,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde_json::{json, Value};
 use tropa_app::audit::{Action, Done};
 use tropa_core::cjm::persona::Persona;
@@ -22,38 +21,17 @@ use tropa_meta::{MetaError, Role};
 
 use super::export::enc;
 use super::i18n::Lang;
-use super::{checked, esc, internal, page, redirect, shell, Refusal, Session};
+use super::{checked, esc, internal, page, redirect, shell, Session};
 use crate::WebState;
 use crate::{Analyst, Member, Viewer};
 use tropa_app::maps::{self, Format, MapData};
 
-mod grid;
-mod history;
-mod personas;
-mod share;
+pub mod grid;
+pub mod history;
+pub mod personas;
+pub mod share;
 
 use grid::{cell_key, grid, op_form, Grid};
-
-const SCRIPT: &str = include_str!("../assets/map.js");
-
-pub fn routes() -> Router<Arc<WebState>> {
-    Router::new()
-        .route("/maps", get(list).post(create))
-        .route("/maps/import", post(import))
-        .route("/maps/{id}", get(view))
-        .route("/maps/{id}/edit", post(edit))
-        .route("/maps/{id}/history", get(history::history))
-        .route("/maps/{id}/compare", get(history::compare))
-        .route("/maps/{id}/export", get(share::export))
-        .route("/maps/{id}/share", post(share::share))
-        .route("/maps/{id}/unshare", post(share::unshare))
-        .route("/maps/{id}/delete", post(share::delete))
-        .route("/share/{token}", get(share::shared))
-        .route("/share/{token}/export", get(share::shared_export))
-        .route("/personas", get(personas::personas).post(personas::save_persona))
-        .route("/personas/delete", post(personas::delete_persona))
-        .route("/map.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT) }))
-}
 
 fn param(q: &HashMap<String, String>, k: &str) -> String {
     q.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
@@ -73,11 +51,11 @@ fn bad_request(s: &Session, message: &str) -> Response {
 }
 
 /// A stored map of the session's project, read (404 page when there is none).
-fn load(st: &WebState, s: &Session, id: i64, version: Option<i64>) -> Result<(JourneyMap, i64), Refusal> {
+fn load(st: &WebState, s: &Session, id: i64, version: Option<i64>) -> Result<(JourneyMap, i64), WebError> {
     match st.meta.map_version(&s.project, id, version) {
-        Ok(Some(v)) => JourneyMap::from_json(&v.document).map(|m| (m, v.version)).map_err(|e| Box::new(internal(&e))),
-        Ok(None) => Err(Box::new(super::not_found(s))),
-        Err(e) => Err(Box::new(internal(&e))),
+        Ok(Some(v)) => JourneyMap::from_json(&v.document).map(|m| (m, v.version)).map_err(|e| WebError::internal(&e)),
+        Ok(None) => Err(WebError::NotFound(s.lang)),
+        Err(e) => Err(WebError::internal(&e)),
     }
 }
 
@@ -116,10 +94,10 @@ async fn map_data(
 
 // ---- the list ---------------------------------------------------------------------------------------------
 
-async fn list(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+pub(crate) async fn list(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
     let Member { s, f: _q, .. } = m;
     if !matches!(st.meta.project(&s.project), Ok(Some(_))) {
-        return super::not_found(&s);
+        return WebError::NotFound(s.lang).into_response();
     }
     list_page(&st, &s, None)
 }
@@ -197,7 +175,7 @@ fn list_page(st: &WebState, s: &Session, error: Option<&str>) -> Response {
     Html(shell(s, "maps", l.t("maps"), &main)).into_response()
 }
 
-async fn create(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
+pub(crate) async fn create(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
     let Member { s, f, .. } = m;
     let (key, lang) = (param(&f, "template"), param(&f, "lang"));
     let lang = if lang == "en" { tropa_core::lang::Lang::En } else { tropa_core::lang::Lang::Ru };
@@ -213,7 +191,7 @@ async fn create(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response
     }
 }
 
-async fn import(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
+pub(crate) async fn import(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
     let Member { s, f, .. } = m;
     let text = f.get("document").cloned().unwrap_or_default();
     let read =
@@ -239,16 +217,21 @@ async fn import(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response
 
 // ---- one map ------------------------------------------------------------------------------------------------
 
-async fn view(State(st): State<Arc<WebState>>, headers: HeaderMap, Path(id): Path<i64>, m: Member<Viewer>) -> Response {
+pub(crate) async fn view(
+    State(st): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    m: Member<Viewer>,
+) -> Response {
     let Member { s, f: q, .. } = m;
     let version = param(&q, "version").parse::<i64>().ok();
     let (map, v) = match load(&st, &s, id, version) {
         Ok(m) => m,
-        Err(r) => return *r,
+        Err(r) => return r.into_response(),
     };
     let latest = match st.meta.map(&s.project, id) {
         Ok(Some(m)) => m.version,
-        Ok(None) => return super::not_found(&s),
+        Ok(None) => return WebError::NotFound(s.lang).into_response(),
         Err(e) => return internal(&e),
     };
     let personas = persona_list(&st, &s.project);
@@ -583,7 +566,7 @@ fn edit_from_form(f: &HashMap<String, String>) -> Result<Edit, String> {
 /// `POST /maps/{id}/edit`: one edit, as JSON (`{"version": N, "edit": {...}}` with the CSRF token in
 /// `X-CSRF-Token`; answered with JSON) or as a form (answered with a redirect to the map). Every edit that
 /// changes the map is a new version; a JSON edit based on an older version than the latest is refused (409).
-async fn edit(
+pub(crate) async fn edit(
     State(st): State<Arc<WebState>>,
     headers: HeaderMap,
     Path(id): Path<i64>,
@@ -621,12 +604,12 @@ async fn edit(
     };
     let s = match checked(&st, &headers, &csrf, Role::Viewer) {
         Ok(s) => s,
-        Err(r) => return *r,
+        Err(r) => return r.into_response(),
     };
     let project = super::project_param_for(&st, &s.user, &project);
     let s = match super::in_project(&st, s, &project, Role::Analyst) {
         Ok(s) => s,
-        Err(r) => return *r,
+        Err(r) => return r.into_response(),
     };
     let edit = match edit {
         Ok(e) => e,
@@ -634,7 +617,7 @@ async fn edit(
     };
     let (mut map, latest) = match load(&st, &s, id, None) {
         Ok(m) => m,
-        Err(r) => return *r,
+        Err(r) => return r.into_response(),
     };
     if expected.is_some_and(|e| e != latest) {
         let msg = format!("{} {latest}", s.lang.t("map_changed_elsewhere"));
@@ -700,7 +683,7 @@ fn map_action(
 fn redirect_or(s: &Session, done: Result<String, MetaError>) -> Response {
     match done {
         Ok(to) => super::redirect(&to),
-        Err(MetaError::NotFound { .. }) => super::not_found(s),
+        Err(MetaError::NotFound { .. }) => WebError::NotFound(s.lang).into_response(),
         Err(e) => internal(&e),
     }
 }

@@ -38,7 +38,7 @@ tokio::task_local! {
 const FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
 /// Keeps where the request came from for [`record`].
-pub(super) async fn keep_client(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+pub(crate) async fn keep_client(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     let mut forwarded = HeaderMap::new();
     for v in req.headers().get_all(&FORWARDED_FOR) {
@@ -107,14 +107,14 @@ fn options(selected: &str, all: &str, list: impl Iterator<Item = (String, String
 }
 
 /// `GET /settings/audit?project=&action=&before=`: the audit log, admins only.
-pub(super) async fn page(
+pub(crate) async fn page(
     State(st): State<Arc<WebState>>,
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let s = match session(&st, &headers, Role::Admin) {
         Ok(s) => s,
-        Err(r) => return *r,
+        Err(r) => return r.into_response(),
     };
     let l = s.lang;
     let param = |k: &str| q.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());

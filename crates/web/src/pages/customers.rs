@@ -17,7 +17,7 @@ use crate::WebState;
 use crate::{Member, Viewer};
 use tropa_app::request::{Filters, Problems};
 
-pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+pub(crate) async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
     let Member { s, f: q, .. } = m;
     let l = s.lang;
     let field = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
@@ -26,9 +26,9 @@ pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Membe
     let (trait_q, did, channel) = (field("trait"), field("did"), field("channel"));
     let mut main = format!("<h1>{}</h1>", l.t("customers_page"));
     // the project's time zone: dates without an offset and the report's days, weeks and months
-    let calendar = match crate::settings_of(&st, &s.project) {
+    let calendar = match st.settings_of(&s.project) {
         Ok(x) => x.calendar,
-        Err(e) => return super::internal(&e),
+        Err(e) => return e.into_response(),
     };
     let mut problems = Problems::new(l.core()).in_calendar(calendar);
     let mut found = String::new();
@@ -42,12 +42,12 @@ pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Membe
         };
         let (scope, state) = filters.scope(&mut problems);
         if problems.0.is_empty() {
-            let run: crate::Run<usize, report::CustomerListReport> =
+            let run: crate::pages::builder::Run<usize, report::CustomerListReport> =
                 |engine, limit, scope, tests| report::customer_list(engine, limit, scope, tests);
             match super::analysis(&st, &s, (LIST_LIMIT, scope, state), run).await {
                 Ok(Ok(r)) => found = render_list(l, &project, &r),
                 Ok(Err(e)) => problems.0.push(("trait".into(), e)),
-                Err(r) => return *r,
+                Err(r) => return r.into_response(),
             }
         }
     }
@@ -73,19 +73,19 @@ pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Membe
          <h2>{many}</h2>{trait_in}{did_in}{channel_in}<button type=\"submit\">{find}</button></form></div>",
         p = esc(&project),
         one = l.t("find_one"),
-        id_in = e.input("id", l.t("customer_id"), &id, "text", "u-1f3a, a-9c2e…"),
+        id_in = e.input_html("id", l.t("customer_id"), &id, "text", "u-1f3a, a-9c2e…"),
         hint = l.t("customers_hint"),
         find = l.t("find"),
         many = l.t("find_many"),
-        trait_in = e.input("trait", l.t("trait_condition"), &trait_q, "text", "city = Казань"),
-        did_in = e.input("did", l.t("did_event"), &did, "text", "purchase where revenue > 5000"),
-        channel_in = e.select("channel", l.t("first_channel"), &channel, &channel_opts),
+        trait_in = e.input_html("trait", l.t("trait_condition"), &trait_q, "text", "city = Казань"),
+        did_in = e.input_html("did", l.t("did_event"), &did, "text", "purchase where revenue > 5000"),
+        channel_in = e.select_html("channel", l.t("first_channel"), &channel, &channel_opts),
     ));
     main.push_str(&found);
     if !id.is_empty() {
         let engine = match super::project_engine(&st, &s, &project) {
             Ok(e) => e,
-            Err(r) => return *r,
+            Err(r) => return r.into_response(),
         };
         let lookup = id.clone();
         match tokio::task::spawn_blocking(move || engine.customer(&lookup)).await {

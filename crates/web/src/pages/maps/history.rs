@@ -2,11 +2,12 @@
 //! by side).
 
 use super::*;
+use crate::error::WebError;
 use crate::{Member, Viewer};
 
 // ---- history and comparison ---------------------------------------------------------------------------------
 
-pub(super) async fn history(
+pub(crate) async fn history(
     State(st): State<Arc<WebState>>,
     _headers: HeaderMap,
     Path(id): Path<i64>,
@@ -16,7 +17,7 @@ pub(super) async fn history(
     let l = s.lang;
     let info = match st.meta.map(&s.project, id) {
         Ok(Some(m)) => m,
-        Ok(None) => return crate::not_found(&s),
+        Ok(None) => return WebError::NotFound(s.lang).into_response(),
         Err(e) => return internal(&e),
     };
     let list = match st.meta.map_history(&s.project, id) {
@@ -88,7 +89,7 @@ pub(super) fn period_arg(text: &str) -> Option<tropa_core::cjm::Period> {
     Some(tropa_core::cjm::Period { since: opt(a), until: opt(b) })
 }
 
-pub(super) async fn compare(
+pub(crate) async fn compare(
     State(st): State<Arc<WebState>>,
     _headers: HeaderMap,
     Path(id): Path<i64>,
@@ -105,7 +106,7 @@ pub(super) async fn compare(
         };
         let (base, _) = match load(&st, &s, id, None) {
             Ok(m) => m,
-            Err(r) => return *r,
+            Err(r) => return r.into_response(),
         };
         let (mut ma, mut mb) = (base.clone(), base);
         ma.period = a;
@@ -140,11 +141,11 @@ pub(super) async fn compare(
         let b = param(&q, "b").parse::<i64>().ok();
         let (ma, va) = match load(&st, &s, id, a) {
             Ok(m) => m,
-            Err(r) => return *r,
+            Err(r) => return r.into_response(),
         };
         let (mb, vb) = match load(&st, &s, id, b) {
             Ok(m) => m,
-            Err(r) => return *r,
+            Err(r) => return r.into_response(),
         };
         let changes = diff(&ma, &mb);
         let cells: Vec<(String, String)> = changes

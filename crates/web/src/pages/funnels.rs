@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tropa_engine::report;
 use tropa_render::{FunnelChart, FunnelStep, LineChart, Series, ValueFormat};
 
@@ -21,7 +21,7 @@ use tropa_app::request::{ExclusionRequest, Filters, FunnelRequest, FunnelStepReq
 
 const EXAMPLE: &str = "view_item\nadd_to_cart\nbegin_checkout\npurchase";
 
-pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+pub(crate) async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
     let Member { s, f: q, .. } = m;
     let l = s.lang;
     let field = |k: &str, default: &str| {
@@ -36,9 +36,9 @@ pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Membe
     let exclude_text = field("exclude", "");
     let who = FilterFields::read(&q);
     // the project's time zone: dates without an offset and the report's days, weeks and months
-    let calendar = match crate::settings_of(&st, &s.project) {
+    let calendar = match st.settings_of(&s.project) {
         Ok(x) => x.calendar,
-        Err(e) => return super::internal(&e),
+        Err(e) => return e.into_response(),
     };
     let mut problems = Problems::new(l.core()).in_calendar(calendar);
     let exclusions = exclusions(l, &exclude_text, &mut problems);
@@ -71,7 +71,7 @@ pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Membe
         match super::analysis(&st, &s, (spec, scope, state_filter), report::funnel).await {
             Ok(Ok(r)) => result = render(l, &r, &mut ex),
             Ok(Err(e)) => problems.0.push(("steps".into(), e)),
-            Err(r) => return *r,
+            Err(r) => return r.into_response(),
         }
     }
     for (f, m) in problems.0.iter_mut() {
@@ -93,20 +93,20 @@ pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Membe
         p = esc(&project),
         steps_l = l.t("steps"),
         steps = esc(&steps_text),
-        inv_steps = e.invalid("steps"),
-        err_steps = e.at("steps"),
+        inv_steps = e.invalid_attr("steps"),
+        err_steps = e.at_html("steps"),
         hint = l.t("steps_hint"),
         excl_l = l.t("exclusions"),
-        inv_excl = e.invalid("exclude"),
+        inv_excl = e.invalid_attr("exclude"),
         excl = esc(&exclude_text),
-        err_excl = e.at("exclude"),
-        who = who.html(l, &e, &super::stages::stage_options(&st, &project, l)),
-        mode = e.select("mode", l.t("mode"), &mode, &[("ordered", l.t("mode_ordered")), ("strict", l.t("mode_strict")), ("any", l.t("mode_any"))]),
-        window = e.input("window", l.t("window"), &window, "text", "7d"),
-        breakdown = e.input("breakdown", l.t("breakdown"), &breakdown, "text", "first_channel"),
-        trend = e.select("trend", l.t("trend"), &trend, &[("", "—"), ("day", l.t("day")), ("week", l.t("week")), ("month", l.t("month"))]),
-        since = e.input("since", l.t("since"), &since, "date", ""),
-        until = e.input("until", l.t("until"), &until, "date", ""),
+        err_excl = e.at_html("exclude"),
+        who = who.html_string(l, &e, &super::stages::stage_options(&st, &project, l)),
+        mode = e.select_html("mode", l.t("mode"), &mode, &[("ordered", l.t("mode_ordered")), ("strict", l.t("mode_strict")), ("any", l.t("mode_any"))]),
+        window = e.input_html("window", l.t("window"), &window, "text", "7d"),
+        breakdown = e.input_html("breakdown", l.t("breakdown"), &breakdown, "text", "first_channel"),
+        trend = e.select_html("trend", l.t("trend"), &trend, &[("", "—"), ("day", l.t("day")), ("week", l.t("week")), ("month", l.t("month"))]),
+        since = e.input_html("since", l.t("since"), &since, "date", ""),
+        until = e.input_html("until", l.t("until"), &until, "date", ""),
         run = l.t("run"),
     );
     super::builder_page(&st, &s, "funnels", &q, &form, &result, ex)

@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 
-use super::esc;
-use super::i18n::Lang;
+use maud::{html, Markup};
 use tropa_app::request::Filters;
+
+use crate::i18n::Lang;
 
 /// The customer filters of a builder page: a trait condition, an event done, an event not done, the first
 /// channel and the current stage (the project's journey definition) — the query API's `filters`.
@@ -43,9 +44,14 @@ impl FilterFields {
         to.stage = one(&self.stage);
     }
 
+    /// Transitional: [`FilterFields::html`] as a string.
+    pub fn html_string(&self, l: Lang, e: &FieldErrors, stages: &[(String, String)]) -> String {
+        self.html(l, e, stages).into_string()
+    }
+
     /// The block of inputs, open when a filter is set or has a problem; `stages` are (key, name) of the
     /// project's definition.
-    pub fn html(&self, l: Lang, e: &FieldErrors, stages: &[(String, String)]) -> String {
+    pub fn html(&self, l: Lang, e: &FieldErrors, stages: &[(String, String)]) -> Markup {
         let channels: Vec<(&str, String)> = std::iter::once(("", "—".to_string()))
             .chain(tropa_core::channel::GROUPS.iter().map(|g| (*g, l.channel(g))))
             .collect();
@@ -54,19 +60,25 @@ impl FilterFields {
             .chain(stages.iter().map(|(k, n)| (k.as_str(), n.as_str())))
             .chain(std::iter::once(("none", l.t("no_stage"))))
             .collect();
-        let problem = ["traits", "did", "did_not", "first_channel", "stage"].iter().any(|f| !e.at(f).is_empty());
-        format!(
-            "<details class=\"filters\"{open}><summary>{title}</summary><div class=\"filter-grid\"><div>{traits}</div><div>{did}</div>\
-             <div>{did_not}</div><div>{channel}</div><div>{stage}</div></div></details>",
-            open = if self.any() || problem { " open" } else { "" },
-            title = l.t("filters"),
-            traits = e.input("traits", l.t("trait_condition"), &self.traits, "text", "city = Казань"),
-            did = e.input("did", l.t("did_event"), &self.did, "text", "email_open"),
-            did_not = e.input("did_not", l.t("did_not_event"), &self.did_not, "text", "support_ticket"),
-            channel = e.select("first_channel", l.t("first_channel"), &self.first_channel, &channel_opts),
-            stage = e.select("stage", l.t("current_stage"), &self.stage, &stage_opts),
-        )
+        let problem = ["traits", "did", "did_not", "first_channel", "stage"].iter().any(|f| e.has(f));
+        html! {
+            details.filters open[self.any() || problem] {
+                summary { (l.t("filters")) }
+                div.filter-grid {
+                    div { (e.input("traits", l.t("trait_condition"), &self.traits, "text", "city = Казань")) }
+                    div { (e.input("did", l.t("did_event"), &self.did, "text", "email_open")) }
+                    div { (e.input("did_not", l.t("did_not_event"), &self.did_not, "text", "support_ticket")) }
+                    div { (e.select("first_channel", l.t("first_channel"), &self.first_channel, &channel_opts)) }
+                    div { (e.select("stage", l.t("current_stage"), &self.stage, &stage_opts)) }
+                }
+            }
+        }
     }
+}
+
+/// The hidden CSRF field every form of a signed-in page carries.
+pub fn csrf_field(token: &str) -> Markup {
+    html! { input type="hidden" name="csrf" value=(token); }
 }
 
 /// Problems of a form, by the form field they belong to.
@@ -97,45 +109,62 @@ impl FieldErrors {
         FieldErrors(map)
     }
 
-    /// The message paragraph for `field` ("" when it has none).
-    pub fn at(&self, field: &str) -> String {
-        self.0.get(field).map(|m| format!("<p class=\"err\" role=\"alert\">{}</p>", esc(m))).unwrap_or_default()
+    /// Whether `field` has a problem.
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
     }
 
-    /// ` aria-invalid="true"` for a field with a problem.
-    pub fn invalid(&self, field: &str) -> &'static str {
-        if self.0.contains_key(field) {
+    /// The message paragraph for `field` (nothing when it has none).
+    pub fn at(&self, field: &str) -> Markup {
+        html! { @if let Some(m) = self.0.get(field) { p.err role="alert" { (m) } } }
+    }
+
+    /// `"true"` for the `aria-invalid` attribute of a field with a problem (`aria-invalid=[e.invalid(f)]`).
+    pub fn invalid(&self, field: &str) -> Option<&'static str> {
+        self.has(field).then_some("true")
+    }
+
+    /// A labelled text input with its problem.
+    pub fn input(&self, name: &str, label: &str, value: &str, kind: &str, placeholder: &str) -> Markup {
+        html! {
+            label for=(name) { (label) }
+            input id=(name) name=(name) type=(kind) value=(value) placeholder=(placeholder) aria-invalid=[self.invalid(name)];
+            (self.at(name))
+        }
+    }
+
+    /// A labelled select with its problem.
+    pub fn select(&self, name: &str, label: &str, current: &str, options: &[(&str, &str)]) -> Markup {
+        html! {
+            label for=(name) { (label) }
+            select id=(name) name=(name) aria-invalid=[self.invalid(name)] {
+                @for (v, text) in options { option value=(v) selected[*v == current] { (text) } }
+            }
+            (self.at(name))
+        }
+    }
+
+    /// Transitional: the message paragraph for `field` as a string ("" when it has none).
+    pub fn at_html(&self, field: &str) -> String {
+        self.at(field).into_string()
+    }
+
+    /// Transitional: ` aria-invalid="true"` for a field with a problem.
+    pub fn invalid_attr(&self, field: &str) -> &'static str {
+        if self.has(field) {
             " aria-invalid=\"true\""
         } else {
             ""
         }
     }
 
-    /// A labelled text input with its problem.
-    pub fn input(&self, name: &str, label: &str, value: &str, kind: &str, placeholder: &str) -> String {
-        format!(
-            "<label for=\"{name}\">{label}</label><input id=\"{name}\" name=\"{name}\" type=\"{kind}\" value=\"{}\" \
-             placeholder=\"{}\"{}>{}",
-            esc(value),
-            esc(placeholder),
-            self.invalid(name),
-            self.at(name)
-        )
+    /// Transitional: a labelled text input with its problem, as a string.
+    pub fn input_html(&self, name: &str, label: &str, value: &str, kind: &str, placeholder: &str) -> String {
+        self.input(name, label, value, kind, placeholder).into_string()
     }
 
-    /// A labelled select with its problem.
-    pub fn select(&self, name: &str, label: &str, current: &str, options: &[(&str, &str)]) -> String {
-        let opts: String = options
-            .iter()
-            .map(|(v, text)| {
-                let sel = if *v == current { " selected" } else { "" };
-                format!("<option value=\"{}\"{sel}>{}</option>", esc(v), esc(text))
-            })
-            .collect();
-        format!(
-            "<label for=\"{name}\">{label}</label><select id=\"{name}\" name=\"{name}\"{}>{opts}</select>{}",
-            self.invalid(name),
-            self.at(name)
-        )
+    /// Transitional: a labelled select with its problem, as a string.
+    pub fn select_html(&self, name: &str, label: &str, current: &str, options: &[(&str, &str)]) -> String {
+        self.select(name, label, current, options).into_string()
     }
 }

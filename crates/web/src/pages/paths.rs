@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tropa_core::analysis::paths::PathsReport;
 use tropa_engine::report;
 use tropa_render::{Sankey, SankeyLink, SankeyNode};
@@ -19,7 +19,7 @@ use crate::WebState;
 use crate::{Member, Viewer};
 use tropa_app::request::{Filters, PathsRequest, Problems};
 
-pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+pub(crate) async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
     let Member { s, f: q, .. } = m;
     let l = s.lang;
     let field = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
@@ -33,9 +33,9 @@ pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Membe
     let (since, until) = (field("since"), field("until"));
     let opt = |v: &str| (!v.is_empty()).then(|| v.to_string());
     // the project's time zone: dates without an offset and the report's days, weeks and months
-    let calendar = match crate::settings_of(&st, &s.project) {
+    let calendar = match st.settings_of(&s.project) {
         Ok(x) => x.calendar,
-        Err(e) => return super::internal(&e),
+        Err(e) => return e.into_response(),
     };
     let mut problems = Problems::new(l.core()).in_calendar(calendar);
     let depth_n = match depth.parse::<usize>() {
@@ -65,7 +65,7 @@ pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Membe
         match super::analysis(&st, &s, (spec, scope, state_filter), report::paths).await {
             Ok(Ok(r)) => result = render(l, &r, &mut ex),
             Ok(Err(e)) => problems.0.push(("paths".into(), e)),
-            Err(r) => return *r,
+            Err(r) => return r.into_response(),
         }
     }
     let e = FieldErrors::new(l, &problems.0, "");
@@ -76,19 +76,19 @@ pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Membe
          <div>{from}{to}<p class=\"muted\">{hint}</p>{general}</div><div>{depth}<label><input type=\"checkbox\" name=\"collapse\" {checked}> {collapse_l}</label>\
          {session}{conversion}</div><div>{since}{until}<button type=\"submit\">{run}</button></div>{who}</form>",
         p = esc(&project),
-        from = e.input("from", l.t("paths_from"), &from, "text", "view_item"),
-        to = e.input("to", l.t("paths_to"), &to, "text", "purchase"),
+        from = e.input_html("from", l.t("paths_from"), &from, "text", "view_item"),
+        to = e.input_html("to", l.t("paths_to"), &to, "text", "purchase"),
         hint = l.t("paths_hint"),
-        general = e.at("paths"),
-        depth = e.select("depth", l.t("depth"), &depth, &depth_opts),
+        general = e.at_html("paths"),
+        depth = e.select_html("depth", l.t("depth"), &depth, &depth_opts),
         checked = if collapse { "checked" } else { "" },
         collapse_l = l.t("collapse"),
-        session = e.input("session", l.t("session_gap"), &session_gap, "text", "30m"),
-        conversion = e.input("conversion", l.t("conversion_event"), &conversion, "text", "purchase"),
-        since = e.input("since", l.t("since"), &since, "date", ""),
-        until = e.input("until", l.t("until"), &until, "date", ""),
+        session = e.input_html("session", l.t("session_gap"), &session_gap, "text", "30m"),
+        conversion = e.input_html("conversion", l.t("conversion_event"), &conversion, "text", "purchase"),
+        since = e.input_html("since", l.t("since"), &since, "date", ""),
+        until = e.input_html("until", l.t("until"), &until, "date", ""),
         run = l.t("run"),
-        who = who.html(l, &e, &super::stages::stage_options(&st, &project, l)),
+        who = who.html_string(l, &e, &super::stages::stage_options(&st, &project, l)),
     );
     super::builder_page(&st, &s, "paths", &q, &form, &result, ex)
 }

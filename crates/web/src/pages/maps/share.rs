@@ -49,7 +49,7 @@ pub(super) async fn render_export(
     }
 }
 
-pub(super) async fn export(
+pub(crate) async fn export(
     State(st): State<Arc<WebState>>,
     _headers: HeaderMap,
     Path(id): Path<i64>,
@@ -61,14 +61,14 @@ pub(super) async fn export(
     };
     let (map, v) = match load(&st, &s, id, param(&q, "version").parse().ok()) {
         Ok(m) => m,
-        Err(r) => return *r,
+        Err(r) => return r.into_response(),
     };
     let personas = persona_list(&st, &s.project);
     let persona = personas.iter().find(|p| p.key == param(&q, "persona"));
     render_export(&st, &s.project, &map, v, persona, format).await
 }
 
-pub(super) async fn share(State(st): State<Arc<WebState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
+pub(crate) async fn share(State(st): State<Arc<WebState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
     let now = (st.clock)();
     map_action(&st, m, |meta, s| {
         let t = meta.create_share(&s.project, id, now)?;
@@ -77,7 +77,7 @@ pub(super) async fn share(State(st): State<Arc<WebState>>, Path(id): Path<i64>, 
     })
 }
 
-pub(super) async fn unshare(State(st): State<Arc<WebState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
+pub(crate) async fn unshare(State(st): State<Arc<WebState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
     let now = (st.clock)();
     map_action(&st, m, |meta, s| {
         let n = meta.revoke_shares(&s.project, id, now)?;
@@ -87,7 +87,7 @@ pub(super) async fn unshare(State(st): State<Arc<WebState>>, Path(id): Path<i64>
     })
 }
 
-pub(super) async fn delete(State(st): State<Arc<WebState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
+pub(crate) async fn delete(State(st): State<Arc<WebState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
     map_action(&st, m, |meta, s| {
         let done = crate::audit::on_map(&st, Action::MapDelete, &s.project, id);
         meta.delete_map(&s.project, id)?;
@@ -97,7 +97,7 @@ pub(super) async fn delete(State(st): State<Arc<WebState>>, Path(id): Path<i64>,
 }
 
 /// The public read-only page of a share link: no sign-in, no navigation, the map and its PDF.
-pub(super) async fn shared(State(st): State<Arc<WebState>>, headers: HeaderMap, Path(token): Path<String>) -> Response {
+pub(crate) async fn shared(State(st): State<Arc<WebState>>, headers: HeaderMap, Path(token): Path<String>) -> Response {
     let lang = Lang::pick("", &headers);
     let Ok(Some((project, id))) = st.meta.shared_map(&token) else {
         let body = format!("<main><h1>404</h1><p>{}</p></main>", lang.t("share_gone"));
@@ -143,7 +143,7 @@ pub(super) async fn shared(State(st): State<Arc<WebState>>, headers: HeaderMap, 
     res
 }
 
-pub(super) async fn shared_export(
+pub(crate) async fn shared_export(
     State(st): State<Arc<WebState>>,
     Path(token): Path<String>,
     Query(q): Query<HashMap<String, String>>,

@@ -6,8 +6,6 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use serde_json::json;
 use tropa_app::audit::{Action, Done};
 use tropa_app::AppError;
@@ -17,11 +15,7 @@ use super::form::FieldErrors;
 use super::{esc, internal, redirect, shell, Admin, Member, Session};
 use crate::WebState;
 
-pub fn routes() -> Router<Arc<WebState>> {
-    Router::new().route("/settings/project", get(page).post(save))
-}
-
-async fn page(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Response {
+pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Response {
     let done = m.field("done") == "saved";
     settings_page(&st, &m.s, None, &[], done, StatusCode::OK)
 }
@@ -51,9 +45,9 @@ fn settings_page(
         title = l.t("project_settings"),
         project = esc(&s.project),
         csrf = esc(&s.csrf),
-        zone_in = e.input("time_zone", l.t("time_zone"), zone, "text", "Europe/Moscow"),
+        zone_in = e.input_html("time_zone", l.t("time_zone"), zone, "text", "Europe/Moscow"),
         zone_hint = l.t("time_zone_hint"),
-        currency_in = e.input("currency", l.t("currency"), currency, "text", "RUB"),
+        currency_in = e.input_html("currency", l.t("currency"), currency, "text", "RUB"),
         currency_hint = l.t("currency_hint"),
         save = l.t("save"),
     );
@@ -61,7 +55,7 @@ fn settings_page(
     (status, Html(shell(s, "settings", l.t("settings"), &format!("{tabs}{body}")))).into_response()
 }
 
-async fn save(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Response {
+pub(crate) async fn save(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Response {
     let (zone, currency) = (m.field("time_zone").to_string(), m.field("currency").to_string());
     let s = m.s;
     match tropa_app::settings::set(&st.meta, &s.project, Some(&zone), Some(&currency)) {

@@ -4,6 +4,7 @@
 //! between two dates. Everyone may try a definition ("Show"); analysts and admins save it for the project, and
 //! then the overview and the stage filters of every report use it.
 
+use crate::error::WebError;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -19,7 +20,7 @@ use tropa_render::{BarChart, FunnelChart, FunnelStep, Heatmap, ValueFormat};
 use super::export::Exports;
 use super::form::FieldErrors;
 use super::i18n::Lang;
-use super::{esc, internal, redirect, shell, Refusal, Session};
+use super::{esc, internal, redirect, shell, Session};
 use crate::WebState;
 use crate::{Member, Viewer};
 use tropa_app::audit::{Action, Done};
@@ -32,14 +33,14 @@ const DAY_MS: i64 = 86_400_000;
 const DEFAULT_PROBLEMS: &str = "support_ticket, refund";
 
 /// The definition a project uses: its saved one, else the default. (text, format, saved?)
-pub fn project_definition(st: &WebState, project: &str) -> Result<(String, DefinitionFormat, bool), Refusal> {
-    let d = tropa_app::definitions::project(&st.meta, project).map_err(|e| Box::new(internal(&e)))?;
+pub fn project_definition(st: &WebState, project: &str) -> Result<(String, DefinitionFormat, bool), WebError> {
+    let d = tropa_app::definitions::project(&st.meta, project).map_err(|e| WebError::internal(&e))?;
     Ok((d.text, d.format, d.saved))
 }
 
 /// The parsed definition a project uses (a saved definition was validated when saved).
-pub fn parsed_definition(st: &WebState, project: &str) -> Result<JourneyDefinition, Refusal> {
-    tropa_app::definitions::project(&st.meta, project).map(|d| d.definition).map_err(|e| Box::new(internal(&e)))
+pub fn parsed_definition(st: &WebState, project: &str) -> Result<JourneyDefinition, WebError> {
+    tropa_app::definitions::project(&st.meta, project).map(|d| d.definition).map_err(|e| WebError::internal(&e))
 }
 
 /// (key, name) of the project's stages, for stage filters.
@@ -73,11 +74,11 @@ fn param(q: &HashMap<String, String>, k: &str) -> String {
     q.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
 }
 
-pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+pub(crate) async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
     let Member { s, f: q, .. } = m;
     let (text, format, saved) = match project_definition(&st, &s.project) {
         Ok(d) => d,
-        Err(r) => return *r,
+        Err(r) => return r.into_response(),
     };
     let ask = Ask {
         project: s.project.clone(),
@@ -101,12 +102,12 @@ pub async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Membe
 
 /// `POST /stages`: `action=show` tries the definition in the form (anyone), `save` keeps it for the project and
 /// `reset` goes back to the default (analysts and admins).
-pub async fn post(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> Response {
+pub(crate) async fn post(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> Response {
     let action = m.field("action").to_string();
     let need = if action == "show" { Role::Viewer } else { Role::Analyst };
     let Member { s, f, .. } = match m.at_least(need) {
         Ok(m) => m,
-        Err(r) => return *r,
+        Err(r) => return r.into_response(),
     };
     let format = match param(&f, "format").as_str() {
         "yaml" => DefinitionFormat::Yaml,
@@ -195,9 +196,9 @@ async fn show(
     let mut ex = Exports::new("stages", l, &params);
     let mut issues = issues.to_vec();
     // the project's time zone: dates without an offset and the report's days, weeks and months
-    let calendar = match crate::settings_of(st, &ask.project) {
+    let calendar = match st.settings_of(&ask.project) {
         Ok(x) => x.calendar,
-        Err(e) => return super::internal(&e),
+        Err(e) => return e.into_response(),
     };
     let mut problems = Problems::new(l.core()).in_calendar(calendar);
     let mut result = String::new();
@@ -227,7 +228,7 @@ async fn show(
     if let (Some(definition), true) = (definition, problems.0.is_empty()) {
         let engine = match super::project_engine(st, s, &ask.project) {
             Ok(e) => e,
-            Err(r) => return *r,
+            Err(r) => return r.into_response(),
         };
         let done = tokio::task::spawn_blocking(move || {
             let latest = engine.time_bounds()?.1;
@@ -329,11 +330,11 @@ async fn show(
         def_l = l.t("definition"),
         inv = if issues.is_empty() { "" } else { " aria-invalid=\"true\"" },
         text = esc(&ask.text),
-        format = e.select("format", l.t("format"), fmt, &[("toml", "TOML"), ("yaml", "YAML"), ("json", "JSON")]),
-        now = e.input("now", l.t("as_of"), &ask.now, "date", ""),
-        stuck = e.input("stuck", l.t("stuck_after"), &ask.stuck, "text", "14d"),
-        problems = e.input("problems", l.t("problem_events"), &ask.problems, "text", DEFAULT_PROBLEMS),
-        from = e.input("from", l.t("transitions_from"), &ask.from, "date", ""),
+        format = e.select_html("format", l.t("format"), fmt, &[("toml", "TOML"), ("yaml", "YAML"), ("json", "JSON")]),
+        now = e.input_html("now", l.t("as_of"), &ask.now, "date", ""),
+        stuck = e.input_html("stuck", l.t("stuck_after"), &ask.stuck, "text", "14d"),
+        problems = e.input_html("problems", l.t("problem_events"), &ask.problems, "text", DEFAULT_PROBLEMS),
+        from = e.input_html("from", l.t("transitions_from"), &ask.from, "date", ""),
         hint = l.t("stages_hint"),
         run = l.t("run"),
     );

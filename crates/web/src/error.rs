@@ -1,0 +1,110 @@
+//! The one error type of the web app. A handler returns `Result<_, WebError>`; the error renders itself as a page
+//! with the right status (or, for a request that is not signed in, as the way to the sign-in page), so no
+//! handler picks a status or writes an error page by hand.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use tropa_meta::Role;
+
+use crate::i18n::Lang;
+use crate::session::{redirect, Session};
+use crate::ui::layout;
+
+/// Why a page cannot be shown.
+pub enum WebError {
+    /// Not signed in, or the session has expired: 303 to the sign-in page (which opens the page after).
+    SignIn,
+    /// No such page or thing — or a project the user is not a member of, which reads exactly the same so that
+    /// names do not leak: 404.
+    NotFound(Lang),
+    /// The user's role is below the one the page needs: 403 naming that role, in the signed-in frame.
+    Forbidden(Box<Session>, Role),
+    /// The form's CSRF token is not the session's (an old tab, or another site posting): 403.
+    ExpiredForm(Lang),
+    /// A request no page sends (a form too large, a body that is no form): 400 or 413 with the reason's key.
+    BadRequest(Lang, StatusCode, &'static str),
+    /// Something failed on the server: logged where it happened, 500 with a page that says so (in both
+    /// languages: the failure may come before the user's language is known).
+    Internal,
+}
+
+impl WebError {
+    /// An internal error: logged here (the message is for the log, never for the page), then 500.
+    pub fn internal(e: &dyn std::fmt::Display) -> WebError {
+        tracing::error!(error = %e, "web app");
+        WebError::Internal
+    }
+
+    /// The status this error is answered with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::SignIn => StatusCode::SEE_OTHER,
+            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::Forbidden(..) | WebError::ExpiredForm(_) => StatusCode::FORBIDDEN,
+            WebError::BadRequest(_, status, _) => *status,
+            WebError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let page = match self {
+            WebError::SignIn => return redirect("/login"),
+            WebError::NotFound(l) => layout::error_page(l, status, &[l.t("not_found")]),
+            WebError::Forbidden(s, need) => {
+                let l = s.lang;
+                let main = html! {
+                    h1 { "403" }
+                    p { (l.t("forbidden")) " " b { (l.t(need.as_str())) } "." }
+                    p { a href="/" { (l.t("overview")) } }
+                };
+                layout::shell(&s, "", "403", main)
+            }
+            WebError::ExpiredForm(l) => layout::error_page(l, status, &[l.t("expired_form")]),
+            WebError::BadRequest(l, _, key) => layout::error_page(l, status, &[l.t(key)]),
+            WebError::Internal => {
+                let (en, ru) = (Lang::En, Lang::Ru);
+                layout::error_page(en, status, &[en.t("internal_error"), ru.t("internal_error")])
+            }
+        };
+        (status, axum::response::Html(page.into_string())).into_response()
+    }
+}
+
+/// Transitional helpers for handlers that still answer with a `Response`.
+pub fn internal(e: &dyn std::fmt::Display) -> Response {
+    WebError::internal(e).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_has_its_status_and_a_page_in_the_language() {
+        let cases = [
+            (WebError::NotFound(Lang::Ru), StatusCode::NOT_FOUND),
+            (WebError::ExpiredForm(Lang::En), StatusCode::FORBIDDEN),
+            (
+                WebError::BadRequest(Lang::En, StatusCode::PAYLOAD_TOO_LARGE, "form_too_large"),
+                StatusCode::PAYLOAD_TOO_LARGE,
+            ),
+            (WebError::Internal, StatusCode::INTERNAL_SERVER_ERROR),
+        ];
+        for (e, status) in cases {
+            assert_eq!(e.status(), status);
+            let r = e.into_response();
+            assert_eq!(r.status(), status);
+        }
+        let r = WebError::SignIn.into_response();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], "/login");
+        let ru = layout::error_page(Lang::Ru, StatusCode::NOT_FOUND, &[Lang::Ru.t("not_found")]).into_string();
+        assert!(ru.contains("lang=\"ru\"") && ru.contains(Lang::Ru.t("not_found")), "{ru}");
+        let admin = layout::error_page(Lang::En, StatusCode::FORBIDDEN, &[Lang::En.t("forbidden"), "<b>"]);
+        assert!(admin.into_string().contains("&lt;b&gt;"), "text in an error page is escaped");
+    }
+}
