@@ -20,7 +20,7 @@ use tropa_core::analysis::stats::StatsFold;
 use tropa_core::calendar::Calendar;
 use tropa_core::lang::Lang;
 use tropa_core::settings::parse_time_zone;
-use tropa_core::time::parse_duration;
+use tropa_core::time::{parse_duration, TextError};
 use tropa_engine::report::StateFilter;
 use tropa_engine::Engine;
 
@@ -59,17 +59,23 @@ impl Problems {
         r.map_err(|e| self.0.push((field.to_string(), e))).ok()
     }
 
+    /// A problem with text the user wrote, worded in the request's language.
+    pub fn keep_text<T>(&mut self, field: &str, r: Result<T, TextError>) -> Option<T> {
+        let lang = self.1;
+        r.map_err(|e| self.0.push((field.to_string(), e.words(lang)))).ok()
+    }
+
     pub fn event(&mut self, field: &str, text: &str) -> Option<EventMatch> {
-        self.keep(field, EventMatch::parse(text))
+        self.keep_text(field, EventMatch::parse(text))
     }
 
     pub fn time(&mut self, field: &str, text: &Option<String>) -> Option<i64> {
         let calendar = self.2;
-        text.as_ref().and_then(|t| self.keep(field, calendar.parse_time(t)))
+        text.as_ref().and_then(|t| self.keep_text(field, calendar.parse_time(t)))
     }
 
     pub fn duration(&mut self, field: &str, text: &Option<String>) -> Option<i64> {
-        text.as_ref().and_then(|t| self.keep(field, parse_duration(t)))
+        text.as_ref().and_then(|t| self.keep_text(field, parse_duration(t)))
     }
 }
 
@@ -218,7 +224,7 @@ impl FunnelRequest {
             })
             .collect();
         let mode = p.keep("mode", FunnelMode::parse(self.mode.as_deref().unwrap_or("ordered")));
-        let window_ms = p.keep("window", parse_duration(self.window.as_deref().unwrap_or("7d")));
+        let window_ms = p.keep_text("window", parse_duration(self.window.as_deref().unwrap_or("7d")));
         let trend = self.trend.as_deref().and_then(|t| p.keep("trend", Period::parse(t)));
         let spec = FunnelSpec {
             steps: steps.into_iter().collect::<Option<_>>()?,
@@ -357,7 +363,7 @@ impl StagesRequest {
                 JourneyDefinition::parse(&v.to_string(), DefinitionFormat::Json).map_err(|e| e.to_string()),
             ),
         }?;
-        let stuck_ms = p.keep("stuck", parse_duration(self.stuck.as_deref().unwrap_or("14d")))?;
+        let stuck_ms = p.keep_text("stuck", parse_duration(self.stuck.as_deref().unwrap_or("14d")))?;
         let now = match p.time("now", &self.now).or(latest) {
             Some(n) => n,
             None => {

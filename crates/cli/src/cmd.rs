@@ -81,7 +81,7 @@ pub fn spec_error(e: SpecErrors) -> anyhow::Error {
 /// A time argument (RFC 3339, or YYYY-MM-DD and date-times without an offset as local times of `calendar`) as
 /// epoch ms; the error names the argument.
 pub fn instant(calendar: Calendar, arg: &str, text: &str) -> anyhow::Result<i64> {
-    calendar.parse_time(text).map_err(|e| UserError::arg(arg, e))
+    calendar.parse_time(text).map_err(|e| UserError::arg(arg, crate::lang::words(&e)))
 }
 
 /// An optional time argument, see [`instant`].

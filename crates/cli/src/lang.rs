@@ -32,3 +32,8 @@ pub fn lang() -> tropa_core::lang::Lang {
         tropa_core::lang::Lang::En
     }
 }
+
+/// A problem with text the user wrote (a time, a duration, an event condition), in the CLI's language.
+pub fn words(e: &tropa_core::time::TextError) -> String {
+    e.words(lang())
+}

@@ -100,3 +100,48 @@ fn bad_settings_are_user_errors_naming_their_flags() {
         "nothing changed"
     );
 }
+
+/// Problems with what the user typed — a duration, an event condition, a date — read in the CLI's language and
+/// name the flag (the same problem the query API names as a JSON field and the web app shows at its form field).
+#[test]
+fn typed_text_problems_are_worded_in_the_users_language_at_their_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let file = d.join("e.ndjson");
+    std::fs::write(
+        &file,
+        "{\"type\":\"track\",\"event\":\"view\",\"userId\":\"u1\",\"timestamp\":\"2026-03-01T10:00:00Z\"}\n",
+    )
+    .unwrap();
+    ok(&tropa(d, &["import", file.to_str().unwrap()]));
+    let run = |lang: &str, args: &[&str]| {
+        std::process::Command::new(common::TROPA)
+            .env("TROPA_LANG", lang)
+            .arg("--data")
+            .arg(d)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let cases: [(&[&str], &str, &str); 3] = [
+        (
+            &["funnel", "--step", "view", "--step", "buy", "--window", "7x"],
+            "--window: '7x': unknown unit 'x'",
+            "--window: '7x': неизвестная единица 'x'",
+        ),
+        (
+            &["funnel", "--step", "view where price > many", "--step", "buy"],
+            "value must be a number, not 'many'",
+            "значение должно быть числом, а не 'many'",
+        ),
+        (
+            &["retention", "--since", "yesterday"],
+            "--since: 'yesterday' is not an RFC 3339 time",
+            "--since: 'yesterday' — не время в формате RFC 3339",
+        ),
+    ];
+    for (args, en, ru) in cases {
+        user_error(&run("en", args), en);
+        user_error(&run("ru", args), ru);
+    }
+}

@@ -35,6 +35,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Offset, TimeZone};
 use chrono_tz::Tz;
 use serde::{Serialize, Serializer};
 
+use crate::text_error::TextError;
 use crate::time::check_range;
 
 const DAY_MS: i64 = 86_400_000;
@@ -254,7 +255,7 @@ impl Calendar {
 
     /// A report input as epoch ms: RFC 3339 with an offset is that instant; a date (`2026-03-02`) or a date and
     /// time without an offset (`2026-03-02T10:00`, `2026-03-02 10:00:00`) is local time in this calendar.
-    pub fn parse_time(self, text: &str) -> Result<i64, String> {
+    pub fn parse_time(self, text: &str) -> Result<i64, TextError> {
         let t = text.trim();
         let naive = NaiveDate::parse_from_str(t, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).or_else(|| {
             ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]

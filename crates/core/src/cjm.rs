@@ -255,7 +255,9 @@ impl Segment {
                 .enumerate()
                 .filter_map(|(i, t)| {
                     EventMatch::parse(t)
-                        .map_err(|e| issues.push(MapIssue { field: format!("{prefix}.{name}[{i}]"), reason: e }))
+                        .map_err(|e| {
+                            issues.push(MapIssue { field: format!("{prefix}.{name}[{i}]"), reason: e.to_string() })
+                        })
                         .ok()
                 })
                 .collect()
@@ -469,7 +471,7 @@ impl JourneyMap {
             .enumerate()
             .filter_map(|(i, p)| {
                 EventMatch::parse(p)
-                    .map_err(|e| issues.push(MapIssue { field: format!("problems[{i}]"), reason: e }))
+                    .map_err(|e| issues.push(MapIssue { field: format!("problems[{i}]"), reason: e.to_string() }))
                     .ok()
             })
             .collect();
@@ -569,7 +571,7 @@ impl JourneyMap {
         for (i, s) in self.stages.iter().enumerate() {
             if let Some(w) = &s.within {
                 if let Err(e) = parse_duration(w) {
-                    issue(format!("stages[{i}].within"), e);
+                    issue(format!("stages[{i}].within"), e.to_string());
                 }
             }
         }

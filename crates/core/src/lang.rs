@@ -27,6 +27,16 @@ impl Lang {
     }
 
     /// The language of a code (`ru`, `en`, case-insensitive); None for any other.
+    /// The language an HTTP client asks for in `Accept-Language`: Russian when its first choice is Russian,
+    /// else English.
+    pub fn from_accept_language(accept: &str) -> Lang {
+        if accept.trim_start().to_ascii_lowercase().starts_with("ru") {
+            Lang::Ru
+        } else {
+            Lang::En
+        }
+    }
+
     pub fn from_code(code: &str) -> Option<Lang> {
         match code.to_ascii_lowercase().as_str() {
             "en" => Some(Lang::En),

@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
+pub use crate::text_error::TextError;
+
 /// Earliest accepted timestamp: 1970-01-01T00:00:00Z.
 pub const MIN_TS: i64 = 0;
 /// Latest accepted timestamp (exclusive): 2200-01-01T00:00:00Z.
@@ -22,52 +24,48 @@ pub enum TimeFormat {
 
 impl TimeFormat {
     /// Parses a `--time-format` argument: `rfc3339`, `unix`, `unix_ms`, or a pattern containing `%`.
-    pub fn from_arg(s: &str) -> Result<Self, String> {
+    pub fn from_arg(s: &str) -> Result<Self, TextError> {
         match s {
             "rfc3339" | "iso8601" => Ok(TimeFormat::Rfc3339),
             "unix" | "unix_s" | "epoch" => Ok(TimeFormat::UnixSeconds),
             "unix_ms" | "epoch_ms" => Ok(TimeFormat::UnixMillis),
             p if p.contains('%') => Ok(TimeFormat::Pattern(p.to_string())),
-            other => Err(format!(
-                "unknown time format '{other}': use rfc3339, unix, unix_ms or a strftime pattern such as %Y-%m-%d"
-            )),
+            other => Err(TextError::UnknownTimeFormat { text: other.to_string() }),
         }
     }
 }
 
 /// Parses `text` in `format` to epoch milliseconds and checks the accepted range.
-pub fn parse_time(text: &str, format: &TimeFormat) -> Result<i64, String> {
+pub fn parse_time(text: &str, format: &TimeFormat) -> Result<i64, TextError> {
     let text = text.trim();
     if text.is_empty() {
-        return Err("is empty: give a time".into());
+        return Err(TextError::EmptyTime);
     }
     let ms = match format {
         TimeFormat::Rfc3339 => parse_rfc3339(text)?,
         TimeFormat::UnixSeconds => {
-            let secs: f64 = text.parse().map_err(|_| format!("'{}' is not a number of seconds", short(text)))?;
+            let secs: f64 = text.parse().map_err(|_| TextError::NotSeconds { text: text.to_string() })?;
             if !secs.is_finite() {
-                return Err("is not a finite number".into());
+                return Err(TextError::NotFinite);
             }
             (secs * 1000.0).round() as i64
         }
-        TimeFormat::UnixMillis => {
-            text.parse::<i64>().map_err(|_| format!("'{}' is not a whole number of milliseconds", short(text)))?
-        }
+        TimeFormat::UnixMillis => text.parse::<i64>().map_err(|_| TextError::NotMillis { text: text.to_string() })?,
         TimeFormat::Pattern(p) => parse_pattern(text, p)?,
     };
     check_range(ms)
 }
 
 /// Checks that `ms` lies in the accepted range.
-pub fn check_range(ms: i64) -> Result<i64, String> {
+pub fn check_range(ms: i64) -> Result<i64, TextError> {
     if (MIN_TS..MAX_TS).contains(&ms) {
         Ok(ms)
     } else {
-        Err(format!("{} is out of range: times must lie between 1970-01-01 and 2200-01-01", format_ts(ms)))
+        Err(TextError::OutOfRange { ms })
     }
 }
 
-fn parse_rfc3339(text: &str) -> Result<i64, String> {
+fn parse_rfc3339(text: &str) -> Result<i64, TextError> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
         return Ok(dt.timestamp_millis());
     }
@@ -85,10 +83,10 @@ fn parse_rfc3339(text: &str) -> Result<i64, String> {
     if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
         return Ok(d.and_hms_opt(0, 0, 0).map(|d| d.and_utc().timestamp_millis()).unwrap_or(i64::MIN));
     }
-    Err(format!("'{}' is not an RFC 3339 time such as 2026-01-02T10:00:00Z", short(text)))
+    Err(TextError::NotTime { text: text.to_string() })
 }
 
-fn parse_pattern(text: &str, pattern: &str) -> Result<i64, String> {
+fn parse_pattern(text: &str, pattern: &str) -> Result<i64, TextError> {
     if let Ok(dt) = DateTime::parse_from_str(text, pattern) {
         return Ok(dt.timestamp_millis());
     }
@@ -100,7 +98,7 @@ fn parse_pattern(text: &str, pattern: &str) -> Result<i64, String> {
             return Ok(dt.and_utc().timestamp_millis());
         }
     }
-    Err(format!("'{}' does not match the pattern '{pattern}'", short(text)))
+    Err(TextError::NoMatch { text: text.to_string(), pattern: pattern.to_string() })
 }
 
 /// Formats epoch milliseconds as RFC 3339 UTC with millisecond precision.
@@ -117,10 +115,10 @@ pub fn format_day(day: i64) -> String {
 }
 
 /// Parses a duration such as `7d`, `36h`, `90m`, `45s`, `2w` or `1h30m` into milliseconds.
-pub fn parse_duration(text: &str) -> Result<i64, String> {
+pub fn parse_duration(text: &str) -> Result<i64, TextError> {
     let t = text.trim();
     if t.is_empty() {
-        return Err("is empty: write e.g. 7d, 36h, 90m or 45s".into());
+        return Err(TextError::EmptyDuration);
     }
     let mut total: i64 = 0;
     let mut num = String::new();
@@ -135,25 +133,19 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
             'h' => 3_600_000,
             'm' => 60_000,
             's' => 1_000,
-            _ => return Err(format!("'{t}': unknown unit '{c}': use w, d, h, m or s (e.g. 7d)")),
+            _ => return Err(TextError::DurationUnit { text: t.to_string(), unit: c }),
         };
-        let n: i64 = num.parse().map_err(|_| format!("'{t}': a number must come before '{c}'"))?;
-        total = n.checked_mul(unit).and_then(|v| total.checked_add(v)).ok_or_else(|| format!("'{t}' is too long"))?;
+        let n: i64 = num.parse().map_err(|_| TextError::DurationNumberMissing { text: t.to_string(), unit: c })?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(|| TextError::DurationTooLong { text: t.to_string() })?;
         num.clear();
     }
     if !num.is_empty() {
-        return Err(format!("'{t}': give a unit after {num} (w, d, h, m or s)"));
+        return Err(TextError::DurationUnitMissing { text: t.to_string(), number: num });
     }
     Ok(total)
-}
-
-fn short(s: &str) -> String {
-    if s.chars().count() > 40 {
-        let head: String = s.chars().take(40).collect();
-        format!("{head}…")
-    } else {
-        s.to_string()
-    }
 }
 
 #[cfg(test)]

@@ -185,7 +185,9 @@ fn segment_defaults(defaults: &Defaults, opts: &ReadOptions) -> Result<Vec<(&'st
     for (field, text) in defaults.iter() {
         let bad = |reason: String| IoError::Default { arg: format!("{}={text}", field.name()), reason };
         let value = match field {
-            Field::Timestamp => Value::String(format_ts(parse_time(text, &opts.time_format).map_err(bad)?)),
+            Field::Timestamp => {
+                Value::String(format_ts(parse_time(text, &opts.time_format).map_err(|e| bad(e.into()))?))
+            }
             Field::Revenue => match untyped(text) {
                 Value::Number(n) => n.as_f64().map(revenue_json).unwrap_or(Value::Null),
                 _ => return Err(bad(format!("'{text}' is not a number"))),

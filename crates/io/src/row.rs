@@ -154,28 +154,29 @@ pub(crate) fn settle_money(props: &mut Map<String, Value>, revenue: Option<f64>,
 fn parse_time_cell(cell: Cell<'_>, format: &TimeFormat) -> Result<Option<i64>, String> {
     let unit_ms = |secs: f64| -> Result<i64, String> {
         if secs.is_finite() {
-            check_range((secs * 1000.0).round() as i64)
+            check_range((secs * 1000.0).round() as i64).map_err(String::from)
         } else {
             Err("is not a finite number".into())
         }
     };
+    let ok = |r: Result<i64, tropa_core::time::TextError>| r.map(Some).map_err(String::from);
     match cell {
         Cell::Null => Ok(None),
         Cell::Text(s) | Cell::Str(s) if s.trim().is_empty() => Ok(None),
-        Cell::Text(s) | Cell::Str(s) => parse_time(s, format).map(Some),
-        Cell::TimeMs(ms) => check_range(ms).map(Some),
+        Cell::Text(s) | Cell::Str(s) => ok(parse_time(s, format)),
+        Cell::TimeMs(ms) => ok(check_range(ms)),
         Cell::Bool(_) => Err("a boolean is not a time".into()),
         Cell::Int(v) => match format {
-            TimeFormat::UnixMillis => check_range(v).map(Some),
-            TimeFormat::UnixSeconds => check_range(v.saturating_mul(1000)).map(Some),
-            TimeFormat::Pattern(_) => parse_time(&v.to_string(), format).map(Some),
+            TimeFormat::UnixMillis => ok(check_range(v)),
+            TimeFormat::UnixSeconds => ok(check_range(v.saturating_mul(1000))),
+            TimeFormat::Pattern(_) => ok(parse_time(&v.to_string(), format)),
             // a bare number with no format given: seconds if it is small enough to be seconds
-            TimeFormat::Rfc3339 if v.abs() < 100_000_000_000 => check_range(v.saturating_mul(1000)).map(Some),
-            TimeFormat::Rfc3339 => check_range(v).map(Some),
+            TimeFormat::Rfc3339 if v.abs() < 100_000_000_000 => ok(check_range(v.saturating_mul(1000))),
+            TimeFormat::Rfc3339 => ok(check_range(v)),
         },
         Cell::Float(v) => match format {
             TimeFormat::UnixMillis => unit_ms(v / 1000.0).map(Some),
-            TimeFormat::Pattern(_) => parse_time(&v.to_string(), format).map(Some),
+            TimeFormat::Pattern(_) => ok(parse_time(&v.to_string(), format)),
             _ => unit_ms(v).map(Some),
         },
     }

@@ -178,6 +178,9 @@ async fn analysis<R: Analysis, Out: Serialize + Send + 'static>(
     let mut req: R = body(&bytes, R::BODY_REQUIRED)?;
     let (project, engine) = project_engine(&state, headers, &query)?;
     let settings = project_settings(&state, &project)?;
+    // problems are worded in the caller's language (the field names stay the API's)
+    let accept = headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let lang = tropa_core::lang::Lang::from_accept_language(accept);
     let saved = tropa_app::definitions::saved(&state.meta, &project)
         .map_err(|e| ApiError::internal("definition lookup", &e))?
         .map(|d| d.definition);
@@ -185,7 +188,7 @@ async fn analysis<R: Analysis, Out: Serialize + Send + 'static>(
         req.project_definition(d);
     }
     blocking(move || {
-        let mut p = Problems::default().in_calendar(settings.calendar);
+        let mut p = Problems::new(lang).in_calendar(settings.calendar);
         req.filters().zone(&mut p);
         let spec = req.spec(&*engine, &mut p);
         let (scope, mut filter) = req.filters().scope(&mut p);

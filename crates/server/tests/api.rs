@@ -496,6 +496,12 @@ async fn bad_queries_name_their_fields() {
     }
     let empty = h.query("/api/v1/funnel", &h.read_a, Some(Value::Null)).await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST, "{}", empty.body);
+    // what the user typed is read back in their language (the harness asks in Russian), the field named the
+    // API's way: regression, these stayed English in a Russian session
+    let typed = json!({"steps":[{"event":"a where x > many"},{"event":"b"}],"window":"7x"});
+    let r = h.query("/api/v1/funnel", &h.read_a, Some(typed)).await;
+    let text = r.body.to_string();
+    assert!(text.contains("неизвестная единица 'x'") && text.contains("значение должно быть числом"), "{text}");
 }
 
 #[tokio::test]

@@ -60,7 +60,8 @@ pub fn spec(args: &FunnelArgs) -> anyhow::Result<FunnelSpec> {
             Some(rest) => (true, rest),
             None => (false, s.as_str()),
         };
-        let matcher = EventMatch::parse(text).map_err(|e| UserError::arg(&format!("--step '{s}'"), e))?;
+        let matcher =
+            EventMatch::parse(text).map_err(|e| UserError::arg(&format!("--step '{s}'"), crate::lang::words(&e)))?;
         steps.push(Step { matcher, optional, min_ms: None, max_ms: None });
     }
     for l in &args.limits {
@@ -82,7 +83,9 @@ pub fn spec(args: &FunnelArgs) -> anyhow::Result<FunnelSpec> {
             if t.trim().is_empty() {
                 Ok(None)
             } else {
-                parse_duration(t).map(Some).map_err(|e| UserError::arg(&format!("--step-limit {l}"), e))
+                parse_duration(t)
+                    .map(Some)
+                    .map_err(|e| UserError::arg(&format!("--step-limit {l}"), crate::lang::words(&e)))
             }
         };
         steps[n - 1].min_ms = d(lo)?;
@@ -95,13 +98,14 @@ pub fn spec(args: &FunnelArgs) -> anyhow::Result<FunnelSpec> {
             .ok_or_else(|| UserError::arg(&format!("--exclude {x}"), "write N:EVENT, e.g. 2:support_ticket"))?;
         let after: usize =
             n.trim().parse().map_err(|_| UserError::arg(&format!("--exclude {x}"), "N must be a step number"))?;
-        let matcher = EventMatch::parse(text).map_err(|e| UserError::arg(&format!("--exclude {x}"), e))?;
+        let matcher =
+            EventMatch::parse(text).map_err(|e| UserError::arg(&format!("--exclude {x}"), crate::lang::words(&e)))?;
         exclusions.push(Exclusion { matcher, after });
     }
     let spec = FunnelSpec {
         steps,
         mode: FunnelMode::parse(&args.mode).map_err(|e| UserError::arg("--mode", e))?,
-        window_ms: parse_duration(&args.window).map_err(|e| UserError::arg("--window", e))?,
+        window_ms: parse_duration(&args.window).map_err(|e| UserError::arg("--window", crate::lang::words(&e)))?,
         exclusions,
         breakdown: args.breakdown.as_deref().map(Breakdown::parse),
         trend: args.trend.as_deref().map(Period::parse).transpose().map_err(|e| UserError::arg("--trend", e))?,

@@ -44,13 +44,19 @@ pub struct PathsArgs {
 }
 
 fn step(arg: &str, text: &Option<String>) -> anyhow::Result<Option<EventMatch>> {
-    text.as_ref().map(|t| EventMatch::parse(t).map_err(|e| UserError::arg(&format!("{arg} '{t}'"), e))).transpose()
+    text.as_ref()
+        .map(|t| EventMatch::parse(t).map_err(|e| UserError::arg(&format!("{arg} '{t}'"), crate::lang::words(&e))))
+        .transpose()
 }
 
 /// Builds the spec from the arguments; every error names its argument.
 pub fn spec(args: &PathsArgs) -> anyhow::Result<PathsSpec> {
-    let session_ms =
-        args.session.as_deref().map(parse_duration).transpose().map_err(|e| UserError::arg("--session", e))?;
+    let session_ms = args
+        .session
+        .as_deref()
+        .map(parse_duration)
+        .transpose()
+        .map_err(|e| UserError::arg("--session", crate::lang::words(&e)))?;
     let spec = PathsSpec {
         from: step("--from", &args.from)?,
         to: step("--to", &args.to)?,

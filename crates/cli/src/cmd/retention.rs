@@ -69,12 +69,17 @@ fn keep<T>(errors: &mut Vec<String>, r: Result<T, String>, or: T) -> T {
 pub fn spec(args: &RetentionArgs) -> anyhow::Result<RetentionSpec> {
     let mut errors: Vec<String> = Vec::new();
     let e = &mut errors;
-    let event = |arg: &str, text: &str| EventMatch::parse(text).map_err(|e| format!("{arg} '{text}': {e}"));
+    let event = |arg: &str, text: &str| {
+        EventMatch::parse(text).map_err(|e| format!("{arg} '{text}': {}", crate::lang::words(&e)))
+    };
     let calendar = keep(e, args.filter.calendar().map_err(|e| e.to_string()), tropa_core::calendar::Calendar::UTC);
     let time = |arg: &str, v: &Option<String>| {
-        v.as_ref().map(|t| calendar.parse_time(t).map_err(|e| format!("{arg}: {e}"))).transpose()
+        v.as_ref().map(|t| calendar.parse_time(t).map_err(|e| format!("{arg}: {}", crate::lang::words(&e)))).transpose()
     };
-    let within = args.repeat_within.as_deref().map(|w| parse_duration(w).map_err(|e| format!("--repeat-within: {e}")));
+    let within = args
+        .repeat_within
+        .as_deref()
+        .map(|w| parse_duration(w).map_err(|e| format!("--repeat-within: {}", crate::lang::words(&e))));
     let spec = RetentionSpec {
         start: keep(e, event("--start", &args.start), EventMatch::name("*")),
         return_event: keep(e, event("--return", &args.return_event), EventMatch::name("*")),

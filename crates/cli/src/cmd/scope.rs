@@ -74,7 +74,11 @@ impl FilterArgs {
             }
         }
         let events = |arg: &str, list: &[String]| -> anyhow::Result<Vec<EventMatch>> {
-            list.iter().map(|t| EventMatch::parse(t).map_err(|e| UserError::arg(&format!("{arg} '{t}'"), e))).collect()
+            list.iter()
+                .map(|t| {
+                    EventMatch::parse(t).map_err(|e| UserError::arg(&format!("{arg} '{t}'"), crate::lang::words(&e)))
+                })
+                .collect()
         };
         Ok(ScopeSpec {
             since,

@@ -141,7 +141,7 @@ fn issue_text(i: &DefinitionIssue) -> String {
 }
 
 fn duration(arg: &str, text: &str) -> anyhow::Result<i64> {
-    let ms = parse_duration(text).map_err(|e| UserError::arg(arg, e))?;
+    let ms = parse_duration(text).map_err(|e| UserError::arg(arg, crate::lang::words(&e)))?;
     if ms <= 0 {
         return Err(UserError::arg(arg, tr("must be longer than zero", "должно быть больше нуля")));
     }
@@ -327,7 +327,7 @@ fn lanes(data: &Path, project: Option<JourneyDefinition>, args: LanesArgs) -> an
     let problems = args
         .problems
         .iter()
-        .map(|p| EventMatch::parse(p).map_err(|e| UserError::arg(&format!("--problem {p}"), e)))
+        .map(|p| EventMatch::parse(p).map_err(|e| UserError::arg(&format!("--problem {p}"), crate::lang::words(&e))))
         .collect::<Result<Vec<_>, _>>()?;
     let now = super::optional_instant(args.filter.calendar()?, "--now", &args.now)?;
     let store = super::open_existing(data)?;

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::dict::DictCol;
+use crate::text_error::TextError;
 
 /// Comparison operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,7 +104,7 @@ fn field(name: &str) -> Field {
 }
 
 /// Splits the condition text into tokens: words, quoted strings, operators, parentheses and commas.
-fn tokens(s: &str) -> Result<Vec<String>, String> {
+fn tokens(s: &str) -> Result<Vec<String>, TextError> {
     let mut out = Vec::new();
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
@@ -112,7 +113,7 @@ fn tokens(s: &str) -> Result<Vec<String>, String> {
         if c.is_whitespace() {
             i += 1;
         } else if c == '\'' || c == '"' {
-            let end = chars[i + 1..].iter().position(|&d| d == c).ok_or_else(|| format!("unclosed quote {c}"))?;
+            let end = chars[i + 1..].iter().position(|&d| d == c).ok_or(TextError::UnclosedQuote { quote: c })?;
             out.push(format!("\u{1}{}", chars[i + 1..i + 1 + end].iter().collect::<String>()));
             i += end + 2;
         } else if "(),".contains(c) {
@@ -148,13 +149,13 @@ impl EventMatch {
     }
 
     /// Parses `EVENT [where COND and …]`; the error says what is wrong and where.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, TextError> {
         let text = text.trim();
         let mut parts = text.splitn(2, char::is_whitespace);
         let event = parts.next().unwrap_or("");
         let tail = parts.next().unwrap_or("").trim();
         if event.is_empty() || event == "where" {
-            return Err("no event name: write e.g. 'purchase' or 'purchase where revenue > 1000'".into());
+            return Err(TextError::NoEventName);
         }
         let rest = if tail.is_empty() {
             None
@@ -163,15 +164,15 @@ impl EventMatch {
         {
             Some(conds)
         } else {
-            return Err(format!("'{text}' is not one event name: conditions start with 'where'"));
+            return Err(TextError::NotOneEvent { text: text.to_string() });
         };
         let mut conds = Vec::new();
         if let Some(rest) = rest {
             let toks = tokens(rest)?;
             let mut i = 0;
             loop {
-                let Some(f) = toks.get(i) else { return Err("a condition is missing after 'where'/'and'".into()) };
-                let op_tok = toks.get(i + 1).ok_or_else(|| format!("no operator after '{}'", value(f)))?;
+                let Some(f) = toks.get(i) else { return Err(TextError::ConditionMissing) };
+                let op_tok = toks.get(i + 1).ok_or_else(|| TextError::OperatorMissing { field: value(f) })?;
                 let op = match op_tok.as_str() {
                     "=" | "==" => Op::Eq,
                     "!=" => Op::Ne,
@@ -182,13 +183,13 @@ impl EventMatch {
                     "<" => Op::Lt,
                     "<=" => Op::Le,
                     "in" | "IN" => Op::In,
-                    other => return Err(format!("'{}' is not an operator: use = != ~ !~ > >= < <= in", value(other))),
+                    other => return Err(TextError::NotOperator { text: value(other) }),
                 };
                 let mut values = Vec::new();
                 i += 2;
                 if op == Op::In {
                     if toks.get(i).map(String::as_str) != Some("(") {
-                        return Err("'in' takes a list: in (a, b, c)".into());
+                        return Err(TextError::InNeedsList);
                     }
                     i += 1;
                     loop {
@@ -202,30 +203,31 @@ impl EventMatch {
                                 values.push(value(v));
                                 i += 1;
                             }
-                            None => return Err("the list after 'in' is not closed with ')'".into()),
+                            None => return Err(TextError::InNotClosed),
                         }
                     }
                     if values.is_empty() {
-                        return Err("the list after 'in' is empty".into());
+                        return Err(TextError::InEmpty);
                     }
                 } else {
-                    let v = toks.get(i).ok_or_else(|| format!("no value after '{op_tok}'"))?;
+                    let v = toks.get(i).ok_or_else(|| TextError::ValueMissing { operator: op_tok.clone() })?;
                     values.push(value(v));
                     i += 1;
                 }
                 let fname = value(f);
                 let field = field(&fname);
                 if matches!(op, Op::Gt | Op::Ge | Op::Lt | Op::Le) && values[0].parse::<f64>().is_err() {
-                    return Err(format!(
-                        "'{}' compares with {op_tok}, so its value must be a number, not '{}'",
-                        fname, values[0]
-                    ));
+                    return Err(TextError::NotNumber {
+                        field: fname,
+                        operator: op_tok.clone(),
+                        value: values[0].clone(),
+                    });
                 }
                 conds.push(Cond { field, op, values });
                 match toks.get(i).map(String::as_str) {
                     None => break,
                     Some("and" | "AND") => i += 1,
-                    Some(other) => return Err(format!("expected 'and' between conditions, found '{}'", value(other))),
+                    Some(other) => return Err(TextError::AndExpected { found: value(other) }),
                 }
             }
         }
@@ -340,7 +342,7 @@ mod tests {
             ("buy where a in (1, 2", "not closed"),
             ("buy where a = 'open", "unclosed quote"),
         ] {
-            let err = EventMatch::parse(text).expect_err(text);
+            let err = EventMatch::parse(text).expect_err(text).to_string();
             assert!(err.contains(needle), "{text}: {err}");
         }
     }
