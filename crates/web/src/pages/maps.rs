@@ -5,7 +5,6 @@
 //! into the map — its history, the comparison of two versions or two periods, exports, share links and the
 //! public read-only page, and the personas page with each persona's size and numbers.
 
-use crate::error::WebError;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -13,25 +12,30 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use maud::{html, Markup};
 use serde_json::{json, Value};
-use tropa_app::audit::{Action, Done};
+use tropa_app::audit::Action;
+use tropa_app::maps::{self, MapData, Suggestion};
 use tropa_core::cjm::persona::Persona;
-use tropa_core::cjm::{diff, template, Change, Edit, JourneyMap, LaneKind, Segment};
-use tropa_meta::{MetaError, Role};
+use tropa_core::cjm::{diff, template, Edit, JourneyMap, LaneKind};
+use tropa_meta::{MapInfo, MetaError, Role, ShareInfo};
 
-use super::export::enc;
-use super::i18n::Lang;
-use super::{checked, esc, internal, page, redirect, shell, Session};
+use crate::access::{in_project, project_param_for, Analyst, Member, Viewer};
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::pages::audit;
+use crate::pages::export::enc;
+use crate::session::{checked, origin, redirect, Session};
+use crate::ui::form::csrf_field;
+use crate::ui::layout::shell;
 use crate::WebState;
-use crate::{Analyst, Member, Viewer};
-use tropa_app::maps::{self, Format, MapData};
 
 pub mod grid;
 pub mod history;
 pub mod personas;
 pub mod share;
 
-use grid::{cell_key, grid, op_form, Grid};
+use grid::{grid, op_form, Grid};
 
 fn param(q: &HashMap<String, String>, k: &str) -> String {
     q.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
@@ -45,17 +49,44 @@ fn lang_of(map: &JourneyMap) -> Lang {
     }
 }
 
+/// A server fault, logged (for `map_err`).
+fn fault(e: impl std::fmt::Display) -> WebError {
+    WebError::internal(&e)
+}
+
+/// A page of the maps section with its status.
+fn respond(status: StatusCode, page: Markup) -> Response {
+    (status, Html(page.into_string())).into_response()
+}
+
+/// A signed-in page of the maps section (200).
+fn maps_page(s: &Session, title: &str, main: Markup) -> Response {
+    respond(StatusCode::OK, shell(s, "maps", title, main))
+}
+
+/// What was wrong with an edit or a comparison, in the signed-in frame (400).
 fn bad_request(s: &Session, message: &str) -> Response {
-    let body = format!("<h1>400</h1><p class=\"err\" role=\"alert\">{}</p>", esc(message));
-    (StatusCode::BAD_REQUEST, Html(shell(s, "maps", "400", &body))).into_response()
+    let main = html! {
+        h1 { "400" }
+        p.err role="alert" { (message) }
+    };
+    respond(StatusCode::BAD_REQUEST, shell(s, "maps", "400", main))
+}
+
+/// The hidden fields every form about the project carries: the CSRF token and the project.
+fn project_fields(s: &Session) -> Markup {
+    html! {
+        (csrf_field(&s.csrf))
+        input type="hidden" name="project" value=(s.project);
+    }
 }
 
 /// A stored map of the session's project, read (404 page when there is none).
 fn load(st: &WebState, s: &Session, id: i64, version: Option<i64>) -> Result<(JourneyMap, i64), WebError> {
     match st.meta.map_version(&s.project, id, version) {
-        Ok(Some(v)) => JourneyMap::from_json(&v.document).map(|m| (m, v.version)).map_err(|e| WebError::internal(&e)),
+        Ok(Some(v)) => JourneyMap::from_json(&v.document).map(|m| (m, v.version)).map_err(fault),
         Ok(None) => Err(WebError::NotFound(s.lang)),
-        Err(e) => Err(WebError::internal(&e)),
+        Err(e) => Err(fault(e)),
     }
 }
 
@@ -82,116 +113,123 @@ async fn map_data(
     project: &str,
     map: &JourneyMap,
     persona: Option<&Persona>,
-) -> Result<Option<MapData>, Response> {
-    let engine = st.projects.engine(project).map_err(|e| internal(&e))?;
+) -> Result<Option<MapData>, WebError> {
+    let engine = st.projects.engine(project).map_err(fault)?;
     let (map, seg) = (map.clone(), persona.map(|p| p.segment.clone()));
-    match tokio::task::spawn_blocking(move || maps::data(&*engine, &map, seg.as_ref())).await {
-        Ok(Ok(d)) => Ok(d),
-        Ok(Err(e)) => Err(internal(&e)),
-        Err(e) => Err(internal(&e)),
-    }
+    tokio::task::spawn_blocking(move || maps::data(&*engine, &map, seg.as_ref())).await.map_err(fault)?.map_err(fault)
+}
+
+/// Suggestions from the map's data, off the async threads.
+async fn suggestions_of(
+    st: &WebState,
+    project: &str,
+    map: &JourneyMap,
+    data: &MapData,
+) -> Result<Vec<Suggestion>, WebError> {
+    let engine = st.projects.engine(project).map_err(fault)?;
+    let (map, data) = (map.clone(), data.clone());
+    tokio::task::spawn_blocking(move || maps::suggestions(&*engine, &map, &data)).await.map_err(fault)?.map_err(fault)
 }
 
 // ---- the list ---------------------------------------------------------------------------------------------
 
-pub(crate) async fn list(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
-    let Member { s, f: _q, .. } = m;
+pub(crate) async fn list(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> Result<Response, WebError> {
+    let s = m.s;
     if !matches!(st.meta.project(&s.project), Ok(Some(_))) {
-        return WebError::NotFound(s.lang).into_response();
+        return Err(WebError::NotFound(s.lang));
     }
-    list_page(&st, &s, None)
+    Ok(respond(StatusCode::OK, list_page(&st, &s, None)?))
 }
 
-fn list_page(st: &WebState, s: &Session, error: Option<&str>) -> Response {
+fn list_page(st: &WebState, s: &Session, error: Option<&str>) -> Result<Markup, WebError> {
     let l = s.lang;
-    let maps = match st.meta.maps(&s.project) {
-        Ok(m) => m,
-        Err(e) => return internal(&e),
+    let list = st.meta.maps(&s.project).map_err(fault)?;
+    let main = html! {
+        h1 { (l.t("maps")) }
+        @if let Some(e) = error { p.err role="alert" { (e) } }
+        (map_table(s, &list))
+        p { a href={ "/personas?project=" (enc(&s.project)) } { (l.t("personas")) } }
+        @if s.role >= Role::Analyst { (new_map_forms(s)) }
     };
-    let p = enc(&s.project);
-    let rows: String = maps
-        .iter()
-        .map(|m| {
-            format!(
-                "<tr><td><a href=\"/maps/{id}?project={p}\">{title}</a></td><td class=\"num\">{v}</td><td>{date}</td></tr>",
-                id = m.id,
-                title = esc(&m.title),
-                v = m.version,
-                date = l.date(&tropa_core::time::format_ts(m.updated_at)),
-            )
-        })
-        .collect();
-    let table = if maps.is_empty() {
-        format!("<div class=\"empty\"><p>{}</p></div>", l.t("no_maps"))
-    } else {
-        format!(
-            "<table><thead><tr><th>{}</th><th class=\"num\">{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
-            l.t("map_title"),
-            l.t("version"),
-            l.t("changed")
-        )
-    };
-    let err = error.map(|e| format!("<p class=\"err\" role=\"alert\">{}</p>", esc(e))).unwrap_or_default();
-    let forms = if s.role >= Role::Analyst {
-        let templates: String = template::all()
-            .iter()
-            .map(|t| {
-                format!(
-                    "<option value=\"{}\">{} — {}</option>",
-                    esc(&t.key),
-                    esc(t.title.get(l.code())),
-                    esc(t.business.get(l.code()))
-                )
-            })
-            .collect();
-        format!(
-            "<div class=\"panels\"><form class=\"panel\" method=\"post\" action=\"/maps\">{csrf}{proj}<h2>{new}</h2>\
-             <label for=\"template\">{tpl}</label><select id=\"template\" name=\"template\">{templates}</select>\
-             <label for=\"map-lang\">{lang_l}</label><select id=\"map-lang\" name=\"lang\"><option value=\"ru\"{ru}>Русский</option>\
-             <option value=\"en\"{en}>English</option></select><button type=\"submit\">{create}</button></form>\
-             <form class=\"panel\" method=\"post\" action=\"/maps/import\">{csrf}{proj}<h2>{import}</h2>\
-             <label for=\"document\">{doc}</label><textarea id=\"document\" name=\"document\" rows=\"6\" spellcheck=\"false\" \
-             placeholder=\"title: …&#10;stages: …&#10;lanes: …\"></textarea><button type=\"submit\">{import_b}</button></form></div>",
-            csrf = format_args!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(&s.csrf)),
-            proj = format_args!("<input type=\"hidden\" name=\"project\" value=\"{}\">", esc(&s.project)),
-            new = l.t("new_map"),
-            tpl = l.t("template"),
-            lang_l = l.t("map_language"),
-            ru = if l == Lang::Ru { " selected" } else { "" },
-            en = if l == Lang::En { " selected" } else { "" },
-            create = l.t("create"),
-            import = l.t("import_map"),
-            doc = l.t("import_hint"),
-            import_b = l.t("import"),
-        )
-    } else {
-        String::new()
-    };
-    let main = format!(
-        "<h1>{}</h1>{err}{table}<p><a href=\"/personas?project={p}\">{}</a></p>{forms}",
-        l.t("maps"),
-        l.t("personas")
-    );
-    Html(shell(s, "maps", l.t("maps"), &main)).into_response()
+    Ok(shell(s, "maps", l.t("maps"), main))
 }
 
-pub(crate) async fn create(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
+/// The project's maps: title, version, when last changed.
+fn map_table(s: &Session, list: &[MapInfo]) -> Markup {
+    let l = s.lang;
+    let proj = enc(&s.project);
+    html! {
+        @if list.is_empty() {
+            div.empty { p { (l.t("no_maps")) } }
+        } @else {
+            table {
+                thead { tr { th { (l.t("map_title")) } th.num { (l.t("version")) } th { (l.t("changed")) } } }
+                tbody {
+                    @for m in list {
+                        tr {
+                            td { a href={ "/maps/" (m.id) "?project=" (proj) } { (m.title) } }
+                            td.num { (m.version) }
+                            td { (l.date(&tropa_core::time::format_ts(m.updated_at))) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// For analysts: a new map from a template, and a map imported from YAML or JSON.
+fn new_map_forms(s: &Session) -> Markup {
+    let l = s.lang;
+    html! {
+        div.panels {
+            form.panel method="post" action="/maps" {
+                (project_fields(s))
+                h2 { (l.t("new_map")) }
+                label for="template" { (l.t("template")) }
+                select id="template" name="template" {
+                    @for t in template::all() {
+                        option value=(t.key) { (t.title.get(l.code())) " — " (t.business.get(l.code())) }
+                    }
+                }
+                label for="map-lang" { (l.t("map_language")) }
+                select id="map-lang" name="lang" {
+                    option value="ru" selected[l == Lang::Ru] { "Русский" }
+                    option value="en" selected[l == Lang::En] { "English" }
+                }
+                button type="submit" { (l.t("create")) }
+            }
+            form.panel method="post" action="/maps/import" {
+                (project_fields(s))
+                h2 { (l.t("import_map")) }
+                label for="document" { (l.t("import_hint")) }
+                textarea id="document" name="document" rows="6" spellcheck="false"
+                    placeholder="title: …\nstages: …\nlanes: …" {}
+                button type="submit" { (l.t("import")) }
+            }
+        }
+    }
+}
+
+pub(crate) async fn create(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Result<Response, WebError> {
     let Member { s, f, .. } = m;
     let (key, lang) = (param(&f, "template"), param(&f, "lang"));
     let lang = if lang == "en" { tropa_core::lang::Lang::En } else { tropa_core::lang::Lang::Ru };
     let by = tropa_app::maps::Author { user: Some(s.user.id), now: (st.clock)() };
     match tropa_app::maps::create_from_template(&st.meta, &s.project, (&key, lang), None, by) {
         Ok(id) => {
-            let done = super::audit::on_map(&st, Action::MapCreate, &s.project, id);
-            super::audit::record(&st, &s, done.with(json!({"template": key, "lang": lang.code()})));
-            redirect(&format!("/maps/{id}?project={}", enc(&s.project)))
+            let done = audit::on_map(&st, Action::MapCreate, &s.project, id);
+            audit::record(&st, &s, done.with(json!({"template": key, "lang": lang.code()})));
+            Ok(redirect(&format!("/maps/{id}?project={}", enc(&s.project))))
         }
-        Err(e @ tropa_app::AppError::NotFound(_)) => bad_request(&s, &format!("template: {}", e.words(s.lang.core()))),
-        Err(e) => internal(&e),
+        Err(e @ tropa_app::AppError::NotFound(_)) => {
+            Ok(bad_request(&s, &format!("template: {}", e.words(s.lang.core()))))
+        }
+        Err(e) => Err(fault(e)),
     }
 }
 
-pub(crate) async fn import(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
+pub(crate) async fn import(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Result<Response, WebError> {
     let Member { s, f, .. } = m;
     let text = f.get("document").cloned().unwrap_or_default();
     let read =
@@ -202,291 +240,249 @@ pub(crate) async fn import(State(st): State<Arc<WebState>>, m: Member<Analyst>) 
             let made =
                 st.meta.create_map(&s.project, &map.title, &map.to_json(), &summary, Some(s.user.id), (st.clock)());
             if let Ok(m) = &made {
-                super::audit::record(&st, &s, super::audit::on_map(&st, Action::MapImport, &s.project, m.id));
+                audit::record(&st, &s, audit::on_map(&st, Action::MapImport, &s.project, m.id));
             }
             redirect_or(&s, made.map(|m| format!("/maps/{}?project={}", m.id, enc(&s.project))))
         }
         Err(e) => {
             let msg = e.issues().iter().map(|i| format!("{}: {}", i.field, i.reason)).collect::<Vec<_>>().join("; ");
-            let mut r = list_page(&st, &s, Some(&msg));
-            *r.status_mut() = StatusCode::BAD_REQUEST;
-            r
+            Ok(respond(StatusCode::BAD_REQUEST, list_page(&st, &s, Some(&msg))?))
         }
     }
 }
 
 // ---- one map ------------------------------------------------------------------------------------------------
 
+/// A map as one page shows it: which version, for which persona, with which data, editable or not.
+struct MapView<'a> {
+    map: &'a JourneyMap,
+    id: i64,
+    /// The version shown, and the latest.
+    v: i64,
+    latest: i64,
+    data: Option<&'a MapData>,
+    personas: &'a [Persona],
+    persona: Option<&'a Persona>,
+    editable: bool,
+}
+
 pub(crate) async fn view(
     State(st): State<Arc<WebState>>,
     headers: HeaderMap,
     Path(id): Path<i64>,
     m: Member<Viewer>,
-) -> Response {
+) -> Result<Response, WebError> {
     let Member { s, f: q, .. } = m;
-    let version = param(&q, "version").parse::<i64>().ok();
-    let (map, v) = match load(&st, &s, id, version) {
-        Ok(m) => m,
-        Err(r) => return r.into_response(),
-    };
-    let latest = match st.meta.map(&s.project, id) {
-        Ok(Some(m)) => m.version,
-        Ok(None) => return WebError::NotFound(s.lang).into_response(),
-        Err(e) => return internal(&e),
-    };
+    let (map, v) = load(&st, &s, id, param(&q, "version").parse::<i64>().ok())?;
+    let latest = st.meta.map(&s.project, id).map_err(fault)?.ok_or(WebError::NotFound(s.lang))?.version;
     let personas = persona_list(&st, &s.project);
     let persona_key = param(&q, "persona");
     let persona = personas.iter().find(|p| p.key == persona_key);
-    let data = match map_data(&st, &s.project, &map, persona).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let data = map_data(&st, &s.project, &map, persona).await?;
     let editable = s.role >= Role::Analyst && v == latest;
     let suggestions = match (&data, editable) {
-        (Some(d), true) => {
-            let engine = match st.projects.engine(&s.project) {
-                Ok(e) => e,
-                Err(e) => return internal(&e),
-            };
-            let (m2, d2) = (map.clone(), d.clone());
-            match tokio::task::spawn_blocking(move || maps::suggestions(&*engine, &m2, &d2)).await {
-                Ok(Ok(list)) => list,
-                Ok(Err(e)) => return internal(&e),
-                Err(e) => return internal(&e),
-            }
-        }
+        (Some(d), true) => suggestions_of(&st, &s.project, &map, d).await?,
         _ => vec![],
     };
     let shares = st.meta.shares(&s.project, id).unwrap_or_default();
-    let note = match param(&q, "share").as_str() {
-        "" => String::new(),
-        token => format!(
-            "<div class=\"secret\" role=\"status\"><h2>{}</h2><p>{}</p><pre id=\"share-link\">{}/share/{}</pre></div>",
-            s.lang.t("share_created"),
-            s.lang.t("share_once"),
-            esc(&super::origin(&headers)),
-            esc(token)
-        ),
+    let mv = MapView { map: &map, id, v, latest, data: data.as_ref(), personas: &personas, persona, editable };
+    let main = html! {
+        (share::created_note(s.lang, &origin(&headers), &param(&q, "share")))
+        (map_page(&s, &mv, &suggestions, &shares))
     };
-    let main =
-        map_page(&s, &map, v, latest, id, data.as_ref(), &personas, persona, &suggestions, &shares, &note, editable);
-    let mut res = Html(shell(&s, "maps", &map.title, &main)).into_response();
+    let mut res = maps_page(&s, &map.title, main);
     res.headers_mut().insert(header::CACHE_CONTROL, "no-store".parse().expect("a header value"));
-    res
+    Ok(res)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn map_page(
-    s: &Session,
-    map: &JourneyMap,
-    v: i64,
-    latest: i64,
-    id: i64,
-    data: Option<&MapData>,
-    personas: &[Persona],
-    persona: Option<&Persona>,
-    suggestions: &[maps::Suggestion],
-    shares: &[tropa_meta::ShareInfo],
-    note: &str,
-    editable: bool,
-) -> String {
-    let l = s.lang;
-    let p = enc(&s.project);
-    let persona_q = persona.map(|x| format!("&persona={}", enc(&x.key))).unwrap_or_default();
-    let options: String = std::iter::once(format!("<option value=\"\">{}</option>", l.t("all_customers_map")))
-        .chain(personas.iter().map(|x| {
-            let sel = if persona.is_some_and(|q| q.key == x.key) { " selected" } else { "" };
-            format!("<option value=\"{}\"{sel}>{}</option>", esc(&x.key), esc(&persona_label(x)))
-        }))
-        .collect();
-    let exports: String = ["pdf", "png", "svg", "md", "json", "yaml"]
-        .iter()
-        .map(|f| {
-            format!(
-                "<a href=\"/maps/{id}/export?project={p}&amp;format={f}&amp;version={v}{}\" download>{}</a>",
-                esc(&persona_q),
-                f.to_uppercase()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" · ");
-    let old = if v != latest {
-        format!(
-            "<p class=\"warn\" role=\"status\">{} {v} ({} {latest}). <a href=\"/maps/{id}?project={p}\">{}</a></p>",
-            l.t("viewing_version"),
-            l.t("latest_is"),
-            l.t("open_latest")
-        )
-    } else {
-        String::new()
-    };
-    let title = if editable {
-        format!(
-            "<input class=\"map-title\" value=\"{}\" aria-label=\"{}\" data-edit='{{\"op\":\"set_title\"}}' data-field=\"title\">",
-            esc(&map.title),
-            l.t("map_title")
-        )
-    } else {
-        format!("<h1>{}</h1>", esc(&map.title))
-    };
-    let sub = maps::subtitle(map, persona.map(persona_label).as_deref(), data);
-    let mut out = format!(
-        "{note}<div class=\"map-head\" id=\"map\" data-id=\"{id}\" data-project=\"{proj}\" data-version=\"{v}\" data-csrf=\"{csrf}\" \
-         data-saving=\"{saving}\" data-saved=\"{saved}\" data-conflict=\"{conflict}\" data-offline=\"{offline}\">{title}\
-         <p class=\"muted\">{desc}</p><p class=\"muted\">{sub}</p>{old}\
-         <div class=\"map-tools\"><form method=\"get\" action=\"/maps/{id}\"><input type=\"hidden\" name=\"project\" value=\"{proj}\">\
-         <label for=\"persona\">{persona_l}</label> <select id=\"persona\" name=\"persona\" data-autosubmit>{options}</select>\
-         <noscript><button type=\"submit\">OK</button></noscript></form>\
-         <span>{export_l}: {exports}</span><a href=\"/maps/{id}/history?project={p}\">{history}</a>\
-         <a href=\"/maps/{id}/compare?project={p}&amp;a={prev}&amp;b={v}\">{compare}</a>\
-         <a href=\"/personas?project={p}\">{personas_l}</a><span class=\"save-state muted\" role=\"status\" aria-live=\"polite\">{version_l} {v}</span></div></div>",
-        proj = esc(&s.project),
-        csrf = esc(&s.csrf),
-        desc = esc(&map.description),
-        persona_l = l.t("persona"),
-        export_l = l.t("download"),
-        history = l.t("history"),
-        compare = l.t("compare"),
-        prev = (v - 1).max(1),
-        personas_l = l.t("personas"),
-        version_l = l.t("version"),
-        saving = l.t("saving"),
-        saved = l.t("saved_version"),
-        conflict = l.t("map_changed_elsewhere_short"),
-        offline = l.t("not_saved_offline"),
-    );
-    let g = Grid { map, data, editable, changed: vec![], id };
-    out.push_str(&grid(s, &g, v));
-    if editable {
-        let kinds: String = LaneKind::ALL
-            .iter()
-            .map(|k| format!("<option value=\"{}\">{}</option>", k.as_str(), esc(k.title(&map.lang))))
-            .collect();
-        let csrf_in = format!(
-            "<input type=\"hidden\" name=\"csrf\" value=\"{}\"><input type=\"hidden\" name=\"project\" value=\"{}\">\
-             <input type=\"hidden\" name=\"version\" value=\"{v}\">",
-            esc(&s.csrf),
-            esc(&s.project)
-        );
-        let last = map.stages.last().map(|x| x.key.clone()).unwrap_or_default();
-        out.push_str(&format!(
-            "<div class=\"panels map-forms\"><form class=\"panel\" method=\"post\" action=\"/maps/{id}/edit\">{csrf_in}\
-             <input type=\"hidden\" name=\"op\" value=\"add_stage\"><input type=\"hidden\" name=\"after\" value=\"{last}\"><h2>{add_stage}</h2>\
-             <label for=\"new-stage\">{stage_name}</label><input id=\"new-stage\" name=\"name\" required>\
-             <label for=\"new-stage-rule\">{rule_l}</label><textarea id=\"new-stage-rule\" name=\"event\" rows=\"2\" placeholder=\"review\"></textarea>\
-             <button type=\"submit\">{add}</button></form>\
-             <form class=\"panel\" method=\"post\" action=\"/maps/{id}/edit\">{csrf_in}<input type=\"hidden\" name=\"op\" value=\"add_lane\">\
-             <h2>{add_lane}</h2><label for=\"new-lane-kind\">{kind_l}</label><select id=\"new-lane-kind\" name=\"kind\">{kinds}</select>\
-             <label for=\"new-lane-title\">{lane_name}</label><input id=\"new-lane-title\" name=\"title\"><button type=\"submit\">{add}</button></form>\
-             <form class=\"panel\" method=\"post\" action=\"/maps/{id}/edit\">{csrf_in}<input type=\"hidden\" name=\"op\" value=\"set_problems\">\
-             <h2>{problems_h}</h2><label for=\"problems\">{problems_l}</label><textarea id=\"problems\" name=\"problems\" rows=\"3\" spellcheck=\"false\">{problems}</textarea>\
-             <button type=\"submit\">{save}</button></form>\
-             <form class=\"panel\" method=\"post\" action=\"/maps/{id}/edit\">{csrf_in}<input type=\"hidden\" name=\"op\" value=\"set_period\">\
-             <h2>{period_h}</h2><label for=\"since\">{since_l}</label><input id=\"since\" name=\"since\" type=\"date\" value=\"{since}\">\
-             <label for=\"until\">{until_l}</label><input id=\"until\" name=\"until\" type=\"date\" value=\"{until}\"><p class=\"muted\">{period_hint}</p>\
-             <button type=\"submit\">{save}</button></form>\
-             <form class=\"panel\" method=\"post\" action=\"/maps/{id}/edit\">{csrf_in}<input type=\"hidden\" name=\"op\" value=\"set_segment\">\
-             <h2>{segment_h}</h2><label for=\"seg-traits\">{traits_l}</label><textarea id=\"seg-traits\" name=\"traits\" rows=\"2\" placeholder=\"city = Казань\">{seg_traits}</textarea>\
-             <label for=\"seg-did\">{did_l}</label><textarea id=\"seg-did\" name=\"did\" rows=\"2\">{seg_did}</textarea>\
-             <label for=\"seg-channel\">{channel_l}</label><textarea id=\"seg-channel\" name=\"first_channel\" rows=\"1\" placeholder=\"email\">{seg_channel}</textarea>\
-             <button type=\"submit\">{save}</button></form></div>",
-            segment_h = l.t("map_segment"),
-            traits_l = l.t("persona_traits"),
-            seg_traits = esc(&map.segment.traits.join("\n")),
-            did_l = l.t("did_event"),
-            seg_did = esc(&map.segment.did.join("\n")),
-            channel_l = l.t("first_channel"),
-            seg_channel = esc(&map.segment.first_channel.join("\n")),
-            add_stage = l.t("add_stage"),
-            stage_name = l.t("stage_name"),
-            rule_l = l.t("stage_rule"),
-            add = l.t("add"),
-            add_lane = l.t("add_lane"),
-            kind_l = l.t("lane_kind"),
-            lane_name = l.t("lane_name"),
-            problems_h = l.t("problem_lane"),
-            problems_l = l.t("problem_events_lines"),
-            problems = esc(&map.problems.join("\n")),
-            save = l.t("save"),
-            period_h = l.t("map_period"),
-            since_l = l.t("since"),
-            since = esc(map.period.since.as_deref().unwrap_or("")),
-            until_l = l.t("until"),
-            until = esc(map.period.until.as_deref().unwrap_or("")),
-            period_hint = l.t("map_period_hint"),
-        ));
+/// The map: its head and tools, the grid, the editing forms, the suggestions and the share links.
+fn map_page(s: &Session, mv: &MapView<'_>, suggestions: &[Suggestion], shares: &[ShareInfo]) -> Markup {
+    let g = Grid { map: mv.map, data: mv.data, editable: mv.editable, changed: vec![], id: mv.id };
+    html! {
+        (map_head(s, mv))
+        (grid(s, &g, mv.v))
+        @if mv.editable { (edit_forms(s, mv)) }
+        (suggestion_list(s, mv, suggestions))
+        @if s.role >= Role::Analyst { (share::share_panel(s, mv.id, shares)) }
+        @if mv.editable { script src="/map.js" defer {} }
     }
-    if !suggestions.is_empty() {
-        out.push_str(&format!("<h2>{}</h2><ul class=\"suggestions\">", l.t("suggestions")));
-        for sg in suggestions {
-            let stage_name = map.stages.iter().find(|x| x.key == sg.stage).map(|x| x.name.clone()).unwrap_or_default();
-            let lane = map.lanes.iter().find(|x| x.kind == sg.kind).map(|x| x.key.clone());
-            let accept = match &lane {
-                Some(lk) => {
-                    let current = map
-                        .lanes
-                        .iter()
-                        .find(|x| &x.key == lk)
-                        .and_then(|x| x.cells.get(&sg.stage))
-                        .cloned()
-                        .unwrap_or_default();
-                    let text = if current.is_empty() { sg.text.clone() } else { format!("{current}\n{}", sg.text) };
-                    if current.contains(&sg.text) {
-                        format!("<span class=\"muted\">{}</span>", l.t("accepted"))
-                    } else {
-                        op_form(
-                            s,
-                            id,
-                            v,
-                            &[("op", "set_cell"), ("lane", lk), ("stage", &sg.stage), ("text", &text)],
-                            l.t("accept"),
-                            l.t("accept"),
-                            "small",
-                        )
+}
+
+/// The head of the map: the element `assets/map.js` reads (`#map` and its `data-*`), the title (an editor on
+/// the latest version), the description, the subtitle and the tools.
+fn map_head(s: &Session, mv: &MapView<'_>) -> Markup {
+    let l = s.lang;
+    let (map, v, latest) = (mv.map, mv.v, mv.latest);
+    let sub = maps::subtitle(map, mv.persona.map(persona_label).as_deref(), mv.data);
+    html! {
+        div.map-head id="map" data-id=(mv.id) data-project=(s.project) data-version=(v) data-csrf=(s.csrf)
+            data-saving=(l.t("saving")) data-saved=(l.t("saved_version"))
+            data-conflict=(l.t("map_changed_elsewhere_short")) data-offline=(l.t("not_saved_offline")) {
+            @if mv.editable {
+                input.map-title value=(map.title) aria-label=(l.t("map_title")) data-edit=r#"{"op":"set_title"}"#
+                    data-field="title";
+            } @else {
+                h1 { (map.title) }
+            }
+            p.muted { (map.description) }
+            p.muted { (sub) }
+            @if v != latest {
+                p.warn role="status" {
+                    (l.t("viewing_version")) " " (v) " (" (l.t("latest_is")) " " (latest) "). "
+                    a href={ "/maps/" (mv.id) "?project=" (enc(&s.project)) } { (l.t("open_latest")) }
+                }
+            }
+            (map_tools(s, mv))
+        }
+    }
+}
+
+/// The files a map downloads as.
+const FORMATS: [&str; 6] = ["pdf", "png", "svg", "md", "json", "yaml"];
+
+/// The persona switch, the downloads, the links to history, comparison and personas, and the save state.
+fn map_tools(s: &Session, mv: &MapView<'_>) -> Markup {
+    let l = s.lang;
+    let (id, v, p) = (mv.id, mv.v, enc(&s.project));
+    let persona_q = mv.persona.map(|x| format!("&persona={}", enc(&x.key))).unwrap_or_default();
+    html! {
+        div.map-tools {
+            form method="get" action={ "/maps/" (id) } {
+                input type="hidden" name="project" value=(s.project);
+                label for="persona" { (l.t("persona")) }
+                " "
+                select id="persona" name="persona" data-autosubmit {
+                    option value="" { (l.t("all_customers_map")) }
+                    @for x in mv.personas {
+                        option value=(x.key) selected[mv.persona.is_some_and(|q| q.key == x.key)] { (persona_label(x)) }
                     }
                 }
-                None => format!("<span class=\"muted\">{}</span>", l.t("no_lane_for_it")),
-            };
-            out.push_str(&format!(
-                "<li><b>{}</b> · {}: {} {accept}</li>",
-                esc(sg.kind.title(&map.lang)),
-                esc(&stage_name),
-                esc(&sg.text)
-            ));
+                noscript { button type="submit" { "OK" } }
+            }
+            span {
+                (l.t("download")) ": "
+                @for (i, f) in FORMATS.iter().enumerate() {
+                    @if i > 0 { " · " }
+                    a href={ "/maps/" (id) "/export?project=" (p) "&format=" (f) "&version=" (v) (persona_q) } download {
+                        (f.to_uppercase())
+                    }
+                }
+            }
+            a href={ "/maps/" (id) "/history?project=" (p) } { (l.t("history")) }
+            a href={ "/maps/" (id) "/compare?project=" (p) "&a=" ((v - 1).max(1)) "&b=" (v) } { (l.t("compare")) }
+            a href={ "/personas?project=" (p) } { (l.t("personas")) }
+            span.save-state.muted role="status" aria-live="polite" { (l.t("version")) " " (v) }
         }
-        out.push_str("</ul>");
     }
-    if s.role >= Role::Analyst {
-        let live = if shares.is_empty() {
-            l.t("no_share").to_string()
-        } else {
-            format!(
-                "{}: {}",
-                l.t("live_shares"),
-                shares.iter().map(|x| format!("{}…", esc(&x.hint))).collect::<Vec<_>>().join(", ")
-            )
-        };
-        let csrf_in = format!(
-            "<input type=\"hidden\" name=\"csrf\" value=\"{}\"><input type=\"hidden\" name=\"project\" value=\"{}\">",
-            esc(&s.csrf),
-            esc(&s.project)
-        );
-        out.push_str(&format!(
-            "<div class=\"share\"><h2>{share_h}</h2><p class=\"muted\">{live}</p>\
-             <form method=\"post\" action=\"/maps/{id}/share\" class=\"inline\">{csrf_in}<button type=\"submit\" class=\"secondary\">{new_link}</button></form> \
-             <form method=\"post\" action=\"/maps/{id}/unshare\" class=\"inline\">{csrf_in}<button type=\"submit\" class=\"secondary\">{revoke}</button></form> \
-             <form method=\"post\" action=\"/maps/{id}/delete\" class=\"inline\" data-confirm=\"{confirm}\">{csrf_in}<button type=\"submit\" class=\"danger\">{delete}</button></form></div>",
-            share_h = l.t("share_link"),
-            new_link = l.t("new_share"),
-            revoke = l.t("revoke_shares"),
-            confirm = esc(l.t("confirm_delete_map")),
-            delete = l.t("delete_map"),
-        ));
+}
+
+/// A form of one edit on the map as shown (`op`), for the panels under the grid.
+fn edit_panel(s: &Session, mv: &MapView<'_>, op: &str, fields: Markup) -> Markup {
+    html! {
+        form.panel method="post" action={ "/maps/" (mv.id) "/edit" } {
+            (project_fields(s))
+            input type="hidden" name="version" value=(mv.v);
+            input type="hidden" name="op" value=(op);
+            (fields)
+        }
     }
-    if editable {
-        out.push_str("<script src=\"/map.js\" defer></script>");
+}
+
+/// The panels under an editable grid: add a stage, add a lane, the problem events, the period, the segment.
+fn edit_forms(s: &Session, mv: &MapView<'_>) -> Markup {
+    let l = s.lang;
+    let map = mv.map;
+    let last = map.stages.last().map(|x| x.key.as_str()).unwrap_or("");
+    html! {
+        div.panels.map-forms {
+            (edit_panel(s, mv, "add_stage", html! {
+                input type="hidden" name="after" value=(last);
+                h2 { (l.t("add_stage")) }
+                label for="new-stage" { (l.t("stage_name")) }
+                input id="new-stage" name="name" required;
+                label for="new-stage-rule" { (l.t("stage_rule")) }
+                textarea id="new-stage-rule" name="event" rows="2" placeholder="review" {}
+                button type="submit" { (l.t("add")) }
+            }))
+            (edit_panel(s, mv, "add_lane", html! {
+                h2 { (l.t("add_lane")) }
+                label for="new-lane-kind" { (l.t("lane_kind")) }
+                select id="new-lane-kind" name="kind" {
+                    @for k in LaneKind::ALL { option value=(k.as_str()) { (k.title(&map.lang)) } }
+                }
+                label for="new-lane-title" { (l.t("lane_name")) }
+                input id="new-lane-title" name="title";
+                button type="submit" { (l.t("add")) }
+            }))
+            (edit_panel(s, mv, "set_problems", html! {
+                h2 { (l.t("problem_lane")) }
+                label for="problems" { (l.t("problem_events_lines")) }
+                textarea id="problems" name="problems" rows="3" spellcheck="false" { (map.problems.join("\n")) }
+                button type="submit" { (l.t("save")) }
+            }))
+            (edit_panel(s, mv, "set_period", period_fields(l, map)))
+            (edit_panel(s, mv, "set_segment", segment_fields(l, map)))
+        }
     }
-    out
+}
+
+/// The fields of the map's period.
+fn period_fields(l: Lang, map: &JourneyMap) -> Markup {
+    html! {
+        h2 { (l.t("map_period")) }
+        label for="since" { (l.t("since")) }
+        input id="since" name="since" type="date" value=(map.period.since.as_deref().unwrap_or(""));
+        label for="until" { (l.t("until")) }
+        input id="until" name="until" type="date" value=(map.period.until.as_deref().unwrap_or(""));
+        p.muted { (l.t("map_period_hint")) }
+        button type="submit" { (l.t("save")) }
+    }
+}
+
+/// The fields of the map's segment: trait conditions, events done, first channels (one per line).
+fn segment_fields(l: Lang, map: &JourneyMap) -> Markup {
+    let seg = &map.segment;
+    html! {
+        h2 { (l.t("map_segment")) }
+        label for="seg-traits" { (l.t("persona_traits")) }
+        textarea id="seg-traits" name="traits" rows="2" placeholder="city = Казань" { (seg.traits.join("\n")) }
+        label for="seg-did" { (l.t("did_event")) }
+        textarea id="seg-did" name="did" rows="2" { (seg.did.join("\n")) }
+        label for="seg-channel" { (l.t("first_channel")) }
+        textarea id="seg-channel" name="first_channel" rows="1" placeholder="email" { (seg.first_channel.join("\n")) }
+        button type="submit" { (l.t("save")) }
+    }
+}
+
+/// Suggestions from the data, each with the way to accept it into its lane.
+fn suggestion_list(s: &Session, mv: &MapView<'_>, suggestions: &[Suggestion]) -> Markup {
+    let map = mv.map;
+    html! {
+        @if !suggestions.is_empty() {
+            h2 { (s.lang.t("suggestions")) }
+            ul.suggestions {
+                @for sg in suggestions {
+                    @let stage = map.stages.iter().find(|x| x.key == sg.stage).map(|x| x.name.as_str()).unwrap_or("");
+                    li { b { (sg.kind.title(&map.lang)) } " · " (stage) ": " (sg.text) " " (accept(s, mv, sg)) }
+                }
+            }
+        }
+    }
+}
+
+/// Accepting a suggestion adds its text to the cell of the first lane of its kind (once).
+fn accept(s: &Session, mv: &MapView<'_>, sg: &Suggestion) -> Markup {
+    let l = s.lang;
+    let Some(lane) = mv.map.lanes.iter().find(|x| x.kind == sg.kind) else {
+        return html! { span.muted { (l.t("no_lane_for_it")) } };
+    };
+    let current = lane.cells.get(&sg.stage).map(String::as_str).unwrap_or("");
+    if current.contains(&sg.text) {
+        return html! { span.muted { (l.t("accepted")) } };
+    }
+    let text = if current.is_empty() { sg.text.clone() } else { format!("{current}\n{}", sg.text) };
+    let fields = [("op", "set_cell"), ("lane", lane.key.as_str()), ("stage", sg.stage.as_str()), ("text", &text)];
+    op_form(s, mv.id, mv.v, &fields, l.t("accept"), l.t("accept"), "small")
 }
 
 /// Builds an [`Edit`] from a form: the op and its fields (lists one per line).
@@ -563,6 +559,43 @@ fn edit_from_form(f: &HashMap<String, String>) -> Result<Edit, String> {
     serde_json::from_value::<Edit>(Value::Object(v)).map_err(|e| e.to_string())
 }
 
+/// The JSON answer to an edit that cannot be made.
+fn json_err(status: StatusCode, field: &str, message: &str) -> Response {
+    (status, axum::Json(json!({"error": {"code": "invalid_edit", "field": field, "message": message}}))).into_response()
+}
+
+/// An edit as sent: the CSRF token, the fields naming the project, the version it was made on (JSON only) and
+/// the edit itself (or why a form does not make one).
+struct Sent {
+    csrf: String,
+    fields: HashMap<String, String>,
+    expected: Option<i64>,
+    edit: Result<Edit, String>,
+}
+
+/// Why a body makes no edit: JSON that is none or holds no edit (answered in JSON: the field and why), or a
+/// body that is no form.
+enum Unread {
+    Json(&'static str, String),
+    NotAForm,
+}
+
+/// Reads an edit sent as JSON or as a form.
+fn read_edit(headers: &HeaderMap, q: HashMap<String, String>, body: &[u8], is_json: bool) -> Result<Sent, Unread> {
+    if is_json {
+        let v: Value = serde_json::from_slice(body).map_err(|e| Unread::Json("", format!("not JSON: {e}")))?;
+        let csrf = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let edit = serde_json::from_value::<Edit>(v.get("edit").cloned().unwrap_or(Value::Null))
+            .map_err(|e| Unread::Json("edit", e.to_string()))?;
+        return Ok(Sent { csrf, fields: q, expected: v.get("version").and_then(Value::as_i64), edit: Ok(edit) });
+    }
+    let f: HashMap<String, String> = serde_urlencoded::from_bytes(body).map_err(|_| Unread::NotAForm)?;
+    // a form is one deliberate action on the map as shown: it applies to the latest version (the strict
+    // version check is for the editor's stream of keystroke saves)
+    let edit = edit_from_form(&f);
+    Ok(Sent { csrf: param(&f, "csrf"), fields: f, expected: None, edit })
+}
+
 /// `POST /maps/{id}/edit`: one edit, as JSON (`{"version": N, "edit": {...}}` with the CSRF token in
 /// `X-CSRF-Token`; answered with JSON) or as a form (answered with a redirect to the map). Every edit that
 /// changes the map is a new version; a JSON edit based on an older version than the latest is refused (409).
@@ -572,102 +605,65 @@ pub(crate) async fn edit(
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
     body: Bytes,
-) -> Response {
+) -> Result<Response, WebError> {
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|c| c.starts_with("application/json"));
-    let json_err = |status: StatusCode, field: &str, message: &str| {
-        (status, axum::Json(json!({"error": {"code": "invalid_edit", "field": field, "message": message}})))
-            .into_response()
+    let sent = match read_edit(&headers, q, &body, is_json) {
+        Ok(sent) => sent,
+        Err(Unread::Json(field, message)) => return Ok(json_err(StatusCode::BAD_REQUEST, field, &message)),
+        Err(Unread::NotAForm) => {
+            return Err(WebError::BadRequest(Lang::pick("", &headers), StatusCode::BAD_REQUEST, "not_a_form"))
+        }
     };
-    let (csrf, project, expected, edit) = if is_json {
-        let v: Value = match serde_json::from_slice(&body) {
-            Ok(v) => v,
-            Err(e) => return json_err(StatusCode::BAD_REQUEST, "", &format!("not JSON: {e}")),
-        };
-        let csrf = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-        let edit = match serde_json::from_value::<Edit>(v.get("edit").cloned().unwrap_or(Value::Null)) {
-            Ok(e) => e,
-            Err(e) => return json_err(StatusCode::BAD_REQUEST, "edit", &e.to_string()),
-        };
-        (csrf, q, v.get("version").and_then(Value::as_i64), Ok(edit))
-    } else {
-        let f: HashMap<String, String> = match serde_urlencoded_pairs(&body) {
-            Some(f) => f,
-            None => return (StatusCode::BAD_REQUEST, "a form body").into_response(),
-        };
-        // a form is one deliberate action on the map as shown: it applies to the latest version (the strict
-        // version check is for the editor's stream of keystroke saves)
-        let edit = edit_from_form(&f);
-        (param(&f, "csrf"), f, None, edit)
-    };
-    let s = match checked(&st, &headers, &csrf, Role::Viewer) {
-        Ok(s) => s,
-        Err(r) => return r.into_response(),
-    };
-    let project = super::project_param_for(&st, &s.user, &project);
-    let s = match super::in_project(&st, s, &project, Role::Analyst) {
-        Ok(s) => s,
-        Err(r) => return r.into_response(),
-    };
-    let edit = match edit {
+    let s = checked(&st, &headers, &sent.csrf, Role::Viewer)?;
+    let project = project_param_for(&st, &s.user, &sent.fields);
+    let s = in_project(&st, s, &project, Role::Analyst)?;
+    let edit = match sent.edit {
         Ok(e) => e,
-        Err(e) => return bad_request(&s, &e),
+        Err(e) => return Ok(bad_request(&s, &e)),
     };
-    let (mut map, latest) = match load(&st, &s, id, None) {
-        Ok(m) => m,
-        Err(r) => return r.into_response(),
+    let (mut map, latest) = load(&st, &s, id, None)?;
+    let refuse = |status: StatusCode, field: &str, message: &str| {
+        if is_json {
+            json_err(status, field, message)
+        } else {
+            bad_request(&s, message)
+        }
     };
-    if expected.is_some_and(|e| e != latest) {
-        let msg = format!("{} {latest}", s.lang.t("map_changed_elsewhere"));
-        return if is_json { json_err(StatusCode::CONFLICT, "version", &msg) } else { bad_request(&s, &msg) };
+    if sent.expected.is_some_and(|e| e != latest) {
+        return Ok(refuse(StatusCode::CONFLICT, "version", &format!("{} {latest}", s.lang.t("map_changed_elsewhere"))));
     }
     let before = map.clone();
     let summary = match map.apply(&edit) {
         Ok(summary) => summary,
         Err(e) => {
             let issues = e.issues();
-            let first = issues.first().map(|i| (i.field.clone(), i.reason.clone())).unwrap_or_default();
-            return if is_json {
-                json_err(StatusCode::BAD_REQUEST, &first.0, &first.1)
-            } else {
-                bad_request(&s, &format!("{}: {}", first.0, first.1))
-            };
+            let (field, reason) = issues.first().map(|i| (i.field.clone(), i.reason.clone())).unwrap_or_default();
+            let message = if is_json { reason } else { format!("{field}: {reason}") };
+            return Ok(refuse(StatusCode::BAD_REQUEST, &field, &message));
         }
     };
     // what changed, stored structured so that the history reads in each reader's language; an edit that
     // changes nothing (the same text saved again) makes no version
     let changes = diff(&before, &map);
-    if changes.is_empty() {
-        return if is_json {
-            axum::Json(json!({"version": latest, "summary": summary})).into_response()
-        } else {
-            redirect(&format!("/maps/{id}?project={}", enc(&s.project)))
-        };
-    }
-    let stored = serde_json::to_string(&changes).unwrap_or_else(|_| summary.clone());
-    let saved = st.meta.save_map_version(
-        &s.project,
-        id,
-        Some(latest),
-        &map.title,
-        &map.to_json(),
-        &stored,
-        Some(s.user.id),
-        (st.clock)(),
-    );
-    match saved {
-        Ok(version) if is_json => axum::Json(json!({"version": version, "summary": summary})).into_response(),
-        Ok(_) => redirect(&format!("/maps/{id}?project={}", enc(&s.project))),
-        Err(MetaError::Conflict { name, .. }) => json_err(StatusCode::CONFLICT, "version", &name),
-        Err(e) => internal(&e),
-    }
-}
-
-/// A urlencoded form body as a map (the last value of a repeated key wins).
-fn serde_urlencoded_pairs(body: &[u8]) -> Option<HashMap<String, String>> {
-    serde_urlencoded::from_bytes(body).ok()
+    let version = if changes.is_empty() {
+        latest
+    } else {
+        let stored = serde_json::to_string(&changes).unwrap_or_else(|_| summary.clone());
+        let (doc, by, now) = (map.to_json(), Some(s.user.id), (st.clock)());
+        match st.meta.save_map_version(&s.project, id, Some(latest), &map.title, &doc, &stored, by, now) {
+            Ok(version) => version,
+            Err(MetaError::Conflict { name, .. }) => return Ok(json_err(StatusCode::CONFLICT, "version", &name)),
+            Err(e) => return Err(fault(e)),
+        }
+    };
+    Ok(if is_json {
+        axum::Json(json!({"version": version, "summary": summary})).into_response()
+    } else {
+        redirect(&format!("/maps/{id}?project={}", enc(&s.project)))
+    })
 }
 
 /// A form action (share, unshare or delete a map, delete a persona): the meta call gives the page to go to.
@@ -675,15 +671,15 @@ fn map_action(
     st: &WebState,
     m: Member<Analyst>,
     act: impl FnOnce(&tropa_meta::Meta, &Session) -> Result<String, MetaError>,
-) -> Response {
+) -> Result<Response, WebError> {
     redirect_or(&m.s, act(&st.meta, &m.s))
 }
 
 /// The page a metadata change leads to, or why it could not be made (404 for what does not exist).
-fn redirect_or(s: &Session, done: Result<String, MetaError>) -> Response {
+fn redirect_or(s: &Session, done: Result<String, MetaError>) -> Result<Response, WebError> {
     match done {
-        Ok(to) => super::redirect(&to),
-        Err(MetaError::NotFound { .. }) => WebError::NotFound(s.lang).into_response(),
-        Err(e) => internal(&e),
+        Ok(to) => Ok(redirect(&to)),
+        Err(MetaError::NotFound { .. }) => Err(WebError::NotFound(s.lang)),
+        Err(e) => Err(fault(e)),
     }
 }

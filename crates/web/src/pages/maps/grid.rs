@@ -1,7 +1,15 @@
 //! A map as an HTML grid: stage heads, lanes, cells (editors for analysts on the latest version), data lanes
-//! with trend arrows, the emotion curve.
+//! with trend arrows, the emotion curve. `assets/map.js` reads the editors' `data-edit` (the edit as JSON, the
+//! field's value added under `data-field`) and `data-list`.
 
-use super::*;
+use maud::{html, Markup};
+use serde_json::json;
+use tropa_app::maps::{self, MapData};
+use tropa_core::cjm::{JourneyMap, Lane, LaneKind, MapStage as Stage};
+
+use super::project_fields;
+use crate::i18n::Lang;
+use crate::session::Session;
 
 /// What a grid shows: editable or not, and the cells that changed (compare).
 pub(super) struct Grid<'a> {
@@ -17,6 +25,7 @@ pub(super) fn cell_key(lane: &str, stage: &str) -> (String, String) {
     (lane.to_string(), stage.to_string())
 }
 
+/// A one-button form of one edit (`fields`: the op and its hidden fields) on `version` of the map.
 pub(super) fn op_form(
     s: &Session,
     id: i64,
@@ -25,243 +34,196 @@ pub(super) fn op_form(
     label: &str,
     title: &str,
     class: &str,
-) -> String {
-    let hidden: String =
-        fields.iter().map(|(k, v)| format!("<input type=\"hidden\" name=\"{k}\" value=\"{}\">", esc(v))).collect();
-    format!(
-        "<form method=\"post\" action=\"/maps/{id}/edit\" class=\"inline\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-         <input type=\"hidden\" name=\"project\" value=\"{}\"><input type=\"hidden\" name=\"version\" value=\"{version}\">{hidden}\
-         <button type=\"submit\" class=\"{class}\" title=\"{}\" aria-label=\"{}\">{label}</button></form>",
-        esc(&s.csrf),
-        esc(&s.project),
-        esc(title),
-        esc(title)
-    )
+) -> Markup {
+    html! {
+        form method="post" action={ "/maps/" (id) "/edit" } class="inline" {
+            (project_fields(s))
+            input type="hidden" name="version" value=(version);
+            @for (k, v) in fields { input type="hidden" name=(k) value=(v); }
+            button type="submit" class=(class) title=(title) aria-label=(title) { (label) }
+        }
+    }
 }
 
-pub(super) fn grid(s: &Session, g: &Grid<'_>, version: i64) -> String {
-    let l = s.lang;
+/// The grid: a head per stage, a row per lane (and the emotion curve under the emotion lane).
+pub(super) fn grid(s: &Session, g: &Grid<'_>, version: i64) -> Markup {
     let map = g.map;
-    let n = map.stages.len();
-    let mut out = String::from("<div class=\"cjm-wrap\"><table class=\"cjm\"><thead><tr><th class=\"corner\"></th>");
-    for (i, st) in map.stages.iter().enumerate() {
-        let rule = st.event.join("\n");
-        let head = if g.editable {
-            let controls = [
-                (i > 0).then(|| {
-                    op_form(
-                        s,
-                        g.id,
-                        version,
-                        &[("op", "move_stage"), ("stage", &st.key), ("to", &(i - 1).to_string())],
-                        "◀",
-                        l.t("move_left"),
-                        "icon",
-                    )
-                }),
-                (i + 1 < n).then(|| {
-                    op_form(
-                        s,
-                        g.id,
-                        version,
-                        &[("op", "move_stage"), ("stage", &st.key), ("to", &(i + 1).to_string())],
-                        "▶",
-                        l.t("move_right"),
-                        "icon",
-                    )
-                }),
-                (n > 1).then(|| {
-                    op_form(
-                        s,
-                        g.id,
-                        version,
-                        &[("op", "remove_stage"), ("stage", &st.key)],
-                        "✕",
-                        l.t("remove_stage"),
-                        "icon danger",
-                    )
-                }),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<String>();
-            format!(
-                "<textarea class=\"stage-name\" rows=\"2\" aria-label=\"{name_l}\" data-edit='{edit}' data-field=\"name\">{name}</textarea>\
-                 <details class=\"rule\"><summary>{rule_l}</summary><textarea rows=\"2\" spellcheck=\"false\" data-edit='{rule_edit}' data-field=\"event\" data-list=\"1\">{rule}</textarea></details>\
-                 <div class=\"controls\">{controls}</div>",
-                name = esc(&st.name),
-                name_l = l.t("stage_name"),
-                edit = esc(&json!({"op": "rename_stage", "stage": st.key}).to_string()),
-                rule_l = l.t("rule"),
-                rule_edit = esc(&json!({"op": "set_stage_rule", "stage": st.key}).to_string()),
-                rule = esc(&rule),
-            )
-        } else {
-            format!(
-                "<div class=\"stage-name\">{}</div><div class=\"muted small\">{}</div>",
-                esc(&st.name),
-                esc(&st.event.join(" · "))
-            )
-        };
-        out.push_str(&format!("<th class=\"stage\" data-stage=\"{}\">{head}</th>", esc(&st.key)));
-    }
-    out.push_str("</tr></thead><tbody>");
-    for (r, lane) in map.lanes.iter().enumerate() {
-        let data_lane = lane.kind.is_data();
-        let title = if g.editable {
-            let controls = [
-                (r > 0).then(|| {
-                    op_form(
-                        s,
-                        g.id,
-                        version,
-                        &[("op", "move_lane"), ("lane", &lane.key), ("to", &(r - 1).to_string())],
-                        "▲",
-                        l.t("move_up"),
-                        "icon",
-                    )
-                }),
-                (r + 1 < map.lanes.len()).then(|| {
-                    op_form(
-                        s,
-                        g.id,
-                        version,
-                        &[("op", "move_lane"), ("lane", &lane.key), ("to", &(r + 1).to_string())],
-                        "▼",
-                        l.t("move_down"),
-                        "icon",
-                    )
-                }),
-                Some(op_form(
-                    s,
-                    g.id,
-                    version,
-                    &[("op", "remove_lane"), ("lane", &lane.key)],
-                    "✕",
-                    l.t("remove_lane"),
-                    "icon danger",
-                )),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<String>();
-            format!(
-                "<textarea class=\"lane-name\" rows=\"2\" aria-label=\"{}\" data-edit='{}' data-field=\"title\">{}</textarea><div class=\"controls\">{controls}</div>",
-                l.t("lane_name"),
-                esc(&json!({"op": "rename_lane", "lane": lane.key}).to_string()),
-                esc(&lane.title),
-            )
-        } else {
-            esc(&lane.title)
-        };
-        out.push_str(&format!(
-            "<tr class=\"lane {}\" data-lane=\"{}\"><th>{title}<div class=\"kind\">{}</div></th>",
-            if data_lane { "data" } else { lane.kind.as_str() },
-            esc(&lane.key),
-            if data_lane { l.t("data_lane") } else { "" }
-        ));
-        for st in &map.stages {
-            let changed = g.changed.contains(&cell_key(&lane.key, &st.key));
-            let cls = if changed { " class=\"changed\"" } else { "" };
-            let inner = match lane.kind {
-                LaneKind::Emotions => {
-                    let score = lane.scores.get(&st.key).copied();
-                    if g.editable {
-                        let opts: String = std::iter::once(("", "—".to_string()))
-                            .chain((-2..=2).rev().map(|v: i8| ("", format!("{v:+}"))))
-                            .enumerate()
-                            .map(|(k, (_, text))| {
-                                let value = if k == 0 { String::new() } else { (3 - k as i8).to_string() };
-                                let sel = if score.map(|v| v.to_string()) == Some(value.clone())
-                                    || (k == 0 && score.is_none())
-                                {
-                                    " selected"
-                                } else {
-                                    ""
-                                };
-                                format!("<option value=\"{value}\"{sel}>{}</option>", esc(&text))
-                            })
-                            .collect();
-                        format!(
-                            "<select aria-label=\"{}\" data-edit='{}' data-field=\"score\">{opts}</select>",
-                            l.t("emotion"),
-                            esc(&json!({"op": "set_score", "lane": lane.key, "stage": st.key}).to_string())
-                        )
-                    } else {
-                        // numbers, not emoji faces: a browser or printer may have no emoji font
-                        match score {
-                            Some(v) => format!(
-                                "<span class=\"trend {}\">{v:+}</span>",
-                                match v {
-                                    1..=2 => "good",
-                                    0 => "flat",
-                                    _ => "bad",
-                                }
-                            ),
-                            None => String::new(),
+    html! {
+        div.cjm-wrap {
+            table.cjm {
+                thead {
+                    tr {
+                        th.corner {}
+                        @for (i, st) in map.stages.iter().enumerate() {
+                            th.stage data-stage=(st.key) { (stage_head(s, g, version, i)) }
                         }
                     }
                 }
-                k if k.is_data() => match g.data {
-                    Some(d) => {
-                        let c = maps::data_cell(map, k, &st.key, d);
-                        let arrow = match (c.trend, c.good) {
-                            (Some(t), good) => {
-                                let glyph = match t {
-                                    tropa_render::Trend::Up => "▲",
-                                    tropa_render::Trend::Down => "▼",
-                                    tropa_render::Trend::Flat => "▶",
-                                };
-                                let class = match good {
-                                    Some(true) => "good",
-                                    Some(false) => "bad",
-                                    None => "flat",
-                                };
-                                format!(
-                                    " <span class=\"trend {class}\" title=\"{}\">{glyph}</span>",
-                                    l.t("vs_previous")
-                                )
-                            }
-                            _ => String::new(),
-                        };
-                        format!("<span class=\"value\">{}</span>{arrow}", esc(&c.text))
-                    }
-                    None => "—".into(),
-                },
-                _ => {
-                    let text = lane.cells.get(&st.key).cloned().unwrap_or_default();
-                    if g.editable {
-                        format!(
-                            "<textarea rows=\"3\" aria-label=\"{} × {}\" data-edit='{}' data-field=\"text\">{}</textarea>",
-                            esc(&lane.title),
-                            esc(&st.name),
-                            esc(&json!({"op": "set_cell", "lane": lane.key, "stage": st.key}).to_string()),
-                            esc(&text)
-                        )
-                    } else {
-                        esc(&text).replace('\n', "<br>")
+                tbody {
+                    @for (r, lane) in map.lanes.iter().enumerate() {
+                        (lane_row(s, g, version, r))
+                        @if lane.kind == LaneKind::Emotions && lane.scores.len() > 1 {
+                            tr.curve { th {} td colspan=(map.stages.len()) { (emotion_curve(map, lane)) } }
+                        }
                     }
                 }
-            };
-            out.push_str(&format!("<td{cls}>{inner}</td>"));
-        }
-        out.push_str("</tr>");
-        if lane.kind == LaneKind::Emotions && lane.scores.len() > 1 {
-            out.push_str(&format!(
-                "<tr class=\"curve\"><th></th><td colspan=\"{n}\">{}</td></tr>",
-                emotion_curve(map, lane)
-            ));
+            }
         }
     }
-    out.push_str("</tbody></table></div>");
-    out
+}
+
+/// A stage's head: its name and rule, editable with the move and remove buttons.
+fn stage_head(s: &Session, g: &Grid<'_>, version: i64, i: usize) -> Markup {
+    let l = s.lang;
+    let st = &g.map.stages[i];
+    let n = g.map.stages.len();
+    if !g.editable {
+        return html! {
+            div.stage-name { (st.name) }
+            div.muted.small { (st.event.join(" · ")) }
+        };
+    }
+    let button = |fields: &[(&str, &str)], label: &str, title: &str, class: &str| {
+        op_form(s, g.id, version, fields, label, title, class)
+    };
+    let (left, right) = (i.saturating_sub(1).to_string(), (i + 1).to_string());
+    html! {
+        textarea.stage-name rows="2" aria-label=(l.t("stage_name"))
+            data-edit=(json!({"op": "rename_stage", "stage": st.key}).to_string()) data-field="name" { (st.name) }
+        details.rule {
+            summary { (l.t("rule")) }
+            textarea rows="2" spellcheck="false" data-edit=(json!({"op": "set_stage_rule", "stage": st.key}).to_string())
+                data-field="event" data-list="1" { (st.event.join("\n")) }
+        }
+        div.controls {
+            @if i > 0 {
+                (button(&[("op", "move_stage"), ("stage", &st.key), ("to", &left)], "◀", l.t("move_left"), "icon"))
+            }
+            @if i + 1 < n {
+                (button(&[("op", "move_stage"), ("stage", &st.key), ("to", &right)], "▶", l.t("move_right"), "icon"))
+            }
+            @if n > 1 {
+                (button(&[("op", "remove_stage"), ("stage", &st.key)], "✕", l.t("remove_stage"), "icon danger"))
+            }
+        }
+    }
+}
+
+/// A lane: its title (editable with the move and remove buttons) and a cell per stage.
+fn lane_row(s: &Session, g: &Grid<'_>, version: i64, r: usize) -> Markup {
+    let l = s.lang;
+    let lane = &g.map.lanes[r];
+    let data_lane = lane.kind.is_data();
+    html! {
+        tr class={ "lane " (if data_lane { "data" } else { lane.kind.as_str() }) } data-lane=(lane.key) {
+            th {
+                @if g.editable { (lane_title_editor(s, g, version, r)) } @else { (lane.title) }
+                div.kind { @if data_lane { (l.t("data_lane")) } }
+            }
+            @for st in &g.map.stages {
+                td class=[g.changed.contains(&cell_key(&lane.key, &st.key)).then_some("changed")] {
+                    (cell(l, g, lane, st))
+                }
+            }
+        }
+    }
+}
+
+/// The editor of a lane's title with its move and remove buttons.
+fn lane_title_editor(s: &Session, g: &Grid<'_>, version: i64, r: usize) -> Markup {
+    let l = s.lang;
+    let lane = &g.map.lanes[r];
+    let button = |fields: &[(&str, &str)], label: &str, title: &str, class: &str| {
+        op_form(s, g.id, version, fields, label, title, class)
+    };
+    let (up, down) = (r.saturating_sub(1).to_string(), (r + 1).to_string());
+    html! {
+        textarea.lane-name rows="2" aria-label=(l.t("lane_name"))
+            data-edit=(json!({"op": "rename_lane", "lane": lane.key}).to_string()) data-field="title" { (lane.title) }
+        div.controls {
+            @if r > 0 {
+                (button(&[("op", "move_lane"), ("lane", &lane.key), ("to", &up)], "▲", l.t("move_up"), "icon"))
+            }
+            @if r + 1 < g.map.lanes.len() {
+                (button(&[("op", "move_lane"), ("lane", &lane.key), ("to", &down)], "▼", l.t("move_down"), "icon"))
+            }
+            (button(&[("op", "remove_lane"), ("lane", &lane.key)], "✕", l.t("remove_lane"), "icon danger"))
+        }
+    }
+}
+
+/// One cell: an emotion score, a number from the data, or the lane's text.
+fn cell(l: Lang, g: &Grid<'_>, lane: &Lane, st: &Stage) -> Markup {
+    match lane.kind {
+        LaneKind::Emotions => emotion_cell(l, g, lane, st),
+        k if k.is_data() => data_cell(l, g, k, st),
+        _ => {
+            let text = lane.cells.get(&st.key).map(String::as_str).unwrap_or("");
+            html! {
+                @if g.editable {
+                    textarea rows="3" aria-label={ (lane.title) " × " (st.name) }
+                        data-edit=(json!({"op": "set_cell", "lane": lane.key, "stage": st.key}).to_string())
+                        data-field="text" { (text) }
+                } @else {
+                    @for (i, line) in text.split('\n').enumerate() {
+                        @if i > 0 { br; }
+                        (line)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The class of a score or a trend: good, flat or bad news.
+fn mood(good: Option<bool>) -> &'static str {
+    match good {
+        Some(true) => "good",
+        Some(false) => "bad",
+        None => "flat",
+    }
+}
+
+/// An emotion score: a select of −2…+2 for editors, else the number (not emoji faces: a browser or printer may
+/// have no emoji font).
+fn emotion_cell(l: Lang, g: &Grid<'_>, lane: &Lane, st: &Stage) -> Markup {
+    let score = lane.scores.get(&st.key).copied();
+    html! {
+        @if g.editable {
+            select aria-label=(l.t("emotion"))
+                data-edit=(json!({"op": "set_score", "lane": lane.key, "stage": st.key}).to_string())
+                data-field="score" {
+                option value="" selected[score.is_none()] { "—" }
+                @for v in (-2..=2i8).rev() { option value=(v) selected[score == Some(v)] { (format!("{v:+}")) } }
+            }
+        } @else if let Some(v) = score {
+            span class={ "trend " (mood((v != 0).then_some(v > 0))) } { (format!("{v:+}")) }
+        }
+    }
+}
+
+/// A data lane's cell: the number and its trend against the previous period.
+fn data_cell(l: Lang, g: &Grid<'_>, kind: LaneKind, st: &Stage) -> Markup {
+    let Some(d) = g.data else { return html! { "—" } };
+    let c = maps::data_cell(g.map, kind, &st.key, d);
+    html! {
+        span.value { (c.text) }
+        @if let Some(t) = c.trend {
+            @let glyph = match t {
+                tropa_render::Trend::Up => "▲",
+                tropa_render::Trend::Down => "▼",
+                tropa_render::Trend::Flat => "▶",
+            };
+            " "
+            span class={ "trend " (mood(c.good)) } title=(l.t("vs_previous")) { (glyph) }
+        }
+    }
 }
 
 /// The emotion lane as a curve across the stages (inline SVG, scaled to the table's width).
-pub(super) fn emotion_curve(map: &JourneyMap, lane: &tropa_core::cjm::Lane) -> String {
+pub(super) fn emotion_curve(map: &JourneyMap, lane: &Lane) -> Markup {
     let n = map.stages.len().max(1) as f64;
-    let w = 1000.0;
-    let h = 80.0;
+    let (w, h) = (1000.0, 80.0);
     let pts: Vec<(f64, f64, i8)> = map
         .stages
         .iter()
@@ -270,27 +232,87 @@ pub(super) fn emotion_curve(map: &JourneyMap, lane: &tropa_core::cjm::Lane) -> S
             lane.scores.get(&s.key).map(|v| (w * (i as f64 + 0.5) / n, h / 2.0 - f64::from(*v) * 16.0, *v))
         })
         .collect();
+    // the path's drawing commands (SVG path data, not markup)
     let d: String = pts
         .iter()
         .enumerate()
         .map(|(k, (x, y, _))| format!("{}{x:.1},{y:.1}", if k == 0 { "M" } else { " L" }))
         .collect();
-    let dots: String = pts
-        .iter()
-        .map(|(x, y, v)| {
-            let fill = match v {
-                1..=2 => "#009E73",
-                0 => "#59636e",
-                _ => "#D55E00",
-            };
-            format!("<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"6\" fill=\"{fill}\"><title>{v:+}</title></circle>")
-        })
-        .collect();
-    format!(
-        "<svg class=\"curve\" viewBox=\"0 0 {w} {h}\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"{}\">\
-         <line x1=\"0\" y1=\"{mid}\" x2=\"{w}\" y2=\"{mid}\" stroke=\"#d8dee4\"/><path d=\"{d}\" fill=\"none\" stroke=\"#0072B2\" \
-         stroke-width=\"3\" vector-effect=\"non-scaling-stroke\"/>{dots}</svg>",
-        esc(&lane.title),
-        mid = h / 2.0
-    )
+    let mid = h / 2.0;
+    html! {
+        svg.curve viewBox={ "0 0 " (w) " " (h) } preserveAspectRatio="none" role="img" aria-label=(lane.title) {
+            line x1="0" y1=(mid) x2=(w) y2=(mid) stroke="#d8dee4" {}
+            path d=(d) fill="none" stroke="#0072B2" stroke-width="3" vector-effect="non-scaling-stroke" {}
+            @for (x, y, v) in &pts {
+                @let fill = match v {
+                    1..=2 => "#009E73",
+                    0 => "#59636e",
+                    _ => "#D55E00",
+                };
+                circle cx=(format!("{x:.1}")) cy=(format!("{y:.1}")) r="6" fill=(fill) { title { (format!("{v:+}")) } }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tropa_meta::{Role, User};
+
+    fn session() -> Session {
+        let user = User { id: 1, email: "a@x.ru".into(), role: Role::Analyst, lang: "en".into(), created_at: 0 };
+        Session { user, csrf: "tok\"en".into(), lang: Lang::En, project: "a&b".into(), role: Role::Analyst }
+    }
+
+    fn map() -> JourneyMap {
+        let mut map = tropa_core::cjm::template::by_key("online_store").unwrap().instantiate("en");
+        let stage = map.stages[0].key.clone();
+        let pains = map.lanes.iter_mut().find(|x| x.kind == LaneKind::Pains).unwrap();
+        pains.cells.insert(stage.clone(), "<i>x</i>\nsecond \"line\"".into());
+        let emotions = map.lanes.iter_mut().find(|x| x.kind == LaneKind::Emotions).unwrap();
+        emotions.scores.insert(stage, -1);
+        map
+    }
+
+    #[test]
+    fn a_read_only_grid_escapes_the_cells_and_keeps_their_lines() {
+        let (s, map) = (session(), map());
+        let g = Grid { map: &map, data: None, editable: false, changed: vec![], id: 7 };
+        let html = grid(&s, &g, 1).into_string();
+        assert!(html.contains("&lt;i&gt;x&lt;/i&gt;<br>second &quot;line&quot;"), "{html}");
+        assert!(!html.contains("data-edit") && !html.contains("<form"), "{html}");
+        assert!(html.contains("<tr class=\"lane pains\" data-lane=\"pains\">"), "{html}");
+    }
+
+    #[test]
+    fn an_editable_grid_carries_what_map_js_reads() {
+        let (s, map) = (session(), map());
+        let g = Grid { map: &map, data: None, editable: true, changed: vec![], id: 7 };
+        let html = grid(&s, &g, 3).into_string();
+        let first = &map.stages[0].key;
+        let edit = format!(
+            "data-edit=\"{{&quot;lane&quot;:&quot;pains&quot;,&quot;op&quot;:&quot;set_cell&quot;,&quot;stage&quot;:&quot;{first}&quot;}}\" \
+             data-field=\"text\""
+        );
+        assert!(html.contains(&edit), "{html}");
+        assert!(html.contains("data-field=\"event\" data-list=\"1\""), "{html}");
+        let pains = map.lanes.iter().find(|x| x.kind == LaneKind::Pains).unwrap();
+        let label = format!("rows=\"3\" aria-label=\"{} × {}\"", pains.title, map.stages[0].name);
+        assert!(html.contains(&label), "{html}");
+        // the buttons are forms on the version shown, with the session's token and project escaped
+        assert!(html.contains("<form method=\"post\" action=\"/maps/7/edit\" class=\"inline\">"), "{html}");
+        assert!(html.contains("value=\"tok&quot;en\"") && html.contains("value=\"a&amp;b\""), "{html}");
+        assert!(html.contains("<input type=\"hidden\" name=\"version\" value=\"3\">"), "{html}");
+    }
+
+    #[test]
+    fn the_emotion_curve_is_closed_svg() {
+        let map = map();
+        let lane = map.lanes.iter().find(|x| x.kind == LaneKind::Emotions).unwrap();
+        let svg = emotion_curve(&map, lane).into_string();
+        assert!(svg.starts_with("<svg class=\"curve\" viewBox=\"0 0 1000 80\""), "{svg}");
+        assert!(svg.contains("<line x1=\"0\" y1=\"40\" x2=\"1000\" y2=\"40\" stroke=\"#d8dee4\"></line>"), "{svg}");
+        assert!(svg.contains("<path d=\"M"), "{svg}");
+    }
 }

@@ -1,64 +1,81 @@
 //! A map's history and the comparison of two versions (changed cells marked) or two periods (data lanes side
 //! by side).
 
-use super::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use maud::{html, Markup};
+use tropa_core::cjm::{diff, Change, JourneyMap, Period};
+use tropa_meta::MapVersion;
+
+use super::grid::{cell_key, grid, Grid};
+use super::{bad_request, fault, load, map_data, maps_page, param};
+use crate::access::{Member, Viewer};
 use crate::error::WebError;
-use crate::{Member, Viewer};
+use crate::i18n::Lang;
+use crate::pages::export::enc;
+use crate::session::Session;
+use crate::WebState;
 
 // ---- history and comparison ---------------------------------------------------------------------------------
 
 pub(crate) async fn history(
     State(st): State<Arc<WebState>>,
-    _headers: HeaderMap,
     Path(id): Path<i64>,
     m: Member<Viewer>,
-) -> Response {
-    let Member { s, f: _q, .. } = m;
+) -> Result<Response, WebError> {
+    let s = m.s;
     let l = s.lang;
-    let info = match st.meta.map(&s.project, id) {
-        Ok(Some(m)) => m,
-        Ok(None) => return WebError::NotFound(s.lang).into_response(),
-        Err(e) => return internal(&e),
-    };
-    let list = match st.meta.map_history(&s.project, id) {
-        Ok(h) => h,
-        Err(e) => return internal(&e),
-    };
+    let info = st.meta.map(&s.project, id).map_err(fault)?.ok_or(WebError::NotFound(l))?;
+    let list = st.meta.map_history(&s.project, id).map_err(fault)?;
     let p = enc(&s.project);
-    let rows: String = list
-        .iter()
-        .map(|v| {
-            let cmp = if v.version > 1 {
-                format!("<a href=\"/maps/{id}/compare?project={p}&amp;a={}&amp;b={}\">{}</a>", v.version - 1, v.version, l.t("what_changed"))
-            } else {
-                String::new()
-            };
-            format!(
-                "<tr><td class=\"num\"><a href=\"/maps/{id}?project={p}&amp;version={ver}\">{ver}</a></td><td>{time}</td><td>{author}</td><td>{summary}</td><td>{cmp}</td></tr>",
-                ver = v.version,
-                time = l.date(&tropa_core::time::format_ts(v.created_at)),
-                author = esc(&v.author),
-                summary = esc(&match serde_json::from_str::<Vec<Change>>(&v.summary) {
-                    Ok(changes) => changes.iter().map(|c| change_text(l, c)).collect::<Vec<_>>().join("; "),
-                    Err(_) => v.summary.clone(),
-                }),
-            )
-        })
-        .collect();
-    let main = format!(
-        "<h1>{}: {}</h1><p><a href=\"/maps/{id}?project={p}\">← {}</a></p><table><thead><tr><th class=\"num\">{}</th><th>{}</th><th>{}</th>\
-         <th>{}</th><th></th></tr></thead><tbody>{rows}</tbody></table>",
-        l.t("history"),
-        esc(&info.title),
-        l.t("back_to_map"),
-        l.t("version"),
-        l.t("time"),
-        l.t("author"),
-        l.t("change"),
-    );
-    Html(shell(&s, "maps", l.t("history"), &main)).into_response()
+    let main = html! {
+        h1 { (l.t("history")) ": " (info.title) }
+        p { a href={ "/maps/" (id) "?project=" (p) } { "← " (l.t("back_to_map")) } }
+        table {
+            thead {
+                tr {
+                    th.num { (l.t("version")) }
+                    th { (l.t("time")) }
+                    th { (l.t("author")) }
+                    th { (l.t("change")) }
+                    th {}
+                }
+            }
+            tbody { @for v in &list { (history_row(l, id, &p, v)) } }
+        }
+    };
+    Ok(maps_page(&s, l.t("history"), main))
 }
 
+/// One version: its number (a link to it), when, who, what changed and the link to the comparison with the one
+/// before. `p` is the project, URL-encoded.
+fn history_row(l: Lang, id: i64, p: &str, v: &MapVersion) -> Markup {
+    // the changes are stored structured (read in the reader's language); older versions have a sentence
+    let summary = match serde_json::from_str::<Vec<Change>>(&v.summary) {
+        Ok(changes) => changes.iter().map(|c| change_text(l, c)).collect::<Vec<_>>().join("; "),
+        Err(_) => v.summary.clone(),
+    };
+    html! {
+        tr {
+            td.num { a href={ "/maps/" (id) "?project=" (p) "&version=" (v.version) } { (v.version) } }
+            td { (l.date(&tropa_core::time::format_ts(v.created_at))) }
+            td { (v.author) }
+            td { (summary) }
+            td {
+                @if v.version > 1 {
+                    a href={ "/maps/" (id) "/compare?project=" (p) "&a=" (v.version - 1) "&b=" (v.version) } {
+                        (l.t("what_changed"))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A change between two versions as a sentence in the reader's language (plain text).
 pub(super) fn change_text(l: Lang, c: &Change) -> String {
     let show = |s: &str| if s.is_empty() { "∅".to_string() } else { format!("«{s}»") };
     match c {
@@ -83,115 +100,143 @@ pub(super) fn change_text(l: Lang, c: &Change) -> String {
 }
 
 /// `a..b` as a period (`YYYY-MM-DD..YYYY-MM-DD`, either side may be empty).
-pub(super) fn period_arg(text: &str) -> Option<tropa_core::cjm::Period> {
+pub(super) fn period_arg(text: &str) -> Option<Period> {
     let (a, b) = text.split_once("..")?;
     let opt = |x: &str| Some(x.trim().to_string()).filter(|x| !x.is_empty());
-    Some(tropa_core::cjm::Period { since: opt(a), until: opt(b) })
+    Some(Period { since: opt(a), until: opt(b) })
+}
+
+/// The two sides of a comparison: their grids and headings, and the list of changes (versions only).
+struct Sides {
+    left: Markup,
+    right: Markup,
+    heads: (String, String),
+    changes: Markup,
 }
 
 pub(crate) async fn compare(
     State(st): State<Arc<WebState>>,
-    _headers: HeaderMap,
     Path(id): Path<i64>,
     m: Member<Viewer>,
-) -> Response {
+) -> Result<Response, WebError> {
     let Member { s, f: q, .. } = m;
     let l = s.lang;
-    let p = enc(&s.project);
     let (pa, pb) = (param(&q, "pa"), param(&q, "pb"));
-    let periods = !pa.is_empty() || !pb.is_empty();
-    let (left, right, head, changes) = if periods {
+    let sides = if !pa.is_empty() || !pb.is_empty() {
         let (Some(a), Some(b)) = (period_arg(&pa), period_arg(&pb)) else {
-            return bad_request(&s, l.t("period_syntax"));
+            return Ok(bad_request(&s, l.t("period_syntax")));
         };
-        let (base, _) = match load(&st, &s, id, None) {
-            Ok(m) => m,
-            Err(r) => return r.into_response(),
-        };
+        let (base, _) = load(&st, &s, id, None)?;
         let (mut ma, mut mb) = (base.clone(), base);
         ma.period = a;
         mb.period = b;
-        for m in [&ma, &mb] {
-            if let Err(e) = m.period_ms() {
-                return bad_request(&s, &e.to_string());
-            }
+        if let Some(e) = [&ma, &mb].iter().find_map(|m| m.period_ms().err()) {
+            return Ok(bad_request(&s, &e.to_string()));
         }
-        let da = match map_data(&st, &s.project, &ma, None).await {
-            Ok(d) => d,
-            Err(r) => return r,
-        };
-        let db = match map_data(&st, &s.project, &mb, None).await {
-            Ok(d) => d,
-            Err(r) => return r,
-        };
-        // the right side's trends compare with the left side
-        let db = db.map(|mut d| {
-            d.previous = da.as_ref().map(|x| x.current.clone());
-            d
-        });
-        let mut only_data = ma.clone();
-        only_data.lanes.retain(|x| x.kind.is_data());
-        let mut only_data_b = mb.clone();
-        only_data_b.lanes.retain(|x| x.kind.is_data());
-        let g1 = grid(&s, &Grid { map: &only_data, data: da.as_ref(), editable: false, changed: vec![], id }, 0);
-        let g2 = grid(&s, &Grid { map: &only_data_b, data: db.as_ref(), editable: false, changed: vec![], id }, 0);
-        (g1, g2, (pa.clone(), pb.clone()), String::new())
+        period_sides(&st, &s, id, (ma, mb), (&pa, &pb)).await?
     } else {
-        let a = param(&q, "a").parse::<i64>().ok();
-        let b = param(&q, "b").parse::<i64>().ok();
-        let (ma, va) = match load(&st, &s, id, a) {
-            Ok(m) => m,
-            Err(r) => return r.into_response(),
-        };
-        let (mb, vb) = match load(&st, &s, id, b) {
-            Ok(m) => m,
-            Err(r) => return r.into_response(),
-        };
-        let changes = diff(&ma, &mb);
-        let cells: Vec<(String, String)> = changes
-            .iter()
-            .filter_map(|c| match c {
-                Change::Cell { lane, stage, .. } | Change::Score { lane, stage, .. } => Some(cell_key(lane, stage)),
-                _ => None,
-            })
-            .collect();
-        let data = match map_data(&st, &s.project, &mb, None).await {
-            Ok(d) => d,
-            Err(r) => return r,
-        };
-        let g1 = grid(&s, &Grid { map: &ma, data: data.as_ref(), editable: false, changed: cells.clone(), id }, va);
-        let g2 = grid(&s, &Grid { map: &mb, data: data.as_ref(), editable: false, changed: cells, id }, vb);
-        let list: String = if changes.is_empty() {
-            format!("<p class=\"muted\">{}</p>", l.t("no_changes"))
-        } else {
-            format!(
-                "<ul class=\"changes\">{}</ul>",
-                changes.iter().map(|c| format!("<li>{}</li>", esc(&change_text(l, c)))).collect::<String>()
-            )
-        };
-        (g1, g2, (format!("{} {va}", l.t("version")), format!("{} {vb}", l.t("version"))), list)
+        version_sides(&st, &s, id, &q).await?
     };
-    let main = format!(
-        "<h1>{cmp}</h1><p><a href=\"/maps/{id}?project={p}\">← {back}</a></p>\
-         <form method=\"get\" action=\"/maps/{id}/compare\" class=\"search\"><input type=\"hidden\" name=\"project\" value=\"{proj}\">\
-         <label for=\"a\">{versions}</label><input id=\"a\" name=\"a\" size=\"4\" value=\"{a}\"> ↔ <input id=\"b\" name=\"b\" size=\"4\" value=\"{b}\"> \
-         <button type=\"submit\">{show}</button></form>\
-         <form method=\"get\" action=\"/maps/{id}/compare\" class=\"search\"><input type=\"hidden\" name=\"project\" value=\"{proj}\">\
-         <label for=\"pa\">{periods_l}</label><input id=\"pa\" name=\"pa\" placeholder=\"2026-03-01..2026-06-01\" value=\"{pa}\"> ↔ \
-         <input id=\"pb\" name=\"pb\" placeholder=\"2026-06-01..2026-09-01\" value=\"{pb}\"> <button type=\"submit\">{show}</button></form>{changes}\
-         <div class=\"compare\"><section><h2>{h1}</h2>{left}</section><section><h2>{h2}</h2>{right}</section></div>",
-        cmp = l.t("compare"),
-        back = l.t("back_to_map"),
-        proj = esc(&s.project),
-        versions = l.t("versions"),
-        a = esc(&param(&q, "a")),
-        b = esc(&param(&q, "b")),
-        show = l.t("run"),
-        periods_l = l.t("periods"),
-        pa = esc(&pa),
-        pb = esc(&pb),
-        h1 = esc(&head.0),
-        h2 = esc(&head.1),
-    );
-    Html(shell(&s, "maps", l.t("compare"), &main)).into_response()
+    Ok(maps_page(&s, l.t("compare"), compare_page(&s, id, &q, sides)))
+}
+
+/// Two periods of the map: its data lanes side by side, the right side's trends against the left side.
+async fn period_sides(
+    st: &WebState,
+    s: &Session,
+    id: i64,
+    (ma, mb): (JourneyMap, JourneyMap),
+    (pa, pb): (&str, &str),
+) -> Result<Sides, WebError> {
+    let da = map_data(st, &s.project, &ma, None).await?;
+    let db = map_data(st, &s.project, &mb, None).await?;
+    let db = db.map(|mut d| {
+        d.previous = da.as_ref().map(|x| x.current.clone());
+        d
+    });
+    let only_data = |mut m: JourneyMap| {
+        m.lanes.retain(|x| x.kind.is_data());
+        m
+    };
+    let (ma, mb) = (only_data(ma), only_data(mb));
+    let left = grid(s, &Grid { map: &ma, data: da.as_ref(), editable: false, changed: vec![], id }, 0);
+    let right = grid(s, &Grid { map: &mb, data: db.as_ref(), editable: false, changed: vec![], id }, 0);
+    Ok(Sides { left, right, heads: (pa.to_string(), pb.to_string()), changes: html! {} })
+}
+
+/// Two versions of the map (`a` and `b`, the latest when absent): the changed cells marked, and the changes.
+async fn version_sides(st: &WebState, s: &Session, id: i64, q: &HashMap<String, String>) -> Result<Sides, WebError> {
+    let l = s.lang;
+    let (ma, va) = load(st, s, id, param(q, "a").parse::<i64>().ok())?;
+    let (mb, vb) = load(st, s, id, param(q, "b").parse::<i64>().ok())?;
+    let changes = diff(&ma, &mb);
+    let cells: Vec<(String, String)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Cell { lane, stage, .. } | Change::Score { lane, stage, .. } => Some(cell_key(lane, stage)),
+            _ => None,
+        })
+        .collect();
+    let data = map_data(st, &s.project, &mb, None).await?;
+    let left = grid(s, &Grid { map: &ma, data: data.as_ref(), editable: false, changed: cells.clone(), id }, va);
+    let right = grid(s, &Grid { map: &mb, data: data.as_ref(), editable: false, changed: cells, id }, vb);
+    let list = html! {
+        @if changes.is_empty() {
+            p.muted { (l.t("no_changes")) }
+        } @else {
+            ul.changes { @for c in &changes { li { (change_text(l, c)) } } }
+        }
+    };
+    let heads = (format!("{} {va}", l.t("version")), format!("{} {vb}", l.t("version")));
+    Ok(Sides { left, right, heads, changes: list })
+}
+
+/// The comparison page: the forms that pick two versions or two periods, the changes, the two sides.
+fn compare_page(s: &Session, id: i64, q: &HashMap<String, String>, sides: Sides) -> Markup {
+    let l = s.lang;
+    html! {
+        h1 { (l.t("compare")) }
+        p { a href={ "/maps/" (id) "?project=" (enc(&s.project)) } { "← " (l.t("back_to_map")) } }
+        form method="get" action={ "/maps/" (id) "/compare" } class="search" {
+            input type="hidden" name="project" value=(s.project);
+            label for="a" { (l.t("versions")) }
+            input id="a" name="a" size="4" value=(param(q, "a"));
+            " ↔ "
+            input id="b" name="b" size="4" value=(param(q, "b"));
+            " "
+            button type="submit" { (l.t("run")) }
+        }
+        form method="get" action={ "/maps/" (id) "/compare" } class="search" {
+            input type="hidden" name="project" value=(s.project);
+            label for="pa" { (l.t("periods")) }
+            input id="pa" name="pa" placeholder="2026-03-01..2026-06-01" value=(param(q, "pa"));
+            " ↔ "
+            input id="pb" name="pb" placeholder="2026-06-01..2026-09-01" value=(param(q, "pb"));
+            " "
+            button type="submit" { (l.t("run")) }
+        }
+        (sides.changes)
+        div.compare {
+            section { h2 { (sides.heads.0) } (sides.left) }
+            section { h2 { (sides.heads.1) } (sides.right) }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_period_is_two_dates_either_may_be_open() {
+        let p = period_arg("2026-04-01..").unwrap();
+        assert_eq!((p.since.as_deref(), p.until), (Some("2026-04-01"), None));
+        assert!(period_arg("april").is_none());
+    }
+
+    #[test]
+    fn a_change_reads_in_the_readers_language() {
+        let c = Change::StageAdded { stage: "review".into(), name: "Review".into() };
+        assert_eq!(change_text(Lang::Ru, &c), "+ Этап «Review»");
+    }
 }

@@ -1,23 +1,44 @@
 //! The personas page: each persona's card with the size and numbers of its customers; analysts add, update
 //! and delete personas.
 
-use super::*;
-use crate::{Analyst, Member, Viewer};
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use maud::{html, Markup};
+use tropa_app::audit::{Action, Done};
+use tropa_core::analysis::stats::StatsReport;
+use tropa_core::cjm::persona::Persona;
+use tropa_core::cjm::Segment;
+use tropa_meta::Role;
+
+use super::{fault, map_action, param, persona_label, persona_list, project_fields, redirect_or, respond};
+use crate::access::{Analyst, Member, Viewer};
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::pages::audit;
+use crate::pages::export::enc;
+use crate::session::Session;
+use crate::ui::layout::shell;
+use crate::WebState;
 
 // ---- personas -----------------------------------------------------------------------------------------------
 
-pub(crate) async fn personas(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
-    let Member { s, f: _q, .. } = m;
-    personas_page(&st, &s, None, StatusCode::OK).await
+pub(crate) async fn personas(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> Result<Response, WebError> {
+    personas_page(&st, &m.s, None, StatusCode::OK).await
 }
 
-pub(super) async fn personas_page(st: &WebState, s: &Session, error: Option<String>, status: StatusCode) -> Response {
+/// The cards and, for analysts, the form; `error` is why the form was not saved (shown with `status`).
+pub(super) async fn personas_page(
+    st: &WebState,
+    s: &Session,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
     let l = s.lang;
     let list = persona_list(st, &s.project);
-    let engine = match st.projects.engine(&s.project) {
-        Ok(e) => e,
-        Err(e) => return internal(&e),
-    };
+    let engine = st.projects.engine(&s.project).map_err(fault)?;
     let segs: Vec<Segment> = list.iter().map(|p| p.segment.clone()).collect();
     let sizes = tokio::task::spawn_blocking(move || {
         segs.iter()
@@ -30,107 +51,110 @@ pub(super) async fn personas_page(st: &WebState, s: &Session, error: Option<Stri
     })
     .await
     .unwrap_or_default();
-    let loc = l.locale();
-    let cards: String = list
-        .iter()
-        .zip(sizes.iter().chain(std::iter::repeat(&None)))
-        .map(|(p, size)| {
-            let items = |v: &[String]| v.iter().map(|x| format!("<li>{}</li>", esc(x))).collect::<String>();
-            let numbers = match size {
-                Some(st) => format!(
-                    "<div class=\"numbers\"><span>{}: <b>{}</b></span><span>{}: <b>{}</b></span><span>{}: <b>{}</b></span></div>",
-                    l.t("customers"),
-                    loc.int(st.customers),
-                    l.t("buyers"),
-                    loc.percent(if st.customers > 0 { st.buyers as f64 / st.customers as f64 } else { 0.0 }),
-                    l.t("revenue"),
-                    loc.int(st.revenue.max(0.0).round() as u64)
-                ),
-                None => String::new(),
-            };
-            let seg: Vec<String> = p.segment.traits.iter().chain(&p.segment.did).cloned().collect();
-            let delete = if s.role >= Role::Analyst {
-                format!(
-                    "<form method=\"post\" action=\"/personas/delete\" class=\"inline\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-                     <input type=\"hidden\" name=\"project\" value=\"{}\"><input type=\"hidden\" name=\"key\" value=\"{}\">\
-                     <button class=\"link\" type=\"submit\">{}</button></form>",
-                    esc(&s.csrf),
-                    esc(&s.project),
-                    esc(&p.key),
-                    l.t("delete")
-                )
-            } else {
-                String::new()
-            };
-            format!(
-                "<article class=\"persona\" id=\"persona-{key}\"><h2>{name}</h2><p class=\"muted\">{occupation}</p>{quote}{numbers}\
-                 <div class=\"cols\"><div><h3>{goals_l}</h3><ul>{goals}</ul></div><div><h3>{needs_l}</h3><ul>{needs}</ul></div>\
-                 <div><h3>{pains_l}</h3><ul>{pains}</ul></div><div><h3>{channels_l}</h3><ul>{channels}</ul></div></div>\
-                 <p class=\"muted small\">{seg_l}: <code>{seg}</code> {delete}</p></article>",
-                key = esc(&p.key),
-                name = esc(&persona_label(p)),
-                occupation = esc(&p.occupation),
-                quote = if p.quote.is_empty() { String::new() } else { format!("<blockquote>{}</blockquote>", esc(&p.quote)) },
-                goals_l = l.t("persona_goals"),
-                goals = items(&p.goals),
-                needs_l = l.t("persona_needs"),
-                needs = items(&p.needs),
-                pains_l = l.t("persona_pains"),
-                pains = items(&p.pains),
-                channels_l = l.t("persona_channels"),
-                channels = items(&p.channels),
-                seg_l = l.t("segment_rule"),
-                seg = esc(&if seg.is_empty() { l.t("everyone").to_string() } else { seg.join(" · ") }),
-            )
-        })
-        .collect();
-    let err = error.map(|e| format!("<p class=\"err\" role=\"alert\">{}</p>", esc(&e))).unwrap_or_default();
-    let form = if s.role >= Role::Analyst {
-        format!(
-            "<form class=\"panel\" method=\"post\" action=\"/personas\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <input type=\"hidden\" name=\"project\" value=\"{proj}\"><h2>{new}</h2>\
-             <label for=\"p-key\">{key_l}</label><input id=\"p-key\" name=\"key\" required placeholder=\"maria\">\
-             <label for=\"p-name\">{name_l}</label><input id=\"p-name\" name=\"name\" required>\
-             <label for=\"p-age\">{age_l}</label><input id=\"p-age\" name=\"age\" type=\"number\" min=\"0\" max=\"120\">\
-             <label for=\"p-occupation\">{occ_l}</label><input id=\"p-occupation\" name=\"occupation\">\
-             <label for=\"p-quote\">{quote_l}</label><input id=\"p-quote\" name=\"quote\">\
-             <label for=\"p-goals\">{goals_l}</label><textarea id=\"p-goals\" name=\"goals\" rows=\"2\"></textarea>\
-             <label for=\"p-needs\">{needs_l}</label><textarea id=\"p-needs\" name=\"needs\" rows=\"2\"></textarea>\
-             <label for=\"p-pains\">{pains_l}</label><textarea id=\"p-pains\" name=\"pains\" rows=\"2\"></textarea>\
-             <label for=\"p-channels\">{channels_l}</label><textarea id=\"p-channels\" name=\"channels\" rows=\"2\"></textarea>\
-             <label for=\"p-traits\">{traits_l}</label><textarea id=\"p-traits\" name=\"traits\" rows=\"2\" placeholder=\"gender = female&#10;age >= 30\"></textarea>\
-             <label for=\"p-did\">{did_l}</label><textarea id=\"p-did\" name=\"did\" rows=\"2\" placeholder=\"purchase\"></textarea>\
-             <p class=\"muted\">{hint}</p><button type=\"submit\">{save}</button></form>",
-            csrf = esc(&s.csrf),
-            proj = esc(&s.project),
-            new = l.t("new_persona"),
-            key_l = l.t("persona_key"),
-            name_l = l.t("persona_name"),
-            age_l = l.t("age"),
-            occ_l = l.t("occupation"),
-            quote_l = l.t("quote"),
-            goals_l = l.t("persona_goals"),
-            needs_l = l.t("persona_needs"),
-            pains_l = l.t("persona_pains"),
-            channels_l = l.t("persona_channels"),
-            traits_l = l.t("persona_traits"),
-            did_l = l.t("did_event"),
-            hint = l.t("persona_hint"),
-            save = l.t("save"),
-        )
-    } else {
-        String::new()
+    let main = html! {
+        h1 { (l.t("personas")) }
+        p { a href={ "/maps?project=" (enc(&s.project)) } { "← " (l.t("maps")) } }
+        @if let Some(e) = &error { p.err role="alert" { (e) } }
+        div.persona-grid {
+            @for (i, p) in list.iter().enumerate() { (persona_card(s, p, sizes.get(i).and_then(Option::as_ref))) }
+        }
+        @if s.role >= Role::Analyst { (persona_form(s)) }
     };
-    let main = format!(
-        "<h1>{}</h1><p><a href=\"/maps?project={}\">← {}</a></p>{err}<div class=\"persona-grid\">{cards}</div>{form}",
-        l.t("personas"),
-        enc(&s.project),
-        l.t("maps"),
-    );
-    (status, Html(shell(s, "maps", l.t("personas"), &main))).into_response()
+    Ok(respond(status, shell(s, "maps", l.t("personas"), main)))
 }
 
-pub(crate) async fn save_persona(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
+/// A persona's card: who they are, their customers' numbers, goals, needs, pains and channels, the rule that
+/// finds them (and, for analysts, the way to delete it).
+fn persona_card(s: &Session, p: &Persona, size: Option<&StatsReport>) -> Markup {
+    let l = s.lang;
+    let seg: Vec<&str> = p.segment.traits.iter().chain(&p.segment.did).map(String::as_str).collect();
+    html! {
+        article.persona id={ "persona-" (p.key) } {
+            h2 { (persona_label(p)) }
+            p.muted { (p.occupation) }
+            @if !p.quote.is_empty() { blockquote { (p.quote) } }
+            @if let Some(size) = size { (numbers(l, size)) }
+            div.cols {
+                (items(l.t("persona_goals"), &p.goals))
+                (items(l.t("persona_needs"), &p.needs))
+                (items(l.t("persona_pains"), &p.pains))
+                (items(l.t("persona_channels"), &p.channels))
+            }
+            p.muted.small {
+                (l.t("segment_rule")) ": "
+                code { @if seg.is_empty() { (l.t("everyone")) } @else { (seg.join(" · ")) } }
+                " "
+                @if s.role >= Role::Analyst {
+                    form method="post" action="/personas/delete" class="inline" {
+                        (project_fields(s))
+                        input type="hidden" name="key" value=(p.key);
+                        button.link type="submit" { (l.t("delete")) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A persona's customers: how many, the share who bought, the revenue.
+fn numbers(l: Lang, size: &StatsReport) -> Markup {
+    let loc = l.locale();
+    let bought = if size.customers > 0 { size.buyers as f64 / size.customers as f64 } else { 0.0 };
+    html! {
+        div.numbers {
+            span { (l.t("customers")) ": " b { (loc.int(size.customers)) } }
+            span { (l.t("buyers")) ": " b { (loc.percent(bought)) } }
+            span { (l.t("revenue")) ": " b { (loc.int(size.revenue.max(0.0).round() as u64)) } }
+        }
+    }
+}
+
+/// A titled list of a card.
+fn items(title: &str, list: &[String]) -> Markup {
+    html! {
+        div {
+            h3 { (title) }
+            ul { @for x in list { li { (x) } } }
+        }
+    }
+}
+
+/// For analysts: a new persona (or an update of the one with the same key).
+fn persona_form(s: &Session) -> Markup {
+    let l = s.lang;
+    let area = |id: &str, name: &str, label: &str, placeholder: Option<&str>| {
+        html! {
+            label for=(id) { (label) }
+            textarea id=(id) name=(name) rows="2" placeholder=[placeholder] {}
+        }
+    };
+    html! {
+        form.panel method="post" action="/personas" {
+            (project_fields(s))
+            h2 { (l.t("new_persona")) }
+            label for="p-key" { (l.t("persona_key")) }
+            input id="p-key" name="key" required placeholder="maria";
+            label for="p-name" { (l.t("persona_name")) }
+            input id="p-name" name="name" required;
+            label for="p-age" { (l.t("age")) }
+            input id="p-age" name="age" type="number" min="0" max="120";
+            label for="p-occupation" { (l.t("occupation")) }
+            input id="p-occupation" name="occupation";
+            label for="p-quote" { (l.t("quote")) }
+            input id="p-quote" name="quote";
+            (area("p-goals", "goals", l.t("persona_goals"), None))
+            (area("p-needs", "needs", l.t("persona_needs"), None))
+            (area("p-pains", "pains", l.t("persona_pains"), None))
+            (area("p-channels", "channels", l.t("persona_channels"), None))
+            (area("p-traits", "traits", l.t("persona_traits"), Some("gender = female\nage >= 30")))
+            (area("p-did", "did", l.t("did_event"), Some("purchase")))
+            p.muted { (l.t("persona_hint")) }
+            button type="submit" { (l.t("save")) }
+        }
+    }
+}
+
+pub(crate) async fn save_persona(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Result<Response, WebError> {
     let Member { s, f, .. } = m;
     let lines = |k: &str| -> Vec<String> {
         f.get(k)
@@ -142,8 +166,8 @@ pub(crate) async fn save_persona(State(st): State<Arc<WebState>>, m: Member<Anal
         a => match a.parse::<u32>() {
             Ok(n) => Some(n),
             Err(_) => {
-                return personas_page(&st, &s, Some(format!("age: '{a}' is not a number")), StatusCode::BAD_REQUEST)
-                    .await
+                let why = format!("age: '{a}' is not a number");
+                return personas_page(&st, &s, Some(why), StatusCode::BAD_REQUEST).await;
             }
         },
     };
@@ -165,16 +189,27 @@ pub(crate) async fn save_persona(State(st): State<Arc<WebState>>, m: Member<Anal
     }
     let saved = st.meta.save_persona(&s.project, &p.key, &serde_json::to_string(&p).unwrap_or_default(), (st.clock)());
     if saved.is_ok() {
-        crate::audit::record(&st, &s, Done::new(Action::PersonaSave, Some(&s.project), &p.key));
+        audit::record(&st, &s, Done::new(Action::PersonaSave, Some(&s.project), &p.key));
     }
     redirect_or(&s, saved.map(|()| format!("/personas?project={}#persona-{}", enc(&s.project), p.key)))
 }
 
-pub(crate) async fn delete_persona(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Response {
+pub(crate) async fn delete_persona(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Result<Response, WebError> {
     let key = m.field("key").to_string();
     map_action(&st, m, |meta, s| {
         meta.delete_persona(&s.project, &key)?;
-        crate::audit::record(&st, s, Done::new(Action::PersonaDelete, Some(&s.project), &key));
+        audit::record(&st, s, Done::new(Action::PersonaDelete, Some(&s.project), &key));
         Ok(format!("/personas?project={}", enc(&s.project)))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_card_list_escapes_what_colleagues_wrote() {
+        let html = items("Goals", &["<b>fast</b> & \"cheap\"".to_string()]).into_string();
+        assert_eq!(html, "<div><h3>Goals</h3><ul><li>&lt;b&gt;fast&lt;/b&gt; &amp; &quot;cheap&quot;</li></ul></div>");
+    }
 }

@@ -1,7 +1,29 @@
 //! Exports of a map, its read-only share links and the public page they open, and deleting a map.
 
-use super::*;
-use crate::{Analyst, Member, Viewer};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup};
+use serde_json::json;
+use tropa_app::audit::Action;
+use tropa_app::maps::{self, Format};
+use tropa_core::cjm::persona::Persona;
+use tropa_core::cjm::JourneyMap;
+use tropa_meta::{Role, ShareInfo, User};
+
+use super::grid::{grid, Grid};
+use super::{fault, lang_of, load, map_action, map_data, param, persona_label, persona_list, project_fields, respond};
+use crate::access::{Analyst, Member, Viewer};
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::pages::audit;
+use crate::pages::export::enc;
+use crate::session::Session;
+use crate::ui::layout::document;
+use crate::WebState;
 
 // ---- export and sharing -------------------------------------------------------------------------------------
 
@@ -12,153 +34,199 @@ pub(super) async fn render_export(
     v: i64,
     persona: Option<&Persona>,
     format: Format,
-) -> Response {
-    let data = if matches!(format, Format::Json | Format::Yaml) {
-        None
-    } else {
-        match map_data(st, project, map, persona).await {
-            Ok(d) => d,
-            Err(r) => return r,
-        }
-    };
+) -> Result<Response, WebError> {
+    let data =
+        if matches!(format, Format::Json | Format::Yaml) { None } else { map_data(st, project, map, persona).await? };
     let sub = maps::subtitle(map, persona.map(persona_label).as_deref(), data.as_ref());
     let foot = maps::footer(map, v, data.as_ref());
     let (map2, fmt) = (map.clone(), format);
-    let bytes = tokio::task::spawn_blocking(move || maps::export(&map2, data.as_ref(), &sub, &foot, fmt)).await;
-    match bytes {
-        Ok(Ok(b)) => {
-            let name: String = map.title.chars().map(|c| if c.is_alphanumeric() { c } else { '_' }).take(60).collect();
-            (
-                [
-                    (header::CONTENT_TYPE, format.content_type().to_string()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!(
-                            "attachment; filename=\"map-v{v}.{ext}\"; filename*=UTF-8''{}.{ext}",
-                            enc(&name),
-                            ext = format.extension()
-                        ),
-                    ),
-                ],
-                b,
-            )
-                .into_response()
-        }
-        Ok(Err(e)) => internal(&e),
-        Err(e) => internal(&e),
-    }
+    let bytes = tokio::task::spawn_blocking(move || maps::export(&map2, data.as_ref(), &sub, &foot, fmt))
+        .await
+        .map_err(fault)?
+        .map_err(fault)?;
+    let name: String = map.title.chars().map(|c| if c.is_alphanumeric() { c } else { '_' }).take(60).collect();
+    let disposition = format!(
+        "attachment; filename=\"map-v{v}.{ext}\"; filename*=UTF-8''{}.{ext}",
+        enc(&name),
+        ext = format.extension()
+    );
+    let headers =
+        [(header::CONTENT_TYPE, format.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)];
+    Ok((headers, bytes).into_response())
 }
 
 pub(crate) async fn export(
     State(st): State<Arc<WebState>>,
-    _headers: HeaderMap,
     Path(id): Path<i64>,
     m: Member<Viewer>,
-) -> Response {
+) -> Result<Response, WebError> {
     let Member { s, f: q, .. } = m;
     let Some(format) = Format::parse(&param(&q, "format")) else {
-        return (StatusCode::BAD_REQUEST, "format: use pdf, png, svg, md, json or yaml\n").into_response();
+        return Ok((StatusCode::BAD_REQUEST, "format: use pdf, png, svg, md, json or yaml\n").into_response());
     };
-    let (map, v) = match load(&st, &s, id, param(&q, "version").parse().ok()) {
-        Ok(m) => m,
-        Err(r) => return r.into_response(),
-    };
+    let (map, v) = load(&st, &s, id, param(&q, "version").parse().ok())?;
     let personas = persona_list(&st, &s.project);
     let persona = personas.iter().find(|p| p.key == param(&q, "persona"));
     render_export(&st, &s.project, &map, v, persona, format).await
 }
 
-pub(crate) async fn share(State(st): State<Arc<WebState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
+pub(crate) async fn share(
+    State(st): State<Arc<WebState>>,
+    Path(id): Path<i64>,
+    m: Member<Analyst>,
+) -> Result<Response, WebError> {
     let now = (st.clock)();
     map_action(&st, m, |meta, s| {
         let t = meta.create_share(&s.project, id, now)?;
-        crate::audit::record(&st, s, crate::audit::on_map(&st, Action::MapShare, &s.project, id));
+        audit::record(&st, s, audit::on_map(&st, Action::MapShare, &s.project, id));
         Ok(format!("/maps/{id}?project={}&share={}", enc(&s.project), t.token))
     })
 }
 
-pub(crate) async fn unshare(State(st): State<Arc<WebState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
+pub(crate) async fn unshare(
+    State(st): State<Arc<WebState>>,
+    Path(id): Path<i64>,
+    m: Member<Analyst>,
+) -> Result<Response, WebError> {
     let now = (st.clock)();
     map_action(&st, m, |meta, s| {
         let n = meta.revoke_shares(&s.project, id, now)?;
-        let done = crate::audit::on_map(&st, Action::MapUnshare, &s.project, id).with(json!({"revoked": n}));
-        crate::audit::record(&st, s, done);
+        let done = audit::on_map(&st, Action::MapUnshare, &s.project, id).with(json!({"revoked": n}));
+        audit::record(&st, s, done);
         Ok(format!("/maps/{id}?project={}", enc(&s.project)))
     })
 }
 
-pub(crate) async fn delete(State(st): State<Arc<WebState>>, Path(id): Path<i64>, m: Member<Analyst>) -> Response {
+pub(crate) async fn delete(
+    State(st): State<Arc<WebState>>,
+    Path(id): Path<i64>,
+    m: Member<Analyst>,
+) -> Result<Response, WebError> {
     map_action(&st, m, |meta, s| {
-        let done = crate::audit::on_map(&st, Action::MapDelete, &s.project, id);
+        let done = audit::on_map(&st, Action::MapDelete, &s.project, id);
         meta.delete_map(&s.project, id)?;
-        crate::audit::record(&st, s, done);
+        audit::record(&st, s, done);
         Ok(format!("/maps?project={}", enc(&s.project)))
     })
 }
 
+/// The link of a share just made, shown once on the map (`token` empty: nothing).
+pub(super) fn created_note(l: Lang, origin: &str, token: &str) -> Markup {
+    html! {
+        @if !token.is_empty() {
+            div.secret role="status" {
+                h2 { (l.t("share_created")) }
+                p { (l.t("share_once")) }
+                pre id="share-link" { (origin) "/share/" (token) }
+            }
+        }
+    }
+}
+
+/// For analysts, under the map: the live links (their first characters), a new link, revoking them all, and
+/// deleting the map (confirmed by `assets/app.js` through `data-confirm`).
+pub(super) fn share_panel(s: &Session, id: i64, shares: &[ShareInfo]) -> Markup {
+    let l = s.lang;
+    html! {
+        div.share {
+            h2 { (l.t("share_link")) }
+            p.muted {
+                @if shares.is_empty() {
+                    (l.t("no_share"))
+                } @else {
+                    (l.t("live_shares")) ": "
+                    @for (i, x) in shares.iter().enumerate() { @if i > 0 { ", " } (x.hint) "…" }
+                }
+            }
+            form method="post" action={ "/maps/" (id) "/share" } class="inline" {
+                (project_fields(s))
+                button type="submit" class="secondary" { (l.t("new_share")) }
+            }
+            " "
+            form method="post" action={ "/maps/" (id) "/unshare" } class="inline" {
+                (project_fields(s))
+                button type="submit" class="secondary" { (l.t("revoke_shares")) }
+            }
+            " "
+            form method="post" action={ "/maps/" (id) "/delete" } class="inline" data-confirm=(l.t("confirm_delete_map")) {
+                (project_fields(s))
+                button type="submit" class="danger" { (l.t("delete_map")) }
+            }
+        }
+    }
+}
+
+/// The answer for a share link that leads nowhere (revoked, or its map gone): 404 with the reason, on a page
+/// without the signed-in frame (the reader has no session).
+fn gone(lang: Lang) -> Response {
+    let body = html! { main { h1 { "404" } p { (lang.t("share_gone")) } } };
+    respond(StatusCode::NOT_FOUND, document(lang, "404", body))
+}
+
+/// The map a share link opens, its project and id, and its latest version (None: the link leads nowhere).
+fn shared_map(st: &WebState, token: &str) -> Option<(String, i64, JourneyMap, i64)> {
+    let (project, id) = st.meta.shared_map(token).ok()??;
+    let v = st.meta.map_version(&project, id, None).ok()??;
+    let map = JourneyMap::from_json(&v.document).ok()?;
+    Some((project, id, map, v.version))
+}
+
 /// The public read-only page of a share link: no sign-in, no navigation, the map and its PDF.
-pub(crate) async fn shared(State(st): State<Arc<WebState>>, headers: HeaderMap, Path(token): Path<String>) -> Response {
-    let lang = Lang::pick("", &headers);
-    let Ok(Some((project, id))) = st.meta.shared_map(&token) else {
-        let body = format!("<main><h1>404</h1><p>{}</p></main>", lang.t("share_gone"));
-        return (StatusCode::NOT_FOUND, Html(page(lang, "404", &body))).into_response();
+pub(crate) async fn shared(
+    State(st): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let Some((project, id, map, version)) = shared_map(&st, &token) else {
+        return Ok(gone(Lang::pick("", &headers)));
     };
-    let v = match st.meta.map_version(&project, id, None) {
-        Ok(Some(v)) => v,
-        _ => return (StatusCode::NOT_FOUND, "not found").into_response(),
-    };
-    let Ok(map) = JourneyMap::from_json(&v.document) else {
-        return (StatusCode::NOT_FOUND, "not found").into_response();
-    };
-    let data = match map_data(&st, &project, &map, None).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let data = map_data(&st, &project, &map, None).await?;
     let l = lang_of(&map);
-    let s = Session {
-        user: tropa_meta::User {
-            id: 0,
-            email: String::new(),
-            role: Role::Viewer,
-            lang: l.code().into(),
-            created_at: 0,
-        },
-        csrf: String::new(),
-        lang: l,
-        role: Role::Viewer,
-        project,
-    };
+    // the grid is drawn for a reader without rights: read-only, in the map's language
+    let user = User { id: 0, email: String::new(), role: Role::Viewer, lang: l.code().into(), created_at: 0 };
+    let s = Session { user, csrf: String::new(), lang: l, role: Role::Viewer, project };
     let g = Grid { map: &map, data: data.as_ref(), editable: false, changed: vec![], id };
-    let body = format!(
-        "<main class=\"wide\"><h1>{}</h1><p class=\"muted\">{}</p><p class=\"muted\">{} · <a href=\"/share/{t}/export?format=pdf\">PDF</a> · \
-         <a href=\"/share/{t}/export?format=png\">PNG</a></p>{}</main>",
-        esc(&map.title),
-        esc(&maps::subtitle(&map, None, data.as_ref())),
-        l.t("shared_read_only"),
-        grid(&s, &g, v.version),
-        t = esc(&token),
-    );
-    let mut res = Html(page(l, &map.title, &body)).into_response();
+    let body = html! {
+        main.wide {
+            h1 { (map.title) }
+            p.muted { (maps::subtitle(&map, None, data.as_ref())) }
+            p.muted {
+                (l.t("shared_read_only")) " · "
+                a href={ "/share/" (token) "/export?format=pdf" } { "PDF" }
+                " · "
+                a href={ "/share/" (token) "/export?format=png" } { "PNG" }
+            }
+            (grid(&s, &g, version))
+        }
+    };
+    let mut res = respond(StatusCode::OK, document(l, &map.title, body));
     res.headers_mut().insert("x-robots-tag", "noindex".parse().expect("a header value"));
-    res
+    Ok(res)
 }
 
 pub(crate) async fn shared_export(
     State(st): State<Arc<WebState>>,
+    headers: HeaderMap,
     Path(token): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let Ok(Some((project, id))) = st.meta.shared_map(&token) else {
-        return (StatusCode::NOT_FOUND, "not found\n").into_response();
+) -> Result<Response, WebError> {
+    let Some((project, _, map, version)) = shared_map(&st, &token) else {
+        return Ok(gone(Lang::pick("", &headers)));
     };
     let Some(format) = Format::parse(&param(&q, "format")).filter(|f| !matches!(f, Format::Json | Format::Yaml)) else {
-        return (StatusCode::BAD_REQUEST, "format: use pdf, png, svg or md\n").into_response();
+        return Ok((StatusCode::BAD_REQUEST, "format: use pdf, png, svg or md\n").into_response());
     };
-    let Ok(Some(v)) = st.meta.map_version(&project, id, None) else {
-        return (StatusCode::NOT_FOUND, "not found\n").into_response();
-    };
-    let Ok(map) = JourneyMap::from_json(&v.document) else {
-        return (StatusCode::NOT_FOUND, "not found\n").into_response();
-    };
-    render_export(&st, &project, &map, v.version, None, format).await
+    render_export(&st, &project, &map, version, None, format).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_new_link_is_shown_once_and_escaped() {
+        assert_eq!(created_note(Lang::En, "https://x", "").into_string(), "");
+        let note = created_note(Lang::En, "https://x", "sh_<a>").into_string();
+        assert!(note.contains("<pre id=\"share-link\">https://x/share/sh_&lt;a&gt;</pre>"), "{note}");
+    }
 }
