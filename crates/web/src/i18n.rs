@@ -479,6 +479,8 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("password_created", "Password created", "Пароль создан"),
     ("password_shown_once", "Give it to the user; it is shown only once. Password for", "Передайте его пользователю; он показывается один раз. Пароль для"),
+    // settings
+    ("instance_user", "user (roles in projects)", "пользователь (роли в проектах)"),
 ];
 
 #[cfg(test)]

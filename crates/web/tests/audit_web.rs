@@ -208,7 +208,7 @@ async fn the_admins_page_filters_pages_speaks_both_languages_and_escapes_everyth
     // filters: by action, by project (both kept in the paging links)
     let forgets = html(&h.send(page_get("/settings/audit?action=data.forget", &admin)).await);
     assert_eq!(forgets.matches("<tr><td>").count(), 1);
-    assert!(forgets.contains("Customer&#39;s data deleted"), "{forgets}");
+    assert!(forgets.contains("Customer's data deleted"), "{forgets}");
     assert!(forgets.contains("<option value=\"data.forget\" selected>"));
     let a = html(&h.send(page_get("/settings/audit?project=a", &admin)).await);
     assert_eq!(a.matches("<tr><td>").count(), 1);

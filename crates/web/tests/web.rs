@@ -137,7 +137,7 @@ async fn admins_manage_projects_keys_and_users_and_everyone_their_password() {
     assert_eq!(r.headers["cache-control"], "no-store");
     let page = html(&r);
     let secret = page.split("<pre id=\"new-key\">").nth(1).unwrap().split('<').next().unwrap().to_string();
-    assert!(secret.starts_with("tw_") && page.contains("data-key=\"tw_"), "{page}");
+    assert!(secret.starts_with("tw_") && page.contains(&format!("data-key=&quot;{secret}&quot;")), "{page}");
     let event = json!({"event":"signup","userId":"u9","timestamp":"2026-05-01T10:00:00Z"}).to_string();
     assert_eq!(h.post("/v1/track", Some(&secret), event.clone()).await.status, StatusCode::OK);
     let list = html(&h.send(page_get("/settings/keys?project=shop", &admin)).await);

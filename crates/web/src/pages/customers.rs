@@ -1,58 +1,100 @@
 //! The customers page: find customers by a trait condition (`city = Казань`), an event they did and their first
 //! channel (how many, and the first 100 with events, dates and revenue); look a customer up by any of their ids
-//! (anonymous id or user id) and read the journey as a timeline across touchpoints and channels — every id linked to the customer and the message that linked it,
-//! then each event with its time, channel, touchpoint, device and properties.
+//! (anonymous id or user id) and read the journey as a timeline across touchpoints and channels — every id linked
+//! to the customer and the message that linked it, then each event with its time, channel, touchpoint, device and
+//! properties.
 
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
-use tropa_engine::{report, CustomerRecord};
-
-use super::form::FieldErrors;
-use super::i18n::Lang;
-use super::{esc, shell};
-use crate::WebState;
-use crate::{Member, Viewer};
+use maud::{html, Markup};
 use tropa_app::request::{Filters, Problems};
+use tropa_core::Event;
+use tropa_engine::report::{self, CustomerListReport};
+use tropa_engine::CustomerRecord;
 
-pub(crate) async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
-    let Member { s, f: q, .. } = m;
+use crate::access::{Member, Viewer};
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::pages::builder::{analysis, project_engine, Run};
+use crate::pages::export::enc;
+use crate::session::Session;
+use crate::ui::form::FieldErrors;
+use crate::ui::layout::shell;
+use crate::WebState;
+
+/// What the forms ask: a customer's id, or a trait condition, an event done and the first channel.
+struct Asked {
+    id: String,
+    trait_q: String,
+    did: String,
+    channel: String,
+}
+
+pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> Result<Response, WebError> {
+    let field = |k: &str| m.field(k).to_string();
+    let asked = Asked { id: field("id"), trait_q: field("trait"), did: field("did"), channel: field("channel") };
+    let s = &m.s;
     let l = s.lang;
-    let field = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
-    let project = s.project.clone();
-    let id = field("id");
-    let (trait_q, did, channel) = (field("trait"), field("did"), field("channel"));
-    let mut main = format!("<h1>{}</h1>", l.t("customers_page"));
     // the project's time zone: dates without an offset and the report's days, weeks and months
-    let calendar = match st.settings_of(&s.project) {
-        Ok(x) => x.calendar,
-        Err(e) => return e.into_response(),
-    };
+    let calendar = st.settings_of(&s.project)?.calendar;
     let mut problems = Problems::new(l.core()).in_calendar(calendar);
-    let mut found = String::new();
-    let searching = !(trait_q.is_empty() && did.is_empty() && channel.is_empty());
-    if searching {
-        let filters = Filters {
-            traits: Some(trait_q.clone()).filter(|t| !t.is_empty()).into_iter().collect(),
-            did: Some(did.clone()).filter(|t| !t.is_empty()).into_iter().collect(),
-            first_channel: Some(channel.clone()).filter(|t| !t.is_empty()).into_iter().collect(),
-            ..Filters::default()
-        };
-        let (scope, state) = filters.scope(&mut problems);
-        if problems.0.is_empty() {
-            let run: crate::pages::builder::Run<usize, report::CustomerListReport> =
-                |engine, limit, scope, tests| report::customer_list(engine, limit, scope, tests);
-            match super::analysis(&st, &s, (LIST_LIMIT, scope, state), run).await {
-                Ok(Ok(r)) => found = render_list(l, &project, &r),
-                Ok(Err(e)) => problems.0.push(("trait".into(), e)),
-                Err(r) => return r.into_response(),
-            }
+    let found = search(&st, s, &asked, &mut problems).await?;
+    let e = FieldErrors::new(l, &field_problems(problems), "");
+    let customer = if asked.id.is_empty() { None } else { Some(lookup(&st, s, &asked.id).await?) };
+    let main = html! {
+        h1 { (l.t("customers_page")) }
+        (search_forms(l, &s.project, &e, &asked))
+        @if let Some(r) = &found { (render_list(l, &s.project, r)) }
+        @match &customer {
+            Some(Some(c)) => (render(l, c)),
+            Some(None) => p.err role="alert" { (l.t("no_customer")) " '" (asked.id) "'" },
+            None => {},
+        }
+    };
+    Ok(Html(shell(s, "customers_page", l.t("customers_page"), main).into_string()).into_response())
+}
+
+/// Customers listed by a search.
+const LIST_LIMIT: usize = 100;
+
+/// The customers the search finds (none when nothing is asked, or when the search has problems).
+async fn search(
+    st: &WebState,
+    s: &Session,
+    asked: &Asked,
+    problems: &mut Problems,
+) -> Result<Option<CustomerListReport>, WebError> {
+    if asked.trait_q.is_empty() && asked.did.is_empty() && asked.channel.is_empty() {
+        return Ok(None);
+    }
+    let one = |v: &str| if v.is_empty() { vec![] } else { vec![v.to_string()] };
+    let filters = Filters {
+        traits: one(&asked.trait_q),
+        did: one(&asked.did),
+        first_channel: one(&asked.channel),
+        ..Filters::default()
+    };
+    let (scope, state) = filters.scope(problems);
+    if !problems.0.is_empty() {
+        return Ok(None);
+    }
+    let run: Run<usize, CustomerListReport> =
+        |engine, limit, scope, tests| report::customer_list(engine, limit, scope, tests);
+    match analysis(st, s, (LIST_LIMIT, scope, state), run).await? {
+        Ok(r) => Ok(Some(r)),
+        Err(e) => {
+            problems.0.push(("trait".into(), e));
+            Ok(None)
         }
     }
-    // `filters.traits[0]` belongs to the trait box, `filters.did[0]` to the event box.
-    let problems: Vec<(String, String)> = problems
+}
+
+/// The problems by the form field they belong to: `filters.traits[0]` to the trait box, `filters.did[0]` to the
+/// event box.
+fn field_problems(problems: Problems) -> Vec<(String, String)> {
+    problems
         .0
         .into_iter()
         .map(|(f, m)| match f.as_str() {
@@ -60,149 +102,167 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m
             "filters.did[0]" => ("did".into(), m),
             _ => (f, m),
         })
-        .collect();
-    let e = FieldErrors::new(l, &problems, "");
+        .collect()
+}
+
+/// The customer with the id, if there is one.
+async fn lookup(st: &WebState, s: &Session, id: &str) -> Result<Option<CustomerRecord>, WebError> {
+    let engine = project_engine(st, s, &s.project)?;
+    let id = id.to_string();
+    match tokio::task::spawn_blocking(move || engine.customer(&id)).await {
+        Ok(found) => found.map_err(|e| WebError::internal(&e)),
+        Err(e) => Err(WebError::internal(&e)),
+    }
+}
+
+/// The two forms: one customer by an id; many by a trait, an event and the first channel.
+fn search_forms(l: Lang, project: &str, e: &FieldErrors, asked: &Asked) -> Markup {
     let channels: Vec<(&str, String)> = std::iter::once(("", "—".to_string()))
         .chain(tropa_core::channel::GROUPS.iter().map(|g| (*g, l.channel(g))))
         .collect();
     let channel_opts: Vec<(&str, &str)> = channels.iter().map(|(v, t)| (*v, t.as_str())).collect();
-    main.push_str(&format!(
-        "<div class=\"panels\"><form class=\"panel\" method=\"get\" action=\"/customers\"><input type=\"hidden\" name=\"project\" value=\"{p}\">\
-         <h2>{one}</h2>{id_in}<p class=\"muted\">{hint}</p><button type=\"submit\">{find}</button></form>\
-         <form class=\"panel\" method=\"get\" action=\"/customers\"><input type=\"hidden\" name=\"project\" value=\"{p}\">\
-         <h2>{many}</h2>{trait_in}{did_in}{channel_in}<button type=\"submit\">{find}</button></form></div>",
-        p = esc(&project),
-        one = l.t("find_one"),
-        id_in = e.input_html("id", l.t("customer_id"), &id, "text", "u-1f3a, a-9c2e…"),
-        hint = l.t("customers_hint"),
-        find = l.t("find"),
-        many = l.t("find_many"),
-        trait_in = e.input_html("trait", l.t("trait_condition"), &trait_q, "text", "city = Казань"),
-        did_in = e.input_html("did", l.t("did_event"), &did, "text", "purchase where revenue > 5000"),
-        channel_in = e.select_html("channel", l.t("first_channel"), &channel, &channel_opts),
-    ));
-    main.push_str(&found);
-    if !id.is_empty() {
-        let engine = match super::project_engine(&st, &s, &project) {
-            Ok(e) => e,
-            Err(r) => return r.into_response(),
-        };
-        let lookup = id.clone();
-        match tokio::task::spawn_blocking(move || engine.customer(&lookup)).await {
-            Ok(Ok(Some(c))) => main.push_str(&render(l, &c)),
-            Ok(Ok(None)) => {
-                main.push_str(&format!("<p class=\"err\" role=\"alert\">{} '{}'</p>", l.t("no_customer"), esc(&id)))
+    html! {
+        div.panels {
+            form.panel method="get" action="/customers" {
+                input type="hidden" name="project" value=(project);
+                h2 { (l.t("find_one")) }
+                (e.input("id", l.t("customer_id"), &asked.id, "text", "u-1f3a, a-9c2e…"))
+                p.muted { (l.t("customers_hint")) }
+                button type="submit" { (l.t("find")) }
             }
-            Ok(Err(e)) => return super::internal(&e),
-            Err(e) => return super::internal(&e),
+            form.panel method="get" action="/customers" {
+                input type="hidden" name="project" value=(project);
+                h2 { (l.t("find_many")) }
+                (e.input("trait", l.t("trait_condition"), &asked.trait_q, "text", "city = Казань"))
+                (e.input("did", l.t("did_event"), &asked.did, "text", "purchase where revenue > 5000"))
+                (e.select("channel", l.t("first_channel"), &asked.channel, &channel_opts))
+                button type="submit" { (l.t("find")) }
+            }
         }
     }
-    Html(shell(&s, "customers_page", l.t("customers_page"), &main)).into_response()
 }
 
-/// Customers listed by a search.
-const LIST_LIMIT: usize = 100;
-
-fn render_list(l: Lang, project: &str, r: &report::CustomerListReport) -> String {
+fn render_list(l: Lang, project: &str, r: &CustomerListReport) -> Markup {
     let loc = l.locale();
-    let mut out = format!("<h2>{}: {}</h2>", l.t("customers_found"), loc.int(r.total),);
-    if r.total > r.customers.len() as u64 {
-        out.push_str(&format!("<p class=\"muted\">{} {}</p>", l.t("showing_first"), loc.int(r.customers.len() as u64)));
+    let project = enc(project);
+    html! {
+        h2 { (l.t("customers_found")) ": " (loc.int(r.total)) }
+        @if r.total > r.customers.len() as u64 {
+            p.muted { (l.t("showing_first")) " " (loc.int(r.customers.len() as u64)) }
+        }
+        @if !r.customers.is_empty() {
+            table {
+                thead {
+                    tr {
+                        th { (l.t("customer")) } th.num { (l.t("events")) } th { (l.t("first_seen")) }
+                        th { (l.t("last_seen")) } th.num { (l.t("revenue")) }
+                    }
+                }
+                tbody {
+                    @for c in &r.customers {
+                        tr {
+                            td { a href={ "/customers?project=" (project) "&id=" (enc(&c.id)) } { (c.id) } }
+                            td.num { (loc.int(c.events)) }
+                            td { (l.date(&c.first_event)) }
+                            td { (l.date(&c.last_event)) }
+                            td.num { (loc.int(c.revenue.max(0.0).round() as u64)) }
+                        }
+                    }
+                }
+            }
+        }
     }
-    if r.customers.is_empty() {
-        return out;
-    }
-    out.push_str(&format!(
-        "<table><thead><tr><th>{}</th><th class=\"num\">{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
-        l.t("customer"),
-        l.t("events"),
-        l.t("first_seen"),
-        l.t("last_seen"),
-        l.t("revenue")
-    ));
-    for c in &r.customers {
-        out.push_str(&format!(
-            "<tr><td><a href=\"/customers?project={p}&amp;id={id_q}\">{id}</a></td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
-            loc.int(c.events),
-            esc(&l.date(&c.first_event)),
-            esc(&l.date(&c.last_event)),
-            loc.int(c.revenue.max(0.0).round() as u64),
-            p = esc(project),
-            id_q = esc(&super::export::enc(&c.id)),
-            id = esc(&c.id),
-        ));
-    }
-    out.push_str("</tbody></table>");
-    out
 }
 
-fn render(l: Lang, c: &CustomerRecord) -> String {
+/// A customer: their ids, events and revenue, the links between their ids, and the timeline.
+fn render(l: Lang, c: &CustomerRecord) -> Markup {
     let loc = l.locale();
     let revenue: f64 = c.events.iter().filter_map(|e| e.revenue).sum();
-    let mut out = format!(
-        "<div class=\"cards\"><div class=\"card\"><div class=\"n small\">{}</div><div class=\"l\">{}</div></div>\
-         <div class=\"card\"><div class=\"n\">{}</div><div class=\"l\">{}</div></div>\
-         <div class=\"card\"><div class=\"n\">{}</div><div class=\"l\">{}</div></div></div>",
-        esc(&c.actors.join(", ")),
-        l.t("ids"),
-        loc.int(c.events.len() as u64),
-        l.t("events"),
-        loc.int(revenue.round() as u64),
-        l.t("revenue"),
-    );
-    if !c.merges.is_empty() {
-        out.push_str(&format!("<h2>{}</h2><ul>", l.t("links")));
-        for m in &c.merges {
-            out.push_str(&format!(
-                "<li>{} ↔ {} <span class=\"muted\">({}, {})</span></li>",
-                esc(&m.a),
-                esc(&m.b),
-                esc(&m.via),
-                esc(&l.date(&tropa_core::time::format_ts(m.at)))
-            ));
+    html! {
+        div.cards {
+            div.card { div.n.small { (c.actors.join(", ")) } div.l { (l.t("ids")) } }
+            div.card { div.n { (loc.int(c.events.len() as u64)) } div.l { (l.t("events")) } }
+            div.card { div.n { (loc.int(revenue.round() as u64)) } div.l { (l.t("revenue")) } }
         }
-        out.push_str("</ul>");
-    }
-    out.push_str(&format!(
-        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        l.t("timeline"),
-        l.t("time"),
-        l.t("event"),
-        l.t("channel"),
-        l.t("touchpoint"),
-        l.t("device"),
-        l.t("details")
-    ));
-    for e in &c.events {
-        let d = tropa_core::useragent::parse(&e.context.user_agent);
-        let device =
-            [d.device, d.os, d.browser].iter().filter(|x| !x.is_empty()).copied().collect::<Vec<_>>().join(" · ");
-        let mut details: Vec<String> = e
-            .properties_map()
-            .iter()
-            .take(4)
-            .map(|(k, v)| format!("{k}: {}", tropa_core::analysis::matcher::value_text(v)))
-            .collect();
-        if let Some(r) = e.revenue {
-            details.insert(0, format!("{} {}", r, e.currency));
+        @if !c.merges.is_empty() {
+            h2 { (l.t("links")) }
+            ul {
+                @for m in &c.merges {
+                    li {
+                        (m.a) " ↔ " (m.b) " "
+                        span.muted { "(" (m.via) ", " (l.date(&tropa_core::time::format_ts(m.at))) ")" }
+                    }
+                }
+            }
         }
-        let channel = [e.channel.source.as_str(), e.channel.medium.as_str(), e.channel.campaign.as_str()]
-            .iter()
-            .filter(|x| !x.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" / ");
-        out.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}<div class=\"muted\">{}</div></td><td>{}</td><td>{}</td><td class=\"muted\">{}</td></tr>",
-            esc(&format!("{}{}", l.date(&tropa_core::time::format_ts(e.timestamp)), &tropa_core::time::format_ts(e.timestamp)[16..19])),
-            esc(&e.name),
-            esc(&l.channel(&e.channel.group)),
-            esc(&channel),
-            esc(&e.touchpoint),
-            esc(&device),
-            esc(&details.join(", "))
-        ));
+        h2 { (l.t("timeline")) }
+        table {
+            thead {
+                tr {
+                    th { (l.t("time")) } th { (l.t("event")) } th { (l.t("channel")) } th { (l.t("touchpoint")) }
+                    th { (l.t("device")) } th { (l.t("details")) }
+                }
+            }
+            tbody { @for e in &c.events { (event_row(l, e)) } }
+        }
     }
-    out.push_str("</tbody></table>");
-    out
+}
+
+/// An event of the timeline: its time, name, channel (group, then source / medium / campaign), touchpoint, device
+/// and revenue with the first properties.
+fn event_row(l: Lang, e: &Event) -> Markup {
+    let d = tropa_core::useragent::parse(&e.context.user_agent);
+    let device = [d.device, d.os, d.browser].iter().filter(|x| !x.is_empty()).copied().collect::<Vec<_>>().join(" · ");
+    let mut details: Vec<String> = e
+        .properties_map()
+        .iter()
+        .take(4)
+        .map(|(k, v)| format!("{k}: {}", tropa_core::analysis::matcher::value_text(v)))
+        .collect();
+    if let Some(r) = e.revenue {
+        details.insert(0, format!("{} {}", r, e.currency));
+    }
+    let channel = [e.channel.source.as_str(), e.channel.medium.as_str(), e.channel.campaign.as_str()]
+        .iter()
+        .filter(|x| !x.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" / ");
+    let ts = tropa_core::time::format_ts(e.timestamp);
+    html! {
+        tr {
+            td { (l.date(&ts)) (ts.get(16..19).unwrap_or("")) }
+            td { (e.name) }
+            td { (l.channel(&e.channel.group)) div.muted { (channel) } }
+            td { (e.touchpoint) }
+            td { (device) }
+            td.muted { (details.join(", ")) }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tropa_engine::report::CustomerListRow;
+
+    #[test]
+    fn a_found_customer_links_to_their_timeline_by_an_encoded_id() {
+        let row = |id: &str| CustomerListRow {
+            id: id.into(),
+            events: 3,
+            first_event: "2026-05-01".into(),
+            last_event: "2026-05-02".into(),
+            revenue: 1500.4,
+        };
+        let r = CustomerListReport { total: 2, customers: vec![row("u1"), row("a&<b>")] };
+        let list = render_list(Lang::En, "a", &r).into_string();
+        assert!(list.starts_with("<h2>Customers found: 2</h2><table>"), "{list}");
+        assert!(list.contains("<a href=\"/customers?project=a&amp;id=u1\">u1</a>"), "{list}");
+        assert!(list.contains("<a href=\"/customers?project=a&amp;id=a%26%3Cb%3E\">a&amp;&lt;b&gt;</a>"), "{list}");
+        assert!(list.contains("<td class=\"num\">1,500</td>"), "{list}");
+        let more = CustomerListReport { total: 200, customers: vec![] };
+        let list = render_list(Lang::En, "a", &more).into_string();
+        assert!(list.contains("<p class=\"muted\">") && !list.contains("<table>"), "{list}");
+    }
 }
