@@ -481,6 +481,14 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("password_shown_once", "Give it to the user; it is shown only once. Password for", "Передайте его пользователю; он показывается один раз. Пароль для"),
     // settings
     ("instance_user", "user (roles in projects)", "пользователь (роли в проектах)"),
+    // reports
+    ("not_whole_number", "is not a whole number", "— не целое число"),
+    ("download_format", "A chart downloads as SVG, PNG or CSV.", "График скачивается в SVG, PNG или CSV."),
+    ("report_kind_unknown", "Reports are saved from the funnels, paths and retention pages.", "Отчёты сохраняются со страниц воронок, путей и удержания."),
+    ("report_name_length", "A report's name has 1 to 120 characters.", "Название отчёта — от 1 до 120 символов."),
+    ("report_too_long", "The report's settings are too long to save.", "Параметры отчёта слишком длинные, чтобы их сохранить."),
+    ("report_id", "Which saved report to delete is not said.", "Не указано, какой сохранённый отчёт удалить."),
+    ("stages_action", "is not an action of this form: use its buttons", "— не действие этой формы: используйте её кнопки"),
 ];
 
 #[cfg(test)]

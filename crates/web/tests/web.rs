@@ -76,10 +76,9 @@ async fn sign_in_overview_language_and_sign_out() {
     assert!(page.contains("<svg") && page.contains("Клиенты на каждом шаге") && page.contains("33,3\u{a0}%"), "{page}");
     let bad = h.send(get("/funnels?project=a&steps=view_item+where+price+%3E%0Abuy&window=soon", &session)).await;
     let page = bad.body.as_str().unwrap().to_string();
-    assert!(
-        page.contains("строка 1:") && page.contains("window: ") && page.contains("aria-invalid=\"true\""),
-        "{page}"
-    );
+    // each problem beside its own field, the reason alone (no field path before it)
+    let window = "placeholder=\"7d\" aria-invalid=\"true\"><p class=\"err\" role=\"alert\">'soon': a number";
+    assert!(page.contains("строка 1:") && page.contains(window) && !page.contains("window: "), "{page}");
     assert!(!page.contains("<svg"), "no report for an invalid funnel");
     // the paths page: the Sankey and the top paths; a start that does not parse is shown at its field
     let html = h.send(get("/paths?project=a&from=view_item&depth=3", &session)).await;
@@ -95,7 +94,16 @@ async fn sign_in_overview_language_and_sign_out() {
     assert_eq!(html.status, StatusCode::OK);
     assert!(page.contains("Когорты: доля вернувшихся") && page.contains("01.05.2026 (3)"), "{page}");
     let page = h.send(get("/retention?project=a&period=fortnight", &session)).await.body.as_str().unwrap().to_string();
-    assert!(page.contains("period: ") && page.contains("aria-invalid=\"true\"") && !page.contains("<svg"), "{page}");
+    let period = page.split("id=\"period\" name=\"period\" aria-invalid=\"true\"").nth(1).unwrap_or_default();
+    assert!(
+        period
+            .split("</select>")
+            .nth(1)
+            .unwrap_or_default()
+            .starts_with("<p class=\"err\" role=\"alert\">unknown period")
+            && !page.contains("<svg"),
+        "{page}"
+    );
     // the customer page: a timeline by any id; an unknown id is said so
     let page = h.send(get("/customers?project=a&id=u1", &session)).await.body.as_str().unwrap().to_string();
     assert!(page.contains("Хронология") && page.contains("purchase") && page.contains("Платный поиск"), "{page}");
@@ -313,7 +321,9 @@ async fn funnels_are_saved_reopened_and_charts_downloaded() {
         "{page}"
     );
     let page = html(&h.send(page_get("/paths?project=a&from=view_item&did=purchase+where", &viewer)).await);
-    assert!(page.contains("<details class=\"filters\" open>") && page.contains("filters.did[0]"), "{page}");
+    let did = "placeholder=\"email_open\" aria-invalid=\"true\"><p class=\"err\" role=\"alert\">a condition is missing";
+    assert!(page.contains("<details class=\"filters\" open>") && page.contains(did), "{page}");
+    assert!(!page.contains("filters.did[0]"), "the message is in the user's words, without the field's path");
     // downloads: the chart as SVG and PNG, its data as CSV
     let r = h.send(page_get(&format!("/funnels?project=a&{query}&download=funnel&format=svg"), &viewer)).await;
     assert_eq!(r.headers["content-type"], "image/svg+xml");

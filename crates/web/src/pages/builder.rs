@@ -5,13 +5,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::response::{Html, IntoResponse, Response};
+use maud::{html, Markup};
 use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_engine::report::StateFilter;
 use tropa_engine::{Engine, EngineError};
 
 use crate::error::WebError;
+use crate::pages::export::Exports;
+use crate::pages::saved;
 use crate::session::Session;
-use crate::ui::layout::shell_html;
+use crate::ui::layout::shell;
 use crate::WebState;
 
 /// A report's function: its spec, the filters' scope and stage/lifecycle tests → the report.
@@ -25,16 +28,21 @@ pub(crate) fn builder_page(
     s: &Session,
     kind: &'static str,
     q: &HashMap<String, String>,
-    form: &str,
-    result: &str,
-    ex: super::export::Exports,
+    form: Markup,
+    result: Markup,
+    ex: Exports,
 ) -> Response {
     if let Some(file) = ex.into_file() {
         return file;
     }
-    let saved = super::saved::panel(st, s, kind, q);
-    let main = format!("<h1>{}</h1>{saved}{form}{result}", s.lang.t(kind));
-    Html(shell_html(s, kind, s.lang.t(kind), &main)).into_response()
+    let l = s.lang;
+    let main = html! {
+        h1 { (l.t(kind)) }
+        (saved::panel(st, s, kind, q))
+        (form)
+        (result)
+    };
+    Html(shell(s, kind, l.t(kind), main).into_string()).into_response()
 }
 
 /// The engine of a project the signed-in user asked for by name (404 when there is no such project).
@@ -56,7 +64,7 @@ pub(crate) async fn analysis<Spec: Send + 'static, Out: Send + 'static>(
 ) -> Result<Result<Out, String>, WebError> {
     let engine = project_engine(st, s, &s.project)?;
     if !filter.stages.is_empty() && filter.definition.is_none() {
-        filter.definition = Some(super::stages::parsed_definition(st, &s.project)?);
+        filter.definition = Some(crate::pages::stages::parsed_definition(st, &s.project)?);
     }
     let done = tokio::task::spawn_blocking(move || {
         let tests = filter.tests(&*engine)?;

@@ -7,10 +7,12 @@ use std::collections::HashMap;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use maud::Markup;
 use tropa_render::{BarChart, FunnelChart, Heatmap, LineChart, Locale, Sankey};
 
-use super::esc;
-use super::i18n::Lang;
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::ui::chart::figure;
 
 /// A chart that can be drawn and written as a table.
 pub trait Chart {
@@ -165,8 +167,8 @@ impl Exports {
         Exports { page, lang, base, want, file: None }
     }
 
-    /// The chart's HTML (the SVG and its download links); keeps the file when this is the chart asked for.
-    pub fn chart(&mut self, id: &str, chart: &dyn Chart) -> String {
+    /// The chart's figure (the SVG and its download links); keeps the file when this is the chart asked for.
+    pub fn chart(&mut self, id: &str, chart: &dyn Chart) -> Markup {
         let loc = self.lang.locale();
         let svg = chart.svg(loc);
         if let Some((want, format)) = &self.want {
@@ -174,16 +176,7 @@ impl Exports {
                 self.file = Some(self.file_of(id, *format, &svg, chart));
             }
         }
-        let link = |f: &str, label: &str| {
-            format!("<a href=\"/{}?{}download={id}&amp;format={f}\" download>{label}</a>", self.page, esc(&self.base))
-        };
-        format!(
-            "<figure class=\"chart\" id=\"chart-{id}\">{svg}<figcaption class=\"dl\">{} {} · {} · {}</figcaption></figure>",
-            self.lang.t("download"),
-            link("svg", "SVG"),
-            link("png", "PNG"),
-            link("csv", "CSV")
-        )
+        figure(self.lang, id, svg, &format!("/{}?{}", self.page, self.base))
     }
 
     fn file_of(&self, id: &str, format: Option<Format>, svg: &str, chart: &dyn Chart) -> Response {
@@ -197,10 +190,10 @@ impl Exports {
             }
             Some(Format::Png) => match tropa_render::png(svg, 2.0) {
                 Ok(b) => (b, "image/png", "png"),
-                Err(e) => return super::internal(&e),
+                Err(e) => return WebError::internal(&e).into_response(),
             },
             None => {
-                return (StatusCode::BAD_REQUEST, "format: use svg, png or csv\n").into_response();
+                return WebError::BadRequest(self.lang, StatusCode::BAD_REQUEST, "download_format").into_response();
             }
         };
         (
@@ -215,11 +208,8 @@ impl Exports {
 
     /// The file asked for: `Some` when the request was a download (404 when the page has no such chart).
     pub fn into_file(self) -> Option<Response> {
-        let (id, _) = self.want?;
-        Some(self.file.unwrap_or_else(|| {
-            (StatusCode::NOT_FOUND, format!("download: this page has no chart '{}'\n", id.escape_debug()))
-                .into_response()
-        }))
+        self.want?;
+        Some(self.file.unwrap_or_else(|| WebError::NotFound(self.lang).into_response()))
     }
 }
 

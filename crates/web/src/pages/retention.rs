@@ -2,93 +2,141 @@
 //! event) and the overall curve — per breakdown value too — from a GET form (start and return events, period,
 //! columns, mode, breakdown, dates). Problems are shown next to their field.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use maud::{html, Markup};
+use tropa_app::request::{Filters, Problems, RetentionRequest};
 use tropa_core::analysis::retention::RetentionReport;
 use tropa_engine::report;
 use tropa_render::{Heatmap, LineChart, Series, ValueFormat};
 
-use super::esc;
-use super::export::Exports;
-use super::form::{FieldErrors, FilterFields};
-use super::i18n::Lang;
+use crate::access::{Member, Viewer};
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::pages::builder::{analysis, builder_page};
+use crate::pages::export::Exports;
+use crate::pages::stages::stage_options;
+use crate::ui::form::{FieldErrors, FilterFields};
 use crate::WebState;
-use crate::{Member, Viewer};
-use tropa_app::request::{Filters, Problems, RetentionRequest};
 
-pub(crate) async fn page(State(st): State<Arc<WebState>>, _headers: HeaderMap, m: Member<Viewer>) -> Response {
+/// What the form asks (its fields as typed, defaults filled in).
+struct Ask {
+    start: String,
+    ret: String,
+    period: String,
+    periods: String,
+    mode: String,
+    breakdown: String,
+    since: String,
+    until: String,
+    who: FilterFields,
+}
+
+impl Ask {
+    fn read(q: &HashMap<String, String>) -> Ask {
+        let field = |k: &str, default: &str| {
+            q.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string())
+        };
+        Ask {
+            start: field("start", "*"),
+            ret: field("return", "*"),
+            period: field("period", "week"),
+            periods: field("periods", "8"),
+            mode: field("mode", "on"),
+            breakdown: field("breakdown", ""),
+            since: field("since", ""),
+            until: field("until", ""),
+            who: FilterFields::read(q),
+        }
+    }
+
+    /// The query API's request for the form.
+    fn request(&self, l: Lang, problems: &mut Problems) -> RetentionRequest {
+        let opt = |v: &str| (!v.is_empty()).then(|| v.to_string());
+        let periods = match self.periods.parse::<usize>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                problems.0.push(("periods".into(), format!("'{}' {}", self.periods, l.t("not_whole_number"))));
+                None
+            }
+        };
+        let mut request = RetentionRequest {
+            start: Some(self.start.clone()),
+            return_event: Some(self.ret.clone()),
+            period: Some(self.period.clone()),
+            periods,
+            mode: Some(self.mode.clone()),
+            breakdown: opt(&self.breakdown),
+            filters: Filters { since: opt(&self.since), until: opt(&self.until), ..Filters::default() },
+            ..RetentionRequest::default()
+        };
+        self.who.apply(&mut request.filters);
+        request
+    }
+}
+
+pub(crate) async fn page(
+    State(st): State<Arc<WebState>>,
+    _headers: HeaderMap,
+    m: Member<Viewer>,
+) -> Result<Response, WebError> {
     let Member { s, f: q, .. } = m;
     let l = s.lang;
-    let field = |k: &str, default: &str| {
-        q.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string())
-    };
-    let project = s.project.clone();
-    let (start, ret) = (field("start", "*"), field("return", "*"));
-    let (period, periods, mode) = (field("period", "week"), field("periods", "8"), field("mode", "on"));
-    let (breakdown, since, until) = (field("breakdown", ""), field("since", ""), field("until", ""));
-    let opt = |v: &str| (!v.is_empty()).then(|| v.to_string());
+    let ask = Ask::read(&q);
     // the project's time zone: dates without an offset and the report's days, weeks and months
-    let calendar = match st.settings_of(&s.project) {
-        Ok(x) => x.calendar,
-        Err(e) => return e.into_response(),
-    };
+    let calendar = st.settings_of(&s.project)?.calendar;
     let mut problems = Problems::new(l.core()).in_calendar(calendar);
-    let periods_n = match periods.parse::<usize>() {
-        Ok(n) => Some(n),
-        Err(_) => {
-            problems.0.push(("periods".into(), format!("'{periods}' is not a whole number")));
-            None
-        }
-    };
-    let who = FilterFields::read(&q);
-    let mut request = RetentionRequest {
-        start: Some(start.clone()),
-        return_event: Some(ret.clone()),
-        period: Some(period.clone()),
-        periods: periods_n,
-        mode: Some(mode.clone()),
-        breakdown: opt(&breakdown),
-        filters: Filters { since: opt(&since), until: opt(&until), ..Filters::default() },
-        ..RetentionRequest::default()
-    };
-    who.apply(&mut request.filters);
+    let request = ask.request(l, &mut problems);
     let spec = request.spec(&mut problems);
     let (scope, state_filter) = request.filters.scope(&mut problems);
-    let mut result = String::new();
+    let mut result = html! {};
     let mut ex = Exports::new("retention", l, &q);
     if let (Some(spec), true) = (spec, problems.0.is_empty()) {
-        match super::analysis(&st, &s, (spec, scope, state_filter), report::retention).await {
-            Ok(Ok(r)) => result = render(l, &r, &mut ex),
-            Ok(Err(e)) => problems.0.push(("retention".into(), e)),
-            Err(r) => return r.into_response(),
+        match analysis(&st, &s, (spec, scope, state_filter), report::retention).await? {
+            Ok(r) => result = render(l, &r, &mut ex),
+            Err(e) => problems.0.push(("retention".into(), e)),
         }
     }
     let e = FieldErrors::new(l, &problems.0, "");
-    let form = format!(
-        "<form class=\"builder\" method=\"get\" action=\"/retention\"><input type=\"hidden\" name=\"project\" value=\"{p}\">\
-         <div>{start}{ret}<p class=\"muted\">{hint}</p>{general}</div><div>{period}{periods}{mode}{breakdown}</div>\
-         <div>{since}{until}<button type=\"submit\">{run}</button></div>{who}</form>",
-        p = esc(&project),
-        start = e.input_html("start", l.t("cohort_event"), &start, "text", "*"),
-        ret = e.input_html("return", l.t("return_event"), &ret, "text", "*"),
-        hint = l.t("retention_hint"),
-        general = e.at_html("retention"),
-        period = e.select_html("period", l.t("period_unit"), &period, &[("day", l.t("day")), ("week", l.t("week")), ("month", l.t("month"))]),
-        periods = e.input_html("periods", l.t("columns"), &periods, "number", "8"),
-        mode = e.select_html("mode", l.t("mode"), &mode, &[("on", l.t("ret_on")), ("on-or-after", l.t("ret_on_or_after"))]),
-        breakdown = e.input_html("breakdown", l.t("breakdown"), &breakdown, "text", "first_channel"),
-        since = e.input_html("since", l.t("since"), &since, "date", ""),
-        until = e.input_html("until", l.t("until"), &until, "date", ""),
-        run = l.t("run"),
-        who = who.html_string(l, &e, &super::stages::stage_options(&st, &project, l)),
-    );
-    super::builder_page(&st, &s, "retention", &q, &form, &result, ex)
+    let form = form(l, &s.project, &ask, &e, &stage_options(&st, &s.project, l));
+    Ok(builder_page(&st, &s, "retention", &q, form, result, ex))
 }
 
-fn render(l: Lang, r: &RetentionReport, ex: &mut Exports) -> String {
+/// The builder: start and return events, period, columns, mode, breakdown, dates and the customer filters.
+fn form(l: Lang, project: &str, a: &Ask, e: &FieldErrors, stages: &[(String, String)]) -> Markup {
+    let periods = [("day", l.t("day")), ("week", l.t("week")), ("month", l.t("month"))];
+    let modes = [("on", l.t("ret_on")), ("on-or-after", l.t("ret_on_or_after"))];
+    html! {
+        form.builder method="get" action="/retention" {
+            input type="hidden" name="project" value=(project);
+            div {
+                (e.input("start", l.t("cohort_event"), &a.start, "text", "*"))
+                (e.input("return", l.t("return_event"), &a.ret, "text", "*"))
+                p.muted { (l.t("retention_hint")) }
+                (e.at("retention"))
+            }
+            div {
+                (e.select("period", l.t("period_unit"), &a.period, &periods))
+                (e.input("periods", l.t("columns"), &a.periods, "number", "8"))
+                (e.select("mode", l.t("mode"), &a.mode, &modes))
+                (e.input("breakdown", l.t("breakdown"), &a.breakdown, "text", "first_channel"))
+            }
+            div {
+                (e.input("since", l.t("since"), &a.since, "date", ""))
+                (e.input("until", l.t("until"), &a.until, "date", ""))
+                button type="submit" { (l.t("run")) }
+            }
+            (a.who.html(l, e, stages))
+        }
+    }
+}
+
+/// The report: the retention curve (overall and for up to four breakdown values) and the cohort heatmap.
+fn render(l: Lang, r: &RetentionReport, ex: &mut Exports) -> Markup {
     let columns: Vec<String> = (0..=r.periods).map(|k| k.to_string()).collect();
     let map = Heatmap {
         title: l.t("cohorts_chart").into(),
@@ -103,14 +151,11 @@ fn render(l: Lang, r: &RetentionReport, ex: &mut Exports) -> String {
         series.push(Series { name: l.channel(&b.value), values: b.curve.rates.clone() });
     }
     let curve = LineChart { title: l.t("curve_chart").into(), x_labels: columns, series, format: ValueFormat::Percent };
-    let mut out = ex.chart("curve", &curve);
-    out.push_str(&ex.chart("cohorts", &map));
-    if let Some(until) = &r.observed_until {
-        out.push_str(&format!(
-            "<p class=\"muted\">{}: {}</p>",
-            l.t("observed_until"),
-            esc(&l.date(until.get(..10).unwrap_or(until)))
-        ));
+    html! {
+        (ex.chart("curve", &curve))
+        (ex.chart("cohorts", &map))
+        @if let Some(until) = &r.observed_until {
+            p.muted { (l.t("observed_until")) ": " (l.date(until.get(..10).unwrap_or(until))) }
+        }
     }
-    out
 }
