@@ -96,6 +96,44 @@ for crate in ("server", "web"):
         if re.search(r"\btropa_store\b", path.read_text()):
             bad.append(f"{path.relative_to(root).as_posix()} names tropa_store: the {crate} sees engines only")
 
+# the web app: components never import pages, and pages import each other without circles
+web = root / "crates/web/src"
+pages = {}
+for path in sorted(web.rglob("*.rs")):
+    rel = path.relative_to(web).as_posix()
+    text = path.read_text()
+    if not rel.startswith("pages/") and rel != "lib.rs" and re.search(r"\bpages::", text):
+        bad.append(f"crates/web/src/{rel} imports a page: components (ui/, session, access, error) never do")
+    if rel.startswith("pages/"):
+        name = rel[len("pages/"):-3].split("/")[0]
+        if name == "mod":
+            continue
+        used = set(re.findall(r"crate::pages::(\w+)", text))
+        if "/" not in rel[len("pages/"):]:
+            used |= set(re.findall(r"\bsuper::(\w+)::", text))
+        pages.setdefault(name, set()).update(u for u in used if u != name)
+
+
+def cycle(node, stack, done):
+    if node in stack:
+        return stack[stack.index(node):] + [node]
+    if node in done:
+        return None
+    done.add(node)
+    for d in sorted(pages.get(node, ())):
+        found = cycle(d, stack + [node], done)
+        if found:
+            return found
+    return None
+
+
+seen = set()
+for p in sorted(pages):
+    c = cycle(p, [], seen)
+    if c:
+        bad.append("web pages import each other in a circle: " + " -> ".join(c))
+        break
+
 if bad:
     print("crate graph violations:\n  " + "\n  ".join(bad))
     sys.exit(1)

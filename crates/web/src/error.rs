@@ -74,11 +74,6 @@ impl IntoResponse for WebError {
     }
 }
 
-/// Transitional helpers for handlers that still answer with a `Response`.
-pub fn internal(e: &dyn std::fmt::Display) -> Response {
-    WebError::internal(e).into_response()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,12 +9,15 @@
 //! The binary merges [`router`] beside the server's routes (`tropa_server::router_with`).
 
 mod access;
+mod audit;
 mod error;
 pub mod i18n;
 mod pages;
+mod project;
 mod session;
 pub(crate) mod throttle;
 mod ui;
+mod url;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -31,7 +34,7 @@ pub use error::WebError;
 pub use session::Session;
 
 use pages::maps::{history, personas, share};
-use pages::{audit, customers, funnels, maps, members, overview, paths, project_settings, retention, saved};
+use pages::{customers, funnels, maps, members, overview, paths, project_settings, retention, saved};
 use pages::{settings, sign_in, stages};
 
 const CSS: &str = include_str!("../assets/app.css");
@@ -117,7 +120,7 @@ pub fn router(state: Arc<WebState>) -> Router {
         .route("/settings/users/role", post(settings::set_role))
         .route("/settings/users/password", post(settings::reset_password))
         .route("/settings/users/delete", post(settings::delete_user))
-        .route("/settings/audit", get(audit::page))
+        .route("/settings/audit", get(pages::audit::page))
         // signing in and out
         .route("/login", get(sign_in::login_form).post(sign_in::login))
         .route("/logout", post(sign_in::logout))
@@ -127,6 +130,6 @@ pub fn router(state: Arc<WebState>) -> Router {
         .route("/map.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], MAP_SCRIPT) }))
         .layer(axum::middleware::from_fn(session::remember_next))
         .layer(axum::middleware::from_fn(ui::layout::keep_here))
-        .layer(axum::middleware::from_fn(audit::keep_client))
+        .layer(axum::middleware::from_fn(crate::audit::keep_client))
         .with_state(state)
 }

@@ -26,10 +26,7 @@ pub async fn remember_next(req: axum::extract::Request, next: axum::middleware::
     let to_login = res.status() == StatusCode::SEE_OTHER
         && res.headers().get(header::LOCATION).is_some_and(|l| l.as_bytes() == b"/login");
     if let Some(path) = wanted.filter(|p| to_login && local_path(p) && !p.starts_with("/login")) {
-        let v = format!(
-            "{NEXT_COOKIE}={}; Path=/login; HttpOnly; SameSite=Lax; Max-Age=600",
-            crate::pages::export::enc(&path)
-        );
+        let v = format!("{NEXT_COOKIE}={}; Path=/login; HttpOnly; SameSite=Lax; Max-Age=600", crate::url::enc(&path));
         if let Ok(v) = HeaderValue::from_str(&v) {
             res.headers_mut().append(header::SET_COOKIE, v);
         }

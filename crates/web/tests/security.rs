@@ -106,6 +106,30 @@ fn inline_code(page: &str) -> Vec<String> {
     found
 }
 
+/// Pages are templates that escape every value (docs/adr/0003-web-templates.md): markup that is not a
+/// template — `PreEscaped` — appears only in `ui/chart.rs` (the SVG that tropa-render draws), and no HTML is
+/// built as a string (`format!("<…`, `push_str("<…`), where a forgotten escape would be a hole.
+#[test]
+fn markup_is_only_written_by_templates() {
+    let mut found = Vec::new();
+    for (path, text) in web_sources() {
+        let name = path.display().to_string();
+        for (n, line) in text.lines().enumerate() {
+            let t = line.trim_start();
+            if t.starts_with("//") {
+                continue;
+            }
+            let raw = line.contains("PreEscaped") && !name.ends_with("ui/chart.rs");
+            let string_html =
+                ["format!(\"<", "push_str(\"<", "write!(out, \"<", "concat!(\"<"].iter().any(|p| line.contains(p));
+            if raw || string_html {
+                found.push(format!("{name}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "markup outside templates:\n{}", found.join("\n"));
+}
+
 /// Regression (security probe, inline code): selects submitted their form with `onchange="this.form.submit()"`
 /// and deleting a map asked with `onsubmit="return confirm(…)"`, which a CSP without 'unsafe-inline' blocks; the
 /// behaviour now lives in `/app.js` (`data-autosubmit`, `data-confirm`), with `<noscript>` buttons kept.

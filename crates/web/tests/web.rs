@@ -76,9 +76,11 @@ async fn sign_in_overview_language_and_sign_out() {
     assert!(page.contains("<svg") && page.contains("Клиенты на каждом шаге") && page.contains("33,3\u{a0}%"), "{page}");
     let bad = h.send(get("/funnels?project=a&steps=view_item+where+price+%3E%0Abuy&window=soon", &session)).await;
     let page = bad.body.as_str().unwrap().to_string();
-    // each problem beside its own field, the reason alone (no field path before it)
-    let window = "placeholder=\"7d\" aria-invalid=\"true\"><p class=\"err\" role=\"alert\">'soon': a number";
-    assert!(page.contains("строка 1:") && page.contains(window) && !page.contains("window: "), "{page}");
+    // each problem beside its own field, the reason alone (no field path before it), in the session's language
+    // (regression: what the user typed was read back in English)
+    let window = "placeholder=\"7d\" aria-invalid=\"true\"><p class=\"err\" role=\"alert\">'soon': перед 's' должно";
+    assert!(page.contains("строка 1: после '&gt;' нет значения"), "{page}");
+    assert!(page.contains(window) && !page.contains("window: "), "{page}");
     assert!(!page.contains("<svg"), "no report for an invalid funnel");
     // the paths page: the Sankey and the top paths; a start that does not parse is shown at its field
     let html = h.send(get("/paths?project=a&from=view_item&depth=3", &session)).await;

@@ -7,66 +7,24 @@
 //! so that recording stays one call in each handler.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{HeaderMap, HeaderName, StatusCode};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use maud::{html, Markup};
-use tropa_app::audit::{Action, Actor, Done, Entry, Filter, Who};
+use tropa_app::audit::{Action, Actor, Entry, Filter};
 use tropa_meta::Role;
 
 use crate::error::WebError;
 use crate::i18n::Lang;
-use crate::pages::export::enc;
-use crate::pages::settings::settings_page;
-use crate::session::{session, Session};
+use crate::session::session;
+use crate::ui::settings::settings_page;
+use crate::url::enc;
 use crate::WebState;
 
 /// Entries on one page.
 const PAGE: usize = 50;
-
-/// What the request says about where it came from: the socket's peer and the `X-Forwarded-For` headers.
-#[derive(Clone, Default)]
-struct Client {
-    peer: Option<IpAddr>,
-    forwarded: HeaderMap,
-}
-
-tokio::task_local! {
-    static CLIENT: Client;
-}
-
-const FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
-
-/// Keeps where the request came from for [`record`].
-pub(crate) async fn keep_client(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let mut forwarded = HeaderMap::new();
-    for v in req.headers().get_all(&FORWARDED_FOR) {
-        forwarded.append(FORWARDED_FOR, v.clone());
-    }
-    CLIENT.scope(Client { peer, forwarded }, next.run(req)).await
-}
-
-/// Adds what the signed-in user just did to the audit log. The change is made already, so a failure to record
-/// is logged (as an error, for the operator) rather than undoing it or failing the page.
-pub(crate) fn record(st: &WebState, s: &Session, done: Done<'_>) {
-    let trusted = &st.trusted_proxies;
-    let address = CLIENT.try_with(|c| crate::throttle::client_ip(c.peer, &c.forwarded, trusted)).ok().flatten();
-    let who = Who::user(s.user.id, &s.user.email, address);
-    let action = done.action.as_str();
-    if let Err(e) = tropa_app::audit::record(&st.meta, &who, done, (st.clock)()) {
-        tracing::error!(error = %e, action, "audit log: the entry could not be written");
-    }
-}
-
-/// An action on map `id` of `project`, the map named by its id and current title (so take it before a delete).
-pub(crate) fn on_map<'a>(st: &WebState, action: Action, project: &'a str, id: i64) -> Done<'a> {
-    let title = st.meta.map(project, id).ok().flatten().map(|m| m.title);
-    Done::new(action, Some(project), tropa_app::audit::map_target(id, title.as_deref()))
-}
 
 /// The words of an action.
 fn action_words(l: Lang, a: Action) -> &'static str {

@@ -2,7 +2,6 @@
 //! report runner — the project's engine, the filters' stage and lifecycle tests, the report off the async threads.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
@@ -45,15 +44,6 @@ pub(crate) fn builder_page(
     Html(shell(s, kind, l.t(kind), main).into_string()).into_response()
 }
 
-/// The engine of a project the signed-in user asked for by name (404 when there is no such project).
-pub(crate) fn project_engine(st: &WebState, s: &Session, project: &str) -> Result<Arc<dyn Engine>, WebError> {
-    match st.meta.project(project) {
-        Ok(Some(_)) => st.projects.engine(project).map_err(|e| WebError::internal(&e)),
-        Ok(None) => Err(WebError::NotFound(s.lang)),
-        Err(e) => Err(WebError::internal(&e)),
-    }
-}
-
 /// A builder page's report: the project's engine, the filters' stage/lifecycle tests and `run`, off the async
 /// threads. `Ok(Err(message))` is a problem the page shows beside its form; `Err` a response to return as is.
 pub(crate) async fn analysis<Spec: Send + 'static, Out: Send + 'static>(
@@ -62,9 +52,9 @@ pub(crate) async fn analysis<Spec: Send + 'static, Out: Send + 'static>(
     (spec, scope, mut filter): (Spec, ScopeSpec, StateFilter),
     run: Run<Spec, Out>,
 ) -> Result<Result<Out, String>, WebError> {
-    let engine = project_engine(st, s, &s.project)?;
+    let engine = crate::project::engine(st, s, &s.project)?;
     if !filter.stages.is_empty() && filter.definition.is_none() {
-        filter.definition = Some(crate::pages::stages::parsed_definition(st, &s.project)?);
+        filter.definition = Some(crate::project::definition(st, &s.project)?);
     }
     let done = tokio::task::spawn_blocking(move || {
         let tests = filter.tests(&*engine)?;

@@ -17,11 +17,12 @@ use tropa_engine::CustomerRecord;
 use crate::access::{Member, Viewer};
 use crate::error::WebError;
 use crate::i18n::Lang;
-use crate::pages::builder::{analysis, project_engine, Run};
-use crate::pages::export::enc;
+use crate::pages::builder::{analysis, Run};
+use crate::project::engine as project_engine;
 use crate::session::Session;
 use crate::ui::form::FieldErrors;
 use crate::ui::layout::shell;
+use crate::url::enc;
 use crate::WebState;
 
 /// What the forms ask: a customer's id, or a trait condition, an event done and the first channel.

@@ -13,6 +13,7 @@ use tropa_render::{BarChart, FunnelChart, Heatmap, LineChart, Locale, Sankey};
 use crate::error::WebError;
 use crate::i18n::Lang;
 use crate::ui::chart::figure;
+use crate::url::enc;
 
 /// A chart that can be drawn and written as a table.
 pub trait Chart {
@@ -211,16 +212,6 @@ impl Exports {
         self.want?;
         Some(self.file.unwrap_or_else(|| WebError::NotFound(self.lang).into_response()))
     }
-}
-
-/// Percent-encodes a query component.
-pub fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -21,13 +21,13 @@ use tropa_core::cjm::{diff, template, Edit, JourneyMap, LaneKind};
 use tropa_meta::{MapInfo, MetaError, Role, ShareInfo};
 
 use crate::access::{in_project, project_param_for, Analyst, Member, Viewer};
+use crate::audit;
 use crate::error::WebError;
 use crate::i18n::Lang;
-use crate::pages::audit;
-use crate::pages::export::enc;
 use crate::session::{checked, origin, redirect, Session};
 use crate::ui::form::csrf_field;
 use crate::ui::layout::shell;
+use crate::url::enc;
 use crate::WebState;
 
 pub mod grid;

@@ -14,12 +14,12 @@ use tropa_meta::members::Member as Membership;
 use tropa_meta::Role;
 
 use crate::access::{Admin, Member};
+use crate::audit::record;
 use crate::error::WebError;
-use crate::pages::audit::record;
-use crate::pages::export::enc;
-use crate::pages::settings::{role_options, settings_page, ROLES};
 use crate::session::{redirect, Session};
 use crate::ui::form::{csrf_field, FieldErrors};
+use crate::ui::settings::{role_options, settings_page, ROLES};
+use crate::url::enc;
 use crate::WebState;
 
 pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Result<Response, WebError> {

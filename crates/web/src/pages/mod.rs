@@ -1,7 +1,6 @@
-//! The pages: each module answers its routes (declared in `lib.rs`) by composing the components of `ui`.
-//!
-//! Transitional prelude: the names pages imported from the old single module, re-exported until every page is
-//! on templates.
+//! The pages: each module answers its routes (declared in `lib.rs`) by composing the components of `ui`. A page
+//! imports what it uses from `crate::session`, `crate::access`, `crate::error` and `crate::ui`; pages import
+//! other pages only where one shows another's part (the saved-reports panel, the settings tabs).
 
 pub mod audit;
 pub mod builder;
@@ -18,12 +17,3 @@ pub mod saved;
 pub mod settings;
 pub mod sign_in;
 pub mod stages;
-
-pub(crate) use crate::access::{in_project, project_param_for, Admin, Member};
-pub(crate) use crate::error::internal;
-pub(crate) use crate::i18n;
-pub(crate) use crate::session::{checked, origin, redirect, session, Session};
-pub(crate) use crate::throttle;
-pub(crate) use crate::ui::form;
-pub(crate) use crate::ui::layout::{esc, page_html as page, shell_html as shell};
-pub(crate) use builder::{analysis, builder_page, project_engine};

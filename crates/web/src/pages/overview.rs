@@ -20,7 +20,7 @@ use crate::access::{Member, Viewer};
 use crate::error::WebError;
 use crate::i18n::Lang;
 use crate::pages::export::Exports;
-use crate::pages::stages::parsed_definition;
+use crate::project::definition as parsed_definition;
 use crate::session::origin;
 use crate::ui::chart::card;
 use crate::ui::layout::shell;

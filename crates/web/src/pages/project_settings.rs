@@ -12,12 +12,12 @@ use tropa_app::audit::{Action, Done};
 use tropa_app::AppError;
 
 use crate::access::{Admin, Member};
+use crate::audit::record;
 use crate::error::WebError;
-use crate::pages::audit::record;
-use crate::pages::export::enc;
-use crate::pages::settings::settings_page;
 use crate::session::{redirect, Session};
 use crate::ui::form::{csrf_field, FieldErrors};
+use crate::ui::settings::settings_page;
+use crate::url::enc;
 use crate::WebState;
 
 pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Admin>) -> Result<Response, WebError> {

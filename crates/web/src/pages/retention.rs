@@ -19,7 +19,7 @@ use crate::error::WebError;
 use crate::i18n::Lang;
 use crate::pages::builder::{analysis, builder_page};
 use crate::pages::export::Exports;
-use crate::pages::stages::stage_options;
+use crate::project::stage_options;
 use crate::ui::form::{FieldErrors, FilterFields};
 use crate::WebState;
 

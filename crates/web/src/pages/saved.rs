@@ -14,9 +14,9 @@ use tropa_meta::{MetaError, Role, SavedReport};
 use crate::access::{Analyst, Member};
 use crate::error::WebError;
 use crate::i18n::Lang;
-use crate::pages::export::enc;
 use crate::session::{redirect, Session};
 use crate::ui::form::csrf_field;
+use crate::url::enc;
 use crate::WebState;
 
 /// The pages whose reports can be saved.

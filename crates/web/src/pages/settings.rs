@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use axum::Form;
 use maud::{html, Markup};
 use serde_json::json;
@@ -16,13 +16,13 @@ use tropa_app::audit::{Action, Done};
 use tropa_meta::{KeyInfo, KeyKind, MetaError, NewKey, Project, Role, User};
 
 use crate::access::{Admin, Member};
+use crate::audit::record;
 use crate::error::WebError;
 use crate::i18n::Lang;
-use crate::pages::audit::record;
-use crate::pages::export::enc;
 use crate::session::{checked, origin, redirect, session, Session};
 use crate::ui::form::{csrf_field, FieldErrors};
-use crate::ui::layout::shell;
+use crate::ui::settings::{role_options, settings_page};
+use crate::url::enc;
 use crate::WebState;
 
 type Fields = HashMap<String, String>;
@@ -34,47 +34,6 @@ fn get_field<'f>(f: &'f Fields, name: &str) -> &'f str {
 /// A failure of the metadata that is not the user's mistake: logged, 500.
 fn fault(e: MetaError) -> WebError {
     WebError::internal(&e)
-}
-
-/// The tabs of the settings pages: (href, word key); the admin ones only for admins.
-fn tab_list(s: &Session) -> Vec<(String, &'static str)> {
-    let mut list = vec![("/settings".to_string(), "account")];
-    if s.user.role >= Role::Admin {
-        list.push(("/settings/projects".into(), "projects"));
-    }
-    // a project's keys and members: for its admins (an instance admin is one everywhere)
-    if s.role >= Role::Admin {
-        let p = if s.project.is_empty() { String::new() } else { format!("?project={}", enc(&s.project)) };
-        list.extend([
-            (format!("/settings/project{p}"), "project_settings"),
-            (format!("/settings/keys{p}"), "api_keys"),
-            (format!("/settings/members{p}"), "members"),
-        ]);
-    }
-    if s.user.role >= Role::Admin {
-        list.push(("/settings/users".into(), "users"));
-        list.push(("/settings/audit".into(), "audit_log"));
-    }
-    list
-}
-
-/// The heading of the settings pages and their tabs, `on` marked.
-pub(crate) fn tabs(s: &Session, on: &str) -> Markup {
-    let l = s.lang;
-    html! {
-        h1 { (l.t("settings")) }
-        nav.tabs {
-            @for (href, key) in tab_list(s) {
-                a href=(href) class=[(key == on).then_some("on")] { (l.t(key)) }
-            }
-        }
-    }
-}
-
-/// A settings page: the signed-in frame, the tabs with `on` marked and `body`, answered with `status`.
-pub(crate) fn settings_page(s: &Session, on: &str, status: StatusCode, body: Markup) -> Response {
-    let main = html! { (tabs(s, on)) (body) };
-    (status, Html(shell(s, "settings", s.lang.t("settings"), main).into_string())).into_response()
 }
 
 /// A meta error a form shows at its field; one that is not the user's mistake is an internal error.
@@ -397,18 +356,6 @@ pub(crate) async fn users(State(st): State<Arc<WebState>>, headers: HeaderMap) -
     users_page(&st, &s, &[], None, StatusCode::OK)
 }
 
-/// A member's roles in a project, least first.
-pub(crate) const ROLES: [Role; 3] = [Role::Viewer, Role::Analyst, Role::Admin];
-
-/// The project role choices of a select, `current` selected.
-pub(crate) fn role_options(l: Lang, current: Role) -> Markup {
-    html! {
-        @for r in ROLES {
-            option value=(r.as_str()) selected[r == current] { (l.t(r.as_str())) }
-        }
-    }
-}
-
 /// The choices of a user's role on the instance: a user (whose role is the one in each project they are a
 /// member of; the value keeps the stored one, a former admin becomes a viewer) or an admin (every project).
 fn instance_role_options(l: Lang, current: Role) -> Markup {
@@ -626,6 +573,7 @@ mod tests {
 
     #[test]
     fn the_tabs_follow_the_roles_and_mark_the_one_shown() {
+        use crate::ui::settings::tabs;
         let admin = tabs(&session(Role::Admin, Role::Admin), "api_keys").into_string();
         assert!(admin.contains("<a href=\"/settings/keys?project=a%20b\" class=\"on\">API keys</a>"), "{admin}");
         assert!(admin.contains("href=\"/settings/users\"") && admin.contains("href=\"/settings/audit\""));

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use tropa_app::sessions::COOKIE as SESSION_COOKIE;
 use tropa_meta::Role;
 
-use crate::error::internal;
+use crate::error::WebError;
 use crate::i18n::Lang;
 use crate::session::{checked, cookie, redirect, secure, NEXT_COOKIE, PRE_COOKIE, SESSION_TTL_MS};
 use crate::throttle;
@@ -38,14 +38,14 @@ fn login_page(lang: Lang, csrf: &str, email: &str, error: Option<&str>) -> Strin
     document(lang, lang.t("sign_in"), body).into_string()
 }
 
-pub(crate) async fn login_form(State(st): State<Arc<WebState>>, headers: HeaderMap) -> Response {
+pub(crate) async fn login_form(State(st): State<Arc<WebState>>, headers: HeaderMap) -> Result<Response, WebError> {
     let lang = Lang::pick("", &headers);
     let existing = cookie(&headers, PRE_COOKIE).filter(|c| c.len() > 20).map(str::to_string);
     let csrf = match existing {
         Some(c) => c,
         None => match tropa_meta::random_password() {
             Ok(p) => format!("p{p}{}", (st.clock)()),
-            Err(e) => return internal(&e),
+            Err(e) => return Err(WebError::internal(&e)),
         },
     };
     let set = format!("{PRE_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict{}", secure(&headers));
@@ -53,7 +53,7 @@ pub(crate) async fn login_form(State(st): State<Arc<WebState>>, headers: HeaderM
     if let Ok(v) = HeaderValue::from_str(&set) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
-    res
+    Ok(res)
 }
 
 #[derive(Deserialize)]
@@ -68,21 +68,21 @@ pub(crate) async fn login(
     ext: axum::http::Extensions,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
-) -> Response {
+) -> Result<Response, WebError> {
     let lang = Lang::pick("", &headers);
     let expected = cookie(&headers, PRE_COOKIE).unwrap_or("");
     if expected.is_empty() || expected != f.csrf {
         let html = login_page(lang, expected, &f.email, Some(lang.t("expired_form")));
-        return (StatusCode::FORBIDDEN, Html(html)).into_response();
+        return Ok((StatusCode::FORBIDDEN, Html(html)).into_response());
     }
     let peer = ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
     let client = throttle::client_address(peer, &headers, &st.trusted_proxies);
     if let Some(ms) = st.sign_in.wait_ms(&f.email, client, (st.clock)()) {
         tracing::info!("sign-in refused: too many failures");
-        return sign_in_later(lang, expected, &f.email, StatusCode::TOO_MANY_REQUESTS, ms);
+        return Ok(sign_in_later(lang, expected, &f.email, StatusCode::TOO_MANY_REQUESTS, ms));
     }
     let Some(turn) = st.sign_in.hashing_turn(throttle::HASH_WAIT).await else {
-        return sign_in_later(lang, expected, &f.email, StatusCode::SERVICE_UNAVAILABLE, 1_000);
+        return Ok(sign_in_later(lang, expected, &f.email, StatusCode::SERVICE_UNAVAILABLE, 1_000));
     };
     let meta = st.meta.clone();
     let (email, password) = (f.email.clone(), f.password);
@@ -92,18 +92,18 @@ pub(crate) async fn login(
     });
     let user = match checked.await {
         Ok(Ok(u)) => u,
-        Ok(Err(e)) => return internal(&e),
-        Err(e) => return internal(&e),
+        Ok(Err(e)) => return Err(WebError::internal(&e)),
+        Err(e) => return Err(WebError::internal(&e)),
     };
     let Some(user) = user else {
         st.sign_in.failed(&f.email, client, (st.clock)());
         let html = login_page(lang, expected, &f.email, Some(lang.t("wrong_password")));
-        return (StatusCode::UNAUTHORIZED, Html(html)).into_response();
+        return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
     };
     st.sign_in.succeeded(&f.email, client);
     let s = match st.meta.create_session(user.id, (st.clock)(), SESSION_TTL_MS) {
         Ok(s) => s,
-        Err(e) => return internal(&e),
+        Err(e) => return Err(WebError::internal(&e)),
     };
     tracing::info!(user = user.id, "signed in");
     let set = format!(
@@ -123,7 +123,7 @@ pub(crate) async fn login(
     if let Ok(v) = HeaderValue::from_str(&format!("{NEXT_COOKIE}=; Path=/login; Max-Age=0")) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
-    res
+    Ok(res)
 }
 
 /// The sign-in form again with when to try: 429 after too many failures, 503 while the server is busy checking
@@ -147,13 +147,15 @@ pub(crate) struct CsrfForm {
     csrf: String,
 }
 
-pub(crate) async fn logout(State(st): State<Arc<WebState>>, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
-    if let Err(e) = checked(&st, &headers, &f.csrf, Role::Viewer) {
-        return e.into_response();
-    }
+pub(crate) async fn logout(
+    State(st): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    checked(&st, &headers, &f.csrf, Role::Viewer)?;
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         if let Err(e) = st.meta.delete_session(token) {
-            return internal(&e);
+            return Err(WebError::internal(&e));
         }
     }
     let mut res = redirect("/login");
@@ -161,5 +163,5 @@ pub(crate) async fn logout(State(st): State<Arc<WebState>>, headers: HeaderMap, 
     if let Ok(v) = HeaderValue::from_str(&clear) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
-    res
+    Ok(res)
 }

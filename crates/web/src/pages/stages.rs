@@ -18,9 +18,7 @@ use tropa_core::analysis::filter::EventMatch;
 use tropa_core::analysis::invalid::{SpecErrors, SpecField};
 use tropa_core::analysis::lanes::{LanesReport, LanesSpec};
 use tropa_core::analysis::lifecycle::{LifecycleSpec, LifecycleThresholds, TransitionsReport};
-use tropa_core::analysis::stages::{
-    DefinitionFormat, DefinitionIssue, JourneyDefinition, LocalName, StagesReport, StagesSpec,
-};
+use tropa_core::analysis::stages::{DefinitionFormat, DefinitionIssue, JourneyDefinition, StagesReport, StagesSpec};
 use tropa_engine::{report, Engine, EngineError};
 use tropa_meta::Role;
 use tropa_render::{BarChart, FunnelChart, FunnelStep, Heatmap, ValueFormat};
@@ -28,8 +26,8 @@ use tropa_render::{BarChart, FunnelChart, FunnelStep, Heatmap, ValueFormat};
 use crate::access::{Member, Viewer};
 use crate::error::WebError;
 use crate::i18n::Lang;
-use crate::pages::builder::project_engine;
 use crate::pages::export::Exports;
+use crate::project::{engine as project_engine, local};
 use crate::session::{redirect, Session};
 use crate::ui::chart::card;
 use crate::ui::form::{csrf_field, FieldErrors};
@@ -44,27 +42,6 @@ const DEFAULT_PROBLEMS: &str = "support_ticket, refund";
 pub fn project_definition(st: &WebState, project: &str) -> Result<(String, DefinitionFormat, bool), WebError> {
     let d = tropa_app::definitions::project(&st.meta, project).map_err(|e| WebError::internal(&e))?;
     Ok((d.text, d.format, d.saved))
-}
-
-/// The parsed definition a project uses (a saved definition was validated when saved).
-pub fn parsed_definition(st: &WebState, project: &str) -> Result<JourneyDefinition, WebError> {
-    tropa_app::definitions::project(&st.meta, project).map(|d| d.definition).map_err(|e| WebError::internal(&e))
-}
-
-/// (key, name) of the project's stages, for stage filters.
-pub fn stage_options(st: &WebState, project: &str, l: Lang) -> Vec<(String, String)> {
-    parsed_definition(st, project)
-        .map(|d| d.stages.iter().map(|s| (s.key.clone(), local(l, &s.name))).collect())
-        .unwrap_or_default()
-}
-
-/// A stage's name in the language.
-fn local(l: Lang, n: &LocalName) -> String {
-    if l == Lang::Ru {
-        n.ru.clone()
-    } else {
-        n.en.clone()
-    }
 }
 
 /// What the page was asked: the definition text and the report's instants.
@@ -152,7 +129,7 @@ pub(crate) async fn post(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
     match action.as_str() {
         "reset" => {
             tropa_app::definitions::reset(&st.meta, &s.project).map_err(|e| WebError::internal(&e))?;
-            crate::pages::audit::record(&st, &s, Done::new(Action::DefinitionReset, Some(&s.project), ""));
+            crate::audit::record(&st, &s, Done::new(Action::DefinitionReset, Some(&s.project), ""));
             Ok(back(&s, "reset"))
         }
         "save" => save(&st, &s, &ask).await,
@@ -172,7 +149,7 @@ async fn save(st: &WebState, s: &Session, ask: &Ask) -> Result<Response, WebErro
         Ok(def) => {
             let details = serde_json::json!({"format": ask.format.name(), "stages": def.stages.len()});
             let done = Done::new(Action::DefinitionSave, Some(&s.project), &def.name).with(details);
-            crate::pages::audit::record(st, s, done);
+            crate::audit::record(st, s, done);
             Ok(back(s, "saved"))
         }
         Err(AppError::Definition(e)) => show(st, s, ask, &e.issues, None, StatusCode::BAD_REQUEST).await,

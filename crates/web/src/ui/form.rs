@@ -44,12 +44,6 @@ impl FilterFields {
         to.stage = one(&self.stage);
     }
 
-    /// Transitional: [`FilterFields::html`] as a string.
-    #[allow(dead_code)] // transitional: goes with the string pages
-    pub fn html_string(&self, l: Lang, e: &FieldErrors, stages: &[(String, String)]) -> String {
-        self.html(l, e, stages).into_string()
-    }
-
     /// The block of inputs, open when a filter is set or has a problem; `stages` are (key, name) of the
     /// project's definition.
     pub fn html(&self, l: Lang, e: &FieldErrors, stages: &[(String, String)]) -> Markup {
@@ -156,34 +150,6 @@ impl FieldErrors {
             }
             (self.at(name))
         }
-    }
-
-    /// Transitional: the message paragraph for `field` as a string ("" when it has none).
-    #[allow(dead_code)] // transitional: goes with the string pages
-    pub fn at_html(&self, field: &str) -> String {
-        self.at(field).into_string()
-    }
-
-    /// Transitional: ` aria-invalid="true"` for a field with a problem.
-    #[allow(dead_code)] // transitional: goes with the string pages
-    pub fn invalid_attr(&self, field: &str) -> &'static str {
-        if self.has(field) {
-            " aria-invalid=\"true\""
-        } else {
-            ""
-        }
-    }
-
-    /// Transitional: a labelled text input with its problem, as a string.
-    #[allow(dead_code)] // transitional: goes with the string pages
-    pub fn input_html(&self, name: &str, label: &str, value: &str, kind: &str, placeholder: &str) -> String {
-        self.input(name, label, value, kind, placeholder).into_string()
-    }
-
-    /// Transitional: a labelled select with its problem, as a string.
-    #[allow(dead_code)] // transitional: goes with the string pages
-    pub fn select_html(&self, name: &str, label: &str, current: &str, options: &[(&str, &str)]) -> String {
-        self.select(name, label, current, options).into_string()
     }
 }
 

@@ -57,7 +57,7 @@ pub fn shell(s: &Session, active: &str, title: &str, main: Markup) -> Markup {
     let l = s.lang;
     let keep = match s.project.as_str() {
         "" | "default" => String::new(),
-        p => format!("?project={}", crate::pages::export::enc(p)),
+        p => format!("?project={}", crate::url::enc(p)),
     };
     let other = if l == Lang::Ru { "en" } else { "ru" };
     let back = HERE.try_with(|h| h.clone()).unwrap_or_default();
@@ -98,19 +98,4 @@ pub fn error_page(l: Lang, status: StatusCode, lines: &[&str]) -> Markup {
         }
     };
     document(l, &status.as_u16().to_string(), body)
-}
-
-/// Transitional: pages not yet on templates build their `main` as a string.
-pub fn shell_html(s: &Session, active: &str, title: &str, main: &str) -> String {
-    shell(s, active, title, maud::PreEscaped(main.to_string())).into_string()
-}
-
-/// Transitional: a whole page from a string body.
-pub fn page_html(lang: Lang, title: &str, body: &str) -> String {
-    document(lang, title, maud::PreEscaped(body.to_string())).into_string()
-}
-
-/// Transitional: HTML-escaped text, for pages not yet on templates.
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }

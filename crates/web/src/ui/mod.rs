@@ -4,3 +4,4 @@
 pub mod chart;
 pub mod form;
 pub mod layout;
+pub mod settings;

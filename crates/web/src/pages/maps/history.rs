@@ -15,8 +15,8 @@ use super::{bad_request, fault, load, map_data, maps_page, param};
 use crate::access::{Member, Viewer};
 use crate::error::WebError;
 use crate::i18n::Lang;
-use crate::pages::export::enc;
 use crate::session::Session;
+use crate::url::enc;
 use crate::WebState;
 
 // ---- history and comparison ---------------------------------------------------------------------------------

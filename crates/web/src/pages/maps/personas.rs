@@ -15,12 +15,12 @@ use tropa_meta::Role;
 
 use super::{fault, map_action, param, persona_label, persona_list, project_fields, redirect_or, respond};
 use crate::access::{Analyst, Member, Viewer};
+use crate::audit;
 use crate::error::WebError;
 use crate::i18n::Lang;
-use crate::pages::audit;
-use crate::pages::export::enc;
 use crate::session::Session;
 use crate::ui::layout::shell;
+use crate::url::enc;
 use crate::WebState;
 
 // ---- personas -----------------------------------------------------------------------------------------------

@@ -17,12 +17,12 @@ use tropa_meta::{Role, ShareInfo, User};
 use super::grid::{grid, Grid};
 use super::{fault, lang_of, load, map_action, map_data, param, persona_label, persona_list, project_fields, respond};
 use crate::access::{Analyst, Member, Viewer};
+use crate::audit;
 use crate::error::WebError;
 use crate::i18n::Lang;
-use crate::pages::audit;
-use crate::pages::export::enc;
 use crate::session::Session;
 use crate::ui::layout::document;
+use crate::url::enc;
 use crate::WebState;
 
 // ---- export and sharing -------------------------------------------------------------------------------------
