@@ -25,6 +25,10 @@ PAGES = [
     ("settings_project", "/settings/project"),
     ("settings_members", "/settings/members"),
     ("settings_audit", "/settings/audit"),
+    ("maps", "/maps"),
+    ("map", "/maps/1"),
+    ("map_history", "/maps/1/history"),
+    ("personas", "/personas"),
 ]
 
 
