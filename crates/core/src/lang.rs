@@ -26,7 +26,6 @@ impl Lang {
         }
     }
 
-    /// The language of a code (`ru`, `en`, case-insensitive); None for any other.
     /// The language an HTTP client asks for in `Accept-Language`: Russian when its first choice is Russian,
     /// else English.
     pub fn from_accept_language(accept: &str) -> Lang {
@@ -37,6 +36,7 @@ impl Lang {
         }
     }
 
+    /// The language of a code (`ru`, `en`, case-insensitive); None for any other.
     pub fn from_code(code: &str) -> Option<Lang> {
         match code.to_ascii_lowercase().as_str() {
             "en" => Some(Lang::En),

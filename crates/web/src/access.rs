@@ -20,7 +20,6 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tropa_meta::{Role, User};
 
-use crate::i18n::Lang;
 use crate::session::{checked, session, Session};
 use crate::WebState;
 
@@ -62,7 +61,7 @@ impl<R: Need> FromRequest<Arc<WebState>> for Member<R> {
 
     async fn from_request(req: Request, st: &Arc<WebState>) -> Result<Self, Response> {
         let (parts, body) = req.into_parts();
-        let lang = Lang::pick("", &parts.headers);
+        let lang = crate::i18n::lang_of("", &parts.headers);
         let mut f: HashMap<String, String> =
             serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
         let s = if parts.method == Method::GET || parts.method == Method::HEAD {

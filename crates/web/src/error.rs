@@ -8,6 +8,7 @@ use maud::html;
 use tropa_meta::Role;
 
 use crate::i18n::Lang;
+use crate::i18n::Words;
 use crate::session::{redirect, Session};
 use crate::ui::layout;
 

@@ -3,54 +3,41 @@
 
 use axum::http::{header, HeaderMap};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Ru,
+pub use tropa_core::lang::Lang;
+
+/// The language of a request: the user's setting (`ru`, `en`), else the browser's `Accept-Language`, else English.
+pub fn lang_of(setting: &str, headers: &HeaderMap) -> Lang {
+    if let Some(l) = Lang::from_code(setting) {
+        return l;
+    }
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    Lang::from_accept_language(accept)
 }
 
-impl Lang {
-    pub fn pick(setting: &str, headers: &HeaderMap) -> Lang {
-        match setting {
-            "ru" => return Lang::Ru,
-            "en" => return Lang::En,
-            _ => {}
-        }
-        let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
-        if accept.trim_start().to_ascii_lowercase().starts_with("ru") {
-            Lang::Ru
-        } else {
-            Lang::En
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Ru => "ru",
-        }
-    }
-
-    pub fn locale(self) -> tropa_render::Locale {
-        match self {
-            Lang::En => tropa_render::Locale::En,
-            Lang::Ru => tropa_render::Locale::Ru,
-        }
-    }
-
+/// The web app's words in a language (the language itself is the domain's [`Lang`], the same value the CLI, the
+/// query API and the application layer use).
+pub trait Words {
     /// The word for `key`; an unknown key is a bug caught by the test below.
-    pub fn t(self, key: &str) -> &'static str {
+    fn t(self, key: &str) -> &'static str;
+    /// A duration in seconds for people: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h` (Russian units in Russian).
+    fn duration(self, seconds: Option<f64>) -> String;
+    /// A date or time for people: ISO in English (`2026-03-02`, `2026-03-02 14:05`), day first in Russian
+    /// (`02.03.2026`, `02.03.2026 14:05`, a month `03.2026`). Text that is not an ISO date is returned as is.
+    fn date(self, iso: &str) -> String;
+    /// The charts' locale.
+    fn locale(self) -> tropa_render::Locale;
+}
+
+impl Words for Lang {
+    fn t(self, key: &str) -> &'static str {
         let (en, ru) = WORDS.iter().find(|(k, _, _)| *k == key).map(|(_, en, ru)| (*en, *ru)).unwrap_or(("?", "?"));
         match self {
             Lang::En => en,
             Lang::Ru => ru,
         }
     }
-}
 
-impl Lang {
-    /// A duration in seconds for people: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h` (Russian units in Russian).
-    pub fn duration(self, seconds: Option<f64>) -> String {
+    fn duration(self, seconds: Option<f64>) -> String {
         let Some(s) = seconds else { return "—".into() };
         let (sec, min, hour, day) = match self {
             Lang::En => ("s", "min", "h", "d"),
@@ -67,9 +54,7 @@ impl Lang {
         }
     }
 
-    /// A date or time for people: ISO in English (`2026-03-02`, `2026-03-02 14:05`), day first in Russian
-    /// (`02.03.2026`, `02.03.2026 14:05`, a month `03.2026`). Text that is not an ISO date is returned as is.
-    pub fn date(self, iso: &str) -> String {
+    fn date(self, iso: &str) -> String {
         let b = iso.as_bytes();
         let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
         let is_month = digits(0..4) && b.get(4) == Some(&b'-') && digits(5..7);
@@ -90,16 +75,10 @@ impl Lang {
         }
     }
 
-    /// A channel group's name for people (`paid_search` → "Paid search" / «Платный поиск»); unknown groups as is.
-    pub fn channel(self, group: &str) -> String {
-        self.core().channel(group)
-    }
-
-    /// The same language as the domain knows it.
-    pub fn core(self) -> tropa_core::lang::Lang {
+    fn locale(self) -> tropa_render::Locale {
         match self {
-            Lang::En => tropa_core::lang::Lang::En,
-            Lang::Ru => tropa_core::lang::Lang::Ru,
+            Lang::En => tropa_render::Locale::En,
+            Lang::Ru => tropa_render::Locale::Ru,
         }
     }
 }

@@ -88,7 +88,7 @@ pub fn session(state: &WebState, headers: &HeaderMap, at_least: Role) -> Result<
     let found =
         tropa_app::sessions::signed_in(&state.meta, token, (state.clock)()).map_err(|e| WebError::internal(&e))?;
     let (user, csrf) = found.ok_or(WebError::SignIn)?;
-    let lang = Lang::pick(&user.lang, headers);
+    let lang = crate::i18n::lang_of(&user.lang, headers);
     let role = user.role;
     let s = Session { user, csrf, lang, project: String::new(), role };
     if s.role < at_least {

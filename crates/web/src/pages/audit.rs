@@ -18,6 +18,7 @@ use tropa_meta::Role;
 
 use crate::error::WebError;
 use crate::i18n::Lang;
+use crate::i18n::Words;
 use crate::session::session;
 use crate::ui::settings::settings_page;
 use crate::url::enc;

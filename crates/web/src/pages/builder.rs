@@ -10,6 +10,7 @@ use tropa_engine::report::StateFilter;
 use tropa_engine::{Engine, EngineError};
 
 use crate::error::WebError;
+use crate::i18n::Words;
 use crate::pages::export::Exports;
 use crate::pages::saved;
 use crate::session::Session;

@@ -17,6 +17,7 @@ use tropa_engine::CustomerRecord;
 use crate::access::{Member, Viewer};
 use crate::error::WebError;
 use crate::i18n::Lang;
+use crate::i18n::Words;
 use crate::pages::builder::{analysis, Run};
 use crate::project::engine as project_engine;
 use crate::session::Session;
@@ -40,7 +41,7 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
     let l = s.lang;
     // the project's time zone: dates without an offset and the report's days, weeks and months
     let calendar = st.settings_of(&s.project)?.calendar;
-    let mut problems = Problems::new(l.core()).in_calendar(calendar);
+    let mut problems = Problems::new(l).in_calendar(calendar);
     let found = search(&st, s, &asked, &mut problems).await?;
     let e = FieldErrors::new(l, &field_problems(problems), "");
     let customer = if asked.id.is_empty() { None } else { Some(lookup(&st, s, &asked.id).await?) };

@@ -12,6 +12,7 @@ use tropa_render::{BarChart, FunnelChart, Heatmap, LineChart, Locale, Sankey};
 
 use crate::error::WebError;
 use crate::i18n::Lang;
+use crate::i18n::Words;
 use crate::ui::chart::figure;
 use crate::url::enc;
 

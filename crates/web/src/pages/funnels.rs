@@ -18,6 +18,7 @@ use tropa_render::{FunnelChart, FunnelStep, LineChart, Series, ValueFormat};
 use crate::access::{Member, Viewer};
 use crate::error::WebError;
 use crate::i18n::Lang;
+use crate::i18n::Words;
 use crate::pages::builder::{analysis, builder_page};
 use crate::pages::export::Exports;
 use crate::project::stage_options;
@@ -91,7 +92,7 @@ pub(crate) async fn page(
     let ask = Ask::read(&q);
     // the project's time zone: dates without an offset and the report's days, weeks and months
     let calendar = st.settings_of(&s.project)?.calendar;
-    let mut problems = Problems::new(l.core()).in_calendar(calendar);
+    let mut problems = Problems::new(l).in_calendar(calendar);
     let request = ask.request(l, &mut problems);
     let spec = request.spec(&mut problems);
     let (scope, state_filter) = request.filters.scope(&mut problems);

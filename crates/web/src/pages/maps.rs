@@ -24,6 +24,7 @@ use crate::access::{in_project, project_param_for, Analyst, Member, Viewer};
 use crate::audit;
 use crate::error::WebError;
 use crate::i18n::Lang;
+use crate::i18n::Words;
 use crate::session::{checked, origin, redirect, Session};
 use crate::ui::form::csrf_field;
 use crate::ui::layout::shell;
@@ -222,9 +223,7 @@ pub(crate) async fn create(State(st): State<Arc<WebState>>, m: Member<Analyst>) 
             audit::record(&st, &s, done.with(json!({"template": key, "lang": lang.code()})));
             Ok(redirect(&format!("/maps/{id}?project={}", enc(&s.project))))
         }
-        Err(e @ tropa_app::AppError::NotFound(_)) => {
-            Ok(bad_request(&s, &format!("template: {}", e.words(s.lang.core()))))
-        }
+        Err(e @ tropa_app::AppError::NotFound(_)) => Ok(bad_request(&s, &format!("template: {}", e.words(s.lang)))),
         Err(e) => Err(fault(e)),
     }
 }
@@ -614,7 +613,7 @@ pub(crate) async fn edit(
         Ok(sent) => sent,
         Err(Unread::Json(field, message)) => return Ok(json_err(StatusCode::BAD_REQUEST, field, &message)),
         Err(Unread::NotAForm) => {
-            return Err(WebError::BadRequest(Lang::pick("", &headers), StatusCode::BAD_REQUEST, "not_a_form"))
+            return Err(WebError::BadRequest(crate::i18n::lang_of("", &headers), StatusCode::BAD_REQUEST, "not_a_form"))
         }
     };
     let s = checked(&st, &headers, &sent.csrf, Role::Viewer)?;

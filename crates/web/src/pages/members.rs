@@ -16,6 +16,7 @@ use tropa_meta::Role;
 use crate::access::{Admin, Member};
 use crate::audit::record;
 use crate::error::WebError;
+use crate::i18n::Words;
 use crate::session::{redirect, Session};
 use crate::ui::form::{csrf_field, FieldErrors};
 use crate::ui::settings::{role_options, settings_page, ROLES};

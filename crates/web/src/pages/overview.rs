@@ -19,6 +19,7 @@ use tropa_render::{BarChart, LineChart, Series, ValueFormat};
 use crate::access::{Member, Viewer};
 use crate::error::WebError;
 use crate::i18n::Lang;
+use crate::i18n::Words;
 use crate::pages::export::Exports;
 use crate::project::definition as parsed_definition;
 use crate::session::origin;

@@ -14,6 +14,7 @@ use tropa_app::AppError;
 use crate::access::{Admin, Member};
 use crate::audit::record;
 use crate::error::WebError;
+use crate::i18n::Words;
 use crate::session::{redirect, Session};
 use crate::ui::form::{csrf_field, FieldErrors};
 use crate::ui::settings::settings_page;
@@ -64,7 +65,7 @@ pub(crate) async fn save(State(st): State<Arc<WebState>>, m: Member<Admin>) -> R
         }
         Err(AppError::Settings(problems)) => {
             let p: Vec<(String, String)> =
-                problems.iter().map(|p| (p.setting.name().to_string(), p.reason.words(s.lang.core()))).collect();
+                problems.iter().map(|p| (p.setting.name().to_string(), p.reason.words(s.lang))).collect();
             project_page(&st, s, Some((zone, currency)), &p, false, StatusCode::BAD_REQUEST)
         }
         Err(e) => Err(WebError::internal(&e)),

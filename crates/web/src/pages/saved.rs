@@ -14,6 +14,7 @@ use tropa_meta::{MetaError, Role, SavedReport};
 use crate::access::{Analyst, Member};
 use crate::error::WebError;
 use crate::i18n::Lang;
+use crate::i18n::Words;
 use crate::session::{redirect, Session};
 use crate::ui::form::csrf_field;
 use crate::url::enc;

@@ -19,6 +19,7 @@ use crate::access::{Admin, Member};
 use crate::audit::record;
 use crate::error::WebError;
 use crate::i18n::Lang;
+use crate::i18n::Words;
 use crate::session::{checked, origin, redirect, session, Session};
 use crate::ui::form::{csrf_field, FieldErrors};
 use crate::ui::settings::{role_options, settings_page};

@@ -14,6 +14,7 @@ use tropa_meta::Role;
 
 use crate::error::WebError;
 use crate::i18n::Lang;
+use crate::i18n::Words;
 use crate::session::{checked, cookie, redirect, secure, NEXT_COOKIE, PRE_COOKIE, SESSION_TTL_MS};
 use crate::throttle;
 use crate::ui::form::csrf_field;
@@ -39,7 +40,7 @@ fn login_page(lang: Lang, csrf: &str, email: &str, error: Option<&str>) -> Strin
 }
 
 pub(crate) async fn login_form(State(st): State<Arc<WebState>>, headers: HeaderMap) -> Result<Response, WebError> {
-    let lang = Lang::pick("", &headers);
+    let lang = crate::i18n::lang_of("", &headers);
     let existing = cookie(&headers, PRE_COOKIE).filter(|c| c.len() > 20).map(str::to_string);
     let csrf = match existing {
         Some(c) => c,
@@ -69,7 +70,7 @@ pub(crate) async fn login(
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, WebError> {
-    let lang = Lang::pick("", &headers);
+    let lang = crate::i18n::lang_of("", &headers);
     let expected = cookie(&headers, PRE_COOKIE).unwrap_or("");
     if expected.is_empty() || expected != f.csrf {
         let html = login_page(lang, expected, &f.email, Some(lang.t("expired_form")));

@@ -26,6 +26,7 @@ use tropa_render::{BarChart, FunnelChart, FunnelStep, Heatmap, ValueFormat};
 use crate::access::{Member, Viewer};
 use crate::error::WebError;
 use crate::i18n::Lang;
+use crate::i18n::Words;
 use crate::pages::export::Exports;
 use crate::project::{engine as project_engine, local};
 use crate::session::{redirect, Session};
@@ -219,7 +220,7 @@ async fn show(
     let mut issues = issues.to_vec();
     // the project's time zone: dates without an offset and the report's days, weeks and months
     let calendar = st.settings_of(&ask.project)?.calendar;
-    let mut problems = Problems::new(l.core()).in_calendar(calendar);
+    let mut problems = Problems::new(l).in_calendar(calendar);
     let definition = if issues.is_empty() {
         JourneyDefinition::parse(&ask.text, ask.format).map_err(|e| issues = e.issues).ok()
     } else {
@@ -241,7 +242,7 @@ async fn show(
                         SpecField::Now => "now",
                         _ => "from",
                     };
-                    problems.0.push((field.into(), p.reason.words(l.core())));
+                    problems.0.push((field.into(), p.reason.words(l)));
                 }
             }
             Outcome::Failed(reason) => problems.0.push(("definition".into(), reason)),

@@ -5,6 +5,7 @@
 use maud::{html, Markup, PreEscaped};
 
 use crate::i18n::Lang;
+use crate::i18n::Words;
 
 /// An SVG chart drawn by `tropa-render`, which escapes every text it writes.
 pub fn svg(drawn: String) -> Markup {

@@ -7,6 +7,7 @@ use maud::{html, Markup};
 use tropa_app::request::Filters;
 
 use crate::i18n::Lang;
+use crate::i18n::Words;
 
 /// The customer filters of a builder page: a trait condition, an event done, an event not done, the first
 /// channel and the current stage (the project's journey definition) — the query API's `filters`.

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use maud::{html, Markup, DOCTYPE};
 
 use crate::i18n::Lang;
+use crate::i18n::Words;
 use crate::session::Session;
 use crate::ui::form::csrf_field;
 

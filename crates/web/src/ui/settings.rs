@@ -7,6 +7,7 @@ use maud::{html, Markup};
 use tropa_meta::Role;
 
 use crate::i18n::Lang;
+use crate::i18n::Words;
 use crate::session::Session;
 use crate::ui::layout::shell;
 use crate::url::enc;

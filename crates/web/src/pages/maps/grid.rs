@@ -9,6 +9,7 @@ use tropa_core::cjm::{JourneyMap, Lane, LaneKind, MapStage as Stage};
 
 use super::project_fields;
 use crate::i18n::Lang;
+use crate::i18n::Words;
 use crate::session::Session;
 
 /// What a grid shows: editable or not, and the cells that changed (compare).

@@ -15,6 +15,7 @@ use super::{bad_request, fault, load, map_data, maps_page, param};
 use crate::access::{Member, Viewer};
 use crate::error::WebError;
 use crate::i18n::Lang;
+use crate::i18n::Words;
 use crate::session::Session;
 use crate::url::enc;
 use crate::WebState;

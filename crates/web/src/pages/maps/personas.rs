@@ -18,6 +18,7 @@ use crate::access::{Analyst, Member, Viewer};
 use crate::audit;
 use crate::error::WebError;
 use crate::i18n::Lang;
+use crate::i18n::Words;
 use crate::session::Session;
 use crate::ui::layout::shell;
 use crate::url::enc;

@@ -20,6 +20,7 @@ use crate::access::{Analyst, Member, Viewer};
 use crate::audit;
 use crate::error::WebError;
 use crate::i18n::Lang;
+use crate::i18n::Words;
 use crate::session::Session;
 use crate::ui::layout::document;
 use crate::url::enc;
@@ -178,7 +179,7 @@ pub(crate) async fn shared(
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let Some((project, id, map, version)) = shared_map(&st, &token) else {
-        return Ok(gone(Lang::pick("", &headers)));
+        return Ok(gone(crate::i18n::lang_of("", &headers)));
     };
     let data = map_data(&st, &project, &map, None).await?;
     let l = lang_of(&map);
@@ -211,7 +212,7 @@ pub(crate) async fn shared_export(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let Some((project, _, map, version)) = shared_map(&st, &token) else {
-        return Ok(gone(Lang::pick("", &headers)));
+        return Ok(gone(crate::i18n::lang_of("", &headers)));
     };
     let Some(format) = Format::parse(&param(&q, "format")).filter(|f| !matches!(f, Format::Json | Format::Yaml)) else {
         return Ok((StatusCode::BAD_REQUEST, "format: use pdf, png, svg or md\n").into_response());
