@@ -9,6 +9,7 @@
 //! The client's address is the socket's peer, or — when the peer is one of `trusted_proxies` — the last address in
 //! `X-Forwarded-For` that is not a trusted proxy; IPv6 addresses count by their /64 network.
 
+use crate::i18n::{Lang, Words};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Arc, Mutex};
@@ -115,6 +116,20 @@ impl SignInThrottle {
     pub async fn hashing_turn(&self, wait: Duration) -> Option<OwnedSemaphorePermit> {
         tokio::time::timeout(wait, self.hashing.clone().acquire_owned()).await.ok()?.ok()
     }
+}
+
+/// What to tell a client who must wait `wait_ms`: the sentence in its language (429: when to try again, in whole
+/// minutes from a minute on, rounded up so never sooner than `Retry-After`; 503: the server is busy) and the
+/// `Retry-After` value in whole seconds.
+pub fn wait_words(lang: Lang, status: axum::http::StatusCode, wait_ms: i64) -> (String, i64) {
+    let seconds = (wait_ms.max(1) + 999) / 1000;
+    let message = if status == axum::http::StatusCode::TOO_MANY_REQUESTS {
+        let shown = if seconds < 60 { seconds } else { (seconds + 59) / 60 * 60 };
+        format!("{} {}", lang.t("sign_in_throttled"), lang.duration(Some(shown as f64)))
+    } else {
+        lang.t("server_busy").to_string()
+    };
+    (message, seconds)
 }
 
 /// The client's address as [`client_ip`] finds it, IPv6 as its /64 network (what one client may hold).

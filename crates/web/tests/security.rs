@@ -342,3 +342,28 @@ async fn markdown_export_escapes_the_cards_text() {
     assert!(md.contains("| &lt;script&gt;alert(1)&lt;/script&gt; |"), "{md}");
     assert!(md.contains("| a<br>&lt;img src=x onerror=alert(2)&gt; &amp; !\\[t\\](http://t.example/p.png) |"), "{md}");
 }
+
+/// Regression (the password form): the current password asked for a new one could be guessed as fast as the
+/// server answered, with a stolen session. It is now checked behind the sign-in throttle: after 5 wrong ones
+/// from an address, 429 with `Retry-After` — even for the right one — and the account's sign-in counts too.
+#[tokio::test]
+async fn changing_the_password_is_throttled_like_signing_in() {
+    let h = harness();
+    h.user("maria@x.ru", tropa_meta::Role::Viewer);
+    let (cookie, csrf) = h.sign_in("maria@x.ru", "correct horse battery").await;
+    let change = |current: &str| {
+        format!("csrf={csrf}&current={}&password=brand+new+pass+1&repeat=brand+new+pass+1", enc(current))
+    };
+    for _ in 0..5 {
+        let r = h.send(page_post("/settings/password", &cookie, &change("a wrong guess"))).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", html(&r));
+    }
+    let r = h.send(page_post("/settings/password", &cookie, &change("correct horse battery"))).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", html(&r));
+    assert!(r.headers.get("retry-after").is_some());
+    assert!(html(&r).contains("aria-invalid=\"true\""), "the wait is told at the field");
+    // the password is unchanged: the old one still signs in once the wait is over (the clock is fixed here, so
+    // only the account's own counter, not this address's, is asked: from another address)
+    let r = h.sign_in_from("203.0.113.77:1", "maria@x.ru", "correct horse battery", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", html(&r));
+}

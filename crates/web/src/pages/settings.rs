@@ -21,6 +21,7 @@ use crate::error::WebError;
 use crate::i18n::Lang;
 use crate::i18n::Words;
 use crate::session::{checked, origin, redirect, session, Session};
+use crate::throttle;
 use crate::ui::form::{csrf_field, FieldErrors};
 use crate::ui::settings::{role_options, settings_page};
 use crate::url::enc;
@@ -108,11 +109,21 @@ pub(crate) async fn set_lang(
 
 pub(crate) async fn set_password(
     State(st): State<Arc<WebState>>,
+    ext: axum::http::Extensions,
     headers: HeaderMap,
     Form(f): Form<Fields>,
 ) -> Result<Response, WebError> {
     let s = checked(&st, &headers, get_field(&f, "csrf"), Role::Viewer)?;
     let l = s.lang;
+    // the current password is checked behind the sign-in throttle: a stolen session cannot guess it quickly
+    let peer = ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let client = throttle::client_address(peer, &headers, &st.trusted_proxies);
+    if let Some(ms) = st.sign_in.wait_ms(&s.user.email, client, (st.clock)()) {
+        return Ok(password_later(&s, StatusCode::TOO_MANY_REQUESTS, ms));
+    }
+    let Some(turn) = st.sign_in.hashing_turn(throttle::HASH_WAIT).await else {
+        return Ok(password_later(&s, StatusCode::SERVICE_UNAVAILABLE, 1_000));
+    };
     let (current, new) =
         (f.get("current").cloned().unwrap_or_default(), f.get("password").cloned().unwrap_or_default());
     if new != f.get("repeat").map(String::as_str).unwrap_or("") {
@@ -121,24 +132,38 @@ pub(crate) async fn set_password(
     }
     let meta = st.meta.clone();
     let (email, id) = (s.user.email.clone(), s.user.id);
-    let done = tokio::task::spawn_blocking(move || match meta.verify_password(&email, &current)? {
-        Some(_) => meta.set_password(id, &new).map(|()| true),
-        None => Ok(false),
+    let done = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        match meta.verify_password(&email, &current)? {
+            Some(_) => meta.set_password(id, &new).map(|()| true),
+            None => Ok(false),
+        }
     })
     .await
     .map_err(|e| WebError::internal(&e))?;
     match done {
         Ok(true) => {
+            st.sign_in.succeeded(&s.user.email, client);
             record(&st, &s, Done::new(Action::UserPasswordChange, None, &s.user.email));
             // A new password ends every session, this one too: sign in again with it.
             Ok(redirect("/login"))
         }
         Ok(false) => {
+            st.sign_in.failed(&s.user.email, client, (st.clock)());
             let p = [("current".to_string(), l.t("wrong_current_password").to_string())];
             Ok(account_page(&s, &p, StatusCode::BAD_REQUEST))
         }
         Err(e) => Ok(account_page(&s, &[form_problem(&e)?], StatusCode::BAD_REQUEST)),
     }
+}
+
+/// The account page with when to try changing the password again (429 after too many wrong current passwords,
+/// 503 while the server is busy checking passwords), with `Retry-After`.
+fn password_later(s: &Session, status: StatusCode, wait_ms: i64) -> Response {
+    let (message, seconds) = throttle::wait_words(s.lang, status, wait_ms);
+    let mut res = account_page(s, &[("current".to_string(), message)], status);
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    res
 }
 
 // ---- projects -----------------------------------------------------------------------------------------------

@@ -130,14 +130,7 @@ pub(crate) async fn login(
 /// The sign-in form again with when to try: 429 after too many failures, 503 while the server is busy checking
 /// other passwords; `Retry-After` in whole seconds.
 fn sign_in_later(lang: Lang, csrf: &str, email: &str, status: StatusCode, wait_ms: i64) -> Response {
-    let seconds = (wait_ms.max(1) + 999) / 1000;
-    let message = if status == StatusCode::TOO_MANY_REQUESTS {
-        // in whole minutes from a minute on, rounded up: never sooner than Retry-After
-        let shown = if seconds < 60 { seconds } else { (seconds + 59) / 60 * 60 };
-        format!("{} {}", lang.t("sign_in_throttled"), lang.duration(Some(shown as f64)))
-    } else {
-        lang.t("server_busy").to_string()
-    };
+    let (message, seconds) = throttle::wait_words(lang, status, wait_ms);
     let mut res = (status, Html(login_page(lang, csrf, email, Some(&message)))).into_response();
     res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     res
