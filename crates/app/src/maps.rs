@@ -14,10 +14,11 @@ pub use saved::{create_from_template, load, persona, Author};
 
 use tropa_core::analysis::lanes::{LanesReport, LanesSpec};
 use tropa_core::analysis::scope::ScopeSpec;
+use tropa_core::calendar::Calendar;
 use tropa_core::cjm::markdown::{self, data_value};
 use tropa_core::cjm::{JourneyMap, LaneKind, Segment};
 use tropa_core::lang::Lang;
-use tropa_core::time::format_ts;
+use tropa_core::time::format_day;
 use tropa_engine::{report, Engine, EngineError};
 use tropa_render::{MapCell, MapChart, MapRow, RowKind, Trend};
 
@@ -30,9 +31,11 @@ const TOP: usize = 3;
 pub struct MapData {
     pub current: LanesReport,
     pub previous: Option<LanesReport>,
-    /// The period read, epoch ms: `[since, until)`.
+    /// The period read, epoch ms: `[since, until)`, from and to local midnights of the project's time zone.
     pub since: Option<i64>,
     pub until: i64,
+    /// The project's calendar the period's days are read in.
+    pub calendar: Calendar,
 }
 
 fn invalid(field: &str, reason: String) -> EngineError {
@@ -55,9 +58,15 @@ fn lanes_for(
 }
 
 /// The map's data lanes within its segment (and `persona`'s, when given).
-pub fn data(engine: &dyn Engine, map: &JourneyMap, persona: Option<&Segment>) -> Result<Option<MapData>, EngineError> {
+/// The period's dates are days of `calendar` (the project's time zone).
+pub fn data(
+    engine: &dyn Engine,
+    map: &JourneyMap,
+    persona: Option<&Segment>,
+    calendar: Calendar,
+) -> Result<Option<MapData>, EngineError> {
     let Some(last) = engine.time_bounds()?.1 else { return Ok(None) };
-    let (since, until) = map.period_ms().map_err(|e| invalid("period", e.to_string()))?;
+    let (since, until) = map.period_ms(calendar).map_err(|e| invalid("period", e.to_string()))?;
     let until = until.unwrap_or(last + 1);
     let segment = match persona {
         Some(p) => map.segment.and(p),
@@ -71,7 +80,7 @@ pub fn data(engine: &dyn Engine, map: &JourneyMap, persona: Option<&Segment>) ->
     let first = engine.time_bounds()?.0.unwrap_or(until);
     let previous =
         if prev_until > first { Some(lanes_for(engine, map, &segment, prev_since, prev_until)?) } else { None };
-    Ok(Some(MapData { current, previous, since, until }))
+    Ok(Some(MapData { current, previous, since, until, calendar }))
 }
 
 /// Whether a rise of the lane's value is good news (None: neither).
@@ -170,8 +179,7 @@ pub fn subtitle(map: &JourneyMap, persona: Option<&str>, data: Option<&MapData>)
     }
     if let Some(d) = data {
         let day = |ms: i64| {
-            let t = format_ts(ms);
-            let iso = t.get(..10).unwrap_or(&t).to_string();
+            let iso = format_day(d.calendar.day(ms));
             if ru {
                 format!("{}.{}.{}", &iso[8..10], &iso[5..7], &iso[..4])
             } else {

@@ -3,6 +3,7 @@
 //! of "Decision"), and the problems come after the purchase (slow deliveries bring support tickets and refunds).
 
 use tropa_app::maps;
+use tropa_core::calendar::Calendar;
 use tropa_core::cjm::template;
 use tropa_engine::Engine;
 use tropa_synth::SynthConfig;
@@ -14,7 +15,7 @@ fn the_online_store_map_shows_the_planted_truths() {
     let cfg = SynthConfig { customers: 4_000, ..SynthConfig::default() };
     engine.ingest(tropa_synth::chunk(&cfg, 0..cfg.customers)).unwrap();
     let map = template::by_key("online_store").unwrap().instantiate("ru");
-    let data = maps::data(&engine, &map, None).unwrap().expect("data");
+    let data = maps::data(&engine, &map, None, Calendar::UTC).unwrap().expect("data");
     let stage = |key: &str| data.current.stages.iter().find(|s| s.key == key).unwrap().clone();
     let decision = stage("decision");
     let drop = decision.drop_share.unwrap();
@@ -37,6 +38,33 @@ fn the_online_store_map_shows_the_planted_truths() {
     assert!(tips.iter().any(|t| t.stage == "decision" && t.text.contains("Самый большой отвал")), "{tips:?}");
     // a persona's lanes count only its customers
     let maria = template::by_key("online_store").unwrap().personas("ru").remove(0);
-    let hers = maps::data(&engine, &map, Some(&maria.segment)).unwrap().unwrap();
+    let hers = maps::data(&engine, &map, Some(&maria.segment), Calendar::UTC).unwrap().unwrap();
     assert!(hers.current.customers > 0 && hers.current.customers * 5 < data.current.customers);
+}
+
+/// A map's period is days of the project's time zone (regression: its dates were UTC days whatever the project's
+/// zone): in Kamchatka (UTC+12) 2026-03-02 starts at 12:00 UTC on March 1, so a visit at 13:00 UTC that day is in
+/// the period, one at 11:00 UTC is not; in UTC neither is.
+#[test]
+fn a_maps_period_is_read_in_the_projects_time_zone() {
+    let engine = NaiveEngine::new();
+    let at = |h: i64| 1_772_323_200_000 + h * 3_600_000; // 2026-03-01T00:00:00Z + h hours
+    engine
+        .ingest(vec![
+            tropa_testkit::track(1, "early", at(11), "view_item"),
+            tropa_testkit::track(2, "late", at(13), "view_item"),
+            tropa_testkit::track(3, "later", at(40), "view_item"),
+        ])
+        .unwrap();
+    let mut map = template::by_key("online_store").unwrap().instantiate("en");
+    map.period.since = Some("2026-03-02".into());
+    map.period.until = Some("2026-03-03".into());
+    let kamchatka = Calendar::parse("Asia/Kamchatka").unwrap();
+    let local = maps::data(&engine, &map, None, kamchatka).unwrap().unwrap();
+    assert_eq!((local.since, local.until), (Some(at(12)), at(36)));
+    assert_eq!(local.current.customers, 1, "only the 13:00 UTC visit is on March 2 in Kamchatka");
+    let utc = maps::data(&engine, &map, None, Calendar::UTC).unwrap().unwrap();
+    assert_eq!((utc.since, utc.until), (Some(at(24)), at(48)));
+    assert_eq!(utc.current.customers, 1, "only the March 2 (UTC) visit");
+    assert!(maps::subtitle(&map, None, Some(&local)).contains("2026-03-02 — 2026-03-02"));
 }

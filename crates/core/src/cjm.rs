@@ -483,11 +483,13 @@ impl JourneyMap {
     }
 
     /// The period as epoch ms (since, until).
-    pub fn period_ms(&self) -> Result<(Option<i64>, Option<i64>), MapError> {
+    pub fn period_ms(&self, calendar: crate::calendar::Calendar) -> Result<(Option<i64>, Option<i64>), MapError> {
+        // a date is the local midnight of that day in the project's time zone
+        let local = |d: &str| parse_date(d).map(|utc| calendar.day_start(utc.div_euclid(86_400_000)));
         let since =
-            self.period.since.as_deref().map(parse_date).transpose().map_err(|e| MapError::one("period.since", e))?;
+            self.period.since.as_deref().map(local).transpose().map_err(|e| MapError::one("period.since", e))?;
         let until =
-            self.period.until.as_deref().map(parse_date).transpose().map_err(|e| MapError::one("period.until", e))?;
+            self.period.until.as_deref().map(local).transpose().map_err(|e| MapError::one("period.until", e))?;
         if let (Some(a), Some(b)) = (since, until) {
             if b <= a {
                 return Err(MapError::one("period.until", "must be after since"));
@@ -583,7 +585,7 @@ impl JourneyMap {
         if let Err(e) = self.problem_matchers() {
             issues.extend(e.issues());
         }
-        if let Err(e) = self.period_ms() {
+        if let Err(e) = self.period_ms(crate::calendar::Calendar::UTC) {
             issues.extend(e.issues());
         }
         if issues.is_empty() && !self.stages.is_empty() {

@@ -155,7 +155,8 @@ pub fn run(root: &Path, data: &Path, project: &str, args: MapArgs) -> anyhow::Re
             let (map, _) = load(&meta, project, id, None)?;
             let p = persona.as_deref().map(|k| persona_of(&meta, project, k)).transpose()?;
             let store = super::open_existing(data)?;
-            let d = super::engine_report(maps::data(&store, &map, p.as_ref().map(|p| &p.segment)))?;
+            let calendar = tropa_app::settings::project_or_default(&meta, project).map_err(super::app_error)?.calendar;
+            let d = super::engine_report(maps::data(&store, &map, p.as_ref().map(|p| &p.segment), calendar))?;
             let md = tropa_core::cjm::markdown::to_markdown(
                 &map,
                 d.as_ref().map(|d| &d.current),
@@ -175,7 +176,9 @@ pub fn run(root: &Path, data: &Path, project: &str, args: MapArgs) -> anyhow::Re
             let needs_data = !matches!(fmt, Format::Json | Format::Yaml);
             let d = if needs_data {
                 let store = super::open_existing(data)?;
-                super::engine_report(maps::data(&store, &map, p.as_ref().map(|p| &p.segment)))?
+                let calendar =
+                    tropa_app::settings::project_or_default(&meta, project).map_err(super::app_error)?.calendar;
+                super::engine_report(maps::data(&store, &map, p.as_ref().map(|p| &p.segment), calendar))?
             } else {
                 None
             };

@@ -116,8 +116,10 @@ async fn map_data(
     persona: Option<&Persona>,
 ) -> Result<Option<MapData>, WebError> {
     let engine = st.projects.engine(project).map_err(fault)?;
+    let calendar = st.settings_of(project)?.calendar;
     let (map, seg) = (map.clone(), persona.map(|p| p.segment.clone()));
-    tokio::task::spawn_blocking(move || maps::data(&*engine, &map, seg.as_ref())).await.map_err(fault)?.map_err(fault)
+    let data = tokio::task::spawn_blocking(move || maps::data(&*engine, &map, seg.as_ref(), calendar));
+    data.await.map_err(fault)?.map_err(fault)
 }
 
 /// Suggestions from the map's data, off the async threads.

@@ -131,7 +131,7 @@ pub(crate) async fn compare(
         let (mut ma, mut mb) = (base.clone(), base);
         ma.period = a;
         mb.period = b;
-        if let Some(e) = [&ma, &mb].iter().find_map(|m| m.period_ms().err()) {
+        if let Some(e) = [&ma, &mb].iter().find_map(|m| m.period_ms(tropa_core::calendar::Calendar::UTC).err()) {
             return Ok(bad_request(&s, &e.to_string()));
         }
         period_sides(&st, &s, id, (ma, mb), (&pa, &pb)).await?
