@@ -12,9 +12,14 @@ use tropa_meta::MetaError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Missing {
     Project(String),
-    Map { id: i64, version: Option<i64> },
+    Map {
+        id: i64,
+        version: Option<i64>,
+    },
     Persona(String),
     Template(String),
+    /// A saved report (its id).
+    Report(i64),
 }
 
 /// Why a value is refused.
@@ -24,6 +29,12 @@ pub enum Reason {
     UnknownLang,
     /// A stored or given document (a map, a persona, a definition) does not read: the parser's words.
     Document(String),
+    /// Not a kind of report that can be saved.
+    ReportKind,
+    /// A saved report's name is empty or longer than `max` characters.
+    ReportName { max: usize },
+    /// A report's parameters are longer than `max` bytes.
+    ReportTooLong { max: usize },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,6 +96,7 @@ impl Missing {
             Missing::Map { id, version: None } => format!("{} {id}", lang.pick("no map", "нет карты")),
             Missing::Map { id, version: Some(v) } => format!("{} {id} v{v}", lang.pick("no map", "нет карты")),
             Missing::Persona(k) => format!("{} '{k}'", lang.pick("no persona", "нет персоны")),
+            Missing::Report(id) => format!("{} {id}", lang.pick("no saved report", "нет сохранённого отчёта")),
             Missing::Template(k) => {
                 let keys: Vec<&str> = tropa_core::cjm::template::all().iter().map(|t| t.key.as_str()).collect();
                 format!(
@@ -103,6 +115,20 @@ impl Reason {
         match self {
             Reason::UnknownLang => lang.pick("use ru or en", "используйте ru или en").into(),
             Reason::Document(e) => e.clone(),
+            Reason::ReportKind => lang
+                .pick(
+                    "reports are saved from the funnels, paths and retention reports",
+                    "сохраняются отчёты воронок, путей и удержания",
+                )
+                .into(),
+            Reason::ReportName { max } => match lang {
+                Lang::En => format!("a name has 1 to {max} characters"),
+                Lang::Ru => format!("в названии от 1 до {max} символов"),
+            },
+            Reason::ReportTooLong { max } => match lang {
+                Lang::En => format!("the report's settings are longer than {max} bytes"),
+                Lang::Ru => format!("параметры отчёта длиннее {max} байт"),
+            },
         }
     }
 }
@@ -119,6 +145,10 @@ mod tests {
             AppError::NotFound(Missing::Persona("maria".into())),
             AppError::NotFound(Missing::Template("bakery".into())),
             AppError::Invalid { field: "lang", reason: Reason::UnknownLang },
+            AppError::NotFound(Missing::Report(3)),
+            AppError::Invalid { field: "kind", reason: Reason::ReportKind },
+            AppError::Invalid { field: "name", reason: Reason::ReportName { max: 120 } },
+            AppError::Invalid { field: "query", reason: Reason::ReportTooLong { max: 4096 } },
         ];
         for e in &all {
             let (en, ru) = (e.words(Lang::En), e.words(Lang::Ru));

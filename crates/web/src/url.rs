@@ -1,14 +1,7 @@
 //! Links the pages build: query components percent-encoded (project names, ids, saved queries).
 
-/// Percent-encodes a query component.
-pub fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+/// Percent-encodes a query component (the application layer's encoding: saved reports keep their queries so).
+pub use tropa_app::reports::query_component as enc;
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{html, Markup};
+use tropa_app::AppError;
 use tropa_meta::{MetaError, Role, SavedReport};
 
 use crate::access::{Analyst, Member};
@@ -20,23 +21,10 @@ use crate::ui::form::csrf_field;
 use crate::url::enc;
 use crate::WebState;
 
-/// The pages whose reports can be saved.
-const KINDS: [&str; 3] = ["funnels", "paths", "retention"];
-
-/// The page's parameters as a query string (sorted; without the project and downloads).
-fn query_of(q: &HashMap<String, String>) -> String {
-    let mut keys: Vec<(&String, &String)> = q
-        .iter()
-        .filter(|(k, v)| !matches!(k.as_str(), "project" | "download" | "format" | "saved") && !v.is_empty())
-        .collect();
-    keys.sort();
-    keys.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
-}
-
 /// The saved reports of this page and, for analysts, a form to save the current one.
 pub fn panel(st: &WebState, s: &Session, kind: &'static str, q: &HashMap<String, String>) -> Markup {
     let l = s.lang;
-    let list = st.meta.saved_reports(&s.project, kind).unwrap_or_default();
+    let list = tropa_app::reports::list(&st.meta, &s.project, kind).unwrap_or_default();
     let can_edit = s.role >= Role::Analyst;
     let note = html! {
         @if let Some(name) = q.get("saved") { span.ok role="status" { (l.t("report_saved")) " «" (name) "»" } }
@@ -78,7 +66,7 @@ fn save_form(s: &Session, kind: &str, q: &HashMap<String, String>, note: Markup)
     html! {
         form.save method="post" action="/reports/save" {
             (hidden_fields(s, kind))
-            input type="hidden" name="query" value=(query_of(q));
+            input type="hidden" name="query" value=(tropa_app::reports::canonical_query(q.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
             label for="save-name" { (l.t("save_as")) }
             " "
             input id="save-name" name="name" required maxlength="120" placeholder=(l.t("report_name"));
@@ -103,47 +91,58 @@ fn field<'f>(f: &'f HashMap<String, String>, k: &str) -> &'f str {
     f.get(k).map(|v| v.trim()).unwrap_or("")
 }
 
-/// The kind of report a form names (400 for one no page sends).
-fn kind_of(l: Lang, f: &HashMap<String, String>) -> Result<&'static str, WebError> {
-    let kind = KINDS.iter().copied().find(|k| *k == field(f, "kind"));
-    kind.ok_or(WebError::BadRequest(l, StatusCode::BAD_REQUEST, "report_kind_unknown"))
-}
-
 pub(crate) async fn save(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Result<Response, WebError> {
     let Member { s, f, .. } = m;
     let l = s.lang;
-    let kind = kind_of(l, &f)?;
-    let (project, name) = (s.project.as_str(), field(&f, "name"));
-    // the page's parameters as this app writes them (encoded, sorted, without the project and downloads), so a
-    // crafted query can neither break the redirect nor reach another project
-    let query = query_of(&serde_urlencoded::from_str(field(&f, "query")).unwrap_or_default());
-    match st.meta.save_report(project, kind, name, &query, Some(s.user.id), (st.clock)()) {
+    let project = s.project.as_str();
+    // the page's parameters as the application writes them (encoded, sorted, without the project and downloads),
+    // so a crafted query can neither break the redirect nor reach another project
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(field(&f, "query")).unwrap_or_default();
+    let pairs = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    match tropa_app::reports::save(
+        &st.meta,
+        project,
+        field(&f, "kind"),
+        field(&f, "name"),
+        pairs,
+        Some(s.user.id),
+        (st.clock)(),
+    ) {
         Ok(r) => Ok(redirect(&format!(
-            "/{kind}?project={}&{}{}saved={}",
+            "/{}?project={}&{}{}saved={}",
+            r.kind,
             enc(project),
             r.query,
             if r.query.is_empty() { "" } else { "&" },
             enc(&r.name)
         ))),
-        Err(MetaError::Invalid { field, .. }) => {
-            let key = if field == "name" { "report_name_length" } else { "report_too_long" };
-            Err(WebError::BadRequest(l, StatusCode::BAD_REQUEST, key))
+        Err(e) => Err(refused(l, e)),
+    }
+}
+
+/// A refusal of the application layer as the page's error: a form no page sends is 400, a report that is not
+/// there 404.
+fn refused(l: Lang, e: AppError) -> WebError {
+    match e {
+        AppError::Invalid { field: "kind", .. } => {
+            WebError::BadRequest(l, StatusCode::BAD_REQUEST, "report_kind_unknown")
         }
-        Err(MetaError::NotFound { .. }) => Err(WebError::NotFound(l)),
-        Err(e) => Err(WebError::internal(&e)),
+        AppError::Invalid { field: "name", .. } => {
+            WebError::BadRequest(l, StatusCode::BAD_REQUEST, "report_name_length")
+        }
+        AppError::Invalid { .. } => WebError::BadRequest(l, StatusCode::BAD_REQUEST, "report_too_long"),
+        AppError::NotFound(_) | AppError::Meta(MetaError::NotFound { .. }) => WebError::NotFound(l),
+        e => WebError::internal(&e),
     }
 }
 
 pub(crate) async fn delete(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> Result<Response, WebError> {
     let Member { s, f, .. } = m;
     let l = s.lang;
-    let kind = kind_of(l, &f)?;
+    let kind = tropa_app::reports::kind(field(&f, "kind")).map_err(|e| refused(l, e))?;
     let project = s.project.as_str();
     let id =
         field(&f, "id").parse::<i64>().map_err(|_| WebError::BadRequest(l, StatusCode::BAD_REQUEST, "report_id"))?;
-    match st.meta.delete_report(project, id) {
-        Ok(()) => Ok(redirect(&format!("/{kind}?project={}", enc(project)))),
-        Err(MetaError::NotFound { .. }) => Err(WebError::NotFound(l)),
-        Err(e) => Err(WebError::internal(&e)),
-    }
+    tropa_app::reports::delete(&st.meta, project, id).map_err(|e| refused(l, e))?;
+    Ok(redirect(&format!("/{kind}?project={}", enc(project))))
 }
