@@ -9,17 +9,81 @@ use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_engine::report::StateFilter;
 use tropa_engine::{Engine, EngineError};
 
+use tropa_app::request::{Filters, Problems};
+
 use crate::error::WebError;
-use crate::i18n::Words;
+use crate::i18n::{Lang, Words};
 use crate::pages::export::Exports;
 use crate::pages::saved;
+use crate::project::stage_options;
 use crate::session::Session;
+use crate::ui::form::FieldErrors;
 use crate::ui::layout::shell;
 use crate::WebState;
 
 /// A report's function: its spec, the filters' scope and stage/lifecycle tests → the report.
 pub(crate) type Run<Spec, Out> =
     fn(&dyn Engine, Spec, ScopeSpec, Vec<Box<dyn CustomerTest>>) -> Result<Out, EngineError>;
+
+/// How one builder page reads its form and shows its report (the parts that differ between funnels, paths and
+/// retention; [`report_page`] does the rest).
+pub(crate) struct Builder<Spec, Out, T, R, F>
+where
+    T: FnOnce(&mut Problems) -> (Option<Spec>, Filters),
+    R: FnOnce(&Out, &mut Exports) -> Markup,
+    F: FnOnce(&FieldErrors, &[(String, String)]) -> Markup,
+{
+    /// The page (`funnels`, `paths`, `retention`): its title, its saved reports, its downloads.
+    pub kind: &'static str,
+    /// The form as the request, problems recorded at their fields.
+    pub translate: T,
+    /// The report.
+    pub run: Run<Spec, Out>,
+    /// The report's charts and tables.
+    pub render: R,
+    /// The form again, with its problems beside their fields and the project's stages for the stage filter.
+    pub form: F,
+    /// The field a problem of the report itself is shown at; the multi-line field whose problems say their line.
+    pub report_field: &'static str,
+    pub lines_of: &'static str,
+    /// Moves problems between fields before they are shown (the funnel's exclusions to their own box).
+    pub arrange: fn(Lang, &mut Vec<(String, String)>),
+}
+
+/// A builder page: the form read in the project's time zone (dates without an offset, the report's days),
+/// translated by the application layer with every problem at its field, the report run when there is none, the
+/// page (or a chart download) answered.
+pub(crate) async fn report_page<Spec, Out, T, R, F>(
+    st: &WebState,
+    s: &Session,
+    q: &HashMap<String, String>,
+    b: Builder<Spec, Out, T, R, F>,
+) -> Result<Response, WebError>
+where
+    Spec: Send + 'static,
+    Out: Send + 'static,
+    T: FnOnce(&mut Problems) -> (Option<Spec>, Filters),
+    R: FnOnce(&Out, &mut Exports) -> Markup,
+    F: FnOnce(&FieldErrors, &[(String, String)]) -> Markup,
+{
+    let l = s.lang;
+    let calendar = st.settings_of(&s.project)?.calendar;
+    let mut problems = Problems::new(l).in_calendar(calendar);
+    let (spec, filters) = (b.translate)(&mut problems);
+    let (scope, state_filter) = filters.scope(&mut problems);
+    let mut result = html! {};
+    let mut ex = Exports::new(b.kind, l, q);
+    if let (Some(spec), true) = (spec, problems.0.is_empty()) {
+        match analysis(st, s, (spec, scope, state_filter), b.run).await? {
+            Ok(r) => result = (b.render)(&r, &mut ex),
+            Err(e) => problems.0.push((b.report_field.into(), e)),
+        }
+    }
+    (b.arrange)(l, &mut problems.0);
+    let e = FieldErrors::new(l, &problems.0, b.lines_of);
+    let form = (b.form)(&e, &stage_options(st, &s.project, l));
+    Ok(builder_page(st, s, b.kind, q, form, result, ex))
+}
 
 /// A builder page (funnels, paths, retention): the saved reports, the form and the result; or, when a chart
 /// download was asked for, that file.

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use maud::{html, Markup};
 use tropa_app::request::{Filters, PathsRequest, Problems};
@@ -18,9 +17,8 @@ use crate::access::{Member, Viewer};
 use crate::error::WebError;
 use crate::i18n::Lang;
 use crate::i18n::Words;
-use crate::pages::builder::{analysis, builder_page};
+use crate::pages::builder::{report_page, Builder};
 use crate::pages::export::Exports;
-use crate::project::stage_options;
 use crate::ui::form::{FieldErrors, FilterFields};
 use crate::WebState;
 
@@ -79,31 +77,25 @@ impl Ask {
     }
 }
 
-pub(crate) async fn page(
-    State(st): State<Arc<WebState>>,
-    _headers: HeaderMap,
-    m: Member<Viewer>,
-) -> Result<Response, WebError> {
+pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> Result<Response, WebError> {
     let Member { s, f: q, .. } = m;
     let l = s.lang;
     let ask = Ask::read(&q);
-    // the project's time zone: dates without an offset and the report's days, weeks and months
-    let calendar = st.settings_of(&s.project)?.calendar;
-    let mut problems = Problems::new(l).in_calendar(calendar);
-    let request = ask.request(l, &mut problems);
-    let spec = request.spec(&mut problems);
-    let (scope, state_filter) = request.filters.scope(&mut problems);
-    let mut result = html! {};
-    let mut ex = Exports::new("paths", l, &q);
-    if let (Some(spec), true) = (spec, problems.0.is_empty()) {
-        match analysis(&st, &s, (spec, scope, state_filter), report::paths).await? {
-            Ok(r) => result = render(l, &r, &mut ex),
-            Err(e) => problems.0.push(("paths".into(), e)),
-        }
-    }
-    let e = FieldErrors::new(l, &problems.0, "");
-    let form = form(l, &s.project, &ask, &e, &stage_options(&st, &s.project, l));
-    Ok(builder_page(&st, &s, "paths", &q, form, result, ex))
+    let project = s.project.clone();
+    let builder = Builder {
+        kind: "paths",
+        translate: |p: &mut Problems| {
+            let request = ask.request(l, p);
+            (request.spec(p), request.filters.clone())
+        },
+        run: report::paths,
+        render: |r: &_, ex: &mut Exports| render(l, r, ex),
+        form: |e: &FieldErrors, stages: &[(String, String)]| form(l, &project, &ask, e, stages),
+        report_field: "paths",
+        lines_of: "",
+        arrange: |_, _| (),
+    };
+    report_page(&st, &s, &q, builder).await
 }
 
 /// The builder: start or end event, depth, repeats collapsed, session gap, conversion event, dates and the
