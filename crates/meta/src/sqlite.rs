@@ -1,6 +1,6 @@
 //! The SQLite backend (the default): one connection behind a mutex, WAL journal, `synchronous = FULL`, foreign
 //! keys on; the schema is [`crate::schema::MIGRATIONS`] rendered by [`crate::schema::sqlite`] and numbered by
-//! SQLite's `user_version` ([`migrate`]). Each area's trait is implemented in its own file of `sqlite/`.
+//! SQLite's `user_version` (`sqlite/migrate.rs`). Each area's trait is implemented in its own file of `sqlite/`.
 
 mod audit;
 mod maps;
