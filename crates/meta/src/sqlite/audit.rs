@@ -39,7 +39,6 @@ impl Audit for SqliteRepository {
         Ok(conn.last_insert_rowid())
     }
 
-    /// Entries of the audit log, newest first.
     fn audit(&self, f: &Filter) -> Result<Vec<Entry>, MetaError> {
         let limit = f.limit.clamp(1, MAX_LIMIT) as i64;
         let conn = self.conn();

@@ -23,7 +23,6 @@ fn map_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MapInfo> {
 }
 
 impl Maps for SqliteRepository {
-    /// A new map with its first version.
     fn create_map(
         &self,
         project: &str,
@@ -50,7 +49,6 @@ impl Maps for SqliteRepository {
         Ok(MapInfo { id, project: project.into(), title: title.into(), version: 1, created_at: now, updated_at: now })
     }
 
-    /// The maps of a project, most recently changed first.
     fn maps(&self, project: &str) -> Result<Vec<MapInfo>, MetaError> {
         let conn = self.conn();
         let mut st = conn.prepare(&format!(
@@ -60,7 +58,6 @@ impl Maps for SqliteRepository {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// A map of `project` (another project's id is not found).
     fn map(&self, project: &str, id: i64) -> Result<Option<MapInfo>, MetaError> {
         let conn = self.conn();
         let mut st = conn.prepare(&format!(
@@ -69,7 +66,6 @@ impl Maps for SqliteRepository {
         Ok(st.query_row(params![project, id], map_row).optional()?)
     }
 
-    /// One version of a map of `project` (None: the latest).
     fn map_version(&self, project: &str, id: i64, version: Option<i64>) -> Result<Option<MapVersion>, MetaError> {
         let conn = self.conn();
         let mut st = conn.prepare(
@@ -90,7 +86,6 @@ impl Maps for SqliteRepository {
             .optional()?)
     }
 
-    /// Every version of a map, newest first, without documents.
     fn map_history(&self, project: &str, id: i64) -> Result<Vec<MapVersion>, MetaError> {
         let conn = self.conn();
         let mut st = conn.prepare(
@@ -110,8 +105,6 @@ impl Maps for SqliteRepository {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Saves a new version. With `expected`, refuses (Conflict) when the latest version is not that one, so two
-    /// editors never overwrite each other silently.
     #[allow(clippy::too_many_arguments)]
     fn save_map_version(
         &self,
@@ -152,7 +145,6 @@ impl Maps for SqliteRepository {
         Ok(next)
     }
 
-    /// Deletes a map with its versions and share links.
     fn delete_map(&self, project: &str, id: i64) -> Result<(), MetaError> {
         let conn = self.conn();
         let pid = project_id(&conn, project)?;
@@ -162,7 +154,6 @@ impl Maps for SqliteRepository {
         Ok(())
     }
 
-    /// A new read-only share link for a map (an older live link stays valid until revoked).
     fn create_share(&self, project: &str, id: i64, now: i64) -> Result<NewShare, MetaError> {
         if self.map(project, id)?.is_none() {
             return Err(MetaError::NotFound { what: "map", name: id.to_string() });
@@ -176,7 +167,6 @@ impl Maps for SqliteRepository {
         Ok(NewShare { token, hint })
     }
 
-    /// The live share links of a map.
     fn shares(&self, project: &str, id: i64) -> Result<Vec<ShareInfo>, MetaError> {
         let conn = self.conn();
         let mut st = conn.prepare(
@@ -187,7 +177,6 @@ impl Maps for SqliteRepository {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Revokes every live share link of a map; returns how many.
     fn revoke_shares(&self, project: &str, id: i64, now: i64) -> Result<usize, MetaError> {
         if self.map(project, id)?.is_none() {
             return Err(MetaError::NotFound { what: "map", name: id.to_string() });
@@ -198,7 +187,6 @@ impl Maps for SqliteRepository {
         )?)
     }
 
-    /// The (project, map id) a live share token opens.
     fn shared_map(&self, token: &str) -> Result<Option<(String, i64)>, MetaError> {
         let conn = self.conn();
         Ok(conn
@@ -211,7 +199,6 @@ impl Maps for SqliteRepository {
             .optional()?)
     }
 
-    /// Creates or replaces a persona (by key) of a project.
     fn save_persona(&self, project: &str, key: &str, document: &str, now: i64) -> Result<(), MetaError> {
         check_document(document)?;
         let conn = self.conn();
@@ -224,7 +211,6 @@ impl Maps for SqliteRepository {
         Ok(())
     }
 
-    /// The personas of a project: (key, document), by key.
     fn personas(&self, project: &str) -> Result<Vec<(String, String)>, MetaError> {
         let conn = self.conn();
         let mut st = conn.prepare(

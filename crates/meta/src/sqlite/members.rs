@@ -11,8 +11,6 @@ use crate::users::{Role, User};
 use crate::{MetaError, Project};
 
 impl Members for SqliteRepository {
-    /// The role `user` has in `project`: admin for an instance admin, else their membership's; None when they
-    /// are not a member (or there is no such project).
     fn project_role(&self, user: &User, project: &str) -> Result<Option<Role>, MetaError> {
         let conn = self.conn();
         let Some(pid) =
@@ -31,7 +29,6 @@ impl Members for SqliteRepository {
         role.map(|r| Role::parse(&r)).transpose()
     }
 
-    /// The projects `user` may open (every project for an instance admin), by id.
     fn user_projects(&self, user: &User) -> Result<Vec<Project>, MetaError> {
         if user.role == Role::Admin {
             return self.projects();
@@ -45,7 +42,6 @@ impl Members for SqliteRepository {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The members of `project` (instance admins who are not members are not listed), by e-mail.
     fn members(&self, project: &str) -> Result<Vec<Member>, MetaError> {
         let conn = self.conn();
         let pid = project_id(&conn, project)?;
@@ -66,7 +62,6 @@ impl Members for SqliteRepository {
         Ok(out)
     }
 
-    /// Makes `user_id` a member of `project` with `role` (or changes their role).
     fn set_member(&self, project: &str, user_id: i64, role: Role) -> Result<(), MetaError> {
         let conn = self.conn();
         let pid = project_id(&conn, project)?;
@@ -83,7 +78,6 @@ impl Members for SqliteRepository {
         Ok(())
     }
 
-    /// Ends `user_id`'s membership of `project` (nothing happens when there is none).
     fn remove_member(&self, project: &str, user_id: i64) -> Result<(), MetaError> {
         let conn = self.conn();
         let pid = project_id(&conn, project)?;

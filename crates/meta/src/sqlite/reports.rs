@@ -8,7 +8,6 @@ use crate::repository::Reports;
 use crate::MetaError;
 
 impl Reports for SqliteRepository {
-    /// Saves a report under `name`, replacing the one of the same name and kind (saving again updates it).
     fn save_report(
         &self,
         project: &str,
@@ -42,7 +41,6 @@ impl Reports for SqliteRepository {
         })
     }
 
-    /// The saved reports of a kind in a project, by name.
     fn saved_reports(&self, project: &str, kind: &str) -> Result<Vec<SavedReport>, MetaError> {
         let conn = self.conn();
         let mut st = conn.prepare(
@@ -62,7 +60,6 @@ impl Reports for SqliteRepository {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Deletes a saved report of `project` (an id of another project is not found).
     fn delete_report(&self, project: &str, id: i64) -> Result<(), MetaError> {
         let conn = self.conn();
         let pid = project_id(&conn, project)?;
@@ -72,7 +69,6 @@ impl Reports for SqliteRepository {
         Ok(())
     }
 
-    /// Keeps `text` as the project's journey definition.
     fn save_definition(
         &self,
         project: &str,
@@ -93,7 +89,6 @@ impl Reports for SqliteRepository {
         Ok(())
     }
 
-    /// The project's journey definition, None until one is saved (the default definition applies).
     fn definition(&self, project: &str) -> Result<Option<StoredDefinition>, MetaError> {
         let conn = self.conn();
         Ok(conn
@@ -106,7 +101,6 @@ impl Reports for SqliteRepository {
             .optional()?)
     }
 
-    /// Forgets the project's journey definition (back to the default).
     fn reset_definition(&self, project: &str) -> Result<(), MetaError> {
         let conn = self.conn();
         let pid = project_id(&conn, project)?;

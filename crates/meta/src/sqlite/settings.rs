@@ -8,7 +8,6 @@ use crate::settings::{check_settings, StoredSettings};
 use crate::MetaError;
 
 impl Settings for SqliteRepository {
-    /// The settings of `project`; None when there is no such project.
     fn project_settings(&self, project: &str) -> Result<Option<StoredSettings>, MetaError> {
         let conn = self.conn();
         Ok(conn
@@ -18,7 +17,6 @@ impl Settings for SqliteRepository {
             .optional()?)
     }
 
-    /// Replaces the settings of `project`.
     fn set_project_settings(&self, project: &str, settings: &StoredSettings) -> Result<(), MetaError> {
         check_settings(settings)?;
         let conn = self.conn();

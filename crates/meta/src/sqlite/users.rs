@@ -64,7 +64,6 @@ impl Users for SqliteRepository {
         Ok(user.filter(|_| password_matches(hash.as_deref(), password)))
     }
 
-    /// Sets a new password (the caller checked the old one or is an admin); signs the user out everywhere.
     fn set_password(&self, user_id: i64, password: &str) -> Result<(), MetaError> {
         check_password(password)?;
         let hash = hash_password(password)?;
@@ -78,7 +77,6 @@ impl Users for SqliteRepository {
         Ok(())
     }
 
-    /// Changes a user's role; the last admin cannot stop being one (someone must be able to manage users).
     fn set_role(&self, user_id: i64, role: Role) -> Result<User, MetaError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -94,7 +92,6 @@ impl Users for SqliteRepository {
         Ok(User { role, ..user })
     }
 
-    /// Deletes a user and their sessions; the last admin cannot be deleted.
     fn delete_user(&self, user_id: i64) -> Result<(), MetaError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -128,7 +125,6 @@ impl Users for SqliteRepository {
         Ok(NewSession { token, csrf })
     }
 
-    /// The user and CSRF token of a live session.
     fn session(&self, token: &str, now: i64) -> Result<Option<(User, String)>, MetaError> {
         let conn = self.conn();
         let mut st = conn.prepare_cached(
