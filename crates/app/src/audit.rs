@@ -5,7 +5,7 @@
 //! [`crate::forget`] records the deletion of a customer itself.
 //!
 //! Never a secret and never a customer's data: a key is named by its hint, a share link by its hint, a user by
-//! their e-mail, a forgotten customer by a salted digest ([`tropa_meta::Meta::customer_digest`]) and counts. The
+//! their e-mail, a forgotten customer by a salted digest ([`tropa_meta::repository::Audit::customer_digest`]) and counts. The
 //! metadata store scrubs anything shaped like a secret again before it stores an entry.
 //!
 //! ```

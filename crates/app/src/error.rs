@@ -63,7 +63,7 @@ impl AppError {
         match self {
             AppError::NotFound(_) => ErrorKind::NotFound,
             AppError::Invalid { .. } | AppError::Definition(_) | AppError::Settings(_) => ErrorKind::InvalidInput,
-            AppError::Meta(MetaError::Sqlite(_) | MetaError::Random(_)) => ErrorKind::Internal,
+            AppError::Meta(MetaError::Backend(_) | MetaError::Random(_)) => ErrorKind::Internal,
             AppError::Meta(MetaError::NotFound { .. }) => ErrorKind::NotFound,
             AppError::Meta(MetaError::Conflict { .. }) => ErrorKind::Conflict,
             AppError::Meta(MetaError::Invalid { .. } | MetaError::TooNew { .. }) => ErrorKind::InvalidInput,

@@ -1,6 +1,6 @@
 //! Forgetting a customer (the right to be forgotten): the project's engine deletes every event of the customer
 //! an anonymous id or user id belongs to, and the audit log records it as `data.forget` with the customer named
-//! by a salted digest ([`tropa_meta::Meta::customer_digest`]) and the counts of events and ids deleted — never
+//! by a salted digest ([`tropa_meta::repository::Audit::customer_digest`]) and the counts of events and ids deleted — never
 //! the id itself. An id nobody has is recorded too (with zero counts): the request was made and answered.
 
 use serde::Serialize;

@@ -136,7 +136,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         }
         if let Some(e) = cause.downcast_ref::<tropa_meta::MetaError>() {
             return match e {
-                tropa_meta::MetaError::Sqlite(_) | tropa_meta::MetaError::Random(_) => 2,
+                tropa_meta::MetaError::Backend(_) | tropa_meta::MetaError::Random(_) => 2,
                 _ => 1,
             };
         }

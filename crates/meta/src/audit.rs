@@ -5,14 +5,10 @@
 //! An entry never holds a secret or a customer's data. The callers pass key hints, e-mails, map ids and counts;
 //! as a second line of defence every text is scrubbed of anything shaped like one of tropa's secrets (API keys
 //! `tw_…`/`tr_…`, share tokens `sh_…`, session and CSRF tokens) before it is stored. A forgotten customer is
-//! named by [`Meta::customer_digest`]: SHA-256 of a random salt made once per data folder (kept here, never
+//! named by [`crate::repository::Audit::customer_digest`]: SHA-256 of a random salt made once per data folder (kept here, never
 //! shown) and the id, so the log can say "this customer was forgotten" without keeping who they were.
 
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
-
-use crate::{Meta, MetaError};
 
 /// What was done. Stored as its dotted name ([`Action::as_str`]); the list is closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -204,93 +200,49 @@ fn scrub(text: &str, max: usize) -> String {
     out
 }
 
-fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
-    let kind: String = r.get(2)?;
-    let name: String = r.get(4)?;
-    let actor = match kind.as_str() {
-        "user" => Actor::User { id: r.get::<_, Option<i64>>(3)?.unwrap_or(0), email: name },
-        "cli" => Actor::Cli { os_user: name },
-        _ => Actor::System,
-    };
-    let action: String = r.get(6)?;
-    let action = Action::parse(&action).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, format!("action '{action}'").into())
-    })?;
-    Ok(Entry {
-        id: r.get(0)?,
-        at: r.get(1)?,
-        actor,
-        address: r.get(5)?,
-        action,
-        project: r.get(7)?,
-        target: r.get(8)?,
-        details: r.get(9)?,
-    })
+/// An entry as every backend stores it: the actor split into kind, user id and name, every text scrubbed of
+/// secrets and cut to size (details too long become `{"cut":true}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEntry {
+    /// `user`, `cli` or `system`.
+    pub actor_kind: &'static str,
+    pub user_id: Option<i64>,
+    pub actor: String,
+    pub address: String,
+    pub action: &'static str,
+    pub project: Option<String>,
+    pub target: String,
+    pub details: String,
 }
 
-impl Meta {
-    /// Appends an entry to the audit log; returns its id. Texts are scrubbed of secrets and cut to size.
-    pub fn record_audit(&self, e: &NewEntry<'_>) -> Result<i64, MetaError> {
-        let (kind, user, name) = match e.actor {
+impl StoredEntry {
+    pub fn new(e: &NewEntry<'_>) -> StoredEntry {
+        let (actor_kind, user_id, name) = match e.actor {
             Actor::User { id, email } => ("user", Some(*id), email.as_str()),
             Actor::Cli { os_user } => ("cli", None, os_user.as_str()),
             Actor::System => ("system", None, ""),
         };
         let details = scrub(e.details, usize::MAX);
         let details = if details.len() > MAX_DETAILS { "{\"cut\":true}".to_string() } else { details };
-        let conn = self.conn();
-        conn.execute(
-            "INSERT INTO audit (at, actor_kind, user_id, actor, address, action, project, target, details)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                e.at,
-                kind,
-                user,
-                scrub(name, MAX_TARGET),
-                scrub(e.address, 64),
-                e.action.as_str(),
-                e.project,
-                scrub(e.target, MAX_TARGET),
-                details
-            ],
-        )?;
-        Ok(conn.last_insert_rowid())
+        StoredEntry {
+            actor_kind,
+            user_id,
+            actor: scrub(name, MAX_TARGET),
+            address: scrub(e.address, 64),
+            action: e.action.as_str(),
+            project: e.project.map(str::to_string),
+            target: scrub(e.target, MAX_TARGET),
+            details,
+        }
     }
+}
 
-    /// Entries of the audit log, newest first.
-    pub fn audit(&self, f: &Filter) -> Result<Vec<Entry>, MetaError> {
-        let limit = f.limit.clamp(1, MAX_LIMIT) as i64;
-        let conn = self.conn();
-        let mut st = conn.prepare_cached(
-            "SELECT id, at, actor_kind, user_id, actor, address, action, project, target, details FROM audit
-             WHERE (?1 IS NULL OR project = ?1) AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR at >= ?3)
-             AND (?4 IS NULL OR id < ?4) ORDER BY id DESC LIMIT ?5",
-        )?;
-        let rows =
-            st.query_map(params![f.project, f.action.map(Action::as_str), f.since, f.before, limit], entry_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// How a customer id is named in the audit log: the hex SHA-256 of this data folder's salt and the id. The
-    /// salt is 32 random bytes made on first use and never leaves this crate, so the digest cannot be reversed
-    /// by trying ids without the database, and the same id gives the same digest in one folder only.
-    pub fn customer_digest(&self, id: &str) -> Result<String, MetaError> {
-        let conn = self.conn();
-        let found: Option<Vec<u8>> =
-            conn.query_row("SELECT salt FROM audit_salt WHERE id = 1", [], |r| r.get(0)).optional()?;
-        let salt = match found {
-            Some(s) => s,
-            None => {
-                let mut fresh = [0u8; 32];
-                getrandom::fill(&mut fresh).map_err(|e| MetaError::Random(e.to_string()))?;
-                conn.execute("INSERT INTO audit_salt (id, salt) VALUES (1, ?1) ON CONFLICT DO NOTHING", [&fresh[..]])?;
-                conn.query_row("SELECT salt FROM audit_salt WHERE id = 1", [], |r| r.get(0))?
-            }
-        };
-        let mut h = Sha256::new();
-        h.update(&salt);
-        h.update(id.as_bytes());
-        Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+/// The actor of a stored entry (an unknown kind reads as the system).
+pub fn stored_actor(actor_kind: &str, user_id: Option<i64>, name: String) -> Actor {
+    match actor_kind {
+        "user" => Actor::User { id: user_id.unwrap_or(0), email: name },
+        "cli" => Actor::Cli { os_user: name },
+        _ => Actor::System,
     }
 }
 
@@ -334,9 +286,9 @@ mod tests {
 
     #[test]
     fn the_log_is_append_only() {
-        let (_d, m) = meta();
+        let (d, m) = meta();
         let id = m.record_audit(&entry(&Actor::System, Action::MapCreate, Some("a"), 1)).unwrap();
-        let conn = m.conn();
+        let conn = rusqlite::Connection::open(d.path().join("meta.sqlite")).unwrap();
         assert!(conn.execute("UPDATE audit SET target = 'x' WHERE id = ?1", [id]).is_err());
         assert!(conn.execute("DELETE FROM audit", []).is_err());
         let n: i64 = conn.query_row("SELECT count(*) FROM audit", [], |r| r.get(0)).unwrap();
@@ -373,8 +325,7 @@ mod tests {
         assert_eq!(d1.len(), 64);
         assert_eq!(m.customer_digest("maria@example.ru").unwrap(), d1, "stable within a folder");
         assert_ne!(m.customer_digest("ivan@example.ru").unwrap(), d1);
-        let unsalted: String =
-            Sha256::digest(b"maria@example.ru").iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let unsalted = crate::secret::salted_digest(b"", "maria@example.ru");
         assert_ne!(d1, unsalted, "salted");
         let (_d2, other) = meta();
         assert_ne!(other.customer_digest("maria@example.ru").unwrap(), d1, "a salt per data folder");

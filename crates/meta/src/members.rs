@@ -3,10 +3,8 @@
 //! member of, with the role of their membership (admin: the project's keys and members; analyst: edits reports,
 //! definitions and maps; viewer: reads). A new project grants only its creator.
 
-use rusqlite::{params, OptionalExtension};
-
-use crate::users::{Role, User};
-use crate::{project_id, Meta, MetaError, Project};
+use crate::users::User;
+use crate::Role;
 
 /// A member of a project.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,98 +13,11 @@ pub struct Member {
     pub role: Role,
 }
 
-impl Meta {
-    /// The role `user` has in `project`: admin for an instance admin, else their membership's; None when they
-    /// are not a member (or there is no such project).
-    pub fn project_role(&self, user: &User, project: &str) -> Result<Option<Role>, MetaError> {
-        let conn = self.conn();
-        let Some(pid) =
-            conn.query_row("SELECT id FROM projects WHERE slug = ?1", [project], |r| r.get::<_, i64>(0)).optional()?
-        else {
-            return Ok(None);
-        };
-        if user.role == Role::Admin {
-            return Ok(Some(Role::Admin));
-        }
-        let role: Option<String> = conn
-            .query_row("SELECT role FROM members WHERE user_id = ?1 AND project_id = ?2", params![user.id, pid], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        role.map(|r| Role::parse(&r)).transpose()
-    }
-
-    /// The projects `user` may open (every project for an instance admin), by id.
-    pub fn user_projects(&self, user: &User) -> Result<Vec<Project>, MetaError> {
-        if user.role == Role::Admin {
-            return self.projects();
-        }
-        let conn = self.conn();
-        let mut st = conn.prepare(
-            "SELECT p.slug, p.name, p.created_at FROM projects p JOIN members m ON m.project_id = p.id
-             WHERE m.user_id = ?1 ORDER BY p.slug",
-        )?;
-        let rows =
-            st.query_map([user.id], |r| Ok(Project { slug: r.get(0)?, name: r.get(1)?, created_at: r.get(2)? }))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// The members of `project` (instance admins who are not members are not listed), by e-mail.
-    pub fn members(&self, project: &str) -> Result<Vec<Member>, MetaError> {
-        let conn = self.conn();
-        let pid = project_id(&conn, project)?;
-        let mut st = conn.prepare(
-            "SELECT u.id, u.email, u.role, u.lang, u.created_at, m.role FROM members m JOIN users u ON u.id = m.user_id
-             WHERE m.project_id = ?1 ORDER BY u.email",
-        )?;
-        let rows = st.query_map([pid], |r| {
-            let user = crate::users::user_row(r)?;
-            let role: String = r.get(5)?;
-            Ok((user, role))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (user, role) = row?;
-            out.push(Member { user, role: Role::parse(&role)? });
-        }
-        Ok(out)
-    }
-
-    /// Makes `user_id` a member of `project` with `role` (or changes their role).
-    pub fn set_member(&self, project: &str, user_id: i64, role: Role) -> Result<(), MetaError> {
-        let conn = self.conn();
-        let pid = project_id(&conn, project)?;
-        let known: Option<i64> =
-            conn.query_row("SELECT id FROM users WHERE id = ?1", [user_id], |r| r.get(0)).optional()?;
-        if known.is_none() {
-            return Err(MetaError::NotFound { what: "user", name: user_id.to_string() });
-        }
-        conn.execute(
-            "INSERT INTO members (user_id, project_id, role) VALUES (?1, ?2, ?3)
-             ON CONFLICT (user_id, project_id) DO UPDATE SET role = excluded.role",
-            params![user_id, pid, role.as_str()],
-        )?;
-        Ok(())
-    }
-
-    /// Ends `user_id`'s membership of `project` (nothing happens when there is none).
-    pub fn remove_member(&self, project: &str, user_id: i64) -> Result<(), MetaError> {
-        let conn = self.conn();
-        let pid = project_id(&conn, project)?;
-        conn.execute("DELETE FROM members WHERE user_id = ?1 AND project_id = ?2", params![user_id, pid])?;
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn meta() -> (tempfile::TempDir, Meta) {
-        let dir = tempfile::tempdir().unwrap();
-        let meta = Meta::open(&dir.path().join("meta.sqlite")).unwrap();
-        (dir, meta)
-    }
+    use crate::test_meta as meta;
+    use crate::{Meta, MetaError};
 
     #[test]
     fn members_see_their_projects_with_their_role_and_admins_see_all() {
@@ -143,7 +54,7 @@ mod tests {
         {
             // a database as schema 4 left it: two projects, three users with their roles
             let mut conn = rusqlite::Connection::open(&path).unwrap();
-            crate::schema::migrate_to(&mut conn, 4).unwrap();
+            crate::sqlite::migrate_to(&mut conn, 4).unwrap();
             conn.execute_batch(
                 "INSERT INTO projects (slug, name, created_at) VALUES ('default', 'Default', 0), ('shop', 'Shop', 0);
                  INSERT INTO users (email, role, password_hash, created_at) VALUES

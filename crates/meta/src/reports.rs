@@ -2,10 +2,9 @@
 //! string, so reopening it is opening that URL) and the project's journey definition (the text as typed, TOML,
 //! YAML or JSON; the caller validates it before saving).
 
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use crate::{project_id, Meta, MetaError};
+use crate::MetaError;
 
 /// The longest name and query kept.
 const MAX_NAME: usize = 120;
@@ -37,123 +36,27 @@ fn invalid(field: &str, reason: String) -> MetaError {
     MetaError::Invalid { field: field.into(), reason }
 }
 
-impl Meta {
-    /// Saves a report under `name`, replacing the one of the same name and kind (saving again updates it).
-    pub fn save_report(
-        &self,
-        project: &str,
-        kind: &str,
-        name: &str,
-        query: &str,
-        user: Option<i64>,
-        now: i64,
-    ) -> Result<SavedReport, MetaError> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > MAX_NAME {
-            return Err(invalid("name", format!("a name has 1–{MAX_NAME} characters")));
-        }
-        if query.len() > MAX_QUERY {
-            return Err(invalid("query", format!("is longer than {MAX_QUERY} bytes")));
-        }
-        let conn = self.conn();
-        let pid = project_id(&conn, project)?;
-        conn.execute(
-            "INSERT INTO saved_reports (project_id, kind, name, query, created_by, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (project_id, kind, name) DO UPDATE SET query = excluded.query, updated_at = excluded.updated_at",
-            params![pid, kind, name, query, user, now],
-        )?;
-        let id = conn.query_row(
-            "SELECT id FROM saved_reports WHERE project_id = ?1 AND kind = ?2 AND name = ?3",
-            params![pid, kind, name],
-            |r| r.get(0),
-        )?;
-        Ok(SavedReport {
-            id,
-            project: project.into(),
-            kind: kind.into(),
-            name: name.into(),
-            query: query.into(),
-            updated_at: now,
-        })
+/// A report to save: its trimmed name (1–120 characters) and a query of at most 16 KiB.
+pub fn check_report<'a>(name: &'a str, query: &str) -> Result<&'a str, MetaError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME {
+        return Err(invalid("name", format!("a name has 1–{MAX_NAME} characters")));
     }
+    if query.len() > MAX_QUERY {
+        return Err(invalid("query", format!("is longer than {MAX_QUERY} bytes")));
+    }
+    Ok(name)
+}
 
-    /// The saved reports of a kind in a project, by name.
-    pub fn saved_reports(&self, project: &str, kind: &str) -> Result<Vec<SavedReport>, MetaError> {
-        let conn = self.conn();
-        let mut st = conn.prepare(
-            "SELECT r.id, p.slug, r.kind, r.name, r.query, r.updated_at FROM saved_reports r
-             JOIN projects p ON p.id = r.project_id WHERE p.slug = ?1 AND r.kind = ?2 ORDER BY r.name",
-        )?;
-        let rows = st.query_map(params![project, kind], |r| {
-            Ok(SavedReport {
-                id: r.get(0)?,
-                project: r.get(1)?,
-                kind: r.get(2)?,
-                name: r.get(3)?,
-                query: r.get(4)?,
-                updated_at: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+/// A journey definition to keep: `toml`, `yaml` or `json`, at most 256 KiB.
+pub fn check_definition(text: &str, format: &str) -> Result<(), MetaError> {
+    if !matches!(format, "toml" | "yaml" | "json") {
+        return Err(invalid("format", format!("'{format}': use toml, yaml or json")));
     }
-
-    /// Deletes a saved report of `project` (an id of another project is not found).
-    pub fn delete_report(&self, project: &str, id: i64) -> Result<(), MetaError> {
-        let conn = self.conn();
-        let pid = project_id(&conn, project)?;
-        if conn.execute("DELETE FROM saved_reports WHERE id = ?1 AND project_id = ?2", params![id, pid])? == 0 {
-            return Err(MetaError::NotFound { what: "saved report", name: id.to_string() });
-        }
-        Ok(())
+    if text.len() > MAX_DEFINITION {
+        return Err(invalid("definition", format!("is longer than {MAX_DEFINITION} bytes")));
     }
-
-    /// Keeps `text` as the project's journey definition.
-    pub fn save_definition(
-        &self,
-        project: &str,
-        text: &str,
-        format: &str,
-        user: Option<i64>,
-        now: i64,
-    ) -> Result<(), MetaError> {
-        if !matches!(format, "toml" | "yaml" | "json") {
-            return Err(invalid("format", format!("'{format}': use toml, yaml or json")));
-        }
-        if text.len() > MAX_DEFINITION {
-            return Err(invalid("definition", format!("is longer than {MAX_DEFINITION} bytes")));
-        }
-        let conn = self.conn();
-        let pid = project_id(&conn, project)?;
-        conn.execute(
-            "INSERT INTO definitions (project_id, text, format, updated_by, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (project_id) DO UPDATE SET text = excluded.text, format = excluded.format,
-             updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            params![pid, text, format, user, now],
-        )?;
-        Ok(())
-    }
-
-    /// The project's journey definition, None until one is saved (the default definition applies).
-    pub fn definition(&self, project: &str) -> Result<Option<StoredDefinition>, MetaError> {
-        let conn = self.conn();
-        Ok(conn
-            .query_row(
-                "SELECT d.text, d.format, d.updated_at FROM definitions d JOIN projects p ON p.id = d.project_id
-                 WHERE p.slug = ?1",
-                [project],
-                |r| Ok(StoredDefinition { text: r.get(0)?, format: r.get(1)?, updated_at: r.get(2)? }),
-            )
-            .optional()?)
-    }
-
-    /// Forgets the project's journey definition (back to the default).
-    pub fn reset_definition(&self, project: &str) -> Result<(), MetaError> {
-        let conn = self.conn();
-        let pid = project_id(&conn, project)?;
-        conn.execute("DELETE FROM definitions WHERE project_id = ?1", [pid])?;
-        Ok(())
-    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -2,10 +2,9 @@
 //! default `RUB`). Stored as the text the application layer checked (`tropa_app::settings`); only their length is
 //! bounded here.
 
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use crate::{Meta, MetaError};
+use crate::MetaError;
 
 /// The longest time zone name stored (the IANA database's longest is 32 bytes).
 const MAX_ZONE: usize = 64;
@@ -17,42 +16,23 @@ pub struct StoredSettings {
     pub currency: String,
 }
 
-impl Meta {
-    /// The settings of `project`; None when there is no such project.
-    pub fn project_settings(&self, project: &str) -> Result<Option<StoredSettings>, MetaError> {
-        let conn = self.conn();
-        Ok(conn
-            .query_row("SELECT time_zone, currency FROM projects WHERE slug = ?1", [project], |r| {
-                Ok(StoredSettings { time_zone: r.get(0)?, currency: r.get(1)? })
-            })
-            .optional()?)
+/// Settings to store: a time zone name of 1–64 bytes and a three-letter currency.
+pub fn check_settings(settings: &StoredSettings) -> Result<(), MetaError> {
+    let bad = |field: &str, reason: &str| MetaError::Invalid { field: field.into(), reason: reason.into() };
+    if settings.time_zone.is_empty() || settings.time_zone.len() > MAX_ZONE {
+        return Err(bad("time_zone", "must be 1 to 64 bytes long"));
     }
-
-    /// Replaces the settings of `project`.
-    pub fn set_project_settings(&self, project: &str, settings: &StoredSettings) -> Result<(), MetaError> {
-        let bad = |field: &str, reason: &str| MetaError::Invalid { field: field.into(), reason: reason.into() };
-        if settings.time_zone.is_empty() || settings.time_zone.len() > MAX_ZONE {
-            return Err(bad("time_zone", "must be 1 to 64 bytes long"));
-        }
-        if settings.currency.len() != 3 {
-            return Err(bad("currency", "must be three letters"));
-        }
-        let conn = self.conn();
-        let done = conn.execute(
-            "UPDATE projects SET time_zone = ?2, currency = ?3 WHERE slug = ?1",
-            params![project, settings.time_zone, settings.currency],
-        )?;
-        if done == 0 {
-            return Err(MetaError::NotFound { what: "project", name: project.into() });
-        }
-        Ok(())
+    if settings.currency.len() != 3 {
+        return Err(bad("currency", "must be three letters"));
     }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::test_meta as meta;
+    use crate::Meta;
 
     fn stored(tz: &str, cur: &str) -> StoredSettings {
         StoredSettings { time_zone: tz.into(), currency: cur.into() }
@@ -78,14 +58,11 @@ mod tests {
     fn projects_made_before_the_settings_existed_get_the_defaults() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("meta.sqlite");
-        let ours = crate::schema::MIGRATIONS.iter().position(|m| m.contains("ADD COLUMN time_zone")).unwrap();
+        let ours = crate::schema::MIGRATIONS.iter().position(|m| m.note.contains("settings")).unwrap();
         {
             // the schema as it was just before this migration, with a project in it
-            let conn = rusqlite::Connection::open(&path).unwrap();
-            for m in &crate::schema::MIGRATIONS[..ours] {
-                conn.execute_batch(m).unwrap();
-            }
-            conn.pragma_update(None, "user_version", ours as i64).unwrap();
+            let mut conn = rusqlite::Connection::open(&path).unwrap();
+            crate::sqlite::migrate_to(&mut conn, ours).unwrap();
             conn.execute("INSERT INTO projects (slug, name, created_at) VALUES ('old', 'Old', 0)", []).unwrap();
         }
         let m = Meta::open(&path).unwrap();

@@ -3,12 +3,9 @@
 //! CSRF token that every form must echo. Roles: `admin` (users, projects, keys), `analyst` (edits reports and
 //! maps), `viewer` (reads).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use crate::{digest, random_token, Meta, MetaError};
+use crate::MetaError;
 
 /// Shortest accepted password, in characters.
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -60,17 +57,8 @@ pub struct NewSession {
     pub csrf: String,
 }
 
-fn hash_password(password: &str) -> Result<String, MetaError> {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| MetaError::Random(e.to_string()))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| MetaError::Random(e.to_string()))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| MetaError::Random(e.to_string()))
-}
-
-fn check_password(password: &str) -> Result<(), MetaError> {
+/// A new password: at least [`MIN_PASSWORD_CHARS`] characters.
+pub fn check_password(password: &str) -> Result<(), MetaError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(MetaError::Invalid {
             field: "password".into(),
@@ -80,7 +68,8 @@ fn check_password(password: &str) -> Result<(), MetaError> {
     Ok(())
 }
 
-fn check_email(email: &str) -> Result<String, MetaError> {
+/// An e-mail address, trimmed and lower-cased.
+pub fn check_email(email: &str) -> Result<String, MetaError> {
     let e = email.trim().to_lowercase();
     let ok = e.len() <= 254
         && e.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !b.starts_with('.'))
@@ -92,153 +81,18 @@ fn check_email(email: &str) -> Result<String, MetaError> {
     }
 }
 
-pub(crate) fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
-    let role: String = r.get(2)?;
-    Ok(User {
-        id: r.get(0)?,
-        email: r.get(1)?,
-        role: Role::parse(&role).unwrap_or(Role::Viewer),
-        lang: r.get(3)?,
-        created_at: r.get(4)?,
-    })
+/// A preferred language: `""` (the browser's), `ru` or `en`.
+pub fn check_lang(lang: &str) -> Result<(), MetaError> {
+    if !matches!(lang, "" | "ru" | "en") {
+        return Err(MetaError::Invalid { field: "lang".into(), reason: format!("'{lang}': use ru or en") });
+    }
+    Ok(())
 }
 
-const USER_COLS: &str = "id, email, role, lang, created_at";
-
-fn admins(conn: &rusqlite::Connection) -> Result<i64, MetaError> {
-    Ok(conn.query_row("SELECT count(*) FROM users WHERE role = 'admin'", [], |r| r.get(0))?)
-}
-
-impl Meta {
-    pub fn create_user(&self, email: &str, role: Role, password: &str, now: i64) -> Result<User, MetaError> {
-        let email = check_email(email)?;
-        check_password(password)?;
-        let hash = hash_password(password)?;
-        let conn = self.conn();
-        let done = conn.execute(
-            "INSERT INTO users (email, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-            params![email, role.as_str(), hash, now],
-        )?;
-        if done == 0 {
-            return Err(MetaError::Conflict { what: "user", name: email });
-        }
-        Ok(User { id: conn.last_insert_rowid(), email, role, lang: String::new(), created_at: now })
-    }
-
-    pub fn users(&self) -> Result<Vec<User>, MetaError> {
-        let conn = self.conn();
-        let mut st = conn.prepare(&format!("SELECT {USER_COLS} FROM users ORDER BY email"))?;
-        let rows = st.query_map([], user_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    pub fn user(&self, email: &str) -> Result<Option<User>, MetaError> {
-        let conn = self.conn();
-        let mut st = conn.prepare(&format!("SELECT {USER_COLS} FROM users WHERE email = ?1"))?;
-        Ok(st.query_row([email.trim().to_lowercase()], user_row).optional()?)
-    }
-
-    /// The user if the password is theirs. Unknown e-mails cost the same hashing work as wrong passwords, so
-    /// the answer time does not tell which e-mails exist.
-    pub fn verify_password(&self, email: &str, password: &str) -> Result<Option<User>, MetaError> {
-        let found: Option<(User, String)> = {
-            let conn = self.conn();
-            let mut st = conn.prepare(&format!("SELECT {USER_COLS}, password_hash FROM users WHERE email = ?1"))?;
-            st.query_row([email.trim().to_lowercase()], |r| Ok((user_row(r)?, r.get::<_, String>(5)?))).optional()?
-        };
-        let (user, hash) = match found {
-            Some(f) => f,
-            None => {
-                let _ = hash_password(password);
-                return Ok(None);
-            }
-        };
-        let ok =
-            PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok());
-        Ok(ok.then_some(user))
-    }
-
-    /// Sets a new password (the caller checked the old one or is an admin); signs the user out everywhere.
-    pub fn set_password(&self, user_id: i64, password: &str) -> Result<(), MetaError> {
-        check_password(password)?;
-        let hash = hash_password(password)?;
-        let conn = self.conn();
-        if conn.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", params![user_id, hash])? == 0 {
-            return Err(MetaError::NotFound { what: "user", name: user_id.to_string() });
-        }
-        conn.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id])?;
-        Ok(())
-    }
-
-    /// Changes a user's role; the last admin cannot stop being one (someone must be able to manage users).
-    pub fn set_role(&self, user_id: i64, role: Role) -> Result<User, MetaError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let user = tx
-            .query_row(&format!("SELECT {USER_COLS} FROM users WHERE id = ?1"), [user_id], user_row)
-            .optional()?
-            .ok_or_else(|| MetaError::NotFound { what: "user", name: user_id.to_string() })?;
-        if user.role == Role::Admin && role != Role::Admin && admins(&tx)? == 1 {
-            return Err(MetaError::Invalid {
-                field: "role".into(),
-                reason: "the last admin must stay an admin".into(),
-            });
-        }
-        tx.execute("UPDATE users SET role = ?2 WHERE id = ?1", params![user_id, role.as_str()])?;
-        tx.commit()?;
-        Ok(User { role, ..user })
-    }
-
-    /// Deletes a user and their sessions; the last admin cannot be deleted.
-    pub fn delete_user(&self, user_id: i64) -> Result<(), MetaError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let role: Option<String> =
-            tx.query_row("SELECT role FROM users WHERE id = ?1", [user_id], |r| r.get(0)).optional()?;
-        let role = role.ok_or_else(|| MetaError::NotFound { what: "user", name: user_id.to_string() })?;
-        if role == "admin" && admins(&tx)? == 1 {
-            return Err(MetaError::Invalid { field: "user".into(), reason: "the last admin cannot be deleted".into() });
-        }
-        tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id])?;
-        tx.execute("DELETE FROM users WHERE id = ?1", [user_id])?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    pub fn set_lang(&self, user_id: i64, lang: &str) -> Result<(), MetaError> {
-        if !matches!(lang, "" | "ru" | "en") {
-            return Err(MetaError::Invalid { field: "lang".into(), reason: format!("'{lang}': use ru or en") });
-        }
-        self.conn().execute("UPDATE users SET lang = ?2 WHERE id = ?1", params![user_id, lang])?;
-        Ok(())
-    }
-
-    pub fn create_session(&self, user_id: i64, now: i64, ttl_ms: i64) -> Result<NewSession, MetaError> {
-        let token = random_token("s_")?;
-        let csrf = random_token("c_")?;
-        let conn = self.conn();
-        conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?;
-        conn.execute(
-            "INSERT INTO sessions (digest, user_id, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![digest(&token), user_id, csrf, now, now + ttl_ms],
-        )?;
-        Ok(NewSession { token, csrf })
-    }
-
-    /// The user and CSRF token of a live session.
-    pub fn session(&self, token: &str, now: i64) -> Result<Option<(User, String)>, MetaError> {
-        let conn = self.conn();
-        let mut st = conn.prepare_cached(
-            "SELECT u.id, u.email, u.role, u.lang, u.created_at, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.digest = ?1 AND s.expires_at > ?2",
-        )?;
-        Ok(st.query_row(params![digest(token), now], |r| Ok((user_row(r)?, r.get::<_, String>(5)?))).optional()?)
-    }
-
-    pub fn delete_session(&self, token: &str) -> Result<(), MetaError> {
-        self.conn().execute("DELETE FROM sessions WHERE digest = ?1", [digest(token)])?;
-        Ok(())
-    }
+/// The last admin can neither stop being one nor be deleted: someone must be able to manage users.
+pub(crate) fn last_admin(field: &str) -> MetaError {
+    let reason = if field == "role" { "the last admin must stay an admin" } else { "the last admin cannot be deleted" };
+    MetaError::Invalid { field: field.into(), reason: reason.into() }
 }
 
 #[cfg(test)]
