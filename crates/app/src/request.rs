@@ -70,13 +70,31 @@ impl Problems {
     }
 
     pub fn time(&mut self, field: &str, text: &Option<String>) -> Option<i64> {
+        text.as_ref().and_then(|t| self.instant(field, t))
+    }
+
+    /// A time the request gives (RFC 3339, or a date or date-time without an offset, local to the calendar).
+    pub fn instant(&mut self, field: &str, text: &str) -> Option<i64> {
         let calendar = self.2;
-        text.as_ref().and_then(|t| self.keep_text(field, calendar.parse_time(t)))
+        self.keep_text(field, calendar.parse_time(text))
     }
 
     pub fn duration(&mut self, field: &str, text: &Option<String>) -> Option<i64> {
         text.as_ref().and_then(|t| self.keep_text(field, parse_duration(t)))
     }
+
+    /// `spec` when no problem was recorded since there were `before` and it passes `validate` (whose problems
+    /// are recorded too). A translator reads every field even when one is wrong (a stand-in takes its place)
+    /// and checks the spec all the same, so the user hears of every problem at once.
+    fn checked<T>(&mut self, before: usize, spec: T, validate: impl FnOnce(&T) -> Result<(), SpecErrors>) -> Option<T> {
+        let valid = self.spec(validate(&spec)).is_some();
+        (valid && self.0.len() == before).then_some(spec)
+    }
+}
+
+/// What stands in for an event condition that could not be read.
+fn any_event() -> EventMatch {
+    EventMatch::name("*")
 }
 
 /// Which customers and events a report covers (all optional; the CLI's filter flags).
@@ -121,7 +139,8 @@ impl Filters {
         let until = p.time("filters.until", &self.until);
         if let (Some(s), Some(u)) = (since, until) {
             if u <= s {
-                p.0.push(("filters.until".into(), "must be later than since".into()));
+                let reason = p.1.pick("must be later than the start of the range", "должно быть позже начала периода");
+                p.0.push(("filters.until".into(), reason.into()));
             }
         }
         let events = |p: &mut Problems, name: &str, list: &[String]| -> Vec<EventMatch> {
@@ -151,6 +170,13 @@ impl Filters {
 #[serde(deny_unknown_fields, default)]
 pub struct StatsRequest {
     pub filters: Filters,
+}
+
+impl StatsRequest {
+    /// The statistics' days are those of the request's calendar.
+    pub fn spec(&self, p: &Problems) -> StatsFold {
+        StatsFold { calendar: p.2 }
+    }
 }
 
 /// One funnel step.
@@ -204,33 +230,35 @@ pub struct FunnelRequest {
 
 impl FunnelRequest {
     pub fn spec(&self, p: &mut Problems) -> Option<FunnelSpec> {
-        let steps: Vec<Option<Step>> = self
+        let before = p.0.len();
+        let steps = self
             .steps
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                let matcher = p.event(&format!("steps[{i}].event"), &s.event)?;
+                let matcher = p.event(&format!("steps[{i}].event"), &s.event).unwrap_or_else(any_event);
                 let min_ms = p.duration(&format!("steps[{i}].min_time"), &s.min_time);
                 let max_ms = p.duration(&format!("steps[{i}].max_time"), &s.max_time);
-                Some(Step { matcher, optional: s.optional, min_ms, max_ms })
+                Step { matcher, optional: s.optional, min_ms, max_ms }
             })
             .collect();
-        let exclusions: Vec<Option<Exclusion>> = self
+        let exclusions = self
             .exclusions
             .iter()
             .enumerate()
-            .map(|(i, x)| {
-                Some(Exclusion { matcher: p.event(&format!("exclusions[{i}].event"), &x.event)?, after: x.after })
+            .map(|(i, x)| Exclusion {
+                matcher: p.event(&format!("exclusions[{i}].event"), &x.event).unwrap_or_else(any_event),
+                after: x.after,
             })
             .collect();
         let mode = p.keep("mode", FunnelMode::parse(self.mode.as_deref().unwrap_or("ordered")));
         let window_ms = p.keep_text("window", parse_duration(self.window.as_deref().unwrap_or("7d")));
         let trend = self.trend.as_deref().and_then(|t| p.keep("trend", Period::parse(t)));
         let spec = FunnelSpec {
-            steps: steps.into_iter().collect::<Option<_>>()?,
-            mode: mode?,
-            window_ms: window_ms?,
-            exclusions: exclusions.into_iter().collect::<Option<_>>()?,
+            steps,
+            mode: mode.unwrap_or(FunnelMode::Ordered),
+            window_ms: window_ms.unwrap_or(1),
+            exclusions,
             breakdown: self.breakdown.as_deref().map(Breakdown::parse),
             trend,
             calendar: p.2,
@@ -238,8 +266,7 @@ impl FunnelRequest {
             to: p.time("to", &self.to),
             dropoff_top: self.top.unwrap_or(5),
         };
-        p.spec(spec.validate())?;
-        Some(spec)
+        p.checked(before, spec, FunnelSpec::validate)
     }
 }
 
@@ -268,20 +295,19 @@ pub struct PathsRequest {
 
 impl PathsRequest {
     pub fn spec(&self, p: &mut Problems) -> Option<PathsSpec> {
-        let step = |p: &mut Problems, f: &str, t: &Option<String>| t.as_ref().map(|t| p.event(f, t));
-        let (from, to, conversion) =
-            (step(p, "from", &self.from), step(p, "to", &self.to), step(p, "conversion", &self.conversion));
+        let before = p.0.len();
+        let step =
+            |p: &mut Problems, f: &str, t: &Option<String>| t.as_ref().map(|t| p.event(f, t).unwrap_or_else(any_event));
         let spec = PathsSpec {
-            from: from.map(|x| x.ok_or(())).transpose().ok()?,
-            to: to.map(|x| x.ok_or(())).transpose().ok()?,
+            from: step(p, "from", &self.from),
+            to: step(p, "to", &self.to),
             depth: self.depth.unwrap_or(5),
             collapse: self.collapse,
             session_ms: p.duration("session", &self.session),
             top: self.top.unwrap_or(20),
-            conversion: conversion.map(|x| x.ok_or(())).transpose().ok()?,
+            conversion: step(p, "conversion", &self.conversion),
         };
-        p.spec(spec.validate())?;
-        Some(spec)
+        p.checked(before, spec, PathsSpec::validate)
     }
 }
 
@@ -313,16 +339,17 @@ pub struct RetentionRequest {
 
 impl RetentionRequest {
     pub fn spec(&self, p: &mut Problems) -> Option<RetentionSpec> {
+        let before = p.0.len();
         let start = p.event("start", self.start.as_deref().unwrap_or("*"));
         let return_event = p.event("return", self.return_event.as_deref().unwrap_or("*"));
         let period = p.keep("period", Period::parse(self.period.as_deref().unwrap_or("week")));
         let mode = p.keep("mode", RetentionMode::parse(self.mode.as_deref().unwrap_or("on")));
         let spec = RetentionSpec {
-            start: start?,
-            return_event: return_event?,
-            period: period?,
+            start: start.unwrap_or_else(any_event),
+            return_event: return_event.unwrap_or_else(any_event),
+            period: period.unwrap_or(Period::Week),
             periods: self.periods.unwrap_or(12),
-            mode: mode?,
+            mode: mode.unwrap_or(RetentionMode::On),
             breakdown: self.breakdown.as_deref().map(Breakdown::parse),
             repeat_within_ms: p.duration("repeat_within", &self.repeat_within),
             from: p.time("from", &self.from),
@@ -330,8 +357,7 @@ impl RetentionRequest {
             now: p.time("now", &self.now),
             calendar: p.2,
         };
-        p.spec(spec.validate())?;
-        Some(spec)
+        p.checked(before, spec, RetentionSpec::validate)
     }
 }
 
@@ -345,16 +371,32 @@ pub struct StagesRequest {
     pub now: Option<String>,
     /// Customers in a stage longer than this are stuck (default 14d).
     pub stuck: Option<String>,
+    /// No activity for longer than this: dormant (default: the definition's `lifecycle.dormant`, else 30d).
+    pub dormant: Option<String>,
+    /// No activity for longer than this: churned (default: the definition's `lifecycle.churn`, else 90d).
+    pub churn: Option<String>,
+    /// Also the matrix of lifecycle transitions between two instants (both at most `now`).
+    pub transitions: Option<TransitionsRequest>,
     pub filters: Filters,
-    /// The project's saved definition, used when `definition` is not given.
+    /// The definition used when `definition` is not given: the project's saved one (the query API, the web
+    /// app), or a file the CLI has read.
     #[serde(skip)]
     #[schemars(skip)]
     pub project_definition: Option<JourneyDefinition>,
 }
 
+/// The two instants of a lifecycle transition matrix: each customer's state at `from` against that at `to`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionsRequest {
+    pub from: String,
+    pub to: String,
+}
+
 impl StagesRequest {
     /// The spec as of `latest` (the data's last event) unless `now` is given.
     pub fn spec_at(&self, latest: Option<i64>, p: &mut Problems) -> Option<StagesSpec> {
+        let before = p.0.len();
         let definition = match (&self.definition, &self.project_definition) {
             (None, Some(saved)) => Some(saved.clone()),
             (None, None) => p.keep("definition", JourneyDefinition::default_definition().map_err(|e| e.to_string())),
@@ -362,29 +404,64 @@ impl StagesRequest {
                 "definition",
                 JourneyDefinition::parse(&v.to_string(), DefinitionFormat::Json).map_err(|e| e.to_string()),
             ),
-        }?;
-        let stuck_ms = p.keep_text("stuck", parse_duration(self.stuck.as_deref().unwrap_or("14d")))?;
-        let now = match p.time("now", &self.now).or(latest) {
-            Some(n) => n,
-            None => {
-                p.0.push(("now".into(), "the project holds no events yet: send some first".into()));
-                return None;
-            }
         };
+        let stuck_ms = p.keep_text("stuck", parse_duration(self.stuck.as_deref().unwrap_or("14d")));
+        let dormant = p.duration("dormant", &self.dormant);
+        let churn = p.duration("churn", &self.churn);
+        let transitions = self
+            .transitions
+            .as_ref()
+            .map(|t| (p.instant("transitions.from", &t.from), p.instant("transitions.to", &t.to)));
+        let now = p.time("now", &self.now);
+        if self.now.is_none() && latest.is_none() {
+            let reason = p.1.pick(
+                "the project holds no events yet: add some first",
+                "в проекте ещё нет событий: сначала добавьте их",
+            );
+            p.0.push(("now".into(), reason.into()));
+        }
+        // the rest is checked with stand-ins for what could not be read, given a definition and an instant
+        let now = if self.now.is_some() { now } else { latest };
+        let (Some(definition), Some(now)) = (definition, now) else { return None };
+        let thresholds = self.thresholds(&definition, (dormant, churn), p).unwrap_or_default();
+        let lifecycle = LifecycleSpec {
+            activity: definition.lifecycle.activity.clone(),
+            thresholds,
+            at: now,
+            transitions: transitions.and_then(|(from, to)| from.zip(to)),
+        };
+        let spec = StagesSpec { definition, now, stuck_ms: stuck_ms.unwrap_or(1), lifecycle };
+        p.checked(before, spec, StagesSpec::validate)
+    }
+
+    /// The lifecycle thresholds: the request's, else the definition's, else the defaults. A problem is at the
+    /// threshold at fault where the request gives one, else at the definition's.
+    fn thresholds(
+        &self,
+        definition: &JourneyDefinition,
+        (dormant, churn): (Option<i64>, Option<i64>),
+        p: &mut Problems,
+    ) -> Option<LifecycleThresholds> {
         let defaults = LifecycleThresholds::default();
-        let thresholds = p.keep(
-            "definition.lifecycle",
-            LifecycleThresholds::new(
-                definition.lifecycle.dormant_ms.unwrap_or(defaults.dormant_ms),
-                definition.lifecycle.churn_ms.unwrap_or(defaults.churn_ms),
-            )
-            .map_err(|(_, e)| e),
-        )?;
-        let lifecycle =
-            LifecycleSpec { activity: definition.lifecycle.activity.clone(), thresholds, at: now, transitions: None };
-        let spec = StagesSpec { definition, now, stuck_ms, lifecycle };
-        p.spec(spec.validate())?;
-        Some(spec)
+        let dormant_ms = dormant.or(definition.lifecycle.dormant_ms).unwrap_or(defaults.dormant_ms);
+        let churn_ms = churn.or(definition.lifecycle.churn_ms).unwrap_or(defaults.churn_ms);
+        if (self.dormant.is_some() && dormant.is_none()) || (self.churn.is_some() && churn.is_none()) {
+            return None; // already a problem: unreadable
+        }
+        LifecycleThresholds::new(dormant_ms, churn_ms)
+            .map_err(|(which, reason)| {
+                let given = |w: &str| if w == "dormant" { self.dormant.is_some() } else { self.churn.is_some() };
+                let other = if which == "dormant" { "churn" } else { "dormant" };
+                let field = if given(which) {
+                    which
+                } else if given(other) {
+                    other
+                } else {
+                    "definition.lifecycle"
+                };
+                p.0.push((field.into(), reason));
+            })
+            .ok()
     }
 }
 
@@ -407,7 +484,7 @@ impl Analysis for StatsRequest {
         &self.filters
     }
     fn spec(&self, _: &dyn Engine, p: &mut Problems) -> Option<StatsFold> {
-        Some(StatsFold { calendar: p.2 })
+        Some(StatsRequest::spec(self, p))
     }
 }
 
