@@ -1,5 +1,6 @@
-//! Request bodies of the query API and their translation into the analyses' specs. Event conditions use the
-//! same syntax as the CLI (`purchase where revenue > 1000 and channel = email`); durations are `30m`, `7d`, …;
+//! Request bodies of the query API and their translation into the analyses' specs; the web app's forms and the
+//! CLI's report flags are built into the same types and read by the same translator. Event conditions use the
+//! same syntax everywhere (`purchase where revenue > 1000 and channel = email`); durations are `30m`, `7d`, …;
 //! times RFC 3339 or `YYYY-MM-DD`; a time without an offset (`2026-03-02`, `2026-03-02T10:00`) is local time
 //! of the report's calendar: the project's time zone, or `filters.time_zone` when given. Every day, week and
 //! month of a report is local to that zone too. Every problem is reported with its field, all of them at once.
