@@ -1,5 +1,6 @@
-//! Request bodies of the query API and their translation into the analyses' specs. Event conditions use the
-//! same syntax as the CLI (`purchase where revenue > 1000 and channel = email`); durations are `30m`, `7d`, …;
+//! Request bodies of the query API and their translation into the analyses' specs; the web app's forms and the
+//! CLI's report flags are built into the same types and read by the same translator. Event conditions use the
+//! same syntax everywhere (`purchase where revenue > 1000 and channel = email`); durations are `30m`, `7d`, …;
 //! times RFC 3339 or `YYYY-MM-DD`; a time without an offset (`2026-03-02`, `2026-03-02T10:00`) is local time
 //! of the report's calendar: the project's time zone, or `filters.time_zone` when given. Every day, week and
 //! month of a report is local to that zone too. Every problem is reported with its field, all of them at once.
@@ -9,13 +10,12 @@ use serde::Deserialize;
 use tropa_core::analysis::filter::EventMatch;
 use tropa_core::analysis::funnel::{Exclusion, FunnelMode, FunnelSpec, Step};
 use tropa_core::analysis::invalid::SpecErrors;
-use tropa_core::analysis::lifecycle::{LifecycleSpec, LifecycleThresholds};
 use tropa_core::analysis::matcher::Breakdown;
 use tropa_core::analysis::paths::PathsSpec;
 use tropa_core::analysis::period::Period;
 use tropa_core::analysis::retention::{RetentionMode, RetentionSpec};
 use tropa_core::analysis::scope::ScopeSpec;
-use tropa_core::analysis::stages::{DefinitionFormat, JourneyDefinition, StagesSpec};
+use tropa_core::analysis::stages::{JourneyDefinition, StagesSpec};
 use tropa_core::analysis::stats::StatsFold;
 use tropa_core::calendar::Calendar;
 use tropa_core::lang::Lang;
@@ -23,6 +23,9 @@ use tropa_core::settings::parse_time_zone;
 use tropa_core::time::{parse_duration, TextError};
 use tropa_engine::report::StateFilter;
 use tropa_engine::Engine;
+
+mod stages;
+pub use stages::{StagesRequest, TransitionsRequest};
 
 /// Field problems collected while translating a request: (field, reason worded in the language); and the
 /// calendar the request is read in (its dates without an offset) and its report counts days in.
@@ -70,13 +73,31 @@ impl Problems {
     }
 
     pub fn time(&mut self, field: &str, text: &Option<String>) -> Option<i64> {
+        text.as_ref().and_then(|t| self.instant(field, t))
+    }
+
+    /// A time the request gives (RFC 3339, or a date or date-time without an offset, local to the calendar).
+    pub fn instant(&mut self, field: &str, text: &str) -> Option<i64> {
         let calendar = self.2;
-        text.as_ref().and_then(|t| self.keep_text(field, calendar.parse_time(t)))
+        self.keep_text(field, calendar.parse_time(text))
     }
 
     pub fn duration(&mut self, field: &str, text: &Option<String>) -> Option<i64> {
         text.as_ref().and_then(|t| self.keep_text(field, parse_duration(t)))
     }
+
+    /// `spec` when no problem was recorded since there were `before` and it passes `validate` (whose problems
+    /// are recorded too). A translator reads every field even when one is wrong (a stand-in takes its place)
+    /// and checks the spec all the same, so the user hears of every problem at once.
+    fn checked<T>(&mut self, before: usize, spec: T, validate: impl FnOnce(&T) -> Result<(), SpecErrors>) -> Option<T> {
+        let valid = self.spec(validate(&spec)).is_some();
+        (valid && self.0.len() == before).then_some(spec)
+    }
+}
+
+/// What stands in for an event condition that could not be read.
+fn any_event() -> EventMatch {
+    EventMatch::name("*")
 }
 
 /// Which customers and events a report covers (all optional; the CLI's filter flags).
@@ -121,7 +142,8 @@ impl Filters {
         let until = p.time("filters.until", &self.until);
         if let (Some(s), Some(u)) = (since, until) {
             if u <= s {
-                p.0.push(("filters.until".into(), "must be later than since".into()));
+                let reason = p.1.pick("must be later than the start of the range", "должно быть позже начала периода");
+                p.0.push(("filters.until".into(), reason.into()));
             }
         }
         let events = |p: &mut Problems, name: &str, list: &[String]| -> Vec<EventMatch> {
@@ -151,6 +173,13 @@ impl Filters {
 #[serde(deny_unknown_fields, default)]
 pub struct StatsRequest {
     pub filters: Filters,
+}
+
+impl StatsRequest {
+    /// The statistics' days are those of the request's calendar.
+    pub fn spec(&self, p: &Problems) -> StatsFold {
+        StatsFold { calendar: p.2 }
+    }
 }
 
 /// One funnel step.
@@ -204,33 +233,35 @@ pub struct FunnelRequest {
 
 impl FunnelRequest {
     pub fn spec(&self, p: &mut Problems) -> Option<FunnelSpec> {
-        let steps: Vec<Option<Step>> = self
+        let before = p.0.len();
+        let steps = self
             .steps
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                let matcher = p.event(&format!("steps[{i}].event"), &s.event)?;
+                let matcher = p.event(&format!("steps[{i}].event"), &s.event).unwrap_or_else(any_event);
                 let min_ms = p.duration(&format!("steps[{i}].min_time"), &s.min_time);
                 let max_ms = p.duration(&format!("steps[{i}].max_time"), &s.max_time);
-                Some(Step { matcher, optional: s.optional, min_ms, max_ms })
+                Step { matcher, optional: s.optional, min_ms, max_ms }
             })
             .collect();
-        let exclusions: Vec<Option<Exclusion>> = self
+        let exclusions = self
             .exclusions
             .iter()
             .enumerate()
-            .map(|(i, x)| {
-                Some(Exclusion { matcher: p.event(&format!("exclusions[{i}].event"), &x.event)?, after: x.after })
+            .map(|(i, x)| Exclusion {
+                matcher: p.event(&format!("exclusions[{i}].event"), &x.event).unwrap_or_else(any_event),
+                after: x.after,
             })
             .collect();
         let mode = p.keep("mode", FunnelMode::parse(self.mode.as_deref().unwrap_or("ordered")));
         let window_ms = p.keep_text("window", parse_duration(self.window.as_deref().unwrap_or("7d")));
         let trend = self.trend.as_deref().and_then(|t| p.keep("trend", Period::parse(t)));
         let spec = FunnelSpec {
-            steps: steps.into_iter().collect::<Option<_>>()?,
-            mode: mode?,
-            window_ms: window_ms?,
-            exclusions: exclusions.into_iter().collect::<Option<_>>()?,
+            steps,
+            mode: mode.unwrap_or(FunnelMode::Ordered),
+            window_ms: window_ms.unwrap_or(1),
+            exclusions,
             breakdown: self.breakdown.as_deref().map(Breakdown::parse),
             trend,
             calendar: p.2,
@@ -238,8 +269,7 @@ impl FunnelRequest {
             to: p.time("to", &self.to),
             dropoff_top: self.top.unwrap_or(5),
         };
-        p.spec(spec.validate())?;
-        Some(spec)
+        p.checked(before, spec, FunnelSpec::validate)
     }
 }
 
@@ -268,20 +298,19 @@ pub struct PathsRequest {
 
 impl PathsRequest {
     pub fn spec(&self, p: &mut Problems) -> Option<PathsSpec> {
-        let step = |p: &mut Problems, f: &str, t: &Option<String>| t.as_ref().map(|t| p.event(f, t));
-        let (from, to, conversion) =
-            (step(p, "from", &self.from), step(p, "to", &self.to), step(p, "conversion", &self.conversion));
+        let before = p.0.len();
+        let step =
+            |p: &mut Problems, f: &str, t: &Option<String>| t.as_ref().map(|t| p.event(f, t).unwrap_or_else(any_event));
         let spec = PathsSpec {
-            from: from.map(|x| x.ok_or(())).transpose().ok()?,
-            to: to.map(|x| x.ok_or(())).transpose().ok()?,
+            from: step(p, "from", &self.from),
+            to: step(p, "to", &self.to),
             depth: self.depth.unwrap_or(5),
             collapse: self.collapse,
             session_ms: p.duration("session", &self.session),
             top: self.top.unwrap_or(20),
-            conversion: conversion.map(|x| x.ok_or(())).transpose().ok()?,
+            conversion: step(p, "conversion", &self.conversion),
         };
-        p.spec(spec.validate())?;
-        Some(spec)
+        p.checked(before, spec, PathsSpec::validate)
     }
 }
 
@@ -313,16 +342,17 @@ pub struct RetentionRequest {
 
 impl RetentionRequest {
     pub fn spec(&self, p: &mut Problems) -> Option<RetentionSpec> {
+        let before = p.0.len();
         let start = p.event("start", self.start.as_deref().unwrap_or("*"));
         let return_event = p.event("return", self.return_event.as_deref().unwrap_or("*"));
         let period = p.keep("period", Period::parse(self.period.as_deref().unwrap_or("week")));
         let mode = p.keep("mode", RetentionMode::parse(self.mode.as_deref().unwrap_or("on")));
         let spec = RetentionSpec {
-            start: start?,
-            return_event: return_event?,
-            period: period?,
+            start: start.unwrap_or_else(any_event),
+            return_event: return_event.unwrap_or_else(any_event),
+            period: period.unwrap_or(Period::Week),
             periods: self.periods.unwrap_or(12),
-            mode: mode?,
+            mode: mode.unwrap_or(RetentionMode::On),
             breakdown: self.breakdown.as_deref().map(Breakdown::parse),
             repeat_within_ms: p.duration("repeat_within", &self.repeat_within),
             from: p.time("from", &self.from),
@@ -330,61 +360,7 @@ impl RetentionRequest {
             now: p.time("now", &self.now),
             calendar: p.2,
         };
-        p.spec(spec.validate())?;
-        Some(spec)
-    }
-}
-
-/// `/api/v1/stages`: where customers are in the journey, conversion between stages, stuck customers, lifecycle.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct StagesRequest {
-    /// A journey definition in JSON (the shape of `tropa stages definition`); default: the five stages from awareness to repeat purchase.
-    pub definition: Option<serde_json::Value>,
-    /// The report's instant (default: the latest event).
-    pub now: Option<String>,
-    /// Customers in a stage longer than this are stuck (default 14d).
-    pub stuck: Option<String>,
-    pub filters: Filters,
-    /// The project's saved definition, used when `definition` is not given.
-    #[serde(skip)]
-    #[schemars(skip)]
-    pub project_definition: Option<JourneyDefinition>,
-}
-
-impl StagesRequest {
-    /// The spec as of `latest` (the data's last event) unless `now` is given.
-    pub fn spec_at(&self, latest: Option<i64>, p: &mut Problems) -> Option<StagesSpec> {
-        let definition = match (&self.definition, &self.project_definition) {
-            (None, Some(saved)) => Some(saved.clone()),
-            (None, None) => p.keep("definition", JourneyDefinition::default_definition().map_err(|e| e.to_string())),
-            (Some(v), _) => p.keep(
-                "definition",
-                JourneyDefinition::parse(&v.to_string(), DefinitionFormat::Json).map_err(|e| e.to_string()),
-            ),
-        }?;
-        let stuck_ms = p.keep_text("stuck", parse_duration(self.stuck.as_deref().unwrap_or("14d")))?;
-        let now = match p.time("now", &self.now).or(latest) {
-            Some(n) => n,
-            None => {
-                p.0.push(("now".into(), "the project holds no events yet: send some first".into()));
-                return None;
-            }
-        };
-        let defaults = LifecycleThresholds::default();
-        let thresholds = p.keep(
-            "definition.lifecycle",
-            LifecycleThresholds::new(
-                definition.lifecycle.dormant_ms.unwrap_or(defaults.dormant_ms),
-                definition.lifecycle.churn_ms.unwrap_or(defaults.churn_ms),
-            )
-            .map_err(|(_, e)| e),
-        )?;
-        let lifecycle =
-            LifecycleSpec { activity: definition.lifecycle.activity.clone(), thresholds, at: now, transitions: None };
-        let spec = StagesSpec { definition, now, stuck_ms, lifecycle };
-        p.spec(spec.validate())?;
-        Some(spec)
+        p.checked(before, spec, RetentionSpec::validate)
     }
 }
 
@@ -407,7 +383,7 @@ impl Analysis for StatsRequest {
         &self.filters
     }
     fn spec(&self, _: &dyn Engine, p: &mut Problems) -> Option<StatsFold> {
-        Some(StatsFold { calendar: p.2 })
+        Some(StatsRequest::spec(self, p))
     }
 }
 

@@ -15,11 +15,11 @@ pub mod scope;
 pub mod serve;
 pub mod stages;
 pub mod stats;
+pub mod translate;
 pub mod user;
 
 use std::path::Path;
 
-use tropa_core::analysis::invalid::{SpecErrors, SpecField};
 use tropa_core::calendar::Calendar;
 use tropa_store::{Store, StoreOptions};
 
@@ -47,35 +47,6 @@ pub fn app_error(e: tropa_app::AppError) -> anyhow::Error {
         AppError::Settings(problems) => settings_error(problems),
         _ => e.into(),
     }
-}
-
-/// The flag of an analysis parameter.
-pub fn flag(field: SpecField) -> &'static str {
-    match field {
-        SpecField::Steps => "--step",
-        SpecField::Window => "--window",
-        SpecField::Exclusions => "--exclude",
-        SpecField::StartOrEnd => "--from/--to",
-        SpecField::Depth => "--depth",
-        SpecField::Session => "--session",
-        SpecField::Top => "--top",
-        SpecField::Periods => "--periods",
-        SpecField::RepeatWithin => "--repeat-within",
-        SpecField::From => "--from",
-        SpecField::Stuck => "--stuck",
-        SpecField::Transitions => "--transitions",
-        SpecField::Now => "--now",
-    }
-}
-
-/// A spec's problems as the CLI says them: `--flag: reason` in the CLI's language, all of them.
-pub fn spec_problems(e: &SpecErrors) -> Vec<String> {
-    e.0.iter().map(|p| format!("{}: {}", flag(p.field), p.reason.words(crate::lang::lang()))).collect()
-}
-
-/// A spec's problems as one user error.
-pub fn spec_error(e: SpecErrors) -> anyhow::Error {
-    UserError(spec_problems(&e).join("; ")).into()
 }
 
 /// A time argument (RFC 3339, or YYYY-MM-DD and date-times without an offset as local times of `calendar`) as

@@ -3,15 +3,12 @@
 use std::path::Path;
 
 use clap::Args;
-use tropa_core::analysis::filter::EventMatch;
-use tropa_core::analysis::funnel::{Breakdown, Exclusion, FunnelMode, FunnelReport, FunnelSpec, Period, Step};
-use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
-use tropa_core::time::parse_duration;
-use tropa_engine::Engine;
+use tropa_app::request::{ExclusionRequest, FunnelRequest, FunnelStepRequest};
 
+use super::translate::{Names, Translation};
 use crate::lang::tr;
 use crate::table::{duration, int, percent, print, print_json, Table};
-use crate::{OutFormat, UserError};
+use crate::OutFormat;
 
 #[derive(Args)]
 pub struct FunnelArgs {
@@ -51,89 +48,90 @@ pub struct FunnelArgs {
     filter: super::scope::FilterArgs,
 }
 
-/// Builds the spec from the arguments; every error names its argument.
-pub fn spec(args: &FunnelArgs) -> anyhow::Result<FunnelSpec> {
-    let cal = args.filter.calendar()?;
-    let mut steps = Vec::new();
-    for s in &args.steps {
-        let (optional, text) = match s.trim().strip_prefix('?') {
-            Some(rest) => (true, rest),
-            None => (false, s.as_str()),
-        };
-        let matcher =
-            EventMatch::parse(text).map_err(|e| UserError::arg(&format!("--step '{s}'"), crate::lang::words(&e)))?;
-        steps.push(Step { matcher, optional, min_ms: None, max_ms: None });
-    }
+/// The query API's request for the arguments, and how the CLI names its fields; a flag's own syntax (`?STEP`,
+/// `N=MIN..MAX`, `N:EVENT`) is read here, everything else by the translator.
+pub fn request(args: &FunnelArgs) -> (FunnelRequest, Names) {
+    let mut names = Names::default();
+    let mut steps: Vec<FunnelStepRequest> = args
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            names.typed(format!("steps[{i}].event"), s);
+            let (optional, text) = match s.trim().strip_prefix('?') {
+                Some(rest) => (true, rest.trim()),
+                None => (false, s.as_str()),
+            };
+            FunnelStepRequest { event: text.to_string(), optional, min_time: None, max_time: None }
+        })
+        .collect();
     for l in &args.limits {
-        let (n, range) = l
-            .split_once('=')
-            .ok_or_else(|| UserError::arg(&format!("--step-limit {l}"), "write N=MIN..MAX, e.g. 3=10m..2d"))?;
-        let n: usize =
-            n.trim().parse().map_err(|_| UserError::arg(&format!("--step-limit {l}"), "N must be a step number"))?;
-        if n < 2 || n > steps.len() {
-            return Err(UserError::arg(
-                &format!("--step-limit {l}"),
-                format!("step {n} has no previous step (use 2..{})", steps.len()),
-            ));
-        }
-        let (lo, hi) = range
-            .split_once("..")
-            .ok_or_else(|| UserError::arg(&format!("--step-limit {l}"), "write MIN..MAX, either may be empty"))?;
-        let d = |t: &str| -> anyhow::Result<Option<i64>> {
-            if t.trim().is_empty() {
-                Ok(None)
-            } else {
-                parse_duration(t)
-                    .map(Some)
-                    .map_err(|e| UserError::arg(&format!("--step-limit {l}"), crate::lang::words(&e)))
-            }
+        let flag = format!("--step-limit '{l}'");
+        let Some((n, range)) = l.split_once('=') else {
+            names.syntax(&flag, tr("write N=MIN..MAX, e.g. 3=10m..2d", "укажите N=МИН..МАКС, например 3=10m..2d"));
+            continue;
         };
-        steps[n - 1].min_ms = d(lo)?;
-        steps[n - 1].max_ms = d(hi)?;
+        let Ok(n) = n.trim().parse::<usize>() else {
+            names.syntax(&flag, tr("N must be a step number", "N должно быть номером шага"));
+            continue;
+        };
+        if n < 2 || n > steps.len() {
+            let (en, ru) =
+                ("step {n} has no previous step (use 2..{last})", "у шага {n} нет предыдущего (используйте 2..{last})");
+            let reason = tr(en, ru).replace("{n}", &n.to_string()).replace("{last}", &steps.len().to_string());
+            names.syntax(&flag, reason);
+            continue;
+        }
+        let Some((lo, hi)) = range.split_once("..") else {
+            names
+                .syntax(&flag, tr("write MIN..MAX, either may be empty", "укажите МИН..МАКС, любое может быть пустым"));
+            continue;
+        };
+        let given = |t: &str| (!t.trim().is_empty()).then(|| t.trim().to_string());
+        let step = &mut steps[n - 1];
+        (step.min_time, step.max_time) = (given(lo), given(hi));
+        names.typed(format!("steps[{}].min_time", n - 1), l);
+        names.typed(format!("steps[{}].max_time", n - 1), l);
     }
     let mut exclusions = Vec::new();
     for x in &args.exclusions {
-        let (n, text) = x
-            .split_once(':')
-            .ok_or_else(|| UserError::arg(&format!("--exclude {x}"), "write N:EVENT, e.g. 2:support_ticket"))?;
-        let after: usize =
-            n.trim().parse().map_err(|_| UserError::arg(&format!("--exclude {x}"), "N must be a step number"))?;
-        let matcher =
-            EventMatch::parse(text).map_err(|e| UserError::arg(&format!("--exclude {x}"), crate::lang::words(&e)))?;
-        exclusions.push(Exclusion { matcher, after });
+        let flag = format!("--exclude '{x}'");
+        let Some((n, text)) = x.split_once(':') else {
+            names.syntax(
+                &flag,
+                tr("write N:EVENT, e.g. 2:support_ticket", "укажите N:СОБЫТИЕ, например 2:support_ticket"),
+            );
+            continue;
+        };
+        let Ok(after) = n.trim().parse::<usize>() else {
+            names.syntax(&flag, tr("N must be a step number", "N должно быть номером шага"));
+            continue;
+        };
+        names.typed(format!("exclusions[{}].event", exclusions.len()), x);
+        exclusions.push(ExclusionRequest { after, event: text.to_string() });
     }
-    let spec = FunnelSpec {
+    let request = FunnelRequest {
         steps,
-        mode: FunnelMode::parse(&args.mode).map_err(|e| UserError::arg("--mode", e))?,
-        window_ms: parse_duration(&args.window).map_err(|e| UserError::arg("--window", crate::lang::words(&e)))?,
+        mode: Some(args.mode.clone()),
+        window: Some(args.window.clone()),
         exclusions,
-        breakdown: args.breakdown.as_deref().map(Breakdown::parse),
-        trend: args.trend.as_deref().map(Period::parse).transpose().map_err(|e| UserError::arg("--trend", e))?,
-        calendar: cal,
-        from: super::optional_instant(cal, "--from", &args.from)?,
-        to: super::optional_instant(cal, "--to", &args.to)?,
-        dropoff_top: args.top,
+        breakdown: args.breakdown.clone(),
+        trend: args.trend.clone(),
+        from: args.from.clone(),
+        to: args.to.clone(),
+        top: Some(args.top),
+        filters: args.filter.request(&mut names),
     };
-    spec.validate().map_err(super::spec_error)?;
-    Ok(spec)
-}
-/// The report, through the one implementation the HTTP API uses too ([`tropa_engine::report`]).
-pub fn report(
-    engine: &dyn Engine,
-    spec: FunnelSpec,
-    scope: ScopeSpec,
-    tests: Vec<Box<dyn CustomerTest>>,
-) -> anyhow::Result<FunnelReport> {
-    super::engine_report(tropa_engine::report::funnel(engine, spec, scope, tests))
+    (request, names)
 }
 
-pub fn run(data: &Path, settings: tropa_core::settings::ProjectSettings, mut args: FunnelArgs) -> anyhow::Result<()> {
-    args.filter.project = settings;
-    let spec = spec(&args)?;
-    let scope = args.filter.spec()?;
+pub fn run(data: &Path, settings: tropa_core::settings::ProjectSettings, args: FunnelArgs) -> anyhow::Result<()> {
+    let (req, names) = request(&args);
+    let mut t = Translation::new(&settings, &req.filters, names);
+    let spec = req.spec(&mut t.problems);
+    let scoped = t.finish(spec, &req.filters, &args.filter)?;
     let store = super::open_existing(data)?;
-    let tests = args.filter.tests(&store)?;
-    let r = report(&store, spec, scope, tests)?;
+    let r = scoped.report(&store, tropa_engine::report::funnel)?;
     if args.format == OutFormat::Json {
         return print_json(&r);
     }

@@ -3,15 +3,13 @@
 use std::path::Path;
 
 use clap::Args;
-use tropa_core::analysis::filter::EventMatch;
-use tropa_core::analysis::paths::{PathsReport, PathsSpec, MAX_DEPTH};
-use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
-use tropa_core::time::parse_duration;
-use tropa_engine::Engine;
+use tropa_app::request::PathsRequest;
+use tropa_core::analysis::paths::MAX_DEPTH;
 
+use super::translate::{Names, Translation};
 use crate::lang::tr;
 use crate::table::{int, percent, print, print_json, Table};
-use crate::{OutFormat, UserError};
+use crate::OutFormat;
 
 #[derive(Args)]
 pub struct PathsArgs {
@@ -43,49 +41,37 @@ pub struct PathsArgs {
     filter: super::scope::FilterArgs,
 }
 
-fn step(arg: &str, text: &Option<String>) -> anyhow::Result<Option<EventMatch>> {
-    text.as_ref()
-        .map(|t| EventMatch::parse(t).map_err(|e| UserError::arg(&format!("{arg} '{t}'"), crate::lang::words(&e))))
-        .transpose()
-}
-
-/// Builds the spec from the arguments; every error names its argument.
-pub fn spec(args: &PathsArgs) -> anyhow::Result<PathsSpec> {
-    let session_ms = args
-        .session
-        .as_deref()
-        .map(parse_duration)
-        .transpose()
-        .map_err(|e| UserError::arg("--session", crate::lang::words(&e)))?;
-    let spec = PathsSpec {
-        from: step("--from", &args.from)?,
-        to: step("--to", &args.to)?,
-        depth: args.depth,
+/// The query API's request for the arguments, and how the CLI names its fields.
+pub fn request(args: &PathsArgs) -> (PathsRequest, Names) {
+    let mut names = Names::default();
+    for (path, text) in [("from", &args.from), ("to", &args.to), ("conversion", &args.conversion)] {
+        if let Some(t) = text {
+            names.typed(path, t);
+        }
+    }
+    if args.from.is_none() && args.to.is_none() {
+        names.named("from", "--from/--to");
+    }
+    let request = PathsRequest {
+        from: args.from.clone(),
+        to: args.to.clone(),
+        depth: Some(args.depth),
         collapse: args.collapse,
-        session_ms,
-        top: args.top,
-        conversion: step("--conversion", &args.conversion)?,
+        session: args.session.clone(),
+        top: Some(args.top),
+        conversion: args.conversion.clone(),
+        filters: args.filter.request(&mut names),
     };
-    spec.validate().map_err(super::spec_error)?;
-    Ok(spec)
-}
-/// The report, through the one implementation the HTTP API uses too ([`tropa_engine::report`]).
-pub fn report(
-    engine: &dyn Engine,
-    spec: PathsSpec,
-    scope: ScopeSpec,
-    tests: Vec<Box<dyn CustomerTest>>,
-) -> anyhow::Result<PathsReport> {
-    super::engine_report(tropa_engine::report::paths(engine, spec, scope, tests))
+    (request, names)
 }
 
-pub fn run(data: &Path, settings: tropa_core::settings::ProjectSettings, mut args: PathsArgs) -> anyhow::Result<()> {
-    args.filter.project = settings;
-    let spec = spec(&args)?;
-    let scope = args.filter.spec()?;
+pub fn run(data: &Path, settings: tropa_core::settings::ProjectSettings, args: PathsArgs) -> anyhow::Result<()> {
+    let (req, names) = request(&args);
+    let mut t = Translation::new(&settings, &req.filters, names);
+    let spec = req.spec(&mut t.problems);
+    let scoped = t.finish(spec, &req.filters, &args.filter)?;
     let store = super::open_existing(data)?;
-    let tests = args.filter.tests(&store)?;
-    let r = report(&store, spec, scope, tests)?;
+    let r = scoped.report(&store, tropa_engine::report::paths)?;
     if args.format == OutFormat::Json {
         return print_json(&r);
     }

@@ -4,17 +4,14 @@
 use std::path::Path;
 
 use clap::Args;
-use tropa_core::analysis::filter::EventMatch;
-use tropa_core::analysis::matcher::Breakdown;
+use tropa_app::request::RetentionRequest;
 use tropa_core::analysis::period::Period;
-use tropa_core::analysis::retention::{Curve, RetentionMode, RetentionReport, RetentionSpec};
-use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
-use tropa_core::time::parse_duration;
-use tropa_engine::Engine;
+use tropa_core::analysis::retention::{Curve, RetentionMode, RetentionReport};
 
+use super::translate::{Names, Translation};
 use crate::lang::tr;
 use crate::table::{int, percent, print, print_json, Table};
-use crate::{OutFormat, UserError};
+use crate::OutFormat;
 
 #[derive(Args)]
 pub struct RetentionArgs {
@@ -57,59 +54,25 @@ pub struct RetentionArgs {
     filter: super::scope::FilterArgs,
 }
 
-/// The value, or `or` after recording the error.
-fn keep<T>(errors: &mut Vec<String>, r: Result<T, String>, or: T) -> T {
-    r.unwrap_or_else(|e| {
-        errors.push(e);
-        or
-    })
-}
-
-/// Builds the spec from the arguments; every problem is reported, each naming its argument.
-pub fn spec(args: &RetentionArgs) -> anyhow::Result<RetentionSpec> {
-    let mut errors: Vec<String> = Vec::new();
-    let e = &mut errors;
-    let event = |arg: &str, text: &str| {
-        EventMatch::parse(text).map_err(|e| format!("{arg} '{text}': {}", crate::lang::words(&e)))
+/// The query API's request for the arguments, and how the CLI names its fields.
+pub fn request(args: &RetentionArgs) -> (RetentionRequest, Names) {
+    let mut names = Names::default();
+    names.typed("start", &args.start);
+    names.typed("return", &args.return_event);
+    let request = RetentionRequest {
+        start: Some(args.start.clone()),
+        return_event: Some(args.return_event.clone()),
+        period: Some(args.period.clone()),
+        periods: Some(args.periods),
+        mode: Some(args.mode.clone()),
+        breakdown: args.breakdown.clone(),
+        repeat_within: args.repeat_within.clone(),
+        from: args.from.clone(),
+        to: args.to.clone(),
+        now: args.now.clone(),
+        filters: args.filter.request(&mut names),
     };
-    let calendar = keep(e, args.filter.calendar().map_err(|e| e.to_string()), tropa_core::calendar::Calendar::UTC);
-    let time = |arg: &str, v: &Option<String>| {
-        v.as_ref().map(|t| calendar.parse_time(t).map_err(|e| format!("{arg}: {}", crate::lang::words(&e)))).transpose()
-    };
-    let within = args
-        .repeat_within
-        .as_deref()
-        .map(|w| parse_duration(w).map_err(|e| format!("--repeat-within: {}", crate::lang::words(&e))));
-    let spec = RetentionSpec {
-        start: keep(e, event("--start", &args.start), EventMatch::name("*")),
-        return_event: keep(e, event("--return", &args.return_event), EventMatch::name("*")),
-        period: keep(e, Period::parse(&args.period).map_err(|e| format!("--period: {e}")), Period::Week),
-        periods: args.periods,
-        mode: keep(e, RetentionMode::parse(&args.mode).map_err(|e| format!("--mode: {e}")), RetentionMode::On),
-        breakdown: args.breakdown.as_deref().map(Breakdown::parse),
-        repeat_within_ms: keep(e, within.transpose(), None),
-        from: keep(e, time("--from", &args.from), None),
-        to: keep(e, time("--to", &args.to), None),
-        now: keep(e, time("--now", &args.now), None),
-        calendar,
-    };
-    if let Err(problems) = spec.validate() {
-        errors.extend(super::spec_problems(&problems));
-    }
-    if errors.is_empty() {
-        Ok(spec)
-    } else {
-        Err(UserError(errors.join("; ")).into())
-    }
-}
-/// The report, through the one implementation the HTTP API uses too ([`tropa_engine::report`]).
-pub fn report(
-    engine: &dyn Engine,
-    spec: RetentionSpec,
-    scope: ScopeSpec,
-    tests: Vec<Box<dyn CustomerTest>>,
-) -> anyhow::Result<RetentionReport> {
-    super::engine_report(tropa_engine::report::retention(engine, spec, scope, tests))
+    (request, names)
 }
 
 fn cells(c: &Curve) -> Vec<String> {
@@ -191,17 +154,13 @@ pub fn render(r: &RetentionReport) -> String {
     out
 }
 
-pub fn run(
-    data: &Path,
-    settings: tropa_core::settings::ProjectSettings,
-    mut args: RetentionArgs,
-) -> anyhow::Result<()> {
-    args.filter.project = settings;
-    let spec = spec(&args)?;
-    let scope = args.filter.spec()?;
+pub fn run(data: &Path, settings: tropa_core::settings::ProjectSettings, args: RetentionArgs) -> anyhow::Result<()> {
+    let (req, names) = request(&args);
+    let mut t = Translation::new(&settings, &req.filters, names);
+    let spec = req.spec(&mut t.problems);
+    let scoped = t.finish(spec, &req.filters, &args.filter)?;
     let store = super::open_existing(data)?;
-    let tests = args.filter.tests(&store)?;
-    let r = report(&store, spec, scope, tests)?;
+    let r = scoped.report(&store, tropa_engine::report::retention)?;
     if args.format == OutFormat::Json {
         return print_json(&r);
     }

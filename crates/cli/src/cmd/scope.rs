@@ -1,16 +1,13 @@
 //! The report filters every analysis command takes (`--since`, `--until`, `--did`, `--did-not`, `--trait`,
-//! `--first-channel`), turned into a [`ScopeSpec`] and the
-//! stage/lifecycle tests of [`StateFilter`]; and the report's calendar: the project's time zone, or `--time-zone`.
+//! `--first-channel`, `--stage`, `--lifecycle`, `--time-zone`) as the query API's [`Filters`]: the translator
+//! ([`super::translate`]) reads them into a scope, the stage/lifecycle tests and the report's calendar (the
+//! project's time zone, or `--time-zone`).
 
 use clap::Args;
-use tropa_core::analysis::filter::EventMatch;
-use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
-use tropa_core::calendar::Calendar;
-use tropa_core::settings::{parse_time_zone, ProjectSettings};
-use tropa_engine::report::StateFilter;
-use tropa_engine::Engine;
+use tropa_app::request::Filters;
+use tropa_core::analysis::stages::JourneyDefinition;
 
-use crate::UserError;
+use super::translate::Names;
 
 #[derive(Args, Clone, Default)]
 pub struct FilterArgs {
@@ -47,69 +44,35 @@ pub struct FilterArgs {
     /// without an offset. Default: the project's (`tropa project set --time-zone`).
     #[arg(long = "time-zone", value_name = "ZONE", help_heading = "Filters")]
     pub time_zone: Option<String>,
-    /// The project's settings, set by the command before it reads the filters.
-    #[arg(skip)]
-    pub project: ProjectSettings,
 }
 
 impl FilterArgs {
-    /// The report's calendar: `--time-zone`, else the project's time zone.
-    pub fn calendar(&self) -> anyhow::Result<Calendar> {
-        match &self.time_zone {
-            Some(name) => {
-                parse_time_zone(name).map_err(|e| UserError::arg("--time-zone", e.reason.words(crate::lang::lang())))
-            }
-            None => Ok(self.project.calendar),
-        }
-    }
-
-    /// The filters as a spec; every error names its argument.
-    pub fn spec(&self) -> anyhow::Result<ScopeSpec> {
-        let cal = self.calendar()?;
-        let since = super::optional_instant(cal, "--since", &self.since)?;
-        let until = super::optional_instant(cal, "--until", &self.until)?;
-        if let (Some(s), Some(u)) = (since, until) {
-            if u <= s {
-                return Err(UserError::arg("--until", "must be later than --since"));
+    /// The filters as the query API's `filters`; a condition typed in `--did`, `--did-not` or `--trait` is named
+    /// by its text.
+    pub fn request(&self, names: &mut Names) -> Filters {
+        for (list, texts) in [("did", &self.did), ("did_not", &self.did_not), ("traits", &self.traits)] {
+            for (i, t) in texts.iter().enumerate() {
+                names.typed(format!("filters.{list}[{i}]"), t);
             }
         }
-        let events = |arg: &str, list: &[String]| -> anyhow::Result<Vec<EventMatch>> {
-            list.iter()
-                .map(|t| {
-                    EventMatch::parse(t).map_err(|e| UserError::arg(&format!("{arg} '{t}'"), crate::lang::words(&e)))
-                })
-                .collect()
-        };
-        Ok(ScopeSpec {
-            since,
-            until,
-            did: events("--did", &self.did)?,
-            did_not: events("--did-not", &self.did_not)?,
-            traits: self
-                .traits
-                .iter()
-                .map(|t| ScopeSpec::parse_trait(t).map_err(|e| UserError::arg(&format!("--trait '{t}'"), e)))
-                .collect::<anyhow::Result<_>>()?,
-            first_channel: self.first_channel.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect(),
-        })
-    }
-}
-
-impl FilterArgs {
-    /// The stage and lifecycle tests, evaluated as of `--until` (else the data's last event).
-    pub fn tests(&self, engine: &dyn Engine) -> anyhow::Result<Vec<Box<dyn CustomerTest>>> {
-        let filter = StateFilter {
-            stages: self.stage.clone(),
-            definition: match &self.stage_definition {
-                Some(path) if !self.stage.is_empty() => Some(super::stages::read_definition(path)?),
-                _ => None,
-            },
+        Filters {
+            since: self.since.clone(),
+            until: self.until.clone(),
+            did: self.did.clone(),
+            did_not: self.did_not.clone(),
+            traits: self.traits.clone(),
+            first_channel: self.first_channel.clone(),
+            stage: self.stage.clone(),
             lifecycle: self.lifecycle.clone(),
-            until: super::optional_instant(self.calendar()?, "--until", &self.until)?,
-        };
-        filter.tests(engine).map_err(|e| match e {
-            tropa_engine::EngineError::Invalid { field, reason } => UserError::arg(&format!("--{field}"), reason),
-            other => other.into(),
-        })
+            time_zone: self.time_zone.clone(),
+        }
+    }
+
+    /// The journey definition of `--stage`: the `--stage-definition` file's, else None (the default).
+    pub fn stage_definition(&self) -> anyhow::Result<Option<JourneyDefinition>> {
+        match &self.stage_definition {
+            Some(path) if !self.stage.is_empty() => Ok(Some(super::stages::read_definition(path)?)),
+            _ => Ok(None),
+        }
     }
 }

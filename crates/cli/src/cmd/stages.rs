@@ -6,14 +6,15 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use tropa_app::definitions::ProjectDefinition;
-use tropa_core::analysis::lifecycle::{LifecycleSpec, LifecycleState, LifecycleThresholds};
-use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
+use tropa_app::request::{StagesRequest, TransitionsRequest};
+use tropa_core::analysis::lifecycle::LifecycleState;
 use tropa_core::analysis::stages::{
-    DefinitionFormat, DefinitionIssue, JourneyDefinition, StageOrder, StagesReport, StagesSpec, DEFAULT_DEFINITION,
+    DefinitionFormat, DefinitionIssue, JourneyDefinition, StageOrder, StagesReport, DEFAULT_DEFINITION,
 };
-use tropa_core::time::parse_duration;
+use tropa_core::settings::ProjectSettings;
 use tropa_engine::Engine;
 
+use super::translate::{Names, Translation};
 use crate::lang::tr;
 use crate::table::{duration as human, int, percent, print, print_json, Table};
 use crate::{OutFormat, UserError};
@@ -140,70 +141,34 @@ fn issue_text(i: &DefinitionIssue) -> String {
     out
 }
 
-fn duration(arg: &str, text: &str) -> anyhow::Result<i64> {
-    let ms = parse_duration(text).map_err(|e| UserError::arg(arg, crate::lang::words(&e)))?;
-    if ms <= 0 {
-        return Err(UserError::arg(arg, tr("must be longer than zero", "должно быть больше нуля")));
-    }
-    Ok(ms)
-}
-
-/// Everything parsed from the arguments before the data is opened (so bad arguments fail fast).
-struct Parsed {
-    definition: JourneyDefinition,
-    now: Option<i64>,
-    stuck_ms: i64,
-    thresholds: LifecycleThresholds,
-    transitions: Option<(i64, i64)>,
-}
-
-fn parse_args(args: &ReportArgs, project: Option<JourneyDefinition>) -> anyhow::Result<Parsed> {
-    let cal = args.filter.calendar()?;
-    let definition = match (&args.definition, project) {
-        (Some(path), _) => read_definition(path)?,
-        (None, Some(d)) => d,
-        (None, None) => JourneyDefinition::default_definition()?,
+/// The query API's request for the report's arguments, and how the CLI names its fields; the `--definition`
+/// file (else the project's saved definition) is read here, and the `FROM..TO` of `--transitions`.
+fn request(args: &ReportArgs, project: Option<JourneyDefinition>) -> anyhow::Result<(StagesRequest, Names)> {
+    let mut names = Names::default();
+    let definition = match &args.definition {
+        Some(path) => Some(read_definition(path)?),
+        None => project,
     };
-    let stuck_ms = duration("--stuck", &args.stuck)?;
-    let dormant = match &args.dormant {
-        Some(t) => duration("--dormant", t)?,
-        None => definition.lifecycle.dormant_ms.unwrap_or(LifecycleThresholds::default().dormant_ms),
-    };
-    let churn = match &args.churn {
-        Some(t) => duration("--churn", t)?,
-        None => definition.lifecycle.churn_ms.unwrap_or(LifecycleThresholds::default().churn_ms),
-    };
-    let thresholds = LifecycleThresholds::new(dormant, churn).map_err(|(which, e)| {
-        let arg = if which == "dormant" { "--dormant" } else { "--churn" };
-        UserError::arg(arg, format!("{e} (dormant {}, churn {})", human_ms(dormant), human_ms(churn)))
-    })?;
-    let transitions = match &args.transitions {
-        None => None,
-        Some(t) => {
-            let (a, b) = t.split_once("..").ok_or_else(|| {
-                UserError::arg(
-                    "--transitions",
-                    tr(
-                        "write FROM..TO, e.g. 2026-06-01..2026-09-01",
-                        "укажите ОТ..ДО, например 2026-06-01..2026-09-01",
-                    ),
-                )
-            })?;
-            Some((super::instant(cal, "--transitions", a)?, super::instant(cal, "--transitions", b)?))
+    let transitions = args.transitions.as_ref().and_then(|t| match t.split_once("..") {
+        Some((from, to)) => Some(TransitionsRequest { from: from.to_string(), to: to.to_string() }),
+        None => {
+            let (en, ru) =
+                ("write FROM..TO, e.g. 2026-06-01..2026-09-01", "укажите ОТ..ДО, например 2026-06-01..2026-09-01");
+            names.syntax("--transitions", tr(en, ru));
+            None
         }
+    });
+    let request = StagesRequest {
+        definition: None,
+        now: args.now.clone(),
+        stuck: Some(args.stuck.clone()),
+        dormant: args.dormant.clone(),
+        churn: args.churn.clone(),
+        transitions,
+        filters: args.filter.request(&mut names),
+        project_definition: definition,
     };
-    let now = super::optional_instant(cal, "--now", &args.now)?;
-    Ok(Parsed { definition, now, stuck_ms, thresholds, transitions })
-}
-
-/// The report, through the one implementation the HTTP API uses too ([`tropa_engine::report`]).
-pub fn report(
-    engine: &dyn Engine,
-    spec: StagesSpec,
-    scope: ScopeSpec,
-    tests: Vec<Box<dyn CustomerTest>>,
-) -> anyhow::Result<StagesReport> {
-    super::engine_report(tropa_engine::report::stages(engine, spec, scope, tests))
+    Ok((request, names))
 }
 
 fn human_ms(ms: i64) -> String {
@@ -235,9 +200,8 @@ fn saved(root: &Path, project: &str) -> anyhow::Result<Option<ProjectDefinition>
     tropa_app::definitions::saved(&meta, project).map_err(super::app_error)
 }
 
-pub fn run(root: &Path, data: &Path, project: &str, mut args: StagesArgs) -> anyhow::Result<()> {
+pub fn run(root: &Path, data: &Path, project: &str, args: StagesArgs) -> anyhow::Result<()> {
     let settings = tropa_app::settings::in_folder(root, project).map_err(super::app_error)?;
-    args.report.filter.project = settings;
     match args.cmd {
         Some(StagesCmd::Definition) => {
             return match saved(root, project)? {
@@ -279,33 +243,25 @@ pub fn run(root: &Path, data: &Path, project: &str, mut args: StagesArgs) -> any
             ));
         }
         Some(StagesCmd::Validate { file }) => return validate(&file),
-        Some(StagesCmd::Lanes(mut a)) => {
-            a.filter.project = settings;
-            return lanes(data, saved(root, project)?.map(|d| d.definition), *a);
+        Some(StagesCmd::Lanes(a)) => {
+            return lanes(data, &settings, saved(root, project)?.map(|d| d.definition), *a);
         }
         None => {}
     }
     let args = args.report;
-    let p = parse_args(&args, saved(root, project)?.map(|d| d.definition))?;
-    let store = super::open_existing(data)?;
-    let now = match p.now {
-        Some(t) => t,
-        None => store
-            .time_bounds()?
-            .1
-            .ok_or_else(|| UserError(tr("the data holds no events yet", "в данных ещё нет событий").to_string()))?,
+    let (req, names) = request(&args, saved(root, project)?.map(|d| d.definition))?;
+    let store = super::open_existing(data);
+    // the report's instant defaults to the data's last event; without data, the arguments are checked as of the
+    // end of time, then the missing data is reported
+    let latest = match &store {
+        Ok(store) => store.time_bounds()?.1,
+        Err(_) => Some(i64::MAX),
     };
-    let lifecycle = LifecycleSpec {
-        activity: p.definition.lifecycle.activity.clone(),
-        thresholds: p.thresholds,
-        at: now,
-        transitions: p.transitions,
-    };
-    let spec = StagesSpec { definition: p.definition, now, stuck_ms: p.stuck_ms, lifecycle };
-    spec.validate().map_err(super::spec_error)?;
-    let scope = args.filter.spec()?;
-    let tests = args.filter.tests(&store)?;
-    let mut r = report(&store, spec, scope, tests)?;
+    let mut t = Translation::new(&settings, &req.filters, names);
+    let spec = req.spec_at(latest, &mut t.problems);
+    let scoped = t.finish(spec, &req.filters, &args.filter)?;
+    let store = store?;
+    let mut r = scoped.report(&store, tropa_engine::report::stages)?;
     for s in &mut r.stages {
         s.name = tr(&s.names.en, &s.names.ru).to_string();
     }
@@ -316,7 +272,12 @@ pub fn run(root: &Path, data: &Path, project: &str, mut args: StagesArgs) -> any
 }
 
 /// The data lanes of the project's stages (or of `--definition`).
-fn lanes(data: &Path, project: Option<JourneyDefinition>, args: LanesArgs) -> anyhow::Result<()> {
+fn lanes(
+    data: &Path,
+    settings: &ProjectSettings,
+    project: Option<JourneyDefinition>,
+    args: LanesArgs,
+) -> anyhow::Result<()> {
     use tropa_core::analysis::filter::EventMatch;
     use tropa_core::analysis::lanes::LanesSpec;
     let definition = match (&args.definition, project) {
@@ -324,12 +285,18 @@ fn lanes(data: &Path, project: Option<JourneyDefinition>, args: LanesArgs) -> an
         (None, Some(d)) => d,
         (None, None) => JourneyDefinition::default_definition()?,
     };
-    let problems = args
-        .problems
-        .iter()
-        .map(|p| EventMatch::parse(p).map_err(|e| UserError::arg(&format!("--problem {p}"), crate::lang::words(&e))))
-        .collect::<Result<Vec<_>, _>>()?;
-    let now = super::optional_instant(args.filter.calendar()?, "--now", &args.now)?;
+    let mut names = Names::default();
+    for (i, p) in args.problems.iter().enumerate() {
+        names.typed(format!("problems[{i}]"), p);
+    }
+    let filters = args.filter.request(&mut names);
+    let mut t = Translation::new(settings, &filters, names);
+    let p = &mut t.problems;
+    let problems: Vec<Option<EventMatch>> =
+        args.problems.iter().enumerate().map(|(i, text)| p.event(&format!("problems[{i}]"), text)).collect();
+    let now = p.time("now", &args.now);
+    let given = problems.into_iter().collect::<Option<Vec<_>>>();
+    let scoped = t.finish(given, &filters, &args.filter)?;
     let store = super::open_existing(data)?;
     let now = match now {
         Some(t) => t,
@@ -338,10 +305,8 @@ fn lanes(data: &Path, project: Option<JourneyDefinition>, args: LanesArgs) -> an
             .1
             .ok_or_else(|| UserError(tr("the data holds no events yet", "в данных ещё нет событий").to_string()))?,
     };
-    let spec = LanesSpec { definition, now, problems, top: args.top };
-    let scope = args.filter.spec()?;
-    let tests = args.filter.tests(&store)?;
-    let r = super::engine_report(tropa_engine::report::lanes(&store, spec, scope, tests))?;
+    let scoped = scoped.map(|problems| LanesSpec { definition, now, problems, top: args.top });
+    let r = scoped.report(&store, tropa_engine::report::lanes)?;
     if args.format == OutFormat::Json {
         return print_json(&r);
     }

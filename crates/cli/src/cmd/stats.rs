@@ -3,10 +3,10 @@
 use std::path::Path;
 
 use clap::Args;
-use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
-use tropa_core::analysis::stats::{StatsFold, StatsReport};
-use tropa_engine::Engine;
+use tropa_app::request::StatsRequest;
+use tropa_core::analysis::stats::StatsReport;
 
+use super::translate::{Names, Translation};
 use crate::lang::tr;
 use crate::table::{int, print, print_json, Table};
 use crate::OutFormat;
@@ -21,16 +21,6 @@ pub struct StatsArgs {
     #[command(flatten)]
     filter: super::scope::FilterArgs,
 }
-/// The report, through the one implementation the HTTP API uses too ([`tropa_engine::report`]).
-pub fn report(
-    engine: &dyn Engine,
-    spec: StatsFold,
-    scope: ScopeSpec,
-    tests: Vec<Box<dyn CustomerTest>>,
-) -> anyhow::Result<StatsReport> {
-    super::engine_report(tropa_engine::report::stats(engine, spec, scope, tests))
-}
-
 /// The report as JSON: the time zone of its days and the currency of its revenue, then the report.
 #[derive(serde::Serialize)]
 struct Answer<'a> {
@@ -40,13 +30,15 @@ struct Answer<'a> {
     report: &'a StatsReport,
 }
 
-pub fn run(data: &Path, settings: tropa_core::settings::ProjectSettings, mut args: StatsArgs) -> anyhow::Result<()> {
-    args.filter.project = settings;
-    let calendar = args.filter.calendar()?;
-    let scope = args.filter.spec()?;
+pub fn run(data: &Path, settings: tropa_core::settings::ProjectSettings, args: StatsArgs) -> anyhow::Result<()> {
+    let mut names = Names::default();
+    let req = StatsRequest { filters: args.filter.request(&mut names) };
+    let t = Translation::new(&settings, &req.filters, names);
+    let spec = req.spec(&t.problems);
+    let scoped = t.finish(Some(spec), &req.filters, &args.filter)?;
+    let calendar = scoped.calendar;
     let store = super::open_existing(data)?;
-    let tests = args.filter.tests(&store)?;
-    let r = report(&store, StatsFold { calendar }, scope, tests)?;
+    let r = scoped.report(&store, tropa_engine::report::stats)?;
     let currency = settings.currency.to_string();
     if args.format == OutFormat::Json {
         return print_json(&Answer { time_zone: calendar.name(), currency, report: &r });

@@ -1,0 +1,122 @@
+//! The CLI and the query API read request text with one translator (`tropa_app::request`): the same bad input
+//! gives the same reason, in English and in Russian, named at the CLI's flag there and at the API's JSON field
+//! here.
+
+mod common;
+
+use std::process::Command;
+
+use tropa_app::request::{
+    Analysis, FunnelRequest, PathsRequest, Problems, RetentionRequest, StagesRequest, StatsRequest,
+};
+use tropa_core::lang::Lang;
+
+/// Every problem the translator finds in a JSON body, as the query API reads it: (JSON field, reason).
+fn translate<R: Analysis>(body: &str, lang: Lang, spec: impl Fn(&R, &mut Problems)) -> Vec<(String, String)> {
+    let req: R = serde_json::from_str(body).unwrap_or_else(|e| panic!("{body}: {e}"));
+    let mut p = Problems::new(lang);
+    req.filters().zone(&mut p);
+    spec(&req, &mut p);
+    req.filters().scope(&mut p);
+    p.0
+}
+
+type Case = (&'static [&'static str], &'static str, &'static str, &'static str);
+
+/// (CLI arguments, the same as a JSON body, the JSON field at fault, how the CLI names it).
+const CASES: [Case; 11] = [
+    (
+        &["funnel", "--step", "view", "--step", "buy", "--window", "7x"],
+        r#"{"steps": [{"event": "view"}, {"event": "buy"}], "window": "7x"}"#,
+        "window",
+        "--window",
+    ),
+    (
+        &["funnel", "--step", "view", "--step", "buy where price > many"],
+        r#"{"steps": [{"event": "view"}, {"event": "buy where price > many"}]}"#,
+        "steps[1].event",
+        "--step 'buy where price > many'",
+    ),
+    (
+        &["funnel", "--step", "view", "--step", "buy", "--exclude", "2:refund"],
+        r#"{"steps": [{"event": "view"}, {"event": "buy"}], "exclusions": [{"after": 2, "event": "refund"}]}"#,
+        "exclusions",
+        "--exclude",
+    ),
+    (
+        &["funnel", "--step", "view", "--step", "buy", "--step-limit", "2=10q.."],
+        r#"{"steps": [{"event": "view"}, {"event": "buy", "min_time": "10q"}]}"#,
+        "steps[1].min_time",
+        "--step-limit '2=10q..'",
+    ),
+    (&["paths", "--from", "view", "--depth", "0"], r#"{"from": "view", "depth": 0}"#, "depth", "--depth"),
+    (&["paths", "--depth", "3"], r#"{"depth": 3}"#, "from", "--from/--to"),
+    (&["retention", "--since", "yesterday"], r#"{"filters": {"since": "yesterday"}}"#, "filters.since", "--since"),
+    (&["retention", "--periods", "401"], r#"{"periods": 401}"#, "periods", "--periods"),
+    (
+        &["stages", "--now", "2026-03-01", "--transitions", "2026-04-01..2026-05-01"],
+        r#"{"now": "2026-03-01", "transitions": {"from": "2026-04-01", "to": "2026-05-01"}}"#,
+        "transitions",
+        "--transitions",
+    ),
+    (
+        &["stats", "--since", "2026-03-01", "--until", "2026-02-01", "--did", "buy where"],
+        r#"{"filters": {"since": "2026-03-01", "until": "2026-02-01", "did": ["buy where"]}}"#,
+        "filters.did[0]",
+        "--did 'buy where'",
+    ),
+    (
+        &["stats", "--time-zone", "Mars/Olympus"],
+        r#"{"filters": {"time_zone": "Mars/Olympus"}}"#,
+        "filters.time_zone",
+        "--time-zone",
+    ),
+];
+
+fn problems_of(command: &str, body: &str, lang: Lang) -> Vec<(String, String)> {
+    match command {
+        "funnel" => translate(body, lang, |r: &FunnelRequest, p| {
+            let _ = r.spec(p);
+        }),
+        "paths" => translate(body, lang, |r: &PathsRequest, p| {
+            let _ = r.spec(p);
+        }),
+        "retention" => translate(body, lang, |r: &RetentionRequest, p| {
+            let _ = r.spec(p);
+        }),
+        "stages" => translate(body, lang, |r: &StagesRequest, p| {
+            let _ = r.spec_at(None, p);
+        }),
+        "stats" => translate(body, lang, |r: &StatsRequest, p| {
+            let _ = r.spec(p);
+        }),
+        other => panic!("no request type for {other}"),
+    }
+}
+
+#[test]
+fn the_same_bad_input_gives_the_same_reason_at_the_flag_and_at_the_json_field() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, body, field, flag) in CASES {
+        for (lang, code) in [(Lang::En, "en"), (Lang::Ru, "ru")] {
+            let problems = problems_of(args[0], body, lang);
+            let Some((_, reason)) = problems.iter().find(|(f, _)| f == field) else {
+                panic!("{body}: no problem at {field} in {problems:?}")
+            };
+            let out = Command::new(common::TROPA)
+                .env("TROPA_LANG", code)
+                .arg("--data")
+                .arg(dir.path())
+                .args(args)
+                .output()
+                .unwrap();
+            let expect = format!("{flag}: {reason}");
+            common::user_error(&out, &expect);
+            // every problem the API reports, the CLI reports too
+            let err = String::from_utf8_lossy(&out.stderr);
+            for (field, reason) in &problems {
+                assert!(err.contains(reason.as_str()), "{args:?} ({code}): {field}: {reason} not in {err}");
+            }
+        }
+    }
+}
