@@ -158,7 +158,7 @@ impl Filters {
                 .traits
                 .iter()
                 .enumerate()
-                .filter_map(|(i, t)| p.keep(&format!("filters.traits[{i}]"), ScopeSpec::parse_trait(t)))
+                .filter_map(|(i, t)| p.keep_text(&format!("filters.traits[{i}]"), ScopeSpec::parse_trait(t)))
                 .collect(),
             first_channel: self.first_channel.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect(),
         };
@@ -254,9 +254,9 @@ impl FunnelRequest {
                 after: x.after,
             })
             .collect();
-        let mode = p.keep("mode", FunnelMode::parse(self.mode.as_deref().unwrap_or("ordered")));
+        let mode = p.keep_text("mode", FunnelMode::parse(self.mode.as_deref().unwrap_or("ordered")));
         let window_ms = p.keep_text("window", parse_duration(self.window.as_deref().unwrap_or("7d")));
-        let trend = self.trend.as_deref().and_then(|t| p.keep("trend", Period::parse(t)));
+        let trend = self.trend.as_deref().and_then(|t| p.keep_text("trend", Period::parse(t)));
         let spec = FunnelSpec {
             steps,
             mode: mode.unwrap_or(FunnelMode::Ordered),
@@ -345,8 +345,8 @@ impl RetentionRequest {
         let before = p.0.len();
         let start = p.event("start", self.start.as_deref().unwrap_or("*"));
         let return_event = p.event("return", self.return_event.as_deref().unwrap_or("*"));
-        let period = p.keep("period", Period::parse(self.period.as_deref().unwrap_or("week")));
-        let mode = p.keep("mode", RetentionMode::parse(self.mode.as_deref().unwrap_or("on")));
+        let period = p.keep_text("period", Period::parse(self.period.as_deref().unwrap_or("week")));
+        let mode = p.keep_text("mode", RetentionMode::parse(self.mode.as_deref().unwrap_or("on")));
         let spec = RetentionSpec {
             start: start.unwrap_or_else(any_event),
             return_event: return_event.unwrap_or_else(any_event),

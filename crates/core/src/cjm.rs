@@ -270,7 +270,9 @@ impl Segment {
             .enumerate()
             .filter_map(|(i, t)| {
                 ScopeSpec::parse_trait(t)
-                    .map_err(|e| issues.push(MapIssue { field: format!("{prefix}.traits[{i}]"), reason: e }))
+                    .map_err(|e| {
+                        issues.push(MapIssue { field: format!("{prefix}.traits[{i}]"), reason: e.to_string() })
+                    })
                     .ok()
             })
             .collect();

@@ -70,6 +70,10 @@ pub enum TextError {
     AndExpected { found: String },
     /// A quote that is never closed.
     UnclosedQuote { quote: char },
+    /// Not one of the values a setting takes (a funnel's order, a period, a retention mode).
+    UnknownChoice { text: String, choices: &'static [&'static str] },
+    /// A trait condition that is not exactly one condition.
+    OneCondition,
 }
 
 impl TextError {
@@ -163,6 +167,20 @@ impl TextError {
             TextError::UnclosedQuote { quote } => {
                 w(format!("unclosed quote {quote}"), format!("кавычка {quote} не закрыта"))
             }
+            TextError::UnknownChoice { text, choices } => {
+                let (init, last) = choices.split_at(choices.len().saturating_sub(1));
+                let list = |or: &str| match init.is_empty() {
+                    true => last.join(""),
+                    false => format!("{} {or} {}", init.join(", "), last.join("")),
+                };
+                w(
+                    format!("unknown value '{}': use {}", short(text), list("or")),
+                    format!("неизвестное значение '{}': используйте {}", short(text), list("или")),
+                )
+            }
+            TextError::OneCondition => lang
+                .pick("write one condition, e.g. plan = pro", "напишите одно условие, например plan = pro")
+                .into(),
         }
     }
 }
@@ -226,6 +244,8 @@ mod tests {
             EventMatch::parse("a where x > many").unwrap_err(),
             EventMatch::parse("a where x = 1 or y = 2").unwrap_err(),
             EventMatch::parse("a where x = 'open").unwrap_err(),
+            crate::analysis::funnel::FunnelMode::parse("zigzag").unwrap_err(),
+            crate::analysis::scope::ScopeSpec::parse_trait("a = 1 and b = 2").unwrap_err(),
         ];
         let kinds: std::collections::HashSet<_> = problems.iter().map(std::mem::discriminant).collect();
         assert_eq!(kinds.len(), problems.len(), "one example per kind: {problems:?}");
@@ -235,6 +255,9 @@ mod tests {
             assert!(ru.chars().any(|c| ('а'..='я').contains(&c)), "{p:?}: {ru}");
             assert_eq!(p.to_string(), en);
         }
+        let period = crate::analysis::period::Period::parse("fortnight").unwrap_err();
+        assert_eq!(period.words(Lang::En), "unknown value 'fortnight': use day, week or month");
+        assert_eq!(period.words(Lang::Ru), "неизвестное значение 'fortnight': используйте day, week или month");
         assert_eq!(
             EventMatch::parse("a where x > many").unwrap_err().words(Lang::Ru),
             "'x' сравнивается через >, поэтому значение должно быть числом, а не 'many'"

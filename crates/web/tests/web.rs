@@ -102,7 +102,7 @@ async fn sign_in_overview_language_and_sign_out() {
             .split("</select>")
             .nth(1)
             .unwrap_or_default()
-            .starts_with("<p class=\"err\" role=\"alert\">unknown period")
+            .starts_with("<p class=\"err\" role=\"alert\">неизвестное значение 'fortnight'")
             && !page.contains("<svg"),
         "{page}"
     );

@@ -18,6 +18,7 @@
 pub mod walk;
 
 use crate::analysis::invalid::{SpecError, SpecErrors, SpecField, SpecReason};
+use crate::text_error::TextError;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
@@ -47,12 +48,12 @@ pub enum FunnelMode {
 }
 
 impl FunnelMode {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, TextError> {
         match s {
             "ordered" => Ok(FunnelMode::Ordered),
             "strict" => Ok(FunnelMode::Strict),
             "any" => Ok(FunnelMode::Any),
-            other => Err(format!("unknown mode '{other}': use ordered, strict or any")),
+            other => Err(TextError::UnknownChoice { text: other.into(), choices: &["ordered", "strict", "any"] }),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! project's time zone). Periods are counted in local days (see [`crate::calendar`]), so a week starts at local
 //! midnight on Monday and a month at local midnight on its first day, whatever the zone.
 
+use crate::text_error::TextError;
 use serde::Serialize;
 
 use crate::calendar::Calendar;
@@ -17,12 +18,12 @@ pub enum Period {
 }
 
 impl Period {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, TextError> {
         match s {
             "day" => Ok(Period::Day),
             "week" => Ok(Period::Week),
             "month" => Ok(Period::Month),
-            other => Err(format!("unknown period '{other}': use day, week or month")),
+            other => Err(TextError::UnknownChoice { text: other.into(), choices: &["day", "week", "month"] }),
         }
     }
 

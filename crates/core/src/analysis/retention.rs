@@ -39,6 +39,7 @@
 //! tests/reference/test_retention_clickhouse.py; an independent implementation in crates/testkit/tests/retention.rs.
 
 use crate::analysis::invalid::{SpecError, SpecErrors, SpecField, SpecReason};
+use crate::text_error::TextError;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -68,11 +69,11 @@ pub enum RetentionMode {
 }
 
 impl RetentionMode {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, TextError> {
         match s {
             "on" => Ok(RetentionMode::On),
             "on-or-after" | "on_or_after" => Ok(RetentionMode::OnOrAfter),
-            other => Err(format!("unknown mode '{other}': use on or on-or-after")),
+            other => Err(TextError::UnknownChoice { text: other.into(), choices: &["on", "on-or-after"] }),
         }
     }
 }

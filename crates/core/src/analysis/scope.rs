@@ -13,6 +13,7 @@
 //! Example: `since = 2024-03-01`, `did = [purchase where revenue > 1000]`, `first_channel = [email]`: customers
 //! who first came by email and bought for more than 1000 since March, with only their events since March.
 
+use crate::text_error::TextError;
 use serde::Serialize;
 
 use super::filter::{test, Cond, EventMatch, Field};
@@ -50,11 +51,11 @@ pub struct ScopeSpec {
 
 impl ScopeSpec {
     /// Parses a trait condition `KEY OP VALUE` (the condition syntax of [`EventMatch`]).
-    pub fn parse_trait(text: &str) -> Result<Cond, String> {
+    pub fn parse_trait(text: &str) -> Result<Cond, TextError> {
         let m = EventMatch::parse(&format!("x where {text}"))?;
         match m.conds.as_slice() {
             [c] => Ok(c.clone()),
-            _ => Err("write one condition, e.g. plan = pro".into()),
+            _ => Err(TextError::OneCondition),
         }
     }
 
