@@ -107,7 +107,7 @@ impl StagesRequest {
                 } else {
                     "definition.lifecycle"
                 };
-                p.0.push((field.into(), reason));
+                p.0.push((field.into(), reason.words(p.1)));
             })
             .ok()
     }

@@ -91,6 +91,8 @@ pub enum SpecReason {
     AfterNow { at: i64, now: i64 },
     /// The lifecycle instant differs from the report's instant.
     LifecycleNotAtNow,
+    /// The churn threshold is not longer than the dormant one.
+    ChurnNotAfterDormant,
 }
 
 impl SpecReason {
@@ -152,6 +154,9 @@ impl SpecReason {
                     "момент жизненного цикла должен совпадать с моментом отчёта",
                 )
                 .into(),
+            SpecReason::ChurnNotAfterDormant => {
+                lang.pick("must be longer than the dormant threshold", "должно быть дольше порога «уснувших»").into()
+            }
         }
     }
 }
@@ -218,6 +223,7 @@ mod tests {
             SpecReason::NotBeforeEnd,
             SpecReason::AfterNow { at: 86_400_000, now: 0 },
             SpecReason::LifecycleNotAtNow,
+            SpecReason::ChurnNotAfterDormant,
         ];
         for r in &all {
             let (en, ru) = (r.words(Lang::En), r.words(Lang::Ru));

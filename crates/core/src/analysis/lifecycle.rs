@@ -98,12 +98,12 @@ pub struct LifecycleThresholds {
 
 impl LifecycleThresholds {
     /// Checks `0 < dormant < churn`; the error names the threshold at fault.
-    pub fn new(dormant_ms: i64, churn_ms: i64) -> Result<Self, (&'static str, String)> {
+    pub fn new(dormant_ms: i64, churn_ms: i64) -> Result<Self, (&'static str, SpecReason)> {
         if dormant_ms <= 0 {
-            return Err(("dormant", "must be longer than zero".into()));
+            return Err(("dormant", SpecReason::NotPositive { example: "30d" }));
         }
         if churn_ms <= dormant_ms {
-            return Err(("churn", "must be longer than the dormant threshold".into()));
+            return Err(("churn", SpecReason::ChurnNotAfterDormant));
         }
         Ok(LifecycleThresholds { dormant_ms, churn_ms })
     }
