@@ -10,6 +10,7 @@ use serde::Deserialize;
 use tropa_core::analysis::filter::EventMatch;
 use tropa_core::analysis::funnel::{Exclusion, FunnelMode, FunnelSpec, Step};
 use tropa_core::analysis::invalid::SpecErrors;
+use tropa_core::analysis::lifecycle::LifecycleState;
 use tropa_core::analysis::matcher::Breakdown;
 use tropa_core::analysis::paths::PathsSpec;
 use tropa_core::analysis::period::Period;
@@ -164,6 +165,10 @@ impl Filters {
         };
         let state =
             StateFilter { stages: self.stage.clone(), definition: None, lifecycle: self.lifecycle.clone(), until };
+        // lifecycle states are checked here, in the user's words (stage keys need the definition: the report does)
+        for (i, state) in self.lifecycle.iter().enumerate() {
+            p.keep_text(&format!("filters.lifecycle[{i}]"), LifecycleState::parse(state.trim()));
+        }
         (scope, state)
     }
 }

@@ -72,7 +72,7 @@ impl StateFilter {
             let states = self
                 .lifecycle
                 .iter()
-                .map(|s| LifecycleState::parse(s.trim()).map_err(invalid("lifecycle")))
+                .map(|s| LifecycleState::parse(s.trim()).map_err(|e| invalid("lifecycle")(e.to_string())))
                 .collect::<Result<Vec<_>, _>>()?;
             out.push(Box::new(LifecycleTest::new(states, at, LifecycleThresholds::default())));
         }

@@ -488,6 +488,8 @@ async fn bad_queries_name_their_fields() {
         ("/api/v1/stages", json!({"definition":{"version":1}}), "definition"),
         ("/api/v1/stats", json!({"filters":{"time_zone":"Mars/Olympus"}}), "filters.time_zone"),
         ("/api/v1/retention", json!({"filters":{"time_zone":"Moscow"}}), "filters.time_zone"),
+        ("/api/v1/stats", json!({"filters":{"lifecycle":["asleep"]}}), "filters.lifecycle[0]"),
+        ("/api/v1/retention", json!({"period":"fortnight"}), "period"),
     ];
     for (path, body, field) in cases {
         let r = h.query(path, &h.read_a, Some(body.clone())).await;
@@ -502,6 +504,8 @@ async fn bad_queries_name_their_fields() {
     let r = h.query("/api/v1/funnel", &h.read_a, Some(typed)).await;
     let text = r.body.to_string();
     assert!(text.contains("неизвестная единица 'x'") && text.contains("значение должно быть числом"), "{text}");
+    let r = h.query("/api/v1/stats", &h.read_a, Some(json!({"filters":{"lifecycle":["asleep"]}}))).await;
+    assert!(r.body.to_string().contains("неизвестное значение 'asleep': используйте new, active"), "{}", r.body);
 }
 
 #[tokio::test]

@@ -34,6 +34,7 @@
 //! formulation in `crates/testkit/tests/stages.rs`.
 
 use crate::analysis::invalid::{SpecError, SpecErrors, SpecField, SpecReason};
+use crate::text_error::TextError;
 use serde::Serialize;
 
 use super::filter::EventMatch;
@@ -77,10 +78,12 @@ impl LifecycleState {
         }
     }
 
-    pub fn parse(s: &str) -> Result<Self, String> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s).ok_or_else(|| {
-            format!("unknown lifecycle state '{s}': use new, active, returning, reactivated, dormant or churned")
-        })
+    pub fn parse(s: &str) -> Result<Self, TextError> {
+        const NAMES: [&str; 6] = ["new", "active", "returning", "reactivated", "dormant", "churned"];
+        Self::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| TextError::UnknownChoice { text: s.to_string(), choices: &NAMES })
     }
 
     /// The position in [`LifecycleState::ALL`].
