@@ -120,11 +120,13 @@ const ROUTES: &[&str] = &[
 
 /// The server's HTTP surface: ingestion, the snippet, the query API, health and metrics.
 pub fn router(state: Arc<AppState>) -> Router {
-    router_with(state, Router::new())
+    // without pages, every unknown path is answered the API's way
+    router_with(state, Router::new().fallback(not_found))
 }
 
 /// The server's HTTP surface with `pages` (the web app, composed by the binary) beside it: the same security
-/// headers, metrics and 404 answer cover both.
+/// headers and metrics cover both; a path nobody serves is answered in JSON under the machine prefixes
+/// (`/v1/`, `/api/`) and by the pages' own fallback elsewhere (the web app's 404 page).
 pub fn router_with(state: Arc<AppState>, pages: Router) -> Router {
     let limit = state.config.max_batch_bytes;
     let mut v1 = Router::new();
@@ -152,8 +154,19 @@ pub fn router_with(state: Arc<AppState>, pages: Router) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::shared))
         .with_state(state.clone());
+    // a path nobody serves: the API's JSON answer under the API's prefixes, else the pages' own answer (the web
+    // app's 404 page in the reader's language)
+    let fallback = pages.clone();
     own.merge(pages)
-        .fallback(not_found)
+        .fallback(move |req: Request| async move {
+            if machine_path(req.uri().path()) {
+                return not_found().await.into_response();
+            }
+            match tower::ServiceExt::oneshot(fallback, req).await {
+                Ok(res) => res,
+                Err(never) => match never {},
+            }
+        })
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn_with_state(state, observe))
 }
@@ -206,6 +219,12 @@ async fn readyz(State(s): State<Arc<AppState>>) -> Response {
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n").into_response()
     }
+}
+
+/// Paths of the machine interfaces (ingestion, the query API, health, metrics), answered in JSON or text.
+fn machine_path(path: &str) -> bool {
+    ["/v1/", "/api/"].iter().any(|p| path.starts_with(p))
+        || ["/healthz", "/readyz", "/metrics", "/t.js"].contains(&path)
 }
 
 async fn not_found() -> ApiError {

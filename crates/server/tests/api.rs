@@ -774,7 +774,7 @@ async fn metrics_listen_serves_metrics_on_their_own_address() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let main_addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(tropa_server::serve(listener, h.state.clone(), h.pages.clone(), async move {
+    let server = tokio::spawn(tropa_server::serve(listener, h.state.clone(), axum::Router::new(), async move {
         let _ = stopped.await;
     }));
 

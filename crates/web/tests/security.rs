@@ -367,3 +367,27 @@ async fn changing_the_password_is_throttled_like_signing_in() {
     let r = h.sign_in_from("203.0.113.77:1", "maria@x.ru", "correct horse battery", &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", html(&r));
 }
+
+/// A path nobody serves is a page for a person (404 in their language) and JSON for a program: regression, every
+/// unknown page (`/dashboards`, a mistyped link) answered the API's raw JSON.
+#[tokio::test]
+async fn unknown_pages_are_pages_and_unknown_api_paths_json() {
+    let h = harness();
+    h.user("maria@x.ru", tropa_meta::Role::Viewer);
+    let anonymous = Request::get("/dashboards").header("accept-language", "ru-RU").body(Body::empty()).unwrap();
+    let r = h.send(anonymous).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let page = html(&r);
+    assert!(page.contains("lang=\"ru\"") && page.contains("Такой страницы нет"), "{page}");
+    assert!(r.headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    // a signed-in reader gets it in their language, with the security headers of every page
+    let (cookie, _) = h.sign_in("maria@x.ru", "correct horse battery").await;
+    let r = h.send(page_get("/settings/nope", &cookie)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(html(&r).contains("There is no such page") && r.headers.contains_key("content-security-policy"));
+    for path in ["/api/v1/nope", "/v1/nope"] {
+        let r = h.send(Request::get(path).body(Body::empty()).unwrap()).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(r.body["error"]["code"], "not_found", "{path}: {}", r.body);
+    }
+}

@@ -331,7 +331,7 @@ async fn funnels_are_saved_reopened_and_charts_downloaded() {
     assert_eq!(r.headers["content-type"], "image/svg+xml");
     assert!(r.headers["content-disposition"].to_str().unwrap().contains("tropa-funnels-funnel.svg"));
     assert!(html(&r).starts_with("<svg"));
-    let res = router_with(h.state.clone(), h.pages.clone())
+    let res = router_with(h.state.clone(), h.pages.clone().unwrap())
         .oneshot(page_get(&format!("/funnels?project=a&{query}&download=funnel&format=png"), &viewer))
         .await
         .unwrap();
@@ -543,10 +543,10 @@ async fn journey_maps_are_edited_versioned_compared_exported_and_shared() {
     );
     // exports
     let file = |format: &str| page_get(&format!("/maps/1/export?project=a&format={format}"), &viewer);
-    let res = router_with(h.state.clone(), h.pages.clone()).oneshot(file("pdf")).await.unwrap();
+    let res = router_with(h.state.clone(), h.pages.clone().unwrap()).oneshot(file("pdf")).await.unwrap();
     assert_eq!(res.headers()["content-type"], "application/pdf");
     assert!(res.into_body().collect().await.unwrap().to_bytes().starts_with(b"%PDF-"));
-    let res = router_with(h.state.clone(), h.pages.clone()).oneshot(file("png")).await.unwrap();
+    let res = router_with(h.state.clone(), h.pages.clone().unwrap()).oneshot(file("png")).await.unwrap();
     assert!(res.into_body().collect().await.unwrap().to_bytes().starts_with(b"\x89PNG"));
     assert!(html(&h.send(file("svg")).await).starts_with("<svg"));
     let md = html(&h.send(file("md")).await);
@@ -581,7 +581,7 @@ async fn journey_maps_are_edited_versioned_compared_exported_and_shared() {
             && html(&public).contains("Outdoor gear online store")
             && !html(&public).contains("data-edit=")
     );
-    let res = router_with(h.state.clone(), h.pages.clone())
+    let res = router_with(h.state.clone(), h.pages.clone().unwrap())
         .oneshot(page_get(&format!("/share/{token}/export?format=pdf"), ""))
         .await
         .unwrap();

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 use tropa_engine::{fold, Engine, EngineError, ScanSpec};
 use tropa_meta::{KeyKind, Meta};
-use tropa_server::{router_with, AppState, Config, Projects};
+use tropa_server::{router, router_with, AppState, Config, Projects};
 use tropa_testkit::NaiveEngine;
 
 /// 2026-06-01T00:00:00Z, the server's clock in these tests.
@@ -34,8 +34,8 @@ pub struct Harness {
     pub state: Arc<AppState>,
     /// The clock the state was built with.
     pub clock: fn() -> i64,
-    /// Routes beside the server's (the web app's pages in its tests); none here.
-    pub pages: axum::Router,
+    /// Routes beside the server's (the web app's pages in its tests); none here: the server alone.
+    pub pages: Option<axum::Router>,
     pub engines: HashMap<String, Arc<NaiveEngine>>,
     pub write_a: String,
     pub read_a: String,
@@ -64,18 +64,7 @@ pub fn harness_with(config: Config, clock: fn() -> i64) -> Harness {
     meta.revoke_key(revoked.info.id, 1).unwrap();
     let state =
         AppState::with_clock(config, Arc::new(meta), Arc::new(Fixed(std::sync::Mutex::new(engines.clone()))), clock);
-    Harness {
-        _dir: dir,
-        state,
-        clock,
-        pages: axum::Router::new(),
-        engines,
-        write_a,
-        read_a,
-        write_b,
-        read_b,
-        revoked: revoked.secret,
-    }
+    Harness { _dir: dir, state, clock, pages: None, engines, write_a, read_a, write_b, read_b, revoked: revoked.secret }
 }
 
 pub fn basic(key: &str) -> String {
@@ -91,7 +80,11 @@ pub struct Reply {
 
 impl Harness {
     pub async fn send(&self, req: Request<Body>) -> Reply {
-        let res = router_with(self.state.clone(), self.pages.clone()).oneshot(req).await.unwrap();
+        let app = match &self.pages {
+            Some(pages) => router_with(self.state.clone(), pages.clone()),
+            None => router(self.state.clone()),
+        };
+        let res = app.oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();

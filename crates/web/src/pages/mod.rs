@@ -9,6 +9,7 @@ pub mod export;
 pub mod funnels;
 pub mod maps;
 pub mod members;
+pub mod missing;
 pub mod overview;
 pub mod paths;
 pub mod project_settings;

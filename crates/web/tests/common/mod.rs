@@ -44,7 +44,7 @@ pub fn harness_with(config: Config, clock: fn() -> i64) -> Harness {
     let s = &h.state;
     let web =
         WebState::with_clock(s.meta.clone(), s.projects.clone(), s.config.trusted_proxies.clone(), Box::new(h.clock));
-    h.pages = tropa_web::router(web);
+    h.pages = Some(tropa_web::router(web));
     h
 }
 
