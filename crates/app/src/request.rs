@@ -25,7 +25,9 @@ use tropa_core::time::{parse_duration, TextError};
 use tropa_engine::report::StateFilter;
 use tropa_engine::Engine;
 
+mod names;
 mod stages;
+pub use names::{unknown_events, NamedEvents};
 pub use stages::{StagesRequest, TransitionsRequest};
 
 /// Field problems collected while translating a request: (field, reason worded in the language); and the
@@ -379,6 +381,10 @@ pub trait Analysis: serde::de::DeserializeOwned + Default + Send + 'static {
     fn project_definition(&mut self, _definition: &JourneyDefinition) {}
     /// The spec, or `None` with the problems recorded.
     fn spec(&self, engine: &dyn Engine, p: &mut Problems) -> Option<Self::Spec>;
+    /// (field, text) of every event the request names ([`unknown_events`] checks them against the data).
+    fn events(&self) -> Vec<(String, String)> {
+        self.filters().events()
+    }
 }
 
 impl Analysis for StatsRequest {
@@ -417,6 +423,9 @@ macro_rules! analysis {
             }
             fn spec(&self, _: &dyn Engine, p: &mut Problems) -> Option<$spec> {
                 <$t>::spec(self, p)
+            }
+            fn events(&self) -> Vec<(String, String)> {
+                NamedEvents::events(self)
             }
         }
     )*};

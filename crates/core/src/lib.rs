@@ -30,6 +30,7 @@ pub mod journey;
 pub mod lang;
 pub mod message;
 pub mod settings;
+pub mod suggest;
 pub mod text_error;
 pub mod time;
 pub mod useragent;

@@ -74,6 +74,8 @@ pub enum TextError {
     UnknownChoice { text: String, choices: &'static [&'static str] },
     /// A trait condition that is not exactly one condition.
     OneCondition,
+    /// An event name the project's data has never had, with the known name it most likely meant.
+    UnknownEvent { name: String, suggestion: Option<String> },
 }
 
 impl TextError {
@@ -178,6 +180,14 @@ impl TextError {
                     format!("неизвестное значение '{}': используйте {}", short(text), list("или")),
                 )
             }
+            TextError::UnknownEvent { name, suggestion: Some(s) } => w(
+                format!("no event '{}' in the data: did you mean '{s}'?", short(name)),
+                format!("события '{}' нет в данных: может быть, '{s}'?", short(name)),
+            ),
+            TextError::UnknownEvent { name, suggestion: None } => w(
+                format!("no event '{}' in the data yet", short(name)),
+                format!("события '{}' в данных пока нет", short(name)),
+            ),
             TextError::OneCondition => lang
                 .pick("write one condition, e.g. plan = pro", "напишите одно условие, например plan = pro")
                 .into(),
@@ -246,6 +256,7 @@ mod tests {
             EventMatch::parse("a where x = 'open").unwrap_err(),
             crate::analysis::funnel::FunnelMode::parse("zigzag").unwrap_err(),
             crate::analysis::scope::ScopeSpec::parse_trait("a = 1 and b = 2").unwrap_err(),
+            TextError::UnknownEvent { name: "view_itme".into(), suggestion: Some("view_item".into()) },
         ];
         let kinds: std::collections::HashSet<_> = problems.iter().map(std::mem::discriminant).collect();
         assert_eq!(kinds.len(), problems.len(), "one example per kind: {problems:?}");

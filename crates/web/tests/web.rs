@@ -645,3 +645,27 @@ async fn personas_have_sizes_and_switch_the_data_lanes() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// No silent wrong answers: an event the data never had is refused at its field with the name it most likely
+/// meant — a typo or the Russian keyboard layout left on — instead of an empty report (regression: the step
+/// `view_itme` showed "no data yet").
+#[tokio::test]
+async fn unknown_events_are_refused_with_a_suggestion() {
+    let h = harness();
+    h.shop().await;
+    h.user("v@x.ru", tropa_meta::Role::Viewer);
+    let (cookie, _) = h.sign_in("v@x.ru", "correct horse battery").await;
+    let page = |q: &str| page_get(&format!("/funnels?project=a&{q}"), &cookie);
+    let r = h.send(page("steps=view_itme%0Apurchase")).await;
+    let text = html(&r);
+    assert!(text.contains("line 1: no event 'view_itme' in the data: did you mean 'view_item'?"), "{text}");
+    assert!(!text.contains("<svg"), "no report for a step the data never had");
+    let r = h.send(page("steps=%D0%BC%D1%88%D1%83%D1%86_%D1%88%D0%B5%D1%83%D1%8C%0Apurchase")).await;
+    assert!(html(&r).contains("did you mean 'view_item'?"), "the Russian layout: {}", html(&r));
+    let r = h.send(page("steps=view_item%0Apurchase&did=add_to_card")).await;
+    let text = html(&r);
+    assert!(text.contains("no event 'add_to_card' in the data: did you mean 'add_to_cart'?"), "{text}");
+    // the same names spelled right give the report
+    let r = h.send(page("steps=view_item%0Apurchase&did=add_to_cart")).await;
+    assert!(html(&r).contains("<svg"));
+}

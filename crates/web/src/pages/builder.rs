@@ -9,7 +9,7 @@ use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_engine::report::StateFilter;
 use tropa_engine::{Engine, EngineError};
 
-use tropa_app::request::{Filters, Problems};
+use tropa_app::request::{unknown_events, Filters, Problems};
 
 use crate::error::WebError;
 use crate::i18n::{Lang, Words};
@@ -29,13 +29,14 @@ pub(crate) type Run<Spec, Out> =
 /// retention; [`report_page`] does the rest).
 pub(crate) struct Builder<Spec, Out, T, R, F>
 where
-    T: FnOnce(&mut Problems) -> (Option<Spec>, Filters),
+    T: FnOnce(&mut Problems) -> (Option<Spec>, Filters, Vec<(String, String)>),
     R: FnOnce(&Out, &mut Exports) -> Markup,
     F: FnOnce(&FieldErrors, &[(String, String)]) -> Markup,
 {
     /// The page (`funnels`, `paths`, `retention`): its title, its saved reports, its downloads.
     pub kind: &'static str,
-    /// The form as the request, problems recorded at their fields.
+    /// The form as the request: its spec, filters and named events (field, text), problems recorded at their
+    /// fields.
     pub translate: T,
     /// The report.
     pub run: Run<Spec, Out>,
@@ -51,8 +52,9 @@ where
 }
 
 /// A builder page: the form read in the project's time zone (dates without an offset, the report's days),
-/// translated by the application layer with every problem at its field, the report run when there is none, the
-/// page (or a chart download) answered.
+/// translated by the application layer with every problem at its field (an event the data never had among them,
+/// with the name it most likely meant), the report run when there is none, the page (or a chart download)
+/// answered.
 pub(crate) async fn report_page<Spec, Out, T, R, F>(
     st: &WebState,
     s: &Session,
@@ -62,15 +64,20 @@ pub(crate) async fn report_page<Spec, Out, T, R, F>(
 where
     Spec: Send + 'static,
     Out: Send + 'static,
-    T: FnOnce(&mut Problems) -> (Option<Spec>, Filters),
+    T: FnOnce(&mut Problems) -> (Option<Spec>, Filters, Vec<(String, String)>),
     R: FnOnce(&Out, &mut Exports) -> Markup,
     F: FnOnce(&FieldErrors, &[(String, String)]) -> Markup,
 {
     let l = s.lang;
     let calendar = st.settings_of(&s.project)?.calendar;
     let mut problems = Problems::new(l).in_calendar(calendar);
-    let (spec, filters) = (b.translate)(&mut problems);
+    let (spec, filters, events) = (b.translate)(&mut problems);
     let (scope, state_filter) = filters.scope(&mut problems);
+    // an event the data never had is a typo until proven otherwise: refused at its field, with a suggestion
+    let dicts = crate::project::engine(st, s, &s.project)?.dictionaries();
+    for (field, e) in unknown_events(&events, &dicts) {
+        problems.0.push((field, e.words(l)));
+    }
     let mut result = html! {};
     let mut ex = Exports::new(b.kind, l, q);
     if let (Some(spec), true) = (spec, problems.0.is_empty()) {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::response::Response;
 use maud::{html, Markup};
-use tropa_app::request::{ExclusionRequest, Filters, FunnelRequest, FunnelStepRequest, Problems};
+use tropa_app::request::{ExclusionRequest, Filters, FunnelRequest, FunnelStepRequest, NamedEvents, Problems};
 use tropa_core::analysis::funnel::FunnelReport;
 use tropa_engine::report;
 use tropa_render::{FunnelChart, FunnelStep, LineChart, Series, ValueFormat};
@@ -89,7 +89,7 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
         kind: "funnels",
         translate: |p: &mut Problems| {
             let request = ask.request(l, p);
-            (request.spec(p), request.filters.clone())
+            (request.spec(p), request.filters.clone(), NamedEvents::events(&request))
         },
         run: report::funnel,
         render: |r: &_, ex: &mut Exports| render(l, r, ex),

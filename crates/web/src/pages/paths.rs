@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::response::Response;
 use maud::{html, Markup};
-use tropa_app::request::{Filters, PathsRequest, Problems};
+use tropa_app::request::{Filters, NamedEvents, PathsRequest, Problems};
 use tropa_core::analysis::paths::PathsReport;
 use tropa_engine::report;
 use tropa_render::{Sankey, SankeyLink, SankeyNode};
@@ -86,7 +86,7 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
         kind: "paths",
         translate: |p: &mut Problems| {
             let request = ask.request(l, p);
-            (request.spec(p), request.filters.clone())
+            (request.spec(p), request.filters.clone(), NamedEvents::events(&request))
         },
         run: report::paths,
         render: |r: &_, ex: &mut Exports| render(l, r, ex),

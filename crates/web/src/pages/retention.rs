@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::response::Response;
 use maud::{html, Markup};
-use tropa_app::request::{Filters, Problems, RetentionRequest};
+use tropa_app::request::{Filters, NamedEvents, Problems, RetentionRequest};
 use tropa_core::analysis::retention::RetentionReport;
 use tropa_engine::report;
 use tropa_render::{Heatmap, LineChart, Series, ValueFormat};
@@ -87,7 +87,7 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
         kind: "retention",
         translate: |p: &mut Problems| {
             let request = ask.request(l, p);
-            (request.spec(p), request.filters.clone())
+            (request.spec(p), request.filters.clone(), NamedEvents::events(&request))
         },
         run: report::retention,
         render: |r: &_, ex: &mut Exports| render(l, r, ex),

@@ -78,31 +78,33 @@ pub fn csrf_field(token: &str) -> Markup {
 }
 
 /// Problems of a form, by the form field they belong to.
-pub struct FieldErrors(HashMap<String, String>);
+pub struct FieldErrors(HashMap<String, Vec<String>>);
 
 impl FieldErrors {
     /// From the query API's (field path, message) pairs: `steps[2].event` belongs to the `steps` box and is told
     /// as "line 3"; `filters.since` to `since`; other paths to their own field. The message is shown beside its
     /// field, so it is the reason alone, without the path.
+    /// A field with several problems shows each, in order.
     pub fn new(lang: Lang, problems: &[(String, String)], lines_of: &str) -> FieldErrors {
-        let map = problems
-            .iter()
-            .map(|(f, m)| {
-                let line = f
-                    .strip_prefix(&format!("{lines_of}["))
-                    .and_then(|r| r.split(']').next())
-                    .and_then(|n| n.parse::<usize>().ok());
-                match line {
-                    Some(i) => (lines_of.to_string(), format!("{} {}: {m}", lang.t("line"), i + 1)),
-                    None if !lines_of.is_empty() && f.starts_with(lines_of) => (lines_of.to_string(), m.clone()),
-                    None => {
-                        // `filters.did[0]` belongs to the `did` box of the filter block
-                        let name = f.strip_prefix("filters.").unwrap_or(f);
-                        (name.strip_suffix("[0]").unwrap_or(name).to_string(), m.clone())
-                    }
+        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        let placed = problems.iter().map(|(f, m)| {
+            let line = f
+                .strip_prefix(&format!("{lines_of}["))
+                .and_then(|r| r.split(']').next())
+                .and_then(|n| n.parse::<usize>().ok());
+            match line {
+                Some(i) => (lines_of.to_string(), format!("{} {}: {m}", lang.t("line"), i + 1)),
+                None if !lines_of.is_empty() && f.starts_with(lines_of) => (lines_of.to_string(), m.clone()),
+                None => {
+                    // `filters.did[0]` belongs to the `did` box of the filter block
+                    let name = f.strip_prefix("filters.").unwrap_or(f);
+                    (name.strip_suffix("[0]").unwrap_or(name).to_string(), m.clone())
                 }
-            })
-            .collect();
+            }
+        });
+        for (field, message) in placed {
+            map.entry(field).or_default().push(message);
+        }
         FieldErrors(map)
     }
 
@@ -111,9 +113,9 @@ impl FieldErrors {
         self.0.contains_key(field)
     }
 
-    /// The message paragraph for `field` (nothing when it has none).
+    /// The message paragraphs for `field` (nothing when it has none).
     pub fn at(&self, field: &str) -> Markup {
-        html! { @if let Some(m) = self.0.get(field) { p.err role="alert" { (m) } } }
+        html! { @for m in self.0.get(field).into_iter().flatten() { p.err role="alert" { (m) } } }
     }
 
     /// `"true"` for the `aria-invalid` attribute of a field with a problem (`aria-invalid=[e.invalid(f)]`).

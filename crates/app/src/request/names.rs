@@ -1,0 +1,116 @@
+//! The event names a request names, each at its field, checked against the names the project's data has had:
+//! a name the data never had is most likely a typo or the wrong keyboard layout, so it is reported with the known
+//! name it most likely meant ([`tropa_core::suggest`]). The web app refuses such a request at the field; the
+//! query API and the CLI answer with a warning (a team may define its events before the data arrives).
+
+use tropa_core::analysis::filter::EventMatch;
+use tropa_core::dict::{DictCol, Dictionaries};
+use tropa_core::suggest::did_you_mean;
+use tropa_core::text_error::TextError;
+
+use super::{Filters, FunnelRequest, PathsRequest, RetentionRequest};
+
+/// (field, the text of an event condition) of every event a request names.
+pub trait NamedEvents {
+    fn events(&self) -> Vec<(String, String)>;
+}
+
+impl NamedEvents for Filters {
+    fn events(&self) -> Vec<(String, String)> {
+        let list = |name: &str, v: &[String]| {
+            v.iter().enumerate().map(|(i, t)| (format!("filters.{name}[{i}]"), t.clone())).collect::<Vec<_>>()
+        };
+        [list("did", &self.did), list("did_not", &self.did_not)].concat()
+    }
+}
+
+impl NamedEvents for FunnelRequest {
+    fn events(&self) -> Vec<(String, String)> {
+        let steps = self.steps.iter().enumerate().map(|(i, s)| (format!("steps[{i}].event"), s.event.clone()));
+        let out = self.exclusions.iter().enumerate().map(|(i, x)| (format!("exclusions[{i}].event"), x.event.clone()));
+        steps.chain(out).chain(self.filters.events()).collect()
+    }
+}
+
+impl NamedEvents for PathsRequest {
+    fn events(&self) -> Vec<(String, String)> {
+        let named = [("from", &self.from), ("to", &self.to), ("conversion", &self.conversion)];
+        let own = named.into_iter().filter_map(|(f, v)| v.as_ref().map(|t| (f.to_string(), t.clone())));
+        own.chain(self.filters.events()).collect()
+    }
+}
+
+impl NamedEvents for RetentionRequest {
+    fn events(&self) -> Vec<(String, String)> {
+        let named = [("start", &self.start), ("return_event", &self.return_event)];
+        let own = named.into_iter().filter_map(|(f, v)| v.as_ref().map(|t| (f.to_string(), t.clone())));
+        own.chain(self.filters.events()).collect()
+    }
+}
+
+/// The events of `named` the data has never had (`*`, any event, and texts that do not parse — already a
+/// problem of their own — are skipped), each at its field with the known name it most likely meant. Nothing
+/// when the data has no events at all (every name would be unknown: there is nothing to check against).
+pub fn unknown_events(named: &[(String, String)], dicts: &Dictionaries) -> Vec<(String, TextError)> {
+    let known: Vec<&str> =
+        dicts.get(DictCol::Name).values().iter().map(String::as_str).filter(|n| !n.is_empty()).collect();
+    if known.is_empty() {
+        return Vec::new();
+    }
+    named
+        .iter()
+        .filter_map(|(field, text)| {
+            let name = EventMatch::parse(text).ok()?.event;
+            if name == "*" || dicts.name_code(&name).is_some() {
+                return None;
+            }
+            let suggestion = did_you_mean(&name, known.iter().copied()).map(str::to_string);
+            Some((field.clone(), TextError::UnknownEvent { name, suggestion }))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::{ExclusionRequest, FunnelStepRequest};
+
+    fn dicts(names: &[&str]) -> Dictionaries {
+        let mut d = Dictionaries::default();
+        for n in names {
+            d.intern(DictCol::Name, n).unwrap();
+        }
+        d
+    }
+
+    #[test]
+    fn unknown_events_are_named_at_their_fields_with_a_suggestion() {
+        let step = |e: &str| FunnelStepRequest { event: e.into(), optional: false, min_time: None, max_time: None };
+        let funnel = FunnelRequest {
+            steps: vec![step("view_itme"), step("purchase where revenue > 10"), step("*"), step("мшуц_шеуь")],
+            exclusions: vec![ExclusionRequest { after: 1, event: "refnud".into() }],
+            filters: Filters { did: vec!["totally_new".into()], ..Filters::default() },
+            ..FunnelRequest::default()
+        };
+        let d = dicts(&["view_item", "purchase", "refund"]);
+        let found: Vec<(String, String)> =
+            unknown_events(&funnel.events(), &d).into_iter().map(|(f, e)| (f, e.to_string())).collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "steps[0].event".to_string(),
+                    "no event 'view_itme' in the data: did you mean 'view_item'?".to_string()
+                ),
+                ("steps[3].event".into(), "no event 'мшуц_шеуь' in the data: did you mean 'view_item'?".into()),
+                ("exclusions[0].event".into(), "no event 'refnud' in the data: did you mean 'refund'?".into()),
+                ("filters.did[0]".into(), "no event 'totally_new' in the data yet".into()),
+            ]
+        );
+        assert!(unknown_events(&funnel.events(), &Dictionaries::default()).is_empty(), "no data, nothing to check");
+        let paths = PathsRequest { from: Some("purchse".into()), ..PathsRequest::default() };
+        assert_eq!(unknown_events(&paths.events(), &d)[0].0, "from");
+        let retention = RetentionRequest { return_event: Some("purchase".into()), ..RetentionRequest::default() };
+        assert!(unknown_events(&retention.events(), &d).is_empty());
+    }
+}
