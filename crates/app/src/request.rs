@@ -27,7 +27,7 @@ use tropa_engine::Engine;
 
 mod names;
 mod stages;
-pub use names::{unknown_events, NamedEvents};
+pub use names::{event_warnings, unknown_events, NamedEvents, Warning};
 pub use stages::{StagesRequest, TransitionsRequest};
 
 /// Field problems collected while translating a request: (field, reason worded in the language); and the

@@ -120,3 +120,39 @@ fn the_same_bad_input_gives_the_same_reason_at_the_flag_and_at_the_json_field() 
         }
     }
 }
+
+/// An event the data never had: the report is made, a warning on standard error names the flag and the name most
+/// likely meant (in the user's language), and `--format json` carries the same `warnings` as the query API.
+#[test]
+fn unknown_events_are_warned_about_at_their_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let file = d.join("e.ndjson");
+    let line = |u: &str, e: &str, h: u32| {
+        format!(
+            "{{\"type\":\"track\",\"event\":\"{e}\",\"userId\":\"{u}\",\"timestamp\":\"2026-03-01T{h:02}:00:00Z\"}}\n"
+        )
+    };
+    std::fs::write(&file, [line("u1", "view_item", 10), line("u1", "purchase", 11)].concat()).unwrap();
+    common::ok(&common::tropa(d, &["import", file.to_str().unwrap()]));
+    let run = |lang: &str, args: &[&str]| {
+        Command::new(common::TROPA).env("TROPA_LANG", lang).arg("--data").arg(d).args(args).output().unwrap()
+    };
+    let args = ["funnel", "--step", "view_itme", "--step", "purchase", "--format", "json"];
+    let out = run("en", &args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: --step 'view_itme': no event 'view_itme' in the data: did you mean 'view_item'?"),
+        "{err}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["warnings"][0]["field"], "steps[0].event");
+    assert_eq!(json["warnings"][0]["suggestion"], "view_item");
+    assert!(json["steps"].is_array(), "the report is there too: {json}");
+    let ru = run("ru", &["funnel", "--step", "мшуц_шеуь", "--step", "purchase"]);
+    let err = String::from_utf8_lossy(&ru.stderr);
+    assert!(ru.status.success() && err.contains("может быть, 'view_item'?"), "{err}");
+    let fine = run("en", &["funnel", "--step", "view_item", "--step", "purchase"]);
+    assert!(fine.status.success() && !String::from_utf8_lossy(&fine.stderr).contains("warning"));
+}

@@ -151,11 +151,15 @@ pub struct Answer<T> {
     pub currency: Option<String>,
     #[serde(flatten)]
     pub report: T,
+    /// What the report was asked for that may not be what was meant (an event the data never had, with the name
+    /// most likely meant); the report is made anyway.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<request::Warning>,
 }
 
-fn answer<T>(r: Result<(T, ProjectSettings), ApiError>) -> Result<Json<Answer<T>>, ApiError> {
-    let (report, s) = r?;
-    Ok(Json(Answer { time_zone: s.calendar.name(), currency: None, report }))
+fn answer<T>(r: Result<Reported<T>, ApiError>) -> Result<Json<Answer<T>>, ApiError> {
+    let Reported { out: report, settings: s, warnings } = r?;
+    Ok(Json(Answer { time_zone: s.calendar.name(), currency: None, report, warnings }))
 }
 
 /// The settings of a project the caller may read (its time zone, its currency); the defaults for a project
@@ -167,14 +171,22 @@ fn project_settings(state: &AppState, project: &str) -> Result<ProjectSettings, 
 /// A report's function: its spec, the filters' scope and stage/lifecycle tests → the report.
 type Run<Spec, Out> = fn(&dyn Engine, Spec, ScopeSpec, Vec<Box<dyn CustomerTest>>) -> Result<Out, EngineError>;
 
+/// A report with the settings it was made with and its warnings.
+struct Reported<T> {
+    out: T,
+    settings: ProjectSettings,
+    warnings: Vec<request::Warning>,
+}
+
 /// One analysis endpoint: reads the body as `R`, checks it (every problem at once, filters included), runs it
-/// for the key's project in its time zone (or the request's); returns the report and the settings it used.
+/// for the key's project in its time zone (or the request's); returns the report, the settings it used and
+/// warnings about the events it names.
 async fn analysis<R: Analysis, Out: Serialize + Send + 'static>(
     state: Arc<AppState>,
     (headers, query): (&HeaderMap, Option<String>),
     bytes: Bytes,
     run: Run<R::Spec, Out>,
-) -> Result<(Out, ProjectSettings), ApiError> {
+) -> Result<Reported<Out>, ApiError> {
     let mut req: R = body(&bytes, R::BODY_REQUIRED)?;
     let (project, engine) = project_engine(&state, headers, &query)?;
     let settings = project_settings(&state, &project)?;
@@ -197,8 +209,9 @@ async fn analysis<R: Analysis, Out: Serialize + Send + 'static>(
         }
         match spec {
             Some(spec) if p.0.is_empty() => {
+                let warnings = request::event_warnings(&req.events(), &engine.dictionaries(), lang);
                 let out = run(&*engine, spec, scope, filter.tests(&*engine)?)?;
-                Ok((out, ProjectSettings { calendar: p.calendar(), ..settings }))
+                Ok(Reported { out, settings: ProjectSettings { calendar: p.calendar(), ..settings }, warnings })
             }
             _ => Err(problems(p)),
         }
@@ -221,9 +234,10 @@ async fn stats(
     headers: HeaderMap,
     b: Bytes,
 ) -> Result<Json<Answer<StatsReport>>, ApiError> {
-    let (report, settings) = analysis::<request::StatsRequest, _>(s, (&headers, q), b, stats_report).await?;
+    let Reported { out: report, settings, warnings } =
+        analysis::<request::StatsRequest, _>(s, (&headers, q), b, stats_report).await?;
     let currency = Some(settings.currency.to_string());
-    Ok(Json(Answer { time_zone: settings.calendar.name(), currency, report }))
+    Ok(Json(Answer { time_zone: settings.calendar.name(), currency, report, warnings }))
 }
 
 async fn stages(
@@ -236,11 +250,11 @@ async fn stages(
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("ru"));
-    let (mut out, settings) = analysis::<request::StagesRequest, _>(s, (&headers, q), b, report::stages).await?;
-    for st in &mut out.stages {
+    let mut r = analysis::<request::StagesRequest, _>(s, (&headers, q), b, report::stages).await?;
+    for st in &mut r.out.stages {
         st.name = if russian { st.names.ru.clone() } else { st.names.en.clone() };
     }
-    answer(Ok((out, settings)))
+    answer(Ok(r))
 }
 
 async fn customer(

@@ -789,3 +789,23 @@ async fn metrics_listen_serves_metrics_on_their_own_address() {
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 }
+
+/// An event the data never had gives the report (a team may define its events before the data arrives) and a
+/// `warnings` entry at its field with the name most likely meant, in the caller's language.
+#[tokio::test]
+async fn unknown_events_are_answered_with_warnings() {
+    let h = harness();
+    h.shop().await;
+    let body = json!({"steps":[{"event":"view_itme"},{"event":"purchase"}],"filters":{"did_not":["мшуц_шеуь"]}});
+    let r = h.query("/api/v1/funnel", &h.read_a, Some(body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let w = &r.body["warnings"];
+    assert_eq!(w[0]["field"], "steps[0].event", "{}", r.body);
+    assert_eq!(w[0]["suggestion"], "view_item");
+    assert_eq!(w[0]["message"], "события 'view_itme' нет в данных: может быть, 'view_item'?");
+    assert_eq!((w[1]["field"].as_str(), w[1]["suggestion"].as_str()), (Some("filters.did_not[0]"), Some("view_item")));
+    // names the data has: no warnings at all
+    let r =
+        h.query("/api/v1/funnel", &h.read_a, Some(json!({"steps":[{"event":"view_item"},{"event":"purchase"}]}))).await;
+    assert!(r.body.get("warnings").is_none(), "{}", r.body);
+}

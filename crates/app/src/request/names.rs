@@ -5,6 +5,7 @@
 
 use tropa_core::analysis::filter::EventMatch;
 use tropa_core::dict::{DictCol, Dictionaries};
+use tropa_core::lang::Lang;
 use tropa_core::suggest::did_you_mean;
 use tropa_core::text_error::TextError;
 
@@ -70,6 +71,33 @@ pub fn unknown_events(named: &[(String, String)], dicts: &Dictionaries) -> Vec<(
         .collect()
 }
 
+/// A warning of an answer (the query API's `warnings`, the CLI's): the report was made, but something it was
+/// asked for may not be what was meant.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Warning {
+    /// The field the warning is about, named the API's way (`steps[1].event`); adapters name it their own way.
+    pub field: String,
+    /// What is wrong, in the reader's language.
+    pub message: String,
+    /// The known name most likely meant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+}
+
+/// [`unknown_events`] as warnings in `lang`.
+pub fn event_warnings(named: &[(String, String)], dicts: &Dictionaries, lang: Lang) -> Vec<Warning> {
+    unknown_events(named, dicts)
+        .into_iter()
+        .map(|(field, e)| {
+            let suggestion = match &e {
+                TextError::UnknownEvent { suggestion, .. } => suggestion.clone(),
+                _ => None,
+            };
+            Warning { field, message: e.words(lang), suggestion }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +136,10 @@ mod tests {
             ]
         );
         assert!(unknown_events(&funnel.events(), &Dictionaries::default()).is_empty(), "no data, nothing to check");
+        let w = event_warnings(&funnel.events(), &d, Lang::Ru);
+        assert_eq!(w[0].suggestion.as_deref(), Some("view_item"));
+        assert_eq!(w[0].message, "события 'view_itme' нет в данных: может быть, 'view_item'?");
+        assert_eq!(w[3].suggestion, None);
         let paths = PathsRequest { from: Some("purchse".into()), ..PathsRequest::default() };
         assert_eq!(unknown_events(&paths.events(), &d)[0].0, "from");
         let retention = RetentionRequest { return_event: Some("purchase".into()), ..RetentionRequest::default() };

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use clap::Args;
+use tropa_app::request::NamedEvents;
 use tropa_app::request::{ExclusionRequest, FunnelRequest, FunnelStepRequest};
 
 use super::translate::{Names, Translation};
@@ -129,7 +130,7 @@ pub fn run(data: &Path, settings: tropa_core::settings::ProjectSettings, args: F
     let (req, names) = request(&args);
     let mut t = Translation::new(&settings, &req.filters, names);
     let spec = req.spec(&mut t.problems);
-    let scoped = t.finish(spec, &req.filters, &args.filter)?;
+    let scoped = t.finish(spec, &req.filters, &args.filter, req.events())?;
     let store = super::open_existing(data)?;
     let r = scoped.report(&store, tropa_engine::report::funnel)?;
     if args.format == OutFormat::Json {

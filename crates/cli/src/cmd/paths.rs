@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use clap::Args;
+use tropa_app::request::NamedEvents;
 use tropa_app::request::PathsRequest;
 use tropa_core::analysis::paths::MAX_DEPTH;
 
@@ -69,7 +70,7 @@ pub fn run(data: &Path, settings: tropa_core::settings::ProjectSettings, args: P
     let (req, names) = request(&args);
     let mut t = Translation::new(&settings, &req.filters, names);
     let spec = req.spec(&mut t.problems);
-    let scoped = t.finish(spec, &req.filters, &args.filter)?;
+    let scoped = t.finish(spec, &req.filters, &args.filter, req.events())?;
     let store = super::open_existing(data)?;
     let r = scoped.report(&store, tropa_engine::report::paths)?;
     if args.format == OutFormat::Json {

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use clap::Args;
+use tropa_app::request::NamedEvents;
 use tropa_app::request::RetentionRequest;
 use tropa_core::analysis::period::Period;
 use tropa_core::analysis::retention::{Curve, RetentionMode, RetentionReport};
@@ -158,7 +159,7 @@ pub fn run(data: &Path, settings: tropa_core::settings::ProjectSettings, args: R
     let (req, names) = request(&args);
     let mut t = Translation::new(&settings, &req.filters, names);
     let spec = req.spec(&mut t.problems);
-    let scoped = t.finish(spec, &req.filters, &args.filter)?;
+    let scoped = t.finish(spec, &req.filters, &args.filter, req.events())?;
     let store = super::open_existing(data)?;
     let r = scoped.report(&store, tropa_engine::report::retention)?;
     if args.format == OutFormat::Json {

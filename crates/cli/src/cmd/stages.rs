@@ -3,6 +3,7 @@
 //! definition; `tropa stages validate FILE` checks one.
 
 use std::path::{Path, PathBuf};
+use tropa_app::request::NamedEvents;
 
 use clap::{Args, Subcommand};
 use tropa_app::definitions::ProjectDefinition;
@@ -259,7 +260,7 @@ pub fn run(root: &Path, data: &Path, project: &str, args: StagesArgs) -> anyhow:
     };
     let mut t = Translation::new(&settings, &req.filters, names);
     let spec = req.spec_at(latest, &mut t.problems);
-    let scoped = t.finish(spec, &req.filters, &args.filter)?;
+    let scoped = t.finish(spec, &req.filters, &args.filter, req.filters.events())?;
     let store = store?;
     let mut r = scoped.report(&store, tropa_engine::report::stages)?;
     for s in &mut r.stages {
@@ -296,7 +297,7 @@ fn lanes(
         args.problems.iter().enumerate().map(|(i, text)| p.event(&format!("problems[{i}]"), text)).collect();
     let now = p.time("now", &args.now);
     let given = problems.into_iter().collect::<Option<Vec<_>>>();
-    let scoped = t.finish(given, &filters, &args.filter)?;
+    let scoped = t.finish(given, &filters, &args.filter, filters.events())?;
     let store = super::open_existing(data)?;
     let now = match now {
         Some(t) => t,

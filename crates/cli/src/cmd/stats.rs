@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use clap::Args;
+use tropa_app::request::NamedEvents;
 use tropa_app::request::StatsRequest;
 use tropa_core::analysis::stats::StatsReport;
 
@@ -35,7 +36,7 @@ pub fn run(data: &Path, settings: tropa_core::settings::ProjectSettings, args: S
     let req = StatsRequest { filters: args.filter.request(&mut names) };
     let t = Translation::new(&settings, &req.filters, names);
     let spec = req.spec(&t.problems);
-    let scoped = t.finish(Some(spec), &req.filters, &args.filter)?;
+    let scoped = t.finish(Some(spec), &req.filters, &args.filter, req.filters.events())?;
     let calendar = scoped.calendar;
     let store = super::open_existing(data)?;
     let r = scoped.report(&store, tropa_engine::report::stats)?;

@@ -15,7 +15,7 @@
 
 use std::fmt::Display;
 
-use tropa_app::request::{Filters, Problems};
+use tropa_app::request::{event_warnings, Filters, Problems, Warning};
 use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_core::calendar::Calendar;
 use tropa_core::settings::ProjectSettings;
@@ -23,6 +23,7 @@ use tropa_engine::report::StateFilter;
 use tropa_engine::{Engine, EngineError};
 
 use super::scope::FilterArgs;
+use crate::lang::tr;
 use crate::UserError;
 
 /// The CLI's flag of a request field, a JSON path of the query API: `steps[2].event` → `--step`,
@@ -95,8 +96,15 @@ impl Translation {
         Translation { problems, names }
     }
 
-    /// The filters' scope with the spec, or every problem at once, each at its flag (a user error).
-    pub fn finish<S>(mut self, spec: Option<S>, filters: &Filters, args: &FilterArgs) -> anyhow::Result<Scoped<S>> {
+    /// The filters' scope with the spec, or every problem at once, each at its flag (a user error); `events` are
+    /// the (field, text) of the events the request names, checked against the data when the report runs.
+    pub fn finish<S>(
+        mut self,
+        spec: Option<S>,
+        filters: &Filters,
+        args: &FilterArgs,
+        events: Vec<(String, String)>,
+    ) -> anyhow::Result<Scoped<S>> {
         let (scope, mut state) = filters.scope(&mut self.problems);
         let mut all = std::mem::take(&mut self.names.syntax);
         all.extend(self.problems.0.iter().map(|(field, reason)| format!("{}: {reason}", self.names.name(field))));
@@ -105,7 +113,7 @@ impl Translation {
             _ => return Err(UserError(all.join("; ")).into()),
         };
         state.definition = args.stage_definition()?;
-        Ok(Scoped { spec, scope, state, calendar: self.problems.calendar() })
+        Ok(Scoped { spec, scope, state, calendar: self.problems.calendar(), events, names: self.names })
     }
 }
 
@@ -116,26 +124,64 @@ pub struct Scoped<S> {
     state: StateFilter,
     /// The report's calendar.
     pub calendar: Calendar,
+    events: Vec<(String, String)>,
+    names: Names,
+}
+
+/// A report with the warnings about what it was asked for (an event the data never had, with the name most
+/// likely meant); its JSON is the report's with a `warnings` list, like the query API's answer.
+#[derive(serde::Serialize)]
+pub struct Reported<Out> {
+    #[serde(flatten)]
+    out: Out,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<Warning>,
+}
+
+impl<Out> std::ops::Deref for Reported<Out> {
+    type Target = Out;
+    fn deref(&self) -> &Out {
+        &self.out
+    }
+}
+
+impl<Out> std::ops::DerefMut for Reported<Out> {
+    fn deref_mut(&mut self) -> &mut Out {
+        &mut self.out
+    }
 }
 
 impl<S> Scoped<S> {
     /// The same with the spec made into another (once the data is open).
     pub fn map<T>(self, f: impl FnOnce(S) -> T) -> Scoped<T> {
-        Scoped { spec: f(self.spec), scope: self.scope, state: self.state, calendar: self.calendar }
+        Scoped {
+            spec: f(self.spec),
+            scope: self.scope,
+            state: self.state,
+            calendar: self.calendar,
+            events: self.events,
+            names: self.names,
+        }
     }
 
     /// Runs `report` (one of [`tropa_engine::report`], the implementation the HTTP API uses too) with the
-    /// filters' stage and lifecycle tests.
+    /// filters' stage and lifecycle tests; an event the data never had is a warning on standard error, at its
+    /// flag, with the name most likely meant.
     pub fn report<Out>(
         self,
         engine: &dyn Engine,
         report: impl FnOnce(&dyn Engine, S, ScopeSpec, Vec<Box<dyn CustomerTest>>) -> Result<Out, EngineError>,
-    ) -> anyhow::Result<Out> {
+    ) -> anyhow::Result<Reported<Out>> {
+        let warnings = event_warnings(&self.events, &engine.dictionaries(), crate::lang::lang());
+        for w in &warnings {
+            eprintln!("{}: {}: {}", tr("warning", "предупреждение"), self.names.name(&w.field), w.message);
+        }
         let tests = self.state.tests(engine).map_err(|e| match e {
             EngineError::Invalid { field, reason } => UserError::arg(&flag(&format!("filters.{field}")), reason),
             other => other.into(),
         })?;
-        super::engine_report(report(engine, self.spec, self.scope, tests))
+        let out = super::engine_report(report(engine, self.spec, self.scope, tests))?;
+        Ok(Reported { out, warnings })
     }
 }
 
