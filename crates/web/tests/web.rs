@@ -669,3 +669,41 @@ async fn unknown_events_are_refused_with_a_suggestion() {
     let r = h.send(page("steps=view_item%0Apurchase&did=add_to_cart")).await;
     assert!(html(&r).contains("<svg"));
 }
+
+/// Regression (map versions): the comparison computed the older version's data lanes with the newer version's
+/// stages, so its numbers differed from opening that version. Each side is now computed with its own rules: the
+/// compare view's numbers for version N are those of version N opened directly.
+#[tokio::test]
+async fn comparing_versions_shows_each_versions_own_numbers() {
+    let h = harness();
+    h.shop().await;
+    h.user("an@x.ru", tropa_meta::Role::Analyst);
+    let (analyst, csrf) = h.sign_in("an@x.ru", "correct horse battery").await;
+    let r = h.send(page_post("/maps", &analyst, &format!("csrf={csrf}&project=a&template=online_store&lang=en"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // version 2: "Decision" is entered by a purchase instead of adding to the cart (fewer customers reach it)
+    let edit = json!({"version": 1, "edit": {"op": "set_stage_rule", "stage": "decision", "event": ["purchase"]}});
+    let req = Request::post("/maps/1/edit?project=a")
+        .header("cookie", &analyst)
+        .header("content-type", "application/json")
+        .header("x-csrf-token", &csrf)
+        .body(Body::from(edit.to_string()))
+        .unwrap();
+    let r = h.send(req).await;
+    assert_eq!((r.status, r.body["version"].as_i64()), (StatusCode::OK, Some(2)), "{}", r.body);
+    // the "reached" lane of each grid on a page, in order
+    let reached = |page: &str| -> Vec<Vec<String>> {
+        page.split("data-lane=\"reached\"")
+            .skip(1)
+            .map(|row| {
+                let row = row.split("</tr>").next().unwrap();
+                row.split("<span class=\"value\">").skip(1).map(|c| c.split('<').next().unwrap().to_string()).collect()
+            })
+            .collect()
+    };
+    let v1 = reached(&html(&h.send(page_get("/maps/1?project=a&version=1", &analyst)).await));
+    let v2 = reached(&html(&h.send(page_get("/maps/1?project=a&version=2", &analyst)).await));
+    assert_ne!(v1, v2, "the rule changed the numbers");
+    let both = reached(&html(&h.send(page_get("/maps/1/compare?project=a&a=1&b=2", &analyst)).await));
+    assert_eq!(both, [v1[0].clone(), v2[0].clone()]);
+}

@@ -178,9 +178,10 @@ async fn version_sides(st: &WebState, s: &Session, id: i64, q: &HashMap<String, 
             _ => None,
         })
         .collect();
-    let data = map_data(st, &s.project, &mb, None).await?;
-    let left = grid(s, &Grid { map: &ma, data: data.as_ref(), editable: false, changed: cells.clone(), id }, va);
-    let right = grid(s, &Grid { map: &mb, data: data.as_ref(), editable: false, changed: cells, id }, vb);
+    // each version's numbers with its own stages, rules and period: exactly what opening that version shows
+    let (data_a, data_b) = (map_data(st, &s.project, &ma, None).await?, map_data(st, &s.project, &mb, None).await?);
+    let left = grid(s, &Grid { map: &ma, data: data_a.as_ref(), editable: false, changed: cells.clone(), id }, va);
+    let right = grid(s, &Grid { map: &mb, data: data_b.as_ref(), editable: false, changed: cells, id }, vb);
     let list = html! {
         @if changes.is_empty() {
             p.muted { (l.t("no_changes")) }
