@@ -624,6 +624,26 @@ async fn personas_have_sizes_and_switch_the_data_lanes() {
             && page.contains("Customers: <b>1</b>"),
         "{page}"
     );
+    // regression: an update that sends one field kept none of the others (the persona then matched everyone);
+    // now it changes what it sends and keeps the rest, and the edit form comes filled in
+    let quote = format!("csrf={csrf}&project=a&key=buyers&quote={}", enc("Хочу, чтобы привезли завтра"));
+    assert_eq!(h.send(page_post("/personas", &analyst, &quote)).await.status, StatusCode::SEE_OTHER);
+    let page = html(&h.send(page_get("/personas?project=a&edit=buyers", &analyst)).await);
+    assert!(
+        page.contains("Покупатели, 35")
+            && page.contains("<blockquote>Хочу, чтобы привезли завтра</blockquote>")
+            && page.contains("<li>Честные отзывы</li>")
+            && page.contains("Customers: <b>1</b>"),
+        "{page}"
+    );
+    let form = page.split("id=\"persona-form\"").nth(1).unwrap();
+    assert!(
+        form.contains("name=\"key\" value=\"buyers\"")
+            && form.contains("value=\"Покупатели\"")
+            && form.contains("Быстрая доставка\nЧестные отзывы</textarea>")
+            && form.contains(">purchase</textarea>"),
+        "{form}"
+    );
     let bad = format!("csrf={csrf}&project=a&key=Bad+Key&name=&traits=city");
     let r = h.send(page_post("/personas", &analyst, &bad)).await;
     assert!(

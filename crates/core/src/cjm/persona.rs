@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{check_key, MapError, MapIssue, Segment, MAX_TEXT, MAX_TITLE};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Persona {
     /// Stable id (`a-z 0-9 _`), used by maps.

@@ -27,15 +27,17 @@ use crate::WebState;
 // ---- personas -----------------------------------------------------------------------------------------------
 
 pub(crate) async fn personas(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> Result<Response, WebError> {
-    personas_page(&st, &m.s, None, StatusCode::OK).await
+    personas_page(&st, &m.s, None, StatusCode::OK, m.f.get("edit").map(String::as_str)).await
 }
 
-/// The cards and, for analysts, the form; `error` is why the form was not saved (shown with `status`).
+/// The cards and, for analysts, the form (filled with persona `editing`'s values when one is being edited);
+/// `error` is why the form was not saved (shown with `status`).
 pub(super) async fn personas_page(
     st: &WebState,
     s: &Session,
     error: Option<String>,
     status: StatusCode,
+    editing: Option<&str>,
 ) -> Result<Response, WebError> {
     let l = s.lang;
     let list = persona_list(st, &s.project);
@@ -59,7 +61,7 @@ pub(super) async fn personas_page(
         div.persona-grid {
             @for (i, p) in list.iter().enumerate() { (persona_card(s, p, sizes.get(i).and_then(Option::as_ref))) }
         }
-        @if s.role >= Role::Analyst { (persona_form(s)) }
+        @if s.role >= Role::Analyst { (persona_form(s, list.iter().find(|p| Some(p.key.as_str()) == editing))) }
     };
     Ok(respond(status, shell(s, "maps", l.t("personas"), main)))
 }
@@ -86,6 +88,8 @@ fn persona_card(s: &Session, p: &Persona, size: Option<&StatsReport>) -> Markup 
                 code { @if seg.is_empty() { (l.t("everyone")) } @else { (seg.join(" · ")) } }
                 " "
                 @if s.role >= Role::Analyst {
+                    a href={ "/personas?project=" (enc(&s.project)) "&edit=" (enc(&p.key)) "#persona-form" } { (l.t("edit")) }
+                    " "
                     form method="post" action="/personas/delete" class="inline" {
                         (project_fields(s))
                         input type="hidden" name="key" value=(p.key);
@@ -120,35 +124,42 @@ fn items(title: &str, list: &[String]) -> Markup {
     }
 }
 
-/// For analysts: a new persona (or an update of the one with the same key).
-fn persona_form(s: &Session) -> Markup {
+/// For analysts: a new persona, or persona `p` edited in place (its values filled in, its key kept).
+fn persona_form(s: &Session, p: Option<&Persona>) -> Markup {
     let l = s.lang;
-    let area = |id: &str, name: &str, label: &str, placeholder: Option<&str>| {
+    let area = |id: &str, name: &str, label: &str, placeholder: Option<&str>, value: &[String]| {
         html! {
             label for=(id) { (label) }
-            textarea id=(id) name=(name) rows="2" placeholder=[placeholder] {}
+            textarea id=(id) name=(name) rows="2" placeholder=[placeholder] { (value.join("\n")) }
         }
     };
+    let none = Persona::default();
+    let v = p.unwrap_or(&none);
     html! {
-        form.panel method="post" action="/personas" {
+        form.panel #persona-form method="post" action="/personas" {
             (project_fields(s))
-            h2 { (l.t("new_persona")) }
-            label for="p-key" { (l.t("persona_key")) }
-            input id="p-key" name="key" required placeholder="maria";
+            @if let Some(p) = p {
+                h2 { (l.t("edit_persona")) " · " (persona_label(p)) }
+                input type="hidden" name="key" value=(p.key);
+            } @else {
+                h2 { (l.t("new_persona")) }
+                label for="p-key" { (l.t("persona_key")) }
+                input id="p-key" name="key" required placeholder="maria";
+            }
             label for="p-name" { (l.t("persona_name")) }
-            input id="p-name" name="name" required;
+            input id="p-name" name="name" required value=(v.name);
             label for="p-age" { (l.t("age")) }
-            input id="p-age" name="age" type="number" min="0" max="120";
+            input id="p-age" name="age" type="number" min="0" max="120" value=[v.age];
             label for="p-occupation" { (l.t("occupation")) }
-            input id="p-occupation" name="occupation";
+            input id="p-occupation" name="occupation" value=(v.occupation);
             label for="p-quote" { (l.t("quote")) }
-            input id="p-quote" name="quote";
-            (area("p-goals", "goals", l.t("persona_goals"), None))
-            (area("p-needs", "needs", l.t("persona_needs"), None))
-            (area("p-pains", "pains", l.t("persona_pains"), None))
-            (area("p-channels", "channels", l.t("persona_channels"), None))
-            (area("p-traits", "traits", l.t("persona_traits"), Some("gender = female\nage >= 30")))
-            (area("p-did", "did", l.t("did_event"), Some("purchase")))
+            input id="p-quote" name="quote" value=(v.quote);
+            (area("p-goals", "goals", l.t("persona_goals"), None, &v.goals))
+            (area("p-needs", "needs", l.t("persona_needs"), None, &v.needs))
+            (area("p-pains", "pains", l.t("persona_pains"), None, &v.pains))
+            (area("p-channels", "channels", l.t("persona_channels"), None, &v.channels))
+            (area("p-traits", "traits", l.t("persona_traits"), Some("gender = female\nage >= 30"), &v.segment.traits))
+            (area("p-did", "did", l.t("did_event"), Some("purchase"), &v.segment.did))
             p.muted { (l.t("persona_hint")) }
             button type="submit" { (l.t("save")) }
         }
@@ -168,25 +179,40 @@ pub(crate) async fn save_persona(State(st): State<Arc<WebState>>, m: Member<Anal
             Ok(n) => Some(n),
             Err(_) => {
                 let why = format!("age: '{a}' is not a number");
-                return personas_page(&st, &s, Some(why), StatusCode::BAD_REQUEST).await;
+                return personas_page(&st, &s, Some(why), StatusCode::BAD_REQUEST, None).await;
             }
         },
     };
-    let p = Persona {
-        key: param(&f, "key"),
-        name: param(&f, "name"),
-        age,
-        occupation: param(&f, "occupation"),
-        quote: param(&f, "quote"),
-        goals: lines("goals"),
-        needs: lines("needs"),
-        pains: lines("pains"),
-        channels: lines("channels"),
-        segment: Segment { traits: lines("traits"), did: lines("did"), ..Segment::default() },
+    // an update changes the fields the form sent and keeps every other one (a form that leaves a field out
+    // never wipes it); a new persona starts empty
+    let key = param(&f, "key");
+    let mut p = persona_list(&st, &s.project).into_iter().find(|p| p.key == key).unwrap_or_default();
+    p.key = key;
+    let text = |k: &str, to: &mut String| {
+        if f.contains_key(k) {
+            *to = param(&f, k);
+        }
     };
+    text("name", &mut p.name);
+    text("occupation", &mut p.occupation);
+    text("quote", &mut p.quote);
+    if f.contains_key("age") {
+        p.age = age;
+    }
+    let list = |k: &str, to: &mut Vec<String>| {
+        if f.contains_key(k) {
+            *to = lines(k);
+        }
+    };
+    list("goals", &mut p.goals);
+    list("needs", &mut p.needs);
+    list("pains", &mut p.pains);
+    list("channels", &mut p.channels);
+    list("traits", &mut p.segment.traits);
+    list("did", &mut p.segment.did);
     if let Err(e) = p.validate() {
         let msg = e.issues().iter().map(|i| format!("{}: {}", i.field, i.reason)).collect::<Vec<_>>().join("; ");
-        return personas_page(&st, &s, Some(msg), StatusCode::BAD_REQUEST).await;
+        return personas_page(&st, &s, Some(msg), StatusCode::BAD_REQUEST, None).await;
     }
     let saved = st.meta.save_persona(&s.project, &p.key, &serde_json::to_string(&p).unwrap_or_default(), (st.clock)());
     if saved.is_ok() {
