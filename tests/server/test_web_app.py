@@ -1,7 +1,7 @@
 """The web app in headless Chromium, driven by Selenium through Debian's chromedriver: sign in (a wrong password
 first), the overview's numbers and charts on demo data, the funnel builder (a mistake shown at its field, the
 funnel saved and reopened, its chart downloaded as PNG and CSV), paths, the stages editor (a broken definition
-shown by line), retention, customer search and a timeline, the switch to Russian, an analyst refused the admin
+shown by line, the reset asked first), retention, customer search and a timeline, the switch to Russian, an analyst refused the admin
 pages, an admin creating a key (shown once) and a user, sign out. Every page runs under the server's
 Content-Security-Policy and the test fails on any content it refuses (read from Chromium's console). Screenshots
 of each page go to $TROPA_SCREENSHOTS when it is set."""
@@ -156,6 +156,13 @@ def test_sign_in_overview_russian_sign_out(tmp_path, start_server, browser):
     wait(lambda d: d.find_elements(By.CSS_SELECTOR, "ul.err"), "the definition's problems")
     assert re.search(r"line \d+: stage 5 'repeat_purchase', nth:", d.find_element(By.CSS_SELECTOR, "ul.err").text)
     assert not d.find_elements(By.CSS_SELECTOR, ".chart svg")
+    # going back to the default stages asks first (only that button: "show" does not); declined, nothing changes
+    from selenium.webdriver.support import expected_conditions as EC
+    d.find_element(By.XPATH, "//button[@value='reset']").click()
+    WebDriverWait(d, 10).until(EC.alert_is_present(), message="the question before the reset")
+    assert "default stages" in d.switch_to.alert.text
+    d.switch_to.alert.dismiss()
+    assert "nth = 0" in d.find_element(By.ID, "definition").get_attribute("value"), "not reset when declined"
     # customers: search by an event, then a customer's timeline found by one of their ids
     d.find_element(By.LINK_TEXT, "Customers").click()
     wait(lambda d: d.title.startswith("Customers"), "the customers page")

@@ -82,7 +82,7 @@ fn member_row(s: &Session, m: &Membership) -> Markup {
                 }
             }
             td {
-                form method="post" action="/settings/members/remove" {
+                form method="post" action="/settings/members/remove" data-confirm=(l.t("confirm_remove_member")) {
                     (hidden)
                     input type="hidden" name="user" value=(m.user.id);
                     button.danger.small type="submit" { (l.t("remove_member")) }

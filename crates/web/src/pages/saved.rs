@@ -50,7 +50,7 @@ fn saved_item(s: &Session, kind: &str, r: &SavedReport, can_edit: bool) -> Marku
             a href=(href) { (r.name) }
             @if can_edit {
                 " "
-                form.inline method="post" action="/reports/delete" {
+                form.inline method="post" action="/reports/delete" data-confirm=(s.lang.t("confirm_delete_report")) {
                     (hidden_fields(s, kind))
                     input type="hidden" name="id" value=(r.id);
                     button.link type="submit" title=(s.lang.t("delete")) { "×" }

@@ -309,7 +309,7 @@ fn key_row(s: &Session, k: &KeyInfo) -> Markup {
                 @if let Some(t) = k.revoked_at {
                     (l.t("revoked")) " " (date(l, t))
                 } @else {
-                    form method="post" action="/settings/keys/revoke" {
+                    form method="post" action="/settings/keys/revoke" data-confirm=(l.t("confirm_revoke_key")) {
                         (csrf_field(&s.csrf))
                         input type="hidden" name="id" value=(k.id);
                         input type="hidden" name="project" value=(k.project);
@@ -439,7 +439,7 @@ fn user_row(s: &Session, u: &User) -> Markup {
                     button.small.secondary type="submit" { (l.t("reset_password")) }
                 }
                 " "
-                form method="post" action="/settings/users/delete" class="inline" {
+                form method="post" action="/settings/users/delete" class="inline" data-confirm=(l.t("confirm_delete_user")) {
                     (csrf) (id)
                     button.small.danger type="submit" { (l.t("delete")) }
                 }

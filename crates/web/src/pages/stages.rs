@@ -323,7 +323,9 @@ fn form(s: &Session, ask: &Ask, issues: &[DefinitionIssue], note: Option<&str>, 
                 button type="submit" name="action" value="show" { (l.t("run")) }
                 @if s.role >= Role::Analyst {
                     button type="submit" name="action" value="save" { (l.t("save_definition")) }
-                    button.secondary type="submit" name="action" value="reset" { (l.t("reset_definition")) }
+                    button.secondary type="submit" name="action" value="reset" data-confirm=(l.t("confirm_reset_definition")) {
+                        (l.t("reset_definition"))
+                    }
                 } @else {
                     p.muted { (l.t("viewer_cannot_save")) }
                 }

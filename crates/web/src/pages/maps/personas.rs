@@ -90,7 +90,7 @@ fn persona_card(s: &Session, p: &Persona, size: Option<&StatsReport>) -> Markup 
                 @if s.role >= Role::Analyst {
                     a href={ "/personas?project=" (enc(&s.project)) "&edit=" (enc(&p.key)) "#persona-form" } { (l.t("edit")) }
                     " "
-                    form method="post" action="/personas/delete" class="inline" {
+                    form method="post" action="/personas/delete" class="inline" data-confirm=(l.t("confirm_delete_persona")) {
                         (project_fields(s))
                         input type="hidden" name="key" value=(p.key);
                         button.link type="submit" { (l.t("delete")) }

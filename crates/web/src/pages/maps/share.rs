@@ -119,6 +119,7 @@ pub(super) fn created_note(l: Lang, origin: &str, token: &str) -> Markup {
                 h2 { (l.t("share_created")) }
                 p { (l.t("share_once")) }
                 pre id="share-link" { (origin) "/share/" (token) }
+                button.secondary type="button" data-copy="share-link" data-copied=(l.t("copied")) { (l.t("copy_link")) }
             }
         }
     }
