@@ -110,7 +110,7 @@ async fn sign_in_overview_language_and_sign_out() {
     let page = h.send(get("/customers?project=a&id=u1", &session)).await.body.as_str().unwrap().to_string();
     assert!(page.contains("Хронология") && page.contains("purchase") && page.contains("Платный поиск"), "{page}");
     let page = h.send(get("/customers?project=a&id=nobody", &session)).await.body.as_str().unwrap().to_string();
-    assert!(page.contains("Нет клиента с идентификатором"), "{page}");
+    assert!(page.contains("Нет клиента с таким id, e-mail, телефоном или номером заказа"), "{page}");
     // the query API answers a signed-in user too, for the project named in the query
     let r = h.send(get("/api/v1/stats?project=a", &session)).await;
     assert_eq!((r.status, r.body["events"].as_u64()), (StatusCode::OK, Some(6)), "{}", r.body);
@@ -726,4 +726,28 @@ async fn comparing_versions_shows_each_versions_own_numbers() {
     assert_ne!(v1, v2, "the rule changed the numbers");
     let both = reached(&html(&h.send(page_get("/maps/1/compare?project=a&a=1&b=2", &analyst)).await));
     assert_eq!(both, [v1[0].clone(), v2[0].clone()]);
+}
+
+/// A customer is found by what a person knows about them — an id, their e-mail or phone, an order number
+/// (regression: only internal ids found anyone).
+#[tokio::test]
+async fn a_customer_is_found_by_email_phone_or_order_id() {
+    let h = harness();
+    let batch = json!({"batch": [
+        {"type":"identify","userId":"u9","traits":{"email":"olga@shop.ru","phone":"+7 912 345-67-89"},
+         "timestamp":"2026-05-01T10:00:00Z","messageId":"i1"},
+        {"type":"track","userId":"u9","event":"purchase","properties":{"order_id":"A-1042","revenue":900},
+         "timestamp":"2026-05-01T10:05:00Z","messageId":"t1"},
+        {"type":"track","userId":"u10","event":"view_item","timestamp":"2026-05-01T11:00:00Z","messageId":"t2"}
+    ]});
+    let r = h.post("/v1/batch", Some(&h.write_a), batch.to_string()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    h.user("v@x.ru", tropa_meta::Role::Viewer);
+    let (cookie, _) = h.sign_in("v@x.ru", "correct horse battery").await;
+    for asked in ["u9", "olga@shop.ru", "+7 912 345-67-89", "A-1042"] {
+        let page = html(&h.send(page_get(&format!("/customers?project=a&id={}", enc(asked)), &cookie)).await);
+        assert!(page.contains("u9") && page.contains("A-1042") && !page.contains("No customer"), "{asked}: {page}");
+    }
+    let page = html(&h.send(page_get("/customers?project=a&id=nobody%40shop.ru", &cookie)).await);
+    assert!(page.contains("No customer"), "{page}");
 }

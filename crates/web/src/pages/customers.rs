@@ -44,7 +44,7 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
     let mut problems = Problems::new(l).in_calendar(calendar);
     let found = search(&st, s, &asked, &mut problems).await?;
     let e = FieldErrors::new(l, &field_problems(problems), "");
-    let customer = if asked.id.is_empty() { None } else { Some(lookup(&st, s, &asked.id).await?) };
+    let customer = if asked.id.is_empty() { None } else { Some(find(&st, s, &asked.id).await?) };
     let main = html! {
         h1 { (l.t("customers_page")) }
         (search_forms(l, &s.project, &e, &asked))
@@ -105,6 +105,52 @@ fn field_problems(problems: Problems) -> Vec<(String, String)> {
             _ => (f, m),
         })
         .collect()
+}
+
+/// The customer a person asked for by anything they know: one of the customer's ids, else an e-mail or a phone
+/// among their traits, else an order id among their events' properties.
+async fn find(st: &WebState, s: &Session, asked: &str) -> Result<Option<CustomerRecord>, WebError> {
+    if let Some(c) = lookup(st, s, asked).await? {
+        return Ok(Some(c));
+    }
+    for filters in contact_filters(asked) {
+        let mut problems = Problems::new(s.lang);
+        let (scope, state) = filters.scope(&mut problems);
+        if !problems.0.is_empty() {
+            continue;
+        }
+        let run: Run<usize, CustomerListReport> =
+            |engine, limit, scope, tests| report::customer_list(engine, limit, scope, tests);
+        if let Ok(found) = analysis(st, s, (1, scope, state), run).await? {
+            if let Some(first) = found.customers.first() {
+                return lookup(st, s, &first.id).await;
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The searches that find a customer by a contact: an e-mail or a phone trait (as written), an order id on any
+/// event. The text is quoted for the condition syntax.
+fn contact_filters(asked: &str) -> Vec<Filters> {
+    let text = asked.trim();
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let quoted = if text.contains('\'') { format!("\"{text}\"") } else { format!("'{text}'") };
+    if text.contains('"') && text.contains('\'') {
+        return Vec::new();
+    }
+    let traits = |field: &str| Filters { traits: vec![format!("{field} = {quoted}")], ..Filters::default() };
+    let mut out = Vec::new();
+    if text.contains('@') {
+        out.push(traits("email"));
+    }
+    if text.chars().filter(char::is_ascii_digit).count() >= 5 {
+        out.push(traits("phone"));
+    }
+    out.push(Filters { did: vec![format!("* where order_id = {quoted}")], ..Filters::default() });
+    out
 }
 
 /// The customer with the id, if there is one.
