@@ -29,6 +29,9 @@ PAGES = [
     ("map", "/maps/1"),
     ("map_history", "/maps/1/history"),
     ("personas", "/personas"),
+    ("persona_edit", "/personas?edit=maria#persona-form"),
+    ("funnels_typo", "/funnels?steps=view_itme%0Apurchase"),
+    ("not_found", "/dashboards"),
 ]
 
 
