@@ -658,6 +658,10 @@ async fn personas_have_sizes_and_switch_the_data_lanes() {
         all.contains("клиентов: 3") && mine.contains("Персона: Покупатели, 35") && mine.contains("клиентов: 1"),
         "{mine}"
     );
+    // the persona's card is on the map it is shown for (who they are, what they want), not on the map for all
+    let card = mine.split("id=\"persona-card\"").nth(1).unwrap_or_default();
+    assert!(card.contains("Покупатели, 35") && card.contains("<li>Честные отзывы</li>"), "{mine}");
+    assert!(!all.contains("id=\"persona-card\""));
     let r = h.send(page_post("/personas/delete", &analyst, &format!("csrf={csrf}&project=a&key=buyers"))).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(

@@ -301,6 +301,7 @@ fn map_page(s: &Session, mv: &MapView<'_>, suggestions: &[Suggestion], shares: &
     let g = Grid { map: mv.map, data: mv.data, editable: mv.editable, changed: vec![], id: mv.id };
     html! {
         (map_head(s, mv))
+        @if let Some(p) = mv.persona { (personas::on_map(s.lang, p)) }
         (grid(s, &g, mv.v))
         @if mv.editable { (edit_forms(s, mv)) }
         (suggestion_list(s, mv, suggestions))

@@ -73,16 +73,9 @@ fn persona_card(s: &Session, p: &Persona, size: Option<&StatsReport>) -> Markup 
     let seg: Vec<&str> = p.segment.traits.iter().chain(&p.segment.did).map(String::as_str).collect();
     html! {
         article.persona id={ "persona-" (p.key) } {
-            h2 { (persona_label(p)) }
-            p.muted { (p.occupation) }
-            @if !p.quote.is_empty() { blockquote { (p.quote) } }
+            (who(p))
             @if let Some(size) = size { (numbers(l, size)) }
-            div.cols {
-                (items(l.t("persona_goals"), &p.goals))
-                (items(l.t("persona_needs"), &p.needs))
-                (items(l.t("persona_pains"), &p.pains))
-                (items(l.t("persona_channels"), &p.channels))
-            }
+            (what_they_want(l, p))
             p.muted.small {
                 (l.t("segment_rule")) ": "
                 code { @if seg.is_empty() { (l.t("everyone")) } @else { (seg.join(" · ")) } }
@@ -98,6 +91,34 @@ fn persona_card(s: &Session, p: &Persona, size: Option<&StatsReport>) -> Markup 
                 }
             }
         }
+    }
+}
+
+/// Who the persona is: name and age, occupation, their words.
+fn who(p: &Persona) -> Markup {
+    html! {
+        h2 { (persona_label(p)) }
+        p.muted { (p.occupation) }
+        @if !p.quote.is_empty() { blockquote { (p.quote) } }
+    }
+}
+
+/// What the persona wants and where they are: goals, needs, pains, preferred channels.
+fn what_they_want(l: Lang, p: &Persona) -> Markup {
+    html! {
+        div.cols {
+            (items(l.t("persona_goals"), &p.goals))
+            (items(l.t("persona_needs"), &p.needs))
+            (items(l.t("persona_pains"), &p.pains))
+            (items(l.t("persona_channels"), &p.channels))
+        }
+    }
+}
+
+/// The card of the persona a map is shown for, above the grid (its numbers are the map's data lanes).
+pub(super) fn on_map(l: Lang, p: &Persona) -> Markup {
+    html! {
+        article.persona.on-map id="persona-card" { (who(p)) (what_they_want(l, p)) }
     }
 }
 
