@@ -10,10 +10,8 @@ use crate::{AppError, Missing};
 
 /// The reports that can be saved (their pages' names).
 pub const KINDS: [&str; 3] = ["funnels", "paths", "retention"];
-/// The longest name, in characters (as `tropa-meta` enforces).
-pub const NAME_MAX: usize = 120;
-/// The longest parameters, in bytes (as `tropa-meta` enforces).
-pub const QUERY_MAX: usize = 16 * 1024;
+/// The longest name, in characters, and the longest parameters, in bytes (what `tropa-meta` keeps).
+pub use tropa_meta::reports::{MAX_NAME as NAME_MAX, MAX_QUERY as QUERY_MAX};
 
 /// Parameters that are not the report's: where it is shown and how it is downloaded.
 const NOT_PARAMETERS: [&str; 4] = ["project", "download", "format", "saved"];
@@ -63,14 +61,17 @@ pub fn save<'a>(
     now: i64,
 ) -> Result<SavedReport, AppError> {
     let kind = self::kind(kind)?;
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > NAME_MAX {
-        return Err(AppError::Invalid { field: "name", reason: Reason::ReportName { max: NAME_MAX } });
-    }
     let query = canonical_query(pairs);
-    if query.len() > QUERY_MAX {
-        return Err(AppError::Invalid { field: "query", reason: Reason::ReportTooLong { max: QUERY_MAX } });
-    }
+    // the one check of names and lengths is tropa-meta's; its refusals become typed reasons here
+    let name = tropa_meta::reports::check_report(name, &query).map_err(|e| match e {
+        MetaError::Invalid { field, .. } if field == "name" => {
+            AppError::Invalid { field: "name", reason: Reason::ReportName { max: NAME_MAX } }
+        }
+        MetaError::Invalid { .. } => {
+            AppError::Invalid { field: "query", reason: Reason::ReportTooLong { max: QUERY_MAX } }
+        }
+        other => other.into(),
+    })?;
     Ok(meta.save_report(project, kind, name, &query, user, now)?)
 }
 

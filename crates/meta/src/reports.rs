@@ -7,8 +7,10 @@ use serde::Serialize;
 use crate::MetaError;
 
 /// The longest name and query kept.
-const MAX_NAME: usize = 120;
-const MAX_QUERY: usize = 16 * 1024;
+/// The longest name of a saved report, in characters.
+pub const MAX_NAME: usize = 120;
+/// The longest parameters of a saved report, in bytes.
+pub const MAX_QUERY: usize = 16 * 1024;
 const MAX_DEFINITION: usize = 256 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
