@@ -25,8 +25,10 @@ use tropa_core::time::{parse_duration, TextError};
 use tropa_engine::report::StateFilter;
 use tropa_engine::Engine;
 
+mod empty;
 mod names;
 mod stages;
+pub use empty::{empty_warnings, why_empty, Empty, Outcome};
 pub use names::{event_warnings, unknown_events, NamedEvents, Warning};
 pub use stages::{StagesRequest, TransitionsRequest};
 

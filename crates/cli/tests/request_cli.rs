@@ -156,3 +156,36 @@ fn unknown_events_are_warned_about_at_their_flag() {
     let fine = run("en", &["funnel", "--step", "view_item", "--step", "purchase"]);
     assert!(fine.status.success() && !String::from_utf8_lossy(&fine.stderr).contains("warning"));
 }
+
+/// An empty report says why, at the CLI as in the query API: no events in the period (with the data's own
+/// dates), an event that happened only in other periods (at its flag), or nothing matched.
+#[test]
+fn an_empty_report_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let file = d.join("e.ndjson");
+    let line = |u: &str, e: &str, day: u32| {
+        format!("{{\"type\":\"track\",\"event\":\"{e}\",\"userId\":\"{u}\",\"timestamp\":\"2026-03-{day:02}T10:00:00Z\"}}\n")
+    };
+    std::fs::write(
+        &file,
+        [line("u1", "view_item", 1), line("u1", "purchase", 2), line("u2", "view_item", 20)].concat(),
+    )
+    .unwrap();
+    common::ok(&common::tropa(d, &["import", file.to_str().unwrap()]));
+    let run = |lang: &str, args: &[&str]| {
+        Command::new(common::TROPA).env("TROPA_LANG", lang).arg("--data").arg(d).args(args).output().unwrap()
+    };
+    let funnel = ["funnel", "--step", "view_item", "--step", "purchase", "--format", "json"];
+    let later = run("en", &[&funnel[..], &["--since", "2027-01-01"]].concat());
+    assert!(later.status.success(), "{}", String::from_utf8_lossy(&later.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&later.stdout).unwrap();
+    assert_eq!(json["warnings"][0]["field"], "result");
+    assert_eq!(json["warnings"][0]["message"], "no events in this period: the data runs from 2026-03-01 to 2026-03-20");
+    let ru = run("ru", &["funnel", "--step", "purchase", "--step", "view_item", "--since", "2026-03-10"]);
+    let err = String::from_utf8_lossy(&ru.stderr);
+    assert!(err.contains("в этом периоде нет события 'purchase'"), "{err}");
+    let fine = run("en", &funnel);
+    let json: serde_json::Value = serde_json::from_slice(&fine.stdout).unwrap();
+    assert!(json.get("warnings").is_none(), "a report with customers has nothing to explain: {json}");
+}

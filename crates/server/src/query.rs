@@ -181,7 +181,7 @@ struct Reported<T> {
 /// One analysis endpoint: reads the body as `R`, checks it (every problem at once, filters included), runs it
 /// for the key's project in its time zone (or the request's); returns the report, the settings it used and
 /// warnings about the events it names.
-async fn analysis<R: Analysis, Out: Serialize + Send + 'static>(
+async fn analysis<R: Analysis, Out: Serialize + request::Outcome + Send + 'static>(
     state: Arc<AppState>,
     (headers, query): (&HeaderMap, Option<String>),
     bytes: Bytes,
@@ -209,8 +209,12 @@ async fn analysis<R: Analysis, Out: Serialize + Send + 'static>(
         }
         match spec {
             Some(spec) if p.0.is_empty() => {
-                let warnings = request::event_warnings(&req.events(), &engine.dictionaries(), lang);
-                let out = run(&*engine, spec, scope, filter.tests(&*engine)?)?;
+                let named = req.events();
+                let mut warnings = request::event_warnings(&named, &engine.dictionaries(), lang);
+                let out = run(&*engine, spec, scope.clone(), filter.tests(&*engine)?)?;
+                // an empty report says why (no events in the period, the filters, the steps themselves)
+                let why = (&scope, &filter);
+                warnings.extend(request::empty_warnings(&out, &*engine, &named, why, p.calendar(), lang)?);
                 Ok(Reported { out, settings: ProjectSettings { calendar: p.calendar(), ..settings }, warnings })
             }
             _ => Err(problems(p)),

@@ -809,3 +809,23 @@ async fn unknown_events_are_answered_with_warnings() {
         h.query("/api/v1/funnel", &h.read_a, Some(json!({"steps":[{"event":"view_item"},{"event":"purchase"}]}))).await;
     assert!(r.body.get("warnings").is_none(), "{}", r.body);
 }
+
+/// An empty report says why in `warnings` (field `result`, or the event's own field): here no events in the
+/// period, then a step that happened only in other periods.
+#[tokio::test]
+async fn empty_reports_are_answered_with_the_reason() {
+    let h = harness();
+    h.shop().await;
+    let steps = json!([{"event":"view_item"},{"event":"purchase"}]);
+    let body = json!({"steps": steps, "filters": {"since": "2031-01-01"}});
+    let r = h.query("/api/v1/funnel", &h.read_a, Some(body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["warnings"][0]["field"], "result", "{}", r.body);
+    assert!(r.body["warnings"][0]["message"].as_str().unwrap().starts_with("в этом периоде событий нет"), "{}", r.body);
+    let r = h
+        .query("/api/v1/paths", &h.read_a, Some(json!({"from": "view_item", "filters": {"since": "2031-01-01"}})))
+        .await;
+    assert_eq!(r.body["warnings"][0]["field"], "result", "{}", r.body);
+    let r = h.query("/api/v1/funnel", &h.read_a, Some(json!({"steps": steps}))).await;
+    assert!(r.body.get("warnings").is_none(), "{}", r.body);
+}

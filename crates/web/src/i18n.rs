@@ -477,6 +477,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("report_name_length", "A report's name has 1 to 120 characters.", "Название отчёта — от 1 до 120 символов."),
     ("report_too_long", "The report's settings are too long to save.", "Параметры отчёта слишком длинные, чтобы их сохранить."),
     ("report_id", "Which saved report to delete is not said.", "Не указано, какой сохранённый отчёт удалить."),
+    ("empty_result", "Nobody in this report", "В отчёт никто не попал"),
     ("stages_action", "is not an action of this form: use its buttons", "— не действие этой формы: используйте её кнопки"),
 ];
 

@@ -755,3 +755,24 @@ async fn a_customer_is_found_by_email_phone_or_order_id() {
     let page = html(&h.send(page_get("/customers?project=a&id=nobody%40shop.ru", &cookie)).await);
     assert!(page.contains("No customer"), "{page}");
 }
+
+/// No silent wrong answers: an empty report says why instead of drawing empty charts — no events in the period
+/// (with the data's dates), an event that happened only in other periods, or filters that leave nobody.
+#[tokio::test]
+async fn an_empty_report_says_why() {
+    let h = harness();
+    h.shop().await;
+    h.user("v@x.ru", tropa_meta::Role::Viewer);
+    let (cookie, _) = h.sign_in("v@x.ru", "correct horse battery").await;
+    let page = |q: &str| page_get(&format!("/funnels?project=a&{q}"), &cookie);
+    let text = html(&h.send(page("steps=view_item%0Apurchase&since=2031-01-01")).await);
+    assert!(
+        text.contains("Nobody in this report") && text.contains("no events in this period: the data runs from"),
+        "{text}"
+    );
+    assert!(!text.contains("<svg"), "no empty chart");
+    let text = html(&h.send(page("steps=view_item%0Apurchase&traits=plan+%3D+nobody")).await);
+    assert!(text.contains("no customer passes the filters"), "{text}");
+    let text = html(&h.send(page("steps=view_item%0Apurchase")).await);
+    assert!(text.contains("<svg") && !text.contains("Nobody in this report"), "{text}");
+}

@@ -15,7 +15,7 @@
 
 use std::fmt::Display;
 
-use tropa_app::request::{event_warnings, Filters, Problems, Warning};
+use tropa_app::request::{empty_warnings, event_warnings, Filters, Outcome, Problems, Warning};
 use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_core::calendar::Calendar;
 use tropa_core::settings::ProjectSettings;
@@ -167,7 +167,7 @@ impl<S> Scoped<S> {
     /// Runs `report` (one of [`tropa_engine::report`], the implementation the HTTP API uses too) with the
     /// filters' stage and lifecycle tests; an event the data never had is a warning on standard error, at its
     /// flag, with the name most likely meant.
-    pub fn report<Out>(
+    pub fn report<Out: Outcome>(
         self,
         engine: &dyn Engine,
         report: impl FnOnce(&dyn Engine, S, ScopeSpec, Vec<Box<dyn CustomerTest>>) -> Result<Out, EngineError>,
@@ -180,7 +180,15 @@ impl<S> Scoped<S> {
             EngineError::Invalid { field, reason } => UserError::arg(&flag(&format!("filters.{field}")), reason),
             other => other.into(),
         })?;
-        let out = super::engine_report(report(engine, self.spec, self.scope, tests))?;
+        let out = super::engine_report(report(engine, self.spec, self.scope.clone(), tests))?;
+        // an empty report says why (no events in the period, the filters, the report's own conditions)
+        let why = (&self.scope, &self.state);
+        let empty =
+            super::engine_report(empty_warnings(&out, engine, &self.events, why, self.calendar, crate::lang::lang()))?;
+        for w in &empty {
+            eprintln!("{}: {}", tr("empty result", "пустой результат"), w.message);
+        }
+        let warnings = warnings.into_iter().chain(empty).collect();
         Ok(Reported { out, warnings })
     }
 }

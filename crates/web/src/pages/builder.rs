@@ -9,7 +9,8 @@ use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_engine::report::StateFilter;
 use tropa_engine::{Engine, EngineError};
 
-use tropa_app::request::{unknown_events, Filters, Problems};
+use tropa_app::request::{unknown_events, Filters, Outcome, Problems};
+use tropa_core::calendar::Calendar;
 
 use crate::error::WebError;
 use crate::i18n::{Lang, Words};
@@ -63,7 +64,7 @@ pub(crate) async fn report_page<Spec, Out, T, R, F>(
 ) -> Result<Response, WebError>
 where
     Spec: Send + 'static,
-    Out: Send + 'static,
+    Out: Outcome + Send + 'static,
     T: FnOnce(&mut Problems) -> (Option<Spec>, Filters, Vec<(String, String)>),
     R: FnOnce(&Out, &mut Exports) -> Markup,
     F: FnOnce(&FieldErrors, &[(String, String)]) -> Markup,
@@ -81,7 +82,9 @@ where
     let mut result = html! {};
     let mut ex = Exports::new(b.kind, l, q);
     if let (Some(spec), true) = (spec, problems.0.is_empty()) {
+        let asked = (scope.clone(), state_filter.clone());
         match analysis(st, s, (spec, scope, state_filter), b.run).await? {
+            Ok(r) if r.is_empty() => result = why_empty(st, s, events, asked, calendar).await?,
             Ok(r) => result = (b.render)(&r, &mut ex),
             Err(e) => problems.0.push((b.report_field.into(), e)),
         }
@@ -137,4 +140,32 @@ pub(crate) async fn analysis<Spec: Send + 'static, Out: Send + 'static>(
         Ok(r) => Ok(r.map_err(|e| e.to_string())),
         Err(e) => Err(WebError::internal(&e)),
     }
+}
+
+/// What an empty report shows instead of empty charts: why it is empty (no events in the period, an event that
+/// happened only in other periods, filters that leave nobody, or customers who did not do what was asked).
+async fn why_empty(
+    st: &WebState,
+    s: &Session,
+    named: Vec<(String, String)>,
+    (scope, filter): (ScopeSpec, StateFilter),
+    calendar: Calendar,
+) -> Result<Markup, WebError> {
+    let engine = crate::project::engine(st, s, &s.project)?;
+    let mut filter = filter;
+    if !filter.stages.is_empty() && filter.definition.is_none() {
+        filter.definition = Some(crate::project::definition(st, &s.project)?);
+    }
+    let why =
+        tokio::task::spawn_blocking(move || tropa_app::request::why_empty(&*engine, &named, &scope, &filter, calendar))
+            .await
+            .map_err(|e| WebError::internal(&e))?
+            .map_err(|e| WebError::internal(&e))?;
+    let l = s.lang;
+    Ok(html! {
+        div.empty role="status" {
+            h2 { (l.t("empty_result")) }
+            @for w in &why { p { (w.words(l)) } }
+        }
+    })
 }
