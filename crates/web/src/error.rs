@@ -67,17 +67,77 @@ impl IntoResponse for WebError {
             WebError::ExpiredForm(l) => layout::error_page(l, status, &[l.t("expired_form")]),
             WebError::BadRequest(l, _, key) => layout::error_page(l, status, &[l.t(key)]),
             WebError::Internal => {
+                // worded in both languages here; [`in_reader_language`] rewords it in the reader's own
                 let (en, ru) = (Lang::En, Lang::Ru);
-                layout::error_page(en, status, &[en.t("internal_error"), ru.t("internal_error")])
+                let page = layout::error_page(en, status, &[en.t("internal_error"), ru.t("internal_error")]);
+                let mut r = (status, axum::response::Html(page.into_string())).into_response();
+                r.extensions_mut().insert(InternalPage);
+                return r;
             }
         };
         (status, axum::response::Html(page.into_string())).into_response()
     }
 }
 
+/// Marks the answer of [`WebError::Internal`], so that [`in_reader_language`] can reword it.
+#[derive(Clone, Copy)]
+struct InternalPage;
+
+/// Middleware: the 500 page in the reader's language — their setting when signed in, else the browser's. A
+/// failure may happen before a handler knows the language (or because of what it would read it with), so the
+/// page is made in both and reworded here, after the fact, when the language can be found.
+pub(crate) async fn in_reader_language(
+    axum::extract::State(st): axum::extract::State<std::sync::Arc<crate::WebState>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let headers = req.headers().clone();
+    let r = next.run(req).await;
+    if r.extensions().get::<InternalPage>().is_none() {
+        return r;
+    }
+    let l = match crate::session::session(&st, &headers, Role::Viewer) {
+        Ok(s) => s.lang,
+        Err(_) => crate::i18n::lang_of("", &headers),
+    };
+    let status = StatusCode::INTERNAL_SERVER_ERROR;
+    (status, axum::response::Html(layout::error_page(l, status, &[l.t("internal_error")]).into_string()))
+        .into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    struct NoProjects;
+    impl tropa_app::projects::Projects for NoProjects {
+        fn engine(&self, _: &str) -> Result<std::sync::Arc<dyn tropa_engine::Engine>, tropa_engine::EngineError> {
+            Err(tropa_engine::EngineError::Invalid { field: "project".into(), reason: "none here".into() })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_server_failure_is_worded_in_the_readers_language() {
+        use tower::ServiceExt;
+        let dir = tempfile::tempdir().unwrap();
+        let meta = std::sync::Arc::new(tropa_meta::Meta::open(&dir.path().join("meta.db")).unwrap());
+        let st = crate::WebState::with_clock(meta, std::sync::Arc::new(NoProjects), Vec::new(), Box::new(|| 0));
+        let app = axum::Router::new()
+            .route("/fails", axum::routing::get(|| async { WebError::Internal }))
+            .layer(axum::middleware::from_fn_with_state(st.clone(), in_reader_language))
+            .with_state(st);
+        let ask = |lang: &'static str| {
+            let req = axum::http::Request::get("/fails").header("accept-language", lang);
+            app.clone().oneshot(req.body(axum::body::Body::empty()).unwrap())
+        };
+        for (lang, own, other) in [("ru-RU,ru;q=0.9", Lang::Ru, Lang::En), ("en-GB", Lang::En, Lang::Ru)] {
+            let r = ask(lang).await.unwrap();
+            assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            let body = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
+            let page = String::from_utf8_lossy(&body);
+            assert!(page.contains(own.t("internal_error")) && !page.contains(other.t("internal_error")), "{page}");
+        }
+    }
 
     #[test]
     fn each_error_has_its_status_and_a_page_in_the_language() {

@@ -129,6 +129,7 @@ pub fn router(state: Arc<WebState>) -> Router {
         .route("/app.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT) }))
         .route("/map.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], MAP_SCRIPT) }))
         .fallback(pages::missing::page)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error::in_reader_language))
         .layer(axum::middleware::from_fn(session::remember_next))
         .layer(axum::middleware::from_fn(ui::layout::keep_here))
         .layer(axum::middleware::from_fn(crate::audit::keep_client))
