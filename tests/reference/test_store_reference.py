@@ -82,6 +82,24 @@ def test_parquet_export_reimports_identically(demo, tmp_path):
         assert again[key] == demo["stats"][key], key
 
 
+@pytest.mark.parametrize("codec", ["zstd", "lz4", "gzip", "brotli", "snappy", "none"])
+def test_parquet_of_every_codec_imports_to_the_same_events(demo, tmp_path, codec):
+    """Parquet files written by other tools (pyarrow here; Polars, Spark and ClickHouse exports alike) use any of
+    the format's codecs: each imports to the same events as tropa's own export."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(demo["parquet"])
+    path = tmp_path / f"events.{codec}.parquet"
+    pq.write_table(table, path, compression=codec, row_group_size=4096)
+    assert pq.ParquetFile(path).metadata.row_group(0).column(0).compression.lower() == ("uncompressed" if codec == "none" else codec)
+    data = tmp_path / codec
+    summary = json.loads(tropa(data, "import", path, "--output", "json").splitlines()[-1])
+    assert summary["accepted"] == demo["stats"]["events"] and summary["rejected"] == 0
+    again = tropa_json(data, "stats")
+    for key in ["events", "customers", "revenue", "events_by_name", "events_by_touchpoint", "events_by_day"]:
+        assert again[key] == demo["stats"][key], key
+
+
 @pytest.mark.skipif(not (SHARED / "taobao_userbehavior_head").exists(), reason="shared data not present")
 def test_taobao_counts_match_duckdb_on_the_raw_csv(tmp_path):
     csv = SHARED / "taobao_userbehavior_head" / "UserBehavior_head.csv"

@@ -122,8 +122,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let meta = std::sync::Arc::new(tropa_meta::Meta::open(&dir.path().join("meta.db")).unwrap());
         let st = crate::WebState::with_clock(meta, std::sync::Arc::new(NoProjects), Vec::new(), Box::new(|| 0));
+        let failing = "/fails"; // a test route, not a page of the web app
         let app = axum::Router::new()
-            .route("/fails", axum::routing::get(|| async { WebError::Internal }))
+            .route(failing, axum::routing::get(|| async { WebError::Internal }))
             .layer(axum::middleware::from_fn_with_state(st.clone(), in_reader_language))
             .with_state(st);
         let ask = |lang: &'static str| {
