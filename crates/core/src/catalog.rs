@@ -256,8 +256,11 @@ mod tests {
                 "size": {"count": 1, "first": 3, "last": 3, "values": [["2", 1]]}
             }}}}),
         );
-        check(&[("x", 1, ""), ("x", 2, "not json")], serde_json::json!({"events": {"x": {
-            "count": 2, "first": 1, "last": 2, "properties": {}}}}));
+        check(
+            &[("x", 1, ""), ("x", 2, "not json")],
+            serde_json::json!({"events": {"x": {
+            "count": 2, "first": 1, "last": 2, "properties": {}}}}),
+        );
     }
 
     #[test]

@@ -36,7 +36,8 @@ pub fn load(dir: &Path) -> Result<Option<(Catalog, u64)>, EngineError> {
         return Err(bad(format!("not catalog version {VERSION}")));
     }
     let watermark = v.get("watermark").and_then(|w| w.as_u64()).ok_or_else(|| bad("no watermark".into()))?;
-    let catalog = serde_json::from_value(v.get("catalog").cloned().unwrap_or_default()).map_err(|e| bad(e.to_string()))?;
+    let catalog =
+        serde_json::from_value(v.get("catalog").cloned().unwrap_or_default()).map_err(|e| bad(e.to_string()))?;
     Ok(Some((catalog, watermark)))
 }
 

@@ -5,9 +5,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use tropa_core::catalog::Catalog;
 use tropa_core::event::message_key;
 use tropa_core::identity::Merge;
-use tropa_core::catalog::Catalog;
 use tropa_core::{CoreError, DictCol, Dictionaries, Event, Identity, TextCol};
 use tropa_engine::{EngineError, IngestReport};
 
