@@ -79,7 +79,12 @@ fn notes(meta: &Meta, project: &str) -> Result<HashMap<(NoteKind, String), Note>
 /// The dictionary of `project`: the engine's catalog (no scan on the embedded store) with the notes; names
 /// someone noted that the data does not have (yet) are listed with zero counts.
 pub fn load(meta: &Meta, engine: &dyn Engine, project: &str) -> Result<Dictionary, AppError> {
-    Ok(merge(engine.catalog()?, notes(meta, project)?))
+    from_catalog(meta, engine.catalog()?, project)
+}
+
+/// The dictionary of `project` from a catalog the caller has already.
+pub fn from_catalog(meta: &Meta, catalog: Catalog, project: &str) -> Result<Dictionary, AppError> {
+    Ok(merge(catalog, notes(meta, project)?))
 }
 
 fn merge(catalog: Catalog, mut notes: HashMap<(NoteKind, String), Note>) -> Dictionary {
@@ -145,6 +150,16 @@ fn merge(catalog: Catalog, mut notes: HashMap<(NoteKind, String), Note>) -> Dict
     events.sort_by(|a, b| a.name.cmp(&b.name));
     properties.sort_by(|a, b| a.name.cmp(&b.name));
     Dictionary { events, properties }
+}
+
+/// The dictionary of `project` in the data folder `root` from `catalog`, read without creating anything: a
+/// folder without metadata (a bare store) has no notes.
+pub fn in_folder(root: &std::path::Path, project: &str, catalog: Catalog) -> Result<Dictionary, AppError> {
+    let file = root.join(crate::layout::META_FILE);
+    if !file.exists() {
+        return Ok(merge(catalog, HashMap::new()));
+    }
+    from_catalog(&Meta::open(&file)?, catalog, project)
 }
 
 /// Display names of a project's events and properties (the notes alone: cheap, no engine).
