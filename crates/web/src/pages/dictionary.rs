@@ -97,8 +97,8 @@ fn events_table(
         @if d.events.is_empty() { p.muted { (l.t("dict_empty")) } } @else {
             table.dictionary id="dict-events-table" {
                 thead { tr {
-                    th { (l.t("dict_name")) } th.num { (l.t("dict_count")) } th { (l.t("first_seen")) }
-                    th { (l.t("last_seen")) } th { (l.t("dict_properties")) } th { (l.t("dict_flags")) }
+                    th { (l.t("dict_name")) } th.num { (l.t("dict_count")) } th { (l.t("dict_first")) }
+                    th { (l.t("dict_last")) } th { (l.t("dict_properties")) } th { (l.t("dict_flags")) }
                 } }
                 tbody {
                     @for e in &d.events { (event_row(l, s, e, editing, can_edit, when, &loc)) }
@@ -145,8 +145,8 @@ fn properties_table(
         @if d.properties.is_empty() { p.muted { (l.t("dict_empty")) } } @else {
             table.dictionary id="dict-properties-table" {
                 thead { tr {
-                    th { (l.t("dict_name")) } th.num { (l.t("dict_count")) } th { (l.t("first_seen")) }
-                    th { (l.t("last_seen")) } th { (l.t("dict_values")) } th { (l.t("dict_flags")) }
+                    th { (l.t("dict_name")) } th.num { (l.t("dict_count")) } th { (l.t("dict_first")) }
+                    th { (l.t("dict_last")) } th { (l.t("dict_values")) } th { (l.t("dict_flags")) }
                 } }
                 tbody {
                     @for p in &d.properties { (property_row(l, s, p, editing, can_edit, when, &loc)) }

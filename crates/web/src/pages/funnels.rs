@@ -141,7 +141,7 @@ fn form(l: Lang, project: &str, a: &Ask, e: &FieldErrors, (stages, c): (&[(Strin
         form.builder method="get" action="/funnels" {
             input type="hidden" name="project" value=(project);
             div.steps-box {
-                span.label { (l.t("steps")) }
+                span.label { (l.t("steps_rows")) }
                 (picker::steps_builder(l, "steps", &a.steps))
                 details.advanced data-advanced open {
                     summary { (l.t("steps_as_text")) }
