@@ -108,12 +108,12 @@ pub fn combobox(c: &Combo, e: Option<&FieldErrors>) -> Markup {
             @if let Some(id) = id {
                 label for=(id) { (c.label) }
             }
-            input id=[id] name=[(!c.name.is_empty()).then_some(c.name)] type="text" value=(c.value)
-                placeholder=[(!c.placeholder.is_empty()).then_some(c.placeholder)] role="combobox"
+            input id=[id] name=[(!c.name.is_empty()).then_some(c.name)] type="text" value=(c.value) role="combobox"
                 aria-label=[id.is_none().then_some(c.label)] aria-autocomplete="list" aria-expanded="false"
-                aria-controls=[list.as_deref()] autocomplete="off" spellcheck="false" aria-invalid=[invalid];
-            ul.picker-list id=[list.as_deref()] role="listbox" hidden {}
+                aria-controls=[list.as_deref()] autocomplete="off" spellcheck="false"
+                placeholder=[(!c.placeholder.is_empty()).then_some(c.placeholder)] aria-invalid=[invalid];
             @if let Some(e) = e { (e.at(c.name)) }
+            ul.picker-list id=[list.as_deref()] role="listbox" hidden {}
         }
     }
 }
