@@ -32,6 +32,9 @@ PAGES = [
     ("persona_edit", "/personas?edit=maria#persona-form"),
     ("funnels_typo", "/funnels?steps=view_itme%0Apurchase"),
     ("not_found", "/dashboards"),
+    ("dictionary", "/dictionary"),
+    ("funnels_builder", "/funnels?steps=view_item+where+category+%3D+tents%0Apurchase&window=3d&breakdown=channel"),
+    ("funnels_property_typo", "/funnels?steps=view_item+where+categroy+%3D+tents%0Apurchase"),
 ]
 
 

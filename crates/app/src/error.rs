@@ -35,6 +35,10 @@ pub enum Reason {
     ReportName { max: usize },
     /// A report's parameters are longer than `max` bytes.
     ReportTooLong { max: usize },
+    /// A text (a name, a display name, a description) is empty where it may not be, or longer than `max`.
+    TextLength { max: usize },
+    /// A text holds control characters (tabs, escapes; a description may have line breaks).
+    ControlCharacters,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +133,13 @@ impl Reason {
                 Lang::En => format!("the report's settings are longer than {max} bytes"),
                 Lang::Ru => format!("параметры отчёта длиннее {max} байт"),
             },
+            Reason::TextLength { max } => match lang {
+                Lang::En => format!("write at most {max} characters"),
+                Lang::Ru => format!("не больше {max} символов"),
+            },
+            Reason::ControlCharacters => lang
+                .pick("remove tabs and other control characters", "уберите табуляции и другие управляющие символы")
+                .into(),
         }
     }
 }
@@ -149,6 +160,8 @@ mod tests {
             AppError::Invalid { field: "kind", reason: Reason::ReportKind },
             AppError::Invalid { field: "name", reason: Reason::ReportName { max: 120 } },
             AppError::Invalid { field: "query", reason: Reason::ReportTooLong { max: 4096 } },
+            AppError::Invalid { field: "name_en", reason: Reason::TextLength { max: 100 } },
+            AppError::Invalid { field: "name_ru", reason: Reason::ControlCharacters },
         ];
         for e in &all {
             let (en, ru) = (e.words(Lang::En), e.words(Lang::Ru));

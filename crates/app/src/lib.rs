@@ -1,7 +1,8 @@
 //! tropa's application layer: the one place that knows how the pieces fit — the data folder and its project
 //! layout, opening a project's engine, a project's settings (the time zone of its reports, its currency), the journey definition a project uses (saved or default), journey maps
 //! (templates, data lanes, exports) and personas, the audit log of who changed what ([`audit`]) and forgetting a
-//! customer ([`forget`]), and the one translator from request text (steps, filters, periods) to typed specs
+//! customer ([`forget`]), the dictionary of event names and properties with their display names ([`dictionary`]),
+//! and the one translator from request text (steps, filters, periods) to typed specs
 //! ([`request`]), saved reports ([`reports`]). The CLI, the query API and the web app are adapters over it:
 //! they parse their own input, call one function here, and word the answer (or the [`AppError`]) their own way.
 //!
@@ -17,6 +18,7 @@
 
 pub mod audit;
 pub mod definitions;
+pub mod dictionary;
 mod error;
 pub mod forget;
 pub mod layout;

@@ -29,7 +29,7 @@ mod empty;
 mod names;
 mod stages;
 pub use empty::{empty_warnings, why_empty, Empty, Outcome};
-pub use names::{event_warnings, unknown_events, NamedEvents, Warning};
+pub use names::{event_warnings, property_warnings, unknown_events, unknown_properties, NamedEvents, Warning};
 pub use stages::{StagesRequest, TransitionsRequest};
 
 /// Field problems collected while translating a request: (field, reason worded in the language); and the
@@ -387,6 +387,10 @@ pub trait Analysis: serde::de::DeserializeOwned + Default + Send + 'static {
     fn events(&self) -> Vec<(String, String)> {
         self.filters().events()
     }
+    /// (field, text) of the breakdown, if any ([`unknown_properties`] checks it against the data).
+    fn breakdown(&self) -> Option<(String, String)> {
+        None
+    }
 }
 
 impl Analysis for StatsRequest {
@@ -428,6 +432,9 @@ macro_rules! analysis {
             }
             fn events(&self) -> Vec<(String, String)> {
                 NamedEvents::events(self)
+            }
+            fn breakdown(&self) -> Option<(String, String)> {
+                NamedEvents::breakdown(self)
             }
         }
     )*};

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod audit;
 pub mod customer;
 pub mod demo;
+pub mod events;
 pub mod export;
 pub mod funnel;
 pub mod import;

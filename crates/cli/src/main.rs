@@ -50,6 +50,8 @@ enum Command {
     Export(cmd::export::ExportArgs),
     /// Events per name, channel, touchpoint and day; customers; time range.
     Stats(cmd::stats::StatsArgs),
+    /// The dictionary: every event name (or `--properties`) with counts, first and last seen, marks.
+    Events(cmd::events::EventsArgs),
     /// One customer's journey as a timeline (by anonymous id or user id).
     Customer(cmd::customer::CustomerArgs),
     /// Demo data: `tropa demo generate`, or `tropa demo` to fill an empty folder and show what to try.
@@ -185,6 +187,9 @@ fn main() -> ExitCode {
         Command::Export(a) => cmd::export::run(&data, a),
         Command::Stats(a) => settings(&cli.data, &cli.project).and_then(|s| cmd::stats::run(&data, s, a)),
         Command::Customer(a) => cmd::customer::run(&data, a),
+        Command::Events(a) => {
+            cmd::events::run(&cli.data, &data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT), a)
+        }
         Command::Demo(a) => cmd::demo::run(&cli.data, a),
         Command::Funnel(a) => settings(&cli.data, &cli.project).and_then(|s| cmd::funnel::run(&data, s, a)),
         Command::Paths(a) => settings(&cli.data, &cli.project).and_then(|s| cmd::paths::run(&data, s, a)),

@@ -19,6 +19,7 @@
 
 pub mod analysis;
 pub mod calendar;
+pub mod catalog;
 pub mod channel;
 pub mod cjm;
 pub mod dict;

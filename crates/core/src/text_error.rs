@@ -76,6 +76,9 @@ pub enum TextError {
     OneCondition,
     /// An event name the project's data has never had, with the known name it most likely meant.
     UnknownEvent { name: String, suggestion: Option<String> },
+    /// A property (in a condition or a breakdown) that no event of the data has carried, with the known
+    /// property most likely meant.
+    UnknownProperty { name: String, suggestion: Option<String> },
 }
 
 impl TextError {
@@ -188,6 +191,14 @@ impl TextError {
                 format!("no event '{}' in the data yet", short(name)),
                 format!("события '{}' в данных пока нет", short(name)),
             ),
+            TextError::UnknownProperty { name, suggestion: Some(s) } => w(
+                format!("no property '{}' in the data: did you mean '{s}'?", short(name)),
+                format!("свойства '{}' нет в данных: может быть, '{s}'?", short(name)),
+            ),
+            TextError::UnknownProperty { name, suggestion: None } => w(
+                format!("no property '{}' in the data yet", short(name)),
+                format!("свойства '{}' в данных пока нет", short(name)),
+            ),
             TextError::OneCondition => lang
                 .pick("write one condition, e.g. plan = pro", "напишите одно условие, например plan = pro")
                 .into(),
@@ -257,6 +268,7 @@ mod tests {
             crate::analysis::funnel::FunnelMode::parse("zigzag").unwrap_err(),
             crate::analysis::scope::ScopeSpec::parse_trait("a = 1 and b = 2").unwrap_err(),
             TextError::UnknownEvent { name: "view_itme".into(), suggestion: Some("view_item".into()) },
+            TextError::UnknownProperty { name: "colour".into(), suggestion: Some("color".into()) },
         ];
         let kinds: std::collections::HashSet<_> = problems.iter().map(std::mem::discriminant).collect();
         assert_eq!(kinds.len(), problems.len(), "one example per kind: {problems:?}");

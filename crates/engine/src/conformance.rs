@@ -54,6 +54,12 @@ macro_rules! engine_conformance_suite {
                 let (engine, _guard) = ($make)();
                 $crate::conformance::forget_removes_a_customer(&engine);
             }
+
+            #[test]
+            fn catalog_counts_what_a_scan_sees() {
+                let (engine, _guard) = ($make)();
+                $crate::conformance::catalog_counts_what_a_scan_sees(&engine);
+            }
         }
     };
 }
@@ -251,4 +257,28 @@ pub fn forget_removes_a_customer(engine: &dyn Engine) {
     assert_eq!(journeys(engine, &ScanSpec::default()), sorted(rest));
     assert!(engine.customer(&format!("anon-{c}")).expect("customer").is_none_or(|r| r.events.is_empty()));
     assert_eq!(engine.forget("nobody").expect("forget"), 0);
+}
+
+/// The catalog (event names, properties, counts, first/last seen) equals the catalog folded over a full scan,
+/// after ingestion with duplicates and after a forget.
+pub fn catalog_counts_what_a_scan_sees(engine: &dyn Engine) {
+    let scanned = |engine: &dyn Engine| {
+        let dicts = engine.dictionaries();
+        let spec = ScanSpec::default().with_columns(tropa_core::catalog::CatalogFold::columns());
+        fold(engine, &spec, &tropa_core::catalog::CatalogFold { dicts: &dicts }).expect("scan").sorted()
+    };
+    let (events, _) = dataset(20, 9);
+    let n = events.len() as u64;
+    let mut twice = events.clone();
+    twice.extend(events.iter().take(4).cloned());
+    engine.ingest(twice).expect("ingest");
+    let catalog = engine.catalog().expect("catalog");
+    assert_eq!(catalog.total(), n);
+    assert_eq!(catalog, scanned(engine));
+    assert!(catalog.property_names("*").contains(&"k".to_string()));
+    let c = (0..20).find(|c| events.iter().any(|e| e.user_id == format!("user-{c}"))).expect("identified");
+    let removed = engine.forget(&format!("user-{c}")).expect("forget");
+    let after = engine.catalog().expect("catalog");
+    assert_eq!(after.total(), n - removed);
+    assert_eq!(after, scanned(engine));
 }

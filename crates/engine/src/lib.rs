@@ -22,6 +22,7 @@ mod scan;
 use std::sync::Arc;
 
 use serde::Serialize;
+use tropa_core::catalog::{Catalog, CatalogFold};
 use tropa_core::identity::Merge;
 use tropa_core::{Dictionaries, Event};
 
@@ -123,5 +124,22 @@ pub trait Engine: Send + Sync {
     fn time_bounds(&self) -> Result<(Option<i64>, Option<i64>), EngineError> {
         let s = self.summary()?;
         Ok((s.min_ts, s.max_ts))
+    }
+
+    /// Every event name and property key stored, with counts, first/last seen and top values
+    /// ([`tropa_core::catalog`]). Counts are of the events a scan sees now: a forgotten customer's events are
+    /// not counted. The default folds a full scan; an engine that keeps the catalog as it ingests (the
+    /// embedded store) answers without scanning, and must answer the same (the conformance suite checks it).
+    fn catalog(&self) -> Result<Catalog, EngineError> {
+        let dicts = self.dictionaries();
+        let spec = ScanSpec::default().with_columns(CatalogFold::columns());
+        let f = CatalogFold { dicts: &dicts };
+        let mut out = Catalog::default();
+        for part in self.scan(&spec, &scan::FoldVisitor(&f))? {
+            if let Ok(c) = part.downcast::<Catalog>() {
+                out.merge(&c);
+            }
+        }
+        Ok(out.sorted())
     }
 }

@@ -41,7 +41,7 @@ pub trait JourneySink: Send {
     fn finish(self: Box<Self>) -> Box<dyn Any + Send>;
 }
 
-struct FoldVisitor<'f, F: JourneyFold>(&'f F);
+pub(crate) struct FoldVisitor<'f, F: JourneyFold>(pub(crate) &'f F);
 
 struct FoldSink<'f, F: JourneyFold> {
     fold: &'f F,

@@ -40,10 +40,12 @@ pub enum Action {
     DefinitionReset,
     /// A customer's events deleted (right to be forgotten).
     DataForget,
+    /// A note of the dictionary (an event's or a property's display names, description, flags) changed.
+    DictionaryEdit,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 22] = [
         Action::ProjectCreate,
         Action::ProjectSettings,
         Action::KeyCreate,
@@ -65,6 +67,7 @@ impl Action {
         Action::DefinitionSave,
         Action::DefinitionReset,
         Action::DataForget,
+        Action::DictionaryEdit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +93,7 @@ impl Action {
             Action::DefinitionSave => "definition.save",
             Action::DefinitionReset => "definition.reset",
             Action::DataForget => "data.forget",
+            Action::DictionaryEdit => "dictionary.edit",
         }
     }
 

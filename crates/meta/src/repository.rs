@@ -22,6 +22,7 @@
 //! The schema every backend stores this in is [`crate::schema::MIGRATIONS`], rendered for its dialect.
 
 use crate::audit::{Entry, Filter, NewEntry};
+use crate::dictionary::{Note, NoteKind};
 use crate::maps::{MapInfo, MapVersion, NewShare, ShareInfo};
 use crate::members::Member;
 use crate::reports::{SavedReport, StoredDefinition};
@@ -31,9 +32,12 @@ use crate::users::{NewSession, Role, User};
 use crate::{KeyInfo, KeyKind, MetaError, NewKey, Project};
 
 /// Every area of the metadata store: what [`crate::Meta`] holds.
-pub trait Repository: Projects + Users + Members + Reports + Maps + Settings + Audit + Send + Sync {}
+pub trait Repository:
+    Projects + Users + Members + Reports + Maps + Settings + Audit + Dictionary + Send + Sync
+{
+}
 
-impl<T: Projects + Users + Members + Reports + Maps + Settings + Audit + Send + Sync> Repository for T {}
+impl<T: Projects + Users + Members + Reports + Maps + Settings + Audit + Dictionary + Send + Sync> Repository for T {}
 
 /// Projects and their API keys.
 pub trait Projects {
@@ -271,4 +275,21 @@ pub trait Audit {
     /// random bytes made on first use, written once (the schema refuses to change it) and never handed out — and
     /// the id. Concurrent first uses agree on one salt.
     fn customer_digest(&self, id: &str) -> Result<String, MetaError>;
+}
+
+/// The dictionary's notes on event names and properties (display names, description, flags), per project.
+pub trait Dictionary {
+    /// Every note of `project`, by kind (events first) and name; empty when there is no such project.
+    fn dictionary_notes(&self, project: &str) -> Result<Vec<(NoteKind, Note)>, MetaError>;
+
+    /// Stores the note on `note.name` of `kind`, replacing any earlier one, after `dictionary::check_note`
+    /// (`NotFound { what: "project" }`). `note.updated_at` is ignored: the note is stamped `now`, by `user`.
+    fn set_dictionary_note(
+        &self,
+        project: &str,
+        kind: NoteKind,
+        note: &Note,
+        user: Option<i64>,
+        now: i64,
+    ) -> Result<(), MetaError>;
 }

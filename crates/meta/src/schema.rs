@@ -399,6 +399,26 @@ pub const MIGRATIONS: &[Migration] = &[
             Step::AddColumn { table: "projects", column: text("currency").not_null().default(Value::Text("RUB")) },
         ],
     },
+    Migration {
+        note: "the dictionary's notes on event names and properties: display names in English and Russian, a \
+               description, hidden and verified flags, per project (the counts live with the data)",
+        steps: &[Step::CreateTable(Table {
+            name: "dictionary_notes",
+            columns: &[
+                integer("project_id").not_null().references("projects", "id", OnDelete::Cascade),
+                text("kind").not_null().one_of(&["event", "property"]),
+                text("name").not_null(),
+                text("name_en").not_null().default(Value::Text("")),
+                text("name_ru").not_null().default(Value::Text("")),
+                text("description").not_null().default(Value::Text("")),
+                boolean("hidden").not_null().default(Value::Bool(false)),
+                boolean("verified").not_null().default(Value::Bool(false)),
+                integer("updated_by").references("users", "id", OnDelete::SetNull),
+                integer("updated_at").not_null(),
+            ],
+            constraints: &[Constraint::PrimaryKey(&["project_id", "kind", "name"])],
+        })],
+    },
 ];
 
 /// `text` as an SQL string literal (the same in every dialect we render).

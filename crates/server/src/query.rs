@@ -10,6 +10,8 @@
 //! | `POST /api/v1/paths` | [`request::PathsRequest`] | top paths, Sankey nodes and links |
 //! | `POST /api/v1/retention` | [`request::RetentionRequest`] | cohorts and return curves |
 //! | `POST /api/v1/stages` | [`request::StagesRequest`] | stage distribution, conversion, lifecycle |
+//! | `GET /api/v1/dictionary` | — | every event and property: counts, first/last seen, values, notes ([`dictionary`]) |
+//! | `PUT`/`PATCH /api/v1/dictionary/{events\|properties}/{name}` | a note | the note stored (signed-in analysts) |
 //!
 //! Every report counts days, ISO weeks and months — and reads times given without an offset — in the project's
 //! time zone (`tropa project set --time-zone`), or in `filters.time_zone` when the request gives one; each answer
@@ -17,6 +19,7 @@
 //!
 //! The OpenAPI document at `/api/openapi.json` is built from these types ([`openapi`]).
 
+pub mod dictionary;
 pub mod openapi;
 pub use tropa_app::request;
 
@@ -63,6 +66,8 @@ pub fn routes() -> Router<Arc<AppState>> {
             }),
         )
         .route("/api/v1/stages", post(stages))
+        .route("/api/v1/dictionary", get(dictionary::get))
+        .route("/api/v1/dictionary/{kind}/{name}", axum::routing::put(dictionary::put).patch(dictionary::put))
         .route("/api/openapi.json", get(|| async { Json(openapi::document()) }))
 }
 
@@ -209,12 +214,19 @@ async fn analysis<R: Analysis, Out: Serialize + request::Outcome + Send + 'stati
         }
         match spec {
             Some(spec) if p.0.is_empty() => {
-                let named = req.events();
-                let mut warnings = request::event_warnings(&named, &engine.dictionaries(), lang);
+                let events = req.events();
+                let mut warnings = request::event_warnings(&events, &engine.dictionaries(), lang);
+                // properties are checked only when the request names some (a condition or a breakdown)
+                let breakdown = req.breakdown();
+                if breakdown.is_some() || events.iter().any(|(_, t)| t.contains(" where ")) {
+                    let catalog = engine.catalog()?;
+                    let b = breakdown.as_ref().map(|(f, t)| (f.as_str(), t.as_str()));
+                    warnings.extend(request::property_warnings(&events, b, &catalog, lang));
+                }
                 let out = run(&*engine, spec, scope.clone(), filter.tests(&*engine)?)?;
                 // an empty report says why (no events in the period, the filters, the steps themselves)
                 let why = (&scope, &filter);
-                warnings.extend(request::empty_warnings(&out, &*engine, &named, why, p.calendar(), lang)?);
+                warnings.extend(request::empty_warnings(&out, &*engine, &events, why, p.calendar(), lang)?);
                 Ok(Reported { out, settings: ProjectSettings { calendar: p.calendar(), ..settings }, warnings })
             }
             _ => Err(problems(p)),

@@ -9,6 +9,7 @@
 //! parts/*.trp     immutable columnar parts sorted by (customer, time, sequence); see [`part`]
 //! actors.log      actor names in id order     links.bin / reasons.log   identity merges
 //! dicts.json      dictionaries of low-cardinality columns (event names, channels, …)
+//! catalog.json    every event name and property with counts, first/last seen, top values ([`catalog`])
 //! ```
 //!
 //! ```no_run
@@ -19,6 +20,7 @@
 //! # Ok::<(), tropa_engine::EngineError>(())
 //! ```
 
+pub mod catalog;
 mod codec;
 pub mod compact;
 #[cfg(feature = "failpoints")]
@@ -165,6 +167,9 @@ impl Store {
                     w.forget(&actor, false)?;
                 }
             }
+        }
+        if w.catalog_missing() {
+            w.recount_catalog()?;
         }
         Ok(Store {
             dir: dir.to_path_buf(),
@@ -351,6 +356,11 @@ impl Engine for Store {
             min_ts,
             max_ts,
         })
+    }
+
+    /// Kept as events are filed ([`catalog`]), without a scan.
+    fn catalog(&self) -> Result<tropa_core::catalog::Catalog, EngineError> {
+        Ok(self.writer().catalog.clone().sorted())
     }
 
     /// From the parts' time ranges, without a scan.

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use tropa_core::catalog::Catalog;
 use tropa_core::event::message_key;
 use tropa_core::identity::Merge;
 use tropa_core::{CoreError, DictCol, Dictionaries, Event, Identity, TextCol};
@@ -43,6 +44,12 @@ pub struct Writer {
     pub frozen: Option<Arc<Frozen>>,
     /// Whether an ingest call is writing `frozen` now.
     pub flushing: bool,
+    /// Every event name and property stored ([`crate::catalog`]).
+    pub catalog: Catalog,
+    /// Replayed events below this sequence number are counted in `catalog` already.
+    catalog_from: u64,
+    /// Whether `catalog` changed since `catalog.json` was written.
+    catalog_dirty: bool,
 }
 
 /// A memtable taken out of the writer to be written as part `id` while ingestion goes on. Its events are in WAL
@@ -52,6 +59,9 @@ pub struct Frozen {
     pub wal_from: u64,
     pub data: crate::part::PartData,
     reader: Arc<PartReader>,
+    /// The catalog as of the freeze and its watermark, written when the part is installed (none while
+    /// unflushed bulk rows are counted in it).
+    catalog: Option<(Catalog, u64)>,
 }
 
 fn dict_value(ev: &Event, col: DictCol) -> &str {
@@ -115,6 +125,11 @@ impl Writer {
             f.set_len(manifest.actors_len).map_err(EngineError::io("truncate", &actors_path))?;
         }
         let tombstones = manifest.tombstones.clone();
+        let (catalog, catalog_from, catalog_dirty) = match crate::catalog::load(dir)? {
+            Some((c, w)) => (c, w, false),
+            // no catalog yet: recounted after the replay ([`Writer::recount_catalog`])
+            None => (Catalog::default(), u64::MAX, true),
+        };
         Ok(Writer {
             dir: dir.to_path_buf(),
             opts,
@@ -134,6 +149,9 @@ impl Writer {
             snapshot: None,
             frozen: None,
             flushing: false,
+            catalog,
+            catalog_from,
+            catalog_dirty,
         })
     }
 
@@ -196,8 +214,13 @@ impl Writer {
             }
             let Some(primary) = user.or(anon) else { continue };
             let key = id.root(primary).0;
-            let row = self.row(ev, key, first_seq + i as u64)?;
+            let seq = first_seq + i as u64;
+            let row = self.row(ev, key, seq)?;
             self.mem.push(&row);
+            if seq >= self.catalog_from {
+                self.catalog.add(&ev.name, ev.timestamp, &ev.properties);
+                self.catalog_dirty = true;
+            }
         }
         self.manifest.next_seq = self.manifest.next_seq.max(first_seq + events.len() as u64);
         self.roots_stale = true;
@@ -248,7 +271,25 @@ impl Writer {
             }
         }
         self.snapshot = None;
+        if hidden > 0 {
+            self.recount_catalog()?;
+        }
         Ok(hidden)
+    }
+
+    /// Counts the catalog again from a scan of what is visible now (after a forget, or at the first open of a
+    /// data folder without one). Events filed after this are added as usual.
+    pub fn recount_catalog(&mut self) -> Result<(), EngineError> {
+        let snap = self.snapshot()?;
+        self.catalog = crate::catalog::recount(&snap);
+        self.catalog_from = 0;
+        self.catalog_dirty = true;
+        Ok(())
+    }
+
+    /// Whether the catalog must be counted again at open (no `catalog.json` was found).
+    pub fn catalog_missing(&self) -> bool {
+        self.catalog_from == u64::MAX
     }
 
     pub fn roots(&mut self) -> Arc<Vec<u32>> {
@@ -298,7 +339,8 @@ impl Writer {
         let reader = Arc::new(PartReader::in_memory(&data)?);
         let id = self.manifest.next_part;
         self.manifest.next_part += 1;
-        let f = Arc::new(Frozen { id, wal_from, data, reader });
+        let catalog = self.bulk.is_empty().then(|| (self.catalog.clone(), self.manifest.next_seq));
+        let f = Arc::new(Frozen { id, wal_from, data, reader, catalog });
         self.frozen = Some(f.clone());
         self.snapshot = None;
         Ok(f)
@@ -313,6 +355,9 @@ impl Writer {
         }
         self.write_identity()?;
         self.write_dicts()?;
+        if let Some((catalog, watermark)) = &f.catalog {
+            crate::catalog::store(&self.dir, catalog, *watermark)?;
+        }
         let mut m = self.manifest.clone();
         m.parts.push(meta);
         m.wal_from = f.wal_from;
@@ -340,6 +385,7 @@ impl Writer {
             && self.pending_merges.is_empty()
             && !has_identity
             && self.tombstones == self.manifest.tombstones
+            && !self.catalog_dirty
         {
             return Ok(());
         }
@@ -373,6 +419,10 @@ impl Writer {
         let next_segment = self.wal.rotate()?;
         self.write_identity()?;
         self.write_dicts()?;
+        if self.catalog_dirty {
+            crate::catalog::store(&self.dir, &self.catalog, self.manifest.next_seq)?;
+            self.catalog_dirty = false;
+        }
         let mut m = self.manifest.clone();
         for (meta, _) in &new_parts {
             m.parts.push(*meta);
@@ -455,7 +505,9 @@ impl Writer {
         for (i, (ev, key)) in events.iter().zip(keys).enumerate() {
             let row = self.row(ev, key, first_seq + i as u64)?;
             builder.push(&row);
+            self.catalog.add(&ev.name, ev.timestamp, &ev.properties);
         }
+        self.catalog_dirty = true;
         if let Some(seen) = self.seen.as_mut() {
             for ev in events {
                 seen.insert(message_key(&ev.message_id));

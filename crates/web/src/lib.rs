@@ -89,6 +89,7 @@ pub fn router(state: Arc<WebState>) -> Router {
         .route("/retention", get(retention::page))
         .route("/stages", get(stages::page).post(stages::post))
         .route("/customers", get(customers::page))
+        .route("/dictionary", get(pages::dictionary::page).post(pages::dictionary::save))
         .route("/reports/save", post(saved::save))
         .route("/reports/delete", post(saved::delete))
         // journey maps and personas

@@ -130,7 +130,9 @@ pub fn run(data: &Path, settings: tropa_core::settings::ProjectSettings, args: F
     let (req, names) = request(&args);
     let mut t = Translation::new(&settings, &req.filters, names);
     let spec = req.spec(&mut t.problems);
-    let scoped = t.finish(spec, &req.filters, &args.filter, req.events())?;
+    let scoped = t
+        .finish(spec, &req.filters, &args.filter, req.events())?
+        .with_breakdown(tropa_app::request::NamedEvents::breakdown(&req));
     let store = super::open_existing(data)?;
     let r = scoped.report(&store, tropa_engine::report::funnel)?;
     if args.format == OutFormat::Json {

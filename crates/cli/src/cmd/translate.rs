@@ -15,7 +15,7 @@
 
 use std::fmt::Display;
 
-use tropa_app::request::{empty_warnings, event_warnings, Filters, Outcome, Problems, Warning};
+use tropa_app::request::{empty_warnings, event_warnings, property_warnings, Filters, Outcome, Problems, Warning};
 use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_core::calendar::Calendar;
 use tropa_core::settings::ProjectSettings;
@@ -113,7 +113,15 @@ impl Translation {
             _ => return Err(UserError(all.join("; ")).into()),
         };
         state.definition = args.stage_definition()?;
-        Ok(Scoped { spec, scope, state, calendar: self.problems.calendar(), events, names: self.names })
+        Ok(Scoped {
+            spec,
+            scope,
+            state,
+            calendar: self.problems.calendar(),
+            events,
+            breakdown: None,
+            names: self.names,
+        })
     }
 }
 
@@ -125,6 +133,8 @@ pub struct Scoped<S> {
     /// The report's calendar.
     pub calendar: Calendar,
     events: Vec<(String, String)>,
+    /// (field, text) of the breakdown, checked against the data's properties when the report runs.
+    breakdown: Option<(String, String)>,
     names: Names,
 }
 
@@ -160,8 +170,16 @@ impl<S> Scoped<S> {
             state: self.state,
             calendar: self.calendar,
             events: self.events,
+            breakdown: self.breakdown,
             names: self.names,
         }
+    }
+
+    /// The breakdown the request asks for (field, text), warned about like the events when the data has no such
+    /// property.
+    pub fn with_breakdown(mut self, breakdown: Option<(String, String)>) -> Self {
+        self.breakdown = breakdown;
+        self
     }
 
     /// Runs `report` (one of [`tropa_engine::report`], the implementation the HTTP API uses too) with the
@@ -172,7 +190,12 @@ impl<S> Scoped<S> {
         engine: &dyn Engine,
         report: impl FnOnce(&dyn Engine, S, ScopeSpec, Vec<Box<dyn CustomerTest>>) -> Result<Out, EngineError>,
     ) -> anyhow::Result<Reported<Out>> {
-        let warnings = event_warnings(&self.events, &engine.dictionaries(), crate::lang::lang());
+        let mut warnings = event_warnings(&self.events, &engine.dictionaries(), crate::lang::lang());
+        if self.breakdown.is_some() || self.events.iter().any(|(_, t)| t.contains(" where ")) {
+            let catalog = engine.catalog()?;
+            let b = self.breakdown.as_ref().map(|(f, t)| (f.as_str(), t.as_str()));
+            warnings.extend(property_warnings(&self.events, b, &catalog, crate::lang::lang()));
+        }
         for w in &warnings {
             eprintln!("{}: {}: {}", tr("warning", "предупреждение"), self.names.name(&w.field), w.message);
         }

@@ -129,6 +129,21 @@ const LEGACY: &[&str] = &[
     // checked by the application layer before they are stored
     "ALTER TABLE projects ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
      ALTER TABLE projects ADD COLUMN currency TEXT NOT NULL DEFAULT 'RUB';",
+    // 7 → 8: the dictionary's notes on event names and properties: display names in English and Russian, a
+    // description, hidden and verified flags, per project (the counts live with the data)
+    "CREATE TABLE dictionary_notes (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('event', 'property')),
+        name TEXT NOT NULL,
+        name_en TEXT NOT NULL DEFAULT '',
+        name_ru TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        hidden INTEGER NOT NULL DEFAULT 0,
+        verified INTEGER NOT NULL DEFAULT 0,
+        updated_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (project_id, kind, name)
+     );",
 ];
 
 /// The schema of a database: (type, name, table, SQL with white space normalised), by type and name.
@@ -171,8 +186,8 @@ fn the_sqlite_rendering_makes_the_schema_the_old_sql_made_at_every_version() {
         let (old, new) = (schema_of(&old), schema_of(&new));
         assert_eq!(old, new, "schema {version}");
         if version == LEGACY.len() {
-            // 13 tables, 2 indexes of ours, 3 triggers (and SQLite's own indexes of unique keys)
-            assert_eq!(new.iter().filter(|r| r.0 == "table").count(), 13);
+            // 14 tables, 2 indexes of ours, 3 triggers (and SQLite's own indexes of unique keys)
+            assert_eq!(new.iter().filter(|r| r.0 == "table").count(), 14);
             assert_eq!(new.iter().filter(|r| r.0 == "trigger").count(), 3);
         }
     }

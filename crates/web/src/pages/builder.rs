@@ -9,7 +9,8 @@ use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_engine::report::StateFilter;
 use tropa_engine::{Engine, EngineError};
 
-use tropa_app::request::{unknown_events, Filters, Outcome, Problems};
+use tropa_app::dictionary::Choices;
+use tropa_app::request::{unknown_events, unknown_properties, Filters, Outcome, Problems};
 use tropa_core::calendar::Calendar;
 
 use crate::error::WebError;
@@ -20,6 +21,7 @@ use crate::project::stage_options;
 use crate::session::Session;
 use crate::ui::form::FieldErrors;
 use crate::ui::layout::shell;
+use crate::ui::picker;
 use crate::WebState;
 
 /// A report's function: its spec, the filters' scope and stage/lifecycle tests → the report.
@@ -32,7 +34,7 @@ pub(crate) struct Builder<Spec, Out, T, R, F>
 where
     T: FnOnce(&mut Problems) -> (Option<Spec>, Filters, Vec<(String, String)>),
     R: FnOnce(&Out, &mut Exports) -> Markup,
-    F: FnOnce(&FieldErrors, &[(String, String)]) -> Markup,
+    F: FnOnce(&FieldErrors, &[(String, String)], &Choices) -> Markup,
 {
     /// The page (`funnels`, `paths`, `retention`): its title, its saved reports, its downloads.
     pub kind: &'static str,
@@ -43,7 +45,8 @@ where
     pub run: Run<Spec, Out>,
     /// The report's charts and tables.
     pub render: R,
-    /// The form again, with its problems beside their fields and the project's stages for the stage filter.
+    /// The form again, with its problems beside their fields, the project's stages for the stage filter and the
+    /// pickers' choices from the dictionary.
     pub form: F,
     /// The field a problem of the report itself is shown at; the multi-line field whose problems say their line.
     pub report_field: &'static str,
@@ -67,7 +70,7 @@ where
     Out: Outcome + Send + 'static,
     T: FnOnce(&mut Problems) -> (Option<Spec>, Filters, Vec<(String, String)>),
     R: FnOnce(&Out, &mut Exports) -> Markup,
-    F: FnOnce(&FieldErrors, &[(String, String)]) -> Markup,
+    F: FnOnce(&FieldErrors, &[(String, String)], &Choices) -> Markup,
 {
     let l = s.lang;
     let calendar = st.settings_of(&s.project)?.calendar;
@@ -75,10 +78,20 @@ where
     let (spec, filters, events) = (b.translate)(&mut problems);
     let (scope, state_filter) = filters.scope(&mut problems);
     // an event the data never had is a typo until proven otherwise: refused at its field, with a suggestion
-    let dicts = crate::project::engine(st, s, &s.project)?.dictionaries();
+    let engine = crate::project::engine(st, s, &s.project)?;
+    let dicts = engine.dictionaries();
     for (field, e) in unknown_events(&events, &dicts) {
         problems.0.push((field, e.words(l)));
     }
+    // the dictionary: the pickers' choices, and the properties the data has (a mistyped one is refused too)
+    let catalog = engine.catalog().map_err(|e| WebError::internal(&e))?;
+    let dictionary = tropa_app::dictionary::from_catalog(&st.meta, catalog.clone(), &s.project)
+        .map_err(|e| WebError::internal(&e))?;
+    let breakdown = q.get("breakdown").map(|b| b.trim()).filter(|b| !b.is_empty());
+    for (field, e) in unknown_properties(&events, breakdown.map(|b| ("breakdown", b)), &catalog) {
+        problems.0.push((field, e.words(l)));
+    }
+    let choices = dictionary.choices(l);
     let mut result = html! {};
     let mut ex = Exports::new(b.kind, l, q);
     if let (Some(spec), true) = (spec, problems.0.is_empty()) {
@@ -91,7 +104,10 @@ where
     }
     (b.arrange)(l, &mut problems.0);
     let e = FieldErrors::new(l, &problems.0, b.lines_of);
-    let form = (b.form)(&e, &stage_options(st, &s.project, l));
+    let form = html! {
+        (picker::sources(l, &choices))
+        ((b.form)(&e, &stage_options(st, &s.project, l), &choices))
+    };
     Ok(builder_page(st, s, b.kind, q, form, result, ex))
 }
 

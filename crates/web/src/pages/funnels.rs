@@ -21,7 +21,9 @@ use crate::i18n::Words;
 use crate::pages::builder::{report_page, Builder};
 use crate::pages::export::Exports;
 use crate::ui::form::{FieldErrors, FilterFields};
+use crate::ui::picker;
 use crate::WebState;
+use tropa_app::dictionary::{Choices, Names};
 
 const EXAMPLE: &str = "view_item\nadd_to_cart\nbegin_checkout\npurchase";
 
@@ -47,7 +49,7 @@ impl Ask {
             steps: field("steps", EXAMPLE),
             exclude: field("exclude", ""),
             mode: field("mode", "ordered"),
-            window: field("window", "7d"),
+            window: picker::duration_value(q, "window", "7d"),
             breakdown: field("breakdown", ""),
             trend: field("trend", ""),
             since: field("since", ""),
@@ -85,6 +87,7 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
     let l = s.lang;
     let ask = Ask::read(&q);
     let project = s.project.clone();
+    let names = Names::of(&st.meta, &s.project).map_err(|e| WebError::internal(&e))?;
     let builder = Builder {
         kind: "funnels",
         translate: |p: &mut Problems| {
@@ -92,8 +95,8 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
             (request.spec(p), request.filters.clone(), NamedEvents::events(&request))
         },
         run: report::funnel,
-        render: |r: &_, ex: &mut Exports| render(l, r, ex),
-        form: |e: &FieldErrors, stages: &[(String, String)]| form(l, &project, &ask, e, stages),
+        render: |r: &_, ex: &mut Exports| render(l, &names, r, ex),
+        form: |e: &FieldErrors, stages: &[(String, String)], c: &Choices| form(l, &project, &ask, e, (stages, c)),
         report_field: "steps",
         lines_of: "steps",
         arrange: |l, p| exclusions_at_their_box(l, p),
@@ -129,22 +132,28 @@ fn exclusions(l: Lang, text: &str, p: &mut Problems) -> Vec<ExclusionRequest> {
     out
 }
 
-/// The builder: steps and exclusions, mode, window, breakdown, trend, dates and the customer filters.
-fn form(l: Lang, project: &str, a: &Ask, e: &FieldErrors, stages: &[(String, String)]) -> Markup {
+/// The builder: steps (picked in rows, or written as text) and exclusions, mode, window, breakdown, trend, dates
+/// and the customer filters.
+fn form(l: Lang, project: &str, a: &Ask, e: &FieldErrors, (stages, c): (&[(String, String)], &Choices)) -> Markup {
     let modes = [("ordered", l.t("mode_ordered")), ("strict", l.t("mode_strict")), ("any", l.t("mode_any"))];
     let trends = [("", "—"), ("day", l.t("day")), ("week", l.t("week")), ("month", l.t("month"))];
     html! {
         form.builder method="get" action="/funnels" {
             input type="hidden" name="project" value=(project);
-            div {
-                (e.textarea("steps", l.t("steps"), &a.steps, 6, ""))
-                p.muted { (l.t("steps_hint")) }
+            div.steps-box {
+                span.label { (l.t("steps_rows")) }
+                (picker::steps_builder(l, "steps", &a.steps))
+                details.advanced data-advanced open {
+                    summary { (l.t("steps_as_text")) }
+                    (e.textarea("steps", l.t("steps"), &a.steps, 6, ""))
+                    p.muted { (l.t("steps_hint")) }
+                }
                 (e.textarea("exclude", l.t("exclusions"), &a.exclude, 2, "2: support_ticket"))
             }
             div {
                 (e.select("mode", l.t("mode"), &a.mode, &modes))
-                (e.input("window", l.t("window"), &a.window, "text", "7d"))
-                (e.input("breakdown", l.t("breakdown"), &a.breakdown, "text", "first_channel"))
+                (picker::duration(l, e, "window", l.t("window"), &a.window))
+                (picker::breakdown_select(l, e, &a.breakdown, c))
                 (e.select("trend", l.t("trend"), &a.trend, &trends))
             }
             div {
@@ -158,10 +167,10 @@ fn form(l: Lang, project: &str, a: &Ask, e: &FieldErrors, stages: &[(String, Str
 }
 
 /// The report: the funnel, its steps, the trend, the breakdown and where those who stopped went instead.
-fn render(l: Lang, r: &FunnelReport, ex: &mut Exports) -> Markup {
+fn render(l: Lang, names: &Names, r: &FunnelReport, ex: &mut Exports) -> Markup {
     let chart = FunnelChart {
         title: l.t("funnel_chart").into(),
-        steps: r.steps.iter().map(|s| FunnelStep { label: s.event.clone(), customers: s.customers }).collect(),
+        steps: r.steps.iter().map(|s| FunnelStep { label: names.step(&s.event, l), customers: s.customers }).collect(),
     };
     let trend = (!r.trend.is_empty()).then(|| LineChart {
         title: l.t("trend_chart").into(),
@@ -174,7 +183,7 @@ fn render(l: Lang, r: &FunnelReport, ex: &mut Exports) -> Markup {
     });
     html! {
         (ex.chart("funnel", &chart))
-        (steps_table(l, r))
+        (steps_table(l, names, r))
         @if let Some(trend) = &trend { (ex.chart("trend", trend)) }
         @if !r.breakdown.is_empty() { (breakdown_table(l, r)) }
         @if !r.dropoff_next.is_empty() { (went_instead_table(l, r)) }
@@ -182,7 +191,7 @@ fn render(l: Lang, r: &FunnelReport, ex: &mut Exports) -> Markup {
 }
 
 /// Each step: customers, conversion from the first and the previous step, drop-off, median and p90 time.
-fn steps_table(l: Lang, r: &FunnelReport) -> Markup {
+fn steps_table(l: Lang, names: &Names, r: &FunnelReport) -> Markup {
     let loc = l.locale();
     let heads =
         [l.t("customers"), l.t("of_first"), l.t("of_previous"), l.t("dropped"), l.t("median_time"), l.t("p90_time")];
@@ -193,7 +202,10 @@ fn steps_table(l: Lang, r: &FunnelReport) -> Markup {
                 @for (i, s) in r.steps.iter().enumerate() {
                     tr {
                         td { (i + 1) }
-                        td { (s.event) }
+                        td {
+                            (names.step(&s.event, l))
+                            @if names.step(&s.event, l) != s.event { " " small.muted.raw { (s.event) } }
+                        }
                         td.num { (loc.int(s.customers)) }
                         td.num { (loc.percent(s.conversion)) }
                         td.num { @if i == 0 { "—" } @else { (loc.percent(s.conversion_from_previous)) } }

@@ -20,7 +20,9 @@ use crate::i18n::Words;
 use crate::pages::builder::{report_page, Builder};
 use crate::pages::export::Exports;
 use crate::ui::form::{FieldErrors, FilterFields};
+use crate::ui::picker::{self, combobox, Combo};
 use crate::WebState;
+use tropa_app::dictionary::{Choices, Names};
 
 /// What the form asks (its fields as typed; the first visit starts from a product view towards a purchase).
 struct Ask {
@@ -82,6 +84,7 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
     let l = s.lang;
     let ask = Ask::read(&q);
     let project = s.project.clone();
+    let names = Names::of(&st.meta, &s.project).map_err(|e| WebError::internal(&e))?;
     let builder = Builder {
         kind: "paths",
         translate: |p: &mut Problems| {
@@ -89,8 +92,8 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
             (request.spec(p), request.filters.clone(), NamedEvents::events(&request))
         },
         run: report::paths,
-        render: |r: &_, ex: &mut Exports| render(l, r, ex),
-        form: |e: &FieldErrors, stages: &[(String, String)]| form(l, &project, &ask, e, stages),
+        render: |r: &_, ex: &mut Exports| render(l, &names, r, ex),
+        form: |e: &FieldErrors, stages: &[(String, String)], c: &Choices| form(l, &project, &ask, e, (stages, c)),
         report_field: "paths",
         lines_of: "",
         arrange: |_, _| (),
@@ -100,15 +103,16 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
 
 /// The builder: start or end event, depth, repeats collapsed, session gap, conversion event, dates and the
 /// customer filters.
-fn form(l: Lang, project: &str, a: &Ask, e: &FieldErrors, stages: &[(String, String)]) -> Markup {
+fn form(l: Lang, project: &str, a: &Ask, e: &FieldErrors, (stages, c): (&[(String, String)], &Choices)) -> Markup {
+    let _ = c;
     let depths: Vec<String> = (2..=8).map(|d| d.to_string()).collect();
     let depth_opts: Vec<(&str, &str)> = depths.iter().map(|d| (d.as_str(), d.as_str())).collect();
     html! {
         form.builder method="get" action="/paths" {
             input type="hidden" name="project" value=(project);
             div {
-                (e.input("from", l.t("paths_from"), &a.from, "text", "view_item"))
-                (e.input("to", l.t("paths_to"), &a.to, "text", "purchase"))
+                (combobox(&Combo { id: "from", name: "from", label: l.t("paths_from"), value: &a.from, source: picker::EVENTS, placeholder: "view_item", role: "" }, Some(e)))
+                (combobox(&Combo { id: "to", name: "to", label: l.t("paths_to"), value: &a.to, source: picker::EVENTS, placeholder: "purchase", role: "" }, Some(e)))
                 p.muted { (l.t("paths_hint")) }
                 (e.at("paths"))
             }
@@ -116,7 +120,7 @@ fn form(l: Lang, project: &str, a: &Ask, e: &FieldErrors, stages: &[(String, Str
                 (e.select("depth", l.t("depth"), &a.depth, &depth_opts))
                 label { input type="checkbox" name="collapse" checked[a.collapse]; " " (l.t("collapse")) }
                 (e.input("session", l.t("session_gap"), &a.session, "text", "30m"))
-                (e.input("conversion", l.t("conversion_event"), &a.conversion, "text", "purchase"))
+                (combobox(&Combo { id: "conversion", name: "conversion", label: l.t("conversion_event"), value: &a.conversion, source: picker::EVENTS, placeholder: "purchase", role: "" }, Some(e)))
             }
             div {
                 (e.input("since", l.t("since"), &a.since, "date", ""))
@@ -129,16 +133,16 @@ fn form(l: Lang, project: &str, a: &Ask, e: &FieldErrors, stages: &[(String, Str
 }
 
 /// How an event of a path is named: the start and end of the journey in words.
-fn step_name(l: Lang, event: &str) -> String {
+fn step_name(l: Lang, names: &Names, event: &str) -> String {
     match event {
         "$end" => l.t("path_end").to_string(),
         "$start" => l.t("path_start").to_string(),
-        e => e.to_string(),
+        e => names.event(e, l).to_string(),
     }
 }
 
 /// The report: the Sankey diagram, the totals and the top paths with their share (and conversion).
-fn render(l: Lang, r: &PathsReport, ex: &mut Exports) -> Markup {
+fn render(l: Lang, names: &Names, r: &PathsReport, ex: &mut Exports) -> Markup {
     let loc = l.locale();
     let min_depth = r.nodes.iter().map(|n| n.depth).min().unwrap_or(0);
     let id = |depth: usize, event: &str| format!("{depth}:{event}");
@@ -150,7 +154,7 @@ fn render(l: Lang, r: &PathsReport, ex: &mut Exports) -> Markup {
             .map(|n| SankeyNode {
                 id: id(n.depth, &n.event),
                 column: n.depth - min_depth,
-                label: step_name(l, &n.event),
+                label: step_name(l, names, &n.event),
                 value: n.customers,
             })
             .collect(),
@@ -169,12 +173,12 @@ fn render(l: Lang, r: &PathsReport, ex: &mut Exports) -> Markup {
         p.muted {
             (l.t("customers")) ": " (loc.int(r.total)) " · " (l.t("distinct_paths")) ": " (loc.int(r.distinct_paths))
         }
-        (paths_table(l, r))
+        (paths_table(l, names, r))
     }
 }
 
 /// The top paths: the steps, customers, share, and conversion when a conversion event was given.
-fn paths_table(l: Lang, r: &PathsReport) -> Markup {
+fn paths_table(l: Lang, names: &Names, r: &PathsReport) -> Markup {
     let loc = l.locale();
     html! {
         table {
@@ -191,7 +195,7 @@ fn paths_table(l: Lang, r: &PathsReport) -> Markup {
                 @for (i, p) in r.paths.iter().enumerate() {
                     tr {
                         td { (i + 1) }
-                        td { (p.events.iter().map(|e| step_name(l, e)).collect::<Vec<_>>().join(" → ")) }
+                        td { (p.events.iter().map(|e| step_name(l, names, e)).collect::<Vec<_>>().join(" → ")) }
                         td.num { (loc.int(p.customers)) }
                         td.num { (loc.percent(p.share)) }
                         @if let Some(c) = p.conversion { td.num { (loc.percent(c)) } }

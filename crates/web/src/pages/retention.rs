@@ -20,7 +20,9 @@ use crate::i18n::Words;
 use crate::pages::builder::{report_page, Builder};
 use crate::pages::export::Exports;
 use crate::ui::form::{FieldErrors, FilterFields};
+use crate::ui::picker::{self, combobox, Combo};
 use crate::WebState;
+use tropa_app::dictionary::Choices;
 
 /// What the form asks (its fields as typed, defaults filled in).
 struct Ask {
@@ -91,7 +93,7 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
         },
         run: report::retention,
         render: |r: &_, ex: &mut Exports| render(l, r, ex),
-        form: |e: &FieldErrors, stages: &[(String, String)]| form(l, &project, &ask, e, stages),
+        form: |e: &FieldErrors, stages: &[(String, String)], c: &Choices| form(l, &project, &ask, e, (stages, c)),
         report_field: "retention",
         lines_of: "",
         arrange: |_, _| (),
@@ -100,15 +102,15 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
 }
 
 /// The builder: start and return events, period, columns, mode, breakdown, dates and the customer filters.
-fn form(l: Lang, project: &str, a: &Ask, e: &FieldErrors, stages: &[(String, String)]) -> Markup {
+fn form(l: Lang, project: &str, a: &Ask, e: &FieldErrors, (stages, c): (&[(String, String)], &Choices)) -> Markup {
     let periods = [("day", l.t("day")), ("week", l.t("week")), ("month", l.t("month"))];
     let modes = [("on", l.t("ret_on")), ("on-or-after", l.t("ret_on_or_after"))];
     html! {
         form.builder method="get" action="/retention" {
             input type="hidden" name="project" value=(project);
             div {
-                (e.input("start", l.t("cohort_event"), &a.start, "text", "*"))
-                (e.input("return", l.t("return_event"), &a.ret, "text", "*"))
+                (combobox(&Combo { id: "start", name: "start", label: l.t("cohort_event"), value: &a.start, source: picker::EVENTS, placeholder: "*", role: "" }, Some(e)))
+                (combobox(&Combo { id: "return", name: "return", label: l.t("return_event"), value: &a.ret, source: picker::EVENTS, placeholder: "*", role: "" }, Some(e)))
                 p.muted { (l.t("retention_hint")) }
                 (e.at("retention"))
             }
@@ -116,7 +118,7 @@ fn form(l: Lang, project: &str, a: &Ask, e: &FieldErrors, stages: &[(String, Str
                 (e.select("period", l.t("period_unit"), &a.period, &periods))
                 (e.input("periods", l.t("columns"), &a.periods, "number", "8"))
                 (e.select("mode", l.t("mode"), &a.mode, &modes))
-                (e.input("breakdown", l.t("breakdown"), &a.breakdown, "text", "first_channel"))
+                (picker::breakdown_select(l, e, &a.breakdown, c))
             }
             div {
                 (e.input("since", l.t("since"), &a.since, "date", ""))

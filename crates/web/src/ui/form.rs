@@ -62,14 +62,20 @@ impl FilterFields {
                 summary { (l.t("filters")) }
                 div.filter-grid {
                     div { (e.input("traits", l.t("trait_condition"), &self.traits, "text", "city = Казань")) }
-                    div { (e.input("did", l.t("did_event"), &self.did, "text", "email_open")) }
-                    div { (e.input("did_not", l.t("did_not_event"), &self.did_not, "text", "support_ticket")) }
+                    div { (event_picker(e, "did", l.t("did_event"), &self.did, "email_open")) }
+                    div { (event_picker(e, "did_not", l.t("did_not_event"), &self.did_not, "support_ticket")) }
                     div { (e.select("first_channel", l.t("first_channel"), &self.first_channel, &channel_opts)) }
                     div { (e.select("stage", l.t("current_stage"), &self.stage, &stage_opts)) }
                 }
             }
         }
     }
+}
+
+/// An event field of the filters with the dictionary's autocomplete (the page renders the picker sources).
+fn event_picker(e: &FieldErrors, name: &str, label: &str, value: &str, placeholder: &str) -> Markup {
+    use crate::ui::picker::{combobox, Combo, EVENTS};
+    combobox(&Combo { id: name, name, label, value, source: EVENTS, placeholder, role: "" }, Some(e))
 }
 
 /// The hidden CSRF field every form of a signed-in page carries.

@@ -42,7 +42,7 @@ pub fn document(lang: Lang, title: &str, body: Markup) -> Markup {
 }
 
 /// The sections of the navigation: (path, word key).
-const NAV: [(&str, &str); 8] = [
+const NAV: [(&str, &str); 9] = [
     ("/", "overview"),
     ("/maps", "maps"),
     ("/funnels", "funnels"),
@@ -50,6 +50,7 @@ const NAV: [(&str, &str); 8] = [
     ("/stages", "stages"),
     ("/retention", "retention"),
     ("/customers", "customers_page"),
+    ("/dictionary", "dictionary"),
     ("/settings", "settings"),
 ];
 

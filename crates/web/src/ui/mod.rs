@@ -1,7 +1,8 @@
-//! The web app's components: the page frame ([`layout`]), form fields with their problems ([`form`]) and charts
+//! The web app's components: the page frame ([`layout`]), form fields with their problems ([`form`]), pickers over the dictionary ([`picker`]) and charts
 //! ([`chart`]). Components never import pages; pages compose components.
 
 pub mod chart;
 pub mod form;
 pub mod layout;
+pub mod picker;
 pub mod settings;

@@ -15,6 +15,8 @@ pub const WEB_ROUTES: &[(&str, &str, Option<tropa_meta::Role>)] = {
         ("GET", "/stages", Some(Viewer)),
         ("POST", "/stages", Some(Analyst)), // with action=save; action=show is open to viewers
         ("GET", "/retention", Some(Viewer)),
+        ("GET", "/dictionary", Some(Viewer)),
+        ("POST", "/dictionary", Some(Analyst)),
         ("GET", "/customers", Some(Viewer)),
         ("POST", "/logout", Some(Viewer)),
         ("GET", "/settings", Some(Viewer)),
