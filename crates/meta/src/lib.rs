@@ -1,5 +1,6 @@
 //! tropa's metadata: projects and their API keys, each project's settings — time zone and currency ([`settings`]) —, users and their sessions ([`users`]), saved reports and
-//! journey definitions ([`reports`]), journey maps with their versions, share links and personas ([`maps`]), and
+//! journey definitions ([`reports`]), journey maps with their versions, share links and personas ([`maps`]), dashboards of pinned charts with
+//! their share links ([`dashboards`]), and
 //! the append-only audit log of who changed them ([`audit`]).
 //!
 //! Every operation is a method of a trait of [`repository`] (one per area, combined by [`Repository`]); the
@@ -25,6 +26,7 @@
 //! ```
 
 pub mod audit;
+pub mod dashboards;
 pub mod maps;
 pub mod members;
 mod projects;
@@ -36,6 +38,7 @@ pub mod settings;
 pub mod sqlite;
 pub mod users;
 
+pub use dashboards::{DashboardInfo, DashboardPeriod, Move, NewTile, Shared, Tile};
 pub use maps::{MapInfo, MapVersion, NewShare, ShareInfo};
 pub use projects::{check_key_secret, check_slug, KeyInfo, KeyKind, NewKey, Project};
 pub use reports::{SavedReport, StoredDefinition};
