@@ -2,7 +2,7 @@
 //! layout, opening a project's engine, a project's settings (the time zone of its reports, its currency), the journey definition a project uses (saved or default), journey maps
 //! (templates, data lanes, exports) and personas, the audit log of who changed what ([`audit`]) and forgetting a
 //! customer ([`forget`]), and the one translator from request text (steps, filters, periods) to typed specs
-//! ([`request`]), saved reports ([`reports`]). The CLI, the query API and the web app are adapters over it:
+//! ([`request`]), saved reports ([`reports`]), dashboards of pinned charts with their cached results ([`dashboards`]). The CLI, the query API and the web app are adapters over it:
 //! they parse their own input, call one function here, and word the answer (or the [`AppError`]) their own way.
 //!
 //! ```no_run
@@ -16,6 +16,7 @@
 //! ```
 
 pub mod audit;
+pub mod dashboards;
 pub mod definitions;
 mod error;
 pub mod forget;

@@ -40,10 +40,16 @@ pub enum Action {
     DefinitionReset,
     /// A customer's events deleted (right to be forgotten).
     DataForget,
+    DashboardCreate,
+    /// A dashboard renamed, its period changed, a chart pinned, moved or unpinned.
+    DashboardChange,
+    DashboardDelete,
+    DashboardShare,
+    DashboardUnshare,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 26] = [
         Action::ProjectCreate,
         Action::ProjectSettings,
         Action::KeyCreate,
@@ -65,6 +71,11 @@ impl Action {
         Action::DefinitionSave,
         Action::DefinitionReset,
         Action::DataForget,
+        Action::DashboardCreate,
+        Action::DashboardChange,
+        Action::DashboardDelete,
+        Action::DashboardShare,
+        Action::DashboardUnshare,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +101,11 @@ impl Action {
             Action::DefinitionSave => "definition.save",
             Action::DefinitionReset => "definition.reset",
             Action::DataForget => "data.forget",
+            Action::DashboardCreate => "dashboard.create",
+            Action::DashboardChange => "dashboard.change",
+            Action::DashboardDelete => "dashboard.delete",
+            Action::DashboardShare => "dashboard.share",
+            Action::DashboardUnshare => "dashboard.unshare",
         }
     }
 
