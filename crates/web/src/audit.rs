@@ -46,6 +46,14 @@ pub(crate) fn record(st: &WebState, s: &Session, done: Done<'_>) {
     }
 }
 
+/// The signed-in user as the audit log names them, from the client's address (for changes the application
+/// layer records itself, such as a dashboard's).
+pub(crate) fn who(st: &WebState, s: &Session) -> Who {
+    let trusted = &st.trusted_proxies;
+    let address = CLIENT.try_with(|c| crate::throttle::client_ip(c.peer, &c.forwarded, trusted)).ok().flatten();
+    Who::user(s.user.id, &s.user.email, address)
+}
+
 /// An action on map `id` of `project`, the map named by its id and current title (so take it before a delete).
 pub(crate) fn on_map<'a>(st: &WebState, action: Action, project: &'a str, id: i64) -> Done<'a> {
     let title = st.meta.map(project, id).ok().flatten().map(|m| m.title);

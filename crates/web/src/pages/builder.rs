@@ -110,6 +110,7 @@ pub(crate) fn builder_page(
     let main = html! {
         h1 { (l.t(kind)) }
         (saved::panel(st, s, kind, q))
+        (crate::ui::pin::report(st, s, kind, q))
         (form)
         (result)
     };

@@ -4,4 +4,5 @@
 pub mod chart;
 pub mod form;
 pub mod layout;
+pub mod pin;
 pub mod settings;
