@@ -287,7 +287,7 @@ fn tile(s: &Session, id: i64, t: &Tile, charts: &tiles::Drawn, p: &DashboardPeri
         article.tile id={ "tile-" (t.id) } {
             header {
                 h2 { (t.title) }
-                span.muted.kind { (l.t(tiles::kind_word(&t.kind))) }
+                @if t.title != l.t(tiles::kind_word(&t.kind)) { span.muted.kind { (l.t(tiles::kind_word(&t.kind))) } }
                 span.grow {}
                 @if at.editor {
                     (step("up", l.t("move_up"), "↑", !at.first))
