@@ -31,7 +31,10 @@ PAGES = [
     ("personas", "/personas"),
     ("persona_edit", "/personas?edit=maria#persona-form"),
     ("funnels_typo", "/funnels?steps=view_itme%0Apurchase"),
-    ("not_found", "/dashboards"),
+    ("not_found", "/no-such-page"),
+    ("dashboards", "/dashboards"),
+    ("dashboard", "/dashboards/1"),
+    ("dashboard_compare", "/dashboards/1?since=2026-08-01&until=2026-09-01&compare=previous"),
 ]
 
 

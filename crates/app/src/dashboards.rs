@@ -44,15 +44,16 @@ fn meta_err(e: MetaError, id: i64) -> AppError {
         MetaError::Invalid { field, .. } if field == "name" || field == "title" => {
             AppError::Invalid { field: "name", reason: Reason::ReportName { max: MAX_TITLE } }
         }
-        MetaError::Invalid { field, .. } if field == "tiles" => {
-            AppError::Invalid { field: "tiles", reason: Reason::TooManyTiles { max: tropa_meta::dashboards::MAX_TILES } }
-        }
+        MetaError::Invalid { field, .. } if field == "tiles" => AppError::Invalid {
+            field: "tiles",
+            reason: Reason::TooManyTiles { max: tropa_meta::dashboards::MAX_TILES },
+        },
         other => other.into(),
     }
 }
 
 fn done<'a>(action: Action, project: &'a str, d: &DashboardInfo) -> Done<'a> {
-    Done::new(action, Some(project), &format!("{} {}", d.id, d.name))
+    Done::new(action, Some(project), format!("{} {}", d.id, d.name))
 }
 
 /// The dashboard `id` of `project`.
@@ -153,7 +154,12 @@ pub fn previous(since: &str, until: &str) -> Option<(String, String)> {
 
 /// A tile to pin from a report page's parameters (made canonical: sorted, encoded, without the project).
 pub fn report_tile<'a>(kind: &str, title: &str, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> NewTile {
-    NewTile { kind: kind.trim().into(), title: title.trim().into(), query: canonical_query(pairs), ..NewTile::default() }
+    NewTile {
+        kind: kind.trim().into(),
+        title: title.trim().into(),
+        query: canonical_query(pairs),
+        ..NewTile::default()
+    }
 }
 
 /// Pins a tile at the end of a dashboard.
@@ -167,7 +173,7 @@ pub fn pin(meta: &Meta, who: &Who, project: &str, id: i64, t: &NewTile, now: i64
         }
         other => meta_err(other, id),
     })?;
-    if t.kind == "map" && LaneKind::parse(&t.lane).and_then(|k| rise_or_data(k)).is_none() {
+    if t.kind == "map" && LaneKind::parse(&t.lane).and_then(rise_or_data).is_none() {
         return Err(AppError::Invalid { field: "lane", reason: Reason::TileKind });
     }
     let tile = meta.add_tile(project, id, t, now).map_err(|e| meta_err(e, id))?;
@@ -201,7 +207,15 @@ pub fn pinnable_lanes(map: &JourneyMap) -> Vec<(String, String)> {
 }
 
 /// Moves a tile up or down.
-pub fn move_tile(meta: &Meta, who: &Who, project: &str, id: i64, tile: i64, to: Move, now: i64) -> Result<(), AppError> {
+pub fn move_tile(
+    meta: &Meta,
+    who: &Who,
+    project: &str,
+    id: i64,
+    tile: i64,
+    to: Move,
+    now: i64,
+) -> Result<(), AppError> {
     meta.move_tile(project, id, tile, to, now).map_err(|e| meta_err(e, id))?;
     let d = get(meta, project, id)?;
     let dir = if to == Move::Up { "up" } else { "down" };
@@ -283,8 +297,14 @@ pub fn data_version(meta: &Meta, engine: &dyn Engine, project: &str) -> Result<S
 /// the period, the language and [`data_version`]). Bounded: when full, the oldest half goes.
 #[derive(Default)]
 pub struct TileCache {
-    entries: Mutex<(u64, HashMap<String, (u64, Arc<String>)>)>,
+    entries: Mutex<Entries>,
 }
+
+/// The cache's clock (a count of puts) and each result with the tick it was put at.
+type Entries = (u64, HashMap<String, (u64, Arc<String>)>);
+
+/// A starter tile: the page, its title, its parameters.
+type StarterTile<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
 
 /// How many results a cache keeps.
 const CACHE_ENTRIES: usize = 2_000;
@@ -349,6 +369,51 @@ pub fn map_lane(
         })
         .collect();
     Ok(Some(BarChart { title: format!("{} · {}", map.title, kind.title(&map.lang)), bars, format, highlight: None }))
+}
+
+/// A first dashboard for a new project (the demo's): the purchase funnel, the paths to a purchase, repeat
+/// purchases by month, where customers are now and, with a map, its conversion lane; named in `lang`.
+pub fn starter(
+    meta: &Meta,
+    who: &Who,
+    project: &str,
+    map: Option<i64>,
+    lang: Lang,
+    now: i64,
+) -> Result<DashboardInfo, AppError> {
+    let d = create(meta, who, project, lang.pick("The store at a glance", "Магазин с первого взгляда"), now)?;
+    let reports: [StarterTile; 4] = [
+        (
+            "funnels",
+            lang.pick("Purchase funnel", "Воронка покупки"),
+            &[("steps", "view_item\nadd_to_cart\nbegin_checkout\npurchase")],
+        ),
+        (
+            "paths",
+            lang.pick("Paths to a purchase", "Пути к покупке"),
+            &[("from", "view_item"), ("conversion", "purchase"), ("depth", "4"), ("collapse", "on")],
+        ),
+        (
+            "retention",
+            lang.pick("Repeat purchases", "Повторные покупки"),
+            &[("start", "purchase"), ("return", "purchase"), ("period", "month"), ("periods", "4")],
+        ),
+        ("stages", lang.pick("Where customers are now", "Где клиенты сейчас"), &[]),
+    ];
+    for (kind, title, pairs) in reports {
+        pin(meta, who, project, d.id, &report_tile(kind, title, pairs.iter().copied()), now)?;
+    }
+    if let Some(map) = map {
+        let lane = NewTile {
+            kind: "map".into(),
+            title: lang.pick("Conversion by stage", "Конверсия по этапам").into(),
+            map_id: Some(map),
+            lane: "conversion".into(),
+            ..NewTile::default()
+        };
+        pin(meta, who, project, d.id, &lane, now)?;
+    }
+    Ok(d)
 }
 
 /// The language a map is written in.

@@ -116,7 +116,9 @@ impl Missing {
             Missing::Persona(k) => format!("{} '{k}'", lang.pick("no persona", "нет персоны")),
             Missing::Report(id) => format!("{} {id}", lang.pick("no saved report", "нет сохранённого отчёта")),
             Missing::Dashboard(id) => format!("{} {id}", lang.pick("no dashboard", "нет дашборда")),
-            Missing::Tile(id) => format!("{} {id}", lang.pick("no such chart on the dashboard", "нет такого графика на дашборде")),
+            Missing::Tile(id) => {
+                format!("{} {id}", lang.pick("no such chart on the dashboard", "нет такого графика на дашборде"))
+            }
             Missing::Template(k) => {
                 let keys: Vec<&str> = tropa_core::cjm::template::all().iter().map(|t| t.key.as_str()).collect();
                 format!(
@@ -153,7 +155,9 @@ impl Reason {
             Reason::DateOrder => {
                 lang.pick("must be later than the start of the range", "должно быть позже начала периода").into()
             }
-            Reason::Compare => lang.pick("choose none or the previous period", "выберите «без сравнения» или «предыдущий период»").into(),
+            Reason::Compare => lang
+                .pick("choose none or the previous period", "выберите «без сравнения» или «предыдущий период»")
+                .into(),
             Reason::CompareNeedsRange => lang
                 .pick(
                     "to compare with the previous period, choose both the start and the end",

@@ -32,7 +32,10 @@ use crate::users::{NewSession, Role, User};
 use crate::{KeyInfo, KeyKind, MetaError, NewKey, Project};
 
 /// Every area of the metadata store: what [`crate::Meta`] holds.
-pub trait Repository: Projects + Users + Members + Reports + Maps + Settings + Audit + Dashboards + Send + Sync {}
+pub trait Repository:
+    Projects + Users + Members + Reports + Maps + Settings + Audit + Dashboards + Send + Sync
+{
+}
 
 impl<T: Projects + Users + Members + Reports + Maps + Settings + Audit + Dashboards + Send + Sync> Repository for T {}
 

@@ -431,7 +431,11 @@ pub const MIGRATIONS: &[Migration] = &[
                 ],
                 constraints: &[],
             }),
-            Step::CreateIndex(Index { name: "tiles_by_dashboard", table: "dashboard_tiles", columns: &["dashboard_id", "position"] }),
+            Step::CreateIndex(Index {
+                name: "tiles_by_dashboard",
+                table: "dashboard_tiles",
+                columns: &["dashboard_id", "position"],
+            }),
             Step::CreateTable(Table {
                 name: "dashboard_shares",
                 columns: &[

@@ -528,6 +528,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("expires_90d", "90 days", "90 дней"),
     ("expires_invalid", "A link works from an hour to a year: choose one of the offered times.", "Ссылка действует от часа до года: выберите один из предложенных сроков."),
     ("until_day", "until", "до"),
+    ("share_once_dashboard", "Anyone with the link sees this dashboard's charts, read-only. Copy it now: it is shown only once.", "Любой, у кого есть ссылка, видит графики этого дашборда без права правки. Скопируйте её сейчас: она показывается один раз."),
     ("share_expired_title", "This link has expired", "Срок действия ссылки истёк"),
     ("share_expired", "The link stopped working on", "Ссылка перестала действовать"),
     ("share_ask_new", "Ask the person who shared it for a new one.", "Попросите того, кто поделился ею, прислать новую."),

@@ -16,7 +16,10 @@ fn location(r: &Reply) -> String {
 }
 
 fn tiles(page: &str) -> Vec<String> {
-    page.split("<article class=\"tile\"").skip(1).map(|t| t.split("<h2>").nth(1).unwrap().split('<').next().unwrap().to_string()).collect()
+    page.split("<article class=\"tile\"")
+        .skip(1)
+        .map(|t| t.split("<h2>").nth(1).unwrap().split('<').next().unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test]
@@ -31,7 +34,9 @@ async fn charts_are_pinned_arranged_read_for_one_period_and_shared() {
 
     // the report pages carry the control for analysts only
     let funnels = html(&h.send(page_get("/funnels?project=a&steps=view_item%0Apurchase", &analyst)).await);
-    assert!(funnels.contains("Pin to dashboard") && funnels.contains("name=\"query\" value=\"steps=view_item%0Apurchase\""));
+    assert!(
+        funnels.contains("Pin to dashboard") && funnels.contains("name=\"query\" value=\"steps=view_item%0Apurchase\"")
+    );
     let as_viewer = html(&h.send(page_get("/funnels?project=a&steps=view_item%0Apurchase", &viewer)).await);
     assert!(!as_viewer.contains("Pin to dashboard"));
 
@@ -45,7 +50,10 @@ async fn charts_are_pinned_arranged_read_for_one_period_and_shared() {
     let r = h.send(page_post("/maps", &analyst, &format!("csrf={csrf}&project=a&template=online_store&lang=en"))).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let map_page = html(&h.send(page_get("/maps/1?project=a", &analyst)).await);
-    assert!(map_page.contains("name=\"lane\"") && map_page.contains("value=\"reached\""), "the map offers its data lanes");
+    assert!(
+        map_page.contains("name=\"lane\"") && map_page.contains("value=\"reached\""),
+        "the map offers its data lanes"
+    );
     let r = h.send(pin("kind=map&map=1&lane=reached&title=Reached&dashboard=1".into())).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", html(&r));
     let stored = h.state.meta.tiles("a", 1).unwrap();
@@ -61,13 +69,18 @@ async fn charts_are_pinned_arranged_read_for_one_period_and_shared() {
     let tile3 = stored[2].id;
     for _ in 0..2 {
         let r = h.send(edit(&format!("action=up&tile={tile3}"))).await;
-        assert_eq!((r.status, location(&r)), (StatusCode::SEE_OTHER, format!("/dashboards/1?project=a&done=#tile-{tile3}")));
+        assert_eq!(
+            (r.status, location(&r)),
+            (StatusCode::SEE_OTHER, format!("/dashboards/1?project=a&done=#tile-{tile3}"))
+        );
     }
     let page = html(&h.send(page_get("/dashboards/1?project=a", &analyst)).await);
     assert_eq!(tiles(&page), ["Reached", "Checkout", "Paths"]);
 
     // one period for every chart, compared with the previous one; every problem at its field
-    let page = html(&h.send(page_get("/dashboards/1?project=a&since=2026-05-01&until=2026-05-08&compare=previous", &analyst)).await);
+    let page = html(
+        &h.send(page_get("/dashboards/1?project=a&since=2026-05-01&until=2026-05-08&compare=previous", &analyst)).await,
+    );
     assert!(page.contains("Previous period: 2026-04-24 — 2026-04-30"), "{page}");
     assert_eq!(page.matches("<div class=\"compare\">").count(), 3);
     let r = h.send(page_get("/dashboards/1?project=a&since=May&until=2026-05-08&compare=previous", &analyst)).await;
@@ -89,8 +102,13 @@ async fn charts_are_pinned_arranged_read_for_one_period_and_shared() {
     // viewers read the dashboard and change nothing
     let page = html(&h.send(page_get("/dashboards/1?project=a", &viewer)).await);
     assert_eq!(tiles(&page), ["Reached", "Checkout", "Paths"]);
-    assert!(!page.contains("/dashboards/1/edit") && !page.contains("/dashboards/1/share") && !page.contains("Delete the dashboard"));
-    for path in ["/dashboards/1/edit", "/dashboards/1/share", "/dashboards/1/delete", "/dashboards/pin", "/dashboards"] {
+    assert!(
+        !page.contains("/dashboards/1/edit")
+            && !page.contains("/dashboards/1/share")
+            && !page.contains("Delete the dashboard")
+    );
+    for path in ["/dashboards/1/edit", "/dashboards/1/share", "/dashboards/1/delete", "/dashboards/pin", "/dashboards"]
+    {
         let r = h.send(page_post(path, &viewer, &format!("csrf={vcsrf}&project=a&action=remove&tile=1&name=x"))).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
     }
@@ -115,7 +133,10 @@ async fn charts_are_pinned_arranged_read_for_one_period_and_shared() {
     let mut ru = page_get(&format!("/share/d/{token}"), "");
     ru.headers_mut().insert("accept-language", "ru".parse().unwrap());
     assert!(html(&h.send(ru).await).contains("Предыдущий период"));
-    assert!(h.send(page_post("/dashboards/1/share", &analyst, &format!("csrf={csrf}&project=a&expires=2y"))).await.status == StatusCode::BAD_REQUEST);
+    assert!(
+        h.send(page_post("/dashboards/1/share", &analyst, &format!("csrf={csrf}&project=a&expires=2y"))).await.status
+            == StatusCode::BAD_REQUEST
+    );
     // revoked: gone
     h.send(page_post("/dashboards/1/unshare", &analyst, &format!("csrf={csrf}&project=a"))).await;
     assert_eq!(h.send(page_get(&format!("/share/d/{token}"), "")).await.status, StatusCode::NOT_FOUND);
@@ -127,17 +148,18 @@ async fn charts_are_pinned_arranged_read_for_one_period_and_shared() {
     let r = h.send(page_post("/dashboards/1/delete", &analyst, &format!("csrf={csrf}&project=a"))).await;
     assert_eq!(location(&r), "/dashboards?project=a");
     assert!(h.state.meta.dashboards("a").unwrap().is_empty());
-    let audit: Vec<String> = tropa_app::audit::list(&h.state.meta, &tropa_meta::audit::Filter { limit: 100, ..Default::default() })
-        .unwrap()
-        .into_iter()
-        .map(|e| {
-            let who = match e.actor {
-                tropa_meta::audit::Actor::User { email, .. } => email,
-                _ => String::new(),
-            };
-            format!("{} {who}", e.action.as_str())
-        })
-        .collect();
+    let audit: Vec<String> =
+        tropa_app::audit::list(&h.state.meta, &tropa_meta::audit::Filter { limit: 100, ..Default::default() })
+            .unwrap()
+            .into_iter()
+            .map(|e| {
+                let who = match e.actor {
+                    tropa_meta::audit::Actor::User { email, .. } => email,
+                    _ => String::new(),
+                };
+                format!("{} {who}", e.action.as_str())
+            })
+            .collect();
     for a in ["dashboard.create", "dashboard.change", "dashboard.share", "dashboard.unshare", "dashboard.delete"] {
         assert!(audit.iter().any(|e| e.starts_with(a) && e.ends_with("an@x.ru")), "{a}: {audit:?}");
     }
@@ -166,10 +188,14 @@ async fn expired_links_of_dashboards_and_maps_say_so_in_the_readers_language() {
     // a map's link may be made to expire from its page too
     h.user("an@x.ru", Role::Analyst);
     let (analyst, csrf) = h.sign_in("an@x.ru", "correct horse battery").await;
-    let r = h.send(page_post(&format!("/maps/{}/share", map.id), &analyst, &format!("csrf={csrf}&project=a&expires=30d"))).await;
+    let r = h
+        .send(page_post(&format!("/maps/{}/share", map.id), &analyst, &format!("csrf={csrf}&project=a&expires=30d")))
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", html(&r));
     assert_eq!(h.state.meta.shares("a", map.id, NOW).unwrap()[0].expires_at, Some(NOW + 30 * 86_400_000));
-    let r = h.send(page_post(&format!("/maps/{}/share", map.id), &analyst, &format!("csrf={csrf}&project=a&expires=soon"))).await;
+    let r = h
+        .send(page_post(&format!("/maps/{}/share", map.id), &analyst, &format!("csrf={csrf}&project=a&expires=soon")))
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 
@@ -180,7 +206,11 @@ async fn another_project_neither_sees_nor_pins_to_a_dashboard() {
     let d = h.state.meta.create_dashboard("a", "Secret plans", 0).unwrap();
     h.member("b@x.ru", "b", Role::Admin);
     let (cookie, csrf) = h.sign_in("b@x.ru", "correct horse battery").await;
-    for path in [format!("/dashboards/{}?project=a", d.id), format!("/dashboards/{}?project=b", d.id), "/dashboards?project=a".into()] {
+    for path in [
+        format!("/dashboards/{}?project=a", d.id),
+        format!("/dashboards/{}?project=b", d.id),
+        "/dashboards?project=a".into(),
+    ] {
         let r = h.send(page_get(&path, &cookie)).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
         assert!(!html(&r).contains("Secret plans"));
@@ -190,7 +220,10 @@ async fn another_project_neither_sees_nor_pins_to_a_dashboard() {
     let form = format!("csrf={csrf}&project=b&kind=funnels&query=steps%3Da&title=x&dashboard={}", d.id);
     assert_eq!(h.send(page_post("/dashboards/pin", &cookie, &form)).await.status, StatusCode::NOT_FOUND);
     let form = format!("csrf={csrf}&project=b&action=rename&name=Mine");
-    assert_eq!(h.send(page_post(&format!("/dashboards/{}/edit", d.id), &cookie, &form)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        h.send(page_post(&format!("/dashboards/{}/edit", d.id), &cookie, &form)).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(h.state.meta.dashboard("a", d.id).unwrap().unwrap().name, "Secret plans");
     assert!(h.state.meta.tiles("a", d.id).unwrap().is_empty());
 }
@@ -201,11 +234,20 @@ async fn a_cached_chart_follows_new_data() {
     h.shop().await;
     h.user("an@x.ru", Role::Analyst);
     let (analyst, csrf) = h.sign_in("an@x.ru", "correct horse battery").await;
-    let form = format!("csrf={csrf}&project=a&kind=funnels&query={}&title=F&dashboard=new&new_name=D", enc("steps=view_item%0Apurchase"));
+    let form = format!(
+        "csrf={csrf}&project=a&kind=funnels&query={}&title=F&dashboard=new&new_name=D",
+        enc("steps=view_item%0Apurchase")
+    );
     assert_eq!(h.send(page_post("/dashboards/pin", &analyst, &form)).await.status, StatusCode::SEE_OTHER);
-    let chart = |page: String| page.split("<figure class=\"chart\">").nth(1).unwrap().split("</figure>").next().unwrap().to_string();
+    let chart = |page: String| {
+        page.split("<figure class=\"chart\">").nth(1).unwrap().split("</figure>").next().unwrap().to_string()
+    };
     let before = chart(html(&h.send(page_get("/dashboards/1?project=a", &analyst)).await));
-    assert_eq!(before, chart(html(&h.send(page_get("/dashboards/1?project=a", &analyst)).await)), "the same data, the same chart");
+    assert_eq!(
+        before,
+        chart(html(&h.send(page_get("/dashboards/1?project=a", &analyst)).await)),
+        "the same data, the same chart"
+    );
     let batch = json!({"batch": [
         {"type":"track","event":"view_item","userId":"u9","timestamp":"2026-05-02T10:00:00Z","messageId":"u9-0"},
         {"type":"track","event":"purchase","userId":"u9","timestamp":"2026-05-02T11:00:00Z","messageId":"u9-1"}

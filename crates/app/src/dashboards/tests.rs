@@ -68,13 +68,11 @@ fn dashboards_are_changed_and_audited_and_refuse_bad_input() {
     };
     assert_eq!(bad(pin(&meta, &who, "shop", d.id, &report_tile("sankey", "x", []), 0)), "kind");
     assert_eq!(bad(pin(&meta, &who, "shop", d.id, &report_tile("paths", " ", []), 0)), "name");
-    let lane = NewTile { kind: "map".into(), title: "m".into(), map_id: Some(1), lane: "goals".into(), ..NewTile::default() };
+    let lane =
+        NewTile { kind: "map".into(), title: "m".into(), map_id: Some(1), lane: "goals".into(), ..NewTile::default() };
     assert_eq!(bad(pin(&meta, &who, "shop", d.id, &lane, 0)), "lane", "a written lane has no numbers");
     // another project's dashboard is not found
-    assert!(matches!(
-        pin(&meta, &who, "other", d.id, &t, 0),
-        Err(AppError::NotFound(Missing::Dashboard(_)))
-    ));
+    assert!(matches!(pin(&meta, &who, "other", d.id, &t, 0), Err(AppError::NotFound(Missing::Dashboard(_)))));
     assert!(matches!(unpin(&meta, &who, "shop", d.id, 999, 0), Err(AppError::NotFound(Missing::Tile(999)))));
     let link = share(&meta, &who, "shop", d.id, "7d", 10).unwrap();
     assert_eq!(
@@ -107,4 +105,13 @@ fn the_cache_keeps_results_until_it_is_full() {
     }
     assert!(c.len() <= CACHE_ENTRIES && c.len() > CACHE_ENTRIES / 3);
     assert!(c.get(&format!("k{}", CACHE_ENTRIES + 9)).is_some(), "the newest stays");
+}
+
+#[test]
+fn the_starter_dashboard_pins_the_main_reports_in_the_language() {
+    let (_d, meta) = meta();
+    let d = starter(&meta, &Who::system(), "shop", None, Lang::Ru, 1).unwrap();
+    assert_eq!(d.name, "Магазин с первого взгляда");
+    let kinds: Vec<String> = meta.tiles("shop", d.id).unwrap().into_iter().map(|t| t.kind).collect();
+    assert_eq!(kinds, ["funnels", "paths", "retention", "stages"]);
 }

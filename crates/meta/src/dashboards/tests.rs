@@ -29,7 +29,10 @@ fn dashboards_keep_their_tiles_in_order_and_stay_in_their_project() {
     m.set_dashboard_period("a", d.id, &period, 7).unwrap();
     m.rename_dashboard("a", d.id, "Monthly", 8).unwrap();
     let d2 = m.dashboard("a", d.id).unwrap().unwrap();
-    assert_eq!((d2.name.as_str(), d2.since.as_str(), d2.compare.as_str(), d2.updated_at), ("Monthly", "2026-03-01", "previous", 8));
+    assert_eq!(
+        (d2.name.as_str(), d2.since.as_str(), d2.compare.as_str(), d2.updated_at),
+        ("Monthly", "2026-03-01", "previous", 8)
+    );
     // another project sees and changes nothing
     assert!(m.dashboard("b", d.id).unwrap().is_none());
     assert!(m.dashboards("b").unwrap().is_empty());

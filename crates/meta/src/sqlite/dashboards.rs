@@ -127,11 +127,10 @@ impl Dashboards for SqliteRepository {
                 .optional()?;
             found.ok_or_else(|| MetaError::NotFound { what: "map", name: map.to_string() })?;
         }
-        let (count, last): (i64, Option<i64>) = tx.query_row(
-            "SELECT count(*), max(position) FROM dashboard_tiles WHERE dashboard_id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let (count, last): (i64, Option<i64>) =
+            tx.query_row("SELECT count(*), max(position) FROM dashboard_tiles WHERE dashboard_id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
         if count as usize >= MAX_TILES {
             return Err(MetaError::Invalid { field: "tiles".into(), reason: format!("at most {MAX_TILES} tiles") });
         }
@@ -188,7 +187,8 @@ impl Dashboards for SqliteRepository {
 
     fn remove_tile(&self, project: &str, dashboard: i64, tile: i64, now: i64) -> Result<(), MetaError> {
         let conn = self.conn();
-        let id = owned(&conn, project, dashboard).map_err(|_| MetaError::NotFound { what: "tile", name: tile.to_string() })?;
+        let id = owned(&conn, project, dashboard)
+            .map_err(|_| MetaError::NotFound { what: "tile", name: tile.to_string() })?;
         if conn.execute("DELETE FROM dashboard_tiles WHERE id = ?1 AND dashboard_id = ?2", params![tile, id])? == 0 {
             return Err(MetaError::NotFound { what: "tile", name: tile.to_string() });
         }

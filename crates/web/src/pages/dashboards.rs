@@ -219,11 +219,8 @@ fn done_key(n: &str) -> &'static str {
 fn period_form(s: &Session, d: &DashboardInfo, p: &DashboardPeriod, shown: &Shown<'_>, can_keep: bool) -> Markup {
     let l = s.lang;
     let e = FieldErrors::new(l, shown.problems, "");
-    let (since, until, compare) = if shown.problems.is_empty() {
-        (p.since.as_str(), p.until.as_str(), p.compare.as_str())
-    } else {
-        shown.asked
-    };
+    let (since, until, compare) =
+        if shown.problems.is_empty() { (p.since.as_str(), p.until.as_str(), p.compare.as_str()) } else { shown.asked };
     let compares = [("none", l.t("compare_none")), ("previous", l.t("compare_previous"))];
     html! {
         form.builder.period method="get" action={ "/dashboards/" (d.id) } {

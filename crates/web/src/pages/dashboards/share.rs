@@ -21,13 +21,8 @@ use crate::ui::layout::document;
 use crate::WebState;
 
 /// How long a new link may last: (value for `expiry`, word key).
-pub(crate) const EXPIRIES: [(&str, &str); 5] = [
-    ("", "expires_never"),
-    ("1d", "expires_1d"),
-    ("7d", "expires_7d"),
-    ("30d", "expires_30d"),
-    ("90d", "expires_90d"),
-];
+pub(crate) const EXPIRIES: [(&str, &str); 5] =
+    [("", "expires_never"), ("1d", "expires_1d"), ("7d", "expires_7d"), ("30d", "expires_30d"), ("90d", "expires_90d")];
 
 /// The choice of a new link's life, for the share forms of dashboards and maps.
 pub(crate) fn expiry_select(l: Lang, id: &str) -> Markup {
@@ -45,7 +40,7 @@ pub(crate) fn created_note(l: Lang, origin: &str, token: &str) -> Markup {
         @if !token.is_empty() {
             div.secret role="status" {
                 h2 { (l.t("share_created")) }
-                p { (l.t("share_once")) }
+                p { (l.t("share_once_dashboard")) }
                 pre id="share-link" { (origin) "/share/d/" (token) }
                 button.secondary type="button" data-copy="share-link" data-copied=(l.t("copied")) { (l.t("copy_link")) }
             }

@@ -160,20 +160,23 @@ pub(super) fn share_panel(s: &Session, id: i64, shares: &[ShareInfo]) -> Markup 
     }
 }
 
-/// The map a share link opens, its project and id, and its latest version; else the answer for a link that
-/// leads nowhere — expired (410 with its day) or revoked, or its map gone (404) — on a page without the
-/// signed-in frame, in the reader's language (the reader has no session).
-fn shared_map(st: &WebState, headers: &HeaderMap, token: &str) -> Result<(String, i64, JourneyMap, i64), Response> {
-    let l = crate::i18n::lang_of("", headers);
-    let gone = || crate::pages::dashboards::share::closed(l, None);
+/// The map a share link opens, its project and id, and its latest version; else why the link leads nowhere:
+/// `Some(time)` it expired then (410 with its day), `None` it was revoked or its map is gone (404) — answered by
+/// [`closed`] on a page without the signed-in frame, in the reader's language (the reader has no session).
+fn shared_map(st: &WebState, token: &str) -> Result<(String, i64, JourneyMap, i64), Option<i64>> {
     let (project, id) = match st.meta.shared_map(token, (st.clock)()) {
         Ok(Some(Shared::Live(p, id))) => (p, id),
-        Ok(Some(Shared::Expired(t))) => return Err(crate::pages::dashboards::share::closed(l, Some(t))),
-        _ => return Err(gone()),
+        Ok(Some(Shared::Expired(t))) => return Err(Some(t)),
+        _ => return Err(None),
     };
-    let v = st.meta.map_version(&project, id, None).ok().flatten().ok_or_else(gone)?;
-    let map = JourneyMap::from_json(&v.document).map_err(|_| gone())?;
+    let v = st.meta.map_version(&project, id, None).ok().flatten().ok_or(None)?;
+    let map = JourneyMap::from_json(&v.document).map_err(|_| None)?;
     Ok((project, id, map, v.version))
+}
+
+/// The answer for a link that leads nowhere, in the reader's language.
+fn closed(headers: &HeaderMap, expired: Option<i64>) -> Response {
+    crate::pages::dashboards::share::closed(crate::i18n::lang_of("", headers), expired)
 }
 
 /// The public read-only page of a share link: no sign-in, no navigation, the map and its PDF.
@@ -182,9 +185,9 @@ pub(crate) async fn shared(
     headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    let (project, id, map, version) = match shared_map(&st, &headers, &token) {
+    let (project, id, map, version) = match shared_map(&st, &token) {
         Ok(found) => found,
-        Err(closed) => return Ok(closed),
+        Err(expired) => return Ok(closed(&headers, expired)),
     };
     let data = map_data(&st, &project, &map, None).await?;
     let l = lang_of(&map);
@@ -216,9 +219,9 @@ pub(crate) async fn shared_export(
     Path(token): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let (project, map, version) = match shared_map(&st, &headers, &token) {
+    let (project, map, version) = match shared_map(&st, &token) {
         Ok((project, _, map, version)) => (project, map, version),
-        Err(closed) => return Ok(closed),
+        Err(expired) => return Ok(closed(&headers, expired)),
     };
     let Some(format) = Format::parse(&param(&q, "format")).filter(|f| !matches!(f, Format::Json | Format::Yaml)) else {
         return Ok((StatusCode::BAD_REQUEST, "format: use pdf, png, svg or md\n").into_response());
