@@ -56,7 +56,7 @@ fn again(s: &Session) -> Session {
     Session { user: s.user.clone(), csrf: s.csrf.clone(), lang: s.lang, project: s.project.clone(), role: s.role }
 }
 
-/// Every tile of a dashboard for its period (and the previous one when it compares).
+/// Every tile of a dashboard for its period (and the previous one when it compares), computed side by side.
 pub(crate) async fn draw_all(
     st: &Arc<WebState>,
     s: &Session,
@@ -65,15 +65,24 @@ pub(crate) async fn draw_all(
 ) -> Result<Vec<Drawn>, WebError> {
     let engine = crate::project::engine(st, s, &s.project)?;
     let version = data_version(&st.meta, &*engine, &s.project).map_err(|e| WebError::internal(&e))?;
-    let before = super::compared(p);
-    let mut out = Vec::with_capacity(tiles.len());
-    for t in tiles {
-        let now = draw(st, s, t, (&p.since, &p.until), &version).await?;
-        let before = match &before {
-            Some((since, until)) => Some(draw(st, s, t, (since, until), &version).await?),
-            None => None,
-        };
-        out.push(Drawn { now, before });
+    let mut periods = vec![(p.since.clone(), p.until.clone())];
+    periods.extend(super::compared(p));
+    let mut jobs = tokio::task::JoinSet::new();
+    for (i, t) in tiles.iter().enumerate() {
+        for (slot, (since, until)) in periods.iter().enumerate() {
+            let (st, s, t) = (st.clone(), again(s), t.clone());
+            let (since, until, version) = (since.clone(), until.clone(), version.clone());
+            jobs.spawn(async move { (i, slot, draw(&st, &s, &t, (&since, &until), &version).await) });
+        }
+    }
+    let mut out: Vec<Drawn> =
+        tiles.iter().map(|_| Drawn { now: None, before: (periods.len() > 1).then_some(None) }).collect();
+    while let Some(done) = jobs.join_next().await {
+        let (i, slot, chart) = done.map_err(|e| WebError::internal(&e))?;
+        match slot {
+            0 => out[i].now = chart?,
+            _ => out[i].before = Some(chart?),
+        }
     }
     Ok(out)
 }
