@@ -53,9 +53,16 @@ pub(crate) fn url(s: &Session, id: i64) -> String {
 /// An application error as the page answers it: what is missing is 404, a refused value a problem at its field.
 fn refused(l: Lang, e: AppError) -> Result<(String, String), WebError> {
     match e {
-        AppError::NotFound(_) => Err(WebError::NotFound(l)),
         AppError::Invalid { field, reason } => Ok((field.to_string(), reason.words(l))),
-        other => Err(WebError::internal(&other)),
+        other => Err(failed(l, other)),
+    }
+}
+
+/// An application error of a change that takes no input: 404 for what is missing, else a server fault.
+fn failed(l: Lang, e: AppError) -> WebError {
+    match e {
+        AppError::NotFound(_) => WebError::NotFound(l),
+        other => WebError::internal(&other),
     }
 }
 
@@ -148,7 +155,7 @@ pub(crate) async fn view(
     m: Member<Viewer>,
 ) -> Result<Response, WebError> {
     let Member { s, f: q, .. } = m;
-    let d = app::get(&st.meta, &s.project, id).map_err(|_| WebError::NotFound(s.lang))?;
+    let d = app::get(&st.meta, &s.project, id).map_err(|e| failed(s.lang, e))?;
     // a period asked for in the page's form, else the dashboard's own
     let asked = q.contains_key("compare") || q.contains_key("since") || q.contains_key("until");
     let (period, problems) = if asked {
@@ -357,7 +364,7 @@ pub(crate) async fn edit(
 /// The dashboard again with the problems of a change (400).
 fn again(st: &Arc<WebState>, s: &Session, id: i64, problems: Vec<(String, String)>) -> Result<Response, WebError> {
     let l = s.lang;
-    let d = app::get(&st.meta, &s.project, id).map_err(|_| WebError::NotFound(l))?;
+    let d = app::get(&st.meta, &s.project, id).map_err(|e| failed(l, e))?;
     let main = html! {
         h1 { (d.name) }
         ul.problems role="alert" {
@@ -389,7 +396,7 @@ pub(crate) async fn delete(
     let s = &m.s;
     match app::delete(&st.meta, &crate::audit::who(&st, s), &s.project, id, (st.clock)()) {
         Ok(()) => Ok(redirect(&format!("/dashboards?project={}", enc(&s.project)))),
-        Err(e) => Err(refused(s.lang, e).err().unwrap_or(WebError::NotFound(s.lang))),
+        Err(e) => Err(failed(s.lang, e)),
     }
 }
 
@@ -415,21 +422,20 @@ pub(crate) async fn pin(State(st): State<Arc<WebState>>, m: Member<Analyst>) -> 
             let name = if m.field("new_name").is_empty() { m.field("title") } else { m.field("new_name") };
             match app::create(meta, &who, &s.project, name, now) {
                 Ok(d) => d.id,
-                Err(e) => return pin_refused(&st, s, refused(s.lang, e)?),
+                Err(e) => return pin_refused(s, refused(s.lang, e)?),
             }
         }
         other => other.parse().map_err(|_| WebError::NotFound(s.lang))?,
     };
     match app::pin(meta, &who, &s.project, dashboard, &t, now) {
         Ok(_) => Ok(redirect(&format!("{}&done=pinned", url(s, dashboard)))),
-        Err(e) => pin_refused(&st, s, refused(s.lang, e)?),
+        Err(e) => pin_refused(s, refused(s.lang, e)?),
     }
 }
 
 /// Why a chart was not pinned (400), with the way to the dashboards.
-fn pin_refused(st: &WebState, s: &Session, (f, why): (String, String)) -> Result<Response, WebError> {
+fn pin_refused(s: &Session, (f, why): (String, String)) -> Result<Response, WebError> {
     let l = s.lang;
-    let _ = st;
     let main = html! {
         h1 { (l.t("pin_to_dashboard")) }
         ul.problems role="alert" { li { (l.t(problem_field(&f))) ": " (why) } }

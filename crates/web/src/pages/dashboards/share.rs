@@ -114,7 +114,7 @@ pub(crate) async fn unshare(
     let s = &m.s;
     match app::unshare(&st.meta, &crate::audit::who(&st, s), &s.project, id, (st.clock)()) {
         Ok(_) => Ok(redirect(&url(s, id))),
-        Err(e) => Err(refused(s.lang, e).err().unwrap_or(WebError::NotFound(s.lang))),
+        Err(e) => Err(super::failed(s.lang, e)),
     }
 }
 
