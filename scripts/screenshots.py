@@ -35,6 +35,10 @@ PAGES = [
     ("dictionary", "/dictionary"),
     ("funnels_builder", "/funnels?steps=view_item+where+category+%3D+tents%0Apurchase&window=3d&breakdown=channel"),
     ("funnels_property_typo", "/funnels?steps=view_item+where+categroy+%3D+tents%0Apurchase"),
+    ("not_found", "/no-such-page"),
+    ("dashboards", "/dashboards"),
+    ("dashboard", "/dashboards/1"),
+    ("dashboard_compare", "/dashboards/1?since=2026-08-01&until=2026-09-01&compare=previous"),
 ]
 
 

@@ -20,6 +20,10 @@ pub enum Missing {
     Template(String),
     /// A saved report (its id).
     Report(i64),
+    /// A dashboard (its id).
+    Dashboard(i64),
+    /// A dashboard's tile (its id).
+    Tile(i64),
 }
 
 /// Why a value is refused.
@@ -39,6 +43,20 @@ pub enum Reason {
     TextLength { max: usize },
     /// A text holds control characters (tabs, escapes; a description may have line breaks).
     ControlCharacters,
+    /// Not a date `YYYY-MM-DD`.
+    Date,
+    /// The end of a date range is not after its start.
+    DateOrder,
+    /// Not a way to compare (none, previous).
+    Compare,
+    /// A comparison with the previous period needs both ends of the range.
+    CompareNeedsRange,
+    /// Not something a dashboard can show (a report page or a map's data lane).
+    TileKind,
+    /// A dashboard holds at most `max` charts.
+    TooManyTiles { max: usize },
+    /// A share link lasts from a moment to a year.
+    Expiry,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +119,10 @@ impl Missing {
             Missing::Map { id, version: Some(v) } => format!("{} {id} v{v}", lang.pick("no map", "нет карты")),
             Missing::Persona(k) => format!("{} '{k}'", lang.pick("no persona", "нет персоны")),
             Missing::Report(id) => format!("{} {id}", lang.pick("no saved report", "нет сохранённого отчёта")),
+            Missing::Dashboard(id) => format!("{} {id}", lang.pick("no dashboard", "нет дашборда")),
+            Missing::Tile(id) => {
+                format!("{} {id}", lang.pick("no such chart on the dashboard", "нет такого графика на дашборде"))
+            }
             Missing::Template(k) => {
                 let keys: Vec<&str> = tropa_core::cjm::template::all().iter().map(|t| t.key.as_str()).collect();
                 format!(
@@ -140,6 +162,32 @@ impl Reason {
             Reason::ControlCharacters => lang
                 .pick("remove tabs and other control characters", "уберите табуляции и другие управляющие символы")
                 .into(),
+            Reason::Date => lang.pick("write a date as YYYY-MM-DD", "укажите дату в виде ГГГГ-ММ-ДД").into(),
+            Reason::DateOrder => {
+                lang.pick("must be later than the start of the range", "должно быть позже начала периода").into()
+            }
+            Reason::Compare => lang
+                .pick("choose none or the previous period", "выберите «без сравнения» или «предыдущий период»")
+                .into(),
+            Reason::CompareNeedsRange => lang
+                .pick(
+                    "to compare with the previous period, choose both the start and the end",
+                    "для сравнения с предыдущим периодом укажите и начало, и конец",
+                )
+                .into(),
+            Reason::TileKind => lang
+                .pick(
+                    "a dashboard shows funnels, paths, retention, stages and a map's data lanes",
+                    "на дашборд закрепляются воронки, пути, удержание, этапы и строки данных карты",
+                )
+                .into(),
+            Reason::TooManyTiles { max } => match lang {
+                Lang::En => format!("a dashboard holds at most {max} charts: unpin one first"),
+                Lang::Ru => format!("на дашборде не больше {max} графиков: сначала открепите один"),
+            },
+            Reason::Expiry => lang
+                .pick("a link lasts from an hour to a year (7d, 30d)", "ссылка действует от часа до года (7d, 30d)")
+                .into(),
         }
     }
 }
@@ -162,6 +210,15 @@ mod tests {
             AppError::Invalid { field: "query", reason: Reason::ReportTooLong { max: 4096 } },
             AppError::Invalid { field: "name_en", reason: Reason::TextLength { max: 100 } },
             AppError::Invalid { field: "name_ru", reason: Reason::ControlCharacters },
+            AppError::NotFound(Missing::Dashboard(4)),
+            AppError::NotFound(Missing::Tile(5)),
+            AppError::Invalid { field: "since", reason: Reason::Date },
+            AppError::Invalid { field: "until", reason: Reason::DateOrder },
+            AppError::Invalid { field: "compare", reason: Reason::Compare },
+            AppError::Invalid { field: "compare", reason: Reason::CompareNeedsRange },
+            AppError::Invalid { field: "kind", reason: Reason::TileKind },
+            AppError::Invalid { field: "tiles", reason: Reason::TooManyTiles { max: 40 } },
+            AppError::Invalid { field: "expires", reason: Reason::Expiry },
         ];
         for e in &all {
             let (en, ru) = (e.words(Lang::En), e.words(Lang::Ru));

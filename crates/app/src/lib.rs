@@ -3,7 +3,7 @@
 //! (templates, data lanes, exports) and personas, the audit log of who changed what ([`audit`]) and forgetting a
 //! customer ([`forget`]), the dictionary of event names and properties with their display names ([`dictionary`]),
 //! and the one translator from request text (steps, filters, periods) to typed specs
-//! ([`request`]), saved reports ([`reports`]). The CLI, the query API and the web app are adapters over it:
+//! ([`request`]), saved reports ([`reports`]), dashboards of pinned charts with their cached results ([`dashboards`]). The CLI, the query API and the web app are adapters over it:
 //! they parse their own input, call one function here, and word the answer (or the [`AppError`]) their own way.
 //!
 //! ```no_run
@@ -17,6 +17,7 @@
 //! ```
 
 pub mod audit;
+pub mod dashboards;
 pub mod definitions;
 pub mod dictionary;
 mod error;

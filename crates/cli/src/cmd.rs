@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod audit;
 pub mod customer;
+pub mod dashboard;
 pub mod demo;
 pub mod events;
 pub mod export;

@@ -74,6 +74,8 @@ enum Command {
     /// Journey maps: `map templates`, `map create --template online_store`, `map list`, `map show ID`,
     /// `map export ID --format pdf|png|svg|md|json|yaml`, `map import FILE`, `map persona list|import FILE`.
     Map(cmd::map::MapArgs),
+    /// Dashboards of pinned charts (made in the web app): `dashboard list`, `dashboard show ID`.
+    Dashboard(cmd::dashboard::DashboardArgs),
     /// Users of the web app: `user create --email E --role admin|analyst|viewer`, `user list`, `user password`.
     User(cmd::user::UserArgs),
     /// Merge parts, re-file merged identities, drop forgotten events.
@@ -182,6 +184,9 @@ fn main() -> ExitCode {
         Command::User(a) => cmd::user::run(&cli.data, cli.project.as_deref(), a),
         Command::Map(a) => {
             cmd::map::run(&cli.data, &data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT), a)
+        }
+        Command::Dashboard(a) => {
+            cmd::dashboard::run(&cli.data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT), a)
         }
         Command::Import(a) => cmd::import::run(&data, a),
         Command::Export(a) => cmd::export::run(&data, a),

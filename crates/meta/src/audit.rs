@@ -42,10 +42,16 @@ pub enum Action {
     DataForget,
     /// A note of the dictionary (an event's or a property's display names, description, flags) changed.
     DictionaryEdit,
+    DashboardCreate,
+    /// A dashboard renamed, its period changed, a chart pinned, moved or unpinned.
+    DashboardChange,
+    DashboardDelete,
+    DashboardShare,
+    DashboardUnshare,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 27] = [
         Action::ProjectCreate,
         Action::ProjectSettings,
         Action::KeyCreate,
@@ -68,6 +74,11 @@ impl Action {
         Action::DefinitionReset,
         Action::DataForget,
         Action::DictionaryEdit,
+        Action::DashboardCreate,
+        Action::DashboardChange,
+        Action::DashboardDelete,
+        Action::DashboardShare,
+        Action::DashboardUnshare,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,6 +105,11 @@ impl Action {
             Action::DefinitionReset => "definition.reset",
             Action::DataForget => "data.forget",
             Action::DictionaryEdit => "dictionary.edit",
+            Action::DashboardCreate => "dashboard.create",
+            Action::DashboardChange => "dashboard.change",
+            Action::DashboardDelete => "dashboard.delete",
+            Action::DashboardShare => "dashboard.share",
+            Action::DashboardUnshare => "dashboard.unshare",
         }
     }
 

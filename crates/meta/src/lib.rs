@@ -1,5 +1,6 @@
 //! tropa's metadata: projects and their API keys, each project's settings — time zone and currency ([`settings`]) —, users and their sessions ([`users`]), saved reports and
-//! journey definitions ([`reports`]), journey maps with their versions, share links and personas ([`maps`]), and
+//! journey definitions ([`reports`]), journey maps with their versions, share links and personas ([`maps`]), dashboards of pinned charts with
+//! their share links ([`dashboards`]), and
 //! the append-only audit log of who changed them ([`audit`]), and the dictionary's notes on event names and
 //! properties ([`dictionary`]).
 //!
@@ -26,6 +27,7 @@
 //! ```
 
 pub mod audit;
+pub mod dashboards;
 pub mod dictionary;
 pub mod maps;
 pub mod members;
@@ -38,6 +40,7 @@ pub mod settings;
 pub mod sqlite;
 pub mod users;
 
+pub use dashboards::{DashboardInfo, DashboardPeriod, Move, NewTile, Shared, Tile};
 pub use dictionary::{Note, NoteKind};
 pub use maps::{MapInfo, MapVersion, NewShare, ShareInfo};
 pub use projects::{check_key_secret, check_slug, KeyInfo, KeyKind, NewKey, Project};

@@ -40,6 +40,8 @@ pub struct NewShare {
 pub struct ShareInfo {
     pub hint: String,
     pub created_at: i64,
+    /// When it stops working (None: until revoked).
+    pub expires_at: Option<i64>,
 }
 
 const MAX_DOCUMENT: usize = 1024 * 1024;
@@ -99,13 +101,13 @@ mod tests {
         let (d, m) = meta();
         m.create_project("a", "", 0).unwrap();
         let map = m.create_map("a", "Shop", "{}", "", None, 0).unwrap();
-        let s = m.create_share("a", map.id, 5).unwrap();
+        let s = m.create_share("a", map.id, None, 5).unwrap();
         assert!(s.token.starts_with("sh_") && s.token.len() == 35);
-        assert_eq!(m.shared_map(&s.token).unwrap(), Some(("a".into(), map.id)));
-        assert_eq!(m.shares("a", map.id).unwrap().len(), 1);
-        assert!(m.shared_map("sh_forged").unwrap().is_none());
+        assert_eq!(m.shared_map(&s.token, 6).unwrap(), Some(crate::Shared::Live("a".into(), map.id)));
+        assert_eq!(m.shares("a", map.id, 6).unwrap().len(), 1);
+        assert!(m.shared_map("sh_forged", 6).unwrap().is_none());
         assert_eq!(m.revoke_shares("a", map.id, 9).unwrap(), 1);
-        assert!(m.shared_map(&s.token).unwrap().is_none());
+        assert!(m.shared_map(&s.token, 10).unwrap().is_none());
         drop(m);
         let bytes = std::fs::read(d.path().join("meta.sqlite")).unwrap();
         assert!(!bytes.windows(20).any(|w| w == &s.token.as_bytes()[3..23]), "tokens are stored as digests");

@@ -22,6 +22,7 @@
 //! The schema every backend stores this in is [`crate::schema::MIGRATIONS`], rendered for its dialect.
 
 use crate::audit::{Entry, Filter, NewEntry};
+use crate::dashboards::{DashboardInfo, DashboardPeriod, Move, NewTile, Shared, Tile};
 use crate::dictionary::{Note, NoteKind};
 use crate::maps::{MapInfo, MapVersion, NewShare, ShareInfo};
 use crate::members::Member;
@@ -33,11 +34,14 @@ use crate::{KeyInfo, KeyKind, MetaError, NewKey, Project};
 
 /// Every area of the metadata store: what [`crate::Meta`] holds.
 pub trait Repository:
-    Projects + Users + Members + Reports + Maps + Settings + Audit + Dictionary + Send + Sync
+    Projects + Users + Members + Reports + Maps + Settings + Audit + Dictionary + Dashboards + Send + Sync
 {
 }
 
-impl<T: Projects + Users + Members + Reports + Maps + Settings + Audit + Dictionary + Send + Sync> Repository for T {}
+impl<T: Projects + Users + Members + Reports + Maps + Settings + Audit + Dictionary + Dashboards + Send + Sync>
+    Repository for T
+{
+}
 
 /// Projects and their API keys.
 pub trait Projects {
@@ -228,18 +232,20 @@ pub trait Maps {
     /// Deletes a map with its versions and share links (`NotFound { what: "map" }` when it is not the project's).
     fn delete_map(&self, project: &str, id: i64) -> Result<(), MetaError>;
 
-    /// A new read-only share link (`sh_` + a random token, stored as its digest, hint = its first 7 characters);
-    /// older live links stay valid until revoked. `NotFound { what: "map" }` when it is not the project's.
-    fn create_share(&self, project: &str, id: i64, now: i64) -> Result<NewShare, MetaError>;
+    /// A new read-only share link (`sh_` + a random token, stored as its digest, hint = its first 7 characters),
+    /// valid until revoked or, with `expires_at`, until that time; older live links stay valid. `NotFound { what:
+    /// "map" }` when it is not the project's.
+    fn create_share(&self, project: &str, id: i64, expires_at: Option<i64>, now: i64) -> Result<NewShare, MetaError>;
 
-    /// The live share links of a map, oldest first.
-    fn shares(&self, project: &str, id: i64) -> Result<Vec<ShareInfo>, MetaError>;
+    /// The live share links of a map at `now` (not revoked, not expired), oldest first.
+    fn shares(&self, project: &str, id: i64, now: i64) -> Result<Vec<ShareInfo>, MetaError>;
 
     /// Revokes every live share link of a map; returns how many (`NotFound { what: "map" }` as above).
     fn revoke_shares(&self, project: &str, id: i64, now: i64) -> Result<usize, MetaError>;
 
-    /// The (project, map id) a live share token opens.
-    fn shared_map(&self, token: &str) -> Result<Option<(String, i64)>, MetaError>;
+    /// What a share token opens at `now`: the (project, map id) of a live link, or `Expired` with the time a
+    /// link that was not revoked expired; None for a revoked or unknown token.
+    fn shared_map(&self, token: &str, now: i64) -> Result<Option<Shared>, MetaError>;
 
     /// Creates or replaces a persona (by key) of a project.
     fn save_persona(&self, project: &str, key: &str, document: &str, now: i64) -> Result<(), MetaError>;
@@ -249,6 +255,62 @@ pub trait Maps {
 
     /// Deletes a persona (`NotFound { what: "persona" }` when there is none).
     fn delete_persona(&self, project: &str, key: &str) -> Result<(), MetaError>;
+}
+
+/// Dashboards of a project, their tiles in order, and their read-only share links (as the maps' links: `sd_` +
+/// a random token stored as its digest, revocable, optionally expiring).
+pub trait Dashboards {
+    /// A new dashboard after `dashboards::check_name`, without tiles, its period open and without comparison.
+    /// An unknown project is `NotFound { what: "project" }`.
+    fn create_dashboard(&self, project: &str, name: &str, now: i64) -> Result<DashboardInfo, MetaError>;
+
+    /// The dashboards of a project, by name (then id).
+    fn dashboards(&self, project: &str) -> Result<Vec<DashboardInfo>, MetaError>;
+
+    /// A dashboard of `project` (another project's id is None).
+    fn dashboard(&self, project: &str, id: i64) -> Result<Option<DashboardInfo>, MetaError>;
+
+    /// Renames a dashboard (`check_name`); `NotFound { what: "dashboard" }` when it is not the project's.
+    fn rename_dashboard(&self, project: &str, id: i64, name: &str, now: i64) -> Result<(), MetaError>;
+
+    /// Sets a dashboard's period after `dashboards::check_period` (`NotFound` as above).
+    fn set_dashboard_period(&self, project: &str, id: i64, p: &DashboardPeriod, now: i64) -> Result<(), MetaError>;
+
+    /// Deletes a dashboard with its tiles and share links (`NotFound` as above).
+    fn delete_dashboard(&self, project: &str, id: i64) -> Result<(), MetaError>;
+
+    /// Pins a tile at the end of the dashboard after `dashboards::check_tile`; a full dashboard
+    /// (`dashboards::MAX_TILES`) is `Invalid { field: "tiles" }`, a map of another project `NotFound { what:
+    /// "map" }`, the dashboard as above.
+    fn add_tile(&self, project: &str, dashboard: i64, t: &NewTile, now: i64) -> Result<Tile, MetaError>;
+
+    /// The tiles of a dashboard of `project`, in order (empty for another project's).
+    fn tiles(&self, project: &str, dashboard: i64) -> Result<Vec<Tile>, MetaError>;
+
+    /// Swaps a tile with its neighbour before or after it (nothing at either end); `NotFound { what: "tile" }`
+    /// when it is not on that dashboard of the project.
+    fn move_tile(&self, project: &str, dashboard: i64, tile: i64, to: Move, now: i64) -> Result<(), MetaError>;
+
+    /// Unpins a tile (`NotFound { what: "tile" }` as above).
+    fn remove_tile(&self, project: &str, dashboard: i64, tile: i64, now: i64) -> Result<(), MetaError>;
+
+    /// A new read-only share link of a dashboard, until revoked or `expires_at` (`NotFound { what: "dashboard" }`).
+    fn create_dashboard_share(
+        &self,
+        project: &str,
+        id: i64,
+        expires_at: Option<i64>,
+        now: i64,
+    ) -> Result<NewShare, MetaError>;
+
+    /// The live share links of a dashboard at `now`, oldest first.
+    fn dashboard_shares(&self, project: &str, id: i64, now: i64) -> Result<Vec<ShareInfo>, MetaError>;
+
+    /// Revokes every live share link of a dashboard; returns how many (`NotFound` as above).
+    fn revoke_dashboard_shares(&self, project: &str, id: i64, now: i64) -> Result<usize, MetaError>;
+
+    /// What a dashboard share token opens at `now` (as [`Maps::shared_map`]).
+    fn shared_dashboard(&self, token: &str, now: i64) -> Result<Option<Shared>, MetaError>;
 }
 
 /// Each project's settings, stored as the text the application layer checked.

@@ -419,6 +419,58 @@ pub const MIGRATIONS: &[Migration] = &[
             constraints: &[Constraint::PrimaryKey(&["project_id", "kind", "name"])],
         })],
     },
+    Migration {
+        note: "dashboards of pinned charts under one period, their tiles in order, their share links; share links \
+               of maps may expire",
+        steps: &[
+            Step::CreateTable(Table {
+                name: "dashboards",
+                columns: &[
+                    id("id"),
+                    integer("project_id").not_null().references("projects", "id", OnDelete::NoAction),
+                    text("name").not_null(),
+                    text("since").not_null().default(Value::Text("")),
+                    text("until").not_null().default(Value::Text("")),
+                    text("compare").not_null().default(Value::Text("none")).one_of(&["none", "previous"]),
+                    integer("created_at").not_null(),
+                    integer("updated_at").not_null(),
+                ],
+                constraints: &[],
+            }),
+            Step::CreateTable(Table {
+                name: "dashboard_tiles",
+                columns: &[
+                    id("id"),
+                    integer("dashboard_id").not_null().references("dashboards", "id", OnDelete::Cascade),
+                    integer("position").not_null(),
+                    text("kind").not_null().one_of(&["funnels", "paths", "retention", "stages", "map"]),
+                    text("title").not_null(),
+                    text("query").not_null(),
+                    integer("map_id").references("maps", "id", OnDelete::Cascade),
+                    text("lane").not_null(),
+                ],
+                constraints: &[],
+            }),
+            Step::CreateIndex(Index {
+                name: "tiles_by_dashboard",
+                table: "dashboard_tiles",
+                columns: &["dashboard_id", "position"],
+            }),
+            Step::CreateTable(Table {
+                name: "dashboard_shares",
+                columns: &[
+                    blob("digest").primary_key(),
+                    integer("dashboard_id").not_null().references("dashboards", "id", OnDelete::Cascade),
+                    text("hint").not_null(),
+                    integer("created_at").not_null(),
+                    integer("expires_at"),
+                    integer("revoked_at"),
+                ],
+                constraints: &[],
+            }),
+            Step::AddColumn { table: "map_shares", column: integer("expires_at") },
+        ],
+    },
 ];
 
 /// `text` as an SQL string literal (the same in every dialect we render).

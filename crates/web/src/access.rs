@@ -80,6 +80,12 @@ impl<R: Need> FromRequest<Arc<WebState>> for Member<R> {
 }
 
 impl<R: Need> Member<R> {
+    /// A member already checked (`s` in its project with at least `R`'s role), asking `f`: how a dashboard
+    /// reads a pinned report through its page, with the dashboard's own member or a share link's reader.
+    pub(crate) fn checked(s: Session, f: HashMap<String, String>) -> Member<R> {
+        Member { s, f, need: PhantomData }
+    }
+
     /// A form field, trimmed ("" when absent).
     pub fn field(&self, name: &str) -> &str {
         self.f.get(name).map(|v| v.trim()).unwrap_or("")

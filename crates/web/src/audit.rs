@@ -46,8 +46,8 @@ pub(crate) fn record(st: &WebState, s: &Session, done: Done<'_>) {
     }
 }
 
-/// The signed-in user from the client's address, for application functions that record their own entries
-/// (`tropa_app::dictionary::annotate`).
+/// The signed-in user as the audit log names them, from the client's address, for changes the application layer
+/// records itself (a dashboard's, a dictionary note's).
 pub(crate) fn who(st: &WebState, s: &Session) -> Who {
     let trusted = &st.trusted_proxies;
     let address = CLIENT.try_with(|c| crate::throttle::client_ip(c.peer, &c.forwarded, trusted)).ok().flatten();

@@ -35,7 +35,7 @@ pub use session::Session;
 
 use pages::maps::{history, personas, share};
 use pages::{customers, funnels, maps, members, overview, paths, project_settings, retention, saved};
-use pages::{settings, sign_in, stages};
+use pages::{dashboards, settings, sign_in, stages};
 
 const CSS: &str = include_str!("../assets/app.css");
 const SCRIPT: &str = include_str!("../assets/app.js");
@@ -52,6 +52,8 @@ pub struct WebState {
     pub trusted_proxies: Vec<IpAddr>,
     /// Failed sign-ins and the bound on password hashes (in memory, per process).
     sign_in: throttle::SignInThrottle,
+    /// Dashboards' computed charts (in memory, per process), keyed by the data's version.
+    pub(crate) tiles: tropa_app::dashboards::TileCache,
 }
 
 impl WebState {
@@ -66,7 +68,14 @@ impl WebState {
         trusted_proxies: Vec<IpAddr>,
         clock: Box<dyn Fn() -> i64 + Send + Sync>,
     ) -> Arc<WebState> {
-        Arc::new(WebState { meta, projects, clock, trusted_proxies, sign_in: throttle::SignInThrottle::default() })
+        Arc::new(WebState {
+            meta,
+            projects,
+            clock,
+            trusted_proxies,
+            sign_in: throttle::SignInThrottle::default(),
+            tiles: Default::default(),
+        })
     }
 
     /// The settings of a project the user may read (its time zone, its currency).
@@ -105,6 +114,15 @@ pub fn router(state: Arc<WebState>) -> Router {
         .route("/maps/{id}/delete", post(share::delete))
         .route("/share/{token}", get(share::shared))
         .route("/share/{token}/export", get(share::shared_export))
+        // dashboards of pinned charts and their share links
+        .route("/dashboards", get(dashboards::list).post(dashboards::create))
+        .route("/dashboards/pin", post(dashboards::pin))
+        .route("/dashboards/{id}", get(dashboards::view))
+        .route("/dashboards/{id}/edit", post(dashboards::edit))
+        .route("/dashboards/{id}/share", post(dashboards::share::share))
+        .route("/dashboards/{id}/unshare", post(dashboards::share::unshare))
+        .route("/dashboards/{id}/delete", post(dashboards::delete))
+        .route("/share/d/{token}", get(dashboards::share::shared))
         .route("/personas", get(personas::personas).post(personas::save_persona))
         .route("/personas/delete", post(personas::delete_persona))
         // settings: the account, the project, the instance

@@ -49,8 +49,11 @@ async fn every_answer_carries_the_security_headers() {
     assert_security_headers("POST /maps (a redirect)", &r);
     let r = h.send(page_post("/maps/1/share", &admin, &format!("csrf={csrf}&project=a"))).await;
     let token = r.headers["location"].to_str().unwrap().split("share=").nth(1).unwrap().to_string();
+    let dashboard = h.state.meta.create_dashboard("a", "D", 0).unwrap();
+    let dashboard_token = h.state.meta.create_dashboard_share("a", dashboard.id, None, 0).unwrap().token;
     for (method, path, _) in WEB_ROUTES.iter().filter(|r| r.0 == "GET") {
-        let path = path.replace("{id}", "1").replace("{token}", &token);
+        let token = if path.starts_with("/share/d/") { &dashboard_token } else { &token };
+        let path = path.replace("{id}", "1").replace("{token}", token);
         let r = h.send(page_get(&format!("{path}?project=a&format=svg"), &admin)).await;
         assert!(r.status.is_success(), "{method} {path}: {}", r.status);
         assert_security_headers(&format!("{path} as admin"), &r);
@@ -369,12 +372,12 @@ async fn changing_the_password_is_throttled_like_signing_in() {
 }
 
 /// A path nobody serves is a page for a person (404 in their language) and JSON for a program: regression, every
-/// unknown page (`/dashboards`, a mistyped link) answered the API's raw JSON.
+/// unknown page (`/dashboards` before it existed, a mistyped link) answered the API's raw JSON.
 #[tokio::test]
 async fn unknown_pages_are_pages_and_unknown_api_paths_json() {
     let h = harness();
     h.user("maria@x.ru", tropa_meta::Role::Viewer);
-    let anonymous = Request::get("/dashboards").header("accept-language", "ru-RU").body(Body::empty()).unwrap();
+    let anonymous = Request::get("/reports-board").header("accept-language", "ru-RU").body(Body::empty()).unwrap();
     let r = h.send(anonymous).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let page = html(&r);

@@ -183,6 +183,19 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
                 )
                 .map_err(super::app_error)?,
             };
+            // and a first dashboard of pinned charts
+            if meta.dashboards(tropa_app::layout::DEFAULT_PROJECT)?.is_empty() {
+                let lang = crate::lang::lang();
+                tropa_app::dashboards::starter(
+                    &meta,
+                    &super::audit::who(),
+                    tropa_app::layout::DEFAULT_PROJECT,
+                    Some(map_id),
+                    lang,
+                    tropa_app::now_ms(),
+                )
+                .map_err(super::app_error)?;
+            }
             drop(meta);
             let store = super::open(data)?;
             let mut summary = store.summary()?;

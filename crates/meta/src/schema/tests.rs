@@ -144,6 +144,38 @@ const LEGACY: &[&str] = &[
         updated_at INTEGER NOT NULL,
         PRIMARY KEY (project_id, kind, name)
      );",
+    // 8 → 9: dashboards of pinned charts under one period, their tiles in order, their share links; share links of
+    // maps may expire
+    "CREATE TABLE dashboards (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id),
+        name TEXT NOT NULL,
+        since TEXT NOT NULL DEFAULT '',
+        until TEXT NOT NULL DEFAULT '',
+        compare TEXT NOT NULL DEFAULT 'none' CHECK (compare IN ('none', 'previous')),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+     );
+     CREATE TABLE dashboard_tiles (
+        id INTEGER PRIMARY KEY,
+        dashboard_id INTEGER NOT NULL REFERENCES dashboards(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('funnels', 'paths', 'retention', 'stages', 'map')),
+        title TEXT NOT NULL,
+        query TEXT NOT NULL,
+        map_id INTEGER REFERENCES maps(id) ON DELETE CASCADE,
+        lane TEXT NOT NULL
+     );
+     CREATE INDEX tiles_by_dashboard ON dashboard_tiles (dashboard_id, position);
+     CREATE TABLE dashboard_shares (
+        digest BLOB PRIMARY KEY,
+        dashboard_id INTEGER NOT NULL REFERENCES dashboards(id) ON DELETE CASCADE,
+        hint TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        revoked_at INTEGER
+     );
+     ALTER TABLE map_shares ADD COLUMN expires_at INTEGER;",
 ];
 
 /// The schema of a database: (type, name, table, SQL with white space normalised), by type and name.
@@ -186,8 +218,8 @@ fn the_sqlite_rendering_makes_the_schema_the_old_sql_made_at_every_version() {
         let (old, new) = (schema_of(&old), schema_of(&new));
         assert_eq!(old, new, "schema {version}");
         if version == LEGACY.len() {
-            // 14 tables, 2 indexes of ours, 3 triggers (and SQLite's own indexes of unique keys)
-            assert_eq!(new.iter().filter(|r| r.0 == "table").count(), 14);
+            // 17 tables, 3 indexes of ours, 3 triggers (and SQLite's own indexes of unique keys)
+            assert_eq!(new.iter().filter(|r| r.0 == "table").count(), 17);
             assert_eq!(new.iter().filter(|r| r.0 == "trigger").count(), 3);
         }
     }

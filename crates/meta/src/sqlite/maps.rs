@@ -3,6 +3,7 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::{project_id, SqliteRepository};
+use crate::dashboards::Shared;
 use crate::maps::{check_document, MapInfo, MapVersion, NewShare, ShareInfo};
 use crate::repository::Maps;
 use crate::secret::{digest, random_token};
@@ -154,26 +155,27 @@ impl Maps for SqliteRepository {
         Ok(())
     }
 
-    fn create_share(&self, project: &str, id: i64, now: i64) -> Result<NewShare, MetaError> {
+    fn create_share(&self, project: &str, id: i64, expires_at: Option<i64>, now: i64) -> Result<NewShare, MetaError> {
         if self.map(project, id)?.is_none() {
             return Err(MetaError::NotFound { what: "map", name: id.to_string() });
         }
         let token = random_token("sh_")?;
         let hint: String = token.chars().take(7).collect();
         self.conn().execute(
-            "INSERT INTO map_shares (digest, map_id, hint, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![digest(&token), id, hint, now],
+            "INSERT INTO map_shares (digest, map_id, hint, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![digest(&token), id, hint, now, expires_at],
         )?;
         Ok(NewShare { token, hint })
     }
 
-    fn shares(&self, project: &str, id: i64) -> Result<Vec<ShareInfo>, MetaError> {
+    fn shares(&self, project: &str, id: i64, now: i64) -> Result<Vec<ShareInfo>, MetaError> {
         let conn = self.conn();
         let mut st = conn.prepare(
-            "SELECT s.hint, s.created_at FROM map_shares s JOIN maps m ON m.id = s.map_id
-             JOIN projects p ON p.id = m.project_id WHERE p.slug = ?1 AND m.id = ?2 AND s.revoked_at IS NULL ORDER BY s.created_at",
+            "SELECT s.hint, s.created_at, s.expires_at FROM map_shares s JOIN maps m ON m.id = s.map_id
+             JOIN projects p ON p.id = m.project_id WHERE p.slug = ?1 AND m.id = ?2 AND s.revoked_at IS NULL
+             AND (s.expires_at IS NULL OR s.expires_at > ?3) ORDER BY s.created_at",
         )?;
-        let rows = st.query_map(params![project, id], |r| Ok(ShareInfo { hint: r.get(0)?, created_at: r.get(1)? }))?;
+        let rows = st.query_map(params![project, id, now], share_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -187,16 +189,17 @@ impl Maps for SqliteRepository {
         )?)
     }
 
-    fn shared_map(&self, token: &str) -> Result<Option<(String, i64)>, MetaError> {
+    fn shared_map(&self, token: &str, now: i64) -> Result<Option<Shared>, MetaError> {
         let conn = self.conn();
-        Ok(conn
+        let found = conn
             .query_row(
-                "SELECT p.slug, m.id FROM map_shares s JOIN maps m ON m.id = s.map_id JOIN projects p ON p.id = m.project_id
-                 WHERE s.digest = ?1 AND s.revoked_at IS NULL",
+                "SELECT p.slug, m.id, s.expires_at FROM map_shares s JOIN maps m ON m.id = s.map_id
+                 JOIN projects p ON p.id = m.project_id WHERE s.digest = ?1 AND s.revoked_at IS NULL",
                 [digest(token)],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
-            .optional()?)
+            .optional()?;
+        Ok(found.map(|(p, id, expires)| shared(p, id, expires, now)))
     }
 
     fn save_persona(&self, project: &str, key: &str, document: &str, now: i64) -> Result<(), MetaError> {
@@ -227,5 +230,18 @@ impl Maps for SqliteRepository {
             return Err(MetaError::NotFound { what: "persona", name: key.into() });
         }
         Ok(())
+    }
+}
+
+/// A share link as listed: its hint, creation and expiry.
+pub(super) fn share_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ShareInfo> {
+    Ok(ShareInfo { hint: r.get(0)?, created_at: r.get(1)?, expires_at: r.get(2)? })
+}
+
+/// What a found link opens at `now`.
+pub(super) fn shared(project: String, id: i64, expires_at: Option<i64>, now: i64) -> Shared {
+    match expires_at {
+        Some(t) if t <= now => Shared::Expired(t),
+        _ => Shared::Live(project, id),
     }
 }

@@ -129,6 +129,7 @@ pub(crate) fn builder_page(
     let main = html! {
         h1 { (l.t(kind)) }
         (saved::panel(st, s, kind, q))
+        (crate::ui::pin::report(st, s, kind, q))
         (form)
         (result)
     };

@@ -285,11 +285,13 @@ pub(crate) async fn view(
         (Some(d), true) => suggestions_of(&st, &s.project, &map, d).await?,
         _ => vec![],
     };
-    let shares = st.meta.shares(&s.project, id).unwrap_or_default();
+    let shares = st.meta.shares(&s.project, id, (st.clock)()).unwrap_or_default();
+    let pin = crate::ui::pin::map_lanes(&st, &s, id, &map.title, &tropa_app::dashboards::pinnable_lanes(&map));
     let mv = MapView { map: &map, id, v, latest, data: data.as_ref(), personas: &personas, persona, editable };
     let main = html! {
         (share::created_note(s.lang, &origin(&headers), &param(&q, "share")))
         (map_page(&s, &mv, &suggestions, &shares))
+        (pin)
     };
     let mut res = maps_page(&s, &map.title, main);
     res.headers_mut().insert(header::CACHE_CONTROL, "no-store".parse().expect("a header value"));

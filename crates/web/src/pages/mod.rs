@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod builder;
 pub mod customers;
+pub mod dashboards;
 pub mod dictionary;
 pub mod export;
 pub mod funnels;

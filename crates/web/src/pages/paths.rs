@@ -40,7 +40,8 @@ struct Ask {
 impl Ask {
     fn read(q: &HashMap<String, String>) -> Ask {
         let field = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
-        let first_visit = q.is_empty() || (q.len() == 1 && q.contains_key("project"));
+        // the page opened without its form's fields (a chart download, a dashboard's period do not count)
+        let first_visit = q.keys().all(|k| ["project", "download", "format", "since", "until"].contains(&k.as_str()));
         Ask {
             from: if first_visit { "view_item".to_string() } else { field("from") },
             to: field("to"),

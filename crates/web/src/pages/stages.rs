@@ -257,6 +257,7 @@ async fn show(
     let e = FieldErrors::new(l, &problems.0, "");
     let main = html! {
         h1 { (l.t("stages")) }
+        (crate::ui::pin::report(st, s, "stages", &ask.download_params()))
         (form(s, ask, &issues, note, &e))
         (result)
     };

@@ -42,8 +42,9 @@ pub fn document(lang: Lang, title: &str, body: Markup) -> Markup {
 }
 
 /// The sections of the navigation: (path, word key).
-const NAV: [(&str, &str); 9] = [
+const NAV: [(&str, &str); 10] = [
     ("/", "overview"),
+    ("/dashboards", "dashboards"),
     ("/maps", "maps"),
     ("/funnels", "funnels"),
     ("/paths", "paths"),

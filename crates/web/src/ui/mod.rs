@@ -5,4 +5,5 @@ pub mod chart;
 pub mod form;
 pub mod layout;
 pub mod picker;
+pub mod pin;
 pub mod settings;

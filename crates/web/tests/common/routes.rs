@@ -57,6 +57,15 @@ pub const WEB_ROUTES: &[(&str, &str, Option<tropa_meta::Role>)] = {
         ("GET", "/personas", Some(Viewer)),
         ("POST", "/personas", Some(Analyst)),
         ("POST", "/personas/delete", Some(Analyst)),
+        ("GET", "/dashboards", Some(Viewer)),
+        ("POST", "/dashboards", Some(Analyst)),
+        ("POST", "/dashboards/pin", Some(Analyst)),
+        ("GET", "/dashboards/{id}", Some(Viewer)),
+        ("POST", "/dashboards/{id}/edit", Some(Analyst)),
+        ("POST", "/dashboards/{id}/share", Some(Analyst)),
+        ("POST", "/dashboards/{id}/unshare", Some(Analyst)),
+        ("POST", "/dashboards/{id}/delete", Some(Analyst)),
+        ("GET", "/share/d/{token}", None), // a dashboard's read-only page: the token is the permission
     ]
 };
 

@@ -12,7 +12,7 @@ use tropa_app::audit::Action;
 use tropa_app::maps::{self, Format};
 use tropa_core::cjm::persona::Persona;
 use tropa_core::cjm::JourneyMap;
-use tropa_meta::{Role, ShareInfo, User};
+use tropa_meta::{Role, ShareInfo, Shared, User};
 
 use super::grid::{grid, Grid};
 use super::{fault, lang_of, load, map_action, map_data, param, persona_label, persona_list, project_fields, respond};
@@ -77,8 +77,13 @@ pub(crate) async fn share(
     m: Member<Analyst>,
 ) -> Result<Response, WebError> {
     let now = (st.clock)();
+    // an optional expiry, read as a dashboard's link's is
+    let expires = match tropa_app::dashboards::expiry(m.field("expires"), now) {
+        Ok(t) => t,
+        Err(_) => return Err(WebError::BadRequest(m.s.lang, StatusCode::BAD_REQUEST, "expires_invalid")),
+    };
     map_action(&st, m, |meta, s| {
-        let t = meta.create_share(&s.project, id, now)?;
+        let t = meta.create_share(&s.project, id, expires, now)?;
         audit::record(&st, s, audit::on_map(&st, Action::MapShare, &s.project, id));
         Ok(format!("/maps/{id}?project={}&share={}", enc(&s.project), t.token))
     })
@@ -133,15 +138,12 @@ pub(super) fn share_panel(s: &Session, id: i64, shares: &[ShareInfo]) -> Markup 
         div.share {
             h2 { (l.t("share_link")) }
             p.muted {
-                @if shares.is_empty() {
-                    (l.t("no_share"))
-                } @else {
-                    (l.t("live_shares")) ": "
-                    @for (i, x) in shares.iter().enumerate() { @if i > 0 { ", " } (x.hint) "…" }
-                }
+                (crate::pages::dashboards::share::live_words(l, shares))
             }
             form method="post" action={ "/maps/" (id) "/share" } class="inline" {
                 (project_fields(s))
+                (crate::pages::dashboards::share::expiry_select(l, "map-expires"))
+                " "
                 button type="submit" class="secondary" { (l.t("new_share")) }
             }
             " "
@@ -158,19 +160,23 @@ pub(super) fn share_panel(s: &Session, id: i64, shares: &[ShareInfo]) -> Markup 
     }
 }
 
-/// The answer for a share link that leads nowhere (revoked, or its map gone): 404 with the reason, on a page
-/// without the signed-in frame (the reader has no session).
-fn gone(lang: Lang) -> Response {
-    let body = html! { main { h1 { "404" } p { (lang.t("share_gone")) } } };
-    respond(StatusCode::NOT_FOUND, document(lang, "404", body))
+/// The map a share link opens, its project and id, and its latest version; else why the link leads nowhere:
+/// `Some(time)` it expired then (410 with its day), `None` it was revoked or its map is gone (404) — answered by
+/// [`closed`] on a page without the signed-in frame, in the reader's language (the reader has no session).
+fn shared_map(st: &WebState, token: &str) -> Result<(String, i64, JourneyMap, i64), Option<i64>> {
+    let (project, id) = match st.meta.shared_map(token, (st.clock)()) {
+        Ok(Some(Shared::Live(p, id))) => (p, id),
+        Ok(Some(Shared::Expired(t))) => return Err(Some(t)),
+        _ => return Err(None),
+    };
+    let v = st.meta.map_version(&project, id, None).ok().flatten().ok_or(None)?;
+    let map = JourneyMap::from_json(&v.document).map_err(|_| None)?;
+    Ok((project, id, map, v.version))
 }
 
-/// The map a share link opens, its project and id, and its latest version (None: the link leads nowhere).
-fn shared_map(st: &WebState, token: &str) -> Option<(String, i64, JourneyMap, i64)> {
-    let (project, id) = st.meta.shared_map(token).ok()??;
-    let v = st.meta.map_version(&project, id, None).ok()??;
-    let map = JourneyMap::from_json(&v.document).ok()?;
-    Some((project, id, map, v.version))
+/// The answer for a link that leads nowhere, in the reader's language.
+fn closed(headers: &HeaderMap, expired: Option<i64>) -> Response {
+    crate::pages::dashboards::share::closed(crate::i18n::lang_of("", headers), expired)
 }
 
 /// The public read-only page of a share link: no sign-in, no navigation, the map and its PDF.
@@ -179,8 +185,9 @@ pub(crate) async fn shared(
     headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    let Some((project, id, map, version)) = shared_map(&st, &token) else {
-        return Ok(gone(crate::i18n::lang_of("", &headers)));
+    let (project, id, map, version) = match shared_map(&st, &token) {
+        Ok(found) => found,
+        Err(expired) => return Ok(closed(&headers, expired)),
     };
     let data = map_data(&st, &project, &map, None).await?;
     let l = lang_of(&map);
@@ -212,8 +219,9 @@ pub(crate) async fn shared_export(
     Path(token): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let Some((project, _, map, version)) = shared_map(&st, &token) else {
-        return Ok(gone(crate::i18n::lang_of("", &headers)));
+    let (project, map, version) = match shared_map(&st, &token) {
+        Ok((project, _, map, version)) => (project, map, version),
+        Err(expired) => return Ok(closed(&headers, expired)),
     };
     let Some(format) = Format::parse(&param(&q, "format")).filter(|f| !matches!(f, Format::Json | Format::Yaml)) else {
         return Ok((StatusCode::BAD_REQUEST, "format: use pdf, png, svg or md\n").into_response());
