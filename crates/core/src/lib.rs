@@ -21,6 +21,7 @@ pub mod analysis;
 pub mod calendar;
 pub mod channel;
 pub mod cjm;
+pub mod date_range;
 pub mod dict;
 pub mod error;
 pub mod event;
