@@ -32,6 +32,9 @@ PAGES = [
     ("persona_edit", "/personas?edit=maria#persona-form"),
     ("funnels_typo", "/funnels?steps=view_itme%0Apurchase"),
     ("not_found", "/dashboards"),
+    ("overview_last_month", "/?range=last_month"),
+    ("overview_bad_dates", "/?range=custom&since=2026-13-01&until=2026-01-01"),
+    ("customers_lists", "/customers"),
 ]
 
 
