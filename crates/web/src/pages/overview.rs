@@ -62,12 +62,12 @@ pub(crate) async fn page(
     let anchor = calendar.day((st.clock)()).min(calendar.day(last));
     let (preset, problems) = asked.preset(l, calendar);
     let e = FieldErrors::new(l, &problems, "");
-    let form = range_form(l, &s.project, &asked, &e);
     let Some(preset) = preset else {
-        let main = html! { (head) (form) };
+        let main = html! { (head) (range_form(l, &s.project, &asked, &e, None)) };
         return Ok(Html(shell(&s, "overview", l.t("overview"), main).into_string()).into_response());
     };
     let (now, before) = periods(preset, anchor);
+    let form = range_form(l, &s.project, &asked, &e, Some(now));
     let (stats, previous, stages) = reports(&st, &s.project, settings, (now, before)).await?;
     let mut ex = Exports::new("", l, &q);
     let revenue_label = format!("{}, {}", l.t("revenue"), settings.currency);
@@ -112,6 +112,10 @@ impl Asked {
                 None => (None, vec![("range".into(), l.t("range_unknown").into())]),
             };
         }
+        if self.since.is_empty() && self.until.is_empty() {
+            // custom picked, no dates yet: the default period, its dates in the form to change
+            return (Some(Preset::Last(30)), vec![]);
+        }
         let mut problems = Vec::new();
         let mut day = |field: &str, text: &str| {
             if text.is_empty() {
@@ -142,8 +146,18 @@ impl Asked {
     }
 }
 
-/// The period picker: presets submitted on change (`/app.js`), two dates for a custom period.
-fn range_form(l: Lang, project: &str, asked: &Asked, e: &FieldErrors) -> Markup {
+/// The period picker: presets submitted on change (`/app.js`), two dates for a custom period (the shown period's
+/// own dates when none were written, to start from).
+fn range_form(l: Lang, project: &str, asked: &Asked, e: &FieldErrors, shown: Option<DayRange>) -> Markup {
+    let or_shown = |text: &str, day: Option<i64>| {
+        if text.is_empty() {
+            day.map(tropa_core::time::format_day).unwrap_or_default()
+        } else {
+            text.to_string()
+        }
+    };
+    let since = or_shown(&asked.since, shown.map(|r| r.first));
+    let until = or_shown(&asked.until, shown.map(|r| r.last));
     let presets = [
         ("7", l.t("range_7")),
         ("30", l.t("range_30")),
@@ -155,9 +169,13 @@ fn range_form(l: Lang, project: &str, asked: &Asked, e: &FieldErrors) -> Markup 
     html! {
         form.range method="get" action="/" {
             input type="hidden" name="project" value=(project);
-            (e.select("range", l.t("range"), &asked.range, &presets))
-            (e.input("since", l.t("date_from"), &asked.since, "date", "2026-01-01"))
-            (e.input("until", l.t("date_to"), &asked.until, "date", "2026-01-31"))
+            label for="range" { (l.t("range")) }
+            select id="range" name="range" data-autosubmit aria-invalid=[e.invalid("range")] {
+                @for (v, text) in presets { option value=(v) selected[v == asked.range] { (text) } }
+            }
+            (e.at("range"))
+            (e.input("since", l.t("date_from"), &since, "date", "2026-01-01"))
+            (e.input("until", l.t("date_to"), &until, "date", "2026-01-31"))
             button type="submit" { (l.t("show")) }
         }
     }
