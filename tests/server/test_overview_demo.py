@@ -74,6 +74,15 @@ def test_demo_traffic_holds_up_to_the_day_it_was_made(demo_en, start_server):
     page = signed_in(server).get(server.url + "/", timeout=60).text
     assert f"— {last.isoformat()}" in page and "against the previous period" in page, page[:2000]
     assert "No events in this period" not in page
+    # the query API gives the same numbers for the same period (the same report underneath)
+    since, until = re.search(r"<strong>(\d{4}-\d{2}-\d{2}) — (\d{4}-\d{2}-\d{2})</strong>", page).groups()
+    until = str(datetime.date.fromisoformat(until) + datetime.timedelta(days=1))
+    r = requests.post(server.url + "/api/v1/stats", json={"filters": {"since": since, "until": until}},
+                      headers={"Authorization": f"Bearer {READ_KEY}"}, timeout=60).json()
+    first_card = re.search(r'<div class="card"><div class="n">([\d,]+)</div>', page).group(1)
+    assert first_card == f"{r['customers']:,}", (first_card, r["customers"])
+    direct = next(c for c in r["channels"] if c["value"] == "direct")
+    assert f"<td>Direct</td><td class=\"num\">{direct['customers']:,}</td><td class=\"num\">{direct['buyers']:,}</td>" in page
 
 
 def test_a_russian_reader_finds_the_demo_map_in_russian(demo_en, start_server):
@@ -127,6 +136,8 @@ def test_overview_period_picker_and_customers_in_a_browser(demo_en, start_server
     period = d.find_element(By.CSS_SELECTOR, "p.period").text
     a, b = re.findall(r"\d{4}-\d{2}-\d{2}", period)[:2]
     assert (datetime.date.fromisoformat(b) - datetime.date.fromisoformat(a)).days == 6, period
+    dates = [d.find_element(By.ID, f).get_attribute("value") for f in ("since", "until")]
+    assert dates == [a, b], "the date fields show the period's own dates"
     rows = d.find_elements(By.CSS_SELECTOR, ".channel-table tbody tr")
     assert len(rows) >= 5
     shot(d, "overview_7_en")

@@ -20,7 +20,10 @@ pub enum Preset {
     ThisMonth,
     LastMonth,
     /// Two dates a person wrote (local day numbers, both included).
-    Custom { first: i64, last: i64 },
+    Custom {
+        first: i64,
+        last: i64,
+    },
 }
 
 impl Preset {

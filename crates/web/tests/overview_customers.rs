@@ -38,7 +38,10 @@ async fn the_overview_compares_a_period_with_the_one_before() {
     let (viewer, _) = h.sign_in("v@x.ru", "correct horse battery").await;
     // the clock says 2026-06-01 but the data ends on 2026-05-01: the last 7 days are 04-25..05-01
     let page = html(&h.send(page_get("/?project=a&range=7", &viewer)).await);
-    assert!(page.contains("2026-04-25 — 2026-05-01") && page.contains("compared with 2026-04-18 — 2026-04-24"), "{page}");
+    assert!(
+        page.contains("2026-04-25 — 2026-05-01") && page.contains("compared with 2026-04-18 — 2026-04-24"),
+        "{page}"
+    );
     // 3 customers against 2 (u4, u5), revenue 1500 against 3000, conversion 33.3 % against 50 %
     for must in ["▲ 50.0% against", "▼ 50.0% against", "▼ 16.7 pp against", "delta up", "delta down"] {
         assert!(page.contains(must), "{must}: {page}");
@@ -56,7 +59,10 @@ async fn the_overview_compares_a_period_with_the_one_before() {
     let ru = h.state.meta.user("v@x.ru").unwrap().unwrap();
     h.state.meta.set_lang(ru.id, "ru").unwrap();
     let page = html(&h.send(page_get("/?project=a&range=7", &viewer)).await);
-    assert!(page.contains("▼ 16,7 п.\u{a0}п. к предыдущему периоду") && page.contains("1\u{202f}500\u{a0}RUB"), "{page}");
+    assert!(
+        page.contains("▼ 16,7 п.\u{a0}п. к предыдущему периоду") && page.contains("1\u{202f}500\u{a0}RUB"),
+        "{page}"
+    );
     assert!(page.contains("Каналы: откуда пришли клиенты периода"), "{page}");
 }
 

@@ -349,7 +349,11 @@ async fn funnels_are_saved_reopened_and_charts_downloaded() {
     let page = html(&h.send(page_get("/?project=a", &viewer)).await);
     assert!(page.contains("download=revenue&amp;format=png"), "every chart has its download links");
     let r = h.send(page_get("/?project=a&download=channels&format=csv", &viewer)).await;
-    assert!(html(&r).contains("Paid social,2") && html(&r).contains("Paid search,1"), "customers by first channel: {}", html(&r));
+    assert!(
+        html(&r).contains("Paid social,2") && html(&r).contains("Paid search,1"),
+        "customers by first channel: {}",
+        html(&r)
+    );
     // delete the saved funnel
     let id = h.state.meta.saved_reports("a", "funnels").unwrap()[0].id;
     let r =

@@ -12,11 +12,11 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
 use tropa_app::request::{Filters, Problems};
-use tropa_core::Event;
 use tropa_core::analysis::timeline::timeline;
+use tropa_core::Event;
 use tropa_engine::report::{self, CustomerListReport, TopCustomersReport};
-use tropa_meta::Role;
 use tropa_engine::CustomerRecord;
+use tropa_meta::Role;
 
 use crate::access::{Member, Viewer};
 use crate::error::WebError;

@@ -12,8 +12,8 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
-use tropa_core::analysis::stages::StagesReport;
 use tropa_core::analysis::scope::ScopeSpec;
+use tropa_core::analysis::stages::StagesReport;
 use tropa_core::analysis::stats::{ChannelRow, StatsReport};
 use tropa_core::calendar::Calendar;
 use tropa_core::date_range::{periods, DayRange, Preset};
@@ -149,8 +149,9 @@ impl Asked {
 /// The period picker: presets submitted on change (`/app.js`), two dates for a custom period (the shown period's
 /// own dates when none were written, to start from).
 fn range_form(l: Lang, project: &str, asked: &Asked, e: &FieldErrors, shown: Option<DayRange>) -> Markup {
+    // a preset shows its own dates (the ones sent with it were the previous period's)
     let or_shown = |text: &str, day: Option<i64>| {
-        if text.is_empty() {
+        if text.is_empty() || (asked.range != "custom" && day.is_some()) {
             day.map(tropa_core::time::format_day).unwrap_or_default()
         } else {
             text.to_string()
@@ -256,7 +257,13 @@ fn no_events(l: Lang, project: &str, host: &str) -> Markup {
 /// when it grew, red when it fell; "—" when the previous period had nothing to compare with.
 fn delta(l: Lang, now: f64, before: f64, share: bool, words: Wording) -> Markup {
     let loc = l.locale();
-    let change = if share { now - before } else if before != 0.0 { (now - before) / before.abs() } else { f64::NAN };
+    let change = if share {
+        now - before
+    } else if before != 0.0 {
+        (now - before) / before.abs()
+    } else {
+        f64::NAN
+    };
     if change.is_nan() || (!share && before == 0.0) {
         return html! { div.delta.flat { "—" @if words == Wording::Long { " " (l.t("vs_previous")) } } };
     }
