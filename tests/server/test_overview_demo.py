@@ -99,6 +99,10 @@ def test_a_russian_reader_finds_the_demo_map_in_russian(demo_en, start_server):
     for must in ["Первичный контакт", "Совершение покупки", "Подсказки из данных"]:
         assert must in page, must
     assert "First contact" not in page
+    # the English map, read in Russian: its own texts as written, tropa's suggestions in the reader's language
+    english = s.get(server.url + "/maps/1", timeout=120).text
+    assert "First contact" in english and "Подсказки из данных" in english
+    assert "Самый долгий этап" in english and "Slowest stage" not in english
     assert re.search(r"\d\u202f\d{3}", page), "Russian thousands separators"
     # back to English for the other tests of this demo folder
     r = s.post(server.url + "/settings/lang", data={"csrf": csrf(page), "lang": "en"}, allow_redirects=False, timeout=30)
