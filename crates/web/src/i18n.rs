@@ -508,6 +508,9 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("traits", "Traits", "Свойства клиента"),
     ("no_traits", "The customer has not told anything about themselves yet.", "Клиент пока ничего о себе не сообщил."),
     ("customers_lower", "customers", "клиенты"),
+    ("currency_events", "Some of the period's revenue is in", "Часть выручки периода — в валюте"),
+    ("currency_project", "the project reports revenue in", "проект показывает выручку в"),
+    ("currency_fix", "Amounts are added as they are, never converted: set the project's currency in Settings → Project if it is wrong.", "Суммы складываются как есть, без пересчёта: если валюта проекта неверна, задайте её в «Настройки → Проект»."),
     ("contacts_masked", "E-mails and phones are masked for viewers.", "Для читателей e-mail и телефоны скрыты."),
 ];
 

@@ -64,6 +64,25 @@ async fn the_overview_compares_a_period_with_the_one_before() {
         "{page}"
     );
     assert!(page.contains("Каналы: откуда пришли клиенты периода"), "{page}");
+    assert!(!page.contains("class=\"note\""), "no currency named by the events: no note");
+}
+
+#[tokio::test]
+async fn revenue_in_another_currency_than_the_projects_is_pointed_out() {
+    let h = harness();
+    h.shop().await;
+    let order = json!({"type":"track","event":"purchase","userId":"u2","timestamp":"2026-05-01T15:00:00Z",
+        "messageId":"u2-usd","properties":{"revenue": 20, "currency": "USD"}});
+    let r = h.post("/v1/batch", Some(&h.write_a), json!({ "batch": [order] }).to_string()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    h.user("v@x.ru", tropa_meta::Role::Viewer);
+    let (viewer, _) = h.sign_in("v@x.ru", "correct horse battery").await;
+    let page = html(&h.send(page_get("/?project=a", &viewer)).await);
+    let note = page.split("<p class=\"note\" role=\"status\">").nth(1).unwrap_or_else(|| panic!("{page}"));
+    assert!(note.starts_with("Some of the period's revenue is in <strong>USD</strong>; the project reports revenue in <strong>RUB</strong>"), "{note}");
+    tropa_app::settings::set(&h.state.meta, "a", None, Some("USD")).unwrap();
+    let page = html(&h.send(page_get("/?project=a", &viewer)).await);
+    assert!(!page.contains("class=\"note\""), "the events' currency is the project's now");
 }
 
 #[tokio::test]

@@ -11,7 +11,9 @@
 //! Channels: each customer counts once under the channel group of their first event the fold sees (with a date
 //! range, the first event in the range), with whether they bought (an event of positive revenue) and the sum of
 //! their revenue. Example: a customer who came by `email`, then bought 500 through `direct`, adds a customer, a
-//! buyer and 500 to `email`. Conversion is buyers / customers.
+//! buyer and 500 to `email`. Conversion is buyers / customers. Currencies: the events with a revenue and its sum
+//! per currency the events name (revenue is never converted; the overview warns when it differs from the
+//! project's currency).
 //! Reference: the same counts by `GROUP BY event, count(), count(DISTINCT customer)` in DuckDB and ClickHouse
 //! (`uniqExact`) over the exported Parquet (tests/reference in the CLI crate); the days in a zone by DuckDB's
 //! `timezone()` (tests/reference/test_time_zone.py).
@@ -50,6 +52,8 @@ pub struct StatsAcc {
     pub buyers: u64,
     /// Per channel code of the customer's first event: customers, buyers, revenue.
     pub first_channels: Vec<(u64, u64, f64)>,
+    /// Per currency code: events with a revenue, and their revenue.
+    pub currencies: Vec<(u64, f64)>,
     seen: Vec<u32>,
 }
 
@@ -62,7 +66,10 @@ fn bump(v: &mut Vec<u64>, i: usize, by: u64) {
 
 impl StatsFold {
     pub fn columns() -> Columns {
-        Columns::dict(DictCol::Channel).with(Columns::dict(DictCol::Touchpoint)).with(Columns::REVENUE)
+        Columns::dict(DictCol::Channel)
+            .with(Columns::dict(DictCol::Touchpoint))
+            .with(Columns::dict(DictCol::Currency))
+            .with(Columns::REVENUE)
     }
 }
 
@@ -116,8 +123,15 @@ impl JourneyFold for StatsFold {
             *acc.days.entry(run_day).or_default() += run;
         }
         let mut bought = false;
-        for (&r, &t) in j.revenue.iter().zip(j.ts) {
+        let currencies = j.codes(DictCol::Currency);
+        for (i, (&r, &t)) in j.revenue.iter().zip(j.ts).enumerate() {
             if !r.is_nan() {
+                let c = currencies.get(i).copied().unwrap_or(0) as usize;
+                if acc.currencies.len() <= c {
+                    acc.currencies.resize(c + 1, (0, 0.0));
+                }
+                acc.currencies[c].0 += 1;
+                acc.currencies[c].1 += r;
                 acc.revenue += r;
                 *acc.revenue_days.entry(days.day(t)).or_default() += r;
                 bought |= r > 0.0;
@@ -162,6 +176,13 @@ impl JourneyFold for StatsFold {
             into.0 += c;
             into.1 += b;
             into.2 += r;
+        }
+        if into.currencies.len() < other.currencies.len() {
+            into.currencies.resize(other.currencies.len(), (0, 0.0));
+        }
+        for (into, (n, r)) in into.currencies.iter_mut().zip(other.currencies) {
+            into.0 += n;
+            into.1 += r;
         }
         for (i, v) in other.touchpoints.into_iter().enumerate() {
             bump(&mut into.touchpoints, i, v);
@@ -208,6 +229,16 @@ pub struct StatsReport {
     pub revenue_by_day: Vec<RevenueRow>,
     /// Customers by the channel group of their first event: most customers first.
     pub channels: Vec<ChannelRow>,
+    /// The currencies the events' revenue is in (`(none)` where an event gave none): most events first.
+    pub currencies: Vec<CurrencyRow>,
+}
+
+/// The events with a revenue in one currency and their sum.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurrencyRow {
+    pub value: String,
+    pub events: u64,
+    pub revenue: f64,
 }
 
 /// The customers whose first event came through one channel group, the buyers among them and their revenue.
@@ -262,6 +293,18 @@ impl StatsReport {
             })
             .collect();
         channels.sort_by(|a, b| b.customers.cmp(&a.customers).then(a.value.cmp(&b.value)));
+        let mut currencies: Vec<CurrencyRow> = acc
+            .currencies
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.0 > 0)
+            .map(|(i, &(n, r))| CurrencyRow {
+                value: label(dicts.get(DictCol::Currency).value(i as u32)),
+                events: n,
+                revenue: r,
+            })
+            .collect();
+        currencies.sort_by(|a, b| b.events.cmp(&a.events).then(a.value.cmp(&b.value)));
         StatsReport {
             customers: acc.customers,
             events: acc.events,
@@ -283,6 +326,7 @@ impl StatsReport {
                 .map(|(&d, &r)| RevenueRow { value: format_day(d), revenue: r })
                 .collect(),
             channels,
+            currencies,
         }
     }
 }
@@ -380,6 +424,8 @@ mod tests {
         let mut dict: [&[u32]; DictCol::COUNT] = [&[]; DictCol::COUNT];
         dict[DictCol::Channel as usize] = &channels;
         dict[DictCol::Touchpoint as usize] = &channels;
+        // the channel's code doubles as the currency's: email pays in EUR, direct in RUB
+        dict[DictCol::Currency as usize] = &channels;
         let j = Journey {
             customer: ActorId(0),
             ts: &ts,
@@ -397,8 +443,9 @@ mod tests {
     fn customers_count_under_their_first_channel_with_buyers_and_revenue() {
         let mut dicts = Dictionaries::default();
         dicts.intern(DictCol::Name, "visit").unwrap();
-        for c in ["", "email", "direct"] {
+        for (c, money) in [("", ""), ("email", "EUR"), ("direct", "RUB")] {
             dicts.intern(DictCol::Channel, c).unwrap();
+            dicts.intern(DictCol::Currency, money).unwrap();
         }
         let (email, direct) = (1, 2);
         let f = StatsFold::default();
@@ -416,5 +463,7 @@ mod tests {
         assert!((r.channels[0].conversion - 2.0 / 3.0).abs() < 1e-12);
         assert_eq!(r.channels.iter().map(|c| c.customers).sum::<u64>(), r.customers);
         assert_eq!(r.buyers, 2);
+        let money: Vec<_> = r.currencies.iter().map(|c| (c.value.as_str(), c.events, c.revenue)).collect();
+        assert_eq!(money, [("EUR", 2, 200.0), ("RUB", 2, 450.0)], "ties by name");
     }
 }

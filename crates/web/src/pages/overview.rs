@@ -80,6 +80,7 @@ pub(crate) async fn page(
         (form)
         (cards(l, (&stats, &previous), &revenue_label, calendar, (now, before)))
         @if stats.events == 0 { p.muted role="status" { (l.t("no_events_in_range")) } }
+        (currency_note(l, &stats, settings.currency.as_str()))
         (channels(l, &stats, &previous, settings.currency.as_str()))
         (charts)
     };
@@ -323,6 +324,21 @@ fn cards(
             (compared(&loc.int(stats.events), l.t("events"), delta(l, n(stats.events), n(previous.events), false, Wording::Long)))
         }
         p.period.muted { (l.t("period")) ": " strong { (period) } " (" (calendar.name()) ") · " (versus) }
+    }
+}
+
+/// A note when the events name a currency other than the project's: amounts are shown as they are, never
+/// converted, so the reader should know (and where to change the project's currency).
+fn currency_note(l: Lang, stats: &StatsReport, currency: &str) -> Markup {
+    let other: Vec<&str> =
+        stats.currencies.iter().map(|c| c.value.as_str()).filter(|c| *c != "(none)" && *c != currency).collect();
+    html! {
+        @if !other.is_empty() {
+            p.note role="status" {
+                (l.t("currency_events")) " " strong { (other.join(", ")) } "; " (l.t("currency_project")) " "
+                strong { (currency) } ". " (l.t("currency_fix"))
+            }
+        }
     }
 }
 
