@@ -92,10 +92,14 @@ def test_sign_in_overview_russian_sign_out(tmp_path, start_server, browser):
     assert d.find_element(By.ID, "email").get_attribute("aria-invalid") == "true"
     sign_in(PASSWORD)
     wait(lambda d: d.title.startswith("Overview"), f"the overview after sign-in, not {d.title}")
+    # the overview opens on the last 30 days of data; a period holding all of it shows the whole data's numbers
+    assert d.find_element(By.ID, "range").get_attribute("value") == "30"
+    d.get(server.url + "/?range=custom&since=2026-01-01&until=2026-12-31")
     cards = [c.text for c in d.find_elements(By.CSS_SELECTOR, ".card .n")]
-    assert cards[0] == f"{stats['customers']:,}" and cards[1] == f"{stats['events']:,}", (cards, stats["customers"])
+    assert cards[0] == f"{stats['customers']:,}" and cards[1] == f"{stats['buyers']:,}", (cards, stats["customers"])
     assert re.fullmatch(r"\d+\.\d%", cards[2]), cards
     assert cards[3] == f"{round(stats['revenue']):,}", (cards, stats["revenue"])
+    assert cards[4] == f"{stats['events']:,}", (cards, stats["events"])
     charts = d.find_elements(By.CSS_SELECTOR, ".chart svg")
     assert len(charts) == 4 and "Where customers are now" in d.page_source and "Revenue per day" in d.page_source
     shot(d, "overview_en")

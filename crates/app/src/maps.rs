@@ -296,10 +296,23 @@ pub struct Suggestion {
 }
 
 /// Suggestions from the data: the stage with the largest drop-off, the slowest stage, the stage where most
-/// customers meet a problem, and the first channel whose customers reach the last stage least often.
+/// customers meet a problem, and the first channel whose customers reach the last stage least often. Worded in
+/// the map's language; [`suggestions_for`] words them for a reader.
 pub fn suggestions(engine: &dyn Engine, map: &JourneyMap, data: &MapData) -> Result<Vec<Suggestion>, EngineError> {
-    let ru = map.lang == "ru";
-    let l = &map.lang;
+    let reader = if map.lang == "ru" { Lang::Ru } else { Lang::En };
+    suggestions_for(engine, map, data, reader)
+}
+
+/// The suggestions worded, numbers written, in the reader's language (what tropa writes follows the interface;
+/// the map's own texts, such as its stage names, stay as written).
+pub fn suggestions_for(
+    engine: &dyn Engine,
+    map: &JourneyMap,
+    data: &MapData,
+    reader: Lang,
+) -> Result<Vec<Suggestion>, EngineError> {
+    let ru = reader == Lang::Ru;
+    let l = &reader.code().to_string();
     let stages = &data.current.stages;
     let mut out = Vec::new();
     let n = stages.len();
@@ -382,7 +395,7 @@ pub fn suggestions(engine: &dyn Engine, map: &JourneyMap, data: &MapData) -> Res
             }
         }
         if let Some((ch, conv, first)) = worst.filter(|w| w.1 < overall) {
-            let ch = if ru { Lang::Ru } else { Lang::En }.channel(&ch);
+            let ch = reader.channel(&ch);
             let (a, b) = (markdown::percent(conv, l), markdown::percent(overall, l));
             let last = &map.stages[n - 1].name;
             out.push(Suggestion {

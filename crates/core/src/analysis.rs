@@ -14,4 +14,5 @@ pub mod retention;
 pub mod scope;
 pub mod stages;
 pub mod stats;
+pub mod timeline;
 pub mod window_funnel;

@@ -22,6 +22,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod channel;
 pub mod cjm;
+pub mod date_range;
 pub mod dict;
 pub mod error;
 pub mod event;

@@ -3,7 +3,7 @@
 //! functions, so a report is the same whichever way it is asked for. Each spec that buckets time (stats' days, a
 //! funnel's trend, retention's cohorts) carries its [`tropa_core::calendar::Calendar`]: the project's time zone.
 
-use tropa_core::analysis::customers::CustomerListFold;
+use tropa_core::analysis::customers::{CustomerListFold, CustomerRow, TopCustomersFold};
 use tropa_core::analysis::funnel::{FunnelFold, FunnelReport, FunnelSpec};
 use tropa_core::analysis::lanes::{LanesFold, LanesReport, LanesSpec};
 use tropa_core::analysis::lifecycle::{LifecycleState, LifecycleThresholds};
@@ -196,6 +196,39 @@ pub fn customer_list(
         })
         .collect();
     Ok(CustomerListReport { total: acc.total, customers })
+}
+
+/// The customers seen most recently and the most valuable ones (see
+/// [`tropa_core::analysis::customers::TopCustomersFold`]), at most `limit` of each.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TopCustomersReport {
+    pub recent: Vec<CustomerListRow>,
+    pub valuable: Vec<CustomerListRow>,
+}
+
+pub fn top_customers(
+    engine: &dyn Engine,
+    limit: usize,
+    scope: ScopeSpec,
+    tests: Vec<Box<dyn CustomerTest>>,
+) -> Result<TopCustomersReport, EngineError> {
+    let f = TopCustomersFold { limit };
+    let (acc, _) = scoped_fold(engine, f, CustomerListFold::columns(), scope, tests)?;
+    let named = |rows: &[CustomerRow]| -> Result<Vec<CustomerListRow>, EngineError> {
+        let names = engine.actor_names(&rows.iter().map(|r| r.customer).collect::<Vec<_>>())?;
+        Ok(rows
+            .iter()
+            .zip(names)
+            .map(|(r, id)| CustomerListRow {
+                id,
+                events: r.events,
+                first_event: tropa_core::time::format_ts(r.first_ts),
+                last_event: tropa_core::time::format_ts(r.last_ts),
+                revenue: r.revenue,
+            })
+            .collect())
+    };
+    Ok(TopCustomersReport { recent: named(&acc.recent)?, valuable: named(&acc.valuable)? })
 }
 
 /// The data lanes of a journey map (see [`tropa_core::analysis::lanes`]) over the scope.

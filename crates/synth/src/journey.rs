@@ -23,6 +23,8 @@ use after::Pending;
 pub(crate) const MINUTE: i64 = 60_000;
 pub(crate) const HOUR: i64 = 60 * MINUTE;
 pub(crate) const DAY: i64 = 24 * HOUR;
+/// Relative number of first visits by weekday, Monday first (Moscow days).
+const WEEKDAY_WEIGHTS: [u32; 7] = [100, 96, 96, 98, 88, 118, 112];
 /// No session starts later than this before the end of the period.
 const SESSION_MARGIN: i64 = 2 * HOUR;
 
@@ -116,9 +118,19 @@ impl Sim<'_> {
         }
     }
 
-    /// First visits are spread over the first 80 % of the period, at the hours people shop.
+    /// First visits are spread over the whole period, so new customers keep arriving until its last day, at a
+    /// steady rate with a weekly rhythm (weekends busier, Fridays quieter: [`WEEKDAY_WEIGHTS`]), at the hours
+    /// people shop.
     fn arrival(&mut self, start: i64, days: u32) -> i64 {
-        let day = self.rng.below(u64::from(days) * 4 / 5 + 1).min(u64::from(days) - 1) as i64;
+        let heaviest = u64::from(*WEEKDAY_WEIGHTS.iter().max().unwrap_or(&1));
+        let day = loop {
+            let day = self.rng.below(u64::from(days)) as i64;
+            let weekday = (local_midnight(start + day * DAY + 12 * HOUR) + MSK_OFFSET_MS).div_euclid(DAY) + 3;
+            let weight = u64::from(WEEKDAY_WEIGHTS[weekday.rem_euclid(7) as usize]);
+            if self.rng.below(heaviest) < weight {
+                break day;
+            }
+        };
         let t = local_midnight(start + day * DAY + 12 * HOUR) + self.time_of_day();
         t.max(start + self.rng.below(HOUR as u64) as i64)
     }

@@ -198,3 +198,33 @@ fn data_covers_every_event_channel_and_touchpoint() {
     let with_locale = events.iter().filter(|e| !e.context.locale.is_empty()).count();
     assert!(ru * 10 > with_locale * 8, "ru-RU is the usual locale");
 }
+
+/// Regression (the demo's traffic collapsed after one date: new customers stopped arriving at 80 % of the period,
+/// which looked like a real drop): new customers arrive at a steady rate until the period's last weeks, with a
+/// weekly rhythm, and the events per week hold up to the end.
+#[test]
+fn new_customers_and_events_are_steady_to_the_end_of_the_period() {
+    let cfg = SynthConfig::default();
+    let week = |ts: i64| ((ts - cfg.start_ms) / (7 * 86_400_000)) as usize;
+    let weeks = cfg.days as usize / 7;
+    let (mut new, mut events, mut weekday) = (vec![0u64; weeks], vec![0u64; weeks], [0u64; 7]);
+    for j in journeys(&cfg, 20_000) {
+        new[week(j[0].timestamp)] += 1;
+        // the period starts on a Monday; Moscow days
+        weekday[((j[0].timestamp - cfg.start_ms + 3 * 3_600_000) / 86_400_000 % 7) as usize] += 1;
+        for e in &j {
+            events[week(e.timestamp)] += 1;
+        }
+    }
+    let mean = |v: &[u64]| v.iter().sum::<u64>() as f64 / v.len() as f64;
+    let per_week = mean(&new);
+    for (w, n) in new.iter().enumerate() {
+        assert!((0.8..1.2).contains(&(*n as f64 / per_week)), "week {w}: {n} new customers, mean {per_week:.0}");
+    }
+    // after the first month (returning customers build up) events stay within a band to the last week
+    let settled = mean(&events[4..]);
+    for (w, n) in events.iter().enumerate().skip(4) {
+        assert!((0.75..1.25).contains(&(*n as f64 / settled)), "week {w}: {n} events, mean {settled:.0}: {events:?}");
+    }
+    assert!(weekday[5] > weekday[4] * 11 / 10, "Saturdays bring more new customers than Fridays: {weekday:?}");
+}

@@ -1,6 +1,9 @@
 //! `tropa demo generate`: realistic journeys of an online store from `tropa-synth`, generated in parallel and
 //! filed straight into parts (bounded memory: one chunk being written, one being generated).
-//! `tropa demo`: fills an empty folder with demo data and shows what to try next.
+//! `tropa demo`: fills an empty folder with demo data and shows what to try next. The demo speaks the CLI's
+//! language (`TROPA_LANG`/`LANG`): its admin's interface, the personas and the map it opens on are in it; the
+//! store's map is also created in the other language, so a reader who switches the interface finds its twin.
+//! Its data ends on the day it is generated.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -118,6 +121,14 @@ pub fn generate(store: &tropa_store::Store, cfg: &SynthConfig, chunk: u64, show:
     Ok((events_total, started.elapsed().as_secs_f64()))
 }
 
+/// The demo's data set: the default one, moved so that its period ends at the start of today (UTC), the day it
+/// is generated.
+pub fn ending_today(now_ms: i64) -> SynthConfig {
+    const DAY: i64 = 86_400_000;
+    let d = SynthConfig::default();
+    SynthConfig { start_ms: now_ms.div_euclid(DAY) * DAY - i64::from(d.days) * DAY, ..d }
+}
+
 pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
     match args.cmd {
         Some(DemoCmd::Generate(g)) => {
@@ -167,21 +178,37 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
                     super::audit::record(&meta, Done::new(Action::KeyCreate, Some(&k.info.project), &k.info.hint))?;
                 }
             }
+            let lang = crate::lang::lang();
             if meta.user(DEMO_EMAIL)?.is_none() {
-                meta.create_user(DEMO_EMAIL, tropa_meta::Role::Admin, DEMO_PASSWORD, tropa_app::now_ms())?;
+                let user = meta.create_user(DEMO_EMAIL, tropa_meta::Role::Admin, DEMO_PASSWORD, tropa_app::now_ms())?;
+                meta.set_lang(user.id, lang.code())?;
                 super::audit::record(&meta, Done::new(Action::UserCreate, None, DEMO_EMAIL))?;
             }
-            // the demo opens on a filled journey map of the online store
+            // the demo opens on a filled journey map of the online store in its language, made first with the
+            // personas (shared by key, so they stay in the demo's language); the twin in the other language after it
             let map_id = match meta.maps(tropa_app::layout::DEFAULT_PROJECT)?.last() {
                 Some(m) => m.id,
-                None => tropa_app::maps::create_from_template(
-                    &meta,
-                    tropa_app::layout::DEFAULT_PROJECT,
-                    ("online_store", crate::lang::lang()),
-                    None,
-                    tropa_app::maps::Author { user: None, now: tropa_app::now_ms() },
-                )
-                .map_err(super::app_error)?,
+                None => {
+                    let other = if lang == tropa_core::lang::Lang::Ru {
+                        tropa_core::lang::Lang::En
+                    } else {
+                        tropa_core::lang::Lang::Ru
+                    };
+                    let mut ids = Vec::new();
+                    for l in [lang, other] {
+                        ids.push(
+                            tropa_app::maps::create_from_template(
+                                &meta,
+                                tropa_app::layout::DEFAULT_PROJECT,
+                                ("online_store", l),
+                                None,
+                                tropa_app::maps::Author { user: None, now: tropa_app::now_ms() },
+                            )
+                            .map_err(super::app_error)?,
+                        );
+                    }
+                    ids[0]
+                }
             };
             // and a first dashboard of pinned charts
             if meta.dashboards(tropa_app::layout::DEFAULT_PROJECT)?.is_empty() {
@@ -201,7 +228,7 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
             let mut summary = store.summary()?;
             if summary.events == 0 {
                 eprintln!("{} {}…", tr("generating demo data into", "создаю демо-данные в"), data.display());
-                generate(&store, &SynthConfig::default(), 64_000, true)?;
+                generate(&store, &ending_today(tropa_app::now_ms()), 64_000, true)?;
                 summary = store.summary()?;
             }
             print(&format!(

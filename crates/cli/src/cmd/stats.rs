@@ -1,4 +1,5 @@
-//! `tropa stats`: events per name, channel, touchpoint and day; customers, buyers, revenue; time range.
+//! `tropa stats`: events per name, channel, touchpoint and day; customers, buyers, revenue; time range; customers,
+//! buyers, conversion and revenue by the channel of their first event.
 
 use std::path::Path;
 
@@ -76,6 +77,24 @@ pub fn run(data: &Path, settings: tropa_core::settings::ProjectSettings, args: S
         out.push('\n');
         out.push_str(&t.render());
     }
+    let mut t = Table::new(&[
+        tr("first channel", "первый канал"),
+        tr("customers", "клиентов"),
+        tr("buyers", "покупателей"),
+        tr("conversion", "конверсия"),
+        tr("revenue", "выручка"),
+    ]);
+    for row in &r.channels {
+        t.row(vec![
+            row.value.clone(),
+            int(row.customers),
+            int(row.buyers),
+            format!("{:.1} %", row.conversion * 100.0),
+            format!("{:.2}", row.revenue),
+        ]);
+    }
+    out.push('\n');
+    out.push_str(&t.render());
     let mut t = Table::new(&[tr("day", "день"), tr("events", "событий")]);
     let skip = r.events_by_day.len().saturating_sub(args.days);
     for row in r.events_by_day.iter().skip(skip) {

@@ -7,6 +7,13 @@
 //! Definition: an event counts once under its name, channel group, touchpoint and day; a customer counts once
 //! under every event name it has at least one event of. Example: a customer with `view, view, buy` adds 2 events
 //! and 1 customer to `view`, 1 and 1 to `buy`. Events outside the scan's filters are not seen.
+//!
+//! Channels: each customer counts once under the channel group of their first event the fold sees (with a date
+//! range, the first event in the range), with whether they bought (an event of positive revenue) and the sum of
+//! their revenue. Example: a customer who came by `email`, then bought 500 through `direct`, adds a customer, a
+//! buyer and 500 to `email`. Conversion is buyers / customers. Currencies: the events with a revenue and its sum
+//! per currency the events name (revenue is never converted; the overview warns when it differs from the
+//! project's currency).
 //! Reference: the same counts by `GROUP BY event, count(), count(DISTINCT customer)` in DuckDB and ClickHouse
 //! (`uniqExact`) over the exported Parquet (tests/reference in the CLI crate); the days in a zone by DuckDB's
 //! `timezone()` (tests/reference/test_time_zone.py).
@@ -43,6 +50,10 @@ pub struct StatsAcc {
     pub revenue: f64,
     pub revenue_days: BTreeMap<i64, f64>,
     pub buyers: u64,
+    /// Per channel code of the customer's first event: customers, buyers, revenue.
+    pub first_channels: Vec<(u64, u64, f64)>,
+    /// Per currency code: events with a revenue, and their revenue.
+    pub currencies: Vec<(u64, f64)>,
     seen: Vec<u32>,
 }
 
@@ -55,7 +66,10 @@ fn bump(v: &mut Vec<u64>, i: usize, by: u64) {
 
 impl StatsFold {
     pub fn columns() -> Columns {
-        Columns::dict(DictCol::Channel).with(Columns::dict(DictCol::Touchpoint)).with(Columns::REVENUE)
+        Columns::dict(DictCol::Channel)
+            .with(Columns::dict(DictCol::Touchpoint))
+            .with(Columns::dict(DictCol::Currency))
+            .with(Columns::REVENUE)
     }
 }
 
@@ -109,14 +123,29 @@ impl JourneyFold for StatsFold {
             *acc.days.entry(run_day).or_default() += run;
         }
         let mut bought = false;
-        for (&r, &t) in j.revenue.iter().zip(j.ts) {
+        let currencies = j.codes(DictCol::Currency);
+        for (i, (&r, &t)) in j.revenue.iter().zip(j.ts).enumerate() {
             if !r.is_nan() {
+                let c = currencies.get(i).copied().unwrap_or(0) as usize;
+                if acc.currencies.len() <= c {
+                    acc.currencies.resize(c + 1, (0, 0.0));
+                }
+                acc.currencies[c].0 += 1;
+                acc.currencies[c].1 += r;
                 acc.revenue += r;
                 *acc.revenue_days.entry(days.day(t)).or_default() += r;
                 bought |= r > 0.0;
             }
         }
         acc.buyers += u64::from(bought);
+        let first_channel = j.codes(DictCol::Channel).first().copied().unwrap_or(0) as usize;
+        if acc.first_channels.len() <= first_channel {
+            acc.first_channels.resize(first_channel + 1, (0, 0, 0.0));
+        }
+        let row = &mut acc.first_channels[first_channel];
+        row.0 += 1;
+        row.1 += u64::from(bought);
+        row.2 += j.revenue.iter().filter(|r| !r.is_nan()).sum::<f64>();
         let (first, last) = (j.ts[0], j.ts[j.len() - 1]);
         acc.min_ts = Some(acc.min_ts.map_or(first, |m| m.min(first)));
         acc.max_ts = Some(acc.max_ts.map_or(last, |m| m.max(last)));
@@ -139,6 +168,21 @@ impl JourneyFold for StatsFold {
         }
         for (i, v) in other.channels.into_iter().enumerate() {
             bump(&mut into.channels, i, v);
+        }
+        if into.first_channels.len() < other.first_channels.len() {
+            into.first_channels.resize(other.first_channels.len(), (0, 0, 0.0));
+        }
+        for (into, (c, b, r)) in into.first_channels.iter_mut().zip(other.first_channels) {
+            into.0 += c;
+            into.1 += b;
+            into.2 += r;
+        }
+        if into.currencies.len() < other.currencies.len() {
+            into.currencies.resize(other.currencies.len(), (0, 0.0));
+        }
+        for (into, (n, r)) in into.currencies.iter_mut().zip(other.currencies) {
+            into.0 += n;
+            into.1 += r;
         }
         for (i, v) in other.touchpoints.into_iter().enumerate() {
             bump(&mut into.touchpoints, i, v);
@@ -183,6 +227,29 @@ pub struct StatsReport {
     pub buyers: u64,
     /// Revenue per local day, days with revenue only.
     pub revenue_by_day: Vec<RevenueRow>,
+    /// Customers by the channel group of their first event: most customers first.
+    pub channels: Vec<ChannelRow>,
+    /// The currencies the events' revenue is in (`(none)` where an event gave none): most events first.
+    pub currencies: Vec<CurrencyRow>,
+}
+
+/// The events with a revenue in one currency and their sum.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurrencyRow {
+    pub value: String,
+    pub events: u64,
+    pub revenue: f64,
+}
+
+/// The customers whose first event came through one channel group, the buyers among them and their revenue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelRow {
+    pub value: String,
+    pub customers: u64,
+    pub buyers: u64,
+    /// Buyers / customers.
+    pub conversion: f64,
+    pub revenue: f64,
 }
 
 /// Revenue of one day.
@@ -212,6 +279,32 @@ impl StatsReport {
             .map(|(i, &(e, c))| CountRow { value: label(dicts.name(i as u16)), events: e, customers: Some(c) })
             .collect();
         names.sort_by(|a, b| b.events.cmp(&a.events).then(a.value.cmp(&b.value)));
+        let mut channels: Vec<ChannelRow> = acc
+            .first_channels
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.0 > 0)
+            .map(|(i, &(c, b, r))| ChannelRow {
+                value: label(dicts.get(DictCol::Channel).value(i as u32)),
+                customers: c,
+                buyers: b,
+                conversion: b as f64 / c as f64,
+                revenue: r,
+            })
+            .collect();
+        channels.sort_by(|a, b| b.customers.cmp(&a.customers).then(a.value.cmp(&b.value)));
+        let mut currencies: Vec<CurrencyRow> = acc
+            .currencies
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.0 > 0)
+            .map(|(i, &(n, r))| CurrencyRow {
+                value: label(dicts.get(DictCol::Currency).value(i as u32)),
+                events: n,
+                revenue: r,
+            })
+            .collect();
+        currencies.sort_by(|a, b| b.events.cmp(&a.events).then(a.value.cmp(&b.value)));
         StatsReport {
             customers: acc.customers,
             events: acc.events,
@@ -232,6 +325,8 @@ impl StatsReport {
                 .iter()
                 .map(|(&d, &r)| RevenueRow { value: format_day(d), revenue: r })
                 .collect(),
+            channels,
+            currencies,
         }
     }
 }
@@ -318,5 +413,57 @@ mod tests {
             days("Asia/Kamchatka", &ts),
             vec![("2026-03-01".to_string(), 1, 1.0), ("2026-03-02".to_string(), 1, 1.0)]
         );
+    }
+
+    /// One customer's journey: (channel code, revenue) per event, an hour apart.
+    fn channel_acc(f: &StatsFold, acc: &mut StatsAcc, events: &[(u32, f64)]) {
+        let ts: Vec<i64> = (0..events.len() as i64).map(|i| 1_780_000_000_000 + i * 3_600_000).collect();
+        let names = vec![0u16; events.len()];
+        let channels: Vec<u32> = events.iter().map(|e| e.0).collect();
+        let revenue: Vec<f64> = events.iter().map(|e| e.1).collect();
+        let mut dict: [&[u32]; DictCol::COUNT] = [&[]; DictCol::COUNT];
+        dict[DictCol::Channel as usize] = &channels;
+        dict[DictCol::Touchpoint as usize] = &channels;
+        // the channel's code doubles as the currency's: email pays in EUR, direct in RUB
+        dict[DictCol::Currency as usize] = &channels;
+        let j = Journey {
+            customer: ActorId(0),
+            ts: &ts,
+            name: &names,
+            dict,
+            revenue: &revenue,
+            kind: &[],
+            rows: &[],
+            access: &NoAccess,
+        };
+        f.fold(acc, &j);
+    }
+
+    #[test]
+    fn customers_count_under_their_first_channel_with_buyers_and_revenue() {
+        let mut dicts = Dictionaries::default();
+        dicts.intern(DictCol::Name, "visit").unwrap();
+        for (c, money) in [("", ""), ("email", "EUR"), ("direct", "RUB")] {
+            dicts.intern(DictCol::Channel, c).unwrap();
+            dicts.intern(DictCol::Currency, money).unwrap();
+        }
+        let (email, direct) = (1, 2);
+        let f = StatsFold::default();
+        // two partials merged, as the parallel scan does
+        let (mut a, mut b) = (f.init(), f.init());
+        channel_acc(&f, &mut a, &[(email, f64::NAN), (direct, 500.0)]);
+        channel_acc(&f, &mut a, &[(direct, f64::NAN)]);
+        channel_acc(&f, &mut b, &[(email, f64::NAN)]);
+        channel_acc(&f, &mut b, &[(email, 300.0), (email, -100.0)]);
+        channel_acc(&f, &mut b, &[(direct, -50.0)]);
+        f.merge(&mut a, b);
+        let r = StatsReport::resolve(&a, &dicts);
+        let rows: Vec<_> = r.channels.iter().map(|c| (c.value.as_str(), c.customers, c.buyers, c.revenue)).collect();
+        assert_eq!(rows, [("email", 3, 2, 700.0), ("direct", 2, 0, -50.0)]);
+        assert!((r.channels[0].conversion - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(r.channels.iter().map(|c| c.customers).sum::<u64>(), r.customers);
+        assert_eq!(r.buyers, 2);
+        let money: Vec<_> = r.currencies.iter().map(|c| (c.value.as_str(), c.events, c.revenue)).collect();
+        assert_eq!(money, [("EUR", 2, 200.0), ("RUB", 2, 450.0)], "ties by name");
     }
 }

@@ -2,7 +2,9 @@
 //! channel (how many, and the first 100 with events, dates and revenue); look a customer up by any of their ids
 //! (anonymous id or user id) and read the journey as a timeline across touchpoints and channels — every id linked
 //! to the customer and the message that linked it, then each event with its time, channel, touchpoint, device and
-//! properties.
+//! properties, grouped by session (30-minute gaps) with the journey stage each session reached, beside the
+//! customer's traits. With nothing asked the page lists the customers seen most recently and the most valuable.
+//! Viewers see e-mails and phones masked (`m•••@shop.ru`, `+7 ••• •••-••-89`); analysts and admins see them whole.
 
 use std::sync::Arc;
 
@@ -10,16 +12,18 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
 use tropa_app::request::{Filters, Problems};
+use tropa_core::analysis::timeline::timeline;
 use tropa_core::Event;
-use tropa_engine::report::{self, CustomerListReport};
+use tropa_engine::report::{self, CustomerListReport, TopCustomersReport};
 use tropa_engine::CustomerRecord;
+use tropa_meta::Role;
 
 use crate::access::{Member, Viewer};
 use crate::error::WebError;
 use crate::i18n::Lang;
 use crate::i18n::Words;
 use crate::pages::builder::{analysis, Run};
-use crate::project::engine as project_engine;
+use crate::project::{definition as project_definition, engine as project_engine, local};
 use crate::session::Session;
 use crate::ui::form::FieldErrors;
 use crate::ui::layout::shell;
@@ -45,14 +49,26 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
     let found = search(&st, s, &asked, &mut problems).await?;
     let e = FieldErrors::new(l, &field_problems(problems), "");
     let customer = if asked.id.is_empty() { None } else { Some(find(&st, s, &asked.id).await?) };
+    let mask = Mask::for_role(s.role);
+    let top = if customer.is_none() && found.is_none() { Some(top(&st, s).await?) } else { None };
+    let stages = match &customer {
+        Some(Some(c)) => {
+            let def = project_definition(&st, &s.project)?;
+            let sessions = timeline(&def, &c.events);
+            let names = def.stages.iter().map(|x| local(l, &x.name)).collect::<Vec<_>>();
+            Some((sessions, names))
+        }
+        _ => None,
+    };
     let main = html! {
         h1 { (l.t("customers_page")) }
         (search_forms(l, &s.project, &e, &asked))
         @if let Some(r) = &found { (render_list(l, &s.project, r)) }
-        @match &customer {
-            Some(Some(c)) => (render(l, c)),
-            Some(None) => p.err role="alert" { (l.t("no_customer")) " '" (asked.id) "'" },
-            None => {},
+        @if let Some(t) = &top { (render_top(l, &s.project, t, mask)) }
+        @match (&customer, &stages) {
+            (Some(Some(c)), Some((sessions, names))) => (render(l, c, mask, sessions, names)),
+            (Some(None), _) => p.err role="alert" { (l.t("no_customer")) " '" (asked.id) "'" },
+            _ => {},
         }
     };
     Ok(Html(shell(s, "customers_page", l.t("customers_page"), main).into_string()).into_response())
@@ -60,6 +76,73 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
 
 /// Customers listed by a search.
 const LIST_LIMIT: usize = 100;
+/// Customers in each of the lists shown when nothing is asked.
+const TOP_LIMIT: usize = 10;
+
+/// The customers seen most recently and the most valuable.
+async fn top(st: &WebState, s: &Session) -> Result<TopCustomersReport, WebError> {
+    let engine = project_engine(st, s, &s.project)?;
+    match tokio::task::spawn_blocking(move || report::top_customers(&*engine, TOP_LIMIT, Default::default(), vec![]))
+        .await
+    {
+        Ok(found) => found.map_err(|e| WebError::internal(&e)),
+        Err(e) => Err(WebError::internal(&e)),
+    }
+}
+
+/// Whether contacts (e-mails, phones) are shown whole or masked: viewers see them masked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mask {
+    Whole,
+    Contacts,
+}
+
+impl Mask {
+    pub(crate) fn for_role(role: Role) -> Mask {
+        if role == Role::Viewer {
+            Mask::Contacts
+        } else {
+            Mask::Whole
+        }
+    }
+
+    /// The text as this reader may see it: an e-mail keeps its first letter and domain, a phone its last two
+    /// digits.
+    pub(crate) fn text(self, key: &str, value: &str) -> String {
+        if self == Mask::Whole {
+            return value.to_string();
+        }
+        let key = key.to_ascii_lowercase();
+        if value.contains('@') || key.contains("email") || key.contains("e-mail") {
+            return match value.split_once('@') {
+                Some((name, domain)) => format!("{}•••@{domain}", name.chars().next().unwrap_or('•')),
+                None => "•••".into(),
+            };
+        }
+        let digits = value.chars().filter(char::is_ascii_digit).count();
+        if key.contains("phone") || key.contains("tel") || (digits >= 7 && !value.chars().any(char::is_alphabetic)) {
+            let mut seen = 0;
+            return value
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_digit() {
+                        seen += 1;
+                        if seen > 1 && seen <= digits - 2 {
+                            return '•';
+                        }
+                    }
+                    c
+                })
+                .collect();
+        }
+        value.to_string()
+    }
+
+    /// Whether an id may be a link: a masked contact used as an id is not put in a link.
+    fn linkable(self, id: &str) -> bool {
+        self.text("id", id) == id
+    }
+}
 
 /// The customers the search finds (none when nothing is asked, or when the search has problems).
 async fn search(
@@ -222,13 +305,72 @@ fn render_list(l: Lang, project: &str, r: &CustomerListReport) -> Markup {
     }
 }
 
-/// A customer: their ids, events and revenue, the links between their ids, and the timeline.
-fn render(l: Lang, c: &CustomerRecord) -> Markup {
+/// The customers seen most recently and the most valuable, side by side.
+fn render_top(l: Lang, project: &str, t: &TopCustomersReport, mask: Mask) -> Markup {
+    let loc = l.locale();
+    let project = enc(project);
+    let list = |title: &str, rows: &[tropa_engine::report::CustomerListRow]| {
+        html! {
+            div.panel.top-list {
+                h2 { (title) }
+                @if rows.is_empty() { p.muted { (loc.no_data()) } }
+                @else {
+                    table {
+                        thead { tr { th { (l.t("customer")) } th { (l.t("last_seen")) } th.num { (l.t("events")) } th.num { (l.t("revenue")) } } }
+                        tbody {
+                            @for c in rows {
+                                tr {
+                                    td {
+                                        @if mask.linkable(&c.id) {
+                                            a href={ "/customers?project=" (project) "&id=" (enc(&c.id)) } { (c.id) }
+                                        } @else { (mask.text("id", &c.id)) }
+                                    }
+                                    td { (l.date(&c.last_event)) }
+                                    td.num { (loc.int(c.events)) }
+                                    td.num { (loc.int(c.revenue.max(0.0).round() as u64)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    html! {
+        div.panels {
+            (list(l.t("recent_customers"), &t.recent))
+            (list(l.t("valuable_customers"), &t.valuable))
+        }
+    }
+}
+
+/// The customer's latest traits (later identify calls override earlier ones), keys sorted.
+fn traits(c: &CustomerRecord) -> Vec<(String, String)> {
+    let mut out = std::collections::BTreeMap::new();
+    for e in &c.events {
+        for (k, v) in e.traits_map() {
+            out.insert(k, tropa_core::analysis::matcher::value_text(&v));
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// A customer: their ids, events and revenue, the links between their ids, their traits and the timeline in
+/// sessions.
+fn render(
+    l: Lang,
+    c: &CustomerRecord,
+    mask: Mask,
+    sessions: &[tropa_core::analysis::timeline::TimelineSession],
+    stage_names: &[String],
+) -> Markup {
     let loc = l.locale();
     let revenue: f64 = c.events.iter().filter_map(|e| e.revenue).sum();
+    let ids: Vec<String> = c.actors.iter().map(|a| mask.text("id", a)).collect();
+    let traits = traits(c);
     html! {
         div.cards {
-            div.card { div.n.small { (c.actors.join(", ")) } div.l { (l.t("ids")) } }
+            div.card { div.n.small { (ids.join(", ")) } div.l { (l.t("ids")) } }
             div.card { div.n { (loc.int(c.events.len() as u64)) } div.l { (l.t("events")) } }
             div.card { div.n { (loc.int(revenue.round() as u64)) } div.l { (l.t("revenue")) } }
         }
@@ -237,35 +379,70 @@ fn render(l: Lang, c: &CustomerRecord) -> Markup {
             ul {
                 @for m in &c.merges {
                     li {
-                        (m.a) " ↔ " (m.b) " "
+                        (mask.text("id", &m.a)) " ↔ " (mask.text("id", &m.b)) " "
                         span.muted { "(" (m.via) ", " (l.date(&tropa_core::time::format_ts(m.at))) ")" }
                     }
                 }
             }
         }
-        h2 { (l.t("timeline")) }
-        table {
-            thead {
-                tr {
-                    th { (l.t("time")) } th { (l.t("event")) } th { (l.t("channel")) } th { (l.t("touchpoint")) }
-                    th { (l.t("device")) } th { (l.t("details")) }
+        div.timeline-grid {
+            div {
+                h2 { (l.t("timeline")) " · " (loc.int(sessions.len() as u64)) " " (l.t("sessions_n")) }
+                table.timeline {
+                    thead {
+                        tr {
+                            th { (l.t("time")) } th { (l.t("event")) } th { (l.t("channel")) } th { (l.t("touchpoint")) }
+                            th { (l.t("device")) } th { (l.t("details")) }
+                        }
+                    }
+                    @for (n, session) in sessions.iter().enumerate() {
+                        tbody.session {
+                            (session_row(l, n + 1, &c.events[session.events.clone()], session.stage.and_then(|i| stage_names.get(i))))
+                            @for e in &c.events[session.events.clone()] { (event_row(l, e, mask)) }
+                        }
+                    }
                 }
             }
-            tbody { @for e in &c.events { (event_row(l, e)) } }
+            aside.panel.traits {
+                h2 { (l.t("traits")) }
+                @if traits.is_empty() { p.muted { (l.t("no_traits")) } }
+                @else {
+                    dl {
+                        @for (k, v) in &traits { dt { (k) } dd { (mask.text(k, v)) } }
+                    }
+                }
+                @if mask == Mask::Contacts { p.muted { (l.t("contacts_masked")) } }
+            }
+        }
+    }
+}
+
+/// The head of a session: its number, day and hours, length, channel and the stage reached by its end.
+fn session_row(l: Lang, n: usize, events: &[Event], stage: Option<&String>) -> Markup {
+    let (Some(first), Some(last)) = (events.first(), events.last()) else { return html! {} };
+    let (a, b) = (tropa_core::time::format_ts(first.timestamp), tropa_core::time::format_ts(last.timestamp));
+    let seconds = (last.timestamp - first.timestamp) as f64 / 1000.0;
+    html! {
+        tr.session-head {
+            td colspan="6" {
+                strong { (l.t("session")) " " (n) } " · " (l.date(&a)) (a.get(16..19).unwrap_or("")) "–" (b.get(11..16).unwrap_or(""))
+                " · " (l.duration(Some(seconds))) " · " (l.channel(&first.channel.group))
+                @if let Some(stage) = stage { " " span.badge.stage { (stage) } }
+            }
         }
     }
 }
 
 /// An event of the timeline: its time, name, channel (group, then source / medium / campaign), touchpoint, device
 /// and revenue with the first properties.
-fn event_row(l: Lang, e: &Event) -> Markup {
+fn event_row(l: Lang, e: &Event, mask: Mask) -> Markup {
     let d = tropa_core::useragent::parse(&e.context.user_agent);
     let device = [d.device, d.os, d.browser].iter().filter(|x| !x.is_empty()).copied().collect::<Vec<_>>().join(" · ");
     let mut details: Vec<String> = e
         .properties_map()
         .iter()
         .take(4)
-        .map(|(k, v)| format!("{k}: {}", tropa_core::analysis::matcher::value_text(v)))
+        .map(|(k, v)| format!("{k}: {}", mask.text(k, &tropa_core::analysis::matcher::value_text(v))))
         .collect();
     if let Some(r) = e.revenue {
         details.insert(0, format!("{} {}", r, e.currency));
@@ -312,5 +489,18 @@ mod tests {
         let more = CustomerListReport { total: 200, customers: vec![] };
         let list = render_list(Lang::En, "a", &more).into_string();
         assert!(list.contains("<p class=\"muted\">") && !list.contains("<table>"), "{list}");
+    }
+
+    #[test]
+    fn viewers_see_contacts_masked() {
+        let m = Mask::Contacts;
+        assert_eq!(m.text("email", "maria@shop.ru"), "m•••@shop.ru");
+        assert_eq!(m.text("phone", "+7 912 345-67-89"), "+7 ••• •••-••-89");
+        assert_eq!(m.text("id", "u-1f3a"), "u-1f3a");
+        assert_eq!(m.text("city", "Казань"), "Казань");
+        assert_eq!(m.text("contact", "maria@shop.ru"), "m•••@shop.ru", "an e-mail under any key");
+        assert_eq!(Mask::Whole.text("email", "maria@shop.ru"), "maria@shop.ru");
+        assert_eq!(Mask::for_role(Role::Viewer), m);
+        assert_eq!(Mask::for_role(Role::Analyst), Mask::Whole);
     }
 }

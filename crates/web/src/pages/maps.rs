@@ -127,11 +127,12 @@ async fn suggestions_of(
     st: &WebState,
     project: &str,
     map: &JourneyMap,
-    data: &MapData,
+    (data, reader): (&MapData, Lang),
 ) -> Result<Vec<Suggestion>, WebError> {
     let engine = st.projects.engine(project).map_err(fault)?;
     let (map, data) = (map.clone(), data.clone());
-    tokio::task::spawn_blocking(move || maps::suggestions(&*engine, &map, &data)).await.map_err(fault)?.map_err(fault)
+    let done = tokio::task::spawn_blocking(move || maps::suggestions_for(&*engine, &map, &data, reader));
+    done.await.map_err(fault)?.map_err(fault)
 }
 
 // ---- the list ---------------------------------------------------------------------------------------------
@@ -282,7 +283,7 @@ pub(crate) async fn view(
     let data = map_data(&st, &s.project, &map, persona).await?;
     let editable = s.role >= Role::Analyst && v == latest;
     let suggestions = match (&data, editable) {
-        (Some(d), true) => suggestions_of(&st, &s.project, &map, d).await?,
+        (Some(d), true) => suggestions_of(&st, &s.project, &map, (d, s.lang)).await?,
         _ => vec![],
     };
     let shares = st.meta.shares(&s.project, id, (st.clock)()).unwrap_or_default();
