@@ -9,8 +9,9 @@
 //! compares with the data as it stood 30 days earlier.
 
 pub mod saved;
+pub mod versions;
 
-pub use saved::{create_from_template, load, persona, Author};
+pub use saved::{create_from_template, create_with_stages, load, persona, Author};
 
 use tropa_core::analysis::lanes::{LanesReport, LanesSpec};
 use tropa_core::analysis::scope::ScopeSpec;

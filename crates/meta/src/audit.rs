@@ -40,10 +40,16 @@ pub enum Action {
     DefinitionReset,
     /// A customer's events deleted (right to be forgotten).
     DataForget,
+    /// An earlier version of a map made the newest.
+    MapRestore,
+    /// A map version named (or its name removed).
+    MapVersionName,
+    /// A map linked to the project's stages or detached.
+    MapStages,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 24] = [
         Action::ProjectCreate,
         Action::ProjectSettings,
         Action::KeyCreate,
@@ -65,6 +71,9 @@ impl Action {
         Action::DefinitionSave,
         Action::DefinitionReset,
         Action::DataForget,
+        Action::MapRestore,
+        Action::MapVersionName,
+        Action::MapStages,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +99,9 @@ impl Action {
             Action::DefinitionSave => "definition.save",
             Action::DefinitionReset => "definition.reset",
             Action::DataForget => "data.forget",
+            Action::MapRestore => "map.restore",
+            Action::MapVersionName => "map.version_name",
+            Action::MapStages => "map.stages",
         }
     }
 

@@ -36,7 +36,7 @@ pub mod settings;
 pub mod sqlite;
 pub mod users;
 
-pub use maps::{MapInfo, MapVersion, NewShare, ShareInfo};
+pub use maps::{MapInfo, MapVersion, NewShare, ShareInfo, StageLink};
 pub use projects::{check_key_secret, check_slug, KeyInfo, KeyKind, NewKey, Project};
 pub use reports::{SavedReport, StoredDefinition};
 pub use repository::Repository;

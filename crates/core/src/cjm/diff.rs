@@ -22,6 +22,10 @@ pub enum Change {
     Cell { lane: String, stage: String, before: String, after: String },
     Score { lane: String, stage: String, before: Option<i8>, after: Option<i8> },
     Settings { what: String },
+    /// The version was made by restoring an earlier one (never found by [`diff`]: written by whoever restores).
+    Restored { version: i64 },
+    /// The stages follow the project's journey definition again (written by whoever links the map).
+    LinkedToProject,
 }
 
 /// The changes from `a` to `b`, in map order.

@@ -129,6 +129,9 @@ const LEGACY: &[&str] = &[
     // checked by the application layer before they are stored
     "ALTER TABLE projects ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
      ALTER TABLE projects ADD COLUMN currency TEXT NOT NULL DEFAULT 'RUB';",
+    // 7 → 8: maps linked to the project's stages or detached (existing maps: detached), named map versions
+    "ALTER TABLE maps ADD COLUMN stages TEXT NOT NULL DEFAULT 'detached' CHECK (stages IN ('linked', 'detached'));
+     ALTER TABLE map_versions ADD COLUMN name TEXT;",
 ];
 
 /// The schema of a database: (type, name, table, SQL with white space normalised), by type and name.

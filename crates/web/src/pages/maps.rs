@@ -15,9 +15,9 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
 use serde_json::{json, Value};
 use tropa_app::audit::Action;
-use tropa_app::maps::{self, MapData, Suggestion};
+use tropa_app::maps::{self, versions as map_versions, MapData, Suggestion};
 use tropa_core::cjm::persona::Persona;
-use tropa_core::cjm::{diff, template, Edit, JourneyMap, LaneKind};
+use tropa_core::cjm::{template, Edit, JourneyMap, LaneKind};
 use tropa_meta::{MapInfo, MetaError, Role, ShareInfo};
 
 use crate::access::{in_project, project_param_for, Analyst, Member, Viewer};
@@ -35,6 +35,7 @@ pub mod grid;
 pub mod history;
 pub mod personas;
 pub mod share;
+pub mod versions;
 
 use grid::{grid, op_form, Grid};
 
@@ -275,7 +276,8 @@ pub(crate) async fn view(
 ) -> Result<Response, WebError> {
     let Member { s, f: q, .. } = m;
     let (map, v) = load(&st, &s, id, param(&q, "version").parse::<i64>().ok())?;
-    let latest = st.meta.map(&s.project, id).map_err(fault)?.ok_or(WebError::NotFound(s.lang))?.version;
+    let info = st.meta.map(&s.project, id).map_err(fault)?.ok_or(WebError::NotFound(s.lang))?;
+    let latest = info.version;
     let personas = persona_list(&st, &s.project);
     let persona_key = param(&q, "persona");
     let persona = personas.iter().find(|p| p.key == persona_key);
@@ -287,8 +289,12 @@ pub(crate) async fn view(
     };
     let shares = st.meta.shares(&s.project, id).unwrap_or_default();
     let mv = MapView { map: &map, id, v, latest, data: data.as_ref(), personas: &personas, persona, editable };
+    let missing = versions::missing_events(&st, &s.project, &map);
     let main = html! {
         (share::created_note(s.lang, &origin(&headers), &param(&q, "share")))
+        (versions::done_note(s.lang, &param(&q, "done")))
+        (versions::missing_warning(s.lang, &map, &missing))
+        (versions::link_panel(&s, id, info.stages, editable))
         (map_page(&s, &mv, &suggestions, &shares))
     };
     let mut res = maps_page(&s, &map.title, main);
@@ -647,25 +653,59 @@ pub(crate) async fn edit(
             return Ok(refuse(StatusCode::BAD_REQUEST, &field, &message));
         }
     };
+    // an event the data never had in a stage rule, the problem events or the segment is a typo until proven
+    // otherwise: refused at its field with the name it most likely meant (events already there stay)
+    if let Some((field, message)) = new_unknown_event(&st, &s, &before, &map)? {
+        return Ok(refuse(StatusCode::BAD_REQUEST, &field, &message));
+    }
     // what changed, stored structured so that the history reads in each reader's language; an edit that
-    // changes nothing (the same text saved again) makes no version
-    let changes = diff(&before, &map);
-    let version = if changes.is_empty() {
-        latest
-    } else {
-        let stored = serde_json::to_string(&changes).unwrap_or_else(|_| summary.clone());
-        let (doc, by, now) = (map.to_json(), Some(s.user.id), (st.clock)());
-        match st.meta.save_map_version(&s.project, id, Some(latest), &map.title, &doc, &stored, by, now) {
-            Ok(version) => version,
-            Err(MetaError::Conflict { name, .. }) => return Ok(json_err(StatusCode::CONFLICT, "version", &name)),
-            Err(e) => return Err(fault(e)),
+    // changes nothing (the same text saved again) makes no version, and further edits of the same cell in one
+    // sitting join the version of the first
+    let recomputed = numbers_change(&before, &map);
+    let by = tropa_app::maps::Author { user: Some(s.user.id), now: (st.clock)() };
+    let saved = match map_versions::save_edit(&st.meta, (&s.project, id, latest), (&before, &map), by, &s.user.email) {
+        Ok(saved) => saved,
+        Err(tropa_app::AppError::Meta(MetaError::Conflict { name, .. })) => {
+            return Ok(json_err(StatusCode::CONFLICT, "version", &name))
         }
+        Err(e) => return Err(fault(e)),
     };
+    let merged = matches!(saved, map_versions::Saved::Merged(_));
     Ok(if is_json {
-        axum::Json(json!({"version": version, "summary": summary})).into_response()
+        let body = json!({"version": saved.version(), "summary": summary, "merged": merged, "recomputed": recomputed});
+        axum::Json(body).into_response()
     } else {
-        redirect(&format!("/maps/{id}?project={}", enc(&s.project)))
+        let note = if recomputed { "&done=recomputed" } else { "" };
+        redirect(&format!("/maps/{id}?project={}{note}", enc(&s.project)))
     })
+}
+
+/// Whether an edit changes what the data lanes count: the stages, their rules or order, the problem events,
+/// the segment or the period.
+fn numbers_change(before: &JourneyMap, after: &JourneyMap) -> bool {
+    before.stages != after.stages
+        || before.order != after.order
+        || before.problems != after.problems
+        || before.segment != after.segment
+        || before.period != after.period
+}
+
+/// The first event an edit brings in that the project's data never had: (field, words with the name it most
+/// likely meant).
+fn new_unknown_event(
+    st: &WebState,
+    s: &Session,
+    before: &JourneyMap,
+    after: &JourneyMap,
+) -> Result<Option<(String, String)>, WebError> {
+    use tropa_app::request::{unknown_events, NamedEvents};
+    let had: Vec<String> = before.events().into_iter().map(|(_, t)| t).collect();
+    let fresh: Vec<(String, String)> = after.events().into_iter().filter(|(_, t)| !had.contains(t)).collect();
+    if fresh.is_empty() {
+        return Ok(None);
+    }
+    let dicts = crate::project::engine(st, s, &s.project)?.dictionaries();
+    Ok(unknown_events(&fresh, &dicts).into_iter().next().map(|(field, e)| (field, e.words(s.lang))))
 }
 
 /// A form action (share, unshare or delete a map, delete a persona): the meta call gives the page to go to.

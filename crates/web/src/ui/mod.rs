@@ -5,3 +5,4 @@ pub mod chart;
 pub mod form;
 pub mod layout;
 pub mod settings;
+pub mod stage_editor;

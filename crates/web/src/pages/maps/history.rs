@@ -43,9 +43,10 @@ pub(crate) async fn history(
                     th { (l.t("author")) }
                     th { (l.t("change")) }
                     th {}
+                    th { (l.t("version_name")) }
                 }
             }
-            tbody { @for v in &list { (history_row(l, id, &p, v)) } }
+            tbody { @for v in &list { (history_row(&s, id, &p, v, info.version)) } }
         }
     };
     Ok(maps_page(&s, l.t("history"), main))
@@ -53,15 +54,19 @@ pub(crate) async fn history(
 
 /// One version: its number (a link to it), when, who, what changed and the link to the comparison with the one
 /// before. `p` is the project, URL-encoded.
-fn history_row(l: Lang, id: i64, p: &str, v: &MapVersion) -> Markup {
+fn history_row(s: &Session, id: i64, p: &str, v: &MapVersion, latest: i64) -> Markup {
+    let l = s.lang;
     // the changes are stored structured (read in the reader's language); older versions have a sentence
     let summary = match serde_json::from_str::<Vec<Change>>(&v.summary) {
         Ok(changes) => changes.iter().map(|c| change_text(l, c)).collect::<Vec<_>>().join("; "),
         Err(_) => v.summary.clone(),
     };
     html! {
-        tr {
-            td.num { a href={ "/maps/" (id) "?project=" (p) "&version=" (v.version) } { (v.version) } }
+        tr.named[!v.name.is_empty()] data-version=(v.version) {
+            td.num {
+                a href={ "/maps/" (id) "?project=" (p) "&version=" (v.version) } { (v.version) }
+                @if !v.name.is_empty() { " " span.badge { (v.name) } }
+            }
             td { (l.date(&tropa_core::time::format_ts(v.created_at))) }
             td { (v.author) }
             td { (summary) }
@@ -72,6 +77,7 @@ fn history_row(l: Lang, id: i64, p: &str, v: &MapVersion) -> Markup {
                     }
                 }
             }
+            td { (super::versions::version_tools(s, id, v, latest)) }
         }
     }
 }
@@ -97,6 +103,8 @@ pub(super) fn change_text(l: Lang, c: &Change) -> String {
             after.map(|v| format!("{v:+}")).unwrap_or("∅".into())
         ),
         Change::Settings { what } => format!("{}: {what}", l.t("settings")),
+        Change::Restored { version } => format!("{} {version}", l.t("restored_from")),
+        Change::LinkedToProject => l.t("stages_from_project").to_string(),
     }
 }
 
