@@ -538,6 +538,15 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("import_stages_hint", "Paste a file to load it into the editor (nothing is saved until you save):", "Вставьте файл, чтобы загрузить его в редактор (ничего не сохранится, пока вы не нажмёте «Сохранить»):"),
     ("import_into_editor", "Load into the editor", "Загрузить в редактор"),
     ("imported_check_save", "Loaded into the editor: check the stages and save them.", "Загружено в редактор: проверьте этапы и сохраните их."),
+    ("new_map_stages", "Stages", "Этапы"),
+    ("new_map_linked", "The project's stages (the same numbers as the stages page; they follow its changes)", "Этапы проекта (те же цифры, что на странице этапов; меняются вместе с ней)"),
+    ("new_map_detached", "The template's own stages (this map only)", "Собственные этапы шаблона (только для этой карты)"),
+    ("was", "before", "было"),
+    ("compare_one_hint", "The later version; every cell that differs is marked, with what it held in the earlier version under it.", "Более поздняя версия; каждая изменившаяся ячейка отмечена, под ней — что в ней было в более ранней версии."),
+    ("persona_traits_hint", "One condition a row, e.g. city · is · Kazan; leave a row empty to skip it.", "По одному условию в строке, например: city · равно · Казань; пустые строки не учитываются."),
+    ("persona_matches_nobody", "No customer fits this persona:", "Под эту персону не подходит ни один клиент:"),
+    ("persona_condition_nobody", "no customer has", "ни у одного клиента нет"),
+    ("all_short", "all", "все"),
     ("map_events_missing", "Some rules name events your data has never had, so their numbers are zero:", "Некоторые правила называют события, которых в ваших данных ещё не было, поэтому их цифры нулевые:"),
 ];
 

@@ -728,8 +728,20 @@ async fn comparing_versions_shows_each_versions_own_numbers() {
     let v1 = reached(&html(&h.send(page_get("/maps/1?project=a&version=1", &analyst)).await));
     let v2 = reached(&html(&h.send(page_get("/maps/1?project=a&version=2", &analyst)).await));
     assert_ne!(v1, v2, "the rule changed the numbers");
-    let both = reached(&html(&h.send(page_get("/maps/1/compare?project=a&a=1&b=2", &analyst)).await));
-    assert_eq!(both, [v1[0].clone(), v2[0].clone()]);
+    // the comparison is one grid of version 2 whose changed cells say what version 1 showed
+    let page = html(&h.send(page_get("/maps/1/compare?project=a&a=1&b=2", &analyst)).await);
+    assert_eq!(reached(&page), [v2[0].clone()]);
+    let row = page.split("data-lane=\"reached\"").nth(1).unwrap().split("</tr>").next().unwrap();
+    let earlier: Vec<String> = row
+        .split("<td")
+        .skip(1)
+        .map(|td| match td.split_once("data-was=\"") {
+            Some((_, rest)) if !td.starts_with('>') => rest.split('"').next().unwrap().to_string(),
+            _ => td.split("<span class=\"value\">").nth(1).unwrap().split('<').next().unwrap().to_string(),
+        })
+        .collect();
+    assert_eq!(earlier, v1[0], "version 1's numbers, as opening version 1 shows them");
+    assert!(row.contains("class=\"changed\""), "{row}");
 }
 
 /// A customer is found by what a person knows about them — an id, their e-mail or phone, an order number

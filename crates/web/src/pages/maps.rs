@@ -18,7 +18,7 @@ use tropa_app::audit::Action;
 use tropa_app::maps::{self, versions as map_versions, MapData, Suggestion};
 use tropa_core::cjm::persona::Persona;
 use tropa_core::cjm::{template, Edit, JourneyMap, LaneKind};
-use tropa_meta::{MapInfo, MetaError, Role, ShareInfo};
+use tropa_meta::{MapInfo, MetaError, Role, ShareInfo, StageLink};
 
 use crate::access::{in_project, project_param_for, Analyst, Member, Viewer};
 use crate::audit;
@@ -201,6 +201,11 @@ fn new_map_forms(s: &Session) -> Markup {
                     option value="ru" selected[l == Lang::Ru] { "Русский" }
                     option value="en" selected[l == Lang::En] { "English" }
                 }
+                fieldset.map-stages {
+                    legend { (l.t("new_map_stages")) }
+                    label { input type="radio" name="stages" value="linked" checked; " " (l.t("new_map_linked")) }
+                    label { input type="radio" name="stages" value="detached"; " " (l.t("new_map_detached")) }
+                }
                 button type="submit" { (l.t("create")) }
             }
             form.panel method="post" action="/maps/import" {
@@ -220,10 +225,13 @@ pub(crate) async fn create(State(st): State<Arc<WebState>>, m: Member<Analyst>) 
     let (key, lang) = (param(&f, "template"), param(&f, "lang"));
     let lang = if lang == "en" { tropa_core::lang::Lang::En } else { tropa_core::lang::Lang::Ru };
     let by = tropa_app::maps::Author { user: Some(s.user.id), now: (st.clock)() };
-    match tropa_app::maps::create_from_template(&st.meta, &s.project, (&key, lang), None, by) {
+    // the form offers the project's stages first; without the field (older clients) the template's own
+    let link = if param(&f, "stages") == "linked" { StageLink::Linked } else { StageLink::Detached };
+    match tropa_app::maps::create_with_stages(&st.meta, &s.project, (&key, lang), None, link, by) {
         Ok(id) => {
             let done = audit::on_map(&st, Action::MapCreate, &s.project, id);
-            audit::record(&st, &s, done.with(json!({"template": key, "lang": lang.code()})));
+            let details = json!({"template": key, "lang": lang.code(), "stages": link.as_str()});
+            audit::record(&st, &s, done.with(details));
             Ok(redirect(&format!("/maps/{id}?project={}", enc(&s.project))))
         }
         Err(e @ tropa_app::AppError::NotFound(_)) => Ok(bad_request(&s, &format!("template: {}", e.words(s.lang)))),
@@ -265,6 +273,8 @@ struct MapView<'a> {
     data: Option<&'a MapData>,
     personas: &'a [Persona],
     persona: Option<&'a Persona>,
+    /// All customers' data, beside the persona's.
+    all: Option<&'a MapData>,
     editable: bool,
 }
 
@@ -288,7 +298,22 @@ pub(crate) async fn view(
         _ => vec![],
     };
     let shares = st.meta.shares(&s.project, id).unwrap_or_default();
-    let mv = MapView { map: &map, id, v, latest, data: data.as_ref(), personas: &personas, persona, editable };
+    // a persona's numbers side by side with all customers'
+    let all = match persona {
+        Some(_) => map_data(&st, &s.project, &map, None).await?,
+        None => None,
+    };
+    let mv = MapView {
+        map: &map,
+        id,
+        v,
+        latest,
+        data: data.as_ref(),
+        personas: &personas,
+        persona,
+        all: all.as_ref(),
+        editable,
+    };
     let missing = versions::missing_events(&st, &s.project, &map);
     let main = html! {
         (share::created_note(s.lang, &origin(&headers), &param(&q, "share")))
@@ -304,7 +329,15 @@ pub(crate) async fn view(
 
 /// The map: its head and tools, the grid, the editing forms, the suggestions and the share links.
 fn map_page(s: &Session, mv: &MapView<'_>, suggestions: &[Suggestion], shares: &[ShareInfo]) -> Markup {
-    let g = Grid { map: mv.map, data: mv.data, editable: mv.editable, changed: vec![], id: mv.id };
+    let g = Grid {
+        map: mv.map,
+        data: mv.data,
+        editable: mv.editable,
+        changed: vec![],
+        id: mv.id,
+        was: Default::default(),
+        all: mv.all,
+    };
     html! {
         (map_head(s, mv))
         @if let Some(p) = mv.persona { (personas::on_map(s.lang, p)) }
@@ -325,7 +358,8 @@ fn map_head(s: &Session, mv: &MapView<'_>) -> Markup {
     html! {
         div.map-head id="map" data-id=(mv.id) data-project=(s.project) data-version=(v) data-csrf=(s.csrf)
             data-saving=(l.t("saving")) data-saved=(l.t("saved_version"))
-            data-conflict=(l.t("map_changed_elsewhere_short")) data-offline=(l.t("not_saved_offline")) {
+            data-conflict=(l.t("map_changed_elsewhere_short")) data-offline=(l.t("not_saved_offline"))
+            data-recomputed=(l.t("numbers_recomputed")) {
             @if mv.editable {
                 input.map-title value=(map.title) aria-label=(l.t("map_title")) data-edit=r#"{"op":"set_title"}"#
                     data-field="title";
@@ -683,7 +717,10 @@ pub(crate) async fn edit(
 /// Whether an edit changes what the data lanes count: the stages, their rules or order, the problem events,
 /// the segment or the period.
 fn numbers_change(before: &JourneyMap, after: &JourneyMap) -> bool {
-    before.stages != after.stages
+    let rules = |m: &JourneyMap| -> Vec<(String, Vec<String>, Option<u32>, Option<String>)> {
+        m.stages.iter().map(|s| (s.key.clone(), s.event.clone(), s.nth, s.within.clone())).collect()
+    };
+    rules(before) != rules(after)
         || before.order != after.order
         || before.problems != after.problems
         || before.segment != after.segment

@@ -139,6 +139,33 @@ impl EventDraft {
     }
 }
 
+/// A condition `FIELD OP VALUE` split into its parts (None when it is not one plain comparison).
+pub fn split_condition(text: &str) -> Option<(String, String, String)> {
+    let d = EventDraft::from_text(&format!("x where {text}"));
+    (!d.field.is_empty() && d.more.is_empty()).then_some((d.field, d.op, d.value))
+}
+
+/// A condition from its parts (`city = 'Нижний Новгород'`); None when the field is empty.
+pub fn join_condition(field: &str, op: &str, value: &str) -> Option<String> {
+    let e = EventDraft { event: "x".into(), field: field.into(), op: op.into(), value: value.into(), more: String::new() };
+    e.text().strip_prefix("x where ").map(str::to_string)
+}
+
+/// A condition's fields, named `{prefix}.field`, `.op`, `.value`, the field offered from the list `fields`.
+pub fn condition_fields(l: Lang, prefix: &str, (field, op, value): (&str, &str, &str), fields: &str) -> Markup {
+    html! {
+        span.condition {
+            input.cond-field name={ (prefix) ".field" } value=(field) list=(fields) autocomplete="off"
+                aria-label=(l.t("condition_field")) placeholder=(l.t("condition_field"));
+            select name={ (prefix) ".op" } aria-label=(l.t("condition_op")) {
+                @for (o, key) in OPS { option value=(o) selected[op == o] { (l.t(key)) } }
+            }
+            input.cond-value name={ (prefix) ".value" } value=(value) aria-label=(l.t("condition_value"))
+                placeholder=(l.t("condition_value"));
+        }
+    }
+}
+
 /// A key from a stage's name: lower-case letters, digits and `_` (`stage_N` when the name has none).
 fn key_of(name: &str, i: usize) -> String {
     let mut key = String::new();
