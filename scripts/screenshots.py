@@ -32,6 +32,9 @@ PAGES = [
     ("persona_edit", "/personas?edit=maria#persona-form"),
     ("funnels_typo", "/funnels?steps=view_itme%0Apurchase"),
     ("not_found", "/dashboards"),
+    # one journey model: a map's versions compared in one grid, a persona beside all customers
+    ("map_compare", "/maps/1/compare?a=1"),
+    ("map_persona", "/maps/1?persona=maria"),
 ]
 
 

@@ -13,7 +13,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
 use tropa_app::audit::{Action, Done};
-use tropa_app::request::{unknown_events, Problems};
+use tropa_app::request::{unknown_events, NamedEvents, Problems};
 use tropa_app::AppError;
 use tropa_core::analysis::filter::EventMatch;
 use tropa_core::dict::DictCol;
@@ -193,9 +193,14 @@ fn follow(st: &WebState, s: &Session) {
     }
 }
 
-/// The definition in the editor, checked: its problems at their fields, and the events its rules name that the
-/// data never had (with the name most likely meant).
-fn checked(st: &WebState, s: &Session, ask: &Ask) -> Result<Result<JourneyDefinition, Vec<DefinitionIssue>>, WebError> {
+/// The definition in the editor, checked: its problems at their fields; or the definition with the events its
+/// rules name that the data never had (each at its field with the name most likely meant).
+#[allow(clippy::type_complexity)]
+fn checked(
+    st: &WebState,
+    s: &Session,
+    ask: &Ask,
+) -> Result<Result<(JourneyDefinition, Vec<(String, DefinitionIssue)>), Vec<DefinitionIssue>>, WebError> {
     let text = ask.draft.to_value().to_string();
     let def = match JourneyDefinition::parse(&text, DefinitionFormat::Json) {
         Ok(def) => def,
@@ -204,23 +209,37 @@ fn checked(st: &WebState, s: &Session, ask: &Ask) -> Result<Result<JourneyDefini
     let named: Vec<(String, String)> =
         ask.draft.named_events().into_iter().map(|((i, j), t)| (format!("{i}:{j}"), t)).collect();
     let dicts = project_engine(st, s, &ask.project)?.dictionaries();
-    let unknown: Vec<DefinitionIssue> = unknown_events(&named, &dicts)
+    let unknown = unknown_events(&named, &dicts)
         .into_iter()
         .filter_map(|(at, e)| {
+            let text = named.iter().find(|(f, _)| *f == at).map(|(_, t)| t.clone()).unwrap_or_default();
             let (i, j) = at.split_once(':')?;
             let i: usize = i.parse().ok()?;
             let key = ask.draft.stages.get(i).map(|x| x.key.clone()).unwrap_or_default();
-            Some(DefinitionIssue { line: None, stage: Some((i + 1, key)), field: format!("event[{j}]"), reason: e.words(s.lang) })
+            let issue =
+                DefinitionIssue { line: None, stage: Some((i + 1, key)), field: format!("event[{j}]"), reason: e.words(s.lang) };
+            Some((text, issue))
         })
         .collect();
-    Ok(if unknown.is_empty() { Ok(def) } else { Err(unknown) })
+    Ok(Ok((def, unknown)))
 }
 
 /// Saves the stages in the editor for the project (the page again with their problems when they have any);
 /// the maps linked to the project's stages follow.
 async fn save(st: &WebState, s: &Session, ask: &Ask) -> Result<Response, WebError> {
+    // an event the data never had is a typo until proven otherwise: refused when the stages bring it in (the
+    // project's stages may already name events the data has yet to have)
+    let before = tropa_app::definitions::project(&st.meta, &s.project).map_err(|e| WebError::internal(&e))?;
+    let had: Vec<String> = before.definition.events().into_iter().map(|(_, t)| t).collect();
     let def = match checked(st, s, ask)? {
-        Ok(def) => def,
+        Ok((def, unknown)) => {
+            let fresh: Vec<DefinitionIssue> =
+                unknown.into_iter().filter(|(t, _)| !had.contains(t)).map(|(_, i)| i).collect();
+            if !fresh.is_empty() {
+                return show(st, s, ask, &fresh, None, StatusCode::BAD_REQUEST).await;
+            }
+            def
+        }
         Err(issues) => return show(st, s, ask, &issues, None, StatusCode::BAD_REQUEST).await,
     };
     let by = Some(s.user.id);
@@ -301,8 +320,19 @@ async fn show(
     // the project's time zone: dates without an offset and the report's days, weeks and months
     let calendar = st.settings_of(&ask.project)?.calendar;
     let mut problems = Problems::new(l).in_calendar(calendar);
+    // events the data never had are shown at their fields; the numbers are shown all the same
+    let mut warnings = Vec::new();
     let definition = if issues.is_empty() && !ask.editing {
-        checked(st, s, ask)?.map_err(|e| issues = e).ok()
+        match checked(st, s, ask)? {
+            Ok((def, unknown)) => {
+                warnings = unknown.into_iter().map(|(_, i)| i).collect();
+                Some(def)
+            }
+            Err(e) => {
+                issues = e;
+                None
+            }
+        }
     } else {
         None
     };
@@ -336,9 +366,10 @@ async fn show(
     }
     let e = FieldErrors::new(l, &problems.0, "");
     let events = event_names(st, s, &ask.project)?;
+    let shown: Vec<DefinitionIssue> = issues.iter().chain(&warnings).cloned().collect();
     let main = html! {
         h1 { (l.t("stages")) }
-        (form(s, ask, &issues, note, &e, &events))
+        (form(s, ask, &shown, note, &e, &events))
         (result)
     };
     Ok((status, Html(shell(s, "stages", l.t("stages"), main).into_string())).into_response())
