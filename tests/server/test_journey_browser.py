@@ -79,7 +79,7 @@ def test_stages_persona_map_versions_with_mouse_and_keyboard(tmp_path, start_ser
     d.find_element(By.XPATH, "//select[@id='template']/ancestor::form//button").click()
     wait(lambda d: re.search(r"/maps/\d+", d.current_url) and d.find_elements(By.CSS_SELECTOR, "table.cjm"), "the map")
     map_url = d.current_url.split("&")[0]
-    heads = lambda: [e.get_attribute("value") for e in d.find_elements(By.CSS_SELECTOR, "thead .stage-name")]
+    heads = lambda: [e.get_attribute("value") or e.text for e in d.find_elements(By.CSS_SELECTOR, "thead .stage-name")]
     assert heads()[4] == "Big purchase", heads()
     assert "the project's stages" in d.find_element(By.CSS_SELECTOR, ".stage-link").text
     lane = lambda key: [c.text for c in d.find_elements(By.CSS_SELECTOR, f"tr[data-lane='{key}'] td .value")]
@@ -102,6 +102,12 @@ def test_stages_persona_map_versions_with_mouse_and_keyboard(tmp_path, start_ser
     wait(lambda d: re.search(r"version 2\b", state()), f"saved as version 2: {state()}")
     cell.send_keys(Keys.SHIFT, Keys.TAB)
     cell.send_keys(Keys.END, " of tents", Keys.TAB)
+
+    # the stages of a linked map are the project's: shown, not edited here, until the map keeps its own
+    assert not d.find_elements(By.CSS_SELECTOR, "thead details.rule textarea")
+    d.find_element(By.CSS_SELECTOR, ".stage-link button").click()
+    wait(lambda d: "done=detached" in d.current_url, "the map keeps its own stages")
+    assert "this map's own" in d.find_element(By.CSS_SELECTOR, ".stage-link").text
 
     # a stage's rule changed on the map: the numbers are recomputed and shown without a reload
     d.execute_script("window.stillHere = true")
@@ -145,6 +151,7 @@ def test_stages_persona_map_versions_with_mouse_and_keyboard(tmp_path, start_ser
     d.get(server.url + "/settings")
     Select(d.find_element(By.ID, "lang")).select_by_value("ru")
     d.find_element(By.XPATH, "//select[@id='lang']/ancestor::form//button").click()
+    wait(lambda d: d.execute_script("return document.documentElement.lang") == "ru", "the settings in Russian")
     d.get(server.url + "/stages")
     wait(lambda d: "Путь ваших клиентов" in d.page_source, "the editor in Russian")
     shot(d, "stage_editor_ru")

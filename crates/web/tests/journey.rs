@@ -67,12 +67,19 @@ async fn the_projects_stages_are_edited_with_fields_and_linked_maps_follow_them(
 
     // a linked map made before the change
     let r = h
-        .send(page_post("/maps", &analyst, &format!("csrf={csrf}&project=a&template=online_store&lang=en&stages=linked")))
+        .send(page_post(
+            "/maps",
+            &analyst,
+            &format!("csrf={csrf}&project=a&template=online_store&lang=en&stages=linked"),
+        ))
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(h.state.meta.map("a", 1).unwrap().unwrap().stages, StageLink::Linked);
     let page = html(&h.send(page_get("/maps/1?project=a", &analyst)).await);
-    assert!(page.contains("Stages: the project&#39;s stages") || page.contains("Stages: the project's stages"), "{page}");
+    assert!(
+        page.contains("Stages: the project&#39;s stages") || page.contains("Stages: the project's stages"),
+        "{page}"
+    );
 
     // a mistyped event is refused at its field with the name most likely meant; nothing is saved
     let mut typo = three;
@@ -80,10 +87,20 @@ async fn the_projects_stages_are_edited_with_fields_and_linked_maps_follow_them(
     let r = h.send(page_post("/stages", &analyst, &stages_form(&csrf, "save", &typo))).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let page = html(&r);
-    assert!(page.contains("no event &#39;add_to_card&#39; in the data: did you mean &#39;add_to_cart&#39;?")
-        || page.contains("no event 'add_to_card' in the data: did you mean 'add_to_cart'?"), "{page}");
+    assert!(
+        page.contains("no event &#39;add_to_card&#39; in the data: did you mean &#39;add_to_cart&#39;?")
+            || page.contains("no event 'add_to_card' in the data: did you mean 'add_to_cart'?"),
+        "{page}"
+    );
     assert!(page.contains("name=\"s1.e0.event\" value=\"add_to_card\" list=\"event-names\""), "{page}");
-    assert!(page.split("name=\"s1.e0.event\"").nth(1).unwrap().split('>').next().unwrap().contains("aria-invalid=\"true\""));
+    assert!(page
+        .split("name=\"s1.e0.event\"")
+        .nth(1)
+        .unwrap()
+        .split('>')
+        .next()
+        .unwrap()
+        .contains("aria-invalid=\"true\""));
     assert!(h.state.meta.definition("a").unwrap().is_none());
     // viewers try, never save
     let r = h.send(page_post("/stages", &viewer, &stages_form(&vcsrf, "save", &three))).await;
@@ -134,7 +151,13 @@ async fn the_projects_stages_are_edited_with_fields_and_linked_maps_follow_them(
     let r = h.send(page_post("/stages", &analyst, &import)).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(input_value(&html(&r), "s0.name_en"), "Only");
-    let r = h.send(page_post("/stages", &analyst, &format!("csrf={csrf}&project=a&action=import&import_format=toml&import=%5B%5B"))).await;
+    let r = h
+        .send(page_post(
+            "/stages",
+            &analyst,
+            &format!("csrf={csrf}&project=a&action=import&import_format=toml&import=%5B%5B"),
+        ))
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 
@@ -153,7 +176,8 @@ async fn map_versions_are_one_per_cell_per_sitting_named_and_restored() {
     // one sentence typed with pauses: one version
     let mut version = 1;
     for (i, text) in ["Slow", "Slow deliv", "Slow delivery"].iter().enumerate() {
-        let body = json!({"version": version, "edit": {"op": "set_cell", "lane": "pains", "stage": "purchase", "text": text}});
+        let body =
+            json!({"version": version, "edit": {"op": "set_cell", "lane": "pains", "stage": "purchase", "text": text}});
         let r = h.send(json_edit(&analyst, &csrf, body)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!((r.body["version"].as_i64(), r.body["merged"].as_bool()), (Some(2), Some(i > 0)), "{}", r.body);
@@ -163,14 +187,18 @@ async fn map_versions_are_one_per_cell_per_sitting_named_and_restored() {
     assert_eq!(h.state.meta.map_history("a", 1).unwrap().len(), 2);
 
     // a stage rule naming an event the data never had: refused at its field with the name most likely meant
-    let rule = |event: &str| json!({"version": 2, "edit": {"op": "set_stage_rule", "stage": "decision", "event": [event]}});
+    let rule =
+        |event: &str| json!({"version": 2, "edit": {"op": "set_stage_rule", "stage": "decision", "event": [event]}});
     let r = h.send(json_edit(&analyst, &csrf, rule("add_to_card"))).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["error"]["field"].as_str(), Some("stages[2].event[0]"), "{}", r.body);
     assert!(r.body["error"]["message"].as_str().unwrap().contains("did you mean 'add_to_cart'"), "{}", r.body);
     // a known one: a new version, and the answer says the numbers were recomputed
     let r = h.send(json_edit(&analyst, &csrf, rule("purchase"))).await;
-    assert_eq!((r.status, r.body["version"].as_i64(), r.body["recomputed"].as_bool()), (StatusCode::OK, Some(3), Some(true)));
+    assert_eq!(
+        (r.status, r.body["version"].as_i64(), r.body["recomputed"].as_bool()),
+        (StatusCode::OK, Some(3), Some(true))
+    );
     // a form adding a stage with a mistyped event is refused too
     let r = h
         .send(page_post(
@@ -183,7 +211,8 @@ async fn map_versions_are_one_per_cell_per_sitting_named_and_restored() {
     assert!(html(&r).contains("purchase"), "{}", html(&r));
 
     // a name on version 2; restore version 1 as the newest
-    let r = h.send(page_post("/maps/1/versions/2/name", &analyst, &format!("csrf={csrf}&project=a&name=Workshop"))).await;
+    let r =
+        h.send(page_post("/maps/1/versions/2/name", &analyst, &format!("csrf={csrf}&project=a&name=Workshop"))).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = html(&h.send(page_get("/maps/1/history?project=a", &viewer)).await);
     assert!(page.contains("<span class=\"badge\">Workshop</span>"), "{page}");
@@ -205,6 +234,15 @@ async fn map_versions_are_one_per_cell_per_sitting_named_and_restored() {
     let page = html(&h.send(page_get("/maps/1?project=a&done=recomputed", &analyst)).await);
     assert!(page.contains("the numbers were recomputed"), "{page}");
     assert_eq!(h.state.meta.map("a", 1).unwrap().unwrap().version, 5);
+    // … whose stages are then edited on the stages page, not on the map
+    let r = h
+        .send(json_edit(
+            &analyst,
+            &csrf,
+            json!({"version": 5, "edit": {"op": "set_stage_rule", "stage": "purchase", "event": ["view_item"]}}),
+        ))
+        .await;
+    assert_eq!((r.status, r.body["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("stages")), "{}", r.body);
 
     // audit: the restore, the name, the link
     let actions: Vec<String> = h

@@ -95,7 +95,8 @@ pub fn save_edit(
         }
     }
     let summary = serde_json::to_string(&changes).unwrap_or_default();
-    let v = meta.save_map_version(project, id, Some(latest), &after.title, &after.to_json(), &summary, by.user, by.now)?;
+    let v =
+        meta.save_map_version(project, id, Some(latest), &after.title, &after.to_json(), &summary, by.user, by.now)?;
     Ok(Saved::New(v))
 }
 
@@ -198,7 +199,8 @@ fn save_whole(
     if changes.is_empty() {
         return Ok(latest);
     }
-    next.validate().map_err(|e| AppError::Invalid { field: "stages", reason: crate::Reason::Document(e.to_string()) })?;
+    next.validate()
+        .map_err(|e| AppError::Invalid { field: "stages", reason: crate::Reason::Document(e.to_string()) })?;
     let summary = serde_json::to_string(&[vec![why], changes].concat()).unwrap_or_default();
     Ok(meta.save_map_version(project, id, None, &next.title, &next.to_json(), &summary, by.user, by.now)?)
 }

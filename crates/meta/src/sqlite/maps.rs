@@ -213,8 +213,10 @@ impl Maps for SqliteRepository {
     fn set_map_stages(&self, project: &str, id: i64, link: StageLink) -> Result<(), MetaError> {
         let conn = self.conn();
         let pid = project_id(&conn, project)?;
-        let changed =
-            conn.execute("UPDATE maps SET stages = ?3 WHERE id = ?1 AND project_id = ?2", params![id, pid, link.as_str()])?;
+        let changed = conn.execute(
+            "UPDATE maps SET stages = ?3 WHERE id = ?1 AND project_id = ?2",
+            params![id, pid, link.as_str()],
+        )?;
         if changed == 0 {
             return Err(MetaError::NotFound { what: "map", name: id.to_string() });
         }

@@ -275,6 +275,8 @@ struct MapView<'a> {
     persona: Option<&'a Persona>,
     /// All customers' data, beside the persona's.
     all: Option<&'a MapData>,
+    /// The project's stages or the map's own.
+    link: StageLink,
     editable: bool,
 }
 
@@ -312,6 +314,7 @@ pub(crate) async fn view(
         personas: &personas,
         persona,
         all: all.as_ref(),
+        link: info.stages,
         editable,
     };
     let missing = versions::missing_events(&st, &s.project, &map);
@@ -319,7 +322,6 @@ pub(crate) async fn view(
         (share::created_note(s.lang, &origin(&headers), &param(&q, "share")))
         (versions::done_note(s.lang, &param(&q, "done")))
         (versions::missing_warning(s.lang, &map, &missing))
-        (versions::link_panel(&s, id, info.stages, editable))
         (map_page(&s, &mv, &suggestions, &shares))
     };
     let mut res = maps_page(&s, &map.title, main);
@@ -337,9 +339,11 @@ fn map_page(s: &Session, mv: &MapView<'_>, suggestions: &[Suggestion], shares: &
         id: mv.id,
         was: Default::default(),
         all: mv.all,
+        linked: mv.link == StageLink::Linked,
     };
     html! {
         (map_head(s, mv))
+        (versions::link_panel(s, mv.id, mv.link, mv.editable))
         @if let Some(p) = mv.persona { (personas::on_map(s.lang, p)) }
         (grid(s, &g, mv.v))
         @if mv.editable { (edit_forms(s, mv)) }
@@ -437,7 +441,7 @@ fn edit_forms(s: &Session, mv: &MapView<'_>) -> Markup {
     let last = map.stages.last().map(|x| x.key.as_str()).unwrap_or("");
     html! {
         div.panels.map-forms {
-            (edit_panel(s, mv, "add_stage", html! {
+            @if mv.link == StageLink::Detached { (edit_panel(s, mv, "add_stage", html! {
                 input type="hidden" name="after" value=(last);
                 h2 { (l.t("add_stage")) }
                 label for="new-stage" { (l.t("stage_name")) }
@@ -445,7 +449,7 @@ fn edit_forms(s: &Session, mv: &MapView<'_>) -> Markup {
                 label for="new-stage-rule" { (l.t("stage_rule")) }
                 textarea id="new-stage-rule" name="event" rows="2" placeholder="review" {}
                 button type="submit" { (l.t("add")) }
-            }))
+            })) }
             (edit_panel(s, mv, "add_lane", html! {
                 h2 { (l.t("add_lane")) }
                 label for="new-lane-kind" { (l.t("lane_kind")) }
@@ -676,6 +680,17 @@ pub(crate) async fn edit(
     };
     if sent.expected.is_some_and(|e| e != latest) {
         return Ok(refuse(StatusCode::CONFLICT, "version", &format!("{} {latest}", s.lang.t("map_changed_elsewhere"))));
+    }
+    let stage_edit = matches!(
+        edit,
+        Edit::AddStage { .. }
+            | Edit::RenameStage { .. }
+            | Edit::SetStageRule { .. }
+            | Edit::MoveStage { .. }
+            | Edit::RemoveStage { .. }
+    );
+    if stage_edit && st.meta.map(&s.project, id).ok().flatten().is_some_and(|m| m.stages == StageLink::Linked) {
+        return Ok(refuse(StatusCode::BAD_REQUEST, "stages", s.lang.t("linked_stages_elsewhere")));
     }
     let before = map.clone();
     let summary = match map.apply(&edit) {

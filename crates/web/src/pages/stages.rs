@@ -16,11 +16,11 @@ use tropa_app::audit::{Action, Done};
 use tropa_app::request::{unknown_events, NamedEvents, Problems};
 use tropa_app::AppError;
 use tropa_core::analysis::filter::EventMatch;
-use tropa_core::dict::DictCol;
 use tropa_core::analysis::invalid::{SpecErrors, SpecField};
 use tropa_core::analysis::lanes::{LanesReport, LanesSpec};
 use tropa_core::analysis::lifecycle::{LifecycleSpec, LifecycleThresholds, TransitionsReport};
 use tropa_core::analysis::stages::{DefinitionFormat, DefinitionIssue, JourneyDefinition, StagesReport, StagesSpec};
+use tropa_core::dict::DictCol;
 use tropa_engine::{report, Engine, EngineError};
 use tropa_meta::Role;
 use tropa_render::{BarChart, FunnelChart, FunnelStep, Heatmap, ValueFormat};
@@ -171,8 +171,11 @@ pub(crate) async fn post(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
                 show(&st, &s, &ask, &[], Some(s.lang.t("imported_check_save")), StatusCode::OK).await
             }
             Err(e) => {
-                let issues: Vec<DefinitionIssue> =
-                    e.issues.into_iter().map(|i| DefinitionIssue { field: format!("import:{}", i.field), ..i }).collect();
+                let issues: Vec<DefinitionIssue> = e
+                    .issues
+                    .into_iter()
+                    .map(|i| DefinitionIssue { field: format!("import:{}", i.field), ..i })
+                    .collect();
                 show(&st, &s, &ask, &issues, None, StatusCode::BAD_REQUEST).await
             }
         },
@@ -216,8 +219,12 @@ fn checked(
             let (i, j) = at.split_once(':')?;
             let i: usize = i.parse().ok()?;
             let key = ask.draft.stages.get(i).map(|x| x.key.clone()).unwrap_or_default();
-            let issue =
-                DefinitionIssue { line: None, stage: Some((i + 1, key)), field: format!("event[{j}]"), reason: e.words(s.lang) };
+            let issue = DefinitionIssue {
+                line: None,
+                stage: Some((i + 1, key)),
+                field: format!("event[{j}]"),
+                reason: e.words(s.lang),
+            };
             Some((text, issue))
         })
         .collect();
@@ -378,8 +385,7 @@ async fn show(
 /// The event names the project's data has had, for the editor's lists.
 fn event_names(st: &WebState, s: &Session, project: &str) -> Result<Vec<String>, WebError> {
     let dicts = project_engine(st, s, project)?.dictionaries();
-    let mut names: Vec<String> =
-        dicts.get(DictCol::Name).values().iter().filter(|n| !n.is_empty()).cloned().collect();
+    let mut names: Vec<String> = dicts.get(DictCol::Name).values().iter().filter(|n| !n.is_empty()).cloned().collect();
     names.sort();
     Ok(names)
 }
@@ -418,7 +424,14 @@ fn run(engine: &dyn Engine, definition: JourneyDefinition, at: Inputs) -> Outcom
 /// The page's form: the stage editor with its problems at their fields and whether the stages are saved, the
 /// buttons (save and reset for analysts and admins), import and export as files, and the report's instants and
 /// problem events.
-fn form(s: &Session, ask: &Ask, issues: &[DefinitionIssue], note: Option<&str>, e: &FieldErrors, events: &[String]) -> Markup {
+fn form(
+    s: &Session,
+    ask: &Ask,
+    issues: &[DefinitionIssue],
+    note: Option<&str>,
+    e: &FieldErrors,
+    events: &[String],
+) -> Markup {
     let l = s.lang;
     let (imported, placed): (Vec<&DefinitionIssue>, Vec<&DefinitionIssue>) =
         issues.iter().partition(|i| i.field.starts_with("import:"));

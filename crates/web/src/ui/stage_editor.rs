@@ -147,7 +147,8 @@ pub fn split_condition(text: &str) -> Option<(String, String, String)> {
 
 /// A condition from its parts (`city = 'Нижний Новгород'`); None when the field is empty.
 pub fn join_condition(field: &str, op: &str, value: &str) -> Option<String> {
-    let e = EventDraft { event: "x".into(), field: field.into(), op: op.into(), value: value.into(), more: String::new() };
+    let e =
+        EventDraft { event: "x".into(), field: field.into(), op: op.into(), value: value.into(), more: String::new() };
     e.text().strip_prefix("x where ").map(str::to_string)
 }
 
@@ -517,8 +518,13 @@ mod tests {
 
     #[test]
     fn a_rule_splits_into_event_and_condition_and_back() {
-        for text in ["purchase", "purchase where revenue > 0", "view_item where city = 'Нижний Новгород'",
-            "add_to_cart where category = tents and price >= 5000", "*"] {
+        for text in [
+            "purchase",
+            "purchase where revenue > 0",
+            "view_item where city = 'Нижний Новгород'",
+            "add_to_cart where category = tents and price >= 5000",
+            "*",
+        ] {
             assert_eq!(EventDraft::from_text(text).text(), text);
         }
         let d = EventDraft::from_text("purchase where revenue >= 1000");
@@ -548,7 +554,12 @@ mod tests {
     #[test]
     fn problems_land_at_their_fields() {
         let at = |stage: Option<usize>, field: &str| {
-            field_of(&DefinitionIssue { line: None, stage: stage.map(|n| (n, String::new())), field: field.into(), reason: String::new() })
+            field_of(&DefinitionIssue {
+                line: None,
+                stage: stage.map(|n| (n, String::new())),
+                field: field.into(),
+                reason: String::new(),
+            })
         };
         assert_eq!(at(Some(2), "event[1]"), "s1.e1.event");
         assert_eq!(at(Some(1), "event"), "s0.e0.event");

@@ -60,7 +60,8 @@ fn restoring_makes_a_new_version_with_the_old_document() {
     assert_eq!(restore(&meta, "p", id, 1, by).unwrap(), 3);
     let (v3, latest) = load(&meta, "p", id, None).unwrap();
     assert_eq!((v3, latest), (v1, 3));
-    let summary: Vec<Change> = serde_json::from_str(&meta.map_version("p", id, None).unwrap().unwrap().summary).unwrap();
+    let summary: Vec<Change> =
+        serde_json::from_str(&meta.map_version("p", id, None).unwrap().unwrap().summary).unwrap();
     assert_eq!(summary[0], Change::Restored { version: 1 });
     assert_eq!(restore(&meta, "p", id, 3, by).unwrap(), 3, "the latest again: nothing to do");
     assert!(restore(&meta, "p", id, 9, by).is_err());

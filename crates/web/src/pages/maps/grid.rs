@@ -26,6 +26,8 @@ pub(super) struct Grid<'a> {
     pub(super) was: HashMap<(String, String), String>,
     /// All customers' data beside a persona's (the map shown for a persona).
     pub(super) all: Option<&'a MapData>,
+    /// The stages are the project's (a linked map): shown, not edited here.
+    pub(super) linked: bool,
 }
 
 pub(super) fn cell_key(lane: &str, stage: &str) -> (String, String) {
@@ -84,7 +86,7 @@ fn stage_head(s: &Session, g: &Grid<'_>, version: i64, i: usize) -> Markup {
     let l = s.lang;
     let st = &g.map.stages[i];
     let n = g.map.stages.len();
-    if !g.editable {
+    if !g.editable || g.linked {
         return html! {
             div.stage-name { (st.name) }
             div.muted.small { (st.event.join(" · ")) }
@@ -290,7 +292,16 @@ mod tests {
     #[test]
     fn a_read_only_grid_escapes_the_cells_and_keeps_their_lines() {
         let (s, map) = (session(), map());
-        let g = Grid { map: &map, data: None, editable: false, changed: vec![], id: 7, was: HashMap::new(), all: None };
+        let g = Grid {
+            map: &map,
+            data: None,
+            editable: false,
+            changed: vec![],
+            id: 7,
+            was: HashMap::new(),
+            all: None,
+            linked: false,
+        };
         let html = grid(&s, &g, 1).into_string();
         assert!(html.contains("&lt;i&gt;x&lt;/i&gt;<br>second &quot;line&quot;"), "{html}");
         assert!(!html.contains("data-edit") && !html.contains("<form"), "{html}");
@@ -300,7 +311,16 @@ mod tests {
     #[test]
     fn an_editable_grid_carries_what_map_js_reads() {
         let (s, map) = (session(), map());
-        let g = Grid { map: &map, data: None, editable: true, changed: vec![], id: 7, was: HashMap::new(), all: None };
+        let g = Grid {
+            map: &map,
+            data: None,
+            editable: true,
+            changed: vec![],
+            id: 7,
+            was: HashMap::new(),
+            all: None,
+            linked: false,
+        };
         let html = grid(&s, &g, 3).into_string();
         let first = &map.stages[0].key;
         let edit = format!(

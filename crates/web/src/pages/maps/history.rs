@@ -169,7 +169,16 @@ async fn period_sides(
         m
     };
     let (ma, mb) = (only_data(ma), only_data(mb));
-    let plain = |map, data| Grid { map, data, editable: false, changed: vec![], id, was: HashMap::new(), all: None };
+    let plain = |map, data| Grid {
+        map,
+        data,
+        editable: false,
+        changed: vec![],
+        id,
+        was: HashMap::new(),
+        all: None,
+        linked: false,
+    };
     let left = grid(s, &plain(&ma, da.as_ref()), 0);
     let right = grid(s, &plain(&mb, db.as_ref()), 0);
     Ok(Sides { left, right: Some(right), heads: (pa.to_string(), pb.to_string()), changes: html! {} })
@@ -186,7 +195,11 @@ async fn version_sides(st: &WebState, s: &Session, id: i64, q: &HashMap<String, 
     let changes = diff(&ma, &mb);
     let (data_a, data_b) = (map_data(st, &s.project, &ma, None).await?, map_data(st, &s.project, &mb, None).await?);
     let was = earlier_cells((&ma, data_a.as_ref()), (&mb, data_b.as_ref()));
-    let one = grid(s, &Grid { map: &mb, data: data_b.as_ref(), editable: false, changed: vec![], id, was, all: None }, vb);
+    let one = grid(
+        s,
+        &Grid { map: &mb, data: data_b.as_ref(), editable: false, changed: vec![], id, was, all: None, linked: false },
+        vb,
+    );
     let list = html! {
         @if changes.is_empty() {
             p.muted { (l.t("no_changes")) }

@@ -57,7 +57,8 @@ pub(super) async fn personas_page(
                 // nobody: each condition alone, to name the ones that match no customer
                 let nobody = match &size {
                     Some(r) if r.customers == 0 => {
-                        let alone = seg.traits.iter().map(|t| Segment { traits: vec![t.clone()], ..Segment::default() });
+                        let alone =
+                            seg.traits.iter().map(|t| Segment { traits: vec![t.clone()], ..Segment::default() });
                         let did = seg.did.iter().map(|d| Segment { did: vec![d.clone()], ..Segment::default() });
                         alone
                             .chain(did)
@@ -308,7 +309,7 @@ fn trait_rows(l: Lang, traits: &[String]) -> Markup {
         .collect();
     html! {
         fieldset.persona-traits {
-            legend { (l.t("persona_traits")) }
+            legend { (l.t("persona_trait_rows")) }
             datalist id="trait-names" { @for t in TRAITS { option value=(t) {} } }
             @for (i, (f, o, v)) in rows.iter().enumerate() {
                 div.trait-row { (condition_fields(l, &format!("t{i}"), (f, o, v), "trait-names")) }

@@ -193,7 +193,16 @@ pub(crate) async fn shared(
     // the grid is drawn for a reader without rights: read-only, in the map's language
     let user = User { id: 0, email: String::new(), role: Role::Viewer, lang: l.code().into(), created_at: 0 };
     let s = Session { user, csrf: String::new(), lang: l, role: Role::Viewer, project };
-    let g = Grid { map: &map, data: data.as_ref(), editable: false, changed: vec![], id, was: Default::default(), all: None };
+    let g = Grid {
+        map: &map,
+        data: data.as_ref(),
+        editable: false,
+        changed: vec![],
+        id,
+        was: Default::default(),
+        all: None,
+        linked: false,
+    };
     let body = html! {
         main.wide {
             h1 { (map.title) }

@@ -42,7 +42,9 @@ pub(crate) async fn name(
             audit::record(&st, &s, done.with(json!({"version": v, "name": name})));
             Ok(super::redirect(&format!("/maps/{id}/history?project={}", enc(&s.project))))
         }
-        Err(MetaError::Invalid { .. }) => Ok(bad_request(&s, &format!("{}: {}", s.lang.t("version_name"), s.lang.t("version_name_rule")))),
+        Err(MetaError::Invalid { .. }) => {
+            Ok(bad_request(&s, &format!("{}: {}", s.lang.t("version_name"), s.lang.t("version_name_rule"))))
+        }
         Err(e) => redirect_or(&s, Err(e)),
     }
 }
@@ -129,7 +131,8 @@ pub(super) fn missing_events(st: &WebState, project: &str, map: &JourneyMap) -> 
 /// The warning naming them (nothing when there are none).
 pub(super) fn missing_warning(l: Lang, map: &JourneyMap, missing: &[(String, TextError)]) -> Markup {
     let place = |field: &str| -> String {
-        let stage = field.strip_prefix("stages[").and_then(|r| r.split(']').next()).and_then(|n| n.parse::<usize>().ok());
+        let stage =
+            field.strip_prefix("stages[").and_then(|r| r.split(']').next()).and_then(|n| n.parse::<usize>().ok());
         match stage.and_then(|i| map.stages.get(i)) {
             Some(st) => format!("{} «{}»", l.t("stage"), st.name),
             None if field.starts_with("problems") => l.t("problem_lane").to_string(),
