@@ -732,8 +732,8 @@ pub(crate) async fn edit(
 /// Whether an edit changes what the data lanes count: the stages, their rules or order, the problem events,
 /// the segment or the period.
 fn numbers_change(before: &JourneyMap, after: &JourneyMap) -> bool {
-    let rules = |m: &JourneyMap| -> Vec<(String, Vec<String>, Option<u32>, Option<String>)> {
-        m.stages.iter().map(|s| (s.key.clone(), s.event.clone(), s.nth, s.within.clone())).collect()
+    let rules = |m: &JourneyMap| -> Vec<String> {
+        m.stages.iter().map(|s| format!("{}|{}|{:?}|{:?}", s.key, s.event.join("\n"), s.nth, s.within)).collect()
     };
     rules(before) != rules(after)
         || before.order != after.order

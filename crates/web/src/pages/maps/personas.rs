@@ -288,17 +288,6 @@ pub(crate) async fn delete_persona(State(st): State<Arc<WebState>>, m: Member<An
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_card_list_escapes_what_colleagues_wrote() {
-        let html = items("Goals", &["<b>fast</b> & \"cheap\"".to_string()]).into_string();
-        assert_eq!(html, "<div><h3>Goals</h3><ul><li>&lt;b&gt;fast&lt;/b&gt; &amp; &quot;cheap&quot;</li></ul></div>");
-    }
-}
-
 /// The traits who the persona is, one condition a row (trait, comparison, value): the persona's own and two
 /// empty rows to add more; a condition the rows cannot show stays as its text in the trait field.
 fn trait_rows(l: Lang, traits: &[String]) -> Markup {
@@ -338,4 +327,15 @@ fn traits_of(f: &HashMap<String, String>) -> Vec<String> {
         })
         .flatten()
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_card_list_escapes_what_colleagues_wrote() {
+        let html = items("Goals", &["<b>fast</b> & \"cheap\"".to_string()]).into_string();
+        assert_eq!(html, "<div><h3>Goals</h3><ul><li>&lt;b&gt;fast&lt;/b&gt; &amp; &quot;cheap&quot;</li></ul></div>");
+    }
 }
