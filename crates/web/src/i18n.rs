@@ -549,6 +549,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("all_short", "all", "все"),
     ("linked_stages_elsewhere", "This map uses the project's stages: change them on the stages page, or keep this map's own stages first.", "Эта карта использует этапы проекта: меняйте их на странице этапов или сначала оставьте карте свои этапы."),
     ("persona_trait_rows", "Traits of such customers", "Признаки таких клиентов"),
+    ("rule_of_stage", "Rule of the stage", "Правило этапа"),
     ("map_events_missing", "Some rules name events your data has never had, so their numbers are zero:", "Некоторые правила называют события, которых в ваших данных ещё не было, поэтому их цифры нулевые:"),
 ];
 

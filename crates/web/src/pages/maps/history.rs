@@ -90,7 +90,7 @@ pub(super) fn change_text(l: Lang, c: &Change) -> String {
         Change::StageAdded { name, .. } => format!("+ {} {}", l.t("stage"), show(name)),
         Change::StageRemoved { name, .. } => format!("− {} {}", l.t("stage"), show(name)),
         Change::StageRenamed { before, after, .. } => format!("{}: {} → {}", l.t("stage"), show(before), show(after)),
-        Change::StageRule { stage, after, .. } => format!("{} {stage}: {}", l.t("stage_rule"), after.join(", ")),
+        Change::StageRule { stage, after, .. } => format!("{} {stage}: {}", l.t("rule_of_stage"), after.join(", ")),
         Change::StagesReordered { after, .. } => format!("{}: {}", l.t("stage_order"), after.join(" → ")),
         Change::LaneAdded { title, .. } => format!("+ {} {}", l.t("lane"), show(title)),
         Change::LaneRemoved { title, .. } => format!("− {} {}", l.t("lane"), show(title)),
