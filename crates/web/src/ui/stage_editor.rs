@@ -474,7 +474,7 @@ fn stage_card(l: Lang, i: usize, n: usize, s: &StageDraft, e: &Issues, editable:
             }
             details.stage-more open[!s.nth.is_empty() || !s.within.is_empty() || e.invalid(&f("nth")).is_some() || e.invalid(&f("within")).is_some() || e.invalid(&f("key")).is_some()] {
                 summary { (l.t("more_settings")) }
-                label { (l.t("nth_time")) input name=(f("nth")) value=(s.nth) type="number" min="1" placeholder="1" aria-invalid=[e.invalid(&f("nth"))]; }
+                label { (l.t("nth_time")) input name=(f("nth")) value=(s.nth) type="number" placeholder="1" aria-invalid=[e.invalid(&f("nth"))]; }
                 (e.at(&f("nth")))
                 label { (l.t("within_previous")) input name=(f("within")) value=(s.within) placeholder="30d" aria-invalid=[e.invalid(&f("within"))]; }
                 (e.at(&f("within")))
