@@ -550,6 +550,10 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("linked_stages_elsewhere", "This map uses the project's stages: change them on the stages page, or keep this map's own stages first.", "Эта карта использует этапы проекта: меняйте их на странице этапов или сначала оставьте карте свои этапы."),
     ("persona_trait_rows", "Traits of such customers", "Признаки таких клиентов"),
     ("rule_of_stage", "Rule of the stage", "Правило этапа"),
+    ("map_stage_rules", "The map's stages", "Этапы карты"),
+    ("map_stage_rules_hint", "The same editor as the project's stages: a customer enters a stage when they do one of its events. Saving makes one new version and recomputes the numbers.", "Тот же редактор, что у этапов проекта: клиент входит в этап, когда совершает одно из его событий. Сохранение создаёт одну новую версию и пересчитывает цифры."),
+    ("save_stage_rules", "Save the stages", "Сохранить этапы"),
+    ("edit_map_stages", "Edit the stages", "Изменить этапы"),
     ("map_events_missing", "Some rules name events your data has never had, so their numbers are zero:", "Некоторые правила называют события, которых в ваших данных ещё не было, поэтому их цифры нулевые:"),
 ];
 

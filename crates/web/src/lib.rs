@@ -104,6 +104,7 @@ pub fn router(state: Arc<WebState>) -> Router {
         .route("/maps/{id}/unshare", post(share::unshare))
         .route("/maps/{id}/delete", post(share::delete))
         .route("/maps/{id}/stages", post(maps::versions::stages))
+        .route("/maps/{id}/rules", get(maps::rules::page).post(maps::rules::post))
         .route("/maps/{id}/versions/{v}/name", post(maps::versions::name))
         .route("/maps/{id}/versions/{v}/restore", post(maps::versions::restore))
         .route("/share/{token}", get(share::shared))

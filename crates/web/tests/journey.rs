@@ -271,3 +271,50 @@ async fn a_map_whose_rules_name_events_the_data_never_had_says_which() {
     assert!(page.contains("class=\"warn missing-events\""), "{page}");
     assert!(page.contains("in the data"), "{page}");
 }
+
+#[tokio::test]
+async fn a_maps_own_stages_are_edited_with_the_same_editor() {
+    let h = harness();
+    h.shop().await;
+    h.user("an@x.ru", tropa_meta::Role::Analyst);
+    let (analyst, csrf) = h.sign_in("an@x.ru", "correct horse battery").await;
+    let r = h.send(page_post("/maps", &analyst, &format!("csrf={csrf}&project=a&template=online_store&lang=en"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = html(&h.send(page_get("/maps/1/rules?project=a", &analyst)).await);
+    assert_eq!(input_value(&page, "s0.name_en"), "First contact");
+    assert!(!page.contains("name=\"s0.name_ru\""), "a map's stage has one name, in the map's language");
+    assert!(page.contains("/maps/1/rules?project=a") || page.contains("action=\"/maps/1/rules\""), "{page}");
+    // the map's stages through the form: (key, name, event)
+    let form = |action: &str, stages: &[(&str, &str, &str)]| {
+        let mut f = format!("csrf={csrf}&project=a&action={action}&order=sequential");
+        for (i, (key, name, event)) in stages.iter().enumerate() {
+            f.push_str(&format!(
+                "&s{i}.key={key}&s{i}.name_en={}&s{i}.e0.event={}&s{i}.e0.field=&s{i}.e0.op=%3D&s{i}.e0.value=&s{i}.nth=&s{i}.within=",
+                enc(name),
+                enc(event)
+            ));
+        }
+        f
+    };
+    let three = [
+        ("first_contact", "First contact", "*"),
+        ("decision", "Decision", "add_to_cart"),
+        ("purchase", "Purchase", "purchase"),
+    ];
+    let r = h.send(page_post("/maps/1/rules", &analyst, &format!("{}&op=add", form("", &three)))).await;
+    assert_eq!((r.status, input_value(&html(&r), "s3.key")), (StatusCode::OK, "stage_4".to_string()));
+    let mut typo = three;
+    typo[1].2 = "add_to_card";
+    let r = h.send(page_post("/maps/1/rules", &analyst, &form("save", &typo))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(html(&r).contains("add_to_cart"), "{}", html(&r));
+    let r = h.send(page_post("/maps/1/rules", &analyst, &form("save", &three))).await;
+    assert_eq!(r.headers["location"].to_str().unwrap(), "/maps/1?project=a&done=recomputed");
+    let (map, v) = tropa_app::maps::load(&h.state.meta, "a", 1, None).unwrap();
+    assert_eq!(v, 2, "one version for every change of the stages");
+    assert_eq!(
+        map.stages.iter().map(|x| x.key.as_str()).collect::<Vec<_>>(),
+        ["first_contact", "decision", "purchase"]
+    );
+    assert!(map.lanes.iter().all(|l| !l.cells.contains_key("research")), "the cells of a removed stage go with it");
+}

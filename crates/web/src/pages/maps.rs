@@ -34,6 +34,7 @@ use crate::WebState;
 pub mod grid;
 pub mod history;
 pub mod personas;
+pub mod rules;
 pub mod share;
 pub mod versions;
 

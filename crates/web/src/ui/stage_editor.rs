@@ -210,6 +210,46 @@ impl Draft {
         }
     }
 
+    /// The form of a map's stages (one name each, in the map's language).
+    pub fn of_map(map: &tropa_core::cjm::JourneyMap) -> Draft {
+        Draft {
+            name: map.title.clone(),
+            order: map.order.clone(),
+            stages: map
+                .stages
+                .iter()
+                .map(|s| StageDraft {
+                    key: s.key.clone(),
+                    name_en: s.name.clone(),
+                    name_ru: s.name.clone(),
+                    events: s.event.iter().map(|e| EventDraft::from_text(e)).collect(),
+                    nth: s.nth.map(|n| n.to_string()).unwrap_or_default(),
+                    within: s.within.clone().unwrap_or_default(),
+                })
+                .collect(),
+            ..Draft::default()
+        }
+    }
+
+    /// The stages of a map the form describes, once it reads as a definition (`to_value` checked): keys,
+    /// names, rules, nth and within.
+    pub fn map_stages(&self) -> Vec<tropa_core::cjm::MapStage> {
+        let v = self.to_value();
+        let text = |x: &Value| x.as_str().unwrap_or_default().to_string();
+        v["stages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|s| tropa_core::cjm::MapStage {
+                key: text(&s["key"]),
+                name: text(&s["name"]["en"]),
+                event: s["event"].as_array().into_iter().flatten().map(text).collect(),
+                nth: s["nth"].as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n != 1),
+                within: s["within"].as_str().map(str::to_string),
+            })
+            .collect()
+    }
+
     /// The form as posted (`s0.key`, `s0.e0.event` …; stages and events until the first missing one).
     pub fn read(f: &HashMap<String, String>) -> Draft {
         let get = |k: &str| f.get(k).cloned().unwrap_or_default();
@@ -391,9 +431,22 @@ pub fn event_input(name: &str, value: &str, label: &str, e: &Issues) -> Markup {
     }
 }
 
+/// Whose stages the editor holds: the project's (names in both languages, the lifecycle) or a map's (one name,
+/// in the map's language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    Project,
+    Map,
+}
+
 /// The editor: the stages as cards with their fields and buttons, the lifecycle, and the lists the inputs
 /// offer. `editable` false shows the same fields read-only (viewers).
 pub fn editor(l: Lang, d: &Draft, events: &[String], e: &Issues, editable: bool) -> Markup {
+    editor_for(Owner::Project, l, d, (events, e), editable)
+}
+
+/// The editor of `owner`'s stages.
+pub fn editor_for(owner: Owner, l: Lang, d: &Draft, (events, e): (&[String], &Issues), editable: bool) -> Markup {
     let n = d.stages.len();
     html! {
         div.stage-editor data-stages=(n) {
@@ -404,11 +457,19 @@ pub fn editor(l: Lang, d: &Draft, events: &[String], e: &Issues, editable: bool)
             datalist id="condition-fields" { @for f in FIELDS { option value=(f) {} } }
             (e.at("stages"))
             ol.stage-list {
-                @for (i, s) in d.stages.iter().enumerate() { (stage_card(l, i, n, s, e, editable)) }
+                @for (i, s) in d.stages.iter().enumerate() { (stage_card(owner, l, (i, n), s, e, editable)) }
             }
             @if editable {
                 button.secondary type="submit" name="op" value="add" formnovalidate { "+ " (l.t("add_stage")) }
             }
+            @if owner == Owner::Map {
+                input type="hidden" name="name" value=(d.name);
+                label for="order" { (l.t("stage_order_rule")) }
+                select id="order" name="order" {
+                    option value="sequential" selected[d.order != "implied"] { (l.t("order_sequential")) }
+                    option value="implied" selected[d.order == "implied"] { (l.t("order_implied")) }
+                }
+            } @else {
             details.lifecycle-fields {
                 summary { (l.t("order_and_lifecycle")) }
                 label for="order" { (l.t("stage_order_rule")) }
@@ -427,12 +488,13 @@ pub fn editor(l: Lang, d: &Draft, events: &[String], e: &Issues, editable: bool)
                 input id="churn" name="churn" value=(d.churn) placeholder="90d" aria-invalid=[e.invalid("churn")];
                 (e.at("churn"))
             }
+            }
         }
     }
 }
 
 /// One stage: its number, names, rule and limits, and its buttons.
-fn stage_card(l: Lang, i: usize, n: usize, s: &StageDraft, e: &Issues, editable: bool) -> Markup {
+fn stage_card(owner: Owner, l: Lang, (i, n): (usize, usize), s: &StageDraft, e: &Issues, editable: bool) -> Markup {
     let f = |x: &str| format!("s{i}.{x}");
     let title = if l == Lang::Ru { &s.name_ru } else { &s.name_en };
     html! {
@@ -457,11 +519,18 @@ fn stage_card(l: Lang, i: usize, n: usize, s: &StageDraft, e: &Issues, editable:
                     }
                 }
             }
-            div.stage-names {
-                label { (l.t("name_en")) input name=(f("name_en")) value=(s.name_en) aria-invalid=[e.invalid(&f("name_en"))]; }
-                (e.at(&f("name_en")))
-                label { (l.t("name_ru")) input name=(f("name_ru")) value=(s.name_ru) aria-invalid=[e.invalid(&f("name_ru"))]; }
-                (e.at(&f("name_ru")))
+            @if owner == Owner::Map {
+                div.stage-names {
+                    label { (l.t("stage_name")) input name=(f("name_en")) value=(s.name_en) aria-invalid=[e.invalid(&f("name_en"))]; }
+                    (e.at(&f("name_en")))
+                }
+            } @else {
+                div.stage-names {
+                    label { (l.t("name_en")) input name=(f("name_en")) value=(s.name_en) aria-invalid=[e.invalid(&f("name_en"))]; }
+                    (e.at(&f("name_en")))
+                    label { (l.t("name_ru")) input name=(f("name_ru")) value=(s.name_ru) aria-invalid=[e.invalid(&f("name_ru"))]; }
+                    (e.at(&f("name_ru")))
+                }
             }
             fieldset.stage-rule {
                 legend { (l.t("entered_when")) }

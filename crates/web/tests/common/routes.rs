@@ -51,6 +51,8 @@ pub const WEB_ROUTES: &[(&str, &str, Option<tropa_meta::Role>)] = {
         ("POST", "/maps/{id}/unshare", Some(Analyst)),
         ("POST", "/maps/{id}/delete", Some(Analyst)),
         ("POST", "/maps/{id}/stages", Some(Analyst)),
+        ("GET", "/maps/{id}/rules", Some(Analyst)),
+        ("POST", "/maps/{id}/rules", Some(Analyst)),
         ("POST", "/maps/{id}/versions/{v}/name", Some(Analyst)),
         ("POST", "/maps/{id}/versions/{v}/restore", Some(Analyst)),
         ("GET", "/share/{token}", None), // the read-only page of a share link: the token is the permission

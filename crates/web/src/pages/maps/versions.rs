@@ -107,6 +107,8 @@ pub(super) fn link_panel(s: &Session, id: i64, link: StageLink, editable: bool) 
             " "
             @if link == StageLink::Linked {
                 a href={ "/stages?project=" (enc(&s.project)) } { (l.t("edit_project_stages")) }
+            } @else if editable && s.role >= Role::Analyst {
+                a href={ "/maps/" (id) "/rules?project=" (enc(&s.project)) } { (l.t("edit_map_stages")) }
             }
             @if editable && s.role >= Role::Analyst {
                 form.inline method="post" action={ "/maps/" (id) "/stages" } {
