@@ -318,3 +318,27 @@ async fn a_maps_own_stages_are_edited_with_the_same_editor() {
     );
     assert!(map.lanes.iter().all(|l| !l.cells.contains_key("research")), "the cells of a removed stage go with it");
 }
+
+#[tokio::test]
+async fn a_map_read_for_a_persona_exports_with_its_card_and_shows_all_customers_beside() {
+    let h = harness();
+    h.shop().await;
+    h.user("an@x.ru", tropa_meta::Role::Analyst);
+    let (analyst, csrf) = h.sign_in("an@x.ru", "correct horse battery").await;
+    let r = h.send(page_post("/maps", &analyst, &format!("csrf={csrf}&project=a&template=online_store&lang=en"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let maria = tropa_app::maps::persona(&h.state.meta, "a", "maria").unwrap();
+    for format in ["svg", "md"] {
+        let r = h.send(page_get(&format!("/maps/1/export?project=a&format={format}&persona=maria"), &analyst)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let text = html(&r);
+        assert!(text.contains(&maria.name) && text.contains(maria.goals[0].as_str()), "{format}: {text}");
+    }
+    let r = h.send(page_get("/maps/1/export?project=a&format=svg", &analyst)).await;
+    assert!(!html(&r).contains(maria.goals[0].as_str()), "no card without a persona");
+    // the persona's numbers with all customers' beside them
+    let page = html(&h.send(page_get("/maps/1?project=a&persona=maria", &analyst)).await);
+    assert!(page.contains("class=\"all-customers\""), "{page}");
+    let page = html(&h.send(page_get("/maps/1?project=a", &analyst)).await);
+    assert!(!page.contains("class=\"all-customers\""));
+}

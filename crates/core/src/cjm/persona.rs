@@ -33,6 +33,30 @@ pub struct Persona {
 }
 
 impl Persona {
+    /// The card as lines of text (who, their words, goals, needs, pains, channels), headings in `lang`.
+    pub fn card_lines(&self, lang: &str) -> Vec<String> {
+        let ru = lang == "ru";
+        let mut who = self.name.clone();
+        if let Some(age) = self.age {
+            who.push_str(&format!(", {age}"));
+        }
+        if !self.occupation.is_empty() {
+            who.push_str(&format!(" — {}", self.occupation));
+        }
+        let mut out = vec![who];
+        if !self.quote.is_empty() {
+            out.push(format!("«{}»", self.quote));
+        }
+        let lists = [
+            (if ru { "Цели" } else { "Goals" }, &self.goals),
+            (if ru { "Потребности" } else { "Needs" }, &self.needs),
+            (if ru { "Боли" } else { "Pains" }, &self.pains),
+            (if ru { "Каналы" } else { "Channels" }, &self.channels),
+        ];
+        out.extend(lists.into_iter().filter(|(_, v)| !v.is_empty()).map(|(t, v)| format!("{t}: {}", v.join("; "))));
+        out
+    }
+
     /// The card as Markdown (for a map's Markdown export read for this persona), headings in `lang`.
     pub fn to_markdown(&self, lang: &str) -> String {
         let ru = lang == "ru";

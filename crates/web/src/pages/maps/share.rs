@@ -41,11 +41,14 @@ pub(super) async fn render_export(
     let sub = maps::subtitle(map, persona.map(persona_label).as_deref(), data.as_ref());
     let foot = maps::footer(map, v, data.as_ref());
     let (map2, fmt) = (map.clone(), format);
-    let mut bytes = tokio::task::spawn_blocking(move || maps::export(&map2, data.as_ref(), &sub, &foot, fmt))
-        .await
-        .map_err(fault)?
-        .map_err(fault)?;
-    // the persona's card goes with the map read for them: under the Markdown's title
+    // the persona's card goes with the map read for them
+    let card = persona.map(|p| p.card_lines(&map.lang)).unwrap_or_default();
+    let mut bytes =
+        tokio::task::spawn_blocking(move || maps::export_with_card(&map2, data.as_ref(), (&sub, &foot, &card), fmt))
+            .await
+            .map_err(fault)?
+            .map_err(fault)?;
+    // … under the Markdown's title too
     if let (Some(p), Format::Markdown) = (persona, format) {
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let (head, rest) = text.split_once("\n\n").unwrap_or((&text, ""));
