@@ -42,6 +42,9 @@ PAGES = [
     ("overview_last_month", "/?range=last_month"),
     ("overview_bad_dates", "/?range=custom&since=2026-13-01&until=2026-01-01"),
     ("customers_lists", "/customers"),
+    # one journey model: a map's versions compared in one grid, a persona beside all customers
+    ("map_compare", "/maps/1/compare?a=1"),
+    ("map_persona", "/maps/1?persona=maria"),
 ]
 
 

@@ -41,6 +41,8 @@ def test_create_edit_version_compare_persona_export(tmp_path, start_server, brow
     # a map from the template, in English
     Select(d.find_element(By.ID, "template")).select_by_value("online_store")
     Select(d.find_element(By.ID, "map-lang")).select_by_value("en")
+    # the template's own stages (a new map offers the project's first)
+    d.find_element(By.CSS_SELECTOR, "input[name='stages'][value='detached']").click()
     d.find_element(By.XPATH, "//select[@id='template']/ancestor::form//button").click()
     wait(lambda d: re.search(r"/maps/\d+", d.current_url) and d.find_elements(By.CSS_SELECTOR, "table.cjm"), "the new map")
     map_url = d.current_url

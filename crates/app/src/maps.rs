@@ -9,8 +9,9 @@
 //! compares with the data as it stood 30 days earlier.
 
 pub mod saved;
+pub mod versions;
 
-pub use saved::{create_from_template, load, persona, Author};
+pub use saved::{create_from_template, create_with_stages, load, persona, Author};
 
 use tropa_core::analysis::lanes::{LanesReport, LanesSpec};
 use tropa_core::analysis::scope::ScopeSpec;
@@ -167,6 +168,7 @@ pub fn chart(map: &JourneyMap, data: Option<&MapData>, subtitle: &str, footer: &
         stages: map.stages.iter().map(|s| s.name.clone()).collect(),
         rows,
         footer: footer.into(),
+        card: vec![],
     }
 }
 
@@ -273,7 +275,22 @@ pub fn export(
     footer: &str,
     format: Format,
 ) -> Result<Vec<u8>, String> {
-    let svg = || tropa_render::map(&chart(map, data, subtitle, footer));
+    export_with_card(map, data, (subtitle, footer, &[]), format)
+}
+
+/// [`export`] of a map read for a persona: the SVG, PNG and PDF carry `card` (the persona's card, a line each)
+/// under the subtitle.
+pub fn export_with_card(
+    map: &JourneyMap,
+    data: Option<&MapData>,
+    (subtitle, footer, card): (&str, &str, &[String]),
+    format: Format,
+) -> Result<Vec<u8>, String> {
+    let svg = || {
+        let mut c = chart(map, data, subtitle, footer);
+        c.card = card.to_vec();
+        tropa_render::map(&c)
+    };
     Ok(match format {
         Format::Svg => svg().into_bytes(),
         Format::Png => tropa_render::png(&svg(), 1.5).map_err(|e| e.to_string())?,

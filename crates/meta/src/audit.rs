@@ -48,10 +48,16 @@ pub enum Action {
     DashboardDelete,
     DashboardShare,
     DashboardUnshare,
+    /// An earlier version of a map made the newest.
+    MapRestore,
+    /// A map version named (or its name removed).
+    MapVersionName,
+    /// A map linked to the project's stages or detached.
+    MapStages,
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 30] = [
         Action::ProjectCreate,
         Action::ProjectSettings,
         Action::KeyCreate,
@@ -79,6 +85,9 @@ impl Action {
         Action::DashboardDelete,
         Action::DashboardShare,
         Action::DashboardUnshare,
+        Action::MapRestore,
+        Action::MapVersionName,
+        Action::MapStages,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -110,6 +119,9 @@ impl Action {
             Action::DashboardDelete => "dashboard.delete",
             Action::DashboardShare => "dashboard.share",
             Action::DashboardUnshare => "dashboard.unshare",
+            Action::MapRestore => "map.restore",
+            Action::MapVersionName => "map.version_name",
+            Action::MapStages => "map.stages",
         }
     }
 

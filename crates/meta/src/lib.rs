@@ -42,7 +42,7 @@ pub mod users;
 
 pub use dashboards::{DashboardInfo, DashboardPeriod, Move, NewTile, Shared, Tile};
 pub use dictionary::{Note, NoteKind};
-pub use maps::{MapInfo, MapVersion, NewShare, ShareInfo};
+pub use maps::{MapInfo, MapVersion, NewShare, ShareInfo, StageLink};
 pub use projects::{check_key_secret, check_slug, KeyInfo, KeyKind, NewKey, Project};
 pub use reports::{SavedReport, StoredDefinition};
 pub use repository::Repository;

@@ -6,6 +6,35 @@ use serde::Serialize;
 
 use crate::MetaError;
 
+/// How a map's stages relate to the project's journey definition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageLink {
+    /// The map's stages are the project's: a change of the project's stages makes a new version of the map.
+    Linked,
+    /// The map keeps its own stages (maps made before links existed are detached).
+    #[default]
+    Detached,
+}
+
+impl StageLink {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageLink::Linked => "linked",
+            StageLink::Detached => "detached",
+        }
+    }
+
+    /// The stored text (anything else reads as detached).
+    pub fn parse(text: &str) -> StageLink {
+        if text == "linked" {
+            StageLink::Linked
+        } else {
+            StageLink::Detached
+        }
+    }
+}
+
 /// A map and its latest version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MapInfo {
@@ -13,6 +42,7 @@ pub struct MapInfo {
     pub project: String,
     pub title: String,
     pub version: i64,
+    pub stages: StageLink,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -25,7 +55,10 @@ pub struct MapVersion {
     pub summary: String,
     /// The author's e-mail ("" when unknown or deleted).
     pub author: String,
+    /// When it was saved (for a version whose edits were merged: the last of them).
     pub created_at: i64,
+    /// The name a person gave the version (a named snapshot); "" when none.
+    pub name: String,
 }
 
 /// A share link just created: the only moment its token is known.
@@ -45,6 +78,20 @@ pub struct ShareInfo {
 }
 
 const MAX_DOCUMENT: usize = 1024 * 1024;
+/// The longest name of a version, in characters.
+pub const MAX_VERSION_NAME: usize = 100;
+
+/// A version's name: at most [`MAX_VERSION_NAME`] characters, no control characters ("" clears it).
+pub fn check_version_name(name: &str) -> Result<(), MetaError> {
+    let reason = if name.chars().count() > MAX_VERSION_NAME {
+        format!("is longer than {MAX_VERSION_NAME} characters")
+    } else if name.chars().any(char::is_control) {
+        "has control characters".to_string()
+    } else {
+        return Ok(());
+    };
+    Err(MetaError::Invalid { field: "name".into(), reason })
+}
 
 /// A map or persona document: at most 1 MiB.
 pub fn check_document(document: &str) -> Result<(), MetaError> {
@@ -94,6 +141,33 @@ mod tests {
         assert!(matches!(m.delete_map("b", map.id), Err(MetaError::NotFound { .. })));
         m.delete_map("a", map.id).unwrap();
         assert!(m.maps("a").unwrap().is_empty());
+    }
+
+    #[test]
+    fn versions_are_named_amended_while_latest_and_maps_linked() {
+        let (_d, m) = meta();
+        m.create_project("a", "", 0).unwrap();
+        m.create_project("b", "", 0).unwrap();
+        let map = m.create_map("a", "Shop", "{\"v\":1}", "new", None, 10).unwrap();
+        assert_eq!(map.stages, StageLink::Detached, "a map starts detached until told otherwise");
+        m.set_map_stages("a", map.id, StageLink::Linked).unwrap();
+        assert_eq!(m.map("a", map.id).unwrap().unwrap().stages, StageLink::Linked);
+        assert!(matches!(m.set_map_stages("b", map.id, StageLink::Linked), Err(MetaError::NotFound { .. })));
+        let v2 = m.save_map_version("a", map.id, None, "Shop", "{\"v\":2}", "cell", None, 20).unwrap();
+        // the latest version takes further edits of the same session in place
+        m.amend_map_version("a", map.id, v2, "{\"v\":22}", "cell again", 30).unwrap();
+        let latest = m.map_version("a", map.id, None).unwrap().unwrap();
+        assert_eq!((latest.version, latest.document.as_str(), latest.created_at), (2, "{\"v\":22}", 30));
+        assert!(matches!(m.amend_map_version("a", map.id, 1, "{}", "", 40), Err(MetaError::Conflict { .. })));
+        // a named version is kept as it is
+        m.name_map_version("a", map.id, 2, "Before the sale").unwrap();
+        assert_eq!(m.map_history("a", map.id).unwrap()[0].name, "Before the sale");
+        assert!(matches!(m.amend_map_version("a", map.id, 2, "{}", "", 40), Err(MetaError::Conflict { .. })));
+        assert!(matches!(m.name_map_version("a", map.id, 2, &"x".repeat(101)), Err(MetaError::Invalid { .. })));
+        assert!(matches!(m.name_map_version("a", map.id, 9, "x"), Err(MetaError::NotFound { .. })));
+        assert!(matches!(m.name_map_version("b", map.id, 2, "x"), Err(MetaError::NotFound { .. })));
+        m.name_map_version("a", map.id, 2, "").unwrap();
+        assert_eq!(m.map_version("a", map.id, Some(2)).unwrap().unwrap().name, "");
     }
 
     #[test]

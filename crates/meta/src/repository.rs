@@ -24,7 +24,7 @@
 use crate::audit::{Entry, Filter, NewEntry};
 use crate::dashboards::{DashboardInfo, DashboardPeriod, Move, NewTile, Shared, Tile};
 use crate::dictionary::{Note, NoteKind};
-use crate::maps::{MapInfo, MapVersion, NewShare, ShareInfo};
+use crate::maps::{MapInfo, MapVersion, NewShare, ShareInfo, StageLink};
 use crate::members::Member;
 use crate::reports::{SavedReport, StoredDefinition};
 use crate::secret::random_token;
@@ -228,6 +228,26 @@ pub trait Maps {
         user: Option<i64>,
         now: i64,
     ) -> Result<i64, MetaError>;
+
+    /// Replaces the latest version's document and summary in place (its time becomes `now`): the editor's
+    /// further edits of the same cell in one sitting. `Conflict { what: "map version" }` when `version` is not
+    /// the latest or has a name (a named version is never changed); `NotFound { what: "map" }` as above.
+    fn amend_map_version(
+        &self,
+        project: &str,
+        id: i64,
+        version: i64,
+        document: &str,
+        summary: &str,
+        now: i64,
+    ) -> Result<(), MetaError>;
+
+    /// Names a version ("" removes the name) after `maps::check_version_name`; `NotFound { what: "map version" }`
+    /// when the map of `project` has no such version.
+    fn name_map_version(&self, project: &str, id: i64, version: i64, name: &str) -> Result<(), MetaError>;
+
+    /// Links a map to the project's stages or detaches it (`NotFound { what: "map" }` as above).
+    fn set_map_stages(&self, project: &str, id: i64, link: StageLink) -> Result<(), MetaError>;
 
     /// Deletes a map with its versions and share links (`NotFound { what: "map" }` when it is not the project's).
     fn delete_map(&self, project: &str, id: i64) -> Result<(), MetaError>;

@@ -471,7 +471,22 @@ pub const MIGRATIONS: &[Migration] = &[
             Step::AddColumn { table: "map_shares", column: integer("expires_at") },
         ],
     },
+    Migration {
+        note: "journey maps linked to the project's stages or detached (existing maps: detached, so their numbers \
+               do not change), and named map versions (snapshots a team can find again)",
+        steps: &[
+            Step::AddColumn {
+                table: "maps",
+                column: text("stages").not_null().default(Value::Text("detached")).one_of(STAGE_LINKS),
+            },
+            Step::AddColumn { table: "map_versions", column: text("name") },
+        ],
+    },
 ];
+
+/// How a map's stages relate to the project's: `linked` (the project's stages, followed when they change) or
+/// `detached` (the map's own).
+pub const STAGE_LINKS: &[&str] = &["linked", "detached"];
 
 /// `text` as an SQL string literal (the same in every dialect we render).
 fn quote(text: &str) -> String {

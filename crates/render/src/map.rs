@@ -51,6 +51,8 @@ pub struct MapChart {
     pub rows: Vec<MapRow>,
     /// A line at the bottom: the source of the data, the date.
     pub footer: String,
+    /// Lines of the card of the persona the map is read for, under the subtitle (empty: none).
+    pub card: Vec<String>,
 }
 
 const WIDTH: f64 = 1600.0;
@@ -112,13 +114,18 @@ const GOOD: &str = "#009E73";
 pub fn map(chart: &MapChart) -> String {
     let n = chart.stages.len().max(1);
     let col_w = (WIDTH - LABEL_W - 2.0 * PAD) / n as f64;
-    let head_y = 66.0;
+    let head_y = 66.0 + chart.card.len() as f64 * LINE;
     let head_h = 44.0;
     let heights: Vec<f64> = chart.rows.iter().map(|r| row_height(r, col_w)).collect();
     let body_h: f64 = heights.iter().sum();
     let h = head_y + head_h + 8.0 + body_h + 40.0;
     let mut s = Svg::new(WIDTH, h, &chart.title);
     s.text(PAD, 46.0, &fit(&chart.subtitle, 12.0, WIDTH - 2.0 * PAD), 12.0, Anchor::Start, palette::MUTED, "400");
+    for (k, line) in chart.card.iter().enumerate() {
+        let weight = if k == 0 { "600" } else { "400" };
+        let y = 46.0 + LINE * (k + 1) as f64;
+        s.text(PAD, y, &fit(line, FONT, WIDTH - 2.0 * PAD), FONT, Anchor::Start, palette::TEXT, weight);
+    }
     let x0 = PAD + LABEL_W;
     // stage heads: chevrons in alternating shades
     for (i, name) in chart.stages.iter().enumerate() {

@@ -70,6 +70,7 @@ pub fn shop_map() -> MapChart {
             },
         ],
         footer: "tropa · данные на 13.09.2026 · стрелки — к предыдущему периоду".into(),
+        card: vec![],
     }
 }
 
@@ -105,4 +106,14 @@ fn the_map_as_png_and_pdf() {
         std::fs::write(format!("{dir}/map.pdf"), &pdf).unwrap();
         std::fs::write(format!("{dir}/map.png"), &bytes).unwrap();
     }
+}
+
+#[test]
+fn a_persona_card_is_drawn_under_the_subtitle() {
+    let mut chart = shop_map();
+    let plain = tropa_render::map(&chart);
+    chart.card = vec!["Мария, 35 — мама двоих детей".into(), "Цели: палатка, которую не сломают дети".into()];
+    let with = tropa_render::map(&chart);
+    assert!(with.contains("Мария, 35 — мама двоих детей") && with.contains("Цели: палатка"), "{with}");
+    assert!(!plain.contains("Мария, 35 — мама"));
 }

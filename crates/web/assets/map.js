@@ -1,6 +1,8 @@
 // The journey-map editor: every field with data-edit saves itself (one edit per request, in order, each
-// against the version the page holds), after a pause in typing or on change. Stage and lane moves, adds and
-// removals are plain forms and work without this script.
+// against the version the page holds) when it is left, on Enter in a one-line field, or after a long pause in
+// typing; the server joins further edits of the same cell in one sitting into one version. When an edit changes
+// what the numbers count (a stage's rule), the data lanes are fetched again and the page says so. Stage and lane
+// moves, adds and removals are plain forms and work without this script.
 (function () {
   "use strict";
   var root = document.getElementById("map");
@@ -45,11 +47,33 @@
         el.removeAttribute("aria-invalid");
         show(root.dataset.saved + " " + body.version);
         if (el.dataset.field === "score") location.reload();
+        else if (body.recomputed) return refresh();
       } else {
         el.setAttribute("aria-invalid", "true");
         var msg = (body.error && body.error.message) || String(status);
         show(status === 409 ? root.dataset.conflict + " (" + msg + ")" : msg, true);
       }
+    }).catch(function () { show(root.dataset.offline, true); });
+  }
+
+  // the data lanes (and the warning about events the data never had) as the server counts them now
+  function refresh() {
+    return fetch(location.pathname + location.search, { credentials: "same-origin" }).then(function (r) {
+      return r.text();
+    }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      document.querySelectorAll("table.cjm tr.lane.data").forEach(function (row) {
+        var fresh = doc.querySelector('table.cjm tr.lane.data[data-lane="' + row.dataset.lane + '"]');
+        if (!fresh) return;
+        fresh = document.importNode(fresh, true);
+        fresh.classList.add("fresh");
+        row.replaceWith(fresh);
+      });
+      var now = document.querySelector(".missing-events"), next = doc.querySelector(".missing-events");
+      if (now && next) now.replaceWith(document.importNode(next, true));
+      else if (now) now.remove();
+      else if (next) root.parentNode.insertBefore(document.importNode(next, true), root);
+      show(root.dataset.recomputed);
     }).catch(function () { show(root.dataset.offline, true); });
   }
 
@@ -68,7 +92,15 @@
   document.addEventListener("input", function (ev) {
     var el = ev.target;
     if (el.tagName === "TEXTAREA" && el.closest("table.cjm")) fit(el);
-    if (el.dataset && el.dataset.edit && el.tagName !== "SELECT") later(el, 700);
+    // a long pause saves too; leaving the field or Enter saves at once
+    if (el.dataset && el.dataset.edit && el.tagName !== "SELECT") later(el, 4000);
+  });
+  document.addEventListener("keydown", function (ev) {
+    var el = ev.target;
+    if (ev.key === "Enter" && el.tagName === "INPUT" && el.dataset && el.dataset.edit) {
+      ev.preventDefault();
+      later(el, 0);
+    }
   });
   document.addEventListener("change", function (ev) {
     var el = ev.target;

@@ -97,6 +97,7 @@ pub fn router(state: Arc<WebState>) -> Router {
         .route("/paths", get(paths::page))
         .route("/retention", get(retention::page))
         .route("/stages", get(stages::page).post(stages::post))
+        .route("/stages/definition", get(stages::export))
         .route("/customers", get(customers::page))
         .route("/dictionary", get(pages::dictionary::page).post(pages::dictionary::save))
         .route("/reports/save", post(saved::save))
@@ -112,6 +113,10 @@ pub fn router(state: Arc<WebState>) -> Router {
         .route("/maps/{id}/share", post(share::share))
         .route("/maps/{id}/unshare", post(share::unshare))
         .route("/maps/{id}/delete", post(share::delete))
+        .route("/maps/{id}/stages", post(maps::versions::stages))
+        .route("/maps/{id}/rules", get(maps::rules::page).post(maps::rules::post))
+        .route("/maps/{id}/versions/{v}/name", post(maps::versions::name))
+        .route("/maps/{id}/versions/{v}/restore", post(maps::versions::restore))
         .route("/share/{token}", get(share::shared))
         .route("/share/{token}/export", get(share::shared_export))
         // dashboards of pinned charts and their share links

@@ -43,7 +43,7 @@ async fn every_web_route_checks_the_role_itself() {
             if *path == "/logout" {
                 continue; // it would end the session the other checks use; see sign_in_overview_language_and_sign_out
             }
-            let path = path.replace("{id}", "1").replace("{token}", "sh_x");
+            let path = path.replace("{id}", "1").replace("{v}", "1").replace("{token}", "sh_x");
             let r = match *method {
                 "GET" => h.send(page_get(&format!("{path}?project=a"), cookie)).await,
                 _ => h.send(page_post(&path, cookie, &format!("csrf={csrf}&project=a&action=save&kind=funnels"))).await,
@@ -89,7 +89,7 @@ async fn every_project_route_refuses_a_non_member() {
             continue;
         }
         project_routes += 1;
-        let path = path.replace("{id}", "1").replace("{token}", "sh_x");
+        let path = path.replace("{id}", "1").replace("{v}", "1").replace("{token}", "sh_x");
         let form = format!("csrf={csrf}&project=a&action=save&kind=funnels&name=x&email=v%40x.ru&role=viewer&user=999");
         let r = match *method {
             "GET" => h.send(page_get(&format!("{path}?project=a"), &cookie)).await,

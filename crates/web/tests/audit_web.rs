@@ -76,8 +76,14 @@ async fn web_changes_are_recorded_with_the_user_and_their_address_and_never_a_se
         format!("csrf={acsrf}&project=a&key=ivan&name=Ivan&age=&occupation=&quote=&goals=&did=purchase&traits=");
     assert_eq!(h.send(post("/personas", &analyst, persona)).await.status, StatusCode::SEE_OTHER);
     h.send(post("/personas/delete", &analyst, format!("csrf={acsrf}&project=a&key=ivan"))).await;
-    let two = "version = 1\nname = \"two\"\n[[stages]]\nkey = \"seen\"\nname = { en = \"Seen\", ru = \"Видел\" }\nevent = \"view_item\"\n[[stages]]\nkey = \"bought\"\nname = { en = \"Bought\", ru = \"Купил\" }\nevent = \"purchase\"\n";
-    let stages = |action: &str| format!("csrf={acsrf}&project=a&format=toml&action={action}&definition={}", enc(two));
+    // the stage editor's fields: two stages
+    let two = format!(
+        "name=two&order=sequential&s0.key=seen&s0.name_en=Seen&s0.name_ru={}&s0.e0.event=view_item\
+         &s1.key=bought&s1.name_en=Bought&s1.name_ru={}&s1.e0.event=purchase",
+        enc("Видел"),
+        enc("Купил")
+    );
+    let stages = |action: &str| format!("csrf={acsrf}&project=a&action={action}&{two}");
     assert_eq!(h.send(post("/stages", &analyst, stages("save"))).await.status, StatusCode::SEE_OTHER);
     assert_eq!(h.send(post("/stages", &analyst, stages("reset"))).await.status, StatusCode::SEE_OTHER);
     h.send(post("/maps/2/delete", &analyst, format!("csrf={acsrf}&project=a"))).await;

@@ -228,24 +228,38 @@ async fn stages_page_edits_validates_and_saves_the_definition() {
     assert!(html(&r).contains("Purchase,1\r\n"), "every buyer met the 'problem' in Purchase: {}", html(&r));
     let r = h.send(page_get("/stages?project=a&problems=buy+where", &viewer)).await;
     assert!(r.status == StatusCode::BAD_REQUEST && html(&r).contains("id=\"problems\""), "{}", html(&r));
-    // a broken definition: every problem with its line, no report
-    let bad = "version = 1\nname = \"x\"\n\n[[stages]]\nkey = \"a\"\nname = { en = \"A\", ru = \"А\" }\nevent = \"view_item where\"\nnth = 0\n";
-    let form = |csrf: &str, action: &str, text: &str| {
-        format!("csrf={csrf}&project=a&format=toml&action={action}&definition={}", enc(text))
+    // the stage editor's fields: (key, names, event, nth) per stage
+    let form = |csrf: &str, action: &str, stages: &[(&str, &str, &str, &str, &str)]| {
+        let mut f = format!("csrf={csrf}&project=a&action={action}&name=two&order=sequential");
+        for (i, (key, en, ru, event, nth)) in stages.iter().enumerate() {
+            f.push_str(&format!(
+                "&s{i}.key={key}&s{i}.name_en={}&s{i}.name_ru={}&s{i}.e0.event={}&s{i}.e0.field=&s{i}.e0.op=%3D&s{i}.e0.value=&s{i}.nth={nth}&s{i}.within=",
+                enc(en),
+                enc(ru),
+                enc(event)
+            ));
+        }
+        f
     };
-    let r = h.send(page_post("/stages", &viewer, &form(&vcsrf, "show", bad))).await;
+    // a broken definition: every problem at its field, no report
+    let bad = [("a", "A", "А", "view_item where", "0")];
+    let r = h.send(page_post("/stages", &viewer, &form(&vcsrf, "show", &bad))).await;
     let page = html(&r);
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(page.contains("line 7:") && page.contains("line 8:") && !page.contains("<svg"), "{page}");
+    for field in ["s0.e0.event", "s0.nth"] {
+        let at = page.split(&format!("name=\"{field}\"")).nth(1).unwrap().split('>').next().unwrap();
+        assert!(at.contains("aria-invalid=\"true\""), "{field}: {page}");
+    }
+    assert!(!page.contains("<svg"), "{page}");
     // a viewer may try a definition but not save it
-    let two = "version = 1\nname = \"two\"\n[[stages]]\nkey = \"seen\"\nname = { en = \"Seen\", ru = \"Видел\" }\nevent = \"view_item\"\n[[stages]]\nkey = \"carted\"\nname = { en = \"Carted\", ru = \"В корзине\" }\nevent = \"add_to_cart\"\n";
-    let r = h.send(page_post("/stages", &viewer, &form(&vcsrf, "show", two))).await;
+    let two = [("seen", "Seen", "Видел", "view_item", ""), ("carted", "Carted", "В корзине", "add_to_cart", "")];
+    let r = h.send(page_post("/stages", &viewer, &form(&vcsrf, "show", &two))).await;
     assert!(r.status == StatusCode::OK && html(&r).contains("Carted"));
-    assert_eq!(h.send(page_post("/stages", &viewer, &form(&vcsrf, "save", two))).await.status, StatusCode::FORBIDDEN);
-    let r = h.send(page_post("/stages", &analyst, &form(&csrf, "save", bad))).await;
+    assert_eq!(h.send(page_post("/stages", &viewer, &form(&vcsrf, "save", &two))).await.status, StatusCode::FORBIDDEN);
+    let r = h.send(page_post("/stages", &analyst, &form(&csrf, "save", &bad))).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(h.state.meta.definition("a").unwrap(), None, "a broken definition is not saved");
-    let r = h.send(page_post("/stages", &analyst, &form(&csrf, "save", two))).await;
+    let r = h.send(page_post("/stages", &analyst, &form(&csrf, "save", &two))).await;
     assert_eq!(
         (r.status, r.headers["location"].to_str().unwrap()),
         (StatusCode::SEE_OTHER, "/stages?project=a&done=saved")
@@ -269,7 +283,7 @@ async fn stages_page_edits_validates_and_saves_the_definition() {
     let r =
         h.send(Request::post("/api/v1/stages?project=a").header("cookie", &viewer).body(Body::empty()).unwrap()).await;
     assert_eq!(r.body["definition"], "two", "the stages API uses it: {}", r.body);
-    let r = h.send(page_post("/stages", &analyst, &form(&csrf, "reset", ""))).await;
+    let r = h.send(page_post("/stages", &analyst, &form(&csrf, "reset", &[]))).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(h.state.meta.definition("a").unwrap(), None);
     // the report's dates are checked at their fields
@@ -474,7 +488,7 @@ async fn journey_maps_are_edited_versioned_compared_exported_and_shared() {
         .send(page_post(
             "/maps/1/edit",
             &analyst,
-            &format!("csrf={csrf}&project=a&version=3&op=add_stage&name=Review&event=review&after=after_sale"),
+            &format!("csrf={csrf}&project=a&version=3&op=add_stage&name=Review&event=purchase&after=after_sale"),
         ))
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -732,8 +746,20 @@ async fn comparing_versions_shows_each_versions_own_numbers() {
     let v1 = reached(&html(&h.send(page_get("/maps/1?project=a&version=1", &analyst)).await));
     let v2 = reached(&html(&h.send(page_get("/maps/1?project=a&version=2", &analyst)).await));
     assert_ne!(v1, v2, "the rule changed the numbers");
-    let both = reached(&html(&h.send(page_get("/maps/1/compare?project=a&a=1&b=2", &analyst)).await));
-    assert_eq!(both, [v1[0].clone(), v2[0].clone()]);
+    // the comparison is one grid of version 2 whose changed cells say what version 1 showed
+    let page = html(&h.send(page_get("/maps/1/compare?project=a&a=1&b=2", &analyst)).await);
+    assert_eq!(reached(&page), [v2[0].clone()]);
+    let row = page.split("data-lane=\"reached\"").nth(1).unwrap().split("</tr>").next().unwrap();
+    let earlier: Vec<String> = row
+        .split("<td")
+        .skip(1)
+        .map(|td| match td.split_once("data-was=\"") {
+            Some((_, rest)) if !td.starts_with('>') => rest.split('"').next().unwrap().to_string(),
+            _ => td.split("<span class=\"value\">").nth(1).unwrap().split('<').next().unwrap().to_string(),
+        })
+        .collect();
+    assert_eq!(earlier, v1[0], "version 1's numbers, as opening version 1 shows them");
+    assert!(row.contains("class=\"changed\""), "{row}");
 }
 
 /// A customer is found by what a person knows about them — an id, their e-mail or phone, an order number

@@ -4,7 +4,7 @@
 use tropa_core::cjm::persona::Persona;
 use tropa_core::cjm::{template, JourneyMap};
 use tropa_core::lang::Lang;
-use tropa_meta::Meta;
+use tropa_meta::{Meta, StageLink};
 
 use crate::{AppError, Missing, Reason};
 
@@ -24,8 +24,25 @@ pub fn create_from_template(
     title: Option<&str>,
     by: Author,
 ) -> Result<i64, AppError> {
+    create_with_stages(meta, project, (key, lang), title, StageLink::Detached, by)
+}
+
+/// [`create_from_template`] with the map's stages either the project's (`Linked`: the template's cells carried
+/// by position) or the template's own (`Detached`).
+pub fn create_with_stages(
+    meta: &Meta,
+    project: &str,
+    (key, lang): (&str, Lang),
+    title: Option<&str>,
+    stages: StageLink,
+    by: Author,
+) -> Result<i64, AppError> {
     let t = template::by_key(key).ok_or_else(|| AppError::NotFound(Missing::Template(key.into())))?;
     let mut map = t.instantiate(lang.code());
+    if stages == StageLink::Linked {
+        let def = crate::definitions::project(meta, project)?.definition;
+        map = super::versions::with_stages(&map, &def, super::versions::Carry::ByPosition);
+    }
     if let Some(title) = title.map(str::trim).filter(|t| !t.is_empty()) {
         map.title = title.into();
     }
@@ -39,7 +56,11 @@ pub fn create_from_template(
         }
     }
     let summary = format!("{} {key}", lang.pick("from the template", "из шаблона"));
-    Ok(meta.create_map(project, &map.title, &map.to_json(), &summary, by.user, by.now)?.id)
+    let id = meta.create_map(project, &map.title, &map.to_json(), &summary, by.user, by.now)?.id;
+    if stages == StageLink::Linked {
+        meta.set_map_stages(project, id, stages)?;
+    }
+    Ok(id)
 }
 
 /// The latest (or the given) version of map `id` of `project`, read; with its version number.

@@ -63,6 +63,31 @@ impl NamedEvents for RetentionRequest {
     }
 }
 
+impl NamedEvents for tropa_core::cjm::JourneyMap {
+    /// The stages' rules (`stages[0].event[1]`), the problem events and the segment's events.
+    fn events(&self) -> Vec<(String, String)> {
+        let stages = self.stages.iter().enumerate().flat_map(|(i, s)| {
+            s.event.iter().enumerate().map(move |(j, e)| (format!("stages[{i}].event[{j}]"), e.clone()))
+        });
+        let problems = self.problems.iter().enumerate().map(|(i, e)| (format!("problems[{i}]"), e.clone()));
+        let seg = &self.segment;
+        let did = seg.did.iter().enumerate().map(|(i, e)| (format!("segment.did[{i}]"), e.clone()));
+        let did_not = seg.did_not.iter().enumerate().map(|(i, e)| (format!("segment.did_not[{i}]"), e.clone()));
+        stages.chain(problems).chain(did).chain(did_not).collect()
+    }
+}
+
+impl NamedEvents for tropa_core::analysis::stages::JourneyDefinition {
+    /// The stages' rules (`stages[0].event[1]`) and the lifecycle's activity events.
+    fn events(&self) -> Vec<(String, String)> {
+        let stages = self.stages.iter().enumerate().flat_map(|(i, s)| {
+            s.any_of.iter().enumerate().map(move |(j, e)| (format!("stages[{i}].event[{j}]"), e.text.clone()))
+        });
+        let activity = self.lifecycle.activity.iter().enumerate();
+        stages.chain(activity.map(|(i, e)| (format!("lifecycle.activity[{i}]"), e.text.clone()))).collect()
+    }
+}
+
 /// The events of `named` the data has never had (`*`, any event, and texts that do not parse — already a
 /// problem of their own — are skipped), each at its field with the known name it most likely meant. Nothing
 /// when the data has no events at all (every name would be unknown: there is nothing to check against).

@@ -39,6 +39,7 @@
 pub mod definition;
 mod reader;
 mod source;
+mod writer;
 
 use crate::analysis::invalid::{SpecError, SpecErrors, SpecField, SpecReason};
 use serde::Serialize;
@@ -55,6 +56,7 @@ pub use definition::{
     DEFAULT_DEFINITION, MAX_STAGES,
 };
 pub use source::DefinitionFormat;
+pub use writer::duration_text;
 
 /// A journey definition compiled against the dictionaries.
 #[derive(Debug, Clone)]

@@ -9,19 +9,70 @@ use super::JourneyMap;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Change {
-    Title { before: String, after: String },
-    StageAdded { stage: String, name: String },
-    StageRemoved { stage: String, name: String },
-    StageRenamed { stage: String, before: String, after: String },
-    StageRule { stage: String, before: Vec<String>, after: Vec<String> },
-    StagesReordered { before: Vec<String>, after: Vec<String> },
-    LaneAdded { lane: String, title: String },
-    LaneRemoved { lane: String, title: String },
-    LaneRenamed { lane: String, before: String, after: String },
-    LanesReordered { before: Vec<String>, after: Vec<String> },
-    Cell { lane: String, stage: String, before: String, after: String },
-    Score { lane: String, stage: String, before: Option<i8>, after: Option<i8> },
-    Settings { what: String },
+    Title {
+        before: String,
+        after: String,
+    },
+    StageAdded {
+        stage: String,
+        name: String,
+    },
+    StageRemoved {
+        stage: String,
+        name: String,
+    },
+    StageRenamed {
+        stage: String,
+        before: String,
+        after: String,
+    },
+    StageRule {
+        stage: String,
+        before: Vec<String>,
+        after: Vec<String>,
+    },
+    StagesReordered {
+        before: Vec<String>,
+        after: Vec<String>,
+    },
+    LaneAdded {
+        lane: String,
+        title: String,
+    },
+    LaneRemoved {
+        lane: String,
+        title: String,
+    },
+    LaneRenamed {
+        lane: String,
+        before: String,
+        after: String,
+    },
+    LanesReordered {
+        before: Vec<String>,
+        after: Vec<String>,
+    },
+    Cell {
+        lane: String,
+        stage: String,
+        before: String,
+        after: String,
+    },
+    Score {
+        lane: String,
+        stage: String,
+        before: Option<i8>,
+        after: Option<i8>,
+    },
+    Settings {
+        what: String,
+    },
+    /// The version was made by restoring an earlier one (never found by [`diff`]: written by whoever restores).
+    Restored {
+        version: i64,
+    },
+    /// The stages follow the project's journey definition again (written by whoever links the map).
+    LinkedToProject,
 }
 
 /// The changes from `a` to `b`, in map order.

@@ -33,6 +33,60 @@ pub struct Persona {
 }
 
 impl Persona {
+    /// The card as lines of text (who, their words, goals, needs, pains, channels), headings in `lang`.
+    pub fn card_lines(&self, lang: &str) -> Vec<String> {
+        let ru = lang == "ru";
+        let mut who = self.name.clone();
+        if let Some(age) = self.age {
+            who.push_str(&format!(", {age}"));
+        }
+        if !self.occupation.is_empty() {
+            who.push_str(&format!(" — {}", self.occupation));
+        }
+        let mut out = vec![who];
+        if !self.quote.is_empty() {
+            out.push(format!("«{}»", self.quote));
+        }
+        let lists = [
+            (if ru { "Цели" } else { "Goals" }, &self.goals),
+            (if ru { "Потребности" } else { "Needs" }, &self.needs),
+            (if ru { "Боли" } else { "Pains" }, &self.pains),
+            (if ru { "Каналы" } else { "Channels" }, &self.channels),
+        ];
+        out.extend(lists.into_iter().filter(|(_, v)| !v.is_empty()).map(|(t, v)| format!("{t}: {}", v.join("; "))));
+        out
+    }
+
+    /// The card as Markdown (for a map's Markdown export read for this persona), headings in `lang`.
+    pub fn to_markdown(&self, lang: &str) -> String {
+        let ru = lang == "ru";
+        let pick = |en: &'static str, r: &'static str| if ru { r } else { en };
+        let mut out = format!("> **{}**", self.name);
+        if let Some(age) = self.age {
+            out.push_str(&format!(", {age}"));
+        }
+        if !self.occupation.is_empty() {
+            out.push_str(&format!(" — {}", self.occupation));
+        }
+        out.push('\n');
+        if !self.quote.is_empty() {
+            out.push_str(&format!(">\n> «{}»\n", self.quote));
+        }
+        let lists = [
+            (pick("Goals", "Цели"), &self.goals),
+            (pick("Needs", "Потребности"), &self.needs),
+            (pick("Pains", "Боли"), &self.pains),
+            (pick("Channels", "Каналы"), &self.channels),
+        ];
+        for (title, items) in lists {
+            if !items.is_empty() {
+                out.push_str(&format!(">\n> {title}: {}\n", items.join("; ")));
+            }
+        }
+        out.push('\n');
+        out
+    }
+
     pub fn validate(&self) -> Result<(), MapError> {
         let mut issues = Vec::new();
         let mut issue = |field: &str, reason: String| issues.push(MapIssue { field: field.into(), reason });

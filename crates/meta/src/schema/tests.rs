@@ -176,6 +176,9 @@ const LEGACY: &[&str] = &[
         revoked_at INTEGER
      );
      ALTER TABLE map_shares ADD COLUMN expires_at INTEGER;",
+    // 9 → 10: maps linked to the project's stages or detached (existing maps: detached), named map versions
+    "ALTER TABLE maps ADD COLUMN stages TEXT NOT NULL DEFAULT 'detached' CHECK (stages IN ('linked', 'detached'));
+     ALTER TABLE map_versions ADD COLUMN name TEXT;",
 ];
 
 /// The schema of a database: (type, name, table, SQL with white space normalised), by type and name.

@@ -4,13 +4,13 @@ use rusqlite::{params, OptionalExtension};
 
 use super::{project_id, SqliteRepository};
 use crate::dashboards::Shared;
-use crate::maps::{check_document, MapInfo, MapVersion, NewShare, ShareInfo};
+use crate::maps::{check_document, check_version_name, MapInfo, MapVersion, NewShare, ShareInfo, StageLink};
 use crate::repository::Maps;
 use crate::secret::{digest, random_token};
 use crate::MetaError;
 
 const MAP_COLS: &str = "m.id, p.slug, m.title, (SELECT max(version) FROM map_versions v WHERE v.map_id = m.id), \
-                        m.created_at, m.updated_at";
+                        m.created_at, m.updated_at, m.stages";
 
 fn map_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MapInfo> {
     Ok(MapInfo {
@@ -20,6 +20,7 @@ fn map_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MapInfo> {
         version: r.get(3)?,
         created_at: r.get(4)?,
         updated_at: r.get(5)?,
+        stages: StageLink::parse(&r.get::<_, String>(6)?),
     })
 }
 
@@ -47,7 +48,15 @@ impl Maps for SqliteRepository {
             params![id, document, summary, user, now],
         )?;
         tx.commit()?;
-        Ok(MapInfo { id, project: project.into(), title: title.into(), version: 1, created_at: now, updated_at: now })
+        Ok(MapInfo {
+            id,
+            project: project.into(),
+            title: title.into(),
+            version: 1,
+            stages: StageLink::Detached,
+            created_at: now,
+            updated_at: now,
+        })
     }
 
     fn maps(&self, project: &str) -> Result<Vec<MapInfo>, MetaError> {
@@ -70,7 +79,7 @@ impl Maps for SqliteRepository {
     fn map_version(&self, project: &str, id: i64, version: Option<i64>) -> Result<Option<MapVersion>, MetaError> {
         let conn = self.conn();
         let mut st = conn.prepare(
-            "SELECT v.version, v.document, v.summary, coalesce(u.email, ''), v.created_at FROM map_versions v
+            "SELECT v.version, v.document, v.summary, coalesce(u.email, ''), v.created_at, coalesce(v.name, '') FROM map_versions v
              JOIN maps m ON m.id = v.map_id JOIN projects p ON p.id = m.project_id LEFT JOIN users u ON u.id = v.author
              WHERE p.slug = ?1 AND m.id = ?2 AND (?3 IS NULL OR v.version = ?3) ORDER BY v.version DESC LIMIT 1",
         )?;
@@ -82,6 +91,7 @@ impl Maps for SqliteRepository {
                     summary: r.get(2)?,
                     author: r.get(3)?,
                     created_at: r.get(4)?,
+                    name: r.get(5)?,
                 })
             })
             .optional()?)
@@ -90,7 +100,7 @@ impl Maps for SqliteRepository {
     fn map_history(&self, project: &str, id: i64) -> Result<Vec<MapVersion>, MetaError> {
         let conn = self.conn();
         let mut st = conn.prepare(
-            "SELECT v.version, v.summary, coalesce(u.email, ''), v.created_at FROM map_versions v
+            "SELECT v.version, v.summary, coalesce(u.email, ''), v.created_at, coalesce(v.name, '') FROM map_versions v
              JOIN maps m ON m.id = v.map_id JOIN projects p ON p.id = m.project_id LEFT JOIN users u ON u.id = v.author
              WHERE p.slug = ?1 AND m.id = ?2 ORDER BY v.version DESC",
         )?;
@@ -101,6 +111,7 @@ impl Maps for SqliteRepository {
                 summary: r.get(1)?,
                 author: r.get(2)?,
                 created_at: r.get(3)?,
+                name: r.get(4)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -144,6 +155,73 @@ impl Maps for SqliteRepository {
         tx.execute("UPDATE maps SET title = ?2, updated_at = ?3 WHERE id = ?1", params![id, title, now])?;
         tx.commit()?;
         Ok(next)
+    }
+
+    fn amend_map_version(
+        &self,
+        project: &str,
+        id: i64,
+        version: i64,
+        document: &str,
+        summary: &str,
+        now: i64,
+    ) -> Result<(), MetaError> {
+        check_document(document)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let pid = project_id(&tx, project)?;
+        let latest: Option<(Option<i64>, Option<String>)> = tx
+            .query_row(
+                "SELECT v.version, v.name FROM maps m LEFT JOIN map_versions v ON v.map_id = m.id
+                 AND v.version = (SELECT max(version) FROM map_versions WHERE map_id = m.id)
+                 WHERE m.id = ?1 AND m.project_id = ?2",
+                params![id, pid],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (latest, name) = latest.ok_or_else(|| MetaError::NotFound { what: "map", name: id.to_string() })?;
+        if latest != Some(version) || name.is_some_and(|n| !n.is_empty()) {
+            return Err(MetaError::Conflict {
+                what: "map version",
+                name: format!("{version} (the map is at version {})", latest.unwrap_or(0)),
+            });
+        }
+        tx.execute(
+            "UPDATE map_versions SET document = ?3, summary = ?4, created_at = ?5 WHERE map_id = ?1 AND version = ?2",
+            params![id, version, document, summary, now],
+        )?;
+        tx.execute("UPDATE maps SET updated_at = ?2 WHERE id = ?1", params![id, now])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn name_map_version(&self, project: &str, id: i64, version: i64, name: &str) -> Result<(), MetaError> {
+        check_version_name(name)?;
+        let conn = self.conn();
+        let pid = project_id(&conn, project)?;
+        let name = Some(name.trim()).filter(|n| !n.is_empty());
+        let changed = conn.execute(
+            "UPDATE map_versions SET name = ?4 WHERE version = ?3
+             AND map_id = (SELECT id FROM maps WHERE id = ?1 AND project_id = ?2)",
+            params![id, pid, version, name],
+        )?;
+        if changed == 0 {
+            return Err(MetaError::NotFound { what: "map version", name: format!("{id}/{version}") });
+        }
+        Ok(())
+    }
+
+    fn set_map_stages(&self, project: &str, id: i64, link: StageLink) -> Result<(), MetaError> {
+        let conn = self.conn();
+        let pid = project_id(&conn, project)?;
+        let changed = conn.execute(
+            "UPDATE maps SET stages = ?3 WHERE id = ?1 AND project_id = ?2",
+            params![id, pid, link.as_str()],
+        )?;
+        if changed == 0 {
+            return Err(MetaError::NotFound { what: "map", name: id.to_string() });
+        }
+        Ok(())
     }
 
     fn delete_map(&self, project: &str, id: i64) -> Result<(), MetaError> {

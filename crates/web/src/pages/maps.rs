@@ -15,10 +15,10 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
 use serde_json::{json, Value};
 use tropa_app::audit::Action;
-use tropa_app::maps::{self, MapData, Suggestion};
+use tropa_app::maps::{self, versions as map_versions, MapData, Suggestion};
 use tropa_core::cjm::persona::Persona;
-use tropa_core::cjm::{diff, template, Edit, JourneyMap, LaneKind};
-use tropa_meta::{MapInfo, MetaError, Role, ShareInfo};
+use tropa_core::cjm::{template, Edit, JourneyMap, LaneKind};
+use tropa_meta::{MapInfo, MetaError, Role, ShareInfo, StageLink};
 
 use crate::access::{in_project, project_param_for, Analyst, Member, Viewer};
 use crate::audit;
@@ -34,7 +34,9 @@ use crate::WebState;
 pub mod grid;
 pub mod history;
 pub mod personas;
+pub mod rules;
 pub mod share;
+pub mod versions;
 
 use grid::{grid, op_form, Grid};
 
@@ -201,6 +203,11 @@ fn new_map_forms(s: &Session) -> Markup {
                     option value="ru" selected[l == Lang::Ru] { "Русский" }
                     option value="en" selected[l == Lang::En] { "English" }
                 }
+                fieldset.map-stages {
+                    legend { (l.t("new_map_stages")) }
+                    label { input type="radio" name="stages" value="linked" checked; " " (l.t("new_map_linked")) }
+                    label { input type="radio" name="stages" value="detached"; " " (l.t("new_map_detached")) }
+                }
                 button type="submit" { (l.t("create")) }
             }
             form.panel method="post" action="/maps/import" {
@@ -220,10 +227,13 @@ pub(crate) async fn create(State(st): State<Arc<WebState>>, m: Member<Analyst>) 
     let (key, lang) = (param(&f, "template"), param(&f, "lang"));
     let lang = if lang == "en" { tropa_core::lang::Lang::En } else { tropa_core::lang::Lang::Ru };
     let by = tropa_app::maps::Author { user: Some(s.user.id), now: (st.clock)() };
-    match tropa_app::maps::create_from_template(&st.meta, &s.project, (&key, lang), None, by) {
+    // the form offers the project's stages first; without the field (older clients) the template's own
+    let link = if param(&f, "stages") == "linked" { StageLink::Linked } else { StageLink::Detached };
+    match tropa_app::maps::create_with_stages(&st.meta, &s.project, (&key, lang), None, link, by) {
         Ok(id) => {
             let done = audit::on_map(&st, Action::MapCreate, &s.project, id);
-            audit::record(&st, &s, done.with(json!({"template": key, "lang": lang.code()})));
+            let details = json!({"template": key, "lang": lang.code(), "stages": link.as_str()});
+            audit::record(&st, &s, done.with(details));
             Ok(redirect(&format!("/maps/{id}?project={}", enc(&s.project))))
         }
         Err(e @ tropa_app::AppError::NotFound(_)) => Ok(bad_request(&s, &format!("template: {}", e.words(s.lang)))),
@@ -265,6 +275,10 @@ struct MapView<'a> {
     data: Option<&'a MapData>,
     personas: &'a [Persona],
     persona: Option<&'a Persona>,
+    /// All customers' data, beside the persona's.
+    all: Option<&'a MapData>,
+    /// The project's stages or the map's own.
+    link: StageLink,
     editable: bool,
 }
 
@@ -276,7 +290,8 @@ pub(crate) async fn view(
 ) -> Result<Response, WebError> {
     let Member { s, f: q, .. } = m;
     let (map, v) = load(&st, &s, id, param(&q, "version").parse::<i64>().ok())?;
-    let latest = st.meta.map(&s.project, id).map_err(fault)?.ok_or(WebError::NotFound(s.lang))?.version;
+    let info = st.meta.map(&s.project, id).map_err(fault)?.ok_or(WebError::NotFound(s.lang))?;
+    let latest = info.version;
     let personas = persona_list(&st, &s.project);
     let persona_key = param(&q, "persona");
     let persona = personas.iter().find(|p| p.key == persona_key);
@@ -288,9 +303,28 @@ pub(crate) async fn view(
     };
     let shares = st.meta.shares(&s.project, id, (st.clock)()).unwrap_or_default();
     let pin = crate::ui::pin::map_lanes(&st, &s, id, &map.title, &tropa_app::dashboards::pinnable_lanes(&map));
-    let mv = MapView { map: &map, id, v, latest, data: data.as_ref(), personas: &personas, persona, editable };
+    // a persona's numbers side by side with all customers'
+    let all = match persona {
+        Some(_) => map_data(&st, &s.project, &map, None).await?,
+        None => None,
+    };
+    let mv = MapView {
+        map: &map,
+        id,
+        v,
+        latest,
+        data: data.as_ref(),
+        personas: &personas,
+        persona,
+        all: all.as_ref(),
+        link: info.stages,
+        editable,
+    };
+    let missing = versions::missing_events(&st, &s.project, &map);
     let main = html! {
         (share::created_note(s.lang, &origin(&headers), &param(&q, "share")))
+        (versions::done_note(s.lang, &param(&q, "done")))
+        (versions::missing_warning(s.lang, &map, &missing))
         (map_page(&s, &mv, &suggestions, &shares))
         (pin)
     };
@@ -301,9 +335,19 @@ pub(crate) async fn view(
 
 /// The map: its head and tools, the grid, the editing forms, the suggestions and the share links.
 fn map_page(s: &Session, mv: &MapView<'_>, suggestions: &[Suggestion], shares: &[ShareInfo]) -> Markup {
-    let g = Grid { map: mv.map, data: mv.data, editable: mv.editable, changed: vec![], id: mv.id };
+    let g = Grid {
+        map: mv.map,
+        data: mv.data,
+        editable: mv.editable,
+        changed: vec![],
+        id: mv.id,
+        was: Default::default(),
+        all: mv.all,
+        linked: mv.link == StageLink::Linked,
+    };
     html! {
         (map_head(s, mv))
+        (versions::link_panel(s, mv.id, mv.link, mv.editable))
         @if let Some(p) = mv.persona { (personas::on_map(s.lang, p)) }
         (grid(s, &g, mv.v))
         @if mv.editable { (edit_forms(s, mv)) }
@@ -322,7 +366,8 @@ fn map_head(s: &Session, mv: &MapView<'_>) -> Markup {
     html! {
         div.map-head id="map" data-id=(mv.id) data-project=(s.project) data-version=(v) data-csrf=(s.csrf)
             data-saving=(l.t("saving")) data-saved=(l.t("saved_version"))
-            data-conflict=(l.t("map_changed_elsewhere_short")) data-offline=(l.t("not_saved_offline")) {
+            data-conflict=(l.t("map_changed_elsewhere_short")) data-offline=(l.t("not_saved_offline"))
+            data-recomputed=(l.t("numbers_recomputed")) {
             @if mv.editable {
                 input.map-title value=(map.title) aria-label=(l.t("map_title")) data-edit=r#"{"op":"set_title"}"#
                     data-field="title";
@@ -400,7 +445,7 @@ fn edit_forms(s: &Session, mv: &MapView<'_>) -> Markup {
     let last = map.stages.last().map(|x| x.key.as_str()).unwrap_or("");
     html! {
         div.panels.map-forms {
-            (edit_panel(s, mv, "add_stage", html! {
+            @if mv.link == StageLink::Detached { (edit_panel(s, mv, "add_stage", html! {
                 input type="hidden" name="after" value=(last);
                 h2 { (l.t("add_stage")) }
                 label for="new-stage" { (l.t("stage_name")) }
@@ -408,7 +453,7 @@ fn edit_forms(s: &Session, mv: &MapView<'_>) -> Markup {
                 label for="new-stage-rule" { (l.t("stage_rule")) }
                 textarea id="new-stage-rule" name="event" rows="2" placeholder="review" {}
                 button type="submit" { (l.t("add")) }
-            }))
+            })) }
             (edit_panel(s, mv, "add_lane", html! {
                 h2 { (l.t("add_lane")) }
                 label for="new-lane-kind" { (l.t("lane_kind")) }
@@ -640,6 +685,17 @@ pub(crate) async fn edit(
     if sent.expected.is_some_and(|e| e != latest) {
         return Ok(refuse(StatusCode::CONFLICT, "version", &format!("{} {latest}", s.lang.t("map_changed_elsewhere"))));
     }
+    let stage_edit = matches!(
+        edit,
+        Edit::AddStage { .. }
+            | Edit::RenameStage { .. }
+            | Edit::SetStageRule { .. }
+            | Edit::MoveStage { .. }
+            | Edit::RemoveStage { .. }
+    );
+    if stage_edit && st.meta.map(&s.project, id).ok().flatten().is_some_and(|m| m.stages == StageLink::Linked) {
+        return Ok(refuse(StatusCode::BAD_REQUEST, "stages", s.lang.t("linked_stages_elsewhere")));
+    }
     let before = map.clone();
     let summary = match map.apply(&edit) {
         Ok(summary) => summary,
@@ -650,25 +706,62 @@ pub(crate) async fn edit(
             return Ok(refuse(StatusCode::BAD_REQUEST, &field, &message));
         }
     };
+    // an event the data never had in a stage rule, the problem events or the segment is a typo until proven
+    // otherwise: refused at its field with the name it most likely meant (events already there stay)
+    if let Some((field, message)) = new_unknown_event(&st, &s, &before, &map)? {
+        return Ok(refuse(StatusCode::BAD_REQUEST, &field, &message));
+    }
     // what changed, stored structured so that the history reads in each reader's language; an edit that
-    // changes nothing (the same text saved again) makes no version
-    let changes = diff(&before, &map);
-    let version = if changes.is_empty() {
-        latest
-    } else {
-        let stored = serde_json::to_string(&changes).unwrap_or_else(|_| summary.clone());
-        let (doc, by, now) = (map.to_json(), Some(s.user.id), (st.clock)());
-        match st.meta.save_map_version(&s.project, id, Some(latest), &map.title, &doc, &stored, by, now) {
-            Ok(version) => version,
-            Err(MetaError::Conflict { name, .. }) => return Ok(json_err(StatusCode::CONFLICT, "version", &name)),
-            Err(e) => return Err(fault(e)),
+    // changes nothing (the same text saved again) makes no version, and further edits of the same cell in one
+    // sitting join the version of the first
+    let recomputed = numbers_change(&before, &map);
+    let by = tropa_app::maps::Author { user: Some(s.user.id), now: (st.clock)() };
+    let saved = match map_versions::save_edit(&st.meta, (&s.project, id, latest), (&before, &map), by, &s.user.email) {
+        Ok(saved) => saved,
+        Err(tropa_app::AppError::Meta(MetaError::Conflict { name, .. })) => {
+            return Ok(json_err(StatusCode::CONFLICT, "version", &name))
         }
+        Err(e) => return Err(fault(e)),
     };
+    let merged = matches!(saved, map_versions::Saved::Merged(_));
     Ok(if is_json {
-        axum::Json(json!({"version": version, "summary": summary})).into_response()
+        let body = json!({"version": saved.version(), "summary": summary, "merged": merged, "recomputed": recomputed});
+        axum::Json(body).into_response()
     } else {
-        redirect(&format!("/maps/{id}?project={}", enc(&s.project)))
+        let note = if recomputed { "&done=recomputed" } else { "" };
+        redirect(&format!("/maps/{id}?project={}{note}", enc(&s.project)))
     })
+}
+
+/// Whether an edit changes what the data lanes count: the stages, their rules or order, the problem events,
+/// the segment or the period.
+fn numbers_change(before: &JourneyMap, after: &JourneyMap) -> bool {
+    let rules = |m: &JourneyMap| -> Vec<String> {
+        m.stages.iter().map(|s| format!("{}|{}|{:?}|{:?}", s.key, s.event.join("\n"), s.nth, s.within)).collect()
+    };
+    rules(before) != rules(after)
+        || before.order != after.order
+        || before.problems != after.problems
+        || before.segment != after.segment
+        || before.period != after.period
+}
+
+/// The first event an edit brings in that the project's data never had: (field, words with the name it most
+/// likely meant).
+fn new_unknown_event(
+    st: &WebState,
+    s: &Session,
+    before: &JourneyMap,
+    after: &JourneyMap,
+) -> Result<Option<(String, String)>, WebError> {
+    use tropa_app::request::{unknown_events, NamedEvents};
+    let had: Vec<String> = before.events().into_iter().map(|(_, t)| t).collect();
+    let fresh: Vec<(String, String)> = after.events().into_iter().filter(|(_, t)| !had.contains(t)).collect();
+    if fresh.is_empty() {
+        return Ok(None);
+    }
+    let dicts = crate::project::engine(st, s, &s.project)?.dictionaries();
+    Ok(unknown_events(&fresh, &dicts).into_iter().next().map(|(field, e)| (field, e.words(s.lang))))
 }
 
 /// A form action (share, unshare or delete a map, delete a persona): the meta call gives the page to go to.

@@ -1,5 +1,6 @@
-//! The stages page: the project's journey definition in an editor (TOML, YAML or JSON, validated with every
-//! problem shown by line) and the report it gives — customers reaching each stage (stage-to-stage conversion),
+//! The stages page: the project's journey definition in the stage editor (`ui::stage_editor`: fields and
+//! buttons, every problem at its field, events the data never had refused with the name most likely meant; TOML,
+//! YAML or JSON only to import and export) and the report it gives — customers reaching each stage (stage-to-stage conversion),
 //! where customers are now, time in stage, customers stuck, lifecycle states and the lifecycle transition matrix
 //! between two dates. Everyone may try a definition ("Show"); analysts and admins save it for the project, and
 //! then the overview and the stage filters of every report use it.
@@ -8,17 +9,18 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
 use tropa_app::audit::{Action, Done};
-use tropa_app::request::Problems;
+use tropa_app::request::{unknown_events, NamedEvents, Problems};
 use tropa_app::AppError;
 use tropa_core::analysis::filter::EventMatch;
 use tropa_core::analysis::invalid::{SpecErrors, SpecField};
 use tropa_core::analysis::lanes::{LanesReport, LanesSpec};
 use tropa_core::analysis::lifecycle::{LifecycleSpec, LifecycleThresholds, TransitionsReport};
 use tropa_core::analysis::stages::{DefinitionFormat, DefinitionIssue, JourneyDefinition, StagesReport, StagesSpec};
+use tropa_core::dict::DictCol;
 use tropa_engine::{report, Engine, EngineError};
 use tropa_meta::Role;
 use tropa_render::{BarChart, FunnelChart, FunnelStep, Heatmap, ValueFormat};
@@ -33,24 +35,23 @@ use crate::session::{redirect, Session};
 use crate::ui::chart::card;
 use crate::ui::form::{csrf_field, FieldErrors};
 use crate::ui::layout::shell;
+use crate::ui::stage_editor::{self, field_of, Draft, Issues};
 use crate::WebState;
 
 const DAY_MS: i64 = 86_400_000;
 /// The problem events the stages page starts with (the demo shop's support tickets and refunds).
 const DEFAULT_PROBLEMS: &str = "support_ticket, refund";
 
-/// The definition a project uses: its saved one, else the default. (text, format, saved?)
-pub fn project_definition(st: &WebState, project: &str) -> Result<(String, DefinitionFormat, bool), WebError> {
-    let d = tropa_app::definitions::project(&st.meta, project).map_err(|e| WebError::internal(&e))?;
-    Ok((d.text, d.format, d.saved))
-}
-
-/// What the page was asked: the definition text and the report's instants.
+/// What the page was asked: the stages in the editor and the report's instants.
 struct Ask {
     project: String,
-    text: String,
-    format: DefinitionFormat,
+    draft: Draft,
     saved: bool,
+    /// The editor's op was performed: the page shows the editor, not the report, until "show" or "save".
+    editing: bool,
+    /// A file pasted to import (TOML, YAML or JSON) and its format.
+    import: String,
+    import_format: DefinitionFormat,
     now: String,
     stuck: String,
     from: String,
@@ -77,18 +78,28 @@ fn param(q: &HashMap<String, String>, k: &str) -> String {
     q.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
 }
 
+fn format_param(text: &str) -> DefinitionFormat {
+    match text {
+        "yaml" => DefinitionFormat::Yaml,
+        "json" => DefinitionFormat::Json,
+        _ => DefinitionFormat::Toml,
+    }
+}
+
 pub(crate) async fn page(
     State(st): State<Arc<WebState>>,
     _headers: HeaderMap,
     m: Member<Viewer>,
 ) -> Result<Response, WebError> {
     let Member { s, f: q, .. } = m;
-    let (text, format, saved) = project_definition(&st, &s.project)?;
+    let d = tropa_app::definitions::project(&st.meta, &s.project).map_err(|e| WebError::internal(&e))?;
     let ask = Ask {
         project: s.project.clone(),
-        text,
-        format,
-        saved,
+        draft: Draft::of(&d.definition),
+        saved: d.saved,
+        editing: false,
+        import: String::new(),
+        import_format: DefinitionFormat::Toml,
         now: param(&q, "now"),
         stuck: param(&q, "stuck"),
         from: param(&q, "from"),
@@ -104,22 +115,35 @@ pub(crate) async fn page(
     show(&st, &s, &ask, &[], note, StatusCode::OK).await
 }
 
-/// `POST /stages`: `action=show` tries the definition in the form (anyone), `save` keeps it for the project and
-/// `reset` goes back to the default (analysts and admins).
+/// `GET /stages/definition?format=toml|yaml|json`: the project's stages as a file.
+pub(crate) async fn export(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> Result<Response, WebError> {
+    let format = format_param(m.field("format"));
+    let d = tropa_app::definitions::project(&st.meta, &m.s.project).map_err(|e| WebError::internal(&e))?;
+    let kind = match format {
+        DefinitionFormat::Json => "application/json",
+        DefinitionFormat::Yaml => "application/yaml; charset=utf-8",
+        DefinitionFormat::Toml => "application/toml; charset=utf-8",
+    };
+    let disposition = format!("attachment; filename=\"stages.{}\"", format.name());
+    let headers = [(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)];
+    Ok((headers, d.definition.to_text(format)).into_response())
+}
+
+/// `POST /stages`: an editor button (`op`: add, move, remove a stage or an event) shows the changed editor;
+/// `action=show` tries the stages in the editor (anyone), `import` reads a pasted file into the editor, `save`
+/// keeps them for the project and `reset` goes back to the default (analysts and admins).
 pub(crate) async fn post(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> Result<Response, WebError> {
     let action = m.field("action").to_string();
-    let need = if action == "show" { Role::Viewer } else { Role::Analyst };
+    let op = m.field("op").to_string();
+    let need = if action == "save" || action == "reset" { Role::Analyst } else { Role::Viewer };
     let Member { s, f, .. } = m.at_least(need)?;
-    let format = match param(&f, "format").as_str() {
-        "yaml" => DefinitionFormat::Yaml,
-        "json" => DefinitionFormat::Json,
-        _ => DefinitionFormat::Toml,
-    };
-    let ask = Ask {
+    let mut ask = Ask {
         project: s.project.clone(),
-        text: f.get("definition").cloned().unwrap_or_default(),
-        format,
+        draft: Draft::read(&f),
         saved: false,
+        editing: false,
+        import: f.get("import").cloned().unwrap_or_default(),
+        import_format: format_param(&param(&f, "import_format")),
         now: param(&f, "now"),
         stuck: param(&f, "stuck"),
         from: param(&f, "from"),
@@ -127,14 +151,34 @@ pub(crate) async fn post(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
         download: None,
         download_format: None,
     };
+    if !op.is_empty() {
+        ask.editing = ask.draft.apply(&op);
+        return show(&st, &s, &ask, &[], None, StatusCode::OK).await;
+    }
     match action.as_str() {
         "reset" => {
             tropa_app::definitions::reset(&st.meta, &s.project).map_err(|e| WebError::internal(&e))?;
             crate::audit::record(&st, &s, Done::new(Action::DefinitionReset, Some(&s.project), ""));
+            follow(&st, &s);
             Ok(back(&s, "reset"))
         }
         "save" => save(&st, &s, &ask).await,
         "show" => show(&st, &s, &ask, &[], None, StatusCode::OK).await,
+        "import" => match JourneyDefinition::parse(&ask.import, ask.import_format) {
+            Ok(def) => {
+                ask.draft = Draft::of(&def);
+                ask.import.clear();
+                show(&st, &s, &ask, &[], Some(s.lang.t("imported_check_save")), StatusCode::OK).await
+            }
+            Err(e) => {
+                let issues: Vec<DefinitionIssue> = e
+                    .issues
+                    .into_iter()
+                    .map(|i| DefinitionIssue { field: format!("import:{}", i.field), ..i })
+                    .collect();
+                show(&st, &s, &ask, &issues, None, StatusCode::BAD_REQUEST).await
+            }
+        },
         other => {
             let reason = format!("'{other}' {}", s.lang.t("stages_action"));
             let issue = DefinitionIssue { line: None, stage: None, field: "action".into(), reason };
@@ -143,14 +187,76 @@ pub(crate) async fn post(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
     }
 }
 
-/// Saves the definition in the form for the project (the page again with its problems when it has any).
+/// The maps linked to the project's stages take the new ones (each a new version); a failure is logged, the
+/// stages stay saved.
+fn follow(st: &WebState, s: &Session) {
+    let by = tropa_app::maps::Author { user: Some(s.user.id), now: (st.clock)() };
+    if let Err(e) = tropa_app::maps::versions::follow_project(&st.meta, &s.project, by) {
+        tracing::warn!(error = %e, "linked maps did not take the project's new stages");
+    }
+}
+
+/// The definition in the editor, checked: its problems at their fields; or the definition with the events its
+/// rules name that the data never had (each at its field with the name most likely meant).
+#[allow(clippy::type_complexity)]
+fn checked(
+    st: &WebState,
+    s: &Session,
+    ask: &Ask,
+) -> Result<Result<(JourneyDefinition, Vec<(String, DefinitionIssue)>), Vec<DefinitionIssue>>, WebError> {
+    let text = ask.draft.to_value().to_string();
+    let def = match JourneyDefinition::parse(&text, DefinitionFormat::Json) {
+        Ok(def) => def,
+        Err(e) => return Ok(Err(e.issues.into_iter().map(|i| DefinitionIssue { line: None, ..i }).collect())),
+    };
+    let named: Vec<(String, String)> =
+        ask.draft.named_events().into_iter().map(|((i, j), t)| (format!("{i}:{j}"), t)).collect();
+    let dicts = project_engine(st, s, &ask.project)?.dictionaries();
+    let unknown = unknown_events(&named, &dicts)
+        .into_iter()
+        .filter_map(|(at, e)| {
+            let text = named.iter().find(|(f, _)| *f == at).map(|(_, t)| t.clone()).unwrap_or_default();
+            let (i, j) = at.split_once(':')?;
+            let i: usize = i.parse().ok()?;
+            let key = ask.draft.stages.get(i).map(|x| x.key.clone()).unwrap_or_default();
+            let issue = DefinitionIssue {
+                line: None,
+                stage: Some((i + 1, key)),
+                field: format!("event[{j}]"),
+                reason: e.words(s.lang),
+            };
+            Some((text, issue))
+        })
+        .collect();
+    Ok(Ok((def, unknown)))
+}
+
+/// Saves the stages in the editor for the project (the page again with their problems when they have any);
+/// the maps linked to the project's stages follow.
 async fn save(st: &WebState, s: &Session, ask: &Ask) -> Result<Response, WebError> {
+    // an event the data never had is a typo until proven otherwise: refused when the stages bring it in (the
+    // project's stages may already name events the data has yet to have)
+    let before = tropa_app::definitions::project(&st.meta, &s.project).map_err(|e| WebError::internal(&e))?;
+    let had: Vec<String> = before.definition.events().into_iter().map(|(_, t)| t).collect();
+    let def = match checked(st, s, ask)? {
+        Ok((def, unknown)) => {
+            let fresh: Vec<DefinitionIssue> =
+                unknown.into_iter().filter(|(t, _)| !had.contains(t)).map(|(_, i)| i).collect();
+            if !fresh.is_empty() {
+                return show(st, s, ask, &fresh, None, StatusCode::BAD_REQUEST).await;
+            }
+            def
+        }
+        Err(issues) => return show(st, s, ask, &issues, None, StatusCode::BAD_REQUEST).await,
+    };
     let by = Some(s.user.id);
-    match tropa_app::definitions::save(&st.meta, &s.project, (&ask.text, ask.format), by, (st.clock)()) {
+    let text = def.to_text(DefinitionFormat::Toml);
+    match tropa_app::definitions::save(&st.meta, &s.project, (&text, DefinitionFormat::Toml), by, (st.clock)()) {
         Ok(def) => {
-            let details = serde_json::json!({"format": ask.format.name(), "stages": def.stages.len()});
+            let details = serde_json::json!({"format": "editor", "stages": def.stages.len()});
             let done = Done::new(Action::DefinitionSave, Some(&s.project), &def.name).with(details);
             crate::audit::record(st, s, done);
+            follow(st, s);
             Ok(back(s, "saved"))
         }
         Err(AppError::Definition(e)) => show(st, s, ask, &e.issues, None, StatusCode::BAD_REQUEST).await,
@@ -221,8 +327,19 @@ async fn show(
     // the project's time zone: dates without an offset and the report's days, weeks and months
     let calendar = st.settings_of(&ask.project)?.calendar;
     let mut problems = Problems::new(l).in_calendar(calendar);
-    let definition = if issues.is_empty() {
-        JourneyDefinition::parse(&ask.text, ask.format).map_err(|e| issues = e.issues).ok()
+    // events the data never had are shown at their fields; the numbers are shown all the same
+    let mut warnings = Vec::new();
+    let definition = if issues.is_empty() && !ask.editing {
+        match checked(st, s, ask)? {
+            Ok((def, unknown)) => {
+                warnings = unknown.into_iter().map(|(_, i)| i).collect();
+                Some(def)
+            }
+            Err(e) => {
+                issues = e;
+                None
+            }
+        }
     } else {
         None
     };
@@ -255,13 +372,23 @@ async fn show(
         return Ok(file);
     }
     let e = FieldErrors::new(l, &problems.0, "");
+    let events = event_names(st, s, &ask.project)?;
+    let shown: Vec<DefinitionIssue> = issues.iter().chain(&warnings).cloned().collect();
     let main = html! {
         h1 { (l.t("stages")) }
         (crate::ui::pin::report(st, s, "stages", &ask.download_params()))
-        (form(s, ask, &issues, note, &e))
+        (form(s, ask, &shown, note, &e, &events))
         (result)
     };
     Ok((status, Html(shell(s, "stages", l.t("stages"), main).into_string())).into_response())
+}
+
+/// The event names the project's data has had, for the editor's lists.
+fn event_names(st: &WebState, s: &Session, project: &str) -> Result<Vec<String>, WebError> {
+    let dicts = project_engine(st, s, project)?.dictionaries();
+    let mut names: Vec<String> = dicts.get(DictCol::Name).values().iter().filter(|n| !n.is_empty()).cloned().collect();
+    names.sort();
+    Ok(names)
 }
 
 /// The report for a definition: where customers are at `now` (the latest event when not given), their lifecycle
@@ -295,41 +422,77 @@ fn run(engine: &dyn Engine, definition: JourneyDefinition, at: Inputs) -> Outcom
     inner().unwrap_or_else(|e| Outcome::Failed(e.to_string()))
 }
 
-/// The editor: the definition with its issues and whether it is saved, the format, the report's instants and
-/// problem events, and the buttons (save and reset for analysts and admins).
-fn form(s: &Session, ask: &Ask, issues: &[DefinitionIssue], note: Option<&str>, e: &FieldErrors) -> Markup {
+/// The page's form: the stage editor with its problems at their fields and whether the stages are saved, the
+/// buttons (save and reset for analysts and admins), import and export as files, and the report's instants and
+/// problem events.
+fn form(
+    s: &Session,
+    ask: &Ask,
+    issues: &[DefinitionIssue],
+    note: Option<&str>,
+    e: &FieldErrors,
+    events: &[String],
+) -> Markup {
     let l = s.lang;
+    let (imported, placed): (Vec<&DefinitionIssue>, Vec<&DefinitionIssue>) =
+        issues.iter().partition(|i| i.field.starts_with("import:"));
+    let placed: Vec<(String, String)> = placed.into_iter().map(|i| (field_of(i), i.reason.clone())).collect();
+    let imported: Vec<DefinitionIssue> = imported
+        .into_iter()
+        .map(|i| DefinitionIssue { field: i.field.trim_start_matches("import:").to_string(), ..i.clone() })
+        .collect();
     let formats = [("toml", "TOML"), ("yaml", "YAML"), ("json", "JSON")];
-    let invalid = (!issues.is_empty() || e.has("definition")).then_some("true");
+    let analyst = s.role >= Role::Analyst;
+    let p = url_part(&ask.project);
     html! {
         form.builder.stages method="post" action="/stages" {
             (csrf_field(&s.csrf))
             input type="hidden" name="project" value=(ask.project);
-            div {
-                label for="definition" { (l.t("definition")) }
-                textarea id="definition" name="definition" rows="18" spellcheck="false" aria-invalid=[invalid] {
-                    (ask.text)
-                }
-                (issue_list(l, issues))
+            // the button Enter presses in a field: show the numbers
+            button.default-submit type="submit" name="action" value="show" tabindex="-1" aria-hidden="true" { (l.t("run")) }
+            div.stage-editor-col {
+                h2 { (l.t("journey_stages")) }
+                p.muted { (l.t("stage_editor_hint")) }
+                @if !placed.is_empty() { p.err role="alert" { (l.t("stages_have_problems")) } }
+                (stage_editor::editor(l, &ask.draft, events, &Issues::new(&placed), analyst))
                 (e.at("definition"))
                 (definition_state(l, ask.saved, note))
+                div.actions {
+                    button type="submit" name="action" value="show" { (l.t("show_numbers")) }
+                    @if analyst {
+                        button type="submit" name="action" value="save" { (l.t("save_definition")) }
+                        button.secondary type="submit" name="action" value="reset" data-confirm=(l.t("confirm_reset_definition")) {
+                            (l.t("reset_definition"))
+                        }
+                    } @else {
+                        p.muted { (l.t("viewer_cannot_save")) }
+                    }
+                }
+                details.import-export open[!imported.is_empty()] {
+                    summary { (l.t("import_export_stages")) }
+                    p {
+                        (l.t("download")) ": "
+                        @for (i, (f, name)) in formats.iter().enumerate() {
+                            @if i > 0 { " · " }
+                            a href={ "/stages/definition?project=" (p) "&format=" (f) } download { (name) }
+                        }
+                    }
+                    label for="import" { (l.t("import_stages_hint")) }
+                    textarea id="import" name="import" rows="6" spellcheck="false" aria-invalid=[(!imported.is_empty()).then_some("true")] {
+                        (ask.import)
+                    }
+                    (issue_list(l, &imported))
+                    (e.select("import_format", l.t("format"), ask.import_format.name(), &formats))
+                    button.secondary type="submit" name="action" value="import" { (l.t("import_into_editor")) }
+                }
             }
             div {
-                (e.select("format", l.t("format"), ask.format.name(), &formats))
                 (e.input("now", l.t("as_of"), &ask.now, "date", ""))
                 (e.input("stuck", l.t("stuck_after"), &ask.stuck, "text", "14d"))
                 (e.input("from", l.t("transitions_from"), &ask.from, "date", ""))
                 (e.input("problems", l.t("problem_events"), &ask.problems, "text", DEFAULT_PROBLEMS))
                 p.muted { (l.t("stages_hint")) }
                 button type="submit" name="action" value="show" { (l.t("run")) }
-                @if s.role >= Role::Analyst {
-                    button type="submit" name="action" value="save" { (l.t("save_definition")) }
-                    button.secondary type="submit" name="action" value="reset" data-confirm=(l.t("confirm_reset_definition")) {
-                        (l.t("reset_definition"))
-                    }
-                } @else {
-                    p.muted { (l.t("viewer_cannot_save")) }
-                }
             }
         }
     }

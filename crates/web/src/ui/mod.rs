@@ -7,3 +7,4 @@ pub mod layout;
 pub mod picker;
 pub mod pin;
 pub mod settings;
+pub mod stage_editor;

@@ -14,6 +14,7 @@ pub const WEB_ROUTES: &[(&str, &str, Option<tropa_meta::Role>)] = {
         ("GET", "/paths", Some(Viewer)),
         ("GET", "/stages", Some(Viewer)),
         ("POST", "/stages", Some(Analyst)), // with action=save; action=show is open to viewers
+        ("GET", "/stages/definition", Some(Viewer)),
         ("GET", "/retention", Some(Viewer)),
         ("GET", "/dictionary", Some(Viewer)),
         ("POST", "/dictionary", Some(Analyst)),
@@ -51,6 +52,11 @@ pub const WEB_ROUTES: &[(&str, &str, Option<tropa_meta::Role>)] = {
         ("POST", "/maps/{id}/share", Some(Analyst)),
         ("POST", "/maps/{id}/unshare", Some(Analyst)),
         ("POST", "/maps/{id}/delete", Some(Analyst)),
+        ("POST", "/maps/{id}/stages", Some(Analyst)),
+        ("GET", "/maps/{id}/rules", Some(Analyst)),
+        ("POST", "/maps/{id}/rules", Some(Analyst)),
+        ("POST", "/maps/{id}/versions/{v}/name", Some(Analyst)),
+        ("POST", "/maps/{id}/versions/{v}/restore", Some(Analyst)),
         ("GET", "/share/{token}", None), // the read-only page of a share link: the token is the permission
         ("GET", "/share/{token}/export", None),
         ("GET", "/map.js", None),

@@ -2,6 +2,8 @@
 //! with trend arrows, the emotion curve. `assets/map.js` reads the editors' `data-edit` (the edit as JSON, the
 //! field's value added under `data-field`) and `data-list`.
 
+use std::collections::HashMap;
+
 use maud::{html, Markup};
 use serde_json::json;
 use tropa_app::maps::{self, MapData};
@@ -20,6 +22,12 @@ pub(super) struct Grid<'a> {
     pub(super) changed: Vec<(String, String)>,
     /// The map's id, for the forms.
     pub(super) id: i64,
+    /// What a changed cell held in the version compared with (written text, score or number), by (lane, stage).
+    pub(super) was: HashMap<(String, String), String>,
+    /// All customers' data beside a persona's (the map shown for a persona).
+    pub(super) all: Option<&'a MapData>,
+    /// The stages are the project's (a linked map): shown, not edited here.
+    pub(super) linked: bool,
 }
 
 pub(super) fn cell_key(lane: &str, stage: &str) -> (String, String) {
@@ -78,7 +86,7 @@ fn stage_head(s: &Session, g: &Grid<'_>, version: i64, i: usize) -> Markup {
     let l = s.lang;
     let st = &g.map.stages[i];
     let n = g.map.stages.len();
-    if !g.editable {
+    if !g.editable || g.linked {
         return html! {
             div.stage-name { (st.name) }
             div.muted.small { (st.event.join(" · ")) }
@@ -122,8 +130,11 @@ fn lane_row(s: &Session, g: &Grid<'_>, version: i64, r: usize) -> Markup {
                 div.kind { @if data_lane { (l.t("data_lane")) } }
             }
             @for st in &g.map.stages {
-                td class=[g.changed.contains(&cell_key(&lane.key, &st.key)).then_some("changed")] {
+                @let at = cell_key(&lane.key, &st.key);
+                @let was = g.was.get(&at);
+                td class=[(g.changed.contains(&at) || was.is_some()).then_some("changed")] data-was=[was] {
                     (cell(l, g, lane, st))
+                    @if let Some(w) = was { span.was title=(l.t("was")) { (w) } }
                 }
             }
         }
@@ -207,8 +218,10 @@ fn emotion_cell(l: Lang, g: &Grid<'_>, lane: &Lane, st: &Stage) -> Markup {
 fn data_cell(l: Lang, g: &Grid<'_>, kind: LaneKind, st: &Stage) -> Markup {
     let Some(d) = g.data else { return html! { "—" } };
     let c = maps::data_cell(g.map, kind, &st.key, d);
+    let all = g.all.map(|a| maps::data_cell(g.map, kind, &st.key, a).text);
     html! {
         span.value { (c.text) }
+        @if let Some(all) = all { span.all-customers title=(l.t("all_customers_map")) { (l.t("all_short")) ": " (all) } }
         @if let Some(t) = c.trend {
             @let glyph = match t {
                 tropa_render::Trend::Up => "▲",
@@ -279,7 +292,16 @@ mod tests {
     #[test]
     fn a_read_only_grid_escapes_the_cells_and_keeps_their_lines() {
         let (s, map) = (session(), map());
-        let g = Grid { map: &map, data: None, editable: false, changed: vec![], id: 7 };
+        let g = Grid {
+            map: &map,
+            data: None,
+            editable: false,
+            changed: vec![],
+            id: 7,
+            was: HashMap::new(),
+            all: None,
+            linked: false,
+        };
         let html = grid(&s, &g, 1).into_string();
         assert!(html.contains("&lt;i&gt;x&lt;/i&gt;<br>second &quot;line&quot;"), "{html}");
         assert!(!html.contains("data-edit") && !html.contains("<form"), "{html}");
@@ -289,7 +311,16 @@ mod tests {
     #[test]
     fn an_editable_grid_carries_what_map_js_reads() {
         let (s, map) = (session(), map());
-        let g = Grid { map: &map, data: None, editable: true, changed: vec![], id: 7 };
+        let g = Grid {
+            map: &map,
+            data: None,
+            editable: true,
+            changed: vec![],
+            id: 7,
+            was: HashMap::new(),
+            all: None,
+            linked: false,
+        };
         let html = grid(&s, &g, 3).into_string();
         let first = &map.stages[0].key;
         let edit = format!(

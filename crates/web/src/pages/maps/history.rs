@@ -1,5 +1,5 @@
-//! A map's history and the comparison of two versions (changed cells marked) or two periods (data lanes side
-//! by side).
+//! A map's history (named versions, restore) and the comparison of two versions (one grid, changed cells marked
+//! with what they held before) or two periods (data lanes side by side).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -43,9 +43,10 @@ pub(crate) async fn history(
                     th { (l.t("author")) }
                     th { (l.t("change")) }
                     th {}
+                    th { (l.t("version_name")) }
                 }
             }
-            tbody { @for v in &list { (history_row(l, id, &p, v)) } }
+            tbody { @for v in &list { (history_row(&s, id, &p, v, info.version)) } }
         }
     };
     Ok(maps_page(&s, l.t("history"), main))
@@ -53,15 +54,19 @@ pub(crate) async fn history(
 
 /// One version: its number (a link to it), when, who, what changed and the link to the comparison with the one
 /// before. `p` is the project, URL-encoded.
-fn history_row(l: Lang, id: i64, p: &str, v: &MapVersion) -> Markup {
+fn history_row(s: &Session, id: i64, p: &str, v: &MapVersion, latest: i64) -> Markup {
+    let l = s.lang;
     // the changes are stored structured (read in the reader's language); older versions have a sentence
     let summary = match serde_json::from_str::<Vec<Change>>(&v.summary) {
         Ok(changes) => changes.iter().map(|c| change_text(l, c)).collect::<Vec<_>>().join("; "),
         Err(_) => v.summary.clone(),
     };
     html! {
-        tr {
-            td.num { a href={ "/maps/" (id) "?project=" (p) "&version=" (v.version) } { (v.version) } }
+        tr.named[!v.name.is_empty()] data-version=(v.version) {
+            td.num {
+                a href={ "/maps/" (id) "?project=" (p) "&version=" (v.version) } { (v.version) }
+                @if !v.name.is_empty() { " " span.badge { (v.name) } }
+            }
             td { (l.date(&tropa_core::time::format_ts(v.created_at))) }
             td { (v.author) }
             td { (summary) }
@@ -72,6 +77,7 @@ fn history_row(l: Lang, id: i64, p: &str, v: &MapVersion) -> Markup {
                     }
                 }
             }
+            td { (super::versions::version_tools(s, id, v, latest)) }
         }
     }
 }
@@ -84,7 +90,7 @@ pub(super) fn change_text(l: Lang, c: &Change) -> String {
         Change::StageAdded { name, .. } => format!("+ {} {}", l.t("stage"), show(name)),
         Change::StageRemoved { name, .. } => format!("− {} {}", l.t("stage"), show(name)),
         Change::StageRenamed { before, after, .. } => format!("{}: {} → {}", l.t("stage"), show(before), show(after)),
-        Change::StageRule { stage, after, .. } => format!("{} {stage}: {}", l.t("stage_rule"), after.join(", ")),
+        Change::StageRule { stage, after, .. } => format!("{} {stage}: {}", l.t("rule_of_stage"), after.join(", ")),
         Change::StagesReordered { after, .. } => format!("{}: {}", l.t("stage_order"), after.join(" → ")),
         Change::LaneAdded { title, .. } => format!("+ {} {}", l.t("lane"), show(title)),
         Change::LaneRemoved { title, .. } => format!("− {} {}", l.t("lane"), show(title)),
@@ -97,6 +103,8 @@ pub(super) fn change_text(l: Lang, c: &Change) -> String {
             after.map(|v| format!("{v:+}")).unwrap_or("∅".into())
         ),
         Change::Settings { what } => format!("{}: {what}", l.t("settings")),
+        Change::Restored { version } => format!("{} {version}", l.t("restored_from")),
+        Change::LinkedToProject => l.t("stages_from_project").to_string(),
     }
 }
 
@@ -110,7 +118,8 @@ pub(super) fn period_arg(text: &str) -> Option<Period> {
 /// The two sides of a comparison: their grids and headings, and the list of changes (versions only).
 struct Sides {
     left: Markup,
-    right: Markup,
+    /// Periods side by side; versions are one grid.
+    right: Option<Markup>,
     heads: (String, String),
     changes: Markup,
 }
@@ -160,28 +169,37 @@ async fn period_sides(
         m
     };
     let (ma, mb) = (only_data(ma), only_data(mb));
-    let left = grid(s, &Grid { map: &ma, data: da.as_ref(), editable: false, changed: vec![], id }, 0);
-    let right = grid(s, &Grid { map: &mb, data: db.as_ref(), editable: false, changed: vec![], id }, 0);
-    Ok(Sides { left, right, heads: (pa.to_string(), pb.to_string()), changes: html! {} })
+    let plain = |map, data| Grid {
+        map,
+        data,
+        editable: false,
+        changed: vec![],
+        id,
+        was: HashMap::new(),
+        all: None,
+        linked: false,
+    };
+    let left = grid(s, &plain(&ma, da.as_ref()), 0);
+    let right = grid(s, &plain(&mb, db.as_ref()), 0);
+    Ok(Sides { left, right: Some(right), heads: (pa.to_string(), pb.to_string()), changes: html! {} })
 }
 
-/// Two versions of the map (`a` and `b`, the latest when absent): the changed cells marked, and the changes.
+/// Two versions of the map (`a` and `b`, the latest when absent) in one grid: version `b` with every cell that
+/// differs from version `a` marked and what it held there under it — written cells, scores and the data lanes'
+/// numbers, each version's computed with its own stages, rules and period (exactly what opening that version
+/// shows) — and the list of changes.
 async fn version_sides(st: &WebState, s: &Session, id: i64, q: &HashMap<String, String>) -> Result<Sides, WebError> {
     let l = s.lang;
     let (ma, va) = load(st, s, id, param(q, "a").parse::<i64>().ok())?;
     let (mb, vb) = load(st, s, id, param(q, "b").parse::<i64>().ok())?;
     let changes = diff(&ma, &mb);
-    let cells: Vec<(String, String)> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::Cell { lane, stage, .. } | Change::Score { lane, stage, .. } => Some(cell_key(lane, stage)),
-            _ => None,
-        })
-        .collect();
-    // each version's numbers with its own stages, rules and period: exactly what opening that version shows
     let (data_a, data_b) = (map_data(st, &s.project, &ma, None).await?, map_data(st, &s.project, &mb, None).await?);
-    let left = grid(s, &Grid { map: &ma, data: data_a.as_ref(), editable: false, changed: cells.clone(), id }, va);
-    let right = grid(s, &Grid { map: &mb, data: data_b.as_ref(), editable: false, changed: cells, id }, vb);
+    let was = earlier_cells((&ma, data_a.as_ref()), (&mb, data_b.as_ref()));
+    let one = grid(
+        s,
+        &Grid { map: &mb, data: data_b.as_ref(), editable: false, changed: vec![], id, was, all: None, linked: false },
+        vb,
+    );
     let list = html! {
         @if changes.is_empty() {
             p.muted { (l.t("no_changes")) }
@@ -189,8 +207,38 @@ async fn version_sides(st: &WebState, s: &Session, id: i64, q: &HashMap<String, 
             ul.changes { @for c in &changes { li { (change_text(l, c)) } } }
         }
     };
-    let heads = (format!("{} {va}", l.t("version")), format!("{} {vb}", l.t("version")));
-    Ok(Sides { left, right, heads, changes: list })
+    let heads = (format!("{} {va} → {vb}", l.t("version")), String::new());
+    Ok(Sides { left: one, right: None, heads, changes: list })
+}
+
+/// What each cell of `b` held in `a` where the two differ (a cell `a` does not have reads "∅").
+fn earlier_cells(
+    (ma, da): (&JourneyMap, Option<&tropa_app::maps::MapData>),
+    (mb, db): (&JourneyMap, Option<&tropa_app::maps::MapData>),
+) -> HashMap<(String, String), String> {
+    let mut out = HashMap::new();
+    let text = |m: &JourneyMap, d: Option<&tropa_app::maps::MapData>, lane: &str, stage: &str| -> Option<String> {
+        let lane = m.lanes.iter().find(|x| x.key == lane)?;
+        m.stage_index(stage)?;
+        Some(if lane.kind == tropa_core::cjm::LaneKind::Emotions {
+            lane.scores.get(stage).map(|v| format!("{v:+}")).unwrap_or_default()
+        } else if lane.kind.is_data() {
+            d.map(|d| tropa_app::maps::data_cell(m, lane.kind, stage, d).text).unwrap_or_default()
+        } else {
+            lane.cells.get(stage).cloned().unwrap_or_default()
+        })
+    };
+    for lane in &mb.lanes {
+        for stage in &mb.stages {
+            let now = text(mb, db, &lane.key, &stage.key).unwrap_or_default();
+            let before = text(ma, da, &lane.key, &stage.key);
+            if before.as_deref() != Some(now.as_str()) {
+                let before = before.filter(|b| !b.is_empty()).unwrap_or_else(|| "∅".into());
+                out.insert(cell_key(&lane.key, &stage.key), before);
+            }
+        }
+    }
+    out
 }
 
 /// The comparison page: the forms that pick two versions or two periods, the changes, the two sides.
@@ -218,9 +266,17 @@ fn compare_page(s: &Session, id: i64, q: &HashMap<String, String>, sides: Sides)
             button type="submit" { (l.t("run")) }
         }
         (sides.changes)
-        div.compare {
-            section { h2 { (sides.heads.0) } (sides.left) }
-            section { h2 { (sides.heads.1) } (sides.right) }
+        @if let Some(right) = sides.right {
+            div.compare {
+                section { h2 { (sides.heads.0) } (sides.left) }
+                section { h2 { (sides.heads.1) } (right) }
+            }
+        } @else {
+            section.compare-one {
+                h2 { (sides.heads.0) }
+                p.muted { (l.t("compare_one_hint")) }
+                (sides.left)
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The personas page: each persona's card with the size and numbers of its customers; analysts add, update
 //! and delete personas.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -21,6 +22,7 @@ use crate::i18n::Lang;
 use crate::i18n::Words;
 use crate::session::Session;
 use crate::ui::layout::shell;
+use crate::ui::stage_editor::{condition_fields, join_condition, split_condition};
 use crate::url::enc;
 use crate::WebState;
 
@@ -43,23 +45,45 @@ pub(super) async fn personas_page(
     let list = persona_list(st, &s.project);
     let engine = st.projects.engine(&s.project).map_err(fault)?;
     let segs: Vec<Segment> = list.iter().map(|p| p.segment.clone()).collect();
-    let sizes = tokio::task::spawn_blocking(move || {
+    let counted = tokio::task::spawn_blocking(move || {
+        let count = |seg: &Segment| {
+            let scope = seg.scope("segment").ok()?;
+            // only the customer count is read: days do not matter
+            tropa_engine::report::stats(&*engine, Default::default(), scope, vec![]).ok()
+        };
         segs.iter()
             .map(|seg| {
-                let scope = seg.scope("segment").ok()?;
-                // only the customer count is read: days do not matter
-                tropa_engine::report::stats(&*engine, Default::default(), scope, vec![]).ok()
+                let size = count(seg);
+                // nobody: each condition alone, to name the ones that match no customer
+                let nobody = match &size {
+                    Some(r) if r.customers == 0 => {
+                        let alone =
+                            seg.traits.iter().map(|t| Segment { traits: vec![t.clone()], ..Segment::default() });
+                        let did = seg.did.iter().map(|d| Segment { did: vec![d.clone()], ..Segment::default() });
+                        alone
+                            .chain(did)
+                            .filter(|one| count(one).is_some_and(|r| r.customers == 0))
+                            .map(|one| one.traits.into_iter().chain(one.did).collect::<Vec<_>>().join(""))
+                            .collect()
+                    }
+                    _ => vec![],
+                };
+                (size, nobody)
             })
             .collect::<Vec<_>>()
     })
     .await
     .unwrap_or_default();
+    let sizes: Vec<Option<StatsReport>> = counted.iter().map(|c| c.0.clone()).collect();
+    let nobody: Vec<Vec<String>> = counted.into_iter().map(|c| c.1).collect();
     let main = html! {
         h1 { (l.t("personas")) }
         p { a href={ "/maps?project=" (enc(&s.project)) } { "← " (l.t("maps")) } }
         @if let Some(e) = &error { p.err role="alert" { (e) } }
         div.persona-grid {
-            @for (i, p) in list.iter().enumerate() { (persona_card(s, p, sizes.get(i).and_then(Option::as_ref))) }
+            @for (i, p) in list.iter().enumerate() {
+                (persona_card(s, p, sizes.get(i).and_then(Option::as_ref), nobody.get(i).map(Vec::as_slice).unwrap_or(&[])))
+            }
         }
         @if s.role >= Role::Analyst { (persona_form(s, list.iter().find(|p| Some(p.key.as_str()) == editing))) }
     };
@@ -68,13 +92,23 @@ pub(super) async fn personas_page(
 
 /// A persona's card: who they are, their customers' numbers, goals, needs, pains and channels, the rule that
 /// finds them (and, for analysts, the way to delete it).
-fn persona_card(s: &Session, p: &Persona, size: Option<&StatsReport>) -> Markup {
+fn persona_card(s: &Session, p: &Persona, size: Option<&StatsReport>, nobody: &[String]) -> Markup {
     let l = s.lang;
     let seg: Vec<&str> = p.segment.traits.iter().chain(&p.segment.did).map(String::as_str).collect();
     html! {
         article.persona id={ "persona-" (p.key) } {
             (who(p))
             @if let Some(size) = size { (numbers(l, size)) }
+            @if size.is_some_and(|r| r.customers == 0) && !seg.is_empty() {
+                div.warn.persona-nobody role="alert" {
+                    (l.t("persona_matches_nobody"))
+                    @if nobody.is_empty() {
+                        " " code { (seg.join(" · ")) }
+                    } @else {
+                        ul { @for c in nobody { li { (l.t("persona_condition_nobody")) " " code { (c) } } } }
+                    }
+                }
+            }
             (what_they_want(l, p))
             p.muted.small {
                 (l.t("segment_rule")) ": "
@@ -179,7 +213,7 @@ fn persona_form(s: &Session, p: Option<&Persona>) -> Markup {
             (area("p-needs", "needs", l.t("persona_needs"), None, &v.needs))
             (area("p-pains", "pains", l.t("persona_pains"), None, &v.pains))
             (area("p-channels", "channels", l.t("persona_channels"), None, &v.channels))
-            (area("p-traits", "traits", l.t("persona_traits"), Some("gender = female\nage >= 30"), &v.segment.traits))
+            (trait_rows(l, &v.segment.traits))
             (area("p-did", "did", l.t("did_event"), Some("purchase"), &v.segment.did))
             p.muted { (l.t("persona_hint")) }
             button type="submit" { (l.t("save")) }
@@ -230,6 +264,9 @@ pub(crate) async fn save_persona(State(st): State<Arc<WebState>>, m: Member<Anal
     list("pains", &mut p.pains);
     list("channels", &mut p.channels);
     list("traits", &mut p.segment.traits);
+    if f.contains_key("t0.field") {
+        p.segment.traits = traits_of(&f);
+    }
     list("did", &mut p.segment.did);
     if let Err(e) = p.validate() {
         let msg = e.issues().iter().map(|i| format!("{}: {}", i.field, i.reason)).collect::<Vec<_>>().join("; ");
@@ -249,6 +286,47 @@ pub(crate) async fn delete_persona(State(st): State<Arc<WebState>>, m: Member<An
         audit::record(&st, s, Done::new(Action::PersonaDelete, Some(&s.project), &key));
         Ok(format!("/personas?project={}", enc(&s.project)))
     })
+}
+
+/// The traits who the persona is, one condition a row (trait, comparison, value): the persona's own and two
+/// empty rows to add more; a condition the rows cannot show stays as its text in the trait field.
+fn trait_rows(l: Lang, traits: &[String]) -> Markup {
+    let rows: Vec<(String, String, String)> = traits
+        .iter()
+        .map(|t| split_condition(t).unwrap_or_else(|| (t.clone(), "=".into(), String::new())))
+        .chain(std::iter::repeat_with(|| (String::new(), "=".into(), String::new())).take(2))
+        .collect();
+    html! {
+        fieldset.persona-traits {
+            legend { (l.t("persona_trait_rows")) }
+            datalist id="trait-names" { @for t in TRAITS { option value=(t) {} } }
+            @for (i, (f, o, v)) in rows.iter().enumerate() {
+                div.trait-row { (condition_fields(l, &format!("t{i}"), (f, o, v), "trait-names")) }
+            }
+            p.muted { (l.t("persona_traits_hint")) }
+        }
+    }
+}
+
+/// Traits customers usually have (any other may be typed).
+const TRAITS: [&str; 8] = ["gender", "age", "city", "country", "income", "plan", "interests", "email"];
+
+/// The trait conditions of the rows posted (`t0.field`, `t0.op`, `t0.value` …; empty rows skipped).
+fn traits_of(f: &HashMap<String, String>) -> Vec<String> {
+    (0..64)
+        .map_while(|i| {
+            let get = |k: &str| f.get(&format!("t{i}.{k}")).map(|v| v.trim().to_string());
+            get("field").map(|field| {
+                let value = get("value").unwrap_or_default();
+                // a condition the rows could not split stays as its text
+                if value.is_empty() && field.contains(' ') {
+                    return Some(field);
+                }
+                join_condition(&field, &get("op").unwrap_or_default(), &value)
+            })
+        })
+        .flatten()
+        .collect()
 }
 
 #[cfg(test)]

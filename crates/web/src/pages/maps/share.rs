@@ -41,10 +41,19 @@ pub(super) async fn render_export(
     let sub = maps::subtitle(map, persona.map(persona_label).as_deref(), data.as_ref());
     let foot = maps::footer(map, v, data.as_ref());
     let (map2, fmt) = (map.clone(), format);
-    let bytes = tokio::task::spawn_blocking(move || maps::export(&map2, data.as_ref(), &sub, &foot, fmt))
-        .await
-        .map_err(fault)?
-        .map_err(fault)?;
+    // the persona's card goes with the map read for them
+    let card = persona.map(|p| p.card_lines(&map.lang)).unwrap_or_default();
+    let mut bytes =
+        tokio::task::spawn_blocking(move || maps::export_with_card(&map2, data.as_ref(), (&sub, &foot, &card), fmt))
+            .await
+            .map_err(fault)?
+            .map_err(fault)?;
+    // … under the Markdown's title too
+    if let (Some(p), Format::Markdown) = (persona, format) {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let (head, rest) = text.split_once("\n\n").unwrap_or((&text, ""));
+        bytes = format!("{head}\n\n{}{rest}", p.to_markdown(&map.lang)).into_bytes();
+    }
     let name: String = map.title.chars().map(|c| if c.is_alphanumeric() { c } else { '_' }).take(60).collect();
     let disposition = format!(
         "attachment; filename=\"map-v{v}.{ext}\"; filename*=UTF-8''{}.{ext}",
@@ -194,7 +203,16 @@ pub(crate) async fn shared(
     // the grid is drawn for a reader without rights: read-only, in the map's language
     let user = User { id: 0, email: String::new(), role: Role::Viewer, lang: l.code().into(), created_at: 0 };
     let s = Session { user, csrf: String::new(), lang: l, role: Role::Viewer, project };
-    let g = Grid { map: &map, data: data.as_ref(), editable: false, changed: vec![], id };
+    let g = Grid {
+        map: &map,
+        data: data.as_ref(),
+        editable: false,
+        changed: vec![],
+        id,
+        was: Default::default(),
+        all: None,
+        linked: false,
+    };
     let body = html! {
         main.wide {
             h1 { (map.title) }
