@@ -282,15 +282,17 @@ pub fn tile_query(t: &Tile, since: &str, until: &str) -> Vec<(String, String)> {
     pairs
 }
 
-/// What the data of a project is now, cheaply: its time bounds and the size of every dictionary, its journey
-/// definition and its settings. Results cached under another version are not used.
+/// What the data of a project is now, cheaply: the count of its events (the catalog's, kept as events are filed),
+/// its time bounds and the size of every dictionary, its journey definition and its settings. Results cached under another version are not used.
 pub fn data_version(meta: &Meta, engine: &dyn Engine, project: &str) -> Result<String, AppError> {
     let (min, max) = engine.time_bounds()?;
+    // every event filed (or forgotten) changes the catalog's counts, even inside the old bounds and names
+    let events: u64 = engine.catalog()?.events.values().map(|e| e.seen.count).sum();
     let dicts = engine.dictionaries();
     let sizes: Vec<String> = DictCol::ALL.iter().map(|c| dicts.get(*c).len().to_string()).collect();
     let definition = meta.definition(project)?.map(|d| d.updated_at).unwrap_or(0);
     let settings = meta.project_settings(project)?.map(|s| format!("{}/{}", s.time_zone, s.currency));
-    Ok(format!("{min:?}:{max:?}:{}:{definition}:{}", sizes.join(","), settings.unwrap_or_default()))
+    Ok(format!("{events}:{min:?}:{max:?}:{}:{definition}:{}", sizes.join(","), settings.unwrap_or_default()))
 }
 
 /// Computed tiles, keyed by everything their result depends on (the caller builds the key with the tile,

@@ -115,3 +115,18 @@ fn the_starter_dashboard_pins_the_main_reports_in_the_language() {
     let kinds: Vec<String> = meta.tiles("shop", d.id).unwrap().into_iter().map(|t| t.kind).collect();
     assert_eq!(kinds, ["funnels", "paths", "retention", "stages"]);
 }
+
+/// A backfill — an event of a name the data has, inside the data's old time range — changes the data's version,
+/// so a cached chart is drawn again (time bounds and dictionary sizes alone stay the same).
+#[test]
+fn a_backfill_inside_the_old_bounds_changes_the_data_version() {
+    use tropa_engine::Engine;
+    use tropa_testkit::{track, NaiveEngine};
+    let (_dir, meta) = meta();
+    let engine = NaiveEngine::new();
+    engine.ingest(vec![track(1, "a", 1_000, "view_item"), track(2, "a", 9_000, "view_item")]).unwrap();
+    let before = data_version(&meta, &engine, "shop").unwrap();
+    assert_eq!(data_version(&meta, &engine, "shop").unwrap(), before, "the same data, the same version");
+    engine.ingest(vec![track(3, "b", 5_000, "view_item")]).unwrap();
+    assert_ne!(data_version(&meta, &engine, "shop").unwrap(), before);
+}
