@@ -13,6 +13,7 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
 use tropa_app::request::{Filters, Problems};
 use tropa_core::analysis::timeline::timeline;
+use tropa_core::calendar::Calendar;
 use tropa_core::Event;
 use tropa_engine::report::{self, CustomerListReport, TopCustomersReport};
 use tropa_engine::CustomerRecord;
@@ -66,7 +67,7 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
         @if let Some(r) = &found { (render_list(l, &s.project, r)) }
         @if let Some(t) = &top { (render_top(l, &s.project, t, mask)) }
         @match (&customer, &stages) {
-            (Some(Some(c)), Some((sessions, names))) => (render(l, c, mask, sessions, names)),
+            (Some(Some(c)), Some((sessions, names))) => (render(l, c, mask, sessions, names, calendar)),
             (Some(None), _) => p.err role="alert" { (l.t("no_customer")) " '" (asked.id) "'" },
             _ => {},
         }
@@ -363,6 +364,7 @@ fn render(
     mask: Mask,
     sessions: &[tropa_core::analysis::timeline::TimelineSession],
     stage_names: &[String],
+    calendar: Calendar,
 ) -> Markup {
     let loc = l.locale();
     let revenue: f64 = c.events.iter().filter_map(|e| e.revenue).sum();
@@ -380,7 +382,7 @@ fn render(
                 @for m in &c.merges {
                     li {
                         (mask.text("id", &m.a)) " ↔ " (mask.text("id", &m.b)) " "
-                        span.muted { "(" (m.via) ", " (l.date(&tropa_core::time::format_ts(m.at))) ")" }
+                        span.muted { "(" (m.via) ", " (l.date(&local_time(calendar, m.at))) ")" }
                     }
                 }
             }
@@ -391,14 +393,14 @@ fn render(
                 table.timeline {
                     thead {
                         tr {
-                            th { (l.t("time")) } th { (l.t("event")) } th { (l.t("channel")) } th { (l.t("touchpoint")) }
+                            th { (l.t("time")) " (" (calendar.name()) ")" } th { (l.t("event")) } th { (l.t("channel")) } th { (l.t("touchpoint")) }
                             th { (l.t("device")) } th { (l.t("details")) }
                         }
                     }
                     @for (n, session) in sessions.iter().enumerate() {
                         tbody.session {
-                            (session_row(l, n + 1, &c.events[session.events.clone()], session.stage.and_then(|i| stage_names.get(i))))
-                            @for e in &c.events[session.events.clone()] { (event_row(l, e, mask)) }
+                            (session_row(l, calendar, n + 1, &c.events[session.events.clone()], session.stage.and_then(|i| stage_names.get(i))))
+                            @for e in &c.events[session.events.clone()] { (event_row(l, calendar, e, mask)) }
                         }
                     }
                 }
@@ -417,10 +419,17 @@ fn render(
     }
 }
 
+/// An instant as the project's local time, `YYYY-MM-DDTHH:MM:SS` (the timeline reads in the project's time zone,
+/// like every report).
+fn local_time(calendar: Calendar, ms: i64) -> String {
+    let t = tropa_core::time::format_ts(ms + calendar.offset_ms(ms));
+    t.get(..19).unwrap_or(&t).to_string()
+}
+
 /// The head of a session: its number, day and hours, length, channel and the stage reached by its end.
-fn session_row(l: Lang, n: usize, events: &[Event], stage: Option<&String>) -> Markup {
+fn session_row(l: Lang, calendar: Calendar, n: usize, events: &[Event], stage: Option<&String>) -> Markup {
     let (Some(first), Some(last)) = (events.first(), events.last()) else { return html! {} };
-    let (a, b) = (tropa_core::time::format_ts(first.timestamp), tropa_core::time::format_ts(last.timestamp));
+    let (a, b) = (local_time(calendar, first.timestamp), local_time(calendar, last.timestamp));
     let seconds = (last.timestamp - first.timestamp) as f64 / 1000.0;
     html! {
         tr.session-head {
@@ -435,7 +444,7 @@ fn session_row(l: Lang, n: usize, events: &[Event], stage: Option<&String>) -> M
 
 /// An event of the timeline: its time, name, channel (group, then source / medium / campaign), touchpoint, device
 /// and revenue with the first properties.
-fn event_row(l: Lang, e: &Event, mask: Mask) -> Markup {
+fn event_row(l: Lang, calendar: Calendar, e: &Event, mask: Mask) -> Markup {
     let d = tropa_core::useragent::parse(&e.context.user_agent);
     let device = [d.device, d.os, d.browser].iter().filter(|x| !x.is_empty()).copied().collect::<Vec<_>>().join(" · ");
     let mut details: Vec<String> = e
@@ -453,7 +462,7 @@ fn event_row(l: Lang, e: &Event, mask: Mask) -> Markup {
         .copied()
         .collect::<Vec<_>>()
         .join(" / ");
-    let ts = tropa_core::time::format_ts(e.timestamp);
+    let ts = local_time(calendar, e.timestamp);
     html! {
         tr {
             td { (l.date(&ts)) (ts.get(16..19).unwrap_or("")) }
