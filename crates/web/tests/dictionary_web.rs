@@ -104,6 +104,9 @@ async fn the_dictionary_lists_counts_and_analysts_name_events_for_the_reports() 
     assert!(props.contains("data-value=\"color\""), "{props}");
     assert!(funnel.contains("data-steps-builder=\"steps\""), "the step rows");
     assert!(funnel.contains("<option value=\"color\">Цвет (color)</option>"), "the breakdown by display name");
+    // a customer's timeline too
+    let timeline = html(&h.send(page_get("/customers?project=a&id=u4", &viewer)).await);
+    assert!(timeline.contains("Order placed<div class=\"muted\">purchase</div>"), "{timeline}");
     // the audit log has the changes
     let log =
         tropa_app::audit::list(&h.state.meta, &tropa_app::audit::Filter { limit: 100, ..Default::default() }).unwrap();

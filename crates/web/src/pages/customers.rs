@@ -11,6 +11,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
+use tropa_app::dictionary::Names;
 use tropa_app::request::{Filters, Problems};
 use tropa_core::analysis::timeline::timeline;
 use tropa_core::calendar::Calendar;
@@ -51,6 +52,8 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
     let e = FieldErrors::new(l, &field_problems(problems), "");
     let customer = if asked.id.is_empty() { None } else { Some(find(&st, s, &asked.id).await?) };
     let mask = Mask::for_role(s.role);
+    // events by the names the team gave them (the raw name beside)
+    let shown = Names::of(&st.meta, &s.project).map_err(|e| WebError::internal(&e))?;
     let top = if customer.is_none() && found.is_none() { Some(top(&st, s).await?) } else { None };
     let stages = match &customer {
         Some(Some(c)) => {
@@ -67,7 +70,7 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
         @if let Some(r) = &found { (render_list(l, &s.project, r)) }
         @if let Some(t) = &top { (render_top(l, &s.project, t, mask)) }
         @match (&customer, &stages) {
-            (Some(Some(c)), Some((sessions, names))) => (render(l, c, mask, sessions, names, calendar)),
+            (Some(Some(c)), Some((sessions, names))) => (render(l, c, mask, (sessions, names), (calendar, &shown))),
             (Some(None), _) => p.err role="alert" { (l.t("no_customer")) " '" (asked.id) "'" },
             _ => {},
         }
@@ -362,9 +365,8 @@ fn render(
     l: Lang,
     c: &CustomerRecord,
     mask: Mask,
-    sessions: &[tropa_core::analysis::timeline::TimelineSession],
-    stage_names: &[String],
-    calendar: Calendar,
+    (sessions, stage_names): (&[tropa_core::analysis::timeline::TimelineSession], &[String]),
+    (calendar, shown): (Calendar, &Names),
 ) -> Markup {
     let loc = l.locale();
     let revenue: f64 = c.events.iter().filter_map(|e| e.revenue).sum();
@@ -400,7 +402,7 @@ fn render(
                     @for (n, session) in sessions.iter().enumerate() {
                         tbody.session {
                             (session_row(l, calendar, n + 1, &c.events[session.events.clone()], session.stage.and_then(|i| stage_names.get(i))))
-                            @for e in &c.events[session.events.clone()] { (event_row(l, calendar, e, mask)) }
+                            @for e in &c.events[session.events.clone()] { (event_row(l, (calendar, shown), e, mask)) }
                         }
                     }
                 }
@@ -444,7 +446,7 @@ fn session_row(l: Lang, calendar: Calendar, n: usize, events: &[Event], stage: O
 
 /// An event of the timeline: its time, name, channel (group, then source / medium / campaign), touchpoint, device
 /// and revenue with the first properties.
-fn event_row(l: Lang, calendar: Calendar, e: &Event, mask: Mask) -> Markup {
+fn event_row(l: Lang, (calendar, shown): (Calendar, &Names), e: &Event, mask: Mask) -> Markup {
     let d = tropa_core::useragent::parse(&e.context.user_agent);
     let device = [d.device, d.os, d.browser].iter().filter(|x| !x.is_empty()).copied().collect::<Vec<_>>().join(" · ");
     let mut details: Vec<String> = e
@@ -466,7 +468,10 @@ fn event_row(l: Lang, calendar: Calendar, e: &Event, mask: Mask) -> Markup {
     html! {
         tr {
             td { (l.date(&ts)) (ts.get(16..19).unwrap_or("")) }
-            td { (e.name) }
+            td {
+                (shown.event(&e.name, l))
+                @if shown.event(&e.name, l) != e.name { div.muted { (e.name) } }
+            }
             td { (l.channel(&e.channel.group)) div.muted { (channel) } }
             td { (e.touchpoint) }
             td { (device) }
