@@ -95,28 +95,33 @@ pub fn rise_is_good(kind: LaneKind) -> Option<bool> {
 
 /// One data cell: text, trend and whether the trend is good.
 pub fn data_cell(map: &JourneyMap, kind: LaneKind, stage: &str, data: &MapData) -> MapCell {
+    data_cell_in(kind, stage, data, &map.lang)
+}
+
+/// [`data_cell`] worded and formatted in `lang` (`ru`, `en`): the language of whoever reads it — the web app's
+/// reader — rather than the map's own (which its exports keep).
+pub fn data_cell_in(kind: LaneKind, stage: &str, data: &MapData, lang: &str) -> MapCell {
     let find = |r: &LanesReport| r.stages.iter().find(|s| s.key == stage).cloned();
     let Some(now) = find(&data.current) else { return MapCell::default() };
     if kind == LaneKind::Feedback {
-        let text = if map.lang == "ru" { "ждёт опросов (NPS, CSAT)" } else { "awaits surveys (NPS, CSAT)" };
+        let text = if lang == "ru" { "ждёт опросов (NPS, CSAT)" } else { "awaits surveys (NPS, CSAT)" };
         return MapCell { text: text.into(), ..MapCell::default() };
     }
-    let Some((mut text, v)) = data_value(kind, &now, &map.lang) else {
+    let Some((mut text, v)) = data_value(kind, &now, lang) else {
         return MapCell { text: "—".into(), ..MapCell::default() };
     };
     if kind == LaneKind::TopChannels {
         // channel groups by their names for people
-        let lang = if map.lang == "ru" { Lang::Ru } else { Lang::En };
+        let reader = if lang == "ru" { Lang::Ru } else { Lang::En };
         text = now
             .channels
             .iter()
-            .map(|c| format!("{} ({})", lang.channel(&c.value), markdown::int(c.customers, &map.lang)))
+            .map(|c| format!("{} ({})", reader.channel(&c.value), markdown::int(c.customers, lang)))
             .collect::<Vec<_>>()
             .join(", ");
     }
     let comparable = !matches!(kind, LaneKind::TopTouchpoints | LaneKind::TopChannels);
-    let before =
-        data.previous.as_ref().and_then(find).and_then(|p| data_value(kind, &p, &map.lang)).filter(|_| comparable);
+    let before = data.previous.as_ref().and_then(find).and_then(|p| data_value(kind, &p, lang)).filter(|_| comparable);
     let trend = before.map(|(_, b)| match markdown::trend(v, b) {
         "▲" => Trend::Up,
         "▼" => Trend::Down,

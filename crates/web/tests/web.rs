@@ -806,3 +806,22 @@ async fn an_empty_report_says_why() {
     let text = html(&h.send(page("steps=view_item%0Apurchase")).await);
     assert!(text.contains("<svg") && !text.contains("Nobody in this report"), "{text}");
 }
+
+/// A map's data lanes are worded and formatted in the reader's language, whatever the map's own (its exports keep
+/// the map's): an English map read in the Russian interface has Russian numbers and words in its data cells.
+#[tokio::test]
+async fn a_maps_data_cells_follow_the_readers_language() {
+    let h = harness();
+    h.shop().await;
+    h.user("an@x.ru", tropa_meta::Role::Analyst);
+    let (analyst, csrf) = h.sign_in("an@x.ru", "correct horse battery").await;
+    let r = h.send(page_post("/maps", &analyst, &format!("csrf={csrf}&project=a&template=online_store&lang=en"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let en = html(&h.send(page_get("/maps/1?project=a", &analyst)).await);
+    assert!(en.contains("awaits surveys (NPS, CSAT)") && !en.contains("ждёт опросов"), "{en}");
+    let r = h.send(page_post("/settings/lang", &analyst, &format!("csrf={csrf}&lang=ru"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let ru = html(&h.send(page_get("/maps/1?project=a", &analyst)).await);
+    assert!(ru.contains("ждёт опросов (NPS, CSAT)") && !ru.contains("awaits surveys"), "{ru}");
+    assert!(ru.contains("Outdoor gear online store"), "the map's own texts stay as written");
+}

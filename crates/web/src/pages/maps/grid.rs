@@ -217,8 +217,9 @@ fn emotion_cell(l: Lang, g: &Grid<'_>, lane: &Lane, st: &Stage) -> Markup {
 /// A data lane's cell: the number and its trend against the previous period.
 fn data_cell(l: Lang, g: &Grid<'_>, kind: LaneKind, st: &Stage) -> Markup {
     let Some(d) = g.data else { return html! { "—" } };
-    let c = maps::data_cell(g.map, kind, &st.key, d);
-    let all = g.all.map(|a| maps::data_cell(g.map, kind, &st.key, a).text);
+    // numbers and words in the reader's language (the map's exports keep the map's own)
+    let c = maps::data_cell_in(kind, &st.key, d, l.code());
+    let all = g.all.map(|a| maps::data_cell_in(kind, &st.key, a, l.code()).text);
     html! {
         span.value { (c.text) }
         @if let Some(all) = all { span.all-customers title=(l.t("all_customers_map")) { (l.t("all_short")) ": " (all) } }

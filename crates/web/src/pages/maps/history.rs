@@ -194,7 +194,7 @@ async fn version_sides(st: &WebState, s: &Session, id: i64, q: &HashMap<String, 
     let (mb, vb) = load(st, s, id, param(q, "b").parse::<i64>().ok())?;
     let changes = diff(&ma, &mb);
     let (data_a, data_b) = (map_data(st, &s.project, &ma, None).await?, map_data(st, &s.project, &mb, None).await?);
-    let was = earlier_cells((&ma, data_a.as_ref()), (&mb, data_b.as_ref()));
+    let was = earlier_cells(l.code(), (&ma, data_a.as_ref()), (&mb, data_b.as_ref()));
     let one = grid(
         s,
         &Grid { map: &mb, data: data_b.as_ref(), editable: false, changed: vec![], id, was, all: None, linked: false },
@@ -211,8 +211,10 @@ async fn version_sides(st: &WebState, s: &Session, id: i64, q: &HashMap<String, 
     Ok(Sides { left: one, right: None, heads, changes: list })
 }
 
-/// What each cell of `b` held in `a` where the two differ (a cell `a` does not have reads "∅").
+/// What each cell of `b` held in `a` where the two differ (a cell `a` does not have reads "∅"); data cells in the
+/// reader's `lang`, as the grid shows them.
 fn earlier_cells(
+    lang: &str,
     (ma, da): (&JourneyMap, Option<&tropa_app::maps::MapData>),
     (mb, db): (&JourneyMap, Option<&tropa_app::maps::MapData>),
 ) -> HashMap<(String, String), String> {
@@ -223,7 +225,7 @@ fn earlier_cells(
         Some(if lane.kind == tropa_core::cjm::LaneKind::Emotions {
             lane.scores.get(stage).map(|v| format!("{v:+}")).unwrap_or_default()
         } else if lane.kind.is_data() {
-            d.map(|d| tropa_app::maps::data_cell(m, lane.kind, stage, d).text).unwrap_or_default()
+            d.map(|d| tropa_app::maps::data_cell_in(lane.kind, stage, d, lang).text).unwrap_or_default()
         } else {
             lane.cells.get(stage).cloned().unwrap_or_default()
         })
