@@ -14,12 +14,14 @@ EMAIL, PASSWORD = "olga@shop.example", "correct horse battery"
 
 
 def test_pin_two_charts_and_share_the_dashboard(tmp_path, start_server, browser):  # noqa: F811
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     def wait(cond, what, seconds=30):
-        WebDriverWait(browser, seconds).until(lambda d: cond(d), message=what)
+        # a page that reloads meanwhile leaves stale elements behind: ask again
+        WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: cond(d), message=what)
 
     data = tmp_path / "data"
     tropa(data, "demo", "generate", "--customers", "2000", "--seed", "11")

@@ -6,6 +6,7 @@ numbers refresh without a reload, name a version, compare two versions in one gr
 marked, and restore a version. Screenshots go to $TROPA_SCREENSHOTS when it is set."""
 import re
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -19,7 +20,8 @@ EMAIL, PASSWORD = "irina@shop.example", "correct horse battery"
 
 def test_stages_persona_map_versions_with_mouse_and_keyboard(tmp_path, start_server, browser):  # noqa: F811
     def wait(cond, what, seconds=20):
-        WebDriverWait(browser, seconds).until(lambda d: cond(d), message=what)
+        # a page that reloads meanwhile leaves stale elements behind: ask again
+        WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: cond(d), message=what)
 
     data = tmp_path / "data"
     tropa(data, "demo", "generate", "--customers", "1500", "--seed", "7")

@@ -19,11 +19,13 @@ EMAIL, PASSWORD = "olga@shop.example", "correct horse battery"
 
 
 def test_create_edit_version_compare_persona_export(tmp_path, start_server, browser):  # noqa: F811
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     def wait(cond, what, seconds=20):
-        WebDriverWait(browser, seconds).until(lambda d: cond(d), message=what)
+        # a page that reloads meanwhile leaves stale elements behind: ask again
+        WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: cond(d), message=what)
 
     data = tmp_path / "data"
     tropa(data, "demo", "generate", "--customers", "2000", "--seed", "11")

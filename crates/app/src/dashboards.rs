@@ -397,8 +397,9 @@ pub fn starter(
         ),
         (
             "retention",
+            // weeks, so that a month-long dashboard period still shows returns
             lang.pick("Repeat purchases", "Повторные покупки"),
-            &[("start", "purchase"), ("return", "purchase"), ("period", "month"), ("periods", "4")],
+            &[("start", "purchase"), ("return", "purchase"), ("period", "week"), ("periods", "4")],
         ),
         ("stages", lang.pick("Where customers are now", "Где клиенты сейчас"), &[]),
     ];
