@@ -104,6 +104,9 @@ async fn the_dictionary_lists_counts_and_analysts_name_events_for_the_reports() 
     assert!(props.contains("data-value=\"color\""), "{props}");
     assert!(funnel.contains("data-steps-builder=\"steps\""), "the step rows");
     assert!(funnel.contains("<option value=\"color\">Цвет (color)</option>"), "the breakdown by display name");
+    // where customers went instead of the next step: the purchase after the cart, by its display name
+    let instead = html(&h.send(page_get("/funnels?project=a&steps=add_to_cart%0Aview_item", &viewer)).await);
+    assert!(instead.contains("Order placed <small class=\"muted raw\">purchase</small>"), "{instead}");
     // a customer's timeline too
     let timeline = html(&h.send(page_get("/customers?project=a&id=u4", &viewer)).await);
     assert!(timeline.contains("Order placed<div class=\"muted\">purchase</div>"), "{timeline}");

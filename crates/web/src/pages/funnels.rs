@@ -186,7 +186,7 @@ fn render(l: Lang, names: &Names, r: &FunnelReport, ex: &mut Exports) -> Markup 
         (steps_table(l, names, r))
         @if let Some(trend) = &trend { (ex.chart("trend", trend)) }
         @if !r.breakdown.is_empty() { (breakdown_table(l, r)) }
-        @if !r.dropoff_next.is_empty() { (went_instead_table(l, r)) }
+        @if !r.dropoff_next.is_empty() { (went_instead_table(l, names, r)) }
     }
 }
 
@@ -246,7 +246,7 @@ fn breakdown_table(l: Lang, r: &FunnelReport) -> Markup {
 }
 
 /// What the customers who stopped after a step did next instead.
-fn went_instead_table(l: Lang, r: &FunnelReport) -> Markup {
+fn went_instead_table(l: Lang, names: &Names, r: &FunnelReport) -> Markup {
     let loc = l.locale();
     html! {
         h2 { (l.t("went_instead")) }
@@ -263,7 +263,15 @@ fn went_instead_table(l: Lang, r: &FunnelReport) -> Markup {
                 @for d in &r.dropoff_next {
                     tr {
                         td { (d.after_step) }
-                        td { (d.event.as_deref().unwrap_or(l.t("end_of_journey"))) }
+                        td {
+                            @match d.event.as_deref() {
+                                Some(e) => {
+                                    (names.event(e, l))
+                                    @if names.event(e, l) != e { " " small.muted.raw { (e) } }
+                                }
+                                None => (l.t("end_of_journey")),
+                            }
+                        }
                         td.num { (loc.int(d.customers)) }
                         td.num { (loc.percent(d.share)) }
                     }
