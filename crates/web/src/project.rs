@@ -40,3 +40,16 @@ pub fn local(l: Lang, n: &LocalName) -> String {
         n.en.clone()
     }
 }
+
+/// The events an event input of `project` offers, as the dictionary gives them to the pickers: hidden ones left
+/// out, verified first, each with its display name in `l` (the raw name is what the input takes).
+pub fn offered_events(
+    st: &WebState,
+    s: &Session,
+    project: &str,
+) -> Result<Vec<tropa_app::dictionary::Choice>, WebError> {
+    let catalog = engine(st, s, project)?.catalog().map_err(|e| WebError::internal(&e))?;
+    let dictionary =
+        tropa_app::dictionary::from_catalog(&st.meta, catalog, project).map_err(|e| WebError::internal(&e))?;
+    Ok(dictionary.choices(s.lang).events)
+}

@@ -107,6 +107,11 @@ async fn the_dictionary_lists_counts_and_analysts_name_events_for_the_reports() 
     // where customers went instead of the next step: the purchase after the cart, by its display name
     let instead = html(&h.send(page_get("/funnels?project=a&steps=add_to_cart%0Aview_item", &viewer)).await);
     assert!(instead.contains("Order placed <small class=\"muted raw\">purchase</small>"), "{instead}");
+    // the stage editor offers the same choices: the display name as the label, the hidden event left out
+    let stages = html(&h.send(page_get("/stages?project=a", &viewer)).await);
+    let offered = stages.split("<datalist id=\"event-names\">").nth(1).unwrap().split("</datalist>").next().unwrap();
+    assert!(offered.contains("<option value=\"purchase\">Order placed</option>"), "{offered}");
+    assert!(!offered.contains("add_to_cart") && offered.contains("<option value=\"view_item\">"), "{offered}");
     // a customer's timeline too
     let timeline = html(&h.send(page_get("/customers?project=a&id=u4", &viewer)).await);
     assert!(timeline.contains("Order placed<div class=\"muted\">purchase</div>"), "{timeline}");

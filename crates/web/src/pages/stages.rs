@@ -20,7 +20,6 @@ use tropa_core::analysis::invalid::{SpecErrors, SpecField};
 use tropa_core::analysis::lanes::{LanesReport, LanesSpec};
 use tropa_core::analysis::lifecycle::{LifecycleSpec, LifecycleThresholds, TransitionsReport};
 use tropa_core::analysis::stages::{DefinitionFormat, DefinitionIssue, JourneyDefinition, StagesReport, StagesSpec};
-use tropa_core::dict::DictCol;
 use tropa_engine::{report, Engine, EngineError};
 use tropa_meta::Role;
 use tropa_render::{BarChart, FunnelChart, FunnelStep, Heatmap, ValueFormat};
@@ -372,7 +371,7 @@ async fn show(
         return Ok(file);
     }
     let e = FieldErrors::new(l, &problems.0, "");
-    let events = event_names(st, s, &ask.project)?;
+    let events = crate::project::offered_events(st, s, &ask.project)?;
     let shown: Vec<DefinitionIssue> = issues.iter().chain(&warnings).cloned().collect();
     let main = html! {
         h1 { (l.t("stages")) }
@@ -381,14 +380,6 @@ async fn show(
         (result)
     };
     Ok((status, Html(shell(s, "stages", l.t("stages"), main).into_string())).into_response())
-}
-
-/// The event names the project's data has had, for the editor's lists.
-fn event_names(st: &WebState, s: &Session, project: &str) -> Result<Vec<String>, WebError> {
-    let dicts = project_engine(st, s, project)?.dictionaries();
-    let mut names: Vec<String> = dicts.get(DictCol::Name).values().iter().filter(|n| !n.is_empty()).cloned().collect();
-    names.sort();
-    Ok(names)
 }
 
 /// The report for a definition: where customers are at `now` (the latest event when not given), their lifecycle
@@ -431,7 +422,7 @@ fn form(
     issues: &[DefinitionIssue],
     note: Option<&str>,
     e: &FieldErrors,
-    events: &[String],
+    events: &[tropa_app::dictionary::Choice],
 ) -> Markup {
     let l = s.lang;
     let (imported, placed): (Vec<&DefinitionIssue>, Vec<&DefinitionIssue>) =

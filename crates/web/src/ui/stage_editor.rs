@@ -6,13 +6,15 @@
 //!
 //! The form posts every field as `s{i}.…` and a button's `op` (`add`, `remove:I`, `up:I`, `down:I`,
 //! `add_event:I`, `remove_event:I:J`); [`Draft::read`] reads it back and [`Draft::apply`] performs the op, so
-//! the editor works without JavaScript. Event names are offered from the project's data by a `<datalist>`
-//! ([`event_input`], the one place to switch to a picker).
+//! the editor works without JavaScript. Event names are offered by a `<datalist>` of the dictionary's choices
+//! (display names as labels, hidden events left out, verified first; [`event_input`], the one place to switch to
+//! a picker).
 
 use std::collections::HashMap;
 
 use maud::{html, Markup};
 use serde_json::{json, Value};
+use tropa_app::dictionary::Choice;
 use tropa_core::analysis::stages::{duration_text, DefinitionIssue, JourneyDefinition, StageOrder};
 
 use crate::i18n::{Lang, Words};
@@ -441,18 +443,21 @@ pub enum Owner {
 
 /// The editor: the stages as cards with their fields and buttons, the lifecycle, and the lists the inputs
 /// offer. `editable` false shows the same fields read-only (viewers).
-pub fn editor(l: Lang, d: &Draft, events: &[String], e: &Issues, editable: bool) -> Markup {
+pub fn editor(l: Lang, d: &Draft, events: &[Choice], e: &Issues, editable: bool) -> Markup {
     editor_for(Owner::Project, l, d, (events, e), editable)
 }
 
 /// The editor of `owner`'s stages.
-pub fn editor_for(owner: Owner, l: Lang, d: &Draft, (events, e): (&[String], &Issues), editable: bool) -> Markup {
+pub fn editor_for(owner: Owner, l: Lang, d: &Draft, (events, e): (&[Choice], &Issues), editable: bool) -> Markup {
     let n = d.stages.len();
     html! {
         div.stage-editor data-stages=(n) {
             datalist id="event-names" {
                 option value="*" { (l.t("any_event")) }
-                @for name in events { option value=(name) {} }
+                // the dictionary's choices: hidden events left out, verified first, display names as labels
+                @for c in events {
+                    @if c.label != c.value { option value=(c.value) { (c.label) } } @else { option value=(c.value) {} }
+                }
             }
             datalist id="condition-fields" { @for f in FIELDS { option value=(f) {} } }
             (e.at("stages"))

@@ -13,7 +13,6 @@ use maud::html;
 use tropa_app::request::unknown_events;
 use tropa_core::analysis::stages::{DefinitionFormat, JourneyDefinition};
 use tropa_core::cjm::{diff, JourneyMap};
-use tropa_core::dict::DictCol;
 use tropa_meta::{MetaError, StageLink};
 
 use super::{fault, load, project_fields, respond};
@@ -121,9 +120,7 @@ fn show(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let l = s.lang;
-    let dicts = crate::project::engine(st, s, &s.project)?.dictionaries();
-    let mut events: Vec<String> = dicts.get(DictCol::Name).values().iter().filter(|n| !n.is_empty()).cloned().collect();
-    events.sort();
+    let events = crate::project::offered_events(st, s, &s.project)?;
     let issues = Issues::new(problems);
     let main = html! {
         h1 { (l.t("map_stage_rules")) ": " (map.title) }
