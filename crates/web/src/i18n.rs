@@ -226,6 +226,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("links", "How the ids were linked", "Как связаны идентификаторы"),
     ("timeline", "Timeline", "Хронология"),
     ("time", "Time (UTC)", "Время (UTC)"),
+    ("time_in", "Time", "Время"),
     ("event", "Event", "Событие"),
     ("channel", "Channel", "Канал"),
     ("touchpoint", "Touchpoint", "Точка контакта"),

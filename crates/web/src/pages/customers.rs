@@ -395,7 +395,7 @@ fn render(
                 table.timeline {
                     thead {
                         tr {
-                            th { (l.t("time")) " (" (calendar.name()) ")" } th { (l.t("event")) } th { (l.t("channel")) } th { (l.t("touchpoint")) }
+                            th { (l.t("time_in")) " (" (calendar.name()) ")" } th { (l.t("event")) } th { (l.t("channel")) } th { (l.t("touchpoint")) }
                             th { (l.t("device")) } th { (l.t("details")) }
                         }
                     }
