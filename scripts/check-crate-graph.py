@@ -21,11 +21,13 @@ ALLOWED = {
     "tropa-testkit": {"tropa-core", "tropa-engine"},
     "tropa-meta": set(),
     "tropa-render": set(),
-    "tropa-app": {"tropa-core", "tropa-engine", "tropa-store", "tropa-meta", "tropa-render"},
-    "tropa-server": {"tropa-core", "tropa-engine", "tropa-meta", "tropa-render", "tropa-app"},
-    "tropa-web": {"tropa-core", "tropa-engine", "tropa-meta", "tropa-render", "tropa-app"},
+    # text analytics (sentiment, themes, phrases): pure, at the core floor
+    "tropa-text": set(),
+    "tropa-app": {"tropa-core", "tropa-engine", "tropa-store", "tropa-meta", "tropa-render", "tropa-text"},
+    "tropa-server": {"tropa-core", "tropa-engine", "tropa-meta", "tropa-render", "tropa-app", "tropa-text"},
+    "tropa-web": {"tropa-core", "tropa-engine", "tropa-meta", "tropa-render", "tropa-app", "tropa-text"},
     "tropa": {"tropa-core", "tropa-engine", "tropa-store", "tropa-io", "tropa-synth", "tropa-meta", "tropa-app",
-              "tropa-server", "tropa-web"},
+              "tropa-server", "tropa-web", "tropa-text"},
     "tropa-bench": {"tropa-core", "tropa-engine", "tropa-store", "tropa-synth", "tropa-io"},
 }
 # what tests may add on top of a crate's own dependencies
@@ -43,6 +45,7 @@ FORBIDDEN = {
     "tropa-core": RUNTIME | HTTP | SQL | IO | THREADS | {"getrandom", "rand", "tracing"},
     "tropa-engine": RUNTIME | HTTP | SQL | IO,
     "tropa-render": RUNTIME | HTTP | SQL | IO | THREADS | {"tracing"},
+    "tropa-text": RUNTIME | HTTP | SQL | IO | THREADS | {"tracing"},
     "tropa-synth": RUNTIME | HTTP | SQL | IO,
     "tropa-meta": RUNTIME | HTTP,
     "tropa-store": RUNTIME | HTTP | SQL,
