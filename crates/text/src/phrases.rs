@@ -42,7 +42,7 @@ pub struct Phrase {
 
 const NEGATORS: &[&str] = &["не", "нет", "ни", "без", "никогда", "not", "no", "never", "without", "cannot"];
 
-fn stop_words() -> &'static FxHashSet<&'static str> {
+pub(crate) fn stop_words() -> &'static FxHashSet<&'static str> {
     static STOP: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     STOP.get_or_init(|| {
         [include_str!("../data/stopwords_en.txt"), include_str!("../data/stopwords_ru.txt")]

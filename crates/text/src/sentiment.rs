@@ -97,17 +97,16 @@ impl Model {
     /// Class probabilities of `text` in `lang` (negative, neutral, positive).
     pub(crate) fn probabilities(&self, text: &str, lang: Lang) -> [f64; 3] {
         let mut sparse = [0f32; 3];
-        let (dense, n) = analyse(text, lang, |key, value| {
+        let (dense, _) = analyse(text, lang, |key, value| {
             if let Some(w) = self.weights.get(key) {
                 for c in 0..3 {
                     sparse[c] += w[c] * value;
                 }
             }
         });
-        let scale = if n > 0 { 1.0 / (n as f32).sqrt() } else { 0.0 };
         let mut logits = [0f64; 3];
         for c in 0..3 {
-            let mut z = sparse[c] * scale;
+            let mut z = sparse[c];
             for (v, w) in dense_values(dense).iter().zip(&self.dense) {
                 z += v * w[c];
             }

@@ -8,8 +8,8 @@
 //! (`никогда не` is one negation, not two), and weighted ×0.5 before and ×1.5 after the last contrast word
 //! (`but`, `however`, `но`, `однако`, `зато`). Exclamation marks add 0.292 each (at most 4) in the
 //! direction of the sum. The sum `s` is squashed to `s / sqrt(s² + 15)` in −1…1.
-//! Sparse features: `u:STEM` per word (`u:!STEM` inside a negation scope), `b:STEM STEM` per adjacent word
-//! pair, `e:EMOJI`; each weighted like the lexicon by the contrast rule, all scaled by 1/√n.
+//! Sparse features: `u:STEM` per word that is not a stop word (`u:!STEM` inside a negation scope),
+//! `b:STEM STEM` per two such words in a row, `e:EMOJI`; each counted with the weight of the contrast rule (×0.5 before the last contrast word, ×1.5 after).
 
 use std::sync::OnceLock;
 
@@ -118,9 +118,10 @@ pub(crate) fn dense_values(d: Dense) -> [f32; 5] {
 }
 
 /// Analyses `text` in `lang`: calls `sparse(key, weight)` for each sparse feature (unscaled) and returns the
-/// dense features and the number of sparse features (for the 1/√n scaling).
+/// dense features and the number of sparse features.
 pub(crate) fn analyse(text: &str, lang: Lang, mut sparse: impl FnMut(&str, f32)) -> (Dense, usize) {
     let lex = lexicon(lang);
+    let stop = crate::phrases::stop_words();
     let tokens = tokenize(text);
     let all_upper = tokens.iter().filter(|t| t.kind == TokenKind::Word).all(|t| t.upper);
     let contrast =
@@ -160,12 +161,15 @@ pub(crate) fn analyse(text: &str, lang: Lang, mut sparse: impl FnMut(&str, f32))
                 let word = t.text.as_str();
                 let s = stem(word);
                 let negated = neg_left > 0;
-                key.clear();
-                key.push_str(if negated { "u:!" } else { "u:" });
-                key.push_str(&s);
-                sparse(&key, weight);
-                n += 1;
-                if let Some(p) = &prev_stem {
+                let content = !stop.contains(word);
+                if content {
+                    key.clear();
+                    key.push_str(if negated { "u:!" } else { "u:" });
+                    key.push_str(&s);
+                    sparse(&key, weight);
+                    n += 1;
+                }
+                if let (Some(p), true) = (&prev_stem, content) {
                     key.clear();
                     key.push_str("b:");
                     key.push_str(p);
@@ -198,7 +202,7 @@ pub(crate) fn analyse(text: &str, lang: Lang, mut sparse: impl FnMut(&str, f32))
                     neg_left = neg_left.saturating_sub(1);
                 }
                 prev_words = [word, prev_words[0]];
-                prev_stem = Some(s.into_owned());
+                prev_stem = content.then(|| s.into_owned());
             }
         }
     }

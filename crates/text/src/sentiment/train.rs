@@ -73,13 +73,12 @@ pub fn train(examples: &[Example], lang: Lang, opts: &TrainOptions) -> String {
         .iter()
         .map(|ex| {
             let mut acc: FxHashMap<usize, f32> = FxHashMap::default();
-            let (dense, n) = analyse(&ex.text, lang, |k, v| {
+            let (dense, _) = analyse(&ex.text, lang, |k, v| {
                 if let Some(&i) = index.get(k) {
                     *acc.entry(i).or_default() += v;
                 }
             });
-            let scale = if n > 0 { 1.0 / (n as f32).sqrt() } else { 0.0 };
-            let mut sparse: Vec<(usize, f32)> = acc.into_iter().map(|(i, v)| (i, v * scale)).collect();
+                let mut sparse: Vec<(usize, f32)> = acc.into_iter().map(|(i, v)| (i, v)).collect();
             sparse.sort_by_key(|(i, _)| *i);
             Row { sparse, dense: dense_values(dense), class: class_of(ex.label) }
         })
