@@ -17,6 +17,7 @@ pub mod scope;
 pub mod serve;
 pub mod stages;
 pub mod stats;
+pub mod text;
 pub mod translate;
 pub mod user;
 

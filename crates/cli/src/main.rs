@@ -84,6 +84,9 @@ enum Command {
     Forget(cmd::admin::ForgetArgs),
     /// The audit log: who changed projects, keys, users, maps, definitions and data, when and from where.
     Audit(cmd::audit::AuditArgs),
+    /// Text analytics on this machine: `text sentiment FILE` (label, score, themes per line),
+    /// `text phrases --group FILE --rest FILE` (distinctive phrases and quotes), `text themes`.
+    Text(cmd::text::TextArgs),
 }
 
 /// An error meant for the user: printed as is, exit code 1.
@@ -210,6 +213,7 @@ fn main() -> ExitCode {
             a,
         ),
         Command::Audit(a) => cmd::audit::run(&cli.data, cli.project.as_deref(), a),
+        Command::Text(a) => cmd::text::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
