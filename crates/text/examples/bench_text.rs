@@ -69,10 +69,16 @@ fn main() {
     let _ = tropa_text::sentiment("прогрев warm-up");
     let start = Instant::now();
     let (mut negative, mut themed) = (0usize, 0usize);
+    // a second argument `sentiment` or `themes` times one of the two alone
+    let only = std::env::args().nth(2).unwrap_or_default();
     for t in &texts {
-        let s = tropa_text::sentiment(t);
-        negative += usize::from(s.label == tropa_text::Label::Negative);
-        themed += usize::from(!themes.assign(t).is_empty());
+        if only != "themes" {
+            let s = tropa_text::sentiment(t);
+            negative += usize::from(s.label == tropa_text::Label::Negative);
+        }
+        if only != "sentiment" {
+            themed += usize::from(!themes.assign(t).is_empty());
+        }
     }
     let secs = start.elapsed().as_secs_f64();
     println!(

@@ -13,6 +13,7 @@
 
 use std::sync::OnceLock;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -61,6 +62,9 @@ pub struct ThemeList {
     themes: Vec<Theme>,
     /// Per theme, its terms compiled to word patterns.
     patterns: Vec<Vec<Vec<Part>>>,
+    /// (theme, term) by the term's first word: by stem, and by prefix.
+    by_stem: FxHashMap<String, Vec<(usize, usize)>>,
+    by_prefix: FxHashMap<String, Vec<(usize, usize)>>,
 }
 
 /// How many texts mention each theme.
@@ -113,7 +117,7 @@ impl ThemeList {
     pub fn builtin() -> &'static ThemeList {
         static LIST: OnceLock<ThemeList> = OnceLock::new();
         LIST.get_or_init(|| {
-            ThemeList::from_toml(include_str!("../data/themes.toml")).unwrap_or(ThemeList { themes: vec![], patterns: vec![] })
+            ThemeList::from_toml(include_str!("../data/themes.toml")).unwrap_or_else(|_| ThemeList::new(vec![], vec![]))
         })
     }
 
@@ -211,10 +215,24 @@ impl ThemeList {
             patterns.push(compiled);
         }
         if issues.is_empty() {
-            Ok(ThemeList { themes, patterns })
+            Ok(ThemeList::new(themes, patterns))
         } else {
             Err(TextError::Invalid(issues))
         }
+    }
+
+    fn new(themes: Vec<Theme>, patterns: Vec<Vec<Vec<Part>>>) -> ThemeList {
+        let (mut by_stem, mut by_prefix) = (FxHashMap::default(), FxHashMap::default());
+        for (t, terms) in patterns.iter().enumerate() {
+            for (j, parts) in terms.iter().enumerate() {
+                let (map, key) = match &parts[0] {
+                    Part::Stem(s) => (&mut by_stem, s),
+                    Part::Prefix(p) => (&mut by_prefix, p),
+                };
+                map.entry(key.clone()).or_insert_with(Vec::new).push((t, j));
+            }
+        }
+        ThemeList { themes, patterns, by_stem, by_prefix }
     }
 
     /// The themes in list order.
@@ -241,17 +259,22 @@ impl ThemeList {
                 _ => None,
             })
             .collect();
-        let matches_at = |parts: &[Part], at: usize| {
-            parts.iter().enumerate().all(|(k, p)| {
-                matches!(words.get(at + k), Some(Some((w, s))) if p.matches(w, s))
-            })
-        };
-        self.themes
-            .iter()
-            .zip(&self.patterns)
-            .filter(|(_, terms)| terms.iter().any(|parts| (0..words.len()).any(|at| matches_at(parts, at))))
-            .map(|(t, _)| t.key.as_str())
-            .collect()
+        let mut found = vec![false; self.themes.len()];
+        for (at, word) in words.iter().enumerate() {
+            let Some((w, s)) = word else { continue };
+            let prefixes = w.char_indices().skip(1).map(|(i, _)| &w[..i]).chain(std::iter::once(w.as_str()));
+            let candidates = self.by_stem.get(s.as_str()).into_iter().chain(prefixes.filter_map(|p| self.by_prefix.get(p)));
+            for &(t, j) in candidates.flatten() {
+                if found[t] {
+                    continue;
+                }
+                let rest = &self.patterns[t][j][1..];
+                found[t] = rest.iter().enumerate().all(|(k, p)| {
+                    matches!(words.get(at + 1 + k), Some(Some((w, s))) if p.matches(w, s))
+                });
+            }
+        }
+        self.themes.iter().zip(found).filter(|(_, f)| *f).map(|(t, _)| t.key.as_str()).collect()
     }
 
     /// How many of `texts` mention each theme.
