@@ -13,6 +13,24 @@
 //! - [`representative_quotes`] → [`Quote`]s: texts of a group that say its top phrases most strongly,
 //!   deduplicated and length-bounded.
 //!
+//! "What do detractors talk about?" — the themes they mention, the phrases that set them apart, and quotes:
+//!
+//! ```
+//! use tropa_text::{distinctive_phrases, representative_quotes, sentiment, Label, ThemeList};
+//!
+//! let texts = ["Курьер опоздал на три часа 😡", "Доставка опоздала, курьер хамил", "Всё отлично, спасибо!",
+//!              "Great quality, fast delivery", "Отличное качество"];
+//! let (detractors, rest): (Vec<&str>, Vec<&str>) =
+//!     texts.iter().partition(|t| sentiment(t).label == Label::Negative);
+//! assert_eq!(detractors.len(), 2);
+//! let themes = ThemeList::builtin().count(detractors.iter().copied());
+//! assert!(themes.counts.contains(&("courier".to_string(), 2)));
+//! let phrases = distinctive_phrases(&detractors, &rest, 5);
+//! assert_eq!(phrases[0].surface, "курьер");
+//! let quotes = representative_quotes(&detractors, &phrases, 1);
+//! assert_eq!(quotes.len(), 1);
+//! ```
+//!
 //! Everything is pure and deterministic; the crate reads no files, clock or environment. Data sources and
 //! licences: `crates/text/data/SOURCES.md`.
 

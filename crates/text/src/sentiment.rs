@@ -97,7 +97,7 @@ impl Model {
     /// Class probabilities of `text` in `lang` (negative, neutral, positive).
     pub(crate) fn probabilities(&self, text: &str, lang: Lang) -> [f64; 3] {
         let mut sparse = [0f32; 3];
-        let (dense, _) = analyse(text, lang, |key, value| {
+        let dense = analyse(text, lang, |key, value| {
             if let Some(w) = self.weights.get(key) {
                 for c in 0..3 {
                     sparse[c] += w[c] * value;

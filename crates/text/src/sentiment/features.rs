@@ -117,9 +117,9 @@ pub(crate) fn dense_values(d: Dense) -> [f32; 5] {
     [1.0, d.lex.max(0.0), (-d.lex).max(0.0), d.excl, d.question]
 }
 
-/// Analyses `text` in `lang`: calls `sparse(key, weight)` for each sparse feature (unscaled) and returns the
-/// dense features and the number of sparse features.
-pub(crate) fn analyse(text: &str, lang: Lang, mut sparse: impl FnMut(&str, f32)) -> (Dense, usize) {
+/// Analyses `text` in `lang`: calls `sparse(key, weight)` for each sparse feature and returns the dense
+/// features.
+pub(crate) fn analyse(text: &str, lang: Lang, mut sparse: impl FnMut(&str, f32)) -> Dense {
     let lex = lexicon(lang);
     let stop = crate::phrases::stop_words();
     let tokens = tokenize(text);
@@ -127,7 +127,7 @@ pub(crate) fn analyse(text: &str, lang: Lang, mut sparse: impl FnMut(&str, f32))
     let contrast =
         tokens.iter().rposition(|t| t.kind == TokenKind::Word && CONTRASTS.contains(&t.text.as_str()));
     let mut key = String::with_capacity(64);
-    let (mut sum, mut excl, mut question, mut n) = (0f32, 0u32, 0f32, 0usize);
+    let (mut sum, mut excl, mut question) = (0f32, 0u32, 0f32);
     let mut neg_left = 0u8;
     let mut prev_stem: Option<String> = None;
     let mut prev_words: [&str; 2] = ["", ""];
@@ -154,7 +154,6 @@ pub(crate) fn analyse(text: &str, lang: Lang, mut sparse: impl FnMut(&str, f32))
                 key.push_str("e:");
                 key.push_str(&t.text);
                 sparse(&key, weight);
-                n += 1;
                 prev_stem = None;
             }
             TokenKind::Word => {
@@ -167,8 +166,7 @@ pub(crate) fn analyse(text: &str, lang: Lang, mut sparse: impl FnMut(&str, f32))
                     key.push_str(if negated { "u:!" } else { "u:" });
                     key.push_str(&s);
                     sparse(&key, weight);
-                    n += 1;
-                }
+                    }
                 if let (Some(p), true) = (&prev_stem, content) {
                     key.clear();
                     key.push_str("b:");
@@ -176,8 +174,7 @@ pub(crate) fn analyse(text: &str, lang: Lang, mut sparse: impl FnMut(&str, f32))
                     key.push(' ');
                     key.push_str(&s);
                     sparse(&key, weight);
-                    n += 1;
-                }
+                    }
                 let mut v = lex.get(word, &s);
                 if v != 0.0 {
                     for (dist, w) in prev_words.iter().enumerate() {
@@ -210,7 +207,7 @@ pub(crate) fn analyse(text: &str, lang: Lang, mut sparse: impl FnMut(&str, f32))
         sum += sum.signum() * EXCL_INCR * excl.min(4) as f32;
     }
     let dense = Dense { lex: sum / (sum * sum + ALPHA).sqrt(), excl: excl.min(3) as f32 / 3.0, question };
-    (dense, n)
+    dense
 }
 
 #[cfg(test)]
@@ -218,7 +215,7 @@ mod tests {
     use super::*;
 
     fn lex(text: &str) -> f32 {
-        analyse(text, crate::detect_lang(text), |_, _| {}).0.lex
+        analyse(text, crate::detect_lang(text), |_, _| {}).lex
     }
 
     #[test]

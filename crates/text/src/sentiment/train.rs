@@ -73,7 +73,7 @@ pub fn train(examples: &[Example], lang: Lang, opts: &TrainOptions) -> String {
         .iter()
         .map(|ex| {
             let mut acc: FxHashMap<usize, f32> = FxHashMap::default();
-            let (dense, _) = analyse(&ex.text, lang, |k, v| {
+            let dense = analyse(&ex.text, lang, |k, v| {
                 if let Some(&i) = index.get(k) {
                     *acc.entry(i).or_default() += v;
                 }

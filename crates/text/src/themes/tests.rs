@@ -97,3 +97,11 @@ fn syntax_errors_name_the_line() {
     assert!(matches!(ThemeList::from_json("{\"theme\": ["), Err(TextError::Syntax { .. })));
     assert!(matches!(ThemeList::from_json("{}"), Err(TextError::Invalid(_))));
 }
+
+#[test]
+fn common_words_do_not_trigger_themes() {
+    // "платье" is not a payment, "почти" not the post, "мало" not a size, "картон" not a card
+    check("Платье красивое, почти идеальное", &[]);
+    check("Мало информации в описании", &[]);
+    check("Phone charger works", &[]);
+}
