@@ -93,7 +93,11 @@ fn metrics(model: &TrainedModel, lang: Lang, set: &[Example]) -> (f64, f64) {
             let predicted: usize = (0..3).map(|r| confusion[r][c]).sum();
             let actual: usize = confusion[c].iter().sum();
             let (p, r) = (tp / predicted.max(1) as f64, tp / actual.max(1) as f64);
-            if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 }
+            if p + r > 0.0 {
+                2.0 * p * r / (p + r)
+            } else {
+                0.0
+            }
         })
         .sum::<f64>()
         / present.len() as f64;
@@ -118,7 +122,10 @@ fn main() -> anyhow::Result<()> {
                         let opts = TrainOptions { epochs, rate, l2, ..TrainOptions::default() };
                         let m = TrainedModel::parse(&train(&fit, lang, &opts));
                         let (acc, f1) = metrics(&m, lang, &dev);
-                        println!("{} epochs={epochs} rate={rate} l2={l2}: dev acc {acc:.4} macro-F1 {f1:.4}", lang.code());
+                        println!(
+                            "{} epochs={epochs} rate={rate} l2={l2}: dev acc {acc:.4} macro-F1 {f1:.4}",
+                            lang.code()
+                        );
                     }
                 }
             }
@@ -136,7 +143,11 @@ fn main() -> anyhow::Result<()> {
         uci_all.extend(uci(&format!("uci_{f}_labelled.txt"))?);
     }
     let (acc, f1) = metrics(&TrainedModel::parse(&en_model), Lang::En, &uci_all);
-    println!("en: trained on {} texts; UCI sentences ({}): accuracy {acc:.4}, macro-F1 {f1:.4}", en.len(), uci_all.len());
+    println!(
+        "en: trained on {} texts; UCI sentences ({}): accuracy {acc:.4}, macro-F1 {f1:.4}",
+        en.len(),
+        uci_all.len()
+    );
     let test = cedr("cedr_main_test.csv")?;
     let (acc, f1) = metrics(&TrainedModel::parse(&ru_model), Lang::Ru, &test);
     println!("ru: trained on {} texts; CEDR test ({}): accuracy {acc:.4}, macro-F1 {f1:.4}", ru.len(), test.len());

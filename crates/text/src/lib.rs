@@ -47,9 +47,9 @@ pub use error::{TextError, ThemeIssue, ThemeReason};
 pub use lang::{detect_lang, Lang};
 pub use phrases::{distinctive_phrases, Phrase};
 pub use quotes::{representative_quotes, Quote, MAX_QUOTE_CHARS};
-pub use sentiment::{sentiment, Label, Sentiment};
 #[doc(hidden)]
 pub use sentiment::train;
+pub use sentiment::{sentiment, Label, Sentiment};
 pub use stem::stem;
 pub use themes::{Theme, ThemeCounts, ThemeList};
 pub use token::{tokenize, Token, TokenKind};

@@ -83,7 +83,10 @@ pub(crate) fn terms(text: &str) -> Vec<(String, String)> {
     out
 }
 
-fn count(texts: &[&str], surfaces: Option<&mut FxHashMap<String, FxHashMap<String, u64>>>) -> (FxHashMap<String, u64>, u64) {
+fn count(
+    texts: &[&str],
+    surfaces: Option<&mut FxHashMap<String, FxHashMap<String, u64>>>,
+) -> (FxHashMap<String, u64>, u64) {
     let mut counts: FxHashMap<String, u64> = FxHashMap::default();
     let mut total = 0;
     let mut surfaces = surfaces;

@@ -63,16 +63,14 @@ pub fn representative_quotes(texts: &[&str], phrases: &[Phrase], k: usize) -> Ve
         .enumerate()
         .filter_map(|(index, text)| {
             let ts = terms(text);
-            let stems: FxHashSet<String> = ts.iter().filter(|(t, _)| !t.contains(' ')).map(|(t, _)| t.clone()).collect();
+            let stems: FxHashSet<String> =
+                ts.iter().filter(|(t, _)| !t.contains(' ')).map(|(t, _)| t.clone()).collect();
             let words = crate::tokenize(text).iter().filter(|t| t.kind == crate::TokenKind::Word).count();
             if words < 2 {
                 return None;
             }
-            let matched: Vec<String> = phrases
-                .iter()
-                .filter(|p| ts.iter().any(|(t, _)| *t == p.term))
-                .map(|p| p.surface.clone())
-                .collect();
+            let matched: Vec<String> =
+                phrases.iter().filter(|p| ts.iter().any(|(t, _)| *t == p.term)).map(|p| p.surface.clone()).collect();
             if matched.is_empty() && !phrases.is_empty() {
                 return None;
             }

@@ -147,8 +147,18 @@ impl ThemeList {
         let mut issues = Vec::new();
         let items = match value.get("theme") {
             Some(Value::Array(items)) => items.as_slice(),
-            Some(_) => return Err(TextError::Invalid(vec![ThemeIssue { field: "theme".into(), reason: ThemeReason::NotAList }])),
-            None => return Err(TextError::Invalid(vec![ThemeIssue { field: "theme".into(), reason: ThemeReason::Missing }])),
+            Some(_) => {
+                return Err(TextError::Invalid(vec![ThemeIssue {
+                    field: "theme".into(),
+                    reason: ThemeReason::NotAList,
+                }]))
+            }
+            None => {
+                return Err(TextError::Invalid(vec![ThemeIssue {
+                    field: "theme".into(),
+                    reason: ThemeReason::Missing,
+                }]))
+            }
         };
         if let Some(Value::Object(map)) = Some(value) {
             for k in map.keys().filter(|k| *k != "theme") {
@@ -169,7 +179,9 @@ impl ThemeList {
                 issues.push(ThemeIssue { field: format!("{path}.{k}"), reason: ThemeReason::UnknownField });
             }
             let key = text_field(item, "key", &path, &mut issues);
-            if !key.is_empty() && !key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-') {
+            if !key.is_empty()
+                && !key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+            {
                 issues.push(ThemeIssue { field: format!("{path}.key"), reason: ThemeReason::BadKey });
             } else if !key.is_empty() && themes.iter().any(|t: &Theme| t.key == key) {
                 issues.push(ThemeIssue { field: format!("{path}.key"), reason: ThemeReason::Duplicate });
@@ -263,15 +275,17 @@ impl ThemeList {
         for (at, word) in words.iter().enumerate() {
             let Some((w, s)) = word else { continue };
             let prefixes = w.char_indices().skip(1).map(|(i, _)| &w[..i]).chain(std::iter::once(w.as_str()));
-            let candidates = self.by_stem.get(s.as_str()).into_iter().chain(prefixes.filter_map(|p| self.by_prefix.get(p)));
+            let candidates =
+                self.by_stem.get(s.as_str()).into_iter().chain(prefixes.filter_map(|p| self.by_prefix.get(p)));
             for &(t, j) in candidates.flatten() {
                 if found[t] {
                     continue;
                 }
                 let rest = &self.patterns[t][j][1..];
-                found[t] = rest.iter().enumerate().all(|(k, p)| {
-                    matches!(words.get(at + 1 + k), Some(Some((w, s))) if p.matches(w, s))
-                });
+                found[t] = rest
+                    .iter()
+                    .enumerate()
+                    .all(|(k, p)| matches!(words.get(at + 1 + k), Some(Some((w, s))) if p.matches(w, s)));
             }
         }
         self.themes.iter().zip(found).filter(|(_, f)| *f).map(|(t, _)| t.key.as_str()).collect()

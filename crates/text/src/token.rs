@@ -59,13 +59,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             i += 1;
             while i < chars.len() {
                 let d = chars[i];
-                if d.is_alphanumeric() {
-                    i += 1;
-                } else if matches!(d, '\'' | '’' | '-') && chars.get(i + 1).is_some_and(|n| n.is_alphabetic()) {
-                    i += 1;
-                } else {
+                let joined = matches!(d, '\'' | '’' | '-') && chars.get(i + 1).is_some_and(|n| n.is_alphabetic());
+                if !(d.is_alphanumeric() || joined) {
                     break;
                 }
+                i += 1;
             }
             let raw = &chars[start..i];
             let letters = raw.iter().filter(|c| c.is_alphabetic()).count();

@@ -9,7 +9,26 @@ fn texts() -> impl Strategy<Value = String> {
         any::<String>(),
         "[a-zA-Zа-яА-ЯёЁ0-9 .,!?:;()'\\-]{0,80}",
         proptest::collection::vec(
-            prop::sample::select(vec!["не", "очень", "хорошо", "плохо", "доставка", "not", "very", "good", "bad", "but", "но", "!", "😡", "🙂", ")))", ":(", "Ё", "42"]),
+            prop::sample::select(vec![
+                "не",
+                "очень",
+                "хорошо",
+                "плохо",
+                "доставка",
+                "not",
+                "very",
+                "good",
+                "bad",
+                "but",
+                "но",
+                "!",
+                "😡",
+                "🙂",
+                ")))",
+                ":(",
+                "Ё",
+                "42"
+            ]),
             0..12
         )
         .prop_map(|w| w.join(" ")),

@@ -56,7 +56,8 @@ fn lines(path: &Path, arg: &str) -> anyhow::Result<Vec<String>> {
 
 fn theme_list(path: Option<&Path>) -> anyhow::Result<ThemeList> {
     let Some(path) = path else { return Ok(ThemeList::builtin().clone()) };
-    let text = std::fs::read_to_string(path).map_err(|e| UserError::arg("--themes", format!("{}: {e}", path.display())))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| UserError::arg("--themes", format!("{}: {e}", path.display())))?;
     let json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
     let parsed = if json { ThemeList::from_json(&text) } else { ThemeList::from_toml(&text) };
     parsed.map_err(|e| match e {

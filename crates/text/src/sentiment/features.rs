@@ -20,17 +20,73 @@ use crate::stem::stem;
 use crate::token::{tokenize, TokenKind};
 
 const NEGATORS: &[&str] = &[
-    "not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "nowhere", "cannot", "without",
-    "hardly", "не", "нет", "ни", "никогда", "ничего", "никто", "нисколько", "ничуть", "без", "нельзя",
+    "not",
+    "no",
+    "never",
+    "none",
+    "nobody",
+    "nothing",
+    "neither",
+    "nor",
+    "nowhere",
+    "cannot",
+    "without",
+    "hardly",
+    "не",
+    "нет",
+    "ни",
+    "никогда",
+    "ничего",
+    "никто",
+    "нисколько",
+    "ничуть",
+    "без",
+    "нельзя",
 ];
 const INTENSIFIERS: &[&str] = &[
-    "very", "really", "so", "too", "extremely", "absolutely", "totally", "completely", "incredibly", "super",
-    "highly", "utterly", "truly", "especially", "most", "очень", "так", "такой", "слишком", "совсем",
-    "абсолютно", "совершенно", "крайне", "невероятно", "реально", "самый", "супер", "жутко", "безумно",
+    "very",
+    "really",
+    "so",
+    "too",
+    "extremely",
+    "absolutely",
+    "totally",
+    "completely",
+    "incredibly",
+    "super",
+    "highly",
+    "utterly",
+    "truly",
+    "especially",
+    "most",
+    "очень",
+    "так",
+    "такой",
+    "слишком",
+    "совсем",
+    "абсолютно",
+    "совершенно",
+    "крайне",
+    "невероятно",
+    "реально",
+    "самый",
+    "супер",
+    "жутко",
+    "безумно",
 ];
 const DIMINISHERS: &[&str] = &[
-    "slightly", "somewhat", "barely", "little", "partly", "kinda", "немного", "чуть", "слегка", "частично",
-    "относительно", "почти",
+    "slightly",
+    "somewhat",
+    "barely",
+    "little",
+    "partly",
+    "kinda",
+    "немного",
+    "чуть",
+    "слегка",
+    "частично",
+    "относительно",
+    "почти",
 ];
 const CONTRASTS: &[&str] = &["but", "however", "yet", "но", "однако", "зато"];
 
@@ -124,8 +180,7 @@ pub(crate) fn analyse(text: &str, lang: Lang, mut sparse: impl FnMut(&str, f32))
     let stop = crate::phrases::stop_words();
     let tokens = tokenize(text);
     let all_upper = tokens.iter().filter(|t| t.kind == TokenKind::Word).all(|t| t.upper);
-    let contrast =
-        tokens.iter().rposition(|t| t.kind == TokenKind::Word && CONTRASTS.contains(&t.text.as_str()));
+    let contrast = tokens.iter().rposition(|t| t.kind == TokenKind::Word && CONTRASTS.contains(&t.text.as_str()));
     let mut key = String::with_capacity(64);
     let (mut sum, mut excl, mut question) = (0f32, 0u32, 0f32);
     let mut neg_left = 0u8;
@@ -166,7 +221,7 @@ pub(crate) fn analyse(text: &str, lang: Lang, mut sparse: impl FnMut(&str, f32))
                     key.push_str(if negated { "u:!" } else { "u:" });
                     key.push_str(&s);
                     sparse(&key, weight);
-                    }
+                }
                 if let (Some(p), true) = (&prev_stem, content) {
                     key.clear();
                     key.push_str("b:");
@@ -174,7 +229,7 @@ pub(crate) fn analyse(text: &str, lang: Lang, mut sparse: impl FnMut(&str, f32))
                     key.push(' ');
                     key.push_str(&s);
                     sparse(&key, weight);
-                    }
+                }
                 let mut v = lex.get(word, &s);
                 if v != 0.0 {
                     for (dist, w) in prev_words.iter().enumerate() {
@@ -206,8 +261,7 @@ pub(crate) fn analyse(text: &str, lang: Lang, mut sparse: impl FnMut(&str, f32))
     if sum != 0.0 {
         sum += sum.signum() * EXCL_INCR * excl.min(4) as f32;
     }
-    let dense = Dense { lex: sum / (sum * sum + ALPHA).sqrt(), excl: excl.min(3) as f32 / 3.0, question };
-    dense
+    Dense { lex: sum / (sum * sum + ALPHA).sqrt(), excl: excl.min(3) as f32 / 3.0, question }
 }
 
 #[cfg(test)]

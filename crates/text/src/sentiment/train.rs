@@ -78,7 +78,7 @@ pub fn train(examples: &[Example], lang: Lang, opts: &TrainOptions) -> String {
                     *acc.entry(i).or_default() += v;
                 }
             });
-                let mut sparse: Vec<(usize, f32)> = acc.into_iter().map(|(i, v)| (i, v)).collect();
+            let mut sparse: Vec<(usize, f32)> = acc.into_iter().collect();
             sparse.sort_by_key(|(i, _)| *i);
             Row { sparse, dense: dense_values(dense), class: class_of(ex.label) }
         })
