@@ -219,7 +219,11 @@ impl ThemeList {
                     }
                 }
             }
-            if terms.iter().all(Vec::is_empty) && !issues.iter().any(|x| x.field.starts_with(&format!("{path}."))) {
+            if terms.iter().all(Vec::is_empty)
+                && !issues
+                    .iter()
+                    .any(|x| x.field.starts_with(&format!("{path}.en")) || x.field.starts_with(&format!("{path}.ru")))
+            {
                 issues.push(ThemeIssue { field: format!("{path}.en"), reason: ThemeReason::NoTerms });
             }
             let [en, ru] = terms;

@@ -105,3 +105,12 @@ fn common_words_do_not_trigger_themes() {
     check("Мало информации в описании", &[]);
     check("Phone charger works", &[]);
 }
+
+#[test]
+fn a_theme_without_terms_is_named_with_its_other_problems() {
+    let Err(TextError::Invalid(issues)) = ThemeList::from_toml("[[theme]]\nkey = \"x\"\nname_en = \"X\"\n") else {
+        panic!()
+    };
+    let fields: Vec<&str> = issues.iter().map(|i| i.field.as_str()).collect();
+    assert_eq!(fields, ["theme[0].name_ru", "theme[0].en"]);
+}
