@@ -89,8 +89,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         } else if is_emoji(c) {
             push(&mut tokens, c.to_string(), TokenKind::Emoji, false);
             i += 1;
-        } else if matches!(c, ':' | ';') && i + 1 < chars.len() && emoticon(&chars[i + 1..]).is_some() {
-            let (face, len) = emoticon(&chars[i + 1..]).unwrap_or((":)", 0));
+        } else if let Some((face, len)) = matches!(c, ':' | ';').then(|| emoticon(&chars[i + 1..])).flatten() {
             push(&mut tokens, face.to_string(), TokenKind::Emoji, false);
             i += 1 + len;
         } else if matches!(c, ')' | '(') {
