@@ -19,6 +19,7 @@ pub mod stages;
 pub mod stats;
 pub mod translate;
 pub mod user;
+pub mod attribution;
 
 use std::path::Path;
 

@@ -84,6 +84,8 @@ enum Command {
     Forget(cmd::admin::ForgetArgs),
     /// The audit log: who changed projects, keys, users, maps, definitions and data, when and from where.
     Audit(cmd::audit::AuditArgs),
+    /// Attribution: conversions and revenue each channel, source or campaign earns under every model side by side.
+    Attribution(cmd::attribution::AttributionArgs),
 }
 
 /// An error meant for the user: printed as is, exit code 1.
@@ -210,6 +212,9 @@ fn main() -> ExitCode {
             a,
         ),
         Command::Audit(a) => cmd::audit::run(&cli.data, cli.project.as_deref(), a),
+        Command::Attribution(a) => {
+            settings(&cli.data, &cli.project).and_then(|s| cmd::attribution::run(&data, s, a))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,6 +8,7 @@
 //! | `GET /api/v1/customers/{id}` | — | one customer's identities, merges and timeline |
 //! | `POST /api/v1/funnel` | [`request::FunnelRequest`] | the funnel report |
 //! | `POST /api/v1/paths` | [`request::PathsRequest`] | top paths, Sankey nodes and links |
+//! | `POST /api/v1/attribution` | [`request::AttributionRequest`] | every attribution model side by side |
 //! | `POST /api/v1/retention` | [`request::RetentionRequest`] | cohorts and return curves |
 //! | `POST /api/v1/stages` | [`request::StagesRequest`] | stage distribution, conversion, lifecycle |
 //! | `GET /api/v1/dictionary` | — | every event and property: counts, first/last seen, values, notes ([`dictionary`]) |
@@ -66,6 +67,12 @@ pub fn routes() -> Router<Arc<AppState>> {
             }),
         )
         .route("/api/v1/stages", post(stages))
+        .route(
+            "/api/v1/attribution",
+            post(|State(s), RawQuery(q), h: HeaderMap, b| async move {
+                answer(analysis::<request::AttributionRequest, _>(s, (&h, q), b, report::attribution).await)
+            }),
+        )
         .route("/api/v1/dictionary", get(dictionary::get))
         .route("/api/v1/dictionary/{kind}/{name}", axum::routing::put(dictionary::put).patch(dictionary::put))
         .route("/api/openapi.json", get(|| async { Json(openapi::document()) }))

@@ -89,9 +89,11 @@ pub enum DirectRule {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionTouches {
-    /// Every session's entry is a touch.
+    /// Every session's entry is a touch (a 30-minute gap or a new `session_id` starts a session).
     #[default]
     Entries,
+    /// The same with sessions split by the gap only (no properties read: faster).
+    GapEntries,
     /// Only events matching the touch conditions are touches.
     None,
 }
