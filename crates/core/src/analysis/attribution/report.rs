@@ -108,8 +108,8 @@ impl AttributionFold {
                 let mut credits: Vec<Option<Credit>> = (0..HEURISTICS)
                     .map(|k| Some(Credit { conversions: heur[l][2 * k], revenue: heur[l][2 * k + 1] }))
                     .collect();
-                let share = chain.shares[l];
-                credits.push(Some(Credit { conversions: conv_total * share, revenue: rev_total * share }));
+                let (share, value) = (chain.shares[l], chain.value_shares[l]);
+                credits.push(Some(Credit { conversions: conv_total * share, revenue: rev_total * value }));
                 credits.push(shap[l]);
                 AttributionRow { label: names[l].clone(), touches: touches[l], credits }
             })

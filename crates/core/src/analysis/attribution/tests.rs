@@ -128,10 +128,11 @@ fn every_model_on_the_hand_worked_three_customers() {
         // P = 2/3; removal effects organic, email, social, direct 1/2, paid 1/4 (sum 9/4)
         assert!((r.markov.conversion_probability - 2.0 / 3.0).abs() < 1e-12);
         let (big, small) = (2.0 * 0.5 / 2.25, 2.0 * 0.25 / 2.25);
+        // value: V = 400/3; removal effects organic, email 1/4, social, direct 3/4, paid 3/8 (sum 19/8)
         check(
             &r,
             Markov,
-            &[("organic_search", big, 400.0 * 0.5 / 2.25), ("paid_search", small, 400.0 * 0.25 / 2.25)],
+            &[("organic_search", big, 400.0 * 0.25 / 2.375), ("paid_search", small, 400.0 * 0.375 / 2.375)],
         );
         check(
             &r,
@@ -249,6 +250,10 @@ fn the_sweeps_agree_with_elimination() {
         let dense = markov::markov_with(&paths, ch.len(), order, usize::MAX);
         let sweeps = markov::markov_with(&paths, ch.len(), order, 0);
         assert!((dense.conversion_probability - sweeps.conversion_probability).abs() < 1e-12);
+        assert!((dense.value - sweeps.value).abs() < 1e-9);
+        for (a, b) in dense.value_removal_effects.iter().zip(&sweeps.value_removal_effects) {
+            assert!((a - b).abs() < 1e-10, "order {order}: value {a} vs {b}");
+        }
         for (a, b) in dense.removal_effects.iter().zip(&sweeps.removal_effects) {
             assert!((a - b).abs() < 1e-10, "order {order}: {a} vs {b}");
         }
