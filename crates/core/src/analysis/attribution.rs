@@ -39,6 +39,7 @@
 //! in numpy (Markov), brute-force orderings (Shapley) — tests/reference/test_attribution_reference.py; the
 //! hand-worked three-customer case in `attribution/tests.rs`; the engine conformance suite.
 
+pub mod costs;
 pub mod fold;
 pub mod journeys;
 pub mod markov;
