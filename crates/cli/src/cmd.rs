@@ -20,6 +20,7 @@ pub mod stats;
 pub mod translate;
 pub mod user;
 pub mod attribution;
+pub mod costs;
 
 use std::path::Path;
 

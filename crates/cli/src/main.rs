@@ -86,6 +86,8 @@ enum Command {
     Audit(cmd::audit::AuditArgs),
     /// Attribution: conversions and revenue each channel, source or campaign earns under every model side by side.
     Attribution(cmd::attribution::AttributionArgs),
+    /// Ad spend: import cost files (Yandex Direct, VK Ads, Google Ads, CSV) and list them.
+    Costs(cmd::costs::CostsArgs),
 }
 
 /// An error meant for the user: printed as is, exit code 1.
@@ -212,8 +214,12 @@ fn main() -> ExitCode {
             a,
         ),
         Command::Audit(a) => cmd::audit::run(&cli.data, cli.project.as_deref(), a),
-        Command::Attribution(a) => {
-            settings(&cli.data, &cli.project).and_then(|s| cmd::attribution::run(&data, s, a))
+        Command::Attribution(a) => settings(&cli.data, &cli.project).and_then(|s| {
+            let project = cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT);
+            cmd::attribution::run(&cli.data, &data, project, s, a)
+        }),
+        Command::Costs(a) => {
+            cmd::costs::run(&cli.data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT), a)
         }
     };
     match result {

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use clap::Args;
 use tropa_app::request::AttributionRequest;
-use tropa_core::analysis::attribution::{AttributionReport, Model};
+use tropa_core::analysis::attribution::costs::{economics, CostReport, CostRow};
+use tropa_core::analysis::attribution::{AttributionReport, Model, TouchField};
 
 use super::translate::{Names, Translation};
 use crate::lang::tr;
@@ -85,7 +86,13 @@ pub fn request(args: &AttributionArgs) -> (AttributionRequest, Names) {
     (request, names)
 }
 
-pub fn run(data: &Path, settings: tropa_core::settings::ProjectSettings, args: AttributionArgs) -> anyhow::Result<()> {
+pub fn run(
+    root: &Path,
+    data: &Path,
+    project: &str,
+    settings: tropa_core::settings::ProjectSettings,
+    args: AttributionArgs,
+) -> anyhow::Result<()> {
     let (req, mut names) = request(&args);
     let mut models = Vec::new();
     for m in &args.models {
@@ -112,10 +119,64 @@ pub fn run(data: &Path, settings: tropa_core::settings::ProjectSettings, args: A
     let scoped = t.finish(spec, &req.filters, &args.filter, events)?;
     let store = super::open_existing(data)?;
     let r = scoped.report(&store, tropa_engine::report::attribution)?;
+    let costs = spend(root, project, &req)?.map(|rows| economics(&r, &rows, &spec_by(&req)));
     if args.format == OutFormat::Json {
-        return print_json(&r);
+        let mut v = serde_json::to_value(&*r)?;
+        if let (Some(c), Some(o)) = (&costs, v.as_object_mut()) {
+            o.insert("costs".into(), serde_json::to_value(c)?);
+        }
+        return print_json(&v);
     }
-    print(&render(&r, &models))
+    let mut out = render(&r, &models);
+    if let Some(c) = &costs {
+        out.push_str(&render_costs(&r, c, &models, &settings.currency.to_string()));
+    }
+    print(&out)
+}
+
+fn spec_by(req: &AttributionRequest) -> TouchField {
+    req.by.as_deref().map_or_else(TouchField::channel, TouchField::parse)
+}
+
+/// The project's spend on the report's days (the filters' since and until, by their date), None when there is none.
+fn spend(root: &Path, project: &str, req: &AttributionRequest) -> anyhow::Result<Option<Vec<CostRow>>> {
+    let meta = tropa_app::layout::open_meta(root).map_err(super::app_error)?;
+    let day = |t: &Option<String>| t.as_ref().filter(|t| t.len() >= 10).map(|t| t[..10].to_string());
+    let (from, until) = (day(&req.filters.since), day(&req.filters.until));
+    let rows = tropa_app::costs::rows(&meta, project, from.as_deref(), None).map_err(super::app_error)?;
+    let rows: Vec<CostRow> = rows.into_iter().filter(|r| until.as_ref().is_none_or(|u| r.day < *u)).collect();
+    Ok((!rows.is_empty()).then_some(rows))
+}
+
+/// Cost, then ROAS and CPA per model; unmatched spend named.
+fn render_costs(r: &AttributionReport, c: &CostReport, models: &[Model], currency: &str) -> String {
+    let mut out = String::new();
+    for (title, roas) in [("ROAS", true), (tr("CPA", "CPA (цена конверсии)"), false)] {
+        let mut head = vec![title, tr("cost", "расход")];
+        head.extend(models.iter().map(|m| m.key()));
+        let mut t = Table::new(&head);
+        for l in &c.labels {
+            let mut cells = vec![l.label.clone(), num(l.cost)];
+            for m in models {
+                let e = r.models.iter().position(|x| x == m).and_then(|k| l.models[k]);
+                let v = e.and_then(|e| if roas { e.roas } else { e.cpa });
+                cells.push(v.map_or("—".into(), num));
+            }
+            t.row(cells);
+        }
+        out.push('\n');
+        out.push_str(&t.render());
+    }
+    out.push_str(&format!("\n{}: {} {currency}", tr("spend", "расход"), num(c.total)));
+    if !c.unmatched.is_empty() {
+        let list: Vec<String> = c.unmatched.iter().map(|(l, v)| format!("{l} {}", num(*v))).collect();
+        out.push_str(&format!("; {}: {}", tr("spend no touch matches", "расход без касаний"), list.join(", ")));
+    }
+    if c.unmappable > 0.0 {
+        out.push_str(&format!("; {}: {}", tr("not mappable to this field", "не сопоставить с этим полем"), num(c.unmappable)));
+    }
+    out.push('\n');
+    out
 }
 
 fn num(x: f64) -> String {
