@@ -720,7 +720,6 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("attr_unattributed", "Conversions without a touch", "Конверсий без касаний"),
     ("attr_conversions_by_model", "Conversions by model", "Конверсии по моделям"),
     ("attr_revenue_by_model", "Revenue by model", "Выручка по моделям"),
-    ("attr_label", "Channel", "Канал"),
     ("attr_shapley_other", "Shapley values these together as one", "Шепли оценивает их вместе как одного участника"),
     ("attr_charts", "Conversions per model", "Конверсии в каждой модели"),
     ("attr_costs", "Spend and return", "Расходы и окупаемость"),

@@ -91,13 +91,19 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
         .collect::<Vec<_>>();
     let currency = st.settings_of(&project)?.currency.to_string();
     let by = request.by.as_deref().map_or_else(TouchField::channel, TouchField::parse);
+    let head = match ask.by.as_str() {
+        "source" => "attr_by_source",
+        "medium" => "attr_by_medium",
+        "campaign" => "attr_by_campaign",
+        _ => "attr_by_channel",
+    };
     let builder = Builder {
         kind: "attribution",
         translate: |p: &mut Problems| (request.spec(p), request.filters.clone(), NamedEvents::events(&request)),
         run: report::attribution,
         render: |r: &AttributionReport, ex: &mut Exports| {
             let costs = (!spend.is_empty()).then(|| economics(r, &spend, &by));
-            render(l, r, costs.as_ref(), &currency, ex)
+            render(l, r, (costs.as_ref(), l.t(head)), &currency, ex)
         },
         form: |e: &FieldErrors, stages: &[(String, String)], c: &Choices| form(l, &project, &ask, e, (stages, c)),
         report_field: "conversion",
@@ -172,7 +178,13 @@ fn label(l: Lang, r: &AttributionReport, text: &str) -> String {
     l.channel(text)
 }
 
-fn render(l: Lang, r: &AttributionReport, costs: Option<&CostReport>, currency: &str, ex: &mut Exports) -> Markup {
+fn render(
+    l: Lang,
+    r: &AttributionReport,
+    (costs, head): (Option<&CostReport>, &str),
+    currency: &str,
+    ex: &mut Exports,
+) -> Markup {
     let loc = l.locale();
     let credit = |row: &tropa_core::analysis::attribution::AttributionRow, k: usize, revenue: bool| {
         row.credits[k].map(|c| if revenue { c.revenue } else { c.conversions })
@@ -192,7 +204,7 @@ fn render(l: Lang, r: &AttributionReport, costs: Option<&CostReport>, currency: 
             div.table-wrap {
                 table.attr-models {
                     thead { tr {
-                        th { (l.t("attr_label")) }
+                        th { (head) }
                         th.num { (l.t("attr_touches")) }
                         @for m in &r.models { th.num { (model_name(l, *m)) } }
                     } }
@@ -213,7 +225,7 @@ fn render(l: Lang, r: &AttributionReport, costs: Option<&CostReport>, currency: 
         @if !r.shapley.other.is_empty() {
             p.muted { (l.t("attr_shapley_other")) ": " (r.shapley.other.join(", ")) }
         }
-        @if let Some(c) = costs { (cost_table(l, r, c, currency)) }
+        @if let Some(c) = costs { (cost_table(l, r, c, (currency, head))) }
         h2 { (l.t("attr_charts")) }
         div.attr-charts {
             @for (k, m) in r.models.iter().enumerate() {
@@ -225,17 +237,17 @@ fn render(l: Lang, r: &AttributionReport, costs: Option<&CostReport>, currency: 
                 }))
             }
         }
-        (journeys(l, r))
+        (journeys(l, r, head))
     }
 }
 
-fn cost_table(l: Lang, r: &AttributionReport, c: &CostReport, currency: &str) -> Markup {
+fn cost_table(l: Lang, r: &AttributionReport, c: &CostReport, (currency, head): (&str, &str)) -> Markup {
     html! {
         h2 { (l.t("attr_costs")) }
         div.table-wrap {
             table.attr-costs {
                 thead { tr {
-                    th { (l.t("attr_label")) }
+                    th { (head) }
                     th.num { (l.t("attr_cost")) " (" (currency) ")" }
                     @for m in &r.models { th.num { "ROAS · " (model_name(l, *m)) } }
                     th.num { "CPA · " (model_name(l, Model::Markov)) }
@@ -263,14 +275,14 @@ fn cost_table(l: Lang, r: &AttributionReport, c: &CostReport, currency: &str) ->
     }
 }
 
-fn journeys(l: Lang, r: &AttributionReport) -> Markup {
+fn journeys(l: Lang, r: &AttributionReport, head: &str) -> Markup {
     let loc = l.locale();
     let j = &r.journeys;
     html! {
         h2 { (l.t("attr_journeys")) }
         div.attr-journeys {
             table {
-                thead { tr { th { (l.t("attr_label")) } th.num { (l.t("attr_assisted")) } th.num { (l.t("attr_last")) } } }
+                thead { tr { th { (head) } th.num { (l.t("attr_assisted")) } th.num { (l.t("attr_last")) } } }
                 tbody { @for a in &j.assists { tr { td { (label(l, r, &a.label)) } td.num { (loc.int(a.assisted)) } td.num { (loc.int(a.last)) } } } }
             }
             table {
