@@ -97,7 +97,10 @@ mod tests {
         let who = Who::cli("");
         let good = "date,source,medium,campaign,cost\n2026-03-01,yandex,cpc,a,100\n2026-03-02,yandex,cpc,a,50.5\n";
         let s = import(&meta, "default", good, &opts, &who, 1).unwrap().unwrap();
-        assert_eq!((s.rows, s.from.as_str(), s.to.as_str(), s.replaced, s.total), (2, "2026-03-01", "2026-03-02", 0, 150.5));
+        assert_eq!(
+            (s.rows, s.from.as_str(), s.to.as_str(), s.replaced, s.total),
+            (2, "2026-03-01", "2026-03-02", 0, 150.5)
+        );
         let bad = "date,source,medium,campaign,cost\n2026-03-01,yandex,cpc,a,100\n2026-03-02,yandex,cpc,a,-1\n";
         let problems = import(&meta, "default", bad, &opts, &who, 2).unwrap().unwrap_err();
         assert_eq!(problems[0].line, 3);

@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
 pub mod admin;
+pub mod attribution;
 pub mod audit;
+pub mod costs;
 pub mod customer;
 pub mod dashboard;
 pub mod demo;
@@ -19,8 +21,6 @@ pub mod stages;
 pub mod stats;
 pub mod translate;
 pub mod user;
-pub mod attribution;
-pub mod costs;
 
 use std::path::Path;
 

@@ -25,7 +25,10 @@ pub struct StoredCost {
 pub fn check_cost(c: &StoredCost) -> Result<(), crate::MetaError> {
     let day_ok = c.day.len() == 10 && c.day.as_bytes()[4] == b'-' && c.day.as_bytes()[7] == b'-';
     if !day_ok {
-        return Err(crate::MetaError::Invalid { field: "day".into(), reason: format!("'{}' is not YYYY-MM-DD", c.day) });
+        return Err(crate::MetaError::Invalid {
+            field: "day".into(),
+            reason: format!("'{}' is not YYYY-MM-DD", c.day),
+        });
     }
     if c.cost_micros < 0 {
         return Err(crate::MetaError::Invalid { field: "cost".into(), reason: "a cost cannot be negative".into() });

@@ -44,7 +44,9 @@ pub fn ad_spend(cfg: &SynthConfig) -> Vec<AdSpend> {
             }
         }
     }
-    by.into_iter().map(|((day, source, medium, campaign), cost)| AdSpend { day, source, medium, campaign, cost }).collect()
+    by.into_iter()
+        .map(|((day, source, medium, campaign), cost)| AdSpend { day, source, medium, campaign, cost })
+        .collect()
 }
 
 #[cfg(test)]

@@ -45,16 +45,8 @@ fn paid_search_looks_weaker_on_last_touch_than_on_data_driven_models() {
     for (i, (ts, name, channel, revenue)) in customers.iter().enumerate() {
         let mut dict: [&[u32]; DictCol::COUNT] = [&[]; DictCol::COUNT];
         dict[DictCol::Channel as usize] = channel;
-        let j = Journey {
-            customer: ActorId(i as u32),
-            ts,
-            name,
-            dict,
-            revenue,
-            kind: &[],
-            rows: &[],
-            access: &NoAccess,
-        };
+        let j =
+            Journey { customer: ActorId(i as u32), ts, name, dict, revenue, kind: &[], rows: &[], access: &NoAccess };
         f.fold(&mut acc, &j);
     }
     let r = f.report(&acc);

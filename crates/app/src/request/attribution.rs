@@ -67,7 +67,8 @@ impl AttributionRequest {
             "gap" => SessionTouches::GapEntries,
             "none" => SessionTouches::None,
             other => {
-                let reason = format!("'{other}': {}", p.1.pick("use entries, gap or none", "укажите entries, gap или none"));
+                let reason =
+                    format!("'{other}': {}", p.1.pick("use entries, gap or none", "укажите entries, gap или none"));
                 p.0.push(("sessions".into(), reason));
                 SessionTouches::Entries
             }

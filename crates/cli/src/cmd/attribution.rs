@@ -173,7 +173,11 @@ fn render_costs(r: &AttributionReport, c: &CostReport, models: &[Model], currenc
         out.push_str(&format!("; {}: {}", tr("spend no touch matches", "расход без касаний"), list.join(", ")));
     }
     if c.unmappable > 0.0 {
-        out.push_str(&format!("; {}: {}", tr("not mappable to this field", "не сопоставить с этим полем"), num(c.unmappable)));
+        out.push_str(&format!(
+            "; {}: {}",
+            tr("not mappable to this field", "не сопоставить с этим полем"),
+            num(c.unmappable)
+        ));
     }
     out.push('\n');
     out
@@ -195,7 +199,8 @@ fn render(r: &AttributionReport, models: &[Model]) -> String {
         );
     }
     let mut out = String::new();
-    for (title, revenue) in [(tr("Conversions", "Конверсии"), false), (tr("Revenue", "Выручка"), true)] {
+    for (title, revenue) in [(tr("Conversions", "Конверсии"), false), (tr("Revenue", "Выручка"), true)]
+    {
         let mut head = vec![title, tr("touches", "касаний")];
         head.extend(models.iter().map(|m| m.key()));
         let mut table = Table::new(&head);
@@ -249,11 +254,8 @@ fn render(r: &AttributionReport, models: &[Model]) -> String {
 }
 
 fn print_assists(r: &AttributionReport, out: &mut String) {
-    let mut t = Table::new(&[
-        tr("label", "метка"),
-        tr("assisted", "ассоциированных"),
-        tr("last touch", "последнее касание"),
-    ]);
+    let mut t =
+        Table::new(&[tr("label", "метка"), tr("assisted", "ассоциированных"), tr("last touch", "последнее касание")]);
     for a in &r.journeys.assists {
         t.row(vec![a.label.clone(), int(a.assisted), int(a.last)]);
     }

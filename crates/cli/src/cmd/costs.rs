@@ -68,19 +68,27 @@ pub fn run(root: &Path, project: &str, args: CostsArgs) -> anyhow::Result<()> {
                 .map_err(|e| UserError::arg("FILE", format!("{}: {e}", a.file.display())))?;
             let mut rates = Vec::new();
             for r in &a.rates {
-                match r.split_once('=').map(|(c, v)| (c.trim().to_uppercase(), v.trim().replace(',', ".").parse::<f64>()))
+                match r
+                    .split_once('=')
+                    .map(|(c, v)| (c.trim().to_uppercase(), v.trim().replace(',', ".").parse::<f64>()))
                 {
                     Some((c, Ok(v))) if c.len() == 3 && v > 0.0 => rates.push((c, v)),
                     _ => {
                         return Err(UserError::arg(
                             "--rate",
-                            format!("'{r}': {}", tr("use CUR=RATE, e.g. USD=92.5", "укажите ВАЛЮТА=КУРС, например USD=92.5")),
+                            format!(
+                                "'{r}': {}",
+                                tr("use CUR=RATE, e.g. USD=92.5", "укажите ВАЛЮТА=КУРС, например USD=92.5")
+                            ),
                         ))
                     }
                 }
             }
             if a.add_vat.is_some_and(|v| !(0.0..=100.0).contains(&v)) {
-                return Err(UserError::arg("--add-vat", tr("use a percent from 0 to 100", "укажите процент от 0 до 100")));
+                return Err(UserError::arg(
+                    "--add-vat",
+                    tr("use a percent from 0 to 100", "укажите процент от 0 до 100"),
+                ));
             }
             let opts = CostImport {
                 currency: settings.currency.to_string(),
@@ -121,8 +129,8 @@ pub fn run(root: &Path, project: &str, args: CostsArgs) -> anyhow::Result<()> {
             }
         }
         CostsCommand::List(a) => {
-            let rows = tropa_app::costs::rows(&meta, project, a.from.as_deref(), a.to.as_deref())
-                .map_err(super::app_error)?;
+            let rows =
+                tropa_app::costs::rows(&meta, project, a.from.as_deref(), a.to.as_deref()).map_err(super::app_error)?;
             if a.format == OutFormat::Json {
                 return print_json(&rows);
             }

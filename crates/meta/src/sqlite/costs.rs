@@ -12,14 +12,19 @@ impl Costs for SqliteRepository {
         for r in rows {
             check_cost(r)?;
             if r.day.as_str() < from || r.day.as_str() > to {
-                return Err(MetaError::Invalid { field: "day".into(), reason: format!("{} is outside {from}..{to}", r.day) });
+                return Err(MetaError::Invalid {
+                    field: "day".into(),
+                    reason: format!("{} is outside {from}..{to}", r.day),
+                });
             }
         }
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let pid = project_id(&tx, project)?;
-        let removed =
-            tx.execute("DELETE FROM ad_costs WHERE project_id = ?1 AND day >= ?2 AND day <= ?3", params![pid, from, to])?;
+        let removed = tx.execute(
+            "DELETE FROM ad_costs WHERE project_id = ?1 AND day >= ?2 AND day <= ?3",
+            params![pid, from, to],
+        )?;
         {
             let mut st = tx.prepare(
                 "INSERT INTO ad_costs (project_id, day, source, medium, campaign, channel, cost_micros, currency) \
@@ -82,7 +87,8 @@ mod tests {
         let again = [row("2026-03-02", "a", 25), row("2026-03-02", "b", 5)];
         assert_eq!(meta.replace_costs("shop", "2026-03-02", "2026-03-03", &again).unwrap(), 2);
         let all = meta.costs("shop", None, None).unwrap();
-        let got: Vec<(&str, &str, i64)> = all.iter().map(|r| (r.day.as_str(), r.campaign.as_str(), r.cost_micros)).collect();
+        let got: Vec<(&str, &str, i64)> =
+            all.iter().map(|r| (r.day.as_str(), r.campaign.as_str(), r.cost_micros)).collect();
         assert_eq!(got, [("2026-03-01", "a", 10), ("2026-03-02", "a", 25), ("2026-03-02", "b", 5)]);
         // a negative row: refused, nothing changed
         let bad = [row("2026-03-01", "a", 1), row("2026-03-01", "c", -1)];

@@ -86,7 +86,9 @@ pub async fn post(
     for (_, r) in p.iter().filter(|(n, _)| n == "rate") {
         match r.split_once('=').map(|(c, v)| (c.trim().to_uppercase(), v.trim().parse::<f64>())) {
             Some((c, Ok(v))) if c.len() == 3 && v > 0.0 => rates.push((c, v)),
-            _ => return Err(ApiError::field(Code::InvalidQuery, "rate", format!("'{r}': use CUR=RATE, e.g. USD=92.5"))),
+            _ => {
+                return Err(ApiError::field(Code::InvalidQuery, "rate", format!("'{r}': use CUR=RATE, e.g. USD=92.5")))
+            }
         }
     }
     let add_vat = match at("add_vat") {
@@ -101,8 +103,7 @@ pub async fn post(
     blocking(move || {
         let settings = s.meta.project_settings(&project).map_err(|e| ApiError::internal("settings", &e))?;
         let currency = settings.map(|x| x.currency).unwrap_or_else(|| "RUB".into());
-        let opts =
-            CostImport { currency, rates, add_vat, source, medium, file_currency };
+        let opts = CostImport { currency, rates, add_vat, source, medium, file_currency };
         match tropa_app::costs::import(&s.meta, &project, &text, &opts, &Who::system(), tropa_app::now_ms()) {
             Ok(Ok(summary)) => Ok(Json(summary)),
             Ok(Err(problems)) => {

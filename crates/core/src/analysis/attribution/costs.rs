@@ -135,7 +135,9 @@ impl CostProblem {
             CostReason::NotANumber { text } => format!("'{text}' is not a number"),
             CostReason::Negative { text } if ru => format!("'{text}': расход не может быть отрицательным"),
             CostReason::Negative { text } => format!("'{text}': a cost cannot be negative"),
-            CostReason::UnknownCurrency { text } if ru => format!("неизвестная валюта '{text}' (код ISO 4217: RUB, USD…)"),
+            CostReason::UnknownCurrency { text } if ru => {
+                format!("неизвестная валюта '{text}' (код ISO 4217: RUB, USD…)")
+            }
             CostReason::UnknownCurrency { text } => format!("unknown currency '{text}' (an ISO 4217 code: RUB, USD…)"),
             CostReason::NoRate { currency, project } if ru => {
                 format!("{currency} не {project}, а курса нет: укажите курс ({currency}=…) — валюты не смешиваются")
@@ -143,7 +145,9 @@ impl CostProblem {
             CostReason::NoRate { currency, project } => {
                 format!("{currency} is not {project} and there is no rate: give one ({currency}=…); currencies are never mixed")
             }
-            CostReason::Duplicate { first_line } if ru => format!("повтор строки {first_line} (тот же день, источник, канал и кампания)"),
+            CostReason::Duplicate { first_line } if ru => {
+                format!("повтор строки {first_line} (тот же день, источник, канал и кампания)")
+            }
             CostReason::Duplicate { first_line } => {
                 format!("repeats line {first_line} (the same day, source, medium, campaign and channel)")
             }
@@ -166,7 +170,9 @@ fn column_of(header: &str) -> Option<CostColumn> {
         "date" | "day" | "дата" | "день" => CostColumn::Date,
         "source" | "utm_source" | "источник" => CostColumn::Source,
         "medium" | "utm_medium" | "тип трафика" => CostColumn::Medium,
-        "campaign" | "campaign name" | "кампания" | "название кампании" | "utm_campaign" => CostColumn::Campaign,
+        "campaign" | "campaign name" | "кампания" | "название кампании" | "utm_campaign" => {
+            CostColumn::Campaign
+        }
         "channel" | "канал" => CostColumn::Channel,
         "currency" | "currency code" | "валюта" => CostColumn::Currency,
         _ if ["cost", "spend", "amount spent", "расход", "стоимость"].iter().any(|p| h.starts_with(p)) => {
@@ -209,7 +215,7 @@ pub fn parse_day(text: &str) -> Option<String> {
     let (y, m, d): (i32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    (m >= 1 && m <= 12 && d >= 1 && d <= days[m as usize - 1]).then(|| format!("{y:04}-{m:02}-{d:02}"))
+    ((1..=12).contains(&m) && (1..=days[m as usize - 1]).contains(&d)).then(|| format!("{y:04}-{m:02}-{d:02}"))
 }
 
 /// An amount: `1234.5`, `1 234,50`, `1,234.50`.
@@ -240,10 +246,11 @@ pub fn parse_costs(text: &str, opts: &CostImport) -> Result<Vec<CostRow>, Vec<Co
     let Some((hline, header)) = lines.next() else {
         return Err(vec![CostProblem { line: 1, column: CostColumn::Header, reason: CostReason::NoRows }]);
     };
-    let sep = [('\t', header.matches('\t').count()), (';', header.matches(';').count()), (',', header.matches(',').count())]
-        .into_iter()
-        .max_by_key(|s| s.1)
-        .map_or(',', |s| s.0);
+    let sep =
+        [('\t', header.matches('\t').count()), (';', header.matches(';').count()), (',', header.matches(',').count())]
+            .into_iter()
+            .max_by_key(|s| s.1)
+            .map_or(',', |s| s.0);
     let cols: Vec<Option<CostColumn>> = split(header, sep).iter().map(|h| column_of(h)).collect();
     let at = |c: CostColumn| cols.iter().position(|x| *x == Some(c));
     for needed in [CostColumn::Date, CostColumn::Cost] {
@@ -292,8 +299,10 @@ pub fn parse_costs(text: &str, opts: &CostImport) -> Result<Vec<CostRow>, Vec<Co
                 }
             },
         };
-        let source = cell(CostColumn::Source).filter(|s| !s.is_empty()).or_else(|| opts.source.clone()).unwrap_or_default();
-        let medium = cell(CostColumn::Medium).filter(|s| !s.is_empty()).or_else(|| opts.medium.clone()).unwrap_or_default();
+        let source =
+            cell(CostColumn::Source).filter(|s| !s.is_empty()).or_else(|| opts.source.clone()).unwrap_or_default();
+        let medium =
+            cell(CostColumn::Medium).filter(|s| !s.is_empty()).or_else(|| opts.medium.clone()).unwrap_or_default();
         let campaign = cell(CostColumn::Campaign).unwrap_or_default();
         let channel = cell(CostColumn::Channel).unwrap_or_default();
         if source.is_empty() && medium.is_empty() && channel.is_empty() {
@@ -414,7 +423,10 @@ mod tests {
         let direct = "Дата;Кампания;Показы;Клики;Расход (руб.)\n01.03.2026;summer_hiking;1000;50;1 234,50\n";
         let o = CostImport { source: Some("yandex".into()), medium: Some("cpc".into()), add_vat: Some(20.0), ..opts() };
         let rows = parse_costs(direct, &o).unwrap();
-        assert_eq!((rows[0].day.as_str(), rows[0].source.as_str(), rows[0].campaign.as_str()), ("2026-03-01", "yandex", "summer_hiking"));
+        assert_eq!(
+            (rows[0].day.as_str(), rows[0].source.as_str(), rows[0].campaign.as_str()),
+            ("2026-03-01", "yandex", "summer_hiking")
+        );
         assert!((rows[0].cost - 1234.5 * 1.2).abs() < 1e-9);
         let google = "Day,Campaign,Currency code,Cost\n2026-03-01,\"brand, exact\",USD,\"1,000.50\"\n";
         let o = CostImport { source: Some("google".into()), medium: Some("cpc".into()), ..opts() };

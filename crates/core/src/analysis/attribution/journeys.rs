@@ -49,7 +49,12 @@ pub struct JourneysReport {
 }
 
 /// The journeys over dense paths (`names[label]`); `days` comes from the fold.
-pub fn journeys(paths: &[(Vec<u32>, PathStats)], names: &[String], days: Vec<(u64, u64)>, top: usize) -> JourneysReport {
+pub fn journeys(
+    paths: &[(Vec<u32>, PathStats)],
+    names: &[String],
+    days: Vec<(u64, u64)>,
+    top: usize,
+) -> JourneysReport {
     let n = names.len();
     let mut assisted = vec![0u64; n];
     let mut last = vec![0u64; n];
@@ -84,7 +89,7 @@ pub fn journeys(paths: &[(Vec<u32>, PathStats)], names: &[String], days: Vec<(u6
     let name = |l: u32| names[l as usize].clone();
     let mut overlap: Vec<Overlap> =
         pairs.into_iter().map(|((a, b), conversions)| Overlap { a: name(a), b: name(b), conversions }).collect();
-    overlap.sort_by(|x, y| y.conversions.cmp(&x.conversions));
+    overlap.sort_by_key(|x| std::cmp::Reverse(x.conversions));
     JourneysReport {
         assists: (0..n)
             .map(|l| Assist { label: names[l].clone(), assisted: assisted[l], last: last[l] })

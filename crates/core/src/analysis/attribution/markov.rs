@@ -181,8 +181,9 @@ impl Chain {
             for row in c + 1..m {
                 let f = a[row][c] / d;
                 if f != 0.0 {
-                    for col in c..m + 2 {
-                        a[row][col] -= f * a[c][col];
+                    let (top, bottom) = a.split_at_mut(row);
+                    for (x, p) in bottom[0][c..].iter_mut().zip(&top[c][c..]) {
+                        *x -= f * p;
                     }
                 }
             }

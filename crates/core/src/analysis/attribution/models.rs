@@ -27,8 +27,7 @@ pub fn heuristic_weights(spec: &AttributionSpec, touches: &[Touch], end: i64) ->
     };
     let last_nd = touches.iter().rposition(|t| !t.direct).unwrap_or(n - 1);
     let linear = vec![1.0 / n as f64; n];
-    let decay: Vec<f64> =
-        touches.iter().map(|t| (-((end - t.ts) as f64) / spec.half_life_ms as f64).exp2()).collect();
+    let decay: Vec<f64> = touches.iter().map(|t| (-((end - t.ts) as f64) / spec.half_life_ms as f64).exp2()).collect();
     let total: f64 = decay.iter().sum();
     let decay = decay.into_iter().map(|w| w / total).collect();
     [one_at(0), one_at(n - 1), one_at(last_nd), linear, decay, position(spec, n)]

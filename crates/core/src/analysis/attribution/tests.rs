@@ -142,8 +142,7 @@ fn every_model_on_the_hand_worked_three_customers() {
         let j = &r.journeys;
         assert_eq!(j.touches_to_convert, vec![(2, 1), (3, 1)]);
         assert_eq!(j.days_to_convert, vec![(2, 1), (3, 1)]);
-        let assists: Vec<(&str, u64, u64)> =
-            j.assists.iter().map(|a| (a.label.as_str(), a.assisted, a.last)).collect();
+        let assists: Vec<(&str, u64, u64)> = j.assists.iter().map(|a| (a.label.as_str(), a.assisted, a.last)).collect();
         assert_eq!(
             assists,
             [("direct", 0, 1), ("email", 0, 1), ("organic_search", 1, 0), ("paid_search", 1, 0), ("social", 1, 0)]
@@ -181,7 +180,7 @@ fn every_conversion_ends_a_path_and_the_next_starts_after_it() {
         (24 * 60, "purchase", "social", 30.0),
         (48 * 60, "page_view", "display", n),
     ];
-    let once = run_split(&spec(), &[c.clone()], 0);
+    let once = run_split(&spec(), std::slice::from_ref(&c), 0);
     assert_eq!((once.conversions, once.revenue, once.null_paths), (1, 50.0, 0));
     let every = run_split(&AttributionSpec { count: ConversionCount::Every, ..spec() }, &[c], 1);
     assert_eq!((every.conversions, every.revenue, every.unattributed, every.unattributed_revenue), (3, 150.0, 1, 70.0));
