@@ -45,6 +45,8 @@ PAGES = [
     # one journey model: a map's versions compared in one grid, a persona beside all customers
     ("map_compare", "/maps/1/compare?a=1"),
     ("map_persona", "/maps/1?persona=maria"),
+    ("attribution", "/attribution"),
+    ("attribution_campaign", "/attribution?conversion=purchase&by=campaign&lookback=14d&ignore_direct=on"),
 ]
 
 

@@ -17,6 +17,7 @@
 //! ```
 
 pub mod audit;
+pub mod costs;
 pub mod dashboards;
 pub mod definitions;
 pub mod dictionary;

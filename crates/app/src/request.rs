@@ -25,9 +25,11 @@ use tropa_core::time::{parse_duration, TextError};
 use tropa_engine::report::StateFilter;
 use tropa_engine::Engine;
 
+mod attribution;
 mod empty;
 mod names;
 mod stages;
+pub use attribution::AttributionRequest;
 pub use empty::{empty_warnings, why_empty, Empty, Outcome};
 pub use names::{event_warnings, property_warnings, unknown_events, unknown_properties, NamedEvents, Warning};
 pub use stages::{StagesRequest, TransitionsRequest};

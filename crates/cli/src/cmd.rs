@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
 pub mod admin;
+pub mod attribution;
 pub mod audit;
+pub mod costs;
 pub mod customer;
 pub mod dashboard;
 pub mod demo;

@@ -87,6 +87,10 @@ enum Command {
     /// Text analytics on this machine: `text sentiment FILE` (label, score, themes per line),
     /// `text phrases --group FILE --rest FILE` (distinctive phrases and quotes), `text themes`.
     Text(cmd::text::TextArgs),
+    /// Attribution: conversions and revenue each channel, source or campaign earns under every model side by side.
+    Attribution(cmd::attribution::AttributionArgs),
+    /// Ad spend: import cost files (Yandex Direct, VK Ads, Google Ads, CSV) and list them.
+    Costs(cmd::costs::CostsArgs),
 }
 
 /// An error meant for the user: printed as is, exit code 1.
@@ -214,6 +218,13 @@ fn main() -> ExitCode {
         ),
         Command::Audit(a) => cmd::audit::run(&cli.data, cli.project.as_deref(), a),
         Command::Text(a) => cmd::text::run(a),
+        Command::Attribution(a) => settings(&cli.data, &cli.project).and_then(|s| {
+            let project = cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT);
+            cmd::attribution::run(&cli.data, &data, project, s, a)
+        }),
+        Command::Costs(a) => {
+            cmd::costs::run(&cli.data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT), a)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

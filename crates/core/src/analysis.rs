@@ -1,5 +1,6 @@
 //! Analyses: each a [`crate::JourneyFold`] over one customer's journey with a mergeable partial result.
 
+pub mod attribution;
 pub mod customers;
 pub mod filter;
 pub mod funnel;

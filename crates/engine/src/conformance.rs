@@ -60,6 +60,12 @@ macro_rules! engine_conformance_suite {
                 let (engine, _guard) = ($make)();
                 $crate::conformance::catalog_counts_what_a_scan_sees(&engine);
             }
+
+            #[test]
+            fn attribution_credits_the_hand_worked_case() {
+                let (engine, _guard) = ($make)();
+                $crate::conformance::attribution_credits_the_hand_worked_case(&engine);
+            }
         }
     };
 }
@@ -281,4 +287,69 @@ pub fn catalog_counts_what_a_scan_sees(engine: &dyn Engine) {
     let after = engine.catalog().expect("catalog");
     assert_eq!(after.total(), n - removed);
     assert_eq!(after, scanned(engine));
+}
+
+/// Attribution over the engine: three customers (one identified halfway, so its touches join across ids) give
+/// the hand-worked credits of every model (see `tropa_core::analysis::attribution` tests).
+pub fn attribution_credits_the_hand_worked_case(engine: &dyn Engine) {
+    use tropa_core::analysis::attribution::{AttributionSpec, Model};
+    use tropa_core::analysis::filter::EventMatch;
+    const HOUR: i64 = 3_600_000;
+    let t0 = 1_700_000_000_000;
+    let ev = |id: &str, anon: &str, user: &str, h: i64, name: &str, group: &str, revenue: Option<f64>| {
+        let mut e = Event {
+            message_id: id.into(),
+            kind: MessageKind::Track,
+            timestamp: t0 + h * HOUR,
+            received_at: t0 + h * HOUR,
+            anonymous_id: anon.into(),
+            user_id: user.into(),
+            name: name.into(),
+            touchpoint: "web".into(),
+            properties: "{}".into(),
+            traits: "{}".into(),
+            revenue,
+            ..Event::default()
+        };
+        e.channel.group = group.into();
+        e
+    };
+    engine
+        .ingest(vec![
+            ev("a1", "anon-a", "", 0, "page_view", "organic_search", None),
+            ev("a2", "anon-a", "", 48, "purchase", "email", Some(100.0)),
+            ev("b1", "anon-b", "", 0, "page_view", "social", None),
+            ev("b2", "anon-b", "user-b", 24, "page_view", "paid_search", None),
+            ev("b3", "", "user-b", 72, "purchase", "direct", Some(300.0)),
+            ev("c1", "anon-c", "", 0, "page_view", "social", None),
+            ev("c2", "anon-c", "", 10, "page_view", "direct", None),
+        ])
+        .expect("ingest");
+    let spec = AttributionSpec {
+        half_life_ms: 24 * HOUR,
+        ..AttributionSpec::new(EventMatch::parse("purchase").expect("condition"))
+    };
+    let r = crate::report::attribution(engine, spec, Default::default(), Vec::new()).expect("attribution");
+    assert_eq!((r.customers, r.conversions, r.revenue, r.touches, r.null_paths), (3, 2, 400.0, 7, 1));
+    let credit = |label: &str, m: Model| {
+        let row = r.rows.iter().find(|row| row.label == label).expect("a row per channel");
+        row.credits[m as usize].map(|c| (c.conversions, c.revenue)).expect("valued")
+    };
+    let third = 1.0 / 3.0;
+    let want = [
+        ("organic_search", Model::FirstTouch, 1.0, 100.0),
+        ("social", Model::FirstTouch, 1.0, 300.0),
+        ("direct", Model::LastTouch, 1.0, 300.0),
+        ("paid_search", Model::LastNonDirect, 1.0, 300.0),
+        ("social", Model::Linear, third, 100.0),
+        ("email", Model::TimeDecay, 0.8, 80.0),
+        ("social", Model::PositionBased, 0.4, 120.0),
+        ("paid_search", Model::Markov, 2.0 * 0.25 / 2.25, 400.0 * 0.375 / 2.375),
+        ("organic_search", Model::Shapley, 0.5, 50.0),
+    ];
+    for (label, m, c, rev) in want {
+        let (gc, gr) = credit(label, m);
+        assert!((gc - c).abs() < 1e-12 && (gr - rev).abs() < 1e-9, "{label} {m:?}: {gc}/{gr}, want {c}/{rev}");
+    }
+    assert!((r.markov.conversion_probability - 2.0 / 3.0).abs() < 1e-12);
 }

@@ -3,6 +3,7 @@
 //! functions, so a report is the same whichever way it is asked for. Each spec that buckets time (stats' days, a
 //! funnel's trend, retention's cohorts) carries its [`tropa_core::calendar::Calendar`]: the project's time zone.
 
+use tropa_core::analysis::attribution::{AttributionFold, AttributionReport, AttributionSpec};
 use tropa_core::analysis::customers::{CustomerListFold, CustomerRow, TopCustomersFold};
 use tropa_core::analysis::funnel::{FunnelFold, FunnelReport, FunnelSpec};
 use tropa_core::analysis::lanes::{LanesFold, LanesReport, LanesSpec};
@@ -241,6 +242,19 @@ pub fn lanes(
     let f = LanesFold::new(spec, &engine.dictionaries()).map_err(invalid("definition"))?;
     let end = f.spec().now.saturating_add(1);
     scope.until = Some(scope.until.map_or(end, |u| u.min(end)));
+    let columns = f.columns();
+    let (acc, scope) = scoped_fold(engine, f, columns, scope, tests)?;
+    Ok(scope.inner().report(&acc))
+}
+
+/// Every attribution model side by side over the selected customers (see [`tropa_core::analysis::attribution`]).
+pub fn attribution(
+    engine: &dyn Engine,
+    spec: AttributionSpec,
+    scope: ScopeSpec,
+    tests: Vec<Box<dyn CustomerTest>>,
+) -> Result<AttributionReport, EngineError> {
+    let f = AttributionFold::new(spec, &engine.dictionaries()).map_err(invalid("attribution"))?;
     let columns = f.columns();
     let (acc, scope) = scoped_fold(engine, f, columns, scope, tests)?;
     Ok(scope.inner().report(&acc))

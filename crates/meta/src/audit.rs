@@ -54,10 +54,12 @@ pub enum Action {
     MapVersionName,
     /// A map linked to the project's stages or detached.
     MapStages,
+    /// Ad spend imported (the days it covers replaced).
+    CostsImport,
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 31] = [
         Action::ProjectCreate,
         Action::ProjectSettings,
         Action::KeyCreate,
@@ -88,6 +90,7 @@ impl Action {
         Action::MapRestore,
         Action::MapVersionName,
         Action::MapStages,
+        Action::CostsImport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -122,6 +125,7 @@ impl Action {
             Action::MapRestore => "map.restore",
             Action::MapVersionName => "map.version_name",
             Action::MapStages => "map.stages",
+            Action::CostsImport => "costs.import",
         }
     }
 

@@ -27,6 +27,7 @@
 //! ```
 
 pub mod audit;
+pub mod costs;
 pub mod dashboards;
 pub mod dictionary;
 pub mod maps;
@@ -40,6 +41,7 @@ pub mod settings;
 pub mod sqlite;
 pub mod users;
 
+pub use costs::StoredCost;
 pub use dashboards::{DashboardInfo, DashboardPeriod, Move, NewTile, Shared, Tile};
 pub use dictionary::{Note, NoteKind};
 pub use maps::{MapInfo, MapVersion, NewShare, ShareInfo, StageLink};

@@ -22,6 +22,7 @@
 //! The schema every backend stores this in is [`crate::schema::MIGRATIONS`], rendered for its dialect.
 
 use crate::audit::{Entry, Filter, NewEntry};
+use crate::costs::StoredCost;
 use crate::dashboards::{DashboardInfo, DashboardPeriod, Move, NewTile, Shared, Tile};
 use crate::dictionary::{Note, NoteKind};
 use crate::maps::{MapInfo, MapVersion, NewShare, ShareInfo, StageLink};
@@ -34,12 +35,13 @@ use crate::{KeyInfo, KeyKind, MetaError, NewKey, Project};
 
 /// Every area of the metadata store: what [`crate::Meta`] holds.
 pub trait Repository:
-    Projects + Users + Members + Reports + Maps + Settings + Audit + Dictionary + Dashboards + Send + Sync
+    Projects + Users + Members + Reports + Maps + Settings + Audit + Dictionary + Dashboards + Costs + Send + Sync
 {
 }
 
-impl<T: Projects + Users + Members + Reports + Maps + Settings + Audit + Dictionary + Dashboards + Send + Sync>
-    Repository for T
+impl<
+        T: Projects + Users + Members + Reports + Maps + Settings + Audit + Dictionary + Dashboards + Costs + Send + Sync,
+    > Repository for T
 {
 }
 
@@ -374,4 +376,15 @@ pub trait Dictionary {
         user: Option<i64>,
         now: i64,
     ) -> Result<(), MetaError>;
+}
+
+/// Ad spend per project (see [`crate::costs`]).
+pub trait Costs {
+    /// Replaces every row of `project` with a day in `from..=to` (`YYYY-MM-DD`) by `rows` (each checked by
+    /// `costs::check_cost`, each inside the range), in one transaction; returns how many rows it removed
+    /// (`NotFound { what: "project" }`).
+    fn replace_costs(&self, project: &str, from: &str, to: &str, rows: &[StoredCost]) -> Result<usize, MetaError>;
+
+    /// The rows of `project` with a day in `from..=to` (either open), by day, source, medium, campaign, channel.
+    fn costs(&self, project: &str, from: Option<&str>, to: Option<&str>) -> Result<Vec<StoredCost>, MetaError>;
 }

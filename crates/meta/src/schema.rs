@@ -482,6 +482,24 @@ pub const MIGRATIONS: &[Migration] = &[
             Step::AddColumn { table: "map_versions", column: text("name") },
         ],
     },
+    Migration {
+        note: "ad spend per project for attribution: one row per day, source, medium, campaign and channel, the \
+               amount in millionths of the project's currency",
+        steps: &[Step::CreateTable(Table {
+            name: "ad_costs",
+            columns: &[
+                integer("project_id").not_null().references("projects", "id", OnDelete::Cascade),
+                text("day").not_null(),
+                text("source").not_null(),
+                text("medium").not_null(),
+                text("campaign").not_null(),
+                text("channel").not_null(),
+                integer("cost_micros").not_null(),
+                text("currency").not_null(),
+            ],
+            constraints: &[Constraint::PrimaryKey(&["project_id", "day", "source", "medium", "campaign", "channel"])],
+        })],
+    },
 ];
 
 /// How a map's stages relate to the project's: `linked` (the project's stages, followed when they change) or

@@ -3,6 +3,7 @@
 //! SQLite's `user_version` (`sqlite/migrate.rs`). Each area's trait is implemented in its own file of `sqlite/`.
 
 mod audit;
+mod costs;
 mod dashboards;
 mod dictionary;
 mod maps;

@@ -8,6 +8,8 @@
 //! | `GET /api/v1/customers/{id}` | — | one customer's identities, merges and timeline |
 //! | `POST /api/v1/funnel` | [`request::FunnelRequest`] | the funnel report |
 //! | `POST /api/v1/paths` | [`request::PathsRequest`] | top paths, Sankey nodes and links |
+//! | `POST /api/v1/attribution` | [`request::AttributionRequest`] | every attribution model side by side |
+//! | `GET`/`POST /api/v1/costs` | a cost file (POST, write key) | the project's ad spend ([`costs`]) |
 //! | `POST /api/v1/retention` | [`request::RetentionRequest`] | cohorts and return curves |
 //! | `POST /api/v1/stages` | [`request::StagesRequest`] | stage distribution, conversion, lifecycle |
 //! | `GET /api/v1/dictionary` | — | every event and property: counts, first/last seen, values, notes ([`dictionary`]) |
@@ -19,6 +21,7 @@
 //!
 //! The OpenAPI document at `/api/openapi.json` is built from these types ([`openapi`]).
 
+pub mod costs;
 pub mod dictionary;
 pub mod openapi;
 pub use tropa_app::request;
@@ -66,6 +69,13 @@ pub fn routes() -> Router<Arc<AppState>> {
             }),
         )
         .route("/api/v1/stages", post(stages))
+        .route("/api/v1/costs", get(costs::get).post(costs::post))
+        .route(
+            "/api/v1/attribution",
+            post(|State(s), RawQuery(q), h: HeaderMap, b| async move {
+                answer(analysis::<request::AttributionRequest, _>(s, (&h, q), b, report::attribution).await)
+            }),
+        )
         .route("/api/v1/dictionary", get(dictionary::get))
         .route("/api/v1/dictionary/{kind}/{name}", axum::routing::put(dictionary::put).patch(dictionary::put))
         .route("/api/openapi.json", get(|| async { Json(openapi::document()) }))

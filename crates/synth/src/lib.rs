@@ -46,6 +46,10 @@
 //! | `slow_delivery_churn` | first order delivered in > 5 days (25 %): `delivery_delay` tickets and far fewer repeat purchases | tickets 61 % vs 3 %, repeat 10.9 % vs 35.8 % |
 //! | `repeat_purchase` | ≈ 30 % of buyers buy again | 28.9 % |
 //! | `one_session_churn` | ≈ 60 % of customers come once and never return | 60.6 % |
+//! | `paid_opens_journeys` | paid search opens journeys that direct visits close: weaker on last touch than on first touch, Markov and Shapley; direct the other way (measured with tropa's attribution, not planted by a knob of its own) | 20,000 customers: paid search first 422, last 336, Markov 367, Shapley 374; direct last 669, Markov 592 |
+//!
+//! Ad spend: [`ad_spend`] prices the paid visits of the same journeys (cost per click per platform), for the
+//! demo's cost columns (CPA, ROAS, ROMI).
 //!
 //! # Example
 //! ```
@@ -66,6 +70,7 @@
 //! ```
 mod catalog;
 mod channels;
+mod costs;
 mod emit;
 mod journey;
 mod people;
@@ -73,6 +78,7 @@ mod profile;
 mod rng;
 mod truths;
 
+pub use costs::{ad_spend, cost_per_click, AdSpend};
 pub use truths::{truths, Truth};
 
 use tropa_core::event::Event;

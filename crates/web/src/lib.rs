@@ -95,6 +95,7 @@ pub fn router(state: Arc<WebState>) -> Router {
         .route("/", get(overview::page))
         .route("/funnels", get(funnels::page))
         .route("/paths", get(paths::page))
+        .route("/attribution", get(pages::attribution::page))
         .route("/retention", get(retention::page))
         .route("/stages", get(stages::page).post(stages::post))
         .route("/stages/definition", get(stages::export))

@@ -228,8 +228,10 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
             let mut summary = store.summary()?;
             if summary.events == 0 {
                 eprintln!("{} {}…", tr("generating demo data into", "создаю демо-данные в"), data.display());
-                generate(&store, &ending_today(tropa_app::now_ms()), 64_000, true)?;
+                let cfg = ending_today(tropa_app::now_ms());
+                generate(&store, &cfg, 64_000, true)?;
                 summary = store.summary()?;
+                demo_spend(data, &cfg)?;
             }
             print(&format!(
                 "{}: {} {}, {} {}\n\n{}\n  tropa --data {d} stats\n  tropa --data {d} customer {id}\n  tropa --data {d} funnel --step view_item --step add_to_cart --step begin_checkout --step purchase --breakdown first_channel\n  tropa --data {d} paths --to purchase --depth 4 --collapse\n  tropa --data {d} stages\n  tropa --data {d} retention --start purchase --return purchase --period month --periods 4\n  tropa --data {d} export events.parquet\n",
@@ -257,4 +259,27 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
             })
         }
     }
+}
+
+/// The demo shop's ad spend (its paid visits at each platform's price, see [`tropa_synth::ad_spend`]) stored as
+/// the default project's costs, for the attribution page's spend, ROAS and CPA.
+fn demo_spend(data: &Path, cfg: &SynthConfig) -> anyhow::Result<()> {
+    let meta = tropa_app::layout::open_meta(data)?;
+    let rows: Vec<tropa_meta::StoredCost> = tropa_synth::ad_spend(cfg)
+        .into_iter()
+        .map(|s| tropa_meta::StoredCost {
+            day: s.day,
+            source: s.source.into(),
+            medium: s.medium.into(),
+            campaign: s.campaign,
+            channel: String::new(),
+            cost_micros: (s.cost * 1e6).round() as i64,
+            currency: "RUB".into(),
+        })
+        .collect();
+    if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
+        let (from, to) = (first.day.clone(), last.day.clone());
+        meta.replace_costs(tropa_app::layout::DEFAULT_PROJECT, &from, &to, &rows)?;
+    }
+    Ok(())
 }

@@ -45,6 +45,16 @@ pub enum SpecField {
     Transitions,
     /// The instant the report is computed at.
     Now,
+    /// Attribution: how far before a conversion touches count.
+    Lookback,
+    /// Attribution: the half-life of the time-decay model.
+    HalfLife,
+    /// Attribution: the first and last shares of the position-based model (percent).
+    Positions,
+    /// Attribution: the order of the Markov chain.
+    MarkovOrder,
+    /// Attribution: channels valued one by one in the Shapley model.
+    ShapleyPlayers,
 }
 
 impl SpecField {
@@ -64,6 +74,11 @@ impl SpecField {
             SpecField::Stuck => "stuck",
             SpecField::Transitions => "transitions",
             SpecField::Now => "now",
+            SpecField::Lookback => "lookback",
+            SpecField::HalfLife => "half_life",
+            SpecField::Positions => "positions",
+            SpecField::MarkovOrder => "order",
+            SpecField::ShapleyPlayers => "players",
         }
     }
 }

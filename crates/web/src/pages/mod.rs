@@ -2,6 +2,7 @@
 //! imports what it uses from `crate::session`, `crate::access`, `crate::error` and `crate::ui`; pages import
 //! other pages only where one shows another's part (the saved-reports panel, the settings tabs).
 
+pub mod attribution;
 pub mod audit;
 pub mod builder;
 pub mod customers;

@@ -49,7 +49,8 @@ fn frame(s: &Session, fields: Markup, title: &str, target: Markup) -> Markup {
 
 /// The control of a report page `kind` showing `q` (nothing for viewers).
 pub fn report(st: &WebState, s: &Session, kind: &str, q: &HashMap<String, String>) -> Markup {
-    if s.role < Role::Analyst {
+    // a report a dashboard cannot show yet (attribution) has no pin control
+    if s.role < Role::Analyst || !tropa_meta::dashboards::TILE_KINDS.contains(&kind) {
         return html! {};
     }
     let query = tropa_app::reports::canonical_query(q.iter().map(|(k, v)| (k.as_str(), v.as_str())));

@@ -1,0 +1,304 @@
+//! The attribution fold: a customer's journey into paths of touches, heuristic credits and the path multiset.
+
+use rustc_hash::FxHashMap;
+
+use super::models::{heuristic_weights, HEURISTICS};
+use super::{AttributionSpec, ConversionCount, DirectRule, SessionTouches, DAY_MS};
+use crate::analysis::filter::Field;
+use crate::analysis::matcher::{value_text, EventView, Matcher};
+use crate::analysis::timeline::SESSION_GAP_MS;
+use crate::dict::{DictCol, Dictionaries};
+use crate::fold::JourneyFold;
+use crate::journey::{Columns, Journey, TextCol};
+
+/// Label ids: a dictionary code of the `by` column, an event name (this bit and the name code) or a string
+/// interned by the accumulator (this bit and its index).
+const NAME_BIT: u32 = 1 << 31;
+const LOCAL_BIT: u32 = 1 << 30;
+
+/// One touch of a path being built.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Touch {
+    pub label: u32,
+    pub ts: i64,
+    pub direct: bool,
+}
+
+/// Conversions, null ends and revenue of one distinct path.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PathStats {
+    pub conversions: u64,
+    pub nulls: u64,
+    pub revenue: f64,
+}
+
+/// Partial result of a set of customers.
+#[derive(Debug, Clone, Default)]
+pub struct AttributionAcc {
+    /// Distinct paths (label ids in order).
+    pub paths: FxHashMap<Box<[u32]>, PathStats>,
+    /// Heuristic credit per label: conversions and revenue per model of [`HEURISTICS`].
+    pub credit: FxHashMap<u32, [f64; 2 * HEURISTICS]>,
+    /// Strings interned for labels that are not dictionary values.
+    pub local: Vec<String>,
+    local_index: FxHashMap<String, u32>,
+    pub conversions: u64,
+    pub revenue: f64,
+    /// Conversions (and their revenue) with no touch left.
+    pub unattributed: u64,
+    pub unattributed_revenue: f64,
+    /// Touches in paths, and touches cut by the lookback.
+    pub touches: u64,
+    pub cut: u64,
+    /// Converting paths by whole days from their first touch to the conversion.
+    pub days_to_convert: std::collections::BTreeMap<u32, u64>,
+    /// Customers seen, and of them those with at least one conversion.
+    pub customers: u64,
+    pub converters: u64,
+    scratch: Vec<Touch>,
+}
+
+impl AttributionAcc {
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.local_index.get(s) {
+            return i;
+        }
+        let i = LOCAL_BIT | self.local.len() as u32;
+        self.local.push(s.to_string());
+        self.local_index.insert(s.to_string(), i);
+        i
+    }
+}
+
+/// The fold, with conditions resolved to dictionary codes.
+pub struct AttributionFold {
+    spec: AttributionSpec,
+    conversion: Matcher,
+    touches: Vec<Matcher>,
+    /// The `by` field when it is a dictionary column (labels are its codes).
+    by_dict: Option<DictCol>,
+    direct: Option<u32>,
+    columns: Columns,
+    dicts: Dictionaries,
+}
+
+impl AttributionFold {
+    pub fn new(spec: AttributionSpec, dicts: &Dictionaries) -> Result<Self, String> {
+        spec.validate()?;
+        let conversion = Matcher::new(&spec.conversion, dicts);
+        let touches: Vec<Matcher> = spec.touch_events.iter().map(|m| Matcher::new(m, dicts)).collect();
+        let by_dict = match &spec.by.0 {
+            Field::Dict(DictCol::Name) => None,
+            Field::Dict(d) => Some(*d),
+            _ => None,
+        };
+        let mut columns = Columns::dict(DictCol::Channel).with(conversion.columns()).with(Columns::REVENUE);
+        for t in &touches {
+            columns = columns.with(t.columns());
+        }
+        columns = columns.with(match &spec.by.0 {
+            Field::Dict(DictCol::Name) => Columns::NONE,
+            Field::Dict(d) => Columns::dict(*d),
+            Field::Revenue => Columns::REVENUE,
+            _ => Columns::ROWS,
+        });
+        if spec.sessions == SessionTouches::Entries {
+            columns = columns.with(Columns::ROWS);
+        }
+        let direct = dicts.get(DictCol::Channel).code("direct");
+        Ok(AttributionFold { spec, conversion, touches, by_dict, direct, columns, dicts: dicts.clone() })
+    }
+
+    pub fn columns(&self) -> Columns {
+        self.columns
+    }
+
+    pub fn spec(&self) -> &AttributionSpec {
+        &self.spec
+    }
+
+    pub fn dicts(&self) -> &Dictionaries {
+        &self.dicts
+    }
+
+    /// The text of a label id.
+    pub fn label_text(&self, acc: &AttributionAcc, id: u32) -> String {
+        let s = if id & NAME_BIT != 0 {
+            self.dicts.name((id & !NAME_BIT) as u16).to_string()
+        } else if id & LOCAL_BIT != 0 {
+            acc.local.get((id & !LOCAL_BIT) as usize).cloned().unwrap_or_default()
+        } else if let Some(d) = self.by_dict {
+            self.dicts.get(d).value(id).to_string()
+        } else {
+            String::new()
+        };
+        if s.is_empty() {
+            "(none)".into()
+        } else {
+            s
+        }
+    }
+
+    /// Whether event `i` starts a new session.
+    fn new_session(&self, view: &mut EventView<'_, '_>, i: usize) -> bool {
+        let j = view.j;
+        if i == 0 || j.ts[i] - j.ts[i - 1] >= SESSION_GAP_MS {
+            return true;
+        }
+        if self.spec.sessions != SessionTouches::Entries || j.rows.is_empty() {
+            return false;
+        }
+        let has = |k: usize| j.access.text(TextCol::Properties, j.rows[k]).contains("session_id");
+        if !has(i) || !has(i - 1) {
+            return false;
+        }
+        let mut id = |k: usize| view.props(k).get("session_id").map(value_text);
+        matches!((id(i - 1), id(i)), (Some(a), Some(b)) if a != b)
+    }
+
+    /// The label of event `i` as a session entry (`fallback_name`: an empty or direct value reads the name).
+    fn label(&self, view: &mut EventView<'_, '_>, acc: &mut AttributionAcc, i: usize, fallback_name: bool) -> u32 {
+        let j = view.j;
+        let channel = j.codes(DictCol::Channel).get(i).copied();
+        if fallback_name && (channel.is_none() || channel == self.direct) {
+            return NAME_BIT | u32::from(j.name[i]);
+        }
+        let id = match (&self.spec.by.0, self.by_dict) {
+            (Field::Dict(DictCol::Name), _) => NAME_BIT | u32::from(j.name[i]),
+            (_, Some(d)) => j.codes(d).get(i).copied().unwrap_or(0),
+            (f, None) => {
+                let text = view.field_text(f, i);
+                acc.intern(&text)
+            }
+        };
+        let empty = match self.by_dict {
+            Some(d) if id & (NAME_BIT | LOCAL_BIT) == 0 => self.dicts.get(d).value(id).is_empty(),
+            _ => id & LOCAL_BIT != 0 && acc.local[(id & !LOCAL_BIT) as usize].is_empty(),
+        };
+        if fallback_name && empty {
+            NAME_BIT | u32::from(j.name[i])
+        } else {
+            id
+        }
+    }
+
+    /// Ends the path in `acc.scratch` at `end` (a conversion with its revenue, or a null end).
+    fn close(&self, acc: &mut AttributionAcc, end: i64, revenue: Option<f64>) {
+        let mut touches = std::mem::take(&mut acc.scratch);
+        if let Some(l) = self.spec.lookback_ms {
+            let keep = touches.iter().position(|t| t.ts >= end.saturating_sub(l)).unwrap_or(touches.len());
+            acc.cut += keep as u64;
+            touches.drain(..keep);
+        }
+        if self.spec.direct == DirectRule::IgnoreWhenOther && touches.iter().any(|t| !t.direct) {
+            touches.retain(|t| !t.direct);
+        }
+        if let Some(r) = revenue {
+            acc.conversions += 1;
+            acc.revenue += r;
+        }
+        if touches.is_empty() {
+            if let Some(r) = revenue {
+                acc.unattributed += 1;
+                acc.unattributed_revenue += r;
+            }
+            acc.scratch = touches;
+            return;
+        }
+        acc.touches += touches.len() as u64;
+        let key: Box<[u32]> = touches.iter().map(|t| t.label).collect();
+        let stats = acc.paths.entry(key).or_default();
+        match revenue {
+            Some(r) => {
+                stats.conversions += 1;
+                stats.revenue += r;
+                let days = ((end - touches[0].ts).max(0) / DAY_MS) as u32;
+                *acc.days_to_convert.entry(days).or_default() += 1;
+                let weights = heuristic_weights(&self.spec, &touches, end);
+                for (k, w) in weights.iter().enumerate() {
+                    for (t, &share) in touches.iter().zip(w) {
+                        if share != 0.0 {
+                            let c = acc.credit.entry(t.label).or_insert([0.0; 2 * HEURISTICS]);
+                            c[2 * k] += share;
+                            c[2 * k + 1] += share * r;
+                        }
+                    }
+                }
+            }
+            None => stats.nulls += 1,
+        }
+        touches.clear();
+        acc.scratch = touches;
+    }
+}
+
+impl JourneyFold for AttributionFold {
+    type Acc = AttributionAcc;
+
+    fn init(&self) -> AttributionAcc {
+        AttributionAcc::default()
+    }
+
+    fn fold(&self, acc: &mut AttributionAcc, j: &Journey<'_>) {
+        if j.is_empty() {
+            return;
+        }
+        acc.customers += 1;
+        acc.scratch.clear();
+        let mut view = EventView::new(j, &self.dicts);
+        let mut converted = false;
+        for i in 0..j.len() {
+            let session = self.spec.sessions != SessionTouches::None && self.new_session(&mut view, i);
+            let event = !session && self.touches.iter().any(|m| view.matches(m, i));
+            if session || event {
+                let label = self.label(&mut view, acc, i, event);
+                let channel = j.codes(DictCol::Channel).get(i).copied();
+                let direct = session && self.direct.is_some() && channel == self.direct;
+                acc.scratch.push(Touch { label, ts: j.ts[i], direct });
+            }
+            if view.matches(&self.conversion, i) {
+                let r = j.revenue.get(i).copied().filter(|r| !r.is_nan()).unwrap_or(0.0);
+                self.close(acc, j.ts[i], Some(r));
+                converted = true;
+                if self.spec.count == ConversionCount::Once {
+                    acc.scratch.clear();
+                    break;
+                }
+            }
+        }
+        acc.converters += u64::from(converted);
+        if !acc.scratch.is_empty() {
+            let last = j.ts[j.len() - 1];
+            self.close(acc, last, None);
+        }
+    }
+
+    fn merge(&self, into: &mut AttributionAcc, other: AttributionAcc) {
+        let map: Vec<u32> = other.local.iter().map(|s| into.intern(s)).collect();
+        let remap = |id: u32| if id & LOCAL_BIT != 0 { map[(id & !LOCAL_BIT) as usize] } else { id };
+        for (key, s) in other.paths {
+            let key: Box<[u32]> = if map.is_empty() { key } else { key.iter().map(|&l| remap(l)).collect() };
+            let t = into.paths.entry(key).or_default();
+            t.conversions += s.conversions;
+            t.nulls += s.nulls;
+            t.revenue += s.revenue;
+        }
+        for (label, c) in other.credit {
+            let t = into.credit.entry(remap(label)).or_insert([0.0; 2 * HEURISTICS]);
+            for (a, b) in t.iter_mut().zip(c) {
+                *a += b;
+            }
+        }
+        for (d, n) in other.days_to_convert {
+            *into.days_to_convert.entry(d).or_default() += n;
+        }
+        into.conversions += other.conversions;
+        into.revenue += other.revenue;
+        into.unattributed += other.unattributed;
+        into.unattributed_revenue += other.unattributed_revenue;
+        into.touches += other.touches;
+        into.cut += other.cut;
+        into.customers += other.customers;
+        into.converters += other.converters;
+    }
+}

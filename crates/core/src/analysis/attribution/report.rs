@@ -1,0 +1,184 @@
+//! The attribution report: every model's conversions and revenue per label, side by side.
+
+use serde::Serialize;
+
+use super::fold::{AttributionAcc, AttributionFold, PathStats};
+use super::journeys::{journeys, JourneysReport};
+use super::markov::{markov, MarkovResult};
+use super::models::HEURISTICS;
+use super::shapley::shapley;
+use super::Model;
+
+/// Conversions and revenue credited to a label by one model.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+pub struct Credit {
+    pub conversions: f64,
+    pub revenue: f64,
+}
+
+/// One label's credits, in [`AttributionReport::models`] order (None: not valued on its own — a label Shapley
+/// counts inside `(other)`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttributionRow {
+    pub label: String,
+    /// Touches with this label in all paths (converting or not).
+    pub touches: u64,
+    pub credits: Vec<Option<Credit>>,
+}
+
+/// How Shapley valued the labels.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShapleyChoice {
+    /// Players in the game (the `(other)` player included).
+    pub players: usize,
+    /// Labels counted together as `(other)` (empty: every label is valued on its own).
+    pub other: Vec<String>,
+    /// `(other)`'s credit.
+    pub other_credit: Option<Credit>,
+}
+
+/// The report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttributionReport {
+    pub models: Vec<Model>,
+    /// Rows by linear-model conversions, descending (ties by label).
+    pub rows: Vec<AttributionRow>,
+    pub customers: u64,
+    pub converters: u64,
+    pub conversions: u64,
+    pub revenue: f64,
+    /// Conversions with no touch left (after the lookback and direct rules): not credited to anyone.
+    pub unattributed: u64,
+    pub unattributed_revenue: f64,
+    /// Touches in the paths, and touches the lookback cut.
+    pub touches: u64,
+    pub cut_touches: u64,
+    /// Distinct paths, and null (non-converting) path ends.
+    pub distinct_paths: usize,
+    pub null_paths: u64,
+    pub markov: MarkovResult,
+    pub shapley: ShapleyChoice,
+    pub journeys: JourneysReport,
+}
+
+impl AttributionFold {
+    /// The report of everything folded into `acc`.
+    pub fn report(&self, acc: &AttributionAcc) -> AttributionReport {
+        let spec = self.spec();
+        // dense labels, in label order
+        let mut ids: Vec<u32> = acc.paths.keys().flat_map(|p| p.iter().copied()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut named: Vec<(String, u32)> = ids.iter().map(|&id| (self.label_text(acc, id), id)).collect();
+        named.sort();
+        // two ids may read the same (an empty value and a name): they share a row
+        let mut names: Vec<String> = named.iter().map(|n| n.0.clone()).collect();
+        names.dedup();
+        let dense = |id: u32| {
+            let text = named.iter().find(|n| n.1 == id).map(|n| n.0.as_str()).unwrap_or("");
+            names.binary_search_by(|n| n.as_str().cmp(text)).unwrap_or(0) as u32
+        };
+        let lookup: rustc_hash::FxHashMap<u32, u32> = ids.iter().map(|&id| (id, dense(id))).collect();
+        let mut paths: Vec<(Vec<u32>, PathStats)> =
+            acc.paths.iter().map(|(p, s)| (p.iter().map(|l| lookup[l]).collect(), *s)).collect();
+        paths.sort_by(|a, b| a.0.cmp(&b.0));
+        let n = names.len();
+        let mut touches = vec![0u64; n];
+        for (p, s) in &paths {
+            for &l in p {
+                touches[l as usize] += s.conversions + s.nulls;
+            }
+        }
+        let mut heur = vec![[0.0; 2 * HEURISTICS]; n];
+        let mut credit_ids: Vec<_> = acc.credit.iter().collect();
+        credit_ids.sort_by_key(|c| *c.0);
+        for (id, c) in credit_ids {
+            if let Some(&l) = lookup.get(id) {
+                for (a, b) in heur[l as usize].iter_mut().zip(c) {
+                    *a += b;
+                }
+            }
+        }
+        let (conv_total, rev_total) =
+            paths.iter().fold((0.0, 0.0), |(c, r), (_, s)| (c + s.conversions as f64, r + s.revenue));
+        let chain = markov(&paths, n, spec.order);
+        let (shap, choice) = self.shapley(&paths, &names, spec.players);
+        let rows = (0..n)
+            .map(|l| {
+                let mut credits: Vec<Option<Credit>> = (0..HEURISTICS)
+                    .map(|k| Some(Credit { conversions: heur[l][2 * k], revenue: heur[l][2 * k + 1] }))
+                    .collect();
+                let (share, value) = (chain.shares[l], chain.value_shares[l]);
+                credits.push(Some(Credit { conversions: conv_total * share, revenue: rev_total * value }));
+                credits.push(shap[l]);
+                AttributionRow { label: names[l].clone(), touches: touches[l], credits }
+            })
+            .collect::<Vec<_>>();
+        let mut rows = rows;
+        let linear = |r: &AttributionRow| r.credits[3].map_or(0.0, |c| c.conversions);
+        rows.sort_by(|a, b| linear(b).total_cmp(&linear(a)).then_with(|| a.label.cmp(&b.label)));
+        let days = acc.days_to_convert.iter().map(|(&d, &c)| (u64::from(d), c)).collect();
+        AttributionReport {
+            models: Model::ALL.to_vec(),
+            rows,
+            customers: acc.customers,
+            converters: acc.converters,
+            conversions: acc.conversions,
+            revenue: acc.revenue,
+            unattributed: acc.unattributed,
+            unattributed_revenue: acc.unattributed_revenue,
+            touches: acc.touches,
+            cut_touches: acc.cut,
+            distinct_paths: paths.len(),
+            null_paths: paths.iter().map(|p| p.1.nulls).sum(),
+            journeys: journeys(&paths, &names, days, spec.top),
+            markov: chain,
+            shapley: choice,
+        }
+    }
+
+    /// Shapley credits per dense label, with the top `players - 1` by conversions valued alone when there are
+    /// more than `players` labels.
+    fn shapley(
+        &self,
+        paths: &[(Vec<u32>, PathStats)],
+        names: &[String],
+        players: usize,
+    ) -> (Vec<Option<Credit>>, ShapleyChoice) {
+        let n = names.len();
+        let mut weight = vec![0u64; n];
+        for (p, s) in paths {
+            let mut set = p.clone();
+            set.sort_unstable();
+            set.dedup();
+            for l in set {
+                weight[l as usize] += s.conversions;
+            }
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| weight[b].cmp(&weight[a]).then(a.cmp(&b)));
+        let alone = if n <= players { n } else { players - 1 };
+        let k = if n <= players { n } else { players };
+        let mut player = vec![alone; n];
+        for (i, &l) in order.iter().take(alone).enumerate() {
+            player[l] = i;
+        }
+        let mut fc = vec![0.0; 1 << k];
+        let mut fr = vec![0.0; 1 << k];
+        for (p, s) in paths {
+            if s.conversions == 0 {
+                continue;
+            }
+            let mask = p.iter().fold(0usize, |m, &l| m | 1 << player[l as usize]);
+            fc[mask] += s.conversions as f64;
+            fr[mask] += s.revenue;
+        }
+        let (pc, pr) = (shapley(fc, k), shapley(fr, k));
+        let credit = |i: usize| Credit { conversions: pc[i], revenue: pr[i] };
+        let out = (0..n).map(|l| (player[l] < alone).then(|| credit(player[l]))).collect();
+        let mut other: Vec<String> = order.iter().skip(alone).map(|&l| names[l].clone()).collect();
+        other.sort();
+        let other_credit = (alone < k).then(|| credit(alone));
+        (out, ShapleyChoice { players: k, other, other_credit })
+    }
+}

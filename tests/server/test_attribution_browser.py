@@ -1,0 +1,66 @@
+"""The attribution page in headless Chromium on demo data with imported ad spend: every model side by side (a
+table and a bar chart per model), the touches the lookback cut, the spend columns, a campaign breakdown, a
+mistyped lookback refused at its field, the page in Russian — all under the server's Content-Security-Policy.
+The cost file goes through the query API (write key) and a bad one is refused with its lines."""
+import json
+
+import requests
+
+from .live import tropa
+from .test_web_app import assert_no_csp_violations, browser, shot  # noqa: F401  (the fixture and helpers)
+
+EMAIL, PASSWORD = "olga@shop.example", "correct horse battery"
+COSTS = "date,source,medium,campaign,cost,currency\n2026-03-02,google,cpc,tents_promo,15000,RUB\n2026-03-03,vk,cpc,spring_sale,8000,RUB\n"
+BAD = "date,source,medium,campaign,cost,currency\n2026-02-30,google,cpc,a,1,RUB\n2026-03-03,vk,cpc,b,-8,RUB\n"
+
+
+def test_models_side_by_side_with_spend_in_both_languages(tmp_path, start_server, browser):  # noqa: F811
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    data = tmp_path / "data"
+    tropa(data, "demo", "generate", "--customers", "2000", "--seed", "11")
+    tropa(data, "user", "create", "--email", EMAIL, "--role", "analyst", "--password-stdin", input=PASSWORD + "\n")
+    write = json.loads(tropa(data, "key", "create", "--kind", "write", "--format", "json"))["secret"]
+    server = start_server(data)
+
+    bad = requests.post(server.url + "/api/v1/costs", data=BAD.encode(), auth=(write, ""))
+    assert bad.status_code == 400, bad.text
+    assert [(r["index"], r["field"]) for r in bad.json()["rejected"]] == [(2, "date"), (3, "cost")]
+    ok = requests.post(server.url + "/api/v1/costs", data=COSTS.encode(), auth=(write, ""))
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["rows"] == 2
+
+    d = browser
+    d.get(server.url + "/login")
+    d.find_element(By.ID, "email").send_keys(EMAIL)
+    d.find_element(By.ID, "password").send_keys(PASSWORD)
+    d.find_element(By.CSS_SELECTOR, "form.login button").click()
+    WebDriverWait(d, 20).until(lambda d: not d.current_url.endswith("/login"))
+
+    d.get(server.url + "/attribution?conversion=purchase&by=channel&lookback=7d")
+    assert_no_csp_violations(d, "the attribution page")
+    heads = [th.text for th in d.find_elements(By.CSS_SELECTOR, "table.attr-models")[0].find_elements(By.CSS_SELECTOR, "thead th")]
+    for model in ["First touch", "Last touch", "Linear", "Markov chain", "Shapley value"]:
+        assert any(model in h.replace("\n", " ") for h in heads), (model, heads)
+    assert len(d.find_elements(By.CSS_SELECTOR, ".attr-charts figure")) == 8
+    cut = d.find_element(By.CSS_SELECTOR, ".attr-cut").text
+    assert "lookback" in cut and int("".join(ch for ch in cut.split(":")[-1] if ch.isdigit())) > 0, cut
+    costs = d.find_element(By.CSS_SELECTOR, "table.attr-costs").text
+    assert "Paid search" in costs and "15,000" in costs, costs
+    shot(d, "attribution_channels")
+
+    d.get(server.url + "/attribution?conversion=purchase&by=campaign&lookback=")
+    alerts = [e.text for e in d.find_elements(By.CSS_SELECTOR, "p.err[role=alert]")]
+    assert any("empty" in a for a in alerts), alerts
+
+    d.get(server.url + "/attribution?conversion=purchase&by=campaign&lookback=30d")
+    assert "tents_promo" in d.find_element(By.CSS_SELECTOR, "table.attr-models").text
+
+    d.get(server.url + "/settings")
+    d.find_element(By.CSS_SELECTOR, "#lang option[value='ru']").click()
+    d.find_element(By.XPATH, "//select[@id='lang']/ancestor::form//button").click()
+    d.get(server.url + "/attribution")
+    assert "Цепи Маркова" in d.page_source and "Атрибуция" in d.page_source
+    assert_no_csp_violations(d, "the attribution page in Russian")
+    shot(d, "attribution_ru")
