@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod events;
 pub mod export;
+pub mod feedback;
 pub mod funnel;
 pub mod import;
 pub mod map;

@@ -84,6 +84,9 @@ enum Command {
     Forget(cmd::admin::ForgetArgs),
     /// The audit log: who changed projects, keys, users, maps, definitions and data, when and from where.
     Audit(cmd::audit::AuditArgs),
+    /// Voice of the customer: `feedback scores` (NPS, CSAT, CES by the stage at the time of the answer, channel,
+    /// period), `feedback list` (the latest answers, reviews and tickets).
+    Feedback(cmd::feedback::FeedbackArgs),
 }
 
 /// An error meant for the user: printed as is, exit code 1.
@@ -199,6 +202,9 @@ fn main() -> ExitCode {
         Command::Funnel(a) => settings(&cli.data, &cli.project).and_then(|s| cmd::funnel::run(&data, s, a)),
         Command::Paths(a) => settings(&cli.data, &cli.project).and_then(|s| cmd::paths::run(&data, s, a)),
         Command::Retention(a) => settings(&cli.data, &cli.project).and_then(|s| cmd::retention::run(&data, s, a)),
+        Command::Feedback(a) => {
+            cmd::feedback::run(&cli.data, &data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT), a)
+        }
         Command::Stages(a) => {
             cmd::stages::run(&cli.data, &data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT), a)
         }

@@ -253,3 +253,15 @@ mod tests {
         );
     }
 }
+
+impl Outcome for tropa_core::analysis::feedback::FeedbackReport {
+    fn is_empty(&self) -> bool {
+        self.customers == 0
+    }
+}
+
+impl Outcome for Vec<tropa_engine::report::FeedbackItem> {
+    fn is_empty(&self) -> bool {
+        self.is_empty()
+    }
+}
