@@ -11,6 +11,7 @@ mod migrate;
 mod projects;
 mod reports;
 mod settings;
+mod surveys;
 mod users;
 
 /// Builds old databases in the tests.
