@@ -29,6 +29,7 @@ pub mod reports;
 pub mod request;
 pub mod sessions;
 pub mod settings;
+pub mod surveys;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -704,6 +704,8 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("map_events_missing", "Some rules name events your data has never had, so their numbers are zero:", "Некоторые правила называют события, которых в ваших данных ещё не было, поэтому их цифры нулевые:"),
     // voice of the customer (feedback scores, the map's computed emotion, the feedback page)
     ("emotion_from_answers", "From customers' answers", "По ответам клиентов"),
+    ("audit.survey.save", "Survey saved", "Сохранён опрос"),
+    ("audit.survey.delete", "Survey deleted", "Удалён опрос"),
     ("emotion_from_answers_hint", "The mean of the answers given at this stage on the −2…+2 scale (NPS (s − 5) / 2.5, CSAT s − 3, CES (s − 4) / 1.5), with its 95 % interval and the number of answers", "Среднее ответов на этом этапе по шкале −2…+2 (NPS (s − 5) / 2,5, CSAT s − 3, CES (s − 4) / 1,5) с 95 % интервалом и числом ответов"),
 ];
 
