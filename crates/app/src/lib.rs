@@ -19,6 +19,7 @@
 pub mod audit;
 pub mod dashboards;
 pub mod definitions;
+pub mod feedback;
 pub mod dictionary;
 mod error;
 pub mod forget;
