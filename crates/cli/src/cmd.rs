@@ -18,6 +18,7 @@ pub mod scope;
 pub mod serve;
 pub mod stages;
 pub mod stats;
+pub mod survey;
 pub mod translate;
 pub mod user;
 
