@@ -146,6 +146,6 @@
   t.track = function (event) { track.apply(null, arguments); if (event !== 'survey_shown') consider(String(event)); };
   fetch(api + '/v1/surveys?writeKey=' + encodeURIComponent(ids.key))
     .then(function (r) { return r.json(); })
-    .then(function (j) { surveys = j.surveys || []; consider(''); })
+    .then(function (j) { surveys = j.surveys || []; t.surveysReady = true; consider(''); })
     .catch(function () {});
 })(window, document);
