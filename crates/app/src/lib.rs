@@ -19,9 +19,9 @@
 pub mod audit;
 pub mod dashboards;
 pub mod definitions;
-pub mod feedback;
 pub mod dictionary;
 mod error;
+pub mod feedback;
 pub mod forget;
 pub mod layout;
 pub mod maps;

@@ -164,7 +164,7 @@ pub fn chart(map: &JourneyMap, data: Option<&MapData>, subtitle: &str, footer: &
     let rows = map
         .lanes
         .iter()
-        .map(|lane| {
+        .flat_map(|lane| {
             let (kind, cells) = match lane.kind {
                 LaneKind::Emotions => (
                     RowKind::Emotion,
@@ -194,7 +194,6 @@ pub fn chart(map: &JourneyMap, data: Option<&MapData>, subtitle: &str, footer: &
             }
             rows
         })
-        .flatten()
         .collect();
     MapChart {
         title: map.title.clone(),
@@ -225,7 +224,11 @@ fn emotion_row(map: &JourneyMap, data: &MapData) -> Option<MapRow> {
     if cells.iter().all(|c| c.score.is_none()) {
         return None;
     }
-    let title = if map.lang == "ru" { "Эмоции по ответам клиентов" } else { "Emotion from customers' answers" };
+    let title = if map.lang == "ru" {
+        "Эмоции по ответам клиентов"
+    } else {
+        "Emotion from customers' answers"
+    };
     Some(MapRow { title: title.into(), kind: RowKind::Emotion, cells })
 }
 

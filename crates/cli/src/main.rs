@@ -208,9 +208,12 @@ fn main() -> ExitCode {
         Command::Survey(a) => {
             cmd::survey::run(&cli.data, &data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT), a)
         }
-        Command::Feedback(a) => {
-            cmd::feedback::run(&cli.data, &data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT), a)
-        }
+        Command::Feedback(a) => cmd::feedback::run(
+            &cli.data,
+            &data,
+            cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT),
+            a,
+        ),
         Command::Stages(a) => {
             cmd::stages::run(&cli.data, &data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT), a)
         }

@@ -35,8 +35,14 @@ pub enum SurveyKind {
 }
 
 impl SurveyKind {
-    pub const ALL: [SurveyKind; 6] =
-        [SurveyKind::Nps, SurveyKind::Csat, SurveyKind::Ces, SurveyKind::Single, SurveyKind::Multiple, SurveyKind::Text];
+    pub const ALL: [SurveyKind; 6] = [
+        SurveyKind::Nps,
+        SurveyKind::Csat,
+        SurveyKind::Ces,
+        SurveyKind::Single,
+        SurveyKind::Multiple,
+        SurveyKind::Text,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -233,7 +239,10 @@ impl Survey {
         if choice {
             let known = |c: &String| self.choices.iter().any(|w| &w.en == c || &w.ru == c);
             if a.choices.is_empty() || (self.kind == SurveyKind::Single && a.choices.len() > 1) {
-                out.push(FieldError::new("choices", if self.kind == SurveyKind::Single { "pick one choice" } else { "pick at least one choice" }));
+                out.push(FieldError::new(
+                    "choices",
+                    if self.kind == SurveyKind::Single { "pick one choice" } else { "pick at least one choice" },
+                ));
             } else if let Some(bad) = a.choices.iter().find(|c| !known(c)) {
                 out.push(FieldError::new("choices", format!("\"{bad}\" is not one of the survey's choices")));
             } else {
@@ -267,7 +276,10 @@ mod tests {
         Survey {
             key: "post_purchase".into(),
             kind: SurveyKind::Nps,
-            question: Wording::new("How likely are you to recommend us?", "Насколько вероятно, что вы порекомендуете нас?"),
+            question: Wording::new(
+                "How likely are you to recommend us?",
+                "Насколько вероятно, что вы порекомендуете нас?",
+            ),
             choices: vec![],
             follow_up: Wording::new("Why?", "Почему?"),
             targeting: Targeting { after_event: "purchase".into(), ..Targeting::default() },
@@ -295,7 +307,12 @@ mod tests {
     #[test]
     fn answers_are_checked_against_their_survey() {
         let s = nps();
-        let a = |score: serde_json::Value, text: &str| AnswerIn { survey: s.key.clone(), score: Some(score), choices: vec![], text: text.into() };
+        let a = |score: serde_json::Value, text: &str| AnswerIn {
+            survey: s.key.clone(),
+            score: Some(score),
+            choices: vec![],
+            text: text.into(),
+        };
         let ok = s.answer_properties(&a(9.into(), " great ")).unwrap();
         assert_eq!(ok["score"], 9);
         assert_eq!(ok["text"], "great");
@@ -312,7 +329,12 @@ mod tests {
             choices: vec![Wording::new("Price", "Цена"), Wording::new("Delivery", "Доставка")],
             ..nps()
         };
-        let c = |v: &[&str]| AnswerIn { survey: "x".into(), score: None, choices: v.iter().map(|s| s.to_string()).collect(), text: String::new() };
+        let c = |v: &[&str]| AnswerIn {
+            survey: "x".into(),
+            score: None,
+            choices: v.iter().map(|s| s.to_string()).collect(),
+            text: String::new(),
+        };
         assert_eq!(pick.answer_properties(&c(&["Доставка"])).unwrap()["choices"][0], "Доставка");
         assert_eq!(pick.answer_properties(&c(&["Weather"])).unwrap_err()[0].field, "choices");
         assert_eq!(pick.answer_properties(&c(&["Price", "Delivery"])).unwrap_err()[0].reason, "pick one choice");

@@ -307,7 +307,8 @@ pub fn feedback_scores_by_the_stage_at_the_answer(engine: &dyn Engine) {
         revenue: (name == "purchase").then_some(100.0),
         ..Event::default()
     };
-    let ces = |score: u32| format!("{{\"survey\":\"checkout\",\"question\":\"ease\",\"kind\":\"ces\",\"score\":{score}}}");
+    let ces =
+        |score: u32| format!("{{\"survey\":\"checkout\",\"question\":\"ease\",\"kind\":\"ces\",\"score\":{score}}}");
     let events = vec![
         ev(1, 0, "page_view", "{}"),
         ev(1, 1, "view_item", "{}"),
@@ -344,7 +345,10 @@ pub fn feedback_scores_by_the_stage_at_the_answer(engine: &dyn Engine) {
     assert_eq!(pur.negative_share, Some(0.5));
     assert_eq!(r.overall.nps.n, 4);
     assert!(r.overall.nps.small_sample);
-    assert_eq!(r.surveys.iter().map(|s| (s.survey.as_str(), s.answered)).collect::<Vec<_>>(), [("checkout", 1), ("post_delivery", 1)]);
+    assert_eq!(
+        r.surveys.iter().map(|s| (s.survey.as_str(), s.answered)).collect::<Vec<_>>(),
+        [("checkout", 1), ("post_delivery", 1)]
+    );
     let list = crate::report::feedback_list(
         engine,
         crate::report::FeedbackListSpec { feedback: spec, limit: 100, stage: None, kind: None, negative_only: false },

@@ -40,9 +40,19 @@ pub trait Repository:
 }
 
 impl<
-        T: Projects + Users + Members + Reports + Maps + Settings + Audit + Dictionary + Dashboards + Surveys + Send + Sync,
-    >
-    Repository for T
+        T: Projects
+            + Users
+            + Members
+            + Reports
+            + Maps
+            + Settings
+            + Audit
+            + Dictionary
+            + Dashboards
+            + Surveys
+            + Send
+            + Sync,
+    > Repository for T
 {
 }
 

@@ -68,7 +68,10 @@ mod tests {
         assert!(m.surveys("b").unwrap().is_empty());
         assert!(m.survey("b", "nps").unwrap().is_none());
         assert!(matches!(m.save_survey("zz", &s, 0), Err(MetaError::NotFound { .. })));
-        assert!(matches!(m.save_survey("a", &NewSurvey { kind: "poll", ..s.clone() }, 0), Err(MetaError::Invalid { .. })));
+        assert!(matches!(
+            m.save_survey("a", &NewSurvey { kind: "poll", ..s.clone() }, 0),
+            Err(MetaError::Invalid { .. })
+        ));
         m.delete_survey("a", "nps").unwrap();
         assert!(m.survey("a", "nps").unwrap().is_none());
         assert!(matches!(m.delete_survey("a", "nps"), Err(MetaError::NotFound { what: "survey", .. })));

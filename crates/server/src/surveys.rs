@@ -87,7 +87,10 @@ pub struct AnswerBody {
 /// `POST /v1/survey`: one answer, checked and stored as a `survey_response` event.
 pub async fn answer(State(s): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
     let b: AnswerBody = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::new(Code::InvalidJson, format!("the answer is not valid JSON ({e}): see GET /v1/surveys for the fields"))
+        ApiError::new(
+            Code::InvalidJson,
+            format!("the answer is not valid JSON ({e}): see GET /v1/surveys for the fields"),
+        )
     })?;
     let project = project_of(&s, &headers, b.write_key.clone())?;
     let key = b.survey.clone().unwrap_or_default();

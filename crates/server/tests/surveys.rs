@@ -55,7 +55,8 @@ async fn the_widget_reads_the_active_surveys_by_write_key() {
 #[tokio::test]
 async fn an_answer_is_stored_as_a_survey_response_event() {
     let h = with_survey(true);
-    let body = json!({"writeKey": h.write_a, "survey": "post_purchase", "score": 9, "text": "быстро", "anonymousId": "a-1"});
+    let body =
+        json!({"writeKey": h.write_a, "survey": "post_purchase", "score": 9, "text": "быстро", "anonymousId": "a-1"});
     let r = answer(&h, body).await;
     assert_eq!((r.status, r.body["accepted"].clone()), (StatusCode::OK, json!(1)), "{}", r.body);
     let c = h.engines["a"].customer("a-1").unwrap().expect("the visitor");
@@ -63,7 +64,10 @@ async fn an_answer_is_stored_as_a_survey_response_event() {
     let e = &c.events[0];
     assert_eq!(e.name, "survey_response");
     let p = e.properties_map();
-    assert_eq!((p["survey"].clone(), p["kind"].clone(), p["score"].clone(), p["text"].clone()), (json!("post_purchase"), json!("nps"), json!(9), json!("быстро")));
+    assert_eq!(
+        (p["survey"].clone(), p["kind"].clone(), p["score"].clone(), p["text"].clone()),
+        (json!("post_purchase"), json!("nps"), json!(9), json!("быстро"))
+    );
 }
 
 #[tokio::test]
@@ -77,10 +81,16 @@ async fn bad_answers_are_refused_naming_the_field() {
     };
     let r = answer(&h, with("survey", json!("nope"))).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
-    assert_eq!((r.body["error"]["field"].clone(), r.body["error"]["message"].clone()), (json!("survey"), json!("no survey \"nope\" in this project")));
+    assert_eq!(
+        (r.body["error"]["field"].clone(), r.body["error"]["message"].clone()),
+        (json!("survey"), json!("no survey \"nope\" in this project"))
+    );
     let r = answer(&h, with("score", json!(11))).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!((r.body["error"]["field"].clone(), r.body["error"]["message"].clone()), (json!("score"), json!("a whole number from 0 to 10")));
+    assert_eq!(
+        (r.body["error"]["field"].clone(), r.body["error"]["message"].clone()),
+        (json!("score"), json!("a whole number from 0 to 10"))
+    );
     let r = answer(&h, with("score", json!("ten"))).await;
     assert_eq!(r.body["error"]["field"], "score");
     let r = answer(&h, with("text", json!("a".repeat(2001)))).await;
@@ -116,7 +126,8 @@ async fn an_answer_given_twice_is_kept_twice_and_counted_once() {
     let r = tropa_engine::report::feedback(&*engine, spec, Default::default(), vec![]).unwrap();
     assert_eq!((r.answers, r.superseded, r.overall.nps.value), (1, 1, Some(100.0)), "the latest answer counts");
     // a retry with the same message id is stored once
-    let again = json!({"writeKey": h.write_a, "survey": "post_purchase", "score": 10, "anonymousId": "a-2", "messageId": "m2"});
+    let again =
+        json!({"writeKey": h.write_a, "survey": "post_purchase", "score": 10, "anonymousId": "a-2", "messageId": "m2"});
     assert_eq!(answer(&h, again).await.body["duplicates"], 1);
     // an inactive survey still takes answers (a visitor may have it open): nothing is lost
     let h = with_survey(false);

@@ -101,7 +101,8 @@ impl Summary {
                 let again = purchases.len() >= 2;
                 if purchases.len() == 1 {
                     let csat = events.iter().filter(|e| {
-                        e.name == "survey_response" && prop(e, "survey").as_ref().and_then(|v| v.as_str()) == Some("delivery")
+                        e.name == "survey_response"
+                            && prop(e, "survey").as_ref().and_then(|v| v.as_str()) == Some("delivery")
                     });
                     for e in csat {
                         let happy = prop(e, "score").and_then(|v| v.as_u64()).expect("score") >= 4;
@@ -240,7 +241,14 @@ fn about_ten_events_per_customer() {
 #[test]
 fn every_truth_is_documented_in_both_languages() {
     let keys: Vec<&str> = truths().iter().map(|t| t.key).collect();
-    for key in ["cart_abandonment", "channel_2x", "checkout_variant_b", "slow_delivery_churn", "repeat_purchase", "slow_delivery_feedback"] {
+    for key in [
+        "cart_abandonment",
+        "channel_2x",
+        "checkout_variant_b",
+        "slow_delivery_churn",
+        "repeat_purchase",
+        "slow_delivery_feedback",
+    ] {
         assert!(keys.contains(&key), "{key}");
     }
     assert!(truths().iter().all(|t| !t.en.is_empty() && !t.ru.is_empty()));

@@ -59,7 +59,15 @@ pub fn stage<'a>(report: &'a FeedbackReport, key: &str) -> Option<&'a StageFeedb
 /// The feedback lane's text: `NPS +34 (n = 155) · CSAT 80 % (n = 40) · CES 5.2 (n = 20)`, small samples marked.
 pub fn lane_text(s: &StageFeedback, lang: &str) -> String {
     let ru = lang == "ru";
-    let small = |small: bool| if !small { "" } else if ru { ", мало ответов" } else { ", small sample" };
+    let small = |small: bool| {
+        if !small {
+            ""
+        } else if ru {
+            ", мало ответов"
+        } else {
+            ", small sample"
+        }
+    };
     let mut parts = Vec::new();
     let sc = &s.scores;
     if let Some(v) = sc.nps.value {
@@ -170,15 +178,21 @@ mod tests {
         let half = t_quantile(0.975, 2.0) * (ss / 2.0).sqrt() / 3.0_f64.sqrt();
         assert!((e.high.unwrap() - (1.0 / 3.0 + half)).abs() < 1e-9);
         assert!(emotion(&scores(&[], &[])).is_none());
-        assert_eq!(lane_text(&StageFeedback {
-            key: "k".into(),
-            names: tropa_core::analysis::stages::LocalName { en: "k".into(), ru: "k".into() },
-            reached: 3,
-            respondents: 3,
-            response_rate: None,
-            negative_share: None,
-            texts: 0,
-            scores: scores(&[(10, 1), (0, 1)], &[(4, 1)]),
-        }, "en"), "NPS +0 (n = 2, small sample) · CSAT 100% (n = 1, small sample)");
+        assert_eq!(
+            lane_text(
+                &StageFeedback {
+                    key: "k".into(),
+                    names: tropa_core::analysis::stages::LocalName { en: "k".into(), ru: "k".into() },
+                    reached: 3,
+                    respondents: 3,
+                    response_rate: None,
+                    negative_share: None,
+                    texts: 0,
+                    scores: scores(&[(10, 1), (0, 1)], &[(4, 1)]),
+                },
+                "en"
+            ),
+            "NPS +0 (n = 2, small sample) · CSAT 100% (n = 1, small sample)"
+        );
     }
 }

@@ -61,6 +61,18 @@ impl Outcome for StagesReport {
     }
 }
 
+impl Outcome for tropa_core::analysis::feedback::FeedbackReport {
+    fn is_empty(&self) -> bool {
+        self.customers == 0
+    }
+}
+
+impl Outcome for Vec<tropa_engine::report::FeedbackItem> {
+    fn is_empty(&self) -> bool {
+        self.is_empty()
+    }
+}
+
 /// Why a report is empty, most specific first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Empty {
@@ -251,17 +263,5 @@ mod tests {
             (w.field.as_str(), w.message.as_str()),
             ("result", "в этом периоде событий нет: данные есть с 01.01.2026 по 10.02.2026")
         );
-    }
-}
-
-impl Outcome for tropa_core::analysis::feedback::FeedbackReport {
-    fn is_empty(&self) -> bool {
-        self.customers == 0
-    }
-}
-
-impl Outcome for Vec<tropa_engine::report::FeedbackItem> {
-    fn is_empty(&self) -> bool {
-        self.is_empty()
     }
 }

@@ -86,10 +86,9 @@ fn definition(root: &Path, project: &str, file: &Option<PathBuf>) -> anyhow::Res
 fn spec_now(store: &dyn Engine, now: Option<i64>) -> anyhow::Result<i64> {
     match now {
         Some(t) => Ok(t),
-        None => store
-            .time_bounds()?
-            .1
-            .ok_or_else(|| UserError(tr("the data holds no events yet", "в данных ещё нет событий").to_string()).into()),
+        None => store.time_bounds()?.1.ok_or_else(|| {
+            UserError(tr("the data holds no events yet", "в данных ещё нет событий").to_string()).into()
+        }),
     }
 }
 
@@ -105,18 +104,21 @@ pub fn run(root: &Path, data: &Path, project: &str, args: FeedbackArgs) -> anyho
     let mut t = Translation::new(&settings, &filters, names);
     let now = t.problems.time("now", &common.now);
     let period = match &args.cmd {
-        FeedbackCmd::Scores(a) => Period::parse(&a.period).map_err(|e| UserError::arg("--period", crate::lang::words(&e)))?,
+        FeedbackCmd::Scores(a) => {
+            Period::parse(&a.period).map_err(|e| UserError::arg("--period", crate::lang::words(&e)))?
+        }
         FeedbackCmd::List(_) => Period::Week,
     };
-    let kind = match &args.cmd {
-        FeedbackCmd::List(a) => match a.kind.as_deref() {
-            None => None,
-            Some(k) => Some(ScoreKind::parse(k).ok_or_else(|| {
-                UserError::arg("--kind", tr("write nps, csat or ces", "укажите nps, csat или ces"))
-            })?),
-        },
-        FeedbackCmd::Scores(_) => None,
-    };
+    let kind =
+        match &args.cmd {
+            FeedbackCmd::List(a) => match a.kind.as_deref() {
+                None => None,
+                Some(k) => Some(ScoreKind::parse(k).ok_or_else(|| {
+                    UserError::arg("--kind", tr("write nps, csat or ces", "укажите nps, csat или ces"))
+                })?),
+            },
+            FeedbackCmd::Scores(_) => None,
+        };
     let scoped = t.finish(Some(()), &filters, &common.filter, Vec::new())?;
     let calendar = scoped.calendar;
     let store = super::open_existing(data)?;
@@ -132,7 +134,8 @@ pub fn run(root: &Path, data: &Path, project: &str, args: FeedbackArgs) -> anyho
             print(&render(&r))
         }
         FeedbackCmd::List(a) => {
-            let list = FeedbackListSpec { feedback: spec, limit: a.limit, stage: a.at_stage, kind, negative_only: a.negative };
+            let list =
+                FeedbackListSpec { feedback: spec, limit: a.limit, stage: a.at_stage, kind, negative_only: a.negative };
             let r = scoped.map(|_| list).report(&store, tropa_engine::report::feedback_list)?;
             if format == OutFormat::Json {
                 return print_json(&*r);

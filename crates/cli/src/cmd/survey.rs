@@ -43,7 +43,9 @@ enum SurveyCmd {
 
 fn score(s: &Score) -> String {
     match (s.value, s.low, s.high) {
-        (Some(v), Some(l), Some(h)) => format!("{v:.1} [{l:.1}; {h:.1}] n={}{}", int(s.n), if s.small_sample { "*" } else { "" }),
+        (Some(v), Some(l), Some(h)) => {
+            format!("{v:.1} [{l:.1}; {h:.1}] n={}{}", int(s.n), if s.small_sample { "*" } else { "" })
+        }
         (Some(v), _, _) => format!("{v:.1} n={}*", int(s.n)),
         _ => "—".into(),
     }
@@ -57,7 +59,13 @@ pub fn run(root: &Path, data: &Path, project: &str, args: SurveyArgs) -> anyhow:
             if format == OutFormat::Json {
                 return print_json(&list);
             }
-            let mut t = Table::new(&[tr("key", "ключ"), tr("kind", "вид"), tr("active", "активен"), tr("shown after", "показ после"), tr("question", "вопрос")]);
+            let mut t = Table::new(&[
+                tr("key", "ключ"),
+                tr("kind", "вид"),
+                tr("active", "активен"),
+                tr("shown after", "показ после"),
+                tr("question", "вопрос"),
+            ]);
             for s in &list {
                 t.row(vec![
                     s.key.clone(),
@@ -81,11 +89,13 @@ pub fn run(root: &Path, data: &Path, project: &str, args: SurveyArgs) -> anyhow:
                 let all: Vec<String> = problems.iter().map(|p| format!("{}: {}", p.field, p.reason)).collect();
                 return Err(UserError(format!("{}: {}", file.display(), all.join("; "))).into());
             }
-            tropa_app::surveys::save(&meta, &super::audit::who(), project, &s, tropa_app::now_ms()).map_err(super::app_error)?;
+            tropa_app::surveys::save(&meta, &super::audit::who(), project, &s, tropa_app::now_ms())
+                .map_err(super::app_error)?;
             print(&format!("{} «{}»\n", tr("saved the survey", "сохранён опрос"), s.key))
         }
         SurveyCmd::Delete { key } => {
-            tropa_app::surveys::delete(&meta, &super::audit::who(), project, &key, tropa_app::now_ms()).map_err(super::app_error)?;
+            tropa_app::surveys::delete(&meta, &super::audit::who(), project, &key, tropa_app::now_ms())
+                .map_err(super::app_error)?;
             print(&format!("{} «{key}»\n", tr("deleted the survey", "удалён опрос")))
         }
         SurveyCmd::Results { key, format } => {
@@ -100,7 +110,14 @@ pub fn run(root: &Path, data: &Path, project: &str, args: SurveyArgs) -> anyhow:
             let Some(f) = found else {
                 return print(&format!("{}\n", tr("no answers yet", "ответов пока нет")));
             };
-            let mut t = Table::new(&[tr("shown", "показан"), tr("answered", "ответили"), tr("response rate", "доля ответивших"), "NPS", "CSAT %", "CES"]);
+            let mut t = Table::new(&[
+                tr("shown", "показан"),
+                tr("answered", "ответили"),
+                tr("response rate", "доля ответивших"),
+                "NPS",
+                "CSAT %",
+                "CES",
+            ]);
             t.row(vec![
                 int(f.shown),
                 int(f.answered),

@@ -26,10 +26,9 @@ fn query(state: &AppState, project: &str, p: &HashMap<String, String>) -> Result
     let time = |field: &str| -> Result<Option<i64>, ApiError> {
         match p.get(field).filter(|v| !v.is_empty()) {
             None => Ok(None),
-            Some(t) => calendar
-                .parse_time(t)
-                .map(Some)
-                .map_err(|e| ApiError::field(Code::InvalidQuery, field, e.to_string())),
+            Some(t) => {
+                calendar.parse_time(t).map(Some).map_err(|e| ApiError::field(Code::InvalidQuery, field, e.to_string()))
+            }
         }
     };
     let mut q = FeedbackQuery { since: time("since")?, until: time("until")?, ..FeedbackQuery::default() };
@@ -37,7 +36,9 @@ fn query(state: &AppState, project: &str, p: &HashMap<String, String>) -> Result
         q.period = Period::parse(v).map_err(|e| ApiError::field(Code::InvalidQuery, "period", e.to_string()))?;
     }
     if let Some(v) = p.get("kind").filter(|v| !v.is_empty()) {
-        q.kind = Some(ScoreKind::parse(v).ok_or_else(|| ApiError::field(Code::InvalidQuery, "kind", "use nps, csat or ces"))?);
+        q.kind = Some(
+            ScoreKind::parse(v).ok_or_else(|| ApiError::field(Code::InvalidQuery, "kind", "use nps, csat or ces"))?,
+        );
     }
     q.stage = p.get("stage").filter(|v| !v.is_empty()).cloned();
     q.channel = p.get("channel").filter(|v| !v.is_empty()).cloned();
@@ -59,7 +60,11 @@ fn app(e: tropa_app::AppError) -> ApiError {
     }
 }
 
-pub async fn surveys(State(s): State<Arc<AppState>>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+pub async fn surveys(
+    State(s): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     let (project, _) = project_engine(&s, &headers, &q)?;
     blocking(move || {
         let list = tropa_app::surveys::list(&s.meta, &project).map_err(app)?;

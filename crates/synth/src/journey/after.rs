@@ -20,14 +20,36 @@ use crate::truths::{
 /// Something that happens to an identified customer outside a session.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Due {
-    Delivery { order: u32, days: i64, carrier: &'static str },
-    Ticket { order: u32, topic: &'static str },
-    Nps { score: u32 },
-    Review { product: &'static Product, score: u32 },
-    Refund { order: u32, amount: u32, reason: &'static str },
+    Delivery {
+        order: u32,
+        days: i64,
+        carrier: &'static str,
+    },
+    Ticket {
+        order: u32,
+        topic: &'static str,
+    },
+    Nps {
+        score: u32,
+    },
+    Review {
+        product: &'static Product,
+        score: u32,
+    },
+    Refund {
+        order: u32,
+        amount: u32,
+        reason: &'static str,
+    },
     Newsletter(&'static Visit),
     /// A survey answer (see `voice`).
-    Survey { survey: &'static str, question: &'static str, kind: &'static str, score: u32, text: Option<&'static str> },
+    Survey {
+        survey: &'static str,
+        question: &'static str,
+        kind: &'static str,
+        score: u32,
+        text: Option<&'static str>,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -117,7 +139,8 @@ impl Sim<'_> {
             Due::Survey { survey, question, kind, score, text } => {
                 super::voice::survey_props(&mut props, survey, question, kind, score, text);
                 // the delivery survey comes by e-mail, the others from the widget on the site
-                let scene = if survey == "delivery" { Scene::back_office("email", Some(&NPS_SURVEY)) } else { Scene::site(0) };
+                let scene =
+                    if survey == "delivery" { Scene::back_office("email", Some(&NPS_SURVEY)) } else { Scene::site(0) };
                 (scene, "survey_response")
             }
         };

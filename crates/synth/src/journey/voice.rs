@@ -25,20 +25,36 @@ const SUPPORT_SLOW: [u32; 5] = [25, 25, 25, 15, 10];
 
 /// "Why?" answers after delivery, by CSAT 1–2, 3, 4–5, in Russian and English.
 const WHY_RU: [&[&str]; 3] = [
-    &["Ждал доставку больше недели, никто не предупредил.", "Курьер опоздал, заказ пришёл через две недели.", "Очень долгая доставка, поддержка не помогла."],
+    &[
+        "Ждал доставку больше недели, никто не предупредил.",
+        "Курьер опоздал, заказ пришёл через две недели.",
+        "Очень долгая доставка, поддержка не помогла.",
+    ],
     &["Доставка нормальная, но без трекинга.", "Пришло вовремя, упаковка помята."],
     &["Быстрая доставка, спасибо!", "Всё пришло вовремя, курьер вежливый.", "Доставили за два дня, отлично."],
 ];
 const WHY_EN: [&[&str]; 3] = [
-    &["Waited more than a week for the delivery, nobody told me.", "The courier was late, the order took two weeks.", "Very slow delivery and support did not help."],
+    &[
+        "Waited more than a week for the delivery, nobody told me.",
+        "The courier was late, the order took two weeks.",
+        "Very slow delivery and support did not help.",
+    ],
     &["Delivery was fine but there was no tracking.", "Arrived on time, the box was dented."],
     &["Fast delivery, thank you!", "Everything arrived on time, a polite courier.", "Delivered in two days, great."],
 ];
 /// Reviews in English by score group 0–6, 7–8, 9–10 (the Russian ones are in the catalog).
 pub(crate) const REVIEW_TEXTS_EN: [&[&str]; 3] = [
-    &["Delivery took almost two weeks, nobody warned me.", "The product is fine but the wait was far too long.", "The courier postponed three times, never again."],
+    &[
+        "Delivery took almost two weeks, nobody warned me.",
+        "The product is fine but the wait was far too long.",
+        "The courier postponed three times, never again.",
+    ],
     &["Good value for money.", "Happy overall, the size fits.", "Not bad, but the packaging was crushed."],
-    &["Great gear, already tested it on a hike!", "Fast delivery, exactly as pictured. Thanks!", "The best shop for hikers, I recommend it to friends."],
+    &[
+        "Great gear, already tested it on a hike!",
+        "Fast delivery, exactly as pictured. Thanks!",
+        "The best shop for hikers, I recommend it to friends.",
+    ],
 ];
 
 fn group_csat(score: u32) -> usize {
@@ -50,8 +66,16 @@ fn group_csat(score: u32) -> usize {
 }
 
 /// A survey answer's properties.
-pub(crate) fn survey_props(props: &mut String, survey: &str, question: &str, kind: &str, score: u32, text: Option<&str>) {
-    let _ = write!(props, "{{\"survey\":\"{survey}\",\"question\":\"{question}\",\"kind\":\"{kind}\",\"score\":{score}");
+pub(crate) fn survey_props(
+    props: &mut String,
+    survey: &str,
+    question: &str,
+    kind: &str,
+    score: u32,
+    text: Option<&str>,
+) {
+    let _ =
+        write!(props, "{{\"survey\":\"{survey}\",\"question\":\"{question}\",\"kind\":\"{kind}\",\"score\":{score}");
     if let Some(t) = text {
         let _ = write!(props, ",\"text\":\"{t}\"");
     }
@@ -75,7 +99,10 @@ impl Sim<'_> {
         if self.voc.chance(0.20) {
             let score = self.voc.weighted(&NPS_AT_ORDER) as u32;
             let at = tp + self.voc.between(6 * MINUTE, 10 * MINUTE);
-            self.schedule(at, Due::Survey { survey: "post_purchase", question: "recommend", kind: "nps", score, text: None });
+            self.schedule(
+                at,
+                Due::Survey { survey: "post_purchase", question: "recommend", kind: "nps", score, text: None },
+            );
         }
         if self.voc.chance(0.35) {
             let score = 1 + self.voc.weighted(if slow { &CSAT_SLOW } else { &CSAT_FAST }) as u32;
@@ -88,7 +115,10 @@ impl Sim<'_> {
             if self.voc.chance(0.5) {
                 let score = 1 + self.voc.weighted(if slow { &SUPPORT_SLOW } else { &SUPPORT_FAST }) as u32;
                 let at = t + self.voc.between(HOUR, 20 * HOUR);
-                self.schedule(at, Due::Survey { survey: "support", question: "satisfaction", kind: "csat", score, text: None });
+                self.schedule(
+                    at,
+                    Due::Survey { survey: "support", question: "satisfaction", kind: "csat", score, text: None },
+                );
             }
         }
     }

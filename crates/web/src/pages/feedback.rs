@@ -61,7 +61,11 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
         match calendar.parse_time(&v) {
             Ok(t) => Some(t),
             Err(_) => {
-                errors.push(format!("{}: {}", l.t(if k == "since" { "fb_since" } else { "fb_until" }), l.t("fb_bad_date")));
+                errors.push(format!(
+                    "{}: {}",
+                    l.t(if k == "since" { "fb_since" } else { "fb_until" }),
+                    l.t("fb_bad_date")
+                ));
                 None
             }
         }
@@ -261,7 +265,9 @@ fn distribution(l: Lang, r: &FeedbackReport) -> Markup {
 }
 
 fn download(rows: &[FeedbackRow]) -> Response {
-    let mut out = vec![["time", "customer", "event", "survey", "kind", "score", "stage", "channel", "text"].map(String::from).to_vec()];
+    let mut out = vec![["time", "customer", "event", "survey", "kind", "score", "stage", "channel", "text"]
+        .map(String::from)
+        .to_vec()];
     for r in rows {
         let i = &r.item;
         out.push(vec![

@@ -197,7 +197,8 @@ pub(crate) async fn save(State(st): State<Arc<WebState>>, m: Member<Analyst>) ->
     let sv = survey_of(&m);
     let problems = sv.check();
     if !problems.is_empty() {
-        let list: Vec<(String, String)> = problems.into_iter().map(|p| (field_name(s.lang, &p.field), p.reason)).collect();
+        let list: Vec<(String, String)> =
+            problems.into_iter().map(|p| (field_name(s.lang, &p.field), p.reason)).collect();
         return render(&st, s, Some(sv), &list, StatusCode::BAD_REQUEST).await;
     }
     let who = crate::audit::who(&st, s);
@@ -216,6 +217,12 @@ fn field_name(l: Lang, field: &str) -> String {
         "targeting" if field.ends_with("every_days") => "sv_every_days",
         _ => "sv_after_event",
     };
-    let lang = if field.ends_with(".ru") { " (RU)" } else if field.ends_with(".en") { " (EN)" } else { "" };
+    let lang = if field.ends_with(".ru") {
+        " (RU)"
+    } else if field.ends_with(".en") {
+        " (EN)"
+    } else {
+        ""
+    };
     format!("{}{lang}", l.t(key))
 }

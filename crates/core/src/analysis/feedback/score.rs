@@ -227,7 +227,10 @@ fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
     let mut h = d;
     for m in 1..300 {
         let m = m as f64;
-        for num in [m * (b - m) * x / ((a + 2.0 * m - 1.0) * (a + 2.0 * m)), -(a + m) * (a + b + m) * x / ((a + 2.0 * m) * (a + 2.0 * m + 1.0))] {
+        for num in [
+            m * (b - m) * x / ((a + 2.0 * m - 1.0) * (a + 2.0 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2.0 * m) * (a + 2.0 * m + 1.0)),
+        ] {
             d = 1.0 + num * d;
             d = 1.0 / if d.abs() < TINY { TINY } else { d };
             c = 1.0 + num / c;
@@ -301,7 +304,12 @@ mod tests {
     #[test]
     fn t_quantiles_match_tables() {
         // scipy.stats.t.ppf(0.975, df)
-        for (df, want) in [(1.0, 12.706_204_736_174_7), (4.0, 2.776_445_105_197_793), (29.0, 2.045_229_642_132_703), (1000.0, 1.962_339_080_826_408)] {
+        for (df, want) in [
+            (1.0, 12.706_204_736_174_7),
+            (4.0, 2.776_445_105_197_793),
+            (29.0, 2.045_229_642_132_703),
+            (1000.0, 1.962_339_080_826_408),
+        ] {
             assert!((t_quantile(0.975, df) - want).abs() < 1e-9, "df {df}: {}", t_quantile(0.975, df));
         }
     }

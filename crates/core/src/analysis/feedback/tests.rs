@@ -100,7 +100,10 @@ fn out_of_range_scores_are_invalid_and_a_quick_second_answer_replaces_the_first(
 
 #[test]
 fn the_period_selects_answers_but_the_stage_sees_earlier_events() {
-    let r = run(&[&[(0, "page_view", "{}"), (1, "view_item", "{}"), (100, "review", "{\"rating\":1,\"text\":\"bad\"}")]], Some(50 * 60_000));
+    let r = run(
+        &[&[(0, "page_view", "{}"), (1, "view_item", "{}"), (100, "review", "{\"rating\":1,\"text\":\"bad\"}")]],
+        Some(50 * 60_000),
+    );
     let i = r.stages.iter().find(|s| s.key == "interest").unwrap();
     assert_eq!((i.scores.csat.n, i.scores.csat.negative, i.negative_share, i.texts), (1, 1, Some(1.0), 1));
 }
