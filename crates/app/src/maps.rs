@@ -465,6 +465,12 @@ pub fn suggestions_for(
             });
         }
     }
+    // real verbatims for the quotes lane: per stage, the latest text of a negative answer given there
+    if data.feedback.is_some() {
+        for (stage, quote) in quotes(engine, map, data)? {
+            out.push(Suggestion { kind: LaneKind::Thoughts, stage, text: quote });
+        }
+    }
     // conversion to the last stage by first channel, against everyone's
     if n >= 2 && stages[0].reached > 0 {
         let overall = stages[n - 1].reached as f64 / stages[0].reached as f64;
@@ -502,6 +508,38 @@ pub fn suggestions_for(
                 },
             });
         }
+    }
+    Ok(out)
+}
+
+/// Per stage of the map, the latest text of a negative answer given at that stage (the customers' own words, for
+/// the quotes lane): `«text» (NPS 3)`.
+fn quotes(engine: &dyn Engine, map: &JourneyMap, data: &MapData) -> Result<Vec<(String, String)>, EngineError> {
+    use tropa_core::analysis::feedback::FeedbackSpec;
+    let definition = map.definition().map_err(|e| invalid("stages", e.to_string()))?;
+    let scope = map.segment.scope("segment").map_err(|v| invalid(&v[0].field, v[0].reason.clone()))?;
+    let period = tropa_core::analysis::period::Period::Week;
+    let feedback = FeedbackSpec {
+        definition,
+        now: data.until - 1,
+        from: data.since,
+        to: Some(data.until),
+        period,
+        calendar: data.calendar,
+    };
+    let spec = report::FeedbackListSpec { feedback, limit: 500, stage: None, kind: None, negative_only: true };
+    let items = report::feedback_list(engine, spec, scope, vec![])?;
+    let mut out: Vec<(String, String)> = Vec::new();
+    for i in items.into_iter().filter(|i| !i.text.trim().is_empty()) {
+        let Some(stage) = i.stage else { continue };
+        if out.iter().any(|(s, _)| *s == stage) {
+            continue;
+        }
+        let score = match (i.kind, i.score) {
+            (Some(k), Some(v)) => format!(" ({} {v})", k.as_str().to_uppercase()),
+            _ => String::new(),
+        };
+        out.push((stage, format!("«{}»{score}", i.text.trim())));
     }
     Ok(out)
 }

@@ -192,7 +192,7 @@ mod tests {
                 },
                 "en"
             ),
-            "NPS +0 (n = 2, small sample) · CSAT 100% (n = 1, small sample)"
+            "NPS +0 (n = 2, small sample) · CSAT 100.0% (n = 1, small sample)"
         );
     }
 }
