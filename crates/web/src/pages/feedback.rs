@@ -116,7 +116,7 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
         (filters(l, &s.project, &names, &field))
         (summary(l, &report))
         (stages_table(l, &report))
-        (trend(l, &report, &here))
+        (trend(l, &report))
         (distribution(l, &report))
         h2 { (l.t("fb_texts")) }
         p.dl { a href={ (here) "download=feedback&format=csv" } download { (l.t("fb_download")) } }
@@ -214,7 +214,7 @@ fn stages_table(l: Lang, r: &FeedbackReport) -> Markup {
     }
 }
 
-fn trend(l: Lang, r: &FeedbackReport, here: &str) -> Markup {
+fn trend(l: Lang, r: &FeedbackReport) -> Markup {
     let share = |s: &Score, k: u64| (s.n > 0).then(|| k as f64 / s.n as f64);
     let chart = tropa_render::LineChart {
         title: l.t("fb_trend_title").into(),
@@ -240,7 +240,6 @@ fn trend(l: Lang, r: &FeedbackReport, here: &str) -> Markup {
                 td { (l.date(&p.period)) } td { (cell(l, &p.scores.nps)) } td { (cell(l, &p.scores.csat)) } td { (cell(l, &p.scores.ces)) }
             } } }
         }
-        @let _ = here;
     }
 }
 
