@@ -37,7 +37,7 @@ fn score_text(l: Lang, s: &Score) -> String {
         ScoreKind::Nps => format!("{v:+.0}"),
         ScoreKind::Csat => format!("{v:.0} %"),
     };
-    format!("{v}{iv}, n = {}", s.n)
+    format!("{v}{iv}, n = {}", tropa_core::cjm::markdown::int(s.n, l.code()))
 }
 
 fn cell(l: Lang, s: &Score) -> Markup {
@@ -185,14 +185,15 @@ fn summary(l: Lang, r: &FeedbackReport) -> Markup {
             (chart::card(&score_text(l, &o.nps), "NPS", true))
             (chart::card(&score_text(l, &o.csat), "CSAT", true))
             (chart::card(&score_text(l, &o.ces), "CES", true))
-            (chart::card(&r.answers.to_string(), l.t("fb_answers"), false))
+            (chart::card(&tropa_core::cjm::markdown::int(r.answers, l.code()), l.t("fb_answers"), false))
         }
         p.muted { (l.t("fb_intervals")) }
     }
 }
 
 fn stages_table(l: Lang, r: &FeedbackReport) -> Markup {
-    let pct = |x: Option<f64>| x.map_or("—".to_string(), |v| format!("{:.1} %", 100.0 * v));
+    let pct = |x: Option<f64>| x.map_or("—".to_string(), |v| tropa_core::cjm::markdown::percent(v, l.code()));
+    let int = |n: u64| tropa_core::cjm::markdown::int(n, l.code());
     html! {
         h2 { (l.t("fb_by_stage")) }
         table.fb-stages {
@@ -204,7 +205,7 @@ fn stages_table(l: Lang, r: &FeedbackReport) -> Markup {
                 @for st in &r.stages {
                     tr {
                         td { (if l == Lang::Ru { &st.names.ru } else { &st.names.en }) }
-                        td { (st.reached) } td { (st.respondents) } td { (pct(st.response_rate)) }
+                        td { (int(st.reached)) } td { (int(st.respondents)) } td { (pct(st.response_rate)) }
                         td { (cell(l, &st.scores.nps)) } td { (cell(l, &st.scores.csat)) } td { (cell(l, &st.scores.ces)) }
                         td { (pct(st.negative_share)) }
                     }

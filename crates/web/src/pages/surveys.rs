@@ -83,7 +83,7 @@ async fn render(
                         td { (if sv.active { l.t("sv_yes") } else { l.t("sv_no") }) }
                         td { (sv.targeting.after_event) }
                         td { (res.map_or(0, |r| r.shown)) } td { (res.map_or(0, |r| r.answered)) }
-                        td { (res.and_then(|r| r.response_rate).map_or("—".into(), |v| format!("{:.1} %", 100.0 * v))) }
+                        td { (res.and_then(|r| r.response_rate).map_or("—".into(), |v| tropa_core::cjm::markdown::percent(v, l.code()))) }
                         td { @if let Some(r) = res { (result(l, sv, r)) } @else { "—" } }
                         td { @if can_edit { a href={ "/surveys?project=" (enc(&s.project)) "&edit=" (enc(&sv.key)) } { (l.t("sv_edit")) } } }
                     }
