@@ -38,6 +38,8 @@ PAGES = [
     ("not_found", "/no-such-page"),
     ("dashboards", "/dashboards"),
     ("dashboard", "/dashboards/1"),
+    ("feedback", "/feedback"),
+    ("surveys", "/surveys?new=1"),
     ("dashboard_compare", "/dashboards/1?since=2026-08-01&until=2026-09-01&compare=previous"),
     ("overview_last_month", "/?range=last_month"),
     ("overview_bad_dates", "/?range=custom&since=2026-13-01&until=2026-01-01"),

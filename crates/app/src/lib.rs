@@ -22,6 +22,7 @@ pub mod dashboards;
 pub mod definitions;
 pub mod dictionary;
 mod error;
+pub mod feedback;
 pub mod forget;
 pub mod layout;
 pub mod maps;
@@ -30,6 +31,7 @@ pub mod reports;
 pub mod request;
 pub mod sessions;
 pub mod settings;
+pub mod surveys;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -8,6 +8,7 @@
 //! compares with the same length just before; a map without a period reads all data up to the last event and
 //! compares with the data as it stood 30 days earlier.
 
+pub mod feedback;
 pub mod saved;
 pub mod versions;
 
@@ -37,6 +38,9 @@ pub struct MapData {
     pub until: i64,
     /// The project's calendar the period's days are read in.
     pub calendar: Calendar,
+    /// The answers of the period (scores by the stage at the time of the answer): the feedback lane, the computed
+    /// emotion, suggestions ([`feedback`]).
+    pub feedback: Option<tropa_core::analysis::feedback::FeedbackReport>,
 }
 
 fn invalid(field: &str, reason: String) -> EngineError {
@@ -56,6 +60,21 @@ fn lanes_for(
     let scope = ScopeSpec { since, until: Some(until), ..scope };
     let spec = LanesSpec { definition, now: until - 1, problems, top: TOP };
     report::lanes(engine, spec, scope, vec![])
+}
+
+fn feedback_for(
+    engine: &dyn Engine,
+    map: &JourneyMap,
+    segment: &Segment,
+    (since, until): (Option<i64>, i64),
+    calendar: Calendar,
+) -> Result<tropa_core::analysis::feedback::FeedbackReport, EngineError> {
+    use tropa_core::analysis::feedback::FeedbackSpec;
+    let definition = map.definition().map_err(|e| invalid("stages", e.to_string()))?;
+    let scope = segment.scope("segment").map_err(|v| invalid(&v[0].field, v[0].reason.clone()))?;
+    let period = tropa_core::analysis::period::Period::Week;
+    let spec = FeedbackSpec { definition, now: until - 1, from: since, to: Some(until), period, calendar };
+    report::feedback(engine, spec, scope, vec![])
 }
 
 /// The map's data lanes within its segment (and `persona`'s, when given).
@@ -81,7 +100,8 @@ pub fn data(
     let first = engine.time_bounds()?.0.unwrap_or(until);
     let previous =
         if prev_until > first { Some(lanes_for(engine, map, &segment, prev_since, prev_until)?) } else { None };
-    Ok(Some(MapData { current, previous, since, until, calendar }))
+    let feedback = Some(feedback_for(engine, map, &segment, (since, until), calendar)?);
+    Ok(Some(MapData { current, previous, since, until, calendar, feedback }))
 }
 
 /// Whether a rise of the lane's value is good news (None: neither).
@@ -104,8 +124,12 @@ pub fn data_cell_in(kind: LaneKind, stage: &str, data: &MapData, lang: &str) -> 
     let find = |r: &LanesReport| r.stages.iter().find(|s| s.key == stage).cloned();
     let Some(now) = find(&data.current) else { return MapCell::default() };
     if kind == LaneKind::Feedback {
-        let text = if lang == "ru" { "ждёт опросов (NPS, CSAT)" } else { "awaits surveys (NPS, CSAT)" };
-        return MapCell { text: text.into(), ..MapCell::default() };
+        let text = match data.feedback.as_ref().and_then(|f| feedback::stage(f, stage)) {
+            Some(s) => feedback::lane_text(s, lang),
+            None if lang == "ru" => "ответов пока нет".into(),
+            None => "no answers yet".into(),
+        };
+        return MapCell { text, ..MapCell::default() };
     }
     let Some((mut text, v)) = data_value(kind, &now, lang) else {
         return MapCell { text: "—".into(), ..MapCell::default() };
@@ -140,7 +164,7 @@ pub fn chart(map: &JourneyMap, data: Option<&MapData>, subtitle: &str, footer: &
     let rows = map
         .lanes
         .iter()
-        .map(|lane| {
+        .flat_map(|lane| {
             let (kind, cells) = match lane.kind {
                 LaneKind::Emotions => (
                     RowKind::Emotion,
@@ -164,7 +188,11 @@ pub fn chart(map: &JourneyMap, data: Option<&MapData>, subtitle: &str, footer: &
                         .collect(),
                 ),
             };
-            MapRow { title: lane.title.clone(), kind, cells }
+            let mut rows = vec![MapRow { title: lane.title.clone(), kind, cells }];
+            if lane.kind == LaneKind::Emotions {
+                rows.extend(data.and_then(|d| emotion_row(map, d)));
+            }
+            rows
         })
         .collect();
     MapChart {
@@ -175,6 +203,33 @@ pub fn chart(map: &JourneyMap, data: Option<&MapData>, subtitle: &str, footer: &
         footer: footer.into(),
         card: vec![],
     }
+}
+
+/// The emotion computed from the answers per stage (see [`feedback`]), drawn beside the hand-set curve; none
+/// without answers.
+fn emotion_row(map: &JourneyMap, data: &MapData) -> Option<MapRow> {
+    let f = data.feedback.as_ref()?;
+    let cells: Vec<MapCell> = map
+        .stages
+        .iter()
+        .map(|s| {
+            let e = feedback::stage(f, &s.key).and_then(|st| feedback::emotion(&st.scores));
+            MapCell {
+                score: e.as_ref().map(|e| e.value.round().clamp(-2.0, 2.0) as i8),
+                text: e.map(|e| feedback::emotion_text(&e, &map.lang)).unwrap_or_default(),
+                ..MapCell::default()
+            }
+        })
+        .collect();
+    if cells.iter().all(|c| c.score.is_none()) {
+        return None;
+    }
+    let title = if map.lang == "ru" {
+        "Эмоции по ответам клиентов"
+    } else {
+        "Emotion from customers' answers"
+    };
+    Some(MapRow { title: title.into(), kind: RowKind::Emotion, cells })
 }
 
 /// The subtitle line: persona, period, customers.
@@ -393,6 +448,29 @@ pub fn suggestions_for(
             });
         }
     }
+    // the answers: customers lost at the stage × share of negative feedback there
+    if let Some(f) = &data.feedback {
+        let lost = |key: &str| stages.iter().find(|s| s.key == key).and_then(|s| s.dropped);
+        if let Some(p) = feedback::pains(f, &lost).into_iter().next() {
+            let (share, lost, answers) =
+                (markdown::percent(p.negative_share, l), markdown::int(p.lost, l), markdown::int(p.answers, l));
+            out.push(Suggestion {
+                kind: LaneKind::Pains,
+                stage: p.stage,
+                text: if ru {
+                    format!("Негативные отзывы и ответы: {share} из {answers} ответов здесь, и {lost} клиентов не пошли дальше")
+                } else {
+                    format!("Negative feedback: {share} of {answers} answers here, and {lost} customers did not go further")
+                },
+            });
+        }
+    }
+    // real verbatims for the quotes lane: per stage, the latest text of a negative answer given there
+    if data.feedback.is_some() {
+        for (stage, quote) in quotes(engine, map, data)? {
+            out.push(Suggestion { kind: LaneKind::Thoughts, stage, text: quote });
+        }
+    }
     // conversion to the last stage by first channel, against everyone's
     if n >= 2 && stages[0].reached > 0 {
         let overall = stages[n - 1].reached as f64 / stages[0].reached as f64;
@@ -430,6 +508,38 @@ pub fn suggestions_for(
                 },
             });
         }
+    }
+    Ok(out)
+}
+
+/// Per stage of the map, the latest text of a negative answer given at that stage (the customers' own words, for
+/// the quotes lane): `«text» (NPS 3)`.
+fn quotes(engine: &dyn Engine, map: &JourneyMap, data: &MapData) -> Result<Vec<(String, String)>, EngineError> {
+    use tropa_core::analysis::feedback::FeedbackSpec;
+    let definition = map.definition().map_err(|e| invalid("stages", e.to_string()))?;
+    let scope = map.segment.scope("segment").map_err(|v| invalid(&v[0].field, v[0].reason.clone()))?;
+    let period = tropa_core::analysis::period::Period::Week;
+    let feedback = FeedbackSpec {
+        definition,
+        now: data.until - 1,
+        from: data.since,
+        to: Some(data.until),
+        period,
+        calendar: data.calendar,
+    };
+    let spec = report::FeedbackListSpec { feedback, limit: 500, stage: None, kind: None, negative_only: true };
+    let items = report::feedback_list(engine, spec, scope, vec![])?;
+    let mut out: Vec<(String, String)> = Vec::new();
+    for i in items.into_iter().filter(|i| !i.text.trim().is_empty()) {
+        let Some(stage) = i.stage else { continue };
+        if out.iter().any(|(s, _)| *s == stage) {
+            continue;
+        }
+        let score = match (i.kind, i.score) {
+            (Some(k), Some(v)) => format!(" ({} {v})", k.as_str().to_uppercase()),
+            _ => String::new(),
+        };
+        out.push((stage, format!("«{}»{score}", i.text.trim())));
     }
     Ok(out)
 }

@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod events;
 pub mod export;
+pub mod feedback;
 pub mod funnel;
 pub mod import;
 pub mod map;
@@ -20,6 +21,7 @@ pub mod serve;
 pub mod stages;
 pub mod stats;
 pub mod text;
+pub mod survey;
 pub mod translate;
 pub mod user;
 

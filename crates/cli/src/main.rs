@@ -91,6 +91,12 @@ enum Command {
     Attribution(cmd::attribution::AttributionArgs),
     /// Ad spend: import cost files (Yandex Direct, VK Ads, Google Ads, CSV) and list them.
     Costs(cmd::costs::CostsArgs),
+    /// Voice of the customer: `feedback scores` (NPS, CSAT, CES by the stage at the time of the answer, channel,
+    /// period), `feedback list` (the latest answers, reviews and tickets).
+    Feedback(cmd::feedback::FeedbackArgs),
+    /// Surveys shown by the web snippet: `survey list`, `survey show KEY`, `survey create FILE.json`,
+    /// `survey delete KEY`, `survey results KEY`.
+    Survey(cmd::survey::SurveyArgs),
 }
 
 /// An error meant for the user: printed as is, exit code 1.
@@ -206,6 +212,15 @@ fn main() -> ExitCode {
         Command::Funnel(a) => settings(&cli.data, &cli.project).and_then(|s| cmd::funnel::run(&data, s, a)),
         Command::Paths(a) => settings(&cli.data, &cli.project).and_then(|s| cmd::paths::run(&data, s, a)),
         Command::Retention(a) => settings(&cli.data, &cli.project).and_then(|s| cmd::retention::run(&data, s, a)),
+        Command::Survey(a) => {
+            cmd::survey::run(&cli.data, &data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT), a)
+        }
+        Command::Feedback(a) => cmd::feedback::run(
+            &cli.data,
+            &data,
+            cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT),
+            a,
+        ),
         Command::Stages(a) => {
             cmd::stages::run(&cli.data, &data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT), a)
         }

@@ -2,6 +2,7 @@
 
 pub mod attribution;
 pub mod customers;
+pub mod feedback;
 pub mod filter;
 pub mod funnel;
 pub mod invalid;

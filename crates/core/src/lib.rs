@@ -33,6 +33,7 @@ pub mod lang;
 pub mod message;
 pub mod settings;
 pub mod suggest;
+pub mod survey;
 pub mod text_error;
 pub mod time;
 pub mod useragent;

@@ -66,6 +66,12 @@ macro_rules! engine_conformance_suite {
                 let (engine, _guard) = ($make)();
                 $crate::conformance::attribution_credits_the_hand_worked_case(&engine);
             }
+
+            #[test]
+            fn feedback_scores_by_the_stage_at_the_answer() {
+                let (engine, _guard) = ($make)();
+                $crate::conformance::feedback_scores_by_the_stage_at_the_answer(&engine);
+            }
         }
     };
 }
@@ -352,4 +358,77 @@ pub fn attribution_credits_the_hand_worked_case(engine: &dyn Engine) {
         assert!((gc - c).abs() < 1e-12 && (gr - rev).abs() < 1e-9, "{label} {m:?}: {gc}/{gr}, want {c}/{rev}");
     }
     assert!((r.markov.conversion_probability - 2.0 / 3.0).abs() < 1e-12);
+}
+
+/// Feedback scores (NPS, CSAT, CES) land on the stage reached at the time of each answer; an out-of-range score
+/// is counted as invalid, a repeated answer within a day replaces the earlier one in the scores; the list shows
+/// every feedback event with its stage.
+pub fn feedback_scores_by_the_stage_at_the_answer(engine: &dyn Engine) {
+    use tropa_core::analysis::feedback::FeedbackSpec;
+    use tropa_core::analysis::period::Period;
+    use tropa_core::analysis::stages::JourneyDefinition;
+    let ev = |c: u32, min: i64, name: &str, props: &str| Event {
+        message_id: format!("fb-{c}-{min}-{name}"),
+        kind: MessageKind::Track,
+        timestamp: 1_700_000_000_000 + min * 60_000,
+        received_at: 1_700_000_000_000 + min * 60_000,
+        anonymous_id: format!("fb-anon-{c}"),
+        name: name.into(),
+        properties: props.into(),
+        revenue: (name == "purchase").then_some(100.0),
+        ..Event::default()
+    };
+    let ces =
+        |score: u32| format!("{{\"survey\":\"checkout\",\"question\":\"ease\",\"kind\":\"ces\",\"score\":{score}}}");
+    let events = vec![
+        ev(1, 0, "page_view", "{}"),
+        ev(1, 1, "view_item", "{}"),
+        ev(1, 2, "nps_response", "{\"score\":10,\"survey\":\"post_delivery\"}"),
+        ev(1, 3, "add_to_cart", "{}"),
+        ev(1, 4, "purchase", "{}"),
+        ev(1, 5, "nps_response", "{\"score\":3,\"survey\":\"post_delivery\"}"),
+        ev(1, 6, "review", "{\"rating\":5,\"text\":\"отлично\"}"),
+        ev(2, 0, "page_view", "{}"),
+        ev(2, 1, "nps_response", "{\"score\":9}"),
+        ev(2, 2, "survey_response", &ces(6)),
+        ev(2, 3, "survey_response", &ces(2)),
+        ev(2, 4, "survey_response", "{\"survey\":\"x\",\"kind\":\"nps\",\"score\":11}"),
+        ev(3, 0, "nps_response", "{\"score\":0}"),
+        ev(3, 1, "support_ticket", "{\"topic\":\"delivery_delay\"}"),
+    ];
+    engine.ingest(events).expect("ingest");
+    let spec = FeedbackSpec {
+        definition: JourneyDefinition::default_definition().expect("definition"),
+        now: 1_700_000_000_000 + 60 * 60_000,
+        from: None,
+        to: None,
+        period: Period::Day,
+        calendar: tropa_core::calendar::Calendar::default(),
+    };
+    let r = crate::report::feedback(engine, spec.clone(), Default::default(), Vec::new()).expect("feedback");
+    assert_eq!((r.customers, r.answers, r.invalid, r.superseded, r.texts), (3, 6, 1, 1, 2));
+    let by: BTreeMap<&str, _> = r.stages.iter().map(|s| (s.key.as_str(), s)).collect();
+    let (aw, int, pur) = (by["awareness"], by["interest"], by["purchase"]);
+    assert_eq!((aw.reached, aw.respondents, aw.scores.nps.n, aw.scores.nps.value), (3, 2, 2, Some(0.0)));
+    assert_eq!((aw.scores.ces.n, aw.scores.ces.value), (1, Some(2.0)));
+    assert_eq!((int.respondents, int.scores.nps.value), (1, Some(100.0)));
+    assert_eq!((pur.scores.nps.value, pur.scores.csat.value, pur.texts), (Some(-100.0), Some(100.0), 1));
+    assert_eq!(pur.negative_share, Some(0.5));
+    assert_eq!(r.overall.nps.n, 4);
+    assert!(r.overall.nps.small_sample);
+    assert_eq!(
+        r.surveys.iter().map(|s| (s.survey.as_str(), s.answered)).collect::<Vec<_>>(),
+        [("checkout", 1), ("post_delivery", 1)]
+    );
+    let list = crate::report::feedback_list(
+        engine,
+        crate::report::FeedbackListSpec { feedback: spec, limit: 100, stage: None, kind: None, negative_only: false },
+        Default::default(),
+        Vec::new(),
+    )
+    .expect("list");
+    assert_eq!(list.len(), 9);
+    let first = list.iter().find(|i| i.score == Some(10)).expect("the first answer");
+    assert_eq!((first.stage.as_deref(), first.customer.as_str()), (Some("interest"), "fb-anon-1"));
+    assert_eq!(list.iter().filter(|i| i.superseded || i.invalid).count(), 2);
 }

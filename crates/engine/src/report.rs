@@ -259,3 +259,131 @@ pub fn attribution(
     let (acc, scope) = scoped_fold(engine, f, columns, scope, tests)?;
     Ok(scope.inner().report(&acc))
 }
+
+/// The feedback scores (see [`tropa_core::analysis::feedback`]) over the scope. The scope's time range selects
+/// the answers, not the journey: a customer's stage at the time of an answer still sees every earlier event.
+pub fn feedback(
+    engine: &dyn Engine,
+    mut spec: tropa_core::analysis::feedback::FeedbackSpec,
+    mut scope: ScopeSpec,
+    tests: Vec<Box<dyn CustomerTest>>,
+) -> Result<tropa_core::analysis::feedback::FeedbackReport, EngineError> {
+    use tropa_core::analysis::feedback::FeedbackFold;
+    spec.from = max_opt(spec.from, scope.since.take());
+    spec.to = min_opt(spec.to, scope.until.take());
+    let f = FeedbackFold::new(spec, &engine.dictionaries()).map_err(invalid("definition"))?;
+    scope.until = Some(f.spec().now.saturating_add(1));
+    let columns = f.columns();
+    let (acc, scope) = scoped_fold(engine, f, columns, scope, tests)?;
+    Ok(scope.inner().report(&acc))
+}
+
+fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+/// One feedback text or answer, as the feedback page and the API list them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FeedbackItem {
+    /// The customer's first-seen id (the customer page's address).
+    pub customer: String,
+    /// Epoch ms and the UTC time.
+    pub ts: i64,
+    pub time: String,
+    pub event: String,
+    pub survey: String,
+    pub question: String,
+    /// `nps`, `csat`, `ces` when scored.
+    pub kind: Option<tropa_core::analysis::feedback::score::ScoreKind>,
+    pub score: Option<u32>,
+    pub negative: bool,
+    pub invalid: bool,
+    pub superseded: bool,
+    pub text: String,
+    /// The key of the stage reached at the time (none before the first stage).
+    pub stage: Option<String>,
+    pub channel: String,
+}
+
+/// Which feedback items to list.
+#[derive(Debug, Clone)]
+pub struct FeedbackListSpec {
+    pub feedback: tropa_core::analysis::feedback::FeedbackSpec,
+    pub limit: usize,
+    /// A stage key, or `none` for answers before the first stage.
+    pub stage: Option<String>,
+    pub kind: Option<tropa_core::analysis::feedback::score::ScoreKind>,
+    pub negative_only: bool,
+}
+
+/// The latest feedback texts and answers (newest first) over the scope, each with the stage at its time.
+pub fn feedback_list(
+    engine: &dyn Engine,
+    spec: FeedbackListSpec,
+    mut scope: ScopeSpec,
+    tests: Vec<Box<dyn CustomerTest>>,
+) -> Result<Vec<FeedbackItem>, EngineError> {
+    use tropa_core::analysis::feedback::{newest_first, AnswerReader, FeedbackListFold};
+    let dicts = engine.dictionaries();
+    let mut fs = spec.feedback;
+    fs.from = max_opt(fs.from, scope.since.take());
+    fs.to = min_opt(fs.to, scope.until.take());
+    let stages = &fs.definition.stages;
+    let stage = match spec.stage.as_deref() {
+        None | Some("") => None,
+        Some("none") => Some(None),
+        Some(key) => match stages.iter().position(|s| s.key == key) {
+            Some(i) => Some(Some(i)),
+            None => return Err(invalid("stage")(format!("no stage \"{key}\" in the journey definition"))),
+        },
+    };
+    let reader = AnswerReader::new(&fs.definition, &dicts).map_err(invalid("definition"))?;
+    scope.until = Some(fs.now.saturating_add(1));
+    let keys: Vec<String> = stages.iter().map(|s| s.key.clone()).collect();
+    let columns = reader.columns();
+    let f = FeedbackListFold {
+        spec: fs,
+        reader,
+        limit: spec.limit,
+        stage,
+        kind: spec.kind,
+        negative_only: spec.negative_only,
+    };
+    let (mut rows, _) = scoped_fold(engine, f, columns, scope, tests)?;
+    newest_first(&mut rows, spec.limit);
+    let names = engine.actor_names(&rows.iter().map(|r| r.customer).collect::<Vec<_>>())?;
+    let chan = dicts.get(tropa_core::DictCol::Channel);
+    Ok(rows
+        .into_iter()
+        .zip(names)
+        .map(|(r, customer)| {
+            let a = r.answer;
+            FeedbackItem {
+                customer,
+                ts: a.ts,
+                time: tropa_core::time::format_ts(a.ts),
+                event: a.source.event().to_string(),
+                survey: a.survey,
+                question: a.question,
+                kind: a.score.map(|(k, _)| k),
+                score: a.score.map(|(_, s)| s),
+                negative: a.score.is_some_and(|(k, s)| k.negative(s)),
+                invalid: a.invalid,
+                superseded: a.superseded,
+                text: a.text,
+                stage: a.stage.and_then(|i| keys.get(i).cloned()),
+                channel: chan.value(r.channel).to_string(),
+            }
+        })
+        .collect())
+}

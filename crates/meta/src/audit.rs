@@ -56,10 +56,13 @@ pub enum Action {
     MapStages,
     /// Ad spend imported (the days it covers replaced).
     CostsImport,
+    /// A survey created or changed (wording, targeting, active flag).
+    SurveySave,
+    SurveyDelete,
 }
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 33] = [
         Action::ProjectCreate,
         Action::ProjectSettings,
         Action::KeyCreate,
@@ -91,6 +94,8 @@ impl Action {
         Action::MapVersionName,
         Action::MapStages,
         Action::CostsImport,
+        Action::SurveySave,
+        Action::SurveyDelete,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -126,6 +131,8 @@ impl Action {
             Action::MapVersionName => "map.version_name",
             Action::MapStages => "map.stages",
             Action::CostsImport => "costs.import",
+            Action::SurveySave => "survey.save",
+            Action::SurveyDelete => "survey.delete",
         }
     }
 

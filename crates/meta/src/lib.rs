@@ -39,6 +39,7 @@ pub mod schema;
 pub mod secret;
 pub mod settings;
 pub mod sqlite;
+pub mod surveys;
 pub mod users;
 
 pub use costs::StoredCost;
@@ -50,6 +51,7 @@ pub use reports::{SavedReport, StoredDefinition};
 pub use repository::Repository;
 pub use secret::random_password;
 pub use settings::StoredSettings;
+pub use surveys::{NewSurvey, StoredSurvey};
 pub use users::{NewSession, Role, User};
 
 use std::ops::Deref;

@@ -30,17 +30,42 @@ use crate::members::Member;
 use crate::reports::{SavedReport, StoredDefinition};
 use crate::secret::random_token;
 use crate::settings::StoredSettings;
+use crate::surveys::{NewSurvey, StoredSurvey};
 use crate::users::{NewSession, Role, User};
 use crate::{KeyInfo, KeyKind, MetaError, NewKey, Project};
 
 /// Every area of the metadata store: what [`crate::Meta`] holds.
 pub trait Repository:
-    Projects + Users + Members + Reports + Maps + Settings + Audit + Dictionary + Dashboards + Costs + Send + Sync
+    Projects
+    + Users
+    + Members
+    + Reports
+    + Maps
+    + Settings
+    + Audit
+    + Dictionary
+    + Dashboards
+    + Costs
+    + Surveys
+    + Send
+    + Sync
 {
 }
 
 impl<
-        T: Projects + Users + Members + Reports + Maps + Settings + Audit + Dictionary + Dashboards + Costs + Send + Sync,
+        T: Projects
+            + Users
+            + Members
+            + Reports
+            + Maps
+            + Settings
+            + Audit
+            + Dictionary
+            + Dashboards
+            + Costs
+            + Surveys
+            + Send
+            + Sync,
     > Repository for T
 {
 }
@@ -387,4 +412,20 @@ pub trait Costs {
 
     /// The rows of `project` with a day in `from..=to` (either open), by day, source, medium, campaign, channel.
     fn costs(&self, project: &str, from: Option<&str>, to: Option<&str>) -> Result<Vec<StoredCost>, MetaError>;
+}
+
+/// Surveys of a project, by key (answers are events, never stored here).
+pub trait Surveys {
+    /// The project's surveys by key (empty for an unknown project).
+    fn surveys(&self, project: &str) -> Result<Vec<StoredSurvey>, MetaError>;
+
+    /// One survey; None when the project or the key is unknown.
+    fn survey(&self, project: &str, key: &str) -> Result<Option<StoredSurvey>, MetaError>;
+
+    /// Creates the survey or replaces the one with the same key (keeping its id and creation time), after
+    /// `surveys::check_survey`. An unknown project is `NotFound { what: "project" }`.
+    fn save_survey(&self, project: &str, survey: &NewSurvey<'_>, now: i64) -> Result<StoredSurvey, MetaError>;
+
+    /// Removes a survey (`NotFound { what: "survey" }` when there is none).
+    fn delete_survey(&self, project: &str, key: &str) -> Result<(), MetaError>;
 }

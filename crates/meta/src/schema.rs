@@ -500,6 +500,23 @@ pub const MIGRATIONS: &[Migration] = &[
             constraints: &[Constraint::PrimaryKey(&["project_id", "day", "source", "medium", "campaign", "channel"])],
         })],
     },
+    Migration {
+        note: "surveys of a project: key, kind, active flag and the survey's document (wording, choices, targeting)",
+        steps: &[Step::CreateTable(Table {
+            name: "surveys",
+            columns: &[
+                id("id"),
+                integer("project_id").not_null().references("projects", "id", OnDelete::Cascade),
+                text("key").not_null(),
+                text("kind").not_null().one_of(&["nps", "csat", "ces", "single", "multiple", "text"]),
+                text("document").not_null(),
+                boolean("active").not_null().default(Value::Bool(false)),
+                integer("created_at").not_null(),
+                integer("updated_at").not_null(),
+            ],
+            constraints: &[Constraint::Unique(&["project_id", "key"])],
+        })],
+    },
 ];
 
 /// How a map's stages relate to the project's: `linked` (the project's stages, followed when they change) or

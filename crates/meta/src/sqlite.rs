@@ -12,6 +12,7 @@ mod migrate;
 mod projects;
 mod reports;
 mod settings;
+mod surveys;
 mod users;
 
 /// Builds old databases in the tests.

@@ -1,7 +1,8 @@
 /* tropa web snippet: page views (SPA too), UTM and referrer, first-party anonymous id, track/identify,
    batching, sendBeacon on page hide, consent. <script async src="https://HOST/t.js" data-key="tw_…"></script>
    Options (attributes): data-key (write key), data-api (default: the script's origin), data-consent="required"
-   (no cookie and nothing sent until tropa.consent(true)), data-auto="false" (no automatic page views). */
+   (no cookie and nothing sent until tropa.consent(true)), data-auto="false" (no automatic page views),
+   data-surveys="true" (load the survey widget /v1/survey.js). */
 (function (w, d) {
   var s = d.currentScript;
   if (!s || (w.tropa && w.tropa.v)) return;
@@ -102,7 +103,9 @@
     },
     push: function (c) { if (tropa[c[0]]) tropa[c[0]].apply(null, c.slice(1)); },
     reset: function () { uid = ''; aid = uuid(); setCookie(UID, '', 0); if (consent) setCookie(AID, aid, YEAR); },
-    flush: flush
+    flush: flush,
+    // what the survey widget reads: ids, consent, where to send
+    ids: function () { return { a: aid, u: uid, c: consent, api: api, key: key }; }
   };
   w.tropa = tropa;
 
@@ -120,4 +123,8 @@
 
   if (s.getAttribute('data-auto') !== 'false') page();
   pre.forEach(tropa.push);
+  if (s.getAttribute('data-surveys') === 'true') {
+    var sv = d.createElement('script');
+    sv.async = true; sv.src = api + '/v1/survey.js'; d.head.appendChild(sv);
+  }
 })(window, document);

@@ -19,6 +19,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod query;
 mod snippet;
+pub mod surveys;
 
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
@@ -106,6 +107,13 @@ const ROUTES: &[&str] = &[
     "/api/v1/paths",
     "/api/v1/retention",
     "/api/v1/stages",
+    "/v1/surveys",
+    "/v1/survey",
+    "/v1/survey.js",
+    "/v1/survey.css",
+    "/api/v1/surveys",
+    "/api/v1/feedback",
+    "/api/v1/feedback/list",
     "/",
     "/funnels",
     "/paths",
@@ -146,7 +154,13 @@ pub fn router_with(state: Arc<AppState>, pages: Router) -> Router {
             post(move |State(s): State<Arc<AppState>>, q, h, b| ingest::handle(s, kind, q, h, b)).options(preflight),
         );
     }
-    let v1 = v1.route("/t.js", get(snippet::serve)).layer(DefaultBodyLimit::max(limit));
+    let v1 = v1
+        .route("/t.js", get(snippet::serve))
+        .route("/v1/surveys", get(surveys::active))
+        .route("/v1/survey", post(surveys::answer).options(preflight))
+        .route("/v1/survey.js", get(surveys::widget))
+        .route("/v1/survey.css", get(surveys::style))
+        .layer(DefaultBodyLimit::max(limit));
     let own = Router::new()
         .merge(v1)
         .merge(query::routes())

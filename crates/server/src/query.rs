@@ -14,6 +14,7 @@
 //! | `POST /api/v1/stages` | [`request::StagesRequest`] | stage distribution, conversion, lifecycle |
 //! | `GET /api/v1/dictionary` | — | every event and property: counts, first/last seen, values, notes ([`dictionary`]) |
 //! | `PUT`/`PATCH /api/v1/dictionary/{events\|properties}/{name}` | a note | the note stored (signed-in analysts) |
+//! | `GET /api/v1/surveys`, `GET /api/v1/feedback`, `GET /api/v1/feedback/list` | — | surveys, feedback scores, the latest answers ([`feedback`]) |
 //!
 //! Every report counts days, ISO weeks and months — and reads times given without an offset — in the project's
 //! time zone (`tropa project set --time-zone`), or in `filters.time_zone` when the request gives one; each answer
@@ -23,6 +24,7 @@
 
 pub mod costs;
 pub mod dictionary;
+pub mod feedback;
 pub mod openapi;
 pub use tropa_app::request;
 
@@ -78,6 +80,9 @@ pub fn routes() -> Router<Arc<AppState>> {
         )
         .route("/api/v1/dictionary", get(dictionary::get))
         .route("/api/v1/dictionary/{kind}/{name}", axum::routing::put(dictionary::put).patch(dictionary::put))
+        .route("/api/v1/surveys", get(feedback::surveys))
+        .route("/api/v1/feedback", get(feedback::scores))
+        .route("/api/v1/feedback/list", get(feedback::list))
         .route("/api/openapi.json", get(|| async { Json(openapi::document()) }))
 }
 

@@ -6,6 +6,7 @@
 
 mod after;
 mod session;
+mod voice;
 
 use tropa_core::event::Event;
 
@@ -52,6 +53,10 @@ pub(crate) struct Order {
 
 pub(crate) struct Sim<'a> {
     rng: Rng,
+    /// The second stream: survey answers and the language of texts (see `voice`).
+    voc: Rng,
+    /// Writes reviews and answers in English.
+    english: bool,
     em: Emitter<'a>,
     p: &'a Profile,
     first: Source,
@@ -76,8 +81,12 @@ pub(crate) fn generate(cfg: &SynthConfig, index: u64, out: &mut Vec<Event>, fill
     let profile = Profile::new(cfg.seed, index, &mut rng);
     let end = cfg.end_ms();
     let row = FIRST_TOUCH[rng.weighted(&FIRST_TOUCH.map(|r| r.1))];
+    let mut voc = Rng::for_customer(cfg.seed ^ voice::VOC_SALT, index);
+    let english = voc.chance(0.25);
     let mut sim = Sim {
         rng,
+        voc,
+        english,
         em: Emitter::new(out, filled, &profile, cfg, index),
         p: &profile,
         first: row.0,

@@ -27,8 +27,11 @@
 //!   user id. A quarter of them also use a second device, where they log in first, so every event of a journey
 //!   is linked to one customer and ids are never shared between customers.
 //! - After an order: `delivery` (`days`, `carrier`), `support_ticket` (`topic`), `nps_response` and `review`
-//!   (`score` 0–10, reviews with a Russian text), `refund`, newsletters (`email_open`, `email_click`), repeat
-//!   orders on the site, in a shop or by phone.
+//!   (`score` 0–10, reviews also `rating` 1–5 and a text in Russian, or English for a quarter of customers),
+//!   `survey_response` (`survey`, `question`, `kind`, `score`, sometimes a "why?" `text`): CES after checkout,
+//!   NPS on the order confirmation page, CSAT after delivery and after a support ticket — drawn from a second
+//!   random stream per customer, so they move no other truth; `refund`, newsletters (`email_open`,
+//!   `email_click`), repeat orders on the site, in a shop or by phone.
 //! - 9.9 events per customer on average, geometrically spread (from 2 to about 100), so 10 M customers make
 //!   about 100 M events; timestamps lie in `[start_ms, start_ms + days)`.
 //! - New customers arrive at a steady rate over the whole period (weekends busier), so the traffic holds up to
@@ -47,6 +50,7 @@
 //! | `repeat_purchase` | ≈ 30 % of buyers buy again | 28.9 % |
 //! | `one_session_churn` | ≈ 60 % of customers come once and never return | 60.6 % |
 //! | `paid_opens_journeys` | paid search opens journeys that direct visits close: weaker on last touch than on first touch, Markov and Shapley; direct the other way (measured with tropa's attribution, not planted by a knob of its own) | 20,000 customers: paid search first 422, last 336, Markov 367, Shapley 374; direct last 669, Markov 592 |
+//! | `slow_delivery_feedback` | delivery CSAT 4–5 after a slow delivery vs a fast one; "why?" texts and reviews complain about the wait, NPS/reviews after slow deliveries mostly detractors | 18.8 % vs 84.6 % |
 //!
 //! Ad spend: [`ad_spend`] prices the paid visits of the same journeys (cost per click per platform), for the
 //! demo's cost columns (CPA, ROAS, ROMI).

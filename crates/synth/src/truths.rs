@@ -85,6 +85,17 @@ static TRUTHS: [Truth; 7] = [
              выглядит слабее, чем есть: первое касание даёт ему примерно на четверть больше, цепи Маркова и \
              вектор Шепли — примерно на десятую часть больше, а прямым заходам — на десятую часть меньше.",
     },
+    Truth {
+        key: "slow_delivery_feedback",
+        en: "Customers speak about slow deliveries: after a delivery of more than 5 days about 17 % rate it 4–5 of 5 \
+             (about 85 % after a fast one), their \"why?\" answers and reviews complain about the wait, and reviews \
+             and NPS answers after a slow delivery are mostly detractors — the after-sale stage has the most negative \
+             feedback and the most customers lost.",
+        ru: "Клиенты говорят о медленной доставке: после доставки дольше 5 дней её оценивают на 4–5 из 5 около 17 % \
+             (после быстрой — около 85 %), ответы «почему?» и отзывы жалуются на ожидание, а отзывы и ответы NPS \
+             после медленной доставки — в основном критики: на этапе после покупки больше всего негатива и \
+             больше всего потерянных клиентов.",
+    },
 ];
 
 /// The planted truths of the generated data (see the crate documentation).

@@ -57,6 +57,9 @@ struct Summary {
     one_session: Rate,
     identified: Rate,
     revenue: f64,
+    /// Delivery CSAT 4–5 among the answers about a one-order customer's slow / fast delivery.
+    csat_slow: Rate,
+    csat_fast: Rate,
 }
 
 fn prop(ev: &Event, key: &str) -> Option<serde_json::Value> {
@@ -96,6 +99,16 @@ impl Summary {
                         && prop(e, "topic").as_ref().and_then(|t| t.as_str()) == Some("delivery_delay")
                 });
                 let again = purchases.len() >= 2;
+                if purchases.len() == 1 {
+                    let csat = events.iter().filter(|e| {
+                        e.name == "survey_response"
+                            && prop(e, "survey").as_ref().and_then(|v| v.as_str()) == Some("delivery")
+                    });
+                    for e in csat {
+                        let happy = prop(e, "score").and_then(|v| v.as_u64()).expect("score") >= 4;
+                        if slow { &mut self.csat_slow } else { &mut self.csat_fast }.add(happy);
+                    }
+                }
                 if slow {
                     self.ticket_slow.add(ticket);
                     self.repeat_slow.add(again);
@@ -128,6 +141,8 @@ impl Summary {
             (&mut self.repeat, o.repeat),
             (&mut self.one_session, o.one_session),
             (&mut self.identified, o.identified),
+            (&mut self.csat_slow, o.csat_slow),
+            (&mut self.csat_fast, o.csat_fast),
         ] {
             a.merge(b);
         }
@@ -198,6 +213,13 @@ fn slow_delivery_brings_tickets_and_churn() {
 }
 
 #[test]
+fn slow_delivery_brings_low_delivery_satisfaction() {
+    let s = summary();
+    assert!((0.10..0.25).contains(&s.csat_slow.p()), "slow CSAT {:?}", s.csat_slow);
+    assert!((0.78..0.92).contains(&s.csat_fast.p()), "fast CSAT {:?}", s.csat_fast);
+}
+
+#[test]
 fn about_30_percent_of_buyers_buy_again() {
     let p = summary().repeat.p();
     assert!((0.25..0.35).contains(&p), "repeat {p:.3}");
@@ -219,7 +241,14 @@ fn about_ten_events_per_customer() {
 #[test]
 fn every_truth_is_documented_in_both_languages() {
     let keys: Vec<&str> = truths().iter().map(|t| t.key).collect();
-    for key in ["cart_abandonment", "channel_2x", "checkout_variant_b", "slow_delivery_churn", "repeat_purchase"] {
+    for key in [
+        "cart_abandonment",
+        "channel_2x",
+        "checkout_variant_b",
+        "slow_delivery_churn",
+        "repeat_purchase",
+        "slow_delivery_feedback",
+    ] {
         assert!(keys.contains(&key), "{key}");
     }
     assert!(truths().iter().all(|t| !t.en.is_empty() && !t.ru.is_empty()));

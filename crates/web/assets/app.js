@@ -260,3 +260,23 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
 })();
+
+// the survey form's live preview: the question, the scale and the follow-up follow what is typed
+(function () {
+  var form = document.querySelector('[data-survey-form]');
+  var box = document.querySelector('.sv-preview');
+  if (!form || !box) return;
+  var ru = box.getAttribute('data-lang') === 'ru';
+  var ranges = { nps: [0, 10], csat: [1, 5], ces: [1, 7] };
+  function val(n) { var e = form.querySelector('[data-preview="' + n + '"]'); return e ? e.value : ''; }
+  function draw() {
+    box.querySelector('[data-preview-out="question"]').textContent = val(ru ? 'question_ru' : 'question_en');
+    box.querySelector('[data-preview-out="follow"]').textContent = val(ru ? 'follow_ru' : 'follow_en');
+    var scale = box.querySelector('[data-preview-out="scale"]');
+    while (scale.firstChild) scale.removeChild(scale.firstChild);
+    var r = ranges[val('kind')];
+    if (r) for (var v = r[0]; v <= r[1]; v++) { var b = document.createElement('span'); b.className = 'sv-b'; b.textContent = v; scale.appendChild(b); }
+  }
+  form.addEventListener('input', draw);
+  form.addEventListener('change', draw);
+})();

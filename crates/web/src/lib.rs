@@ -146,6 +146,8 @@ pub fn router(state: Arc<WebState>) -> Router {
         .route("/settings/users/password", post(settings::reset_password))
         .route("/settings/users/delete", post(settings::delete_user))
         .route("/settings/audit", get(pages::audit::page))
+        .route("/feedback", get(pages::feedback::page))
+        .route("/surveys", get(pages::surveys::page).post(pages::surveys::save))
         // signing in and out
         .route("/login", get(sign_in::login_form).post(sign_in::login))
         .route("/logout", post(sign_in::logout))

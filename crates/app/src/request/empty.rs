@@ -61,6 +61,18 @@ impl Outcome for StagesReport {
     }
 }
 
+impl Outcome for tropa_core::analysis::feedback::FeedbackReport {
+    fn is_empty(&self) -> bool {
+        self.customers == 0
+    }
+}
+
+impl Outcome for Vec<tropa_engine::report::FeedbackItem> {
+    fn is_empty(&self) -> bool {
+        self.is_empty()
+    }
+}
+
 /// Why a report is empty, most specific first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Empty {

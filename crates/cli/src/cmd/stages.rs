@@ -193,7 +193,7 @@ fn state_name(s: Option<LifecycleState>) -> &'static str {
 }
 
 /// The project's saved definition, if one is saved (a folder without metadata has none, and gets none).
-fn saved(root: &Path, project: &str) -> anyhow::Result<Option<ProjectDefinition>> {
+pub fn saved(root: &Path, project: &str) -> anyhow::Result<Option<ProjectDefinition>> {
     if !root.join(tropa_app::layout::META_FILE).exists() {
         return Ok(None);
     }

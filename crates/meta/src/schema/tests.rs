@@ -191,6 +191,18 @@ const LEGACY: &[&str] = &[
         currency TEXT NOT NULL,
         PRIMARY KEY (project_id, day, source, medium, campaign, channel)
      );",
+    // 11 → 12: surveys of a project (key, kind, active flag, the document with wording, choices and targeting)
+    "CREATE TABLE surveys (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('nps', 'csat', 'ces', 'single', 'multiple', 'text')),
+        document TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (project_id, key)
+     );",
 ];
 
 /// The schema of a database: (type, name, table, SQL with white space normalised), by type and name.
@@ -233,8 +245,8 @@ fn the_sqlite_rendering_makes_the_schema_the_old_sql_made_at_every_version() {
         let (old, new) = (schema_of(&old), schema_of(&new));
         assert_eq!(old, new, "schema {version}");
         if version == LEGACY.len() {
-            // 18 tables, 3 indexes of ours, 3 triggers (and SQLite's own indexes of unique keys)
-            assert_eq!(new.iter().filter(|r| r.0 == "table").count(), 18);
+            // 19 tables, 3 indexes of ours, 3 triggers (and SQLite's own indexes of unique keys)
+            assert_eq!(new.iter().filter(|r| r.0 == "table").count(), 19);
             assert_eq!(new.iter().filter(|r| r.0 == "trigger").count(), 3);
         }
     }

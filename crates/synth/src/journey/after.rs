@@ -20,12 +20,36 @@ use crate::truths::{
 /// Something that happens to an identified customer outside a session.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Due {
-    Delivery { order: u32, days: i64, carrier: &'static str },
-    Ticket { order: u32, topic: &'static str },
-    Nps { score: u32 },
-    Review { product: &'static Product, score: u32 },
-    Refund { order: u32, amount: u32, reason: &'static str },
+    Delivery {
+        order: u32,
+        days: i64,
+        carrier: &'static str,
+    },
+    Ticket {
+        order: u32,
+        topic: &'static str,
+    },
+    Nps {
+        score: u32,
+    },
+    Review {
+        product: &'static Product,
+        score: u32,
+    },
+    Refund {
+        order: u32,
+        amount: u32,
+        reason: &'static str,
+    },
     Newsletter(&'static Visit),
+    /// A survey answer (see `voice`).
+    Survey {
+        survey: &'static str,
+        question: &'static str,
+        kind: &'static str,
+        score: u32,
+        text: Option<&'static str>,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -78,13 +102,26 @@ impl Sim<'_> {
                 (Scene::back_office("email", Some(&NPS_SURVEY)), "nps_response")
             }
             Due::Review { product, score } => {
-                let texts = REVIEW_TEXTS[match score {
+                let group = match score {
                     0..=6 => 0,
                     7..=8 => 1,
                     _ => 2,
-                }];
+                };
+                let texts = if self.writes_english() { super::voice::REVIEW_TEXTS_EN } else { REVIEW_TEXTS }[group];
                 let text = texts[(score as usize) % texts.len()];
-                let _ = write!(props, "{{\"product_id\":\"{}\",\"score\":{score},\"text\":\"{text}\"}}", product.id);
+                // a rating of 1–5 stars beside the 0–10 score
+                let rating = match score {
+                    0..=2 => 1,
+                    3..=4 => 2,
+                    5..=6 => 3,
+                    7..=8 => 4,
+                    _ => 5,
+                };
+                let _ = write!(
+                    props,
+                    "{{\"product_id\":\"{}\",\"score\":{score},\"rating\":{rating},\"text\":\"{text}\"}}",
+                    product.id
+                );
                 self.em.scene = Scene::site(0);
                 self.em.emit(MessageKind::Track, "review", product.page, props);
                 return;
@@ -98,6 +135,13 @@ impl Sim<'_> {
             Due::Newsletter(visit) => {
                 props.push_str("{}");
                 (Scene::back_office("email", Some(visit)), "email_open")
+            }
+            Due::Survey { survey, question, kind, score, text } => {
+                super::voice::survey_props(&mut props, survey, question, kind, score, text);
+                // the delivery survey comes by e-mail, the others from the widget on the site
+                let scene =
+                    if survey == "delivery" { Scene::back_office("email", Some(&NPS_SURVEY)) } else { Scene::site(0) };
+                (scene, "survey_response")
             }
         };
         self.em.scene = scene;
@@ -118,6 +162,7 @@ impl Sim<'_> {
             let delivered = local_midnight(tp) + days * DAY + self.rng.between(10 * HOUR, 20 * HOUR);
             let n = order.n;
             self.schedule(delivered, Due::Delivery { order: n, days, carrier: CARRIERS[carrier] });
+            let mut ticket = None;
             if self.rng.chance(if slow { P_TICKET_SLOW } else { P_TICKET_FAST }) {
                 let waited = if slow {
                     self.rng.between(4 * DAY + 12 * HOUR, days * DAY - 6 * HOUR)
@@ -125,7 +170,9 @@ impl Sim<'_> {
                     self.rng.between(12 * HOUR, days * DAY)
                 };
                 self.schedule(tp + waited, Due::Ticket { order: n, topic: "delivery_delay" });
+                ticket = Some(tp + waited);
             }
+            self.ask_after_order(tp, delivered, slow, ticket);
             if self.rng.chance(0.06) {
                 let topic = OTHER_TOPICS[self.rng.weighted(&OTHER_TOPIC_WEIGHTS)];
                 let at = delivered + self.rng.between(HOUR, 5 * DAY);

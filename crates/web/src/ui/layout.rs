@@ -42,7 +42,7 @@ pub fn document(lang: Lang, title: &str, body: Markup) -> Markup {
 }
 
 /// The sections of the navigation: (path, word key).
-const NAV: [(&str, &str); 11] = [
+const NAV: [(&str, &str); 13] = [
     ("/", "overview"),
     ("/dashboards", "dashboards"),
     ("/maps", "maps"),
@@ -54,6 +54,8 @@ const NAV: [(&str, &str); 11] = [
     ("/dictionary", "dictionary"),
     ("/settings", "settings"),
     ("/attribution", "attribution"),
+    ("/feedback", "feedback_page"),
+    ("/surveys", "surveys_page"),
 ];
 
 /// A signed-in page: the header (navigation with `active` marked) and `main`.

@@ -73,6 +73,9 @@ pub const WEB_ROUTES: &[(&str, &str, Option<tropa_meta::Role>)] = {
         ("POST", "/dashboards/{id}/delete", Some(Analyst)),
         ("GET", "/share/d/{token}", None), // a dashboard's read-only page: the token is the permission
         ("GET", "/attribution", Some(Viewer)),
+        ("GET", "/feedback", Some(Viewer)),
+        ("GET", "/surveys", Some(Viewer)),
+        ("POST", "/surveys", Some(Analyst)),
     ]
 };
 

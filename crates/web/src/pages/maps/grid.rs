@@ -211,7 +211,18 @@ fn emotion_cell(l: Lang, g: &Grid<'_>, lane: &Lane, st: &Stage) -> Markup {
         } @else if let Some(v) = score {
             span class={ "trend " (mood((v != 0).then_some(v > 0))) } { (format!("{v:+}")) }
         }
+        @if let Some(e) = data_emotion(g, st) {
+            span.data-emotion title=(l.t("emotion_from_answers_hint")) {
+                (l.t("emotion_from_answers")) ": " (maps::feedback::emotion_text(&e, l.code()))
+            }
+        }
     }
+}
+
+/// The stage's emotion computed from the answers given there (see `tropa_app::maps::feedback`).
+fn data_emotion(g: &Grid<'_>, st: &Stage) -> Option<maps::feedback::DataEmotion> {
+    let f = g.data?.feedback.as_ref()?;
+    maps::feedback::emotion(&maps::feedback::stage(f, &st.key)?.scores)
 }
 
 /// A data lane's cell: the number and its trend against the previous period.

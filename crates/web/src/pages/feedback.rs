@@ -1,0 +1,293 @@
+//! The feedback page (`/feedback`): the voice of the customer — NPS, CSAT and CES with their 95 % intervals, by
+//! the journey stage customers had reached when they answered (response rate, share of negative answers, small
+//! samples marked), promoters and detractors over time, the score distribution per stage, and the answers,
+//! reviews and tickets themselves (score, stage at the time, channel), each one click from the customer's
+//! journey. Filters: stage, scale, negative only, channel, period. `download=feedback&format=csv` downloads the
+//! listed rows. Sentiment and themes of the texts join through `tropa_app::feedback::rows`.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use maud::{html, Markup};
+use tropa_app::feedback::{FeedbackQuery, FeedbackRow};
+use tropa_core::analysis::feedback::score::{Score, ScoreKind};
+use tropa_core::analysis::feedback::FeedbackReport;
+use tropa_core::analysis::period::Period;
+
+use crate::access::{Member, Viewer};
+use crate::error::WebError;
+use crate::i18n::{Lang, Words};
+use crate::project::{definition, engine, local};
+use crate::ui::chart;
+use crate::ui::layout::shell;
+use crate::url::enc;
+use crate::WebState;
+
+fn score_text(l: Lang, s: &Score) -> String {
+    let comma = |t: String| if l == Lang::Ru { t.replace('.', ",") } else { t };
+    let Some(v) = s.value else { return "—".into() };
+    let iv = match (s.low, s.high) {
+        (Some(a), Some(b)) => comma(format!(" [{a:.1}; {b:.1}]")),
+        _ => String::new(),
+    };
+    let v = match s.kind {
+        ScoreKind::Ces => comma(format!("{v:.2}")),
+        ScoreKind::Nps => format!("{v:+.0}"),
+        ScoreKind::Csat => format!("{v:.0} %"),
+    };
+    format!("{v}{iv}, n = {}", tropa_core::cjm::markdown::int(s.n, l.code()))
+}
+
+fn cell(l: Lang, s: &Score) -> Markup {
+    html! {
+        (score_text(l, s))
+        @if s.small_sample && s.n > 0 { " " span.badge title=(l.t("fb_small_hint")) { (l.t("fb_small")) } }
+    }
+}
+
+pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> Result<Response, WebError> {
+    let s = &m.s;
+    let l = s.lang;
+    let calendar = st.settings_of(&s.project)?.calendar;
+    let field = |k: &str| m.field(k).trim().to_string();
+    let mut errors: Vec<String> = Vec::new();
+    let mut time = |k: &str| -> Option<i64> {
+        let v = field(k);
+        if v.is_empty() {
+            return None;
+        }
+        match calendar.parse_time(&v) {
+            Ok(t) => Some(t),
+            Err(_) => {
+                errors.push(format!(
+                    "{}: {}",
+                    l.t(if k == "since" { "fb_since" } else { "fb_until" }),
+                    l.t("fb_bad_date")
+                ));
+                None
+            }
+        }
+    };
+    let (since, until) = (time("since"), time("until"));
+    let mut q = FeedbackQuery { since, until, limit: 200, ..FeedbackQuery::default() };
+    q.period = Period::parse(&field("period")).unwrap_or(Period::Week);
+    q.kind = ScoreKind::parse(&field("kind"));
+    q.stage = Some(field("stage")).filter(|v| !v.is_empty());
+    q.channel = Some(field("channel")).filter(|v| !v.is_empty());
+    q.negative_only = field("negative") == "1";
+    let def = definition(&st, &s.project)?;
+    if let Some(k) = &q.stage {
+        if k != "none" && !def.stages.iter().any(|x| &x.key == k) {
+            errors.push(format!("{}: {}", l.t("fb_stage"), l.t("fb_bad_stage")));
+            q.stage = None;
+        }
+    }
+    let eng = engine(&st, s, &s.project)?;
+    let (meta, project, q2) = (st.meta.clone(), s.project.clone(), q.clone());
+    let (report, rows) = tokio::task::spawn_blocking(move || {
+        let r = tropa_app::feedback::scores(&meta, &*eng, &project, &q2)?;
+        let rows = tropa_app::feedback::list(&meta, &*eng, &project, &q2)?;
+        Ok::<_, tropa_app::AppError>((r, rows))
+    })
+    .await
+    .map_err(|e| WebError::internal(&e))?
+    .map_err(|e| WebError::internal(&e))?;
+    if field("download") == "feedback" {
+        return Ok(download(&rows));
+    }
+    let names: Vec<(String, String)> = def.stages.iter().map(|x| (x.key.clone(), local(l, &x.name))).collect();
+    let stage_name = |k: &Option<String>| match k {
+        Some(k) => names.iter().find(|(x, _)| x == k).map_or(k.clone(), |(_, n)| n.clone()),
+        None => l.t("fb_before_stages").to_string(),
+    };
+    let mut here = format!("/feedback?project={}&", enc(&s.project));
+    for k in ["since", "until", "period", "kind", "stage", "channel", "negative"] {
+        let v = field(k);
+        if !v.is_empty() {
+            here.push_str(&format!("{k}={}&", enc(&v)));
+        }
+    }
+    let main = html! {
+        h1 { (l.t("feedback_page")) }
+        p.muted { (l.t("fb_intro")) }
+        @for e in &errors { p.err role="alert" { (e) } }
+        (filters(l, &s.project, &names, &field))
+        (summary(l, &report))
+        (stages_table(l, &report))
+        (trend(l, &report))
+        (distribution(l, &report))
+        h2 { (l.t("fb_texts")) }
+        p.dl { a href={ (here) "download=feedback&format=csv" } download { (l.t("fb_download")) } }
+        @if rows.is_empty() { p.muted { (l.t("fb_none")) } } @else {
+            table.fb-texts {
+                thead { tr {
+                    th { (l.t("fb_time")) } th { (l.t("fb_customer")) } th { (l.t("fb_event")) } th { (l.t("fb_score")) }
+                    th { (l.t("fb_stage_then")) } th { (l.t("fb_channel")) } th { (l.t("fb_text")) }
+                } }
+                tbody { @for r in &rows {
+                    @let i = &r.item;
+                    tr.negative[i.negative] {
+                        td { (l.date(&i.time)) }
+                        td { a href={ "/customers?project=" (enc(&s.project)) "&id=" (enc(&i.customer)) } { (i.customer) } }
+                        td { (i.event) @if !i.survey.is_empty() { " · " (i.survey) } }
+                        td { @match (i.kind, i.score) { (Some(k), Some(v)) => { (k.as_str().to_uppercase()) " " (v) }, _ => "—" } }
+                        td { (stage_name(&i.stage)) }
+                        td { (i.channel) }
+                        td { (i.text) }
+                    }
+                } }
+            }
+        }
+    };
+    Ok(Html(shell(s, "feedback_page", l.t("feedback_page"), main).into_string()).into_response())
+}
+
+fn filters(l: Lang, project: &str, stages: &[(String, String)], field: &dyn Fn(&str) -> String) -> Markup {
+    let sel = |k: &str, v: &str| field(k) == v;
+    html! {
+        form.filters method="get" action="/feedback" {
+            input type="hidden" name="project" value=(project);
+            label { (l.t("fb_stage")) " "
+                select name="stage" {
+                    option value="" { (l.t("fb_all")) }
+                    @for (k, n) in stages { option value=(k) selected[sel("stage", k)] { (n) } }
+                    option value="none" selected[sel("stage", "none")] { (l.t("fb_before_stages")) }
+                }
+            }
+            label { (l.t("fb_scale")) " "
+                select name="kind" {
+                    option value="" { (l.t("fb_all")) }
+                    @for k in ["nps", "csat", "ces"] { option value=(k) selected[sel("kind", k)] { (k.to_uppercase()) } }
+                }
+            }
+            label { input type="checkbox" name="negative" value="1" checked[sel("negative", "1")]; " " (l.t("fb_negative_only")) }
+            label { (l.t("fb_channel")) " " input type="text" name="channel" value=(field("channel")) size="12"; }
+            label { (l.t("fb_since")) " " input type="date" name="since" value=(field("since")); }
+            label { (l.t("fb_until")) " " input type="date" name="until" value=(field("until")); }
+            label { (l.t("fb_period")) " "
+                select name="period" {
+                    @for (k, w) in [("day", "fb_day"), ("week", "fb_week"), ("month", "fb_month")] {
+                        option value=(k) selected[sel("period", k) || (k == "week" && field("period").is_empty())] { (l.t(w)) }
+                    }
+                }
+            }
+            button type="submit" { (l.t("fb_apply")) }
+        }
+    }
+}
+
+fn summary(l: Lang, r: &FeedbackReport) -> Markup {
+    let o = &r.overall;
+    html! {
+        div.cards {
+            (chart::card(&score_text(l, &o.nps), "NPS", true))
+            (chart::card(&score_text(l, &o.csat), "CSAT", true))
+            (chart::card(&score_text(l, &o.ces), "CES", true))
+            (chart::card(&tropa_core::cjm::markdown::int(r.answers, l.code()), l.t("fb_answers"), false))
+        }
+        p.muted { (l.t("fb_intervals")) }
+    }
+}
+
+fn stages_table(l: Lang, r: &FeedbackReport) -> Markup {
+    let pct = |x: Option<f64>| x.map_or("—".to_string(), |v| tropa_core::cjm::markdown::percent(v, l.code()));
+    let int = |n: u64| tropa_core::cjm::markdown::int(n, l.code());
+    html! {
+        h2 { (l.t("fb_by_stage")) }
+        table.fb-stages {
+            thead { tr {
+                th { (l.t("fb_stage_then")) } th { (l.t("fb_reached")) } th { (l.t("fb_respondents")) }
+                th { (l.t("fb_response_rate")) } th { "NPS" } th { "CSAT" } th { "CES" } th { (l.t("fb_negative")) }
+            } }
+            tbody {
+                @for st in &r.stages {
+                    tr {
+                        td { (if l == Lang::Ru { &st.names.ru } else { &st.names.en }) }
+                        td { (int(st.reached)) } td { (int(st.respondents)) } td { (pct(st.response_rate)) }
+                        td { (cell(l, &st.scores.nps)) } td { (cell(l, &st.scores.csat)) } td { (cell(l, &st.scores.ces)) }
+                        td { (pct(st.negative_share)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn trend(l: Lang, r: &FeedbackReport) -> Markup {
+    let share = |s: &Score, k: u64| (s.n > 0).then(|| k as f64 / s.n as f64);
+    let chart = tropa_render::LineChart {
+        title: l.t("fb_trend_title").into(),
+        x_labels: r.trend.iter().map(|p| l.date(&p.period)).collect(),
+        series: vec![
+            tropa_render::Series {
+                name: l.t("fb_promoters").into(),
+                values: r.trend.iter().map(|p| share(&p.scores.nps, p.scores.nps.positive)).collect(),
+            },
+            tropa_render::Series {
+                name: l.t("fb_detractors").into(),
+                values: r.trend.iter().map(|p| share(&p.scores.nps, p.scores.nps.negative)).collect(),
+            },
+        ],
+        format: tropa_render::ValueFormat::Percent,
+    };
+    html! {
+        h2 { (l.t("fb_trend")) }
+        (chart::svg(tropa_render::line(&chart, l.locale())))
+        table.fb-trend {
+            thead { tr { th { (l.t("fb_period")) } th { "NPS" } th { "CSAT" } th { "CES" } } }
+            tbody { @for p in &r.trend { tr {
+                td { (l.date(&p.period)) } td { (cell(l, &p.scores.nps)) } td { (cell(l, &p.scores.csat)) } td { (cell(l, &p.scores.ces)) }
+            } } }
+        }
+    }
+}
+
+fn distribution(l: Lang, r: &FeedbackReport) -> Markup {
+    html! {
+        h2 { (l.t("fb_distribution")) }
+        @for (kind, label) in [(ScoreKind::Nps, "NPS 0–10"), (ScoreKind::Csat, "CSAT 1–5"), (ScoreKind::Ces, "CES 1–7")] {
+            @let (lo, hi) = kind.range();
+            @let pick = |s: &tropa_core::analysis::feedback::Scores| match kind { ScoreKind::Nps => s.nps.clone(), ScoreKind::Csat => s.csat.clone(), ScoreKind::Ces => s.ces.clone() };
+            @if r.stages.iter().any(|st| pick(&st.scores).n > 0) {
+                table.fb-dist {
+                    caption { (label) }
+                    thead { tr { th { (l.t("fb_stage_then")) } @for v in lo..=hi { th { (v) } } } }
+                    tbody { @for st in r.stages.iter().filter(|st| pick(&st.scores).n > 0) { tr {
+                        td { (if l == Lang::Ru { &st.names.ru } else { &st.names.en }) }
+                        @for c in pick(&st.scores).distribution { td { (c) } }
+                    } } }
+                }
+            }
+        }
+    }
+}
+
+fn download(rows: &[FeedbackRow]) -> Response {
+    let mut out = vec![["time", "customer", "event", "survey", "kind", "score", "stage", "channel", "text"]
+        .map(String::from)
+        .to_vec()];
+    for r in rows {
+        let i = &r.item;
+        out.push(vec![
+            i.time.clone(),
+            i.customer.clone(),
+            i.event.clone(),
+            i.survey.clone(),
+            i.kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
+            i.score.map(|v| v.to_string()).unwrap_or_default(),
+            i.stage.clone().unwrap_or_default(),
+            i.channel.clone(),
+            i.text.clone(),
+        ]);
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"feedback.csv\""),
+        ],
+        crate::pages::export::csv(&out),
+    )
+        .into_response()
+}
