@@ -1,6 +1,7 @@
 //! Analyses: each a [`crate::JourneyFold`] over one customer's journey with a mergeable partial result.
 
 pub mod customers;
+pub mod experiment;
 pub mod filter;
 pub mod funnel;
 pub mod invalid;
