@@ -6,6 +6,7 @@ pub mod customer;
 pub mod dashboard;
 pub mod demo;
 pub mod events;
+pub mod experiment;
 pub mod export;
 pub mod funnel;
 pub mod import;

@@ -84,6 +84,9 @@ enum Command {
     Forget(cmd::admin::ForgetArgs),
     /// The audit log: who changed projects, keys, users, maps, definitions and data, when and from where.
     Audit(cmd::audit::AuditArgs),
+    /// A/B tests evaluated on the journey: `experiment stats FILE` (statistics from per-variant sums, JSON),
+    /// `experiment size --baseline 0.1 --effect 0.01` (sample size / minimum detectable effect).
+    Experiment(cmd::experiment::ExperimentArgs),
 }
 
 /// An error meant for the user: printed as is, exit code 1.
@@ -210,6 +213,7 @@ fn main() -> ExitCode {
             a,
         ),
         Command::Audit(a) => cmd::audit::run(&cli.data, cli.project.as_deref(), a),
+        Command::Experiment(a) => cmd::experiment::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
