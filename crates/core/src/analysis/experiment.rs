@@ -20,7 +20,9 @@ pub mod bayes;
 pub mod capping;
 pub mod checks;
 pub mod dist;
+pub mod fold;
 pub mod frequentist;
+pub mod report;
 pub mod request;
 pub mod sample;
 pub mod size;
@@ -30,6 +32,8 @@ mod simulation;
 /// Why a statistic cannot be computed; each names the reason, never a silent "no effect".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum StatsError {
+    #[error("no customer was exposed to the experiment: check its key, exposure event and dates")]
+    NoExposures,
     #[error("a variant has fewer than 2 customers: wait for more exposures")]
     TooFewUnits,
     #[error("the experiment has only one variant: a comparison needs a control and a treatment")]
