@@ -213,7 +213,7 @@ fn main() -> ExitCode {
             a,
         ),
         Command::Audit(a) => cmd::audit::run(&cli.data, cli.project.as_deref(), a),
-        Command::Experiment(a) => cmd::experiment::run(a),
+        Command::Experiment(a) => cmd::experiment::run(&data, settings(&cli.data, &cli.project), a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -25,9 +25,9 @@ pub mod frequentist;
 pub mod report;
 pub mod request;
 pub mod sample;
-pub mod size;
 #[cfg(test)]
 mod simulation;
+pub mod size;
 
 /// Why a statistic cannot be computed; each names the reason, never a silent "no effect".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -43,7 +43,13 @@ pub struct Prior {
 }
 
 /// The normal model (GrowthBook's `EffectBayesianABTest`).
-pub fn normal(a: &Sample, b: &Sample, scale: Scale, alpha: f64, prior: Option<Prior>) -> Result<BayesEffect, StatsError> {
+pub fn normal(
+    a: &Sample,
+    b: &Sample,
+    scale: Scale,
+    alpha: f64,
+    prior: Option<Prior>,
+) -> Result<BayesEffect, StatsError> {
     check_units(a, b)?;
     if a.variance <= 0.0 || b.variance <= 0.0 {
         return Err(StatsError::NoVariance);

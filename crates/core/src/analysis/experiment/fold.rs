@@ -147,7 +147,9 @@ impl ExperimentFold {
         let t0 = j.ts[at];
         let after = |w: i64| (at + 1)..j.time_range(None, Some(t0.saturating_add(w).saturating_add(1))).end;
         let before = |w: i64| j.time_range(Some(t0.saturating_sub(w)), None).start..at;
-        let revenue = |r: std::ops::Range<usize>| r.filter_map(|i| j.revenue.get(i).copied()).filter(|v| !v.is_nan()).sum::<f64>();
+        let revenue = |r: std::ops::Range<usize>| {
+            r.filter_map(|i| j.revenue.get(i).copied()).filter(|v| !v.is_nan()).sum::<f64>()
+        };
         match &self.spec.metrics[m] {
             MetricDef::Conversion { window, .. } | MetricDef::TimeToConvert { window, .. } => {
                 let Some(matcher) = &self.conversions[m] else { return (None, 0.0, false) };
@@ -177,7 +179,11 @@ impl JourneyFold for ExperimentFold {
 
     fn init(&self) -> ExperimentAcc {
         let k = self.spec.metrics.len();
-        let v = VariantAcc { metrics: vec![CovariateSums::default(); k], converted_before: vec![0; k], ..Default::default() };
+        let v = VariantAcc {
+            metrics: vec![CovariateSums::default(); k],
+            converted_before: vec![0; k],
+            ..Default::default()
+        };
         ExperimentAcc { variants: vec![v; self.spec.variants.len()], unknown_variants: BTreeMap::new() }
     }
 

@@ -81,7 +81,14 @@ pub fn two_proportion_z(xa: f64, na: f64, xb: f64, nb: f64, alpha: f64) -> Resul
     let se = (pa * (1.0 - pa) / na + pb * (1.0 - pb) / nb).sqrt();
     let q = norm_ppf(1.0 - alpha / 2.0);
     let d = pb - pa;
-    Ok(Effect { estimate: d, se, ci: [d - q * se, d + q * se], p_value: 2.0 * norm_sf(z.abs()), statistic: z, dof: f64::INFINITY })
+    Ok(Effect {
+        estimate: d,
+        se,
+        ci: [d - q * se, d + q * se],
+        p_value: 2.0 * norm_sf(z.abs()),
+        statistic: z,
+        dof: f64::INFINITY,
+    })
 }
 
 /// Welch–Satterthwaite degrees of freedom.

@@ -172,7 +172,12 @@ fn lift(spec: &ExperimentSpec, acc: &ExperimentAcc, ev: &Evaluation) -> Vec<Lift
                 cb.merge(&d[0]);
             }
             let (a, b) = (Sample::of(kind, &ca), Sample::of(kind, &cb));
-            LiftPoint { day, control: a.mean, treatment: b.mean, lift: frequentist::welch(&a, &b, Scale::Relative, ev.alpha).into() }
+            LiftPoint {
+                day,
+                control: a.mean,
+                treatment: b.mean,
+                lift: frequentist::welch(&a, &b, Scale::Relative, ev.alpha).into(),
+            }
         })
         .collect()
 }

@@ -175,7 +175,9 @@ pub fn answer(req: &StatsRequest) -> StatsReport {
         StatsRequest::Compare(c) => compare(c).unwrap_or_else(|e| StatsReport::Err { error: e.to_string() }),
         StatsRequest::Size(s) => StatsReport::Size(plan(s).into()),
         StatsRequest::Srm { observed, weights } => StatsReport::Srm(checks::srm(observed, weights).into()),
-        StatsRequest::Adjust { p_values, method } => StatsReport::Adjust { adjusted: checks::adjust(p_values, *method) },
+        StatsRequest::Adjust { p_values, method } => {
+            StatsReport::Adjust { adjusted: checks::adjust(p_values, *method) }
+        }
     }
 }
 
@@ -222,7 +224,10 @@ fn compare(c: &CompareRequest) -> Result<StatsReport, StatsError> {
                 sum_products: d.sum_products,
             }),
             (MetricInput::Ratio, None) => {
-                return Err(StatsError::Invalid { field: "denominator", reason: "a ratio metric needs denominator sums" })
+                return Err(StatsError::Invalid {
+                    field: "denominator",
+                    reason: "a ratio metric needs denominator sums",
+                })
             }
             _ => Sample::of(kind, &moments),
         };
@@ -250,7 +255,8 @@ fn compare(c: &CompareRequest) -> Result<StatsReport, StatsError> {
                 sequential_relative: frequentist::sequential(a, b, Scale::Relative, c.alpha, c.tuning).into(),
                 bayes: bayes::normal(a, b, Scale::Absolute, c.alpha, c.prior).into(),
                 bayes_relative: bayes::normal(a, b, Scale::Relative, c.alpha, c.prior).into(),
-                beta_binomial: proportion.then(|| bayes::beta_binomial(xa.round(), a.n, xb.round(), b.n, c.alpha).into()),
+                beta_binomial: proportion
+                    .then(|| bayes::beta_binomial(xa.round(), a.n, xb.round(), b.n, c.alpha).into()),
                 cuped: match (ca, cb) {
                     (Some(ca), Some(cb)) => {
                         let (sa, sb, theta) = sample::cuped(kind, ca, cb);
@@ -284,7 +290,9 @@ fn variant_sums(v: &VariantInput, cap: Option<f64>) -> Result<(Moments, Option<C
                 }
                 Some(s)
             }
-            Some(_) => return Err(StatsError::Invalid { field: "pre_values", reason: "one pre-exposure value per unit" }),
+            Some(_) => {
+                return Err(StatsError::Invalid { field: "pre_values", reason: "one pre-exposure value per unit" })
+            }
             None => None,
         };
         return Ok((moments, cov));

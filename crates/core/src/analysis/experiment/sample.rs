@@ -174,11 +174,8 @@ pub fn cuped(kind: MetricKind, a: &CovariateSums, b: &CovariateSums) -> (Sample,
         MetricKind::Proportion => Sample::proportion(m.n, m.sum).variance,
         MetricKind::Mean => m.variance(),
     };
-    let theta = if var(&joint.pre) == 0.0 || var(&joint.post) == 0.0 {
-        0.0
-    } else {
-        joint.covariance() / var(&joint.pre)
-    };
+    let theta =
+        if var(&joint.pre) == 0.0 || var(&joint.post) == 0.0 { 0.0 } else { joint.covariance() / var(&joint.pre) };
     let adjust = |s: &CovariateSums| {
         let post = Sample::of(kind, &s.post);
         if theta == 0.0 {

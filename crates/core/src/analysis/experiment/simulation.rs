@@ -54,7 +54,12 @@ fn aa_false_positives_fixed_horizon_and_sequential_with_daily_peeking() {
         peeking_fixed += usize::from(naive_hit);
     }
     let rate = |k: usize| k as f64 / RUNS as f64;
-    eprintln!("A/A: fixed {} sequential-peeking {} naive-peeking {}", rate(fixed), rate(peeking_seq), rate(peeking_fixed));
+    eprintln!(
+        "A/A: fixed {} sequential-peeking {} naive-peeking {}",
+        rate(fixed),
+        rate(peeking_seq),
+        rate(peeking_fixed)
+    );
     assert!((rate(fixed) - 0.05).abs() <= 0.005, "fixed-horizon false-positive rate {}", rate(fixed));
     assert!(rate(peeking_seq) <= 0.05, "sequential false-positive rate under daily peeking {}", rate(peeking_seq));
     // why the sequential test exists: peeking at the fixed-horizon test daily inflates its error
@@ -69,7 +74,8 @@ fn the_true_effect_is_detected_at_the_stated_power() {
     let mut rng = Rng(17);
     let mut detected = 0;
     for _ in 0..RUNS {
-        let (a, b) = (Sample::proportion(n as f64, rng.binomial(n, pa)), Sample::proportion(n as f64, rng.binomial(n, pb)));
+        let (a, b) =
+            (Sample::proportion(n as f64, rng.binomial(n, pa)), Sample::proportion(n as f64, rng.binomial(n, pb)));
         let e = welch(&a, &b, Scale::Absolute, ALPHA).expect("enough units");
         detected += usize::from(e.p_value < ALPHA && e.estimate > 0.0);
     }

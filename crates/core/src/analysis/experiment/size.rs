@@ -34,7 +34,10 @@ pub fn power(d: f64, n1: f64, ratio: f64, alpha: f64) -> f64 {
 
 fn check(sd: f64, alpha: f64, target: f64, ratio: f64) -> Result<(), StatsError> {
     if !(sd > 0.0) {
-        return Err(StatsError::Invalid { field: "sd", reason: "must be positive (a baseline rate strictly between 0 and 1)" });
+        return Err(StatsError::Invalid {
+            field: "sd",
+            reason: "must be positive (a baseline rate strictly between 0 and 1)",
+        });
     }
     if !(alpha > 0.0 && alpha < 1.0) {
         return Err(StatsError::Invalid { field: "alpha", reason: "must be between 0 and 1" });
