@@ -33,7 +33,7 @@ pub fn srm(observed: &[f64], weights: &[f64]) -> Result<Srm, StatsError> {
     if observed.len() < 2 {
         return Err(StatsError::OneVariant);
     }
-    if weights.iter().any(|w| !(*w > 0.0)) {
+    if weights.iter().any(|w| w.is_nan() || *w <= 0.0) {
         return Err(StatsError::Invalid { field: "weights", reason: "every weight must be positive" });
     }
     let total: f64 = observed.iter().sum();

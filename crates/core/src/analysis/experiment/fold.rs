@@ -207,12 +207,12 @@ impl JourneyFold for ExperimentFold {
         out.customers += 1;
         out.mixed += u64::from(mixed);
         let daily = out.days.entry(day).or_insert_with(|| vec![Moments::default(); k]);
-        for m in 0..k {
+        for (m, day_sums) in daily.iter_mut().enumerate() {
             let (post, pre, only_before) = self.value(&mut view, m, at);
             out.converted_before[m] += u64::from(only_before);
             if let Some(post) = post {
                 out.metrics[m].push(post, pre);
-                daily[m].push(post);
+                day_sums.push(post);
             }
         }
     }

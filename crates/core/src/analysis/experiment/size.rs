@@ -33,7 +33,7 @@ pub fn power(d: f64, n1: f64, ratio: f64, alpha: f64) -> f64 {
 }
 
 fn check(sd: f64, alpha: f64, target: f64, ratio: f64) -> Result<(), StatsError> {
-    if !(sd > 0.0) {
+    if sd.is_nan() || sd <= 0.0 {
         return Err(StatsError::Invalid {
             field: "sd",
             reason: "must be positive (a baseline rate strictly between 0 and 1)",
@@ -45,7 +45,7 @@ fn check(sd: f64, alpha: f64, target: f64, ratio: f64) -> Result<(), StatsError>
     if !(target > alpha && target < 1.0) {
         return Err(StatsError::Invalid { field: "power", reason: "must be between alpha and 1" });
     }
-    if !(ratio > 0.0) {
+    if ratio.is_nan() || ratio <= 0.0 {
         return Err(StatsError::Invalid { field: "ratio", reason: "must be positive" });
     }
     Ok(())
@@ -77,7 +77,7 @@ pub fn sample_size(effect: f64, sd: f64, alpha: f64, target: f64, ratio: f64) ->
 /// The smallest absolute effect `n1` control units (and `ratio`·n1 per treatment) detect at the power.
 pub fn mde(n1: f64, sd: f64, alpha: f64, target: f64, ratio: f64) -> Result<SizePlan, StatsError> {
     check(sd, alpha, target, ratio)?;
-    if !(n1 > 0.0) {
+    if n1.is_nan() || n1 <= 0.0 {
         return Err(StatsError::Invalid { field: "units", reason: "must be positive" });
     }
     let (mut lo, mut hi) = (0.0, 1.0);
