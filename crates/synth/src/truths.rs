@@ -27,7 +27,7 @@ pub(crate) const P_REPEAT_FAST: f64 = 0.42;
 pub(crate) const P_REPEAT_LATER_SLOW: f64 = 0.08;
 pub(crate) const P_REPEAT_LATER_FAST: f64 = 0.25;
 
-static TRUTHS: [Truth; 6] = [
+static TRUTHS: [Truth; 7] = [
     Truth {
         key: "cart_abandonment",
         en: "About 70 % of customers who add something to the cart never buy: half of them stop before checkout, \
@@ -73,6 +73,15 @@ static TRUTHS: [Truth; 6] = [
         en: "About 60 % of customers come once and never return; most of them leave after a page or two.",
         ru: "Около 60 % клиентов приходят один раз и больше не возвращаются; большинство уходит после одной-двух \
              страниц.",
+    },
+    Truth {
+        key: "cart_page_srm",
+        en: "Experiment cart_page_v3, announced on the cart page view, splits customers evenly by a hash of \
+             \"cart_page_v3:\" and the user id, but about one in eight B exposures is never logged: the observed \
+             split (≈ 47 % B) is a sample-ratio mismatch, and its results must not be trusted.",
+        ru: "Эксперимент cart_page_v3 (показ — просмотр страницы корзины) делит клиентов поровну по хешу \
+             «cart_page_v3:» и user id, но примерно каждый восьмой показ варианта B не записывается: наблюдаемое \
+             деление (≈ 47 % в B) — несоответствие долей выборки, результатам такого теста доверять нельзя.",
     },
 ];
 

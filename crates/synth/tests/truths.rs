@@ -219,7 +219,14 @@ fn about_ten_events_per_customer() {
 #[test]
 fn every_truth_is_documented_in_both_languages() {
     let keys: Vec<&str> = truths().iter().map(|t| t.key).collect();
-    for key in ["cart_abandonment", "channel_2x", "checkout_variant_b", "slow_delivery_churn", "repeat_purchase"] {
+    for key in [
+        "cart_abandonment",
+        "channel_2x",
+        "checkout_variant_b",
+        "slow_delivery_churn",
+        "repeat_purchase",
+        "cart_page_srm",
+    ] {
         assert!(keys.contains(&key), "{key}");
     }
     assert!(truths().iter().all(|t| !t.en.is_empty() && !t.ru.is_empty()));
