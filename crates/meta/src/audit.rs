@@ -54,10 +54,13 @@ pub enum Action {
     MapVersionName,
     /// A map linked to the project's stages or detached.
     MapStages,
+    /// An experiment defined or its definition changed.
+    ExperimentSave,
+    ExperimentDelete,
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 32] = [
         Action::ProjectCreate,
         Action::ProjectSettings,
         Action::KeyCreate,
@@ -88,6 +91,8 @@ impl Action {
         Action::MapRestore,
         Action::MapVersionName,
         Action::MapStages,
+        Action::ExperimentSave,
+        Action::ExperimentDelete,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -122,6 +127,8 @@ impl Action {
             Action::MapRestore => "map.restore",
             Action::MapVersionName => "map.version_name",
             Action::MapStages => "map.stages",
+            Action::ExperimentSave => "experiment.save",
+            Action::ExperimentDelete => "experiment.delete",
         }
     }
 

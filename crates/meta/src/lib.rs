@@ -29,6 +29,7 @@
 pub mod audit;
 pub mod dashboards;
 pub mod dictionary;
+pub mod experiments;
 pub mod maps;
 pub mod members;
 mod projects;

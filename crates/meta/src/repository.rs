@@ -34,11 +34,11 @@ use crate::{KeyInfo, KeyKind, MetaError, NewKey, Project};
 
 /// Every area of the metadata store: what [`crate::Meta`] holds.
 pub trait Repository:
-    Projects + Users + Members + Reports + Maps + Settings + Audit + Dictionary + Dashboards + Send + Sync
+    Projects + Users + Members + Reports + Maps + Settings + Audit + Dictionary + Dashboards + Experiments + Send + Sync
 {
 }
 
-impl<T: Projects + Users + Members + Reports + Maps + Settings + Audit + Dictionary + Dashboards + Send + Sync>
+impl<T: Projects + Users + Members + Reports + Maps + Settings + Audit + Dictionary + Dashboards + Experiments + Send + Sync>
     Repository for T
 {
 }
@@ -374,4 +374,27 @@ pub trait Dictionary {
         user: Option<i64>,
         now: i64,
     ) -> Result<(), MetaError>;
+}
+
+/// Experiments (A/B tests) per project; definitions are stored as given after `experiments::check_experiment`.
+pub trait Experiments {
+    /// Saves an experiment under `key`, replacing the definition of the one with that key (which keeps its id and
+    /// creation time). An unknown project is `NotFound { what: "project" }`.
+    fn save_experiment(
+        &self,
+        project: &str,
+        key: &str,
+        definition: &str,
+        user: Option<i64>,
+        now: i64,
+    ) -> Result<crate::experiments::StoredExperiment, MetaError>;
+
+    /// The experiments of a project, by key.
+    fn experiments(&self, project: &str) -> Result<Vec<crate::experiments::StoredExperiment>, MetaError>;
+
+    /// One experiment of a project (None when it has no such key).
+    fn experiment(&self, project: &str, key: &str) -> Result<Option<crate::experiments::StoredExperiment>, MetaError>;
+
+    /// Deletes an experiment; an unknown key is `NotFound { what: "experiment" }`.
+    fn delete_experiment(&self, project: &str, key: &str) -> Result<(), MetaError>;
 }

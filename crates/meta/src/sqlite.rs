@@ -5,6 +5,7 @@
 mod audit;
 mod dashboards;
 mod dictionary;
+mod experiments;
 mod maps;
 mod members;
 mod migrate;

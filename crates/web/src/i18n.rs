@@ -702,6 +702,9 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("save_stage_rules", "Save the stages", "Сохранить этапы"),
     ("edit_map_stages", "Edit the stages", "Изменить этапы"),
     ("map_events_missing", "Some rules name events your data has never had, so their numbers are zero:", "Некоторые правила называют события, которых в ваших данных ещё не было, поэтому их цифры нулевые:"),
+    // experiments (A/B tests)
+    ("audit.experiment.save", "Experiment defined or changed", "Эксперимент задан или изменён"),
+    ("audit.experiment.delete", "Experiment deleted", "Эксперимент удалён"),
 ];
 
 #[cfg(test)]
