@@ -21,6 +21,7 @@ pub mod dashboards;
 pub mod definitions;
 pub mod dictionary;
 mod error;
+pub mod experiments;
 pub mod forget;
 pub mod layout;
 pub mod maps;

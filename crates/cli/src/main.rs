@@ -84,8 +84,9 @@ enum Command {
     Forget(cmd::admin::ForgetArgs),
     /// The audit log: who changed projects, keys, users, maps, definitions and data, when and from where.
     Audit(cmd::audit::AuditArgs),
-    /// A/B tests evaluated on the journey: `experiment stats FILE` (statistics from per-variant sums, JSON),
-    /// `experiment size --baseline 0.1 --effect 0.01` (sample size / minimum detectable effect).
+    /// A/B tests (variants assigned by your own tool; tropa evaluates): `experiment create KEY --primary …`,
+    /// `experiment list|show|delete`, `experiment results KEY`, `experiment size --baseline 0.1 --effect 0.01`,
+    /// `experiment stats FILE` (statistics from per-variant sums, JSON).
     Experiment(cmd::experiment::ExperimentArgs),
 }
 
@@ -213,7 +214,15 @@ fn main() -> ExitCode {
             a,
         ),
         Command::Audit(a) => cmd::audit::run(&cli.data, cli.project.as_deref(), a),
-        Command::Experiment(a) => cmd::experiment::run(&data, settings(&cli.data, &cli.project), a),
+        Command::Experiment(a) => cmd::experiment::run(
+            cmd::experiment::Place {
+                root: &cli.data,
+                data: &data,
+                project: cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT),
+            },
+            settings(&cli.data, &cli.project),
+            a,
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

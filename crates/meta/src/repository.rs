@@ -38,8 +38,20 @@ pub trait Repository:
 {
 }
 
-impl<T: Projects + Users + Members + Reports + Maps + Settings + Audit + Dictionary + Dashboards + Experiments + Send + Sync>
-    Repository for T
+impl<
+        T: Projects
+            + Users
+            + Members
+            + Reports
+            + Maps
+            + Settings
+            + Audit
+            + Dictionary
+            + Dashboards
+            + Experiments
+            + Send
+            + Sync,
+    > Repository for T
 {
 }
 

@@ -13,9 +13,12 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use tropa_core::analysis::experiment::request::{answer, SizeRequest, StatsReport, StatsRequest};
 
-use tropa_core::analysis::experiment::fold::{ExperimentFold, ExperimentSpec, MetricDef};
-use tropa_core::analysis::experiment::report::{report, Evaluation};
-use tropa_core::analysis::filter::EventMatch;
+use std::path::Path;
+
+use tropa_app::experiments;
+use tropa_app::layout::open_meta;
+use tropa_app::now_ms;
+use tropa_core::analysis::experiment::definition::{DecisionRule, ExperimentDefinition, VariantDef};
 use tropa_core::settings::ProjectSettings;
 
 use crate::lang::tr;
@@ -35,9 +38,22 @@ enum ExperimentCommand {
         /// The request file (stdin when absent or `-`).
         file: Option<PathBuf>,
     },
-    /// Evaluate an experiment over the stored events (JSON report): who was exposed to which variant and what
-    /// they did afterwards, with every statistic per metric.
-    Results(ResultsArgs),
+    /// Define an experiment (or change its definition) before it starts, with its decision rule.
+    Create(DefineArgs),
+    /// The project's experiments (JSON).
+    List,
+    /// One experiment's definition (JSON).
+    Show { key: String },
+    /// Delete an experiment's definition (the events stay).
+    Delete { key: String },
+    /// Evaluate an experiment over the stored events (JSON): who was exposed to which variant, what they did
+    /// afterwards with every statistic per metric, the sample-ratio check, and the decision the rule gives.
+    Results {
+        key: String,
+        /// Evaluate as of this time (default: now).
+        #[arg(long)]
+        now: Option<String>,
+    },
     /// Sample size (with --effect) or minimum detectable effect (with --units) of a two-variant test.
     Size(SizeArgs),
 }
@@ -68,10 +84,12 @@ struct SizeArgs {
 }
 
 #[derive(Args)]
-struct ResultsArgs {
+struct DefineArgs {
     /// The experiment's key (the exposure's `experiment` property).
-    #[arg(long)]
     key: String,
+    /// What the change should do, in words.
+    #[arg(long, default_value = "")]
+    hypothesis: String,
     /// The exposure event (with optional conditions).
     #[arg(long, default_value = "experiment_exposure")]
     exposure: String,
@@ -81,116 +99,111 @@ struct ResultsArgs {
     /// Intended split (default equal).
     #[arg(long, value_delimiter = ',')]
     weights: Vec<f64>,
-    /// A metric: `conversion:EVENT:WINDOW`, `revenue:WINDOW`, `events:WINDOW`, `retention:DAY`,
-    /// `time_to_convert:EVENT:WINDOW` (windows like 7d, 12h); the first is the primary one.
-    #[arg(long = "metric", required = true)]
-    metrics: Vec<String>,
+    /// The primary metric: `conversion:EVENT:WINDOW`, `revenue:WINDOW`, `events:WINDOW`, `retention:DAY`,
+    /// `time_to_convert:EVENT:WINDOW` (windows like 7d, 12h).
+    #[arg(long)]
+    primary: String,
+    /// A guardrail metric (same forms; repeatable).
+    #[arg(long = "guardrail")]
+    guardrails: Vec<String>,
+    /// Exposures from (YYYY-MM-DD or RFC 3339, the project's time zone).
+    #[arg(long, default_value = "")]
+    start: String,
+    /// Exposures until (exclusive).
+    #[arg(long, default_value = "")]
+    end: String,
+    /// The decision rule: significance level.
     #[arg(long, default_value_t = 0.05)]
     alpha: f64,
-    /// The sequential test's tuning parameter (expected total customers).
-    #[arg(long, default_value_t = 5000.0)]
-    tuning: f64,
-    /// Exposures from (RFC 3339 or YYYY-MM-DD in the project's time zone).
-    #[arg(long)]
-    since: Option<String>,
-    /// Exposures until (exclusive).
-    #[arg(long)]
-    until: Option<String>,
+    /// The decision rule: the smallest relative lift worth shipping (0.02 = 2 %).
+    #[arg(long, default_value_t = 0.0)]
+    min_effect: f64,
+    /// The decision rule: full weeks to run before deciding.
+    #[arg(long, default_value_t = 1)]
+    min_weeks: u32,
 }
 
-pub fn run(
-    data: &std::path::Path,
-    settings: anyhow::Result<ProjectSettings>,
-    args: ExperimentArgs,
-) -> anyhow::Result<()> {
+impl DefineArgs {
+    fn definition(&self) -> ExperimentDefinition {
+        ExperimentDefinition {
+            key: self.key.clone(),
+            hypothesis: self.hypothesis.clone(),
+            variants: self
+                .variants
+                .iter()
+                .enumerate()
+                .map(|(i, n)| VariantDef { name: n.clone(), weight: self.weights.get(i).copied().unwrap_or(1.0) })
+                .collect(),
+            exposure: self.exposure.clone(),
+            experiment_property: "experiment".into(),
+            variant_property: "variant".into(),
+            start: self.start.clone(),
+            end: self.end.clone(),
+            primary: self.primary.clone(),
+            guardrails: self.guardrails.clone(),
+            rule: DecisionRule { alpha: self.alpha, min_effect: self.min_effect, min_weeks: self.min_weeks },
+        }
+    }
+}
+
+/// Where the command works.
+pub struct Place<'a> {
+    pub root: &'a Path,
+    pub data: &'a Path,
+    pub project: &'a str,
+}
+
+pub fn run(place: Place<'_>, settings: anyhow::Result<ProjectSettings>, args: ExperimentArgs) -> anyhow::Result<()> {
     match args.command {
         ExperimentCommand::Stats { file } => stats(file),
         ExperimentCommand::Size(a) => size(a),
-        ExperimentCommand::Results(a) => results(data, settings?, a),
+        ExperimentCommand::Create(a) => {
+            let meta = open_meta(place.root)?;
+            let def = a.definition();
+            experiments::save(&meta, &super::audit::who(), place.project, &def, settings?.calendar, now_ms())
+                .map_err(definition_error)?;
+            println!("{} {}", tr("saved experiment", "сохранён эксперимент"), def.key);
+            Ok(())
+        }
+        ExperimentCommand::List => {
+            let meta = open_meta(place.root)?;
+            let list = experiments::list(&meta, place.project).map_err(super::app_error)?;
+            print_json(&list)
+        }
+        ExperimentCommand::Show { key } => {
+            let meta = open_meta(place.root)?;
+            print_json(&experiments::get(&meta, place.project, &key).map_err(super::app_error)?)
+        }
+        ExperimentCommand::Delete { key } => {
+            let meta = open_meta(place.root)?;
+            experiments::delete(&meta, &super::audit::who(), place.project, &key, now_ms())
+                .map_err(super::app_error)?;
+            println!("{} {key}", tr("deleted experiment", "удалён эксперимент"));
+            Ok(())
+        }
+        ExperimentCommand::Results { key, now } => {
+            let settings = settings?;
+            let meta = open_meta(place.root)?;
+            let def = experiments::get(&meta, place.project, &key).map_err(super::app_error)?;
+            let now = match now {
+                Some(t) => super::instant(settings.calendar, "--now", &t)?,
+                None => now_ms(),
+            };
+            let store = super::open_existing(place.data)?;
+            let started = std::time::Instant::now();
+            let r = experiments::evaluate(&store, &def, settings.calendar, now).map_err(definition_error)?;
+            tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "experiment evaluated");
+            print_json(&r)
+        }
     }
 }
 
-fn window(arg: &str, text: &str) -> anyhow::Result<i64> {
-    let (num, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
-    let n: i64 = num.parse().map_err(|_| {
-        UserError::arg(
-            arg,
-            format!("'{text}': {}", tr("a window is a number and a unit: 7d, 12h", "окно — число и единица: 7d, 12h")),
-        )
-    })?;
-    let unit_ms = match unit {
-        "d" => 86_400_000,
-        "h" => 3_600_000,
-        "m" => 60_000,
-        _ => {
-            return Err(UserError::arg(
-                arg,
-                format!("'{text}': {}", tr("the unit is d, h or m", "единица — d, h или m")),
-            ))
-        }
-    };
-    Ok(n * unit_ms)
-}
-
-fn metric(text: &str) -> anyhow::Result<MetricDef> {
-    let arg = format!("--metric {text}");
-    let parts: Vec<&str> = text.splitn(3, ':').collect();
-    let event = |t: &str| EventMatch::parse(t).map_err(|e| UserError::arg(&arg, crate::lang::words(&e)));
-    Ok(match parts.as_slice() {
-        ["conversion", e, w] => MetricDef::Conversion { event: event(e)?, window: window(&arg, w)? },
-        ["time_to_convert", e, w] => MetricDef::TimeToConvert { event: event(e)?, window: window(&arg, w)? },
-        ["revenue", w] => MetricDef::Revenue { window: window(&arg, w)? },
-        ["events", w] => MetricDef::Events { window: window(&arg, w)? },
-        ["retention", d] => MetricDef::Retention {
-            day: d.parse().map_err(|_| UserError::arg(&arg, tr("the day is a whole number", "день — целое число")))?,
-        },
-        _ => {
-            return Err(UserError::arg(
-                &arg,
-                tr(
-                    "use conversion:EVENT:WINDOW, revenue:WINDOW, events:WINDOW, retention:DAY or time_to_convert:EVENT:WINDOW",
-                    "используйте conversion:СОБЫТИЕ:ОКНО, revenue:ОКНО, events:ОКНО, retention:ДЕНЬ или time_to_convert:СОБЫТИЕ:ОКНО",
-                ),
-            ))
-        }
-    })
-}
-
-fn results(data: &std::path::Path, settings: ProjectSettings, a: ResultsArgs) -> anyhow::Result<()> {
-    let calendar = settings.calendar;
-    let exposure = EventMatch::parse(&a.exposure).map_err(|e| UserError::arg("--exposure", crate::lang::words(&e)))?;
-    let metrics = a.metrics.iter().map(|m| metric(m)).collect::<anyhow::Result<Vec<_>>>()?;
-    let weights = if a.weights.is_empty() { vec![1.0; a.variants.len()] } else { a.weights.clone() };
-    if weights.len() != a.variants.len() {
-        return Err(UserError::arg("--weights", tr("give one weight per variant", "укажите по весу на вариант")));
+/// A definition's problems are the user's; the rest as any application error.
+fn definition_error(e: tropa_app::AppError) -> anyhow::Error {
+    match &e {
+        tropa_app::AppError::Invalid { .. } => UserError(e.words(crate::lang::lang())).into(),
+        _ => super::app_error(e),
     }
-    let spec = ExperimentSpec {
-        key: a.key.clone(),
-        exposure,
-        experiment_property: "experiment".into(),
-        variant_property: "variant".into(),
-        variants: a.variants.clone(),
-        start: super::optional_instant(calendar, "--since", &a.since)?,
-        end: super::optional_instant(calendar, "--until", &a.until)?,
-        metrics,
-        calendar,
-    };
-    let store = super::open_existing(data)?;
-    let engine: &dyn tropa_engine::Engine = &store;
-    let started = std::time::Instant::now();
-    let fold = ExperimentFold::new(spec.clone(), &engine.dictionaries());
-    let columns = fold.columns();
-    let (acc, _) = super::engine_report(tropa_engine::report::scoped_fold(
-        engine,
-        fold,
-        columns,
-        tropa_core::analysis::scope::ScopeSpec::default(),
-        Vec::new(),
-    ))?;
-    let ev = Evaluation { alpha: a.alpha, tuning: a.tuning, weights };
-    let r = report(&spec, &acc, &ev).map_err(|e| UserError(e.to_string()))?;
-    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "experiment evaluated");
-    print_json(&r)
 }
 
 fn stats(file: Option<PathBuf>) -> anyhow::Result<()> {

@@ -19,6 +19,7 @@
 pub mod bayes;
 pub mod capping;
 pub mod checks;
+pub mod definition;
 pub mod dist;
 pub mod fold;
 pub mod frequentist;

@@ -51,7 +51,9 @@ impl Experiments for SqliteRepository {
 
     fn experiment(&self, project: &str, key: &str) -> Result<Option<StoredExperiment>, MetaError> {
         let conn = self.conn();
-        Ok(conn.query_row(&format!("{SELECT} WHERE p.slug = ?1 AND e.key = ?2"), params![project, key], row).optional()?)
+        Ok(conn
+            .query_row(&format!("{SELECT} WHERE p.slug = ?1 AND e.key = ?2"), params![project, key], row)
+            .optional()?)
     }
 
     fn delete_experiment(&self, project: &str, key: &str) -> Result<(), MetaError> {
