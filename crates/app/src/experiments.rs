@@ -99,3 +99,56 @@ pub fn evaluate(
     let decision = decide(def, &r, days_running);
     Ok(Evaluated { definition: def.clone(), days_running, decision, report: r })
 }
+
+/// The demo's two planted experiments: `checkout_v2` (on `begin_checkout`; B converts better) and `cart_page_v3`
+/// (on the cart page view; its logger loses B exposures: a sample-ratio mismatch). Kept unless already defined.
+pub fn starter(meta: &Meta, who: &Who, project: &str, lang: tropa_core::lang::Lang, now: i64) -> Result<(), AppError> {
+    use tropa_core::analysis::experiment::definition::{DecisionRule, VariantDef};
+    let variants = || vec![VariantDef { name: "A".into(), weight: 1.0 }, VariantDef { name: "B".into(), weight: 1.0 }];
+    let defs = [
+        ExperimentDefinition {
+            key: "checkout_v2".into(),
+            hypothesis: lang
+                .pick(
+                    "The new checkout turns more checkouts into purchases without lowering revenue per customer.",
+                    "Новое оформление заказа чаще завершается покупкой и не снижает выручку на клиента.",
+                )
+                .into(),
+            variants: variants(),
+            exposure: "begin_checkout".into(),
+            experiment_property: "experiment".into(),
+            variant_property: "variant".into(),
+            start: String::new(),
+            end: String::new(),
+            primary: "conversion:purchase:7d".into(),
+            guardrails: vec![
+                "revenue:30d".into(),
+                "events:7d".into(),
+                "retention:7".into(),
+                "time_to_convert:purchase:7d".into(),
+            ],
+            rule: DecisionRule { alpha: 0.05, min_effect: 0.01, min_weeks: 2 },
+        },
+        ExperimentDefinition {
+            key: "cart_page_v3".into(),
+            hypothesis: lang
+                .pick("The new cart page brings more customers to a purchase.", "Новая страница корзины приводит к покупке больше клиентов.")
+                .into(),
+            variants: variants(),
+            exposure: "page_view".into(),
+            experiment_property: "experiment".into(),
+            variant_property: "variant".into(),
+            start: String::new(),
+            end: String::new(),
+            primary: "conversion:purchase:7d".into(),
+            guardrails: vec!["revenue:30d".into()],
+            rule: DecisionRule { alpha: 0.05, min_effect: 0.02, min_weeks: 2 },
+        },
+    ];
+    for def in defs {
+        if meta.experiment(project, &def.key)?.is_none() {
+            save(meta, who, project, &def, Calendar::UTC, now)?;
+        }
+    }
+    Ok(())
+}
