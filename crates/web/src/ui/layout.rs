@@ -42,7 +42,7 @@ pub fn document(lang: Lang, title: &str, body: Markup) -> Markup {
 }
 
 /// The sections of the navigation: (path, word key).
-const NAV: [(&str, &str); 10] = [
+const NAV: [(&str, &str); 11] = [
     ("/", "overview"),
     ("/dashboards", "dashboards"),
     ("/maps", "maps"),
@@ -53,6 +53,7 @@ const NAV: [(&str, &str); 10] = [
     ("/customers", "customers_page"),
     ("/dictionary", "dictionary"),
     ("/settings", "settings"),
+    ("/experiments", "experiments"),
 ];
 
 /// A signed-in page: the header (navigation with `active` marked) and `main`.
