@@ -132,7 +132,10 @@ pub fn starter(meta: &Meta, who: &Who, project: &str, lang: tropa_core::lang::La
         ExperimentDefinition {
             key: "cart_page_v3".into(),
             hypothesis: lang
-                .pick("The new cart page brings more customers to a purchase.", "Новая страница корзины приводит к покупке больше клиентов.")
+                .pick(
+                    "The new cart page brings more customers to a purchase.",
+                    "Новая страница корзины приводит к покупке больше клиентов.",
+                )
                 .into(),
             variants: variants(),
             exposure: "page_view".into(),

@@ -45,7 +45,7 @@
 //! | `checkout_variant_b` | `checkout_v2` variant B turns checkouts into purchases ≈ 4 points more often | A 57.9 %, B 61.6 % |
 //! | `slow_delivery_churn` | first order delivered in > 5 days (25 %): `delivery_delay` tickets and far fewer repeat purchases | tickets 61 % vs 3 %, repeat 10.9 % vs 35.8 % |
 //! | `repeat_purchase` | ≈ 30 % of buyers buy again | 28.9 % |
-//! | `cart_page_srm` | `cart_page_v3` (cart page view) loses ≈ 1/8 of B exposures: a sample-ratio mismatch | B share 46.7 % of 10,000 ids |
+//! | `cart_page_srm` | `cart_page_v3` (cart page view) loses ≈ 1/4 of B exposures: a sample-ratio mismatch | B share ≈ 43 % |
 //! | `one_session_churn` | ≈ 60 % of customers come once and never return | 60.6 % |
 //!
 //! # Example

@@ -77,11 +77,11 @@ static TRUTHS: [Truth; 7] = [
     Truth {
         key: "cart_page_srm",
         en: "Experiment cart_page_v3, announced on the cart page view, splits customers evenly by a hash of \
-             \"cart_page_v3:\" and the user id, but about one in eight B exposures is never logged: the observed \
-             split (≈ 47 % B) is a sample-ratio mismatch, and its results must not be trusted.",
+             \"cart_page_v3:\" and the user id, but about one in four B exposures is never logged: the observed \
+             split (≈ 43 % B) is a sample-ratio mismatch, and its results must not be trusted.",
         ru: "Эксперимент cart_page_v3 (показ — просмотр страницы корзины) делит клиентов поровну по хешу \
-             «cart_page_v3:» и user id, но примерно каждый восьмой показ варианта B не записывается: наблюдаемое \
-             деление (≈ 47 % в B) — несоответствие долей выборки, результатам такого теста доверять нельзя.",
+             «cart_page_v3:» и user id, но примерно каждый четвёртый показ варианта B не записывается: наблюдаемое \
+             деление (≈ 43 % в B) — несоответствие долей выборки, результатам такого теста доверять нельзя.",
     },
 ];
 

@@ -749,10 +749,8 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("exp_cuped", "Interval with CUPED", "Интервал с CUPED"),
     ("exp_primary", "primary", "основная"),
     ("exp_table_hint", "Intervals by Welch's t-test with the delta method; the chance to beat control from the Bayesian normal model; CUPED uses each customer's value before the exposure.", "Интервалы — t-тест Уэлча с дельта-методом; шанс обойти контроль — байесовская нормальная модель; CUPED использует значение клиента до показа."),
-    ("exp_lift_chart", "Cumulative relative lift of the primary metric, by day of exposure", "Накопленный относительный прирост основной метрики по дням показа"),
-    ("exp_lift", "Lift", "Прирост"),
-    ("exp_lift_low", "Lower bound", "Нижняя граница"),
-    ("exp_lift_high", "Upper bound", "Верхняя граница"),
+    ("exp_lift_chart", "The primary metric of each variant, cumulative by day of exposure", "Основная метрика каждого варианта нарастающим итогом по дням показа"),
+    ("exp_lift", "Relative lift so far, with its 95 % interval", "Относительный прирост на сегодня с интервалом 95 %"),
 ];
 
 #[cfg(test)]

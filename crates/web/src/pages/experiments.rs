@@ -33,7 +33,11 @@ fn num(v: f64) -> String {
     }
 }
 
-async fn evaluate_all(st: &Arc<WebState>, project: &str, defs: Vec<ExperimentDefinition>) -> Result<Vec<(ExperimentDefinition, Option<Evaluated>)>, WebError> {
+async fn evaluate_all(
+    st: &Arc<WebState>,
+    project: &str,
+    defs: Vec<ExperimentDefinition>,
+) -> Result<Vec<(ExperimentDefinition, Option<Evaluated>)>, WebError> {
     let engine = st.projects.engine(project).map_err(|e| WebError::internal(&e))?;
     let calendar = st.settings_of(project)?.calendar;
     let now = (st.clock)();
@@ -101,14 +105,22 @@ fn decision_short(l: Lang, d: Decision) -> &'static str {
     })
 }
 
-pub(crate) async fn view(State(st): State<Arc<WebState>>, Path(key): Path<String>, m: Member<Viewer>) -> Result<Response, WebError> {
+pub(crate) async fn view(
+    State(st): State<Arc<WebState>>,
+    Path(key): Path<String>,
+    m: Member<Viewer>,
+) -> Result<Response, WebError> {
     let s = m.s;
     let l = s.lang;
     let def = match experiments::get(&st.meta, &s.project, &key) {
         Ok(d) => d,
         Err(_) => {
             let main = html! { h1 { (l.t("experiments")) } p.bad { (l.t("exp_not_found")) " " (key) } };
-            return Ok((axum::http::StatusCode::NOT_FOUND, Html(shell(&s, "experiments", l.t("experiments"), main).into_string())).into_response());
+            return Ok((
+                axum::http::StatusCode::NOT_FOUND,
+                Html(shell(&s, "experiments", l.t("experiments"), main).into_string()),
+            )
+                .into_response());
         }
     };
     let mut rows = evaluate_all(&st, &s.project, vec![def]).await?;
@@ -130,17 +142,26 @@ pub(crate) async fn view(State(st): State<Arc<WebState>>, Path(key): Path<String
 
 fn body(l: Lang, def: &ExperimentDefinition, e: &Evaluated) -> Markup {
     let r = &e.report;
-    let metric_names: Vec<&str> = std::iter::once(def.primary.as_str()).chain(def.guardrails.iter().map(|g| g.as_str())).collect();
+    let metric_names: Vec<&str> =
+        std::iter::once(def.primary.as_str()).chain(def.guardrails.iter().map(|g| g.as_str())).collect();
+    let names: Vec<String> = r.variants.iter().take(2).map(|v| v.name.clone()).collect();
+    let proportion = r.metrics.first().is_some_and(|m| m.samples.iter().all(|x| (0.0..=1.0).contains(&x.mean)));
     let lift = LineChart {
         title: l.t("exp_lift_chart").into(),
         x_labels: r.lift.iter().map(|p| tropa_core::time::format_day(p.day)).collect(),
         series: vec![
-            Series { name: l.t("exp_lift").into(), values: r.lift.iter().map(|p| if let Outcome::Ok(e) = &p.lift { Some(e.estimate) } else { None }).collect() },
-            Series { name: l.t("exp_lift_low").into(), values: r.lift.iter().map(|p| if let Outcome::Ok(e) = &p.lift { Some(e.ci[0]) } else { None }).collect() },
-            Series { name: l.t("exp_lift_high").into(), values: r.lift.iter().map(|p| if let Outcome::Ok(e) = &p.lift { Some(e.ci[1]) } else { None }).collect() },
+            Series {
+                name: names.first().cloned().unwrap_or_default(),
+                values: r.lift.iter().map(|p| Some(p.control)).collect(),
+            },
+            Series {
+                name: names.get(1).cloned().unwrap_or_default(),
+                values: r.lift.iter().map(|p| Some(p.treatment)).collect(),
+            },
         ],
-        format: ValueFormat::Percent,
+        format: if proportion { ValueFormat::Percent } else { ValueFormat::Count },
     };
+    let last = r.lift.last().and_then(|p| if let Outcome::Ok(e) = &p.lift { Some(*e) } else { None });
     html! {
         @if let Outcome::Ok(srm) = &r.srm {
             @if srm.mismatch {
@@ -192,5 +213,8 @@ fn body(l: Lang, def: &ExperimentDefinition, e: &Evaluated) -> Markup {
         }
         p.muted { (l.t("exp_table_hint")) }
         figure.chart id="chart-lift" { (svg(tropa_render::line(&lift, l.locale()))) }
+        @if let Some(e) = last {
+            p.muted { (l.t("exp_lift")) ": " (pct(e.estimate)) " (" (pct(e.ci[0])) " … " (pct(e.ci[1])) ")" }
+        }
     }
 }
