@@ -221,3 +221,43 @@ def test_sample_size_and_mde_equal_statsmodels(answers):
     for case, ref, got in by_kind(answers, "size"):
         key = "control" if "effect" in case else "effect"
         close(got[key], ref[key], 1e-6, f"size {case}")
+
+
+def test_the_demo_experiment_recounted_by_duckdb(demo):
+    """checkout_v2 on the demo: each customer's first begin_checkout of the experiment decides the variant; DuckDB
+    recounts the customers, conversions to purchase within 7 days, revenue within 30 days and events within 7
+    days after the exposure from the exported Parquet, and tropa's report must hold the same sums."""
+    import duckdb
+
+    from conftest import tropa
+
+    tropa(demo["data"], "experiment", "create", "checkout_v2", "--exposure", "begin_checkout",
+          "--primary", "conversion:purchase:7d", "--guardrail", "revenue:30d", "--guardrail", "events:7d")
+    got = json.loads(tropa(demo["data"], "experiment", "results", "checkout_v2"))["report"]
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    rows = con.execute(f"""
+        WITH ev AS (SELECT customer_id AS c, epoch_ms(timestamp) AS t, event, coalesce(revenue, 0) AS revenue,
+                           properties, row_number() OVER (PARTITION BY customer_id ORDER BY timestamp) AS i
+                    FROM '{demo["parquet"]}'),
+        first AS (SELECT c, arg_min(json_extract_string(properties, '$.variant'), (t, i)) AS variant,
+                         min(t) AS t0
+                  FROM ev WHERE event = 'begin_checkout'
+                        AND json_extract_string(properties, '$.experiment') = 'checkout_v2' GROUP BY c)
+        SELECT f.variant, count(*) AS customers,
+               sum((SELECT count(*) > 0 FROM ev WHERE ev.c = f.c AND ev.event = 'purchase'
+                    AND ev.t > f.t0 AND ev.t <= f.t0 + 7 * 86400000::BIGINT)::INT) AS conversions,
+               sum((SELECT coalesce(sum(revenue), 0) FROM ev WHERE ev.c = f.c
+                    AND ev.t > f.t0 AND ev.t <= f.t0 + 30 * 86400000::BIGINT)) AS revenue,
+               sum((SELECT count(*) FROM ev WHERE ev.c = f.c AND ev.t > f.t0
+                    AND ev.t <= f.t0 + 7 * 86400000::BIGINT)) AS events
+        FROM first f GROUP BY f.variant ORDER BY f.variant""").fetchall()
+    assert [r[0] for r in rows] == ["A", "B"]
+    for v, (name, customers, conversions, revenue, events) in enumerate(rows):
+        assert got["variants"][v]["customers"] == customers, name
+        sums = [m["samples"][v]["mean"] * m["samples"][v]["n"] for m in got["metrics"]]
+        assert sums[0] == pytest.approx(conversions, abs=1e-6), f"{name} conversions"
+        assert sums[1] == pytest.approx(revenue, rel=1e-9, abs=1e-6), f"{name} revenue"
+        assert sums[2] == pytest.approx(events, abs=1e-6), f"{name} events"
+    # (3,000 customers give about 270 checkouts per variant: too few to see the planted 4 points reliably, so
+    # the direction is not asserted here; the 20,000-customer demo shows A 58.7 %, B 61.7 %)
