@@ -20,6 +20,7 @@
 //! The OpenAPI document at `/api/openapi.json` is built from these types ([`openapi`]).
 
 pub mod dictionary;
+pub mod experiments;
 pub mod openapi;
 pub use tropa_app::request;
 
@@ -68,6 +69,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/v1/stages", post(stages))
         .route("/api/v1/dictionary", get(dictionary::get))
         .route("/api/v1/dictionary/{kind}/{name}", axum::routing::put(dictionary::put).patch(dictionary::put))
+        .route("/api/v1/experiments", get(experiments::list))
+        .route("/api/v1/experiments/{key}", get(experiments::get))
         .route("/api/openapi.json", get(|| async { Json(openapi::document()) }))
 }
 

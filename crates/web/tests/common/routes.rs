@@ -72,6 +72,8 @@ pub const WEB_ROUTES: &[(&str, &str, Option<tropa_meta::Role>)] = {
         ("POST", "/dashboards/{id}/unshare", Some(Analyst)),
         ("POST", "/dashboards/{id}/delete", Some(Analyst)),
         ("GET", "/share/d/{token}", None), // a dashboard's read-only page: the token is the permission
+        ("GET", "/experiments", Some(Viewer)),
+        ("GET", "/experiments/{key}", Some(Viewer)),
     ]
 };
 
