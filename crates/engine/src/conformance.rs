@@ -291,7 +291,8 @@ pub fn catalog_counts_what_a_scan_sees(engine: &dyn Engine) {
 
 /// Experiments: a customer counts in the variant of their first exposure (over all ids merged into them, even
 /// merged after the exposure), customers seen in two variants are counted as mixed, a conversion only before the
-/// exposure does not count and is reported, other experiments and unknown variants are kept apart.
+/// exposure does not count and is reported, other experiments and unknown variants are kept apart (and a
+/// customer also in another experiment is counted as overlapping).
 pub fn experiment_counts_first_exposures_and_merges(engine: &dyn Engine) {
     use tropa_core::analysis::experiment::fold::{ExperimentFold, ExperimentSpec, MetricDef};
     use tropa_core::analysis::filter::EventMatch;
@@ -313,6 +314,7 @@ pub fn experiment_counts_first_exposures_and_merges(engine: &dyn Engine) {
         .ingest(vec![
             mk("a1", "anon-1", "", x, 1_000, &exp("A"), None),
             mk("a2", "anon-1", "", "purchase", 2_000, "{}", Some(50.0)),
+            mk("a3", "anon-1", "", x, 1_100, "{\"experiment\":\"other\",\"variant\":\"B\"}", None),
             mk("b1", "anon-2", "", "purchase", 500, "{}", Some(10.0)),
             mk("b2", "anon-2", "", x, 1_000, &exp("B"), None),
             mk("c1", "anon-3", "", x, 1_000, &exp("B"), None),
@@ -353,4 +355,5 @@ pub fn experiment_counts_first_exposures_and_merges(engine: &dyn Engine) {
     assert_eq!((a.metrics[1].post.sum, b.metrics[1].post.sum), (50.0, 20.0), "revenue after exposure");
     assert_eq!(b.metrics[1].pre.sum, 10.0, "revenue before exposure: the covariate");
     assert_eq!(acc.unknown_variants.get("C"), Some(&1));
+    assert_eq!((a.overlapping, b.overlapping), (1, 0), "anon-1 was also in experiment 'other'");
 }

@@ -8,6 +8,8 @@
 //! - A customer counts in the variant of their FIRST exposure. Customers later seen in another variant stay in
 //!   their first variant and are counted per variant in `mixed` (reported, never silently dropped).
 //! - An exposure naming a variant the experiment does not define is counted in `unknown_variants`.
+//! - Overlapping experiments: customers of this experiment who were also exposed (by the same exposure event) to
+//!   another experiment in the period are counted in `overlapping` and reported: their results mix both tests.
 //! - Identity merges: the fold sees a customer after identity merging (all their anonymous and user ids as one
 //!   journey), so when ids are merged after exposure, the merged customer's first exposure (over all ids)
 //!   decides the variant, and exposures of the other ids in another variant make the customer `mixed`.
@@ -84,6 +86,8 @@ pub struct VariantAcc {
     pub customers: u64,
     /// Customers later exposed to another variant.
     pub mixed: u64,
+    /// Customers also exposed to another experiment (same exposure event, another key) in the period.
+    pub overlapping: u64,
     /// Per metric: post-exposure value and pre-exposure covariate.
     pub metrics: Vec<CovariateSums>,
     /// Per metric: customers whose only conversions came before the exposure.
@@ -128,16 +132,17 @@ impl ExperimentFold {
         c
     }
 
-    fn variant_of(&self, view: &mut EventView<'_, '_>, i: usize) -> Option<String> {
+    /// The variant of this experiment event `i` exposes to; `Err(true)` for an exposure to another experiment.
+    fn variant_of(&self, view: &mut EventView<'_, '_>, i: usize) -> Result<String, bool> {
         if !view.matches(&self.exposure, i) {
-            return None;
+            return Err(false);
         }
         let props = view.props(i);
-        let exp = props.get(&self.spec.experiment_property).map(value_text)?;
+        let Some(exp) = props.get(&self.spec.experiment_property).map(value_text) else { return Err(false) };
         if exp != self.spec.key {
-            return None;
+            return Err(!exp.is_empty());
         }
-        Some(props.get(&self.spec.variant_property).map(value_text).unwrap_or_default())
+        Ok(props.get(&self.spec.variant_property).map(value_text).unwrap_or_default())
     }
 
     /// The value after and before the exposure at index `at` (time `t0`) of metric `m`; `None` after: not counted
@@ -192,8 +197,15 @@ impl JourneyFold for ExperimentFold {
         let mut view = EventView::new(journey, &self.dicts);
         let mut first: Option<(usize, usize)> = None;
         let mut mixed = false;
+        let mut other = false;
         for i in range {
-            let Some(name) = self.variant_of(&mut view, i) else { continue };
+            let name = match self.variant_of(&mut view, i) {
+                Ok(name) => name,
+                Err(another) => {
+                    other |= another;
+                    continue;
+                }
+            };
             match (self.spec.variants.iter().position(|v| *v == name), first) {
                 (None, _) => *acc.unknown_variants.entry(name).or_default() += 1,
                 (Some(v), None) => first = Some((v, i)),
@@ -206,6 +218,7 @@ impl JourneyFold for ExperimentFold {
         let out = &mut acc.variants[v];
         out.customers += 1;
         out.mixed += u64::from(mixed);
+        out.overlapping += u64::from(other);
         let daily = out.days.entry(day).or_insert_with(|| vec![Moments::default(); k]);
         for (m, day_sums) in daily.iter_mut().enumerate() {
             let (post, pre, only_before) = self.value(&mut view, m, at);
@@ -221,6 +234,7 @@ impl JourneyFold for ExperimentFold {
         for (a, b) in into.variants.iter_mut().zip(other.variants) {
             a.customers += b.customers;
             a.mixed += b.mixed;
+            a.overlapping += b.overlapping;
             for (x, y) in a.metrics.iter_mut().zip(&b.metrics) {
                 x.merge(y);
             }

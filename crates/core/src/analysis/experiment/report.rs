@@ -89,6 +89,12 @@ pub fn report(spec: &ExperimentSpec, acc: &ExperimentAcc, ev: &Evaluation) -> Re
     if mixed > 0 {
         problems.push(format!("{mixed} customers were seen in two variants; each counts in their first"));
     }
+    let overlapping: u64 = acc.variants.iter().map(|v| v.overlapping).sum();
+    if overlapping > 0 {
+        problems.push(format!(
+            "{overlapping} customers were also exposed to another experiment in the same period; their results mix both"
+        ));
+    }
     for (name, n) in &acc.unknown_variants {
         problems.push(format!("{n} exposures name variant '{name}', which the experiment does not define"));
     }
