@@ -23,6 +23,7 @@ pub mod definitions;
 pub mod dictionary;
 mod error;
 pub mod feedback;
+pub mod experiments;
 pub mod forget;
 pub mod layout;
 pub mod maps;

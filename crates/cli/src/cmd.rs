@@ -8,6 +8,7 @@ pub mod customer;
 pub mod dashboard;
 pub mod demo;
 pub mod events;
+pub mod experiment;
 pub mod export;
 pub mod feedback;
 pub mod funnel;

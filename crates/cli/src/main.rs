@@ -97,6 +97,10 @@ enum Command {
     /// Surveys shown by the web snippet: `survey list`, `survey show KEY`, `survey create FILE.json`,
     /// `survey delete KEY`, `survey results KEY`.
     Survey(cmd::survey::SurveyArgs),
+    /// A/B tests (variants assigned by your own tool; tropa evaluates): `experiment create KEY --primary …`,
+    /// `experiment list|show|delete`, `experiment results KEY`, `experiment size --baseline 0.1 --effect 0.01`,
+    /// `experiment stats FILE` (statistics from per-variant sums, JSON).
+    Experiment(cmd::experiment::ExperimentArgs),
 }
 
 /// An error meant for the user: printed as is, exit code 1.
@@ -240,6 +244,15 @@ fn main() -> ExitCode {
         Command::Costs(a) => {
             cmd::costs::run(&cli.data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT), a)
         }
+        Command::Experiment(a) => cmd::experiment::run(
+            cmd::experiment::Place {
+                root: &cli.data,
+                data: &data,
+                project: cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT),
+            },
+            settings(&cli.data, &cli.project),
+            a,
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

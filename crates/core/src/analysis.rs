@@ -3,6 +3,7 @@
 pub mod attribution;
 pub mod customers;
 pub mod feedback;
+pub mod experiment;
 pub mod filter;
 pub mod funnel;
 pub mod invalid;

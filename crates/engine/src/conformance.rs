@@ -72,6 +72,12 @@ macro_rules! engine_conformance_suite {
                 let (engine, _guard) = ($make)();
                 $crate::conformance::feedback_scores_by_the_stage_at_the_answer(&engine);
             }
+
+            #[test]
+            fn experiment_counts_first_exposures_and_merges() {
+                let (engine, _guard) = ($make)();
+                $crate::conformance::experiment_counts_first_exposures_and_merges(&engine);
+            }
         }
     };
 }
@@ -431,4 +437,73 @@ pub fn feedback_scores_by_the_stage_at_the_answer(engine: &dyn Engine) {
     let first = list.iter().find(|i| i.score == Some(10)).expect("the first answer");
     assert_eq!((first.stage.as_deref(), first.customer.as_str()), (Some("interest"), "fb-anon-1"));
     assert_eq!(list.iter().filter(|i| i.superseded || i.invalid).count(), 2);
+}
+
+/// Experiments: a customer counts in the variant of their first exposure (over all ids merged into them, even
+/// merged after the exposure), customers seen in two variants are counted as mixed, a conversion only before the
+/// exposure does not count and is reported, other experiments and unknown variants are kept apart (and a
+/// customer also in another experiment is counted as overlapping).
+pub fn experiment_counts_first_exposures_and_merges(engine: &dyn Engine) {
+    use tropa_core::analysis::experiment::fold::{ExperimentFold, ExperimentSpec, MetricDef};
+    use tropa_core::analysis::filter::EventMatch;
+    let mk = |id: &str, anon: &str, user: &str, name: &str, ts: i64, props: &str, revenue: Option<f64>| Event {
+        message_id: id.into(),
+        kind: if name == "identify" { MessageKind::Identify } else { MessageKind::Track },
+        timestamp: ts,
+        anonymous_id: anon.into(),
+        user_id: user.into(),
+        name: name.into(),
+        properties: props.into(),
+        traits: "{}".into(),
+        revenue,
+        ..Event::default()
+    };
+    let exp = |v: &str| format!("{{\"experiment\":\"exp1\",\"variant\":\"{v}\"}}");
+    let x = "experiment_exposure";
+    engine
+        .ingest(vec![
+            mk("a1", "anon-1", "", x, 1_000, &exp("A"), None),
+            mk("a2", "anon-1", "", "purchase", 2_000, "{}", Some(50.0)),
+            mk("a3", "anon-1", "", x, 1_100, "{\"experiment\":\"other\",\"variant\":\"B\"}", None),
+            mk("b1", "anon-2", "", "purchase", 500, "{}", Some(10.0)),
+            mk("b2", "anon-2", "", x, 1_000, &exp("B"), None),
+            mk("c1", "anon-3", "", x, 1_000, &exp("B"), None),
+            mk("c2", "anon-3", "", x, 1_500, &exp("A"), None),
+            mk("c3", "anon-3", "", "purchase", 3_000, "{}", Some(20.0)),
+            mk("d1", "anon-4", "", x, 1_000, &exp("A"), None),
+            mk("d2", "", "user-4", x, 800, &exp("B"), None),
+            mk("e1", "anon-5", "", x, 1_000, &exp("C"), None),
+            mk("f1", "anon-6", "", x, 1_000, "{\"experiment\":\"other\",\"variant\":\"A\"}", None),
+        ])
+        .expect("ingest");
+    // the merge arrives after both exposures
+    engine.ingest(vec![mk("d3", "anon-4", "user-4", "identify", 2_000, "{}", None)]).expect("ingest");
+    let spec = ExperimentSpec {
+        key: "exp1".into(),
+        exposure: EventMatch::name(x),
+        experiment_property: "experiment".into(),
+        variant_property: "variant".into(),
+        variants: vec!["A".into(), "B".into()],
+        start: None,
+        end: None,
+        metrics: vec![
+            MetricDef::Conversion { event: EventMatch::name("purchase"), window: 86_400_000 },
+            MetricDef::Revenue { window: 86_400_000 },
+        ],
+        calendar: tropa_core::calendar::Calendar::UTC,
+    };
+    let f = ExperimentFold::new(spec, &engine.dictionaries());
+    let columns = f.columns();
+    let (acc, _) =
+        crate::report::scoped_fold(engine, f, columns, tropa_core::analysis::scope::ScopeSpec::default(), Vec::new())
+            .expect("fold");
+    let (a, b) = (&acc.variants[0], &acc.variants[1]);
+    assert_eq!((a.customers, a.mixed), (1, 0), "A: anon-1 only");
+    assert_eq!((b.customers, b.mixed), (3, 2), "B: anon-2, anon-3 (later A), anon-4+user-4 (first B via user-4)");
+    assert_eq!((a.metrics[0].post.sum, b.metrics[0].post.sum), (1.0, 1.0), "conversions after exposure");
+    assert_eq!((a.converted_before[0], b.converted_before[0]), (0, 1), "anon-2 bought only before");
+    assert_eq!((a.metrics[1].post.sum, b.metrics[1].post.sum), (50.0, 20.0), "revenue after exposure");
+    assert_eq!(b.metrics[1].pre.sum, 10.0, "revenue before exposure: the covariate");
+    assert_eq!(acc.unknown_variants.get("C"), Some(&1));
+    assert_eq!((a.overlapping, b.overlapping), (1, 0), "anon-1 was also in experiment 'other'");
 }

@@ -59,10 +59,13 @@ pub enum Action {
     /// A survey created or changed (wording, targeting, active flag).
     SurveySave,
     SurveyDelete,
+    /// An experiment defined or its definition changed.
+    ExperimentSave,
+    ExperimentDelete,
 }
 
 impl Action {
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 35] = [
         Action::ProjectCreate,
         Action::ProjectSettings,
         Action::KeyCreate,
@@ -96,6 +99,8 @@ impl Action {
         Action::CostsImport,
         Action::SurveySave,
         Action::SurveyDelete,
+        Action::ExperimentSave,
+        Action::ExperimentDelete,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -133,6 +138,8 @@ impl Action {
             Action::CostsImport => "costs.import",
             Action::SurveySave => "survey.save",
             Action::SurveyDelete => "survey.delete",
+            Action::ExperimentSave => "experiment.save",
+            Action::ExperimentDelete => "experiment.delete",
         }
     }
 

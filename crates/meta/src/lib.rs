@@ -30,6 +30,7 @@ pub mod audit;
 pub mod costs;
 pub mod dashboards;
 pub mod dictionary;
+pub mod experiments;
 pub mod maps;
 pub mod members;
 mod projects;

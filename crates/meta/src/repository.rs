@@ -47,6 +47,7 @@ pub trait Repository:
     + Dashboards
     + Costs
     + Surveys
+    + Experiments
     + Send
     + Sync
 {
@@ -64,6 +65,7 @@ impl<
             + Dashboards
             + Costs
             + Surveys
+            + Experiments
             + Send
             + Sync,
     > Repository for T
@@ -428,4 +430,27 @@ pub trait Surveys {
 
     /// Removes a survey (`NotFound { what: "survey" }` when there is none).
     fn delete_survey(&self, project: &str, key: &str) -> Result<(), MetaError>;
+}
+
+/// Experiments (A/B tests) per project; definitions are stored as given after `experiments::check_experiment`.
+pub trait Experiments {
+    /// Saves an experiment under `key`, replacing the definition of the one with that key (which keeps its id and
+    /// creation time). An unknown project is `NotFound { what: "project" }`.
+    fn save_experiment(
+        &self,
+        project: &str,
+        key: &str,
+        definition: &str,
+        user: Option<i64>,
+        now: i64,
+    ) -> Result<crate::experiments::StoredExperiment, MetaError>;
+
+    /// The experiments of a project, by key.
+    fn experiments(&self, project: &str) -> Result<Vec<crate::experiments::StoredExperiment>, MetaError>;
+
+    /// One experiment of a project (None when it has no such key).
+    fn experiment(&self, project: &str, key: &str) -> Result<Option<crate::experiments::StoredExperiment>, MetaError>;
+
+    /// Deletes an experiment; an unknown key is `NotFound { what: "experiment" }`.
+    fn delete_experiment(&self, project: &str, key: &str) -> Result<(), MetaError>;
 }

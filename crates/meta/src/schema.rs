@@ -517,6 +517,23 @@ pub const MIGRATIONS: &[Migration] = &[
             constraints: &[Constraint::Unique(&["project_id", "key"])],
         })],
     },
+    Migration {
+        note: "experiments (A/B tests) defined per project: the key the exposures name and the definition (JSON: \
+               hypothesis, variants and split, exposure, dates, metrics, decision rule), checked by the application",
+        steps: &[Step::CreateTable(Table {
+            name: "experiments",
+            columns: &[
+                id("id"),
+                integer("project_id").not_null().references("projects", "id", OnDelete::Cascade),
+                text("key").not_null(),
+                text("definition").not_null(),
+                integer("created_by").references("users", "id", OnDelete::SetNull),
+                integer("created_at").not_null(),
+                integer("updated_at").not_null(),
+            ],
+            constraints: &[Constraint::Unique(&["project_id", "key"])],
+        })],
+    },
 ];
 
 /// How a map's stages relate to the project's: `linked` (the project's stages, followed when they change) or

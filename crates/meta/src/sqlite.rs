@@ -6,6 +6,7 @@ mod audit;
 mod costs;
 mod dashboards;
 mod dictionary;
+mod experiments;
 mod maps;
 mod members;
 mod migrate;

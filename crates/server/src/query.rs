@@ -25,6 +25,7 @@
 pub mod costs;
 pub mod dictionary;
 pub mod feedback;
+pub mod experiments;
 pub mod openapi;
 pub use tropa_app::request;
 
@@ -83,6 +84,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/v1/surveys", get(feedback::surveys))
         .route("/api/v1/feedback", get(feedback::scores))
         .route("/api/v1/feedback/list", get(feedback::list))
+        .route("/api/v1/experiments", get(experiments::list))
+        .route("/api/v1/experiments/{key}", get(experiments::get))
         .route("/api/openapi.json", get(|| async { Json(openapi::document()) }))
 }
 

@@ -48,6 +48,7 @@
 //! | `checkout_variant_b` | `checkout_v2` variant B turns checkouts into purchases ≈ 4 points more often | A 57.9 %, B 61.6 % |
 //! | `slow_delivery_churn` | first order delivered in > 5 days (25 %): `delivery_delay` tickets and far fewer repeat purchases | tickets 61 % vs 3 %, repeat 10.9 % vs 35.8 % |
 //! | `repeat_purchase` | ≈ 30 % of buyers buy again | 28.9 % |
+//! | `cart_page_srm` | `cart_page_v3` (cart page view) loses ≈ 1/4 of B exposures: a sample-ratio mismatch | B share ≈ 43 % |
 //! | `one_session_churn` | ≈ 60 % of customers come once and never return | 60.6 % |
 //! | `paid_opens_journeys` | paid search opens journeys that direct visits close: weaker on last touch than on first touch, Markov and Shapley; direct the other way (measured with tropa's attribution, not planted by a knob of its own) | 20,000 customers: paid search first 422, last 336, Markov 367, Shapley 374; direct last 669, Markov 592 |
 //! | `slow_delivery_feedback` | delivery CSAT 4–5 after a slow delivery vs a fast one; "why?" texts and reviews complain about the wait, NPS/reviews after slow deliveries mostly detractors | 18.8 % vs 84.6 % |

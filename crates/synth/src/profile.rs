@@ -44,6 +44,19 @@ impl Variant {
     }
 }
 
+/// The second planted experiment, `cart_page_v3`, exposed on the cart page view: an even split by a hash of
+/// "cart_page_v3:" and the user id, but a broken logger drops the exposure of about one in four B customers (their
+/// cart page view carries no experiment properties), so the observed split shows a sample-ratio mismatch.
+/// Nothing else differs between the arms.
+pub(crate) fn cart_props(user_id: &str) -> &'static str {
+    let h = xxhash_rust::xxh3::xxh3_64([&b"cart_page_v3:"[..], user_id.as_bytes()].concat().as_slice());
+    match (h & 1, (h >> 8) % 4) {
+        (0, _) => "{\"experiment\":\"cart_page_v3\",\"variant\":\"A\"}",
+        (_, 0) => "{}",
+        _ => "{\"experiment\":\"cart_page_v3\",\"variant\":\"B\"}",
+    }
+}
+
 /// Everything fixed about a customer before the journey starts.
 #[derive(Debug)]
 pub(crate) struct Profile {
@@ -61,6 +74,8 @@ pub(crate) struct Profile {
     /// The identify traits, a compact JSON object.
     pub traits: String,
     pub variant: Variant,
+    /// Cart page view properties (the `cart_page_v3` exposure, see [`cart_props`]).
+    pub cart: &'static str,
 }
 
 impl Profile {
@@ -93,6 +108,7 @@ impl Profile {
         let favourite = rng.weighted(&CATEGORY_WEIGHTS);
         let traits = traits(rng, city, favourite);
         let variant = Variant::of(&user);
+        let cart = cart_props(&user);
         Profile {
             anon,
             second_device,
@@ -103,6 +119,7 @@ impl Profile {
             favourite,
             traits,
             variant,
+            cart,
         }
     }
 }
@@ -160,5 +177,14 @@ mod tests {
     fn variants_split_evenly() {
         let b = (0..10_000).filter(|i| Variant::of(&format!("u-{i:016x}")) == Variant::B).count();
         assert!((4_800..5_200).contains(&b), "{b}");
+    }
+
+    #[test]
+    fn cart_page_v3_loses_a_quarter_of_b_exposures() {
+        let props: Vec<&str> = (0..10_000).map(|i| cart_props(&format!("u-{i:016x}"))).collect();
+        let a = props.iter().filter(|p| p.contains("\"A\"")).count();
+        let b = props.iter().filter(|p| p.contains("\"B\"")).count();
+        let share = b as f64 / (a + b) as f64;
+        assert!((0.41..0.45).contains(&share), "B share {share:.3}");
     }
 }

@@ -96,6 +96,15 @@ static TRUTHS: [Truth; 7] = [
              после медленной доставки — в основном критики: на этапе после покупки больше всего негатива и \
              больше всего потерянных клиентов.",
     },
+    Truth {
+        key: "cart_page_srm",
+        en: "Experiment cart_page_v3, announced on the cart page view, splits customers evenly by a hash of \
+             \"cart_page_v3:\" and the user id, but about one in four B exposures is never logged: the observed \
+             split (≈ 43 % B) is a sample-ratio mismatch, and its results must not be trusted.",
+        ru: "Эксперимент cart_page_v3 (показ — просмотр страницы корзины) делит клиентов поровну по хешу \
+             «cart_page_v3:» и user id, но примерно каждый четвёртый показ варианта B не записывается: наблюдаемое \
+             деление (≈ 43 % в B) — несоответствие долей выборки, результатам такого теста доверять нельзя.",
+    },
 ];
 
 /// The planted truths of the generated data (see the crate documentation).

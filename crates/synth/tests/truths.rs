@@ -248,6 +248,7 @@ fn every_truth_is_documented_in_both_languages() {
         "slow_delivery_churn",
         "repeat_purchase",
         "slow_delivery_feedback",
+        "cart_page_srm",
     ] {
         assert!(keys.contains(&key), "{key}");
     }

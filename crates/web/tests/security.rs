@@ -51,9 +51,22 @@ async fn every_answer_carries_the_security_headers() {
     let token = r.headers["location"].to_str().unwrap().split("share=").nth(1).unwrap().to_string();
     let dashboard = h.state.meta.create_dashboard("a", "D", 0).unwrap();
     let dashboard_token = h.state.meta.create_dashboard_share("a", dashboard.id, None, 0).unwrap().token;
+    // an experiment for /experiments/{key}
+    let experiment = serde_json::from_value(serde_json::json!({"key": "k", "variants": [{"name": "A"}, {"name": "B"}],
+        "primary": "conversion:purchase:7d"}))
+    .unwrap();
+    tropa_app::experiments::save(
+        &h.state.meta,
+        &tropa_app::audit::Who::cli("t"),
+        "a",
+        &experiment,
+        Default::default(),
+        0,
+    )
+    .unwrap();
     for (method, path, _) in WEB_ROUTES.iter().filter(|r| r.0 == "GET") {
         let token = if path.starts_with("/share/d/") { &dashboard_token } else { &token };
-        let path = path.replace("{id}", "1").replace("{token}", token);
+        let path = path.replace("{id}", "1").replace("{token}", token).replace("{key}", "k");
         let r = h.send(page_get(&format!("{path}?project=a&format=svg"), &admin)).await;
         assert!(r.status.is_success(), "{method} {path}: {}", r.status);
         assert_security_headers(&format!("{path} as admin"), &r);

@@ -223,6 +223,15 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
                 )
                 .map_err(super::app_error)?;
             }
+            // and the two planted experiments (A/B tests) defined, as a team would before starting them
+            tropa_app::experiments::starter(
+                &meta,
+                &super::audit::who(),
+                tropa_app::layout::DEFAULT_PROJECT,
+                crate::lang::lang(),
+                tropa_app::now_ms(),
+            )
+            .map_err(super::app_error)?;
             drop(meta);
             let store = super::open(data)?;
             let mut summary = store.summary()?;

@@ -203,6 +203,17 @@ const LEGACY: &[&str] = &[
         updated_at INTEGER NOT NULL,
         UNIQUE (project_id, key)
      );",
+    // 12 → 13: experiments (A/B tests) per project: key and definition (JSON, checked by the application)
+    "CREATE TABLE experiments (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (project_id, key)
+     );",
 ];
 
 /// The schema of a database: (type, name, table, SQL with white space normalised), by type and name.
@@ -245,8 +256,8 @@ fn the_sqlite_rendering_makes_the_schema_the_old_sql_made_at_every_version() {
         let (old, new) = (schema_of(&old), schema_of(&new));
         assert_eq!(old, new, "schema {version}");
         if version == LEGACY.len() {
-            // 19 tables, 3 indexes of ours, 3 triggers (and SQLite's own indexes of unique keys)
-            assert_eq!(new.iter().filter(|r| r.0 == "table").count(), 19);
+            // 20 tables, 3 indexes of ours, 3 triggers (and SQLite's own indexes of unique keys)
+            assert_eq!(new.iter().filter(|r| r.0 == "table").count(), 20);
             assert_eq!(new.iter().filter(|r| r.0 == "trigger").count(), 3);
         }
     }

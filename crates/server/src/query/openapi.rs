@@ -86,6 +86,16 @@ pub fn document() -> Value {
     customer["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string"},
         "description": "an anonymous id or user id"}]);
     paths_doc.insert("/api/v1/customers/{id}".into(), json!({"get": customer}));
+    let experiments = operation("the project's experiments (A/B tests) as defined", None, "the definitions", "readKey");
+    paths_doc.insert("/api/v1/experiments".into(), json!({"get": experiments}));
+    let mut experiment = operation(
+        "one experiment evaluated now: variants, sample-ratio check, statistics per metric, decision",
+        None,
+        "the evaluation",
+        "readKey",
+    );
+    experiment["parameters"] = json!([{"name": "key", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the experiment's key"}]);
+    paths_doc.insert("/api/v1/experiments/{key}".into(), json!({"get": experiment}));
     json!({
         "openapi": "3.0.3",
         "info": {"title": "tropa", "version": env!("CARGO_PKG_VERSION"),

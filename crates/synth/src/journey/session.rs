@@ -104,7 +104,7 @@ impl Sim<'_> {
                 other
             });
             self.tick();
-            self.em.emit(MessageKind::Page, "page_view", CART, "{}");
+            self.em.emit(MessageKind::Page, "page_view", CART, self.p.cart);
             if goal >= Stage::Checkout {
                 self.checkout(device, goal, first, second);
             }

@@ -8,6 +8,7 @@ pub mod builder;
 pub mod customers;
 pub mod dashboards;
 pub mod dictionary;
+pub mod experiments;
 pub mod export;
 pub mod feedback;
 pub mod funnels;

@@ -42,7 +42,7 @@ pub fn document(lang: Lang, title: &str, body: Markup) -> Markup {
 }
 
 /// The sections of the navigation: (path, word key).
-const NAV: [(&str, &str); 13] = [
+const NAV: [(&str, &str); 14] = [
     ("/", "overview"),
     ("/dashboards", "dashboards"),
     ("/maps", "maps"),
@@ -56,6 +56,7 @@ const NAV: [(&str, &str); 13] = [
     ("/attribution", "attribution"),
     ("/feedback", "feedback_page"),
     ("/surveys", "surveys_page"),
+    ("/experiments", "experiments"),
 ];
 
 /// A signed-in page: the header (navigation with `active` marked) and `main`.

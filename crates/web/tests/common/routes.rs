@@ -76,6 +76,8 @@ pub const WEB_ROUTES: &[(&str, &str, Option<tropa_meta::Role>)] = {
         ("GET", "/feedback", Some(Viewer)),
         ("GET", "/surveys", Some(Viewer)),
         ("POST", "/surveys", Some(Analyst)),
+        ("GET", "/experiments", Some(Viewer)),
+        ("GET", "/experiments/{key}", Some(Viewer)),
     ]
 };
 
