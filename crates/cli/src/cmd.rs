@@ -21,8 +21,8 @@ pub mod scope;
 pub mod serve;
 pub mod stages;
 pub mod stats;
-pub mod text;
 pub mod survey;
+pub mod text;
 pub mod translate;
 pub mod user;
 

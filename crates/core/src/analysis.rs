@@ -2,8 +2,8 @@
 
 pub mod attribution;
 pub mod customers;
-pub mod feedback;
 pub mod experiment;
+pub mod feedback;
 pub mod filter;
 pub mod funnel;
 pub mod invalid;

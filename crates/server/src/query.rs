@@ -24,8 +24,8 @@
 
 pub mod costs;
 pub mod dictionary;
-pub mod feedback;
 pub mod experiments;
+pub mod feedback;
 pub mod openapi;
 pub use tropa_app::request;
 
