@@ -27,7 +27,7 @@ pub(crate) const P_REPEAT_FAST: f64 = 0.42;
 pub(crate) const P_REPEAT_LATER_SLOW: f64 = 0.08;
 pub(crate) const P_REPEAT_LATER_FAST: f64 = 0.25;
 
-static TRUTHS: [Truth; 7] = [
+static TRUTHS: [Truth; 9] = [
     Truth {
         key: "cart_abandonment",
         en: "About 70 % of customers who add something to the cart never buy: half of them stop before checkout, \
