@@ -15,7 +15,8 @@ pub const MAX_TITLE: usize = 120;
 /// The most tiles on one dashboard.
 pub const MAX_TILES: usize = 40;
 /// What a tile may show.
-pub const TILE_KINDS: [&str; 5] = ["funnels", "paths", "retention", "stages", "map"];
+pub const TILE_KINDS: [&str; 8] =
+    ["funnels", "paths", "retention", "stages", "map", "attribution", "feedback", "experiments"];
 /// How a dashboard compares: not at all, or with the period of the same length just before.
 pub const COMPARE: [&str; 2] = ["none", "previous"];
 

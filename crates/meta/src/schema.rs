@@ -53,6 +53,10 @@ pub enum Step {
         table: &'static str,
         message: &'static str,
     },
+    /// The existing table of the same name gets this new definition (a wider check, say), its rows kept: every
+    /// column of the new definition exists in the old table. Its indexes and guards go with the old table, so the
+    /// migration creates them again after this step. (SQLite cannot change a column's check in place.)
+    Rebuild(Table),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -534,6 +538,40 @@ pub const MIGRATIONS: &[Migration] = &[
             constraints: &[Constraint::Unique(&["project_id", "key"])],
         })],
     },
+    Migration {
+        note: "dashboard tiles of every report: attribution, feedback and experiments join funnels, paths, \
+               retention, stages and map lanes (the kind's check widened; tiles kept)",
+        steps: &[
+            Step::Rebuild(Table {
+                name: "dashboard_tiles",
+                columns: &[
+                    id("id"),
+                    integer("dashboard_id").not_null().references("dashboards", "id", OnDelete::Cascade),
+                    integer("position").not_null(),
+                    text("kind").not_null().one_of(&[
+                        "funnels",
+                        "paths",
+                        "retention",
+                        "stages",
+                        "map",
+                        "attribution",
+                        "feedback",
+                        "experiments",
+                    ]),
+                    text("title").not_null(),
+                    text("query").not_null(),
+                    integer("map_id").references("maps", "id", OnDelete::Cascade),
+                    text("lane").not_null(),
+                ],
+                constraints: &[],
+            }),
+            Step::CreateIndex(Index {
+                name: "tiles_by_dashboard",
+                table: "dashboard_tiles",
+                columns: &["dashboard_id", "position"],
+            }),
+        ],
+    },
 ];
 
 /// How a map's stages relate to the project's: `linked` (the project's stages, followed when they change) or
@@ -590,6 +628,17 @@ fn create_table(t: &Table, column: impl Fn(&Column) -> String) -> String {
 
 fn create_index(i: &Index) -> String {
     format!("CREATE INDEX {} ON {} ({});\n", i.name, i.table, i.columns.join(", "))
+}
+
+/// The old rows set aside, the table made again, the rows put back (the dialect adds what its ids need).
+fn rebuild(t: &Table, column: impl Fn(&Column) -> String) -> String {
+    let name = t.name;
+    let columns = t.columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ");
+    format!(
+        "CREATE TABLE {name}_before AS SELECT * FROM {name};\nDROP TABLE {name};\n{}\
+         INSERT INTO {name} ({columns}) SELECT {columns} FROM {name}_before;\nDROP TABLE {name}_before;\n",
+        create_table(t, column)
+    )
 }
 
 fn fill(table: &str, columns: &[&str], select: &str) -> String {

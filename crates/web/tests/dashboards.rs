@@ -259,3 +259,86 @@ async fn a_cached_chart_follows_new_data() {
     assert_ne!(before, after, "new events make a new chart");
     assert!(after.contains(">4<") || after.contains(">4 ") || after.contains("4</"), "{after}");
 }
+
+/// Attribution, feedback and an experiment are pinned like every report: their pages carry the control, the
+/// dashboard draws each chart as its page does, and each tile opens its page (an experiment's own page).
+#[tokio::test]
+async fn attribution_feedback_and_an_experiment_are_pinned_as_their_pages_draw_them() {
+    use tropa_app::audit::Who;
+    use tropa_core::analysis::experiment::definition::{DecisionRule, ExperimentDefinition, VariantDef};
+    use tropa_core::calendar::Calendar;
+
+    let h = harness();
+    h.shop().await;
+    let mut batch = Vec::new();
+    for (variant, n) in [("A", 20), ("B", 20)] {
+        for i in 0..n {
+            let user = format!("x-{variant}-{i}");
+            batch.push(json!({"type": "track", "event": "experiment_exposure", "userId": user,
+                "timestamp": "2026-05-02T10:00:00Z", "messageId": format!("x-{user}"),
+                "properties": {"experiment": "checkout", "variant": variant}}));
+            batch.push(json!({"type": "track", "event": "survey_response", "userId": user,
+                "timestamp": "2026-05-03T10:00:00Z", "messageId": format!("s-{user}"),
+                "properties": {"survey": "nps", "question": "nps", "score": (i % 11), "text": "fine"}}));
+            if i % 3 == 0 {
+                batch.push(json!({"type": "track", "event": "purchase", "userId": user,
+                    "timestamp": "2026-05-02T12:00:00Z", "messageId": format!("p-{user}"),
+                    "properties": {"revenue": 100}}));
+            }
+        }
+    }
+    let r = h.post("/v1/batch", Some(&h.write_a), json!({"batch": batch}).to_string()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let definition = ExperimentDefinition {
+        key: "checkout".into(),
+        hypothesis: "More buy".into(),
+        variants: vec![VariantDef { name: "A".into(), weight: 1.0 }, VariantDef { name: "B".into(), weight: 1.0 }],
+        exposure: "experiment_exposure".into(),
+        experiment_property: "experiment".into(),
+        variant_property: "variant".into(),
+        start: String::new(),
+        end: String::new(),
+        primary: "conversion:purchase:7d".into(),
+        guardrails: vec![],
+        rule: DecisionRule { alpha: 0.05, min_effect: 0.0, min_weeks: 0 },
+    };
+    tropa_app::experiments::save(&h.state.meta, &Who::cli("test"), "a", &definition, Calendar::UTC, 0).unwrap();
+    h.user("an@x.ru", Role::Analyst);
+    let (analyst, csrf) = h.sign_in("an@x.ru", "correct horse battery").await;
+
+    // each page offers the control with its own kind and parameters
+    for (path, kind) in [
+        ("/attribution?project=a&conversion=purchase&lookback=30d", "attribution"),
+        ("/feedback?project=a&period=day", "feedback"),
+        ("/experiments/checkout?project=a", "experiments"),
+    ] {
+        let page = html(&h.send(page_get(path, &analyst)).await);
+        assert!(
+            page.contains("Pin to dashboard") && page.contains(&format!("name=\"kind\" value=\"{kind}\"")),
+            "{path}"
+        );
+    }
+    let pin = |form: String| page_post("/dashboards/pin", &analyst, &format!("csrf={csrf}&project=a&{form}"));
+    let forms = [
+        format!(
+            "kind=attribution&query={}&title=Channels&dashboard=new&new_name=Growth",
+            enc("conversion=purchase&lookback=30d")
+        ),
+        format!("kind=feedback&query={}&title=NPS&dashboard=1", enc("period=day")),
+        format!("kind=experiments&query={}&title=Checkout+test&dashboard=1", enc("key=checkout")),
+    ];
+    for form in forms {
+        let r = h.send(pin(form)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", html(&r));
+    }
+    let page = html(&h.send(page_get("/dashboards/1?project=a", &analyst)).await);
+    assert_eq!(tiles(&page), ["Channels", "NPS", "Checkout test"]);
+    assert_eq!(page.matches("<figure class=\"chart\"><svg").count(), 3, "{page}");
+    assert!(page.contains("href=\"/experiments/checkout?project=a\""), "{page}");
+    assert!(page.contains("href=\"/attribution?project=a&amp;conversion=purchase&amp;lookback=30d\""), "{page}");
+
+    // the experiment's chart as a download is the tile's chart
+    let r = h.send(page_get("/experiments/checkout?project=a&download=lift&format=svg", &analyst)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers["content-type"].to_str().unwrap().starts_with("image/svg+xml"));
+}

@@ -6,7 +6,7 @@
 //!
 //! No backend uses this yet; `tests/postgres_schema.rs` applies every migration to a real server.
 
-use super::{column_tail, create_index, create_table, fill, quote, Column, Migration, Step, Type, Value};
+use super::{column_tail, create_index, create_table, fill, quote, rebuild, Column, Migration, Step, Type, Value};
 
 /// Creates the version table (at version 0) unless it exists.
 pub const BOOTSTRAP: &str = "CREATE TABLE IF NOT EXISTS tropa_schema (version BIGINT NOT NULL);
@@ -45,6 +45,17 @@ fn step(s: &Step) -> String {
         Step::WriteOnce { table, message } => {
             let f = format!("{table}_write_once");
             function(&f, message) + &row_trigger(&format!("{table}_kept"), "UPDATE", table, &f)
+        }
+        Step::Rebuild(t) => {
+            // the rows keep their ids: the identity goes on after the largest
+            let ids = t.columns.iter().filter(|c| matches!(c.ty, Type::Id)).map(|c| {
+                format!(
+                    "SELECT setval(pg_get_serial_sequence('{0}', '{1}'), (SELECT coalesce(max({1}), 0) + 1 FROM {0}), \
+                     false);\n",
+                    t.name, c.name
+                )
+            });
+            rebuild(t, column) + &ids.collect::<String>()
         }
     }
 }

@@ -3,7 +3,7 @@
 //! The text is what SQLite keeps in `sqlite_master`, the same (up to white space) as the SQL of the migrations
 //! before they were data — `schema/tests.rs` holds that SQL and checks it.
 
-use super::{column_tail, create_index, create_table, fill, quote, Column, Migration, Step, Type, Value};
+use super::{column_tail, create_index, create_table, fill, quote, rebuild, Column, Migration, Step, Type, Value};
 
 /// The SQL of one migration, for `execute_batch`.
 pub fn render(m: &Migration) -> String {
@@ -21,6 +21,7 @@ fn step(s: &Step) -> String {
                 + &refuse(&format!("{table}_no_delete"), "DELETE", table, message)
         }
         Step::WriteOnce { table, message } => refuse(&format!("{table}_kept"), "UPDATE", table, message),
+        Step::Rebuild(t) => rebuild(t, column),
     }
 }
 

@@ -214,6 +214,23 @@ const LEGACY: &[&str] = &[
         updated_at INTEGER NOT NULL,
         UNIQUE (project_id, key)
      );",
+    // 13 → 14: dashboard tiles of attribution, feedback and experiments (the kind's check widened, tiles kept)
+    "CREATE TABLE dashboard_tiles_before AS SELECT * FROM dashboard_tiles;
+     DROP TABLE dashboard_tiles;
+     CREATE TABLE dashboard_tiles (
+        id INTEGER PRIMARY KEY,
+        dashboard_id INTEGER NOT NULL REFERENCES dashboards(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('funnels', 'paths', 'retention', 'stages', 'map', 'attribution', 'feedback', 'experiments')),
+        title TEXT NOT NULL,
+        query TEXT NOT NULL,
+        map_id INTEGER REFERENCES maps(id) ON DELETE CASCADE,
+        lane TEXT NOT NULL
+     );
+     INSERT INTO dashboard_tiles (id, dashboard_id, position, kind, title, query, map_id, lane)
+        SELECT id, dashboard_id, position, kind, title, query, map_id, lane FROM dashboard_tiles_before;
+     DROP TABLE dashboard_tiles_before;
+     CREATE INDEX tiles_by_dashboard ON dashboard_tiles (dashboard_id, position);",
 ];
 
 /// The schema of a database: (type, name, table, SQL with white space normalised), by type and name.
@@ -339,6 +356,10 @@ fn the_schema_is_well_formed() {
                 Step::Fill { table, .. } | Step::AppendOnly { table, .. } | Step::WriteOnce { table, .. } => {
                     named(table, &tables)
                 }
+                Step::Rebuild(t) => {
+                    named(t.name, &tables);
+                    assert!(t.columns.iter().filter(|c| c.ty == Type::Id).all(|c| c.primary_key), "migration {n}");
+                }
             }
         }
     }
@@ -362,4 +383,41 @@ fn guards_refuse_on_sqlite() {
     let n: i64 = conn.query_row("SELECT count(*) FROM audit", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1);
     let _ = sqlite::render(&MIGRATIONS[0]);
+}
+
+/// The tiles' rebuild (migration 13) keeps every tile with its id, and takes the new kinds afterwards.
+#[test]
+fn rebuilding_the_tiles_keeps_them() {
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch("PRAGMA foreign_keys = ON;").unwrap();
+    for m in &MIGRATIONS[..13] {
+        conn.execute_batch(&sqlite::render(m)).unwrap();
+    }
+    conn.execute_batch(
+        "INSERT INTO projects (id, slug, name, created_at) VALUES (1, 'a', 'a', 0);
+         INSERT INTO dashboards (id, project_id, name, created_at, updated_at) VALUES (1, 1, 'd', 0, 0);
+         INSERT INTO dashboard_tiles (id, dashboard_id, position, kind, title, query, lane)
+            VALUES (7, 1, 0, 'funnels', 'Checkout', 'steps=a', '');",
+    )
+    .unwrap();
+    let refused = conn.execute_batch(
+        "INSERT INTO dashboard_tiles (dashboard_id, position, kind, title, query, lane) \
+         VALUES (1, 1, 'attribution', 't', '', '')",
+    );
+    assert!(refused.is_err(), "before: the old kinds only");
+    conn.execute_batch(&sqlite::render(&MIGRATIONS[13])).unwrap();
+    let kept: (i64, String, String) = conn
+        .query_row("SELECT id, kind, title FROM dashboard_tiles", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap();
+    assert_eq!(kept, (7, "funnels".to_string(), "Checkout".to_string()));
+    for kind in ["attribution", "feedback", "experiments"] {
+        conn.execute(
+            "INSERT INTO dashboard_tiles (dashboard_id, position, kind, title, query, lane) VALUES (1, 1, ?1, 't', '', '')",
+            [kind],
+        )
+        .unwrap();
+    }
+    let next: i64 = conn.query_row("SELECT max(id) FROM dashboard_tiles", [], |r| r.get(0)).unwrap();
+    assert_eq!(next, 10, "new ids go on after the kept ones");
+    assert!(conn.execute_batch("INSERT INTO dashboard_tiles (dashboard_id, position, kind, title, query, lane) VALUES (1, 1, 'pie', 't', '', '')").is_err());
 }

@@ -267,6 +267,11 @@ fn report_link(s: &Session, t: &Tile, p: &DashboardPeriod) -> String {
         Some(map) => format!("/maps/{map}?project={}", enc(&s.project)),
         None => {
             let pairs = app::tile_query(t, &p.since, &p.until);
+            // an experiment's tile opens the experiment's own page (its dates are the experiment's)
+            if t.kind == "experiments" {
+                let key = pairs.iter().find(|(k, _)| k == "key").map_or("", |(_, v)| v.as_str());
+                return format!("/experiments/{}?project={}", enc(key), enc(&s.project));
+            }
             let q = tropa_app::reports::canonical_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
             format!("/{}?project={}&{q}", t.kind, enc(&s.project))
         }

@@ -10,6 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
 use tropa_app::experiments::{self, Evaluated};
 use tropa_core::analysis::experiment::definition::{Decision, ExperimentDefinition};
+use tropa_core::analysis::experiment::report::ExperimentReport;
 use tropa_core::analysis::experiment::request::Outcome;
 use tropa_render::{LineChart, Series, ValueFormat};
 
@@ -125,6 +126,16 @@ pub(crate) async fn view(
     };
     let mut rows = evaluate_all(&st, &s.project, vec![def]).await?;
     let (def, e) = rows.remove(0);
+    if m.f.get("download").is_some_and(|d| d == "lift") {
+        return Ok(match &e {
+            Some(e) => {
+                let svg = tropa_render::line(&lift_chart(l, &e.report), l.locale());
+                ([(axum::http::header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response()
+            }
+            None => axum::http::StatusCode::NOT_FOUND.into_response(),
+        });
+    }
+    let pinned: std::collections::HashMap<String, String> = [("key".to_string(), def.key.clone())].into();
     let main = html! {
         h1 { (l.t("experiment")) " " (def.key) }
         @if !def.hypothesis.is_empty() { p { (def.hypothesis) } }
@@ -134,19 +145,17 @@ pub(crate) async fn view(
         }
         @match &e {
             None => p.bad { (l.t("exp_no_exposures")) },
-            Some(e) => (body(l, &def, e)),
+            Some(e) => { (body(l, &def, e)) (crate::ui::pin::report(&st, &s, "experiments", &pinned)) },
         }
     };
     Ok(Html(shell(&s, "experiments", l.t("experiments"), main).into_string()).into_response())
 }
 
-fn body(l: Lang, def: &ExperimentDefinition, e: &Evaluated) -> Markup {
-    let r = &e.report;
-    let metric_names: Vec<&str> =
-        std::iter::once(def.primary.as_str()).chain(def.guardrails.iter().map(|g| g.as_str())).collect();
+/// Each variant's primary metric, cumulative by day (the page's chart and a dashboard's tile).
+fn lift_chart(l: Lang, r: &ExperimentReport) -> LineChart {
     let names: Vec<String> = r.variants.iter().take(2).map(|v| v.name.clone()).collect();
     let proportion = r.metrics.first().is_some_and(|m| m.samples.iter().all(|x| (0.0..=1.0).contains(&x.mean)));
-    let lift = LineChart {
+    LineChart {
         title: l.t("exp_lift_chart").into(),
         x_labels: r.lift.iter().map(|p| tropa_core::time::format_day(p.day)).collect(),
         series: vec![
@@ -160,7 +169,14 @@ fn body(l: Lang, def: &ExperimentDefinition, e: &Evaluated) -> Markup {
             },
         ],
         format: if proportion { ValueFormat::Percent } else { ValueFormat::Count },
-    };
+    }
+}
+
+fn body(l: Lang, def: &ExperimentDefinition, e: &Evaluated) -> Markup {
+    let r = &e.report;
+    let metric_names: Vec<&str> =
+        std::iter::once(def.primary.as_str()).chain(def.guardrails.iter().map(|g| g.as_str())).collect();
+    let lift = lift_chart(l, r);
     let last = r.lift.last().and_then(|p| if let Outcome::Ok(e) = &p.lift { Some(*e) } else { None });
     html! {
         @if let Outcome::Ok(srm) = &r.srm {

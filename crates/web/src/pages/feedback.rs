@@ -97,6 +97,10 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
     if field("download") == "feedback" {
         return Ok(download(&rows));
     }
+    if field("download") == "trend" {
+        let svg = tropa_render::line(&trend_chart(l, &report), l.locale());
+        return Ok(([(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response());
+    }
     let names: Vec<(String, String)> = def.stages.iter().map(|x| (x.key.clone(), local(l, &x.name))).collect();
     let stage_name = |k: &Option<String>| match k {
         Some(k) => names.iter().find(|(x, _)| x == k).map_or(k.clone(), |(_, n)| n.clone()),
@@ -117,6 +121,7 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
         (summary(l, &report))
         (stages_table(l, &report))
         (trend(l, &report))
+        (crate::ui::pin::report(&st, s, "feedback", &pinned(&m.f)))
         (distribution(l, &report))
         h2 { (l.t("fb_texts")) }
         p.dl { a href={ (here) "download=feedback&format=csv" } download { (l.t("fb_download")) } }
@@ -142,6 +147,14 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
         }
     };
     Ok(Html(shell(s, "feedback_page", l.t("feedback_page"), main).into_string()).into_response())
+}
+
+/// The page's parameters a pinned chart keeps (the dashboard gives the period).
+fn pinned(q: &std::collections::HashMap<String, String>) -> std::collections::HashMap<String, String> {
+    ["period", "kind", "stage", "channel", "negative"]
+        .into_iter()
+        .filter_map(|k| q.get(k).filter(|v| !v.trim().is_empty()).map(|v| (k.to_string(), v.clone())))
+        .collect()
 }
 
 fn filters(l: Lang, project: &str, stages: &[(String, String)], field: &dyn Fn(&str) -> String) -> Markup {
@@ -215,9 +228,10 @@ fn stages_table(l: Lang, r: &FeedbackReport) -> Markup {
     }
 }
 
-fn trend(l: Lang, r: &FeedbackReport) -> Markup {
+/// Promoters and detractors over time: the page's first chart (and a dashboard's tile).
+fn trend_chart(l: Lang, r: &FeedbackReport) -> tropa_render::LineChart {
     let share = |s: &Score, k: u64| (s.n > 0).then(|| k as f64 / s.n as f64);
-    let chart = tropa_render::LineChart {
+    tropa_render::LineChart {
         title: l.t("fb_trend_title").into(),
         x_labels: r.trend.iter().map(|p| l.date(&p.period)).collect(),
         series: vec![
@@ -231,10 +245,13 @@ fn trend(l: Lang, r: &FeedbackReport) -> Markup {
             },
         ],
         format: tropa_render::ValueFormat::Percent,
-    };
+    }
+}
+
+fn trend(l: Lang, r: &FeedbackReport) -> Markup {
     html! {
         h2 { (l.t("fb_trend")) }
-        (chart::svg(tropa_render::line(&chart, l.locale())))
+        (chart::svg(tropa_render::line(&trend_chart(l, r), l.locale())))
         table.fb-trend {
             thead { tr { th { (l.t("fb_period")) } th { "NPS" } th { "CSAT" } th { "CES" } } }
             tbody { @for p in &r.trend { tr {

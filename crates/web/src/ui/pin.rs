@@ -49,7 +49,6 @@ fn frame(s: &Session, fields: Markup, title: &str, target: Markup) -> Markup {
 
 /// The control of a report page `kind` showing `q` (nothing for viewers).
 pub fn report(st: &WebState, s: &Session, kind: &str, q: &HashMap<String, String>) -> Markup {
-    // a report a dashboard cannot show yet (attribution) has no pin control
     if s.role < Role::Analyst || !tropa_meta::dashboards::TILE_KINDS.contains(&kind) {
         return html! {};
     }
@@ -58,7 +57,7 @@ pub fn report(st: &WebState, s: &Session, kind: &str, q: &HashMap<String, String
         input type="hidden" name="kind" value=(kind);
         input type="hidden" name="query" value=(query);
     };
-    frame(s, fields, s.lang.t(kind), target(st, s))
+    frame(s, fields, s.lang.t(crate::pages::dashboards::tiles::kind_word(kind)), target(st, s))
 }
 
 /// The control of a map's page: one of its data lanes `(key, title)` (nothing for viewers or without lanes).

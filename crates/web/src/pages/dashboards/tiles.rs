@@ -18,7 +18,7 @@ use tropa_meta::{DashboardPeriod, Tile};
 use crate::access::{Member, Viewer};
 use crate::error::WebError;
 use crate::i18n::{Lang, Words};
-use crate::pages::{funnels, paths, retention, stages};
+use crate::pages::{attribution, experiments, feedback, funnels, paths, retention, stages};
 use crate::session::Session;
 use crate::ui::chart::svg;
 use crate::WebState;
@@ -36,6 +36,9 @@ fn chart_of(kind: &str) -> &'static str {
         "funnels" => "funnel",
         "paths" => "paths",
         "retention" => "curve",
+        "attribution" => "attr-markov",
+        "feedback" => "trend",
+        "experiments" => "lift",
         _ => "now",
     }
 }
@@ -47,6 +50,9 @@ pub(crate) fn kind_word(kind: &str) -> &'static str {
         "paths" => "paths",
         "retention" => "retention",
         "stages" => "stages",
+        "attribution" => "attribution",
+        "feedback" => "feedback_page",
+        "experiments" => "experiments",
         _ => "map_lane",
     }
 }
@@ -141,6 +147,12 @@ async fn report_chart(
         "paths" => paths::page(State(st.clone()), m).await,
         "retention" => retention::page(State(st.clone()), m).await,
         "stages" => stages::page(State(st.clone()), HeaderMap::new(), m).await,
+        "attribution" => attribution::page(State(st.clone()), m).await,
+        "feedback" => feedback::page(State(st.clone()), m).await,
+        "experiments" => {
+            let key = m.f.get("key").cloned().unwrap_or_default();
+            experiments::view(State(st.clone()), axum::extract::Path(key), m).await
+        }
         _ => return Ok(None),
     };
     let res = match answer {
