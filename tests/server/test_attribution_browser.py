@@ -15,6 +15,7 @@ BAD = "date,source,medium,campaign,cost,currency\n2026-02-30,google,cpc,a,1,RUB\
 
 
 def test_models_side_by_side_with_spend_in_both_languages(tmp_path, start_server, browser):  # noqa: F811
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -60,7 +61,14 @@ def test_models_side_by_side_with_spend_in_both_languages(tmp_path, start_server
     d.get(server.url + "/settings")
     d.find_element(By.CSS_SELECTOR, "#lang option[value='ru']").click()
     d.find_element(By.XPATH, "//select[@id='lang']/ancestor::form//button").click()
+    # the settings are saved when the page after the form says so in Russian; only then open the report
+    WebDriverWait(d, 20, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"
+    )
     d.get(server.url + "/attribution")
+    WebDriverWait(d, 20, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda d: "Цепи Маркова" in d.page_source
+    )
     assert "Цепи Маркова" in d.page_source and "Атрибуция" in d.page_source
     assert_no_csp_violations(d, "the attribution page in Russian")
     shot(d, "attribution_ru")

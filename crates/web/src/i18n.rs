@@ -862,6 +862,26 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("exp_table_hint", "Intervals by Welch's t-test with the delta method; the chance to beat control from the Bayesian normal model; CUPED uses each customer's value before the exposure.", "Интервалы — t-тест Уэлча с дельта-методом; шанс обойти контроль — байесовская нормальная модель; CUPED использует значение клиента до показа."),
     ("exp_lift_chart", "The primary metric of each variant, cumulative by day of exposure", "Основная метрика каждого варианта нарастающим итогом по дням показа"),
     ("exp_lift", "Relative lift so far, with its 95 % interval", "Относительный прирост на сегодня с интервалом 95 %"),
+    // what the feedback texts say (sentiment, themes, phrases)
+    ("fb_sentiment", "Sentiment", "Тональность"),
+    ("fb_sent_negative", "negative", "негативная"),
+    ("fb_sent_neutral", "neutral", "нейтральная"),
+    ("fb_sent_positive", "positive", "позитивная"),
+    ("fb_themes", "Themes", "Темы"),
+    ("fb_theme", "Theme", "Тема"),
+    ("fb_texts_say", "What the texts say", "О чём пишут клиенты"),
+    ("fb_texts_say_intro", "Sentiment and themes of the latest 2,000 texts, read on this server. A text is unhappy when its score is low (a detractor, CSAT 1–2, CES 5–7, 1–2 stars) or, without a score, its sentiment is negative.", "Тональность и темы последних 2 000 текстов, прочитанных на этом сервере. Текст недовольный, если оценка низкая (критик, CSAT 1–2, CES 5–7, 1–2 звезды) или, если оценки нет, его тональность негативная."),
+    ("fb_sentiment_by_stage", "Sentiment by the stage at the time", "Тональность по этапу на момент ответа"),
+    ("fb_texts_n", "Texts", "Тексты"),
+    ("fb_mean_sentiment", "Mean sentiment (−1…1)", "Средняя тональность (−1…1)"),
+    ("fb_unhappy_share", "Unhappy", "Недовольны"),
+    ("fb_phrases", "What unhappy customers talk about", "О чём говорят недовольные клиенты"),
+    ("fb_phrase", "Phrase", "Фраза"),
+    ("fb_in_unhappy", "In unhappy texts", "У недовольных"),
+    ("fb_in_rest", "In the rest", "У остальных"),
+    ("fb_quotes", "In their words", "Их словами"),
+    ("fb_no_texts", "No texts yet: answers to “why?”, reviews and tickets appear here.", "Текстов пока нет: здесь появятся ответы на «почему?», отзывы и обращения."),
+    ("fb_no_unhappy", "No unhappy texts in this selection.", "В этой выборке нет недовольных текстов."),
 ];
 
 #[cfg(test)]

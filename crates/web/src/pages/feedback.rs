@@ -71,7 +71,8 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
         }
     };
     let (since, until) = (time("since"), time("until"));
-    let mut q = FeedbackQuery { since, until, limit: 200, ..FeedbackQuery::default() };
+    // the texts summed up are the latest 2,000; the table lists the latest 200 of them
+    let mut q = FeedbackQuery { since, until, limit: 2000, ..FeedbackQuery::default() };
     q.period = Period::parse(&field("period")).unwrap_or(Period::Week);
     q.kind = ScoreKind::parse(&field("kind"));
     q.stage = Some(field("stage")).filter(|v| !v.is_empty());
@@ -123,6 +124,7 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
         (trend(l, &report))
         (crate::ui::pin::report(&st, s, "feedback", &pinned(&m.f)))
         (distribution(l, &report))
+        (text_insights(l, &tropa_app::feedback::insights(&rows), &stage_name))
         h2 { (l.t("fb_texts")) }
         p.dl { a href={ (here) "download=feedback&format=csv" } download { (l.t("fb_download")) } }
         @if rows.is_empty() { p.muted { (l.t("fb_none")) } } @else {
@@ -130,8 +132,9 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
                 thead { tr {
                     th { (l.t("fb_time")) } th { (l.t("fb_customer")) } th { (l.t("fb_event")) } th { (l.t("fb_score")) }
                     th { (l.t("fb_stage_then")) } th { (l.t("fb_channel")) } th { (l.t("fb_text")) }
+                    th { (l.t("fb_sentiment")) } th { (l.t("fb_themes")) }
                 } }
-                tbody { @for r in &rows {
+                tbody { @for r in rows.iter().take(200) {
                     @let i = &r.item;
                     tr.negative[i.negative] {
                         td { (l.date(&i.time)) }
@@ -141,6 +144,8 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
                         td { (stage_name(&i.stage)) }
                         td { (i.channel) }
                         td { (i.text) }
+                        td { @if let Some(x) = r.sentiment { span class={ "sent sent-" (x.label.as_str()) } { (label_word(l, x.label)) " " (signed(l, x.score)) } } }
+                        td { (r.themes.iter().map(|k| theme_name(l, k)).collect::<Vec<_>>().join(", ")) }
                     }
                 } }
             }
@@ -307,4 +312,88 @@ fn download(rows: &[FeedbackRow]) -> Response {
         crate::pages::export::csv(&out),
     )
         .into_response()
+}
+
+fn label_word(l: Lang, x: tropa_text::Label) -> &'static str {
+    l.t(match x {
+        tropa_text::Label::Negative => "fb_sent_negative",
+        tropa_text::Label::Neutral => "fb_sent_neutral",
+        tropa_text::Label::Positive => "fb_sent_positive",
+    })
+}
+
+/// A score in −1…1 with its sign and two decimals in the reader's notation.
+fn signed(l: Lang, x: f64) -> String {
+    let t = format!("{x:+.2}");
+    if l.code() == "ru" {
+        t.replace('.', ",").replace('-', "−")
+    } else {
+        t.replace('-', "−")
+    }
+}
+
+fn theme_name(l: Lang, key: &str) -> String {
+    let list = tropa_text::ThemeList::builtin();
+    match list.themes().iter().find(|t| t.key == key) {
+        Some(t) if l.code() == "ru" => t.name_ru.clone(),
+        Some(t) => t.name_en.clone(),
+        None => key.to_string(),
+    }
+}
+
+/// What the texts say: sentiment by stage at the time, themes with their unhappy share, the phrases distinctive
+/// of unhappy texts and quotes.
+fn text_insights(
+    l: Lang,
+    x: &tropa_app::feedback::TextInsights,
+    stage_name: &dyn Fn(&Option<String>) -> String,
+) -> Markup {
+    let share = |k: u64, n: u64| if n == 0 { "—".to_string() } else { pct_of(l, k as f64 / n as f64) };
+    html! {
+        h2 id="texts-say" { (l.t("fb_texts_say")) }
+        @if x.texts == 0 { p.muted { (l.t("fb_no_texts")) } } @else {
+            p.muted { (l.t("fb_texts_say_intro")) }
+            h3 { (l.t("fb_sentiment_by_stage")) }
+            table.data id="sentiment-by-stage" {
+                thead { tr {
+                    th { (l.t("fb_stage_then")) } th { (l.t("fb_texts_n")) } th { (l.t("fb_sent_negative")) }
+                    th { (l.t("fb_sent_neutral")) } th { (l.t("fb_sent_positive")) } th { (l.t("fb_mean_sentiment")) }
+                } }
+                tbody { @for st in &x.by_stage { tr {
+                    td { (stage_name(&st.stage)) } td.num { (st.texts) }
+                    td.num { (share(st.negative, st.texts)) } td.num { (share(st.neutral, st.texts)) }
+                    td.num { (share(st.positive, st.texts)) } td.num { (signed(l, st.mean)) }
+                } } }
+            }
+            h3 { (l.t("fb_themes")) }
+            table.data id="themes" {
+                thead { tr { th { (l.t("fb_theme")) } th { (l.t("fb_texts_n")) } th { (l.t("fb_unhappy_share")) } } }
+                tbody { @for t in &x.themes { tr {
+                    td { (if l.code() == "ru" { &t.name_ru } else { &t.name_en }) } td.num { (t.texts) } td.num { (share(t.unhappy, t.texts)) }
+                } } }
+            }
+            h3 { (l.t("fb_phrases")) }
+            @if x.phrases.is_empty() { p.muted { (l.t("fb_no_unhappy")) } } @else {
+                table.data id="phrases" {
+                    thead { tr { th { (l.t("fb_phrase")) } th { (l.t("fb_in_unhappy")) } th { (l.t("fb_in_rest")) } th { "z" } } }
+                    tbody { @for p in &x.phrases { tr {
+                        td { (p.surface) } td.num { (p.group_count) } td.num { (p.rest_count) } td.num { (format!("{:.1}", p.z)) }
+                    } } }
+                }
+                @if !x.quotes.is_empty() {
+                    h3 { (l.t("fb_quotes")) }
+                    @for q in &x.quotes { blockquote.quote { (q.text) } }
+                }
+            }
+        }
+    }
+}
+
+fn pct_of(l: Lang, x: f64) -> String {
+    let t = format!("{:.0}%", x * 100.0);
+    if l.code() == "ru" {
+        t.replace('%', "\u{a0}%")
+    } else {
+        t
+    }
 }

@@ -47,6 +47,20 @@ fn frame(s: &Session, fields: Markup, title: &str, target: Markup) -> Markup {
     }
 }
 
+/// The word of a tile's kind.
+pub fn kind_word(kind: &str) -> &'static str {
+    match kind {
+        "funnels" => "funnels",
+        "paths" => "paths",
+        "retention" => "retention",
+        "stages" => "stages",
+        "attribution" => "attribution",
+        "feedback" => "feedback_page",
+        "experiments" => "experiments",
+        _ => "map_lane",
+    }
+}
+
 /// The control of a report page `kind` showing `q` (nothing for viewers).
 pub fn report(st: &WebState, s: &Session, kind: &str, q: &HashMap<String, String>) -> Markup {
     if s.role < Role::Analyst || !tropa_meta::dashboards::TILE_KINDS.contains(&kind) {
@@ -57,7 +71,7 @@ pub fn report(st: &WebState, s: &Session, kind: &str, q: &HashMap<String, String
         input type="hidden" name="kind" value=(kind);
         input type="hidden" name="query" value=(query);
     };
-    frame(s, fields, s.lang.t(crate::pages::dashboards::tiles::kind_word(kind)), target(st, s))
+    frame(s, fields, s.lang.t(kind_word(kind)), target(st, s))
 }
 
 /// The control of a map's page: one of its data lanes `(key, title)` (nothing for viewers or without lanes).

@@ -21,6 +21,7 @@ use crate::i18n::{Lang, Words};
 use crate::pages::{attribution, experiments, feedback, funnels, paths, retention, stages};
 use crate::session::Session;
 use crate::ui::chart::svg;
+pub(crate) use crate::ui::pin::kind_word;
 use crate::WebState;
 
 /// A tile's charts: this period's and, when the dashboard compares, the previous period's (None: nothing to
@@ -43,19 +44,6 @@ fn chart_of(kind: &str) -> &'static str {
     }
 }
 
-/// The word of a tile's kind.
-pub(crate) fn kind_word(kind: &str) -> &'static str {
-    match kind {
-        "funnels" => "funnels",
-        "paths" => "paths",
-        "retention" => "retention",
-        "stages" => "stages",
-        "attribution" => "attribution",
-        "feedback" => "feedback_page",
-        "experiments" => "experiments",
-        _ => "map_lane",
-    }
-}
 
 /// The same reader for another request.
 fn again(s: &Session) -> Session {
