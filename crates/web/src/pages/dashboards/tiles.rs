@@ -44,7 +44,6 @@ fn chart_of(kind: &str) -> &'static str {
     }
 }
 
-
 /// The same reader for another request.
 fn again(s: &Session) -> Session {
     Session { user: s.user.clone(), csrf: s.csrf.clone(), lang: s.lang, project: s.project.clone(), role: s.role }
