@@ -15,6 +15,7 @@
 //! | `GET /api/v1/dictionary` | — | every event and property: counts, first/last seen, values, notes ([`dictionary`]) |
 //! | `PUT`/`PATCH /api/v1/dictionary/{events\|properties}/{name}` | a note | the note stored (signed-in analysts) |
 //! | `GET /api/v1/surveys`, `GET /api/v1/feedback`, `GET /api/v1/feedback/list` | — | surveys, feedback scores, the latest answers ([`feedback`]) |
+//! | `PUT`/`DELETE /api/v1/surveys/{key}` | a signed-in analyst or admin | create, replace or delete a survey ([`feedback`]) |
 //!
 //! Every report counts days, ISO weeks and months — and reads times given without an offset — in the project's
 //! time zone (`tropa project set --time-zone`), or in `filters.time_zone` when the request gives one; each answer
@@ -82,6 +83,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/v1/dictionary", get(dictionary::get))
         .route("/api/v1/dictionary/{kind}/{name}", axum::routing::put(dictionary::put).patch(dictionary::put))
         .route("/api/v1/surveys", get(feedback::surveys))
+        .route("/api/v1/surveys/{key}", axum::routing::put(feedback::put_survey).delete(feedback::delete_survey))
         .route("/api/v1/feedback", get(feedback::scores))
         .route("/api/v1/feedback/list", get(feedback::list))
         .route("/api/v1/experiments", get(experiments::list))

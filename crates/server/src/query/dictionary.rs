@@ -66,32 +66,7 @@ pub async fn put(
             ))
         }
     };
-    let json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if !json.trim_start().to_ascii_lowercase().starts_with("application/json") {
-        return Err(ApiError::new(
-            Code::UnsupportedMediaType,
-            "send the note as JSON (Content-Type: application/json)",
-        ));
-    }
-    if auth::presented_key(&headers)?.is_some() {
-        return Err(ApiError::new(
-            Code::WrongKeyKind,
-            "keys do not change the dictionary: sign in to the web app as an analyst or an admin of the project",
-        ));
-    }
-    let Some(user) = signed_in(&s, &headers)? else {
-        return Err(ApiError::new(Code::MissingKey, "sign in to the web app as an analyst or an admin of the project"));
-    };
-    let project = q.as_deref().unwrap_or("").split('&').find_map(|kv| kv.strip_prefix("project=")).unwrap_or("default");
-    let project = project.to_string();
-    let role = s.meta.project_role(&user, &project).map_err(|e| ApiError::internal("project lookup", &e))?;
-    match role {
-        None => return Err(ApiError::field(Code::NotFound, "project", format!("no project '{project}'"))),
-        Some(r) if r < Role::Analyst => {
-            return Err(ApiError::new(Code::WrongKeyKind, "viewers read the dictionary; analysts and admins change it"))
-        }
-        Some(_) => {}
-    }
+    let (user, project) = analyst(&s, &headers, q.as_deref(), "the dictionary")?;
     let req: NoteRequest = body(&bytes, true)?;
     let old = s
         .meta
@@ -119,5 +94,38 @@ pub async fn put(
             Err(ApiError::field(Code::InvalidQuery, field, reason.words(tropa_core::lang::Lang::En)))
         }
         Err(e) => Err(ApiError::internal("dictionary", &e)),
+    }
+}
+
+/// The signed-in analyst or admin changing a project's definitions (`what`: "the dictionary", "surveys"), and
+/// the project (`?project=`, else `default`): JSON bodies only, never a key — keys send events or read reports.
+pub(crate) fn analyst(
+    s: &AppState,
+    headers: &HeaderMap,
+    q: Option<&str>,
+    what: &str,
+) -> Result<(tropa_meta::User, String), ApiError> {
+    let json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !json.trim_start().to_ascii_lowercase().starts_with("application/json") {
+        return Err(ApiError::new(Code::UnsupportedMediaType, "send JSON (Content-Type: application/json)"));
+    }
+    if auth::presented_key(headers)?.is_some() {
+        return Err(ApiError::new(
+            Code::WrongKeyKind,
+            format!("keys do not change {what}: sign in to the web app as an analyst or an admin of the project"),
+        ));
+    }
+    let Some(user) = signed_in(s, headers)? else {
+        return Err(ApiError::new(Code::MissingKey, "sign in to the web app as an analyst or an admin of the project"));
+    };
+    let project = q.unwrap_or("").split('&').find_map(|kv| kv.strip_prefix("project=")).unwrap_or("default");
+    let project = project.to_string();
+    let role = s.meta.project_role(&user, &project).map_err(|e| ApiError::internal("project lookup", &e))?;
+    match role {
+        None => Err(ApiError::field(Code::NotFound, "project", format!("no project '{project}'"))),
+        Some(r) if r < Role::Analyst => {
+            Err(ApiError::new(Code::WrongKeyKind, format!("viewers read {what}; analysts and admins change it")))
+        }
+        Some(_) => Ok((user, project)),
     }
 }

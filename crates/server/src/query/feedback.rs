@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Query, RawQuery, State};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use serde_json::{json, Value};
@@ -99,6 +100,68 @@ pub async fn list(
     blocking(move || {
         let rows = tropa_app::feedback::list(&s.meta, &*engine, &project, &fq).map_err(app)?;
         Ok(Json(json!({ "feedback": rows })))
+    })
+    .await
+}
+
+/// `PUT /api/v1/surveys/{key}`: creates the survey or replaces the one with this key (a signed-in analyst or
+/// admin; the JSON document `tropa survey create` takes, its `key` the path's). Every problem of the definition
+/// is named: the first as the error's field, all of them in its message.
+pub async fn put_survey(
+    State(s): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let (user, project) = super::dictionary::analyst(&s, &headers, q.as_deref(), "surveys")?;
+    let Some(mut survey) = super::body::<Option<tropa_core::survey::Survey>>(&bytes, true)? else {
+        return Err(ApiError::new(Code::InvalidQuery, "the request needs a JSON survey: see /api/openapi.json"));
+    };
+    if survey.key.is_empty() {
+        survey.key = key.clone();
+    }
+    if survey.key != key {
+        return Err(ApiError::field(
+            Code::InvalidQuery,
+            "key",
+            format!("the document's key must be the path's ({key})"),
+        ));
+    }
+    let problems = tropa_app::surveys::problems(&survey);
+    if let Some(first) = problems.first() {
+        let all: Vec<String> = problems.iter().map(|p| format!("{}: {}", p.field, p.reason)).collect();
+        return Err(ApiError::field(Code::InvalidQuery, first.field.clone(), all.join("; ")));
+    }
+    let who = tropa_app::audit::Who::user(user.id, &user.email, None);
+    let now = (s.clock)();
+    blocking(move || {
+        tropa_app::surveys::save(&s.meta, &who, &project, &survey, now)
+            .map_err(|e| ApiError::internal("survey", &e))?;
+        Ok(Json(json!({ "survey": survey })))
+    })
+    .await
+}
+
+/// `DELETE /api/v1/surveys/{key}` (a signed-in analyst or admin): the definition goes, its answers stay (events).
+pub async fn delete_survey(
+    State(s): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let mut headers = headers;
+    // a DELETE has no body: the JSON rule of the definitions' writes does not apply to it
+    headers.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+    let (user, project) = super::dictionary::analyst(&s, &headers, q.as_deref(), "surveys")?;
+    let who = tropa_app::audit::Who::user(user.id, &user.email, None);
+    let now = (s.clock)();
+    blocking(move || match tropa_app::surveys::delete(&s.meta, &who, &project, &key, now) {
+        Ok(()) => Ok(Json(json!({ "deleted": key }))),
+        Err(e) if e.kind() == tropa_engine::ErrorKind::NotFound => {
+            Err(ApiError::field(Code::NotFound, "key", format!("no survey '{key}' in this project")))
+        }
+        Err(e) => Err(ApiError::internal("survey", &e)),
     })
     .await
 }

@@ -96,6 +96,36 @@ pub fn document() -> Value {
     );
     experiment["parameters"] = json!([{"name": "key", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the experiment's key"}]);
     paths_doc.insert("/api/v1/experiments/{key}".into(), json!({"get": experiment}));
+    // voice of the customer: surveys (read with a key, defined by a signed-in analyst), scores and the answers
+    let surveys = operation("the project's surveys as defined", None, "the surveys", "readKey");
+    paths_doc.insert("/api/v1/surveys".into(), json!({"get": surveys}));
+    let key = json!([{"name": "key", "in": "path", "required": true, "schema": {"type": "string"},
+        "description": "the survey's key (1 to 40 of a-z, 0-9, _)"}]);
+    let mut put = operation(
+        "create or replace a survey (the JSON document of `tropa survey create`; a signed-in analyst or admin)",
+        Some(json!({"type": "object", "required": ["key", "kind", "question"]})),
+        "the survey saved",
+        "session",
+    );
+    put["parameters"] = key.clone();
+    let mut delete =
+        operation("delete a survey (its answers stay: they are events)", None, "the key deleted", "session");
+    delete["parameters"] = key;
+    paths_doc.insert("/api/v1/surveys/{key}".into(), json!({"put": put, "delete": delete}));
+    let scores = operation(
+        "NPS, CSAT and CES with 95 % intervals by the stage at the time of the answer, channel, period and survey",
+        None,
+        "the feedback report",
+        "readKey",
+    );
+    paths_doc.insert("/api/v1/feedback".into(), json!({"get": scores}));
+    let list = operation(
+        "the latest answers, reviews and tickets with their stage at the time, sentiment and themes",
+        None,
+        "the rows",
+        "readKey",
+    );
+    paths_doc.insert("/api/v1/feedback/list".into(), json!({"get": list}));
     json!({
         "openapi": "3.0.3",
         "info": {"title": "tropa", "version": env!("CARGO_PKG_VERSION"),
@@ -118,7 +148,15 @@ mod tests {
     #[test]
     fn every_route_is_documented_and_request_schemas_come_from_the_types() {
         let doc = super::document();
-        for path in ["/v1/track", "/v1/batch", "/api/v1/funnel", "/api/v1/customers/{id}", "/api/v1/stages"] {
+        for path in [
+            "/v1/track",
+            "/v1/batch",
+            "/api/v1/funnel",
+            "/api/v1/customers/{id}",
+            "/api/v1/stages",
+            "/api/v1/surveys/{key}",
+            "/api/v1/feedback",
+        ] {
             assert!(doc["paths"].get(path).is_some(), "{path}");
         }
         let funnel = &doc["components"]["schemas"]["FunnelRequest"];
