@@ -87,7 +87,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/v1/feedback", get(feedback::scores))
         .route("/api/v1/feedback/list", get(feedback::list))
         .route("/api/v1/experiments", get(experiments::list))
-        .route("/api/v1/experiments/{key}", get(experiments::get))
+        .route("/api/v1/experiments/{key}", get(experiments::get).put(experiments::put).delete(experiments::delete))
         .route("/api/openapi.json", get(|| async { Json(openapi::document()) }))
 }
 

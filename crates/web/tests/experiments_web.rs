@@ -75,3 +75,43 @@ async fn experiments_are_listed_evaluated_and_an_srm_blocks_the_decision() {
     let r = h.send(page_get("/experiments/nope?project=a", &viewer)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+/// A signed-in analyst registers, replaces and deletes an experiment through the query API; a key never does,
+/// and a definition with problems names them.
+#[tokio::test]
+async fn analysts_register_experiments_through_the_api() {
+    use axum::body::Body;
+    use axum::http::Request;
+
+    let h = harness();
+    h.shop().await;
+    h.user("an@x.ru", Role::Analyst);
+    let (analyst, _) = h.sign_in("an@x.ru", "correct horse battery").await;
+    let send = |method: &str, path: &str, auth: (&str, String), body: String| {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header("content-type", "application/json")
+            .header(auth.0, auth.1)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let doc = serde_json::to_value(definition("checkout")).unwrap();
+    let path = "/api/v1/experiments/checkout?project=a";
+    let r = h.send(send("PUT", path, ("authorization", format!("Bearer {}", h.read_a)), doc.to_string())).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let mut bad = doc.clone();
+    bad["variants"] = json!([{"name": "A", "weight": 1.0}]);
+    let r = h.send(send("PUT", path, ("cookie", analyst.clone()), bad.to_string())).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body["error"]["field"].as_str().is_some_and(|f| f.contains("variants")), "{}", r.body);
+    assert!(tropa_app::experiments::list(&h.state.meta, "a").unwrap().is_empty());
+    let r = h.send(send("PUT", path, ("cookie", analyst.clone()), doc.to_string())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let listed = h.query("/api/v1/experiments", &h.read_a, None).await;
+    assert_eq!(listed.body[0]["key"], "checkout", "{}", listed.body);
+    let r = h.send(send("DELETE", path, ("cookie", analyst.clone()), String::new())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = h.send(send("DELETE", path, ("cookie", analyst), String::new())).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+}

@@ -95,7 +95,20 @@ pub fn document() -> Value {
         "readKey",
     );
     experiment["parameters"] = json!([{"name": "key", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the experiment's key"}]);
-    paths_doc.insert("/api/v1/experiments/{key}".into(), json!({"get": experiment}));
+    let params = experiment["parameters"].clone();
+    let mut put_experiment = operation(
+        "register or replace an experiment's definition (the JSON of `tropa experiment create`; a signed-in analyst)",
+        Some(json!({"type": "object", "required": ["key", "variants", "primary"]})),
+        "the definition saved",
+        "session",
+    );
+    put_experiment["parameters"] = params.clone();
+    let mut delete_experiment = operation("delete an experiment's definition", None, "the key deleted", "session");
+    delete_experiment["parameters"] = params;
+    paths_doc.insert(
+        "/api/v1/experiments/{key}".into(),
+        json!({"get": experiment, "put": put_experiment, "delete": delete_experiment}),
+    );
     // voice of the customer: surveys (read with a key, defined by a signed-in analyst), scores and the answers
     let surveys = operation("the project's surveys as defined", None, "the surveys", "readKey");
     paths_doc.insert("/api/v1/surveys".into(), json!({"get": surveys}));
