@@ -337,6 +337,14 @@ async fn attribution_feedback_and_an_experiment_are_pinned_as_their_pages_draw_t
     assert!(page.contains("href=\"/experiments/checkout?project=a\""), "{page}");
     assert!(page.contains("href=\"/attribution?project=a&amp;conversion=purchase&amp;lookback=30d\""), "{page}");
 
+    // a changed definition is drawn again, though the data did not change
+    let chart = |page: &str| page.split("<figure class=\"chart\">").nth(3).unwrap_or_default().to_string();
+    let before = chart(&page);
+    let changed = ExperimentDefinition { primary: "revenue:7d".into(), ..definition.clone() };
+    tropa_app::experiments::save(&h.state.meta, &Who::cli("test"), "a", &changed, Calendar::UTC, 1).unwrap();
+    let page = html(&h.send(page_get("/dashboards/1?project=a", &analyst)).await);
+    assert_ne!(chart(&page), before, "the tile follows the experiment's definition");
+
     // the experiment's chart as a download is the tile's chart
     let r = h.send(page_get("/experiments/checkout?project=a&download=lift&format=svg", &analyst)).await;
     assert_eq!(r.status, StatusCode::OK);

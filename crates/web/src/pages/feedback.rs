@@ -356,8 +356,8 @@ fn text_insights(
             h3 { (l.t("fb_sentiment_by_stage")) }
             table.data id="sentiment-by-stage" {
                 thead { tr {
-                    th { (l.t("fb_stage_then")) } th { (l.t("fb_texts_n")) } th { (l.t("fb_sent_negative")) }
-                    th { (l.t("fb_sent_neutral")) } th { (l.t("fb_sent_positive")) } th { (l.t("fb_mean_sentiment")) }
+                    th { (l.t("fb_stage_then")) } th { (l.t("fb_texts_n")) } th { (l.t("fb_head_negative")) }
+                    th { (l.t("fb_head_neutral")) } th { (l.t("fb_head_positive")) } th { (l.t("fb_mean_sentiment")) }
                 } }
                 tbody { @for st in &x.by_stage { tr {
                     td { (stage_name(&st.stage)) } td.num { (st.texts) }

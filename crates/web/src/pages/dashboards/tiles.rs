@@ -96,8 +96,17 @@ async fn draw(
         },
         None => None,
     };
+    // an experiment's chart follows its definition too (dates, metrics), which the data's version does not see
+    let definition = match t.kind.as_str() {
+        "experiments" => {
+            let key = pairs.iter().find(|(k, _)| k == "key").map_or("", |(_, v)| v.as_str());
+            let stored = st.meta.experiment(&s.project, key).map_err(|e| WebError::internal(&e))?;
+            stored.map_or(0, |e| e.updated_at)
+        }
+        _ => 0,
+    };
     let key = format!(
-        "{}\u{1f}{}\u{1f}{}\u{1f}{:?}\u{1f}{}\u{1f}{}\u{1f}{since}..{until}\u{1f}{}\u{1f}{version}",
+        "{}\u{1f}{}\u{1f}{}\u{1f}{:?}\u{1f}{}\u{1f}{}\u{1f}{since}..{until}\u{1f}{}\u{1f}{version}\u{1f}{definition}",
         s.project,
         t.kind,
         canonical_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
