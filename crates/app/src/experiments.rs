@@ -7,6 +7,7 @@ use tropa_core::analysis::experiment::definition::{decide, Decision, ExperimentD
 use tropa_core::analysis::experiment::fold::ExperimentFold;
 use tropa_core::analysis::experiment::report::{report, Evaluation, ExperimentReport};
 use tropa_core::analysis::scope::ScopeSpec;
+use tropa_core::analysis::stages::JourneyDefinition;
 use tropa_core::calendar::Calendar;
 use tropa_engine::Engine;
 use tropa_meta::experiments::StoredExperiment;
@@ -79,14 +80,20 @@ pub struct Evaluated {
     pub report: ExperimentReport,
 }
 
-/// Evaluates `def` over the engine's events in the project's calendar.
+/// Evaluates `def` over the engine's events in the project's calendar; with `stages` (the project's journey
+/// definition, [`crate::definitions::project`]) the report compares the variants stage by stage as of `now`.
 pub fn evaluate(
     engine: &dyn Engine,
     def: &ExperimentDefinition,
     calendar: Calendar,
     now: i64,
+    stages: Option<&JourneyDefinition>,
 ) -> Result<Evaluated, AppError> {
-    let spec = def.spec(calendar).map_err(invalid)?;
+    let mut spec = def.spec(calendar).map_err(invalid)?;
+    if let Some(j) = spec.journey.as_mut() {
+        j.definition = stages.cloned();
+        j.now = now;
+    }
     let fold = ExperimentFold::new(spec.clone(), &engine.dictionaries());
     let columns = fold.columns();
     let (acc, _) = tropa_engine::report::scoped_fold(engine, fold, columns, ScopeSpec::default(), Vec::new())?;
@@ -103,7 +110,7 @@ pub fn evaluate(
 /// The demo's two planted experiments: `checkout_v2` (on `begin_checkout`; B converts better) and `cart_page_v3`
 /// (on the cart page view; its logger loses B exposures: a sample-ratio mismatch). Kept unless already defined.
 pub fn starter(meta: &Meta, who: &Who, project: &str, lang: tropa_core::lang::Lang, now: i64) -> Result<(), AppError> {
-    use tropa_core::analysis::experiment::definition::{DecisionRule, VariantDef};
+    use tropa_core::analysis::experiment::definition::{DecisionRule, FunnelDef, VariantDef};
     let variants = || vec![VariantDef { name: "A".into(), weight: 1.0 }, VariantDef { name: "B".into(), weight: 1.0 }];
     let defs = [
         ExperimentDefinition {
@@ -128,6 +135,11 @@ pub fn starter(meta: &Meta, who: &Who, project: &str, lang: tropa_core::lang::La
                 "time_to_convert:purchase:7d".into(),
             ],
             rule: DecisionRule { alpha: 0.05, min_effect: 0.01, min_weeks: 2 },
+            capping: None,
+            funnel: Some(FunnelDef {
+                steps: vec!["begin_checkout".into(), "add_payment_info".into(), "purchase".into()],
+                window: "7d".into(),
+            }),
         },
         ExperimentDefinition {
             key: "cart_page_v3".into(),
@@ -146,6 +158,8 @@ pub fn starter(meta: &Meta, who: &Who, project: &str, lang: tropa_core::lang::La
             primary: "conversion:purchase:7d".into(),
             guardrails: vec!["revenue:30d".into()],
             rule: DecisionRule { alpha: 0.05, min_effect: 0.02, min_weeks: 2 },
+            capping: None,
+        funnel: None,
         },
     ];
     for def in defs {

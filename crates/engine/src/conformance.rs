@@ -78,6 +78,12 @@ macro_rules! engine_conformance_suite {
                 let (engine, _guard) = ($make)();
                 $crate::conformance::experiment_counts_first_exposures_and_merges(&engine);
             }
+
+            #[test]
+            fn experiment_compares_stages_and_funnel_per_variant() {
+                let (engine, _guard) = ($make)();
+                $crate::conformance::experiment_compares_stages_and_funnel_per_variant(&engine);
+            }
         }
     };
 }
@@ -490,7 +496,9 @@ pub fn experiment_counts_first_exposures_and_merges(engine: &dyn Engine) {
             MetricDef::Conversion { event: EventMatch::name("purchase"), window: 86_400_000 },
             MetricDef::Revenue { window: 86_400_000 },
         ],
+        caps: vec![None, None],
         calendar: tropa_core::calendar::Calendar::UTC,
+        journey: None,
     };
     let f = ExperimentFold::new(spec, &engine.dictionaries());
     let columns = f.columns();
@@ -506,4 +514,86 @@ pub fn experiment_counts_first_exposures_and_merges(engine: &dyn Engine) {
     assert_eq!(b.metrics[1].pre.sum, 10.0, "revenue before exposure: the covariate");
     assert_eq!(acc.unknown_variants.get("C"), Some(&1));
     assert_eq!((a.overlapping, b.overlapping), (1, 0), "anon-1 was also in experiment 'other'");
+}
+
+/// Experiments on the journey: per variant, the stages of a journey definition (entered at all and at or after
+/// the exposure, revenue and events while in a stage from the exposure on, hours to the next stage), the
+/// funnel's steps reached from the exposure on within its window, and the funnel-completion metric.
+pub fn experiment_compares_stages_and_funnel_per_variant(engine: &dyn Engine) {
+    use tropa_core::analysis::experiment::fold::{ExperimentFold, ExperimentSpec, JourneySpec, MetricDef};
+    use tropa_core::analysis::filter::EventMatch;
+    use tropa_core::analysis::stages::{DefinitionFormat, JourneyDefinition};
+    let ev = |c: u32, ts: i64, name: &str, props: &str, revenue: Option<f64>| Event {
+        message_id: format!("xj-{c}-{ts}-{name}"),
+        kind: MessageKind::Track,
+        timestamp: ts,
+        received_at: ts,
+        anonymous_id: format!("xj-{c}"),
+        name: name.into(),
+        properties: props.into(),
+        revenue,
+        ..Event::default()
+    };
+    let x = |v: &str| format!("{{\"experiment\":\"exp\",\"variant\":\"{v}\"}}");
+    let e = "experiment_exposure";
+    engine
+        .ingest(vec![
+            ev(1, 0, "page_view", "{}", None),
+            ev(1, 1_000, e, &x("A"), None),
+            ev(1, 2_000, "add_to_cart", "{}", None),
+            ev(1, 3_000, "purchase", "{}", Some(10.0)),
+            ev(2, 1_000, e, &x("A"), None),
+            ev(2, 1_500, "page_view", "{}", None),
+            ev(3, 500, "add_to_cart", "{}", None),
+            ev(3, 1_000, e, &x("B"), None),
+            ev(3, 2_000, "purchase", "{}", Some(20.0)),
+            ev(3, 2_500, "purchase", "{}", Some(5.0)),
+            ev(4, 1_000, e, &x("B"), None),
+            ev(4, 1_200, "add_to_cart", "{}", None),
+        ])
+        .expect("ingest");
+    let toml = "version = 1\nname = \"t\"\n[[stages]]\nkey = \"visit\"\nname = { en = \"Visit\", ru = \"Визит\" }\n\
+                event = \"*\"\n[[stages]]\nkey = \"cart\"\nname = { en = \"Cart\", ru = \"Корзина\" }\n\
+                event = \"add_to_cart\"\n[[stages]]\nkey = \"buy\"\nname = { en = \"Buy\", ru = \"Покупка\" }\n\
+                event = \"purchase\"\n";
+    let definition = JourneyDefinition::parse(toml, DefinitionFormat::Toml).expect("definition");
+    let steps = vec![EventMatch::name("add_to_cart"), EventMatch::name("purchase")];
+    let spec = ExperimentSpec {
+        key: "exp".into(),
+        exposure: EventMatch::name(e),
+        experiment_property: "experiment".into(),
+        variant_property: "variant".into(),
+        variants: vec!["A".into(), "B".into()],
+        start: None,
+        end: None,
+        metrics: vec![MetricDef::Funnel { steps: steps.clone(), window: 86_400_000 }],
+        caps: vec![None],
+        calendar: tropa_core::calendar::Calendar::UTC,
+        journey: Some(JourneySpec {
+            definition: Some(definition),
+            now: 10_000,
+            funnel: steps,
+            funnel_window: 86_400_000,
+        }),
+    };
+    let f = ExperimentFold::new(spec, &engine.dictionaries());
+    let columns = f.columns();
+    let (acc, _) =
+        crate::report::scoped_fold(engine, f, columns, tropa_core::analysis::scope::ScopeSpec::default(), Vec::new())
+            .expect("fold");
+    let (a, b) = (&acc.variants[0], &acc.variants[1]);
+    let lane = |v: &tropa_core::analysis::experiment::fold::VariantAcc, f: fn(&tropa_core::analysis::experiment::fold::StageSums) -> f64| -> Vec<f64> {
+        v.stages.iter().map(f).collect()
+    };
+    assert_eq!(lane(a, |s| s.reached as f64), [2.0, 1.0, 1.0], "A reached");
+    assert_eq!(lane(b, |s| s.reached as f64), [2.0, 2.0, 1.0], "B reached (3 added to the cart before exposure)");
+    assert_eq!(lane(a, |s| s.entered_after as f64), [1.0, 1.0, 1.0], "A: 1 visited before the exposure");
+    assert_eq!(lane(b, |s| s.entered_after as f64), [1.0, 1.0, 1.0], "B: 3 visited and added before");
+    assert_eq!(lane(a, |s| s.events.sum), [3.0, 1.0, 1.0], "A events in stage after the exposure");
+    assert_eq!(lane(b, |s| s.events.sum), [1.0, 2.0, 2.0], "B events in stage after the exposure");
+    assert_eq!(lane(a, |s| s.events.n), [2.0, 2.0, 2.0], "every customer counts (0 outside the stage)");
+    assert_eq!(lane(b, |s| s.revenue.sum), [0.0, 0.0, 25.0], "B revenue while in buy");
+    assert_eq!(lane(a, |s| s.hours.sum * 3_600_000.0), [2_000.0, 1_000.0, 0.0], "A time to the next stage");
+    assert_eq!((a.funnel.as_slice(), b.funnel.as_slice()), (&[1, 1][..], &[1, 0][..]), "funnel from the exposure on");
+    assert_eq!((a.metrics[0].post.sum, b.metrics[0].post.sum), (1.0, 0.0), "funnel completion");
 }

@@ -97,7 +97,7 @@ pub fn router(state: Arc<WebState>) -> Router {
         .route("/paths", get(paths::page))
         .route("/attribution", get(pages::attribution::page))
         .route("/retention", get(retention::page))
-        .route("/experiments", get(pages::experiments::list))
+        .route("/experiments", get(pages::experiments::list).post(pages::experiments::save))
         .route("/experiments/{key}", get(pages::experiments::view))
         .route("/stages", get(stages::page).post(stages::post))
         .route("/stages/definition", get(stages::export))

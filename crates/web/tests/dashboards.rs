@@ -301,6 +301,8 @@ async fn attribution_feedback_and_an_experiment_are_pinned_as_their_pages_draw_t
         primary: "conversion:purchase:7d".into(),
         guardrails: vec![],
         rule: DecisionRule { alpha: 0.05, min_effect: 0.0, min_weeks: 0 },
+        capping: None,
+        funnel: None,
     };
     tropa_app::experiments::save(&h.state.meta, &Who::cli("test"), "a", &definition, Calendar::UTC, 0).unwrap();
     h.user("an@x.ru", Role::Analyst);

@@ -26,6 +26,8 @@ fn definition(key: &str) -> ExperimentDefinition {
         primary: "conversion:purchase:7d".into(),
         guardrails: vec!["revenue:7d".into()],
         rule: DecisionRule { alpha: 0.05, min_effect: 0.0, min_weeks: 0 },
+        capping: None,
+        funnel: None,
     }
 }
 

@@ -18,7 +18,8 @@ use std::path::Path;
 use tropa_app::experiments;
 use tropa_app::layout::open_meta;
 use tropa_app::now_ms;
-use tropa_core::analysis::experiment::definition::{DecisionRule, ExperimentDefinition, VariantDef};
+use tropa_core::analysis::experiment::capping::Cap;
+use tropa_core::analysis::experiment::definition::{DecisionRule, ExperimentDefinition, FunnelDef, VariantDef};
 use tropa_core::settings::ProjectSettings;
 
 use crate::lang::tr;
@@ -100,7 +101,7 @@ struct DefineArgs {
     #[arg(long, value_delimiter = ',')]
     weights: Vec<f64>,
     /// The primary metric: `conversion:EVENT:WINDOW`, `revenue:WINDOW`, `events:WINDOW`, `retention:DAY`,
-    /// `time_to_convert:EVENT:WINDOW` (windows like 7d, 12h).
+    /// `time_to_convert:EVENT:WINDOW`, `funnel:STEP->STEP:WINDOW`, `ratio:METRIC/METRIC` (windows like 7d, 12h).
     #[arg(long)]
     primary: String,
     /// A guardrail metric (same forms; repeatable).
@@ -121,9 +122,25 @@ struct DefineArgs {
     /// The decision rule: full weeks to run before deciding.
     #[arg(long, default_value_t = 1)]
     min_weeks: u32,
+    /// A step of the funnel compared per variant (repeatable, in order; none: the first funnel metric's).
+    #[arg(long = "funnel-step")]
+    funnel_steps: Vec<String>,
+    /// The funnel's window after the exposure.
+    #[arg(long, default_value = "7d")]
+    funnel_window: String,
+    /// Cap each customer's revenue at this percentile of all customers' values (0.99 = the 99th).
+    #[arg(long, conflicts_with = "cap_fixed")]
+    cap_percentile: Option<f64>,
+    /// Cap each customer's revenue at this value.
+    #[arg(long)]
+    cap_fixed: Option<f64>,
 }
 
 impl DefineArgs {
+    fn capping(&self) -> Option<Cap> {
+        self.cap_percentile.map(Cap::Percentile).or(self.cap_fixed.map(Cap::Fixed))
+    }
+
     fn definition(&self) -> ExperimentDefinition {
         ExperimentDefinition {
             key: self.key.clone(),
@@ -142,6 +159,9 @@ impl DefineArgs {
             primary: self.primary.clone(),
             guardrails: self.guardrails.clone(),
             rule: DecisionRule { alpha: self.alpha, min_effect: self.min_effect, min_weeks: self.min_weeks },
+            capping: self.capping(),
+            funnel: (!self.funnel_steps.is_empty())
+                .then(|| FunnelDef { steps: self.funnel_steps.clone(), window: self.funnel_window.clone() }),
         }
     }
 }
@@ -191,7 +211,9 @@ pub fn run(place: Place<'_>, settings: anyhow::Result<ProjectSettings>, args: Ex
             };
             let store = super::open_existing(place.data)?;
             let started = std::time::Instant::now();
-            let r = experiments::evaluate(&store, &def, settings.calendar, now).map_err(definition_error)?;
+            let stages = tropa_app::definitions::project(&meta, place.project).map_err(super::app_error)?.definition;
+            let r = experiments::evaluate(&store, &def, settings.calendar, now, Some(&stages))
+                .map_err(definition_error)?;
             tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "experiment evaluated");
             print_json(&r)
         }

@@ -23,6 +23,7 @@ pub mod definition;
 pub mod dist;
 pub mod fold;
 pub mod frequentist;
+pub mod journey;
 pub mod report;
 pub mod request;
 pub mod sample;

@@ -47,7 +47,8 @@ pub async fn get(
     let now = (s.clock)();
     blocking(move || {
         let def = experiments::get(&s.meta, &project, &key).map_err(app_error)?;
-        experiments::evaluate(engine.as_ref(), &def, calendar, now).map(Json).map_err(app_error)
+        let stages = tropa_app::definitions::project(&s.meta, &project).map_err(app_error)?.definition;
+        experiments::evaluate(engine.as_ref(), &def, calendar, now, Some(&stages)).map(Json).map_err(app_error)
     })
     .await
 }

@@ -3,16 +3,20 @@
 //! mismatch as a blocking warning, the metrics table with intervals (primary and guardrails) and the cumulative
 //! lift chart. Variants are assigned by the site's own tool; tropa evaluates.
 
+mod form;
+
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
 use tropa_app::experiments::{self, Evaluated};
+use tropa_core::analysis::experiment::capping::Cap;
 use tropa_core::analysis::experiment::definition::{Decision, ExperimentDefinition};
 use tropa_core::analysis::experiment::report::ExperimentReport;
 use tropa_core::analysis::experiment::request::Outcome;
-use tropa_render::{LineChart, Series, ValueFormat};
+use tropa_core::analysis::experiment::journey::{JourneyReport, JourneyRow, LaneRow};
+use tropa_render::{BarChart, LineChart, Series, ValueFormat};
 
 use crate::access::{Member, Viewer};
 use crate::error::WebError;
@@ -42,10 +46,11 @@ async fn evaluate_all(
     let engine = st.projects.engine(project).map_err(|e| WebError::internal(&e))?;
     let calendar = st.settings_of(project)?.calendar;
     let now = (st.clock)();
+    let stages = tropa_app::definitions::project(&st.meta, project).map_err(|e| WebError::internal(&e))?.definition;
     tokio::task::spawn_blocking(move || {
         defs.into_iter()
             .map(|d| {
-                let r = experiments::evaluate(engine.as_ref(), &d, calendar, now).ok();
+                let r = experiments::evaluate(engine.as_ref(), &d, calendar, now, Some(&stages)).ok();
                 (d, r)
             })
             .collect::<Vec<_>>()
@@ -62,14 +67,29 @@ fn srm_cell(l: Lang, e: Option<&Evaluated>) -> Markup {
     }
 }
 
+pub(crate) use form::save;
+
 pub(crate) async fn list(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> Result<Response, WebError> {
     let s = m.s;
     let l = s.lang;
+    let can_edit = s.role >= tropa_meta::Role::Analyst;
+    let editing = match m.f.get("edit").map(|k| k.trim()).unwrap_or("") {
+        "" if m.f.get("new").is_some_and(|n| n == "1") => Some((form::blank(), false)),
+        "" => None,
+        key => Some((form::draft_of(&experiments::get(&st.meta, &s.project, key).map_err(|_| WebError::NotFound(l))?), true)),
+    };
+    if let (true, Some((draft, edit))) = (can_edit, &editing) {
+        let main = html! { h1 { (l.t("experiments")) } (form::form(l, &s, draft, *edit, &[])) };
+        return Ok(Html(shell(&s, "experiments", l.t("experiments"), main).into_string()).into_response());
+    }
     let defs = experiments::list(&st.meta, &s.project).map_err(|e| WebError::internal(&e))?;
     let rows = evaluate_all(&st, &s.project, defs).await?;
     let main = html! {
         h1 { (l.t("experiments")) }
         p.muted { (l.t("exp_intro")) }
+        @if can_edit {
+            p { a.button id="exp-new" href={ "/experiments?project=" (enc(&s.project)) "&new=1" } { (l.t("exp_new")) } }
+        }
         @if rows.is_empty() { p { (l.t("exp_none")) } }
         @else {
             table.data {
@@ -92,6 +112,7 @@ pub(crate) async fn list(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
                 }
             }
         }
+        (form::calculator(l, "/experiments", &s.project, &m.f, 0.1))
     };
     Ok(Html(shell(&s, "experiments", l.t("experiments"), main).into_string()).into_response())
 }
@@ -136,6 +157,13 @@ pub(crate) async fn view(
         });
     }
     let pinned: std::collections::HashMap<String, String> = [("key".to_string(), def.key.clone())].into();
+    // the calculator starts from the control's primary metric when it is a rate
+    let baseline = e
+        .as_ref()
+        .and_then(|e| e.report.metrics.first())
+        .map(|m| m.samples[0].mean)
+        .filter(|p| *p > 0.0 && *p < 1.0)
+        .unwrap_or(0.1);
     let main = html! {
         h1 { (l.t("experiment")) " " (def.key) }
         @if !def.hypothesis.is_empty() { p { (def.hypothesis) } }
@@ -143,10 +171,20 @@ pub(crate) async fn view(
             (l.t("exp_rule")) ": α = " (def.rule.alpha) ", " (l.t("exp_min_effect")) " " (pct(def.rule.min_effect)) ", "
             (l.t("exp_min_weeks")) " " (def.rule.min_weeks)
         }
+        @if let Some(cap) = def.capping {
+            p.muted id="exp-capping" { (l.t("exp_capped")) " " (match cap {
+                Cap::Percentile(q) => format!("{} {:.1}", l.t("exp_capped_percentile"), q * 100.0),
+                Cap::Fixed(c) => format!("{} {c}", l.t("exp_capped_fixed")),
+            }) }
+        }
+        @if s.role >= tropa_meta::Role::Analyst {
+            p { a id="exp-edit" href={ "/experiments?project=" (enc(&s.project)) "&edit=" (enc(&def.key)) } { (l.t("exp_edit")) } }
+        }
         @match &e {
             None => p.bad { (l.t("exp_no_exposures")) },
             Some(e) => { (body(l, &def, e)) (crate::ui::pin::report(&st, &s, "experiments", &pinned)) },
         }
+        (form::calculator(l, &format!("/experiments/{}", enc(&def.key)), &s.project, &m.f, baseline))
     };
     Ok(Html(shell(&s, "experiments", l.t("experiments"), main).into_string()).into_response())
 }
@@ -211,7 +249,8 @@ fn body(l: Lang, def: &ExperimentDefinition, e: &Evaluated) -> Markup {
                 @for m in &r.metrics {
                     @for (i, c) in m.comparisons.iter().enumerate() {
                         tr {
-                            td { (metric_names.get(m.index).copied().unwrap_or("")) @if m.index == 0 { " · " (l.t("exp_primary")) } }
+                            td { (metric_names.get(m.index).copied().unwrap_or("")) @if m.index == 0 { " · " (l.t("exp_primary")) }
+                                 @if let Some(c) = m.cap { div.muted { (l.t("exp_capped_at")) " " (num(c)) } } }
                             td { (c.variant) }
                             td.num { (num(m.samples[0].mean)) }
                             td.num { (num(m.samples[i + 1].mean)) }
@@ -231,6 +270,122 @@ fn body(l: Lang, def: &ExperimentDefinition, e: &Evaluated) -> Markup {
         figure.chart id="chart-lift" { (svg(tropa_render::line(&lift, l.locale()))) }
         @if let Some(e) = last {
             p.muted { (l.t("exp_lift")) ": " (pct(e.estimate)) " (" (pct(e.ci[0])) " … " (pct(e.ci[1])) ")" }
+        }
+        @if let Some(j) = &r.journey { (journey_section(l, j)) }
+    }
+}
+
+fn lane_word(lane: &str) -> &'static str {
+    match lane {
+        "reached" => "exp_lane_reached",
+        "entered_after_exposure" => "exp_lane_after",
+        "conversion_to_next" => "exp_lane_conversion",
+        "conversion_from_previous" => "exp_lane_from_previous",
+        "drop_share" => "exp_lane_drop",
+        "revenue_per_customer" => "exp_lane_revenue",
+        "events_per_customer" => "exp_lane_events",
+        _ => "exp_lane_hours",
+    }
+}
+
+fn lane_value(lane: &LaneRow, v: Option<f64>) -> String {
+    match v {
+        None => "—".into(),
+        Some(v) if lane.share => format!("{:.1} %", v * 100.0),
+        Some(v) => num(v),
+    }
+}
+
+fn lane_diff(lane: &LaneRow, v: f64) -> String {
+    if lane.share {
+        format!("{:+.1} pp", v * 100.0)
+    } else {
+        format!("{v:+.3}")
+    }
+}
+
+/// The share of each variant's customers reaching each stage, side by side (the stage with the smallest
+/// Holm-adjusted p highlighted when it is below 0.05).
+fn stages_chart(l: Lang, j: &JourneyReport) -> BarChart {
+    let mut bars = Vec::new();
+    let mut best: Option<(usize, f64)> = None;
+    for row in &j.stages {
+        let name = row.names.as_ref().map_or(row.key.as_str(), |n| l.pick(&n.en, &n.ru));
+        let Some(lane) = row.lanes.first() else { continue };
+        for (v, value) in lane.values.iter().enumerate() {
+            let variant = v.checked_sub(1).and_then(|c| lane.comparisons.get(c));
+            if let Some(p) = variant.and_then(|c| c.p_adjusted).filter(|p| *p < 0.05) {
+                if best.is_none_or(|(_, b)| p < b) {
+                    best = Some((bars.len(), p));
+                }
+            }
+            let label = match variant {
+                Some(c) => c.variant.clone(),
+                None => l.t("exp_control").to_string(),
+            };
+            bars.push((format!("{name} · {label}"), value.unwrap_or(0.0)));
+        }
+    }
+    BarChart { title: l.t("exp_stages_chart").into(), bars, format: ValueFormat::Percent, highlight: best.map(|b| b.0) }
+}
+
+fn journey_rows(l: Lang, rows: &[JourneyRow], id: &str) -> Markup {
+    html! {
+        table.data id=(id) {
+            thead { tr {
+                th { (l.t(if id == "journey-funnel" { "exp_step" } else { "exp_stage" })) } th { (l.t("exp_lane")) }
+                th { (l.t("exp_control_value")) } th { (l.t("exp_variant")) } th { (l.t("exp_value")) }
+                th { (l.t("exp_difference")) } th { (l.t("exp_interval")) } th { (l.t("exp_p_adj")) }
+            } }
+            tbody {
+                @for row in rows {
+                    @for (li, lane) in row.lanes.iter().enumerate() {
+                        @for (c, d) in lane.comparisons.iter().enumerate() {
+                            tr data-stage=(row.key) data-lane=(lane.lane) {
+                                td { @if li == 0 && c == 0 {
+                                    (row.names.as_ref().map_or(row.key.as_str(), |n| l.pick(&n.en, &n.ru)))
+                                } }
+                                td { (l.t(lane_word(lane.lane))) }
+                                td.num { (lane_value(lane, lane.values[0])) }
+                                td { (d.variant) }
+                                td.num { (lane_value(lane, lane.values[c + 1])) }
+                                @match &d.difference {
+                                    Outcome::Ok(e) => {
+                                        td.num { (lane_diff(lane, e.estimate)) }
+                                        td.num { (lane_diff(lane, e.ci[0])) " … " (lane_diff(lane, e.ci[1])) }
+                                    }
+                                    Outcome::Err { error } => { td colspan="2" .muted { (error) } }
+                                }
+                                td.num {
+                                    @match d.p_adjusted {
+                                        Some(p) if p < 0.05 => strong { (format!("{p:.3}")) },
+                                        Some(p) => (format!("{p:.3}")),
+                                        None => "—",
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Where in the journey the change acted: stages and funnel per variant.
+fn journey_section(l: Lang, j: &JourneyReport) -> Markup {
+    html! {
+        section id="journey" {
+            h2 { (l.t("exp_journey")) }
+            p.muted { (l.t("exp_journey_hint")) " " (l.t("exp_journey_holm")) " (" (j.comparisons) ")." }
+            @if !j.stages.is_empty() {
+                figure.chart id="chart-stages" { (svg(tropa_render::bars(&stages_chart(l, j), l.locale()))) }
+                (journey_rows(l, &j.stages, "journey-stages"))
+            }
+            @if !j.funnel.is_empty() {
+                h3 { (l.t("exp_funnel")) }
+                (journey_rows(l, &j.funnel, "journey-funnel"))
+            }
         }
     }
 }

@@ -5,11 +5,17 @@
 //! here, never from the data alone.
 //!
 //! Metric texts: `conversion:EVENT:WINDOW`, `revenue:WINDOW`, `events:WINDOW`, `retention:DAY`,
-//! `time_to_convert:EVENT:WINDOW`; windows `7d`, `12h`, `30m`. Example: `conversion:purchase:7d`.
+//! `time_to_convert:EVENT:WINDOW`, `funnel:STEP->STEP[->STEP…]:WINDOW` (completes every step in order within the
+//! window after the exposure, the exposure event itself counting as a step); windows `7d`, `12h`, `30m`.
+//! `ratio:NUMERATOR/DENOMINATOR` divides the sum of one metric by the sum of another over the variant's customers
+//! (delta method), e.g. `ratio:revenue:30d/events:30d` (revenue per event). `capping` (a percentile of all
+//! customers' values, or a fixed value) caps each customer's revenue metrics before the sums (outliers).
+//! Examples: `conversion:purchase:7d`, `funnel:begin_checkout->add_payment_info->purchase:7d`.
 
 use serde::{Deserialize, Serialize};
 
-use super::fold::{ExperimentSpec, MetricDef};
+use super::capping::Cap;
+use super::fold::{ExperimentSpec, JourneySpec, MetricDef};
 use super::report::ExperimentReport;
 use super::request::Outcome;
 use crate::analysis::filter::EventMatch;
@@ -84,6 +90,36 @@ pub struct ExperimentDefinition {
     pub guardrails: Vec<String>,
     #[serde(default)]
     pub rule: DecisionRule,
+    /// Caps each customer's value of the revenue metrics: `{"percentile": 0.99}` or `{"fixed": 10000}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capping: Option<Cap>,
+    /// The funnel compared step by step per variant (none: the first funnel metric's, if any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub funnel: Option<FunnelDef>,
+}
+
+/// A funnel's steps (event conditions, in order) and its window after the exposure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunnelDef {
+    pub steps: Vec<String>,
+    #[serde(default = "week")]
+    pub window: String,
+}
+
+fn week() -> String {
+    "7d".into()
+}
+
+/// Parsed funnel steps: 2 to 32 event conditions.
+fn funnel_steps<'a>(steps: impl Iterator<Item = &'a str>) -> Result<Vec<EventMatch>, String> {
+    let steps = steps
+        .map(|t| EventMatch::parse(t.trim()).map_err(|e| format!("'{}': {e}", t.trim())))
+        .collect::<Result<Vec<_>, _>>()?;
+    if steps.len() < 2 || steps.len() > crate::analysis::funnel::MAX_STEPS {
+        return Err("a funnel has 2 to 32 steps".into());
+    }
+    Ok(steps)
 }
 
 /// A window text (`7d`, `12h`, `30m`) in ms.
@@ -91,6 +127,9 @@ pub fn parse_window(text: &str) -> Result<i64, String> {
     let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (num, unit) = text.split_at(split);
     let n: i64 = num.parse().map_err(|_| format!("'{text}': a window is a number and a unit: 7d, 12h, 30m"))?;
+    if n <= 0 {
+        return Err(format!("'{text}': a window must be longer than 0"));
+    }
     let unit_ms = match unit {
         "d" => 86_400_000,
         "h" => 3_600_000,
@@ -102,6 +141,26 @@ pub fn parse_window(text: &str) -> Result<i64, String> {
 
 /// A metric text (see the module documentation).
 pub fn parse_metric(text: &str) -> Result<MetricDef, String> {
+    if let Some(rest) = text.trim().strip_prefix("funnel:") {
+        let Some((steps, window)) = rest.rsplit_once(':') else {
+            return Err(format!("'{text}': a funnel metric is funnel:STEP->STEP:WINDOW"));
+        };
+        let steps = funnel_steps(steps.split("->").flat_map(|s| s.split('→')))?;
+        return Ok(MetricDef::Funnel { steps, window: parse_window(window.trim())? });
+    }
+    if let Some(rest) = text.trim().strip_prefix("ratio:") {
+        // the '/' before the denominator: the first after which a metric reads
+        for (i, _) in rest.match_indices('/') {
+            let (num, den) = (&rest[..i], &rest[i + 1..]);
+            let (Ok(numerator), Ok(denominator)) = (parse_metric(num), parse_metric(den)) else { continue };
+            let part = |m: &MetricDef| !m.is_ratio() && !matches!(m, MetricDef::TimeToConvert { .. });
+            if !part(&numerator) || !part(&denominator) {
+                return Err(format!("'{text}': a ratio divides two conversion, revenue, events, retention or funnel metrics"));
+            }
+            return Ok(MetricDef::Ratio { numerator: Box::new(numerator), denominator: Box::new(denominator) });
+        }
+        return Err(format!("'{text}': a ratio metric is ratio:METRIC/METRIC, e.g. ratio:revenue:30d/events:30d"));
+    }
     let parts: Vec<&str> = text.trim().splitn(3, ':').collect();
     let event = |t: &str| EventMatch::parse(t).map_err(|e| format!("'{t}': {e}"));
     Ok(match parts.as_slice() {
@@ -114,8 +173,8 @@ pub fn parse_metric(text: &str) -> Result<MetricDef, String> {
         }
         _ => {
             return Err(format!(
-                "'{text}': use conversion:EVENT:WINDOW, revenue:WINDOW, events:WINDOW, retention:DAY or \
-                 time_to_convert:EVENT:WINDOW"
+                "'{text}': use conversion:EVENT:WINDOW, revenue:WINDOW, events:WINDOW, retention:DAY, \
+                 time_to_convert:EVENT:WINDOW, funnel:STEP->STEP:WINDOW or ratio:METRIC/METRIC"
             ))
         }
     })
@@ -167,6 +226,33 @@ impl ExperimentDefinition {
                 Err(reason) => errs.push(FieldError::new(field, reason)),
             }
         }
+        let mut funnel = metrics.iter().find_map(|m| match m {
+            MetricDef::Funnel { steps, window } => Some((steps.clone(), *window)),
+            _ => None,
+        });
+        if let Some(f) = &self.funnel {
+            match funnel_steps(f.steps.iter().map(|s| s.as_str())) {
+                Ok(steps) => match parse_window(f.window.trim()) {
+                    Ok(w) => funnel = Some((steps, w)),
+                    Err(reason) => errs.push(FieldError::new("funnel.window", reason)),
+                },
+                Err(reason) => errs.push(FieldError::new("funnel.steps", reason)),
+            }
+        }
+        let (funnel, funnel_window) = funnel.unwrap_or((Vec::new(), 0));
+        match self.capping {
+            Some(Cap::Percentile(q)) if !(q > 0.0 && q <= 1.0) => {
+                errs.push(FieldError::new("capping", "a percentile is between 0 and 1 (0.99 = the 99th)"))
+            }
+            Some(Cap::Fixed(c)) if !(c.is_finite() && c > 0.0) => {
+                errs.push(FieldError::new("capping", "a fixed cap is a positive number"))
+            }
+            Some(_) if !metrics.iter().any(|m| matches!(m, MetricDef::Revenue { .. })) => {
+                errs.push(FieldError::new("capping", "capping applies to revenue metrics: the experiment has none"))
+            }
+            _ => {}
+        }
+        let caps = metrics.iter().map(|m| self.capping.filter(|_| matches!(m, MetricDef::Revenue { .. }))).collect();
         let r = &self.rule;
         if !(r.alpha > 0.0 && r.alpha < 0.5) {
             errs.push(FieldError::new("rule.alpha", "α is between 0 and 0.5 (usually 0.05)"));
@@ -184,7 +270,9 @@ impl ExperimentDefinition {
                 start,
                 end,
                 metrics,
+                caps,
                 calendar,
+                journey: Some(JourneySpec { definition: None, now: i64::MAX, funnel, funnel_window }),
             }),
             _ => Err(errs),
         }
@@ -230,5 +318,77 @@ pub fn decide(def: &ExperimentDefinition, report: &ExperimentReport, days: i64) 
         Decision::KeepControl
     } else {
         Decision::Inconclusive
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn def(primary: &str) -> ExperimentDefinition {
+        ExperimentDefinition {
+            key: "t".into(),
+            hypothesis: String::new(),
+            variants: vec![VariantDef { name: "A".into(), weight: 1.0 }, VariantDef { name: "B".into(), weight: 1.0 }],
+            exposure: exposure_default(),
+            experiment_property: experiment_default(),
+            variant_property: variant_default(),
+            start: String::new(),
+            end: String::new(),
+            primary: primary.into(),
+            guardrails: vec![],
+            rule: DecisionRule::default(),
+            capping: None,
+            funnel: None,
+        }
+    }
+
+    fn fields(d: &ExperimentDefinition) -> Vec<String> {
+        d.spec(Calendar::UTC).err().unwrap_or_default().into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn funnel_and_ratio_metrics_read() {
+        let m = parse_metric("funnel:begin_checkout->purchase where revenue > 0:7d").unwrap();
+        let MetricDef::Funnel { steps, window } = m else { panic!("a funnel") };
+        assert_eq!((steps.len(), steps[1].to_string().as_str(), window), (2, "purchase where revenue > 0", 7 * 86_400_000));
+        let m = parse_metric("ratio:revenue:30d/events:30d").unwrap();
+        assert!(m.is_ratio() && !m.is_proportion());
+        // a '/' inside a condition is not the ratio's
+        assert!(parse_metric("ratio:conversion:page_view where page_url ~ /cart:7d/events:7d").unwrap().is_ratio());
+        assert!(parse_metric("funnel:a:7d").unwrap_err().contains("2 to 32"));
+        assert!(parse_metric("ratio:time_to_convert:purchase:7d/events:7d").unwrap_err().contains("divides"));
+        assert!(parse_window("0d").unwrap_err().contains("longer than 0"));
+        assert!(parse_metric("revenue:-1d").is_err());
+    }
+
+    #[test]
+    fn every_problem_is_named_at_its_field() {
+        assert_eq!(fields(&def("funnel:a->b:0h")), ["primary"]);
+        assert_eq!(fields(&def("nonsense")), ["primary"]);
+        let capped = ExperimentDefinition { capping: Some(Cap::Percentile(1.5)), ..def("revenue:7d") };
+        assert_eq!(fields(&capped), ["capping"]);
+        let no_revenue = ExperimentDefinition { capping: Some(Cap::Fixed(100.0)), ..def("events:7d") };
+        assert_eq!(fields(&no_revenue), ["capping"]);
+        let funnel = FunnelDef { steps: vec!["a".into()], window: "7d".into() };
+        assert_eq!(fields(&ExperimentDefinition { funnel: Some(funnel), ..def("events:7d") }), ["funnel.steps"]);
+        let funnel = FunnelDef { steps: vec!["a".into(), "b".into()], window: "0d".into() };
+        assert_eq!(fields(&ExperimentDefinition { funnel: Some(funnel), ..def("events:7d") }), ["funnel.window"]);
+        let one = ExperimentDefinition { variants: vec![VariantDef { name: "A".into(), weight: 1.0 }], ..def("events:7d") };
+        assert_eq!(fields(&one), ["variants"]);
+        let bad_split = ExperimentDefinition {
+            variants: vec![VariantDef { name: "A".into(), weight: 1.0 }, VariantDef { name: "B".into(), weight: 0.0 }],
+            ..def("events:7d")
+        };
+        assert_eq!(fields(&bad_split), ["variants[1].weight"]);
+        // the funnel metric gives the journey's funnel when none is defined; capping reaches only revenue metrics
+        let ok = ExperimentDefinition {
+            capping: Some(Cap::Percentile(0.99)),
+            guardrails: vec!["revenue:30d".into()],
+            ..def("funnel:a->b->c:7d")
+        };
+        let spec = ok.spec(Calendar::UTC).unwrap();
+        assert_eq!(spec.journey.unwrap().funnel.len(), 3);
+        assert_eq!(spec.caps, [None, Some(Cap::Percentile(0.99))]);
     }
 }

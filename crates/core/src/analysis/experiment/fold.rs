@@ -32,6 +32,8 @@ use serde::Serialize;
 use super::sample::{CovariateSums, Moments};
 use crate::analysis::filter::EventMatch;
 use crate::analysis::matcher::{value_text, EventView, Matcher};
+use crate::analysis::stages::{JourneyDefinition, StageModel};
+use crate::analysis::window_funnel::window_funnel;
 use crate::calendar::Calendar;
 use crate::dict::Dictionaries;
 use crate::fold::JourneyFold;
@@ -48,13 +50,35 @@ pub enum MetricDef {
     Events { window: i64 },
     Retention { day: u32 },
     TimeToConvert { event: EventMatch, window: i64 },
+    /// Completes every step of the funnel, in order, within the window after the exposure (0/1).
+    Funnel { steps: Vec<EventMatch>, window: i64 },
+    /// Σ numerator / Σ denominator over the variant's customers (delta method); the fold keeps the numerator's
+    /// sums as `post`, the denominator's as `pre` and Σ numerator × denominator as `sum_products`.
+    Ratio { numerator: Box<MetricDef>, denominator: Box<MetricDef> },
 }
 
 impl MetricDef {
+    /// Whether it is a ratio of two metrics.
+    pub fn is_ratio(&self) -> bool {
+        matches!(self, MetricDef::Ratio { .. })
+    }
+
     /// Whether the values are 0/1.
     pub fn is_proportion(&self) -> bool {
-        matches!(self, MetricDef::Conversion { .. } | MetricDef::Retention { .. })
+        matches!(self, MetricDef::Conversion { .. } | MetricDef::Retention { .. } | MetricDef::Funnel { .. })
     }
+}
+
+/// The journey side by side per variant: the project's journey definition (stages as the map counts them) as of
+/// `now`, and the funnel whose steps each variant's customers reach after their exposure.
+#[derive(Debug, Clone)]
+pub struct JourneySpec {
+    pub definition: Option<JourneyDefinition>,
+    /// Events after this instant are ignored by the stages.
+    pub now: i64,
+    /// The funnel's steps (none: no funnel) and its window after the exposure.
+    pub funnel: Vec<EventMatch>,
+    pub funnel_window: i64,
 }
 
 /// The experiment to evaluate.
@@ -69,15 +93,39 @@ pub struct ExperimentSpec {
     pub start: Option<i64>,
     pub end: Option<i64>,
     pub metrics: Vec<MetricDef>,
+    /// Per metric: its cap (revenue outliers), if any.
+    pub caps: Vec<Option<super::capping::Cap>>,
     pub calendar: Calendar,
+    /// The per-stage and per-step comparison (none: not computed).
+    pub journey: Option<JourneySpec>,
 }
 
 /// The fold.
 pub struct ExperimentFold {
     spec: ExperimentSpec,
+    /// The metrics, then each ratio's numerator and denominator.
+    parts: Vec<MetricDef>,
     exposure: Matcher,
     conversions: Vec<Option<Matcher>>,
+    /// Per metric: the funnel's step matchers (empty for other metrics).
+    funnels: Vec<Vec<Matcher>>,
+    stages: Option<StageModel>,
+    funnel: Vec<Matcher>,
     dicts: Dictionaries,
+}
+
+/// One variant's sums for one stage of the journey definition (see [`super::journey`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct StageSums {
+    /// Customers who entered the stage (at any time up to `now`).
+    pub reached: u64,
+    /// Customers who entered it at or after their exposure.
+    pub entered_after: u64,
+    /// Per customer of the variant: revenue and number of events while in the stage, after the exposure.
+    pub revenue: Moments,
+    pub events: Moments,
+    /// Hours from entering the stage to entering the next, over customers who entered both.
+    pub hours: Moments,
 }
 
 /// One variant's partial result.
@@ -94,6 +142,13 @@ pub struct VariantAcc {
     pub converted_before: Vec<u64>,
     /// Per exposure day: per metric sums.
     pub days: BTreeMap<i64, Vec<Moments>>,
+    /// Per metric capped by a percentile or a fixed value: every customer's (post, pre) values, capped in the
+    /// report (empty for the other metrics).
+    pub values: Vec<Vec<(f64, f64)>>,
+    /// Per stage of the journey definition.
+    pub stages: Vec<StageSums>,
+    /// Per funnel step: customers who reached it after their exposure.
+    pub funnel: Vec<u64>,
 }
 
 /// The partial result.
@@ -106,8 +161,16 @@ pub struct ExperimentAcc {
 impl ExperimentFold {
     pub fn new(spec: ExperimentSpec, dicts: &Dictionaries) -> Self {
         let exposure = Matcher::new(&spec.exposure, dicts);
-        let conversions = spec
+        // a ratio's parts are compiled after the metrics: numerator at k + i·2, denominator at k + i·2 + 1
+        let parts: Vec<&MetricDef> = spec
             .metrics
+            .iter()
+            .chain(spec.metrics.iter().filter_map(|m| match m {
+                MetricDef::Ratio { numerator, denominator } => Some([&**numerator, &**denominator]),
+                _ => None,
+            }).flatten())
+            .collect();
+        let conversions = parts
             .iter()
             .map(|m| match m {
                 MetricDef::Conversion { event, .. } | MetricDef::TimeToConvert { event, .. } => {
@@ -116,7 +179,18 @@ impl ExperimentFold {
                 _ => None,
             })
             .collect();
-        ExperimentFold { spec, exposure, conversions, dicts: dicts.clone() }
+        let funnels = parts
+            .iter()
+            .map(|m| match m {
+                MetricDef::Funnel { steps, .. } => steps.iter().map(|s| Matcher::new(s, dicts)).collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let parts = parts.into_iter().cloned().collect();
+        let journey = spec.journey.as_ref();
+        let stages = journey.and_then(|j| j.definition.as_ref()).and_then(|d| StageModel::new(d, dicts).ok());
+        let funnel = journey.map_or_else(Vec::new, |j| j.funnel.iter().map(|s| Matcher::new(s, dicts)).collect());
+        ExperimentFold { spec, parts, exposure, conversions, funnels, stages, funnel, dicts: dicts.clone() }
     }
 
     pub fn spec(&self) -> &ExperimentSpec {
@@ -126,10 +200,72 @@ impl ExperimentFold {
     /// Columns the scan must fill.
     pub fn columns(&self) -> Columns {
         let mut c = self.exposure.columns().with(Columns::ROWS).with(Columns::REVENUE);
-        for m in self.conversions.iter().flatten() {
+        for m in self.conversions.iter().flatten().chain(self.funnels.iter().flatten()).chain(&self.funnel) {
             c = c.with(m.columns());
         }
+        if let Some(model) = &self.stages {
+            c = c.with(model.columns());
+        }
         c
+    }
+
+    /// The funnel level reached by the events `range`: ClickHouse `windowFunnel(window)` over them
+    /// ([`window_funnel`]), so with every event within the window after the exposure, the steps done in order.
+    fn funnel_level(view: &mut EventView<'_, '_>, steps: &[Matcher], range: std::ops::Range<usize>, w: i64) -> usize {
+        let mut ts = Vec::with_capacity(range.len());
+        let mut masks = Vec::with_capacity(range.len());
+        for i in range {
+            let mask = steps.iter().enumerate().fold(0u32, |m, (s, x)| m | (u32::from(view.matches(x, i)) << s));
+            if mask != 0 {
+                ts.push(view.j.ts[i]);
+                masks.push(mask);
+            }
+        }
+        window_funnel(&ts, &masks, steps.len(), w, false).level
+    }
+
+    /// The journey side of one exposed customer (exposure at index `at`) into `out`.
+    fn journey(&self, journey: &Journey<'_>, view: &mut EventView<'_, '_>, at: usize, out: &mut VariantAcc) {
+        let Some(spec) = &self.spec.journey else { return };
+        let t0 = journey.ts[at];
+        if !self.funnel.is_empty() {
+            let end = journey.time_range(None, Some(t0.saturating_add(spec.funnel_window).saturating_add(1))).end;
+            let level = Self::funnel_level(view, &self.funnel, at..end, spec.funnel_window);
+            out.funnel.resize(self.funnel.len(), 0);
+            for n in &mut out.funnel[..level] {
+                *n += 1;
+            }
+        }
+        let Some(model) = &self.stages else { return };
+        let j = journey.slice(0..journey.ts.partition_point(|&t| t <= spec.now));
+        let mut sv = EventView::new(&j, &self.dicts);
+        let c = model.classify(&mut sv);
+        let n = model.len();
+        out.stages.resize(n, StageSums::default());
+        let reached = c.entered[..n].iter().take_while(|e| e.is_some()).count();
+        let from = j.ts.partition_point(|&t| t < t0);
+        for k in 0..n {
+            let st = &mut out.stages[k];
+            let (mut revenue, mut events) = (0.0, 0.0);
+            if k < reached {
+                let entry = c.entered[k].unwrap_or(i64::MIN);
+                let next = if k + 1 < reached { c.entered[k + 1] } else { None };
+                st.reached += 1;
+                st.entered_after += u64::from(entry >= t0);
+                if let Some(nx) = next {
+                    st.hours.push((nx - entry) as f64 / HOUR as f64);
+                }
+                // events while in k (as the map's lanes place them), from the exposure on
+                let lo = j.ts.partition_point(|&t| t < entry).max(from);
+                let hi = next.map_or(j.len(), |nx| j.ts.partition_point(|&t| t < nx));
+                if lo < hi {
+                    events = (hi - lo) as f64;
+                    revenue = j.revenue[lo..hi].iter().filter(|r| !r.is_nan()).sum::<f64>();
+                }
+            }
+            st.revenue.push(revenue);
+            st.events.push(events);
+        }
     }
 
     /// The variant of this experiment event `i` exposes to; `Err(true)` for an exposure to another experiment.
@@ -155,17 +291,31 @@ impl ExperimentFold {
         let revenue = |r: std::ops::Range<usize>| {
             r.filter_map(|i| j.revenue.get(i).copied()).filter(|v| !v.is_nan()).sum::<f64>()
         };
-        match &self.spec.metrics[m] {
+        match &self.parts[m] {
+            MetricDef::Ratio { .. } => {
+                let i = self.spec.metrics[..m].iter().filter(|x| x.is_ratio()).count();
+                let at_part = self.spec.metrics.len() + 2 * i;
+                let num = self.value(view, at_part, at).0.unwrap_or(0.0);
+                let den = self.value(view, at_part + 1, at).0.unwrap_or(0.0);
+                (Some(num), den, false)
+            }
             MetricDef::Conversion { window, .. } | MetricDef::TimeToConvert { window, .. } => {
                 let Some(matcher) = &self.conversions[m] else { return (None, 0.0, false) };
                 let first_after = after(*window).find(|&i| view.matches(matcher, i));
                 let before_hit = before(*window).any(|i| view.matches(matcher, i));
                 let only_before = first_after.is_none() && (0..at).any(|i| view.matches(matcher, i));
-                if matches!(self.spec.metrics[m], MetricDef::TimeToConvert { .. }) {
+                if matches!(self.parts[m], MetricDef::TimeToConvert { .. }) {
                     (first_after.map(|i| (j.ts[i] - t0) as f64 / HOUR as f64), 0.0, only_before)
                 } else {
                     (Some(f64::from(u8::from(first_after.is_some()))), f64::from(u8::from(before_hit)), only_before)
                 }
+            }
+            MetricDef::Funnel { window, .. } => {
+                let steps = &self.funnels[m];
+                let n = steps.len();
+                let post = Self::funnel_level(view, steps, at..after(*window).end, *window) == n;
+                let pre = Self::funnel_level(view, steps, before(*window), *window) == n;
+                (Some(f64::from(u8::from(post))), f64::from(u8::from(pre)), false)
             }
             MetricDef::Revenue { window } => (Some(revenue(after(*window))), revenue(before(*window)), false),
             MetricDef::Events { window } => (Some(after(*window).len() as f64), before(*window).len() as f64, false),
@@ -187,6 +337,7 @@ impl JourneyFold for ExperimentFold {
         let v = VariantAcc {
             metrics: vec![CovariateSums::default(); k],
             converted_before: vec![0; k],
+            values: vec![Vec::new(); k],
             ..Default::default()
         };
         ExperimentAcc { variants: vec![v; self.spec.variants.len()], unknown_variants: BTreeMap::new() }
@@ -213,6 +364,7 @@ impl JourneyFold for ExperimentFold {
             }
         }
         let Some((v, at)) = first else { return };
+        self.journey(journey, &mut view, at, &mut acc.variants[v]);
         let day = self.spec.calendar.day(journey.ts[at]);
         let k = self.spec.metrics.len();
         let out = &mut acc.variants[v];
@@ -226,6 +378,9 @@ impl JourneyFold for ExperimentFold {
             if let Some(post) = post {
                 out.metrics[m].push(post, pre);
                 day_sums.push(post);
+                if self.spec.caps.get(m).is_some_and(|c| c.is_some()) {
+                    out.values[m].push((post, pre));
+                }
             }
         }
     }
@@ -241,6 +396,16 @@ impl JourneyFold for ExperimentFold {
             for (x, y) in a.converted_before.iter_mut().zip(&b.converted_before) {
                 *x += y;
             }
+            for (x, y) in a.values.iter_mut().zip(b.values) {
+                x.extend(y);
+            }
+            merge_stages(&mut a.stages, b.stages);
+            if a.funnel.len() < b.funnel.len() {
+                a.funnel.resize(b.funnel.len(), 0);
+            }
+            for (x, y) in a.funnel.iter_mut().zip(&b.funnel) {
+                *x += y;
+            }
             for (day, ms) in b.days {
                 let e = a.days.entry(day).or_insert_with(|| vec![Moments::default(); ms.len()]);
                 for (x, y) in e.iter_mut().zip(&ms) {
@@ -251,5 +416,18 @@ impl JourneyFold for ExperimentFold {
         for (k, n) in other.unknown_variants {
             *into.unknown_variants.entry(k).or_default() += n;
         }
+    }
+}
+
+fn merge_stages(into: &mut Vec<StageSums>, other: Vec<StageSums>) {
+    if into.len() < other.len() {
+        into.resize(other.len(), StageSums::default());
+    }
+    for (a, b) in into.iter_mut().zip(other) {
+        a.reached += b.reached;
+        a.entered_after += b.entered_after;
+        a.revenue.merge(&b.revenue);
+        a.events.merge(&b.events);
+        a.hours.merge(&b.hours);
     }
 }

@@ -9,10 +9,11 @@ use serde::Serialize;
 
 use super::bayes::{self, BayesEffect};
 use super::checks::{self, Correction, Srm};
-use super::fold::{ExperimentAcc, ExperimentSpec, MetricDef};
+use super::fold::{ExperimentAcc, ExperimentSpec};
 use super::frequentist::{self, Effect, Scale};
+use super::journey::{journey, JourneyReport};
 use super::request::Outcome;
-use super::sample::{self, MetricKind, Moments, Sample};
+use super::sample::{self, CovariateSums, MetricKind, Moments, RatioSums, Sample};
 use super::StatsError;
 
 /// Settings of the evaluation.
@@ -48,6 +49,8 @@ pub struct MetricComparison {
 #[derive(Debug, Clone, Serialize)]
 pub struct MetricRow {
     pub index: usize,
+    /// The value each customer's metric was capped at (a percentile's value over all variants, or the fixed cap).
+    pub cap: Option<f64>,
     pub samples: Vec<Sample>,
     pub converted_before: Vec<u64>,
     pub comparisons: Vec<MetricComparison>,
@@ -71,6 +74,8 @@ pub struct ExperimentReport {
     pub lift: Vec<LiftPoint>,
     /// Problems worth a warning, in words.
     pub problems: Vec<String>,
+    /// The stages of the journey and the funnel per variant ([`super::journey`]).
+    pub journey: Option<JourneyReport>,
 }
 
 /// The report; an error when nobody was exposed.
@@ -104,7 +109,17 @@ pub fn report(spec: &ExperimentSpec, acc: &ExperimentAcc, ev: &Evaluation) -> Re
     let mut pvals = Vec::new();
     for (m, def) in spec.metrics.iter().enumerate() {
         let kind = if def.is_proportion() { MetricKind::Proportion } else { MetricKind::Mean };
-        let samples: Vec<Sample> = acc.variants.iter().map(|v| Sample::of(kind, &v.metrics[m].post)).collect();
+        let (sums, cap) = capped(spec, acc, m)?;
+        let samples: Vec<Sample> = sums
+            .iter()
+            .map(|c| {
+                if def.is_ratio() {
+                    Sample::ratio(&RatioSums { numerator: c.post, denominator: c.pre, sum_products: c.sum_products })
+                } else {
+                    Sample::of(kind, &c.post)
+                }
+            })
+            .collect();
         let converted_before: Vec<u64> = acc.variants.iter().map(|v| v.converted_before[m]).collect();
         let before: u64 = converted_before.iter().sum();
         if before > 0 {
@@ -119,7 +134,7 @@ pub fn report(spec: &ExperimentSpec, acc: &ExperimentAcc, ev: &Evaluation) -> Re
                 let b = &samples[i];
                 let proportion = kind == MetricKind::Proportion;
                 let (xa, xb) = ((a.mean * a.n).round(), (b.mean * b.n).round());
-                let (ca, cb, _) = sample::cuped(kind, &acc.variants[0].metrics[m], &acc.variants[i].metrics[m]);
+                let (ca, cb, _) = sample::cuped(kind, &sums[0], &sums[i]);
                 let relative: Outcome<Effect> = frequentist::welch(a, b, Scale::Relative, ev.alpha).into();
                 if let Outcome::Ok(e) = &relative {
                     pvals.push((metrics.len(), i - 1, e.p_value));
@@ -132,12 +147,16 @@ pub fn report(spec: &ExperimentSpec, acc: &ExperimentAcc, ev: &Evaluation) -> Re
                     sequential_relative: frequentist::sequential(a, b, Scale::Relative, ev.alpha, ev.tuning).into(),
                     bayes_relative: bayes::normal(a, b, Scale::Relative, ev.alpha, None).into(),
                     beta_binomial: proportion.then(|| bayes::beta_binomial(xa, a.n, xb, b.n, ev.alpha).into()),
-                    cuped_relative: frequentist::welch(&ca, &cb, Scale::Relative, ev.alpha).into(),
+                    cuped_relative: if def.is_ratio() {
+                        Outcome::Err { error: "a ratio metric has no pre-exposure covariate".into() }
+                    } else {
+                        frequentist::welch(&ca, &cb, Scale::Relative, ev.alpha).into()
+                    },
                     p_adjusted: None,
                 }
             })
             .collect();
-        metrics.push(MetricRow { index: m, samples, converted_before, comparisons });
+        metrics.push(MetricRow { index: m, cap, samples, converted_before, comparisons });
     }
     let adjusted = checks::adjust(&pvals.iter().map(|p| p.2).collect::<Vec<_>>(), Correction::Holm);
     for ((m, c, _), p) in pvals.iter().zip(adjusted) {
@@ -153,14 +172,40 @@ pub fn report(spec: &ExperimentSpec, acc: &ExperimentAcc, ev: &Evaluation) -> Re
         unknown_variants: acc.unknown_variants.iter().map(|(k, v)| (k.clone(), *v)).collect(),
         srm,
         lift: lift(spec, acc, ev),
+        journey: journey(spec, acc, ev.alpha),
         metrics,
         problems,
     })
 }
 
+/// Each variant's sums of metric `m`, its per-customer values capped when the metric has a cap (the covariate
+/// too, at the same value), and the cap's value.
+fn capped(
+    spec: &ExperimentSpec,
+    acc: &ExperimentAcc,
+    m: usize,
+) -> Result<(Vec<CovariateSums>, Option<f64>), StatsError> {
+    let plain = || acc.variants.iter().map(|v| v.metrics[m]).collect();
+    let Some(Some(cap)) = spec.caps.get(m) else { return Ok((plain(), None)) };
+    let all: Vec<f64> = acc.variants.iter().flat_map(|v| v.values[m].iter().map(|x| x.0)).collect();
+    let c = cap.value(&all)?;
+    let sums = acc
+        .variants
+        .iter()
+        .map(|v| {
+            let mut s = CovariateSums::default();
+            for (post, pre) in &v.values[m] {
+                s.push(post.min(c), pre.min(c));
+            }
+            s
+        })
+        .collect();
+    Ok((sums, Some(c)))
+}
+
 fn lift(spec: &ExperimentSpec, acc: &ExperimentAcc, ev: &Evaluation) -> Vec<LiftPoint> {
     let (Some(def), true) = (spec.metrics.first(), acc.variants.len() >= 2) else { return Vec::new() };
-    let kind = if matches!(def, MetricDef::Conversion { .. } | MetricDef::Retention { .. }) {
+    let kind = if def.is_proportion() {
         MetricKind::Proportion
     } else {
         MetricKind::Mean
@@ -186,4 +231,73 @@ fn lift(spec: &ExperimentSpec, acc: &ExperimentAcc, ev: &Evaluation) -> Vec<Lift
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::experiment::capping::Cap;
+    use crate::analysis::experiment::fold::{MetricDef, VariantAcc};
+    use crate::analysis::filter::EventMatch;
+
+    fn spec(metrics: Vec<MetricDef>, caps: Vec<Option<Cap>>) -> ExperimentSpec {
+        ExperimentSpec {
+            key: "t".into(),
+            exposure: EventMatch::name("x"),
+            experiment_property: "experiment".into(),
+            variant_property: "variant".into(),
+            variants: vec!["A".into(), "B".into()],
+            start: None,
+            end: None,
+            metrics,
+            caps,
+            calendar: crate::calendar::Calendar::UTC,
+            journey: None,
+        }
+    }
+
+    fn variant(values: &[(f64, f64)]) -> VariantAcc {
+        let mut sums = CovariateSums::default();
+        for (post, pre) in values {
+            sums.push(*post, *pre);
+        }
+        VariantAcc {
+            customers: values.len() as u64,
+            metrics: vec![sums],
+            converted_before: vec![0],
+            values: vec![values.to_vec()],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn capped_revenue_and_a_ratio_use_their_sums() {
+        let ev = Evaluation { alpha: 0.05, tuning: 5000.0, weights: vec![1.0, 1.0] };
+        let a = [(1.0, 0.0), (2.0, 1.0), (3.0, 0.0), (100.0, 2.0)];
+        let b = [(2.0, 1.0), (4.0, 0.0), (6.0, 1.0), (8.0, 3.0)];
+        let acc = ExperimentAcc { variants: vec![variant(&a), variant(&b)], unknown_variants: Default::default() };
+        let revenue = MetricDef::Revenue { window: 1 };
+        // the 75th percentile of all eight values (1 2 2 3 4 6 8 100) is 6.5
+        let r = report(&spec(vec![revenue.clone()], vec![Some(Cap::Percentile(0.75))]), &acc, &ev).unwrap();
+        assert_eq!(r.metrics[0].cap, Some(6.5));
+        assert_eq!(r.metrics[0].samples[0].mean, (1.0 + 2.0 + 3.0 + 6.5) / 4.0);
+        let fixed = report(&spec(vec![revenue], vec![Some(Cap::Fixed(5.0))]), &acc, &ev).unwrap();
+        assert_eq!((fixed.metrics[0].cap, fixed.metrics[0].samples[1].mean), (Some(5.0), (2.0 + 4.0 + 5.0 + 5.0) / 4.0));
+        // a ratio keeps the numerator as post and the denominator as pre
+        let ratio = MetricDef::Ratio {
+            numerator: Box::new(MetricDef::Revenue { window: 1 }),
+            denominator: Box::new(MetricDef::Events { window: 1 }),
+        };
+        let r = report(&spec(vec![ratio], vec![None]), &acc, &ev).unwrap();
+        let s = &r.metrics[0].samples[1];
+        let want = Sample::ratio(&RatioSums {
+            numerator: Moments::of(&[2.0, 4.0, 6.0, 8.0]),
+            denominator: Moments::of(&[1.0, 0.0, 1.0, 3.0]),
+            sum_products: 2.0 + 6.0 + 24.0,
+        });
+        assert_eq!((s.mean, s.variance), (want.mean, want.variance));
+        assert_eq!(s.mean, 20.0 / 5.0);
+        assert!(matches!(r.metrics[0].comparisons[0].cuped_relative, Outcome::Err { .. }));
+        assert!(r.metrics[0].comparisons[0].z.is_none(), "a ratio is no proportion");
+    }
 }
