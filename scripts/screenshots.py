@@ -43,6 +43,8 @@ PAGES = [
     ("experiments", "/experiments"),
     ("experiment", "/experiments/checkout_v2"),
     ("experiment_srm", "/experiments/cart_page_v3"),
+    ("experiment_new", "/experiments?new=1"),
+    ("experiment_calc", "/experiments?calc=1&baseline=10&effect=1&power=80"),
     ("dashboard_compare", "/dashboards/1?since=2026-08-01&until=2026-09-01&compare=previous"),
     ("overview_last_month", "/?range=last_month"),
     ("overview_bad_dates", "/?range=custom&since=2026-13-01&until=2026-01-01"),

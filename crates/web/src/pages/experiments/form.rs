@@ -85,30 +85,33 @@ pub(crate) fn draft_of(d: &ExperimentDefinition) -> Draft {
     .collect()
 }
 
+/// A number typed in `field` (`default` when empty; a problem at the field when it is not a number).
+fn number(problems: &mut Vec<(String, String)>, field: &str, text: &str, default: f64) -> f64 {
+    if text.is_empty() {
+        return default;
+    }
+    text.parse::<f64>().unwrap_or_else(|_| {
+        problems.push((field.to_string(), format!("'{text}' is not a number")));
+        default
+    })
+}
+
 /// The definition the fields give, with the problems of fields that are not even numbers (by field name).
 fn definition_of(f: &Draft) -> (ExperimentDefinition, Vec<(String, String)>) {
     let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let mut problems = Vec::new();
-    let mut number = |field: &str, text: String, default: f64| -> f64 {
-        if text.is_empty() {
-            return default;
-        }
-        text.replace(',', ".").parse::<f64>().unwrap_or_else(|_| {
-            problems.push((field.to_string(), format!("'{text}' is not a number")));
-            default
-        })
-    };
     let names: Vec<String> =
         get("variants").split([',', '\n']).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect();
-    let weights_text: Vec<String> =
-        get("weights").split([';', '\n', ' ']).flat_map(|w| w.split(", ")).map(|w| w.trim().to_string()).collect();
-    let weights_text: Vec<String> = weights_text.into_iter().filter(|w| !w.is_empty()).collect();
-    let weights: Vec<f64> = weights_text.iter().map(|w| number("weights", w.clone(), f64::NAN)).collect();
+    let weights: Vec<f64> = get("weights")
+        .split([',', ';', ' ', '\n'])
+        .filter(|w| !w.trim().is_empty())
+        .map(|w| number(&mut problems, "weights", w.trim(), f64::NAN))
+        .collect();
     if !weights.is_empty() && weights.len() != names.len() {
         problems.push(("weights".into(), format!("{} weights for {} variants", weights.len(), names.len())));
     }
-    let alpha = number("alpha", get("alpha"), 0.05);
-    let min_effect = number("min_effect", get("min_effect"), 0.0) / 100.0;
+    let alpha = number(&mut problems, "alpha", &get("alpha"), 0.05);
+    let min_effect = number(&mut problems, "min_effect", &get("min_effect"), 0.0) / 100.0;
     let min_weeks = match get("min_weeks").parse::<u32>() {
         Ok(w) => w,
         Err(_) if get("min_weeks").is_empty() => 1,
@@ -119,8 +122,8 @@ fn definition_of(f: &Draft) -> (ExperimentDefinition, Vec<(String, String)>) {
     };
     let cap_value = get("cap_value");
     let capping = match get("capping").as_str() {
-        "percentile" => Some(Cap::Percentile(number("cap_value", cap_value, f64::NAN) / 100.0)),
-        "fixed" => Some(Cap::Fixed(number("cap_value", cap_value, f64::NAN))),
+        "percentile" => Some(Cap::Percentile(number(&mut problems, "cap_value", &cap_value, f64::NAN) / 100.0)),
+        "fixed" => Some(Cap::Fixed(number(&mut problems, "cap_value", &cap_value, f64::NAN))),
         _ => None,
     };
     let steps: Vec<String> = get("funnel_steps")
@@ -302,9 +305,9 @@ pub(crate) fn calculator(l: Lang, action: &str, project: &str, f: &HashMap<Strin
                 button type="submit" { (l.t("exp_calc_go")) }
             }
             @match answer {
-                Some(Ok(words)) => p.panel id="calc-answer" { (words) },
-                Some(Err(words)) => p.err id="calc-answer" role="alert" { (words) },
-                None => {},
+                Some(Ok(words)) => { p.panel id="calc-answer" { (words) } }
+                Some(Err(words)) => { p.err id="calc-answer" role="alert" { (words) } }
+                None => {}
             }
         }
     }
