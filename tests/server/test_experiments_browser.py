@@ -23,6 +23,10 @@ def test_list_srm_journey_form_and_calculator(tmp_path, start_server, browser): 
     data = tmp_path / "data"
     # enough customers for the planted sample-ratio mismatch to be flagged (p < 0.001)
     tropa(data, "demo", "generate", "--customers", "12000", "--seed", "5")
+    # the two planted tests, defined as `tropa demo` defines them
+    tropa(data, "experiment", "create", "checkout_v2", "--exposure", "begin_checkout", "--primary", "conversion:purchase:7d",
+          "--guardrail", "revenue:30d", *[a for s in ("begin_checkout", "add_payment_info", "purchase") for a in ("--funnel-step", s)])
+    tropa(data, "experiment", "create", "cart_page_v3", "--exposure", "page_view", "--primary", "conversion:purchase:7d")
     tropa(data, "user", "create", "--email", EMAIL, "--role", "analyst", "--password-stdin", input=PASSWORD + "\n")
     server = start_server(data)
     d = browser
