@@ -159,7 +159,7 @@ pub fn starter(meta: &Meta, who: &Who, project: &str, lang: tropa_core::lang::La
             guardrails: vec!["revenue:30d".into()],
             rule: DecisionRule { alpha: 0.05, min_effect: 0.02, min_weeks: 2 },
             capping: None,
-        funnel: None,
+            funnel: None,
         },
     ];
     for def in defs {

@@ -582,9 +582,9 @@ pub fn experiment_compares_stages_and_funnel_per_variant(engine: &dyn Engine) {
         crate::report::scoped_fold(engine, f, columns, tropa_core::analysis::scope::ScopeSpec::default(), Vec::new())
             .expect("fold");
     let (a, b) = (&acc.variants[0], &acc.variants[1]);
-    let lane = |v: &tropa_core::analysis::experiment::fold::VariantAcc, f: fn(&tropa_core::analysis::experiment::fold::StageSums) -> f64| -> Vec<f64> {
-        v.stages.iter().map(f).collect()
-    };
+    let lane = |v: &tropa_core::analysis::experiment::fold::VariantAcc,
+                f: fn(&tropa_core::analysis::experiment::fold::StageSums) -> f64|
+     -> Vec<f64> { v.stages.iter().map(f).collect() };
     assert_eq!(lane(a, |s| s.reached as f64), [2.0, 1.0, 1.0], "A reached");
     assert_eq!(lane(b, |s| s.reached as f64), [2.0, 2.0, 1.0], "B reached (3 added to the cart before exposure)");
     assert_eq!(lane(a, |s| s.entered_after as f64), [1.0, 1.0, 1.0], "A: 1 visited before the exposure");

@@ -955,6 +955,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("exp_capped_percentile", "each customer's revenue capped at the percentile", "выручка каждого клиента ограничена перцентилем"),
     ("exp_capped_fixed", "each customer's revenue capped at", "выручка каждого клиента ограничена значением"),
     ("exp_capped_at", "capped at", "ограничено на"),
+    ("exp_same_for_all", "the same for every customer: nothing to compare", "одинаково у всех клиентов: сравнивать нечего"),
 ];
 
 #[cfg(test)]

@@ -117,3 +117,87 @@ async fn analysts_register_experiments_through_the_api() {
     let r = h.send(send("DELETE", path, ("cookie", analyst), String::new())).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 }
+
+/// The experiment form: a viewer cannot save, a form without its CSRF token is refused, every problem comes back
+/// at its field (400, what was typed kept), a good form saves the definition (capping and the funnel with it),
+/// audited, and opens the experiment; editing keeps the key. The calculator answers in words.
+#[tokio::test]
+async fn the_form_saves_an_experiment_and_names_each_problem_at_its_field() {
+    use tropa_app::audit::{Action, Filter};
+    use tropa_core::analysis::experiment::capping::Cap;
+
+    let h = harness();
+    h.shop().await;
+    h.user("an@x.ru", Role::Analyst);
+    h.user("v@x.ru", Role::Viewer);
+    let (analyst, csrf) = h.sign_in("an@x.ru", "correct horse battery").await;
+    let (viewer, viewer_csrf) = h.sign_in("v@x.ru", "correct horse battery").await;
+    let form = |csrf: &str, primary: &str, weights: &str, alpha: &str| {
+        format!(
+            "csrf={csrf}&project=a&mode=new&key=banner&hypothesis=More&variants=A%2C+B&weights={}&exposure=page_view\
+             &start=&end=&primary={}&guardrails=revenue%3A30d%0Aretention%3A7&capping=percentile&cap_value=99\
+             &funnel_steps=view_item+-%3E+purchase&funnel_window=3d&alpha={alpha}&min_effect=2&min_weeks=2",
+            enc(weights),
+            enc(primary)
+        )
+    };
+    let good = form(&csrf, "conversion:purchase:7d", "1, 1", "0.05");
+
+    let page = html(&h.send(page_get("/experiments?project=a&new=1", &analyst)).await);
+    assert!(page.contains("id=\"exp-form\"") && page.contains("name=\"csrf\""), "{page}");
+    let r =
+        h.send(page_post("/experiments", &viewer, &form(&viewer_csrf, "conversion:purchase:7d", "1, 1", "0.05"))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "a viewer reads only");
+    let r = h.send(page_post("/experiments", &analyst, &good.replace(&csrf, "forged"))).await;
+    assert!(r.status.is_client_error(), "no CSRF token, no save: {}", r.status);
+    assert!(tropa_app::experiments::list(&h.state.meta, "a").unwrap().is_empty());
+
+    // problems, each at its field
+    let r = h.send(page_post("/experiments", &analyst, &form(&csrf, "conversion:purchase:0d", "1, x", "0.7"))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let page = html(&r);
+    for (field, words) in [("primary", "longer than 0"), ("weights", "not a number"), ("alpha", "between 0 and 0.5")] {
+        let at = page.find(&format!("id=\"err-{field}\"")).unwrap_or_else(|| panic!("no error at {field}: {page}"));
+        assert!(page[at..at + 300].contains(words), "{field}: {}", &page[at..at + 300]);
+    }
+    assert!(page.contains("value=\"banner\""), "what was typed is kept");
+    let r = h.send(page_post("/experiments", &analyst, &form(&csrf, "nonsense", "1, 1, 1", "0.05"))).await;
+    let page = html(&r);
+    assert!(page.contains("id=\"err-primary\"") && page.contains("id=\"err-weights\""), "{page}");
+    assert!(tropa_app::experiments::list(&h.state.meta, "a").unwrap().is_empty());
+
+    // saved, audited, opened
+    let r = h.send(page_post("/experiments", &analyst, &good)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", html(&r));
+    let saved = tropa_app::experiments::get(&h.state.meta, "a", "banner").unwrap();
+    assert_eq!((saved.exposure.as_str(), saved.guardrails.len()), ("page_view", 2));
+    assert_eq!(saved.capping, Some(Cap::Percentile(0.99)));
+    assert_eq!(saved.funnel.as_ref().map(|f| (f.steps.len(), f.window.as_str())), Some((2, "3d")));
+    assert_eq!((saved.rule.min_effect, saved.rule.min_weeks), (0.02, 2));
+    let log = tropa_app::audit::list(&h.state.meta, &Filter { limit: 100, ..Filter::default() }).unwrap();
+    assert!(log.iter().any(|e| e.action == Action::ExperimentSave && e.target == "banner"), "audited");
+    // the same key again as new is refused at the key; editing keeps it
+    let r = h.send(page_post("/experiments", &analyst, &good)).await;
+    assert!(r.status == StatusCode::BAD_REQUEST && html(&r).contains("id=\"err-key\""));
+    let edit = html(&h.send(page_get("/experiments?project=a&edit=banner", &analyst)).await);
+    assert!(edit.contains("name=\"mode\" value=\"edit\"") && edit.contains("view_item -&gt; purchase"), "{edit}");
+    let r = h
+        .send(page_post(
+            "/experiments",
+            &analyst,
+            &good.replace("mode=new", "mode=edit").replace("min_weeks=2", "min_weeks=3"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(tropa_app::experiments::get(&h.state.meta, "a", "banner").unwrap().rule.min_weeks, 3);
+    let page = html(&h.send(page_get("/experiments/banner?project=a", &viewer)).await);
+    assert!(page.contains("id=\"exp-capping\"") && !page.contains("id=\"exp-edit\""), "a viewer sees no edit link");
+
+    // the calculator
+    let calc = html(&h.send(page_get("/experiments?project=a&calc=1&baseline=10&effect=1&power=80", &viewer)).await);
+    assert!(calc.contains("about 14128 customers in each variant"), "{calc}");
+    let calc = html(&h.send(page_get("/experiments?project=a&calc=1&baseline=10&customers=14128", &viewer)).await);
+    assert!(calc.contains("at least ±1.00 percentage points"), "{calc}");
+    let calc = html(&h.send(page_get("/experiments?project=a&calc=1&baseline=abc&effect=1", &viewer)).await);
+    assert!(calc.contains("Conversion now, %: 'abc' is not a number"), "{calc}");
+}

@@ -212,8 +212,8 @@ pub fn run(place: Place<'_>, settings: anyhow::Result<ProjectSettings>, args: Ex
             let store = super::open_existing(place.data)?;
             let started = std::time::Instant::now();
             let stages = tropa_app::definitions::project(&meta, place.project).map_err(super::app_error)?.definition;
-            let r = experiments::evaluate(&store, &def, settings.calendar, now, Some(&stages))
-                .map_err(definition_error)?;
+            let r =
+                experiments::evaluate(&store, &def, settings.calendar, now, Some(&stages)).map_err(definition_error)?;
             tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "experiment evaluated");
             print_json(&r)
         }

@@ -13,9 +13,10 @@ use maud::{html, Markup};
 use tropa_app::experiments::{self, Evaluated};
 use tropa_core::analysis::experiment::capping::Cap;
 use tropa_core::analysis::experiment::definition::{Decision, ExperimentDefinition};
+use tropa_core::analysis::experiment::journey::{JourneyReport, JourneyRow, LaneRow};
 use tropa_core::analysis::experiment::report::ExperimentReport;
 use tropa_core::analysis::experiment::request::Outcome;
-use tropa_core::analysis::experiment::journey::{JourneyReport, JourneyRow, LaneRow};
+use tropa_core::analysis::experiment::StatsError;
 use tropa_render::{BarChart, LineChart, Series, ValueFormat};
 
 use crate::access::{Member, Viewer};
@@ -76,7 +77,10 @@ pub(crate) async fn list(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
     let editing = match m.f.get("edit").map(|k| k.trim()).unwrap_or("") {
         "" if m.f.get("new").is_some_and(|n| n == "1") => Some((form::blank(), false)),
         "" => None,
-        key => Some((form::draft_of(&experiments::get(&st.meta, &s.project, key).map_err(|_| WebError::NotFound(l))?), true)),
+        key => Some((
+            form::draft_of(&experiments::get(&st.meta, &s.project, key).map_err(|_| WebError::NotFound(l))?),
+            true,
+        )),
     };
     if let (true, Some((draft, edit))) = (can_edit, &editing) {
         let main = html! { h1 { (l.t("experiments")) } (form::form(l, &s, draft, *edit, &[])) };
@@ -353,6 +357,9 @@ fn journey_rows(l: Lang, rows: &[JourneyRow], id: &str) -> Markup {
                                     Outcome::Ok(e) => {
                                         td.num { (lane_diff(lane, e.estimate)) }
                                         td.num { (lane_diff(lane, e.ci[0])) " … " (lane_diff(lane, e.ci[1])) }
+                                    }
+                                    Outcome::Err { error } if *error == StatsError::NoVariance.to_string() => {
+                                        td colspan="2" .muted title=(error) { (l.t("exp_same_for_all")) }
                                     }
                                     Outcome::Err { error } => { td colspan="2" .muted { (error) } }
                                 }

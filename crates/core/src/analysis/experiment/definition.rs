@@ -155,7 +155,9 @@ pub fn parse_metric(text: &str) -> Result<MetricDef, String> {
             let (Ok(numerator), Ok(denominator)) = (parse_metric(num), parse_metric(den)) else { continue };
             let part = |m: &MetricDef| !m.is_ratio() && !matches!(m, MetricDef::TimeToConvert { .. });
             if !part(&numerator) || !part(&denominator) {
-                return Err(format!("'{text}': a ratio divides two conversion, revenue, events, retention or funnel metrics"));
+                return Err(format!(
+                    "'{text}': a ratio divides two conversion, revenue, events, retention or funnel metrics"
+                ));
             }
             return Ok(MetricDef::Ratio { numerator: Box::new(numerator), denominator: Box::new(denominator) });
         }
@@ -351,7 +353,10 @@ mod tests {
     fn funnel_and_ratio_metrics_read() {
         let m = parse_metric("funnel:begin_checkout->purchase where revenue > 0:7d").unwrap();
         let MetricDef::Funnel { steps, window } = m else { panic!("a funnel") };
-        assert_eq!((steps.len(), steps[1].to_string().as_str(), window), (2, "purchase where revenue > 0", 7 * 86_400_000));
+        assert_eq!(
+            (steps.len(), steps[1].to_string().as_str(), window),
+            (2, "purchase where revenue > 0", 7 * 86_400_000)
+        );
         let m = parse_metric("ratio:revenue:30d/events:30d").unwrap();
         assert!(m.is_ratio() && !m.is_proportion());
         // a '/' inside a condition is not the ratio's
@@ -374,7 +379,8 @@ mod tests {
         assert_eq!(fields(&ExperimentDefinition { funnel: Some(funnel), ..def("events:7d") }), ["funnel.steps"]);
         let funnel = FunnelDef { steps: vec!["a".into(), "b".into()], window: "0d".into() };
         assert_eq!(fields(&ExperimentDefinition { funnel: Some(funnel), ..def("events:7d") }), ["funnel.window"]);
-        let one = ExperimentDefinition { variants: vec![VariantDef { name: "A".into(), weight: 1.0 }], ..def("events:7d") };
+        let one =
+            ExperimentDefinition { variants: vec![VariantDef { name: "A".into(), weight: 1.0 }], ..def("events:7d") };
         assert_eq!(fields(&one), ["variants"]);
         let bad_split = ExperimentDefinition {
             variants: vec![VariantDef { name: "A".into(), weight: 1.0 }, VariantDef { name: "B".into(), weight: 0.0 }],

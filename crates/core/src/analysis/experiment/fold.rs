@@ -45,16 +45,34 @@ const DAY: i64 = 24 * HOUR;
 /// What a metric measures per exposed customer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MetricDef {
-    Conversion { event: EventMatch, window: i64 },
-    Revenue { window: i64 },
-    Events { window: i64 },
-    Retention { day: u32 },
-    TimeToConvert { event: EventMatch, window: i64 },
+    Conversion {
+        event: EventMatch,
+        window: i64,
+    },
+    Revenue {
+        window: i64,
+    },
+    Events {
+        window: i64,
+    },
+    Retention {
+        day: u32,
+    },
+    TimeToConvert {
+        event: EventMatch,
+        window: i64,
+    },
     /// Completes every step of the funnel, in order, within the window after the exposure (0/1).
-    Funnel { steps: Vec<EventMatch>, window: i64 },
+    Funnel {
+        steps: Vec<EventMatch>,
+        window: i64,
+    },
     /// Σ numerator / Σ denominator over the variant's customers (delta method); the fold keeps the numerator's
     /// sums as `post`, the denominator's as `pre` and Σ numerator × denominator as `sum_products`.
-    Ratio { numerator: Box<MetricDef>, denominator: Box<MetricDef> },
+    Ratio {
+        numerator: Box<MetricDef>,
+        denominator: Box<MetricDef>,
+    },
 }
 
 impl MetricDef {
@@ -165,10 +183,15 @@ impl ExperimentFold {
         let parts: Vec<&MetricDef> = spec
             .metrics
             .iter()
-            .chain(spec.metrics.iter().filter_map(|m| match m {
-                MetricDef::Ratio { numerator, denominator } => Some([&**numerator, &**denominator]),
-                _ => None,
-            }).flatten())
+            .chain(
+                spec.metrics
+                    .iter()
+                    .filter_map(|m| match m {
+                        MetricDef::Ratio { numerator, denominator } => Some([&**numerator, &**denominator]),
+                        _ => None,
+                    })
+                    .flatten(),
+            )
             .collect();
         let conversions = parts
             .iter()

@@ -85,12 +85,9 @@ fn share(x: u64, n: u64) -> Option<f64> {
 
 fn negate(o: &Outcome<Effect>) -> Outcome<Effect> {
     match o {
-        Outcome::Ok(e) => Outcome::Ok(Effect {
-            estimate: -e.estimate,
-            ci: [-e.ci[1], -e.ci[0]],
-            statistic: -e.statistic,
-            ..*e
-        }),
+        Outcome::Ok(e) => {
+            Outcome::Ok(Effect { estimate: -e.estimate, ci: [-e.ci[1], -e.ci[0]], statistic: -e.statistic, ..*e })
+        }
         Outcome::Err { error } => Outcome::Err { error: error.clone() },
     }
 }
@@ -100,8 +97,7 @@ fn share_lane(lane: &'static str, x: &[u64], n: &[u64], names: &[String], alpha:
     let comparisons = (1..x.len())
         .map(|v| LaneDiff {
             variant: names[v].clone(),
-            difference: frequentist::two_proportion_z(x[0] as f64, n[0] as f64, x[v] as f64, n[v] as f64, alpha)
-                .into(),
+            difference: frequentist::two_proportion_z(x[0] as f64, n[0] as f64, x[v] as f64, n[v] as f64, alpha).into(),
             p_adjusted: None,
         })
         .collect();
@@ -147,7 +143,8 @@ pub fn journey(spec: &ExperimentSpec, acc: &ExperimentAcc, alpha: f64) -> Option
             let reached: Vec<u64> = here.iter().map(|s| s.reached).collect();
             let after: Vec<u64> = here.iter().map(|s| s.entered_after).collect();
             // the fold pushes every customer's value (0 outside the stage)
-            let per_customer = |f: fn(&super::fold::StageSums) -> Moments| -> Vec<Moments> { here.iter().map(f).collect() };
+            let per_customer =
+                |f: fn(&super::fold::StageSums) -> Moments| -> Vec<Moments> { here.iter().map(f).collect() };
             let mut lanes = vec![
                 share_lane("reached", &reached, &customers, names, alpha),
                 share_lane("entered_after_exposure", &after, &customers, names, alpha),

@@ -205,11 +205,7 @@ fn capped(
 
 fn lift(spec: &ExperimentSpec, acc: &ExperimentAcc, ev: &Evaluation) -> Vec<LiftPoint> {
     let (Some(def), true) = (spec.metrics.first(), acc.variants.len() >= 2) else { return Vec::new() };
-    let kind = if def.is_proportion() {
-        MetricKind::Proportion
-    } else {
-        MetricKind::Mean
-    };
+    let kind = if def.is_proportion() { MetricKind::Proportion } else { MetricKind::Mean };
     let mut days: Vec<i64> = acc.variants[0].days.keys().chain(acc.variants[1].days.keys()).copied().collect();
     days.sort_unstable();
     days.dedup();
@@ -282,7 +278,10 @@ mod tests {
         assert_eq!(r.metrics[0].cap, Some(6.5));
         assert_eq!(r.metrics[0].samples[0].mean, (1.0 + 2.0 + 3.0 + 6.5) / 4.0);
         let fixed = report(&spec(vec![revenue], vec![Some(Cap::Fixed(5.0))]), &acc, &ev).unwrap();
-        assert_eq!((fixed.metrics[0].cap, fixed.metrics[0].samples[1].mean), (Some(5.0), (2.0 + 4.0 + 5.0 + 5.0) / 4.0));
+        assert_eq!(
+            (fixed.metrics[0].cap, fixed.metrics[0].samples[1].mean),
+            (Some(5.0), (2.0 + 4.0 + 5.0 + 5.0) / 4.0)
+        );
         // a ratio keeps the numerator as post and the denominator as pre
         let ratio = MetricDef::Ratio {
             numerator: Box::new(MetricDef::Revenue { window: 1 }),

@@ -318,9 +318,14 @@ fn answer(l: Lang, baseline: &str, effect: &str, customers: &str, power: &str) -
         if t.is_empty() {
             return Ok(None);
         }
-        t.replace(',', ".").parse::<f64>().map(Some).map_err(|_| format!("{}: '{t}' {}", l.t(field), l.t("exp_calc_nan")))
+        t.replace(',', ".")
+            .parse::<f64>()
+            .map(Some)
+            .map_err(|_| format!("{}: '{t}' {}", l.t(field), l.t("exp_calc_nan")))
     };
-    let p = num(baseline, "exp_calc_baseline")?.ok_or_else(|| format!("{}: {}", l.t("exp_calc_baseline"), l.t("exp_calc_need")))? / 100.0;
+    let p = num(baseline, "exp_calc_baseline")?
+        .ok_or_else(|| format!("{}: {}", l.t("exp_calc_baseline"), l.t("exp_calc_need")))?
+        / 100.0;
     if !(p > 0.0 && p < 1.0) {
         return Err(format!("{}: {}", l.t("exp_calc_baseline"), l.t("exp_calc_rate")));
     }
