@@ -40,7 +40,7 @@ enum ExperimentCommand {
         file: Option<PathBuf>,
     },
     /// Define an experiment (or change its definition) before it starts, with its decision rule.
-    Create(DefineArgs),
+    Create(Box<DefineArgs>),
     /// The project's experiments (JSON).
     List,
     /// One experiment's definition (JSON).

@@ -89,7 +89,8 @@ pub fn document() -> Value {
     let experiments = operation("the project's experiments (A/B tests) as defined", None, "the definitions", "readKey");
     paths_doc.insert("/api/v1/experiments".into(), json!({"get": experiments}));
     let mut experiment = operation(
-        "one experiment evaluated now: variants, sample-ratio check, statistics per metric, decision",
+        "one experiment evaluated now: variants, sample-ratio check, statistics per metric, decision, and the journey \
+         per variant (`report.journey`: stages and funnel steps, each difference with its interval, Holm-corrected)",
         None,
         "the evaluation",
         "readKey",
@@ -98,7 +99,10 @@ pub fn document() -> Value {
     let params = experiment["parameters"].clone();
     let mut put_experiment = operation(
         "register or replace an experiment's definition (the JSON of `tropa experiment create`; a signed-in analyst)",
-        Some(json!({"type": "object", "required": ["key", "variants", "primary"]})),
+        Some(json!({"type": "object", "required": ["key", "variants", "primary"], "properties": {
+            "capping": {"type": "object", "description": "caps each customer's revenue: {\"percentile\": 0.99} or {\"fixed\": 10000}"},
+            "funnel": {"type": "object", "description": "the funnel compared per variant: {\"steps\": [\"begin_checkout\", \"purchase\"], \"window\": \"7d\"}"}
+        }})),
         "the definition saved",
         "session",
     );

@@ -20,6 +20,15 @@
 //!   (number of events in the window), retention at day N (any event in [t₀ + N·24 h, t₀ + (N + 1)·24 h)), time
 //!   to convert (hours from exposure to the first conversion, over converters only). The pre-exposure covariate
 //!   of each metric (for CUPED) is the same quantity over the window before the exposure (0 for time to convert).
+//! - Funnel completion: 1 when the events from the exposure (included: it may be step 1) to the window's end
+//!   complete every step in order (ClickHouse `windowFunnel(window)` over them); its covariate is the same over
+//!   the window before the exposure. A ratio metric keeps its numerator's value as `post`, its denominator's as
+//!   `pre`. A capped metric also keeps every customer's (post, pre) values: the report caps them (percentile
+//!   over all variants, or a fixed value) before the sums.
+//! - The journey (when the spec asks): per variant and stage of the project's journey definition, the customers
+//!   who entered it (as the map counts, up to `now`), those who entered it at or after the exposure, each
+//!   customer's revenue and events while in it from the exposure on, hours to the next stage; per funnel step,
+//!   the customers who reached it from the exposure on within the funnel's window ([`super::journey`]).
 //! - The daily series: each customer's metric value under the local day (project time zone) of their exposure,
 //!   summed cumulatively by the report for the lift chart.
 //!

@@ -332,7 +332,7 @@ fn answer(l: Lang, baseline: &str, effect: &str, customers: &str, power: &str) -
     let power = num(power, "exp_calc_power")?.unwrap_or(80.0) / 100.0;
     let sd = (p * (1.0 - p)).sqrt();
     let pct = |x: f64| format!("{:.1} %", x * 100.0);
-    let fail = |e: tropa_core::analysis::experiment::StatsError| format!("{}", e);
+    let fail = |e: tropa_core::analysis::experiment::StatsError| e.to_string();
     match (num(effect, "exp_calc_effect")?, num(customers, "exp_calc_customers")?) {
         (Some(e), None) => {
             let plan = size::sample_size(e / 100.0, sd, 0.05, power, 1.0).map_err(fail)?;
