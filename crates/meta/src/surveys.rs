@@ -90,7 +90,7 @@ mod tests {
 
     #[test]
     fn a_theme_list_is_kept_per_project_and_reset() {
-        let m = meta();
+        let (_dir, m) = meta();
         m.create_project("a", "", 0).unwrap();
         assert_eq!(m.feedback_themes("a").unwrap(), None);
         m.save_feedback_themes("a", "{\"theme\":[]}", 5).unwrap();

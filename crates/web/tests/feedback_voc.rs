@@ -35,8 +35,8 @@ async fn answers(h: &Harness) {
     .enumerate()
     {
         batch.push(json!({"type": "track", "event": "survey_response", "userId": user,
-            "timestamp": format!("2026-05-02T1{i}:00:00Z"), "messageId": format!("s-{i}"),
-            "properties": {"survey": "nps", "question": "nps", "score": score, "text": text}}));
+            "timestamp": format!("2026-05-0{}T10:00:00Z", i + 2), "messageId": format!("s-{i}"),
+            "properties": {"survey": "nps", "question": "nps", "kind": "nps", "score": score, "text": text}}));
     }
     let r = h.post("/v1/batch", Some(&h.write_a), json!({"batch": batch}).to_string()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -73,7 +73,7 @@ async fn a_changed_theme_list_changes_the_themes_of_the_feedback_page() {
     assert!(themes_table(&page).contains("Gifts"), "{}", themes_table(&page));
     let list = h.query("/api/v1/feedback/list?project=a", &h.read_a, None).await;
     let gift = list.body["feedback"].as_array().unwrap().iter().find(|r| r["text"].as_str().unwrap().starts_with("Подарок"));
-    assert_eq!(gift.unwrap()["themes"], json!(["gifts"]), "{}", list.body);
+    assert!(gift.unwrap()["themes"].as_array().unwrap().contains(&json!("gifts")), "{}", list.body);
 
     // bad input: every problem named at its field, nothing saved
     let bad = json!({"name_en": "", "name_ru": "Подарки", "ru": ["!!"]});
@@ -155,7 +155,7 @@ async fn feedback_is_filtered_by_whose_answers_and_every_chart_downloads_and_pin
         }
     }
     let csv = html(&h.send(page_get("/feedback?project=a&download=themes&format=csv", &analyst)).await);
-    assert!(csv.contains("Delivery,2"), "{csv}");
+    assert!(csv.contains("Delivery,3"), "{csv}");
     let csv = html(&h.send(page_get("/feedback?project=a&download=dist-nps&format=csv", &analyst)).await);
     assert!(csv.lines().next().unwrap().contains("0,1,2"), "{csv}");
 
