@@ -19,7 +19,7 @@ def messages():
     ]):
         out.append({"type": "track", "event": "survey_response", "userId": user, "messageId": f"s-{i}",
                     "timestamp": f"2026-05-0{i + 1}T10:00:00Z",
-                    "properties": {"survey": "nps", "question": "nps", "score": score, "text": text}})
+                    "properties": {"survey": "nps", "question": "nps", "kind": "nps", "score": score, "text": text}})
     out.append({"type": "track", "event": "review", "userId": "alice", "messageId": "r-1",
                 "timestamp": "2026-05-06T10:00:00Z",
                 "properties": {"rating": 1, "text": SECRET + " — отзыв", "channel": "marketplace"}})
