@@ -283,12 +283,12 @@ mod tests {
         let list = tropa_text::ThemeList::builtin();
         let rows = rows(
             vec![
-            item("purchase", Some(2), true, "Доставка опоздала на неделю, ждал доставку очень долго"),
-            item("purchase", Some(3), true, "The delivery was late again, terrible delivery"),
-            item("purchase", Some(10), false, "Отличный магазин, всё понравилось!"),
-            item("repeat", Some(9), false, "Great store, I love it"),
-            item("repeat", None, false, "Ужасное качество, не понравилось"),
-            item("repeat", Some(8), false, ""),
+                item("purchase", Some(2), true, "Доставка опоздала на неделю, ждал доставку очень долго"),
+                item("purchase", Some(3), true, "The delivery was late again, terrible delivery"),
+                item("purchase", Some(10), false, "Отличный магазин, всё понравилось!"),
+                item("repeat", Some(9), false, "Great store, I love it"),
+                item("repeat", None, false, "Ужасное качество, не понравилось"),
+                item("repeat", Some(8), false, ""),
             ],
             list,
         );

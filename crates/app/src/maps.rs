@@ -286,7 +286,11 @@ fn text_emotion_row(map: &JourneyMap, data: &MapData) -> Option<MapRow> {
     if cells.iter().all(|c| c.score.is_none()) {
         return None;
     }
-    let title = if map.lang == "ru" { "Эмоции по словам клиентов" } else { "Emotion from customers' words" };
+    let title = if map.lang == "ru" {
+        "Эмоции по словам клиентов"
+    } else {
+        "Emotion from customers' words"
+    };
     Some(MapRow { title: title.into(), kind: RowKind::Emotion, cells })
 }
 

@@ -92,10 +92,7 @@ pub fn routes() -> Router<Arc<AppState>> {
             "/api/v1/feedback/themes",
             get(feedback::themes).put(feedback::put_themes).delete(feedback::reset_themes),
         )
-        .route(
-            "/api/v1/feedback/themes/{key}",
-            axum::routing::put(feedback::put_theme).delete(feedback::delete_theme),
-        )
+        .route("/api/v1/feedback/themes/{key}", axum::routing::put(feedback::put_theme).delete(feedback::delete_theme))
         .route("/api/v1/experiments", get(experiments::list))
         .route("/api/v1/experiments/{key}", get(experiments::get).put(experiments::put).delete(experiments::delete))
         .route("/api/openapi.json", get(|| async { Json(openapi::document()) }))

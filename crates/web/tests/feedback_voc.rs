@@ -72,7 +72,8 @@ async fn a_changed_theme_list_changes_the_themes_of_the_feedback_page() {
     let page = html(&h.send(page_get("/feedback?project=a", &analyst)).await);
     assert!(themes_table(&page).contains("Gifts"), "{}", themes_table(&page));
     let list = h.query("/api/v1/feedback/list?project=a", &h.read_a, None).await;
-    let gift = list.body["feedback"].as_array().unwrap().iter().find(|r| r["text"].as_str().unwrap().starts_with("Подарок"));
+    let gift =
+        list.body["feedback"].as_array().unwrap().iter().find(|r| r["text"].as_str().unwrap().starts_with("Подарок"));
     assert!(gift.unwrap()["themes"].as_array().unwrap().contains(&json!("gifts")), "{}", list.body);
 
     // bad input: every problem named at its field, nothing saved
@@ -80,9 +81,17 @@ async fn a_changed_theme_list_changes_the_themes_of_the_feedback_page() {
     let r = h.send(send("PUT", path, &analyst, bad.to_string())).await;
     assert_eq!((r.status, r.body["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("name_en")), "{}", r.body);
     assert!(r.body["error"]["message"].as_str().unwrap().contains("ru[0]"), "{}", r.body);
-    let r = h.send(send("PUT", "/api/v1/feedback/themes?project=a", &analyst, json!({"theme": [{"key": "A"}]}).to_string())).await;
-    assert_eq!((r.status, r.body["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("theme[0].key")), "{}", r.body);
-    let r = h.send(send("PUT", "/api/v1/feedback/themes/other?project=a", &analyst, json!({"key": "x"}).to_string())).await;
+    let r = h
+        .send(send("PUT", "/api/v1/feedback/themes?project=a", &analyst, json!({"theme": [{"key": "A"}]}).to_string()))
+        .await;
+    assert_eq!(
+        (r.status, r.body["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("theme[0].key")),
+        "{}",
+        r.body
+    );
+    let r =
+        h.send(send("PUT", "/api/v1/feedback/themes/other?project=a", &analyst, json!({"key": "x"}).to_string())).await;
     assert_eq!((r.status, r.body["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("key")), "{}", r.body);
     let r = h.send(send("DELETE", "/api/v1/feedback/themes/nothing?project=a", &analyst, String::new())).await;
     assert_eq!((r.status, r.body["error"]["field"].as_str()), (StatusCode::NOT_FOUND, Some("key")), "{}", r.body);
@@ -93,9 +102,16 @@ async fn a_changed_theme_list_changes_the_themes_of_the_feedback_page() {
         r.headers_mut().insert("accept-language", "en".parse().unwrap());
         r
     };
-    let r = h.send(form("action=save&key=gifts&was=gifts&name_en=Presents&name_ru=x&en=present*", &viewer, &viewer_csrf)).await;
+    let r = h
+        .send(form("action=save&key=gifts&was=gifts&name_en=Presents&name_ru=x&en=present*", &viewer, &viewer_csrf))
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let body = format!("action=save&was=gifts&key=gifts&name_en=Presents&name_ru={}&en={}&ru={}", enc("Подарки"), enc("present*"), enc("подар*, сувенир*"));
+    let body = format!(
+        "action=save&was=gifts&key=gifts&name_en=Presents&name_ru={}&en={}&ru={}",
+        enc("Подарки"),
+        enc("present*"),
+        enc("подар*, сувенир*")
+    );
     let r = h.send(form(&body, &analyst, &csrf)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", html(&r));
     let r = h.send(form("action=save&key=Bad+Key&name_en=x&name_ru=x&en=", &analyst, &csrf)).await;
@@ -108,7 +124,10 @@ async fn a_changed_theme_list_changes_the_themes_of_the_feedback_page() {
     let table = themes_table(&page);
     assert!(table.contains("Presents") && !table.contains("Delivery"), "{table}");
     let themes_page = html(&h.send(page_get("/feedback/themes?project=a", &viewer)).await);
-    assert!(themes_page.contains("Presents") && !themes_page.contains("action=\"/feedback/themes\""), "viewers read only");
+    assert!(
+        themes_page.contains("Presents") && !themes_page.contains("action=\"/feedback/themes\""),
+        "viewers read only"
+    );
 
     // reset: the built-in list again; every change audited
     let r = h.send(form("action=reset", &analyst, &csrf)).await;
@@ -162,7 +181,10 @@ async fn feedback_is_filtered_by_whose_answers_and_every_chart_downloads_and_pin
     // each chart can be pinned: the select's choice is the page's query with the chart
     let page = html(&h.send(page_get("/feedback?project=a", &analyst)).await);
     assert!(page.contains("value=\"chart=themes\"") && page.contains("value=\"chart=sentiment\""), "{page}");
-    let form = format!("csrf={csrf}&project=a&kind=feedback&query={}&title=Themes&dashboard=new&new_name=VoC", enc("chart=themes"));
+    let form = format!(
+        "csrf={csrf}&project=a&kind=feedback&query={}&title=Themes&dashboard=new&new_name=VoC",
+        enc("chart=themes")
+    );
     let r = h.send(page_post("/dashboards/pin", &analyst, &form)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", html(&r));
     let dash = html(&h.send(page_get("/dashboards/1?project=a", &analyst)).await);

@@ -268,7 +268,10 @@ pub async fn put_theme(
     let (user, project) = super::dictionary::analyst(&s, &headers, q.as_deref(), "the theme list")?;
     let mut theme: Value = super::body::<Option<Value>>(&bytes, true)?.unwrap_or(Value::Null);
     let Some(obj) = theme.as_object_mut() else {
-        return Err(ApiError::new(Code::InvalidQuery, "the request needs a JSON theme: {\"name_en\", \"name_ru\", \"en\", \"ru\"}"));
+        return Err(ApiError::new(
+            Code::InvalidQuery,
+            "the request needs a JSON theme: {\"name_en\", \"name_ru\", \"en\", \"ru\"}",
+        ));
     };
     match obj.get("key").and_then(Value::as_str) {
         None => {

@@ -139,7 +139,8 @@ pub fn document() -> Value {
         "readKey",
     );
     paths_doc.insert("/api/v1/feedback/list".into(), json!({"get": list}));
-    let themes = operation("the project's feedback theme list (its own or the built-in one)", None, "the list", "readKey");
+    let themes =
+        operation("the project's feedback theme list (its own or the built-in one)", None, "the list", "readKey");
     let theme_list = json!({"type": "object", "required": ["theme"], "properties": {"theme": {"type": "array",
         "items": {"type": "object", "required": ["key", "name_en", "name_ru"]}}}});
     let put_all = operation(

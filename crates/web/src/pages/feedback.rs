@@ -150,8 +150,8 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
         .into_iter()
         .filter_map(|k| distribution_chart(l, &report, k).map(|c| ex.chart(&format!("dist-{}", k.as_str()), &c)))
         .collect();
-    let sentiment_fig = (!insights.by_stage.is_empty())
-        .then(|| ex.chart("sentiment", &sentiment_chart(l, &insights, &stage_name)));
+    let sentiment_fig =
+        (!insights.by_stage.is_empty()).then(|| ex.chart("sentiment", &sentiment_chart(l, &insights, &stage_name)));
     let themes_fig = (!insights.themes.is_empty()).then(|| ex.chart("themes", &themes_chart(l, &insights)));
     if let Some(file) = ex.into_file() {
         return Ok(file);
@@ -325,15 +325,14 @@ fn trend(l: Lang, r: &FeedbackReport, figure: Markup) -> Markup {
 }
 
 /// The charts a dashboard can show from this page: (chart id, its words).
-fn chart_choices(
-    l: Lang,
-    r: &FeedbackReport,
-    x: &tropa_app::feedback::TextInsights,
-) -> Vec<(String, String)> {
+fn chart_choices(l: Lang, r: &FeedbackReport, x: &tropa_app::feedback::TextInsights) -> Vec<(String, String)> {
     let mut out = vec![("trend".to_string(), l.t("fb_trend_title").to_string())];
     for k in [ScoreKind::Nps, ScoreKind::Csat, ScoreKind::Ces] {
         if distribution_chart(l, r, k).is_some() {
-            out.push((format!("dist-{}", k.as_str()), format!("{} · {}", l.t("fb_distribution"), k.as_str().to_uppercase())));
+            out.push((
+                format!("dist-{}", k.as_str()),
+                format!("{} · {}", l.t("fb_distribution"), k.as_str().to_uppercase()),
+            ));
         }
     }
     if !x.by_stage.is_empty() {

@@ -91,7 +91,9 @@ pub(crate) async fn post(State(st): State<Arc<WebState>>, m: Member<Analyst>) ->
                         .map_err(|e| WebError::internal(&e))?;
                     Ok(redirect(&back))
                 }
-                Err(issues) => render(&st, s, &current, Some((theme, !was.is_empty())), &issues, StatusCode::BAD_REQUEST),
+                Err(issues) => {
+                    render(&st, s, &current, Some((theme, !was.is_empty())), &issues, StatusCode::BAD_REQUEST)
+                }
             }
         }
     }
