@@ -67,7 +67,7 @@ def main():
             day = 1 + (i // customers) % 28
             ev.write(json.dumps({"type": "track", "event": "survey_response", "userId": f"c{c}", "messageId": f"s{i}",
                                  "timestamp": f"2026-0{1 + c % 6}-{day:02d}T10:00:00Z",
-                                 "properties": {"survey": "nps", "question": "nps", "score": rng.randint(0, 10),
+                                 "properties": {"survey": "nps", "question": "nps", "kind": "nps", "score": rng.randint(0, 10),
                                                 "text": t}}, ensure_ascii=False) + "\n")
             tx.write(t + "\n")
     data = work / "data"
