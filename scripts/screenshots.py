@@ -40,6 +40,8 @@ PAGES = [
     ("dashboard", "/dashboards/1"),
     ("feedback", "/feedback"),
     ("surveys", "/surveys?new=1"),
+    ("feedback-themes", "/feedback/themes?new=1"),
+    ("feedback-persona", "/feedback?did=purchase"),
     ("experiments", "/experiments"),
     ("experiment", "/experiments/checkout_v2"),
     ("experiment_srm", "/experiments/cart_page_v3"),

@@ -147,6 +147,14 @@ def test_nps_widget_keyboard_answer_arrives_and_shows(tmp_path, make_project, st
         wait(lambda d: d.find_elements(By.CSS_SELECTOR, "tr[data-lane='feedback']"), "the new map with its feedback lane")
         lane = [c.text for c in d.find_elements(By.CSS_SELECTOR, "tr[data-lane='feedback'] td .value")]
         assert any("NPS +100 (n = 1, small sample)" in v for v in lane), lane
+        # the emotion lane: beside the hand-set emotion, the one from the answer's score and from its words
+        emotions = [e.text for e in d.find_elements(By.CSS_SELECTOR, "tr.emotions .data-emotion")]
+        words = [e.text for e in d.find_elements(By.CSS_SELECTOR, "tr.emotions .text-emotion")]
+        assert any("n = 1" in e for e in emotions) and any("n = 1" in e for e in words), (emotions, words)
+        # the feedback page's charts download (the themes chart as CSV names the answer's theme)
+        d.get(server.url + "/feedback")
+        links = [a.get_attribute("href") for a in d.find_elements(By.CSS_SELECTOR, "figure.chart figcaption a")]
+        assert any("download=themes&format=csv" in h for h in links) and any("download=sentiment&format=png" in h for h in links), links
         assert_no_csp_violations(d, "the web app's pages")
     finally:
         shop.close()

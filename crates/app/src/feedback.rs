@@ -8,17 +8,26 @@
 //! time of the answer, themes with their share of unhappy texts, the phrases distinctive of the unhappy texts
 //! against the rest (weighted log-odds) and representative quotes. A text is *unhappy* when its score is
 //! negative (a detractor, CSAT 1–2, CES 5–7, a review of 1–2 stars) or, without a score, its sentiment is.
+//! Themes come from the project's own list ([`themes`]), the built-in one until it is edited.
+//!
+//! **Whose feedback.** [`FeedbackQuery::segment`] keeps the answers of some customers only: a persona's
+//! segment ([`persona_segment`]) and/or a condition on traits or an event done (the condition builder's
+//! syntax), applied to scores and texts alike.
 
 use serde::Serialize;
 use tropa_core::analysis::feedback::score::ScoreKind;
 use tropa_core::analysis::feedback::{FeedbackReport, FeedbackSpec};
 use tropa_core::analysis::period::Period;
 use tropa_core::analysis::scope::ScopeSpec;
+use tropa_core::cjm::Segment;
 use tropa_engine::report::{FeedbackItem, FeedbackListSpec};
 use tropa_engine::Engine;
 use tropa_meta::Meta;
 
+use crate::error::Reason;
 use crate::AppError;
+
+pub mod themes;
 
 /// What to read: the answers of `[since, until)` (epoch ms; open when none), trends by `period`.
 #[derive(Debug, Clone)]
@@ -32,6 +41,8 @@ pub struct FeedbackQuery {
     pub negative_only: bool,
     /// Only answers given through this channel group.
     pub channel: Option<String>,
+    /// Only the answers of these customers (empty: everyone's).
+    pub segment: Segment,
     pub limit: usize,
 }
 
@@ -45,6 +56,7 @@ impl Default for FeedbackQuery {
             kind: None,
             negative_only: false,
             channel: None,
+            segment: Segment::default(),
             limit: 200,
         }
     }
@@ -58,10 +70,29 @@ fn spec(meta: &Meta, engine: &dyn Engine, project: &str, q: &FeedbackQuery) -> R
     Ok(FeedbackSpec { definition, now, from: q.since, to: q.until, period: q.period, calendar })
 }
 
+/// The customers of `segment` as a scope; a condition that does not read is `Invalid` at `traits`, `did` or
+/// `did_not`.
+pub fn scope(segment: &Segment) -> Result<ScopeSpec, AppError> {
+    segment.scope("segment").map_err(|issues| {
+        let first = &issues[0];
+        let field = ["traits", "did_not", "did"]
+            .into_iter()
+            .find(|f| first.field.starts_with(&format!("segment.{f}")))
+            .unwrap_or("traits");
+        AppError::Invalid { field, reason: Reason::Document(first.reason.clone()) }
+    })
+}
+
+/// The segment of the persona `key` of the project (its customers; `NotFound` naming the persona).
+pub fn persona_segment(meta: &Meta, project: &str, key: &str) -> Result<Segment, AppError> {
+    Ok(crate::maps::saved::persona(meta, project, key)?.segment)
+}
+
 /// The project's feedback scores.
 pub fn scores(meta: &Meta, engine: &dyn Engine, project: &str, q: &FeedbackQuery) -> Result<FeedbackReport, AppError> {
+    let scope = scope(&q.segment)?;
     let spec = spec(meta, engine, project, q)?;
-    Ok(tropa_engine::report::feedback(engine, spec, ScopeSpec::default(), vec![])?)
+    Ok(tropa_engine::report::feedback(engine, spec, scope, vec![])?)
 }
 
 /// A feedback text or answer as the pages and the API show it.
@@ -71,7 +102,7 @@ pub struct FeedbackRow {
     pub item: FeedbackItem,
     /// Sentiment of the text (none without a text).
     pub sentiment: Option<tropa_text::Sentiment>,
-    /// The keys of the themes it mentions (the built-in list).
+    /// The keys of the themes it mentions (the project's list).
     pub themes: Vec<String>,
 }
 
@@ -85,9 +116,8 @@ impl FeedbackRow {
     }
 }
 
-/// The rows of listed feedback, each text with its sentiment and themes.
-pub fn rows(items: Vec<FeedbackItem>) -> Vec<FeedbackRow> {
-    let list = tropa_text::ThemeList::builtin();
+/// The rows of listed feedback, each text with its sentiment and its themes of `list`.
+pub fn rows(items: Vec<FeedbackItem>, list: &tropa_text::ThemeList) -> Vec<FeedbackRow> {
     items
         .into_iter()
         .map(|item| {
@@ -140,8 +170,8 @@ pub struct TextInsights {
     pub quotes: Vec<tropa_text::Quote>,
 }
 
-/// Sums up the texts of `rows` (see the module doc).
-pub fn insights(rows: &[FeedbackRow]) -> TextInsights {
+/// Sums up the texts of `rows` (see the module doc), themes named by `list`.
+pub fn insights(rows: &[FeedbackRow], list: &tropa_text::ThemeList) -> TextInsights {
     let with_text: Vec<&FeedbackRow> = rows.iter().filter(|r| r.sentiment.is_some()).collect();
     let mut by_stage: Vec<StageSentiment> = Vec::new();
     let mut sums: Vec<f64> = Vec::new();
@@ -174,7 +204,6 @@ pub fn insights(rows: &[FeedbackRow]) -> TextInsights {
     for (st, sum) in by_stage.iter_mut().zip(sums) {
         st.mean = sum / st.texts as f64;
     }
-    let list = tropa_text::ThemeList::builtin();
     let mut themes: Vec<ThemeRow> = list
         .themes()
         .iter()
@@ -205,6 +234,7 @@ pub fn insights(rows: &[FeedbackRow]) -> TextInsights {
 
 /// The latest answers, reviews and tickets (newest first) with their stage at the time.
 pub fn list(meta: &Meta, engine: &dyn Engine, project: &str, q: &FeedbackQuery) -> Result<Vec<FeedbackRow>, AppError> {
+    let scope = scope(&q.segment)?;
     let spec = spec(meta, engine, project, q)?;
     // a channel filter reads more, then keeps that channel's
     let limit = if q.channel.is_some() { q.limit.saturating_mul(20).max(2000) } else { q.limit };
@@ -215,12 +245,12 @@ pub fn list(meta: &Meta, engine: &dyn Engine, project: &str, q: &FeedbackQuery) 
         kind: q.kind,
         negative_only: q.negative_only,
     };
-    let mut items = tropa_engine::report::feedback_list(engine, list, ScopeSpec::default(), vec![])?;
+    let mut items = tropa_engine::report::feedback_list(engine, list, scope, vec![])?;
     if let Some(c) = &q.channel {
         items.retain(|i| &i.channel == c);
         items.truncate(q.limit);
     }
-    Ok(rows(items))
+    Ok(rows(items, &themes::list(meta, project)?))
 }
 
 #[cfg(test)]
@@ -250,20 +280,24 @@ mod tests {
     /// review without a score is negative by its words; one answer has no text.
     #[test]
     fn texts_are_read_and_summed_up() {
-        let rows = rows(vec![
-            item("purchase", Some(2), true, "Доставка опоздала на неделю, ждал доставку очень долго"),
-            item("purchase", Some(3), true, "The delivery was late again, terrible delivery"),
-            item("purchase", Some(10), false, "Отличный магазин, всё понравилось!"),
-            item("repeat", Some(9), false, "Great store, I love it"),
-            item("repeat", None, false, "Ужасное качество, не понравилось"),
-            item("repeat", Some(8), false, ""),
-        ]);
+        let list = tropa_text::ThemeList::builtin();
+        let rows = rows(
+            vec![
+                item("purchase", Some(2), true, "Доставка опоздала на неделю, ждал доставку очень долго"),
+                item("purchase", Some(3), true, "The delivery was late again, terrible delivery"),
+                item("purchase", Some(10), false, "Отличный магазин, всё понравилось!"),
+                item("repeat", Some(9), false, "Great store, I love it"),
+                item("repeat", None, false, "Ужасное качество, не понравилось"),
+                item("repeat", Some(8), false, ""),
+            ],
+            list,
+        );
         assert_eq!(rows[5].sentiment, None, "no text, no sentiment");
         assert!(rows[0].themes.contains(&"delivery".to_string()), "{:?}", rows[0].themes);
         assert_eq!(rows[2].sentiment.unwrap().label, tropa_text::Label::Positive);
         assert!(rows[4].unhappy(), "without a score the words decide");
         assert!(!rows[2].unhappy() && rows[0].unhappy());
-        let x = insights(&rows);
+        let x = insights(&rows, list);
         assert_eq!((x.texts, x.unhappy), (5, 3));
         assert_eq!(
             x.by_stage.iter().map(|s| (s.stage.as_deref().unwrap(), s.texts)).collect::<Vec<_>>(),

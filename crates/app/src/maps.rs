@@ -41,6 +41,8 @@ pub struct MapData {
     /// The answers of the period (scores by the stage at the time of the answer): the feedback lane, the computed
     /// emotion, suggestions ([`feedback`]).
     pub feedback: Option<tropa_core::analysis::feedback::FeedbackReport>,
+    /// Per stage key, the emotion of the texts written there from their sentiment ([`feedback::text_emotion`]).
+    pub text_emotion: Vec<(String, feedback::DataEmotion)>,
 }
 
 fn invalid(field: &str, reason: String) -> EngineError {
@@ -77,6 +79,35 @@ fn feedback_for(
     report::feedback(engine, spec, scope, vec![])
 }
 
+/// The emotion of the period's texts per stage at the time they were written (the latest 5,000 texts).
+fn text_emotions_for(
+    engine: &dyn Engine,
+    map: &JourneyMap,
+    segment: &Segment,
+    (since, until): (Option<i64>, i64),
+    calendar: Calendar,
+) -> Result<Vec<(String, feedback::DataEmotion)>, EngineError> {
+    use tropa_core::analysis::feedback::FeedbackSpec;
+    let definition = map.definition().map_err(|e| invalid("stages", e.to_string()))?;
+    let scope = segment.scope("segment").map_err(|v| invalid(&v[0].field, v[0].reason.clone()))?;
+    let period = tropa_core::analysis::period::Period::Week;
+    let feedback = FeedbackSpec { definition, now: until - 1, from: since, to: Some(until), period, calendar };
+    let spec = report::FeedbackListSpec { feedback, limit: 5000, stage: None, kind: None, negative_only: false };
+    let mut by_stage: Vec<(String, Vec<f64>)> = Vec::new();
+    for i in report::feedback_list(engine, spec, scope, vec![])? {
+        let (Some(stage), text) = (i.stage, i.text.trim()) else { continue };
+        if text.is_empty() {
+            continue;
+        }
+        let score = tropa_text::sentiment(text).score;
+        match by_stage.iter_mut().find(|(k, _)| *k == stage) {
+            Some((_, v)) => v.push(score),
+            None => by_stage.push((stage, vec![score])),
+        }
+    }
+    Ok(by_stage.into_iter().filter_map(|(k, v)| Some((k, feedback::text_emotion(&v)?))).collect())
+}
+
 /// The map's data lanes within its segment (and `persona`'s, when given).
 /// The period's dates are days of `calendar` (the project's time zone).
 pub fn data(
@@ -101,7 +132,8 @@ pub fn data(
     let previous =
         if prev_until > first { Some(lanes_for(engine, map, &segment, prev_since, prev_until)?) } else { None };
     let feedback = Some(feedback_for(engine, map, &segment, (since, until), calendar)?);
-    Ok(Some(MapData { current, previous, since, until, calendar, feedback }))
+    let text_emotion = text_emotions_for(engine, map, &segment, (since, until), calendar)?;
+    Ok(Some(MapData { current, previous, since, until, calendar, feedback, text_emotion }))
 }
 
 /// Whether a rise of the lane's value is good news (None: neither).
@@ -191,6 +223,7 @@ pub fn chart(map: &JourneyMap, data: Option<&MapData>, subtitle: &str, footer: &
             let mut rows = vec![MapRow { title: lane.title.clone(), kind, cells }];
             if lane.kind == LaneKind::Emotions {
                 rows.extend(data.and_then(|d| emotion_row(map, d)));
+                rows.extend(data.and_then(|d| text_emotion_row(map, d)));
             }
             rows
         })
@@ -228,6 +261,35 @@ fn emotion_row(map: &JourneyMap, data: &MapData) -> Option<MapRow> {
         "Эмоции по ответам клиентов"
     } else {
         "Emotion from customers' answers"
+    };
+    Some(MapRow { title: title.into(), kind: RowKind::Emotion, cells })
+}
+
+/// The emotion of the customers' texts per stage (see [`feedback::text_emotion`]), drawn beside the others;
+/// none without texts.
+fn text_emotion_row(map: &JourneyMap, data: &MapData) -> Option<MapRow> {
+    if data.text_emotion.is_empty() {
+        return None;
+    }
+    let cells: Vec<MapCell> = map
+        .stages
+        .iter()
+        .map(|s| {
+            let e = data.text_emotion.iter().find(|(k, _)| *k == s.key).map(|(_, e)| e);
+            MapCell {
+                score: e.map(|e| e.value.round().clamp(-2.0, 2.0) as i8),
+                text: e.map(|e| feedback::emotion_text(e, &map.lang)).unwrap_or_default(),
+                ..MapCell::default()
+            }
+        })
+        .collect();
+    if cells.iter().all(|c| c.score.is_none()) {
+        return None;
+    }
+    let title = if map.lang == "ru" {
+        "Эмоции по словам клиентов"
+    } else {
+        "Emotion from customers' words"
     };
     Some(MapRow { title: title.into(), kind: RowKind::Emotion, cells })
 }

@@ -62,10 +62,14 @@ pub enum Action {
     /// An experiment defined or its definition changed.
     ExperimentSave,
     ExperimentDelete,
+    /// The project's feedback theme list changed (a theme saved or deleted, or the whole list replaced).
+    ThemesSave,
+    /// The project's feedback theme list reset to the built-in one.
+    ThemesReset,
 }
 
 impl Action {
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 37] = [
         Action::ProjectCreate,
         Action::ProjectSettings,
         Action::KeyCreate,
@@ -101,6 +105,8 @@ impl Action {
         Action::SurveyDelete,
         Action::ExperimentSave,
         Action::ExperimentDelete,
+        Action::ThemesSave,
+        Action::ThemesReset,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -140,6 +146,8 @@ impl Action {
             Action::SurveyDelete => "survey.delete",
             Action::ExperimentSave => "experiment.save",
             Action::ExperimentDelete => "experiment.delete",
+            Action::ThemesSave => "themes.save",
+            Action::ThemesReset => "themes.reset",
         }
     }
 

@@ -416,7 +416,7 @@ pub trait Costs {
     fn costs(&self, project: &str, from: Option<&str>, to: Option<&str>) -> Result<Vec<StoredCost>, MetaError>;
 }
 
-/// Surveys of a project, by key (answers are events, never stored here).
+/// Surveys of a project, by key (answers are events, never stored here), and its feedback theme list.
 pub trait Surveys {
     /// The project's surveys by key (empty for an unknown project).
     fn surveys(&self, project: &str) -> Result<Vec<StoredSurvey>, MetaError>;
@@ -430,6 +430,17 @@ pub trait Surveys {
 
     /// Removes a survey (`NotFound { what: "survey" }` when there is none).
     fn delete_survey(&self, project: &str, key: &str) -> Result<(), MetaError>;
+
+    /// The project's own feedback theme list (the JSON document the application checked) and when it was saved;
+    /// None when the project uses the built-in list (or is unknown).
+    fn feedback_themes(&self, project: &str) -> Result<Option<(String, i64)>, MetaError>;
+
+    /// Stores the project's theme list, replacing the one before, after `surveys::check_themes`. An unknown
+    /// project is `NotFound { what: "project" }`.
+    fn save_feedback_themes(&self, project: &str, document: &str, now: i64) -> Result<(), MetaError>;
+
+    /// Forgets the project's own theme list (the built-in one applies again); whether there was one.
+    fn reset_feedback_themes(&self, project: &str) -> Result<bool, MetaError>;
 }
 
 /// Experiments (A/B tests) per project; definitions are stored as given after `experiments::check_experiment`.

@@ -572,6 +572,19 @@ pub const MIGRATIONS: &[Migration] = &[
             }),
         ],
     },
+    Migration {
+        note: "a project's own feedback theme list (key, ru/en names and terms, as one JSON document checked by \
+               the application); no row: the built-in list",
+        steps: &[Step::CreateTable(Table {
+            name: "feedback_themes",
+            columns: &[
+                integer("project_id").primary_key().references("projects", "id", OnDelete::Cascade),
+                text("document").not_null(),
+                integer("updated_at").not_null(),
+            ],
+            constraints: &[],
+        })],
+    },
 ];
 
 /// How a map's stages relate to the project's: `linked` (the project's stages, followed when they change) or

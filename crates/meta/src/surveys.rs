@@ -49,6 +49,17 @@ pub fn check_survey(s: &NewSurvey<'_>) -> Result<(), MetaError> {
     Ok(())
 }
 
+/// The largest theme list document, in bytes.
+pub const MAX_THEMES_DOCUMENT: usize = 256 * 1024;
+
+/// Bounds every backend applies before storing a theme list (its content is checked by the application).
+pub fn check_themes(document: &str) -> Result<(), MetaError> {
+    if document.len() > MAX_THEMES_DOCUMENT {
+        return Err(MetaError::Invalid { field: "themes".into(), reason: "must be at most 256 KiB".into() });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +86,22 @@ mod tests {
         m.delete_survey("a", "nps").unwrap();
         assert!(m.survey("a", "nps").unwrap().is_none());
         assert!(matches!(m.delete_survey("a", "nps"), Err(MetaError::NotFound { what: "survey", .. })));
+    }
+
+    #[test]
+    fn a_theme_list_is_kept_per_project_and_reset() {
+        let (_dir, m) = meta();
+        m.create_project("a", "", 0).unwrap();
+        assert_eq!(m.feedback_themes("a").unwrap(), None);
+        m.save_feedback_themes("a", "{\"theme\":[]}", 5).unwrap();
+        m.save_feedback_themes("a", "{\"theme\":[1]}", 7).unwrap();
+        assert_eq!(m.feedback_themes("a").unwrap(), Some(("{\"theme\":[1]}".to_string(), 7)));
+        assert_eq!(m.feedback_themes("b").unwrap(), None);
+        assert!(matches!(m.save_feedback_themes("zz", "{}", 0), Err(MetaError::NotFound { .. })));
+        let big = "x".repeat(MAX_THEMES_DOCUMENT + 1);
+        assert!(matches!(m.save_feedback_themes("a", &big, 0), Err(MetaError::Invalid { .. })));
+        assert!(m.reset_feedback_themes("a").unwrap());
+        assert!(!m.reset_feedback_themes("a").unwrap());
+        assert_eq!(m.feedback_themes("a").unwrap(), None);
     }
 }

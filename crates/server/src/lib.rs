@@ -114,6 +114,8 @@ const ROUTES: &[&str] = &[
     "/api/v1/surveys",
     "/api/v1/feedback",
     "/api/v1/feedback/list",
+    "/api/v1/feedback/themes",
+    "/api/v1/feedback/themes/{key}",
     "/",
     "/funnels",
     "/paths",

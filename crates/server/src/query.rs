@@ -16,6 +16,8 @@
 //! | `PUT`/`PATCH /api/v1/dictionary/{events\|properties}/{name}` | a note | the note stored (signed-in analysts) |
 //! | `GET /api/v1/surveys`, `GET /api/v1/feedback`, `GET /api/v1/feedback/list` | — | surveys, feedback scores, the latest answers ([`feedback`]) |
 //! | `PUT`/`DELETE /api/v1/surveys/{key}` | a signed-in analyst or admin | create, replace or delete a survey ([`feedback`]) |
+//! | `GET /api/v1/feedback/themes` | — | the project's feedback theme list ([`feedback`]) |
+//! | `PUT`/`DELETE /api/v1/feedback/themes(/{key})` | a signed-in analyst or admin | edit the theme list, or reset it ([`feedback`]) |
 //!
 //! Every report counts days, ISO weeks and months — and reads times given without an offset — in the project's
 //! time zone (`tropa project set --time-zone`), or in `filters.time_zone` when the request gives one; each answer
@@ -86,6 +88,11 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/v1/surveys/{key}", axum::routing::put(feedback::put_survey).delete(feedback::delete_survey))
         .route("/api/v1/feedback", get(feedback::scores))
         .route("/api/v1/feedback/list", get(feedback::list))
+        .route(
+            "/api/v1/feedback/themes",
+            get(feedback::themes).put(feedback::put_themes).delete(feedback::reset_themes),
+        )
+        .route("/api/v1/feedback/themes/{key}", axum::routing::put(feedback::put_theme).delete(feedback::delete_theme))
         .route("/api/v1/experiments", get(experiments::list))
         .route("/api/v1/experiments/{key}", get(experiments::get).put(experiments::put).delete(experiments::delete))
         .route("/api/openapi.json", get(|| async { Json(openapi::document()) }))

@@ -149,6 +149,7 @@ pub fn router(state: Arc<WebState>) -> Router {
         .route("/settings/users/delete", post(settings::delete_user))
         .route("/settings/audit", get(pages::audit::page))
         .route("/feedback", get(pages::feedback::page))
+        .route("/feedback/themes", get(pages::feedback::themes::page).post(pages::feedback::themes::post))
         .route("/surveys", get(pages::surveys::page).post(pages::surveys::save))
         // signing in and out
         .route("/login", get(sign_in::login_form).post(sign_in::login))

@@ -8,8 +8,13 @@
 //! Student t interval (mean ± t(0.975, n − 1) · sd / √n) and n; under 30 answers it is marked a small sample.
 //! The curve of the map's image draws it rounded to the nearest whole step.
 //!
-//! Sentiment of texts joins here: once the text analytics give each text a score, [`emotion`] can take the
-//! texts' mean sentiment as one more source (this module is the seam; today it reads scores only).
+//! # The emotion from customers' words
+//! Beside it, [`text_emotion`] reads the texts written at the stage (answers to "why?", reviews, tickets):
+//! each text's sentiment score s (−1…1, `tropa_text::sentiment`) is mapped to 2·s on the −2…+2 scale, and the
+//! stage's emotion is their mean with the same 95 % Student t interval and n (the latest 5,000 texts of the
+//! period). The two are shown side by side, never blended: the scores say how customers rate the stage, the
+//! words how they feel writing about it, and where either differs from the hand-set emotion the team's guess
+//! is worth a second look.
 
 use tropa_core::analysis::feedback::score::{t_quantile, ScoreKind, SMALL_SAMPLE};
 use tropa_core::analysis::feedback::{FeedbackReport, Scores, StageFeedback};
@@ -25,17 +30,8 @@ pub struct DataEmotion {
     pub small_sample: bool,
 }
 
-/// The computed emotion of a stage's scores (see the module doc); none without answers.
-pub fn emotion(scores: &Scores) -> Option<DataEmotion> {
-    let mut values: Vec<(f64, u64)> = Vec::new();
-    for (kind, s) in [(ScoreKind::Nps, &scores.nps), (ScoreKind::Csat, &scores.csat), (ScoreKind::Ces, &scores.ces)] {
-        let (lo, _) = kind.range();
-        for (i, &c) in s.distribution.iter().enumerate() {
-            if c > 0 {
-                values.push((kind.emotion(f64::from(lo) + i as f64), c));
-            }
-        }
-    }
+/// The mean of weighted values on the −2…+2 scale with its t interval; none without values.
+fn mean_emotion(values: &[(f64, u64)]) -> Option<DataEmotion> {
     let n: u64 = values.iter().map(|v| v.1).sum();
     if n == 0 {
         return None;
@@ -49,6 +45,27 @@ pub fn emotion(scores: &Scores) -> Option<DataEmotion> {
         (None, None)
     };
     Some(DataEmotion { value: mean, low, high, n, small_sample: n < SMALL_SAMPLE })
+}
+
+/// The emotion of a stage's texts from their sentiment scores (−1…1 each; see the module doc); none without
+/// texts.
+pub fn text_emotion(sentiments: &[f64]) -> Option<DataEmotion> {
+    let values: Vec<(f64, u64)> = sentiments.iter().map(|s| ((2.0 * s).clamp(-2.0, 2.0), 1)).collect();
+    mean_emotion(&values)
+}
+
+/// The computed emotion of a stage's scores (see the module doc); none without answers.
+pub fn emotion(scores: &Scores) -> Option<DataEmotion> {
+    let mut values: Vec<(f64, u64)> = Vec::new();
+    for (kind, s) in [(ScoreKind::Nps, &scores.nps), (ScoreKind::Csat, &scores.csat), (ScoreKind::Ces, &scores.ces)] {
+        let (lo, _) = kind.range();
+        for (i, &c) in s.distribution.iter().enumerate() {
+            if c > 0 {
+                values.push((kind.emotion(f64::from(lo) + i as f64), c));
+            }
+        }
+    }
+    mean_emotion(&values)
 }
 
 /// The stage's feedback in `report`.
@@ -178,6 +195,13 @@ mod tests {
         let half = t_quantile(0.975, 2.0) * (ss / 2.0).sqrt() / 3.0_f64.sqrt();
         assert!((e.high.unwrap() - (1.0 / 3.0 + half)).abs() < 1e-9);
         assert!(emotion(&scores(&[], &[])).is_none());
+        // the texts: sentiment −0.5, 0.25, 1 → −1, 0.5, 2 on the map's scale
+        let t = text_emotion(&[-0.5, 0.25, 1.0]).unwrap();
+        assert!((t.value - 0.5).abs() < 1e-12);
+        let ss = 1.5_f64.powi(2) + 1.5_f64.powi(2);
+        let half = t_quantile(0.975, 2.0) * (ss / 2.0).sqrt() / 3.0_f64.sqrt();
+        assert!((t.low.unwrap() - (0.5 - half)).abs() < 1e-9 && t.n == 3 && t.small_sample);
+        assert!(text_emotion(&[]).is_none());
         assert_eq!(
             lane_text(
                 &StageFeedback {

@@ -1,6 +1,7 @@
 //! `tropa feedback`: the voice of the customer — NPS, CSAT and CES by the journey stage reached at the time of
 //! each answer, by channel and period, with intervals and response rates (`feedback scores`), and the latest
-//! answers, reviews and tickets with their stage (`feedback list`).
+//! answers, reviews and tickets with their stage (`feedback list`), and the project's theme list the texts are
+//! sorted by (`feedback themes list|set|reset`).
 
 use std::path::{Path, PathBuf};
 
@@ -30,6 +31,35 @@ enum FeedbackCmd {
     Scores(Box<ScoresArgs>),
     /// The latest answers, reviews and tickets (newest first) with score, stage at the time and channel.
     List(Box<ListArgs>),
+    /// The project's theme list (what its feedback texts talk about): list it, replace it from a file, or reset
+    /// it to the built-in list.
+    Themes {
+        #[command(subcommand)]
+        cmd: ThemesCmd,
+    },
+}
+
+/// The reports of the events (what is not about the theme list).
+enum Report {
+    Scores(Box<ScoresArgs>),
+    List(Box<ListArgs>),
+}
+
+#[derive(Subcommand)]
+enum ThemesCmd {
+    /// The themes the project's texts are sorted by (its own list, or the built-in one).
+    List {
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+    /// Replaces the project's list by a file: TOML (`[[theme]]` tables, as `tropa text themes` prints) or JSON
+    /// (`{"theme": [...]}`); every problem is named with its field.
+    Set {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Goes back to the built-in list.
+    Reset,
 }
 
 #[derive(Args)]
@@ -92,32 +122,72 @@ fn spec_now(store: &dyn Engine, now: Option<i64>) -> anyhow::Result<i64> {
     }
 }
 
+fn themes(root: &Path, project: &str, cmd: ThemesCmd) -> anyhow::Result<()> {
+    use tropa_app::feedback::themes;
+    let meta = tropa_app::layout::open_meta(root)?;
+    let now = tropa_app::now_ms();
+    match cmd {
+        ThemesCmd::List { format } => {
+            let list = themes::list(&meta, project).map_err(super::app_error)?;
+            if format == OutFormat::Json {
+                return print_json(&list.to_json());
+            }
+            let mut t = Table::new(&[tr("key", "ключ"), tr("name", "название"), tr("terms", "слова")]);
+            for th in list.themes() {
+                let terms: Vec<&str> = th.en.iter().chain(&th.ru).map(String::as_str).collect();
+                t.row(vec![th.key.clone(), tr(&th.name_en, &th.name_ru).to_string(), terms.join(", ")]);
+            }
+            let own = themes::is_own(&meta, project).map_err(super::app_error)?;
+            let whose = if own {
+                tr("the project's own list", "свой список проекта")
+            } else {
+                tr("the built-in list", "встроенный список")
+            };
+            print(&format!("{}{whose}\n", t.render()))
+        }
+        ThemesCmd::Set { file } => {
+            let list = super::text::theme_list_arg(Some(file.as_path()), "FILE")?;
+            themes::save(&meta, &super::audit::who(), project, &list, "*", now).map_err(super::app_error)?;
+            print(&format!("{}: {}\n", tr("saved the theme list", "сохранён список тем"), list.themes().len()))
+        }
+        ThemesCmd::Reset => {
+            themes::reset(&meta, &super::audit::who(), project, now).map_err(super::app_error)?;
+            print(&format!("{}\n", tr("the built-in theme list applies", "действует встроенный список тем")))
+        }
+    }
+}
+
 pub fn run(root: &Path, data: &Path, project: &str, args: FeedbackArgs) -> anyhow::Result<()> {
+    let cmd = match args.cmd {
+        FeedbackCmd::Themes { cmd } => return themes(root, project, cmd),
+        FeedbackCmd::Scores(a) => Report::Scores(a),
+        FeedbackCmd::List(a) => Report::List(a),
+    };
     let settings = tropa_app::settings::in_folder(root, project).map_err(super::app_error)?;
-    let common = match &args.cmd {
-        FeedbackCmd::Scores(a) => &a.common,
-        FeedbackCmd::List(a) => &a.common,
+    let common = match &cmd {
+        Report::Scores(a) => &a.common,
+        Report::List(a) => &a.common,
     };
     let def = definition(root, project, &common.definition)?;
     let mut names = Names::default();
     let filters = common.filter.request(&mut names);
     let mut t = Translation::new(&settings, &filters, names);
     let now = t.problems.time("now", &common.now);
-    let period = match &args.cmd {
-        FeedbackCmd::Scores(a) => {
+    let period = match &cmd {
+        Report::Scores(a) => {
             Period::parse(&a.period).map_err(|e| UserError::arg("--period", crate::lang::words(&e)))?
         }
-        FeedbackCmd::List(_) => Period::Week,
+        Report::List(_) => Period::Week,
     };
     let kind =
-        match &args.cmd {
-            FeedbackCmd::List(a) => match a.kind.as_deref() {
+        match &cmd {
+            Report::List(a) => match a.kind.as_deref() {
                 None => None,
                 Some(k) => Some(ScoreKind::parse(k).ok_or_else(|| {
                     UserError::arg("--kind", tr("write nps, csat or ces", "укажите nps, csat или ces"))
                 })?),
             },
-            FeedbackCmd::Scores(_) => None,
+            Report::Scores(_) => None,
         };
     let scoped = t.finish(Some(()), &filters, &common.filter, Vec::new())?;
     let calendar = scoped.calendar;
@@ -125,15 +195,15 @@ pub fn run(root: &Path, data: &Path, project: &str, args: FeedbackArgs) -> anyho
     let now = spec_now(&store, now)?;
     let spec = FeedbackSpec { definition: def, now, from: None, to: None, period, calendar };
     let format = common.format;
-    match args.cmd {
-        FeedbackCmd::Scores(_) => {
+    match cmd {
+        Report::Scores(_) => {
             let r = scoped.map(|_| spec).report(&store, tropa_engine::report::feedback)?;
             if format == OutFormat::Json {
                 return print_json(&r);
             }
             print(&render(&r))
         }
-        FeedbackCmd::List(a) => {
+        Report::List(a) => {
             let list =
                 FeedbackListSpec { feedback: spec, limit: a.limit, stage: a.at_stage, kind, negative_only: a.negative };
             let r = scoped.map(|_| list).report(&store, tropa_engine::report::feedback_list)?;

@@ -55,15 +55,19 @@ fn lines(path: &Path, arg: &str) -> anyhow::Result<Vec<String>> {
 }
 
 fn theme_list(path: Option<&Path>) -> anyhow::Result<ThemeList> {
+    theme_list_arg(path, "--themes")
+}
+
+/// The theme list of a TOML or JSON file (`.json`) given as `arg`; none: the built-in list.
+pub(crate) fn theme_list_arg(path: Option<&Path>, arg: &'static str) -> anyhow::Result<ThemeList> {
     let Some(path) = path else { return Ok(ThemeList::builtin().clone()) };
-    let text =
-        std::fs::read_to_string(path).map_err(|e| UserError::arg("--themes", format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| UserError::arg(arg, format!("{}: {e}", path.display())))?;
     let json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
     let parsed = if json { ThemeList::from_json(&text) } else { ThemeList::from_toml(&text) };
     parsed.map_err(|e| match e {
-        TextError::Syntax { .. } => UserError::arg("--themes", e),
+        TextError::Syntax { .. } => UserError::arg(arg, e),
         TextError::Invalid(issues) => UserError::arg(
-            "--themes",
+            arg,
             issues.iter().map(|i| format!("{}: {}", i.field, i.reason)).collect::<Vec<_>>().join("; "),
         ),
     })

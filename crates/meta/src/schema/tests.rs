@@ -231,6 +231,12 @@ const LEGACY: &[&str] = &[
         SELECT id, dashboard_id, position, kind, title, query, map_id, lane FROM dashboard_tiles_before;
      DROP TABLE dashboard_tiles_before;
      CREATE INDEX tiles_by_dashboard ON dashboard_tiles (dashboard_id, position);",
+    // 14 → 15: a project's own feedback theme list (one JSON document; no row: the built-in list)
+    "CREATE TABLE feedback_themes (
+        project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+        document TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+     );",
 ];
 
 /// The schema of a database: (type, name, table, SQL with white space normalised), by type and name.
@@ -274,7 +280,7 @@ fn the_sqlite_rendering_makes_the_schema_the_old_sql_made_at_every_version() {
         assert_eq!(old, new, "schema {version}");
         if version == LEGACY.len() {
             // 20 tables, 3 indexes of ours, 3 triggers (and SQLite's own indexes of unique keys)
-            assert_eq!(new.iter().filter(|r| r.0 == "table").count(), 20);
+            assert_eq!(new.iter().filter(|r| r.0 == "table").count(), 21);
             assert_eq!(new.iter().filter(|r| r.0 == "trigger").count(), 3);
         }
     }

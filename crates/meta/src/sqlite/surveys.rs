@@ -4,7 +4,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::{project_id, SqliteRepository};
 use crate::repository::Surveys;
-use crate::surveys::{check_survey, NewSurvey, StoredSurvey};
+use crate::surveys::{check_survey, check_themes, NewSurvey, StoredSurvey};
 use crate::MetaError;
 
 const COLS: &str = "s.id, p.slug, s.key, s.kind, s.document, s.active, s.created_at, s.updated_at";
@@ -63,5 +63,32 @@ impl Surveys for SqliteRepository {
             return Err(MetaError::NotFound { what: "survey", name: key.into() });
         }
         Ok(())
+    }
+
+    fn feedback_themes(&self, project: &str) -> Result<Option<(String, i64)>, MetaError> {
+        let conn = self.conn();
+        let mut st = conn.prepare(
+            "SELECT t.document, t.updated_at FROM feedback_themes t JOIN projects p ON p.id = t.project_id \
+             WHERE p.slug = ?1",
+        )?;
+        Ok(st.query_row([project], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+    }
+
+    fn save_feedback_themes(&self, project: &str, document: &str, now: i64) -> Result<(), MetaError> {
+        check_themes(document)?;
+        let conn = self.conn();
+        let pid = project_id(&conn, project)?;
+        conn.execute(
+            "INSERT INTO feedback_themes (project_id, document, updated_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (project_id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at",
+            params![pid, document, now],
+        )?;
+        Ok(())
+    }
+
+    fn reset_feedback_themes(&self, project: &str) -> Result<bool, MetaError> {
+        let conn = self.conn();
+        let pid = project_id(&conn, project)?;
+        Ok(conn.execute("DELETE FROM feedback_themes WHERE project_id = ?1", params![pid])? > 0)
     }
 }

@@ -2,7 +2,14 @@
 //! `GET /api/v1/surveys` (the project's surveys), `GET /api/v1/feedback?period=week&since=…&until=…` (NPS, CSAT,
 //! CES by the stage at the time of the answer, channel, period and survey, with intervals and response rates) and
 //! `GET /api/v1/feedback/list?stage=…&kind=…&negative=true&limit=…` (the latest answers, reviews and tickets).
-//! Times are RFC 3339 or YYYY-MM-DD in the project's time zone.
+//! Times are RFC 3339 or YYYY-MM-DD in the project's time zone. Both take whose answers: `persona=KEY` (a
+//! persona's segment), `traits=plan = pro` (a condition on traits), `did=EVENT` (customers who did it).
+//!
+//! The project's theme list (read with a key; changed by a signed-in analyst or admin, each change audited):
+//! `GET /api/v1/feedback/themes` (`{"own": bool, "theme": [...]}`), `PUT` of the whole list (`{"theme": [...]}`),
+//! `DELETE` (back to the built-in list), and `PUT`/`DELETE /api/v1/feedback/themes/{key}` for one theme
+//! (`{"name_en", "name_ru", "en": [...], "ru": [...]}`). Every problem is named at its field (`theme[2].ru[0]`,
+//! or `ru[0]` for one theme), the first as the error's field.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -44,6 +51,22 @@ fn query(state: &AppState, project: &str, p: &HashMap<String, String>) -> Result
     q.stage = p.get("stage").filter(|v| !v.is_empty()).cloned();
     q.channel = p.get("channel").filter(|v| !v.is_empty()).cloned();
     q.negative_only = matches!(p.get("negative").map(String::as_str), Some("true" | "1"));
+    if let Some(k) = p.get("persona").filter(|v| !v.is_empty()) {
+        q.segment = tropa_app::feedback::persona_segment(&state.meta, project, k).map_err(|e| match e.kind() {
+            tropa_engine::ErrorKind::NotFound => {
+                ApiError::field(Code::NotFound, "persona", format!("no persona '{k}' in this project"))
+            }
+            _ => ApiError::internal("persona", &e),
+        })?;
+    }
+    for (name, list) in [("traits", &mut q.segment.traits), ("did", &mut q.segment.did)] {
+        if let Some(v) = p.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+            list.push(v.to_string());
+        }
+    }
+    if let Err(tropa_app::AppError::Invalid { field, reason }) = tropa_app::feedback::scope(&q.segment) {
+        return Err(ApiError::field(Code::InvalidQuery, field, reason.words(tropa_core::lang::Lang::En)));
+    }
     if let Some(v) = p.get("limit") {
         q.limit = v
             .parse::<usize>()
@@ -162,6 +185,134 @@ pub async fn delete_survey(
             Err(ApiError::field(Code::NotFound, "key", format!("no survey '{key}' in this project")))
         }
         Err(e) => Err(ApiError::internal("survey", &e)),
+    })
+    .await
+}
+
+fn themes_json(list: &tropa_app::feedback::themes::ThemeList, own: bool) -> Value {
+    json!({ "own": own, "theme": list.themes() })
+}
+
+/// Every problem of a theme list: the first as the error's field, all of them in its message.
+fn theme_problems(issues: Vec<tropa_app::feedback::themes::ThemeIssue>) -> ApiError {
+    let all: Vec<String> = issues.iter().map(|i| format!("{}: {}", i.field, i.reason)).collect();
+    let field = issues.first().map_or_else(|| "theme".to_string(), |i| i.field.clone());
+    ApiError::field(Code::InvalidQuery, field, all.join("; "))
+}
+
+fn json_headers(headers: HeaderMap) -> HeaderMap {
+    let mut headers = headers;
+    // a DELETE has no body: the JSON rule of the definitions' writes does not apply to it
+    headers.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+    headers
+}
+
+/// `GET /api/v1/feedback/themes`: the project's theme list (its own or the built-in one).
+pub async fn themes(
+    State(s): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let (project, _) = project_engine(&s, &headers, &q)?;
+    blocking(move || {
+        let list = tropa_app::feedback::themes::list(&s.meta, &project).map_err(app)?;
+        let own = tropa_app::feedback::themes::is_own(&s.meta, &project).map_err(app)?;
+        Ok(Json(themes_json(&list, own)))
+    })
+    .await
+}
+
+/// `PUT /api/v1/feedback/themes`: replaces the whole list (`{"theme": [...]}`).
+pub async fn put_themes(
+    State(s): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let (user, project) = super::dictionary::analyst(&s, &headers, q.as_deref(), "the theme list")?;
+    let value: Value = super::body::<Option<Value>>(&bytes, true)?.unwrap_or(Value::Null);
+    let list = tropa_app::feedback::themes::parse(&value).map_err(theme_problems)?;
+    let who = tropa_app::audit::Who::user(user.id, &user.email, None);
+    let now = (s.clock)();
+    blocking(move || {
+        tropa_app::feedback::themes::save(&s.meta, &who, &project, &list, "*", now).map_err(app)?;
+        Ok(Json(themes_json(&list, true)))
+    })
+    .await
+}
+
+/// `DELETE /api/v1/feedback/themes`: back to the built-in list.
+pub async fn reset_themes(
+    State(s): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let (user, project) = super::dictionary::analyst(&s, &json_headers(headers), q.as_deref(), "the theme list")?;
+    let who = tropa_app::audit::Who::user(user.id, &user.email, None);
+    let now = (s.clock)();
+    blocking(move || {
+        tropa_app::feedback::themes::reset(&s.meta, &who, &project, now).map_err(app)?;
+        Ok(Json(themes_json(tropa_app::feedback::themes::ThemeList::builtin(), false)))
+    })
+    .await
+}
+
+/// `PUT /api/v1/feedback/themes/{key}`: saves one theme (replaced by key, or added at the end).
+pub async fn put_theme(
+    State(s): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let (user, project) = super::dictionary::analyst(&s, &headers, q.as_deref(), "the theme list")?;
+    let mut theme: Value = super::body::<Option<Value>>(&bytes, true)?.unwrap_or(Value::Null);
+    let Some(obj) = theme.as_object_mut() else {
+        return Err(ApiError::new(
+            Code::InvalidQuery,
+            "the request needs a JSON theme: {\"name_en\", \"name_ru\", \"en\", \"ru\"}",
+        ));
+    };
+    match obj.get("key").and_then(Value::as_str) {
+        None => {
+            obj.insert("key".into(), Value::String(key.clone()));
+        }
+        Some(k) if k != key => {
+            return Err(ApiError::field(
+                Code::InvalidQuery,
+                "key",
+                format!("the document's key must be the path's ({key})"),
+            ))
+        }
+        Some(_) => {}
+    }
+    let who = tropa_app::audit::Who::user(user.id, &user.email, None);
+    let now = (s.clock)();
+    blocking(move || {
+        let current = tropa_app::feedback::themes::list(&s.meta, &project).map_err(app)?;
+        let list = tropa_app::feedback::themes::with_theme(&current, &theme).map_err(theme_problems)?;
+        tropa_app::feedback::themes::save(&s.meta, &who, &project, &list, &key, now).map_err(app)?;
+        Ok(Json(themes_json(&list, true)))
+    })
+    .await
+}
+
+/// `DELETE /api/v1/feedback/themes/{key}`: removes one theme from the project's list.
+pub async fn delete_theme(
+    State(s): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let (user, project) = super::dictionary::analyst(&s, &json_headers(headers), q.as_deref(), "the theme list")?;
+    let who = tropa_app::audit::Who::user(user.id, &user.email, None);
+    let now = (s.clock)();
+    blocking(move || match tropa_app::feedback::themes::delete(&s.meta, &who, &project, &key, now) {
+        Ok(list) => Ok(Json(themes_json(&list, true))),
+        Err(e) if e.kind() == tropa_engine::ErrorKind::NotFound => {
+            Err(ApiError::field(Code::NotFound, "key", format!("no theme '{key}' in this project's list")))
+        }
+        Err(e) => Err(ApiError::internal("themes", &e)),
     })
     .await
 }

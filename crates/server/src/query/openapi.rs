@@ -143,6 +143,30 @@ pub fn document() -> Value {
         "readKey",
     );
     paths_doc.insert("/api/v1/feedback/list".into(), json!({"get": list}));
+    let themes =
+        operation("the project's feedback theme list (its own or the built-in one)", None, "the list", "readKey");
+    let theme_list = json!({"type": "object", "required": ["theme"], "properties": {"theme": {"type": "array",
+        "items": {"type": "object", "required": ["key", "name_en", "name_ru"]}}}});
+    let put_all = operation(
+        "replace the project's theme list (a signed-in analyst or admin; every problem named at its field)",
+        Some(theme_list),
+        "the list saved",
+        "session",
+    );
+    let reset = operation("reset the theme list to the built-in one", None, "the built-in list", "session");
+    paths_doc.insert("/api/v1/feedback/themes".into(), json!({"get": themes, "put": put_all, "delete": reset}));
+    let theme_key = json!([{"name": "key", "in": "path", "required": true, "schema": {"type": "string"},
+        "description": "the theme's key (a-z, 0-9, _ or -)"}]);
+    let mut put_one = operation(
+        "save one theme: replaced by key or added at the end (name_en, name_ru, en and ru terms)",
+        Some(json!({"type": "object", "required": ["name_en", "name_ru"]})),
+        "the list saved",
+        "session",
+    );
+    put_one["parameters"] = theme_key.clone();
+    let mut delete_one = operation("remove one theme from the project's list", None, "the list saved", "session");
+    delete_one["parameters"] = theme_key;
+    paths_doc.insert("/api/v1/feedback/themes/{key}".into(), json!({"put": put_one, "delete": delete_one}));
     json!({
         "openapi": "3.0.3",
         "info": {"title": "tropa", "version": env!("CARGO_PKG_VERSION"),

@@ -74,6 +74,33 @@ pub fn report(st: &WebState, s: &Session, kind: &str, q: &HashMap<String, String
     frame(s, fields, s.lang.t(kind_word(kind)), target(st, s))
 }
 
+/// The control of a report page `kind` with several charts: a select of `charts` (id, words), each pinned as
+/// the page's query plus `chart=ID` (the chart the dashboard then draws). Nothing for viewers.
+pub fn report_charts(
+    st: &WebState,
+    s: &Session,
+    kind: &str,
+    q: &HashMap<String, String>,
+    charts: &[(String, String)],
+) -> Markup {
+    if s.role < Role::Analyst || !tropa_meta::dashboards::TILE_KINDS.contains(&kind) || charts.is_empty() {
+        return html! {};
+    }
+    let query = |id: &str| {
+        let mut q = q.clone();
+        q.insert("chart".into(), id.to_string());
+        tropa_app::reports::canonical_query(q.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    };
+    let fields = html! {
+        input type="hidden" name="kind" value=(kind);
+        label for="pin-chart" { (s.lang.t("fbt_pin_chart")) }
+        select id="pin-chart" name="query" {
+            @for (id, words) in charts { option value=(query(id)) { (words) } }
+        }
+    };
+    frame(s, fields, s.lang.t(kind_word(kind)), target(st, s))
+}
+
 /// The control of a map's page: one of its data lanes `(key, title)` (nothing for viewers or without lanes).
 pub fn map_lanes(st: &WebState, s: &Session, map: i64, title: &str, lanes: &[(String, String)]) -> Markup {
     if s.role < Role::Analyst || lanes.is_empty() {

@@ -78,6 +78,8 @@ pub const WEB_ROUTES: &[(&str, &str, Option<tropa_meta::Role>)] = {
         ("POST", "/surveys", Some(Analyst)),
         ("GET", "/experiments", Some(Viewer)),
         ("GET", "/experiments/{key}", Some(Viewer)),
+        ("GET", "/feedback/themes", Some(Viewer)),
+        ("POST", "/feedback/themes", Some(Analyst)),
     ]
 };
 

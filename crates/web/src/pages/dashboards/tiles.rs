@@ -135,7 +135,9 @@ async fn report_chart(
 ) -> Result<Option<String>, WebError> {
     let mut q: HashMap<String, String> = pairs.into_iter().collect();
     q.insert("project".into(), s.project.clone());
-    q.insert("download".into(), chart_of(kind).into());
+    // a page with several charts names the pinned one (`chart`), else its first
+    let chart = q.get("chart").cloned().unwrap_or_else(|| chart_of(kind).into());
+    q.insert("download".into(), chart);
     q.insert("format".into(), "svg".into());
     let m = Member::<Viewer>::checked(again(s), q);
     let answer = match kind {

@@ -216,6 +216,11 @@ fn emotion_cell(l: Lang, g: &Grid<'_>, lane: &Lane, st: &Stage) -> Markup {
                 (l.t("emotion_from_answers")) ": " (maps::feedback::emotion_text(&e, l.code()))
             }
         }
+        @if let Some(e) = g.data.and_then(|d| d.text_emotion.iter().find(|(k, _)| *k == st.key)).map(|(_, e)| e) {
+            span.data-emotion.text-emotion title=(l.t("fbt_emotion_words_hint")) {
+                (l.t("fbt_emotion_words")) ": " (maps::feedback::emotion_text(e, l.code()))
+            }
+        }
     }
 }
 
