@@ -885,6 +885,17 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("fb_quotes", "In their words", "Их словами"),
     ("fb_no_texts", "No texts yet: answers to “why?”, reviews and tickets appear here.", "Текстов пока нет: здесь появятся ответы на «почему?», отзывы и обращения."),
     ("fb_no_unhappy", "No unhappy texts in this selection.", "В этой выборке нет недовольных текстов."),
+    // attribution per period and the map's cost lane (issue 15)
+    ("attr_period", "Per period", "По периодам"),
+    ("attr_period_none", "No, the whole range", "Нет, весь диапазон"),
+    ("attr_per_day", "Days", "Дни"),
+    ("attr_per_week", "Weeks", "Недели"),
+    ("attr_per_month", "Months", "Месяцы"),
+    ("attr_period_model", "Model for the periods", "Модель для периодов"),
+    ("attr_by_period", "By period", "По периодам"),
+    ("attr_period_col", "Period", "Период"),
+    ("attr_period_chart", "Conversions per period", "Конверсии по периодам"),
+    ("attr_period_rule", "Each period is attributed on its own: the paths that end in it (at the conversion; without one, at the customer's last event). A period's spend meets the conversions of the same period, in the project's time zone.", "Каждый период атрибутируется отдельно: по путям, которые в нём заканчиваются (конверсией, а без неё — последним событием клиента). Расходы периода сопоставляются с конверсиями того же периода, в часовом поясе проекта."),
 ];
 
 #[cfg(test)]

@@ -51,9 +51,11 @@ use serde::Serialize;
 
 use super::filter::{EventMatch, Field};
 use super::invalid::{SpecError, SpecErrors, SpecField, SpecReason};
+use super::period::Period;
+use crate::calendar::Calendar;
 use crate::dict::DictCol;
 pub use fold::{AttributionAcc, AttributionFold, PathStats};
-pub use report::{AttributionReport, AttributionRow, Credit};
+pub use report::{AttributionReport, AttributionRow, Credit, PeriodAttribution};
 
 /// A day in ms.
 pub const DAY_MS: i64 = 86_400_000;
@@ -209,6 +211,10 @@ pub struct AttributionSpec {
     pub players: usize,
     /// Top channel sequences listed.
     pub top: usize,
+    /// Also attribute each calendar period on its own (see [`report::PeriodAttribution`]); None: the range only.
+    pub period: Option<Period>,
+    /// The calendar periods are counted in (the project's time zone).
+    pub calendar: Calendar,
 }
 
 impl AttributionSpec {
@@ -228,6 +234,8 @@ impl AttributionSpec {
             order: 1,
             players: MAX_PLAYERS,
             top: 10,
+            period: None,
+            calendar: Calendar::UTC,
         }
     }
 

@@ -135,7 +135,13 @@ async fn report_chart(
 ) -> Result<Option<String>, WebError> {
     let mut q: HashMap<String, String> = pairs.into_iter().collect();
     q.insert("project".into(), s.project.clone());
-    q.insert("download".into(), chart_of(kind).into());
+    // an attribution pinned with a period draws its conversions over time
+    let chart = if kind == "attribution" && q.get("period").is_some_and(|p| !p.is_empty()) {
+        "attr-periods"
+    } else {
+        chart_of(kind)
+    };
+    q.insert("download".into(), chart.into());
     q.insert("format".into(), "svg".into());
     let m = Member::<Viewer>::checked(again(s), q);
     let answer = match kind {
