@@ -91,6 +91,9 @@ pub struct AttributionAcc {
     /// With a period asked: the same per period, by the first local day of the period the path ends in.
     pub periods: std::collections::BTreeMap<i64, PeriodAcc>,
     scratch: Vec<Touch>,
+    /// Scratch: the labels of the path being closed, and its heuristic weights.
+    labels: Vec<u32>,
+    weights: Vec<f64>,
 }
 
 impl AttributionAcc {
@@ -250,7 +253,9 @@ impl AttributionFold {
             return;
         }
         acc.touches += touches.len() as u64;
-        let key: Box<[u32]> = touches.iter().map(|t| t.label).collect();
+        let mut labels = std::mem::take(&mut acc.labels);
+        labels.clear();
+        labels.extend(touches.iter().map(|t| t.label));
         let bump = |stats: &mut PathStats| match revenue {
             Some(r) => {
                 stats.conversions += 1;
@@ -258,21 +263,29 @@ impl AttributionFold {
             }
             None => stats.nulls += 1,
         };
+        // most paths repeat: look the path up before allocating its key
+        let count = |paths: &mut FxHashMap<Box<[u32]>, PathStats>| match paths.get_mut(labels.as_slice()) {
+            Some(stats) => bump(stats),
+            None => bump(paths.entry(labels.as_slice().into()).or_default()),
+        };
         if let Some(p) = period {
-            bump(p.paths.entry(key.clone()).or_default());
+            count(&mut p.paths);
         }
-        bump(acc.paths.entry(key).or_default());
+        count(&mut acc.paths);
+        acc.labels = labels;
         if let Some(r) = revenue {
             let days = ((end - touches[0].ts).max(0) / DAY_MS) as u32;
             *acc.days_to_convert.entry(days).or_default() += 1;
-            let weights = heuristic_weights(&self.spec, &touches, end);
+            let mut weights = std::mem::take(&mut acc.weights);
+            heuristic_weights(&self.spec, &touches, end, &mut weights);
+            let n = touches.len();
             let mut credits = vec![&mut acc.credit];
             if let Some(p) = self.spec.period.and_then(|p| acc.periods.get_mut(&p.start(self.spec.calendar, end))) {
                 credits.push(&mut p.credit);
             }
             for credit in credits {
-                for (k, w) in weights.iter().enumerate() {
-                    for (t, &share) in touches.iter().zip(w) {
+                for k in 0..HEURISTICS {
+                    for (t, &share) in touches.iter().zip(&weights[k * n..(k + 1) * n]) {
                         if share != 0.0 {
                             let c = credit.entry(t.label).or_insert([0.0; 2 * HEURISTICS]);
                             c[2 * k] += share;
@@ -281,6 +294,7 @@ impl AttributionFold {
                     }
                 }
             }
+            acc.weights = weights;
         }
         touches.clear();
         acc.scratch = touches;
