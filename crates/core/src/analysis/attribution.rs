@@ -27,6 +27,11 @@
 //! `v(S)` = conversions (revenue) of the converting paths whose set of labels is inside `S`, exact by the
 //! subset-sum transform).
 //!
+//! Periods: with `period` (day, ISO week, month of `calendar`, the project's time zone) each period is also
+//! attributed on its own — the paths that end in it (a conversion path at its conversion, a null path at the
+//! customer's last event), every model over them alone — and [`costs::economics_by_period`] sets the spend of the
+//! period's days against the conversions of the same period.
+//!
 //! The fold keeps the heuristic credits (they need touch times) and a multiset of paths (labels → conversions,
 //! null count, revenue) that the data-driven models and the journey figures (assists, top sequences, overlap) run
 //! over; so the cost after the scan depends on the number of distinct paths, not of events.

@@ -130,7 +130,7 @@ pub(super) fn section(
                                 td.num { (e.credits[k].map_or_else(dash, |c| dec(l, c.conversions, 1))) }
                                 td.num { (e.credits[k].map_or_else(dash, |c| dec(l, c.revenue, 0))) }
                                 @if costs {
-                                    td.num { (e.models[k].and_then(|m| m.cpa).map_or_else(dash, |v| dec(l, v, 0))) }
+                                    td.num { (e.models[k].and_then(|m| m.cpa).filter(|_| e.cost > 0.0).map_or_else(dash, |v| dec(l, v, 0))) }
                                     td.num { (e.models[k].and_then(|m| m.roas).map_or_else(dash, |v| dec(l, v, 2))) }
                                     td.num { (e.models[k].and_then(|m| m.romi).map_or_else(dash, |v| format!("{} %", dec(l, v * 100.0, 0)))) }
                                 }
