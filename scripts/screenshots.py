@@ -56,6 +56,7 @@ PAGES = [
     ("map_persona", "/maps/1?persona=maria"),
     ("attribution", "/attribution"),
     ("attribution_campaign", "/attribution?conversion=purchase&by=campaign&lookback=14d&ignore_direct=on"),
+    ("attribution_periods", "/attribution?conversion=purchase&by=channel&lookback=30d&order=1&period=month&pmodel=markov"),
 ]
 
 

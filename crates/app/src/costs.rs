@@ -4,7 +4,10 @@
 
 use serde::Serialize;
 use serde_json::json;
-use tropa_core::analysis::attribution::costs::{parse_costs, CostImport, CostProblem, CostRow};
+use tropa_core::analysis::attribution::costs::{
+    economics, economics_by_period, parse_costs, CostImport, CostProblem, CostReport, CostRow, PeriodEconomics,
+};
+use tropa_core::analysis::attribution::{AttributionReport, TouchField};
 use tropa_meta::{Meta, StoredCost};
 
 use crate::audit::{Action, Done, Who};
@@ -76,6 +79,41 @@ pub fn rows(meta: &Meta, project: &str, from: Option<&str>, to: Option<&str>) ->
             currency: c.currency,
         })
         .collect())
+}
+
+/// The spend of a report's days: from the date of `since` to the day before the date of `until` (either open),
+/// as the report's filters give them (`YYYY-MM-DD…`, local to the project's time zone).
+pub fn rows_of_report(
+    meta: &Meta,
+    project: &str,
+    since: Option<&str>,
+    until: Option<&str>,
+) -> Result<Vec<CostRow>, AppError> {
+    let day = |t: Option<&str>| t.filter(|t| t.len() >= 10).map(|t| t[..10].to_string());
+    let (from, until) = (day(since), day(until));
+    Ok(rows(meta, project, from.as_deref(), None)?
+        .into_iter()
+        .filter(|r| until.as_ref().is_none_or(|u| r.day < *u))
+        .collect())
+}
+
+/// An attribution report's economics: the whole range's (None without spend) and, when the report was asked
+/// with a period, each period's (spend of its days against its conversions).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Economics {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub costs: Option<CostReport>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub period_costs: Vec<PeriodEconomics>,
+}
+
+impl Economics {
+    pub fn of(report: &AttributionReport, spend: &[CostRow], by: &TouchField) -> Economics {
+        Economics {
+            costs: (!spend.is_empty()).then(|| economics(report, spend, by)),
+            period_costs: economics_by_period(report, spend, by),
+        }
+    }
 }
 
 #[cfg(test)]

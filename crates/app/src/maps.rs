@@ -136,11 +136,50 @@ pub fn data(
     Ok(Some(MapData { current, previous, since, until, calendar, feedback, text_emotion }))
 }
 
+/// The spend lane ("cost per customer reaching the stage"): the project's ad spend of the map's period (and of
+/// the previous period, for the trend), matched to channel groups as attribution matches it, applied to the lanes
+/// by [`LanesReport::apply_spend`]. Days are the cost rows' dates, read in the map's calendar. Nothing happens
+/// when the project has no spend (the lane then reads "—").
+pub fn apply_spend(data: &mut MapData, spend: &[tropa_core::analysis::attribution::costs::CostRow]) {
+    use tropa_core::analysis::attribution::costs::cost_label;
+    use tropa_core::analysis::attribution::TouchField;
+    if spend.is_empty() {
+        return;
+    }
+    let cal = data.calendar;
+    let day_of = |d: &str| -> Option<i64> {
+        let (y, m, dd) = (d.get(..4)?.parse().ok()?, d.get(5..7)?.parse().ok()?, d.get(8..10)?.parse().ok()?);
+        Some(tropa_core::analysis::period::days_from_civil(y, m, dd))
+    };
+    let by_channel = |since: Option<i64>, until: i64| {
+        let (from, to) = (since.map(|s| cal.day(s)), cal.day(until - 1));
+        let mut out: std::collections::BTreeMap<String, f64> = Default::default();
+        for r in spend {
+            let Some(day) = day_of(&r.day) else { continue };
+            if from.is_some_and(|f| day < f) || day > to {
+                continue;
+            }
+            if let Some(label) = cost_label(r, &TouchField::channel()) {
+                *out.entry(label).or_default() += r.cost;
+            }
+        }
+        out.into_iter().collect::<Vec<_>>()
+    };
+    data.current.apply_spend(&by_channel(data.since, data.until));
+    let (prev_since, prev_until) = match data.since {
+        Some(s) => (Some(s - (data.until - s)), s),
+        None => (None, data.until - 30 * DAY_MS),
+    };
+    if let Some(p) = data.previous.as_mut() {
+        p.apply_spend(&by_channel(prev_since, prev_until));
+    }
+}
+
 /// Whether a rise of the lane's value is good news (None: neither).
 pub fn rise_is_good(kind: LaneKind) -> Option<bool> {
     match kind {
         LaneKind::Reached | LaneKind::Conversion | LaneKind::Revenue => Some(true),
-        LaneKind::Dropoff | LaneKind::TimeInStage | LaneKind::Problems => Some(false),
+        LaneKind::Dropoff | LaneKind::TimeInStage | LaneKind::Problems | LaneKind::CostPerCustomer => Some(false),
         _ => None,
     }
 }

@@ -68,3 +68,76 @@ fn a_maps_period_is_read_in_the_projects_time_zone() {
     assert_eq!(utc.current.customers, 1, "only the March 2 (UTC) visit");
     assert!(maps::subtitle(&map, None, Some(&local)).contains("2026-03-02 — 2026-03-02"));
 }
+
+/// The demo's ad spend on the map's lane "cost per customer reaching the stage" (issue 15): every customer reaches
+/// the first stage, so it carries all the matched spend; deeper stages carry the shares of their customers only,
+/// never more; matched and unmatched spend add up to the spend of the period; the cell shows the numbers, in
+/// Russian and English, and the Markdown export has the lane.
+#[test]
+fn the_cost_lane_shares_the_demo_spend_by_the_customers_channels() {
+    use tropa_core::analysis::attribution::costs::CostRow;
+    use tropa_core::cjm::{Lane, LaneKind};
+    let engine = NaiveEngine::new();
+    let cfg = SynthConfig { customers: 3_000, ..SynthConfig::default() };
+    engine.ingest(tropa_synth::chunk(&cfg, 0..cfg.customers)).unwrap();
+    let spend: Vec<CostRow> = tropa_synth::ad_spend(&cfg)
+        .into_iter()
+        .map(|s| CostRow {
+            day: s.day,
+            source: s.source.into(),
+            medium: s.medium.into(),
+            campaign: s.campaign,
+            channel: String::new(),
+            cost: s.cost,
+            currency: "RUB".into(),
+        })
+        .collect();
+    let mut map = template::by_key("online_store").unwrap().instantiate("ru");
+    map.lanes.push(Lane {
+        key: "cost".into(),
+        kind: LaneKind::CostPerCustomer,
+        title: LaneKind::CostPerCustomer.title("ru").into(),
+        cells: Default::default(),
+        scores: Default::default(),
+    });
+    let mut data = maps::data(&engine, &map, None, Calendar::UTC).unwrap().expect("data");
+    let before = maps::data_cell_in(LaneKind::CostPerCustomer, &map.stages[0].key, &data, "en");
+    assert_eq!(before.text, "—", "no spend applied: no value");
+    maps::apply_spend(&mut data, &spend);
+    let (first, last) = (engine.time_bounds().unwrap().0.unwrap(), data.until - 1);
+    let in_period: f64 = spend
+        .iter()
+        .filter(|r| {
+            r.day.as_str() >= Calendar::UTC.format_date(first).as_str() && r.day <= Calendar::UTC.format_date(last)
+        })
+        .map(|r| r.cost)
+        .sum();
+    let stages = &data.current.stages;
+    assert_eq!(stages[0].reached, data.current.customers, "everyone reaches the first stage");
+    let carried = stages[0].spend.unwrap();
+    let unmatched = data.current.unmatched_spend.unwrap();
+    assert!(
+        carried > 0.0 && (carried + unmatched - in_period).abs() < 1e-6 * in_period,
+        "{carried} + {unmatched} vs {in_period}"
+    );
+    for w in stages.windows(2) {
+        assert!(w[1].spend.unwrap() <= w[0].spend.unwrap() + 1e-9, "a deeper stage carries less");
+    }
+    for s in stages.iter().filter(|s| s.reached > 0) {
+        let cpc = s.cost_per_customer.unwrap();
+        assert!((cpc * s.reached as f64 - s.spend.unwrap()).abs() < 1e-6, "{}", s.key);
+    }
+    let purchase = stages.iter().find(|s| s.key == "purchase").unwrap();
+    let cell = maps::data_cell_in(LaneKind::CostPerCustomer, "purchase", &data, "en");
+    let whole = |v: f64| tropa_core::cjm::markdown::int(v.round() as u64, "en");
+    let expect = format!(
+        "{} ({} / {} customers)",
+        whole(purchase.cost_per_customer.unwrap()),
+        whole(purchase.spend.unwrap()),
+        whole(purchase.reached as f64)
+    );
+    assert_eq!(cell.text, expect);
+    assert!(maps::data_cell_in(LaneKind::CostPerCustomer, "purchase", &data, "ru").text.contains("клиентов"));
+    let md = tropa_core::cjm::markdown::to_markdown(&map, Some(&data.current), data.previous.as_ref());
+    assert!(md.contains(LaneKind::CostPerCustomer.title("ru")) && md.contains("клиентов)"), "{md}");
+}

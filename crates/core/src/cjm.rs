@@ -116,10 +116,13 @@ pub enum LaneKind {
     Problems,
     /// NPS / CSAT / sentiment per stage: filled once feedback is collected (shown empty until then).
     Feedback,
+    /// The period's ad spend carried by the stage's customers ÷ the customers who reached it (see
+    /// `analysis::lanes::LanesReport::apply_spend`); empty until spend is imported.
+    CostPerCustomer,
 }
 
 impl LaneKind {
-    pub const ALL: [LaneKind; 18] = [
+    pub const ALL: [LaneKind; 19] = [
         LaneKind::Goals,
         LaneKind::Actions,
         LaneKind::Touchpoints,
@@ -138,6 +141,7 @@ impl LaneKind {
         LaneKind::Revenue,
         LaneKind::Problems,
         LaneKind::Feedback,
+        LaneKind::CostPerCustomer,
     ];
 
     /// Filled from events, not written.
@@ -153,6 +157,7 @@ impl LaneKind {
                 | LaneKind::Revenue
                 | LaneKind::Problems
                 | LaneKind::Feedback
+                | LaneKind::CostPerCustomer
         )
     }
 
@@ -176,6 +181,7 @@ impl LaneKind {
             LaneKind::Revenue => "revenue",
             LaneKind::Problems => "problems",
             LaneKind::Feedback => "feedback",
+            LaneKind::CostPerCustomer => "cost_per_customer",
         }
     }
 
@@ -204,6 +210,9 @@ impl LaneKind {
             LaneKind::Revenue => ("Revenue", "Выручка"),
             LaneKind::Problems => ("Met a problem", "Столкнулись с проблемой"),
             LaneKind::Feedback => ("Feedback (NPS, CSAT)", "Обратная связь (NPS, CSAT)"),
+            LaneKind::CostPerCustomer => {
+                ("Ad spend per customer reaching the stage", "Расходы на рекламу на клиента, дошедшего до этапа")
+            }
         };
         if lang == "ru" {
             ru

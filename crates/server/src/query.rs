@@ -41,6 +41,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use tropa_core::analysis::attribution::TouchField;
 use tropa_core::analysis::scope::{CustomerTest, ScopeSpec};
 use tropa_core::analysis::stages::StagesReport;
 use tropa_core::analysis::stats::{StatsFold, StatsReport};
@@ -76,12 +77,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         )
         .route("/api/v1/stages", post(stages))
         .route("/api/v1/costs", get(costs::get).post(costs::post))
-        .route(
-            "/api/v1/attribution",
-            post(|State(s), RawQuery(q), h: HeaderMap, b| async move {
-                answer(analysis::<request::AttributionRequest, _>(s, (&h, q), b, report::attribution).await)
-            }),
-        )
+        .route("/api/v1/attribution", post(attribution))
         .route("/api/v1/dictionary", get(dictionary::get))
         .route("/api/v1/dictionary/{kind}/{name}", axum::routing::put(dictionary::put).patch(dictionary::put))
         .route("/api/v1/surveys", get(feedback::surveys))
@@ -192,6 +188,43 @@ pub struct Answer<T> {
 fn answer<T>(r: Result<Reported<T>, ApiError>) -> Result<Json<Answer<T>>, ApiError> {
     let Reported { out: report, settings: s, warnings } = r?;
     Ok(Json(Answer { time_zone: s.calendar.name(), currency: None, report, warnings }))
+}
+
+/// An attribution report with its economics (the spend of its days: `costs`, and per period `period_costs`).
+#[derive(Debug, Serialize)]
+pub struct AttributionAnswer {
+    #[serde(flatten)]
+    pub report: tropa_core::analysis::attribution::AttributionReport,
+    #[serde(flatten)]
+    pub economics: tropa_app::costs::Economics,
+}
+
+/// `POST /api/v1/attribution`: the report, then the project's spend of the report's days set against it.
+async fn attribution(
+    State(s): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Json<Answer<AttributionAnswer>>, ApiError> {
+    let req: request::AttributionRequest = body(&bytes, true)?;
+    let r = analysis::<request::AttributionRequest, _>(s.clone(), (&headers, q.clone()), bytes, report::attribution);
+    let Reported { out, settings, warnings } = r.await?;
+    let (project, _) = project_engine(&s, &headers, &q)?;
+    let economics = blocking(move || {
+        let f = &req.filters;
+        let spend = tropa_app::costs::rows_of_report(&s.meta, &project, f.since.as_deref(), f.until.as_deref())
+            .map_err(|e| ApiError::internal("costs", &e))?;
+        let by = req.by.as_deref().map_or_else(TouchField::channel, TouchField::parse);
+        Ok(tropa_app::costs::Economics::of(&out, &spend, &by)).map(|e| (out, e))
+    })
+    .await?;
+    let (report, economics) = economics;
+    Ok(Json(Answer {
+        time_zone: settings.calendar.name(),
+        currency: Some(settings.currency.to_string()),
+        report: AttributionAnswer { report, economics },
+        warnings,
+    }))
 }
 
 /// The settings of a project the caller may read (its time zone, its currency); the defaults for a project

@@ -990,6 +990,17 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("fbt_themes_chart", "Texts per theme (the theme with the largest share of unhappy texts in red)", "Тексты по темам (красным — тема с самой большой долей недовольных)"),
     ("fbt_pin_chart", "Chart", "График"),
     ("fbt_emotion_words_hint", "The mean sentiment of the texts written at this stage (answers to “why?”, reviews, tickets) on the −2…+2 scale (2 × the sentiment score −1…1), with its 95 % interval and the number of texts", "Средняя тональность текстов, написанных на этом этапе (ответы на «почему?», отзывы, обращения), по шкале −2…+2 (2 × тональность −1…1) с 95 % интервалом и числом текстов"),
+    // attribution per period and the map's cost lane
+    ("attr_period", "Per period", "По периодам"),
+    ("attr_period_none", "No, the whole range", "Нет, весь диапазон"),
+    ("attr_per_day", "Days", "Дни"),
+    ("attr_per_week", "Weeks", "Недели"),
+    ("attr_per_month", "Months", "Месяцы"),
+    ("attr_period_model", "Model for the periods", "Модель для периодов"),
+    ("attr_by_period", "By period", "По периодам"),
+    ("attr_period_col", "Period", "Период"),
+    ("attr_period_chart", "Conversions per period", "Конверсии по периодам"),
+    ("attr_period_rule", "Each period is attributed on its own: the paths that end in it (at the conversion; without one, at the customer's last event). A period's spend meets the conversions of the same period, in the project's time zone.", "Каждый период атрибутируется отдельно: по путям, которые в нём заканчиваются (конверсией, а без неё — последним событием клиента). Расходы периода сопоставляются с конверсиями того же периода, в часовом поясе проекта."),
 ];
 
 #[cfg(test)]

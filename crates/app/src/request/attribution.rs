@@ -5,6 +5,7 @@ use serde::Deserialize;
 use tropa_core::analysis::attribution::{
     AttributionReport, AttributionSpec, ConversionCount, DirectRule, SessionTouches, TouchField,
 };
+use tropa_core::analysis::period::Period;
 use tropa_core::time::parse_duration;
 use tropa_engine::Engine;
 
@@ -42,6 +43,9 @@ pub struct AttributionRequest {
     pub players: Option<usize>,
     /// Top converting sequences listed (default 10).
     pub top: Option<usize>,
+    /// Also attribute each `day`, `week` (ISO, Monday) or `month` of the project's time zone on its own: the
+    /// paths that end in it; with costs, the spend of its days meets its conversions (`periods` in the answer).
+    pub period: Option<String>,
     #[serde(default)]
     pub filters: Filters,
 }
@@ -97,6 +101,8 @@ impl AttributionRequest {
             order: self.order.unwrap_or(1),
             players: self.players.unwrap_or(tropa_core::analysis::attribution::MAX_PLAYERS),
             top: self.top.unwrap_or(10),
+            period: self.period.as_deref().and_then(|t| p.keep_text("period", Period::parse(t))),
+            calendar: p.calendar(),
             ..AttributionSpec::new(conversion)
         };
         p.checked(before, spec, AttributionSpec::validate)
@@ -144,17 +150,18 @@ mod tests {
             positions: Some("50/60".into()),
             order: Some(4),
             sessions: Some("visits".into()),
+            period: Some("quarter".into()),
             ..AttributionRequest::default()
         };
         let mut p = Problems::new(Lang::En);
         assert!(req.spec(&mut p).is_none());
         let fields: Vec<&str> = p.0.iter().map(|(f, _)| f.as_str()).collect();
-        for f in ["conversion", "sessions", "lookback", "positions", "order"] {
+        for f in ["conversion", "sessions", "lookback", "positions", "order", "period"] {
             assert!(fields.contains(&f), "{f} missing in {fields:?}");
         }
         let ok = AttributionRequest { conversion: "purchase".into(), positions: Some("30/40/30".into()), ..req };
-        let ok = AttributionRequest { lookback: None, order: None, sessions: None, ..ok };
+        let ok = AttributionRequest { lookback: None, order: None, sessions: None, period: Some("month".into()), ..ok };
         let spec = ok.spec(&mut Problems::new(Lang::En)).unwrap();
-        assert_eq!((spec.first_share, spec.last_share), (30, 30));
+        assert_eq!((spec.first_share, spec.last_share, spec.period), (30, 30, Some(Period::Month)));
     }
 }

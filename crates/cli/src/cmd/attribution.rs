@@ -5,7 +5,7 @@ use std::path::Path;
 
 use clap::Args;
 use tropa_app::request::AttributionRequest;
-use tropa_core::analysis::attribution::costs::{economics, CostReport, CostRow};
+use tropa_core::analysis::attribution::costs::{CostReport, PeriodEconomics};
 use tropa_core::analysis::attribution::{AttributionReport, Model, TouchField};
 
 use super::translate::{Names, Translation};
@@ -55,6 +55,10 @@ pub struct AttributionArgs {
     /// Converting sequences listed.
     #[arg(long)]
     top: Option<usize>,
+    /// Also attribute each day, week or month (of the project's time zone) on its own; with costs, each
+    /// period's spend meets the conversions of the same period.
+    #[arg(long, value_name = "PERIOD")]
+    period: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     format: OutFormat,
     #[command(flatten)]
@@ -81,6 +85,7 @@ pub fn request(args: &AttributionArgs) -> (AttributionRequest, Names) {
         order: args.order,
         players: args.players,
         top: args.top,
+        period: args.period.clone(),
         filters: args.filter.request(&mut names),
     };
     (request, names)
@@ -119,33 +124,71 @@ pub fn run(
     let scoped = t.finish(spec, &req.filters, &args.filter, events)?;
     let store = super::open_existing(data)?;
     let r = scoped.report(&store, tropa_engine::report::attribution)?;
-    let costs = spend(root, project, &req)?.map(|rows| economics(&r, &rows, &spec_by(&req)));
+    let meta = tropa_app::layout::open_meta(root).map_err(super::app_error)?;
+    let (since, until) = (req.filters.since.as_deref(), req.filters.until.as_deref());
+    let spend = tropa_app::costs::rows_of_report(&meta, project, since, until).map_err(super::app_error)?;
+    let eco = tropa_app::costs::Economics::of(&r, &spend, &spec_by(&req));
     if args.format == OutFormat::Json {
         let mut v = serde_json::to_value(&*r)?;
-        if let (Some(c), Some(o)) = (&costs, v.as_object_mut()) {
-            o.insert("costs".into(), serde_json::to_value(c)?);
+        if let (serde_json::Value::Object(e), Some(o)) = (serde_json::to_value(&eco)?, v.as_object_mut()) {
+            o.extend(e);
         }
         return print_json(&v);
     }
     let mut out = render(&r, &models);
-    if let Some(c) = &costs {
-        out.push_str(&render_costs(&r, c, &models, &settings.currency.to_string()));
+    let currency = settings.currency.to_string();
+    if let Some(c) = &eco.costs {
+        out.push_str(&render_costs(&r, c, &models, &currency));
+    }
+    if !eco.period_costs.is_empty() {
+        out.push_str(&render_periods(&r, &eco.period_costs, &models, eco.costs.is_some()));
     }
     print(&out)
 }
 
-fn spec_by(req: &AttributionRequest) -> TouchField {
-    req.by.as_deref().map_or_else(TouchField::channel, TouchField::parse)
+/// Per period and label: spend, then each model's conversions (and with spend, CPA and ROAS).
+fn render_periods(r: &AttributionReport, periods: &[PeriodEconomics], models: &[Model], costs: bool) -> String {
+    let mut head = vec![tr("period", "период"), tr("label", "метка")];
+    if costs {
+        head.push(tr("cost", "расход"));
+    }
+    let names: Vec<String> = models
+        .iter()
+        .flat_map(|m| {
+            let k = m.key();
+            if costs {
+                vec![k.to_string(), format!("CPA {k}"), format!("ROAS {k}")]
+            } else {
+                vec![k.to_string()]
+            }
+        })
+        .collect();
+    head.extend(names.iter().map(String::as_str));
+    let mut t = Table::new(&head);
+    for p in periods {
+        for l in &p.labels {
+            let mut cells = vec![p.period.clone(), l.label.clone()];
+            if costs {
+                cells.push(num(l.cost));
+            }
+            for m in models {
+                let k = r.models.iter().position(|x| x == m);
+                let c = k.and_then(|k| l.credits[k]);
+                cells.push(c.map_or("(other)".into(), |c| num(c.conversions)));
+                if costs {
+                    let e = k.and_then(|k| l.models[k]);
+                    cells.push(e.and_then(|e| e.cpa).map_or("—".into(), num));
+                    cells.push(e.and_then(|e| e.roas).map_or("—".into(), num));
+                }
+            }
+            t.row(cells);
+        }
+    }
+    format!("\n{}", t.render())
 }
 
-/// The project's spend on the report's days (the filters' since and until, by their date), None when there is none.
-fn spend(root: &Path, project: &str, req: &AttributionRequest) -> anyhow::Result<Option<Vec<CostRow>>> {
-    let meta = tropa_app::layout::open_meta(root).map_err(super::app_error)?;
-    let day = |t: &Option<String>| t.as_ref().filter(|t| t.len() >= 10).map(|t| t[..10].to_string());
-    let (from, until) = (day(&req.filters.since), day(&req.filters.until));
-    let rows = tropa_app::costs::rows(&meta, project, from.as_deref(), None).map_err(super::app_error)?;
-    let rows: Vec<CostRow> = rows.into_iter().filter(|r| until.as_ref().is_none_or(|u| r.day < *u)).collect();
-    Ok((!rows.is_empty()).then_some(rows))
+fn spec_by(req: &AttributionRequest) -> TouchField {
+    req.by.as_deref().map_or_else(TouchField::channel, TouchField::parse)
 }
 
 /// Cost, then ROAS and CPA per model; unmatched spend named.

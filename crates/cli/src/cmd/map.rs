@@ -156,7 +156,10 @@ pub fn run(root: &Path, data: &Path, project: &str, args: MapArgs) -> anyhow::Re
             let p = persona.as_deref().map(|k| persona_of(&meta, project, k)).transpose()?;
             let store = super::open_existing(data)?;
             let calendar = tropa_app::settings::project_or_default(&meta, project).map_err(super::app_error)?.calendar;
-            let d = super::engine_report(maps::data(&store, &map, p.as_ref().map(|p| &p.segment), calendar))?;
+            let mut d = super::engine_report(maps::data(&store, &map, p.as_ref().map(|p| &p.segment), calendar))?;
+            if let Some(d) = d.as_mut() {
+                maps::apply_spend(d, &tropa_app::costs::rows(&meta, project, None, None).map_err(super::app_error)?);
+            }
             let md = tropa_core::cjm::markdown::to_markdown(
                 &map,
                 d.as_ref().map(|d| &d.current),
@@ -178,7 +181,12 @@ pub fn run(root: &Path, data: &Path, project: &str, args: MapArgs) -> anyhow::Re
                 let store = super::open_existing(data)?;
                 let calendar =
                     tropa_app::settings::project_or_default(&meta, project).map_err(super::app_error)?.calendar;
-                super::engine_report(maps::data(&store, &map, p.as_ref().map(|p| &p.segment), calendar))?
+                let mut d = super::engine_report(maps::data(&store, &map, p.as_ref().map(|p| &p.segment), calendar))?;
+                if let Some(d) = d.as_mut() {
+                    let spend = tropa_app::costs::rows(&meta, project, None, None).map_err(super::app_error)?;
+                    maps::apply_spend(d, &spend);
+                }
+                d
             } else {
                 None
             };

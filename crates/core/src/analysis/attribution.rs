@@ -27,6 +27,11 @@
 //! `v(S)` = conversions (revenue) of the converting paths whose set of labels is inside `S`, exact by the
 //! subset-sum transform).
 //!
+//! Periods: with `period` (day, ISO week, month of `calendar`, the project's time zone) each period is also
+//! attributed on its own — the paths that end in it (a conversion path at its conversion, a null path at the
+//! customer's last event), every model over them alone — and [`costs::economics_by_period`] sets the spend of the
+//! period's days against the conversions of the same period.
+//!
 //! The fold keeps the heuristic credits (they need touch times) and a multiset of paths (labels → conversions,
 //! null count, revenue) that the data-driven models and the journey figures (assists, top sequences, overlap) run
 //! over; so the cost after the scan depends on the number of distinct paths, not of events.
@@ -51,9 +56,11 @@ use serde::Serialize;
 
 use super::filter::{EventMatch, Field};
 use super::invalid::{SpecError, SpecErrors, SpecField, SpecReason};
+use super::period::Period;
+use crate::calendar::Calendar;
 use crate::dict::DictCol;
 pub use fold::{AttributionAcc, AttributionFold, PathStats};
-pub use report::{AttributionReport, AttributionRow, Credit};
+pub use report::{AttributionReport, AttributionRow, Credit, PeriodAttribution};
 
 /// A day in ms.
 pub const DAY_MS: i64 = 86_400_000;
@@ -209,6 +216,10 @@ pub struct AttributionSpec {
     pub players: usize,
     /// Top channel sequences listed.
     pub top: usize,
+    /// Also attribute each calendar period on its own (see [`report::PeriodAttribution`]); None: the range only.
+    pub period: Option<Period>,
+    /// The calendar periods are counted in (the project's time zone).
+    pub calendar: Calendar,
 }
 
 impl AttributionSpec {
@@ -228,6 +239,8 @@ impl AttributionSpec {
             order: 1,
             players: MAX_PLAYERS,
             top: 10,
+            period: None,
+            calendar: Calendar::UTC,
         }
     }
 

@@ -70,6 +70,8 @@ pub struct StageAcc {
     pub revenue: f64,
     pub events: u64,
     pub problem_customers: u64,
+    /// Customers who reached the stage per channel code they had any event of (their channel mix).
+    pub mix: Vec<u64>,
 }
 
 /// Partial result.
@@ -77,6 +79,8 @@ pub struct StageAcc {
 pub struct LanesAcc {
     pub customers: u64,
     pub stages: Vec<StageAcc>,
+    /// Customers per channel code they had any event of (the spend lane's denominators).
+    pub touched: Vec<u64>,
     /// Scratch: the codes one customer used in one stage (cleared per stage).
     seen: Vec<u32>,
 }
@@ -141,6 +145,14 @@ impl JourneyFold for LanesFold {
         let reached = c.entered[..n].iter().take_while(|e| e.is_some()).count();
         let touch = j.codes(DictCol::Touchpoint);
         let chan = j.codes(DictCol::Channel);
+        // the customer's channel mix: every channel group of its events (of the period)
+        count_distinct(&mut acc.touched, chan.iter().copied(), &mut acc.seen);
+        let mix: Vec<u32> = acc.seen.clone();
+        for k in 0..reached {
+            for &c in &mix {
+                bump(&mut acc.stages[k].mix, c as usize, 1);
+            }
+        }
         for k in 0..reached {
             let entry = c.entered[k].unwrap_or(i64::MIN);
             let next = if k + 1 < reached { c.entered[k + 1] } else { None };
@@ -179,6 +191,12 @@ impl JourneyFold for LanesFold {
             a.revenue += b.revenue;
             a.events += b.events;
             a.problem_customers += b.problem_customers;
+            for (i, v) in b.mix.into_iter().enumerate() {
+                bump(&mut a.mix, i, v);
+            }
+        }
+        for (i, v) in other.touched.into_iter().enumerate() {
+            bump(&mut into.touched, i, v);
         }
     }
 }
@@ -207,6 +225,14 @@ pub struct StageLanes {
     pub events: u64,
     pub problem_customers: u64,
     pub problem_share: Option<f64>,
+    /// Customers who reached the stage per channel group they had an event of (every group, largest first).
+    pub channel_mix: Vec<Count>,
+    /// The spend lane ([`LanesReport::apply_spend`]): the period's spend carried by the stage's customers, and
+    /// that divided by the customers who reached it (None: no spend applied, or nobody reached it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spend: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_per_customer: Option<f64>,
 }
 
 /// The data lanes (their JSON shape is stable).
@@ -215,6 +241,50 @@ pub struct LanesReport {
     /// Customers with an event at or before `now` (in the scope).
     pub customers: u64,
     pub stages: Vec<StageLanes>,
+    /// Customers per channel group they had an event of (every group, largest first).
+    pub touched: Vec<Count>,
+    /// After [`LanesReport::apply_spend`]: the spend on channel groups no customer of the period had.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unmatched_spend: Option<f64>,
+}
+
+impl LanesReport {
+    /// Fills the spend lane from the period's spend per channel group. Rule: a channel's spend is shared
+    /// equally by the customers of the period who had an event of that channel; a stage carries the shares of
+    /// the customers who reached it (per their channel mix): `spend(k) = Σ_c spend(c) · mix_k(c) / touched(c)`,
+    /// and `cost_per_customer(k) = spend(k) / reached(k)`. The first stage reached by every customer carries all
+    /// matched spend. Spend on a channel nobody had is `unmatched_spend`, never dropped silently.
+    ///
+    /// Example: search 900 touched by 3 customers, e-mail 100 by 1; stage "purchase" reached by 2 customers, both
+    /// with search and one with e-mail → spend 900·2/3 + 100·1/1 = 700, cost per customer 350.
+    pub fn apply_spend(&mut self, spend: &[(String, f64)]) {
+        let touched: std::collections::HashMap<&str, u64> =
+            self.touched.iter().map(|c| (c.value.as_str(), c.customers)).collect();
+        let mut unmatched = 0.0;
+        let mut matched: Vec<(&str, f64, u64)> = Vec::new();
+        for (channel, cost) in spend {
+            match touched.get(channel.as_str()) {
+                Some(&n) if n > 0 => matched.push((channel, *cost, n)),
+                _ => unmatched += cost,
+            }
+        }
+        for st in &mut self.stages {
+            let carried: f64 = matched
+                .iter()
+                .map(|(c, cost, n)| {
+                    let at = st.channel_mix.iter().find(|m| m.value == *c).map_or(0, |m| m.customers);
+                    cost * at as f64 / *n as f64
+                })
+                .sum();
+            st.spend = Some(carried);
+            st.cost_per_customer = ratio_f(carried, st.reached);
+        }
+        self.unmatched_spend = Some(unmatched);
+    }
+}
+
+fn ratio_f(a: f64, b: u64) -> Option<f64> {
+    (b > 0).then(|| a / b as f64)
 }
 
 fn ratio(a: u64, b: u64) -> Option<f64> {
@@ -263,9 +333,68 @@ impl LanesFold {
                     events: a.events,
                     problem_customers: a.problem_customers,
                     problem_share: if self.problems.is_empty() { None } else { ratio(a.problem_customers, a.reached) },
+                    channel_mix: top(&a.mix, DictCol::Channel, &self.dicts, usize::MAX),
+                    spend: None,
+                    cost_per_customer: None,
                 }
             })
             .collect();
-        LanesReport { customers: acc.customers, stages }
+        let touched = top(&acc.touched, DictCol::Channel, &self.dicts, usize::MAX);
+        LanesReport { customers: acc.customers, stages, touched, unmatched_spend: None }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(value: &str, customers: u64) -> Count {
+        Count { value: value.into(), customers }
+    }
+
+    fn stage(key: &str, reached: u64, mix: Vec<Count>) -> StageLanes {
+        StageLanes {
+            key: key.into(),
+            names: LocalName { en: key.into(), ru: key.into() },
+            reached,
+            conversion_from_previous: None,
+            dropped: None,
+            drop_share: None,
+            median_seconds_in_stage: None,
+            p90_seconds_in_stage: None,
+            touchpoints: vec![],
+            channels: vec![],
+            revenue: 0.0,
+            events: 0,
+            problem_customers: 0,
+            problem_share: None,
+            channel_mix: mix,
+            spend: None,
+            cost_per_customer: None,
+        }
+    }
+
+    /// The doc's example: search 900 over its 3 customers, e-mail 100 over its 1; "purchase" reached by 2 (both
+    /// with search, one with e-mail) carries 600 + 100 = 700, 350 a customer; tv's 50 matches nobody.
+    #[test]
+    fn spend_is_shared_by_the_customers_of_each_channel_and_carried_to_the_stages_they_reach() {
+        let mut r = LanesReport {
+            customers: 3,
+            stages: vec![
+                stage("visit", 3, vec![count("paid_search", 3), count("email", 1)]),
+                stage("purchase", 2, vec![count("paid_search", 2), count("email", 1)]),
+                stage("repeat", 0, vec![]),
+            ],
+            touched: vec![count("paid_search", 3), count("email", 1)],
+            unmatched_spend: None,
+        };
+        r.apply_spend(&[("paid_search".into(), 900.0), ("email".into(), 100.0), ("tv".into(), 50.0)]);
+        let got: Vec<(Option<f64>, Option<f64>)> = r.stages.iter().map(|s| (s.spend, s.cost_per_customer)).collect();
+        assert_eq!(got, [(Some(1000.0), Some(1000.0 / 3.0)), (Some(700.0), Some(350.0)), (Some(0.0), None)]);
+        assert_eq!(r.unmatched_spend, Some(50.0));
+        let text = crate::cjm::markdown::data_value(crate::cjm::LaneKind::CostPerCustomer, &r.stages[1], "ru");
+        assert_eq!(text.unwrap().0, "350 (700 / 2 клиентов)");
+        let text = crate::cjm::markdown::data_value(crate::cjm::LaneKind::CostPerCustomer, &r.stages[1], "en");
+        assert_eq!(text.unwrap().0, "350 (700 / 2 customers)");
     }
 }

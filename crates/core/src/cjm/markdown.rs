@@ -127,6 +127,11 @@ pub fn data_value(kind: LaneKind, s: &StageLanes, lang: &str) -> Option<(String,
         LaneKind::Problems => {
             s.problem_share.map(|p| (format!("{} ({})", percent(p, lang), int(s.problem_customers, lang)), p))
         }
+        LaneKind::CostPerCustomer => s.cost_per_customer.map(|c| {
+            let spend = int(s.spend.unwrap_or(0.0).max(0.0).round() as u64, lang);
+            let who = if lang == "ru" { "клиентов" } else { "customers" };
+            (format!("{} ({spend} / {} {who})", int(c.max(0.0).round() as u64, lang), int(s.reached, lang)), c)
+        }),
         _ => None,
     }
 }

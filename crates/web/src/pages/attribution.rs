@@ -9,8 +9,9 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::response::Response;
 use maud::{html, Markup};
+use tropa_app::costs::Economics;
 use tropa_app::request::{AttributionRequest, Filters, NamedEvents, Problems};
-use tropa_core::analysis::attribution::costs::{economics, CostReport};
+use tropa_core::analysis::attribution::costs::CostReport;
 use tropa_core::analysis::attribution::{AttributionReport, Model, TouchField};
 use tropa_engine::report;
 use tropa_render::{BarChart, ValueFormat};
@@ -24,6 +25,8 @@ use crate::pages::export::Exports;
 use crate::ui::form::{FieldErrors, FilterFields};
 use crate::ui::picker::{self, combobox, Combo};
 use crate::WebState;
+
+mod periods;
 use tropa_app::dictionary::Choices;
 
 /// What the form asks (the first visit: purchases by channel over 30 days).
@@ -34,6 +37,10 @@ struct Ask {
     every: bool,
     ignore_direct: bool,
     order: String,
+    /// `day`, `week`, `month` or empty (the whole range only).
+    period: String,
+    /// The model of the per-period table and chart.
+    pmodel: String,
     since: String,
     until: String,
     who: FilterFields,
@@ -51,6 +58,8 @@ impl Ask {
             every: q.get("every").is_some_and(|v| v == "on"),
             ignore_direct: q.get("ignore_direct").is_some_and(|v| v == "on"),
             order: or(field("order"), "1"),
+            period: field("period"),
+            pmodel: or(field("pmodel"), "markov"),
             since: field("since"),
             until: field("until"),
             who: FilterFields::read(q),
@@ -67,6 +76,7 @@ impl Ask {
             ignore_direct: self.ignore_direct,
             order: self.order.parse().ok(),
             top: Some(10),
+            period: opt(&self.period),
             filters: Filters { since: opt(&self.since), until: opt(&self.until), ..Filters::default() },
             ..AttributionRequest::default()
         };
@@ -82,13 +92,9 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
     let project = s.project.clone();
     let request = ask.request();
     // the spend of the report's days (by the dates of since/until), when the project has imported any
-    let day = |t: &Option<String>| t.as_ref().filter(|t| t.len() >= 10).map(|t| t[..10].to_string());
-    let (from, until) = (day(&request.filters.since), day(&request.filters.until));
-    let spend = tropa_app::costs::rows(&st.meta, &project, from.as_deref(), None)
-        .map_err(|e| WebError::internal(&e))?
-        .into_iter()
-        .filter(|r| until.as_ref().is_none_or(|u| r.day < *u))
-        .collect::<Vec<_>>();
+    let (since, until) = (request.filters.since.as_deref(), request.filters.until.as_deref());
+    let spend =
+        tropa_app::costs::rows_of_report(&st.meta, &project, since, until).map_err(|e| WebError::internal(&e))?;
     let currency = st.settings_of(&project)?.currency.to_string();
     let by = request.by.as_deref().map_or_else(TouchField::channel, TouchField::parse);
     let head = match ask.by.as_str() {
@@ -102,8 +108,14 @@ pub(crate) async fn page(State(st): State<Arc<WebState>>, m: Member<Viewer>) -> 
         translate: |p: &mut Problems| (request.spec(p), request.filters.clone(), NamedEvents::events(&request)),
         run: report::attribution,
         render: |r: &AttributionReport, ex: &mut Exports| {
-            let costs = (!spend.is_empty()).then(|| economics(r, &spend, &by));
-            render(l, r, (costs.as_ref(), l.t(head)), &currency, ex)
+            let eco = Economics::of(r, &spend, &by);
+            let pmodel = Model::parse(&ask.pmodel).unwrap_or(Model::Markov);
+            let mut page = render(l, r, (eco.costs.as_ref(), l.t(head)), &currency, ex);
+            if r.period.is_some() {
+                let periods = periods::section(l, r, &eco, (pmodel, l.t(head), &currency), ex);
+                page = html! { (page) (periods) };
+            }
+            page
         },
         form: |e: &FieldErrors, stages: &[(String, String)], c: &Choices| form(l, &project, &ask, e, (stages, c)),
         report_field: "conversion",
@@ -122,6 +134,13 @@ fn form(l: Lang, project: &str, a: &Ask, e: &FieldErrors, (stages, c): (&[(Strin
         ("campaign", l.t("attr_by_campaign")),
     ];
     let orders = [("1", "1"), ("2", "2"), ("3", "3")];
+    let periods = [
+        ("", l.t("attr_period_none")),
+        ("day", l.t("attr_per_day")),
+        ("week", l.t("attr_per_week")),
+        ("month", l.t("attr_per_month")),
+    ];
+    let models: Vec<(&str, &str)> = Model::ALL.iter().map(|m| (m.key(), model_name(l, *m))).collect();
     html! {
         form.builder method="get" action="/attribution" {
             input type="hidden" name="project" value=(project);
@@ -134,6 +153,8 @@ fn form(l: Lang, project: &str, a: &Ask, e: &FieldErrors, (stages, c): (&[(Strin
                 label { input type="checkbox" name="every" checked[a.every]; " " (l.t("attr_every")) }
                 label { input type="checkbox" name="ignore_direct" checked[a.ignore_direct]; " " (l.t("attr_ignore_direct")) }
                 (e.select("order", l.t("attr_order"), &a.order, &orders))
+                (e.select("period", l.t("attr_period"), &a.period, &periods))
+                (e.select("pmodel", l.t("attr_period_model"), &a.pmodel, &models))
             }
             div {
                 (e.input("since", l.t("since"), &a.since, "date", ""))
@@ -145,7 +166,7 @@ fn form(l: Lang, project: &str, a: &Ask, e: &FieldErrors, (stages, c): (&[(Strin
     }
 }
 
-fn model_name(l: Lang, m: Model) -> &'static str {
+pub(crate) fn model_name(l: Lang, m: Model) -> &'static str {
     l.t(match m {
         Model::FirstTouch => "model_first_touch",
         Model::LastTouch => "model_last_touch",
@@ -159,7 +180,7 @@ fn model_name(l: Lang, m: Model) -> &'static str {
 }
 
 /// A decimal in the reader's way (`1 234,5` in Russian).
-fn dec(l: Lang, x: f64, digits: usize) -> String {
+pub(crate) fn dec(l: Lang, x: f64, digits: usize) -> String {
     let text = format!("{x:.digits$}");
     let (int, frac) = text.split_once('.').map_or((text.as_str(), ""), |(a, b)| (a, b));
     let neg = int.starts_with('-');
@@ -172,7 +193,7 @@ fn dec(l: Lang, x: f64, digits: usize) -> String {
     }
 }
 
-fn label(l: Lang, r: &AttributionReport, text: &str) -> String {
+pub(crate) fn label(l: Lang, r: &AttributionReport, text: &str) -> String {
     // channel groups read in the reader's language; sources and campaigns as they are
     let _ = r;
     l.channel(text)

@@ -120,7 +120,15 @@ async fn map_data(
     let engine = st.projects.engine(project).map_err(fault)?;
     let calendar = st.settings_of(project)?.calendar;
     let (map, seg) = (map.clone(), persona.map(|p| p.segment.clone()));
-    let data = tokio::task::spawn_blocking(move || maps::data(&*engine, &map, seg.as_ref(), calendar));
+    // the project's ad spend, for the lane "cost per customer reaching the stage"
+    let spend = tropa_app::costs::rows(&st.meta, project, None, None).map_err(fault)?;
+    let data = tokio::task::spawn_blocking(move || {
+        let mut d = maps::data(&*engine, &map, seg.as_ref(), calendar)?;
+        if let Some(d) = d.as_mut() {
+            maps::apply_spend(d, &spend);
+        }
+        Ok::<_, tropa_engine::EngineError>(d)
+    });
     data.await.map_err(fault)?.map_err(fault)
 }
 

@@ -23,11 +23,13 @@
 
 use serde::Serialize;
 
-use super::report::AttributionReport;
+use super::report::{AttributionReport, Credit};
 use super::TouchField;
 use crate::analysis::filter::Field;
+use crate::analysis::period::{days_from_civil, Period};
 use crate::dict::DictCol;
 use crate::lang::Lang;
+use crate::time::format_day;
 
 /// ISO 4217 codes the import knows (others are refused as unknown).
 pub const CURRENCIES: &[&str] = &[
@@ -384,23 +386,118 @@ pub fn economics(report: &AttributionReport, rows: &[CostRow], by: &TouchField) 
     }
     for row in &report.rows {
         let cost = spend.remove(&row.label).unwrap_or(0.0);
-        let div = |a: f64, b: f64| (b != 0.0).then(|| a / b);
-        let models = row
-            .credits
-            .iter()
-            .map(|c| {
-                c.map(|c| ModelEconomics {
-                    cpa: div(cost, c.conversions),
-                    roas: div(c.revenue, cost),
-                    romi: div(c.revenue - cost, cost),
-                })
-            })
-            .collect();
-        out.labels.push(LabelEconomics { label: row.label.clone(), cost, models });
+        out.labels.push(LabelEconomics { label: row.label.clone(), cost, models: figures(cost, &row.credits) });
     }
     out.unmatched = spend.into_iter().filter(|s| s.1 != 0.0).collect();
     out.unmatched.sort_by(|a, b| b.1.total_cmp(&a.1));
     out
+}
+
+/// CPA, ROAS and ROMI of `cost` against each model's credit.
+fn figures(cost: f64, credits: &[Option<Credit>]) -> Vec<Option<ModelEconomics>> {
+    let div = |a: f64, b: f64| (b != 0.0).then(|| a / b);
+    credits
+        .iter()
+        .map(|c| {
+            c.map(|c| ModelEconomics {
+                cpa: div(cost, c.conversions),
+                roas: div(c.revenue, cost),
+                romi: div(c.revenue - cost, cost),
+            })
+        })
+        .collect()
+}
+
+/// One label in one period: its spend, its credit under each model and the figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodLabel {
+    pub label: String,
+    pub cost: f64,
+    /// In the report's model order (None: inside Shapley's `(other)`).
+    pub credits: Vec<Option<Credit>>,
+    pub models: Vec<Option<ModelEconomics>>,
+}
+
+/// The economics of one calendar period: the spend of its days against the conversions of its days.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodEconomics {
+    /// The period's first local day, `YYYY-MM-DD`.
+    pub period: String,
+    pub conversions: u64,
+    pub revenue: f64,
+    /// All spend of the period (matched, unmatched and unmappable).
+    pub cost: f64,
+    /// Labels with a touch or a matched spend in the period, in the report's row order.
+    pub labels: Vec<PeriodLabel>,
+    /// Spend of the period on labels no touch of the whole report has.
+    pub unmatched: Vec<(String, f64)>,
+    pub unmappable: f64,
+}
+
+/// The first local day of the period holding the cost day `day` (`YYYY-MM-DD`).
+fn period_of(day: &str, period: Period) -> Option<String> {
+    let (y, m, d) = (day.get(..4)?.parse().ok()?, day.get(5..7)?.parse().ok()?, day.get(8..10)?.parse().ok()?);
+    Some(format_day(period.first_day(days_from_civil(y, m, d))))
+}
+
+/// Per period of `report` (which was asked with a period): the spend of the period's days matched to labels
+/// against the conversions and revenue each model credits in the same period. Costs of a period meet the
+/// conversions of the same period — a conversion in March is not set against February's spend that brought it.
+/// Periods with spend but no path are listed too. Empty when the report has no period.
+pub fn economics_by_period(report: &AttributionReport, rows: &[CostRow], by: &TouchField) -> Vec<PeriodEconomics> {
+    use std::collections::BTreeMap;
+    let Some(period) = report.period else { return Vec::new() };
+    let known: std::collections::HashSet<&str> = report.rows.iter().map(|r| r.label.as_str()).collect();
+    let mut out: BTreeMap<String, PeriodEconomics> = BTreeMap::new();
+    let empty = |p: &str| PeriodEconomics {
+        period: p.to_string(),
+        conversions: 0,
+        revenue: 0.0,
+        cost: 0.0,
+        labels: Vec::new(),
+        unmatched: Vec::new(),
+        unmappable: 0.0,
+    };
+    for p in &report.periods {
+        let e = out.entry(p.period.clone()).or_insert_with(|| empty(&p.period));
+        e.conversions = p.conversions;
+        e.revenue = p.revenue;
+    }
+    let mut spend: BTreeMap<(String, String), f64> = BTreeMap::new();
+    let mut unmatched: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for r in rows {
+        let Some(p) = period_of(&r.day, period) else { continue };
+        let e = out.entry(p.clone()).or_insert_with(|| empty(&p));
+        e.cost += r.cost;
+        match cost_label(r, by) {
+            Some(l) if known.contains(l.as_str()) => *spend.entry((p, l)).or_default() += r.cost,
+            Some(l) => *unmatched.entry((p, l)).or_default() += r.cost,
+            None => e.unmappable += r.cost,
+        }
+    }
+    for ((p, l), v) in unmatched {
+        if let Some(e) = out.get_mut(&p) {
+            e.unmatched.push((l, v));
+        }
+    }
+    let by_period: BTreeMap<&str, &super::report::PeriodAttribution> =
+        report.periods.iter().map(|p| (p.period.as_str(), p)).collect();
+    let none = vec![Some(Credit::default()); report.models.len()];
+    for (p, e) in out.iter_mut() {
+        e.unmatched.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let attributed = by_period.get(p.as_str());
+        for row in &report.rows {
+            let credits = attributed.and_then(|a| a.rows.iter().find(|r| r.label == row.label)).map(|r| &r.credits);
+            let cost = spend.get(&(p.clone(), row.label.clone())).copied();
+            if credits.is_none() && cost.is_none() {
+                continue;
+            }
+            let credits = credits.unwrap_or(&none).clone();
+            let cost = cost.unwrap_or(0.0);
+            e.labels.push(PeriodLabel { label: row.label.clone(), cost, models: figures(cost, &credits), credits });
+        }
+    }
+    out.into_values().collect()
 }
 
 #[cfg(test)]

@@ -32,6 +32,39 @@ pub struct PathStats {
     pub revenue: f64,
 }
 
+/// The paths and heuristic credits of the paths that end in one calendar period.
+#[derive(Debug, Clone, Default)]
+pub struct PeriodAcc {
+    pub paths: FxHashMap<Box<[u32]>, PathStats>,
+    pub credit: FxHashMap<u32, [f64; 2 * HEURISTICS]>,
+    pub conversions: u64,
+    pub revenue: f64,
+    pub unattributed: u64,
+    pub unattributed_revenue: f64,
+}
+
+impl PeriodAcc {
+    fn merge(&mut self, other: PeriodAcc, remap: &dyn Fn(u32) -> u32) {
+        for (key, s) in other.paths {
+            let key: Box<[u32]> = key.iter().map(|&l| remap(l)).collect();
+            let t = self.paths.entry(key).or_default();
+            t.conversions += s.conversions;
+            t.nulls += s.nulls;
+            t.revenue += s.revenue;
+        }
+        for (label, c) in other.credit {
+            let t = self.credit.entry(remap(label)).or_insert([0.0; 2 * HEURISTICS]);
+            for (a, b) in t.iter_mut().zip(c) {
+                *a += b;
+            }
+        }
+        self.conversions += other.conversions;
+        self.revenue += other.revenue;
+        self.unattributed += other.unattributed;
+        self.unattributed_revenue += other.unattributed_revenue;
+    }
+}
+
 /// Partial result of a set of customers.
 #[derive(Debug, Clone, Default)]
 pub struct AttributionAcc {
@@ -55,7 +88,12 @@ pub struct AttributionAcc {
     /// Customers seen, and of them those with at least one conversion.
     pub customers: u64,
     pub converters: u64,
+    /// With a period asked: the same per period, by the first local day of the period the path ends in.
+    pub periods: std::collections::BTreeMap<i64, PeriodAcc>,
     scratch: Vec<Touch>,
+    /// Scratch: the labels of the path being closed, and its heuristic weights.
+    labels: Vec<u32>,
+    weights: Vec<f64>,
 }
 
 impl AttributionAcc {
@@ -193,39 +231,70 @@ impl AttributionFold {
         if self.spec.direct == DirectRule::IgnoreWhenOther && touches.iter().any(|t| !t.direct) {
             touches.retain(|t| !t.direct);
         }
+        let mut period = self.spec.period.map(|p| acc.periods.entry(p.start(self.spec.calendar, end)).or_default());
         if let Some(r) = revenue {
             acc.conversions += 1;
             acc.revenue += r;
+            if let Some(p) = period.as_deref_mut() {
+                p.conversions += 1;
+                p.revenue += r;
+            }
         }
         if touches.is_empty() {
             if let Some(r) = revenue {
                 acc.unattributed += 1;
                 acc.unattributed_revenue += r;
+                if let Some(p) = period {
+                    p.unattributed += 1;
+                    p.unattributed_revenue += r;
+                }
             }
             acc.scratch = touches;
             return;
         }
         acc.touches += touches.len() as u64;
-        let key: Box<[u32]> = touches.iter().map(|t| t.label).collect();
-        let stats = acc.paths.entry(key).or_default();
-        match revenue {
+        let mut labels = std::mem::take(&mut acc.labels);
+        labels.clear();
+        labels.extend(touches.iter().map(|t| t.label));
+        let bump = |stats: &mut PathStats| match revenue {
             Some(r) => {
                 stats.conversions += 1;
                 stats.revenue += r;
-                let days = ((end - touches[0].ts).max(0) / DAY_MS) as u32;
-                *acc.days_to_convert.entry(days).or_default() += 1;
-                let weights = heuristic_weights(&self.spec, &touches, end);
-                for (k, w) in weights.iter().enumerate() {
-                    for (t, &share) in touches.iter().zip(w) {
+            }
+            None => stats.nulls += 1,
+        };
+        // most paths repeat: look the path up before allocating its key
+        let count = |paths: &mut FxHashMap<Box<[u32]>, PathStats>| match paths.get_mut(labels.as_slice()) {
+            Some(stats) => bump(stats),
+            None => bump(paths.entry(labels.as_slice().into()).or_default()),
+        };
+        if let Some(p) = period {
+            count(&mut p.paths);
+        }
+        count(&mut acc.paths);
+        acc.labels = labels;
+        if let Some(r) = revenue {
+            let days = ((end - touches[0].ts).max(0) / DAY_MS) as u32;
+            *acc.days_to_convert.entry(days).or_default() += 1;
+            let mut weights = std::mem::take(&mut acc.weights);
+            heuristic_weights(&self.spec, &touches, end, &mut weights);
+            let n = touches.len();
+            let mut credits = vec![&mut acc.credit];
+            if let Some(p) = self.spec.period.and_then(|p| acc.periods.get_mut(&p.start(self.spec.calendar, end))) {
+                credits.push(&mut p.credit);
+            }
+            for credit in credits {
+                for k in 0..HEURISTICS {
+                    for (t, &share) in touches.iter().zip(&weights[k * n..(k + 1) * n]) {
                         if share != 0.0 {
-                            let c = acc.credit.entry(t.label).or_insert([0.0; 2 * HEURISTICS]);
+                            let c = credit.entry(t.label).or_insert([0.0; 2 * HEURISTICS]);
                             c[2 * k] += share;
                             c[2 * k + 1] += share * r;
                         }
                     }
                 }
             }
-            None => stats.nulls += 1,
+            acc.weights = weights;
         }
         touches.clear();
         acc.scratch = touches;
@@ -300,5 +369,8 @@ impl JourneyFold for AttributionFold {
         into.cut += other.cut;
         into.customers += other.customers;
         into.converters += other.converters;
+        for (day, p) in other.periods {
+            into.periods.entry(day).or_default().merge(p, &remap);
+        }
     }
 }

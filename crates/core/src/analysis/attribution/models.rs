@@ -17,35 +17,44 @@ use super::AttributionSpec;
 /// Number of heuristic models (the first six of [`super::Model::ALL`]).
 pub const HEURISTICS: usize = 6;
 
-/// Shares of each touch under each heuristic model, in [`super::Model::HEURISTIC`] order.
-pub fn heuristic_weights(spec: &AttributionSpec, touches: &[Touch], end: i64) -> [Vec<f64>; HEURISTICS] {
+/// Shares of each touch under each heuristic model, in [`super::Model::HEURISTIC`] order: model `k`'s share of
+/// touch `i` is `out[k * n + i]` (`out` is cleared and refilled: one buffer for every path, no allocation).
+pub fn heuristic_weights(spec: &AttributionSpec, touches: &[Touch], end: i64, out: &mut Vec<f64>) {
     let n = touches.len();
-    let one_at = |k: usize| {
-        let mut v = vec![0.0; n];
-        v[k] = 1.0;
-        v
-    };
+    out.clear();
+    out.resize(HEURISTICS * n, 0.0);
     let last_nd = touches.iter().rposition(|t| !t.direct).unwrap_or(n - 1);
-    let linear = vec![1.0 / n as f64; n];
-    let decay: Vec<f64> = touches.iter().map(|t| (-((end - t.ts) as f64) / spec.half_life_ms as f64).exp2()).collect();
+    out[0] = 1.0;
+    out[n + n - 1] = 1.0;
+    out[2 * n + last_nd] = 1.0;
+    out[3 * n..4 * n].fill(1.0 / n as f64);
+    let decay = &mut out[4 * n..5 * n];
+    for (w, t) in decay.iter_mut().zip(touches) {
+        *w = (-((end - t.ts) as f64) / spec.half_life_ms as f64).exp2();
+    }
     let total: f64 = decay.iter().sum();
-    let decay = decay.into_iter().map(|w| w / total).collect();
-    [one_at(0), one_at(n - 1), one_at(last_nd), linear, decay, position(spec, n)]
+    for w in decay.iter_mut() {
+        *w /= total;
+    }
+    position_into(spec, &mut out[5 * n..6 * n]);
 }
 
-/// Position-based shares of `n` touches.
-pub fn position(spec: &AttributionSpec, n: usize) -> Vec<f64> {
+/// Position-based shares of `v.len()` touches into `v`.
+fn position_into(spec: &AttributionSpec, v: &mut [f64]) {
+    let n = v.len();
     let (f, l) = (f64::from(spec.first_share) / 100.0, f64::from(spec.last_share) / 100.0);
     match n {
-        0 => Vec::new(),
-        1 => vec![1.0],
-        2 if f + l == 0.0 => vec![0.5, 0.5],
-        2 => vec![f / (f + l), l / (f + l)],
+        0 => {}
+        1 => v[0] = 1.0,
+        2 if f + l == 0.0 => v.fill(0.5),
+        2 => {
+            v[0] = f / (f + l);
+            v[1] = l / (f + l);
+        }
         _ => {
-            let mut v = vec![(1.0 - f - l) / (n - 2) as f64; n];
+            v.fill((1.0 - f - l) / (n - 2) as f64);
             v[0] = f;
             v[n - 1] = l;
-            v
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The attribution report: every model's conversions and revenue per label, side by side.
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::fold::{AttributionAcc, AttributionFold, PathStats};
@@ -8,6 +9,7 @@ use super::markov::{markov, MarkovResult};
 use super::models::HEURISTICS;
 use super::shapley::shapley;
 use super::Model;
+use crate::analysis::period::Period;
 
 /// Conversions and revenue credited to a label by one model.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
@@ -59,14 +61,87 @@ pub struct AttributionReport {
     pub markov: MarkovResult,
     pub shapley: ShapleyChoice,
     pub journeys: JourneysReport,
+    /// The period asked for, and each period attributed on its own (oldest first; empty without a period).
+    pub period: Option<Period>,
+    pub periods: Vec<PeriodAttribution>,
+}
+
+/// One calendar period attributed on its own: the paths that end in it (at their conversion; a null path at the
+/// customer's last event), every model over them alone (Markov and Shapley included).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodAttribution {
+    /// The period's first local day, `YYYY-MM-DD`.
+    pub period: String,
+    pub conversions: u64,
+    pub revenue: f64,
+    pub unattributed: u64,
+    /// Labels with a touch in the period's paths, in the report's row order.
+    pub rows: Vec<AttributionRow>,
+}
+
+/// The models over one path multiset.
+struct Attributed {
+    names: Vec<String>,
+    paths: Vec<(Vec<u32>, PathStats)>,
+    rows: Vec<AttributionRow>,
+    markov: MarkovResult,
+    shapley: ShapleyChoice,
 }
 
 impl AttributionFold {
     /// The report of everything folded into `acc`.
     pub fn report(&self, acc: &AttributionAcc) -> AttributionReport {
         let spec = self.spec();
+        let all = self.attribute(acc, &acc.paths, &acc.credit);
+        let days = acc.days_to_convert.iter().map(|(&d, &c)| (u64::from(d), c)).collect();
+        let order: Vec<&str> = all.rows.iter().map(|r| r.label.as_str()).collect();
+        let periods = acc
+            .periods
+            .iter()
+            .map(|(&day, p)| {
+                let mut rows = self.attribute(acc, &p.paths, &p.credit).rows;
+                let rank = |l: &str| order.iter().position(|o| *o == l).unwrap_or(usize::MAX);
+                rows.sort_by_key(|r| rank(&r.label));
+                PeriodAttribution {
+                    period: crate::time::format_day(day),
+                    conversions: p.conversions,
+                    revenue: p.revenue,
+                    unattributed: p.unattributed,
+                    rows,
+                }
+            })
+            .collect();
+        AttributionReport {
+            models: Model::ALL.to_vec(),
+            customers: acc.customers,
+            converters: acc.converters,
+            conversions: acc.conversions,
+            revenue: acc.revenue,
+            unattributed: acc.unattributed,
+            unattributed_revenue: acc.unattributed_revenue,
+            touches: acc.touches,
+            cut_touches: acc.cut,
+            distinct_paths: all.paths.len(),
+            null_paths: all.paths.iter().map(|p| p.1.nulls).sum(),
+            journeys: journeys(&all.paths, &all.names, days, spec.top),
+            rows: all.rows,
+            markov: all.markov,
+            shapley: all.shapley,
+            period: spec.period,
+            periods,
+        }
+    }
+
+    /// Every model over the paths `paths` with the heuristic credits `credit` (label ids of `acc`).
+    fn attribute(
+        &self,
+        acc: &AttributionAcc,
+        paths: &FxHashMap<Box<[u32]>, PathStats>,
+        credit: &FxHashMap<u32, [f64; 2 * HEURISTICS]>,
+    ) -> Attributed {
+        let spec = self.spec();
         // dense labels, in label order
-        let mut ids: Vec<u32> = acc.paths.keys().flat_map(|p| p.iter().copied()).collect();
+        let mut ids: Vec<u32> = paths.keys().flat_map(|p| p.iter().copied()).collect();
         ids.sort_unstable();
         ids.dedup();
         let mut named: Vec<(String, u32)> = ids.iter().map(|&id| (self.label_text(acc, id), id)).collect();
@@ -74,13 +149,12 @@ impl AttributionFold {
         // two ids may read the same (an empty value and a name): they share a row
         let mut names: Vec<String> = named.iter().map(|n| n.0.clone()).collect();
         names.dedup();
-        let dense = |id: u32| {
-            let text = named.iter().find(|n| n.1 == id).map(|n| n.0.as_str()).unwrap_or("");
-            names.binary_search_by(|n| n.as_str().cmp(text)).unwrap_or(0) as u32
-        };
-        let lookup: rustc_hash::FxHashMap<u32, u32> = ids.iter().map(|&id| (id, dense(id))).collect();
+        let lookup: FxHashMap<u32, u32> = named
+            .iter()
+            .map(|(text, id)| (*id, names.binary_search_by(|n| n.as_str().cmp(text)).unwrap_or(0) as u32))
+            .collect();
         let mut paths: Vec<(Vec<u32>, PathStats)> =
-            acc.paths.iter().map(|(p, s)| (p.iter().map(|l| lookup[l]).collect(), *s)).collect();
+            paths.iter().map(|(p, s)| (p.iter().map(|l| lookup[l]).collect(), *s)).collect();
         paths.sort_by(|a, b| a.0.cmp(&b.0));
         let n = names.len();
         let mut touches = vec![0u64; n];
@@ -90,7 +164,7 @@ impl AttributionFold {
             }
         }
         let mut heur = vec![[0.0; 2 * HEURISTICS]; n];
-        let mut credit_ids: Vec<_> = acc.credit.iter().collect();
+        let mut credit_ids: Vec<_> = credit.iter().collect();
         credit_ids.sort_by_key(|c| *c.0);
         for (id, c) in credit_ids {
             if let Some(&l) = lookup.get(id) {
@@ -103,7 +177,7 @@ impl AttributionFold {
             paths.iter().fold((0.0, 0.0), |(c, r), (_, s)| (c + s.conversions as f64, r + s.revenue));
         let chain = markov(&paths, n, spec.order);
         let (shap, choice) = self.shapley(&paths, &names, spec.players);
-        let rows = (0..n)
+        let mut rows = (0..n)
             .map(|l| {
                 let mut credits: Vec<Option<Credit>> = (0..HEURISTICS)
                     .map(|k| Some(Credit { conversions: heur[l][2 * k], revenue: heur[l][2 * k + 1] }))
@@ -114,27 +188,9 @@ impl AttributionFold {
                 AttributionRow { label: names[l].clone(), touches: touches[l], credits }
             })
             .collect::<Vec<_>>();
-        let mut rows = rows;
         let linear = |r: &AttributionRow| r.credits[3].map_or(0.0, |c| c.conversions);
         rows.sort_by(|a, b| linear(b).total_cmp(&linear(a)).then_with(|| a.label.cmp(&b.label)));
-        let days = acc.days_to_convert.iter().map(|(&d, &c)| (u64::from(d), c)).collect();
-        AttributionReport {
-            models: Model::ALL.to_vec(),
-            rows,
-            customers: acc.customers,
-            converters: acc.converters,
-            conversions: acc.conversions,
-            revenue: acc.revenue,
-            unattributed: acc.unattributed,
-            unattributed_revenue: acc.unattributed_revenue,
-            touches: acc.touches,
-            cut_touches: acc.cut,
-            distinct_paths: paths.len(),
-            null_paths: paths.iter().map(|p| p.1.nulls).sum(),
-            journeys: journeys(&paths, &names, days, spec.top),
-            markov: chain,
-            shapley: choice,
-        }
+        Attributed { names, paths, rows, markov: chain, shapley: choice }
     }
 
     /// Shapley credits per dense label, with the top `players - 1` by conversions valued alone when there are

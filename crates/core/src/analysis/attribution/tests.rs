@@ -259,3 +259,115 @@ fn the_sweeps_agree_with_elimination() {
     }
     assert_eq!(markov::markov(&[], 0, 1).conversion_probability, 0.0);
 }
+
+fn period_rows<'a>(r: &'a AttributionReport, period: &str) -> &'a PeriodAttribution {
+    r.periods.iter().find(|p| p.period == period).unwrap_or_else(|| panic!("no period {period}"))
+}
+
+fn period_credit(p: &PeriodAttribution, label: &str, model: Model) -> (f64, f64) {
+    let row = p.rows.iter().find(|row| row.label == label).unwrap_or_else(|| panic!("no row {label}"));
+    row.credits[model as usize].map_or((f64::NAN, f64::NAN), |c| (c.conversions, c.revenue))
+}
+
+/// Periods of the hand-worked case. T0 is 2023-11-14 22:13:20 UTC: the null path (social → direct) ends on
+/// 15 Nov, customer 1 buys (organic → email, 100) on 16 Nov and customer 2 (social → paid → direct, 300) on
+/// 17 Nov — in UTC; in Moscow (UTC+3) the purchases fall on 17 and 18 Nov. Each day is attributed on its own:
+/// Markov over 17 Nov's one path gives each of its three touches 1/3.
+#[test]
+fn each_period_is_attributed_on_its_own_in_the_projects_time_zone() {
+    use crate::analysis::period::Period;
+    use Model::*;
+    for split in 0..=3 {
+        let s = AttributionSpec { period: Some(Period::Day), ..spec() };
+        let r = run_split(&s, &three(), split);
+        let days: Vec<(&str, u64, f64)> =
+            r.periods.iter().map(|p| (p.period.as_str(), p.conversions, p.revenue)).collect();
+        assert_eq!(days, [("2023-11-15", 0, 0.0), ("2023-11-16", 1, 100.0), ("2023-11-17", 1, 300.0)]);
+        let null_day = period_rows(&r, "2023-11-15");
+        assert_eq!(
+            null_day.rows.iter().map(|r| (r.label.as_str(), r.touches)).collect::<Vec<_>>(),
+            [("direct", 1), ("social", 1)]
+        );
+        assert_eq!(period_credit(null_day, "social", Markov), (0.0, 0.0));
+        let d16 = period_rows(&r, "2023-11-16");
+        assert_eq!(period_credit(d16, "organic_search", FirstTouch), (1.0, 100.0));
+        assert_eq!(period_credit(d16, "email", LastTouch), (1.0, 100.0));
+        assert_eq!(period_credit(d16, "email", Markov), (0.5, 50.0));
+        let d17 = period_rows(&r, "2023-11-17");
+        assert_eq!(period_credit(d17, "paid_search", LastNonDirect), (1.0, 300.0));
+        let (c, v) = period_credit(d17, "paid_search", Markov);
+        assert!((c - 1.0 / 3.0).abs() < 1e-12 && (v - 100.0).abs() < 1e-9, "{c} {v}");
+        let (c, _) = period_credit(d17, "social", Shapley);
+        assert!((c - 1.0 / 3.0).abs() < 1e-12);
+        // the periods' heuristic credits add up to the whole report's
+        for row in &r.rows {
+            for m in Model::HEURISTIC {
+                let sum: f64 = r
+                    .periods
+                    .iter()
+                    .filter_map(|p| p.rows.iter().find(|x| x.label == row.label))
+                    .map(|x| x.credits[m as usize].unwrap().conversions)
+                    .sum();
+                assert!((sum - credit(&r, &row.label, m).0).abs() < 1e-12, "{m:?} {}", row.label);
+            }
+        }
+    }
+    let moscow = crate::calendar::Calendar::parse("Europe/Moscow").unwrap();
+    let r = run_split(&AttributionSpec { period: Some(Period::Day), calendar: moscow, ..spec() }, &three(), 1);
+    let days: Vec<&str> = r.periods.iter().map(|p| p.period.as_str()).collect();
+    assert_eq!(days, ["2023-11-15", "2023-11-17", "2023-11-18"]);
+    // one ISO week (Monday 13 Nov) holds everything: the same credits as the whole range
+    let r = run_split(&AttributionSpec { period: Some(Period::Week), ..spec() }, &three(), 2);
+    assert_eq!(r.periods.len(), 1);
+    assert_eq!((r.periods[0].period.as_str(), &r.periods[0].rows), ("2023-11-13", &r.rows));
+    assert!(run_split(&spec(), &three(), 0).periods.is_empty());
+}
+
+/// The spend of a day meets the conversions of the same day: email's 50 on 16 Nov against its last-touch
+/// purchase of 100 that day (CPA 50, ROAS 2, ROMI 1); paid search's 150 on 17 Nov against its last non-direct
+/// 300; email's 10 on 20 Nov with no conversion that day (CPA none, ROAS 0, ROMI −1); tv's 5 matches no touch.
+#[test]
+fn cost_per_period_meets_the_conversions_of_the_same_period() {
+    use crate::analysis::attribution::costs::{economics_by_period, CostRow};
+    use crate::analysis::period::Period;
+    let row = |day: &str, channel: &str, cost: f64| CostRow {
+        day: day.into(),
+        source: String::new(),
+        medium: String::new(),
+        campaign: String::new(),
+        channel: channel.into(),
+        cost,
+        currency: "RUB".into(),
+    };
+    let costs = [
+        row("2023-11-16", "email", 50.0),
+        row("2023-11-17", "paid_search", 150.0),
+        row("2023-11-20", "email", 10.0),
+        row("2023-11-16", "tv", 5.0),
+    ];
+    let r = run_split(&AttributionSpec { period: Some(Period::Day), ..spec() }, &three(), 1);
+    let e = economics_by_period(&r, &costs, &TouchField::channel());
+    let days: Vec<(&str, u64, f64)> = e.iter().map(|p| (p.period.as_str(), p.conversions, p.cost)).collect();
+    assert_eq!(
+        days,
+        [("2023-11-15", 0, 0.0), ("2023-11-16", 1, 55.0), ("2023-11-17", 1, 150.0), ("2023-11-20", 0, 10.0)]
+    );
+    let label = |p: usize, l: &str| e[p].labels.iter().find(|x| x.label == l).unwrap().clone();
+    let email = label(1, "email");
+    let last = email.models[Model::LastTouch as usize].unwrap();
+    assert_eq!((email.cost, last.cpa, last.roas, last.romi), (50.0, Some(50.0), Some(2.0), Some(1.0)));
+    assert_eq!(e[1].unmatched, [("tv".to_string(), 5.0)]);
+    let paid = label(2, "paid_search").models[Model::LastNonDirect as usize].unwrap();
+    assert_eq!((paid.cpa, paid.roas, paid.romi), (Some(150.0), Some(2.0), Some(1.0)));
+    let late = label(3, "email");
+    let m = late.models[Model::Markov as usize].unwrap();
+    assert_eq!((late.cost, m.cpa, m.roas, m.romi), (10.0, None, Some(0.0), Some(-1.0)));
+    assert_eq!(e[3].labels.len(), 1);
+    // a week: all of it in the week of Monday 13 Nov, and the spend of 20 Nov in the next
+    let r = run_split(&AttributionSpec { period: Some(Period::Week), ..spec() }, &three(), 0);
+    let e = economics_by_period(&r, &costs, &TouchField::channel());
+    assert_eq!(
+        e.iter().map(|p| (p.period.as_str(), p.cost)).collect::<Vec<_>>(),
+        [("2023-11-13", 205.0), ("2023-11-20", 10.0)]
+    );
+}

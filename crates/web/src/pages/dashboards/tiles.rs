@@ -135,8 +135,13 @@ async fn report_chart(
 ) -> Result<Option<String>, WebError> {
     let mut q: HashMap<String, String> = pairs.into_iter().collect();
     q.insert("project".into(), s.project.clone());
-    // a page with several charts names the pinned one (`chart`), else its first
-    let chart = q.get("chart").cloned().unwrap_or_else(|| chart_of(kind).into());
+    // a page with several charts names the pinned one (`chart`); an attribution pinned with a period draws its
+    // conversions over time; else the page's first chart
+    let chart = match q.get("chart") {
+        Some(c) => c.clone(),
+        None if kind == "attribution" && q.get("period").is_some_and(|p| !p.is_empty()) => "attr-periods".into(),
+        None => chart_of(kind).into(),
+    };
     q.insert("download".into(), chart);
     q.insert("format".into(), "svg".into());
     let m = Member::<Viewer>::checked(again(s), q);
