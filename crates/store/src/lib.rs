@@ -313,6 +313,7 @@ impl Engine for Store {
 
     fn scan(&self, spec: &ScanSpec, visitor: &dyn ScanVisitor) -> Result<Vec<Box<dyn Any + Send>>, EngineError> {
         let snap = self.snapshot()?;
+        snap.load(spec)?;
         Ok(snap.scan(spec, visitor))
     }
 

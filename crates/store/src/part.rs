@@ -15,12 +15,13 @@
 //! absent when all empty). A part is written to a temporary name, fsynced and renamed, so a reader never sees a
 //! half-written part; the footer catches truncation.
 
+mod blocks;
 mod build;
 mod format;
 mod read;
 
 pub use build::{PartBuilder, PartData, Row};
-pub use format::{write_part, FORMAT_VERSION};
+pub use format::{write_part, write_part_as, FORMAT_VERSION};
 pub use read::{Bytes, PartReader};
 
 /// Dictionary columns stored per row (every [`tropa_core::DictCol`] except `Name`, which has its own `u16` column).

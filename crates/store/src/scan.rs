@@ -126,6 +126,14 @@ impl Snapshot {
         Plan { spec, names, parts }
     }
 
+    /// Decodes what a scan by `spec` reads of every part it reads (format 2 columns are decoded on first use;
+    /// this makes damage an error before the scan, and decodes the parts in parallel).
+    pub fn load(&self, spec: &ScanSpec) -> Result<(), tropa_engine::EngineError> {
+        let plan = self.plan(spec);
+        let seq = plan.parts.len() > 1 || self.special.iter().any(|&w| w != 0);
+        plan.parts.par_iter().try_for_each(|&p| self.parts[p].load(spec.columns, seq))
+    }
+
     /// Runs `visitor` over all customers; one result per chunk, in key order.
     pub fn scan(&self, spec: &ScanSpec, visitor: &dyn ScanVisitor) -> Vec<Box<dyn Any + Send>> {
         let plan = self.plan(spec);

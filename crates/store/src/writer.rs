@@ -281,6 +281,7 @@ impl Writer {
     /// data folder without one). Events filed after this are added as usual.
     pub fn recount_catalog(&mut self) -> Result<(), EngineError> {
         let snap = self.snapshot()?;
+        snap.load(&tropa_engine::ScanSpec::default().with_columns(tropa_core::catalog::CatalogFold::columns()))?;
         self.catalog = crate::catalog::recount(&snap);
         self.catalog_from = 0;
         self.catalog_dirty = true;
