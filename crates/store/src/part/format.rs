@@ -19,8 +19,9 @@ pub const MAGIC: &[u8; 8] = b"TROPART\0";
 pub const FOOTER: &[u8; 8] = b"TRPEND\0\0";
 /// The newest on-disk format version of parts (what the reader accepts and the writer writes).
 pub const FORMAT_VERSION: u32 = 2;
-/// Sections smaller than this stay in place in format 2 (a block header and a zstd frame would not pay).
-const MIN_ENCODED: usize = 256;
+/// Sections smaller than this stay in place in format 2. Zero: every section is encoded, so every section has
+/// a checksum (a small one costs about 40 bytes more than in place).
+const MIN_ENCODED: usize = 0;
 pub const HEADER_LEN: usize = 8 + 4 + 4 + 8 + 8 + 8 + 8 + 4 + 4 + 8 + 8;
 
 pub mod id {
@@ -199,7 +200,7 @@ fn encode(data: &PartData, version: u32) -> Result<(Vec<u8>, Vec<Section<'_>>), 
         sections = sections
             .into_par_iter()
             .map(|s| {
-                if s.bytes.len() < MIN_ENCODED {
+                if s.bytes.len() < MIN_ENCODED.max(1) {
                     return s;
                 }
                 let bytes = blocks::encode(&s.bytes, s.width as usize, s.hint, s.ends.as_deref());
@@ -266,10 +267,20 @@ pub fn write_sections_to_vec(data: &PartData) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// Writes `data` as a part at `path` in the newest format (atomically: temporary file, fsync, rename, fsync of
-/// the folder).
+/// The format new parts are written in: [`FORMAT_VERSION`], or 1 where the environment variable
+/// `TROPA_PART_FORMAT=1` asks for it (to compare, or to hand a folder to an older tropa).
+pub fn write_version() -> u32 {
+    static VERSION: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *VERSION.get_or_init(|| match std::env::var("TROPA_PART_FORMAT").ok().as_deref() {
+        Some("1") => 1,
+        _ => FORMAT_VERSION,
+    })
+}
+
+/// Writes `data` as a part at `path` in the format of [`write_version`] (atomically: temporary file, fsync,
+/// rename, fsync of the folder).
 pub fn write_part(path: &Path, data: &PartData, part_id: u64) -> Result<PartMeta, EngineError> {
-    write_part_as(path, data, part_id, FORMAT_VERSION)
+    write_part_as(path, data, part_id, write_version())
 }
 
 /// [`write_part`] in format `version` (1 or 2).

@@ -81,6 +81,11 @@ pub struct PartReader {
     blocks: Vec<Vec<OnceLock<Option<Vec<u64>>>>>,
 }
 
+/// Bytes `a..z` of `b` as text ("" when out of range or not UTF-8).
+fn str_of(b: &[u8], a: u32, z: u32) -> &str {
+    b.get(a as usize..z as usize).and_then(|v| std::str::from_utf8(v).ok()).unwrap_or("")
+}
+
 fn le_u32(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
@@ -463,6 +468,67 @@ impl PartReader {
                 None => "",
             },
         }
+    }
+
+    /// Calls `f` with every value of text column `col` in row order, decoding block by block into buffers that
+    /// are dropped afterwards (nothing stays cached: the duplicate index reads every message id once). A damaged
+    /// block is an error.
+    pub fn each_text(&self, col: TextCol, mut f: impl FnMut(&str)) -> Result<(), EngineError> {
+        let damaged = |s: Sec, e: String| EngineError::Corrupt { path: self.path.clone(), reason: format!("section {}: {e}", s.id) };
+        // a section's logical bytes, decoded for this call only where not in place or cached
+        let whole = |s: Sec| -> Result<std::borrow::Cow<'_, [u8]>, EngineError> {
+            if self.ready(s) {
+                return Ok(std::borrow::Cow::Borrowed(self.data(s)));
+            }
+            let words = blocks::decode_all(self.stored(s), &self.dirs[s.slot], s.width as usize).map_err(|e| damaged(s, e))?;
+            Ok(std::borrow::Cow::Owned(bytemuck::cast_slice::<u64, u8>(&words)[..s.logical].to_vec()))
+        };
+        match self.text[col as usize] {
+            TextEnc::Empty => (0..self.rows).for_each(|_| f("")),
+            TextEnc::Dict { codes, offsets, bytes } => {
+                let (c, o, b) = (whole(codes)?, whole(offsets)?, whole(bytes)?);
+                let o: &[u32] = bytemuck::cast_slice(&o);
+                for row in 0..self.rows {
+                    let code = match codes.width {
+                        1 => c[row] as usize,
+                        2 => u16::from_le_bytes([c[2 * row], c[2 * row + 1]]) as usize,
+                        _ => bytemuck::pod_read_unaligned::<u32>(&c[4 * row..4 * row + 4]) as usize,
+                    };
+                    match (o.get(code), o.get(code + 1)) {
+                        (Some(&a), Some(&z)) if a <= z => f(str_of(&b, a, z)),
+                        _ => f(""),
+                    }
+                }
+            }
+            TextEnc::Plain { offsets, bytes } => {
+                let o = whole(offsets)?;
+                let o: &[u32] = bytemuck::cast_slice(&o);
+                if self.ready(bytes) {
+                    let b = self.data(bytes);
+                    o.windows(2).for_each(|w| f(str_of(b, w[0], w[1])));
+                    return Ok(());
+                }
+                let dir = &self.dirs[bytes.slot];
+                let mut buf: Vec<u8> = Vec::new();
+                let mut at = 0usize; // decoded block covers at..at + buf.len()
+                for w in o.windows(2) {
+                    let (a, z) = (w[0] as usize, w[1] as usize);
+                    if a < z && (a < at || z > at + buf.len()) {
+                        let i = dir.find(a).ok_or_else(|| damaged(bytes, "text offset out of range".into()))?;
+                        let blk = &dir.blocks[i];
+                        buf.resize(blk.len, 0);
+                        blocks::decode_block(self.stored(bytes), blk, 1, &mut buf).map_err(|e| damaged(bytes, e))?;
+                        at = blk.out;
+                    }
+                    if a < z && z <= at + buf.len() && a >= at {
+                        f(str_of(&buf, (a - at) as u32, (z - at) as u32));
+                    } else {
+                        f("");
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Row `row` as builder input, filed under `key` (dictionary codes are global, so they carry over as is).
