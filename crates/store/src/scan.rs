@@ -130,7 +130,13 @@ impl Snapshot {
     /// this makes damage an error before the scan, and decodes the parts in parallel).
     pub fn load(&self, spec: &ScanSpec) -> Result<(), tropa_engine::EngineError> {
         let plan = self.plan(spec);
-        let seq = plan.parts.len() > 1 || self.special.iter().any(|&w| w != 0);
+        // sequence numbers order rows only where a customer's rows come from several places: parts whose key
+        // ranges overlap, merged identities, forgotten customers (after a compaction, usually none)
+        let mut ranges: Vec<(u32, u32)> =
+            plan.parts.iter().map(|&p| (self.parts[p].min_key, self.parts[p].max_key)).collect();
+        ranges.sort_unstable();
+        let overlap = ranges.windows(2).any(|w| w[1].0 <= w[0].1);
+        let seq = overlap || self.special.iter().any(|&w| w != 0);
         plan.parts.par_iter().try_for_each(|&p| self.parts[p].load(spec.columns, seq))
     }
 
@@ -354,7 +360,6 @@ impl Snapshot {
     pub fn customer_rows(&self, members: &[u32]) -> Vec<RowRef> {
         let mut cand = Vec::new();
         for (p, part) in self.parts.iter().enumerate() {
-            let (ts, seq) = (part.ts(), part.seq());
             for &m in members {
                 let i = part.seek(m);
                 if part.keys().get(i) != Some(&m) {
@@ -363,8 +368,10 @@ impl Snapshot {
                 let dead = self.tombstones.get(&m).copied();
                 let st = part.starts();
                 for row in st[i] as usize..st[i + 1] as usize {
-                    if dead.is_none_or(|d| seq[row] > d) {
-                        cand.push((ts[row], seq[row], p as u32, row as u32));
+                    // one customer: single rows (a block each), not whole columns
+                    let seq = part.seq_at(row);
+                    if dead.is_none_or(|d| seq > d) {
+                        cand.push((part.ts_at(row), seq, p as u32, row as u32));
                     }
                 }
             }
@@ -390,12 +397,12 @@ impl EventAccess for Snapshot {
         let revenue = part.revenue_at(row);
         Event {
             message_id: t(TextCol::MessageId),
-            kind: MessageKind::from_u8(part.kinds()[row]).unwrap_or_default(),
-            timestamp: part.ts()[row],
-            received_at: part.recv()[row],
+            kind: MessageKind::from_u8(part.kind_at(row)).unwrap_or_default(),
+            timestamp: part.ts_at(row),
+            received_at: part.recv_at(row),
             anonymous_id: t(TextCol::AnonymousId),
             user_id: t(TextCol::UserId),
-            name: self.dicts.name(part.names()[row]).to_string(),
+            name: self.dicts.name(part.name_at(row)).to_string(),
             touchpoint: d(DictCol::Touchpoint),
             channel: Channel {
                 source: d(DictCol::Source),

@@ -397,6 +397,31 @@ impl PartReader {
         self.slice(self.kind)
     }
 
+    /// Time of one row, decoding at most one block (0 if damaged).
+    pub fn ts_at(&self, row: usize) -> i64 {
+        self.elem(self.ts, row).unwrap_or(0)
+    }
+
+    /// Sequence number of one row, decoding at most one block (0 if damaged).
+    pub fn seq_at(&self, row: usize) -> u64 {
+        self.elem(self.seq, row).unwrap_or(0)
+    }
+
+    /// Arrival time of one row, decoding at most one block (0 if damaged).
+    pub fn recv_at(&self, row: usize) -> i64 {
+        self.elem(self.recv, row).unwrap_or(0)
+    }
+
+    /// Event name code of one row, decoding at most one block (0 if damaged).
+    pub fn name_at(&self, row: usize) -> u16 {
+        self.elem(self.name, row).unwrap_or(0)
+    }
+
+    /// Kind of one row, decoding at most one block (0 if damaged).
+    pub fn kind_at(&self, row: usize) -> u8 {
+        self.elem(self.kind, row).unwrap_or(0)
+    }
+
     /// Appends the codes of dictionary column `i` (index into `DictCol::ALL[1..]`) for `rows`.
     pub fn dict_codes(&self, i: usize, rows: Range<usize>, out: &mut Vec<u32>) {
         match self.dict[i] {
