@@ -10,6 +10,9 @@ fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/part-v1.trp")
 }
 
+/// One row's values: key, sequence, time, arrival, kind, name, dictionary codes, revenue, text.
+type Owned = (u32, u64, i64, i64, u8, u16, [u32; DICT_COLS], f64, [String; TextCol::COUNT]);
+
 /// A deterministic part that exercises every kind of section: several customers pushed out of order, dictionary
 /// codes of width 1, 2 and 4 and an all-zero column, sparse revenue, plain text (distinct values), dictionary text
 /// (repeated values) and empty text columns.
@@ -21,7 +24,7 @@ fn sample(rows: usize) -> PartData {
         state ^= state << 17;
         state
     };
-    let mut owned: Vec<(u32, u64, i64, i64, u8, u16, [u32; DICT_COLS], f64, [String; TextCol::COUNT])> = Vec::new();
+    let mut owned: Vec<Owned> = Vec::new();
     for i in 0..rows {
         let r = next();
         let key = (r % 37) as u32 * 3;
@@ -30,7 +33,7 @@ fn sample(rows: usize) -> PartData {
         dict[0] = (r >> 8) as u32 % 7; // width 1
         dict[1] = (r >> 16) as u32 % 900; // width 2
         dict[2] = (r >> 24) as u32 % 100_000; // width 4
-        // dict[3..] stay zero (absent sections)
+                                              // dict[3..] stay zero (absent sections)
         dict[5] = (i % 3) as u32;
         let revenue = if r % 5 == 0 { (r % 10_000) as f64 / 100.0 } else { f64::NAN };
         let mut text: [String; TextCol::COUNT] = Default::default();

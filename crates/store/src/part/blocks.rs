@@ -204,7 +204,7 @@ impl Directory {
             let stored = u32_at(b, e) as usize;
             let dlen = u32_at(b, e + 4) as usize;
             let (transform, bits) = (b[e + 12], b[e + 13]);
-            if transform > T_PACK || bits > 32 || dlen % width != 0 || dlen > 64 * BLOCK_BYTES {
+            if transform > T_PACK || bits > 32 || !dlen.is_multiple_of(width) || dlen > 64 * BLOCK_BYTES {
                 return bad("block header is damaged");
             }
             blocks.push(Block { at, stored, out, len: dlen, crc: u32_at(b, e + 8), transform, bits });
@@ -214,7 +214,7 @@ impl Directory {
                 return bad("block out of bounds");
             }
         }
-        if out != len || len % width != 0 {
+        if out != len || !len.is_multiple_of(width) {
             return bad("block sizes disagree with the section size");
         }
         Ok(Directory { len, blocks })

@@ -19,9 +19,7 @@ pub const MAGIC: &[u8; 8] = b"TROPART\0";
 pub const FOOTER: &[u8; 8] = b"TRPEND\0\0";
 /// The newest on-disk format version of parts (what the reader accepts and the writer writes).
 pub const FORMAT_VERSION: u32 = 2;
-/// Sections smaller than this stay in place in format 2. Zero: every section is encoded, so every section has
-/// a checksum (a small one costs about 40 bytes more than in place).
-const MIN_ENCODED: usize = 0;
+
 pub const HEADER_LEN: usize = 8 + 4 + 4 + 8 + 8 + 8 + 8 + 4 + 4 + 8 + 8;
 
 pub mod id {
@@ -200,7 +198,9 @@ fn encode(data: &PartData, version: u32) -> Result<(Vec<u8>, Vec<Section<'_>>), 
         sections = sections
             .into_par_iter()
             .map(|s| {
-                if s.bytes.len() < MIN_ENCODED.max(1) {
+                // every non-empty section is encoded, so every one has a checksum (a small one costs about 40
+                // bytes more than in place)
+                if s.bytes.is_empty() {
                     return s;
                 }
                 let bytes = blocks::encode(&s.bytes, s.width as usize, s.hint, s.ends.as_deref());

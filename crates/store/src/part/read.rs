@@ -143,8 +143,15 @@ impl PartReader {
             let at = HEADER_LEN + i * 24;
             let wide = le_u32(b, at + 4);
             let (off, len) = (le_u64(b, at + 8) as usize, le_u64(b, at + 16) as usize);
-            let mut s =
-                Sec { id: le_u32(b, at), width: wide & 0xffff, enc: (wide >> 16) as u16, off, len, logical: len, slot: 0 };
+            let mut s = Sec {
+                id: le_u32(b, at),
+                width: wide & 0xffff,
+                enc: (wide >> 16) as u16,
+                off,
+                len,
+                logical: len,
+                slot: 0,
+            };
             if !s.off.is_multiple_of(8) || s.off.checked_add(s.len).is_none_or(|end| end > b.len()) || s.width == 0 {
                 return Err(corrupt("section out of bounds"));
             }
@@ -247,9 +254,11 @@ impl PartReader {
 
     /// A whole encoded section, decoded on first use (zeros if it is damaged: [`PartReader::load`] reports that).
     fn whole(&self, s: Sec) -> &Whole {
-        self.whole[s.slot].get_or_init(|| match blocks::decode_all(self.stored(s), &self.dirs[s.slot], s.width as usize) {
-            Ok(words) => (words, None),
-            Err(e) => (vec![0; s.logical.div_ceil(8)], Some(e)),
+        self.whole[s.slot].get_or_init(|| {
+            match blocks::decode_all(self.stored(s), &self.dirs[s.slot], s.width as usize) {
+                Ok(words) => (words, None),
+                Err(e) => (vec![0; s.logical.div_ceil(8)], Some(e)),
+            }
         })
     }
 
@@ -478,10 +487,9 @@ impl PartReader {
     pub fn text(&self, col: TextCol, row: usize) -> &str {
         let cell = |offsets: Sec, bytes: Sec, i: usize| -> &str {
             match (self.elem::<u32>(offsets, i), self.elem::<u32>(offsets, i + 1)) {
-                (Some(a), Some(z)) if a <= z && z as usize <= bytes.logical => self
-                    .range(bytes, a as usize, z as usize)
-                    .and_then(|v| std::str::from_utf8(v).ok())
-                    .unwrap_or(""),
+                (Some(a), Some(z)) if a <= z && z as usize <= bytes.logical => {
+                    self.range(bytes, a as usize, z as usize).and_then(|v| std::str::from_utf8(v).ok()).unwrap_or("")
+                }
                 _ => "",
             }
         };
@@ -499,13 +507,17 @@ impl PartReader {
     /// are dropped afterwards (nothing stays cached: the duplicate index reads every message id once). A damaged
     /// block is an error.
     pub fn each_text(&self, col: TextCol, mut f: impl FnMut(&str)) -> Result<(), EngineError> {
-        let damaged = |s: Sec, e: String| EngineError::Corrupt { path: self.path.clone(), reason: format!("section {}: {e}", s.id) };
+        let damaged = |s: Sec, e: String| EngineError::Corrupt {
+            path: self.path.clone(),
+            reason: format!("section {}: {e}", s.id),
+        };
         // a section's logical bytes, decoded for this call only where not in place or cached
         let whole = |s: Sec| -> Result<std::borrow::Cow<'_, [u8]>, EngineError> {
             if self.ready(s) {
                 return Ok(std::borrow::Cow::Borrowed(self.data(s)));
             }
-            let words = blocks::decode_all(self.stored(s), &self.dirs[s.slot], s.width as usize).map_err(|e| damaged(s, e))?;
+            let words =
+                blocks::decode_all(self.stored(s), &self.dirs[s.slot], s.width as usize).map_err(|e| damaged(s, e))?;
             Ok(std::borrow::Cow::Owned(bytemuck::cast_slice::<u64, u8>(&words)[..s.logical].to_vec()))
         };
         match self.text[col as usize] {
