@@ -92,7 +92,7 @@ pub fn compact(store: &Store, scope: CompactScope) -> Result<CompactReport, Engi
     for p in &picked {
         p.load_all()?;
     }
-    let chunks = snap.scan(&ScanSpec::default().with_columns(Columns::ROWS), &Collect);
+    let chunks = snap.scan(&ScanSpec::default().with_columns(Columns::ROWS), &Collect)?;
     let mut metas = Vec::new();
     let mut builder = PartBuilder::new();
     let mut rows = 0u64;

@@ -314,7 +314,7 @@ impl Engine for Store {
     fn scan(&self, spec: &ScanSpec, visitor: &dyn ScanVisitor) -> Result<Vec<Box<dyn Any + Send>>, EngineError> {
         let snap = self.snapshot()?;
         snap.load(spec)?;
-        Ok(snap.scan(spec, visitor))
+        snap.scan(spec, visitor)
     }
 
     fn customer(&self, actor: &str) -> Result<Option<CustomerRecord>, EngineError> {

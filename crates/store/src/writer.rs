@@ -282,7 +282,7 @@ impl Writer {
     pub fn recount_catalog(&mut self) -> Result<(), EngineError> {
         let snap = self.snapshot()?;
         snap.load(&tropa_engine::ScanSpec::default().with_columns(tropa_core::catalog::CatalogFold::columns()))?;
-        self.catalog = crate::catalog::recount(&snap);
+        self.catalog = crate::catalog::recount(&snap)?;
         self.catalog_from = 0;
         self.catalog_dirty = true;
         Ok(())

@@ -320,11 +320,63 @@ impl PartReader {
         })
     }
 
-    /// Decodes the columns a scan reads (time and names always; sequence numbers when `seq`; kinds, revenue and
-    /// dictionary columns as `cols` asks), so that damage is an error before the scan starts.
-    pub fn load(&self, cols: tropa_core::Columns, seq: bool) -> Result<(), EngineError> {
+    /// Whether time and names are read in place or decoded already (else a scan decodes them chunk by chunk).
+    pub fn hot_ready(&self) -> bool {
+        self.ready(self.ts) && self.ready(self.name)
+    }
+
+    /// Appends the values of `rows` of section `s` to `out`, decoding only the blocks that hold them (through
+    /// `tmp`, reused), nothing cached.
+    fn read_rows<T: bytemuck::Pod>(
+        &self,
+        s: Sec,
+        rows: Range<usize>,
+        out: &mut Vec<T>,
+        tmp: &mut Vec<u64>,
+    ) -> Result<(), EngineError> {
+        if self.ready(s) {
+            out.extend_from_slice(&self.slice::<T>(s)[rows]);
+            return Ok(());
+        }
+        let damaged =
+            |e: String| EngineError::Corrupt { path: self.path.clone(), reason: format!("section {}: {e}", s.id) };
+        let w = std::mem::size_of::<T>();
+        let (a, z) = (rows.start * w, rows.end * w);
+        if a >= z {
+            return Ok(());
+        }
+        let dir = &self.dirs[s.slot];
+        let mut i = dir.find(a).ok_or_else(|| damaged("rows out of range".into()))?;
+        while let Some(b) = dir.blocks.get(i).filter(|b| b.out < z) {
+            tmp.clear();
+            tmp.resize(b.len.div_ceil(8), 0);
+            let bytes = &mut bytemuck::cast_slice_mut::<u64, u8>(tmp)[..b.len];
+            blocks::decode_block(self.stored(s), b, s.width as usize, bytes).map_err(damaged)?;
+            let (lo, hi) = (a.max(b.out) - b.out, z.min(b.out + b.len) - b.out);
+            out.extend_from_slice(bytemuck::cast_slice::<u8, T>(&bytes[lo..hi]));
+            i += 1;
+        }
+        Ok(())
+    }
+
+    /// Appends the times and names of `rows` (see [`PartReader::hot_ready`]).
+    pub fn hot_rows(
+        &self,
+        rows: Range<usize>,
+        ts: &mut Vec<i64>,
+        names: &mut Vec<u16>,
+        tmp: &mut Vec<u64>,
+    ) -> Result<(), EngineError> {
+        self.read_rows(self.ts, rows.clone(), ts, tmp)?;
+        self.read_rows(self.name, rows, names, tmp)
+    }
+
+    /// Decodes the columns a scan reads whole (time and names when `hot`, else the scan decodes them chunk by
+    /// chunk; sequence numbers when `seq`; kinds, revenue and dictionary columns as `cols` asks), so that damage
+    /// is an error before the scan starts.
+    pub fn load(&self, cols: tropa_core::Columns, hot: bool, seq: bool) -> Result<(), EngineError> {
         use tropa_core::{Columns, DictCol};
-        let mut need = vec![self.ts, self.name];
+        let mut need = if hot { vec![self.ts, self.name] } else { Vec::new() };
         if seq {
             need.push(self.seq);
         }
