@@ -280,7 +280,7 @@ impl Snapshot {
         f: &mut dyn FnMut(&Journey<'_>),
     ) {
         let win = std::mem::take(&mut s.win);
-        self.direct_in(plan, key, p, r, &win, s, f);
+        self.direct_in(plan, key, (p, r), &win, s, f);
         s.win = win;
     }
 
@@ -288,8 +288,7 @@ impl Snapshot {
         &self,
         plan: &Plan<'_>,
         key: u32,
-        p: usize,
-        mut r: Range<usize>,
+        (p, mut r): (usize, Range<usize>),
         win: &[(usize, usize, Vec<i64>, Vec<u16>)],
         s: &mut Scratch,
         f: &mut dyn FnMut(&Journey<'_>),
