@@ -240,6 +240,46 @@ fn unleb(b: &[u8], pos: &mut usize) -> Option<u64> {
     None
 }
 
+/// Undoes the zigzag delta varints of `t` into values of `W` bytes filling `out`; the bytes of `t` read.
+fn undelta<const W: usize>(t: &[u8], out: &mut [u8]) -> Option<usize> {
+    let (mut pos, mut prev) = (0usize, 0u64);
+    for slot in out.chunks_exact_mut(W) {
+        let z = match t.get(pos) {
+            Some(&b) if b < 0x80 => {
+                pos += 1;
+                b as u64
+            }
+            _ => unleb(t, &mut pos)?,
+        };
+        let d = (z >> 1) as i64 ^ -((z & 1) as i64);
+        prev = prev.wrapping_add(d as u64);
+        let bytes = prev.to_le_bytes();
+        let slot: &mut [u8; W] = slot.try_into().ok()?;
+        slot.copy_from_slice(&bytes[..W]);
+    }
+    Some(pos)
+}
+
+/// Unpacks `bits`-bit values from `words` into values of `W` bytes filling `out`.
+fn unpack<const W: usize>(words: &[u64], bits: usize, out: &mut [u8]) {
+    if bits == 0 {
+        out.fill(0);
+        return;
+    }
+    let mask = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
+    for (i, slot) in out.chunks_exact_mut(W).enumerate() {
+        let at = i * bits;
+        let mut v = words[at / 64] >> (at % 64);
+        if at % 64 + bits > 64 {
+            v |= words[at / 64 + 1] << (64 - at % 64);
+        }
+        let bytes = (v & mask).to_le_bytes();
+        if let Ok(slot) = <&mut [u8; W]>::try_from(slot) {
+            slot.copy_from_slice(&bytes[..W]);
+        }
+    }
+}
+
 /// Decodes one block of section `sec` into `out` (exactly `block.len` bytes).
 pub fn decode_block(sec: &[u8], block: &Block, width: usize, out: &mut [u8]) -> Result<(), String> {
     let stored = &sec[block.at..block.at + block.stored];
@@ -257,14 +297,12 @@ pub fn decode_block(sec: &[u8], block: &Block, width: usize, out: &mut [u8]) -> 
         }
         T_DELTA => {
             let t = zstd::bulk::decompress(stored, n * 10 + 16).map_err(|e| format!("block: {e}"))?;
-            let (mut pos, mut prev) = (0usize, 0u64);
-            for slot in out.chunks_exact_mut(width) {
-                let z = unleb(&t, &mut pos).ok_or_else(wrong)?;
-                let d = (z >> 1) as i64 ^ -((z & 1) as i64);
-                prev = prev.wrapping_add(d as u64);
-                slot.copy_from_slice(&prev.to_le_bytes()[..width]);
-            }
-            if pos != t.len() {
+            let pos = match width {
+                8 => undelta::<8>(&t, out),
+                4 => undelta::<4>(&t, out),
+                _ => None,
+            };
+            if pos != Some(t.len()) {
                 return Err(wrong());
             }
         }
@@ -277,19 +315,11 @@ pub fn decode_block(sec: &[u8], block: &Block, width: usize, out: &mut [u8]) -> 
             }
             let mut words = vec![0u64; need.div_ceil(8) + 1];
             bytemuck::cast_slice_mut::<u64, u8>(&mut words)[..need].copy_from_slice(&t);
-            let mask = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
-            for (i, slot) in out.chunks_exact_mut(width).enumerate() {
-                let v = if bits == 0 {
-                    0
-                } else {
-                    let at = i * bits;
-                    let mut v = words[at / 64] >> (at % 64);
-                    if at % 64 + bits > 64 {
-                        v |= words[at / 64 + 1] << (64 - at % 64);
-                    }
-                    v & mask
-                };
-                slot.copy_from_slice(&v.to_le_bytes()[..width]);
+            match width {
+                1 => unpack::<1>(&words, bits, out),
+                2 => unpack::<2>(&words, bits, out),
+                4 => unpack::<4>(&words, bits, out),
+                _ => return Err(wrong()),
             }
         }
     }

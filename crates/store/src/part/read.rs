@@ -348,8 +348,10 @@ impl PartReader {
         let dir = &self.dirs[s.slot];
         let mut i = dir.find(a).ok_or_else(|| damaged("rows out of range".into()))?;
         while let Some(b) = dir.blocks.get(i).filter(|b| b.out < z) {
-            tmp.clear();
-            tmp.resize(b.len.div_ceil(8), 0);
+            // every decoded byte is written: the buffer only grows, never needs clearing
+            if tmp.len() < b.len.div_ceil(8) {
+                tmp.resize(b.len.div_ceil(8), 0);
+            }
             let bytes = &mut bytemuck::cast_slice_mut::<u64, u8>(tmp)[..b.len];
             blocks::decode_block(self.stored(s), b, s.width as usize, bytes).map_err(damaged)?;
             let (lo, hi) = (a.max(b.out) - b.out, z.min(b.out + b.len) - b.out);
