@@ -6,8 +6,8 @@
 //! what version 1 stores — cut into 256 KiB blocks (text bytes: on value ends), each transformed (zigzag delta
 //! varints for time, sequence, arrival time, keys, row starts and text offsets; bit-packed or plain codes,
 //! whichever is smaller, for names, kinds and dictionary codes), compressed with zstd and given a CRC-32. A
-//! reader decodes a section whole on first use (a scan: only the columns it reads, in parallel) or one block for
-//! a single value. Version 1 parts are read as before; the in-memory part of unflushed events is version 1.
+//! scan decodes only the columns it reads: time and names chunk by chunk into reused buffers, or (rows gathered
+//! from several parts) whole, once; a single value decodes one block. Version 1 parts are read as before; the in-memory part of unflushed events is version 1.
 //!
 //! Format version 1, little-endian, every section 8-byte aligned so it can be viewed in place from an mmap:
 //!
