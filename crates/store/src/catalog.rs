@@ -71,14 +71,14 @@ impl JourneySink for FoldSink<'_, '_> {
 }
 
 /// Counts the catalog of everything `snap` shows (after a forget).
-pub fn recount(snap: &Snapshot) -> Catalog {
+pub fn recount(snap: &Snapshot) -> Result<Catalog, EngineError> {
     let spec = ScanSpec::default().with_columns(CatalogFold::columns());
     let visitor = Visitor(CatalogFold { dicts: &snap.dicts });
     let mut out = Catalog::default();
-    for part in snap.scan(&spec, &visitor) {
+    for part in snap.scan(&spec, &visitor)? {
         if let Ok(c) = part.downcast::<Catalog>() {
             out.merge(&c);
         }
     }
-    out.sorted()
+    Ok(out.sorted())
 }

@@ -88,8 +88,11 @@ pub fn compact(store: &Store, scope: CompactScope) -> Result<CompactReport, Engi
         let snap = Snapshot::new(picked.clone(), w.roots(), Arc::new(w.dicts.clone()), tomb, w.opts.chunk_rows);
         (snap, picked, w.tombstones.clone(), first_id, out_rows)
     };
-    // 2. merge (unlocked)
-    let chunks = snap.scan(&ScanSpec::default().with_columns(Columns::ROWS), &Collect);
+    // 2. merge (unlocked); every column is read, so a damaged part stops the merge here
+    for p in &picked {
+        p.load_all()?;
+    }
+    let chunks = snap.scan(&ScanSpec::default().with_columns(Columns::ROWS), &Collect)?;
     let mut metas = Vec::new();
     let mut builder = PartBuilder::new();
     let mut rows = 0u64;

@@ -313,7 +313,8 @@ impl Engine for Store {
 
     fn scan(&self, spec: &ScanSpec, visitor: &dyn ScanVisitor) -> Result<Vec<Box<dyn Any + Send>>, EngineError> {
         let snap = self.snapshot()?;
-        Ok(snap.scan(spec, visitor))
+        snap.load(spec)?;
+        snap.scan(spec, visitor)
     }
 
     fn customer(&self, actor: &str) -> Result<Option<CustomerRecord>, EngineError> {

@@ -1,5 +1,14 @@
 //! Parts: immutable columnar files of events sorted by (customer key, time, sequence).
 //!
+//! Format version 2 (written; `docs/adr/0005-part-format-v2.md`) has the layout of version 1 below, with one
+//! change: every non-empty section is stored **encoded in blocks** (table entry `u16 width | u16
+//! encoding`, encoding 1; see the `blocks` module for the block layout): the section's logical bytes — exactly
+//! what version 1 stores — cut into 256 KiB blocks (text bytes: on value ends), each transformed (zigzag delta
+//! varints for time, sequence, arrival time, keys, row starts and text offsets; bit-packed or plain codes,
+//! whichever is smaller, for names, kinds and dictionary codes), compressed with zstd and given a CRC-32. A
+//! scan decodes only the columns it reads: time and names chunk by chunk into reused buffers, or (rows gathered
+//! from several parts) whole, once; a single value decodes one block. Version 1 parts are read as before; the in-memory part of unflushed events is version 1.
+//!
 //! Format version 1, little-endian, every section 8-byte aligned so it can be viewed in place from an mmap:
 //!
 //! ```text
@@ -15,12 +24,13 @@
 //! absent when all empty). A part is written to a temporary name, fsynced and renamed, so a reader never sees a
 //! half-written part; the footer catches truncation.
 
+mod blocks;
 mod build;
 mod format;
 mod read;
 
 pub use build::{PartBuilder, PartData, Row};
-pub use format::{write_part, FORMAT_VERSION};
+pub use format::{write_part, write_part_as, write_version, FORMAT_VERSION};
 pub use read::{Bytes, PartReader};
 
 /// Dictionary columns stored per row (every [`tropa_core::DictCol`] except `Name`, which has its own `u16` column).

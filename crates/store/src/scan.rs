@@ -54,6 +54,10 @@ struct Scratch {
     revenue: Vec<f64>,
     rows: Vec<RowRef>,
     cand: Vec<(i64, u64, u32, u32)>,
+    /// Time and names of the chunk's rows of parts not read in place: (part, first row, times, names).
+    win: Vec<(usize, usize, Vec<i64>, Vec<u16>)>,
+    tmp: Vec<u64>,
+    err: Option<tropa_engine::EngineError>,
 }
 
 /// What a chunk needs to know about the scan.
@@ -126,8 +130,30 @@ impl Snapshot {
         Plan { spec, names, parts }
     }
 
-    /// Runs `visitor` over all customers; one result per chunk, in key order.
-    pub fn scan(&self, spec: &ScanSpec, visitor: &dyn ScanVisitor) -> Vec<Box<dyn Any + Send>> {
+    /// Decodes what a scan by `spec` reads of every part it reads (format 2 columns are decoded on first use;
+    /// this makes damage an error before the scan, and decodes the parts in parallel).
+    pub fn load(&self, spec: &ScanSpec) -> Result<(), tropa_engine::EngineError> {
+        let plan = self.plan(spec);
+        // sequence numbers order rows only where a customer's rows come from several places: parts whose key
+        // ranges overlap, merged identities, forgotten customers (after a compaction, usually none)
+        let mut ranges: Vec<(u32, u32)> =
+            plan.parts.iter().map(|&p| (self.parts[p].min_key, self.parts[p].max_key)).collect();
+        ranges.sort_unstable();
+        let overlap = ranges.windows(2).any(|w| w[1].0 <= w[0].1);
+        let seq = overlap || self.special.iter().any(|&w| w != 0);
+        // rows gathered from several places read time and names by row: those are decoded whole; otherwise the
+        // scan decodes them chunk by chunk into reused buffers
+        let hot = seq || plan.names.is_some();
+        plan.parts.par_iter().try_for_each(|&p| self.parts[p].load(spec.columns, hot, seq))
+    }
+
+    /// Runs `visitor` over all customers; one result per chunk, in key order. A damaged block met by a chunk
+    /// is an error.
+    pub fn scan(
+        &self,
+        spec: &ScanSpec,
+        visitor: &dyn ScanVisitor,
+    ) -> Result<Vec<Box<dyn Any + Send>>, tropa_engine::EngineError> {
         let plan = self.plan(spec);
         let keys = self.roots.len() as u64;
         let chunks = ((self.rows() as usize / self.chunk_rows).max(1) as u64).min(keys.max(1));
@@ -141,7 +167,10 @@ impl Snapshot {
                 let mut sink = visitor.start();
                 let mut scratch = Scratch { dict: vec![Vec::new(); DICT_COLS], ..Scratch::default() };
                 self.scan_range(&plan, range, &mut scratch, &mut |j| sink.journey(j));
-                sink.finish()
+                match scratch.err {
+                    Some(e) => Err(e),
+                    None => Ok(sink.finish()),
+                }
             })
             .collect()
     }
@@ -162,6 +191,28 @@ impl Snapshot {
                 Cursor { part: p, pos: part.seek(range.start), keys: part.keys(), starts: part.starts() }
             })
             .collect();
+        // time and names of this chunk's rows, for parts that are not read in place
+        let mut used = 0;
+        for c in &cursors {
+            let part = &self.parts[c.part];
+            if part.hot_ready() {
+                continue;
+            }
+            let (lo, hi) = (c.starts[c.pos] as usize, c.starts[part.seek(range.end)] as usize);
+            if s.win.len() <= used {
+                s.win.push((0, 0, Vec::new(), Vec::new()));
+            }
+            let w = &mut s.win[used];
+            (w.0, w.1) = (c.part, lo);
+            w.2.clear();
+            w.3.clear();
+            if let Err(e) = part.hot_rows(lo..hi, &mut w.2, &mut w.3, &mut s.tmp) {
+                s.err.get_or_insert(e);
+                return;
+            }
+            used += 1;
+        }
+        s.win.truncate(used);
         let mut gi = self.group_roots.partition_point(|&r| r < range.start);
         let mut segs: Vec<(usize, Range<usize>)> = Vec::with_capacity(cursors.len());
         loop {
@@ -224,14 +275,31 @@ impl Snapshot {
         plan: &Plan<'_>,
         key: u32,
         p: usize,
-        mut r: Range<usize>,
+        r: Range<usize>,
+        s: &mut Scratch,
+        f: &mut dyn FnMut(&Journey<'_>),
+    ) {
+        let win = std::mem::take(&mut s.win);
+        self.direct_in(plan, key, (p, r), &win, s, f);
+        s.win = win;
+    }
+
+    fn direct_in(
+        &self,
+        plan: &Plan<'_>,
+        key: u32,
+        (p, mut r): (usize, Range<usize>),
+        win: &[(usize, usize, Vec<i64>, Vec<u16>)],
         s: &mut Scratch,
         f: &mut dyn FnMut(&Journey<'_>),
     ) {
         let part = &self.parts[p];
-        let ts_all = part.ts();
+        let (ts_all, names_all, base): (&[i64], &[u16], usize) = match win.iter().find(|w| w.0 == p) {
+            Some(w) => (&w.2, &w.3, w.1),
+            None => (part.ts(), part.names(), 0),
+        };
         if plan.spec.from.is_some() || plan.spec.to.is_some() {
-            let ts = &ts_all[r.clone()];
+            let ts = &ts_all[r.start - base..r.end - base];
             let lo = plan.spec.from.map_or(0, |from| ts.partition_point(|&t| t < from));
             let hi = plan.spec.to.map_or(ts.len(), |to| ts.partition_point(|&t| t < to));
             if lo >= hi {
@@ -261,8 +329,8 @@ impl Snapshot {
         }
         f(&Journey {
             customer: ActorId(key),
-            ts: &ts_all[r.clone()],
-            name: &part.names()[r],
+            ts: &ts_all[r.start - base..r.end - base],
+            name: &names_all[r.start - base..r.end - base],
             dict,
             revenue: &s.revenue,
             kind,
@@ -346,7 +414,6 @@ impl Snapshot {
     pub fn customer_rows(&self, members: &[u32]) -> Vec<RowRef> {
         let mut cand = Vec::new();
         for (p, part) in self.parts.iter().enumerate() {
-            let (ts, seq) = (part.ts(), part.seq());
             for &m in members {
                 let i = part.seek(m);
                 if part.keys().get(i) != Some(&m) {
@@ -355,8 +422,10 @@ impl Snapshot {
                 let dead = self.tombstones.get(&m).copied();
                 let st = part.starts();
                 for row in st[i] as usize..st[i + 1] as usize {
-                    if dead.is_none_or(|d| seq[row] > d) {
-                        cand.push((ts[row], seq[row], p as u32, row as u32));
+                    // one customer: single rows (a block each), not whole columns
+                    let seq = part.seq_at(row);
+                    if dead.is_none_or(|d| seq > d) {
+                        cand.push((part.ts_at(row), seq, p as u32, row as u32));
                     }
                 }
             }
@@ -382,12 +451,12 @@ impl EventAccess for Snapshot {
         let revenue = part.revenue_at(row);
         Event {
             message_id: t(TextCol::MessageId),
-            kind: MessageKind::from_u8(part.kinds()[row]).unwrap_or_default(),
-            timestamp: part.ts()[row],
-            received_at: part.recv()[row],
+            kind: MessageKind::from_u8(part.kind_at(row)).unwrap_or_default(),
+            timestamp: part.ts_at(row),
+            received_at: part.recv_at(row),
             anonymous_id: t(TextCol::AnonymousId),
             user_id: t(TextCol::UserId),
-            name: self.dicts.name(part.names()[row]).to_string(),
+            name: self.dicts.name(part.name_at(row)).to_string(),
             touchpoint: d(DictCol::Touchpoint),
             channel: Channel {
                 source: d(DictCol::Source),

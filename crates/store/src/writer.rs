@@ -281,7 +281,8 @@ impl Writer {
     /// data folder without one). Events filed after this are added as usual.
     pub fn recount_catalog(&mut self) -> Result<(), EngineError> {
         let snap = self.snapshot()?;
-        self.catalog = crate::catalog::recount(&snap);
+        snap.load(&tropa_engine::ScanSpec::default().with_columns(tropa_core::catalog::CatalogFold::columns()))?;
+        self.catalog = crate::catalog::recount(&snap)?;
         self.catalog_from = 0;
         self.catalog_dirty = true;
         Ok(())

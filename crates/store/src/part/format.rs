@@ -10,14 +10,16 @@ use std::path::Path;
 
 use tropa_engine::EngineError;
 
+use super::blocks::{self, Hint, ENC_BLOCKS, ENC_RAW};
 use super::build::{PartData, TextData};
 use crate::fsutil;
 use crate::manifest::PartMeta;
 
 pub const MAGIC: &[u8; 8] = b"TROPART\0";
 pub const FOOTER: &[u8; 8] = b"TRPEND\0\0";
-/// On-disk format version of parts.
-pub const FORMAT_VERSION: u32 = 1;
+/// The newest on-disk format version of parts (what the reader accepts and the writer writes).
+pub const FORMAT_VERSION: u32 = 2;
+
 pub const HEADER_LEN: usize = 8 + 4 + 4 + 8 + 8 + 8 + 8 + 4 + 4 + 8 + 8;
 
 pub mod id {
@@ -42,16 +44,53 @@ pub mod id {
 struct Section<'a> {
     id: u32,
     width: u32,
+    /// [`ENC_RAW`] or [`ENC_BLOCKS`].
+    enc: u16,
     bytes: Cow<'a, [u8]>,
+    hint: Hint,
+    /// Value ends of a byte section (its blocks end on them).
+    ends: Option<Cow<'a, [u64]>>,
+}
+
+fn hint_of(id: u32) -> Hint {
+    match id {
+        id::NAME | id::KIND => Hint::Codes,
+        i if (id::DICT..id::REV_ROWS).contains(&i) => Hint::Codes,
+        id::REV_VALS => Hint::Plain,
+        _ => Hint::Delta,
+    }
 }
 
 fn sec<T: bytemuck::Pod>(id: u32, data: &[T]) -> Section<'_> {
-    Section { id, width: std::mem::size_of::<T>() as u32, bytes: Cow::Borrowed(bytemuck::cast_slice(data)) }
+    Section {
+        id,
+        width: std::mem::size_of::<T>() as u32,
+        enc: ENC_RAW,
+        bytes: Cow::Borrowed(bytemuck::cast_slice(data)),
+        hint: hint_of(id),
+        ends: None,
+    }
 }
 
-/// Narrowest code width for values up to `max`.
 fn owned<T: bytemuck::Pod>(id: u32, data: &[T]) -> Section<'static> {
-    Section { id, width: std::mem::size_of::<T>() as u32, bytes: Cow::Owned(bytemuck::cast_slice(data).to_vec()) }
+    Section {
+        id,
+        width: std::mem::size_of::<T>() as u32,
+        enc: ENC_RAW,
+        bytes: Cow::Owned(bytemuck::cast_slice(data).to_vec()),
+        hint: hint_of(id),
+        ends: None,
+    }
+}
+
+/// A byte section of text values ending at `ends`.
+fn text_bytes<'a>(id: u32, bytes: Cow<'a, [u8]>, ends: Cow<'a, [u64]>) -> Section<'a> {
+    Section { id, width: 1, enc: ENC_RAW, bytes, hint: Hint::Plain, ends: Some(ends) }
+}
+
+/// Offsets of a text column (ascending: stored as differences).
+fn text_offsets(s: Section<'static>) -> Section<'static> {
+    Section { hint: Hint::Delta, ..s }
 }
 
 fn codes(id: u32, values: &[u32]) -> Option<Section<'static>> {
@@ -82,8 +121,8 @@ fn text_sections<'a>(c: u32, t: &'a TextData, rows: usize, out: &mut Vec<Section
     let sample = rows.min(4096);
     let distinct = (0..sample).map(|i| t.get(i)).collect::<rustc_hash::FxHashSet<&str>>().len();
     if distinct * 4 > sample * 3 && sample > 16 {
-        out.push(offsets32(id::TEXT_A + c, &t.offsets)?);
-        out.push(Section { id: id::TEXT_B + c, width: 1, bytes: Cow::Borrowed(&t.bytes) });
+        out.push(text_offsets(offsets32(id::TEXT_A + c, &t.offsets)?));
+        out.push(text_bytes(id::TEXT_B + c, Cow::Borrowed(&t.bytes), Cow::Borrowed(&t.offsets[1..])));
         return Ok(());
     }
     let mut index: FxHashMap<&str, u32> = FxHashMap::default();
@@ -109,17 +148,19 @@ fn text_sections<'a>(c: u32, t: &'a TextData, rows: usize, out: &mut Vec<Section
             Some(s) => s,
             None => owned(id::TEXT_A + c, &vec![0u8; rows]),
         });
-        out.push(offsets32(id::TEXT_B + c, &dict.offsets)?);
-        out.push(Section { id: id::TEXT_C + c, width: 1, bytes: Cow::Owned(dict.bytes) });
+        out.push(text_offsets(offsets32(id::TEXT_B + c, &dict.offsets)?));
+        let ends = dict.offsets[1..].to_vec();
+        out.push(text_bytes(id::TEXT_C + c, Cow::Owned(dict.bytes), Cow::Owned(ends)));
     } else {
-        out.push(offsets32(id::TEXT_A + c, &t.offsets)?);
-        out.push(Section { id: id::TEXT_B + c, width: 1, bytes: Cow::Borrowed(&t.bytes) });
+        out.push(text_offsets(offsets32(id::TEXT_A + c, &t.offsets)?));
+        out.push(text_bytes(id::TEXT_B + c, Cow::Borrowed(&t.bytes), Cow::Borrowed(&t.offsets[1..])));
     }
     Ok(())
 }
 
-/// Encodes the sections of a part and its header (header, table); section bytes follow at 8-byte alignment.
-fn encode(data: &PartData) -> Result<(Vec<u8>, Vec<Section<'_>>), String> {
+/// Encodes the sections of a part in format `version` and its header (header, table); section bytes follow at
+/// 8-byte alignment.
+fn encode(data: &PartData, version: u32) -> Result<(Vec<u8>, Vec<Section<'_>>), String> {
     let rows = data.rows();
     let mut sections = vec![
         sec(id::KEYS, &data.keys),
@@ -153,6 +194,20 @@ fn encode(data: &PartData) -> Result<(Vec<u8>, Vec<Section<'_>>), String> {
     for t in texts {
         sections.extend(t?);
     }
+    if version >= 2 {
+        sections = sections
+            .into_par_iter()
+            .map(|s| {
+                // every non-empty section is encoded, so every one has a checksum (a small one costs about 40
+                // bytes more than in place)
+                if s.bytes.is_empty() {
+                    return s;
+                }
+                let bytes = blocks::encode(&s.bytes, s.width as usize, s.hint, s.ends.as_deref());
+                Section { enc: ENC_BLOCKS, bytes: Cow::Owned(bytes), ends: None, ..s }
+            })
+            .collect();
+    }
     let minmax = |v: &[i64]| (v.iter().copied().min().unwrap_or(0), v.iter().copied().max().unwrap_or(0));
     let (min_ts, max_ts) = minmax(&data.ts);
     let min_seq = data.seq.iter().copied().min().unwrap_or(0);
@@ -161,7 +216,7 @@ fn encode(data: &PartData) -> Result<(Vec<u8>, Vec<Section<'_>>), String> {
 
     let mut head = Vec::with_capacity(HEADER_LEN + sections.len() * 24);
     head.extend_from_slice(MAGIC);
-    head.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    head.extend_from_slice(&version.to_le_bytes());
     head.extend_from_slice(&(sections.len() as u32).to_le_bytes());
     head.extend_from_slice(&(rows as u64).to_le_bytes());
     head.extend_from_slice(&(data.keys.len() as u64).to_le_bytes());
@@ -175,7 +230,8 @@ fn encode(data: &PartData) -> Result<(Vec<u8>, Vec<Section<'_>>), String> {
     let mut offset = align8(table_end) as u64;
     for s in &sections {
         head.extend_from_slice(&s.id.to_le_bytes());
-        head.extend_from_slice(&s.width.to_le_bytes());
+        // format 1 has a u32 width here; format 2 splits it into u16 width and u16 encoding
+        head.extend_from_slice(&(s.width | (s.enc as u32) << 16).to_le_bytes());
         head.extend_from_slice(&offset.to_le_bytes());
         head.extend_from_slice(&(s.bytes.len() as u64).to_le_bytes());
         offset = align8(offset as usize + s.bytes.len()) as u64;
@@ -202,17 +258,35 @@ fn emit(out: &mut impl Write, head: &[u8], sections: &[Section<'_>]) -> std::io:
     Ok(written as u64)
 }
 
-/// Encodes `data` into the bytes of a part (header, table, sections, footer).
+/// Encodes `data` into the bytes of a part (header, table, sections, footer) in format 1: the in-memory part
+/// of unflushed events is read in place.
 pub fn write_sections_to_vec(data: &PartData) -> Result<Vec<u8>, String> {
-    let (head, sections) = encode(data)?;
+    let (head, sections) = encode(data, 1)?;
     let mut out = Vec::new();
     emit(&mut out, &head, &sections).map_err(|e| e.to_string())?;
     Ok(out)
 }
 
-/// Writes `data` as a part at `path` (atomically: temporary file, fsync, rename, fsync of the folder).
+/// The format new parts are written in: [`FORMAT_VERSION`], or 1 where the environment variable
+/// `TROPA_PART_FORMAT=1` asks for it (to compare, or to hand a folder to an older tropa).
+pub fn write_version() -> u32 {
+    static VERSION: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *VERSION.get_or_init(|| match std::env::var("TROPA_PART_FORMAT").ok().as_deref() {
+        Some("1") => 1,
+        _ => FORMAT_VERSION,
+    })
+}
+
+/// Writes `data` as a part at `path` in the format of [`write_version`] (atomically: temporary file, fsync,
+/// rename, fsync of the folder).
 pub fn write_part(path: &Path, data: &PartData, part_id: u64) -> Result<PartMeta, EngineError> {
-    let (head, sections) = encode(data).map_err(|reason| EngineError::Corrupt { path: path.to_path_buf(), reason })?;
+    write_part_as(path, data, part_id, write_version())
+}
+
+/// [`write_part`] in format `version` (1 or 2).
+pub fn write_part_as(path: &Path, data: &PartData, part_id: u64, version: u32) -> Result<PartMeta, EngineError> {
+    let (head, sections) =
+        encode(data, version).map_err(|reason| EngineError::Corrupt { path: path.to_path_buf(), reason })?;
     let tmp = path.with_extension("tmp");
     let file = File::create(&tmp).map_err(EngineError::io("create", &tmp))?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);

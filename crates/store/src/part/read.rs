@@ -4,10 +4,12 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use tropa_core::TextCol;
 use tropa_engine::EngineError;
 
+use super::blocks::{self, Directory, ENC_BLOCKS, ENC_RAW};
 use super::build::PartData;
 use super::format::{align8, id, write_sections_to_vec, FOOTER, FORMAT_VERSION, HEADER_LEN, MAGIC};
 use super::DICT_COLS;
@@ -29,10 +31,20 @@ impl Bytes {
 
 #[derive(Debug, Clone, Copy, Default)]
 struct Sec {
+    id: u32,
     width: u32,
+    enc: u16,
+    /// Where the section's stored bytes are in the part.
     off: usize,
     len: usize,
+    /// Bytes of its logical array (= `len` in place).
+    logical: usize,
+    /// Index of its directory and caches (encoded sections).
+    slot: usize,
 }
+
+/// A section decoded whole: its words, and what went wrong if it is damaged (then the words are zeros).
+type Whole = (Vec<u64>, Option<String>);
 
 /// How a text column is stored in this part.
 #[derive(Debug, Clone, Copy)]
@@ -63,6 +75,15 @@ pub struct PartReader {
     rev_rows: Option<Sec>,
     rev_vals: Option<Sec>,
     text: [TextEnc; TextCol::COUNT],
+    /// Per encoded section: its block directory, its whole decoding and its single blocks (decoded on first use).
+    dirs: Vec<Directory>,
+    whole: Vec<OnceLock<Whole>>,
+    blocks: Vec<Vec<OnceLock<Option<Vec<u64>>>>>,
+}
+
+/// Bytes `a..z` of `b` as text ("" when out of range or not UTF-8).
+fn str_of(b: &[u8], a: u32, z: u32) -> &str {
+    b.get(a as usize..z as usize).and_then(|v| std::str::from_utf8(v).ok()).unwrap_or("")
 }
 
 fn le_u32(b: &[u8], at: usize) -> u32 {
@@ -117,19 +138,41 @@ impl PartReader {
             return Err(corrupt("header checksum mismatch"));
         }
         let mut secs = HashMap::new();
+        let mut dirs = Vec::new();
         for i in 0..nsec {
             let at = HEADER_LEN + i * 24;
-            let s = Sec { width: le_u32(b, at + 4), off: le_u64(b, at + 8) as usize, len: le_u64(b, at + 16) as usize };
+            let wide = le_u32(b, at + 4);
+            let (off, len) = (le_u64(b, at + 8) as usize, le_u64(b, at + 16) as usize);
+            let mut s = Sec {
+                id: le_u32(b, at),
+                width: wide & 0xffff,
+                enc: (wide >> 16) as u16,
+                off,
+                len,
+                logical: len,
+                slot: 0,
+            };
             if !s.off.is_multiple_of(8) || s.off.checked_add(s.len).is_none_or(|end| end > b.len()) || s.width == 0 {
                 return Err(corrupt("section out of bounds"));
             }
-            secs.insert(le_u32(b, at), s);
+            match s.enc {
+                ENC_RAW => {}
+                ENC_BLOCKS if version >= 2 => {
+                    let dir = Directory::parse(&b[off..off + len], s.width as usize)
+                        .map_err(|e| corrupt(&format!("section {}: {e}", s.id)))?;
+                    s.logical = dir.len;
+                    s.slot = dirs.len();
+                    dirs.push(dir);
+                }
+                _ => return Err(corrupt("unknown section encoding")),
+            }
+            secs.insert(s.id, s);
         }
         let rows = le_u64(b, 16) as usize;
         let customers = le_u64(b, 24) as usize;
         let need = |id: u32, width: u32, count: usize| -> Result<Sec, EngineError> {
             match secs.get(&id) {
-                Some(s) if s.width == width && s.len == count * width as usize => Ok(*s),
+                Some(s) if s.width == width && s.logical == count * width as usize => Ok(*s),
                 _ => Err(corrupt(&format!("section {id} is missing or has the wrong size"))),
             }
         };
@@ -143,7 +186,7 @@ impl PartReader {
         let mut dict = [None; DICT_COLS];
         for (i, d) in dict.iter_mut().enumerate() {
             if let Some(s) = secs.get(&(id::DICT + i as u32)) {
-                if s.len != rows * s.width as usize || ![1, 2, 4].contains(&s.width) {
+                if s.logical != rows * s.width as usize || ![1, 2, 4].contains(&s.width) {
                     return Err(corrupt("dictionary column has the wrong size"));
                 }
                 *d = Some(*s);
@@ -151,7 +194,7 @@ impl PartReader {
         }
         let rev_rows = secs.get(&id::REV_ROWS).copied();
         let rev_vals = secs.get(&id::REV_VALS).copied();
-        if rev_rows.map(|s| s.len / 4) != rev_vals.map(|s| s.len / 8) {
+        if rev_rows.map(|s| s.logical / 4) != rev_vals.map(|s| s.logical / 8) {
             return Err(corrupt("revenue sections disagree"));
         }
         let mut text = [TextEnc::Empty; TextCol::COUNT];
@@ -161,10 +204,12 @@ impl PartReader {
                 (secs.get(&(id::TEXT_A + c)), secs.get(&(id::TEXT_B + c)), secs.get(&(id::TEXT_C + c)));
             *t = match (a, bsec, csec) {
                 (None, _, _) => TextEnc::Empty,
-                (Some(&a), Some(&o), Some(&d)) if a.len == rows * a.width as usize && o.width == 4 => {
+                (Some(&a), Some(&o), Some(&d))
+                    if a.logical == rows * a.width as usize && [1, 2, 4].contains(&a.width) && o.width == 4 =>
+                {
                     TextEnc::Dict { codes: a, offsets: o, bytes: d }
                 }
-                (Some(&o), Some(&d), None) if o.width == 4 && o.len == (rows + 1) * 4 => {
+                (Some(&o), Some(&d), None) if o.width == 4 && o.logical == (rows + 1) * 4 => {
                     TextEnc::Plain { offsets: o, bytes: d }
                 }
                 _ => return Err(corrupt("text column sections are inconsistent")),
@@ -189,8 +234,12 @@ impl PartReader {
             rev_rows,
             rev_vals,
             text,
+            whole: dirs.iter().map(|_| OnceLock::new()).collect(),
+            blocks: dirs.iter().map(|d| d.blocks.iter().map(|_| OnceLock::new()).collect()).collect(),
+            dirs,
             bytes,
         };
+        part.decode(&[keys, starts])?;
         let st = part.starts();
         if st.first() != Some(&0) || st.last().copied() != Some(rows as u32) || st.windows(2).any(|w| w[0] > w[1]) {
             return Err(corrupt("customer directory is inconsistent"));
@@ -198,8 +247,187 @@ impl PartReader {
         Ok(part)
     }
 
+    /// The stored bytes of a section.
+    fn stored(&self, s: Sec) -> &[u8] {
+        &self.bytes.as_slice()[s.off..s.off + s.len]
+    }
+
+    /// A whole encoded section, decoded on first use (zeros if it is damaged: [`PartReader::load`] reports that).
+    fn whole(&self, s: Sec) -> &Whole {
+        self.whole[s.slot].get_or_init(|| {
+            match blocks::decode_all(self.stored(s), &self.dirs[s.slot], s.width as usize) {
+                Ok(words) => (words, None),
+                Err(e) => (vec![0; s.logical.div_ceil(8)], Some(e)),
+            }
+        })
+    }
+
+    /// The logical bytes of a section: in place, or decoded whole.
+    fn data(&self, s: Sec) -> &[u8] {
+        if s.enc == ENC_RAW {
+            return self.stored(s);
+        }
+        &bytemuck::cast_slice::<u64, u8>(&self.whole(s).0)[..s.logical]
+    }
+
     fn slice<T: bytemuck::Pod>(&self, s: Sec) -> &[T] {
-        bytemuck::cast_slice(&self.bytes.as_slice()[s.off..s.off + s.len])
+        bytemuck::cast_slice(self.data(s))
+    }
+
+    /// Whether reading `s` needs no decoding (in place, or decoded whole already).
+    fn ready(&self, s: Sec) -> bool {
+        s.enc == ENC_RAW || self.whole[s.slot].get().is_some()
+    }
+
+    /// The decoded block of encoded section `s` holding logical byte `at`, and where that block starts.
+    fn block(&self, s: Sec, at: usize) -> Option<(&[u8], usize)> {
+        let dir = &self.dirs[s.slot];
+        let i = dir.find(at)?;
+        let b = &dir.blocks[i];
+        let words = self.blocks[s.slot][i].get_or_init(|| {
+            let mut w = vec![0u64; b.len.div_ceil(8)];
+            let out = &mut bytemuck::cast_slice_mut::<u64, u8>(&mut w)[..b.len];
+            blocks::decode_block(self.stored(s), b, s.width as usize, out).ok().map(|()| w)
+        });
+        words.as_ref().map(|w| (&bytemuck::cast_slice::<u64, u8>(w)[..b.len], b.out))
+    }
+
+    /// Value `i` of a section, decoding at most one block (`None` if out of range or damaged).
+    fn elem<T: bytemuck::Pod>(&self, s: Sec, i: usize) -> Option<T> {
+        if self.ready(s) {
+            return self.slice::<T>(s).get(i).copied();
+        }
+        let w = std::mem::size_of::<T>();
+        let (b, start) = self.block(s, i.checked_mul(w)?)?;
+        b.get(i * w - start..i * w - start + w).map(bytemuck::pod_read_unaligned)
+    }
+
+    /// Logical bytes `a..z` of a byte section whose blocks end on value ends.
+    fn range(&self, s: Sec, a: usize, z: usize) -> Option<&[u8]> {
+        if self.ready(s) || a == z {
+            return self.data(s).get(a..z);
+        }
+        let (b, start) = self.block(s, a)?;
+        b.get(a - start..z - start)
+    }
+
+    /// Decodes `secs` whole (now, in parallel), naming the first that is damaged.
+    fn decode(&self, secs: &[Sec]) -> Result<(), EngineError> {
+        use rayon::prelude::*;
+        secs.par_iter().filter(|s| s.enc != ENC_RAW).try_for_each(|&s| match &self.whole(s).1 {
+            None => Ok(()),
+            Some(e) => Err(EngineError::Corrupt { path: self.path.clone(), reason: format!("section {}: {e}", s.id) }),
+        })
+    }
+
+    /// Whether time and names are read in place or decoded already (else a scan decodes them chunk by chunk).
+    pub fn hot_ready(&self) -> bool {
+        self.ready(self.ts) && self.ready(self.name)
+    }
+
+    /// Appends the values of `rows` of section `s` to `out`, decoding only the blocks that hold them (through
+    /// `tmp`, reused), nothing cached.
+    fn read_rows<T: bytemuck::Pod>(
+        &self,
+        s: Sec,
+        rows: Range<usize>,
+        out: &mut Vec<T>,
+        tmp: &mut Vec<u64>,
+    ) -> Result<(), EngineError> {
+        if self.ready(s) {
+            out.extend_from_slice(&self.slice::<T>(s)[rows]);
+            return Ok(());
+        }
+        let damaged =
+            |e: String| EngineError::Corrupt { path: self.path.clone(), reason: format!("section {}: {e}", s.id) };
+        let w = std::mem::size_of::<T>();
+        let (a, z) = (rows.start * w, rows.end * w);
+        if a >= z {
+            return Ok(());
+        }
+        let dir = &self.dirs[s.slot];
+        let mut i = dir.find(a).ok_or_else(|| damaged("rows out of range".into()))?;
+        while let Some(b) = dir.blocks.get(i).filter(|b| b.out < z) {
+            // every decoded byte is written: the buffer only grows, never needs clearing
+            if tmp.len() < b.len.div_ceil(8) {
+                tmp.resize(b.len.div_ceil(8), 0);
+            }
+            let bytes = &mut bytemuck::cast_slice_mut::<u64, u8>(tmp)[..b.len];
+            blocks::decode_block(self.stored(s), b, s.width as usize, bytes).map_err(damaged)?;
+            let (lo, hi) = (a.max(b.out) - b.out, z.min(b.out + b.len) - b.out);
+            out.extend_from_slice(bytemuck::cast_slice::<u8, T>(&bytes[lo..hi]));
+            i += 1;
+        }
+        Ok(())
+    }
+
+    /// Appends the times and names of `rows` (see [`PartReader::hot_ready`]).
+    pub fn hot_rows(
+        &self,
+        rows: Range<usize>,
+        ts: &mut Vec<i64>,
+        names: &mut Vec<u16>,
+        tmp: &mut Vec<u64>,
+    ) -> Result<(), EngineError> {
+        self.read_rows(self.ts, rows.clone(), ts, tmp)?;
+        self.read_rows(self.name, rows, names, tmp)
+    }
+
+    /// Decodes the columns a scan reads whole (time and names when `hot`, else the scan decodes them chunk by
+    /// chunk; sequence numbers when `seq`; kinds, revenue and dictionary columns as `cols` asks), so that damage
+    /// is an error before the scan starts.
+    pub fn load(&self, cols: tropa_core::Columns, hot: bool, seq: bool) -> Result<(), EngineError> {
+        use tropa_core::{Columns, DictCol};
+        let mut need = if hot { vec![self.ts, self.name] } else { Vec::new() };
+        if seq {
+            need.push(self.seq);
+        }
+        if cols.has(Columns::KIND) {
+            need.push(self.kind);
+        }
+        if cols.has(Columns::REVENUE) {
+            need.extend(self.rev_rows.iter().chain(self.rev_vals.iter()).copied());
+        }
+        for (i, d) in self.dict.iter().enumerate() {
+            if cols.has_dict(DictCol::ALL[i + 1]) {
+                need.extend(d.iter().copied());
+            }
+        }
+        self.decode(&need)
+    }
+
+    /// Decodes every section (compaction reads whole rows).
+    pub fn load_all(&self) -> Result<(), EngineError> {
+        let mut need = vec![self.ts, self.name, self.seq, self.kind, self.recv];
+        need.extend(self.dict.iter().flatten().copied());
+        need.extend(self.rev_rows.iter().chain(self.rev_vals.iter()).copied());
+        for t in &self.text {
+            match *t {
+                TextEnc::Empty => {}
+                TextEnc::Plain { offsets, bytes } => need.extend([offsets, bytes]),
+                TextEnc::Dict { codes, offsets, bytes } => need.extend([codes, offsets, bytes]),
+            }
+        }
+        self.decode(&need)
+    }
+
+    /// Bytes of the stored sections of each encoding: (in place, encoded), for size reports.
+    pub fn section_sizes(&self) -> Vec<(u32, usize, usize)> {
+        let mut out: Vec<(u32, usize, usize)> = Vec::new();
+        let mut all = vec![self.keys, self.starts, self.ts, self.seq, self.name, self.kind, self.recv];
+        all.extend(self.dict.iter().flatten().copied());
+        all.extend(self.rev_rows.iter().chain(self.rev_vals.iter()).copied());
+        for t in &self.text {
+            match *t {
+                TextEnc::Empty => {}
+                TextEnc::Plain { offsets, bytes } => all.extend([offsets, bytes]),
+                TextEnc::Dict { codes, offsets, bytes } => all.extend([codes, offsets, bytes]),
+            }
+        }
+        for s in all {
+            out.push((s.id, s.len, s.logical));
+        }
+        out
     }
 
     /// Customer keys, ascending.
@@ -232,6 +460,31 @@ impl PartReader {
         self.slice(self.kind)
     }
 
+    /// Time of one row, decoding at most one block (0 if damaged).
+    pub fn ts_at(&self, row: usize) -> i64 {
+        self.elem(self.ts, row).unwrap_or(0)
+    }
+
+    /// Sequence number of one row, decoding at most one block (0 if damaged).
+    pub fn seq_at(&self, row: usize) -> u64 {
+        self.elem(self.seq, row).unwrap_or(0)
+    }
+
+    /// Arrival time of one row, decoding at most one block (0 if damaged).
+    pub fn recv_at(&self, row: usize) -> i64 {
+        self.elem(self.recv, row).unwrap_or(0)
+    }
+
+    /// Event name code of one row, decoding at most one block (0 if damaged).
+    pub fn name_at(&self, row: usize) -> u16 {
+        self.elem(self.name, row).unwrap_or(0)
+    }
+
+    /// Kind of one row, decoding at most one block (0 if damaged).
+    pub fn kind_at(&self, row: usize) -> u8 {
+        self.elem(self.kind, row).unwrap_or(0)
+    }
+
     /// Appends the codes of dictionary column `i` (index into `DictCol::ALL[1..]`) for `rows`.
     pub fn dict_codes(&self, i: usize, rows: Range<usize>, out: &mut Vec<u32>) {
         match self.dict[i] {
@@ -247,11 +500,16 @@ impl PartReader {
     pub fn dict_code(&self, i: usize, row: usize) -> u32 {
         match self.dict[i] {
             None => 0,
-            Some(s) => match s.width {
-                1 => self.slice::<u8>(s)[row] as u32,
-                2 => self.slice::<u16>(s)[row] as u32,
-                _ => self.slice::<u32>(s)[row],
-            },
+            Some(s) => self.code(s, row).unwrap_or(0),
+        }
+    }
+
+    /// Code `row` of a code section of width 1, 2 or 4.
+    fn code(&self, s: Sec, row: usize) -> Option<u32> {
+        match s.width {
+            1 => self.elem::<u8>(s, row).map(u32::from),
+            2 => self.elem::<u16>(s, row).map(u32::from),
+            _ => self.elem::<u32>(s, row),
         }
     }
 
@@ -281,12 +539,10 @@ impl PartReader {
 
     /// One text cell ("" when absent or damaged).
     pub fn text(&self, col: TextCol, row: usize) -> &str {
-        let b = self.bytes.as_slice();
         let cell = |offsets: Sec, bytes: Sec, i: usize| -> &str {
-            let o: &[u32] = self.slice(offsets);
-            match (o.get(i), o.get(i + 1)) {
-                (Some(&a), Some(&z)) if a <= z && z as usize <= bytes.len => {
-                    std::str::from_utf8(&b[bytes.off + a as usize..bytes.off + z as usize]).unwrap_or("")
+            match (self.elem::<u32>(offsets, i), self.elem::<u32>(offsets, i + 1)) {
+                (Some(a), Some(z)) if a <= z && z as usize <= bytes.logical => {
+                    self.range(bytes, a as usize, z as usize).and_then(|v| std::str::from_utf8(v).ok()).unwrap_or("")
                 }
                 _ => "",
             }
@@ -294,15 +550,76 @@ impl PartReader {
         match self.text[col as usize] {
             TextEnc::Empty => "",
             TextEnc::Plain { offsets, bytes } => cell(offsets, bytes, row),
+            TextEnc::Dict { codes, offsets, bytes } => match self.code(codes, row) {
+                Some(code) => cell(offsets, bytes, code as usize),
+                None => "",
+            },
+        }
+    }
+
+    /// Calls `f` with every value of text column `col` in row order, decoding block by block into buffers that
+    /// are dropped afterwards (nothing stays cached: the duplicate index reads every message id once). A damaged
+    /// block is an error.
+    pub fn each_text(&self, col: TextCol, mut f: impl FnMut(&str)) -> Result<(), EngineError> {
+        let damaged = |s: Sec, e: String| EngineError::Corrupt {
+            path: self.path.clone(),
+            reason: format!("section {}: {e}", s.id),
+        };
+        // a section's logical bytes, decoded for this call only where not in place or cached
+        let whole = |s: Sec| -> Result<std::borrow::Cow<'_, [u8]>, EngineError> {
+            if self.ready(s) {
+                return Ok(std::borrow::Cow::Borrowed(self.data(s)));
+            }
+            let words =
+                blocks::decode_all(self.stored(s), &self.dirs[s.slot], s.width as usize).map_err(|e| damaged(s, e))?;
+            Ok(std::borrow::Cow::Owned(bytemuck::cast_slice::<u64, u8>(&words)[..s.logical].to_vec()))
+        };
+        match self.text[col as usize] {
+            TextEnc::Empty => (0..self.rows).for_each(|_| f("")),
             TextEnc::Dict { codes, offsets, bytes } => {
-                let code = match codes.width {
-                    1 => self.slice::<u8>(codes)[row] as usize,
-                    2 => self.slice::<u16>(codes)[row] as usize,
-                    _ => self.slice::<u32>(codes)[row] as usize,
-                };
-                cell(offsets, bytes, code)
+                let (c, o, b) = (whole(codes)?, whole(offsets)?, whole(bytes)?);
+                let o: &[u32] = bytemuck::cast_slice(&o);
+                for row in 0..self.rows {
+                    let code = match codes.width {
+                        1 => c[row] as usize,
+                        2 => u16::from_le_bytes([c[2 * row], c[2 * row + 1]]) as usize,
+                        _ => bytemuck::pod_read_unaligned::<u32>(&c[4 * row..4 * row + 4]) as usize,
+                    };
+                    match (o.get(code), o.get(code + 1)) {
+                        (Some(&a), Some(&z)) if a <= z => f(str_of(&b, a, z)),
+                        _ => f(""),
+                    }
+                }
+            }
+            TextEnc::Plain { offsets, bytes } => {
+                let o = whole(offsets)?;
+                let o: &[u32] = bytemuck::cast_slice(&o);
+                if self.ready(bytes) {
+                    let b = self.data(bytes);
+                    o.windows(2).for_each(|w| f(str_of(b, w[0], w[1])));
+                    return Ok(());
+                }
+                let dir = &self.dirs[bytes.slot];
+                let mut buf: Vec<u8> = Vec::new();
+                let mut at = 0usize; // decoded block covers at..at + buf.len()
+                for w in o.windows(2) {
+                    let (a, z) = (w[0] as usize, w[1] as usize);
+                    if a < z && (a < at || z > at + buf.len()) {
+                        let i = dir.find(a).ok_or_else(|| damaged(bytes, "text offset out of range".into()))?;
+                        let blk = &dir.blocks[i];
+                        buf.resize(blk.len, 0);
+                        blocks::decode_block(self.stored(bytes), blk, 1, &mut buf).map_err(|e| damaged(bytes, e))?;
+                        at = blk.out;
+                    }
+                    if a < z && z <= at + buf.len() && a >= at {
+                        f(str_of(&buf, (a - at) as u32, (z - at) as u32));
+                    } else {
+                        f("");
+                    }
+                }
             }
         }
+        Ok(())
     }
 
     /// Row `row` as builder input, filed under `key` (dictionary codes are global, so they carry over as is).

@@ -1,0 +1,404 @@
+//! Format 2 section encoding: the logical array of a section (exactly the bytes format 1 stores in place) cut
+//! into blocks, each transformed for its data, compressed with zstd and checksummed on its own.
+//!
+//! ```text
+//! section  u64 decoded bytes | u32 blocks | u32 0
+//!          | blocks × (u32 stored | u32 decoded | u32 crc32 of stored | u8 transform | u8 bits | u16 0)
+//!          | the stored blocks, back to back
+//! ```
+//! Transforms: 0 none; 1 zigzag delta of consecutive values (width 4 or 8, the first from 0) as LEB128 varints;
+//! 2 unsigned values bit-packed LSB first at `bits` bits (width 1, 2 or 4). The stored bytes are one zstd frame of
+//! the transformed block. Blocks hold [`BLOCK_BYTES`] decoded bytes except the last, or (text bytes) end on a
+//! value boundary so that every value lies in one block.
+
+use rayon::prelude::*;
+
+/// Encoding of a section in the table: in place (format 1 and small format 2 sections) or in blocks.
+pub const ENC_RAW: u16 = 0;
+pub const ENC_BLOCKS: u16 = 1;
+
+/// Decoded bytes per block.
+pub const BLOCK_BYTES: usize = 256 << 10;
+/// zstd level of part blocks.
+const LEVEL: i32 = 3;
+const HEAD: usize = 16;
+const ENTRY: usize = 16;
+
+const T_NONE: u8 = 0;
+const T_DELTA: u8 = 1;
+const T_PACK: u8 = 2;
+
+/// What the writer knows of a section's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hint {
+    /// Bytes or floats: compressed as they are.
+    Plain,
+    /// Integers that change little from one row to the next (time, sequence, offsets, keys).
+    Delta,
+    /// Small unsigned codes: bit-packed or as they are, whichever is smaller.
+    Codes,
+}
+
+fn uleb(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn read_le(b: &[u8], width: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a[..width].copy_from_slice(&b[..width]);
+    u64::from_le_bytes(a)
+}
+
+fn delta(raw: &[u8], width: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len() / width * 2);
+    let mut prev = 0u64;
+    for v in raw.chunks_exact(width) {
+        let v = read_le(v, width);
+        let d = v.wrapping_sub(prev) as i64;
+        // widths below 8 keep the difference in their own range
+        let d = if width == 4 { (v as i64) - (prev as i64) } else { d };
+        uleb(&mut out, ((d << 1) ^ (d >> 63)) as u64);
+        prev = v;
+    }
+    out
+}
+
+fn bits_for(max: u64) -> u8 {
+    (64 - max.leading_zeros()) as u8
+}
+
+fn pack(raw: &[u8], width: usize) -> (Vec<u8>, u8) {
+    let max = raw.chunks_exact(width).map(|v| read_le(v, width)).max().unwrap_or(0);
+    let bits = bits_for(max);
+    let n = raw.len() / width;
+    let mut words = vec![0u64; (n * bits as usize).div_ceil(64)];
+    if bits > 0 {
+        for (i, v) in raw.chunks_exact(width).enumerate() {
+            let v = read_le(v, width);
+            let at = i * bits as usize;
+            words[at / 64] |= v << (at % 64);
+            if at % 64 + bits as usize > 64 {
+                words[at / 64 + 1] |= v >> (64 - at % 64);
+            }
+        }
+    }
+    let bytes = (n * bits as usize).div_ceil(8);
+    (bytemuck::cast_slice::<u64, u8>(&words)[..bytes].to_vec(), bits)
+}
+
+fn zstd(b: &[u8]) -> Vec<u8> {
+    zstd::bulk::compress(b, LEVEL).expect("zstd compresses any input into a growable buffer")
+}
+
+/// One block: (transform, bits, stored bytes).
+fn encode_block(raw: &[u8], width: usize, hint: Hint) -> (u8, u8, Vec<u8>) {
+    match hint {
+        Hint::Delta if width == 4 || width == 8 => (T_DELTA, 0, zstd(&delta(raw, width))),
+        Hint::Codes if matches!(width, 1 | 2 | 4) => {
+            let plain = zstd(raw);
+            let (packed, bits) = pack(raw, width);
+            let packed = zstd(&packed);
+            if packed.len() < plain.len() {
+                (T_PACK, bits, packed)
+            } else {
+                (T_NONE, 0, plain)
+            }
+        }
+        _ => (T_NONE, 0, zstd(raw)),
+    }
+}
+
+/// Block boundaries (decoded byte offsets, from 0 to `len`): every [`BLOCK_BYTES`], or for a byte section whose
+/// values end at `ends`, the first value end at or past each [`BLOCK_BYTES`].
+fn cuts(len: usize, ends: Option<&[u64]>) -> Vec<usize> {
+    let mut out = vec![0];
+    match ends {
+        None => {
+            let mut at = BLOCK_BYTES;
+            while at < len {
+                out.push(at);
+                at += BLOCK_BYTES;
+            }
+        }
+        Some(ends) => {
+            let mut last = 0;
+            for &e in ends {
+                let e = e as usize;
+                if e - last >= BLOCK_BYTES && e < len {
+                    out.push(e);
+                    last = e;
+                }
+            }
+        }
+    }
+    out.push(len);
+    out
+}
+
+/// Encodes the logical bytes of a section (values of `width` bytes); `ends` are value ends of a byte section.
+pub fn encode(raw: &[u8], width: usize, hint: Hint, ends: Option<&[u64]>) -> Vec<u8> {
+    let cut = cuts(raw.len(), ends);
+    let blocks: Vec<(u8, u8, Vec<u8>)> =
+        cut.par_windows(2).map(|w| encode_block(&raw[w[0]..w[1]], width, hint)).collect();
+    let mut out = Vec::with_capacity(HEAD + blocks.len() * ENTRY + blocks.iter().map(|b| b.2.len()).sum::<usize>());
+    out.extend_from_slice(&(raw.len() as u64).to_le_bytes());
+    out.extend_from_slice(&(blocks.len() as u32).to_le_bytes());
+    out.extend_from_slice(&0u32.to_le_bytes());
+    for (w, (t, bits, stored)) in cut.windows(2).zip(&blocks) {
+        out.extend_from_slice(&(stored.len() as u32).to_le_bytes());
+        out.extend_from_slice(&((w[1] - w[0]) as u32).to_le_bytes());
+        out.extend_from_slice(&crc32fast::hash(stored).to_le_bytes());
+        out.extend_from_slice(&[*t, *bits, 0, 0]);
+    }
+    for (_, _, stored) in &blocks {
+        out.extend_from_slice(stored);
+    }
+    out
+}
+
+/// One block of an encoded section, as found in its directory.
+#[derive(Debug, Clone, Copy)]
+pub struct Block {
+    /// Where its stored bytes are, relative to the section.
+    pub at: usize,
+    pub stored: usize,
+    /// Where its decoded bytes go in the section's logical bytes.
+    pub out: usize,
+    pub len: usize,
+    crc: u32,
+    transform: u8,
+    bits: u8,
+}
+
+/// The directory of an encoded section.
+#[derive(Debug, Clone, Default)]
+pub struct Directory {
+    pub len: usize,
+    pub blocks: Vec<Block>,
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+impl Directory {
+    /// Reads the directory of the encoded section `b`, checking that it is consistent with its size and `width`.
+    pub fn parse(b: &[u8], width: usize) -> Result<Directory, String> {
+        let bad = |what: &str| Err(format!("encoded section: {what}"));
+        if b.len() < HEAD {
+            return bad("shorter than its header");
+        }
+        let len = u64::from_le_bytes(b[..8].try_into().unwrap_or_default()) as usize;
+        let n = u32_at(b, 8) as usize;
+        let Some(data) = n.checked_mul(ENTRY).map(|d| d + HEAD).filter(|&d| d <= b.len()) else {
+            return bad("block directory out of bounds");
+        };
+        let mut blocks = Vec::with_capacity(n);
+        let (mut at, mut out) = (data, 0usize);
+        for i in 0..n {
+            let e = HEAD + i * ENTRY;
+            let stored = u32_at(b, e) as usize;
+            let dlen = u32_at(b, e + 4) as usize;
+            let (transform, bits) = (b[e + 12], b[e + 13]);
+            if transform > T_PACK || bits > 32 || !dlen.is_multiple_of(width) || dlen > 64 * BLOCK_BYTES {
+                return bad("block header is damaged");
+            }
+            blocks.push(Block { at, stored, out, len: dlen, crc: u32_at(b, e + 8), transform, bits });
+            at += stored;
+            out += dlen;
+            if at > b.len() {
+                return bad("block out of bounds");
+            }
+        }
+        if out != len || !len.is_multiple_of(width) {
+            return bad("block sizes disagree with the section size");
+        }
+        Ok(Directory { len, blocks })
+    }
+
+    /// The block holding decoded byte `at`.
+    pub fn find(&self, at: usize) -> Option<usize> {
+        let i = self.blocks.partition_point(|b| b.out + b.len <= at);
+        (i < self.blocks.len()).then_some(i)
+    }
+}
+
+fn unleb(b: &[u8], pos: &mut usize) -> Option<u64> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let x = *b.get(*pos)?;
+        *pos += 1;
+        v |= ((x & 0x7f) as u64) << shift;
+        if x < 0x80 {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// Undoes the zigzag delta varints of `t` into values of `W` bytes filling `out`; the bytes of `t` read.
+fn undelta<const W: usize>(t: &[u8], out: &mut [u8]) -> Option<usize> {
+    let (mut pos, mut prev) = (0usize, 0u64);
+    for slot in out.chunks_exact_mut(W) {
+        let z = match t.get(pos) {
+            Some(&b) if b < 0x80 => {
+                pos += 1;
+                b as u64
+            }
+            _ => unleb(t, &mut pos)?,
+        };
+        let d = (z >> 1) as i64 ^ -((z & 1) as i64);
+        prev = prev.wrapping_add(d as u64);
+        let bytes = prev.to_le_bytes();
+        let slot: &mut [u8; W] = slot.try_into().ok()?;
+        slot.copy_from_slice(&bytes[..W]);
+    }
+    Some(pos)
+}
+
+/// Unpacks `bits`-bit values from `words` into values of `W` bytes filling `out`.
+fn unpack<const W: usize>(words: &[u64], bits: usize, out: &mut [u8]) {
+    if bits == 0 {
+        out.fill(0);
+        return;
+    }
+    let mask = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
+    for (i, slot) in out.chunks_exact_mut(W).enumerate() {
+        let at = i * bits;
+        let mut v = words[at / 64] >> (at % 64);
+        if at % 64 + bits > 64 {
+            v |= words[at / 64 + 1] << (64 - at % 64);
+        }
+        let bytes = (v & mask).to_le_bytes();
+        if let Ok(slot) = <&mut [u8; W]>::try_from(slot) {
+            slot.copy_from_slice(&bytes[..W]);
+        }
+    }
+}
+
+/// Decodes one block of section `sec` into `out` (exactly `block.len` bytes).
+pub fn decode_block(sec: &[u8], block: &Block, width: usize, out: &mut [u8]) -> Result<(), String> {
+    let stored = &sec[block.at..block.at + block.stored];
+    if crc32fast::hash(stored) != block.crc {
+        return Err("block checksum mismatch".into());
+    }
+    let n = block.len / width;
+    let wrong = || "block decodes to the wrong size".to_string();
+    match block.transform {
+        T_NONE => {
+            let got = zstd::bulk::decompress_to_buffer(stored, out).map_err(|e| format!("block: {e}"))?;
+            if got != block.len {
+                return Err(wrong());
+            }
+        }
+        T_DELTA => {
+            let t = zstd::bulk::decompress(stored, n * 10 + 16).map_err(|e| format!("block: {e}"))?;
+            let pos = match width {
+                8 => undelta::<8>(&t, out),
+                4 => undelta::<4>(&t, out),
+                _ => None,
+            };
+            if pos != Some(t.len()) {
+                return Err(wrong());
+            }
+        }
+        _ => {
+            let bits = block.bits as usize;
+            let need = (n * bits).div_ceil(8);
+            let t = zstd::bulk::decompress(stored, need + 8).map_err(|e| format!("block: {e}"))?;
+            if t.len() != need {
+                return Err(wrong());
+            }
+            let mut words = vec![0u64; need.div_ceil(8) + 1];
+            bytemuck::cast_slice_mut::<u64, u8>(&mut words)[..need].copy_from_slice(&t);
+            match width {
+                1 => unpack::<1>(&words, bits, out),
+                2 => unpack::<2>(&words, bits, out),
+                4 => unpack::<4>(&words, bits, out),
+                _ => return Err(wrong()),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Decodes a whole section into 8-byte aligned words (its logical bytes are the first `dir.len`), blocks in
+/// parallel.
+pub fn decode_all(sec: &[u8], dir: &Directory, width: usize) -> Result<Vec<u64>, String> {
+    let mut words = vec![0u64; dir.len.div_ceil(8)];
+    let bytes = &mut bytemuck::cast_slice_mut::<u64, u8>(&mut words)[..dir.len];
+    let mut slices = Vec::with_capacity(dir.blocks.len());
+    let mut rest = bytes;
+    for b in &dir.blocks {
+        let (head, tail) = rest.split_at_mut(b.len);
+        slices.push((b, head));
+        rest = tail;
+    }
+    slices.into_par_iter().try_for_each(|(b, out)| decode_block(sec, b, width, out))?;
+    Ok(words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round(raw: &[u8], width: usize, hint: Hint, ends: Option<&[u64]>) {
+        let enc = encode(raw, width, hint, ends);
+        let dir = Directory::parse(&enc, width).unwrap();
+        let words = decode_all(&enc, &dir, width).unwrap();
+        assert_eq!(&bytemuck::cast_slice::<u64, u8>(&words)[..raw.len()], raw);
+        for b in &dir.blocks {
+            let mut out = vec![0u8; b.len];
+            decode_block(&enc, b, width, &mut out).unwrap();
+            assert_eq!(&out[..], &raw[b.out..b.out + b.len]);
+        }
+    }
+
+    #[test]
+    fn every_transform_round_trips() {
+        let ts: Vec<i64> = (0..200_000).map(|i| 1_700_000_000_000 + (i * 7919 % 100_003) - (i % 5) * 1000).collect();
+        round(bytemuck::cast_slice(&ts), 8, Hint::Delta, None);
+        let ext: Vec<u64> = vec![0, u64::MAX, 1, u64::MAX / 2, 7, 0];
+        round(bytemuck::cast_slice(&ext), 8, Hint::Delta, None);
+        let u: Vec<u32> = vec![u32::MAX, 0, 5, u32::MAX - 3, 1 << 31];
+        round(bytemuck::cast_slice(&u), 4, Hint::Delta, None);
+        for width in [1usize, 2, 4] {
+            for max in [0u64, 1, 5, 255, 70_000] {
+                let limit = if width == 8 { max } else { max.min((1u64 << (8 * width)) - 1) };
+                let raw: Vec<u8> = (0..300_000u64)
+                    .flat_map(|i| (i * 2_654_435_761 % (limit + 1)).to_le_bytes()[..width].to_vec())
+                    .collect();
+                round(&raw, width, Hint::Codes, None);
+            }
+        }
+        let text: Vec<u8> = (0..400_000).map(|i| b"abc{\"x\":1}"[i % 10]).collect();
+        let ends: Vec<u64> = (1..=40_000).map(|i| i * 10).collect();
+        round(&text, 1, Hint::Plain, Some(&ends));
+        round(&[], 8, Hint::Delta, None);
+        round(&[], 1, Hint::Plain, Some(&[]));
+    }
+
+    #[test]
+    fn text_blocks_end_on_value_ends() {
+        let text = vec![b'x'; 3 * BLOCK_BYTES];
+        let ends = [10u64, BLOCK_BYTES as u64 + 5, 3 * BLOCK_BYTES as u64];
+        let enc = encode(&text, 1, Hint::Plain, Some(&ends));
+        let dir = Directory::parse(&enc, 1).unwrap();
+        let outs: Vec<usize> = dir.blocks.iter().map(|b| b.out).collect();
+        assert_eq!(outs, vec![0, BLOCK_BYTES + 5]);
+    }
+
+    #[test]
+    fn damage_is_an_error() {
+        let ts: Vec<i64> = (0..1000).collect();
+        let mut enc = encode(bytemuck::cast_slice(&ts), 8, Hint::Delta, None);
+        let last = enc.len() - 3;
+        enc[last] ^= 0x40;
+        let dir = Directory::parse(&enc, 8).unwrap();
+        assert!(decode_all(&enc, &dir, 8).is_err());
+    }
+}
