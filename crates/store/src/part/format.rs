@@ -267,13 +267,14 @@ pub fn write_sections_to_vec(data: &PartData) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// The format new parts are written in: [`FORMAT_VERSION`], or 1 where the environment variable
-/// `TROPA_PART_FORMAT=1` asks for it (to compare, or to hand a folder to an older tropa).
+/// The format new parts are written in: 1 by default (zero-copy columns, the fastest scans today), or 2 (compressed
+/// blocks, about a quarter of the size, about twice the scan CPU until its decode gets cheaper) where the
+/// environment variable `TROPA_PART_FORMAT=2` asks for it. Both are always read.
 pub fn write_version() -> u32 {
     static VERSION: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
     *VERSION.get_or_init(|| match std::env::var("TROPA_PART_FORMAT").ok().as_deref() {
-        Some("1") => 1,
-        _ => FORMAT_VERSION,
+        Some("2") => 2,
+        _ => 1,
     })
 }
 
