@@ -4,7 +4,9 @@
 use schemars::generate::SchemaSettings;
 use serde_json::{json, Value};
 
-use tropa_app::request::{FunnelRequest, PathsRequest, RetentionRequest, StagesRequest, StatsRequest};
+use tropa_app::request::{
+    AttributionRequest, FunnelRequest, PathsRequest, RetentionRequest, StagesRequest, StatsRequest,
+};
 
 fn error_responses() -> Value {
     let e = json!({"description": "an error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
@@ -35,6 +37,7 @@ pub fn document() -> Value {
     let paths = schema(|g| g.subschema_for::<PathsRequest>());
     let retention = schema(|g| g.subschema_for::<RetentionRequest>());
     let stages = schema(|g| g.subschema_for::<StagesRequest>());
+    let attribution = schema(|g| g.subschema_for::<AttributionRequest>());
     let mut components: serde_json::Map<String, Value> = gen.take_definitions(true).into_iter().collect();
     components.insert(
         "Error".into(),
@@ -82,6 +85,36 @@ pub fn document() -> Value {
     paths_doc.insert("/api/v1/paths".into(), read("top paths after or before an event", paths, "the paths report"));
     paths_doc.insert("/api/v1/retention".into(), read("cohort retention", retention, "the retention report"));
     paths_doc.insert("/api/v1/stages".into(), read("journey stages and lifecycle", stages, "the stages report"));
+    paths_doc.insert(
+        "/api/v1/attribution".into(),
+        read(
+            "every attribution model side by side, with the spend of its days (and per period when asked)",
+            attribution,
+            "the attribution report with its economics",
+        ),
+    );
+    let mut costs_get = operation("the project's ad spend", None, "the spend rows", "readKey");
+    costs_get["parameters"] = json!([
+        {"name": "from", "in": "query", "required": false, "schema": {"type": "string", "format": "date"}},
+        {"name": "to", "in": "query", "required": false, "schema": {"type": "string", "format": "date"}}]);
+    let mut costs_post = operation(
+        "import a cost file (the exports of Yandex Direct, VK Ads, Google Ads or date, source, medium, campaign, \
+         cost, currency); all or nothing, a re-import replaces the days it covers",
+        None,
+        "the import: rows stored and days replaced (else 400 with every problem, its line and field)",
+        "writeKey",
+    );
+    costs_post["requestBody"] = json!({"required": true, "content": {"text/csv": {"schema": {"type": "string", "description": "the CSV text"}}}});
+    let text_param = |name: &str, what: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}, "description": what});
+    costs_post["parameters"] = json!([
+        text_param("source", "the utm_source every row of the file is spent on (when the file has no source column)"),
+        text_param("medium", "the utm_medium of every row (when the file has no medium column)"),
+        text_param("currency", "the currency of the file's costs (when it has no currency column)"),
+        text_param("rate", "a rate to the project's currency, CUR=RATE (e.g. USD=92.5); repeatable"),
+        text_param("add_vat", "add VAT at this percent (0–100) to costs exported without it")
+    ]);
+    let costs = json!({"get": costs_get, "post": costs_post});
+    paths_doc.insert("/api/v1/costs".into(), costs);
     let mut customer = operation("one customer's identities, merges and timeline", None, "the customer", "readKey");
     customer["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string"},
         "description": "an anonymous id or user id"}]);
@@ -197,11 +230,16 @@ mod tests {
             "/api/v1/stages",
             "/api/v1/surveys/{key}",
             "/api/v1/feedback",
+            "/api/v1/attribution",
+            "/api/v1/costs",
         ] {
             assert!(doc["paths"].get(path).is_some(), "{path}");
         }
         let funnel = &doc["components"]["schemas"]["FunnelRequest"];
         assert!(funnel["properties"]["steps"].is_object(), "{funnel}");
         assert!(doc["components"]["schemas"]["Filters"]["properties"]["did_not"].is_object());
+        assert!(doc["paths"]["/api/v1/costs"]["post"]["security"][0]["writeKey"].is_array());
+        let attribution = &doc["paths"]["/api/v1/attribution"]["post"]["requestBody"]["content"]["application/json"];
+        assert!(attribution["schema"].is_object(), "{attribution}");
     }
 }
