@@ -16,7 +16,8 @@
 //! words how they feel writing about it, and where either differs from the hand-set emotion the team's guess
 //! is worth a second look.
 
-use tropa_core::analysis::feedback::score::{t_quantile, ScoreKind, SMALL_SAMPLE};
+use tropa_core::analysis::experiment::dist::t_ppf;
+use tropa_core::analysis::feedback::score::{ScoreKind, SMALL_SAMPLE};
 use tropa_core::analysis::feedback::{FeedbackReport, Scores, StageFeedback};
 use tropa_core::cjm::markdown;
 
@@ -39,7 +40,7 @@ fn mean_emotion(values: &[(f64, u64)]) -> Option<DataEmotion> {
     let mean = values.iter().map(|(v, c)| v * *c as f64).sum::<f64>() / n as f64;
     let (low, high) = if n >= 2 {
         let ss: f64 = values.iter().map(|(v, c)| *c as f64 * (v - mean).powi(2)).sum();
-        let half = t_quantile(0.975, (n - 1) as f64) * (ss / (n - 1) as f64).sqrt() / (n as f64).sqrt();
+        let half = t_ppf(0.975, (n - 1) as f64) * (ss / (n - 1) as f64).sqrt() / (n as f64).sqrt();
         (Some(mean - half), Some(mean + half))
     } else {
         (None, None)
@@ -192,14 +193,14 @@ mod tests {
         assert!((e.value - 1.0 / 3.0).abs() < 1e-12);
         assert_eq!((e.n, e.small_sample), (3, true));
         let ss = (2.0 - 1.0 / 3.0_f64).powi(2) + (-2.0 - 1.0 / 3.0_f64).powi(2) + (1.0 - 1.0 / 3.0_f64).powi(2);
-        let half = t_quantile(0.975, 2.0) * (ss / 2.0).sqrt() / 3.0_f64.sqrt();
+        let half = t_ppf(0.975, 2.0) * (ss / 2.0).sqrt() / 3.0_f64.sqrt();
         assert!((e.high.unwrap() - (1.0 / 3.0 + half)).abs() < 1e-9);
         assert!(emotion(&scores(&[], &[])).is_none());
         // the texts: sentiment −0.5, 0.25, 1 → −1, 0.5, 2 on the map's scale
         let t = text_emotion(&[-0.5, 0.25, 1.0]).unwrap();
         assert!((t.value - 0.5).abs() < 1e-12);
         let ss = 1.5_f64.powi(2) + 1.5_f64.powi(2);
-        let half = t_quantile(0.975, 2.0) * (ss / 2.0).sqrt() / 3.0_f64.sqrt();
+        let half = t_ppf(0.975, 2.0) * (ss / 2.0).sqrt() / 3.0_f64.sqrt();
         assert!((t.low.unwrap() - (0.5 - half)).abs() < 1e-9 && t.n == 3 && t.small_sample);
         assert!(text_emotion(&[]).is_none());
         assert_eq!(

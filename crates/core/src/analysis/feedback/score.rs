@@ -15,6 +15,8 @@
 
 use serde::Serialize;
 
+use crate::analysis::experiment::dist::t_ppf;
+
 /// Below this many answers a score is marked as a small sample.
 pub const SMALL_SAMPLE: u64 = 30;
 /// The normal distribution's 97.5 % quantile.
@@ -164,7 +166,7 @@ impl Score {
                 } else {
                     let ss: f64 = h.0.iter().enumerate().map(|(v, &c)| c as f64 * (v as f64 - m).powi(2)).sum();
                     let s = (ss / (n - 1) as f64).sqrt();
-                    let half = t_quantile(0.975, (n - 1) as f64) * s / (n as f64).sqrt();
+                    let half = t_ppf(0.975, (n - 1) as f64) * s / (n as f64).sqrt();
                     (Some(m), Some(m - half), Some(m + half))
                 }
             }
@@ -196,99 +198,6 @@ pub fn wilson(k: u64, n: u64) -> (f64, f64) {
     ((centre - half).max(0.0), (centre + half).min(1.0))
 }
 
-/// ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms).
-fn ln_gamma(x: f64) -> f64 {
-    const C: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        return (std::f64::consts::PI / (std::f64::consts::PI * x).sin()).ln() - ln_gamma(1.0 - x);
-    }
-    let x = x - 1.0;
-    let t = x + 7.5;
-    let s = C[1..].iter().enumerate().fold(C[0], |s, (i, c)| s + c / (x + i as f64 + 1.0));
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + s.ln()
-}
-
-/// The continued fraction of the regularised incomplete beta function (modified Lentz).
-fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
-    const TINY: f64 = 1e-300;
-    let mut c = 1.0;
-    let mut d = 1.0 - (a + b) * x / (a + 1.0);
-    d = 1.0 / if d.abs() < TINY { TINY } else { d };
-    let mut h = d;
-    for m in 1..300 {
-        let m = m as f64;
-        for num in [
-            m * (b - m) * x / ((a + 2.0 * m - 1.0) * (a + 2.0 * m)),
-            -(a + m) * (a + b + m) * x / ((a + 2.0 * m) * (a + 2.0 * m + 1.0)),
-        ] {
-            d = 1.0 + num * d;
-            d = 1.0 / if d.abs() < TINY { TINY } else { d };
-            c = 1.0 + num / c;
-            if c.abs() < TINY {
-                c = TINY;
-            }
-            h *= d * c;
-        }
-        if (d * c - 1.0).abs() < 1e-15 {
-            break;
-        }
-    }
-    h
-}
-
-/// The regularised incomplete beta function I_x(a, b).
-fn inc_beta(a: f64, b: f64, x: f64) -> f64 {
-    if x <= 0.0 {
-        return 0.0;
-    }
-    if x >= 1.0 {
-        return 1.0;
-    }
-    let front = (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp();
-    if x < (a + 1.0) / (a + b + 2.0) {
-        front * beta_cf(a, b, x) / a
-    } else {
-        1.0 - front * beta_cf(b, a, 1.0 - x) / b
-    }
-}
-
-/// The CDF of Student's t with `df` degrees of freedom.
-pub fn t_cdf(t: f64, df: f64) -> f64 {
-    let tail = 0.5 * inc_beta(df / 2.0, 0.5, df / (df + t * t));
-    if t >= 0.0 {
-        1.0 - tail
-    } else {
-        tail
-    }
-}
-
-/// The `p` quantile (0.5 < p < 1) of Student's t with `df` degrees of freedom (bisection on [`t_cdf`]).
-pub fn t_quantile(p: f64, df: f64) -> f64 {
-    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
-    while t_cdf(hi, df) < p {
-        hi *= 2.0;
-    }
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if t_cdf(mid, df) < p {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    0.5 * (lo + hi)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,7 +219,7 @@ mod tests {
             (29.0, 2.045_229_642_132_703),
             (1000.0, 1.962_339_080_826_408),
         ] {
-            assert!((t_quantile(0.975, df) - want).abs() < 1e-9, "df {df}: {}", t_quantile(0.975, df));
+            assert!((t_ppf(0.975, df) - want).abs() < 1e-9, "df {df}: {}", t_ppf(0.975, df));
         }
     }
 
@@ -334,7 +243,7 @@ mod tests {
         assert!((l - 0.490_162_471_536_641_8).abs() < 1e-12 && (u - 0.943_317_848_545_624_8).abs() < 1e-12, "{l} {u}");
         let e = Score::new(ScoreKind::Ces, &hist(&[(7, 2), (5, 1), (3, 1)]));
         assert_eq!(e.value, Some(5.5));
-        let half = t_quantile(0.975, 3.0) * (11.0_f64 / 3.0).sqrt() / 2.0;
+        let half = t_ppf(0.975, 3.0) * (11.0_f64 / 3.0).sqrt() / 2.0;
         assert!((e.high.unwrap() - (5.5 + half)).abs() < 1e-9);
         assert_eq!(Score::new(ScoreKind::Ces, &Hist::default()).value, None);
         assert_eq!(ScoreKind::Nps.check(10.0), Some(10));
