@@ -15,17 +15,38 @@ impl Enc<'_> {
     pub fn i64(&mut self, v: i64) {
         self.0.extend_from_slice(&v.to_le_bytes());
     }
-    pub fn var(&mut self, mut v: u64) {
-        while v >= 0x80 {
-            self.0.push((v as u8) | 0x80);
-            v >>= 7;
-        }
-        self.0.push(v as u8);
+    pub fn var(&mut self, v: u64) {
+        write_var(self.0, v);
     }
     pub fn str(&mut self, s: &str) {
         self.var(s.len() as u64);
         self.0.extend_from_slice(s.as_bytes());
     }
+}
+
+/// Appends `v` as a LEB128 varint (7 bits a byte, the high bit saying more follow): the WAL's records and the
+/// delta-coded columns of format 2 parts.
+pub fn write_var(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Reads the LEB128 varint at `*pos` of `b`, moving `pos` past the bytes read; `None` when `b` ends inside it or
+/// it runs past ten bytes.
+pub fn read_var(b: &[u8], pos: &mut usize) -> Option<u64> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let x = *b.get(*pos)?;
+        *pos += 1;
+        v |= ((x & 0x7f) as u64) << shift;
+        if x < 0x80 {
+            return Some(v);
+        }
+    }
+    None
 }
 
 pub struct Dec<'a> {
@@ -57,15 +78,13 @@ impl<'a> Dec<'a> {
         Ok(self.u64()? as i64)
     }
     pub fn var(&mut self) -> R<u64> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.u8()?;
-            v |= ((b & 0x7f) as u64) << shift;
-            if b < 0x80 {
-                return Ok(v);
-            }
+        let start = self.pos;
+        match read_var(self.buf, &mut self.pos) {
+            Some(v) => Ok(v),
+            // ten bytes each saying "more" is no u64; fewer means the record ended inside the number
+            None if self.pos - start >= 10 => Err("bad varint".into()),
+            None => Err("record ends early".into()),
         }
-        Err("bad varint".into())
     }
     pub fn str(&mut self) -> R<String> {
         let n = self.var()? as usize;

@@ -11,6 +11,7 @@
 //! the transformed block. Blocks hold [`BLOCK_BYTES`] decoded bytes except the last, or (text bytes) end on a
 //! value boundary so that every value lies in one block.
 
+use crate::codec::{read_var, write_var};
 use rayon::prelude::*;
 
 /// Encoding of a section in the table: in place (format 1 and small format 2 sections) or in blocks.
@@ -39,14 +40,6 @@ pub enum Hint {
     Codes,
 }
 
-fn uleb(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
 fn read_le(b: &[u8], width: usize) -> u64 {
     let mut a = [0u8; 8];
     a[..width].copy_from_slice(&b[..width]);
@@ -61,7 +54,7 @@ fn delta(raw: &[u8], width: usize) -> Vec<u8> {
         let d = v.wrapping_sub(prev) as i64;
         // widths below 8 keep the difference in their own range
         let d = if width == 4 { (v as i64) - (prev as i64) } else { d };
-        uleb(&mut out, ((d << 1) ^ (d >> 63)) as u64);
+        write_var(&mut out, ((d << 1) ^ (d >> 63)) as u64);
         prev = v;
     }
     out
@@ -227,19 +220,6 @@ impl Directory {
     }
 }
 
-fn unleb(b: &[u8], pos: &mut usize) -> Option<u64> {
-    let mut v = 0u64;
-    for shift in (0..64).step_by(7) {
-        let x = *b.get(*pos)?;
-        *pos += 1;
-        v |= ((x & 0x7f) as u64) << shift;
-        if x < 0x80 {
-            return Some(v);
-        }
-    }
-    None
-}
-
 /// Undoes the zigzag delta varints of `t` into values of `W` bytes filling `out`; the bytes of `t` read.
 fn undelta<const W: usize>(t: &[u8], out: &mut [u8]) -> Option<usize> {
     let (mut pos, mut prev) = (0usize, 0u64);
@@ -249,7 +229,7 @@ fn undelta<const W: usize>(t: &[u8], out: &mut [u8]) -> Option<usize> {
                 pos += 1;
                 b as u64
             }
-            _ => unleb(t, &mut pos)?,
+            _ => read_var(t, &mut pos)?,
         };
         let d = (z >> 1) as i64 ^ -((z & 1) as i64);
         prev = prev.wrapping_add(d as u64);
