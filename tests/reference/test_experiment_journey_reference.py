@@ -53,7 +53,7 @@ def both(demo):
     tropa(demo["data"], "experiment", "create", "checkout_v2", "--exposure", "begin_checkout",
           "--primary", "conversion:purchase:7d", "--guardrail", "funnel:begin_checkout->add_payment_info->purchase:7d",
           *[a for s in STEPS for a in ("--funnel-step", s)], "--funnel-window", "7d")
-    got = json.loads(tropa(demo["data"], "experiment", "results", "checkout_v2", "--now", at))["report"]
+    got = json.loads(tropa(demo["data"], "experiment", "results", "checkout_v2", "--now", at, "--format", "json"))["report"]
     return con, now, got
 
 

@@ -233,7 +233,7 @@ def test_the_demo_experiment_recounted_by_duckdb(demo):
 
     tropa(demo["data"], "experiment", "create", "checkout_v2", "--exposure", "begin_checkout",
           "--primary", "conversion:purchase:7d", "--guardrail", "revenue:30d", "--guardrail", "events:7d")
-    got = json.loads(tropa(demo["data"], "experiment", "results", "checkout_v2"))["report"]
+    got = json.loads(tropa(demo["data"], "experiment", "results", "checkout_v2", "--format", "json"))["report"]
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     rows = con.execute(f"""

@@ -7,6 +7,8 @@
 //! - `tropa experiment size --baseline 0.1 --effect 0.01` prints the customers per variant needed
 //!   (`--units N` instead of `--effect` prints the minimum detectable effect).
 
+mod text;
+
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -47,13 +49,16 @@ enum ExperimentCommand {
     Show { key: String },
     /// Delete an experiment's definition (the events stay).
     Delete { key: String },
-    /// Evaluate an experiment over the stored events (JSON): who was exposed to which variant, what they did
-    /// afterwards with every statistic per metric, the sample-ratio check, and the decision the rule gives.
+    /// Evaluate an experiment over the stored events: who was exposed to which variant, what they did
+    /// afterwards per metric, the sample-ratio check, the journey per variant, and the decision the rule gives
+    /// (`--format json`: every statistic, as the API returns it).
     Results {
         key: String,
         /// Evaluate as of this time (default: now).
         #[arg(long)]
         now: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
     },
     /// Sample size (with --effect) or minimum detectable effect (with --units) of a two-variant test.
     Size(SizeArgs),
@@ -201,7 +206,7 @@ pub fn run(place: Place<'_>, settings: anyhow::Result<ProjectSettings>, args: Ex
             println!("{} {key}", tr("deleted experiment", "удалён эксперимент"));
             Ok(())
         }
-        ExperimentCommand::Results { key, now } => {
+        ExperimentCommand::Results { key, now, format } => {
             let settings = settings?;
             let meta = open_meta(place.root)?;
             let def = experiments::get(&meta, place.project, &key).map_err(super::app_error)?;
@@ -215,7 +220,10 @@ pub fn run(place: Place<'_>, settings: anyhow::Result<ProjectSettings>, args: Ex
             let r =
                 experiments::evaluate(&store, &def, settings.calendar, now, Some(&stages)).map_err(definition_error)?;
             tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "experiment evaluated");
-            print_json(&r)
+            match format {
+                OutFormat::Json => print_json(&r),
+                OutFormat::Table => crate::table::print(&text::render(&r)),
+            }
         }
     }
 }
