@@ -55,7 +55,7 @@ def test_list_srm_journey_form_and_calculator(tmp_path, start_server, browser): 
     stages = {r.get_attribute("data-stage") for r in d.find_elements(By.CSS_SELECTOR, "#journey-stages tbody tr")}
     assert {"awareness", "consideration", "purchase"} <= stages, stages
     purchase = d.find_element(By.CSS_SELECTOR, "#journey-stages tr[data-stage='purchase'][data-lane='reached']")
-    assert re.search(r"[+-]\d+\.\d pp", purchase.text) and "…" in purchase.text, purchase.text
+    assert re.search(r"[+-]\d+\.\d\s+pp", purchase.text) and "…" in purchase.text, purchase.text
     steps = [r.get_attribute("data-stage") for r in d.find_elements(By.CSS_SELECTOR, "#journey-funnel tbody tr[data-lane='reached']")]
     assert steps == ["begin_checkout", "add_payment_info", "purchase"], steps
     assert "Holm" in d.find_element(By.ID, "journey").text

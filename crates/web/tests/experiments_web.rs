@@ -68,8 +68,13 @@ async fn experiments_are_listed_evaluated_and_an_srm_blocks_the_decision() {
 
     let even = html(&h.send(page_get("/experiments/even?project=a", &viewer)).await);
     assert!(even.contains("id=\"metrics\"") && even.contains("conversion:purchase:7d"), "{even}");
-    assert!(even.contains("+100.0 %"), "B converts at 50 % against A's 25 %: {even}");
+    assert!(even.contains("+100.0\u{a0}%"), "B converts at 50 % against A's 25 %: {even}");
     assert!(!even.contains("id=\"srm-warning\""));
+    // in Russian the same figures with a decimal comma
+    let mut ru = page_get("/experiments/even?project=a", &viewer);
+    ru.headers_mut().insert("accept-language", "ru".parse().unwrap());
+    let even_ru = html(&h.send(ru).await);
+    assert!(even_ru.contains("+100,0\u{a0}%") && !even_ru.contains("+100.0"), "{even_ru}");
 
     let broken = html(&h.send(page_get("/experiments/broken?project=a", &viewer)).await);
     assert!(broken.contains("id=\"srm-warning\"") && broken.contains("Do not trust the results"), "{broken}");

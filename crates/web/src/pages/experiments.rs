@@ -27,16 +27,25 @@ use crate::ui::layout::shell;
 use crate::url::enc;
 use crate::WebState;
 
-fn pct(v: f64) -> String {
-    format!("{:+.1} %", v * 100.0)
+/// A number as the reader writes it: a decimal comma in Russian.
+fn dec(l: Lang, s: String) -> String {
+    if l == Lang::Ru {
+        s.replace('.', ",")
+    } else {
+        s
+    }
 }
 
-fn num(v: f64) -> String {
-    if v.abs() < 10.0 {
-        format!("{v:.3}")
-    } else {
-        format!("{v:.0}")
-    }
+fn pct(l: Lang, v: f64) -> String {
+    dec(l, format!("{:+.1}\u{a0}%", v * 100.0))
+}
+
+fn num(l: Lang, v: f64) -> String {
+    dec(l, if v.abs() < 10.0 { format!("{v:.3}") } else { format!("{v:.0}") })
+}
+
+fn p3(l: Lang, p: f64) -> String {
+    dec(l, format!("{p:.3}"))
 }
 
 async fn evaluate_all(
@@ -172,12 +181,12 @@ pub(crate) async fn view(
         h1 { (l.t("experiment")) " " (def.key) }
         @if !def.hypothesis.is_empty() { p { (def.hypothesis) } }
         p.muted {
-            (l.t("exp_rule")) ": α = " (def.rule.alpha) ", " (l.t("exp_min_effect")) " " (pct(def.rule.min_effect)) ", "
+            (l.t("exp_rule")) ": α = " (dec(l, def.rule.alpha.to_string())) ", " (l.t("exp_min_effect")) " " (pct(l, def.rule.min_effect)) ", "
             (l.t("exp_min_weeks")) " " (def.rule.min_weeks)
         }
         @if let Some(cap) = def.capping {
             p.muted id="exp-capping" { (l.t("exp_capped")) " " (match cap {
-                Cap::Percentile(q) => format!("{} {:.1}", l.t("exp_capped_percentile"), q * 100.0),
+                Cap::Percentile(q) => format!("{} {}", l.t("exp_capped_percentile"), dec(l, format!("{:.1}", q * 100.0))),
                 Cap::Fixed(c) => format!("{} {c}", l.t("exp_capped_fixed")),
             }) }
         }
@@ -225,7 +234,7 @@ fn body(l: Lang, def: &ExperimentDefinition, e: &Evaluated) -> Markup {
             @if srm.mismatch {
                 div.panel.bad role="alert" id="srm-warning" {
                     strong { (l.t("exp_srm_bad")) } " "
-                    (l.t("exp_srm_explain")) " (χ² = " (format!("{:.1}", srm.chi2)) ", p = " (format!("{:.1e}", srm.p_value)) ")"
+                    (l.t("exp_srm_explain")) " (χ² = " (dec(l, format!("{:.1}", srm.chi2))) ", p = " (format!("{:.1e}", srm.p_value)) ")"
                 }
             }
         }
@@ -254,17 +263,17 @@ fn body(l: Lang, def: &ExperimentDefinition, e: &Evaluated) -> Markup {
                     @for (i, c) in m.comparisons.iter().enumerate() {
                         tr {
                             td { (metric_names.get(m.index).copied().unwrap_or("")) @if m.index == 0 { " · " (l.t("exp_primary")) }
-                                 @if let Some(c) = m.cap { div.muted { (l.t("exp_capped_at")) " " (num(c)) } } }
+                                 @if let Some(c) = m.cap { div.muted { (l.t("exp_capped_at")) " " (num(l, c)) } } }
                             td { (c.variant) }
-                            td.num { (num(m.samples[0].mean)) }
-                            td.num { (num(m.samples[i + 1].mean)) }
+                            td.num { (num(l, m.samples[0].mean)) }
+                            td.num { (num(l, m.samples[i + 1].mean)) }
                             @match &c.relative {
-                                Outcome::Ok(e) => { td.num { (pct(e.estimate)) } td.num { (pct(e.ci[0])) " … " (pct(e.ci[1])) } }
+                                Outcome::Ok(e) => { td.num { (pct(l, e.estimate)) } td.num { (pct(l, e.ci[0])) " … " (pct(l, e.ci[1])) } }
                                 Outcome::Err { error } => { td colspan="2" { (error) } }
                             }
-                            td.num { (c.p_adjusted.map_or("—".to_string(), |p| format!("{p:.3}"))) }
-                            td.num { @if let Outcome::Ok(b) = &c.bayes_relative { (format!("{:.0} %", b.chance_to_win * 100.0)) } }
-                            td.num { @if let Outcome::Ok(e) = &c.cuped_relative { (pct(e.ci[0])) " … " (pct(e.ci[1])) } }
+                            td.num { (c.p_adjusted.map_or("—".to_string(), |p| p3(l, p))) }
+                            td.num { @if let Outcome::Ok(b) = &c.bayes_relative { (dec(l, format!("{:.0}\u{a0}%", b.chance_to_win * 100.0))) } }
+                            td.num { @if let Outcome::Ok(e) = &c.cuped_relative { (pct(l, e.ci[0])) " … " (pct(l, e.ci[1])) } }
                         }
                     }
                 }
@@ -273,7 +282,7 @@ fn body(l: Lang, def: &ExperimentDefinition, e: &Evaluated) -> Markup {
         p.muted { (l.t("exp_table_hint")) }
         figure.chart id="chart-lift" { (svg(tropa_render::line(&lift, l.locale()))) }
         @if let Some(e) = last {
-            p.muted { (l.t("exp_lift")) ": " (pct(e.estimate)) " (" (pct(e.ci[0])) " … " (pct(e.ci[1])) ")" }
+            p.muted { (l.t("exp_lift")) ": " (pct(l, e.estimate)) " (" (pct(l, e.ci[0])) " … " (pct(l, e.ci[1])) ")" }
         }
         @if let Some(j) = &r.journey { (journey_section(l, j)) }
     }
@@ -292,19 +301,19 @@ fn lane_word(lane: &str) -> &'static str {
     }
 }
 
-fn lane_value(lane: &LaneRow, v: Option<f64>) -> String {
+fn lane_value(l: Lang, lane: &LaneRow, v: Option<f64>) -> String {
     match v {
         None => "—".into(),
-        Some(v) if lane.share => format!("{:.1} %", v * 100.0),
-        Some(v) => num(v),
+        Some(v) if lane.share => dec(l, format!("{:.1}\u{a0}%", v * 100.0)),
+        Some(v) => num(l, v),
     }
 }
 
-fn lane_diff(lane: &LaneRow, v: f64) -> String {
+fn lane_diff(l: Lang, lane: &LaneRow, v: f64) -> String {
     if lane.share {
-        format!("{:+.1} pp", v * 100.0)
+        dec(l, format!("{:+.1}\u{a0}{}", v * 100.0, l.pick("pp", "п.\u{a0}п.")))
     } else {
-        format!("{v:+.3}")
+        dec(l, format!("{v:+.3}"))
     }
 }
 
@@ -350,13 +359,13 @@ fn journey_rows(l: Lang, rows: &[JourneyRow], id: &str) -> Markup {
                                     (row.names.as_ref().map_or(row.key.as_str(), |n| l.pick(&n.en, &n.ru)))
                                 } }
                                 td { (l.t(lane_word(lane.lane))) }
-                                td.num { (lane_value(lane, lane.values[0])) }
+                                td.num { (lane_value(l, lane, lane.values[0])) }
                                 td { (d.variant) }
-                                td.num { (lane_value(lane, lane.values[c + 1])) }
+                                td.num { (lane_value(l, lane, lane.values[c + 1])) }
                                 @match &d.difference {
                                     Outcome::Ok(e) => {
-                                        td.num { (lane_diff(lane, e.estimate)) }
-                                        td.num { (lane_diff(lane, e.ci[0])) " … " (lane_diff(lane, e.ci[1])) }
+                                        td.num { (lane_diff(l, lane, e.estimate)) }
+                                        td.num { (lane_diff(l, lane, e.ci[0])) " … " (lane_diff(l, lane, e.ci[1])) }
                                     }
                                     Outcome::Err { error } if *error == StatsError::NoVariance.to_string() => {
                                         td colspan="2" .muted title=(error) { (l.t("exp_same_for_all")) }
@@ -365,8 +374,8 @@ fn journey_rows(l: Lang, rows: &[JourneyRow], id: &str) -> Markup {
                                 }
                                 td.num {
                                     @match d.p_adjusted {
-                                        Some(p) if p < 0.05 => strong { (format!("{p:.3}")) },
-                                        Some(p) => (format!("{p:.3}")),
+                                        Some(p) if p < 0.05 => strong { (p3(l, p)) },
+                                        Some(p) => (p3(l, p)),
                                         None => "—",
                                     }
                                 }

@@ -31,8 +31,19 @@ fn change(x: f64) -> String {
     local(format!("{:+.1}%", x * 100.0))
 }
 
+/// A difference of two shares in percentage points: `0.03` → `+3.0 pp`.
+fn points(x: f64) -> String {
+    format!("{} {}", local(format!("{:+.1}", x * 100.0)), tr("pp", "п. п."))
+}
+
 fn value(x: f64) -> String {
-    local(if x.abs() < 10.0 { format!("{x:.3}") } else { format!("{x:.1}") })
+    let s = if x.abs() < 10.0 { format!("{x:.3}") } else { format!("{x:.1}") };
+    // a value that rounds to zero shows no sign
+    local(if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+        s.trim_start_matches('-').to_string()
+    } else {
+        s
+    })
 }
 
 fn p(x: f64) -> String {
@@ -85,7 +96,8 @@ fn is_share(text: &str) -> bool {
 }
 
 fn interval(e: &Effect, f: fn(f64) -> String) -> String {
-    format!("[{}, {}]", f(e.ci[0]), f(e.ci[1]))
+    // the Russian decimal comma: bounds apart by a semicolon
+    format!("[{}{} {}]", f(e.ci[0]), tr(",", ";"), f(e.ci[1]))
 }
 
 pub fn render(e: &Evaluated) -> String {
@@ -102,7 +114,8 @@ pub fn render(e: &Evaluated) -> String {
         e.days_running,
         tr("decision", "решение"),
     ));
-    let mut t = Table::new(&[tr("variant", "вариант"), tr("customers", "клиентов"), tr("in two variants", "в двух вариантах")]);
+    let mut t =
+        Table::new(&[tr("variant", "вариант"), tr("customers", "клиентов"), tr("in two variants", "в двух вариантах")]);
     for v in &r.variants {
         t.row(vec![v.name.clone(), int(v.customers), int(v.mixed)]);
     }
@@ -125,9 +138,7 @@ pub fn render(e: &Evaluated) -> String {
             value(s.chi2),
             p(s.p_value)
         )),
-        Outcome::Err { error } => {
-            out.push_str(&format!("{}: {error}\n", tr("sample-ratio check", "проверка долей")))
-        }
+        Outcome::Err { error } => out.push_str(&format!("{}: {error}\n", tr("sample-ratio check", "проверка долей"))),
     }
     out.push('\n');
     out.push_str(&metrics(e));
@@ -171,7 +182,16 @@ fn metrics(e: &Evaluated) -> String {
                 Outcome::Err { .. } => "—".into(),
             };
             let label = if v == 0 { name.clone() } else { String::new() };
-            t.row(vec![label, c.variant.clone(), control, treated, lift, ci, c.p_adjusted.map_or("—".into(), p), chance]);
+            t.row(vec![
+                label,
+                c.variant.clone(),
+                control,
+                treated,
+                lift,
+                ci,
+                c.p_adjusted.map_or("—".into(), p),
+                chance,
+            ]);
         }
     }
     t.render()
@@ -201,11 +221,15 @@ fn lane_words(lane: &str) -> &'static str {
 /// The stages and the funnel per variant: each lane's value per variant and each treatment's difference.
 fn journey(j: &JourneyReport, variants: &[String]) -> String {
     let mut out = String::new();
-    for (title, rows) in [(tr("Journey stages", "Этапы пути"), &j.stages), (tr("Funnel", "Воронка"), &j.funnel)] {
+    let sections = [
+        (tr("Journey stages", "Этапы пути"), tr("stage", "этап"), &j.stages),
+        (tr("Funnel", "Воронка"), tr("step", "шаг"), &j.funnel),
+    ];
+    for (title, unit, rows) in sections {
         if rows.is_empty() {
             continue;
         }
-        let mut head: Vec<String> = vec![tr("stage", "этап").into(), tr("lane", "показатель").into()];
+        let mut head: Vec<String> = vec![unit.into(), tr("lane", "показатель").into()];
         head.extend(variants.iter().cloned());
         for v in variants.iter().skip(1) {
             head.push(format!("{v} − {}", variants[0]));
@@ -217,10 +241,11 @@ fn journey(j: &JourneyReport, variants: &[String]) -> String {
         for row in rows.iter() {
             for (k, lane) in row.lanes.iter().enumerate() {
                 let shown: fn(f64) -> String = if lane.share { share } else { value };
-                let mut cells = vec![if k == 0 { stage_name(row) } else { String::new() }, lane_words(lane.lane).into()];
+                let mut cells =
+                    vec![if k == 0 { stage_name(row) } else { String::new() }, lane_words(lane.lane).into()];
                 cells.extend(lane.values.iter().map(|v| v.map_or("—".into(), shown)));
                 for d in &lane.comparisons {
-                    let diff: fn(f64) -> String = if lane.share { change } else { value };
+                    let diff: fn(f64) -> String = if lane.share { points } else { value };
                     match &d.difference {
                         Outcome::Ok(x) => {
                             cells.push(diff(x.estimate));
@@ -236,7 +261,7 @@ fn journey(j: &JourneyReport, variants: &[String]) -> String {
         out.push_str(&format!(
             "\n{title} ({}: {}, {})\n",
             tr("correction", "поправка"),
-            j.correction,
+            if j.correction == "holm" { tr("Holm", "Холма") } else { j.correction },
             local(format!("{} {}", j.comparisons, tr("comparisons", "сравнений")))
         ));
         out.push_str(&t.render());
@@ -256,5 +281,8 @@ mod tests {
         assert_eq!(share(0.1234), "12.3%");
         assert_eq!(change(-0.05), "-5.0%");
         assert_eq!(p(0.0001), "<0.001");
+        assert_eq!(points(0.03), "+3.0 pp");
+        assert_eq!(value(-0.0001), "0.000");
+        assert_eq!(value(-0.5), "-0.500");
     }
 }
