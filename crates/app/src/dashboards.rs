@@ -193,6 +193,7 @@ fn rise_or_data(k: LaneKind) -> Option<LaneKind> {
             | LaneKind::TimeInStage
             | LaneKind::Revenue
             | LaneKind::Problems
+            | LaneKind::CostPerCustomer
     )
     .then_some(k)
 }
@@ -292,7 +293,16 @@ pub fn data_version(meta: &Meta, engine: &dyn Engine, project: &str) -> Result<S
     let sizes: Vec<String> = DictCol::ALL.iter().map(|c| dicts.get(*c).len().to_string()).collect();
     let definition = meta.definition(project)?.map(|d| d.updated_at).unwrap_or(0);
     let settings = meta.project_settings(project)?.map(|s| format!("{}/{}", s.time_zone, s.currency));
-    Ok(format!("{events}:{min:?}:{max:?}:{}:{definition}:{}", sizes.join(","), settings.unwrap_or_default()))
+    // the ad spend (attribution's cost columns, the map's cost lane): a re-import that changes any row
+    let spend = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for c in meta.costs(project, None, None)? {
+            (c.day, c.source, c.medium, c.campaign, c.channel, c.cost_micros, c.currency).hash(&mut h);
+        }
+        h.finish()
+    };
+    Ok(format!("{events}:{min:?}:{max:?}:{}:{definition}:{}:{spend:x}", sizes.join(","), settings.unwrap_or_default()))
 }
 
 /// Computed tiles, keyed by everything their result depends on (the caller builds the key with the tile,
@@ -342,13 +352,15 @@ impl TileCache {
 }
 
 /// A map's data lane per stage for the period `[since, until)` (either open: the map's own), as a bar chart in
-/// the map's language; None when the project has no data yet.
+/// the map's language; None when the project has no data yet. `spend` is the project's ad spend
+/// ([`crate::costs::rows`]), which the lane "cost per customer reaching the stage" divides.
 pub fn map_lane(
     engine: &dyn Engine,
     map: &JourneyMap,
     lane: &str,
     (since, until): (&str, &str),
     calendar: Calendar,
+    spend: &[tropa_core::analysis::attribution::costs::CostRow],
 ) -> Result<Option<BarChart>, AppError> {
     let kind = LaneKind::parse(lane)
         .and_then(rise_or_data)
@@ -356,7 +368,10 @@ pub fn map_lane(
     let mut map = map.clone();
     let keep = |v: &str, own: &Option<String>| if v.is_empty() { own.clone() } else { Some(v.to_string()) };
     map.period = Period { since: keep(since, &map.period.since), until: keep(until, &map.period.until) };
-    let Some(data) = crate::maps::data(engine, &map, None, calendar)? else { return Ok(None) };
+    let Some(mut data) = crate::maps::data(engine, &map, None, calendar)? else { return Ok(None) };
+    if kind == LaneKind::CostPerCustomer {
+        crate::maps::apply_spend(&mut data, spend);
+    }
     let format = match kind {
         LaneKind::Conversion | LaneKind::Dropoff | LaneKind::Problems => ValueFormat::Percent,
         _ => ValueFormat::Count,

@@ -140,4 +140,19 @@ fn the_cost_lane_shares_the_demo_spend_by_the_customers_channels() {
     assert!(maps::data_cell_in(LaneKind::CostPerCustomer, "purchase", &data, "ru").text.contains("клиентов"));
     let md = tropa_core::cjm::markdown::to_markdown(&map, Some(&data.current), data.previous.as_ref());
     assert!(md.contains(LaneKind::CostPerCustomer.title("ru")) && md.contains("клиентов)"), "{md}");
+
+    // pinned to a dashboard: the lane's chart has each stage's cost per customer, and nothing without spend
+    let lanes = tropa_app::dashboards::pinnable_lanes(&map);
+    assert!(lanes.iter().any(|(k, _)| k == "cost_per_customer"), "{lanes:?}");
+    let chart = tropa_app::dashboards::map_lane(&engine, &map, "cost_per_customer", ("", ""), Calendar::UTC, &spend)
+        .unwrap()
+        .expect("a chart");
+    let expected: Vec<f64> =
+        map.stages.iter().filter_map(|st| stages.iter().find(|s| s.key == st.key)?.cost_per_customer).collect();
+    let got: Vec<f64> = chart.bars.iter().map(|(_, v)| *v).collect();
+    assert_eq!(got, expected);
+    let none = tropa_app::dashboards::map_lane(&engine, &map, "cost_per_customer", ("", ""), Calendar::UTC, &[])
+        .unwrap()
+        .expect("a chart");
+    assert!(none.bars.is_empty(), "no spend, no bars: {:?}", none.bars);
 }

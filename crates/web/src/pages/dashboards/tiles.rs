@@ -184,9 +184,16 @@ async fn lane_chart(
     let calendar = st.settings_of(&s.project)?.calendar;
     let (lane, since, until) = (lane.to_string(), since.to_string(), until.to_string());
     let loc = s.lang.locale();
-    let chart = tokio::task::spawn_blocking(move || map_lane(&*engine, &map, &lane, (&since, &until), calendar))
-        .await
-        .map_err(|e| WebError::internal(&e))?;
+    // the project's ad spend, for the lane "cost per customer reaching the stage"
+    let spend = if lane == "cost_per_customer" {
+        tropa_app::costs::rows(&st.meta, &s.project, None, None).map_err(|e| WebError::internal(&e))?
+    } else {
+        Vec::new()
+    };
+    let chart =
+        tokio::task::spawn_blocking(move || map_lane(&*engine, &map, &lane, (&since, &until), calendar, &spend))
+            .await
+            .map_err(|e| WebError::internal(&e))?;
     match chart {
         Ok(Some(c)) => Ok(Some(tropa_render::bars(&c, loc))),
         Ok(None) | Err(_) => Ok(None),
