@@ -58,6 +58,23 @@ def test_models_side_by_side_with_spend_in_both_languages(tmp_path, start_server
     d.get(server.url + "/attribution?conversion=purchase&by=campaign&lookback=30d")
     assert "tents_promo" in d.find_element(By.CSS_SELECTOR, "table.attr-models").text
 
+    # the period controls: per week, read by the last-touch model, chosen in the form and submitted
+    from selenium.webdriver.support.ui import Select
+
+    d.get(server.url + "/attribution?conversion=purchase&by=channel&lookback=30d")
+    Select(d.find_element(By.ID, "period")).select_by_value("week")
+    Select(d.find_element(By.ID, "pmodel")).select_by_value("last_touch")
+    d.find_element(By.CSS_SELECTOR, "form.builder button[type=submit]").click()
+    WebDriverWait(d, 20).until(lambda d: "period=week" in d.current_url and d.find_elements(By.CSS_SELECTOR, "table.attr-periods"))
+    assert "pmodel=last_touch" in d.current_url, d.current_url
+    assert_no_csp_violations(d, "the attribution page per week")
+    assert "Last touch" in d.find_element(By.XPATH, "//h2[contains(., 'By period')]").text
+    weeks = d.find_element(By.CSS_SELECTOR, "table.attr-periods").text
+    # the week of 2 March carries both days of spend: 15,000 on paid search, 8,000 on VK
+    assert "15,000" in weeks and "8,000" in weeks, weeks
+    assert d.find_elements(By.CSS_SELECTOR, "figure.chart svg"), "the period chart"
+    shot(d, "attribution_periods")
+
     d.get(server.url + "/settings")
     d.find_element(By.CSS_SELECTOR, "#lang option[value='ru']").click()
     d.find_element(By.XPATH, "//select[@id='lang']/ancestor::form//button").click()
