@@ -33,6 +33,8 @@ pub enum Reason {
     UnknownLang,
     /// A stored or given document (a map, a persona, a definition) does not read: the parser's words.
     Document(String),
+    /// A definition's problems worded in both languages (English, Russian).
+    Words(String, String),
     /// Not a kind of report that can be saved.
     ReportKind,
     /// A saved report's name is empty or longer than `max` characters.
@@ -141,6 +143,7 @@ impl Reason {
         match self {
             Reason::UnknownLang => lang.pick("use ru or en", "используйте ru или en").into(),
             Reason::Document(e) => e.clone(),
+            Reason::Words(en, ru) => lang.pick(en, ru).into(),
             Reason::ReportKind => lang
                 .pick(
                     "reports are saved from the funnels, paths and retention reports",

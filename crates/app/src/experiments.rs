@@ -9,6 +9,7 @@ use tropa_core::analysis::experiment::report::{report, Evaluation, ExperimentRep
 use tropa_core::analysis::scope::ScopeSpec;
 use tropa_core::analysis::stages::JourneyDefinition;
 use tropa_core::calendar::Calendar;
+use tropa_core::lang::Lang;
 use tropa_engine::Engine;
 use tropa_meta::experiments::StoredExperiment;
 use tropa_meta::{Meta, MetaError};
@@ -20,8 +21,10 @@ use crate::{AppError, Reason};
 const TUNING: f64 = 5000.0;
 
 fn invalid(problems: Vec<tropa_core::error::FieldError>) -> AppError {
-    let words: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-    AppError::Invalid { field: "definition", reason: Reason::Document(words.join("; ")) }
+    let words = |lang: Lang| -> String {
+        problems.iter().map(|p| format!("{}: {}", p.field, p.reason_in(lang))).collect::<Vec<_>>().join("; ")
+    };
+    AppError::Invalid { field: "definition", reason: Reason::Words(words(Lang::En), words(Lang::Ru)) }
 }
 
 /// Checks and keeps a definition (saving a key again replaces it); audited.

@@ -81,6 +81,15 @@ fn results_as_text_match_the_json_report() {
     let line = ru.lines().find(|l| l.starts_with("conversion:purchase:7d")).unwrap();
     assert!(line.contains(&format!("{:.1}%", control * 100.0).replace('.', ",")), "{line}");
     assert!(ru.contains("Этапы пути") && ru.contains("п. п."), "{ru}");
+    // a bad definition: every problem at its field, in the reader's language
+    let bad = ["experiment", "create", "x", "--primary", "conversion:purchase:0d", "--alpha", "0.7"];
+    let out = tropa("ru", &data, &bad);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("primary: '0d': окно должно быть больше 0"), "{err}");
+    assert!(err.contains("rule.alpha: α — от 0 до 0.5"), "{err}");
+    let err = String::from_utf8_lossy(&tropa("en", &data, &bad).stderr).into_owned();
+    assert!(err.contains("a window must be longer than 0") && err.contains("α is between 0 and 0.5"), "{err}");
     // an unknown experiment is the user's error
     let out = tropa("en", &data, &["experiment", "results", "nope"]);
     assert_eq!(out.status.code(), Some(1));

@@ -9,11 +9,27 @@ pub struct FieldError {
     pub field: String,
     /// Lower-case reason that says what to do next.
     pub reason: String,
+    /// The reason in Russian, where the check words it in both languages (the API answers `reason`).
+    #[serde(skip)]
+    pub ru: Option<String>,
 }
 
 impl FieldError {
     pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        FieldError { field: field.into(), reason: reason.into() }
+        FieldError { field: field.into(), reason: reason.into(), ru: None }
+    }
+
+    /// A problem worded in English and Russian.
+    pub fn words(field: impl Into<String>, en: impl Into<String>, ru: impl Into<String>) -> Self {
+        FieldError { field: field.into(), reason: en.into(), ru: Some(ru.into()) }
+    }
+
+    /// The reason in `lang` (English where there are no Russian words).
+    pub fn reason_in(&self, lang: crate::lang::Lang) -> &str {
+        match (&self.ru, lang) {
+            (Some(ru), crate::lang::Lang::Ru) => ru,
+            _ => &self.reason,
+        }
     }
 }
 

@@ -166,6 +166,17 @@ async fn the_form_saves_an_experiment_and_names_each_problem_at_its_field() {
         assert!(page[at..at + 300].contains(words), "{field}: {}", &page[at..at + 300]);
     }
     assert!(page.contains("value=\"banner\""), "what was typed is kept");
+    // a reader of Russian reads the same problems in Russian
+    let user = h.state.meta.user("an@x.ru").unwrap().unwrap();
+    h.state.meta.set_lang(user.id, "ru").unwrap();
+    let r = h.send(page_post("/experiments", &analyst, &form(&csrf, "conversion:purchase:0d", "1, x", "0.7"))).await;
+    let page = html(&r);
+    for (field, words) in [("primary", "больше 0"), ("weights", "не число"), ("alpha", "от 0 до 0.5")]
+    {
+        let at = page.find(&format!("id=\"err-{field}\"")).unwrap_or_else(|| panic!("no error at {field}: {page}"));
+        assert!(page[at..at + 300].contains(words), "{field}: {}", &page[at..at + 300]);
+    }
+    h.state.meta.set_lang(user.id, "en").unwrap();
     let r = h.send(page_post("/experiments", &analyst, &form(&csrf, "nonsense", "1, 1, 1", "0.05"))).await;
     let page = html(&r);
     assert!(page.contains("id=\"err-primary\"") && page.contains("id=\"err-weights\""), "{page}");

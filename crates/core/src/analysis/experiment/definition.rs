@@ -21,6 +21,7 @@ use super::request::Outcome;
 use crate::analysis::filter::EventMatch;
 use crate::calendar::Calendar;
 use crate::error::FieldError;
+use crate::lang::Lang;
 
 fn exposure_default() -> String {
     "experiment_exposure".into()
@@ -111,39 +112,83 @@ fn week() -> String {
     "7d".into()
 }
 
+/// A problem with a metric's or window's text, in English and Russian.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Said {
+    pub en: String,
+    pub ru: String,
+}
+
+fn said(en: impl Into<String>, ru: impl Into<String>) -> Said {
+    Said { en: en.into(), ru: ru.into() }
+}
+
+impl Said {
+    fn at(self, field: impl Into<String>) -> FieldError {
+        FieldError::words(field, self.en, self.ru)
+    }
+}
+
+impl std::fmt::Display for Said {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+/// An event condition's problem, quoting it.
+fn event_said(t: &str, e: &crate::text_error::TextError) -> Said {
+    said(format!("'{t}': {}", e.words(Lang::En)), format!("'{t}': {}", e.words(Lang::Ru)))
+}
+
 /// Parsed funnel steps: 2 to 32 event conditions.
-fn funnel_steps<'a>(steps: impl Iterator<Item = &'a str>) -> Result<Vec<EventMatch>, String> {
+fn funnel_steps<'a>(steps: impl Iterator<Item = &'a str>) -> Result<Vec<EventMatch>, Said> {
     let steps = steps
-        .map(|t| EventMatch::parse(t.trim()).map_err(|e| format!("'{}': {e}", t.trim())))
+        .map(|t| EventMatch::parse(t.trim()).map_err(|e| event_said(t.trim(), &e)))
         .collect::<Result<Vec<_>, _>>()?;
     if steps.len() < 2 || steps.len() > crate::analysis::funnel::MAX_STEPS {
-        return Err("a funnel has 2 to 32 steps".into());
+        return Err(said("a funnel has 2 to 32 steps", "в воронке от 2 до 32 шагов"));
     }
     Ok(steps)
 }
 
 /// A window text (`7d`, `12h`, `30m`) in ms.
-pub fn parse_window(text: &str) -> Result<i64, String> {
+pub fn parse_window(text: &str) -> Result<i64, Said> {
     let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (num, unit) = text.split_at(split);
-    let n: i64 = num.parse().map_err(|_| format!("'{text}': a window is a number and a unit: 7d, 12h, 30m"))?;
+    let n: i64 = num.parse().map_err(|_| {
+        said(
+            format!("'{text}': a window is a number and a unit: 7d, 12h, 30m"),
+            format!("'{text}': окно — это число и единица: 7d, 12h, 30m"),
+        )
+    })?;
     if n <= 0 {
-        return Err(format!("'{text}': a window must be longer than 0"));
+        return Err(said(
+            format!("'{text}': a window must be longer than 0"),
+            format!("'{text}': окно должно быть больше 0"),
+        ));
     }
     let unit_ms = match unit {
         "d" => 86_400_000,
         "h" => 3_600_000,
         "m" => 60_000,
-        _ => return Err(format!("'{text}': the unit is d, h or m")),
+        _ => {
+            return Err(said(
+                format!("'{text}': the unit is d, h or m"),
+                format!("'{text}': единица — d (дни), h (часы) или m (минуты)"),
+            ))
+        }
     };
     Ok(n * unit_ms)
 }
 
 /// A metric text (see the module documentation).
-pub fn parse_metric(text: &str) -> Result<MetricDef, String> {
+pub fn parse_metric(text: &str) -> Result<MetricDef, Said> {
     if let Some(rest) = text.trim().strip_prefix("funnel:") {
         let Some((steps, window)) = rest.rsplit_once(':') else {
-            return Err(format!("'{text}': a funnel metric is funnel:STEP->STEP:WINDOW"));
+            return Err(said(
+                format!("'{text}': a funnel metric is funnel:STEP->STEP:WINDOW"),
+                format!("'{text}': метрика воронки пишется funnel:ШАГ->ШАГ:ОКНО"),
+            ));
         };
         let steps = funnel_steps(steps.split("->").flat_map(|s| s.split('→')))?;
         return Ok(MetricDef::Funnel { steps, window: parse_window(window.trim())? });
@@ -155,28 +200,40 @@ pub fn parse_metric(text: &str) -> Result<MetricDef, String> {
             let (Ok(numerator), Ok(denominator)) = (parse_metric(num), parse_metric(den)) else { continue };
             let part = |m: &MetricDef| !m.is_ratio() && !matches!(m, MetricDef::TimeToConvert { .. });
             if !part(&numerator) || !part(&denominator) {
-                return Err(format!(
-                    "'{text}': a ratio divides two conversion, revenue, events, retention or funnel metrics"
+                return Err(said(
+                    format!("'{text}': a ratio divides two conversion, revenue, events, retention or funnel metrics"),
+                    format!("'{text}': отношение делит две метрики конверсии, выручки, событий, удержания или воронки"),
                 ));
             }
             return Ok(MetricDef::Ratio { numerator: Box::new(numerator), denominator: Box::new(denominator) });
         }
-        return Err(format!("'{text}': a ratio metric is ratio:METRIC/METRIC, e.g. ratio:revenue:30d/events:30d"));
+        return Err(said(
+            format!("'{text}': a ratio metric is ratio:METRIC/METRIC, e.g. ratio:revenue:30d/events:30d"),
+            format!("'{text}': метрика-отношение пишется ratio:МЕТРИКА/МЕТРИКА, например ratio:revenue:30d/events:30d"),
+        ));
     }
     let parts: Vec<&str> = text.trim().splitn(3, ':').collect();
-    let event = |t: &str| EventMatch::parse(t).map_err(|e| format!("'{t}': {e}"));
+    let event = |t: &str| EventMatch::parse(t).map_err(|e| event_said(t, &e));
     Ok(match parts.as_slice() {
         ["conversion", e, w] => MetricDef::Conversion { event: event(e)?, window: parse_window(w)? },
         ["time_to_convert", e, w] => MetricDef::TimeToConvert { event: event(e)?, window: parse_window(w)? },
         ["revenue", w] => MetricDef::Revenue { window: parse_window(w)? },
         ["events", w] => MetricDef::Events { window: parse_window(w)? },
-        ["retention", d] => {
-            MetricDef::Retention { day: d.parse().map_err(|_| format!("'{d}': the day is a whole number"))? }
-        }
+        ["retention", d] => MetricDef::Retention {
+            day: d
+                .parse()
+                .map_err(|_| said(format!("'{d}': the day is a whole number"), format!("'{d}': день — целое число")))?,
+        },
         _ => {
-            return Err(format!(
-                "'{text}': use conversion:EVENT:WINDOW, revenue:WINDOW, events:WINDOW, retention:DAY, \
-                 time_to_convert:EVENT:WINDOW, funnel:STEP->STEP:WINDOW or ratio:METRIC/METRIC"
+            return Err(said(
+                format!(
+                    "'{text}': use conversion:EVENT:WINDOW, revenue:WINDOW, events:WINDOW, retention:DAY, \
+                     time_to_convert:EVENT:WINDOW, funnel:STEP->STEP:WINDOW or ratio:METRIC/METRIC"
+                ),
+                format!(
+                    "'{text}': используйте conversion:СОБЫТИЕ:ОКНО, revenue:ОКНО, events:ОКНО, retention:ДЕНЬ, \
+                     time_to_convert:СОБЫТИЕ:ОКНО, funnel:ШАГ->ШАГ:ОКНО или ratio:МЕТРИКА/МЕТРИКА"
+                ),
             ))
         }
     })
@@ -188,35 +245,62 @@ impl ExperimentDefinition {
         let mut errs = Vec::new();
         let ok_key = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.');
         if self.key.is_empty() || self.key.chars().count() > 64 || !self.key.chars().all(ok_key) {
-            errs.push(FieldError::new("key", "a key has 1–64 letters, digits, '_', '-' or '.'"));
+            errs.push(FieldError::words(
+                "key",
+                "a key has 1–64 letters, digits, '_', '-' or '.'",
+                "ключ — от 1 до 64 букв, цифр, '_', '-' или '.'",
+            ));
         }
         if self.variants.len() < 2 {
-            errs.push(FieldError::new("variants", "an experiment needs a control and at least one treatment"));
+            errs.push(FieldError::words(
+                "variants",
+                "an experiment needs a control and at least one treatment",
+                "эксперименту нужны контрольный вариант и хотя бы один новый",
+            ));
         }
         for (i, v) in self.variants.iter().enumerate() {
             if v.name.trim().is_empty() {
-                errs.push(FieldError::new(format!("variants[{i}].name"), "a variant needs a name"));
+                errs.push(FieldError::words(
+                    format!("variants[{i}].name"),
+                    "a variant needs a name",
+                    "у варианта должно быть имя",
+                ));
             }
             if self.variants[..i].iter().any(|o| o.name == v.name) {
-                errs.push(FieldError::new(format!("variants[{i}].name"), "variant names must differ"));
+                errs.push(FieldError::words(
+                    format!("variants[{i}].name"),
+                    "variant names must differ",
+                    "имена вариантов должны различаться",
+                ));
             }
             if v.weight.is_nan() || v.weight <= 0.0 {
-                errs.push(FieldError::new(format!("variants[{i}].weight"), "a weight must be positive"));
+                errs.push(FieldError::words(
+                    format!("variants[{i}].weight"),
+                    "a weight must be positive",
+                    "доля должна быть больше нуля",
+                ));
             }
         }
-        let exposure =
-            EventMatch::parse(&self.exposure).map_err(|e| errs.push(FieldError::new("exposure", e.to_string())));
+        let exposure = EventMatch::parse(&self.exposure)
+            .map_err(|e| errs.push(FieldError::words("exposure", e.words(Lang::En), e.words(Lang::Ru))));
         let time = |field: &str, text: &str, errs: &mut Vec<FieldError>| {
             if text.trim().is_empty() {
                 return None;
             }
-            calendar.parse_time(text.trim()).map_err(|e| errs.push(FieldError::new(field, e.to_string()))).ok()
+            calendar
+                .parse_time(text.trim())
+                .map_err(|e| errs.push(FieldError::words(field, e.words(Lang::En), e.words(Lang::Ru))))
+                .ok()
         };
         let start = time("start", &self.start, &mut errs);
         let end = time("end", &self.end, &mut errs);
         if let (Some(s), Some(e)) = (start, end) {
             if e <= s {
-                errs.push(FieldError::new("end", "the end must come after the start"));
+                errs.push(FieldError::words(
+                    "end",
+                    "the end must come after the start",
+                    "конец должен быть позже начала",
+                ));
             }
         }
         let mut metrics = Vec::new();
@@ -225,7 +309,7 @@ impl ExperimentDefinition {
         {
             match parse_metric(text) {
                 Ok(m) => metrics.push(m),
-                Err(reason) => errs.push(FieldError::new(field, reason)),
+                Err(reason) => errs.push(reason.at(field)),
             }
         }
         let mut funnel = metrics.iter().find_map(|m| match m {
@@ -236,31 +320,45 @@ impl ExperimentDefinition {
             match funnel_steps(f.steps.iter().map(|s| s.as_str())) {
                 Ok(steps) => match parse_window(f.window.trim()) {
                     Ok(w) => funnel = Some((steps, w)),
-                    Err(reason) => errs.push(FieldError::new("funnel.window", reason)),
+                    Err(reason) => errs.push(reason.at("funnel.window")),
                 },
-                Err(reason) => errs.push(FieldError::new("funnel.steps", reason)),
+                Err(reason) => errs.push(reason.at("funnel.steps")),
             }
         }
         let (funnel, funnel_window) = funnel.unwrap_or((Vec::new(), 0));
         match self.capping {
-            Some(Cap::Percentile(q)) if !(q > 0.0 && q <= 1.0) => {
-                errs.push(FieldError::new("capping", "a percentile is between 0 and 1 (0.99 = the 99th)"))
-            }
-            Some(Cap::Fixed(c)) if !(c.is_finite() && c > 0.0) => {
-                errs.push(FieldError::new("capping", "a fixed cap is a positive number"))
-            }
-            Some(_) if !metrics.iter().any(|m| matches!(m, MetricDef::Revenue { .. })) => {
-                errs.push(FieldError::new("capping", "capping applies to revenue metrics: the experiment has none"))
-            }
+            Some(Cap::Percentile(q)) if !(q > 0.0 && q <= 1.0) => errs.push(FieldError::words(
+                "capping",
+                "a percentile is between 0 and 1 (0.99 = the 99th)",
+                "перцентиль — число от 0 до 1 (0.99 — 99-й)",
+            )),
+            Some(Cap::Fixed(c)) if !(c.is_finite() && c > 0.0) => errs.push(FieldError::words(
+                "capping",
+                "a fixed cap is a positive number",
+                "фиксированный предел — положительное число",
+            )),
+            Some(_) if !metrics.iter().any(|m| matches!(m, MetricDef::Revenue { .. })) => errs.push(FieldError::words(
+                "capping",
+                "capping applies to revenue metrics: the experiment has none",
+                "предел применяется к метрикам выручки, а их в эксперименте нет",
+            )),
             _ => {}
         }
         let caps = metrics.iter().map(|m| self.capping.filter(|_| matches!(m, MetricDef::Revenue { .. }))).collect();
         let r = &self.rule;
         if !(r.alpha > 0.0 && r.alpha < 0.5) {
-            errs.push(FieldError::new("rule.alpha", "α is between 0 and 0.5 (usually 0.05)"));
+            errs.push(FieldError::words(
+                "rule.alpha",
+                "α is between 0 and 0.5 (usually 0.05)",
+                "α — от 0 до 0.5 (обычно 0.05)",
+            ));
         }
         if r.min_effect.is_nan() || r.min_effect < 0.0 {
-            errs.push(FieldError::new("rule.min_effect", "the minimum effect is 0 or more"));
+            errs.push(FieldError::words(
+                "rule.min_effect",
+                "the minimum effect is 0 or more",
+                "минимальный эффект — 0 или больше",
+            ));
         }
         match (errs.is_empty(), exposure) {
             (true, Ok(exposure)) => Ok(ExperimentSpec {
@@ -361,9 +459,10 @@ mod tests {
         assert!(m.is_ratio() && !m.is_proportion());
         // a '/' inside a condition is not the ratio's
         assert!(parse_metric("ratio:conversion:page_view where page_url ~ /cart:7d/events:7d").unwrap().is_ratio());
-        assert!(parse_metric("funnel:a:7d").unwrap_err().contains("2 to 32"));
-        assert!(parse_metric("ratio:time_to_convert:purchase:7d/events:7d").unwrap_err().contains("divides"));
-        assert!(parse_window("0d").unwrap_err().contains("longer than 0"));
+        assert!(parse_metric("funnel:a:7d").unwrap_err().en.contains("2 to 32"));
+        assert!(parse_metric("ratio:time_to_convert:purchase:7d/events:7d").unwrap_err().en.contains("divides"));
+        let zero = parse_window("0d").unwrap_err();
+        assert!(zero.en.contains("longer than 0") && zero.ru.contains("больше 0"), "{zero:?}");
         assert!(parse_metric("revenue:-1d").is_err());
     }
 

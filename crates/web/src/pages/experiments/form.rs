@@ -86,18 +86,18 @@ pub(crate) fn draft_of(d: &ExperimentDefinition) -> Draft {
 }
 
 /// A number typed in `field` (`default` when empty; a problem at the field when it is not a number).
-fn number(problems: &mut Vec<(String, String)>, field: &str, text: &str, default: f64) -> f64 {
+fn number(l: Lang, problems: &mut Vec<(String, String)>, field: &str, text: &str, default: f64) -> f64 {
     if text.is_empty() {
         return default;
     }
     text.parse::<f64>().unwrap_or_else(|_| {
-        problems.push((field.to_string(), format!("'{text}' is not a number")));
+        problems.push((field.to_string(), format!("'{text}' {}", l.pick("is not a number", "— не число"))));
         default
     })
 }
 
 /// The definition the fields give, with the problems of fields that are not even numbers (by field name).
-fn definition_of(f: &Draft) -> (ExperimentDefinition, Vec<(String, String)>) {
+fn definition_of(l: Lang, f: &Draft) -> (ExperimentDefinition, Vec<(String, String)>) {
     let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let mut problems = Vec::new();
     let names: Vec<String> =
@@ -105,25 +105,29 @@ fn definition_of(f: &Draft) -> (ExperimentDefinition, Vec<(String, String)>) {
     let weights: Vec<f64> = get("weights")
         .split([',', ';', ' ', '\n'])
         .filter(|w| !w.trim().is_empty())
-        .map(|w| number(&mut problems, "weights", w.trim(), f64::NAN))
+        .map(|w| number(l, &mut problems, "weights", w.trim(), f64::NAN))
         .collect();
     if !weights.is_empty() && weights.len() != names.len() {
-        problems.push(("weights".into(), format!("{} weights for {} variants", weights.len(), names.len())));
+        let (w, n) = (weights.len(), names.len());
+        problems.push((
+            "weights".into(),
+            l.pick(&format!("{w} weights for {n} variants"), &format!("долей: {w}, вариантов: {n}")).into(),
+        ));
     }
-    let alpha = number(&mut problems, "alpha", &get("alpha"), 0.05);
-    let min_effect = number(&mut problems, "min_effect", &get("min_effect"), 0.0) / 100.0;
+    let alpha = number(l, &mut problems, "alpha", &get("alpha"), 0.05);
+    let min_effect = number(l, &mut problems, "min_effect", &get("min_effect"), 0.0) / 100.0;
     let min_weeks = match get("min_weeks").parse::<u32>() {
         Ok(w) => w,
         Err(_) if get("min_weeks").is_empty() => 1,
         Err(_) => {
-            problems.push(("min_weeks".into(), "a whole number of weeks".into()));
+            problems.push(("min_weeks".into(), l.pick("a whole number of weeks", "целое число недель").into()));
             1
         }
     };
     let cap_value = get("cap_value");
     let capping = match get("capping").as_str() {
-        "percentile" => Some(Cap::Percentile(number(&mut problems, "cap_value", &cap_value, f64::NAN) / 100.0)),
-        "fixed" => Some(Cap::Fixed(number(&mut problems, "cap_value", &cap_value, f64::NAN))),
+        "percentile" => Some(Cap::Percentile(number(l, &mut problems, "cap_value", &cap_value, f64::NAN) / 100.0)),
+        "fixed" => Some(Cap::Fixed(number(l, &mut problems, "cap_value", &cap_value, f64::NAN))),
         _ => None,
     };
     let steps: Vec<String> = get("funnel_steps")
@@ -258,10 +262,10 @@ pub(crate) async fn save(State(st): State<Arc<WebState>>, m: Member<Analyst>) ->
     let s = &m.s;
     let fields: Draft = m.f.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     let editing = m.field("mode") == "edit";
-    let (def, mut problems) = definition_of(&fields);
+    let (def, mut problems) = definition_of(s.lang, &fields);
     let calendar = st.settings_of(&s.project)?.calendar;
     if let Err(e) = def.spec(calendar) {
-        problems.extend(e.into_iter().map(|p| (form_field(&p.field).to_string(), p.reason)));
+        problems.extend(e.iter().map(|p| (form_field(&p.field).to_string(), p.reason_in(s.lang).to_string())));
     }
     if !editing && problems.iter().all(|p| p.0 != "key") {
         if let Ok(Some(_)) = st.meta.experiment(&s.project, &def.key) {
