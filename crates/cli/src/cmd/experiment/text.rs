@@ -103,7 +103,7 @@ fn interval(e: &Effect, f: fn(f64) -> String) -> String {
 pub fn render(e: &Evaluated) -> String {
     let def = &e.definition;
     let r = &e.report;
-    let mut out = format!("{}", def.key);
+    let mut out = def.key.clone();
     if !def.hypothesis.is_empty() {
         out.push_str(&format!(" — {}", def.hypothesis));
     }
