@@ -219,7 +219,8 @@ fn a_part_left_by_a_crashed_flush_is_ignored() {
     std::fs::write(parts.join("part-00000100.tmp"), b"half").unwrap();
     let s = Store::open(dir.path(), StoreOptions::default()).unwrap();
     assert_eq!(fold(&s, &ScanSpec::default(), &CountFold).unwrap().events, 10);
-    assert_eq!(std::fs::read_dir(&parts).unwrap().count(), 1);
+    // the part and its duplicate-index sidecar
+    assert_eq!(std::fs::read_dir(&parts).unwrap().count(), 2);
 }
 
 #[test]
