@@ -366,6 +366,9 @@ impl Writer {
         let mut src = std::mem::take(&mut self.mem);
         src.rekey(|k| roots.get(k as usize).copied().unwrap_or(k));
         let ids = std::mem::take(&mut self.mem_ids);
+        // room for a memtable like this one, so that filling it never copies a column under the lock
+        self.mem.reserve_like(&src);
+        self.mem_ids.reserve(src.len());
         let id = self.manifest.next_part;
         self.manifest.next_part += 1;
         let catalog = self.bulk.is_empty().then(|| (self.catalog.clone(), self.manifest.next_seq));

@@ -181,6 +181,15 @@ impl PartBuilder {
         }
     }
 
+    /// Reserves room for as many rows and text bytes as `other` holds (the next memtable after a freeze: it
+    /// fills without copying its columns each time they double).
+    pub fn reserve_like(&mut self, other: &PartBuilder) {
+        self.reserve(other.len());
+        for (t, o) in self.data.text.iter_mut().zip(other.data.text.iter()) {
+            t.bytes.reserve(o.bytes.len());
+        }
+    }
+
     /// Text column `col` of row `row` (arrival order).
     pub fn text(&self, col: TextCol, row: usize) -> &str {
         self.data.text[col as usize].get(row)

@@ -53,7 +53,7 @@ impl Hasher for NoHash {
 type HashMapN<V> = HashMap<u64, V, BuildHasherDefault<NoHash>>;
 
 /// The full message ids of the batches logged together with the one being checked.
-pub type KeySet = HashSet<String>;
+pub type KeySet = HashSet<String, BuildHasherDefault<rustc_hash::FxHasher>>;
 
 /// The 64-bit hash of a message id that the index files it under (tests can force collisions).
 pub(crate) fn id_hash(id: &str) -> u64 {
@@ -90,6 +90,10 @@ impl MemIds {
             None => false,
             Some(&r) => id_of(r) == id || self.more.get(&h).is_some_and(|rows| rows.iter().any(|&r| id_of(r) == id)),
         }
+    }
+
+    pub fn reserve(&mut self, rows: usize) {
+        self.first.reserve(rows);
     }
 
     pub fn clear(&mut self) {
