@@ -41,7 +41,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             assert_eq!(report.accepted, k, "every new id is accepted");
             i += k;
         }
-        println!("ingested {n} events in {:.1} s; index heap {} B", started.elapsed().as_secs_f64(), store.dedup_memory());
+        println!(
+            "ingested {n} events in {:.1} s; index heap {} B",
+            started.elapsed().as_secs_f64(),
+            store.dedup_memory()
+        );
     }
     let store = Store::open(&dir, StoreOptions::default())?;
     let t = Instant::now();

@@ -337,8 +337,7 @@ fn write_frozen(
     Ok(())
 }
 
-impl Store {
-}
+impl Store {}
 
 impl Engine for Store {
     /// Group commit: callers queue their batch; whoever gets the writer lock logs every queued batch with one

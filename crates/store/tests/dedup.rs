@@ -39,7 +39,10 @@ fn sidecars(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 fn parts(dir: &std::path::Path) -> usize {
-    std::fs::read_dir(dir.join("parts")).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "trp")).count()
+    std::fs::read_dir(dir.join("parts"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "trp"))
+        .count()
 }
 
 #[derive(Debug, Clone)]
@@ -146,6 +149,8 @@ fn two_ids_with_equal_64_bit_hashes_are_both_kept() {
 
 #[test]
 fn empty_message_ids_are_never_duplicates() {
+    // every test of this file takes the failpoint scope: another one's hash mask must not change this one's index
+    let _scope = failpoint::scope();
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(dir.path(), StoreOptions::default()).unwrap();
     assert_eq!(s.ingest(vec![ev("", 1, 1), ev("", 1, 2)]).unwrap().accepted, 2);
@@ -159,6 +164,8 @@ fn empty_message_ids_are_never_duplicates() {
 
 #[test]
 fn missing_or_damaged_sidecars_are_rebuilt_from_the_part() {
+    // every test of this file takes the failpoint scope: another one's hash mask must not change this one's index
+    let _scope = failpoint::scope();
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(dir.path(), StoreOptions::default()).unwrap();
     s.ingest((0..100).map(|i| ev(&format!("m{i}"), i % 9, i as i64)).collect()).unwrap();
@@ -186,6 +193,8 @@ fn missing_or_damaged_sidecars_are_rebuilt_from_the_part() {
 
 #[test]
 fn compaction_gives_merged_parts_their_sidecars_and_removes_the_old_ones() {
+    // every test of this file takes the failpoint scope: another one's hash mask must not change this one's index
+    let _scope = failpoint::scope();
     let dir = tempfile::tempdir().unwrap();
     let opts = StoreOptions { flush_rows: 1000, chunk_rows: 50, part_rows: 1000 };
     let s = Store::open(dir.path(), opts).unwrap();
@@ -305,14 +314,17 @@ fn a_crash_during_the_background_flush_loses_nothing_and_stores_nothing_twice() 
         });
         s.close_without_flush();
         opener.join().unwrap();
-        drop(scope);
+        // the scope stays held (the reopened store's flusher must not meet another test's hooks)
+        scope.clear(Failpoint::FlushWrite);
         let s = Store::open(dir.path(), opts).unwrap();
         assert_eq!(stored(&s), 45, "fail_write={fail_write}");
         assert_eq!(s.ingest(all.clone()).unwrap(), IngestReport { accepted: 0, duplicates: 45 });
         drop(s);
         let s = Store::open(dir.path(), opts).unwrap();
         assert_eq!(stored(&s), 45);
+        drop(s);
         assert_eq!(sidecars(dir.path()).len(), parts(dir.path()));
+        drop(scope);
     }
 }
 

@@ -107,8 +107,7 @@ const FILTER_BITS_PER_ID: usize = 12;
 const MAGIC: &[u8; 8] = b"TRPIDS\x00\x01";
 const HEADER: usize = 40;
 /// Salts of the split-block Bloom filter (those of Parquet's): one bit in each of a block's eight words.
-const SALT: [u32; 8] =
-    [0x47b6137b, 0x44974d91, 0x8824ad5b, 0xa2b7289d, 0x705495c7, 0x2df1424b, 0x9efc4947, 0x5c6bfb31];
+const SALT: [u32; 8] = [0x47b6137b, 0x44974d91, 0x8824ad5b, 0xa2b7289d, 0x705495c7, 0x2df1424b, 0x9efc4947, 0x5c6bfb31];
 
 fn block_of(h: u64, blocks: usize) -> usize {
     (((h >> 32) * blocks as u64) >> 32) as usize
@@ -296,7 +295,8 @@ impl PartIds {
         let (part_rows, n, blocks) = (u64_at(8), u64_at(16), u64_at(24));
         let crc = u32::from_le_bytes(head[32..36].try_into().unwrap_or([0; 4]));
         let len = f.metadata().map_err(EngineError::io("stat", path))?.len();
-        let want = (HEADER as u64).checked_add(blocks.saturating_mul(32)).and_then(|x| x.checked_add(n.saturating_mul(12)));
+        let want =
+            (HEADER as u64).checked_add(blocks.saturating_mul(32)).and_then(|x| x.checked_add(n.saturating_mul(12)));
         if part_rows != rows as u64 || n > part_rows || blocks == 0 || want != Some(len) {
             return Ok(None);
         }
