@@ -56,6 +56,9 @@ pub struct Writer {
     catalog_from: u64,
     /// Whether `catalog` changed since `catalog.json` was written.
     catalog_dirty: bool,
+    /// How many times `catalog` was counted again from a scan (a frozen memtable's catalog taken before a
+    /// recount is stale by the time its part is installed).
+    catalog_epoch: u64,
 }
 
 /// A memtable taken out of the writer to be written as part `id` by the background flusher while ingestion goes
@@ -72,6 +75,8 @@ pub struct Frozen {
     /// The catalog as of the freeze and its watermark, written when the part is installed (none while
     /// unflushed bulk rows are counted in it).
     catalog: Option<(Catalog, u64)>,
+    /// [`Writer::catalog_epoch`] at the freeze.
+    catalog_epoch: u64,
 }
 
 impl Frozen {
@@ -180,6 +185,7 @@ impl Writer {
             catalog,
             catalog_from,
             catalog_dirty,
+            catalog_epoch: 0,
         })
     }
 
@@ -312,6 +318,7 @@ impl Writer {
         let snap = self.snapshot()?;
         snap.load(&tropa_engine::ScanSpec::default().with_columns(tropa_core::catalog::CatalogFold::columns()))?;
         self.catalog = crate::catalog::recount(&snap)?;
+        self.catalog_epoch += 1;
         self.catalog_from = 0;
         self.catalog_dirty = true;
         Ok(())
@@ -372,7 +379,8 @@ impl Writer {
         let id = self.manifest.next_part;
         self.manifest.next_part += 1;
         let catalog = self.bulk.is_empty().then(|| (self.catalog.clone(), self.manifest.next_seq));
-        let f = Arc::new(Frozen { id, wal_from, src, ids, reader: OnceLock::new(), catalog });
+        let catalog_epoch = self.catalog_epoch;
+        let f = Arc::new(Frozen { id, wal_from, src, ids, reader: OnceLock::new(), catalog, catalog_epoch });
         self.frozen = Some(f.clone());
         self.snapshot = None;
         Ok(f)
@@ -395,8 +403,14 @@ impl Writer {
         }
         self.write_identity()?;
         self.write_dicts()?;
-        if let Some((catalog, watermark)) = &f.catalog {
-            crate::catalog::store(&self.dir, catalog, *watermark)?;
+        if self.catalog_epoch == f.catalog_epoch {
+            if let Some((catalog, watermark)) = &f.catalog {
+                crate::catalog::store(&self.dir, catalog, *watermark)?;
+            }
+        } else if self.bulk.is_empty() {
+            // counted again since the freeze (a forget): the catalog as of now, which counts every event filed
+            // so far; those not in a part yet are in the WAL and replayed from the watermark on
+            crate::catalog::store(&self.dir, &self.catalog, self.manifest.next_seq)?;
         }
         let mut m = self.manifest.clone();
         m.parts.push(meta);
