@@ -8,7 +8,8 @@
 //! - each part: a sidecar file `part-NNNNNNNN.ids` next to it ([`PartIds`]) holding a split-block Bloom filter
 //!   (12 bits per id, ≈ 0.5 % false positives, kept in memory) and the hashes of the part's ids sorted, each with
 //!   its row (mmapped, read only on a filter hit); a hash found there is confirmed by reading the row's full id
-//!   from the part. So the index costs ≈ 1.5 bytes of memory per stored event, and 12 bytes of disk.
+//!   from the part. So the index costs ≈ 1.5 bytes of memory per stored event, and 13.5 bytes of disk (the
+//!   filter and the sorted pairs).
 //!
 //! Hash equality alone never makes a duplicate, and an event with an empty message id is never a duplicate. A
 //! batch is checked against the index and against the batches logged together with it (`pending`); its events
