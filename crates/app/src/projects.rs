@@ -62,6 +62,8 @@ impl Projects for StoreProjects {
             return Ok(s.clone());
         }
         let store = Arc::new(Store::open(&project_dir(&self.root, project), self.options)?);
+        // a full memtable while the last one is still being written answers 429 rather than holding requests
+        store.set_reject_when_full(true);
         open.insert(project.to_string(), store.clone());
         Ok(store)
     }

@@ -60,10 +60,18 @@ pub enum CompactScope {
 /// keyed by a former representative, which the scan gathers anyway (a "member" row).
 pub fn compact(store: &Store, scope: CompactScope) -> Result<CompactReport, EngineError> {
     let _one_at_a_time = store.compacting.lock().unwrap_or_else(|p| p.into_inner());
+    if scope == CompactScope::All {
+        // a full compaction takes the memtable too: wait for a background flush, then flush the rest below
+        store.wait_for_flusher();
+    }
     // 1. pick (locked)
     let (snap, picked, picked_tombstones, first_id, part_rows) = {
         let mut w = store.writer();
-        w.flush()?;
+        // the small-parts merge of a running server leaves the memtable alone: writing it here, under the lock,
+        // would hold up every ingest request for the length of a part write (the background flusher writes it)
+        if scope == CompactScope::All {
+            w.flush()?;
+        }
         let half = w.opts.part_rows / 2;
         let picked: Vec<Arc<PartReader>> = match scope {
             CompactScope::All => w.parts.clone(),
@@ -101,8 +109,10 @@ pub fn compact(store: &Store, scope: CompactScope) -> Result<CompactReport, Engi
     let dir = store.dir().to_path_buf();
     let mut write = |builder: PartBuilder, next_id: &mut u64| -> Result<(), EngineError> {
         let path = crate::writer::part_path(&dir, *next_id);
-        metas.push(write_part(&path, &builder.finish(), *next_id)?);
-        written.push(path);
+        let data = builder.finish();
+        metas.push(write_part(&path, &data, *next_id)?);
+        let ids = crate::writer::write_sidecar(&path, &data)?;
+        written.push((path, ids));
         *next_id += 1;
         Ok(())
     };
@@ -142,13 +152,16 @@ pub fn compact(store: &Store, scope: CompactScope) -> Result<CompactReport, Engi
     m.store(&w.dir.join(crate::MANIFEST))?;
     w.manifest = m;
     let mut parts = kept;
-    for p in &written {
-        parts.push(Arc::new(PartReader::open(p)?));
+    for (p, ids) in written {
+        parts.push(Arc::new(PartReader::open(&p)?));
+        w.index_part(&p, ids);
     }
     w.parts = parts;
     w.invalidate();
     for p in old {
         std::fs::remove_file(&p).map_err(EngineError::io("remove", &p))?;
+        // its duplicate-index sidecar (absent when never written: ignore)
+        let _ = std::fs::remove_file(crate::writer::sidecar_path(&p));
     }
     Ok(CompactReport { parts_before: before, parts_after: w.parts.len(), rows })
 }

@@ -20,6 +20,21 @@ pub enum Failpoint {
     WalAppend,
     /// The fsync that makes the WAL durable.
     WalSync,
+    /// The background flusher is about to write a frozen memtable as a part (a pause point, or a failure of
+    /// the part write).
+    FlushWrite,
+}
+
+/// The mask applied to message-id hashes in the duplicate index (all ones unless a test forces collisions).
+#[cfg(not(feature = "failpoints"))]
+#[inline(always)]
+pub(crate) fn id_hash_mask() -> u64 {
+    u64::MAX
+}
+
+#[cfg(feature = "failpoints")]
+pub(crate) fn id_hash_mask() -> u64 {
+    on::ID_MASK.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 #[cfg(feature = "failpoints")]
@@ -44,6 +59,7 @@ mod on {
     type Hook = Arc<dyn Fn() -> std::io::Result<()> + Send + Sync>;
 
     static HOOKS: Mutex<Vec<(Failpoint, Hook)>> = Mutex::new(Vec::new());
+    pub(super) static ID_MASK: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(u64::MAX);
     /// Held by the one [`Scope`] alive: failpoints are global to the process, so tests using them take turns.
     static TURN: Mutex<()> = Mutex::new(());
 
@@ -69,6 +85,7 @@ mod on {
     pub fn scope() -> Scope {
         let turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
         hooks().clear();
+        ID_MASK.store(u64::MAX, std::sync::atomic::Ordering::Relaxed);
         Scope { _turn: turn }
     }
 
@@ -81,6 +98,13 @@ mod on {
             h.push((at, Arc::new(hook)));
         }
 
+        /// Keeps only the bits of `mask` of every message-id hash of the duplicate index, so that distinct ids
+        /// collide (e.g. a mask of 0xff: 256 hash values). Stores must be opened after this and dropped before
+        /// the scope: sidecars written under one mask are not the index under another.
+        pub fn set_id_hash_mask(&self, mask: u64) {
+            ID_MASK.store(mask, std::sync::atomic::Ordering::Relaxed);
+        }
+
         /// Removes the hook of `at`.
         pub fn clear(&self, at: Failpoint) {
             hooks().retain(|(p, _)| *p != at);
@@ -90,6 +114,7 @@ mod on {
     impl Drop for Scope {
         fn drop(&mut self) {
             hooks().clear();
+            ID_MASK.store(u64::MAX, std::sync::atomic::Ordering::Relaxed);
         }
     }
 }

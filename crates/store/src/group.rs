@@ -3,7 +3,7 @@
 //!
 //! A group is all or nothing in the WAL. When a write or the fsync fails, the group's records are cut off the log
 //! and every caller of the group gets the error, each its own copy with the same kind (an I/O failure stays an
-//! internal error), while nothing of the group has been applied — no duplicate-index keys, sequence numbers,
+//! internal error), while nothing of the group has been applied — no duplicate-index ids, sequence numbers,
 //! rows, actors or dictionary values — so a retry stores the events. A batch that fails its checks fails only its
 //! own caller; the others are logged without it.
 
@@ -73,14 +73,14 @@ pub(crate) fn commit(w: &mut Writer, items: Vec<(u64, Vec<Event>)>) -> Vec<(u64,
     }
     let mut results = Vec::with_capacity(items.len());
     let mut batches = Vec::with_capacity(items.len());
-    let (mut keys, mut names) = (KeySet::default(), HashSet::new());
+    let (mut ids, mut names) = (KeySet::default(), HashSet::new());
     let mut next_seq = w.manifest.next_seq;
     for (ticket, events) in items {
         if let Err(e) = w.precheck(&events, &mut names) {
             results.push((ticket, Err(e)));
             continue;
         }
-        let (fresh, duplicates) = w.dedup(events, &mut keys);
+        let (fresh, duplicates) = w.dedup(events, &mut ids);
         let first_seq = next_seq;
         next_seq += fresh.len() as u64;
         batches.push(Batch { ticket, first_seq, fresh, duplicates });
@@ -91,7 +91,6 @@ pub(crate) fn commit(w: &mut Writer, items: Vec<(u64, Vec<Event>)>) -> Vec<(u64,
             return results;
         }
     }
-    w.remember(keys);
     w.manifest.next_seq = next_seq;
     for b in batches {
         let report = IngestReport { accepted: b.fresh.len() as u64, duplicates: b.duplicates };

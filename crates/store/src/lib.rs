@@ -7,6 +7,7 @@
 //! MANIFEST        which parts, identity log lengths and WAL segment make up the store (JSON, versioned)
 //! wal/*.wal       write-ahead log segments (checksummed records, fsynced before an ingest returns)
 //! parts/*.trp     immutable columnar parts sorted by (customer, time, sequence); see [`part`]
+//! parts/*.ids     each part's duplicate index: id filter and sorted id hashes (derived; rebuilt if missing)
 //! actors.log      actor names in id order     links.bin / reasons.log   identity merges
 //! dicts.json      dictionaries of low-cardinality columns (event names, channels, …)
 //! catalog.json    every event name and property with counts, first/last seen, top values ([`catalog`])
@@ -78,7 +79,14 @@ impl Default for StoreOptions {
 pub struct Store {
     dir: PathBuf,
     flush_on_drop: bool,
-    writer: Mutex<Writer>,
+    writer: Arc<Mutex<Writer>>,
+    /// The background flusher writing the frozen memtable, if one was started.
+    flusher: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// Set when the store is dropped as by a crash: a background flusher still running gives up.
+    crashed: Arc<std::sync::atomic::AtomicBool>,
+    /// Whether ingest answers [`EngineError::Busy`] when the memtable is full while the frozen one is still being
+    /// written (the server: 429), instead of writing both itself, under the lock (embedded use: the default).
+    reject_when_full: std::sync::atomic::AtomicBool,
     queue: Mutex<Queue>,
     /// Held by the one compaction that may run at a time.
     compacting: Mutex<()>,
@@ -140,8 +148,11 @@ impl Store {
         for entry in std::fs::read_dir(&parts_dir).map_err(EngineError::io("list", &parts_dir))? {
             let entry = entry.map_err(EngineError::io("list", &parts_dir))?;
             let name = entry.file_name().to_string_lossy().to_string();
-            let id =
-                name.strip_prefix("part-").and_then(|n| n.strip_suffix(".trp")).and_then(|n| n.parse::<u64>().ok());
+            // a part and its duplicate-index sidecar
+            let id = name
+                .strip_prefix("part-")
+                .and_then(|n| n.strip_suffix(".trp").or_else(|| n.strip_suffix(".ids")))
+                .and_then(|n| n.parse::<u64>().ok());
             if id.is_none_or(|id| !live.contains(&id)) {
                 std::fs::remove_file(entry.path()).map_err(EngineError::io("remove", entry.path()))?;
             }
@@ -174,16 +185,45 @@ impl Store {
         Ok(Store {
             dir: dir.to_path_buf(),
             flush_on_drop: true,
-            writer: Mutex::new(w),
+            writer: Arc::new(Mutex::new(w)),
+            flusher: Mutex::new(None),
+            crashed: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            reject_when_full: std::sync::atomic::AtomicBool::new(false),
             queue: Mutex::new(Queue::new()),
             compacting: Mutex::new(()),
             _lock: lock,
         })
     }
 
-    /// Closes without the final checkpoint, as a crash would: the next open recovers from the WAL.
+    /// Closes without the final checkpoint, as a crash would: the next open recovers from the WAL. A background
+    /// flush still running gives up before it writes or installs anything more.
     pub fn close_without_flush(mut self) {
         self.flush_on_drop = false;
+    }
+
+    /// Waits for the background flusher, if one is writing.
+    fn wait_for_flusher(&self) {
+        let handle = self.flusher.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(h) = handle {
+            let _ = h.join();
+        }
+    }
+
+    /// Makes ingest answer [`EngineError::Busy`] (back-pressure) while the memtable is full and the frozen one is
+    /// still being written, instead of writing them under the writer lock (what a server wants: 429 at once
+    /// rather than every request waiting).
+    pub fn set_reject_when_full(&self, reject: bool) {
+        self.reject_when_full.store(reject, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether a memtable is being written as a part in the background now.
+    pub fn flushing(&self) -> bool {
+        self.writer().flushing
+    }
+
+    /// Bytes of memory the duplicate index holds (in-memory ids of the memtables and the part filters).
+    pub fn dedup_memory(&self) -> usize {
+        self.writer().dedup_heap_bytes()
     }
 
     pub fn dir(&self) -> &Path {
@@ -198,8 +238,9 @@ impl Store {
         self.queue.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Writes the memtable to a part and checkpoints the WAL.
+    /// Writes the memtable to a part and checkpoints the WAL (after the background flusher, if one runs).
     pub fn flush(&self) -> Result<(), EngineError> {
+        self.wait_for_flusher();
         self.writer().flush()
     }
 
@@ -235,9 +276,7 @@ impl Store {
         let mut w = self.writer();
         w.identity()?;
         w.precheck(&events, &mut Default::default())?;
-        let mut keys = writer::KeySet::default();
-        let (fresh, dups) = w.dedup(events, &mut keys);
-        w.remember(keys);
+        let (fresh, dups) = w.dedup(events, &mut writer::KeySet::default());
         let first_seq = w.manifest.next_seq;
         w.manifest.next_seq += fresh.len() as u64;
         w.apply(first_seq, &fresh)?;
@@ -254,15 +293,51 @@ impl Store {
         self.writer().snapshot()
     }
 
-    fn write_frozen(&self, f: Arc<writer::Frozen>) -> Result<(), EngineError> {
-        let path = writer::part_path(&self.dir, f.id);
-        let written = part::write_part(&path, &f.data, f.id);
-        let mut w = self.writer();
-        w.flushing = false;
-        w.install_frozen(&f, written?, path)?;
-        Ok(())
+    /// Starts the background flusher on the frozen memtable `f` (the caller set `flushing`).
+    fn start_flusher(&self, f: Arc<writer::Frozen>) {
+        let (writer, dir, crashed) = (self.writer.clone(), self.dir.clone(), self.crashed.clone());
+        let mut slot = self.flusher.lock().unwrap_or_else(|e| e.into_inner());
+        // the one before has finished: it cleared `flushing` as its last step
+        if let Some(h) = slot.take() {
+            let _ = h.join();
+        }
+        *slot = Some(std::thread::spawn(move || {
+            let result = write_frozen(&writer, &dir, &crashed, &f);
+            let mut w = writer.lock().unwrap_or_else(|e| e.into_inner());
+            w.flushing = false;
+            w.flush_failed_at = result.is_err().then(std::time::Instant::now);
+        }));
     }
 }
+
+/// The background flusher: sorts and writes the frozen memtable `f` as a part with its sidecar (without the
+/// writer lock: ingestion goes on), then installs it (with the lock). Its events stay in the WAL until then.
+fn write_frozen(
+    writer: &Mutex<Writer>,
+    dir: &Path,
+    crashed: &std::sync::atomic::AtomicBool,
+    f: &Arc<writer::Frozen>,
+) -> Result<(), EngineError> {
+    use std::sync::atomic::Ordering;
+    failpoint::hit(failpoint::Failpoint::FlushWrite).map_err(EngineError::io("write", dir))?;
+    if crashed.load(Ordering::SeqCst) {
+        return Err(EngineError::Busy);
+    }
+    let path = writer::part_path(dir, f.id);
+    let data = f.src.sorted();
+    let meta = part::write_part(&path, &data, f.id)?;
+    let ids = writer::write_sidecar(&path, &data)?;
+    drop(data);
+    let mut w = writer.lock().unwrap_or_else(|e| e.into_inner());
+    if crashed.load(Ordering::SeqCst) {
+        // as a crash after the part's rename: the next open removes the files the manifest does not name
+        return Err(EngineError::Busy);
+    }
+    w.install_frozen(f, meta, path, ids)?;
+    Ok(())
+}
+
+impl Store {}
 
 impl Engine for Store {
     /// Group commit: callers queue their batch; whoever gets the writer lock logs every queued batch with one
@@ -277,6 +352,21 @@ impl Engine for Store {
             Turn::Lead(items) => items,
         };
         let mut mine = Err(EngineError::Busy);
+        if w.frozen.is_some() && w.mem.len() >= w.opts.flush_rows {
+            if self.reject_when_full.load(std::sync::atomic::Ordering::Relaxed) {
+                // back-pressure: the frozen memtable is still being written and the new one is full
+                let mut q = self.queue();
+                for (t, _) in items {
+                    if t != ticket {
+                        q.finish(t, Err(EngineError::Busy));
+                    }
+                }
+                return mine;
+            }
+            // embedded: write both here (the background flusher finds its rows installed and drops its copy);
+            // on failure the memtable grows and the WAL keeps the events
+            let _ = w.flush();
+        }
         {
             let results = group::commit(&mut w, items);
             let mut q = self.queue();
@@ -288,18 +378,20 @@ impl Engine for Store {
                 }
             }
         }
-        let job = if w.mem.len() >= w.opts.flush_rows && !w.flushing {
-            w.flushing = true;
-            let f = w.freeze();
-            w.flushing = f.is_ok();
-            Some(f?)
-        } else {
-            None
-        };
-        drop(w);
-        if let Some(f) = job {
-            // the part is written without the lock: other batches go on being logged meanwhile
-            self.write_frozen(f)?;
+        // a full memtable is frozen and handed to the background flusher: this request does not wait for the
+        // part write (its events are in the fsynced WAL already); a frozen one whose write failed is tried again
+        let retry = w.flush_failed_at.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(1));
+        let due = if w.frozen.is_some() { retry } else { w.mem.len() >= w.opts.flush_rows };
+        if due && !w.flushing {
+            match w.freeze() {
+                Ok(f) => {
+                    w.flushing = true;
+                    drop(w);
+                    self.start_flusher(f);
+                }
+                // the events are logged: the freeze is tried again by the next request
+                Err(_) => drop(w),
+            }
         }
         mine
     }
@@ -381,7 +473,11 @@ impl Drop for Store {
     fn drop(&mut self) {
         // a clean shutdown checkpoints; a crash relies on the WAL instead
         if self.flush_on_drop {
+            self.wait_for_flusher();
             let _ = self.writer().flush();
+        } else {
+            self.crashed.store(true, std::sync::atomic::Ordering::SeqCst);
+            self.wait_for_flusher();
         }
     }
 }

@@ -3,10 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use tropa_core::catalog::Catalog;
-use tropa_core::event::message_key;
 use tropa_core::identity::Merge;
 use tropa_core::{CoreError, DictCol, Dictionaries, Event, Identity, TextCol};
 use tropa_engine::{EngineError, IngestReport};
@@ -20,7 +19,7 @@ use crate::{dicts_file, StoreOptions};
 
 mod dedup;
 
-pub use dedup::KeySet;
+pub use dedup::{sidecar_path, write_sidecar, KeySet, MemIds, PartIds, PartIndex};
 
 pub struct Writer {
     pub dir: PathBuf,
@@ -33,35 +32,66 @@ pub struct Writer {
     roots_stale: bool,
     pub dicts: Dictionaries,
     dicts_dirty: bool,
-    seen: Option<KeySet>,
+    /// The duplicate index of the parts (loaded on first use).
+    part_ids: Option<PartIndex>,
     pub mem: PartBuilder,
+    /// The message ids of `mem`'s rows.
+    mem_ids: MemIds,
     /// Rows of [`Writer::append_sorted`] not yet written as a part (not in the WAL: durable at the next flush).
     bulk: PartBuilder,
+    /// The message ids of `bulk`'s rows.
+    bulk_ids: MemIds,
     pub pending_merges: Vec<Merge>,
     pub tombstones: Vec<Tombstone>,
     snapshot: Option<Arc<Snapshot>>,
     /// A full memtable being written as a part outside the writer lock ([`Writer::freeze`]); scans see it.
     pub frozen: Option<Arc<Frozen>>,
-    /// Whether an ingest call is writing `frozen` now.
+    /// Whether the background flusher is writing `frozen` now.
     pub flushing: bool,
+    /// When the last background write of `frozen` failed (it is tried again a second later).
+    pub flush_failed_at: Option<std::time::Instant>,
     /// Every event name and property stored ([`crate::catalog`]).
     pub catalog: Catalog,
     /// Replayed events below this sequence number are counted in `catalog` already.
     catalog_from: u64,
     /// Whether `catalog` changed since `catalog.json` was written.
     catalog_dirty: bool,
+    /// How many times `catalog` was counted again from a scan (a frozen memtable's catalog taken before a
+    /// recount is stale by the time its part is installed).
+    catalog_epoch: u64,
 }
 
-/// A memtable taken out of the writer to be written as part `id` while ingestion goes on. Its events are in WAL
-/// segments before `wal_from`, which stay until the part is installed.
+/// A memtable taken out of the writer to be written as part `id` by the background flusher while ingestion goes
+/// on. Its events are in WAL segments before `wal_from`, which stay until the part is installed.
 pub struct Frozen {
     pub id: u64,
     pub wal_from: u64,
-    pub data: crate::part::PartData,
-    reader: Arc<PartReader>,
+    /// The rows in arrival order (sorted by the flusher as it writes them).
+    pub src: PartBuilder,
+    /// The message ids of `src`'s rows (the duplicate index of the frozen rows).
+    ids: MemIds,
+    /// The rows as an in-memory part, for scans while the part is being written (built on first use).
+    reader: OnceLock<Arc<PartReader>>,
     /// The catalog as of the freeze and its watermark, written when the part is installed (none while
     /// unflushed bulk rows are counted in it).
     catalog: Option<(Catalog, u64)>,
+    /// [`Writer::catalog_epoch`] at the freeze.
+    catalog_epoch: u64,
+}
+
+impl Frozen {
+    fn text(&self, col: TextCol, row: usize) -> &str {
+        self.src.text(col, row)
+    }
+
+    /// The frozen rows as an in-memory part.
+    fn reader(&self) -> Result<Arc<PartReader>, EngineError> {
+        if let Some(r) = self.reader.get() {
+            return Ok(r.clone());
+        }
+        let r = Arc::new(PartReader::in_memory(&self.src.sorted())?);
+        Ok(self.reader.get_or_init(|| r).clone())
+    }
 }
 
 fn dict_value(ev: &Event, col: DictCol) -> &str {
@@ -141,17 +171,21 @@ impl Writer {
             roots_stale: false,
             dicts,
             dicts_dirty: false,
-            seen: None,
+            part_ids: None,
             mem: PartBuilder::new(),
+            mem_ids: MemIds::default(),
             bulk: PartBuilder::new(),
+            bulk_ids: MemIds::default(),
             pending_merges: Vec::new(),
             tombstones,
             snapshot: None,
             frozen: None,
             flushing: false,
+            flush_failed_at: None,
             catalog,
             catalog_from,
             catalog_dirty,
+            catalog_epoch: 0,
         })
     }
 
@@ -217,6 +251,7 @@ impl Writer {
             let seq = first_seq + i as u64;
             let row = self.row(ev, key, seq)?;
             self.mem.push(&row);
+            self.mem_ids.insert(&ev.message_id, (self.mem.len() - 1) as u32);
             if seq >= self.catalog_from {
                 self.catalog.add(&ev.name, ev.timestamp, &ev.properties);
                 self.catalog_dirty = true;
@@ -283,6 +318,7 @@ impl Writer {
         let snap = self.snapshot()?;
         snap.load(&tropa_engine::ScanSpec::default().with_columns(tropa_core::catalog::CatalogFold::columns()))?;
         self.catalog = crate::catalog::recount(&snap)?;
+        self.catalog_epoch += 1;
         self.catalog_from = 0;
         self.catalog_dirty = true;
         Ok(())
@@ -313,7 +349,7 @@ impl Writer {
             parts.push(Arc::new(PartReader::in_memory(&self.bulk.clone().finish())?));
         }
         if let Some(f) = &self.frozen {
-            parts.push(f.reader.clone());
+            parts.push(f.reader()?);
         }
         if !self.mem.is_empty() {
             parts.push(Arc::new(PartReader::in_memory(&self.mem.clone().finish())?));
@@ -325,39 +361,56 @@ impl Writer {
         Ok(snap)
     }
 
-    /// Takes the full memtable out to be written as a part without the writer lock; the WAL moves on to a new
-    /// segment, so the frozen events' segments can go once the part is installed. A frozen memtable whose
-    /// write failed is handed out again.
+    /// Takes the full memtable out to be written as a part by the background flusher; the WAL moves on to a new
+    /// segment, so the frozen events' segments can go once the part is installed. Cheap: the rows are sorted and
+    /// written by the flusher. A frozen memtable whose write failed is handed out again.
     pub fn freeze(&mut self) -> Result<Arc<Frozen>, EngineError> {
         if let Some(f) = &self.frozen {
             return Ok(f.clone());
         }
         let wal_from = self.wal.rotate()?;
         let roots = self.roots();
-        let mut mem = std::mem::take(&mut self.mem);
-        mem.rekey(|k| roots.get(k as usize).copied().unwrap_or(k));
-        let data = mem.finish();
-        let reader = Arc::new(PartReader::in_memory(&data)?);
+        let mut src = std::mem::take(&mut self.mem);
+        src.rekey(|k| roots.get(k as usize).copied().unwrap_or(k));
+        let ids = std::mem::take(&mut self.mem_ids);
+        // room for a memtable like this one, so that filling it never copies a column under the lock
+        self.mem.reserve_like(&src);
+        self.mem_ids.reserve(src.len());
         let id = self.manifest.next_part;
         self.manifest.next_part += 1;
         let catalog = self.bulk.is_empty().then(|| (self.catalog.clone(), self.manifest.next_seq));
-        let f = Arc::new(Frozen { id, wal_from, data, reader, catalog });
+        let catalog_epoch = self.catalog_epoch;
+        let f = Arc::new(Frozen { id, wal_from, src, ids, reader: OnceLock::new(), catalog, catalog_epoch });
         self.frozen = Some(f.clone());
         self.snapshot = None;
         Ok(f)
     }
 
     /// Makes the written part of `f` part of the store (the checkpoint of a flush). Returns false, removing the
-    /// file, when a flush installed the frozen rows meanwhile.
-    pub fn install_frozen(&mut self, f: &Arc<Frozen>, meta: PartMeta, path: PathBuf) -> Result<bool, EngineError> {
+    /// file and its sidecar, when a flush installed the frozen rows meanwhile.
+    pub fn install_frozen(
+        &mut self,
+        f: &Arc<Frozen>,
+        meta: PartMeta,
+        path: PathBuf,
+        ids: PartIds,
+    ) -> Result<bool, EngineError> {
         if !self.frozen.as_ref().is_some_and(|g| Arc::ptr_eq(g, f)) {
             std::fs::remove_file(&path).map_err(EngineError::io("remove", &path))?;
+            let side = sidecar_path(&path);
+            std::fs::remove_file(&side).map_err(EngineError::io("remove", &side))?;
             return Ok(false);
         }
         self.write_identity()?;
         self.write_dicts()?;
-        if let Some((catalog, watermark)) = &f.catalog {
-            crate::catalog::store(&self.dir, catalog, *watermark)?;
+        if self.catalog_epoch == f.catalog_epoch {
+            if let Some((catalog, watermark)) = &f.catalog {
+                crate::catalog::store(&self.dir, catalog, *watermark)?;
+            }
+        } else if self.bulk.is_empty() {
+            // counted again since the freeze (a forget): the catalog as of now, which counts every event filed
+            // so far; those not in a part yet are in the WAL and replayed from the watermark on
+            crate::catalog::store(&self.dir, &self.catalog, self.manifest.next_seq)?;
         }
         let mut m = self.manifest.clone();
         m.parts.push(meta);
@@ -368,6 +421,9 @@ impl Writer {
         self.manifest = m;
         self.wal.remove_before(f.wal_from)?;
         self.parts.push(Arc::new(PartReader::open(&path)?));
+        if let Some(index) = self.part_ids.as_mut() {
+            index.insert(&path, ids);
+        }
         self.frozen = None;
         self.snapshot = None;
         Ok(true)
@@ -391,31 +447,42 @@ impl Writer {
             return Ok(());
         }
         let mut new_parts = Vec::new();
-        if let Some(f) = self.frozen.take() {
-            // written here under a fresh id: an ingest call may be writing it under its own id right now, and
-            // will find it installed already and drop its copy
-            let id = self.manifest.next_part;
-            let path = self.part_path(id);
-            new_parts.push((write_part(&path, &f.data, id)?, path));
+        // each part with its duplicate-index sidecar; the builders and their id indexes are emptied only once
+        // everything is written
+        let write = |w: &Writer, data: &crate::part::PartData, n: usize| -> Result<_, EngineError> {
+            let id = w.manifest.next_part + n as u64;
+            let path = w.part_path(id);
+            let meta = write_part(&path, data, id)?;
+            let ids = write_sidecar(&path, data)?;
+            Ok((meta, path, ids))
+        };
+        if let Some(f) = self.frozen.clone() {
+            // written here under a fresh id: the background flusher may be writing it under its own id right
+            // now, and will find it installed already and drop its copy
+            new_parts.push(write(self, &f.src.sorted(), new_parts.len())?);
         }
         if !self.bulk.is_empty() {
+            // the bulk rows are not in the WAL: a failed write loses them (the import is told and runs again)
             let data = std::mem::take(&mut self.bulk).finish();
-            let id = self.manifest.next_part + new_parts.len() as u64;
-            let path = self.part_path(id);
-            new_parts.push((write_part(&path, &data, id)?, path));
+            let written = write(self, &data, new_parts.len());
             self.bulk = PartBuilder::recycle(data);
+            self.bulk_ids.clear();
+            new_parts.push(written?);
         }
+        let mut mem_data = None;
         if !self.mem.is_empty() {
             // file rows under their customer as linked now (what compaction would do), so that customers whose
             // ids were linked after their first rows stay on the scan's zero-copy path
             let roots = self.roots();
-            let mut mem = std::mem::take(&mut self.mem);
-            mem.rekey(|k| roots.get(k as usize).copied().unwrap_or(k));
-            let data = mem.finish();
-            let id = self.manifest.next_part + new_parts.len() as u64;
-            let path = self.part_path(id);
-            new_parts.push((write_part(&path, &data, id)?, path));
+            self.mem.rekey(|k| roots.get(k as usize).copied().unwrap_or(k));
+            let data = self.mem.sorted();
+            new_parts.push(write(self, &data, new_parts.len())?);
+            mem_data = Some(data);
+        }
+        self.frozen = None;
+        if let Some(data) = mem_data {
             self.mem = PartBuilder::recycle(data);
+            self.mem_ids.clear();
         }
         let next_segment = self.wal.rotate()?;
         self.write_identity()?;
@@ -425,7 +492,7 @@ impl Writer {
             self.catalog_dirty = false;
         }
         let mut m = self.manifest.clone();
-        for (meta, _) in &new_parts {
+        for (meta, _, _) in &new_parts {
             m.parts.push(*meta);
             m.next_part += 1;
         }
@@ -435,8 +502,11 @@ impl Writer {
         m.store(&self.dir.join(crate::MANIFEST))?;
         self.manifest = m;
         self.wal.remove_before(next_segment)?;
-        for (_, path) in new_parts {
+        for (_, path, ids) in new_parts {
             self.parts.push(Arc::new(PartReader::open(&path)?));
+            if let Some(index) = self.part_ids.as_mut() {
+                index.insert(&path, ids);
+            }
         }
         self.snapshot = None;
         Ok(())
@@ -506,14 +576,10 @@ impl Writer {
         for (i, (ev, key)) in events.iter().zip(keys).enumerate() {
             let row = self.row(ev, key, first_seq + i as u64)?;
             builder.push(&row);
+            self.bulk_ids.insert(&ev.message_id, (builder.len() - 1) as u32);
             self.catalog.add(&ev.name, ev.timestamp, &ev.properties);
         }
         self.catalog_dirty = true;
-        if let Some(seen) = self.seen.as_mut() {
-            for ev in events {
-                seen.insert(message_key(&ev.message_id));
-            }
-        }
         self.manifest.next_seq = first_seq + events.len() as u64;
         self.roots_stale = true;
         self.dicts_dirty = true;

@@ -69,7 +69,11 @@ proptest! {
         let s = Store::open(dir.path(), StoreOptions::default()).unwrap();
         s.ingest(batch(0, 40)).unwrap();
         drop(s);
-        let part = std::fs::read_dir(dir.path().join("parts")).unwrap().next().unwrap().unwrap().path();
+        let part = std::fs::read_dir(dir.path().join("parts"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|x| x == "trp"))
+            .unwrap();
         let mut bytes = std::fs::read(&part).unwrap();
         let at = ((bytes.len() - 1) as f64 * pos) as usize;
         bytes[at] ^= byte | 1;
@@ -91,7 +95,11 @@ proptest! {
         let s = Store::open(dir.path(), StoreOptions::default()).unwrap();
         s.ingest(batch(0, 5000)).unwrap();
         drop(s);
-        let part = std::fs::read_dir(dir.path().join("parts")).unwrap().next().unwrap().unwrap().path();
+        let part = std::fs::read_dir(dir.path().join("parts"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|x| x == "trp"))
+            .unwrap();
         let mut bytes = std::fs::read(&part).unwrap();
         let at = ((bytes.len() - 1) as f64 * pos) as usize;
         bytes[at] ^= byte | 1;

@@ -214,12 +214,17 @@ fn a_part_left_by_a_crashed_flush_is_ignored() {
     drop(s);
     // a part file that no manifest names (a flush that died before its commit), and a torn temporary file
     let parts = dir.path().join("parts");
-    let first = std::fs::read_dir(&parts).unwrap().next().unwrap().unwrap().path();
+    let first = std::fs::read_dir(&parts)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "trp"))
+        .unwrap();
     std::fs::copy(&first, parts.join("part-00000099.trp")).unwrap();
     std::fs::write(parts.join("part-00000100.tmp"), b"half").unwrap();
     let s = Store::open(dir.path(), StoreOptions::default()).unwrap();
     assert_eq!(fold(&s, &ScanSpec::default(), &CountFold).unwrap().events, 10);
-    assert_eq!(std::fs::read_dir(&parts).unwrap().count(), 1);
+    // the part and its duplicate-index sidecar
+    assert_eq!(std::fs::read_dir(&parts).unwrap().count(), 2);
 }
 
 #[test]
@@ -236,7 +241,11 @@ fn damaged_parts_are_reported_not_read() {
     let s = Store::open(dir.path(), StoreOptions::default()).unwrap();
     s.ingest((0..10).map(|i| event(i, 1, None, i as u8, 0)).collect()).unwrap();
     drop(s);
-    let part = std::fs::read_dir(dir.path().join("parts")).unwrap().next().unwrap().unwrap().path();
+    let part = std::fs::read_dir(dir.path().join("parts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "trp"))
+        .unwrap();
     let mut bytes = std::fs::read(&part).unwrap();
     bytes[20] ^= 0xff;
     std::fs::write(&part, &bytes).unwrap();

@@ -133,7 +133,8 @@ impl Engine for NaiveEngine {
             if e.anonymous_id.is_empty() && e.user_id.is_empty() {
                 return Err(EngineError::Invalid { field: "userId".into(), reason: "is missing".into() });
             }
-            if !g.seen.insert(e.message_id.clone()) {
+            // an empty message id is never a duplicate (rows imported without one)
+            if !e.message_id.is_empty() && !g.seen.insert(e.message_id.clone()) {
                 report.duplicates += 1;
                 continue;
             }

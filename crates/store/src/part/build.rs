@@ -181,6 +181,38 @@ impl PartBuilder {
         }
     }
 
+    /// Reserves room for as many rows and text bytes as `other` holds (the next memtable after a freeze: it
+    /// fills without copying its columns each time they double).
+    pub fn reserve_like(&mut self, other: &PartBuilder) {
+        self.reserve(other.len());
+        for (t, o) in self.data.text.iter_mut().zip(other.data.text.iter()) {
+            t.bytes.reserve(o.bytes.len());
+        }
+    }
+
+    /// Text column `col` of row `row` (arrival order).
+    pub fn text(&self, col: TextCol, row: usize) -> &str {
+        self.data.text[col as usize].get(row)
+    }
+
+    /// The columns [`PartBuilder::finish`] would give, leaving the builder as it is.
+    pub fn sorted(&self) -> PartData {
+        let (key, d) = (&self.key, &self.data);
+        let n = key.len();
+        let mut perm: Vec<u32> = (0..n as u32).collect();
+        perm.sort_unstable_by_key(|&i| (key[i as usize], d.ts[i as usize], d.seq[i as usize]));
+        let mut out = permute(d, &perm);
+        for (i, &p) in perm.iter().enumerate() {
+            let k = key[p as usize];
+            if out.keys.last() != Some(&k) {
+                out.keys.push(k);
+                out.starts.push(i as u32);
+            }
+        }
+        out.starts.push(n as u32);
+        out
+    }
+
     /// Sorts by (key, ts, seq) and groups rows by customer key.
     pub fn finish(self) -> PartData {
         let PartBuilder { key, data, .. } = self;
