@@ -46,7 +46,7 @@ use crate::analysis::window_funnel::window_funnel;
 use crate::calendar::Calendar;
 use crate::dict::Dictionaries;
 use crate::fold::JourneyFold;
-use crate::journey::{Columns, Journey};
+use crate::journey::{Columns, Journey, TextCol};
 
 const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;
@@ -305,12 +305,14 @@ impl ExperimentFold {
         if !view.matches(&self.exposure, i) {
             return Err(false);
         }
-        let props = view.props(i);
-        let Some(exp) = props.get(&self.spec.experiment_property).map(value_text) else { return Err(false) };
+        let j = view.j;
+        let text = j.rows.get(i).map(|&r| j.access.text(TextCol::Properties, r)).unwrap_or("{}");
+        let [exp, variant] = two_props(text, [&self.spec.experiment_property, &self.spec.variant_property]);
+        let Some(exp) = exp else { return Err(false) };
         if exp != self.spec.key {
             return Err(!exp.is_empty());
         }
-        Ok(props.get(&self.spec.variant_property).map(value_text).unwrap_or_default())
+        Ok(variant.unwrap_or_default())
     }
 
     /// The value after and before the exposure at index `at` (time `t0`) of metric `m`; `None` after: not counted
@@ -451,6 +453,50 @@ impl JourneyFold for ExperimentFold {
     }
 }
 
+/// The texts ([`value_text`]) of two top-level properties of a JSON object, the others skipped unparsed (the
+/// exposure test reads only these two of every exposure event); text that is not a JSON object has none. A key
+/// given twice reads its last value, as a parsed map does.
+fn two_props(text: &str, keys: [&str; 2]) -> [Option<String>; 2] {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct Seed<'k>([&'k str; 2]);
+    impl<'de> DeserializeSeed<'de> for Seed<'_> {
+        type Value = [Option<String>; 2];
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Seed<'_> {
+        type Value = [Option<String>; 2];
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+            let mut out = [None, None];
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                match self.0.iter().position(|k| *k == key) {
+                    Some(at) => {
+                        let v: serde_json::Value = map.next_value()?;
+                        out[at] = Some(value_text(&v));
+                        // the same key asked twice reads the same value
+                        if self.0[0] == self.0[1] {
+                            out[1 - at] = out[at].clone();
+                        }
+                    }
+                    None => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(out)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    match Seed(keys).deserialize(&mut de).and_then(|v| de.end().map(|()| v)) {
+        Ok(v) => v,
+        Err(_) => [None, None],
+    }
+}
+
 fn merge_stages(into: &mut Vec<StageSums>, other: Vec<StageSums>) {
     if into.len() < other.len() {
         into.resize(other.len(), StageSums::default());
@@ -461,5 +507,44 @@ fn merge_stages(into: &mut Vec<StageSums>, other: Vec<StageSums>) {
         a.revenue.merge(&b.revenue);
         a.events.merge(&b.events);
         a.hours.merge(&b.hours);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the exposure test read before: the whole object parsed, then the two keys.
+    fn parsed(text: &str, keys: [&str; 2]) -> [Option<String>; 2] {
+        let m = match serde_json::from_str(text) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        };
+        keys.map(|k| m.get(k).map(value_text))
+    }
+
+    #[test]
+    fn two_props_reads_what_the_parsed_object_reads() {
+        let texts = [
+            r#"{"experiment":"checkout_v2","variant":"B","cart":{"items":[1,2,{"x":null}]},"n":1.5}"#,
+            r#"{"variant":7,"experiment":"checkout_v2"}"#,
+            r#"{"experiment":null,"variant":true}"#,
+            r#"{"experiment":"a","experiment":"b"}"#,
+            r#"{"experiment":{"k":[1,"two"]},"variant":["B"]}"#,
+            r#"{"exp\u0065riment":"esc\"aped","variant":"\u0411"}"#,
+            r#"{"other":"x"}"#,
+            r#"{}"#,
+            r#"[1,2]"#,
+            r#""text""#,
+            r#"{"experiment":"a""#,
+            r#"{"experiment":"a"} trailing"#,
+            "",
+            r#"{"experiment":-0.0,"variant":1e5}"#,
+        ];
+        for text in texts {
+            for keys in [["experiment", "variant"], ["variant", "experiment"], ["experiment", "experiment"]] {
+                assert_eq!(two_props(text, keys), parsed(text, keys), "{text} {keys:?}");
+            }
+        }
     }
 }
