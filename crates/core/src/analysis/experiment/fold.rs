@@ -133,6 +133,8 @@ pub struct ExperimentFold {
     /// The metrics, then each ratio's numerator and denominator.
     parts: Vec<MetricDef>,
     exposure: Matcher,
+    /// The exposure event's name code (None: `*`; Some(None): a name never seen), tested before the matcher.
+    exposure_name: Option<Option<u16>>,
     conversions: Vec<Option<Matcher>>,
     /// Per metric: the funnel's step matchers (empty for other metrics).
     funnels: Vec<Vec<Matcher>>,
@@ -222,7 +224,18 @@ impl ExperimentFold {
         let journey = spec.journey.as_ref();
         let stages = journey.and_then(|j| j.definition.as_ref()).and_then(|d| StageModel::new(d, dicts).ok());
         let funnel = journey.map_or_else(Vec::new, |j| j.funnel.iter().map(|s| Matcher::new(s, dicts)).collect());
-        ExperimentFold { spec, parts, exposure, conversions, funnels, stages, funnel, dicts: dicts.clone() }
+        let exposure_name = (spec.exposure.event != "*").then(|| dicts.name_code(&spec.exposure.event));
+        ExperimentFold {
+            spec,
+            parts,
+            exposure,
+            exposure_name,
+            conversions,
+            funnels,
+            stages,
+            funnel,
+            dicts: dicts.clone(),
+        }
     }
 
     pub fn spec(&self) -> &ExperimentSpec {
@@ -383,7 +396,14 @@ impl JourneyFold for ExperimentFold {
         let mut first: Option<(usize, usize)> = None;
         let mut mixed = false;
         let mut other = false;
+        if self.exposure_name == Some(None) {
+            return;
+        }
         for i in range {
+            // most events are not exposures: their name says so without the matcher
+            if self.exposure_name.is_some_and(|code| code != Some(journey.name[i])) {
+                continue;
+            }
             let name = match self.variant_of(&mut view, i) {
                 Ok(name) => name,
                 Err(another) => {
