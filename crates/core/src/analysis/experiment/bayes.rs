@@ -271,13 +271,14 @@ pub fn beta_binomial(xa: f64, na: f64, xb: f64, nb: f64, alpha: f64) -> Result<B
     let cdf = DifferenceCdf::new(pa, pb);
     let expected = pb.mean() - pa.mean();
     let sd = (pa.sd().powi(2) + pb.sd().powi(2)).sqrt();
-    Ok(BayesEffect {
-        expected,
-        sd,
-        chance_to_win: chance,
-        risk: [loss_keep, loss_ship],
-        ci: [cdf.quantile(alpha / 2.0, expected, sd), cdf.quantile(1.0 - alpha / 2.0, expected, sd)],
-    })
+    // the two ends are independent: the upper one on a second thread (each is computed alike either way)
+    let (lower, upper) = std::thread::scope(|s| {
+        let upper = s.spawn(|| cdf.quantile(1.0 - alpha / 2.0, expected, sd));
+        let lower = cdf.quantile(alpha / 2.0, expected, sd);
+        (lower, upper.join())
+    });
+    let upper = upper.unwrap_or_else(|_| cdf.quantile(1.0 - alpha / 2.0, expected, sd));
+    Ok(BayesEffect { expected, sd, chance_to_win: chance, risk: [loss_keep, loss_ship], ci: [lower, upper] })
 }
 
 #[cfg(test)]
