@@ -511,10 +511,7 @@ fn two_props(text: &str, keys: [&str; 2]) -> [Option<String>; 2] {
         }
     }
     let mut de = serde_json::Deserializer::from_str(text);
-    match Seed(keys).deserialize(&mut de).and_then(|v| de.end().map(|()| v)) {
-        Ok(v) => v,
-        Err(_) => [None, None],
-    }
+    Seed(keys).deserialize(&mut de).and_then(|v| de.end().map(|()| v)).unwrap_or_default()
 }
 
 fn merge_stages(into: &mut Vec<StageSums>, other: Vec<StageSums>) {
