@@ -112,6 +112,8 @@ impl AttributionAcc {
 pub struct AttributionFold {
     spec: AttributionSpec,
     conversion: Matcher,
+    /// The conversion event's name code (None: `*`; Some(None): a name never seen), tested before the matcher.
+    conversion_name: Option<Option<u16>>,
     touches: Vec<Matcher>,
     /// The `by` field when it is a dictionary column (labels are its codes).
     by_dict: Option<DictCol>,
@@ -144,7 +146,17 @@ impl AttributionFold {
             columns = columns.with(Columns::ROWS);
         }
         let direct = dicts.get(DictCol::Channel).code("direct");
-        Ok(AttributionFold { spec, conversion, touches, by_dict, direct, columns, dicts: dicts.clone() })
+        let conversion_name = (spec.conversion.event != "*").then(|| dicts.name_code(&spec.conversion.event));
+        Ok(AttributionFold {
+            spec,
+            conversion,
+            conversion_name,
+            touches,
+            by_dict,
+            direct,
+            columns,
+            dicts: dicts.clone(),
+        })
     }
 
     pub fn columns(&self) -> Columns {
@@ -325,7 +337,9 @@ impl JourneyFold for AttributionFold {
                 let direct = session && self.direct.is_some() && channel == self.direct;
                 acc.scratch.push(Touch { label, ts: j.ts[i], direct });
             }
-            if view.matches(&self.conversion, i) {
+            // most events are not conversions: their name says so without the matcher
+            let named = self.conversion_name.is_none_or(|code| code == Some(j.name[i]));
+            if named && view.matches(&self.conversion, i) {
                 let r = j.revenue.get(i).copied().filter(|r| !r.is_nan()).unwrap_or(0.0);
                 self.close(acc, j.ts[i], Some(r));
                 converted = true;

@@ -146,22 +146,40 @@ pub fn beta_inc(a: f64, b: f64, x: f64) -> (f64, f64) {
     if x >= 1.0 {
         return (1.0, 0.0);
     }
-    let ln_front = a * x.ln() + b * (1.0 - x).ln() - ln_beta(a, b);
+    beta_inc_ln(a, b, ln_beta(a, b), x)
+}
+
+/// [`beta_inc`] with `ln_b = ln_beta(a, b)` given (callers that evaluate one distribution many times compute it
+/// once; the result is the same to the bit). Where the front factor `x^a (1 − x)^b / B(a, b)` underflows to 0
+/// the continued fraction (finite) is not evaluated: the product is 0 either way.
+pub fn beta_inc_ln(a: f64, b: f64, ln_b: f64, x: f64) -> (f64, f64) {
+    if x <= 0.0 {
+        return (0.0, 1.0);
+    }
+    if x >= 1.0 {
+        return (1.0, 0.0);
+    }
+    let front = (a * x.ln() + b * (1.0 - x).ln() - ln_b).exp();
     if x < (a + 1.0) / (a + b + 2.0) {
-        let i = (ln_front.exp() * beta_cf(a, b, x) / a).min(1.0);
+        let i = if front == 0.0 { 0.0 } else { (front * beta_cf(a, b, x) / a).min(1.0) };
         (i, 1.0 - i)
     } else {
-        let j = (ln_front.exp() * beta_cf(b, a, 1.0 - x) / b).min(1.0);
+        let j = if front == 0.0 { 0.0 } else { (front * beta_cf(b, a, 1.0 - x) / b).min(1.0) };
         (1.0 - j, j)
     }
 }
 
 /// Density of Beta(a, b) at x.
 pub fn beta_pdf(a: f64, b: f64, x: f64) -> f64 {
+    beta_pdf_ln(a, b, ln_beta(a, b), x)
+}
+
+/// [`beta_pdf`] with `ln_b = ln_beta(a, b)` given.
+pub fn beta_pdf_ln(a: f64, b: f64, ln_b: f64, x: f64) -> f64 {
     if x <= 0.0 || x >= 1.0 {
         return 0.0;
     }
-    ((a - 1.0) * x.ln() + (b - 1.0) * (1.0 - x).ln() - ln_beta(a, b)).exp()
+    ((a - 1.0) * x.ln() + (b - 1.0) * (1.0 - x).ln() - ln_b).exp()
 }
 
 /// Standard normal density.

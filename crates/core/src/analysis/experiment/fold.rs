@@ -46,7 +46,7 @@ use crate::analysis::window_funnel::window_funnel;
 use crate::calendar::Calendar;
 use crate::dict::Dictionaries;
 use crate::fold::JourneyFold;
-use crate::journey::{Columns, Journey};
+use crate::journey::{Columns, Journey, TextCol};
 
 const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;
@@ -133,6 +133,8 @@ pub struct ExperimentFold {
     /// The metrics, then each ratio's numerator and denominator.
     parts: Vec<MetricDef>,
     exposure: Matcher,
+    /// The exposure event's name code (None: `*`; Some(None): a name never seen), tested before the matcher.
+    exposure_name: Option<Option<u16>>,
     conversions: Vec<Option<Matcher>>,
     /// Per metric: the funnel's step matchers (empty for other metrics).
     funnels: Vec<Vec<Matcher>>,
@@ -222,7 +224,18 @@ impl ExperimentFold {
         let journey = spec.journey.as_ref();
         let stages = journey.and_then(|j| j.definition.as_ref()).and_then(|d| StageModel::new(d, dicts).ok());
         let funnel = journey.map_or_else(Vec::new, |j| j.funnel.iter().map(|s| Matcher::new(s, dicts)).collect());
-        ExperimentFold { spec, parts, exposure, conversions, funnels, stages, funnel, dicts: dicts.clone() }
+        let exposure_name = (spec.exposure.event != "*").then(|| dicts.name_code(&spec.exposure.event));
+        ExperimentFold {
+            spec,
+            parts,
+            exposure,
+            exposure_name,
+            conversions,
+            funnels,
+            stages,
+            funnel,
+            dicts: dicts.clone(),
+        }
     }
 
     pub fn spec(&self) -> &ExperimentSpec {
@@ -305,12 +318,14 @@ impl ExperimentFold {
         if !view.matches(&self.exposure, i) {
             return Err(false);
         }
-        let props = view.props(i);
-        let Some(exp) = props.get(&self.spec.experiment_property).map(value_text) else { return Err(false) };
+        let j = view.j;
+        let text = j.rows.get(i).map(|&r| j.access.text(TextCol::Properties, r)).unwrap_or("{}");
+        let [exp, variant] = two_props(text, [&self.spec.experiment_property, &self.spec.variant_property]);
+        let Some(exp) = exp else { return Err(false) };
         if exp != self.spec.key {
             return Err(!exp.is_empty());
         }
-        Ok(props.get(&self.spec.variant_property).map(value_text).unwrap_or_default())
+        Ok(variant.unwrap_or_default())
     }
 
     /// The value after and before the exposure at index `at` (time `t0`) of metric `m`; `None` after: not counted
@@ -381,7 +396,14 @@ impl JourneyFold for ExperimentFold {
         let mut first: Option<(usize, usize)> = None;
         let mut mixed = false;
         let mut other = false;
+        if self.exposure_name == Some(None) {
+            return;
+        }
         for i in range {
+            // most events are not exposures: their name says so without the matcher
+            if self.exposure_name.is_some_and(|code| code != Some(journey.name[i])) {
+                continue;
+            }
             let name = match self.variant_of(&mut view, i) {
                 Ok(name) => name,
                 Err(another) => {
@@ -451,6 +473,47 @@ impl JourneyFold for ExperimentFold {
     }
 }
 
+/// The texts ([`value_text`]) of two top-level properties of a JSON object, the others skipped unparsed (the
+/// exposure test reads only these two of every exposure event); text that is not a JSON object has none. A key
+/// given twice reads its last value, as a parsed map does.
+fn two_props(text: &str, keys: [&str; 2]) -> [Option<String>; 2] {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct Seed<'k>([&'k str; 2]);
+    impl<'de> DeserializeSeed<'de> for Seed<'_> {
+        type Value = [Option<String>; 2];
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Seed<'_> {
+        type Value = [Option<String>; 2];
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+            let mut out = [None, None];
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                match self.0.iter().position(|k| *k == key) {
+                    Some(at) => {
+                        let v: serde_json::Value = map.next_value()?;
+                        out[at] = Some(value_text(&v));
+                        // the same key asked twice reads the same value
+                        if self.0[0] == self.0[1] {
+                            out[1 - at] = out[at].clone();
+                        }
+                    }
+                    None => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(out)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    Seed(keys).deserialize(&mut de).and_then(|v| de.end().map(|()| v)).unwrap_or_default()
+}
+
 fn merge_stages(into: &mut Vec<StageSums>, other: Vec<StageSums>) {
     if into.len() < other.len() {
         into.resize(other.len(), StageSums::default());
@@ -461,5 +524,44 @@ fn merge_stages(into: &mut Vec<StageSums>, other: Vec<StageSums>) {
         a.revenue.merge(&b.revenue);
         a.events.merge(&b.events);
         a.hours.merge(&b.hours);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the exposure test read before: the whole object parsed, then the two keys.
+    fn parsed(text: &str, keys: [&str; 2]) -> [Option<String>; 2] {
+        let m = match serde_json::from_str(text) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        };
+        keys.map(|k| m.get(k).map(value_text))
+    }
+
+    #[test]
+    fn two_props_reads_what_the_parsed_object_reads() {
+        let texts = [
+            r#"{"experiment":"checkout_v2","variant":"B","cart":{"items":[1,2,{"x":null}]},"n":1.5}"#,
+            r#"{"variant":7,"experiment":"checkout_v2"}"#,
+            r#"{"experiment":null,"variant":true}"#,
+            r#"{"experiment":"a","experiment":"b"}"#,
+            r#"{"experiment":{"k":[1,"two"]},"variant":["B"]}"#,
+            r#"{"exp\u0065riment":"esc\"aped","variant":"\u0411"}"#,
+            r#"{"other":"x"}"#,
+            r#"{}"#,
+            r#"[1,2]"#,
+            r#""text""#,
+            r#"{"experiment":"a""#,
+            r#"{"experiment":"a"} trailing"#,
+            "",
+            r#"{"experiment":-0.0,"variant":1e5}"#,
+        ];
+        for text in texts {
+            for keys in [["experiment", "variant"], ["variant", "experiment"], ["experiment", "experiment"]] {
+                assert_eq!(two_props(text, keys), parsed(text, keys), "{text} {keys:?}");
+            }
+        }
     }
 }
