@@ -91,7 +91,7 @@ pub fn build(dir: &Path, actors: u64, len: u64) -> Result<(), EngineError> {
     let mut marks: Vec<u64> = Vec::with_capacity((actors as usize).div_ceil(EVERY));
     each_record(&buf, 0, |id, start, name| {
         entries.push((hash(name), id as u32));
-        if id as usize % EVERY == 0 {
+        if (id as usize).is_multiple_of(EVERY) {
             marks.push(start as u64);
         }
     })

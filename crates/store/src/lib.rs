@@ -59,6 +59,9 @@ fn dicts_file() -> &'static str {
     "dicts.json"
 }
 
+/// A customer's actor ids (smallest first) and their names.
+type Members = (Vec<u32>, std::collections::HashMap<u32, String>);
+
 /// Tuning of a store.
 #[derive(Debug, Clone, Copy)]
 pub struct StoreOptions {
@@ -254,11 +257,7 @@ impl Store {
 
     /// The actor named `actor` and its customer's members, by the on-disk index (the full identity is not
     /// loaded); names of the members by id.
-    fn lookup_on_disk(
-        &self,
-        w: &mut Writer,
-        actor: &str,
-    ) -> Result<Option<(Vec<u32>, std::collections::HashMap<u32, String>)>, EngineError> {
+    fn lookup_on_disk(&self, w: &mut Writer, actor: &str) -> Result<Option<Members>, EngineError> {
         let len = w.manifest.actors_len;
         let (idx, id) = self.index_lookup(w, actor)?;
         let Some(id) = id else { return Ok(None) };
