@@ -87,6 +87,8 @@ pub struct Store {
     queue: Mutex<Queue>,
     /// Held by the one compaction that may run at a time.
     compacting: Mutex<()>,
+    /// Held while `actors.idx` is written.
+    indexing: Mutex<()>,
     _lock: File,
 }
 
@@ -182,6 +184,7 @@ impl Store {
             writer: Mutex::new(w),
             queue: Mutex::new(Queue::new()),
             compacting: Mutex::new(()),
+            indexing: Mutex::new(()),
             _lock: lock,
         })
     }
@@ -212,8 +215,12 @@ impl Store {
     /// Writes `actors.idx` again when it is missing (`always`) or the actors appended since it was written have
     /// grown past what a lookup should read linearly ([`idindex::needs_rebuild`]).
     fn refresh_index(&self, always: bool) -> Result<(), EngineError> {
-        let w = self.writer();
-        let (actors, len) = (w.manifest.actors, w.manifest.actors_len);
+        let (actors, len) = {
+            let w = self.writer();
+            (w.manifest.actors, w.manifest.actors_len)
+        };
+        // built without the writer lock (ingestion goes on: actors.log only grows past `len`), one at a time
+        let _one = self.indexing.lock().unwrap_or_else(|e| e.into_inner());
         let stale = match idindex::ActorIndex::open(&self.dir, actors, len)? {
             Some(idx) => idindex::needs_rebuild(idx.actors, actors) || (always && idx.actors < actors),
             None => always || actors > 65_536,
@@ -232,6 +239,7 @@ impl Store {
                 return Ok(idx);
             }
         }
+        let _one = self.indexing.lock().unwrap_or_else(|e| e.into_inner());
         idindex::build(&self.dir, actors, len)?;
         idindex::ActorIndex::open(&self.dir, actors, len)?.ok_or_else(|| EngineError::Corrupt {
             path: self.dir.join(idindex::INDEX),
@@ -246,7 +254,10 @@ impl Store {
         match idx.lookup(actor, len) {
             Ok(found) => Ok((idx, found)),
             Err(EngineError::Corrupt { .. }) => {
-                idindex::build(&self.dir, w.manifest.actors, len)?;
+                {
+                    let _one = self.indexing.lock().unwrap_or_else(|e| e.into_inner());
+                    idindex::build(&self.dir, w.manifest.actors, len)?;
+                }
                 let idx = self.actor_index(w)?;
                 let found = idx.lookup(actor, len)?;
                 Ok((idx, found))
