@@ -80,6 +80,12 @@ macro_rules! engine_conformance_suite {
             }
 
             #[test]
+            fn lookup_by_any_id_and_the_data_version() {
+                let (engine, _guard) = ($make)();
+                $crate::conformance::lookup_by_any_id_and_the_data_version(&engine);
+            }
+
+            #[test]
             fn experiment_compares_stages_and_funnel_per_variant() {
                 let (engine, _guard) = ($make)();
                 $crate::conformance::experiment_compares_stages_and_funnel_per_variant(&engine);
@@ -596,4 +602,74 @@ pub fn experiment_compares_stages_and_funnel_per_variant(engine: &dyn Engine) {
     assert_eq!(lane(a, |s| s.hours.sum * 3_600_000.0), [2_000.0, 1_000.0, 0.0], "A time to the next stage");
     assert_eq!((a.funnel.as_slice(), b.funnel.as_slice()), (&[1, 1][..], &[1, 0][..]), "funnel from the exposure on");
     assert_eq!((a.metrics[0].post.sum, b.metrics[0].post.sum), (1.0, 0.0), "funnel completion");
+}
+
+/// Every id of a customer (anonymous, user, an alias merged later) finds the customer key its journey carries;
+/// an unknown id finds nothing. The data version grows with every change a scan sees and stays put otherwise.
+pub fn lookup_by_any_id_and_the_data_version(engine: &dyn Engine) {
+    struct Keys;
+    impl JourneyFold for Keys {
+        type Acc = Vec<(u32, Vec<String>)>;
+        fn init(&self) -> Self::Acc {
+            Vec::new()
+        }
+        fn fold(&self, acc: &mut Self::Acc, j: &Journey<'_>) {
+            acc.push((j.customer.0, j.name.iter().map(|c| c.to_string()).collect()));
+        }
+        fn merge(&self, into: &mut Self::Acc, other: Self::Acc) {
+            into.extend(other);
+        }
+    }
+    let mk = |id: &str, anon: &str, user: &str, ts: i64, kind: MessageKind| Event {
+        message_id: id.into(),
+        kind,
+        timestamp: ts,
+        anonymous_id: anon.into(),
+        user_id: user.into(),
+        name: "page_view".into(),
+        properties: "{}".into(),
+        traits: "{}".into(),
+        ..Event::default()
+    };
+    let v0 = engine.data_version().expect("version");
+    let (events, _) = dataset(40, 3);
+    engine.ingest(events.clone()).expect("ingest");
+    let v1 = engine.data_version().expect("version");
+    assert!(v1 > v0, "ingest moves the version: {v0} → {v1}");
+    // only duplicates: nothing a scan sees changed
+    engine.ingest(events.clone()).expect("ingest");
+    let v1b = engine.data_version().expect("version");
+    assert!(v1b >= v1);
+    engine.ingest(vec![mk("k1", "anon-k", "", 1000, MessageKind::Page)]).expect("ingest");
+    engine.ingest(vec![mk("k2", "", "user-k", 2000, MessageKind::Track)]).expect("ingest");
+    let v2 = engine.data_version().expect("version");
+    assert!(v2 > v1b);
+    let anon = engine.customer_key("anon-k").expect("lookup").expect("known");
+    let user = engine.customer_key("user-k").expect("lookup").expect("known");
+    assert_ne!(anon, user, "not linked yet");
+    engine.ingest(vec![mk("k3", "anon-k", "user-k", 1500, MessageKind::Identify)]).expect("ingest");
+    let v3 = engine.data_version().expect("version");
+    assert!(v3 > v2, "a merge moves the version");
+    let after = engine.customer_key("user-k").expect("lookup").expect("known");
+    assert_eq!(engine.customer_key("anon-k").expect("lookup"), Some(after));
+    assert_eq!(after, anon.min(user), "the customer key is the first-seen id");
+    // every id of every customer finds the key its journey carries
+    let keys = fold(engine, &ScanSpec::default(), &Keys).expect("scan");
+    let by_key: BTreeMap<u32, usize> = keys.iter().map(|(k, names)| (*k, names.len())).collect();
+    assert_eq!(by_key.get(&after.0), Some(&3));
+    for e in &events {
+        for id in [&e.anonymous_id, &e.user_id].into_iter().filter(|s| !s.is_empty()) {
+            let k = engine.customer_key(id).expect("lookup").expect("a stored id is known");
+            assert!(by_key.contains_key(&k.0), "{id} finds key {} that no journey carries", k.0);
+            let rec = engine.customer(id).expect("customer").expect("known");
+            assert!(rec.actors.contains(id));
+            assert_eq!(engine.actor_names(&[k]).expect("names"), vec![rec.customer.clone()]);
+        }
+    }
+    assert_eq!(engine.customer_key("nobody").expect("lookup"), None);
+    assert_eq!(engine.customer_key("").expect("lookup"), None);
+    assert_eq!(engine.data_version().expect("version"), v3, "lookups change nothing");
+    assert!(engine.forget("user-k").expect("forget") > 0);
+    let v4 = engine.data_version().expect("version");
+    assert!(v4 > v3, "a forget moves the version");
 }

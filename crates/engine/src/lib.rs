@@ -2,7 +2,13 @@
 //! [`ScanSpec`] of a scan, errors, and the conformance suite every backend runs.
 //!
 //! A scan hands each customer's complete, time-ordered journey to a fold; [`fold`] runs any
-//! [`JourneyFold`] over an engine and merges the partial results in chunk order:
+//! [`JourneyFold`] over an engine and merges the partial results in chunk order. The contract a backend keeps:
+//! - **column projection**: a scan reads time and name and only the columns [`ScanSpec::columns`] names (a
+//!   funnel never reads properties: damage or cost there cannot touch it);
+//! - **a data version** ([`Engine::data_version`]) that stamps stored results;
+//! - **lookup by any id** ([`Engine::customer_key`], [`Engine::customer`]) from an index, not a scan.
+//!
+//!
 //!
 //! ```
 //! use tropa_engine::{fold, Engine, ScanSpec};
@@ -108,6 +114,17 @@ pub trait Engine: Send + Sync {
 
     /// The customer that `actor` (an anonymous id or user id) belongs to, or `None` if unknown.
     fn customer(&self, actor: &str) -> Result<Option<CustomerRecord>, EngineError>;
+
+    /// **Lookup by any id**: the customer key (as in [`tropa_core::Journey::customer`]) of the customer that
+    /// `id` — an anonymous id, a user id or any alias the identity knows — belongs to, or `None` if unknown.
+    /// Answered from an index, without loading every id or any event (the embedded store reads its on-disk
+    /// actor index; a ClickHouse backend a table keyed by id).
+    fn customer_key(&self, id: &str) -> Result<Option<tropa_core::ActorId>, EngineError>;
+
+    /// **Data version**: a number that grows whenever what a scan sees may have changed (events accepted, a
+    /// customer forgotten, identities merged), and never goes back; equal versions mean equal scans. Stored
+    /// results are stamped with it. It may also grow when nothing visible changed (a flush, a compaction).
+    fn data_version(&self) -> Result<u64, EngineError>;
 
     /// Deletes every event of the customer that `actor` belongs to (right to be forgotten). Returns how many
     /// events were removed from view.

@@ -14,7 +14,8 @@ pub struct ScanSpec {
     pub to: Option<i64>,
     /// Keep only events with these names.
     pub names: Option<Vec<String>>,
-    /// Columns to fill beyond time and name.
+    /// Columns to fill beyond time and name (column projection: an engine reads and decodes no other
+    /// column, so a column a scan does not name can neither fail it nor cost it time).
     pub columns: Columns,
 }
 

@@ -9,6 +9,7 @@
 //! parts/*.trp     immutable columnar parts sorted by (customer, time, sequence); see [`part`]
 //! parts/*.ids     each part's duplicate index: id filter and sorted id hashes (derived; rebuilt if missing)
 //! actors.log      actor names in id order     links.bin / reasons.log   identity merges
+//! actors.idx      sorted lookup from any actor name to its id (rebuilt when missing or damaged; [`idindex`])
 //! dicts.json      dictionaries of low-cardinality columns (event names, channels, …)
 //! catalog.json    every event name and property with counts, first/last seen, top values ([`catalog`])
 //! ```
@@ -31,6 +32,7 @@ mod failpoint;
 mod fsutil;
 mod group;
 mod ident;
+mod idindex;
 pub mod manifest;
 pub mod part;
 mod scan;
@@ -57,6 +59,9 @@ pub const MANIFEST: &str = "MANIFEST";
 fn dicts_file() -> &'static str {
     "dicts.json"
 }
+
+/// A customer's actor ids (smallest first) and their names.
+type Members = (Vec<u32>, std::collections::HashMap<u32, String>);
 
 /// Tuning of a store.
 #[derive(Debug, Clone, Copy)]
@@ -90,6 +95,8 @@ pub struct Store {
     queue: Mutex<Queue>,
     /// Held by the one compaction that may run at a time.
     compacting: Mutex<()>,
+    /// Held while `actors.idx` is written.
+    indexing: Mutex<()>,
     _lock: File,
 }
 
@@ -191,6 +198,7 @@ impl Store {
             reject_when_full: std::sync::atomic::AtomicBool::new(false),
             queue: Mutex::new(Queue::new()),
             compacting: Mutex::new(()),
+            indexing: Mutex::new(()),
             _lock: lock,
         })
     }
@@ -241,13 +249,90 @@ impl Store {
     /// Writes the memtable to a part and checkpoints the WAL (after the background flusher, if one runs).
     pub fn flush(&self) -> Result<(), EngineError> {
         self.wait_for_flusher();
-        self.writer().flush()
+        self.writer().flush()?;
+        self.refresh_index(false)
+    }
+
+    /// Writes `actors.idx` again when it is missing (`always`) or the actors appended since it was written have
+    /// grown past what a lookup should read linearly ([`idindex::needs_rebuild`]).
+    fn refresh_index(&self, always: bool) -> Result<(), EngineError> {
+        let (actors, len) = {
+            let w = self.writer();
+            (w.manifest.actors, w.manifest.actors_len)
+        };
+        // built without the writer lock (ingestion goes on: actors.log only grows past `len`), one at a time
+        let _one = self.indexing.lock().unwrap_or_else(|e| e.into_inner());
+        let stale = match idindex::ActorIndex::open(&self.dir, actors, len)? {
+            Some(idx) => idindex::needs_rebuild(idx.actors, actors) || (always && idx.actors < actors),
+            None => always || actors > 65_536,
+        };
+        if stale {
+            idindex::build(&self.dir, actors, len)?;
+        }
+        Ok(())
+    }
+
+    /// The on-disk actor index, written first if it is missing, damaged or stale.
+    fn actor_index(&self, w: &Writer) -> Result<idindex::ActorIndex, EngineError> {
+        let (actors, len) = (w.manifest.actors, w.manifest.actors_len);
+        if let Some(idx) = idindex::ActorIndex::open(&self.dir, actors, len)? {
+            if !idindex::needs_rebuild(idx.actors, actors) {
+                return Ok(idx);
+            }
+        }
+        let _one = self.indexing.lock().unwrap_or_else(|e| e.into_inner());
+        idindex::build(&self.dir, actors, len)?;
+        idindex::ActorIndex::open(&self.dir, actors, len)?.ok_or_else(|| EngineError::Corrupt {
+            path: self.dir.join(idindex::INDEX),
+            reason: "the actor index just written does not read back".into(),
+        })
+    }
+
+    /// The actor index and the id of the actor named `actor` in it; a damaged index block is rebuilt once.
+    fn index_lookup(&self, w: &Writer, actor: &str) -> Result<(idindex::ActorIndex, Option<u32>), EngineError> {
+        let len = w.manifest.actors_len;
+        let idx = self.actor_index(w)?;
+        match idx.lookup(actor, len) {
+            Ok(found) => Ok((idx, found)),
+            Err(EngineError::Corrupt { .. }) => {
+                {
+                    let _one = self.indexing.lock().unwrap_or_else(|e| e.into_inner());
+                    idindex::build(&self.dir, w.manifest.actors, len)?;
+                }
+                let idx = self.actor_index(w)?;
+                let found = idx.lookup(actor, len)?;
+                Ok((idx, found))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The actor named `actor` and its customer's members, by the on-disk index (the full identity is not
+    /// loaded); names of the members by id.
+    fn lookup_on_disk(&self, w: &mut Writer, actor: &str) -> Result<Option<Members>, EngineError> {
+        let len = w.manifest.actors_len;
+        let (idx, id) = self.index_lookup(w, actor)?;
+        let Some(id) = id else { return Ok(None) };
+        let roots = w.roots();
+        let root = roots.get(id as usize).copied().unwrap_or(id);
+        let members: Vec<u32> = if w.manifest.links_len == 0 && w.pending_merges.is_empty() {
+            vec![root]
+        } else {
+            (0..roots.len() as u32).filter(|&a| roots[a as usize] == root).collect()
+        };
+        let mut names = std::collections::HashMap::new();
+        for &m in &members {
+            names.insert(m, idx.name_any(m, len)?);
+        }
+        Ok(Some((members, names)))
     }
 
     /// Merges all parts into few large ones, re-filing merged identities under their customer and dropping
     /// forgotten events.
     pub fn compact(&self) -> Result<compact::CompactReport, EngineError> {
-        compact::compact(self, compact::CompactScope::All)
+        let report = compact::compact(self, compact::CompactScope::All)?;
+        self.refresh_index(true)?;
+        Ok(report)
     }
 
     /// Merges the small parts when there are at least `at_least` of them (the server's background compaction);
@@ -337,8 +422,6 @@ fn write_frozen(
     Ok(())
 }
 
-impl Store {}
-
 impl Engine for Store {
     /// Group commit: callers queue their batch; whoever gets the writer lock logs every queued batch with one
     /// fsync and hands the others their results (see the `group` module).
@@ -409,8 +492,24 @@ impl Engine for Store {
         snap.scan(spec, visitor)
     }
 
+    /// By the on-disk actor index ([`idindex`]) unless the full identity is loaded already (a process that
+    /// ingests): one customer's lookup never loads every actor name.
     fn customer(&self, actor: &str) -> Result<Option<CustomerRecord>, EngineError> {
         let mut w = self.writer();
+        if !w.identity_loaded() {
+            let Some((members, names)) = self.lookup_on_disk(&mut w, actor)? else { return Ok(None) };
+            let snap = w.snapshot()?;
+            let rows = snap.customer_rows(&members);
+            let merges = w.merges_of(&members)?;
+            let name = |a: tropa_core::ActorId| names.get(&a.0).cloned().unwrap_or_default();
+            use tropa_core::EventAccess;
+            return Ok(Some(CustomerRecord {
+                customer: name(tropa_core::ActorId(members[0])),
+                actors: members.iter().map(|&m| name(tropa_core::ActorId(m))).collect(),
+                merges: merges.iter().map(|m| MergeRecord::resolve(m, name)).collect(),
+                events: rows.into_iter().map(|r| snap.event(r)).collect(),
+            }));
+        }
         let Some(id) = w.identity()?.lookup(actor) else { return Ok(None) };
         let members: Vec<u32> = w.identity()?.members_of(id).into_iter().map(|a| a.0).collect();
         let snap = w.snapshot()?;
@@ -425,6 +524,25 @@ impl Engine for Store {
             merges: merges.iter().map(|m| MergeRecord::resolve(m, name)).collect(),
             events: rows.into_iter().map(|r| snap.event(r)).collect(),
         }))
+    }
+
+    /// By the loaded identity, else by the on-disk actor index.
+    fn customer_key(&self, id: &str) -> Result<Option<tropa_core::ActorId>, EngineError> {
+        let mut w = self.writer();
+        if w.identity_loaded() {
+            let ident = w.identity()?;
+            return Ok(ident.lookup(id).map(|a| ident.root(a)));
+        }
+        let (_, found) = self.index_lookup(&w, id)?;
+        let roots = w.roots();
+        Ok(found.map(|a| tropa_core::ActorId(roots.get(a as usize).copied().unwrap_or(a))))
+    }
+
+    /// The manifest's generation (every flush, compaction and forget written) above the events accepted and
+    /// the customers forgotten since: within a generation both only grow.
+    fn data_version(&self) -> Result<u64, EngineError> {
+        let w = self.writer();
+        Ok((w.manifest.generation << 40).wrapping_add(w.manifest.next_seq + w.tombstones.len() as u64))
     }
 
     fn actor_names(&self, ids: &[tropa_core::ActorId]) -> Result<Vec<String>, EngineError> {

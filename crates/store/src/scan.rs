@@ -56,6 +56,8 @@ struct Scratch {
     cand: Vec<(i64, u64, u32, u32)>,
     /// Time and names of the chunk's rows of parts not read in place: (part, first row, times, names).
     win: Vec<(usize, usize, Vec<i64>, Vec<u16>)>,
+    /// Entries of `win` this chunk uses (the others keep their buffers for later chunks).
+    win_used: usize,
     tmp: Vec<u64>,
     err: Option<tropa_engine::EngineError>,
 }
@@ -161,16 +163,24 @@ impl Snapshot {
             .map(|i| ((keys * i / chunks) as u32)..((keys * (i + 1) / chunks) as u32))
             .filter(|r| !r.is_empty() || keys == 0)
             .collect();
+        // scratch buffers are reused from chunk to chunk: fresh ones per chunk cost a page fault per 4 KiB
+        let pool: std::sync::Mutex<Vec<Scratch>> = std::sync::Mutex::new(Vec::new());
         ranges
             .into_par_iter()
             .map(|range| {
+                let mut scratch = pool
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .pop()
+                    .unwrap_or_else(|| Scratch { dict: vec![Vec::new(); DICT_COLS], ..Scratch::default() });
                 let mut sink = visitor.start();
-                let mut scratch = Scratch { dict: vec![Vec::new(); DICT_COLS], ..Scratch::default() };
                 self.scan_range(&plan, range, &mut scratch, &mut |j| sink.journey(j));
-                match scratch.err {
+                let out = match scratch.err.take() {
                     Some(e) => Err(e),
                     None => Ok(sink.finish()),
-                }
+                };
+                pool.lock().unwrap_or_else(|e| e.into_inner()).push(scratch);
+                out
             })
             .collect()
     }
@@ -212,7 +222,7 @@ impl Snapshot {
             }
             used += 1;
         }
-        s.win.truncate(used);
+        s.win_used = used;
         let mut gi = self.group_roots.partition_point(|&r| r < range.start);
         let mut segs: Vec<(usize, Range<usize>)> = Vec::with_capacity(cursors.len());
         loop {
@@ -280,7 +290,7 @@ impl Snapshot {
         f: &mut dyn FnMut(&Journey<'_>),
     ) {
         let win = std::mem::take(&mut s.win);
-        self.direct_in(plan, key, (p, r), &win, s, f);
+        self.direct_in(plan, key, (p, r), &win[..s.win_used], s, f);
         s.win = win;
     }
 

@@ -189,6 +189,11 @@ impl Writer {
         })
     }
 
+    /// Whether the full identity is loaded (then it knows actors not yet in `actors.log`).
+    pub fn identity_loaded(&self) -> bool {
+        self.identity.is_some()
+    }
+
     /// The full identity (names and index), loaded on first use.
     pub fn identity(&mut self) -> Result<&mut Identity, EngineError> {
         if self.identity.is_none() {

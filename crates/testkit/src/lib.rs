@@ -256,6 +256,17 @@ impl Engine for NaiveEngine {
         Ok(hidden)
     }
 
+    fn customer_key(&self, id: &str) -> Result<Option<tropa_core::ActorId>, EngineError> {
+        let g = self.lock();
+        Ok(g.identity.lookup(id).map(|a| g.identity.root(a)))
+    }
+
+    /// Events stored and forgets so far: both only grow.
+    fn data_version(&self) -> Result<u64, EngineError> {
+        let g = self.lock();
+        Ok((g.events.len() + g.forgotten.len()) as u64)
+    }
+
     fn summary(&self) -> Result<EngineSummary, EngineError> {
         let g = self.lock();
         let j = g.journeys();

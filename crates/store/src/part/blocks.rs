@@ -220,8 +220,75 @@ impl Directory {
     }
 }
 
+/// The LEB128 varint starting the 8 bytes `w` (little-endian), and its length, if it is at most 8 bytes long:
+/// without a branch per byte.
+#[inline(always)]
+fn var8(w: u64) -> Option<(u64, usize)> {
+    let stops = !w & 0x8080_8080_8080_8080;
+    if stops == 0 {
+        return None;
+    }
+    let len = (stops.trailing_zeros() as usize + 1) / 8;
+    let x = if len == 8 { w } else { w & ((1u64 << (8 * len)) - 1) };
+    let v = (x & 0x7f)
+        | (x >> 1 & 0x7f << 7)
+        | (x >> 2 & 0x7f << 14)
+        | (x >> 3 & 0x7f << 21)
+        | (x >> 4 & 0x7f << 28)
+        | (x >> 5 & 0x7f << 35)
+        | (x >> 6 & 0x7f << 42)
+        | (x >> 7 & 0x7f << 49);
+    Some((v, len))
+}
+
+/// Undoes the zigzag delta varints of `t` into `out`; the bytes of `t` read (`None` if `t` ends early).
+/// `padded` is `t` followed by at least 8 more bytes (or `t` itself): varints are then read 8 bytes at a time.
+#[inline(always)]
+fn undelta_into<T: Copy>(t: &[u8], padded: &[u8], out: &mut [T], cast: impl Fn(u64) -> T) -> Option<usize> {
+    let (mut pos, mut prev) = (0usize, 0u64);
+    let fast_end = padded.len().saturating_sub(8).min(t.len());
+    for slot in out.iter_mut() {
+        if pos < fast_end {
+            let w = u64::from_le_bytes(padded[pos..pos + 8].try_into().unwrap_or_default());
+            if let Some((z, len)) = var8(w) {
+                if pos + len > t.len() {
+                    return None;
+                }
+                pos += len;
+                prev = prev.wrapping_add(((z >> 1) as i64 ^ -((z & 1) as i64)) as u64);
+                *slot = cast(prev);
+                continue;
+            }
+        }
+        let z = match t.get(pos) {
+            Some(&b) if b < 0x80 => {
+                pos += 1;
+                b as u64
+            }
+            _ => read_var(t, &mut pos)?,
+        };
+        prev = prev.wrapping_add(((z >> 1) as i64 ^ -((z & 1) as i64)) as u64);
+        *slot = cast(prev);
+    }
+    Some(pos)
+}
+
 /// Undoes the zigzag delta varints of `t` into values of `W` bytes filling `out`; the bytes of `t` read.
-fn undelta<const W: usize>(t: &[u8], out: &mut [u8]) -> Option<usize> {
+fn undelta<const W: usize>(t: &[u8], padded: &[u8], out: &mut [u8]) -> Option<usize> {
+    // the buffers a scan decodes into are 8-byte aligned: values are written as words, not byte by byte
+    match W {
+        8 => {
+            if let Ok(words) = bytemuck::try_cast_slice_mut::<u8, u64>(out) {
+                return undelta_into(t, padded, words, |v| v);
+            }
+        }
+        4 => {
+            if let Ok(words) = bytemuck::try_cast_slice_mut::<u8, u32>(out) {
+                return undelta_into(t, padded, words, |v| v as u32);
+            }
+        }
+        _ => {}
+    }
     let (mut pos, mut prev) = (0usize, 0u64);
     for slot in out.chunks_exact_mut(W) {
         let z = match t.get(pos) {
@@ -240,24 +307,70 @@ fn undelta<const W: usize>(t: &[u8], out: &mut [u8]) -> Option<usize> {
     Some(pos)
 }
 
-/// Unpacks `bits`-bit values from `words` into values of `W` bytes filling `out`.
-fn unpack<const W: usize>(words: &[u64], bits: usize, out: &mut [u8]) {
+/// Unpacks `bits`-bit values (LSB first) from `packed` (followed by at least 8 bytes of padding) into `out`.
+#[inline(always)]
+fn unpack_into<T: Copy>(packed: &[u8], bits: usize, out: &mut [T], cast: impl Fn(u64) -> T) {
+    let mask = (1u64 << bits) - 1;
+    for (i, slot) in out.iter_mut().enumerate() {
+        let at = i * bits;
+        let b = at / 8;
+        let word = u64::from_le_bytes(packed[b..b + 8].try_into().unwrap_or_default());
+        *slot = cast((word >> (at % 8)) & mask);
+    }
+}
+
+/// Unpacks `bits`-bit values (at most 32) from `packed` (followed by at least 8 bytes of padding) into values of
+/// `W` bytes filling `out`.
+fn unpack<const W: usize>(packed: &[u8], bits: usize, out: &mut [u8]) {
     if bits == 0 {
         out.fill(0);
         return;
     }
-    let mask = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
-    for (i, slot) in out.chunks_exact_mut(W).enumerate() {
-        let at = i * bits;
-        let mut v = words[at / 64] >> (at % 64);
-        if at % 64 + bits > 64 {
-            v |= words[at / 64 + 1] << (64 - at % 64);
-        }
-        let bytes = (v & mask).to_le_bytes();
-        if let Ok(slot) = <&mut [u8; W]>::try_from(slot) {
-            slot.copy_from_slice(&bytes[..W]);
-        }
+    match W {
+        1 => unpack_into(packed, bits, out, |v| v as u8),
+        2 => match bytemuck::try_cast_slice_mut::<u8, u16>(out) {
+            Ok(v) => unpack_into(packed, bits, v, |v| v as u16),
+            Err(_) => {
+                let mut tmp = vec![0u16; out.len() / 2];
+                unpack_into(packed, bits, &mut tmp, |v| v as u16);
+                out.copy_from_slice(bytemuck::cast_slice(&tmp));
+            }
+        },
+        _ => match bytemuck::try_cast_slice_mut::<u8, u32>(out) {
+            Ok(v) => unpack_into(packed, bits, v, |v| v as u32),
+            Err(_) => {
+                let mut tmp = vec![0u32; out.len() / 4];
+                unpack_into(packed, bits, &mut tmp, |v| v as u32);
+                out.copy_from_slice(bytemuck::cast_slice(&tmp));
+            }
+        },
     }
+}
+
+thread_local! {
+    /// Each thread's zstd context and its buffer for transformed blocks, reused from block to block (a fresh
+    /// context and buffer per block cost more than the decoding itself).
+    static UNZSTD: std::cell::RefCell<(Option<zstd::bulk::Decompressor<'static>>, Vec<u8>)> =
+        const { std::cell::RefCell::new((None, Vec::new())) };
+}
+
+/// Decompresses `stored` (at most `cap` bytes) into this thread's buffer, followed by 8 zero bytes, and calls `f`
+/// with the decompressed bytes, without and with the padding.
+fn with_unzstd<R>(stored: &[u8], cap: usize, f: impl FnOnce(&[u8], &[u8]) -> R) -> Result<R, String> {
+    UNZSTD.with(|cell| {
+        let mut guard = cell.borrow_mut();
+        let (ctx, buf) = &mut *guard;
+        if ctx.is_none() {
+            *ctx = Some(zstd::bulk::Decompressor::new().map_err(|e| format!("block: {e}"))?);
+        }
+        let Some(d) = ctx.as_mut() else { return Err("block: no zstd context".to_string()) };
+        buf.clear();
+        buf.reserve(cap + 8);
+        let n = d.decompress_to_buffer(stored, buf).map_err(|e| format!("block: {e}"))?;
+        buf.truncate(n);
+        buf.extend_from_slice(&[0u8; 8]);
+        Ok(f(&buf[..n], &buf[..]))
+    })
 }
 
 /// Decodes one block of section `sec` into `out` (exactly `block.len` bytes).
@@ -270,36 +383,50 @@ pub fn decode_block(sec: &[u8], block: &Block, width: usize, out: &mut [u8]) -> 
     let wrong = || "block decodes to the wrong size".to_string();
     match block.transform {
         T_NONE => {
-            let got = zstd::bulk::decompress_to_buffer(stored, out).map_err(|e| format!("block: {e}"))?;
+            let got = UNZSTD
+                .with(|cell| {
+                    let mut guard = cell.borrow_mut();
+                    if guard.0.is_none() {
+                        guard.0 = zstd::bulk::Decompressor::new().ok();
+                    }
+                    match guard.0.as_mut() {
+                        Some(d) => d.decompress_to_buffer(stored, out),
+                        None => zstd::bulk::decompress_to_buffer(stored, out),
+                    }
+                })
+                .map_err(|e| format!("block: {e}"))?;
             if got != block.len {
                 return Err(wrong());
             }
         }
         T_DELTA => {
-            let t = zstd::bulk::decompress(stored, n * 10 + 16).map_err(|e| format!("block: {e}"))?;
-            let pos = match width {
-                8 => undelta::<8>(&t, out),
-                4 => undelta::<4>(&t, out),
+            let pos = with_unzstd(stored, n * 10 + 16, |t, padded| match width {
+                8 => undelta::<8>(t, padded, out).filter(|&p| p == t.len()),
+                4 => undelta::<4>(t, padded, out).filter(|&p| p == t.len()),
                 _ => None,
-            };
-            if pos != Some(t.len()) {
+            })?;
+            if pos.is_none() {
                 return Err(wrong());
             }
         }
         _ => {
             let bits = block.bits as usize;
             let need = (n * bits).div_ceil(8);
-            let t = zstd::bulk::decompress(stored, need + 8).map_err(|e| format!("block: {e}"))?;
-            if t.len() != need {
+            let ok = with_unzstd(stored, need + 8, |t, padded| {
+                if t.len() != need {
+                    return false;
+                }
+                // `padded` is `t` and 8 zero bytes: unpack reads whole words past its end
+                match width {
+                    1 => unpack::<1>(padded, bits, out),
+                    2 => unpack::<2>(padded, bits, out),
+                    4 => unpack::<4>(padded, bits, out),
+                    _ => return false,
+                }
+                true
+            })?;
+            if !ok {
                 return Err(wrong());
-            }
-            let mut words = vec![0u64; need.div_ceil(8) + 1];
-            bytemuck::cast_slice_mut::<u64, u8>(&mut words)[..need].copy_from_slice(&t);
-            match width {
-                1 => unpack::<1>(&words, bits, out),
-                2 => unpack::<2>(&words, bits, out),
-                4 => unpack::<4>(&words, bits, out),
-                _ => return Err(wrong()),
             }
         }
     }
@@ -360,6 +487,23 @@ mod tests {
         round(&text, 1, Hint::Plain, Some(&ends));
         round(&[], 8, Hint::Delta, None);
         round(&[], 1, Hint::Plain, Some(&[]));
+    }
+
+    #[test]
+    fn varints_read_8_bytes_at_a_time_equal_the_plain_reader() {
+        let mut values: Vec<u64> = vec![0, 1, 127, 128, 16_383, 16_384, u32::MAX as u64, 1 << 55, (1 << 56) - 1];
+        values.extend([1u64 << 56, u64::MAX, u64::MAX / 3]);
+        for v in values {
+            let mut b = Vec::new();
+            write_var(&mut b, v);
+            let len = b.len();
+            b.resize(16, 0xff);
+            let w = u64::from_le_bytes(b[..8].try_into().unwrap());
+            match var8(w) {
+                Some(got) => assert_eq!(got, (v, len), "{v}"),
+                None => assert!(len > 8, "{v}"),
+            }
+        }
     }
 
     #[test]

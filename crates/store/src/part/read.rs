@@ -50,8 +50,18 @@ type Whole = (Vec<u64>, Option<String>);
 #[derive(Debug, Clone, Copy)]
 enum TextEnc {
     Empty,
-    Plain { offsets: Sec, bytes: Sec },
-    Dict { codes: Sec, offsets: Sec, bytes: Sec },
+    Plain {
+        offsets: Sec,
+        bytes: Sec,
+    },
+    Dict {
+        codes: Sec,
+        offsets: Sec,
+        bytes: Sec,
+    },
+    /// A section of the column has a damaged block directory: the part opens (scans that do not read the
+    /// column are unaffected) and reading the column is an error.
+    Damaged,
 }
 
 /// An open part.
@@ -139,6 +149,13 @@ impl PartReader {
         }
         let mut secs = HashMap::new();
         let mut dirs = Vec::new();
+        // text columns whose block directory is damaged (the part still opens; see `TextEnc::Damaged`)
+        let mut damaged_text = [false; TextCol::COUNT];
+        let text_col = |id: u32| -> Option<usize> {
+            [id::TEXT_A, id::TEXT_B, id::TEXT_C]
+                .iter()
+                .find_map(|&b| id.checked_sub(b).filter(|&c| (c as usize) < TextCol::COUNT).map(|c| c as usize))
+        };
         for i in 0..nsec {
             let at = HEADER_LEN + i * 24;
             let wide = le_u32(b, at + 4);
@@ -158,8 +175,14 @@ impl PartReader {
             match s.enc {
                 ENC_RAW => {}
                 ENC_BLOCKS if version >= 2 => {
-                    let dir = Directory::parse(&b[off..off + len], s.width as usize)
-                        .map_err(|e| corrupt(&format!("section {}: {e}", s.id)))?;
+                    let dir = match (Directory::parse(&b[off..off + len], s.width as usize), text_col(s.id)) {
+                        (Ok(dir), _) => dir,
+                        (Err(_), Some(c)) => {
+                            damaged_text[c] = true;
+                            continue;
+                        }
+                        (Err(e), None) => return Err(corrupt(&format!("section {}: {e}", s.id))),
+                    };
                     s.logical = dir.len;
                     s.slot = dirs.len();
                     dirs.push(dir);
@@ -203,6 +226,7 @@ impl PartReader {
             let (a, bsec, csec) =
                 (secs.get(&(id::TEXT_A + c)), secs.get(&(id::TEXT_B + c)), secs.get(&(id::TEXT_C + c)));
             *t = match (a, bsec, csec) {
+                _ if damaged_text[c as usize] => TextEnc::Damaged,
                 (None, _, _) => TextEnc::Empty,
                 (Some(&a), Some(&o), Some(&d))
                     if a.logical == rows * a.width as usize && [1, 2, 4].contains(&a.width) && o.width == 4 =>
@@ -348,6 +372,15 @@ impl PartReader {
         let dir = &self.dirs[s.slot];
         let mut i = dir.find(a).ok_or_else(|| damaged("rows out of range".into()))?;
         while let Some(b) = dir.blocks.get(i).filter(|b| b.out < z) {
+            if a <= b.out && b.out + b.len <= z {
+                // a whole block: decoded straight into `out`
+                let at = out.len();
+                out.resize(at + b.len / w, T::zeroed());
+                let bytes = bytemuck::cast_slice_mut::<T, u8>(&mut out[at..]);
+                blocks::decode_block(self.stored(s), b, s.width as usize, bytes).map_err(damaged)?;
+                i += 1;
+                continue;
+            }
             // every decoded byte is written: the buffer only grows, never needs clearing
             if tmp.len() < b.len.div_ceil(8) {
                 tmp.resize(b.len.div_ceil(8), 0);
@@ -398,12 +431,15 @@ impl PartReader {
 
     /// Decodes every section (compaction reads whole rows).
     pub fn load_all(&self) -> Result<(), EngineError> {
+        if let Some(c) = self.text.iter().position(|t| matches!(t, TextEnc::Damaged)) {
+            return Err(self.text_damaged(c));
+        }
         let mut need = vec![self.ts, self.name, self.seq, self.kind, self.recv];
         need.extend(self.dict.iter().flatten().copied());
         need.extend(self.rev_rows.iter().chain(self.rev_vals.iter()).copied());
         for t in &self.text {
             match *t {
-                TextEnc::Empty => {}
+                TextEnc::Empty | TextEnc::Damaged => {}
                 TextEnc::Plain { offsets, bytes } => need.extend([offsets, bytes]),
                 TextEnc::Dict { codes, offsets, bytes } => need.extend([codes, offsets, bytes]),
             }
@@ -419,7 +455,7 @@ impl PartReader {
         all.extend(self.rev_rows.iter().chain(self.rev_vals.iter()).copied());
         for t in &self.text {
             match *t {
-                TextEnc::Empty => {}
+                TextEnc::Empty | TextEnc::Damaged => {}
                 TextEnc::Plain { offsets, bytes } => all.extend([offsets, bytes]),
                 TextEnc::Dict { codes, offsets, bytes } => all.extend([codes, offsets, bytes]),
             }
@@ -548,7 +584,7 @@ impl PartReader {
             }
         };
         match self.text[col as usize] {
-            TextEnc::Empty => "",
+            TextEnc::Empty | TextEnc::Damaged => "",
             TextEnc::Plain { offsets, bytes } => cell(offsets, bytes, row),
             TextEnc::Dict { codes, offsets, bytes } => match self.code(codes, row) {
                 Some(code) => cell(offsets, bytes, code as usize),
@@ -576,6 +612,7 @@ impl PartReader {
         };
         match self.text[col as usize] {
             TextEnc::Empty => (0..self.rows).for_each(|_| f("")),
+            TextEnc::Damaged => return Err(self.text_damaged(col as usize)),
             TextEnc::Dict { codes, offsets, bytes } => {
                 let (c, o, b) = (whole(codes)?, whole(offsets)?, whole(bytes)?);
                 let o: &[u32] = bytemuck::cast_slice(&o);
@@ -620,6 +657,13 @@ impl PartReader {
             }
         }
         Ok(())
+    }
+
+    fn text_damaged(&self, c: usize) -> EngineError {
+        EngineError::Corrupt {
+            path: self.path.clone(),
+            reason: format!("text column {:?}: a block directory is damaged", TextCol::ALL[c]),
+        }
     }
 
     /// Row `row` as builder input, filed under `key` (dictionary codes are global, so they carry over as is).
