@@ -64,6 +64,12 @@ impl Writer {
         let mut fresh = Vec::with_capacity(events.len());
         let mut dups = 0;
         for ev in events {
+            if ev.message_id.is_empty() {
+                // an event without a message id (an imported row without one) is never a duplicate by id: a
+                // re-import is recognised by the import log's chunk digests instead
+                fresh.push(ev);
+                continue;
+            }
             let key = message_key(&ev.message_id);
             if !seen.contains(&key) && pending.insert(key) {
                 fresh.push(ev);
