@@ -43,7 +43,6 @@ fn write_csv(path: &Path, rows: u64) {
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     writeln!(f, "user_id,event,timestamp,i").unwrap();
     for i in 0..rows {
-        // every fifth row repeats the one before but for `i`: identical purchases stay distinct events
         writeln!(f, "u{},e{},2026-01-01T00:{:02}:{:02}Z,{i}", i % 311, i % 5, (i / 60) % 60, i % 60).unwrap();
     }
 }
@@ -61,6 +60,15 @@ fn reimporting_csv_ndjson_and_parquet_adds_nothing() {
     assert_eq!(events(&data), 5000);
     let counts = counts_by_row(&data, dir.path());
     assert!(counts.len() == 5000 && counts.values().all(|&c| c == 1));
+
+    // identical rows without ids (two equal purchases) stay two events, and are recognised on a re-import
+    let twins = dir.path().join("twins.csv");
+    std::fs::write(&twins, "user_id,event,timestamp,i\nu1,buy,2026-01-02T00:00:00Z,1\nu1,buy,2026-01-02T00:00:00Z,1\n")
+        .unwrap();
+    let tw = dir.path().join("tw");
+    assert_eq!(import(&tw, &twins, &[])["accepted"].as_u64(), Some(2));
+    assert_eq!(import(&tw, &twins, &[])["recognised"].as_u64(), Some(2));
+    assert_eq!(events(&tw), 2);
 
     // a longer file that starts with the same rows: its first chunks are recognised, the rest imported
     let longer = dir.path().join("longer.csv");

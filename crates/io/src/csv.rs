@@ -126,10 +126,7 @@ impl Records {
                 }
             }
         }
-        self.plan.build(
-            line,
-            |i| texts.get(i).map_or(Cell::Null, |s| Cell::Text(s)),
-        )
+        self.plan.build(line, |i| texts.get(i).map_or(Cell::Null, |s| Cell::Text(s)))
     }
 }
 

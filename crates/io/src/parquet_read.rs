@@ -250,8 +250,7 @@ fn convert(plan: &Plan, path: &Path, first_row: u64, b: &RecordBatch, start: usi
         Plan::Mapped { plan, positions } => {
             let cols: Vec<Col<'_>> = b.columns().iter().map(Col::new).collect();
             let cell = |c: usize, i: usize| positions[c].map_or(crate::row::Cell::Null, |k| cols[k].cell(i));
-            rows.map(|i| plan.build(at(i), |c| cell(c, i)))
-                .collect()
+            rows.map(|i| plan.build(at(i), |c| cell(c, i))).collect()
         }
     })
 }

@@ -150,7 +150,8 @@ fn decode(b: &[u8]) -> Result<Vec<(Chunk, u64)>, String> {
     Ok(rest
         .chunks_exact(ENTRY)
         .map(|e| {
-            let c = Chunk { file: u128_at(e, 0), first_row: u64_at(e, 16), rows: u64_at(e, 24), digest: u128_at(e, 32) };
+            let c =
+                Chunk { file: u128_at(e, 0), first_row: u64_at(e, 16), rows: u64_at(e, 24), digest: u128_at(e, 32) };
             (c, u64_at(e, 48))
         })
         .collect())
