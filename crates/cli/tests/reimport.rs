@@ -169,3 +169,47 @@ fn killed_imports_without_ids_end_with_every_row_once() {
     assert_eq!(counts.len() as u64, total);
     assert!(counts.values().all(|&c| c == 1), "a row was imported twice");
 }
+
+/// A gzip stream of the first `keep` bytes of `data` in stored (uncompressed) deflate blocks, none of them the
+/// final one and no trailer: reading it yields those bytes, then fails with an unexpected end of file.
+fn truncated_gzip(data: &[u8], keep: usize) -> Vec<u8> {
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    for block in data[..keep].chunks(65_535) {
+        out.push(0); // not the final block, stored
+        let n = block.len() as u16;
+        out.extend_from_slice(&n.to_le_bytes());
+        out.extend_from_slice(&(!n).to_le_bytes());
+        out.extend_from_slice(block);
+    }
+    out
+}
+
+#[test]
+fn an_import_that_fails_midway_commits_its_chunks_with_their_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let nd = dir.path().join("events.ndjson");
+    let mut text = String::new();
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "{{\"type\":\"track\",\"event\":\"e{}\",\"userId\":\"u{}\",\"timestamp\":\"2026-01-01T00:00:{:02}Z\",\"properties\":{{\"i\":{i}}}}}\n",
+            i % 3,
+            i % 97,
+            i % 60
+        ));
+    }
+    std::fs::write(&nd, &text).unwrap();
+    let gz = dir.path().join("cut.ndjson.gz");
+    // cut after a whole line, so the rows before the cut are exactly the file's first rows
+    let cut = text[..text.len() * 3 / 5].rfind('\n').unwrap() + 1;
+    std::fs::write(&gz, truncated_gzip(text.as_bytes(), cut)).unwrap();
+    let data = dir.path().join("data");
+    let out = tropa(&data, &["import", gz.to_str().unwrap(), "--batch", "500", "--output", "json"]);
+    assert!(!out.status.success(), "a cut gzip stream must fail the import");
+    let kept = events(&data);
+    assert!(kept > 0 && kept < 20_000, "{kept} events kept");
+    let again = import(&data, &nd, &["--batch", "500"]);
+    assert_eq!(again["recognised"].as_u64(), Some(kept), "{again}");
+    assert_eq!(events(&data), 20_000);
+    let counts = counts_by_row(&data, dir.path());
+    assert!(counts.len() == 20_000 && counts.values().all(|&c| c == 1), "a row was imported twice");
+}

@@ -126,144 +126,154 @@ pub fn run(data: &Path, args: ImportArgs) -> anyhow::Result<()> {
     let mut pending: Vec<Chunk> = Vec::new();
     let mut shown = 0usize;
     let json = args.output == OutFormat::Json;
-    for path in &args.files {
-        let format = match args.format {
-            Some(f) => f.into(),
-            None => Format::from_path(path).ok_or_else(|| {
-                UserError(format!(
-                    "{}: {}",
-                    path.display(),
-                    tr(
-                        "cannot tell the format: use --format ndjson|csv|parquet",
-                        "не удалось определить формат: укажите --format ndjson|csv|parquet"
-                    )
-                ))
-            })?,
-        };
-        let opts = ReadOptions {
-            received_at,
-            time_format: time_format.clone(),
-            mapping: mapping.clone(),
-            csv_delimiter: args.delimiter as u8,
-            csv_has_header: !args.no_header,
-            defaults: defaults.clone(),
-            ..ReadOptions::default()
-        };
-        let reader = tropa_io::open_reader(path, format, opts)?;
-        let file_digest = tropa_io::file_digest(path)?;
-        let mut file_rows = 0u64;
-        let bar = progress_bar(reader.progress().1);
-        // a reader thread parses the next batch while this one is being made durable
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch, tropa_io::IoError>>(2);
-        let batch_size = args.batch;
-        let producer = std::thread::spawn(move || {
-            let mut reader = reader;
-            loop {
-                let mut b = Batch {
-                    events: Vec::with_capacity(batch_size),
-                    errors: Vec::new(),
-                    digest: 0,
-                    position: 0,
-                    more: false,
-                };
-                let r = reader.next_batch(batch_size, &mut b.events, &mut b.errors);
-                b.position = reader.progress().0;
-                b.digest = tropa_io::chunk_digest(&b.events, &b.errors);
-                match r {
-                    Ok(more) => {
-                        b.more = more;
-                        if tx.send(Ok(b)).is_err() || !more {
+    // an error stops the import; the chunks whose rows were filed are committed with them (the store would
+    // flush those rows when dropped, and a re-import must recognise them)
+    let imported = (|| -> anyhow::Result<()> {
+        for path in &args.files {
+            let format = match args.format {
+                Some(f) => f.into(),
+                None => Format::from_path(path).ok_or_else(|| {
+                    UserError(format!(
+                        "{}: {}",
+                        path.display(),
+                        tr(
+                            "cannot tell the format: use --format ndjson|csv|parquet",
+                            "не удалось определить формат: укажите --format ndjson|csv|parquet"
+                        )
+                    ))
+                })?,
+            };
+            let opts = ReadOptions {
+                received_at,
+                time_format: time_format.clone(),
+                mapping: mapping.clone(),
+                csv_delimiter: args.delimiter as u8,
+                csv_has_header: !args.no_header,
+                defaults: defaults.clone(),
+                ..ReadOptions::default()
+            };
+            let reader = tropa_io::open_reader(path, format, opts)?;
+            let file_digest = tropa_io::file_digest(path)?;
+            let mut file_rows = 0u64;
+            let bar = progress_bar(reader.progress().1);
+            // a reader thread parses the next batch while this one is being made durable
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch, tropa_io::IoError>>(2);
+            let batch_size = args.batch;
+            let producer = std::thread::spawn(move || {
+                let mut reader = reader;
+                loop {
+                    let mut b = Batch {
+                        events: Vec::with_capacity(batch_size),
+                        errors: Vec::new(),
+                        digest: 0,
+                        position: 0,
+                        more: false,
+                    };
+                    let r = reader.next_batch(batch_size, &mut b.events, &mut b.errors);
+                    b.position = reader.progress().0;
+                    b.digest = tropa_io::chunk_digest(&b.events, &b.errors);
+                    match r {
+                        Ok(more) => {
+                            b.more = more;
+                            if tx.send(Ok(b)).is_err() || !more {
+                                return;
+                            }
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
                             return;
                         }
                     }
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
+                }
+            });
+            for batch in rx.iter() {
+                let Batch { events, errors, digest, position, more } = batch?;
+                let n = (events.len() + errors.len()) as u64;
+                let chunk = Chunk { file: file_digest, first_row: file_rows + 1, rows: n, digest };
+                file_rows += n;
+                totals.rows += n;
+                let known = n > 0 && (store.imported(&chunk) || pending.iter().any(|c| c.key() == chunk.key()));
+                let (events, errors) = if known {
+                    totals.recognised += n;
+                    (Vec::new(), Vec::new())
+                } else {
+                    if n > 0 {
+                        pending.push(chunk);
+                    }
+                    (events, errors)
+                };
+                totals.rejected += errors.len() as u64;
+                for e in errors {
+                    if shown < 20 {
+                        let line = format!("{}:{}: {}: {}", path.display(), e.row, e.field, e.reason);
+                        match &bar {
+                            Some(b) => b.println(line),
+                            None => eprintln!("{line}"),
+                        }
+                    }
+                    shown += 1;
+                }
+                let mut waiting = 0;
+                if !events.is_empty() {
+                    let (r, w): (IngestReport, usize) = store.ingest_unlogged(events)?;
+                    totals.accepted += r.accepted;
+                    totals.duplicates += r.duplicates;
+                    waiting = w;
+                }
+                if (waiting >= commit_rows || !more) && !pending.is_empty() {
+                    store.flush_import(&pending)?;
+                    pending.clear();
+                    if json {
+                        let line = serde_json::json!({"durable": true, "file": path.display().to_string(), "rows": totals.rows,
+                            "accepted": totals.accepted, "duplicates": totals.duplicates, "rejected": totals.rejected,
+                            "recognised": totals.recognised});
+                        print(&format!("{line}\n"))?;
                     }
                 }
-            }
-        });
-        for batch in rx.iter() {
-            let Batch { events, errors, digest, position, more } = batch?;
-            let n = (events.len() + errors.len()) as u64;
-            let chunk = Chunk { file: file_digest, first_row: file_rows + 1, rows: n, digest };
-            file_rows += n;
-            totals.rows += n;
-            let known = n > 0 && (store.imported(&chunk) || pending.iter().any(|c| c.key() == chunk.key()));
-            let (events, errors) = if known {
-                totals.recognised += n;
-                (Vec::new(), Vec::new())
-            } else {
-                if n > 0 {
-                    pending.push(chunk);
-                }
-                (events, errors)
-            };
-            totals.rejected += errors.len() as u64;
-            for e in errors {
-                if shown < 20 {
-                    let line = format!("{}:{}: {}: {}", path.display(), e.row, e.field, e.reason);
-                    match &bar {
-                        Some(b) => b.println(line),
-                        None => eprintln!("{line}"),
-                    }
-                }
-                shown += 1;
-            }
-            let mut waiting = 0;
-            if !events.is_empty() {
-                let (r, w): (IngestReport, usize) = store.ingest_unlogged(events)?;
-                totals.accepted += r.accepted;
-                totals.duplicates += r.duplicates;
-                waiting = w;
-            }
-            if (waiting >= commit_rows || !more) && !pending.is_empty() {
-                store.flush_import(&pending)?;
-                pending.clear();
-                if json {
-                    let line = serde_json::json!({"durable": true, "file": path.display().to_string(), "rows": totals.rows,
-                        "accepted": totals.accepted, "duplicates": totals.duplicates, "rejected": totals.rejected,
-                        "recognised": totals.recognised});
-                    print(&format!("{line}\n"))?;
-                }
-            }
-            if let Some(b) = &bar {
-                b.set_position(position);
-                let secs = started.elapsed().as_secs_f64().max(1e-9);
-                b.set_message(format!(
-                    "{} {}  {:.0} {}/s",
-                    int(totals.accepted),
-                    tr("events", "событий"),
-                    totals.rows as f64 / secs,
-                    tr("rows", "строк")
-                ));
-            }
-            if totals.rejected > args.max_errors {
                 if let Some(b) = &bar {
-                    b.abandon();
+                    b.set_position(position);
+                    let secs = started.elapsed().as_secs_f64().max(1e-9);
+                    b.set_message(format!(
+                        "{} {}  {:.0} {}/s",
+                        int(totals.accepted),
+                        tr("events", "событий"),
+                        totals.rows as f64 / secs,
+                        tr("rows", "строк")
+                    ));
                 }
-                drop(rx);
-                let _ = producer.join();
-                store.flush_import(&pending)?;
-                return Err(UserError(format!(
-                    "{} ({} > --max-errors {}); {} {} {}",
-                    tr("too many bad rows", "слишком много ошибочных строк"),
-                    totals.rejected,
-                    args.max_errors,
-                    tr("stopped; the", "импорт остановлен;"),
-                    totals.accepted,
-                    tr("events accepted so far are kept", "уже принятых событий сохранены")
-                ))
-                .into());
+                if totals.rejected > args.max_errors {
+                    if let Some(b) = &bar {
+                        b.abandon();
+                    }
+                    drop(rx);
+                    let _ = producer.join();
+                    store.flush_import(&pending)?;
+                    pending.clear();
+                    return Err(UserError(format!(
+                        "{} ({} > --max-errors {}); {} {} {}",
+                        tr("too many bad rows", "слишком много ошибочных строк"),
+                        totals.rejected,
+                        args.max_errors,
+                        tr("stopped; the", "импорт остановлен;"),
+                        totals.accepted,
+                        tr("events accepted so far are kept", "уже принятых событий сохранены")
+                    ))
+                    .into());
+                }
+                if !more {
+                    break;
+                }
             }
-            if !more {
-                break;
+            let _ = producer.join();
+            if let Some(b) = bar {
+                b.finish_and_clear();
             }
         }
-        let _ = producer.join();
-        if let Some(b) = bar {
-            b.finish_and_clear();
-        }
+        Ok(())
+    })();
+    if let Err(e) = imported {
+        let _ = store.flush_import(&pending);
+        return Err(e);
     }
     store.flush_import(&pending)?;
     if store.part_count() > 16 {
