@@ -12,7 +12,8 @@
 //! - time: `timestamp` if given; else `originalTimestamp` corrected for clock skew by `receivedAt - sentAt`
 //!   when [`ParseContext::correct_skew`] is on; else the receive time;
 //! - a missing `messageId` becomes `h-` + a 128-bit hash of the message's canonical JSON (and of the receive time
-//!   when the message has no time of its own), so re-sending the same message is recognised as a duplicate;
+//!   when the message has no time of its own), so re-sending the same message is recognised as a duplicate
+//!   (unless [`ParseContext::make_ids`] is off: file imports keep it empty);
 //! - revenue comes from `properties.revenue`, else `properties.total`; it must be a finite number;
 //! - UTM tags come from `context.campaign`, else from `utm_*` parameters of `context.page.url`;
 //! - a group call needs `groupId` (Segment's spec); a message without it but with `properties.group_id` (the
@@ -79,18 +80,21 @@ pub struct ParseContext {
     /// Reject events that claim to happen more than this many ms after `received_at` (live traffic: a wrong
     /// client clock); `None` accepts any time up to 2200.
     pub future_limit_ms: Option<i64>,
+    /// Give a message without `messageId` the hashed id below (on for live traffic and [`ParseContext::at`]);
+    /// a file import turns it off and keeps the id empty (it recognises re-imports by chunk digests).
+    pub make_ids: bool,
 }
 
 impl ParseContext {
     /// A context for a historical import received at `received_at`.
     pub fn at(received_at: i64) -> Self {
-        ParseContext { received_at, kind: None, correct_skew: false, future_limit_ms: None }
+        ParseContext { received_at, kind: None, correct_skew: false, future_limit_ms: None, make_ids: true }
     }
 
     /// A context for live traffic received at `received_at` through an endpoint of `kind` (`None`: batch):
     /// clock skew is corrected, and events more than a day in the future are rejected.
     pub fn live(received_at: i64, kind: Option<MessageKind>) -> Self {
-        ParseContext { received_at, kind, correct_skew: true, future_limit_ms: Some(DAY_MS) }
+        ParseContext { received_at, kind, correct_skew: true, future_limit_ms: Some(DAY_MS), make_ids: true }
     }
 }
 
@@ -470,7 +474,7 @@ pub fn parse_message(value: &Value, ctx: &ParseContext) -> Result<Event, CoreErr
     if !errors.is_empty() {
         return Err(CoreError::Invalid(errors));
     }
-    if message_id.is_empty() {
+    if message_id.is_empty() && ctx.make_ids {
         // a message without a time of its own happens when it is received: two such sends are two events
         let mut canonical = value.to_string();
         if timestamp.is_none() && original.is_none() {

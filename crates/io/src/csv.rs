@@ -13,7 +13,7 @@ use tropa_core::Event;
 
 use crate::error::{IoError, RowError};
 use crate::mapping::{resolve, Columns, Defaults};
-use crate::row::{row_hash, Cell, RowPlan};
+use crate::row::{Cell, RowPlan};
 use crate::source::{self, Consumed};
 use crate::{EventReader, ReadOptions};
 
@@ -126,11 +126,7 @@ impl Records {
                 }
             }
         }
-        self.plan.build(
-            line,
-            |i| texts.get(i).map_or(Cell::Null, |s| Cell::Text(s)),
-            || row_hash(line, texts.iter().map(|s| Cell::Text(s))),
-        )
+        self.plan.build(line, |i| texts.get(i).map_or(Cell::Null, |s| Cell::Text(s)))
     }
 }
 

@@ -9,9 +9,9 @@
 //! Decisions worth knowing:
 //! - a bad row yields exactly one [`RowError`] naming its first bad field and listing every problem, so
 //!   `events + errors` counts the rows read;
-//! - a CSV or Parquet row without a message id gets `h-` + xxh3-128 of its row number and content: re-importing
-//!   the same file is idempotent, and two identical rows (two equal purchases on one day, as in CDNOW) stay two
-//!   events;
+//! - a row (or NDJSON message) without a message id keeps an empty one — no synthetic id is stored; `tropa
+//!   import` recognises a re-imported file by [`chunk_digest`]s kept in the store's import log, and two identical
+//!   rows (two equal purchases on one day, as in CDNOW) stay two events;
 //! - the Parquet export (`schema.rs`) carries `tropa.format.version = 1`; a file of a newer version is refused;
 //! - writers write `NAME.partial` and rename it when finished, so a failed export leaves no half file;
 //! - `max_line_bytes` bounds the memory of an NDJSON line; a CSV record is checked after it is read.
@@ -40,6 +40,7 @@ use tropa_core::time::TimeFormat;
 use tropa_core::Event;
 
 mod csv;
+mod digest;
 mod error;
 mod mapping;
 mod ndjson;
@@ -52,6 +53,7 @@ mod row;
 mod schema;
 mod source;
 
+pub use digest::{chunk_digest, file_digest};
 pub use error::{IoError, RowError};
 pub use mapping::{Field, Mapping};
 pub use ndjson_write::to_message;

@@ -64,7 +64,7 @@ impl NdjsonReader {
             path: path.to_path_buf(),
             input: BufReader::with_capacity(1 << 18, src.reader),
             block: Lines {
-                ctx: ParseContext::at(opts.received_at),
+                ctx: ParseContext { make_ids: false, ..ParseContext::at(opts.received_at) },
                 defaults,
                 max_line_bytes: opts.max_line_bytes.max(1),
                 buf: Vec::new(),

@@ -20,7 +20,7 @@ use tropa_core::time::check_range;
 use crate::error::{IoError, RowError};
 use crate::mapping::{resolve, Columns, Defaults, Field};
 use crate::parquet_cols::{supported, Col};
-use crate::row::{row_hash, RowPlan};
+use crate::row::RowPlan;
 use crate::schema::{COLUMNS, FORMAT_VERSION, FORMAT_VERSION_KEY};
 use crate::{EventReader, ReadOptions};
 
@@ -199,9 +199,6 @@ impl<'a> OwnBatch<'a> {
         if self.s[2].value(i).is_empty() && self.s[3].value(i).is_empty() {
             return Err(RowError::new(row, "user_id", "is empty: every row needs user_id or anonymous_id"));
         }
-        if self.s[0].value(i).is_empty() {
-            return Err(RowError::new(row, "message_id", "is empty: every exported row has one"));
-        }
         Ok(Event {
             message_id: t(0),
             kind,
@@ -253,8 +250,7 @@ fn convert(plan: &Plan, path: &Path, first_row: u64, b: &RecordBatch, start: usi
         Plan::Mapped { plan, positions } => {
             let cols: Vec<Col<'_>> = b.columns().iter().map(Col::new).collect();
             let cell = |c: usize, i: usize| positions[c].map_or(crate::row::Cell::Null, |k| cols[k].cell(i));
-            rows.map(|i| plan.build(at(i), |c| cell(c, i), || row_hash(at(i), cols.iter().map(|c| c.cell(i)))))
-                .collect()
+            rows.map(|i| plan.build(at(i), |c| cell(c, i))).collect()
         }
     })
 }

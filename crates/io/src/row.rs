@@ -194,14 +194,9 @@ pub(crate) struct RowPlan {
 }
 
 impl RowPlan {
-    /// Builds the event of row number `row`; `get` yields the cell of a column, `fallback_id` the message id of
-    /// a row that has none.
-    pub(crate) fn build<'a>(
-        &'a self,
-        row: u64,
-        get: impl Fn(usize) -> Cell<'a>,
-        fallback_id: impl FnOnce() -> String,
-    ) -> Result<Event, RowError> {
+    /// Builds the event of row number `row`; `get` yields the cell of a column. A row without a message id
+    /// keeps an empty one (a re-import is recognised by the store's import log, not by ids).
+    pub(crate) fn build<'a>(&'a self, row: u64, get: impl Fn(usize) -> Cell<'a>) -> Result<Event, RowError> {
         let mut cells = [Cell::Null; FIELDS];
         let mut from_default = [false; FIELDS];
         for f in Field::ALL {
@@ -306,7 +301,7 @@ impl RowPlan {
             0
         });
         let received_at = time(&mut errs, Field::ReceivedAt).unwrap_or(self.received_at);
-        let mut message_id = id(&mut errs, Field::MessageId);
+        let message_id = id(&mut errs, Field::MessageId);
 
         let page_url = text(Field::PageUrl).into_owned();
         let ctx_text = |f: Field| cut(text(f).into_owned(), MAX_CONTEXT_TEXT_BYTES);
@@ -392,9 +387,6 @@ impl RowPlan {
             return Err(RowError::from_fields(row, &errs));
         }
         settle_money(&mut properties, revenue, &currency);
-        if message_id.is_empty() {
-            message_id = fallback_id();
-        }
         Ok(Event {
             message_id,
             kind,
@@ -420,24 +412,6 @@ impl RowPlan {
             },
         })
     }
-}
-
-/// The message id of a row without one: `h-` + the 128-bit xxh3 of its row number and content, so re-importing
-/// a file is idempotent while identical rows (two equal purchases on one day) stay two events.
-pub(crate) fn row_hash<'a>(row: u64, cells: impl Iterator<Item = Cell<'a>>) -> String {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    h.update(&row.to_le_bytes());
-    for c in cells {
-        match c {
-            Cell::Null => {}
-            Cell::Text(s) | Cell::Str(s) => h.update(s.as_bytes()),
-            Cell::Int(v) | Cell::TimeMs(v) => h.update(&v.to_le_bytes()),
-            Cell::Float(v) => h.update(&v.to_bits().to_le_bytes()),
-            Cell::Bool(b) => h.update(&[u8::from(b)]),
-        }
-        h.update(&[0x1f]);
-    }
-    format!("h-{:032x}", h.digest128())
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! actors.idx      sorted lookup from any actor name to its id (rebuilt when missing or damaged; [`idindex`])
 //! dicts.json      dictionaries of low-cardinality columns (event names, channels, …)
 //! catalog.json    every event name and property with counts, first/last seen, top values ([`catalog`])
+//! imports.bin     digests of the imported chunks of files, to recognise a re-import ([`imports`])
 //! ```
 //!
 //! ```no_run
@@ -33,6 +34,7 @@ mod fsutil;
 mod group;
 mod ident;
 mod idindex;
+pub mod imports;
 pub mod manifest;
 pub mod part;
 mod scan;
@@ -97,6 +99,8 @@ pub struct Store {
     compacting: Mutex<()>,
     /// Held while `actors.idx` is written.
     indexing: Mutex<()>,
+    /// The chunks of files imported so far ([`imports`]).
+    imports: Mutex<imports::ImportLog>,
     _lock: File,
 }
 
@@ -149,6 +153,8 @@ impl Store {
                 m
             }
         };
+        // chunks logged for a commit that did not happen go before anything can write a later manifest
+        let import_log = imports::ImportLog::open(dir, manifest.generation)?;
         // remove what the manifest does not name: parts of a flush that crashed before its commit
         let live: std::collections::HashSet<u64> = manifest.parts.iter().map(|p| p.id).collect();
         let parts_dir = dir.join("parts");
@@ -199,6 +205,7 @@ impl Store {
             queue: Mutex::new(Queue::new()),
             compacting: Mutex::new(()),
             indexing: Mutex::new(()),
+            imports: Mutex::new(import_log),
             _lock: lock,
         })
     }
@@ -366,6 +373,29 @@ impl Store {
         w.manifest.next_seq += fresh.len() as u64;
         w.apply(first_seq, &fresh)?;
         Ok((IngestReport { accepted: fresh.len() as u64, duplicates: dups }, w.mem.len()))
+    }
+
+    /// Whether `chunk` of a file was imported (committed) before.
+    pub fn imported(&self, chunk: &imports::Chunk) -> bool {
+        self.imports.lock().unwrap_or_else(|e| e.into_inner()).contains(chunk)
+    }
+
+    /// [`Store::flush`] that also commits `chunks` to the import log: they are logged (tagged with the
+    /// generation of the manifest to come) before that manifest is written, so after a crash a chunk is in
+    /// the log exactly when its rows are in the store.
+    pub fn flush_import(&self, chunks: &[imports::Chunk]) -> Result<(), EngineError> {
+        let mut w = self.writer();
+        let mut log = self.imports.lock().unwrap_or_else(|e| e.into_inner());
+        let before = w.manifest.generation;
+        if !chunks.is_empty() {
+            log.add(chunks, before + 1)?;
+        }
+        w.flush()?;
+        if w.manifest.generation == before && !chunks.is_empty() {
+            // nothing to write (every row a duplicate or rejected): the chunks are committed as they are
+            log.retag(before + 1, before)?;
+        }
+        Ok(())
     }
 
     /// How many rows a flush makes a part of (the default import commit size).

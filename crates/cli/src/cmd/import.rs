@@ -2,6 +2,11 @@
 //! summary. Imports skip the WAL: events are committed in parts of `TROPA_FLUSH_ROWS` rows (default 1,000,000),
 //! each an atomic manifest switch, and only committed events are reported as accepted. With `--output json`, a
 //! JSON line per commit reports the running totals (the crash test reads them).
+//!
+//! Each batch of `--batch` rows is a chunk: its digest ([`tropa_io::chunk_digest`]) goes into the store's import
+//! log in the same commit as its rows, and a chunk found there is skipped and counted as `recognised` — so
+//! importing a file again (whole, or after a crash) adds each row exactly once, while rows without a message id
+//! store none.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -11,6 +16,7 @@ use clap::{Args, ValueEnum};
 use tropa_core::time::TimeFormat;
 use tropa_engine::IngestReport;
 use tropa_io::{Format, Mapping, ReadOptions, RowError};
+use tropa_store::imports::Chunk;
 
 use crate::lang::tr;
 use crate::table::{int, print};
@@ -70,6 +76,8 @@ pub struct ImportArgs {
 struct Batch {
     events: Vec<tropa_core::Event>,
     errors: Vec<RowError>,
+    /// [`tropa_io::chunk_digest`] of the batch.
+    digest: u128,
     position: u64,
     more: bool,
 }
@@ -80,6 +88,8 @@ struct Totals {
     accepted: u64,
     duplicates: u64,
     rejected: u64,
+    /// Rows of chunks imported before (skipped).
+    recognised: u64,
 }
 
 pub fn run(data: &Path, args: ImportArgs) -> anyhow::Result<()> {
@@ -112,123 +122,160 @@ pub fn run(data: &Path, args: ImportArgs) -> anyhow::Result<()> {
     let received_at = chrono::Utc::now().timestamp_millis();
     let started = Instant::now();
     let mut totals = Totals::default();
+    // chunks whose rows wait for the next commit
+    let mut pending: Vec<Chunk> = Vec::new();
     let mut shown = 0usize;
     let json = args.output == OutFormat::Json;
-    for path in &args.files {
-        let format = match args.format {
-            Some(f) => f.into(),
-            None => Format::from_path(path).ok_or_else(|| {
-                UserError(format!(
-                    "{}: {}",
-                    path.display(),
-                    tr(
-                        "cannot tell the format: use --format ndjson|csv|parquet",
-                        "не удалось определить формат: укажите --format ndjson|csv|parquet"
-                    )
-                ))
-            })?,
-        };
-        let opts = ReadOptions {
-            received_at,
-            time_format: time_format.clone(),
-            mapping: mapping.clone(),
-            csv_delimiter: args.delimiter as u8,
-            csv_has_header: !args.no_header,
-            defaults: defaults.clone(),
-            ..ReadOptions::default()
-        };
-        let reader = tropa_io::open_reader(path, format, opts)?;
-        let bar = progress_bar(reader.progress().1);
-        // a reader thread parses the next batch while this one is being made durable
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch, tropa_io::IoError>>(2);
-        let batch_size = args.batch;
-        let producer = std::thread::spawn(move || {
-            let mut reader = reader;
-            loop {
-                let mut b =
-                    Batch { events: Vec::with_capacity(batch_size), errors: Vec::new(), position: 0, more: false };
-                let r = reader.next_batch(batch_size, &mut b.events, &mut b.errors);
-                b.position = reader.progress().0;
-                match r {
-                    Ok(more) => {
-                        b.more = more;
-                        if tx.send(Ok(b)).is_err() || !more {
+    // an error stops the import; the chunks whose rows were filed are committed with them (the store would
+    // flush those rows when dropped, and a re-import must recognise them)
+    let imported = (|| -> anyhow::Result<()> {
+        for path in &args.files {
+            let format = match args.format {
+                Some(f) => f.into(),
+                None => Format::from_path(path).ok_or_else(|| {
+                    UserError(format!(
+                        "{}: {}",
+                        path.display(),
+                        tr(
+                            "cannot tell the format: use --format ndjson|csv|parquet",
+                            "не удалось определить формат: укажите --format ndjson|csv|parquet"
+                        )
+                    ))
+                })?,
+            };
+            let opts = ReadOptions {
+                received_at,
+                time_format: time_format.clone(),
+                mapping: mapping.clone(),
+                csv_delimiter: args.delimiter as u8,
+                csv_has_header: !args.no_header,
+                defaults: defaults.clone(),
+                ..ReadOptions::default()
+            };
+            let reader = tropa_io::open_reader(path, format, opts)?;
+            let file_digest = tropa_io::file_digest(path)?;
+            let mut file_rows = 0u64;
+            let bar = progress_bar(reader.progress().1);
+            // a reader thread parses the next batch while this one is being made durable
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch, tropa_io::IoError>>(2);
+            let batch_size = args.batch;
+            let producer = std::thread::spawn(move || {
+                let mut reader = reader;
+                loop {
+                    let mut b = Batch {
+                        events: Vec::with_capacity(batch_size),
+                        errors: Vec::new(),
+                        digest: 0,
+                        position: 0,
+                        more: false,
+                    };
+                    let r = reader.next_batch(batch_size, &mut b.events, &mut b.errors);
+                    b.position = reader.progress().0;
+                    b.digest = tropa_io::chunk_digest(&b.events, &b.errors);
+                    match r {
+                        Ok(more) => {
+                            b.more = more;
+                            if tx.send(Ok(b)).is_err() || !more {
+                                return;
+                            }
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
                             return;
                         }
                     }
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
                 }
-            }
-        });
-        for batch in rx.iter() {
-            let Batch { events, errors, position, more } = batch?;
-            totals.rows += (events.len() + errors.len()) as u64;
-            totals.rejected += errors.len() as u64;
-            for e in errors {
-                if shown < 20 {
-                    let line = format!("{}:{}: {}: {}", path.display(), e.row, e.field, e.reason);
-                    match &bar {
-                        Some(b) => b.println(line),
-                        None => eprintln!("{line}"),
+            });
+            for batch in rx.iter() {
+                let Batch { events, errors, digest, position, more } = batch?;
+                let n = (events.len() + errors.len()) as u64;
+                let chunk = Chunk { file: file_digest, first_row: file_rows + 1, rows: n, digest };
+                file_rows += n;
+                totals.rows += n;
+                let known = n > 0 && (store.imported(&chunk) || pending.iter().any(|c| c.key() == chunk.key()));
+                let (events, errors) = if known {
+                    totals.recognised += n;
+                    (Vec::new(), Vec::new())
+                } else {
+                    if n > 0 {
+                        pending.push(chunk);
                     }
+                    (events, errors)
+                };
+                totals.rejected += errors.len() as u64;
+                for e in errors {
+                    if shown < 20 {
+                        let line = format!("{}:{}: {}: {}", path.display(), e.row, e.field, e.reason);
+                        match &bar {
+                            Some(b) => b.println(line),
+                            None => eprintln!("{line}"),
+                        }
+                    }
+                    shown += 1;
                 }
-                shown += 1;
-            }
-            if !events.is_empty() {
-                let (r, waiting): (IngestReport, usize) = store.ingest_unlogged(events)?;
-                totals.accepted += r.accepted;
-                totals.duplicates += r.duplicates;
-                if waiting >= commit_rows || !more {
-                    store.flush()?;
+                let mut waiting = 0;
+                if !events.is_empty() {
+                    let (r, w): (IngestReport, usize) = store.ingest_unlogged(events)?;
+                    totals.accepted += r.accepted;
+                    totals.duplicates += r.duplicates;
+                    waiting = w;
+                }
+                if (waiting >= commit_rows || !more) && !pending.is_empty() {
+                    store.flush_import(&pending)?;
+                    pending.clear();
                     if json {
                         let line = serde_json::json!({"durable": true, "file": path.display().to_string(), "rows": totals.rows,
-                            "accepted": totals.accepted, "duplicates": totals.duplicates, "rejected": totals.rejected});
+                            "accepted": totals.accepted, "duplicates": totals.duplicates, "rejected": totals.rejected,
+                            "recognised": totals.recognised});
                         print(&format!("{line}\n"))?;
                     }
                 }
-            }
-            if let Some(b) = &bar {
-                b.set_position(position);
-                let secs = started.elapsed().as_secs_f64().max(1e-9);
-                b.set_message(format!(
-                    "{} {}  {:.0} {}/s",
-                    int(totals.accepted),
-                    tr("events", "событий"),
-                    totals.rows as f64 / secs,
-                    tr("rows", "строк")
-                ));
-            }
-            if totals.rejected > args.max_errors {
                 if let Some(b) = &bar {
-                    b.abandon();
+                    b.set_position(position);
+                    let secs = started.elapsed().as_secs_f64().max(1e-9);
+                    b.set_message(format!(
+                        "{} {}  {:.0} {}/s",
+                        int(totals.accepted),
+                        tr("events", "событий"),
+                        totals.rows as f64 / secs,
+                        tr("rows", "строк")
+                    ));
                 }
-                drop(rx);
-                let _ = producer.join();
-                store.flush()?;
-                return Err(UserError(format!(
-                    "{} ({} > --max-errors {}); {} {} {}",
-                    tr("too many bad rows", "слишком много ошибочных строк"),
-                    totals.rejected,
-                    args.max_errors,
-                    tr("stopped; the", "импорт остановлен;"),
-                    totals.accepted,
-                    tr("events accepted so far are kept", "уже принятых событий сохранены")
-                ))
-                .into());
+                if totals.rejected > args.max_errors {
+                    if let Some(b) = &bar {
+                        b.abandon();
+                    }
+                    drop(rx);
+                    let _ = producer.join();
+                    store.flush_import(&pending)?;
+                    pending.clear();
+                    return Err(UserError(format!(
+                        "{} ({} > --max-errors {}); {} {} {}",
+                        tr("too many bad rows", "слишком много ошибочных строк"),
+                        totals.rejected,
+                        args.max_errors,
+                        tr("stopped; the", "импорт остановлен;"),
+                        totals.accepted,
+                        tr("events accepted so far are kept", "уже принятых событий сохранены")
+                    ))
+                    .into());
+                }
+                if !more {
+                    break;
+                }
             }
-            if !more {
-                break;
+            let _ = producer.join();
+            if let Some(b) = bar {
+                b.finish_and_clear();
             }
         }
-        let _ = producer.join();
-        if let Some(b) = bar {
-            b.finish_and_clear();
-        }
+        Ok(())
+    })();
+    if let Err(e) = imported {
+        let _ = store.flush_import(&pending);
+        return Err(e);
     }
-    store.flush()?;
+    store.flush_import(&pending)?;
     if store.part_count() > 16 {
         store.compact()?;
     }
@@ -239,11 +286,11 @@ pub fn run(data: &Path, args: ImportArgs) -> anyhow::Result<()> {
     if json {
         return print(&format!(
             "{}\n",
-            serde_json::json!({"done": true, "rows": totals.rows, "accepted": totals.accepted, "duplicates": totals.duplicates, "rejected": totals.rejected, "seconds": secs})
+            serde_json::json!({"done": true, "rows": totals.rows, "accepted": totals.accepted, "duplicates": totals.duplicates, "rejected": totals.rejected, "recognised": totals.recognised, "seconds": secs})
         ));
     }
     print(&format!(
-        "{}: {}  {}: {}  {}: {}  {}: {}  ({:.1} s, {:.0} {}/s)\n",
+        "{}: {}  {}: {}  {}: {}  {}: {}  {}: {}  ({:.1} s, {:.0} {}/s)\n",
         tr("rows", "строк"),
         int(totals.rows),
         tr("accepted", "принято"),
@@ -252,6 +299,8 @@ pub fn run(data: &Path, args: ImportArgs) -> anyhow::Result<()> {
         int(totals.duplicates),
         tr("rejected", "отклонено"),
         int(totals.rejected),
+        tr("imported before", "импортировано ранее"),
+        int(totals.recognised),
         secs,
         totals.rows as f64 / secs.max(1e-9),
         tr("rows", "строк")
