@@ -45,6 +45,14 @@ impl Lang {
         }
     }
 
+    /// A number `format!` wrote (`12.5`, `+3.0`) with the reader's decimal mark: a comma in Russian.
+    pub fn decimal(self, text: String) -> String {
+        match self {
+            Lang::En => text,
+            Lang::Ru => text.replace('.', ","),
+        }
+    }
+
     /// The English or the Russian text.
     pub fn pick<'a>(self, en: &'a str, ru: &'a str) -> &'a str {
         match self {

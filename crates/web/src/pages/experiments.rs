@@ -27,25 +27,16 @@ use crate::ui::layout::shell;
 use crate::url::enc;
 use crate::WebState;
 
-/// A number as the reader writes it: a decimal comma in Russian.
-fn dec(l: Lang, s: String) -> String {
-    if l == Lang::Ru {
-        s.replace('.', ",")
-    } else {
-        s
-    }
-}
-
 fn pct(l: Lang, v: f64) -> String {
-    dec(l, format!("{:+.1}\u{a0}%", v * 100.0))
+    l.decimal(format!("{:+.1}\u{a0}%", v * 100.0))
 }
 
 fn num(l: Lang, v: f64) -> String {
-    dec(l, if v.abs() < 10.0 { format!("{v:.3}") } else { format!("{v:.0}") })
+    l.decimal(if v.abs() < 10.0 { format!("{v:.3}") } else { format!("{v:.0}") })
 }
 
 fn p3(l: Lang, p: f64) -> String {
-    dec(l, format!("{p:.3}"))
+    l.decimal(format!("{p:.3}"))
 }
 
 async fn evaluate_all(
@@ -181,12 +172,12 @@ pub(crate) async fn view(
         h1 { (l.t("experiment")) " " (def.key) }
         @if !def.hypothesis.is_empty() { p { (def.hypothesis) } }
         p.muted {
-            (l.t("exp_rule")) ": α = " (dec(l, def.rule.alpha.to_string())) ", " (l.t("exp_min_effect")) " " (pct(l, def.rule.min_effect)) ", "
+            (l.t("exp_rule")) ": α = " (l.decimal(def.rule.alpha.to_string())) ", " (l.t("exp_min_effect")) " " (pct(l, def.rule.min_effect)) ", "
             (l.t("exp_min_weeks")) " " (def.rule.min_weeks)
         }
         @if let Some(cap) = def.capping {
             p.muted id="exp-capping" { (l.t("exp_capped")) " " (match cap {
-                Cap::Percentile(q) => format!("{} {}", l.t("exp_capped_percentile"), dec(l, format!("{:.1}", q * 100.0))),
+                Cap::Percentile(q) => format!("{} {}", l.t("exp_capped_percentile"), l.decimal(format!("{:.1}", q * 100.0))),
                 Cap::Fixed(c) => format!("{} {c}", l.t("exp_capped_fixed")),
             }) }
         }
@@ -234,7 +225,7 @@ fn body(l: Lang, def: &ExperimentDefinition, e: &Evaluated) -> Markup {
             @if srm.mismatch {
                 div.panel.bad role="alert" id="srm-warning" {
                     strong { (l.t("exp_srm_bad")) } " "
-                    (l.t("exp_srm_explain")) " (χ² = " (dec(l, format!("{:.1}", srm.chi2))) ", p = " (format!("{:.1e}", srm.p_value)) ")"
+                    (l.t("exp_srm_explain")) " (χ² = " (l.decimal(format!("{:.1}", srm.chi2))) ", p = " (format!("{:.1e}", srm.p_value)) ")"
                 }
             }
         }
@@ -272,7 +263,7 @@ fn body(l: Lang, def: &ExperimentDefinition, e: &Evaluated) -> Markup {
                                 Outcome::Err { error } => { td colspan="2" { (error) } }
                             }
                             td.num { (c.p_adjusted.map_or("—".to_string(), |p| p3(l, p))) }
-                            td.num { @if let Outcome::Ok(b) = &c.bayes_relative { (dec(l, format!("{:.0}\u{a0}%", b.chance_to_win * 100.0))) } }
+                            td.num { @if let Outcome::Ok(b) = &c.bayes_relative { (l.decimal(format!("{:.0}\u{a0}%", b.chance_to_win * 100.0))) } }
                             td.num { @if let Outcome::Ok(e) = &c.cuped_relative { (pct(l, e.ci[0])) " … " (pct(l, e.ci[1])) } }
                         }
                     }
@@ -304,16 +295,16 @@ fn lane_word(lane: &str) -> &'static str {
 fn lane_value(l: Lang, lane: &LaneRow, v: Option<f64>) -> String {
     match v {
         None => "—".into(),
-        Some(v) if lane.share => dec(l, format!("{:.1}\u{a0}%", v * 100.0)),
+        Some(v) if lane.share => l.decimal(format!("{:.1}\u{a0}%", v * 100.0)),
         Some(v) => num(l, v),
     }
 }
 
 fn lane_diff(l: Lang, lane: &LaneRow, v: f64) -> String {
     if lane.share {
-        dec(l, format!("{:+.1}\u{a0}{}", v * 100.0, l.pick("pp", "п.\u{a0}п.")))
+        l.decimal(format!("{:+.1}\u{a0}{}", v * 100.0, l.pick("pp", "п.\u{a0}п.")))
     } else {
-        dec(l, format!("{v:+.3}"))
+        l.decimal(format!("{v:+.3}"))
     }
 }
 

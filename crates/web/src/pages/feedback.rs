@@ -29,7 +29,7 @@ use crate::WebState;
 pub(crate) mod themes;
 
 fn score_text(l: Lang, s: &Score) -> String {
-    let comma = |t: String| if l == Lang::Ru { t.replace('.', ",") } else { t };
+    let comma = |t: String| l.decimal(t);
     let Some(v) = s.value else { return "—".into() };
     let iv = match (s.low, s.high) {
         (Some(a), Some(b)) => comma(format!(" [{a:.1}; {b:.1}]")),
@@ -469,12 +469,7 @@ fn label_word(l: Lang, x: tropa_text::Label) -> &'static str {
 
 /// A score in −1…1 with its sign and two decimals in the reader's notation.
 fn signed(l: Lang, x: f64) -> String {
-    let t = format!("{x:+.2}");
-    if l.code() == "ru" {
-        t.replace('.', ",").replace('-', "−")
-    } else {
-        t.replace('-', "−")
-    }
+    l.decimal(format!("{x:+.2}")).replace('-', "−")
 }
 
 fn theme_name(l: Lang, list: &tropa_text::ThemeList, key: &str) -> String {

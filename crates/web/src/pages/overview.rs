@@ -270,7 +270,7 @@ fn delta(l: Lang, now: f64, before: f64, share: bool, words: Wording) -> Markup 
     }
     let text = if share {
         let points = format!("{:.1}", change.abs() * 100.0);
-        let points = if l == Lang::Ru { points.replace('.', ",") } else { points };
+        let points = l.decimal(points);
         format!("{points} {}", l.t("points"))
     } else {
         loc.percent(change.abs())

@@ -14,11 +14,7 @@ use crate::table::{int, Table};
 
 /// A number in the CLI's language: a decimal comma in Russian.
 fn local(s: String) -> String {
-    if lang() == tropa_core::lang::Lang::Ru {
-        s.replace('.', ",")
-    } else {
-        s
-    }
+    lang().decimal(s)
 }
 
 /// A share: `0.1234` → `12.3%`.
