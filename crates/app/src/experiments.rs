@@ -99,7 +99,9 @@ pub fn evaluate(
     }
     let fold = ExperimentFold::new(spec.clone(), &engine.dictionaries());
     let columns = fold.columns();
-    let (acc, _) = tropa_engine::report::scoped_fold(engine, fold, columns, ScopeSpec::default(), Vec::new())?;
+    let having = fold.having();
+    let (acc, _) =
+        tropa_engine::report::scoped_fold_having(engine, fold, columns, ScopeSpec::default(), Vec::new(), having)?;
     let ev = Evaluation { alpha: def.rule.alpha, tuning: TUNING, weights: def.weights() };
     let r = report(&spec, &acc, &ev)
         .map_err(|e| AppError::Invalid { field: "key", reason: Reason::Document(e.to_string()) })?;

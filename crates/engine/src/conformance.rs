@@ -50,6 +50,12 @@ macro_rules! engine_conformance_suite {
             }
 
             #[test]
+            fn having_skips_only_customers_without_the_name() {
+                let (engine, _guard) = ($make)();
+                $crate::conformance::having_skips_only_customers_without_the_name(&engine);
+            }
+
+            #[test]
             fn forget_removes_a_customer() {
                 let (engine, _guard) = ($make)();
                 $crate::conformance::forget_removes_a_customer(&engine);
@@ -273,6 +279,36 @@ pub fn scan_filters_by_time_and_name(engine: &dyn Engine) {
         ..ScanSpec::default()
     };
     assert_eq!(journeys(engine, &spec), want);
+}
+
+/// The `having` hint may skip customers without an event of its names (in the time range), never one with
+/// such an event, and never cuts a journey: each journey visited is whole, as the scan without the hint gives it.
+pub fn having_skips_only_customers_without_the_name(engine: &dyn Engine) {
+    let (events, _) = dataset(60, 23);
+    for chunk in events.chunks(25) {
+        engine.ingest(chunk.to_vec()).expect("ingest");
+    }
+    let name_of: BTreeMap<String, String> = events.iter().map(|e| (e.message_id.clone(), e.name.clone())).collect();
+    let ts_of: BTreeMap<String, i64> = events.iter().map(|e| (e.message_id.clone(), e.timestamp)).collect();
+    let (from, to) = (1_700_000_000_000 + 3 * 60_000, 1_700_000_000_000 + 15 * 60_000);
+    for (range, name) in [((None, None), "purchase"), ((Some(from), Some(to)), "begin_checkout")] {
+        let plain = ScanSpec { from: range.0, to: range.1, ..ScanSpec::default() };
+        let all = journeys(engine, &plain);
+        let hinted = journeys(engine, &ScanSpec { having: Some(vec![name.into(), "never_seen".into()]), ..plain });
+        let has = |j: &Vec<String>| j.iter().any(|id| name_of[id] == name);
+        let must: Vec<&Vec<String>> = all.iter().filter(|j| has(j)).collect();
+        assert!(!must.is_empty() && must.len() < all.len(), "the case needs customers with and without {name}");
+        for j in &must {
+            assert!(hinted.contains(j), "a customer with {name} was skipped or cut: {j:?}");
+        }
+        for j in &hinted {
+            assert!(all.contains(j), "a journey visited under the hint is not the whole journey: {j:?}");
+            assert!(j.iter().all(|id| range.0.is_none_or(|f| ts_of[id] >= f)));
+        }
+    }
+    // a name no event has: nothing needs visiting (an engine may still visit every customer)
+    let none = journeys(engine, &ScanSpec { having: Some(vec!["never_seen".into()]), ..ScanSpec::default() });
+    assert!(none.iter().all(|j| journeys(engine, &ScanSpec::default()).contains(j)));
 }
 
 /// After `forget`, no scan or lookup shows the customer's events.

@@ -29,13 +29,26 @@ pub fn scoped_fold<F: JourneyFold>(
     spec: ScopeSpec,
     tests: Vec<Box<dyn CustomerTest>>,
 ) -> Result<(F::Acc, Scope<F>), EngineError> {
+    scoped_fold_having(engine, inner, columns, spec, tests, None)
+}
+
+/// [`scoped_fold`] for a fold that counts only customers with an event of one of `having`'s names (the
+/// [`ScanSpec::having`] hint: the engine may skip the others before building their journeys).
+pub fn scoped_fold_having<F: JourneyFold>(
+    engine: &dyn Engine,
+    inner: F,
+    columns: Columns,
+    spec: ScopeSpec,
+    tests: Vec<Box<dyn CustomerTest>>,
+    having: Option<Vec<String>>,
+) -> Result<(F::Acc, Scope<F>), EngineError> {
     let dicts = engine.dictionaries();
     let mut scope = Scope::new(inner, columns, spec, &dicts);
     for t in tests {
         scope = scope.with_test(t);
     }
     let (from, to) = scope.scan_range();
-    let scan = ScanSpec { from, to, ..ScanSpec::default() }.with_columns(scope.columns());
+    let scan = ScanSpec { from, to, having, ..ScanSpec::default() }.with_columns(scope.columns());
     let acc = fold(engine, &scan, &scope)?;
     Ok((acc, scope))
 }

@@ -17,6 +17,11 @@ pub struct ScanSpec {
     /// Columns to fill beyond time and name (column projection: an engine reads and decodes no other
     /// column, so a column a scan does not name can neither fail it nor cost it time).
     pub columns: Columns,
+    /// A hint: only customers with at least one event of these names (within the time range) matter to the
+    /// fold. An engine may skip the others before building their journeys, or visit them anyway, so a fold
+    /// that gives this hint must do nothing for a customer without such an event. The journeys an engine does
+    /// visit are whole (the hint filters customers, never events).
+    pub having: Option<Vec<String>>,
 }
 
 impl ScanSpec {

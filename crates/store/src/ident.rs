@@ -18,6 +18,15 @@ pub const REASONS: &str = "reasons.log";
 
 /// Cuts `path` back to `len` bytes (creating it if missing) and returns its content.
 pub fn read_prefix(path: &Path, len: u64) -> Result<Vec<u8>, EngineError> {
+    cut_to(path, len)?;
+    let mut buf = std::fs::read(path).map_err(EngineError::io("read", path))?;
+    buf.truncate(len as usize);
+    Ok(buf)
+}
+
+/// Cuts `path` back to `len` bytes (creating it if missing) without reading it: what an append left beyond
+/// what the manifest vouches for is dropped. Shorter than `len` is damage.
+pub fn cut_to(path: &Path, len: u64) -> Result<(), EngineError> {
     let f = OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -36,10 +45,7 @@ pub fn read_prefix(path: &Path, len: u64) -> Result<Vec<u8>, EngineError> {
         f.set_len(len).map_err(EngineError::io("truncate", path))?;
         f.sync_all().map_err(EngineError::io("fsync", path))?;
     }
-    drop(f);
-    let mut buf = std::fs::read(path).map_err(EngineError::io("read", path))?;
-    buf.truncate(len as usize);
-    Ok(buf)
+    Ok(())
 }
 
 /// Appends `bytes` durably; returns the new length.
@@ -137,4 +143,26 @@ pub fn parents_from_links(actors: usize, links: &[(u32, u32)]) -> Result<Vec<u32
         parent[i] = r;
     }
     Ok(parent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_log_is_cut_back_to_the_manifest_without_being_read_and_a_short_one_is_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(REASONS);
+        std::fs::write(&path, b"0123456789").unwrap();
+        cut_to(&path, 4).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"0123");
+        cut_to(&path, 4).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"0123");
+        assert!(matches!(cut_to(&path, 9), Err(EngineError::Corrupt { .. })));
+        // a missing log is created empty
+        let fresh = dir.path().join("fresh.log");
+        cut_to(&fresh, 0).unwrap();
+        assert_eq!(std::fs::read(&fresh).unwrap(), b"");
+        assert_eq!(read_prefix(&path, 2).unwrap(), b"01");
+    }
 }

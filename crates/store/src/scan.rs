@@ -59,6 +59,11 @@ struct Scratch {
     /// Entries of `win` this chunk uses (the others keep their buffers for later chunks).
     win_used: usize,
     tmp: Vec<u64>,
+    /// Per part (by index in the snapshot): where this chunk's last revenue read stopped in the part's list of
+    /// rows with revenue; customers come in key order, so reads only move forward.
+    rev_at: Vec<usize>,
+    /// The gathered customer's rows with revenue: ((part, row), revenue), sorted.
+    rev_rows: Vec<((u32, u32), f64)>,
     err: Option<tropa_engine::EngineError>,
 }
 
@@ -66,6 +71,8 @@ struct Scratch {
 struct Plan<'a> {
     spec: &'a ScanSpec,
     names: Option<Vec<u64>>,
+    /// [`ScanSpec::having`] as name-code bits: customers without such an event are skipped.
+    having: Option<Vec<u64>>,
     parts: Vec<usize>,
 }
 
@@ -123,13 +130,22 @@ impl Snapshot {
             }
             bits
         });
+        let having = spec.having.as_ref().map(|list| {
+            let mut bits = vec![0u64; 1024];
+            for n in list {
+                if let Some(c) = self.dicts.name_code(n) {
+                    set_bit(&mut bits, c as u32);
+                }
+            }
+            bits
+        });
         let parts = (0..self.parts.len())
             .filter(|&i| {
                 let p = &self.parts[i];
                 p.rows > 0 && spec.from.is_none_or(|f| p.max_ts >= f) && spec.to.is_none_or(|t| p.min_ts < t)
             })
             .collect();
-        Plan { spec, names, parts }
+        Plan { spec, names, having, parts }
     }
 
     /// Decodes what a scan by `spec` reads of every part it reads (format 2 columns are decoded on first use;
@@ -223,6 +239,8 @@ impl Snapshot {
             used += 1;
         }
         s.win_used = used;
+        s.rev_at.clear();
+        s.rev_at.resize(self.parts.len(), 0);
         let mut gi = self.group_roots.partition_point(|&r| r < range.start);
         let mut segs: Vec<(usize, Range<usize>)> = Vec::with_capacity(cursors.len());
         loop {
@@ -317,6 +335,11 @@ impl Snapshot {
             }
             r = r.start + lo..r.start + hi;
         }
+        if let Some(bits) = &plan.having {
+            if !names_all[r.start - base..r.end - base].iter().any(|&c| bit(bits, c as u32)) {
+                return;
+            }
+        }
         let cols = plan.spec.columns;
         for (i, d) in s.dict.iter_mut().enumerate() {
             d.clear();
@@ -326,7 +349,7 @@ impl Snapshot {
         }
         s.revenue.clear();
         if cols.has(Columns::REVENUE) {
-            part.revenue(r.clone(), &mut s.revenue);
+            part.revenue_from(r.clone(), &mut s.revenue, &mut s.rev_at[p]);
         }
         s.rows.clear();
         if cols.has(Columns::ROWS) {
@@ -359,10 +382,16 @@ impl Snapshot {
         f: &mut dyn FnMut(&Journey<'_>),
     ) {
         s.cand.clear();
+        s.rev_rows.clear();
+        let want_revenue = plan.spec.columns.has(Columns::REVENUE);
         for (p, r, stored_key) in list {
             let part = &self.parts[p];
             let (ts, seq, names) = (part.ts(), part.seq(), part.names());
             let dead = self.tombstones.get(&stored_key).copied();
+            if want_revenue {
+                // the segment's rows with revenue, found once per segment (usually none or a few)
+                part.revenue_rows(r.clone(), |row, v| s.rev_rows.push(((p as u32, row as u32), v)));
+            }
             for row in r {
                 let t = ts[row];
                 if !plan.spec.time_ok(t) || !plan.name_ok(names[row]) || dead.is_some_and(|m| seq[row] <= m) {
@@ -374,7 +403,13 @@ impl Snapshot {
         if s.cand.is_empty() {
             return;
         }
+        if let Some(bits) = &plan.having {
+            if !s.cand.iter().any(|&(_, _, p, row)| bit(bits, self.parts[p as usize].names()[row as usize] as u32)) {
+                return;
+            }
+        }
         s.cand.sort_unstable();
+        s.rev_rows.sort_unstable_by_key(|a| a.0);
         let cols = plan.spec.columns;
         s.ts.clear();
         s.name.clear();
@@ -392,8 +427,9 @@ impl Snapshot {
             if cols.has(Columns::KIND) {
                 s.kind.push(part.kinds()[row_u]);
             }
-            if cols.has(Columns::REVENUE) {
-                s.revenue.push(part.revenue_at(row_u));
+            if want_revenue {
+                let at = s.rev_rows.binary_search_by(|e| e.0.cmp(&(p, row)));
+                s.revenue.push(at.map_or(f64::NAN, |i| s.rev_rows[i].1));
             }
             if cols.has(Columns::ROWS) {
                 s.rows.push(RowRef { part: p, row });

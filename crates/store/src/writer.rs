@@ -138,8 +138,8 @@ impl Writer {
         let links = ident::read_prefix(&dir.join(LINKS), manifest.links_len)?;
         let parents = ident::parents_from_links(manifest.actors as usize, &ident::decode_links(&links))
             .map_err(|reason| EngineError::Corrupt { path: dir.join(LINKS), reason })?;
-        // cut the other logs back to what the manifest vouches for
-        ident::read_prefix(&dir.join(REASONS), manifest.reasons_len)?;
+        // cut the other logs back to what the manifest vouches for (read when needed, not here)
+        ident::cut_to(&dir.join(REASONS), manifest.reasons_len)?;
         let actors_path = dir.join(ACTORS);
         let f = std::fs::OpenOptions::new()
             .create(true)

@@ -130,6 +130,14 @@ proptest! {
         prop_assert_eq!(journeys(s, &ScanSpec::default()), journeys(&oracle, &ScanSpec::default()));
         let spec = ScanSpec { from: Some(1_700_000_005_000), to: Some(1_700_000_020_000), names: Some(vec!["cart".into(), "buy".into()]), ..ScanSpec::default() };
         prop_assert_eq!(journeys(s, &spec), journeys(&oracle, &spec));
+        // the `having` hint: the store skips exactly the customers without a `buy` in the range, and cuts none
+        for (from, to) in [(None, None), (Some(1_700_000_005_000), Some(1_700_000_020_000))] {
+            let plain = ScanSpec { from, to, ..ScanSpec::default() };
+            let hinted = ScanSpec { having: Some(vec!["buy".into()]), ..plain.clone() };
+            let mut want = journeys(&oracle, &plain);
+            want.retain(|j| j.iter().any(|e| e.name == "buy"));
+            prop_assert_eq!(journeys(s, &hinted), want);
+        }
         prop_assert_eq!(fold(s, &ScanSpec::default(), &CountFold).unwrap(), fold(&oracle, &ScanSpec::default(), &CountFold).unwrap());
         for a in 0..12 {
             let (x, y) = (s.customer(&format!("a{a}")).unwrap(), oracle.customer(&format!("a{a}")).unwrap());

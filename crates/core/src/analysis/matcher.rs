@@ -94,13 +94,19 @@ impl<'j, 'a> EventView<'j, 'a> {
         })
     }
 
-    /// Whether event `i` satisfies `p`.
+    /// Whether event `i` satisfies `p`. The name is compared here, inlined into the caller's loop (most events
+    /// fail on it); the conditions, when there are any, out of line.
+    #[inline]
     pub fn matches(&mut self, p: &Matcher, i: usize) -> bool {
         match p.name {
             Some(None) => return false,
             Some(Some(code)) if self.j.name[i] != code => return false,
             _ => {}
         }
+        p.conds.is_empty() || self.conditions_hold(p, i)
+    }
+
+    fn conditions_hold(&mut self, p: &Matcher, i: usize) -> bool {
         for (c, codes) in &p.conds {
             let ok = match &c.field {
                 Field::Dict(col) => {

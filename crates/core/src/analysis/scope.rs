@@ -164,6 +164,12 @@ impl<F: JourneyFold> Scope<F> {
 
     /// Does this customer pass, and which part of the journey counts?
     pub fn select<'a>(&self, j: &Journey<'a>) -> Option<Journey<'a>> {
+        self.select_range(j).map(|r| j.slice(r))
+    }
+
+    /// [`Self::select`] as the index range of the events that count (the whole journey when no time bound
+    /// cuts it), so that a caller passes the journey on without copying it when nothing is cut.
+    pub fn select_range(&self, j: &Journey<'_>) -> Option<std::ops::Range<usize>> {
         if !self.first_channel.is_empty() {
             let first = j.codes(DictCol::Channel).first().copied().unwrap_or(0);
             if !self.first_channel.contains(&first) {
@@ -181,24 +187,26 @@ impl<F: JourneyFold> Scope<F> {
         if !self.tests.iter().all(|t| t.keep(j)) {
             return None;
         }
-        let cut = j.slice(j.time_range(self.spec.since, self.spec.until));
-        if cut.is_empty() {
+        let range = j.time_range(self.spec.since, self.spec.until);
+        if range.is_empty() {
             return None;
         }
-        if !self.did.is_empty() || !self.did_not.is_empty() {
-            let mut view = EventView::new(&cut, &self.dicts);
-            for m in &self.did {
-                if !(0..cut.len()).any(|i| view.matches(m, i)) {
-                    return None;
-                }
-            }
-            for m in &self.did_not {
-                if (0..cut.len()).any(|i| view.matches(m, i)) {
-                    return None;
-                }
+        if self.did.is_empty() && self.did_not.is_empty() {
+            return Some(range);
+        }
+        let cut = j.slice(range.clone());
+        let mut view = EventView::new(&cut, &self.dicts);
+        for m in &self.did {
+            if !(0..cut.len()).any(|i| view.matches(m, i)) {
+                return None;
             }
         }
-        Some(cut)
+        for m in &self.did_not {
+            if (0..cut.len()).any(|i| view.matches(m, i)) {
+                return None;
+            }
+        }
+        Some(range)
     }
 }
 
@@ -210,8 +218,11 @@ impl<F: JourneyFold> JourneyFold for Scope<F> {
     }
 
     fn fold(&self, acc: &mut F::Acc, journey: &Journey<'_>) {
-        if let Some(cut) = self.select(journey) {
-            self.inner.fold(acc, &cut);
+        match self.select_range(journey) {
+            // most scopes cut nothing: the journey goes on as it is (a journey is a few hundred bytes of slices)
+            Some(r) if r.len() == journey.len() => self.inner.fold(acc, journey),
+            Some(r) => self.inner.fold(acc, &journey.slice(r)),
+            None => {}
         }
     }
 

@@ -551,19 +551,41 @@ impl PartReader {
 
     /// Appends revenue (NaN where absent) for `rows`.
     pub fn revenue(&self, rows: Range<usize>, out: &mut Vec<f64>) {
+        let mut at = 0;
+        self.revenue_from(rows, out, &mut at);
+    }
+
+    /// [`Self::revenue`] for a reader that asks for rows in increasing order: `at` is where the previous call
+    /// stopped in the part's list of rows with revenue (0 at first). The search gallops forward from there, so a
+    /// scan of many customers costs one pass over the list instead of two binary searches per customer.
+    pub fn revenue_from(&self, rows: Range<usize>, out: &mut Vec<f64>, at: &mut usize) {
         let base = out.len();
         out.extend(std::iter::repeat_n(f64::NAN, rows.len()));
-        if let (Some(r), Some(v)) = (self.rev_rows, self.rev_vals) {
-            let rr: &[u32] = self.slice(r);
-            let vv: &[f64] = self.slice(v);
-            let lo = rr.partition_point(|&x| (x as usize) < rows.start);
-            let hi = rr.partition_point(|&x| (x as usize) < rows.end);
-            for k in lo..hi.min(vv.len()) {
-                // a damaged (unsorted) section can point outside the range: skip such entries
-                if let Some(slot) = (rr[k] as usize).checked_sub(rows.start).and_then(|i| out.get_mut(base + i)) {
-                    *slot = vv[k];
-                }
+        let (Some(r), Some(v)) = (self.rev_rows, self.rev_vals) else { return };
+        let rr: &[u32] = self.slice(r);
+        let vv: &[f64] = self.slice(v);
+        let n = rr.len().min(vv.len());
+        let mut k = gallop(&rr[..n], (*at).min(n), rows.start);
+        while k < n && (rr[k] as usize) < rows.end {
+            // a damaged (unsorted) section can point outside the range: skip such entries
+            if let Some(slot) = (rr[k] as usize).checked_sub(rows.start).and_then(|i| out.get_mut(base + i)) {
+                *slot = vv[k];
             }
+            k += 1;
+        }
+        *at = k;
+    }
+
+    /// Calls `f(row, revenue)` for each row of `rows` that has revenue, in row order.
+    pub fn revenue_rows(&self, rows: Range<usize>, mut f: impl FnMut(usize, f64)) {
+        let (Some(r), Some(v)) = (self.rev_rows, self.rev_vals) else { return };
+        let rr: &[u32] = self.slice(r);
+        let vv: &[f64] = self.slice(v);
+        let n = rr.len().min(vv.len());
+        let mut k = rr[..n].partition_point(|&x| (x as usize) < rows.start);
+        while k < n && (rr[k] as usize) < rows.end {
+            f(rr[k] as usize, vv[k]);
+            k += 1;
         }
     }
 
@@ -697,5 +719,58 @@ impl PartReader {
     /// Bytes on disk (or in memory).
     pub fn size(&self) -> usize {
         align8(self.bytes.as_slice().len())
+    }
+}
+
+/// The first index `i >= from` with `list[i] >= target` (or `list.len()`), for a sorted `list`, found by doubling
+/// steps from `from` then halving: cheap when the answer is near `from`. A `target` below `list[from]` gives
+/// `from` — readers only move forward.
+fn gallop(list: &[u32], from: usize, target: usize) -> usize {
+    let below = |i: usize| (list[i] as usize) < target;
+    if from >= list.len() || !below(from) {
+        return from;
+    }
+    // list[lo] < target; find hi with list[hi] >= target or hi = len
+    let (mut lo, mut step) = (from, 1);
+    let mut hi = loop {
+        let h = lo + step;
+        if h >= list.len() {
+            break list.len();
+        }
+        if !below(h) {
+            break h;
+        }
+        lo = h;
+        step *= 2;
+    };
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if below(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    hi
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gallop;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Galloping from any earlier start finds what a binary search of the whole list finds.
+        #[test]
+        fn gallop_equals_partition_point(
+            mut list in proptest::collection::vec(0u32..500, 0..200),
+            target in 0usize..520,
+            from_frac in 0.0f64..1.0,
+        ) {
+            list.sort_unstable();
+            let want = list.partition_point(|&x| (x as usize) < target);
+            let from = ((want as f64) * from_frac) as usize;
+            prop_assert_eq!(gallop(&list, from, target), want);
+        }
     }
 }

@@ -242,6 +242,12 @@ impl ExperimentFold {
         &self.spec
     }
 
+    /// The customers that count: those with an exposure event (`None` when any event can expose). A customer
+    /// without one adds nothing to the result, so an engine may skip them (`ScanSpec::having`).
+    pub fn having(&self) -> Option<Vec<String>> {
+        (self.spec.exposure.event != "*").then(|| vec![self.spec.exposure.event.clone()])
+    }
+
     /// Columns the scan must fill.
     pub fn columns(&self) -> Columns {
         let mut c = self.exposure.columns().with(Columns::ROWS).with(Columns::REVENUE);
