@@ -64,7 +64,7 @@ impl PostgresRepository {
         std::thread::scope(|s| {
             let call = s.spawn(|| {
                 let mut client = self.pool.get()?;
-                f(&mut *client)
+                f(&mut client)
             });
             match call.join() {
                 Ok(done) => done,
