@@ -69,14 +69,23 @@ pub fn open_meta(root: &Path) -> Result<Meta, AppError> {
     Ok(meta)
 }
 
+/// The metadata of `root` if there is any, opened without creating anything: the database of [`use_meta_url`],
+/// else the folder's `meta.sqlite` when it exists (None for a bare store).
+pub fn existing_meta(root: &Path) -> Result<Option<Meta>, AppError> {
+    if let Some(url) = meta_url() {
+        return Ok(Some(Meta::connect(url)?));
+    }
+    let file = root.join(META_FILE);
+    Ok(if file.exists() { Some(Meta::open(&file)?) } else { None })
+}
+
 /// The store folder of `project`, which must be `default` or one of the folder's projects (checked without
 /// creating anything, so a mistyped project leaves no trace).
 pub fn project_data(root: &Path, project: &str) -> Result<PathBuf, AppError> {
     if project != DEFAULT_PROJECT {
-        let meta = root.join(META_FILE);
-        let known = match meta_url() {
-            Some(url) => Meta::connect(url)?.project(project)?.is_some(),
-            None => meta.exists() && Meta::open(&meta)?.project(project)?.is_some(),
+        let known = match existing_meta(root)? {
+            Some(meta) => meta.project(project)?.is_some(),
+            None => false,
         };
         if !known {
             return Err(AppError::NotFound(Missing::Project(project.into())));
