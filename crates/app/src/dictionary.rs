@@ -155,11 +155,10 @@ fn merge(catalog: Catalog, mut notes: HashMap<(NoteKind, String), Note>) -> Dict
 /// The dictionary of `project` in the data folder `root` from `catalog`, read without creating anything: a
 /// folder without metadata (a bare store) has no notes.
 pub fn in_folder(root: &std::path::Path, project: &str, catalog: Catalog) -> Result<Dictionary, AppError> {
-    let file = root.join(crate::layout::META_FILE);
-    if !file.exists() {
-        return Ok(merge(catalog, HashMap::new()));
+    match crate::layout::existing_meta(root)? {
+        Some(meta) => from_catalog(&meta, catalog, project),
+        None => Ok(merge(catalog, HashMap::new())),
     }
-    from_catalog(&Meta::open(&file)?, catalog, project)
 }
 
 /// Display names of a project's events and properties (the notes alone: cheap, no engine).

@@ -1,8 +1,11 @@
 //! The data folder: `meta.sqlite` (projects, keys, users, definitions, maps — tropa-meta), the store of project
 //! `default` in the folder itself (what `tropa import` fills without `--project`), and every other project's
-//! store in `projects/<id>/`.
+//! store in `projects/<id>/`. The metadata may live in PostgreSQL instead (`--meta postgres://…`, for several
+//! servers sharing it): the binary says so once, with [`use_meta_url`], and every [`open_meta`] of the process
+//! connects there.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use tropa_meta::Meta;
 
@@ -23,22 +26,67 @@ pub fn project_dir(root: &Path, project: &str) -> PathBuf {
     }
 }
 
-/// Opens the metadata of `root` (creating the folder), registering the folder's own store as project `default`.
+/// Where this process keeps its metadata when not in the data folder.
+static META_URL: OnceLock<String> = OnceLock::new();
+
+/// Makes every later [`open_meta`] and [`project_data`] of this process use the PostgreSQL database at `url`
+/// (`postgres://user:password@host:port/database`) instead of the data folder's `meta.sqlite`. Called once, by the
+/// binary (`--meta`, `TROPA_META` or the config file's `meta`); a second call with another URL is refused.
+pub fn use_meta_url(url: &str) -> Result<(), AppError> {
+    if !Meta::is_url(url) {
+        return Err(tropa_meta::MetaError::Invalid {
+            field: "meta".into(),
+            reason: "must be a PostgreSQL URL: postgres://user:password@host:port/database".into(),
+        }
+        .into());
+    }
+    if META_URL.get_or_init(|| url.to_string()) != url {
+        return Err(tropa_meta::MetaError::Invalid {
+            field: "meta".into(),
+            reason: "the metadata database was already chosen for this process".into(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The PostgreSQL database this process keeps its metadata in, if not the data folder.
+pub fn meta_url() -> Option<&'static str> {
+    META_URL.get().map(String::as_str)
+}
+
+/// Opens the metadata of `root` (creating the folder), registering the folder's own store as project `default`:
+/// the folder's `meta.sqlite`, or the database of [`use_meta_url`].
 pub fn open_meta(root: &Path) -> Result<Meta, AppError> {
     std::fs::create_dir_all(root).map_err(|source| AppError::Io { path: root.display().to_string(), source })?;
-    let meta = Meta::open(&root.join(META_FILE))?;
+    let meta = match meta_url() {
+        Some(url) => Meta::connect(url)?,
+        None => Meta::open(&root.join(META_FILE))?,
+    };
     if meta.project(DEFAULT_PROJECT)?.is_none() {
         meta.create_project(DEFAULT_PROJECT, "Default", crate::now_ms())?;
     }
     Ok(meta)
 }
 
+/// The metadata of `root` if there is any, opened without creating anything: the database of [`use_meta_url`],
+/// else the folder's `meta.sqlite` when it exists (None for a bare store).
+pub fn existing_meta(root: &Path) -> Result<Option<Meta>, AppError> {
+    if let Some(url) = meta_url() {
+        return Ok(Some(Meta::connect(url)?));
+    }
+    let file = root.join(META_FILE);
+    Ok(if file.exists() { Some(Meta::open(&file)?) } else { None })
+}
+
 /// The store folder of `project`, which must be `default` or one of the folder's projects (checked without
 /// creating anything, so a mistyped project leaves no trace).
 pub fn project_data(root: &Path, project: &str) -> Result<PathBuf, AppError> {
     if project != DEFAULT_PROJECT {
-        let meta = root.join(META_FILE);
-        let known = meta.exists() && Meta::open(&meta)?.project(project)?.is_some();
+        let known = match existing_meta(root)? {
+            Some(meta) => meta.project(project)?.is_some(),
+            None => false,
+        };
         if !known {
             return Err(AppError::NotFound(Missing::Project(project.into())));
         }

@@ -42,11 +42,10 @@ fn read(project: &str, stored: &StoredSettings) -> ProjectSettings {
 /// The settings of `project` in the data folder `root`, read without creating anything: a folder without
 /// metadata (a bare store) has the defaults.
 pub fn in_folder(root: &Path, project: &str) -> Result<ProjectSettings, AppError> {
-    let file = root.join(crate::layout::META_FILE);
-    if !file.exists() {
-        return Ok(ProjectSettings::default());
+    match crate::layout::existing_meta(root)? {
+        Some(meta) => self::project(&meta, project),
+        None => Ok(ProjectSettings::default()),
     }
-    self::project(&Meta::open(&file)?, project)
 }
 
 /// Changes the given settings of `project` (the others stay); every problem at once

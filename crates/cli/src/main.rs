@@ -30,6 +30,10 @@ struct Cli {
     /// Project inside the data folder (`tropa project list`); `default` is the folder's own store.
     #[arg(long, global = true, env = "TROPA_PROJECT")]
     project: Option<String>,
+    /// Metadata in PostgreSQL, shared by several servers: postgres://user:password@host:port/database (default:
+    /// meta.sqlite in the data folder).
+    #[arg(long, global = true, env = "TROPA_META", hide_env_values = true)]
+    meta: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -187,6 +191,16 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
         }
     };
+    if let Some(url) = cli.meta.as_deref().filter(|u| !u.is_empty()) {
+        if !tropa_meta::Meta::is_url(url) || tropa_app::layout::use_meta_url(url).is_err() {
+            let reason = lang::tr(
+                "must be a PostgreSQL URL: postgres://user:password@host:port/database",
+                "нужен адрес базы PostgreSQL: postgres://пользователь:пароль@сервер:порт/база",
+            );
+            let _ = writeln!(std::io::stderr(), "{}: --meta: {reason}", lang::tr("error", "ошибка"));
+            return ExitCode::from(1);
+        }
+    }
     let data = match project_data(&cli.data, cli.project.as_deref().unwrap_or(tropa_app::layout::DEFAULT_PROJECT)) {
         Ok(d) => d,
         Err(err) => {

@@ -81,3 +81,19 @@ fn users_are_created_into_projects_with_their_role() {
     let out = ok(&tropa(d, &["user", "create", "--email", "root@x.ru", "--role", "admin"]));
     assert!(out.contains("(admin)"), "{out}");
 }
+
+#[test]
+fn a_metadata_database_that_is_not_postgresql_is_refused_naming_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = tropa(d, &["--meta", "mysql://root:pa55word@db/x", "project", "list"]);
+    user_error(&out, "--meta");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("postgres://") && !err.contains("pa55word"), "{err}");
+    assert!(!d.join("meta.sqlite").exists(), "nothing was made in the data folder");
+    // an unreachable server is an error of the metadata database, not a panic, and makes nothing either
+    let out = tropa(d, &["--meta", "postgres://tropa@127.0.0.1:1/tropa", "project", "list"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("metadata database"));
+    assert!(!d.join("meta.sqlite").exists());
+}

@@ -314,35 +314,6 @@ mod tests {
     }
 
     #[test]
-    fn entries_list_newest_first_with_filters_and_pages() {
-        let (_d, m) = meta();
-        let maria = Actor::User { id: 7, email: "maria@x.ru".into() };
-        let cli = Actor::Cli { os_user: "ops".into() };
-        m.record_audit(&entry(&maria, Action::KeyCreate, Some("a"), 10)).unwrap();
-        m.record_audit(&entry(&cli, Action::ProjectCreate, Some("b"), 20)).unwrap();
-        m.record_audit(&entry(&maria, Action::KeyRevoke, Some("a"), 30)).unwrap();
-        m.record_audit(&entry(&Actor::System, Action::UserCreate, None, 40)).unwrap();
-        let all = m.audit(&Filter { limit: 50, ..Filter::default() }).unwrap();
-        let actions: Vec<&str> = all.iter().map(|e| e.action.as_str()).collect();
-        assert_eq!(actions, ["user.create", "key.revoke", "project.create", "key.create"]);
-        assert_eq!(all[3].actor, maria);
-        assert_eq!(all[2].actor, cli);
-        assert_eq!(all[0].actor, Actor::System);
-        assert_eq!((all[3].address.as_str(), all[3].project.as_deref()), ("192.0.2.7", Some("a")));
-
-        let a = m.audit(&Filter { project: Some("a".into()), limit: 50, ..Filter::default() }).unwrap();
-        assert_eq!(a.len(), 2);
-        let revokes = m.audit(&Filter { action: Some(Action::KeyRevoke), limit: 50, ..Filter::default() }).unwrap();
-        assert_eq!(revokes.len(), 1);
-        let recent = m.audit(&Filter { since: Some(30), limit: 50, ..Filter::default() }).unwrap();
-        assert_eq!(recent.len(), 2);
-        let page1 = m.audit(&Filter { limit: 3, ..Filter::default() }).unwrap();
-        let page2 = m.audit(&Filter { limit: 3, before: Some(page1[2].id), ..Filter::default() }).unwrap();
-        assert_eq!((page1.len(), page2.len()), (3, 1));
-        assert_eq!(page2[0].action, Action::KeyCreate);
-    }
-
-    #[test]
     fn the_log_is_append_only() {
         let (d, m) = meta();
         let id = m.record_audit(&entry(&Actor::System, Action::MapCreate, Some("a"), 1)).unwrap();
@@ -354,46 +325,74 @@ mod tests {
     }
 
     #[test]
-    fn anything_shaped_like_a_secret_is_cut_before_it_is_stored() {
-        let check = |input: &str, expect: &str| assert_eq!(scrub(input, usize::MAX), expect, "{input}");
-        check("tw_abcd", "tw_abcd");
-        check("key tw_0123456789abcdefABCDEF0123456789 made", "key tw_… made");
-        check("{\"t\":\"sh_0123456789abcdefABCDEF0123456789\"}", "{\"t\":\"sh_…\"}");
-        check("s_0123456789abcdefABCDEF", "s_…");
-        check("is_0123456789abcdefABCDEF", "is_0123456789abcdefABCDEF");
-        check("Мария tr_0123456789abcdef0", "Мария tr_…");
-        assert_eq!(scrub("ааа", 3), "а");
-
-        let (_d, m) = meta();
-        let secret = "tr_0123456789abcdefABCDEF0123456789";
-        let e = NewEntry {
-            target: secret,
-            details: &format!("{{\"k\":\"{secret}\"}}"),
-            ..entry(&Actor::System, Action::KeyCreate, None, 1)
-        };
-        m.record_audit(&e).unwrap();
-        let got = &m.audit(&Filter { limit: 1, ..Filter::default() }).unwrap()[0];
-        assert!(!got.target.contains(secret) && !got.details.contains(secret), "{got:?}");
-    }
-
-    #[test]
-    fn a_customer_digest_is_salted_stable_and_hides_the_id() {
-        let (_d, m) = meta();
-        let d1 = m.customer_digest("maria@example.ru").unwrap();
-        assert_eq!(d1.len(), 64);
-        assert_eq!(m.customer_digest("maria@example.ru").unwrap(), d1, "stable within a folder");
-        assert_ne!(m.customer_digest("ivan@example.ru").unwrap(), d1);
-        let unsalted = crate::secret::salted_digest(b"", "maria@example.ru");
-        assert_ne!(d1, unsalted, "salted");
-        let (_d2, other) = meta();
-        assert_ne!(other.customer_digest("maria@example.ru").unwrap(), d1, "a salt per data folder");
-    }
-
-    #[test]
     fn every_action_reads_back_from_its_name() {
         for a in Action::ALL {
             assert_eq!(Action::parse(a.as_str()), Some(a));
         }
         assert_eq!(Action::parse("key.steal"), None);
+    }
+
+    crate::testing::backend_tests! {
+        fn entries_list_newest_first_with_filters_and_pages() {
+            let (_d, m) = meta();
+            let maria = Actor::User { id: 7, email: "maria@x.ru".into() };
+            let cli = Actor::Cli { os_user: "ops".into() };
+            m.record_audit(&entry(&maria, Action::KeyCreate, Some("a"), 10)).unwrap();
+            m.record_audit(&entry(&cli, Action::ProjectCreate, Some("b"), 20)).unwrap();
+            m.record_audit(&entry(&maria, Action::KeyRevoke, Some("a"), 30)).unwrap();
+            m.record_audit(&entry(&Actor::System, Action::UserCreate, None, 40)).unwrap();
+            let all = m.audit(&Filter { limit: 50, ..Filter::default() }).unwrap();
+            let actions: Vec<&str> = all.iter().map(|e| e.action.as_str()).collect();
+            assert_eq!(actions, ["user.create", "key.revoke", "project.create", "key.create"]);
+            assert_eq!(all[3].actor, maria);
+            assert_eq!(all[2].actor, cli);
+            assert_eq!(all[0].actor, Actor::System);
+            assert_eq!((all[3].address.as_str(), all[3].project.as_deref()), ("192.0.2.7", Some("a")));
+
+            let a = m.audit(&Filter { project: Some("a".into()), limit: 50, ..Filter::default() }).unwrap();
+            assert_eq!(a.len(), 2);
+            let revokes = m.audit(&Filter { action: Some(Action::KeyRevoke), limit: 50, ..Filter::default() }).unwrap();
+            assert_eq!(revokes.len(), 1);
+            let recent = m.audit(&Filter { since: Some(30), limit: 50, ..Filter::default() }).unwrap();
+            assert_eq!(recent.len(), 2);
+            let page1 = m.audit(&Filter { limit: 3, ..Filter::default() }).unwrap();
+            let page2 = m.audit(&Filter { limit: 3, before: Some(page1[2].id), ..Filter::default() }).unwrap();
+            assert_eq!((page1.len(), page2.len()), (3, 1));
+            assert_eq!(page2[0].action, Action::KeyCreate);
+        }
+
+        fn anything_shaped_like_a_secret_is_cut_before_it_is_stored() {
+            let check = |input: &str, expect: &str| assert_eq!(scrub(input, usize::MAX), expect, "{input}");
+            check("tw_abcd", "tw_abcd");
+            check("key tw_0123456789abcdefABCDEF0123456789 made", "key tw_… made");
+            check("{\"t\":\"sh_0123456789abcdefABCDEF0123456789\"}", "{\"t\":\"sh_…\"}");
+            check("s_0123456789abcdefABCDEF", "s_…");
+            check("is_0123456789abcdefABCDEF", "is_0123456789abcdefABCDEF");
+            check("Мария tr_0123456789abcdef0", "Мария tr_…");
+            assert_eq!(scrub("ааа", 3), "а");
+
+            let (_d, m) = meta();
+            let secret = "tr_0123456789abcdefABCDEF0123456789";
+            let e = NewEntry {
+                target: secret,
+                details: &format!("{{\"k\":\"{secret}\"}}"),
+                ..entry(&Actor::System, Action::KeyCreate, None, 1)
+            };
+            m.record_audit(&e).unwrap();
+            let got = &m.audit(&Filter { limit: 1, ..Filter::default() }).unwrap()[0];
+            assert!(!got.target.contains(secret) && !got.details.contains(secret), "{got:?}");
+        }
+
+        fn a_customer_digest_is_salted_stable_and_hides_the_id() {
+            let (_d, m) = meta();
+            let d1 = m.customer_digest("maria@example.ru").unwrap();
+            assert_eq!(d1.len(), 64);
+            assert_eq!(m.customer_digest("maria@example.ru").unwrap(), d1, "stable within a folder");
+            assert_ne!(m.customer_digest("ivan@example.ru").unwrap(), d1);
+            let unsalted = crate::secret::salted_digest(b"", "maria@example.ru");
+            assert_ne!(d1, unsalted, "salted");
+            let (_d2, other) = meta();
+            assert_ne!(other.customer_digest("maria@example.ru").unwrap(), d1, "a salt per data folder");
+        }
     }
 }

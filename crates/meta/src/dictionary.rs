@@ -76,51 +76,50 @@ pub fn check_note(note: &Note) -> Result<(), MetaError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_meta as meta;
 
     fn note(name: &str, en: &str, ru: &str) -> Note {
         Note { name: name.into(), name_en: en.into(), name_ru: ru.into(), ..Note::default() }
     }
 
-    #[test]
-    fn notes_are_kept_per_project_and_kind_and_replaced() {
-        let (_d, m) = meta();
-        m.create_project("a", "", 0).unwrap();
-        m.create_project("b", "", 0).unwrap();
-        assert!(m.dictionary_notes("a").unwrap().is_empty());
-        m.set_dictionary_note("a", NoteKind::Event, &note("purchase", "Purchase", "Покупка"), None, 5).unwrap();
-        m.set_dictionary_note("a", NoteKind::Property, &note("purchase", "", "Покупка (свойство)"), None, 6).unwrap();
-        let mut changed = note("purchase", "Order placed", "Заказ");
-        changed.hidden = true;
-        changed.verified = true;
-        changed.description = "line one\nline two".into();
-        m.set_dictionary_note("a", NoteKind::Event, &changed, None, 7).unwrap();
-        let notes = m.dictionary_notes("a").unwrap();
-        assert_eq!(notes.len(), 2);
-        assert_eq!(notes[0], (NoteKind::Event, Note { updated_at: 7, ..changed }));
-        assert_eq!(notes[1].0, NoteKind::Property);
-        assert_eq!(notes[1].1.name_ru, "Покупка (свойство)");
-        assert!(m.dictionary_notes("b").unwrap().is_empty());
-        assert!(m.dictionary_notes("zz").unwrap().is_empty());
-        assert!(matches!(
-            m.set_dictionary_note("zz", NoteKind::Event, &note("x", "", ""), None, 1),
-            Err(MetaError::NotFound { what: "project", .. })
-        ));
-    }
+    crate::testing::backend_tests! {
+        fn notes_are_kept_per_project_and_kind_and_replaced() {
+            let (_d, m) = meta();
+            m.create_project("a", "", 0).unwrap();
+            m.create_project("b", "", 0).unwrap();
+            assert!(m.dictionary_notes("a").unwrap().is_empty());
+            m.set_dictionary_note("a", NoteKind::Event, &note("purchase", "Purchase", "Покупка"), None, 5).unwrap();
+            m.set_dictionary_note("a", NoteKind::Property, &note("purchase", "", "Покупка (свойство)"), None, 6).unwrap();
+            let mut changed = note("purchase", "Order placed", "Заказ");
+            changed.hidden = true;
+            changed.verified = true;
+            changed.description = "line one\nline two".into();
+            m.set_dictionary_note("a", NoteKind::Event, &changed, None, 7).unwrap();
+            let notes = m.dictionary_notes("a").unwrap();
+            assert_eq!(notes.len(), 2);
+            assert_eq!(notes[0], (NoteKind::Event, Note { updated_at: 7, ..changed }));
+            assert_eq!(notes[1].0, NoteKind::Property);
+            assert_eq!(notes[1].1.name_ru, "Покупка (свойство)");
+            assert!(m.dictionary_notes("b").unwrap().is_empty());
+            assert!(m.dictionary_notes("zz").unwrap().is_empty());
+            assert!(matches!(
+                m.set_dictionary_note("zz", NoteKind::Event, &note("x", "", ""), None, 1),
+                Err(MetaError::NotFound { what: "project", .. })
+            ));
+        }
 
-    #[test]
-    fn bad_notes_are_refused_naming_the_field() {
-        let (_d, m) = meta();
-        m.create_project("a", "", 0).unwrap();
-        let field = |n: Note| match m.set_dictionary_note("a", NoteKind::Event, &n, None, 1) {
-            Err(MetaError::Invalid { field, .. }) => field,
-            other => panic!("{other:?}"),
-        };
-        assert_eq!(field(note("", "", "")), "name");
-        assert_eq!(field(note("a\u{7}b", "", "")), "name");
-        assert_eq!(field(note("x", &"я".repeat(101), "")), "name_en");
-        assert_eq!(field(note("x", "", "a\nb")), "name_ru");
-        assert_eq!(field(Note { description: "d".repeat(2001), ..note("x", "", "") }), "description");
-        assert!(m.set_dictionary_note("a", NoteKind::Event, &note("x", &"я".repeat(100), ""), None, 1).is_ok());
+        fn bad_notes_are_refused_naming_the_field() {
+            let (_d, m) = meta();
+            m.create_project("a", "", 0).unwrap();
+            let field = |n: Note| match m.set_dictionary_note("a", NoteKind::Event, &n, None, 1) {
+                Err(MetaError::Invalid { field, .. }) => field,
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(field(note("", "", "")), "name");
+            assert_eq!(field(note("a\u{7}b", "", "")), "name");
+            assert_eq!(field(note("x", &"я".repeat(101), "")), "name_en");
+            assert_eq!(field(note("x", "", "a\nb")), "name_ru");
+            assert_eq!(field(Note { description: "d".repeat(2001), ..note("x", "", "") }), "description");
+            assert!(m.set_dictionary_note("a", NoteKind::Event, &note("x", &"я".repeat(100), ""), None, 1).is_ok());
+        }
     }
 }

@@ -40,25 +40,25 @@ pub fn check_experiment(key: &str, definition: &str) -> Result<(), MetaError> {
 
 #[cfg(test)]
 mod tests {
-    use crate::test_meta as meta;
 
-    #[test]
-    fn experiments_are_created_updated_listed_and_kept_per_project() {
-        let (_d, m) = meta();
-        m.create_project("a", "", 0).unwrap();
-        m.create_project("b", "", 0).unwrap();
-        let e = m.save_experiment("a", "checkout_v2", "{}", None, 1).unwrap();
-        assert_eq!(e.key, "checkout_v2");
-        let again = m.save_experiment("a", "checkout_v2", "{\"x\":1}", None, 2).unwrap();
-        assert_eq!((again.id, again.created_at, again.updated_at), (e.id, 1, 2), "saving a key again updates it");
-        m.save_experiment("a", "banner", "{}", None, 3).unwrap();
-        let keys: Vec<String> = m.experiments("a").unwrap().into_iter().map(|e| e.key).collect();
-        assert_eq!(keys, ["banner", "checkout_v2"]);
-        assert!(m.experiments("b").unwrap().is_empty());
-        assert!(m.experiment("b", "banner").unwrap().is_none());
-        assert!(m.save_experiment("a", "bad key", "{}", None, 4).is_err());
-        m.delete_experiment("a", "banner").unwrap();
-        assert!(m.experiment("a", "banner").unwrap().is_none());
-        assert!(m.delete_experiment("a", "banner").is_err());
+    crate::testing::backend_tests! {
+        fn experiments_are_created_updated_listed_and_kept_per_project() {
+            let (_d, m) = meta();
+            m.create_project("a", "", 0).unwrap();
+            m.create_project("b", "", 0).unwrap();
+            let e = m.save_experiment("a", "checkout_v2", "{}", None, 1).unwrap();
+            assert_eq!(e.key, "checkout_v2");
+            let again = m.save_experiment("a", "checkout_v2", "{\"x\":1}", None, 2).unwrap();
+            assert_eq!((again.id, again.created_at, again.updated_at), (e.id, 1, 2), "saving a key again updates it");
+            m.save_experiment("a", "banner", "{}", None, 3).unwrap();
+            let keys: Vec<String> = m.experiments("a").unwrap().into_iter().map(|e| e.key).collect();
+            assert_eq!(keys, ["banner", "checkout_v2"]);
+            assert!(m.experiments("b").unwrap().is_empty());
+            assert!(m.experiment("b", "banner").unwrap().is_none());
+            assert!(m.save_experiment("a", "bad key", "{}", None, 4).is_err());
+            m.delete_experiment("a", "banner").unwrap();
+            assert!(m.experiment("a", "banner").unwrap().is_none());
+            assert!(m.delete_experiment("a", "banner").is_err());
+        }
     }
 }

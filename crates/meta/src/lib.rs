@@ -5,10 +5,11 @@
 //! properties ([`dictionary`]).
 //!
 //! Every operation is a method of a trait of [`repository`] (one per area, combined by [`Repository`]); the
-//! backend shipped is SQLite ([`sqlite::SqliteRepository`], `meta.sqlite` in the data folder), and the schema is
-//! described once as data ([`schema`]) and rendered for each dialect. Callers hold a [`Meta`], which opens SQLite
-//! ([`Meta::open`]) or wraps any other backend ([`Meta::from_repository`]) and dereferences to the repository, so
-//! `meta.create_project(…)` needs no trait in scope.
+//! default backend is SQLite ([`sqlite::SqliteRepository`], `meta.sqlite` in the data folder); several servers
+//! share PostgreSQL ([`postgres::PostgresRepository`], `--meta postgres://…`). The schema is described once as
+//! data ([`schema`]) and rendered for each dialect. Callers hold a [`Meta`], which opens SQLite ([`Meta::open`]),
+//! connects to PostgreSQL ([`Meta::connect`]) or wraps any other backend ([`Meta::from_repository`]) and
+//! dereferences to the repository, so `meta.create_project(…)` needs no trait in scope.
 //!
 //! A **project** is an isolated set of journeys (its events live in `projects/<slug>/` of the data folder); a
 //! **key** lets a client into one project, either to send events (`write`, the Segment "write key") or to query
@@ -33,6 +34,7 @@ pub mod dictionary;
 pub mod experiments;
 pub mod maps;
 pub mod members;
+pub mod postgres;
 mod projects;
 pub mod reports;
 pub mod repository;
@@ -88,6 +90,17 @@ impl Meta {
         Ok(Meta::from_repository(Box::new(sqlite::SqliteRepository::open(path)?)))
     }
 
+    /// Connects to the PostgreSQL database of `url` (`postgres://user:password@host:port/database`, see
+    /// [`postgres::PostgresRepository::connect`]) and brings its schema up to date.
+    pub fn connect(url: &str) -> Result<Meta, MetaError> {
+        Ok(Meta::from_repository(Box::new(postgres::PostgresRepository::connect(url)?)))
+    }
+
+    /// Whether `location` names a PostgreSQL database (`postgres://` or `postgresql://`) rather than a file.
+    pub fn is_url(location: &str) -> bool {
+        location.starts_with("postgres://") || location.starts_with("postgresql://")
+    }
+
     /// Any other backend.
     pub fn from_repository(repo: Box<dyn Repository>) -> Meta {
         Meta { repo }
@@ -102,10 +115,11 @@ impl Deref for Meta {
     }
 }
 
-/// A fresh database in a temporary folder, for the tests of this crate.
+/// A fresh SQLite database in a temporary folder, for the tests of this crate that are SQLite's own.
 #[cfg(test)]
 pub(crate) fn test_meta() -> (tempfile::TempDir, Meta) {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let m = Meta::open(&dir.path().join("meta.sqlite")).expect("a new metadata database");
-    (dir, m)
+    testing::sqlite()
 }
+
+#[cfg(test)]
+mod testing;

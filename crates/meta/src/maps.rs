@@ -110,67 +110,6 @@ mod tests {
     use crate::test_meta as meta;
 
     #[test]
-    fn maps_keep_every_version_and_stay_in_their_project() {
-        let (_d, m) = meta();
-        m.create_project("a", "", 0).unwrap();
-        m.create_project("b", "", 0).unwrap();
-        let u = m.create_user("x@y.ru", crate::Role::Analyst, "long enough pw", 0).unwrap();
-        let map = m.create_map("a", "Shop", "{\"v\":1}", "from template", Some(u.id), 10).unwrap();
-        assert_eq!(map.version, 1);
-        assert_eq!(m.save_map_version("a", map.id, Some(1), "Shop 2", "{\"v\":2}", "cell", Some(u.id), 20).unwrap(), 2);
-        assert!(matches!(
-            m.save_map_version("a", map.id, Some(1), "x", "{}", "stale", None, 30),
-            Err(MetaError::Conflict { .. })
-        ));
-        assert_eq!(m.save_map_version("a", map.id, None, "Shop 3", "{\"v\":3}", "again", None, 40).unwrap(), 3);
-        let latest = m.map_version("a", map.id, None).unwrap().unwrap();
-        assert_eq!((latest.version, latest.document.as_str()), (3, "{\"v\":3}"));
-        let first = m.map_version("a", map.id, Some(1)).unwrap().unwrap();
-        assert_eq!((first.document.as_str(), first.author.as_str()), ("{\"v\":1}", "x@y.ru"));
-        let history: Vec<(i64, String)> =
-            m.map_history("a", map.id).unwrap().into_iter().map(|v| (v.version, v.summary)).collect();
-        assert_eq!(history, [(3, "again".to_string()), (2, "cell".into()), (1, "from template".into())]);
-        assert_eq!(m.maps("a").unwrap()[0].title, "Shop 3");
-        // another project sees nothing
-        assert!(m.map("b", map.id).unwrap().is_none());
-        assert!(m.map_version("b", map.id, None).unwrap().is_none());
-        assert!(matches!(
-            m.save_map_version("b", map.id, None, "x", "{}", "", None, 0),
-            Err(MetaError::NotFound { .. })
-        ));
-        assert!(matches!(m.delete_map("b", map.id), Err(MetaError::NotFound { .. })));
-        m.delete_map("a", map.id).unwrap();
-        assert!(m.maps("a").unwrap().is_empty());
-    }
-
-    #[test]
-    fn versions_are_named_amended_while_latest_and_maps_linked() {
-        let (_d, m) = meta();
-        m.create_project("a", "", 0).unwrap();
-        m.create_project("b", "", 0).unwrap();
-        let map = m.create_map("a", "Shop", "{\"v\":1}", "new", None, 10).unwrap();
-        assert_eq!(map.stages, StageLink::Detached, "a map starts detached until told otherwise");
-        m.set_map_stages("a", map.id, StageLink::Linked).unwrap();
-        assert_eq!(m.map("a", map.id).unwrap().unwrap().stages, StageLink::Linked);
-        assert!(matches!(m.set_map_stages("b", map.id, StageLink::Linked), Err(MetaError::NotFound { .. })));
-        let v2 = m.save_map_version("a", map.id, None, "Shop", "{\"v\":2}", "cell", None, 20).unwrap();
-        // the latest version takes further edits of the same session in place
-        m.amend_map_version("a", map.id, v2, "{\"v\":22}", "cell again", 30).unwrap();
-        let latest = m.map_version("a", map.id, None).unwrap().unwrap();
-        assert_eq!((latest.version, latest.document.as_str(), latest.created_at), (2, "{\"v\":22}", 30));
-        assert!(matches!(m.amend_map_version("a", map.id, 1, "{}", "", 40), Err(MetaError::Conflict { .. })));
-        // a named version is kept as it is
-        m.name_map_version("a", map.id, 2, "Before the sale").unwrap();
-        assert_eq!(m.map_history("a", map.id).unwrap()[0].name, "Before the sale");
-        assert!(matches!(m.amend_map_version("a", map.id, 2, "{}", "", 40), Err(MetaError::Conflict { .. })));
-        assert!(matches!(m.name_map_version("a", map.id, 2, &"x".repeat(101)), Err(MetaError::Invalid { .. })));
-        assert!(matches!(m.name_map_version("a", map.id, 9, "x"), Err(MetaError::NotFound { .. })));
-        assert!(matches!(m.name_map_version("b", map.id, 2, "x"), Err(MetaError::NotFound { .. })));
-        m.name_map_version("a", map.id, 2, "").unwrap();
-        assert_eq!(m.map_version("a", map.id, Some(2)).unwrap().unwrap().name, "");
-    }
-
-    #[test]
     fn share_links_open_one_map_until_revoked() {
         let (d, m) = meta();
         m.create_project("a", "", 0).unwrap();
@@ -187,18 +126,78 @@ mod tests {
         assert!(!bytes.windows(20).any(|w| w == &s.token.as_bytes()[3..23]), "tokens are stored as digests");
     }
 
-    #[test]
-    fn personas_by_key() {
-        let (_d, m) = meta();
-        m.create_project("a", "", 0).unwrap();
-        m.save_persona("a", "maria", "{\"v\":1}", 1).unwrap();
-        m.save_persona("a", "maria", "{\"v\":2}", 2).unwrap();
-        m.save_persona("a", "alexey", "{}", 3).unwrap();
-        assert_eq!(
-            m.personas("a").unwrap(),
-            [("alexey".to_string(), "{}".to_string()), ("maria".into(), "{\"v\":2}".into())]
-        );
-        m.delete_persona("a", "maria").unwrap();
-        assert!(matches!(m.delete_persona("a", "maria"), Err(MetaError::NotFound { .. })));
+    crate::testing::backend_tests! {
+        fn maps_keep_every_version_and_stay_in_their_project() {
+            let (_d, m) = meta();
+            m.create_project("a", "", 0).unwrap();
+            m.create_project("b", "", 0).unwrap();
+            let u = m.create_user("x@y.ru", crate::Role::Analyst, "long enough pw", 0).unwrap();
+            let map = m.create_map("a", "Shop", "{\"v\":1}", "from template", Some(u.id), 10).unwrap();
+            assert_eq!(map.version, 1);
+            assert_eq!(m.save_map_version("a", map.id, Some(1), "Shop 2", "{\"v\":2}", "cell", Some(u.id), 20).unwrap(), 2);
+            assert!(matches!(
+                m.save_map_version("a", map.id, Some(1), "x", "{}", "stale", None, 30),
+                Err(MetaError::Conflict { .. })
+            ));
+            assert_eq!(m.save_map_version("a", map.id, None, "Shop 3", "{\"v\":3}", "again", None, 40).unwrap(), 3);
+            let latest = m.map_version("a", map.id, None).unwrap().unwrap();
+            assert_eq!((latest.version, latest.document.as_str()), (3, "{\"v\":3}"));
+            let first = m.map_version("a", map.id, Some(1)).unwrap().unwrap();
+            assert_eq!((first.document.as_str(), first.author.as_str()), ("{\"v\":1}", "x@y.ru"));
+            let history: Vec<(i64, String)> =
+                m.map_history("a", map.id).unwrap().into_iter().map(|v| (v.version, v.summary)).collect();
+            assert_eq!(history, [(3, "again".to_string()), (2, "cell".into()), (1, "from template".into())]);
+            assert_eq!(m.maps("a").unwrap()[0].title, "Shop 3");
+            // another project sees nothing
+            assert!(m.map("b", map.id).unwrap().is_none());
+            assert!(m.map_version("b", map.id, None).unwrap().is_none());
+            assert!(matches!(
+                m.save_map_version("b", map.id, None, "x", "{}", "", None, 0),
+                Err(MetaError::NotFound { .. })
+            ));
+            assert!(matches!(m.delete_map("b", map.id), Err(MetaError::NotFound { .. })));
+            m.delete_map("a", map.id).unwrap();
+            assert!(m.maps("a").unwrap().is_empty());
+        }
+
+        fn versions_are_named_amended_while_latest_and_maps_linked() {
+            let (_d, m) = meta();
+            m.create_project("a", "", 0).unwrap();
+            m.create_project("b", "", 0).unwrap();
+            let map = m.create_map("a", "Shop", "{\"v\":1}", "new", None, 10).unwrap();
+            assert_eq!(map.stages, StageLink::Detached, "a map starts detached until told otherwise");
+            m.set_map_stages("a", map.id, StageLink::Linked).unwrap();
+            assert_eq!(m.map("a", map.id).unwrap().unwrap().stages, StageLink::Linked);
+            assert!(matches!(m.set_map_stages("b", map.id, StageLink::Linked), Err(MetaError::NotFound { .. })));
+            let v2 = m.save_map_version("a", map.id, None, "Shop", "{\"v\":2}", "cell", None, 20).unwrap();
+            // the latest version takes further edits of the same session in place
+            m.amend_map_version("a", map.id, v2, "{\"v\":22}", "cell again", 30).unwrap();
+            let latest = m.map_version("a", map.id, None).unwrap().unwrap();
+            assert_eq!((latest.version, latest.document.as_str(), latest.created_at), (2, "{\"v\":22}", 30));
+            assert!(matches!(m.amend_map_version("a", map.id, 1, "{}", "", 40), Err(MetaError::Conflict { .. })));
+            // a named version is kept as it is
+            m.name_map_version("a", map.id, 2, "Before the sale").unwrap();
+            assert_eq!(m.map_history("a", map.id).unwrap()[0].name, "Before the sale");
+            assert!(matches!(m.amend_map_version("a", map.id, 2, "{}", "", 40), Err(MetaError::Conflict { .. })));
+            assert!(matches!(m.name_map_version("a", map.id, 2, &"x".repeat(101)), Err(MetaError::Invalid { .. })));
+            assert!(matches!(m.name_map_version("a", map.id, 9, "x"), Err(MetaError::NotFound { .. })));
+            assert!(matches!(m.name_map_version("b", map.id, 2, "x"), Err(MetaError::NotFound { .. })));
+            m.name_map_version("a", map.id, 2, "").unwrap();
+            assert_eq!(m.map_version("a", map.id, Some(2)).unwrap().unwrap().name, "");
+        }
+
+        fn personas_by_key() {
+            let (_d, m) = meta();
+            m.create_project("a", "", 0).unwrap();
+            m.save_persona("a", "maria", "{\"v\":1}", 1).unwrap();
+            m.save_persona("a", "maria", "{\"v\":2}", 2).unwrap();
+            m.save_persona("a", "alexey", "{}", 3).unwrap();
+            assert_eq!(
+                m.personas("a").unwrap(),
+                [("alexey".to_string(), "{}".to_string()), ("maria".into(), "{\"v\":2}".into())]
+            );
+            m.delete_persona("a", "maria").unwrap();
+            assert!(matches!(m.delete_persona("a", "maria"), Err(MetaError::NotFound { .. })));
+        }
     }
 }

@@ -16,36 +16,7 @@ pub struct Member {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_meta as meta;
     use crate::{Meta, MetaError};
-
-    #[test]
-    fn members_see_their_projects_with_their_role_and_admins_see_all() {
-        let (_d, m) = meta();
-        m.create_project("a", "A", 0).unwrap();
-        m.create_project("b", "B", 0).unwrap();
-        let admin = m.create_user("root@x.ru", Role::Admin, "long-enough-1", 0).unwrap();
-        let ann = m.create_user("ann@x.ru", Role::Viewer, "long-enough-2", 0).unwrap();
-        assert_eq!(m.project_role(&ann, "a").unwrap(), None, "a new user is a member of nothing");
-        assert!(m.user_projects(&ann).unwrap().is_empty());
-        m.set_member("a", ann.id, Role::Analyst).unwrap();
-        assert_eq!(m.project_role(&ann, "a").unwrap(), Some(Role::Analyst));
-        assert_eq!(m.project_role(&ann, "b").unwrap(), None);
-        assert_eq!(m.project_role(&ann, "nope").unwrap(), None);
-        assert_eq!(m.user_projects(&ann).unwrap().iter().map(|p| p.slug.as_str()).collect::<Vec<_>>(), ["a"]);
-        assert_eq!(m.project_role(&admin, "b").unwrap(), Some(Role::Admin));
-        assert_eq!(m.user_projects(&admin).unwrap().len(), 2);
-        m.set_member("a", ann.id, Role::Viewer).unwrap();
-        assert_eq!(m.members("a").unwrap(), [Member { user: ann.clone(), role: Role::Viewer }]);
-        m.remove_member("a", ann.id).unwrap();
-        assert_eq!(m.project_role(&ann, "a").unwrap(), None);
-        assert!(matches!(m.set_member("a", 999, Role::Viewer), Err(MetaError::NotFound { what: "user", .. })));
-        assert!(matches!(m.set_member("zz", ann.id, Role::Viewer), Err(MetaError::NotFound { what: "project", .. })));
-        // deleting a user ends their memberships
-        m.set_member("b", ann.id, Role::Viewer).unwrap();
-        m.delete_user(ann.id).unwrap();
-        assert!(m.members("b").unwrap().is_empty());
-    }
 
     #[test]
     fn the_migration_keeps_every_users_old_role_in_every_project() {
@@ -74,5 +45,34 @@ mod tests {
         let n = m.user("n@x.ru").unwrap().unwrap();
         assert_eq!(m.project_role(&n, "new").unwrap(), None);
         assert_eq!(m.project_role(&m.user("a@x.ru").unwrap().unwrap(), "new").unwrap(), Some(Role::Admin));
+    }
+
+    crate::testing::backend_tests! {
+        fn members_see_their_projects_with_their_role_and_admins_see_all() {
+            let (_d, m) = meta();
+            m.create_project("a", "A", 0).unwrap();
+            m.create_project("b", "B", 0).unwrap();
+            let admin = m.create_user("root@x.ru", Role::Admin, "long-enough-1", 0).unwrap();
+            let ann = m.create_user("ann@x.ru", Role::Viewer, "long-enough-2", 0).unwrap();
+            assert_eq!(m.project_role(&ann, "a").unwrap(), None, "a new user is a member of nothing");
+            assert!(m.user_projects(&ann).unwrap().is_empty());
+            m.set_member("a", ann.id, Role::Analyst).unwrap();
+            assert_eq!(m.project_role(&ann, "a").unwrap(), Some(Role::Analyst));
+            assert_eq!(m.project_role(&ann, "b").unwrap(), None);
+            assert_eq!(m.project_role(&ann, "nope").unwrap(), None);
+            assert_eq!(m.user_projects(&ann).unwrap().iter().map(|p| p.slug.as_str()).collect::<Vec<_>>(), ["a"]);
+            assert_eq!(m.project_role(&admin, "b").unwrap(), Some(Role::Admin));
+            assert_eq!(m.user_projects(&admin).unwrap().len(), 2);
+            m.set_member("a", ann.id, Role::Viewer).unwrap();
+            assert_eq!(m.members("a").unwrap(), [Member { user: ann.clone(), role: Role::Viewer }]);
+            m.remove_member("a", ann.id).unwrap();
+            assert_eq!(m.project_role(&ann, "a").unwrap(), None);
+            assert!(matches!(m.set_member("a", 999, Role::Viewer), Err(MetaError::NotFound { what: "user", .. })));
+            assert!(matches!(m.set_member("zz", ann.id, Role::Viewer), Err(MetaError::NotFound { what: "project", .. })));
+            // deleting a user ends their memberships
+            m.set_member("b", ann.id, Role::Viewer).unwrap();
+            m.delete_user(ann.id).unwrap();
+            assert!(m.members("b").unwrap().is_empty());
+        }
     }
 }

@@ -123,21 +123,6 @@ mod tests {
     use crate::Meta;
 
     #[test]
-    fn keys_authenticate_until_revoked() {
-        let (_d, m) = meta();
-        m.create_project("shop", "", 1).unwrap();
-        let w = m.create_key("shop", KeyKind::Write, "site", 2).unwrap();
-        let r = m.create_key("shop", KeyKind::Read, "bi", 3).unwrap();
-        assert!(w.secret.starts_with("tw_") && w.secret.len() == 35);
-        assert_eq!(m.authenticate(&w.secret).unwrap().unwrap().kind, KeyKind::Write);
-        assert_eq!(m.authenticate(&r.secret).unwrap().unwrap().kind, KeyKind::Read);
-        assert!(m.authenticate("tw_nope").unwrap().is_none());
-        m.revoke_key(w.info.id, 9).unwrap();
-        assert!(m.authenticate(&w.secret).unwrap().is_none());
-        assert_eq!(m.keys(Some("shop")).unwrap()[0].revoked_at, Some(9));
-    }
-
-    #[test]
     fn secrets_are_not_stored() {
         let (d, m) = meta();
         m.create_project("p1", "P", 1).unwrap();
@@ -146,19 +131,6 @@ mod tests {
         let bytes = std::fs::read(d.path().join("meta.sqlite")).unwrap();
         let needle = &k.secret.as_bytes()[3..];
         assert!(!bytes.windows(needle.len()).any(|w| w == needle));
-    }
-
-    #[test]
-    fn bad_names_and_conflicts_are_errors() {
-        let (_d, m) = meta();
-        for bad in ["", "Shop", "-x", "a b", &"x".repeat(41), "ш"] {
-            assert!(matches!(m.create_project(bad, "", 0), Err(MetaError::Invalid { .. })), "{bad}");
-        }
-        m.create_project("a", "", 0).unwrap();
-        assert!(matches!(m.create_project("a", "", 0), Err(MetaError::Conflict { .. })));
-        assert!(matches!(m.create_key("b", KeyKind::Read, "", 0), Err(MetaError::NotFound { .. })));
-        assert!(matches!(m.insert_key("a", KeyKind::Read, "", "tw_12345678", 0), Err(MetaError::Invalid { .. })));
-        assert!(matches!(m.revoke_key(99, 0), Err(MetaError::NotFound { .. })));
     }
 
     #[test]
@@ -173,5 +145,33 @@ mod tests {
         let m = Meta::open(&path).unwrap();
         assert_eq!(m.projects().unwrap().len(), 1);
         assert!(m.authenticate(&secret).unwrap().is_some());
+    }
+
+    crate::testing::backend_tests! {
+        fn keys_authenticate_until_revoked() {
+            let (_d, m) = meta();
+            m.create_project("shop", "", 1).unwrap();
+            let w = m.create_key("shop", KeyKind::Write, "site", 2).unwrap();
+            let r = m.create_key("shop", KeyKind::Read, "bi", 3).unwrap();
+            assert!(w.secret.starts_with("tw_") && w.secret.len() == 35);
+            assert_eq!(m.authenticate(&w.secret).unwrap().unwrap().kind, KeyKind::Write);
+            assert_eq!(m.authenticate(&r.secret).unwrap().unwrap().kind, KeyKind::Read);
+            assert!(m.authenticate("tw_nope").unwrap().is_none());
+            m.revoke_key(w.info.id, 9).unwrap();
+            assert!(m.authenticate(&w.secret).unwrap().is_none());
+            assert_eq!(m.keys(Some("shop")).unwrap()[0].revoked_at, Some(9));
+        }
+
+        fn bad_names_and_conflicts_are_errors() {
+            let (_d, m) = meta();
+            for bad in ["", "Shop", "-x", "a b", &"x".repeat(41), "ш"] {
+                assert!(matches!(m.create_project(bad, "", 0), Err(MetaError::Invalid { .. })), "{bad}");
+            }
+            m.create_project("a", "", 0).unwrap();
+            assert!(matches!(m.create_project("a", "", 0), Err(MetaError::Conflict { .. })));
+            assert!(matches!(m.create_key("b", KeyKind::Read, "", 0), Err(MetaError::NotFound { .. })));
+            assert!(matches!(m.insert_key("a", KeyKind::Read, "", "tw_12345678", 0), Err(MetaError::Invalid { .. })));
+            assert!(matches!(m.revoke_key(99, 0), Err(MetaError::NotFound { .. })));
+        }
     }
 }

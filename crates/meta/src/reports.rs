@@ -64,44 +64,43 @@ pub fn check_definition(text: &str, format: &str) -> Result<(), MetaError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_meta as meta;
 
-    #[test]
-    fn reports_save_update_list_and_stay_in_their_project() {
-        let (_d, m) = meta();
-        m.create_project("a", "", 0).unwrap();
-        m.create_project("b", "", 0).unwrap();
-        let r = m.save_report("a", "funnel", " Checkout ", "steps=x", None, 1).unwrap();
-        assert_eq!(r.name, "Checkout");
-        let again = m.save_report("a", "funnel", "Checkout", "steps=y", None, 2).unwrap();
-        assert_eq!(again.id, r.id, "saving under the same name updates");
-        m.save_report("a", "funnel", "Browse", "steps=z", None, 3).unwrap();
-        let list = m.saved_reports("a", "funnel").unwrap();
-        assert_eq!(
-            list.iter().map(|r| (r.name.as_str(), r.query.as_str())).collect::<Vec<_>>(),
-            [("Browse", "steps=z"), ("Checkout", "steps=y")]
-        );
-        assert!(m.saved_reports("b", "funnel").unwrap().is_empty());
-        assert!(matches!(m.delete_report("b", r.id), Err(MetaError::NotFound { .. })), "another project's id");
-        m.delete_report("a", r.id).unwrap();
-        assert_eq!(m.saved_reports("a", "funnel").unwrap().len(), 1);
-        assert!(matches!(m.save_report("a", "funnel", "  ", "", None, 0), Err(MetaError::Invalid { .. })));
-        assert!(matches!(m.save_report("zz", "funnel", "x", "", None, 0), Err(MetaError::NotFound { .. })));
-    }
+    crate::testing::backend_tests! {
+        fn reports_save_update_list_and_stay_in_their_project() {
+            let (_d, m) = meta();
+            m.create_project("a", "", 0).unwrap();
+            m.create_project("b", "", 0).unwrap();
+            let r = m.save_report("a", "funnel", " Checkout ", "steps=x", None, 1).unwrap();
+            assert_eq!(r.name, "Checkout");
+            let again = m.save_report("a", "funnel", "Checkout", "steps=y", None, 2).unwrap();
+            assert_eq!(again.id, r.id, "saving under the same name updates");
+            m.save_report("a", "funnel", "Browse", "steps=z", None, 3).unwrap();
+            let list = m.saved_reports("a", "funnel").unwrap();
+            assert_eq!(
+                list.iter().map(|r| (r.name.as_str(), r.query.as_str())).collect::<Vec<_>>(),
+                [("Browse", "steps=z"), ("Checkout", "steps=y")]
+            );
+            assert!(m.saved_reports("b", "funnel").unwrap().is_empty());
+            assert!(matches!(m.delete_report("b", r.id), Err(MetaError::NotFound { .. })), "another project's id");
+            m.delete_report("a", r.id).unwrap();
+            assert_eq!(m.saved_reports("a", "funnel").unwrap().len(), 1);
+            assert!(matches!(m.save_report("a", "funnel", "  ", "", None, 0), Err(MetaError::Invalid { .. })));
+            assert!(matches!(m.save_report("zz", "funnel", "x", "", None, 0), Err(MetaError::NotFound { .. })));
+        }
 
-    #[test]
-    fn definitions_are_kept_per_project() {
-        let (_d, m) = meta();
-        m.create_project("a", "", 0).unwrap();
-        m.create_project("b", "", 0).unwrap();
-        assert_eq!(m.definition("a").unwrap(), None);
-        m.save_definition("a", "version = 1", "toml", None, 5).unwrap();
-        m.save_definition("a", "version: 1", "yaml", None, 6).unwrap();
-        let d = m.definition("a").unwrap().unwrap();
-        assert_eq!((d.text.as_str(), d.format.as_str(), d.updated_at), ("version: 1", "yaml", 6));
-        assert_eq!(m.definition("b").unwrap(), None);
-        assert!(matches!(m.save_definition("a", "", "xml", None, 0), Err(MetaError::Invalid { .. })));
-        m.reset_definition("a").unwrap();
-        assert_eq!(m.definition("a").unwrap(), None);
+        fn definitions_are_kept_per_project() {
+            let (_d, m) = meta();
+            m.create_project("a", "", 0).unwrap();
+            m.create_project("b", "", 0).unwrap();
+            assert_eq!(m.definition("a").unwrap(), None);
+            m.save_definition("a", "version = 1", "toml", None, 5).unwrap();
+            m.save_definition("a", "version: 1", "yaml", None, 6).unwrap();
+            let d = m.definition("a").unwrap().unwrap();
+            assert_eq!((d.text.as_str(), d.format.as_str(), d.updated_at), ("version: 1", "yaml", 6));
+            assert_eq!(m.definition("b").unwrap(), None);
+            assert!(matches!(m.save_definition("a", "", "xml", None, 0), Err(MetaError::Invalid { .. })));
+            m.reset_definition("a").unwrap();
+            assert_eq!(m.definition("a").unwrap(), None);
+        }
     }
 }

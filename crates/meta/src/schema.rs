@@ -1,7 +1,7 @@
 //! The metadata schema as data, once for every backend: [`MIGRATIONS`] lists the steps that take the schema from
 //! version *n* to *n + 1* (versions are positions: migration 0 makes version 1), and each dialect renders them —
 //! [`sqlite`] (the default backend, numbered by `user_version`) and [`postgres`] (rendered and tested against a
-//! real server; no backend uses it yet).
+//! real server; the PostgreSQL backend's).
 //!
 //! The language is small on purpose: tables of typed columns (a store-assigned integer [`Type::Id`], integers,
 //! text, bytes, booleans) with `NOT NULL`, defaults, checks on enumerated values, primary keys, unique constraints

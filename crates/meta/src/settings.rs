@@ -31,27 +31,10 @@ pub fn check_settings(settings: &StoredSettings) -> Result<(), MetaError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_meta as meta;
     use crate::Meta;
 
     fn stored(tz: &str, cur: &str) -> StoredSettings {
         StoredSettings { time_zone: tz.into(), currency: cur.into() }
-    }
-
-    #[test]
-    fn settings_default_to_utc_and_roubles_and_are_kept_per_project() {
-        let (_d, m) = meta();
-        m.create_project("a", "", 0).unwrap();
-        m.create_project("b", "", 0).unwrap();
-        assert_eq!(m.project_settings("a").unwrap(), Some(stored("UTC", "RUB")));
-        m.set_project_settings("a", &stored("Europe/Moscow", "EUR")).unwrap();
-        assert_eq!(m.project_settings("a").unwrap(), Some(stored("Europe/Moscow", "EUR")));
-        assert_eq!(m.project_settings("b").unwrap(), Some(stored("UTC", "RUB")));
-        assert_eq!(m.project_settings("zz").unwrap(), None);
-        assert!(matches!(m.set_project_settings("zz", &stored("UTC", "RUB")), Err(MetaError::NotFound { .. })));
-        assert!(matches!(m.set_project_settings("a", &stored("", "RUB")), Err(MetaError::Invalid { .. })));
-        assert!(matches!(m.set_project_settings("a", &stored("UTC", "RUBL")), Err(MetaError::Invalid { .. })));
-        assert_eq!(m.projects().unwrap().len(), 2, "projects still read");
     }
 
     #[test]
@@ -67,5 +50,22 @@ mod tests {
         }
         let m = Meta::open(&path).unwrap();
         assert_eq!(m.project_settings("old").unwrap(), Some(stored("UTC", "RUB")));
+    }
+
+    crate::testing::backend_tests! {
+        fn settings_default_to_utc_and_roubles_and_are_kept_per_project() {
+            let (_d, m) = meta();
+            m.create_project("a", "", 0).unwrap();
+            m.create_project("b", "", 0).unwrap();
+            assert_eq!(m.project_settings("a").unwrap(), Some(stored("UTC", "RUB")));
+            m.set_project_settings("a", &stored("Europe/Moscow", "EUR")).unwrap();
+            assert_eq!(m.project_settings("a").unwrap(), Some(stored("Europe/Moscow", "EUR")));
+            assert_eq!(m.project_settings("b").unwrap(), Some(stored("UTC", "RUB")));
+            assert_eq!(m.project_settings("zz").unwrap(), None);
+            assert!(matches!(m.set_project_settings("zz", &stored("UTC", "RUB")), Err(MetaError::NotFound { .. })));
+            assert!(matches!(m.set_project_settings("a", &stored("", "RUB")), Err(MetaError::Invalid { .. })));
+            assert!(matches!(m.set_project_settings("a", &stored("UTC", "RUBL")), Err(MetaError::Invalid { .. })));
+            assert_eq!(m.projects().unwrap().len(), 2, "projects still read");
+        }
     }
 }

@@ -63,45 +63,44 @@ pub fn check_themes(document: &str) -> Result<(), MetaError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_meta as meta;
 
-    #[test]
-    fn surveys_are_kept_per_project_and_replaced_by_key() {
-        let (_d, m) = meta();
-        m.create_project("a", "", 0).unwrap();
-        m.create_project("b", "", 0).unwrap();
-        let s = NewSurvey { key: "nps", kind: "nps", document: "{}", active: true };
-        let first = m.save_survey("a", &s, 5).unwrap();
-        assert_eq!((first.key.as_str(), first.active, first.created_at), ("nps", true, 5));
-        let again = m.save_survey("a", &NewSurvey { active: false, document: "{\"x\":1}", ..s.clone() }, 9).unwrap();
-        assert_eq!((again.id, again.active, again.created_at, again.updated_at), (first.id, false, 5, 9));
-        assert_eq!(m.surveys("a").unwrap().len(), 1);
-        assert!(m.surveys("b").unwrap().is_empty());
-        assert!(m.survey("b", "nps").unwrap().is_none());
-        assert!(matches!(m.save_survey("zz", &s, 0), Err(MetaError::NotFound { .. })));
-        assert!(matches!(
-            m.save_survey("a", &NewSurvey { kind: "poll", ..s.clone() }, 0),
-            Err(MetaError::Invalid { .. })
-        ));
-        m.delete_survey("a", "nps").unwrap();
-        assert!(m.survey("a", "nps").unwrap().is_none());
-        assert!(matches!(m.delete_survey("a", "nps"), Err(MetaError::NotFound { what: "survey", .. })));
-    }
+    crate::testing::backend_tests! {
+        fn surveys_are_kept_per_project_and_replaced_by_key() {
+            let (_d, m) = meta();
+            m.create_project("a", "", 0).unwrap();
+            m.create_project("b", "", 0).unwrap();
+            let s = NewSurvey { key: "nps", kind: "nps", document: "{}", active: true };
+            let first = m.save_survey("a", &s, 5).unwrap();
+            assert_eq!((first.key.as_str(), first.active, first.created_at), ("nps", true, 5));
+            let again = m.save_survey("a", &NewSurvey { active: false, document: "{\"x\":1}", ..s.clone() }, 9).unwrap();
+            assert_eq!((again.id, again.active, again.created_at, again.updated_at), (first.id, false, 5, 9));
+            assert_eq!(m.surveys("a").unwrap().len(), 1);
+            assert!(m.surveys("b").unwrap().is_empty());
+            assert!(m.survey("b", "nps").unwrap().is_none());
+            assert!(matches!(m.save_survey("zz", &s, 0), Err(MetaError::NotFound { .. })));
+            assert!(matches!(
+                m.save_survey("a", &NewSurvey { kind: "poll", ..s.clone() }, 0),
+                Err(MetaError::Invalid { .. })
+            ));
+            m.delete_survey("a", "nps").unwrap();
+            assert!(m.survey("a", "nps").unwrap().is_none());
+            assert!(matches!(m.delete_survey("a", "nps"), Err(MetaError::NotFound { what: "survey", .. })));
+        }
 
-    #[test]
-    fn a_theme_list_is_kept_per_project_and_reset() {
-        let (_dir, m) = meta();
-        m.create_project("a", "", 0).unwrap();
-        assert_eq!(m.feedback_themes("a").unwrap(), None);
-        m.save_feedback_themes("a", "{\"theme\":[]}", 5).unwrap();
-        m.save_feedback_themes("a", "{\"theme\":[1]}", 7).unwrap();
-        assert_eq!(m.feedback_themes("a").unwrap(), Some(("{\"theme\":[1]}".to_string(), 7)));
-        assert_eq!(m.feedback_themes("b").unwrap(), None);
-        assert!(matches!(m.save_feedback_themes("zz", "{}", 0), Err(MetaError::NotFound { .. })));
-        let big = "x".repeat(MAX_THEMES_DOCUMENT + 1);
-        assert!(matches!(m.save_feedback_themes("a", &big, 0), Err(MetaError::Invalid { .. })));
-        assert!(m.reset_feedback_themes("a").unwrap());
-        assert!(!m.reset_feedback_themes("a").unwrap());
-        assert_eq!(m.feedback_themes("a").unwrap(), None);
+        fn a_theme_list_is_kept_per_project_and_reset() {
+            let (_dir, m) = meta();
+            m.create_project("a", "", 0).unwrap();
+            assert_eq!(m.feedback_themes("a").unwrap(), None);
+            m.save_feedback_themes("a", "{\"theme\":[]}", 5).unwrap();
+            m.save_feedback_themes("a", "{\"theme\":[1]}", 7).unwrap();
+            assert_eq!(m.feedback_themes("a").unwrap(), Some(("{\"theme\":[1]}".to_string(), 7)));
+            assert_eq!(m.feedback_themes("b").unwrap(), None);
+            assert!(matches!(m.save_feedback_themes("zz", "{}", 0), Err(MetaError::NotFound { .. })));
+            let big = "x".repeat(MAX_THEMES_DOCUMENT + 1);
+            assert!(matches!(m.save_feedback_themes("a", &big, 0), Err(MetaError::Invalid { .. })));
+            assert!(m.reset_feedback_themes("a").unwrap());
+            assert!(!m.reset_feedback_themes("a").unwrap());
+            assert_eq!(m.feedback_themes("a").unwrap(), None);
+        }
     }
 }

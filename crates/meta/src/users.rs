@@ -114,50 +114,49 @@ mod tests {
         assert!(text.contains("$argon2id$") && !text.contains("correct horse"));
     }
 
-    #[test]
-    fn bad_users_are_refused() {
-        let (_d, m) = meta();
-        assert!(matches!(
-            m.create_user("no-at-sign", Role::Viewer, "long enough pw", 0),
-            Err(MetaError::Invalid { .. })
-        ));
-        assert!(matches!(m.create_user("a@b.ru", Role::Viewer, "short", 0), Err(MetaError::Invalid { .. })));
-        m.create_user("a@b.ru", Role::Viewer, "long enough pw", 0).unwrap();
-        assert!(matches!(m.create_user("A@B.ru", Role::Admin, "long enough pw", 0), Err(MetaError::Conflict { .. })));
-        assert!(Role::parse("root").is_err());
-    }
+    crate::testing::backend_tests! {
+        fn bad_users_are_refused() {
+            let (_d, m) = meta();
+            assert!(matches!(
+                m.create_user("no-at-sign", Role::Viewer, "long enough pw", 0),
+                Err(MetaError::Invalid { .. })
+            ));
+            assert!(matches!(m.create_user("a@b.ru", Role::Viewer, "short", 0), Err(MetaError::Invalid { .. })));
+            m.create_user("a@b.ru", Role::Viewer, "long enough pw", 0).unwrap();
+            assert!(matches!(m.create_user("A@B.ru", Role::Admin, "long enough pw", 0), Err(MetaError::Conflict { .. })));
+            assert!(Role::parse("root").is_err());
+        }
 
-    #[test]
-    fn sessions_expire_and_end_with_a_new_password() {
-        let (_d, m) = meta();
-        let u = m.create_user("a@b.ru", Role::Admin, "long enough pw", 0).unwrap();
-        let s = m.create_session(u.id, 1_000, 60_000).unwrap();
-        let (who, csrf) = m.session(&s.token, 2_000).unwrap().unwrap();
-        assert_eq!((who.id, csrf), (u.id, s.csrf.clone()));
-        assert!(m.session(&s.token, 61_000).unwrap().is_none(), "expired");
-        let s2 = m.create_session(u.id, 1_000, 60_000).unwrap();
-        m.set_password(u.id, "another long pw").unwrap();
-        assert!(m.session(&s2.token, 2_000).unwrap().is_none(), "a new password signs out everywhere");
-        let s3 = m.create_session(u.id, 1_000, 60_000).unwrap();
-        m.delete_session(&s3.token).unwrap();
-        assert!(m.session(&s3.token, 2_000).unwrap().is_none());
-    }
+        fn sessions_expire_and_end_with_a_new_password() {
+            let (_d, m) = meta();
+            let u = m.create_user("a@b.ru", Role::Admin, "long enough pw", 0).unwrap();
+            let s = m.create_session(u.id, 1_000, 60_000).unwrap();
+            let (who, csrf) = m.session(&s.token, 2_000).unwrap().unwrap();
+            assert_eq!((who.id, csrf), (u.id, s.csrf.clone()));
+            assert!(m.session(&s.token, 61_000).unwrap().is_none(), "expired");
+            let s2 = m.create_session(u.id, 1_000, 60_000).unwrap();
+            m.set_password(u.id, "another long pw").unwrap();
+            assert!(m.session(&s2.token, 2_000).unwrap().is_none(), "a new password signs out everywhere");
+            let s3 = m.create_session(u.id, 1_000, 60_000).unwrap();
+            m.delete_session(&s3.token).unwrap();
+            assert!(m.session(&s3.token, 2_000).unwrap().is_none());
+        }
 
-    #[test]
-    fn roles_change_and_the_last_admin_stays() {
-        let (_d, m) = meta();
-        let a = m.create_user("a@b.ru", Role::Admin, "long enough pw", 0).unwrap();
-        let v = m.create_user("v@b.ru", Role::Viewer, "long enough pw", 0).unwrap();
-        assert!(matches!(m.set_role(a.id, Role::Viewer), Err(MetaError::Invalid { .. })));
-        assert!(matches!(m.delete_user(a.id), Err(MetaError::Invalid { .. })));
-        assert_eq!(m.set_role(v.id, Role::Admin).unwrap().role, Role::Admin);
-        assert_eq!(m.set_role(a.id, Role::Analyst).unwrap().role, Role::Analyst);
-        let s = m.create_session(v.id, 0, 60_000).unwrap();
-        assert!(matches!(m.delete_user(v.id), Err(MetaError::Invalid { .. })), "v is now the only admin");
-        m.set_role(a.id, Role::Admin).unwrap();
-        m.delete_user(v.id).unwrap();
-        assert!(m.session(&s.token, 1).unwrap().is_none(), "a deleted user's sessions end");
-        assert!(matches!(m.delete_user(v.id), Err(MetaError::NotFound { .. })));
-        assert!(m.user("v@b.ru").unwrap().is_none());
+        fn roles_change_and_the_last_admin_stays() {
+            let (_d, m) = meta();
+            let a = m.create_user("a@b.ru", Role::Admin, "long enough pw", 0).unwrap();
+            let v = m.create_user("v@b.ru", Role::Viewer, "long enough pw", 0).unwrap();
+            assert!(matches!(m.set_role(a.id, Role::Viewer), Err(MetaError::Invalid { .. })));
+            assert!(matches!(m.delete_user(a.id), Err(MetaError::Invalid { .. })));
+            assert_eq!(m.set_role(v.id, Role::Admin).unwrap().role, Role::Admin);
+            assert_eq!(m.set_role(a.id, Role::Analyst).unwrap().role, Role::Analyst);
+            let s = m.create_session(v.id, 0, 60_000).unwrap();
+            assert!(matches!(m.delete_user(v.id), Err(MetaError::Invalid { .. })), "v is now the only admin");
+            m.set_role(a.id, Role::Admin).unwrap();
+            m.delete_user(v.id).unwrap();
+            assert!(m.session(&s.token, 1).unwrap().is_none(), "a deleted user's sessions end");
+            assert!(matches!(m.delete_user(v.id), Err(MetaError::NotFound { .. })));
+            assert!(m.user("v@b.ru").unwrap().is_none());
+        }
     }
 }

@@ -30,6 +30,9 @@ pub struct Config {
     pub metrics_token: Option<Secret>,
     /// A second address that serves only `/metrics` (to anyone who reaches it, or to the token's bearer).
     pub metrics_listen: Option<SocketAddr>,
+    /// The PostgreSQL database of the metadata (`postgres://user:password@host:port/database`), shared by every
+    /// server that names it; None keeps it in the data folder (SQLite). A secret: it may hold a password.
+    pub meta: Option<Secret>,
 }
 
 /// A secret setting: never shown by `Debug`, so a logged configuration does not leak it.
@@ -64,6 +67,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             metrics_token: None,
             metrics_listen: None,
+            meta: None,
         }
     }
 }
@@ -91,6 +95,7 @@ struct FileConfig {
     trusted_proxies: Option<Vec<String>>,
     metrics_token: Option<String>,
     metrics_listen: Option<String>,
+    meta: Option<String>,
 }
 
 /// Keys as written in the file; the environment variable is `TROPA_` + the key in upper case, the flag
@@ -106,6 +111,7 @@ pub const KEYS: &[&str] = &[
     "trusted_proxies",
     "metrics_token",
     "metrics_listen",
+    "meta",
 ];
 
 impl Config {
@@ -143,6 +149,7 @@ impl Config {
             set("trusted_proxies", f.trusted_proxies.map(|v| v.join(",")))?;
             set("metrics_token", f.metrics_token)?;
             set("metrics_listen", f.metrics_listen)?;
+            set("meta", f.meta)?;
         }
         for (name, value) in env {
             let Some(key) = name.strip_prefix("TROPA_") else { continue };
@@ -225,6 +232,14 @@ impl Config {
             "metrics_listen" => {
                 self.metrics_listen =
                     Some(value.parse().map_err(|_| format!("'{value}' is not an address: write e.g. 127.0.0.1:9464"))?)
+            }
+            // the value may hold a password: never repeated in an error
+            "meta" if value.is_empty() => self.meta = None,
+            "meta" => {
+                if !(value.starts_with("postgres://") || value.starts_with("postgresql://")) {
+                    return Err("must be a PostgreSQL URL: postgres://user:password@host:port/database".into());
+                }
+                self.meta = Some(Secret(value.to_string()))
             }
             other => return Err(format!("'{other}' is not a setting; known: {}", KEYS.join(", "))),
         }
@@ -323,6 +338,20 @@ mod tests {
         let e = Config::resolve(None, &[], &[("metrics_listen", "127.0.0.1:8080".into())]).unwrap_err();
         assert_eq!(e.key, "metrics_listen");
         assert_eq!(Config::default().metrics_token, None);
+    }
+
+    #[test]
+    fn the_metadata_database_is_a_postgresql_url_never_shown() {
+        let file = ("t.toml", "meta = \"postgres://tropa:pa55word@db:5432/tropa\"\n");
+        let c = Config::resolve(Some(file), &[], &[]).unwrap();
+        assert_eq!(c.meta.as_ref().map(Secret::expose), Some("postgres://tropa:pa55word@db:5432/tropa"));
+        assert!(!format!("{c:?}").contains("pa55word"), "Debug never shows the URL");
+        let c = Config::resolve(Some(file), &[("TROPA_META".into(), "".into())], &[]).unwrap();
+        assert_eq!(c.meta, None, "an empty value keeps the metadata in the data folder");
+        let e = Config::resolve(None, &[], &[("meta", "mysql://root:pa55word@db/x".into())]).unwrap_err();
+        assert_eq!(e.key, "--meta");
+        assert!(e.reason.contains("postgres://") && !e.to_string().contains("pa55word"), "{e}");
+        assert_eq!(Config::default().meta, None);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! `tropa serve`: the HTTP server (`tropa-server`) with the web app's pages (`tropa-web`) over a data folder (the application layer's [`tropa_app::App`]: projects in
-//! `meta.sqlite`, each with its embedded store). This module and `demo` are the only places the CLI starts the
+//! `meta.sqlite` or the PostgreSQL database of `--meta`, each with its embedded store). This module and `demo` are the only places the CLI starts the
 //! HTTP server; every other command goes through `tropa_app` alone.
 
 use std::path::{Path, PathBuf};
@@ -54,6 +54,7 @@ fn resolve_config(args: &ServeArgs) -> anyhow::Result<Config> {
         ("max_batch_size", &args.max_batch_size),
         ("max_inflight_requests", &args.max_inflight_requests),
         ("metrics_listen", &args.metrics_listen),
+        ("meta", &tropa_app::layout::meta_url().map(String::from)),
     ] {
         if let Some(v) = v {
             flags.push((key, v.clone()));
@@ -66,6 +67,10 @@ fn resolve_config(args: &ServeArgs) -> anyhow::Result<Config> {
 /// Serves `root` until Ctrl-C or SIGTERM; `banner` is printed once the socket is bound.
 pub fn serve(root: &Path, args: &ServeArgs, banner: impl FnOnce(&str)) -> anyhow::Result<()> {
     let config = resolve_config(args)?;
+    // the config file's or the environment's `meta` (the flag's was taken by main)
+    if let Some(url) = &config.meta {
+        tropa_app::layout::use_meta_url(url.expose()).map_err(|e| UserError(format!("meta: {e}")))?;
+    }
     let app = App::open(root, super::store_options()?).map_err(super::app_error)?;
     // open every project now: a folder in use by another process is reported before the server says it is up
     app.open_all().map_err(super::app_error)?;

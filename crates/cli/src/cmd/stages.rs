@@ -194,11 +194,10 @@ fn state_name(s: Option<LifecycleState>) -> &'static str {
 
 /// The project's saved definition, if one is saved (a folder without metadata has none, and gets none).
 pub fn saved(root: &Path, project: &str) -> anyhow::Result<Option<ProjectDefinition>> {
-    if !root.join(tropa_app::layout::META_FILE).exists() {
-        return Ok(None);
+    match tropa_app::layout::existing_meta(root).map_err(super::app_error)? {
+        Some(meta) => tropa_app::definitions::saved(&meta, project).map_err(super::app_error),
+        None => Ok(None),
     }
-    let meta = tropa_app::layout::open_meta(root)?;
-    tropa_app::definitions::saved(&meta, project).map_err(super::app_error)
 }
 
 pub fn run(root: &Path, data: &Path, project: &str, args: StagesArgs) -> anyhow::Result<()> {

@@ -4,7 +4,8 @@
 //! `tropa_schema` ([`BOOTSTRAP`], [`set_version`]); a runner reads it, then applies each later migration and its
 //! [`set_version`] in one transaction (DDL is transactional in PostgreSQL).
 //!
-//! No backend uses this yet; `tests/postgres_schema.rs` applies every migration to a real server.
+//! The PostgreSQL backend runs it on open (`crate::postgres`, under an advisory lock); `tests/postgres_schema.rs`
+//! applies every migration to a real server step by step, and `postgres/tests.rs` diffs the result with SQLite's.
 
 use super::{column_tail, create_index, create_table, fill, quote, rebuild, Column, Migration, Step, Type, Value};
 
