@@ -77,8 +77,8 @@ def test_insert_compressed_rowbinary_and_lz4_response(url):
                       data="SELECT a, b FROM t ORDER BY a", headers={**AUTH, "Accept-Encoding": "lz4"})
     assert r.headers["Content-Encoding"] == "lz4"
     text = lz4.frame.decompress(r.content).decode()
-    assert [json.loads(x) for x in text.splitlines()] == [{"a": "0", "b": "x"}, {"a": "1", "b": "x"},
-                                                           {"a": "2", "b": "x"}]
+    assert [json.loads(x) for x in text.splitlines()] == [{"a": 0, "b": "x"}, {"a": 1, "b": "x"},
+                                                           {"a": 2, "b": "x"}]
 
 
 def test_a_damaged_block_is_refused(url):
