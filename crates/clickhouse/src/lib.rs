@@ -129,7 +129,7 @@ impl ClickHouseEngine {
 
     fn insert<T>(&self, what: &'static str, table: &'static str, rows: Vec<T>) -> Result<(), EngineError>
     where
-        T: clickhouse::Row + for<'a> clickhouse::Row<Value<'a> = T> + serde::Serialize + Send + Sync + 'static,
+        T: clickhouse::RowOwned + clickhouse::RowWrite + Send + Sync,
     {
         if rows.is_empty() {
             return Ok(());
@@ -215,26 +215,15 @@ impl ClickHouseEngine {
         }
         let cols: Vec<String> = DictCol::ALL
             .iter()
-            .map(|c| format!("arraySort(groupUniqArray(toString({})))", dict_column(*c)))
+            .map(|c| format!("arraySort(groupUniqArray(toString({0}))) AS d_{0}", dict_column(*c)))
             .collect();
         let sql = format!("SELECT {} FROM events WHERE project = ?", cols.join(", "));
         let q = self.remote.client.query(&sql).bind(&self.project);
-        #[derive(clickhouse::Row, serde::Deserialize)]
-        struct Values(
-            Vec<String>,
-            Vec<String>,
-            Vec<String>,
-            Vec<String>,
-            Vec<String>,
-            Vec<String>,
-            Vec<String>,
-            Vec<String>,
-            Vec<String>,
-            Vec<String>,
-            Vec<String>,
-        );
-        let v: Values = self.remote.run("read the dictionaries", async move { q.fetch_one().await })?;
-        let all = [v.0, v.1, v.2, v.3, v.4, v.5, v.6, v.7, v.8, v.9, v.10];
+        let v: DictValues = self.remote.run("read the dictionaries", async move { q.fetch_one().await })?;
+        let all = [
+            v.d_name, v.d_touchpoint, v.d_source, v.d_medium, v.d_campaign, v.d_term, v.d_content, v.d_channel,
+            v.d_currency, v.d_country, v.d_city,
+        ];
         let mut dicts = self.dicts.lock().map_err(|_| EngineError::Busy)?;
         for (col, values) in DictCol::ALL.into_iter().zip(all) {
             for value in values {
@@ -244,6 +233,22 @@ impl ClickHouseEngine {
         *self.dicts_at.lock().map_err(|_| EngineError::Busy)? = Some(version);
         Ok(())
     }
+}
+
+/// Every stored value of each dictionary column, in [`DictCol::ALL`] order.
+#[derive(clickhouse::Row, serde::Deserialize)]
+struct DictValues {
+    d_name: Vec<String>,
+    d_touchpoint: Vec<String>,
+    d_source: Vec<String>,
+    d_medium: Vec<String>,
+    d_campaign: Vec<String>,
+    d_term: Vec<String>,
+    d_content: Vec<String>,
+    d_channel: Vec<String>,
+    d_currency: Vec<String>,
+    d_country: Vec<String>,
+    d_city: Vec<String>,
 }
 
 fn dict_column(col: DictCol) -> &'static str {
