@@ -13,10 +13,11 @@ import pytest
 chdb = pytest.importorskip("chdb", reason="chdb is not installed: the ClickHouse test front is skipped")
 lz4 = pytest.importorskip("lz4.frame")
 requests = pytest.importorskip("requests")
-from clickhouse_cityhash.cityhash import CityHash128  # noqa: E402
 import lz4.block  # noqa: E402
 
 FRONT = os.path.join(os.path.dirname(__file__), "..", "fixtures", "chfront.py")
+sys.path.insert(0, os.path.dirname(FRONT))
+from chfront import checksum128  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ AUTH = {"X-ClickHouse-User": "u", "X-ClickHouse-Key": "p"}
 def block(data, method=0x82):
     payload = lz4.block.compress(data, store_size=False) if method == 0x82 else data
     header = struct.pack("<BII", method, 9 + len(payload), len(data))
-    return CityHash128(header + payload).to_bytes(16, "little") + header + payload
+    return checksum128(header + payload) + header + payload
 
 
 def test_query_in_url_and_body_with_json_and_database(url):

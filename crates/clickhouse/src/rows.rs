@@ -2,7 +2,8 @@
 
 use clickhouse::Row;
 use serde::{Deserialize, Serialize};
-use tropa_core::{Channel, Context, Event, MessageKind};
+use tropa_core::event::{Channel, Context};
+use tropa_core::{Event, MessageKind};
 
 /// One row of `events` (every column, table order).
 #[derive(Debug, Clone, Row, Serialize, Deserialize)]

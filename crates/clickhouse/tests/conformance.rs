@@ -3,19 +3,60 @@
 
 mod front;
 
+use std::any::Any;
+use std::sync::Arc;
+
+use tropa_core::ActorId;
+use tropa_engine::{CustomerRecord, Engine, EngineError, EngineSummary, IngestReport, ScanSpec, ScanVisitor};
+
 /// An engine that skips the suite's checks (loudly) when chdb is absent: a `NaiveEngine` stands in.
 enum Either {
     Ch(tropa_clickhouse::ClickHouseEngine),
     Skipped(tropa_testkit::NaiveEngine),
 }
 
-impl std::ops::Deref for Either {
-    type Target = dyn tropa_engine::Engine;
-    fn deref(&self) -> &Self::Target {
+impl Either {
+    fn get(&self) -> &dyn Engine {
         match self {
             Either::Ch(e) => e,
             Either::Skipped(e) => e,
         }
+    }
+}
+
+impl Engine for Either {
+    fn ingest(&self, events: Vec<tropa_core::Event>) -> Result<IngestReport, EngineError> {
+        self.get().ingest(events)
+    }
+    fn dictionaries(&self) -> Arc<tropa_core::Dictionaries> {
+        self.get().dictionaries()
+    }
+    fn scan(&self, spec: &ScanSpec, visitor: &dyn ScanVisitor) -> Result<Vec<Box<dyn Any + Send>>, EngineError> {
+        self.get().scan(spec, visitor)
+    }
+    fn customer(&self, actor: &str) -> Result<Option<CustomerRecord>, EngineError> {
+        self.get().customer(actor)
+    }
+    fn customer_key(&self, id: &str) -> Result<Option<ActorId>, EngineError> {
+        self.get().customer_key(id)
+    }
+    fn data_version(&self) -> Result<u64, EngineError> {
+        self.get().data_version()
+    }
+    fn forget(&self, actor: &str) -> Result<u64, EngineError> {
+        self.get().forget(actor)
+    }
+    fn actor_names(&self, ids: &[ActorId]) -> Result<Vec<String>, EngineError> {
+        self.get().actor_names(ids)
+    }
+    fn summary(&self) -> Result<EngineSummary, EngineError> {
+        self.get().summary()
+    }
+    fn time_bounds(&self) -> Result<(Option<i64>, Option<i64>), EngineError> {
+        self.get().time_bounds()
+    }
+    fn catalog(&self) -> Result<tropa_core::catalog::Catalog, EngineError> {
+        self.get().catalog()
     }
 }
 

@@ -70,6 +70,7 @@ pub fn options(project: &str) -> Option<ClickHouseOptions> {
 }
 
 /// A fresh engine on its own database, or `None` (skipped).
+#[allow(dead_code)] // not every test binary uses it
 pub fn engine() -> Option<ClickHouseEngine> {
     Some(ClickHouseEngine::open(options("p")?).expect("open the engine"))
 }
