@@ -53,8 +53,7 @@ impl Closure {
     /// Every key that is not its own representative, with its representative, sorted by key.
     pub fn overrides(&mut self) -> Vec<(u64, u64)> {
         let keys: Vec<u64> = self.parent.keys().copied().collect();
-        let mut out: Vec<(u64, u64)> =
-            keys.into_iter().map(|k| (k, self.find(k))).filter(|&(k, r)| k != r).collect();
+        let mut out: Vec<(u64, u64)> = keys.into_iter().map(|k| (k, self.find(k))).filter(|&(k, r)| k != r).collect();
         out.sort_unstable();
         out
     }

@@ -42,7 +42,8 @@ impl ClickHouseEngine {
                 fresh.push(e);
             }
         }
-        let ids: Vec<String> = fresh.iter().filter(|e| !e.message_id.is_empty()).map(|e| e.message_id.clone()).collect();
+        let ids: Vec<String> =
+            fresh.iter().filter(|e| !e.message_id.is_empty()).map(|e| e.message_id.clone()).collect();
         let stored = self.stored_ids(&ids)?;
         let before = fresh.len();
         fresh.retain(|e| e.message_id.is_empty() || !stored.contains(&e.message_id));
@@ -195,7 +196,8 @@ impl ClickHouseEngine {
                 .query("SELECT message_id, seq FROM message_ids WHERE project = ? AND message_id IN ?")
                 .bind(&self.project)
                 .bind(part);
-            let got: Vec<(String, u64)> = self.remote.run("looked message ids up", async move { q.fetch_all().await })?;
+            let got: Vec<(String, u64)> =
+                self.remote.run("looked message ids up", async move { q.fetch_all().await })?;
             for (id, seq) in got {
                 copies.entry(id).or_default().push(seq);
             }

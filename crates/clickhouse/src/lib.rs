@@ -101,9 +101,7 @@ impl ClickHouseEngine {
 
     /// Reserves `n` consecutive `seq` stamps: nanoseconds of the clock, never going back within the process.
     fn next_seq(&self, n: u64) -> Result<u64, EngineError> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
         let mut last = self.seq.lock().map_err(|_| EngineError::Busy)?;
         let base = now.max(*last + 1);
         *last = base + n.saturating_sub(1);
@@ -146,7 +144,11 @@ impl ClickHouseEngine {
 
     fn change(&self, what: &str) -> Result<(), EngineError> {
         let seq = self.next_seq(1)?;
-        self.insert("recorded a change", "changes", vec![ChangeRow { project: self.project.clone(), seq, what: what.into() }])
+        self.insert(
+            "recorded a change",
+            "changes",
+            vec![ChangeRow { project: self.project.clone(), seq, what: what.into() }],
+        )
     }
 
     /// The key an actor id was stored under, if known.
@@ -221,8 +223,17 @@ impl ClickHouseEngine {
         let q = self.remote.client.query(&sql).bind(&self.project);
         let v: DictValues = self.remote.run("read the dictionaries", async move { q.fetch_one().await })?;
         let all = [
-            v.d_name, v.d_touchpoint, v.d_source, v.d_medium, v.d_campaign, v.d_term, v.d_content, v.d_channel,
-            v.d_currency, v.d_country, v.d_city,
+            v.d_name,
+            v.d_touchpoint,
+            v.d_source,
+            v.d_medium,
+            v.d_campaign,
+            v.d_term,
+            v.d_content,
+            v.d_channel,
+            v.d_currency,
+            v.d_country,
+            v.d_city,
         ];
         let mut dicts = self.dicts.lock().map_err(|_| EngineError::Busy)?;
         for (col, values) in DictCol::ALL.into_iter().zip(all) {
@@ -295,9 +306,7 @@ impl Engine for ClickHouseEngine {
                 merges.push(m);
             }
         }
-        let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE project = ? AND actor_key IN ? ORDER BY ts, seq"
-        );
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE project = ? AND actor_key IN ? ORDER BY ts, seq");
         let q = self.remote.client.query(&sql).bind(&self.project).bind(&members);
         let rows: Vec<EventRow> = self.remote.run("read a customer's events", async move { q.fetch_all().await })?;
         Ok(Some(CustomerRecord {
@@ -366,13 +375,7 @@ impl Engine for ClickHouseEngine {
         let q = self.remote.client.query("SELECT uniqExact(actor) FROM actors WHERE project = ?").bind(&self.project);
         let actors: u64 = self.remote.run("counted ids", async move { q.fetch_one().await })?;
         let some = events > 0;
-        Ok(EngineSummary {
-            events,
-            actors,
-            customers,
-            min_ts: some.then_some(min_ts),
-            max_ts: some.then_some(max_ts),
-        })
+        Ok(EngineSummary { events, actors, customers, min_ts: some.then_some(min_ts), max_ts: some.then_some(max_ts) })
     }
 
     fn time_bounds(&self) -> Result<(Option<i64>, Option<i64>), EngineError> {
@@ -381,7 +384,8 @@ impl Engine for ClickHouseEngine {
             .client
             .query("SELECT count(), min(ts), max(ts) FROM events WHERE project = ?")
             .bind(&self.project);
-        let (n, lo, hi): (u64, i64, i64) = self.remote.run("read the time bounds", async move { q.fetch_one().await })?;
+        let (n, lo, hi): (u64, i64, i64) =
+            self.remote.run("read the time bounds", async move { q.fetch_one().await })?;
         Ok(if n == 0 { (None, None) } else { (Some(lo), Some(hi)) })
     }
 }

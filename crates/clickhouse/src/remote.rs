@@ -119,7 +119,10 @@ mod tests {
         assert_eq!((o.url.as_str(), o.user.as_str(), o.password.as_str()), ("http://db.local:9000", "u", "p"));
         assert_eq!((o.database.as_str(), o.project.as_str()), ("ev", "p1"));
         let o = ClickHouseOptions::parse("clickhouse://localhost", "p").expect("parse");
-        assert_eq!((o.url.as_str(), o.user.as_str(), o.database.as_str()), ("http://localhost:8123", "default", "tropa"));
+        assert_eq!(
+            (o.url.as_str(), o.user.as_str(), o.database.as_str()),
+            ("http://localhost:8123", "default", "tropa")
+        );
         for bad in ["http://x", "clickhouse://", "clickhouse://h/bad-name"] {
             assert!(ClickHouseOptions::parse(bad, "p").is_err(), "{bad}");
         }

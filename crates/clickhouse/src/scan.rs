@@ -340,7 +340,8 @@ fn run_chunk(chunk: &Chunk, columns: Columns, visitor: &dyn ScanVisitor) -> Box<
         events: if full { chunk.rows.iter().map(ScanRow::event).collect() } else { Vec::new() },
     };
     let mut sink = visitor.start();
-    let (mut ts, mut name, mut revenue, mut kind, mut rows) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut ts, mut name, mut revenue, mut kind, mut rows) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut dict_cols: Vec<Vec<u32>> = vec![Vec::new(); DictCol::COUNT];
     for &(customer, a, b) in &chunk.customers {
         let r = &chunk.rows[a..b];

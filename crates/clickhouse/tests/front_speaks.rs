@@ -38,10 +38,12 @@ fn compressed_inserts_and_reads_round_trip() {
     let got = block_on(async {
         server.query("CREATE DATABASE IF NOT EXISTS speaks").execute().await?;
         let c = server.clone().with_database("speaks");
-        c.query("CREATE TABLE items (id UInt64, name LowCardinality(String), price Nullable(Float64), note String) \
-                 ENGINE = MergeTree ORDER BY id")
-            .execute()
-            .await?;
+        c.query(
+            "CREATE TABLE items (id UInt64, name LowCardinality(String), price Nullable(Float64), note String) \
+                 ENGINE = MergeTree ORDER BY id",
+        )
+        .execute()
+        .await?;
         let mut ins = c.insert::<Item>("items").await?;
         for it in &items {
             ins.write(it).await?;

@@ -47,7 +47,7 @@ fn a_customer_merged_across_two_shards_is_counted_once() {
     let Some(o) = front::options("p") else { return };
     let engine = tropa_clickhouse::ClickHouseEngine::open(o.clone()).expect("open");
     // an anonymous id and a user id whose keys fall on different shards
-    let anon = (0..).map(|i| format!("anon-{i}")).find(|a| key(a) % 2 == 0).expect("anon");
+    let anon = (0..).map(|i| format!("anon-{i}")).find(|a| key(a).is_multiple_of(2)).expect("anon");
     let user = (0..).map(|i| format!("user-{i}")).find(|u| key(u) % 2 == 1).expect("user");
     let mut events = vec![
         ev("m1", &anon, "", 1_000, MessageKind::Page),

@@ -37,7 +37,10 @@ fn start() -> Option<Front> {
     };
     let has_chdb = Command::new(&py).args(["-c", "import chdb, lz4, clickhouse_cityhash"]).status();
     if !has_chdb.is_ok_and(|s| s.success()) {
-        eprintln!("SKIPPED: {} lacks chdb, lz4 or clickhouse-cityhash: the ClickHouse backend tests did not run", py.display());
+        eprintln!(
+            "SKIPPED: {} lacks chdb, lz4 or clickhouse-cityhash: the ClickHouse backend tests did not run",
+            py.display()
+        );
         return None;
     }
     let dir = std::env::temp_dir().join(format!("tropa-chfront-{}", std::process::id()));
@@ -66,7 +69,10 @@ pub fn options(project: &str) -> Option<ClickHouseOptions> {
     static N: AtomicU32 = AtomicU32::new(0);
     let f = front()?;
     let db = format!("t{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
-    Some(ClickHouseOptions::parse(&format!("clickhouse://{USER}:{PASSWORD}@127.0.0.1:{}/{db}", f.port), project).expect("url"))
+    Some(
+        ClickHouseOptions::parse(&format!("clickhouse://{USER}:{PASSWORD}@127.0.0.1:{}/{db}", f.port), project)
+            .expect("url"),
+    )
 }
 
 /// A fresh engine on its own database, or `None` (skipped).
