@@ -405,5 +405,7 @@ mod tests {
         assert!(sql.contains("e.ts >= ? AND e.ts < ? AND e.name IN ? ORDER BY customer, ts, seq"), "{sql}");
         let all = scan_sql(&ScanSpec::default().with_columns(Columns::ROWS));
         assert!(!all.contains("''") && !all.contains(" IN ?"), "{all}");
+        insta::assert_snapshot!("scan_funnel_like", sql.replace(", ", ",\n"));
+        insta::assert_snapshot!("scan_every_column", all.replace(", ", ",\n"));
     }
 }

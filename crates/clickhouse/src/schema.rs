@@ -92,6 +92,11 @@ mod tests {
     }
 
     #[test]
+    fn the_schema_reads_as_written() {
+        insta::assert_snapshot!("schema_v1", create_statements().join(";\n\n"));
+    }
+
+    #[test]
     fn event_columns_name_every_column_of_the_table() {
         let table = create_statements()[1];
         for col in EVENT_COLUMNS.split(',').map(str::trim).skip(1) {
