@@ -4,8 +4,10 @@
 //! Every server computes the same key for the same id (no counter to coordinate), and the closure of a set of
 //! links does not depend on the order they are replayed in. Overrides are resolved with `min(rep)` per key:
 //! a server that saw only some links writes a representative that is a member of the true set, so never smaller
-//! than the true one; the server that inserted the last link sees every link and writes the true one, so the
-//! minimum converges whatever order concurrent servers write in, and rewriting a row is harmless (idempotent).
+//! than the true one. After inserting its links a server reads every link again and writes each override whose
+//! stored minimum differs from its closure: the server whose link insert came last reads every link, so the true
+//! representatives get written and the minimum converges whatever order concurrent servers write in; rewriting a
+//! row is harmless (idempotent), and any later identify repairs what a crashed server left out.
 
 use rustc_hash::FxHashMap;
 

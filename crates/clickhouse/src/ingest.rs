@@ -133,13 +133,16 @@ impl ClickHouseEngine {
     }
 
     /// Links the anonymous id and the user id of every event that carries both, when they belong to different
-    /// customers, and writes the overrides that changed. Returns whether anything merged.
+    /// customers, and writes the overrides ClickHouse lacks. Returns whether anything merged.
+    ///
+    /// The closure is computed again from every link *after* this call's links are in: of two servers linking
+    /// at once, the one whose insert came last reads both links, and it writes every override whose stored
+    /// `min(rep)` is not the true representative — also those a crashed or concurrent call left out.
     fn add_links(&self, events: &[Event], base: u64) -> Result<bool, EngineError> {
         if !events.iter().any(|e| !e.anonymous_id.is_empty() && !e.user_id.is_empty()) {
             return Ok(false);
         }
         let mut closure = self.closure()?;
-        let before: FxHashMap<u64, u64> = closure.overrides().into_iter().collect();
         let mut links = Vec::new();
         for (i, e) in events.iter().enumerate() {
             if e.anonymous_id.is_empty() || e.user_id.is_empty() {
@@ -160,18 +163,27 @@ impl ClickHouseEngine {
                 });
             }
         }
-        if links.is_empty() {
-            return Ok(false);
+        let merged = !links.is_empty();
+        if merged {
+            self.insert("inserted identity links", "links", links)?;
+            closure = self.closure()?;
         }
-        self.insert("inserted identity links", "links", links)?;
-        let changed: Vec<OverrideRow> = closure
+        let q = self
+            .remote
+            .client
+            .query("SELECT key, min(rep) FROM overrides WHERE project = ? GROUP BY key")
+            .bind(&self.project);
+        let stored: Vec<(u64, u64)> = self.remote.run("read identity overrides", async move { q.fetch_all().await })?;
+        let stored: FxHashMap<u64, u64> = stored.into_iter().collect();
+        let missing: Vec<OverrideRow> = closure
             .overrides()
             .into_iter()
-            .filter(|(k, r)| before.get(k) != Some(r))
+            .filter(|(k, r)| stored.get(k) != Some(r))
             .map(|(key, rep)| OverrideRow { project: self.project.clone(), key, rep })
             .collect();
-        self.insert("inserted identity overrides", "overrides", changed)?;
-        Ok(true)
+        let repaired = !missing.is_empty();
+        self.insert("inserted identity overrides", "overrides", missing)?;
+        Ok(merged || repaired)
     }
 
     /// The closure of every link of the project.

@@ -88,3 +88,46 @@ fn two_servers_racing_on_the_same_messages_store_each_once() {
     assert_eq!(ra + rb, 120, "each message accepted by exactly one server");
     assert_eq!(a.summary().expect("summary").events, 120);
 }
+
+/// Identity on a cluster: a link another server inserted without its overrides (it crashed, or linked at the same
+/// moment from a stale view) is folded into the overrides by the next identify, on any server.
+#[test]
+fn overrides_left_out_by_another_server_are_written_by_the_next_identify() {
+    let Some(o) = front::options("p") else { return };
+    let a = ClickHouseEngine::open(o.clone()).expect("open");
+    let identify = |id: &str, anon: &str, user: &str| {
+        let mut e = ev(id, anon, 5_000);
+        e.user_id = user.into();
+        e.kind = MessageKind::Identify;
+        e
+    };
+    a.ingest(vec![ev("x1", "anon-x", 1_000), ev("z1", "user-z", 2_000), identify("i1", "anon-x", "user-y")])
+        .expect("ingest");
+    // another server linked user-y and user-z (the same customer now), then stopped before its overrides
+    let client = clickhouse::Client::default()
+        .with_url(&o.url)
+        .with_user(&o.user)
+        .with_password(&o.password)
+        .with_database(&o.database);
+    let (ky, kz) = (tropa_clickhouse::ident::key("user-y"), tropa_clickhouse::ident::key("user-z"));
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(
+            client
+                .query("INSERT INTO links VALUES ('p', ?, ?, 'user-y', 'user-z', 'other', 4, 3000, 1)")
+                .bind(ky)
+                .bind(kz)
+                .execute(),
+        )
+        .expect("insert a link");
+    assert_ne!(a.customer_key("anon-x").expect("lookup"), a.customer_key("user-z").expect("lookup"));
+    let b = ClickHouseEngine::open(o).expect("open");
+    b.ingest(vec![identify("i2", "anon-q", "user-q")]).expect("ingest");
+    let x = b.customer_key("anon-x").expect("lookup");
+    assert_eq!(x, b.customer_key("user-z").expect("lookup"), "x, y and z are one customer");
+    assert_eq!(x, b.customer_key("user-y").expect("lookup"));
+    let journeys = stored(&b);
+    assert_eq!(b.customer("user-z").expect("customer").expect("known").events.len(), 3, "{journeys:?}");
+}
