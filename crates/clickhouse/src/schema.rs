@@ -71,7 +71,7 @@ pub fn create_statements() -> Vec<&'static str> {
     ]
 }
 
-/// The event columns in table order (the order of [`crate::rows::EventRow`]).
+/// The event columns in table order (the order of the fields of the crate's `EventRow`).
 pub const EVENT_COLUMNS: &str =
     "project, actor_key, ts, seq, received_at, message_id, kind, anonymous_id, user_id, name, \
     touchpoint, source, medium, campaign, term, content, referrer, channel, revenue, currency, properties, traits, \
