@@ -7,9 +7,10 @@
 //!    harmless: a retry inserts the events and finds the links in place);
 //! 3. the events are inserted; the materialized view writes their message ids in the same insert, so an event
 //!    acknowledged by ClickHouse is always found by step 1 of a retry;
-//! 4. two servers that raced on one message id (both passed step 1) both look their ids up again: the copy with
-//!    the smaller `seq` wins and the other is removed by a lightweight delete — the later of the two inserts
-//!    always sees both;
+//! 4. two servers that raced on one message id (both passed step 1) both look their ids up again: the copy
+//!    ClickHouse wrote first (`inserted`, then `seq`) wins and the other is removed by a lightweight delete — the
+//!    later of the two inserts always sees both, and a server that saw its copy alone saw the winner, so each
+//!    message is reported accepted by exactly one server;
 //! 5. a row in `changes` moves the data version.
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -197,28 +198,31 @@ impl ClickHouseEngine {
         Ok(c)
     }
 
-    /// Removes the copies of `ids` that lost a race with another server (the smaller `seq` wins); returns how
-    /// many of them were this call's.
+    /// Removes the copies of `ids` that lost a race with another server (the copy written first wins); returns
+    /// how many of them were this call's.
     fn settle_races(&self, ids: &[String], mine: std::ops::Range<u64>) -> Result<u64, EngineError> {
-        let mut copies: FxHashMap<String, Vec<u64>> = FxHashMap::default();
+        let mut copies: FxHashMap<String, Vec<(i64, u64)>> = FxHashMap::default();
         for part in ids.chunks(LOOKUP) {
             let q = self
                 .remote
                 .client
-                .query("SELECT message_id, seq FROM message_ids WHERE project = ? AND message_id IN ?")
+                .query(
+                    "SELECT message_id, seq, toUnixTimestamp64Nano(inserted) FROM message_ids \
+                     WHERE project = ? AND message_id IN ?",
+                )
                 .bind(&self.project)
                 .bind(part);
-            let got: Vec<(String, u64)> =
+            let got: Vec<(String, u64, i64)> =
                 self.remote.run("looked message ids up", async move { q.fetch_all().await })?;
-            for (id, seq) in got {
-                copies.entry(id).or_default().push(seq);
+            for (id, seq, inserted) in got {
+                copies.entry(id).or_default().push((inserted, seq));
             }
         }
         let mut losers = Vec::new();
-        for (id, mut seqs) in copies {
-            seqs.sort_unstable();
-            seqs.dedup();
-            losers.extend(seqs.into_iter().skip(1).map(|s| (id.clone(), s)));
+        for (id, mut written) in copies {
+            written.sort_unstable();
+            written.dedup_by_key(|w| w.1);
+            losers.extend(written.into_iter().skip(1).map(|(_, s)| (id.clone(), s)));
         }
         if losers.is_empty() {
             return Ok(0);

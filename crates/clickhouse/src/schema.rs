@@ -5,8 +5,9 @@
 //!   customer key of the actor the event was written under (a hash of its id, so every server computes the same
 //!   key and a `Distributed` table can shard by it); monthly partitions; `LowCardinality` names and channels;
 //!   `seq` (a per-server monotonic stamp) orders ties in ingest order and tells copies of one message apart;
-//! - `message_ids`: (project, message_id, seq), filled by the materialized view `message_ids_mv` in the same
-//!   insert as the events, ordered by message id: the index of exact deduplication;
+//! - `message_ids`: (project, message_id, seq, inserted), filled by the materialized view `message_ids_mv` in the
+//!   same insert as the events (`inserted`: ClickHouse's clock when it wrote them), ordered by message id: the
+//!   index of exact deduplication;
 //! - `actors`: each id (anonymous or user) with its key and when it was first seen (names a customer);
 //! - `links`: identity merges (two keys, the two ids, the message that linked them);
 //! - `overrides`: the transitive closure of the links, key → representative (the smallest key of its set),
@@ -55,10 +56,10 @@ pub fn create_statements() -> Vec<&'static str> {
         ) ENGINE = MergeTree
         PARTITION BY toYYYYMM(fromUnixTimestamp64Milli(ts))
         ORDER BY (project, actor_key, ts)",
-        "CREATE TABLE IF NOT EXISTS message_ids (project LowCardinality(String), message_id String, seq UInt64) \
-         ENGINE = MergeTree ORDER BY (project, message_id)",
+        "CREATE TABLE IF NOT EXISTS message_ids (project LowCardinality(String), message_id String, seq UInt64, \
+         inserted DateTime64(9)) ENGINE = MergeTree ORDER BY (project, message_id)",
         "CREATE MATERIALIZED VIEW IF NOT EXISTS message_ids_mv TO message_ids AS \
-         SELECT project, message_id, seq FROM events WHERE message_id != ''",
+         SELECT project, message_id, seq, now64(9) AS inserted FROM events WHERE message_id != ''",
         "CREATE TABLE IF NOT EXISTS actors (project LowCardinality(String), actor String, key UInt64, seen UInt64) \
          ENGINE = MergeTree ORDER BY (project, actor)",
         "CREATE TABLE IF NOT EXISTS links (project LowCardinality(String), a UInt64, b UInt64, a_actor String, \

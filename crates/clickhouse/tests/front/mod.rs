@@ -16,7 +16,6 @@ pub const PASSWORD: &str = "s3cret";
 pub struct Front {
     pub port: u16,
     _child: Child,
-    _dir: PathBuf,
 }
 
 fn repo() -> PathBuf {
@@ -43,11 +42,10 @@ fn start() -> Option<Front> {
         );
         return None;
     }
-    let dir = std::env::temp_dir().join(format!("tropa-chfront-{}", std::process::id()));
+    // the front keeps its chdb data in a temporary folder it removes when our end of its stdin closes
     let mut child = Command::new(&py)
         .arg(repo().join("tests/fixtures/chfront.py"))
-        .args(["--user", USER, "--password", PASSWORD, "--exit-with-stdin", "--path"])
-        .arg(&dir)
+        .args(["--user", USER, "--password", PASSWORD, "--exit-with-stdin"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -55,7 +53,7 @@ fn start() -> Option<Front> {
     let mut line = String::new();
     BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read the port");
     let port = line.trim().strip_prefix("port ").and_then(|p| p.parse().ok()).expect("the front prints its port");
-    Some(Front { port, _child: child, _dir: dir })
+    Some(Front { port, _child: child })
 }
 
 /// The shared front, or `None` (skipped) without chdb.
