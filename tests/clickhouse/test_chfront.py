@@ -23,13 +23,13 @@ from chfront import checksum128  # noqa: E402
 @pytest.fixture(scope="module")
 def url(tmp_path_factory):
     path = tmp_path_factory.mktemp("chdb")
-    proc = subprocess.Popen([sys.executable, FRONT, "--path", str(path), "--user", "u", "--password", "p"],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, FRONT, "--path", str(path), "--user", "u", "--password", "p",
+                             "--exit-with-stdin"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline()
     assert line.startswith("port "), line
     yield f"http://127.0.0.1:{int(line.split()[1])}/"
-    proc.terminate()
-    proc.wait()
+    proc.stdin.close()  # the front removes its spool folder and stops
+    proc.wait(timeout=30)
 
 
 AUTH = {"X-ClickHouse-User": "u", "X-ClickHouse-Key": "p"}
