@@ -16,6 +16,8 @@ ALLOWED = {
     "tropa-core": set(),
     "tropa-engine": {"tropa-core"},
     "tropa-store": {"tropa-core", "tropa-engine"},
+    # the Engine on ClickHouse: beside the store, never on it
+    "tropa-clickhouse": {"tropa-core", "tropa-engine"},
     "tropa-io": {"tropa-core"},
     "tropa-synth": {"tropa-core"},
     "tropa-testkit": {"tropa-core", "tropa-engine"},
@@ -49,6 +51,8 @@ FORBIDDEN = {
     "tropa-synth": RUNTIME | HTTP | SQL | IO,
     "tropa-meta": RUNTIME | HTTP,
     "tropa-store": RUNTIME | HTTP | SQL,
+    # its own small tokio runtime runs the official client; no HTTP stack of its own, no other database
+    "tropa-clickhouse": HTTP | IO | {"rusqlite", "sqlx", "postgres", "tokio-postgres"},
     "tropa-io": RUNTIME | HTTP | SQL,
     "tropa-app": RUNTIME | HTTP,
     # pages read metadata and data through tropa-app and tropa-meta only

@@ -237,7 +237,8 @@ pub fn late_identity_merge_reattributes_old_events(engine: &dyn Engine) {
         journeys(engine, &ScanSpec::default()),
         vec![vec!["e1".to_string(), "e4".into(), "e2".into()], vec!["e3".into()]]
     );
-    let names = engine.actor_names(&[tropa_core::ActorId(0)]).expect("names");
+    let key = engine.customer_key("anon-x").expect("lookup").expect("known");
+    let names = engine.actor_names(&[key]).expect("names");
     assert_eq!(names, vec!["anon-x".to_string()]);
     let rec = engine.customer("user-x").expect("customer").expect("known");
     assert_eq!(rec.customer, "anon-x");
@@ -688,7 +689,9 @@ pub fn lookup_by_any_id_and_the_data_version(engine: &dyn Engine) {
     assert!(v3 > v2, "a merge moves the version");
     let after = engine.customer_key("user-k").expect("lookup").expect("known");
     assert_eq!(engine.customer_key("anon-k").expect("lookup"), Some(after));
-    assert_eq!(after, anon.min(user), "the customer key is the first-seen id");
+    // the key of one of the two ids (the embedded store keeps the first-seen one, a ClickHouse backend the
+    // smallest hash: both are a representative every server picks alike)
+    assert!(after == anon || after == user, "the merged key {} is neither {} nor {}", after.0, anon.0, user.0);
     // every id of every customer finds the key its journey carries
     let keys = fold(engine, &ScanSpec::default(), &Keys).expect("scan");
     let by_key: BTreeMap<u32, usize> = keys.iter().map(|(k, names)| (*k, names.len())).collect();

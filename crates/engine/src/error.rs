@@ -36,6 +36,9 @@ pub enum EngineError {
     /// The engine is overloaded; retry later.
     #[error("the engine is busy: retry in a moment")]
     Busy,
+    /// A remote event store (ClickHouse) could not be reached or refused a statement; `what` names the step.
+    #[error("the event store failed while it {what}: {reason}")]
+    Remote { what: &'static str, reason: String },
     /// A dictionary limit or another internal limit was hit.
     #[error(transparent)]
     Core(#[from] tropa_core::CoreError),
@@ -47,6 +50,7 @@ impl EngineError {
             EngineError::Invalid { .. } => ErrorKind::InvalidInput,
             EngineError::Locked { .. } => ErrorKind::Conflict,
             EngineError::Busy => ErrorKind::RateLimited,
+            EngineError::Remote { .. } => ErrorKind::Unavailable,
             EngineError::Core(tropa_core::CoreError::Invalid(_)) => ErrorKind::InvalidInput,
             EngineError::Core(_) => ErrorKind::Conflict,
             EngineError::Corrupt { .. } | EngineError::Version { .. } | EngineError::Io { .. } => ErrorKind::Internal,

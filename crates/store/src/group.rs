@@ -131,6 +131,7 @@ fn for_each_caller(e: &EngineError) -> EngineError {
             },
         },
         EngineError::Busy => EngineError::Busy,
+        EngineError::Remote { what, reason } => EngineError::Remote { what, reason: reason.clone() },
         EngineError::Core(CoreError::Invalid(errs)) => EngineError::Core(CoreError::Invalid(errs.clone())),
         EngineError::Core(CoreError::DictionaryFull { column, limit }) => {
             EngineError::Core(CoreError::DictionaryFull { column, limit: *limit })
