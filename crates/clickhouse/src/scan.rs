@@ -120,7 +120,9 @@ impl ScanRow {
     }
 }
 
-/// The scan query for `spec` (pure; the binds follow in the order: project, project, from, to, names).
+/// The scan query for `spec` (pure; the binds follow in the order: project, project, from, to, names). The
+/// `having` hint is not pushed down yet: every customer is streamed and the fold skips those it does not count,
+/// which the engine contract allows.
 pub fn scan_sql(spec: &ScanSpec) -> String {
     let c = spec.columns;
     let rows = c.has(Columns::ROWS);
@@ -398,6 +400,7 @@ mod tests {
             to: Some(2),
             names: Some(vec!["a".into()]),
             columns: Columns::dict(DictCol::Channel).with(Columns::REVENUE),
+            having: None,
         };
         let sql = scan_sql(&spec);
         assert!(sql.contains("e.channel AS channel") && sql.contains("e.revenue AS revenue"), "{sql}");
