@@ -120,9 +120,9 @@ impl ScanRow {
     }
 }
 
-/// The scan query for `spec` (pure; the binds follow in the order: project, project, from, to, names). The
-/// `having` hint is not pushed down yet: every customer is streamed and the fold skips those it does not count,
-/// which the engine contract allows.
+/// The scan query for `spec` (pure; the binds follow in the order: project, project, from, to, names, then for
+/// the `having` hint: project, project, its names, from, to). The hint is pushed down as a semi-join on the
+/// resolved customer, so ClickHouse streams only the customers who count.
 pub fn scan_sql(spec: &ScanSpec) -> String {
     let c = spec.columns;
     let rows = c.has(Columns::ROWS);
@@ -183,6 +183,24 @@ pub fn scan_sql(spec: &ScanSpec) -> String {
         Some(_) => sql.push_str(" AND e.name IN ?"),
         None => {}
     }
+    // the having hint: only customers with such an event in the time range (over all their merged ids)
+    match &spec.having {
+        Some(h) if h.is_empty() => sql.push_str(" AND 0"),
+        Some(_) => {
+            sql.push_str(&format!(
+                " AND customer IN (SELECT if(h.rep = 0, x.actor_key, h.rep) FROM events AS x LEFT JOIN {OVERRIDES} \
+                 AS h ON x.actor_key = h.key WHERE x.project = ? AND x.name IN ?"
+            ));
+            if spec.from.is_some() {
+                sql.push_str(" AND x.ts >= ?");
+            }
+            if spec.to.is_some() {
+                sql.push_str(" AND x.ts < ?");
+            }
+            sql.push(')');
+        }
+        None => {}
+    }
     sql.push_str(" ORDER BY customer, ts, seq");
     sql
 }
@@ -225,6 +243,15 @@ impl ClickHouseEngine {
         }
         if let Some(n) = spec.names.as_ref().filter(|n| !n.is_empty()) {
             q = q.bind(n);
+        }
+        if let Some(h) = spec.having.as_ref().filter(|h| !h.is_empty()) {
+            q = q.bind(&self.project).bind(&self.project).bind(h);
+            if let Some(f) = spec.from {
+                q = q.bind(f);
+            }
+            if let Some(t) = spec.to {
+                q = q.bind(t);
+            }
         }
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<ScanRow>, String>>(4);
         self.remote.spawn(async move {

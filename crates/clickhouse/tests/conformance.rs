@@ -61,3 +61,45 @@ tropa_engine::engine_conformance_suite!(|| {
     };
     (e, ())
 });
+
+/// Every journey visited, as its events' (message id, name), sorted.
+struct Names;
+
+impl tropa_core::JourneyFold for Names {
+    type Acc = Vec<Vec<(String, String)>>;
+    fn init(&self) -> Self::Acc {
+        Vec::new()
+    }
+    fn fold(&self, acc: &mut Self::Acc, j: &tropa_core::Journey<'_>) {
+        acc.push(j.events().into_iter().map(|e| (e.message_id, e.name)).collect());
+    }
+    fn merge(&self, into: &mut Self::Acc, other: Self::Acc) {
+        into.extend(other);
+    }
+}
+
+/// The `having` hint is pushed down: ClickHouse streams exactly the customers with such an event in the time
+/// range (whole journeys, merged ids included), not every customer.
+#[test]
+fn having_is_pushed_down_to_exactly_the_customers_with_the_event() {
+    let Some(engine) = front::engine() else { return };
+    let (events, _) = tropa_engine::conformance::dataset(50, 31);
+    for chunk in events.chunks(40) {
+        engine.ingest(chunk.to_vec()).expect("ingest");
+    }
+    let (from, to) = (1_700_000_000_000 + 4 * 60_000, 1_700_000_000_000 + 16 * 60_000);
+    for (range, name) in [((None, None), "purchase"), ((Some(from), Some(to)), "search")] {
+        let plain =
+            ScanSpec { from: range.0, to: range.1, ..ScanSpec::default() }.with_columns(tropa_core::Columns::ROWS);
+        let hinted = ScanSpec { having: Some(vec![name.into()]), ..plain.clone() };
+        let mut want = tropa_engine::fold(&engine, &plain, &Names).expect("scan");
+        want.retain(|j| j.iter().any(|(_, n)| n == name));
+        want.sort();
+        let mut got = tropa_engine::fold(&engine, &hinted, &Names).expect("scan");
+        got.sort();
+        assert!(!want.is_empty());
+        assert_eq!(got, want, "having {name} in {range:?}");
+    }
+    let none = ScanSpec { having: Some(vec![]), ..ScanSpec::default() }.with_columns(tropa_core::Columns::ROWS);
+    assert!(tropa_engine::fold(&engine, &none, &Names).expect("scan").is_empty());
+}
