@@ -121,24 +121,16 @@ impl Snapshot {
     }
 
     fn plan<'a>(&self, spec: &'a ScanSpec) -> Plan<'a> {
-        let names = spec.names.as_ref().map(|list| {
+        // a name list as a bit set of name codes (names never stored set no bit)
+        let bits = |list: &Vec<String>| {
             let mut bits = vec![0u64; 1024];
-            for n in list {
-                if let Some(c) = self.dicts.name_code(n) {
-                    set_bit(&mut bits, c as u32);
-                }
+            for c in list.iter().filter_map(|n| self.dicts.name_code(n)) {
+                set_bit(&mut bits, c as u32);
             }
             bits
-        });
-        let having = spec.having.as_ref().map(|list| {
-            let mut bits = vec![0u64; 1024];
-            for n in list {
-                if let Some(c) = self.dicts.name_code(n) {
-                    set_bit(&mut bits, c as u32);
-                }
-            }
-            bits
-        });
+        };
+        let names = spec.names.as_ref().map(bits);
+        let having = spec.having.as_ref().map(bits);
         let parts = (0..self.parts.len())
             .filter(|&i| {
                 let p = &self.parts[i];
