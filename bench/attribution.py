@@ -7,7 +7,10 @@ lookback. ClickHouse only counts the transitions (`(start)` → first channel �
 does the whole attribution (every model: the heuristics, the exact Markov solve, Shapley, the journeys) in a fresh
 process. Before timing, the answers must agree: paths, conversions and touches.
 
-    python3 bench/attribution.py --tropa target/release/tropa --data /tmp/bench-data [--runs 3]
+    python3 bench/attribution.py --tropa target/release/tropa --data /tmp/bench-data [--runs 3] [--table]
+
+With `--table` ClickHouse also runs the query on a MergeTree table sorted by (customer, time) — the form BENCH.md's
+anchor figure is measured on — with and without `optimize_aggregation_in_order`; its best is the ratio's base.
 
 `--data` holds a store made by `tropa demo generate --customers N` (the Parquet export is written beside it once).
 Prints best and median seconds and tropa's peak RSS; writes bench/results/attribution-<events>.json.
@@ -62,12 +65,42 @@ def run_chdb(parquet, threads):
     return dt, json.loads(out.bytes())["data"]
 
 
+def table_session(parquet, folder):
+    """A persistent chdb session holding the events in a MergeTree table sorted by (customer, time), as BENCH.md
+    loads them for every engine (LowCardinality event and channel); loaded once, merged to one part."""
+    from chdb import session
+
+    s = session.Session(str(folder))
+    have = s.query("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'q4'", "CSV")
+    if int(have.bytes().decode().strip() or 0) == 0:
+        t = time.perf_counter()
+        s.query("CREATE TABLE q4 (customer_id String, timestamp DateTime64(3), event LowCardinality(String), "
+                "channel LowCardinality(String)) ENGINE = MergeTree ORDER BY (customer_id, timestamp)")
+        s.query(f"INSERT INTO q4 SELECT customer_id, timestamp, event, channel FROM file('{parquet}', Parquet)")
+        s.query("OPTIMIZE TABLE q4 FINAL")
+        print(f"loaded the MergeTree table in {time.perf_counter() - t:.1f} s", flush=True)
+    return s
+
+
+def run_chdb_table(s, threads, in_order):
+    """The same query on the MergeTree table: the expert formulation BENCH.md's Q4 figure is for."""
+    sql = CH_SQL.replace("FROM file('{parquet}', Parquet)", "FROM q4").format(threads=threads)
+    if in_order:
+        sql += ", optimize_aggregation_in_order = 1"
+    t = time.perf_counter()
+    out = s.query(sql, "JSONCompact")
+    dt = time.perf_counter() - t
+    return dt, json.loads(out.bytes())["data"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tropa", required=True)
     ap.add_argument("--data", required=True)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--table", action="store_true",
+                    help="also time ClickHouse on a MergeTree table (loaded once beside the data, in chdb-q4/)")
     a = ap.parse_args()
     data = Path(a.data)
     parquet = data.parent / "events.parquet"
@@ -102,6 +135,17 @@ def main():
         "threads": a.threads,
     }
     res["ratio_best"] = res["chdb_transition_counts_s"]["best"] / res["tropa_s"]["best"]
+    if a.table:
+        s = table_session(parquet, data.parent / "chdb-q4")
+        rows_t = run_chdb_table(s, a.threads, False)[1]
+        assert sorted(map(tuple, rows_t)) == sorted(map(tuple, rows)), "the table's transitions differ from the file's"
+        best = {}
+        for in_order in (False, True):
+            ts = [run_chdb_table(s, a.threads, in_order)[0] for _ in range(a.runs)]
+            best["in_order" if in_order else "default"] = {"best": min(ts), "median": statistics.median(ts)}
+        res["chdb_table_s"] = best
+        fastest = min(v["best"] for v in best.values())
+        res["ratio_table_best"] = fastest / res["tropa_s"]["best"]
     print(json.dumps(res, indent=2))
     out = Path(__file__).parent / "results" / f"attribution-{events}.json"
     out.write_text(json.dumps(res, indent=2) + "\n")

@@ -1,6 +1,10 @@
 //! Identity on disk: `actors.log` (actor names in id order), `links.bin` (the merges as id pairs, replayed into
 //! the union–find at open) and `reasons.log` (the message behind each merge). All three are append-only and cut
 //! back at open to the lengths the manifest vouches for, so a crash in the middle of a flush leaves no trace.
+//!
+//! `roots.bin` keeps the result of the replay — every actor's representative — for the identity state it was
+//! computed from, so that an open maps it instead of replaying millions of links (see [`roots`]). It is derived:
+//! missing, damaged or written for another state, it is rebuilt from `links.bin` and written again.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -15,6 +19,7 @@ use crate::codec::{Dec, Enc};
 pub const ACTORS: &str = "actors.log";
 pub const LINKS: &str = "links.bin";
 pub const REASONS: &str = "reasons.log";
+pub const ROOTS: &str = "roots.bin";
 
 /// Cuts `path` back to `len` bytes (creating it if missing) and returns its content.
 pub fn read_prefix(path: &Path, len: u64) -> Result<Vec<u8>, EngineError> {
@@ -143,6 +148,103 @@ pub fn parents_from_links(actors: usize, links: &[(u32, u32)]) -> Result<Vec<u32
         parent[i] = r;
     }
     Ok(parent)
+}
+
+/// Every actor's representative (the smallest id of its merged group), indexed by actor id: built in memory, or
+/// mapped from `roots.bin`.
+pub enum Roots {
+    Owned(Vec<u32>),
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for Roots {
+    type Target = [u32];
+    fn deref(&self) -> &[u32] {
+        match self {
+            Roots::Owned(v) => v,
+            // checked at load: 4-byte aligned (the map is page aligned, the header 32 bytes) and whole entries
+            Roots::Mapped(m) => bytemuck::cast_slice(&m[ROOTS_HEADER..]),
+        }
+    }
+}
+
+impl From<Vec<u32>> for Roots {
+    fn from(v: Vec<u32>) -> Self {
+        Roots::Owned(v)
+    }
+}
+
+impl std::fmt::Debug for Roots {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let how = if matches!(self, Roots::Mapped(_)) { "mapped" } else { "owned" };
+        write!(f, "Roots({} actors, {how})", self.len())
+    }
+}
+
+/// `roots.bin`: magic, actors (u64), the length of `links.bin` (u64), a CRC-32 of its last [`LINKS_TAIL`] bytes
+/// and a CRC-32 of the entries; then one little-endian u32 per actor. The links the manifest vouches for are
+/// append-only and never rewritten, so their length names the state; the tail's CRC guards against a
+/// `links.bin` of the same length from elsewhere (a folder put together from two copies).
+const ROOTS_MAGIC: &[u8; 8] = b"TRPROOT1";
+const ROOTS_HEADER: usize = 32;
+const LINKS_TAIL: u64 = 64 * 1024;
+
+fn roots_header(actors: u64, links_len: u64, links_tail: &[u8], entries: &[u8]) -> [u8; ROOTS_HEADER] {
+    let mut h = [0u8; ROOTS_HEADER];
+    h[..8].copy_from_slice(ROOTS_MAGIC);
+    h[8..16].copy_from_slice(&actors.to_le_bytes());
+    h[16..24].copy_from_slice(&links_len.to_le_bytes());
+    h[24..28].copy_from_slice(&crc32fast::hash(links_tail).to_le_bytes());
+    h[28..32].copy_from_slice(&crc32fast::hash(entries).to_le_bytes());
+    h
+}
+
+/// The stored roots, if `roots.bin` holds them for exactly this state, undamaged.
+fn mapped_roots(path: &Path, actors: u64, links_len: u64, links_tail: &[u8]) -> Option<Roots> {
+    let f = File::open(path).ok()?;
+    // SAFETY: the store holds the folder's LOCK, and roots.bin is only ever replaced by a rename, never
+    // written in place, so the mapped file does not change under the map.
+    let m = unsafe { memmap2::Mmap::map(&f) }.ok()?;
+    let entries = m.get(ROOTS_HEADER..)?;
+    if entries.len() as u64 != actors.checked_mul(4)?
+        || m[..ROOTS_HEADER] != roots_header(actors, links_len, links_tail, entries)
+    {
+        return None;
+    }
+    Some(Roots::Mapped(m))
+}
+
+/// The roots of `actors` actors after replaying the first `links_len` bytes of `links.bin` (what the manifest
+/// vouches for; the file is cut back to them): mapped from `roots.bin` when it was written for this state,
+/// else rebuilt and written there for the next open (best effort: a folder that cannot be written to only
+/// loses the shortcut).
+pub fn roots(dir: &Path, actors: u64, links_len: u64) -> Result<Roots, EngineError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let links_path = dir.join(LINKS);
+    cut_to(&links_path, links_len)?;
+    let mut tail = Vec::new();
+    let mut f = File::open(&links_path).map_err(EngineError::io("open", &links_path))?;
+    f.seek(SeekFrom::Start(links_len.saturating_sub(LINKS_TAIL)))
+        .and_then(|_| f.take(LINKS_TAIL.min(links_len)).read_to_end(&mut tail))
+        .map_err(EngineError::io("read", &links_path))?;
+    let path = dir.join(ROOTS);
+    if let Some(r) = mapped_roots(&path, actors, links_len, &tail) {
+        return Ok(r);
+    }
+    let links = read_prefix(&links_path, links_len)?;
+    let parents = parents_from_links(actors as usize, &decode_links(&links))
+        .map_err(|reason| EngineError::Corrupt { path: links_path, reason })?;
+    let entries: &[u8] = bytemuck::cast_slice(&parents);
+    let tmp = path.with_extension("tmp");
+    let written = File::create(&tmp).and_then(|mut f| {
+        f.write_all(&roots_header(actors, links_len, &tail, entries))?;
+        f.write_all(entries)
+    });
+    // derived and checked by its CRCs at every open: no fsync needed, a torn file is rebuilt
+    if written.and_then(|()| std::fs::rename(&tmp, &path)).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    Ok(Roots::Owned(parents))
 }
 
 #[cfg(test)]

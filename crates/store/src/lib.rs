@@ -9,6 +9,7 @@
 //! parts/*.trp     immutable columnar parts sorted by (customer, time, sequence); see [`part`]
 //! parts/*.ids     each part's duplicate index: id filter and sorted id hashes (derived; rebuilt if missing)
 //! actors.log      actor names in id order     links.bin / reasons.log   identity merges
+//! roots.bin       every actor's representative after the merges (derived; rebuilt when missing or stale)
 //! actors.idx      sorted lookup from any actor name to its id (rebuilt when missing or damaged; [`idindex`])
 //! dicts.json      dictionaries of low-cardinality columns (event names, channels, …)
 //! catalog.json    every event name and property with counts, first/last seen, top values ([`catalog`])
@@ -52,6 +53,7 @@ use tropa_engine::{
 };
 
 use group::{Queue, Turn};
+pub use ident::Roots;
 pub use scan::Snapshot;
 pub use wal::WalRecord;
 use writer::Writer;

@@ -31,7 +31,7 @@ mod read;
 
 pub use build::{PartBuilder, PartData, Row};
 pub use format::{write_part, write_part_as, write_version, FORMAT_VERSION};
-pub use read::{Bytes, PartReader};
+pub use read::{Bytes, Codes, PartReader, RevenueIndex};
 
 /// Dictionary columns stored per row (every [`tropa_core::DictCol`] except `Name`, which has its own `u16` column).
 pub const DICT_COLS: usize = tropa_core::DictCol::COUNT - 1;

@@ -19,12 +19,16 @@ use tropa_core::event::{Channel, Context};
 use tropa_core::{ActorId, Columns, DictCol, Dictionaries, Event, EventAccess, Journey, MessageKind, RowRef, TextCol};
 use tropa_engine::{ScanSpec, ScanVisitor};
 
-use crate::part::{PartReader, DICT_COLS};
+use crate::ident::Roots;
+use crate::part::{Codes, PartReader, RevenueIndex, DICT_COLS};
+
+/// The most chunks a scan is cut into, however many rows it reads.
+pub const MAX_CHUNKS: usize = 64;
 
 /// An immutable view of the store that scans and lookups run on.
 pub struct Snapshot {
     pub parts: Vec<Arc<PartReader>>,
-    pub roots: Arc<Vec<u32>>,
+    pub roots: Arc<Roots>,
     pub dicts: Arc<Dictionaries>,
     special: Vec<u64>,
     groups: HashMap<u32, Vec<u32>>,
@@ -56,8 +60,6 @@ struct Scratch {
     cand: Vec<(i64, u64, u32, u32)>,
     /// Time and names of the chunk's rows of parts not read in place: (part, first row, times, names).
     win: Vec<(usize, usize, Vec<i64>, Vec<u16>)>,
-    /// Entries of `win` this chunk uses (the others keep their buffers for later chunks).
-    win_used: usize,
     tmp: Vec<u64>,
     /// Per part (by index in the snapshot): where this chunk's last revenue read stopped in the part's list of
     /// rows with revenue; customers come in key order, so reads only move forward.
@@ -74,6 +76,8 @@ struct Plan<'a> {
     /// [`ScanSpec::having`] as name-code bits: customers without such an event are skipped.
     having: Option<Vec<u64>>,
     parts: Vec<usize>,
+    /// The dictionary columns the scan fills (index into a part's dictionary columns).
+    dicts: Vec<usize>,
 }
 
 impl Plan<'_> {
@@ -82,10 +86,30 @@ impl Plan<'_> {
     }
 }
 
+/// A part's place in a chunk's merge of customer directories.
+struct Cursor<'p> {
+    part: usize,
+    pos: usize,
+    keys: &'p [u32],
+    starts: &'p [u32],
+}
+
+/// A part's columns as a chunk reads them in place: resolved once per chunk, not per customer.
+struct PartCols<'a> {
+    part: usize,
+    ts: &'a [i64],
+    names: &'a [u16],
+    /// The row `ts[0]` and `names[0]` stand for (non-zero when they come from the chunk's window).
+    base: usize,
+    codes: [Codes<'a>; DICT_COLS],
+    revenue: Option<RevenueIndex<'a>>,
+    kinds: &'a [u8],
+}
+
 impl Snapshot {
     pub fn new(
         parts: Vec<Arc<PartReader>>,
-        roots: Arc<Vec<u32>>,
+        roots: Arc<Roots>,
         dicts: Arc<Dictionaries>,
         tombstones: HashMap<u32, u64>,
         chunk_rows: usize,
@@ -137,7 +161,8 @@ impl Snapshot {
                 p.rows > 0 && spec.from.is_none_or(|f| p.max_ts >= f) && spec.to.is_none_or(|t| p.min_ts < t)
             })
             .collect();
-        Plan { spec, names, having, parts }
+        let dicts = (0..DICT_COLS).filter(|&i| spec.columns.has_dict(DictCol::ALL[i + 1])).collect();
+        Plan { spec, names, having, parts, dicts }
     }
 
     /// Decodes what a scan by `spec` reads of every part it reads (format 2 columns are decoded on first use;
@@ -166,7 +191,9 @@ impl Snapshot {
     ) -> Result<Vec<Box<dyn Any + Send>>, tropa_engine::EngineError> {
         let plan = self.plan(spec);
         let keys = self.roots.len() as u64;
-        let chunks = ((self.rows() as usize / self.chunk_rows).max(1) as u64).min(keys.max(1));
+        // every chunk's result is merged into the answer on one thread, after the scan: more chunks than
+        // [`MAX_CHUNKS`] balance no better and cost a partial result each (a path table, a histogram …)
+        let chunks = ((self.rows() as usize / self.chunk_rows).clamp(1, MAX_CHUNKS) as u64).min(keys.max(1));
         let ranges: Vec<Range<u32>> = (0..chunks)
             .map(|i| ((keys * i / chunks) as u32)..((keys * (i + 1) / chunks) as u32))
             .filter(|r| !r.is_empty() || keys == 0)
@@ -194,12 +221,6 @@ impl Snapshot {
     }
 
     fn scan_range(&self, plan: &Plan<'_>, range: Range<u32>, s: &mut Scratch, f: &mut dyn FnMut(&Journey<'_>)) {
-        struct Cursor<'p> {
-            part: usize,
-            pos: usize,
-            keys: &'p [u32],
-            starts: &'p [u32],
-        }
         let mut cursors: Vec<Cursor<'_>> = plan
             .parts
             .iter()
@@ -230,9 +251,11 @@ impl Snapshot {
             }
             used += 1;
         }
-        s.win_used = used;
         s.rev_at.clear();
         s.rev_at.resize(self.parts.len(), 0);
+        // each part's columns resolved once for the chunk (the window's buffers are set aside while they are read)
+        let win = std::mem::take(&mut s.win);
+        let cols: Vec<PartCols<'_>> = cursors.iter().map(|c| self.part_cols(plan, c.part, &win[..used])).collect();
         let mut gi = self.group_roots.partition_point(|&r| r < range.start);
         let mut segs: Vec<(usize, Range<usize>)> = Vec::with_capacity(cursors.len());
         loop {
@@ -249,10 +272,12 @@ impl Snapshot {
                 break;
             }
             segs.clear();
-            for c in cursors.iter_mut() {
+            let mut only = 0;
+            for (ci, c) in cursors.iter_mut().enumerate() {
                 if c.keys.get(c.pos) == Some(&k) {
                     segs.push((c.part, c.starts[c.pos] as usize..c.starts[c.pos + 1] as usize));
                     c.pos += 1;
+                    only = ci;
                 }
             }
             if self.group_roots.get(gi) == Some(&k) {
@@ -280,12 +305,42 @@ impl Snapshot {
                     self.gather(plan, k, list.into_iter(), s, f);
                 }
             } else if segs.len() == 1 && plan.names.is_none() {
-                let (p, r) = segs[0].clone();
-                self.direct(plan, k, p, r, s, f);
+                self.direct(plan, k, &cols[only], segs[0].1.clone(), s, f);
             } else {
                 let list: Vec<_> = segs.iter().map(|(p, r)| (*p, r.clone(), k)).collect();
                 self.gather(plan, k, list.into_iter(), s, f);
             }
+        }
+        drop(cols);
+        s.win = win;
+    }
+
+    /// The columns of part `p` a chunk reads in place (time and names from the chunk's window when the part
+    /// is not decoded whole).
+    fn part_cols<'a>(
+        &'a self,
+        plan: &Plan<'_>,
+        p: usize,
+        win: &'a [(usize, usize, Vec<i64>, Vec<u16>)],
+    ) -> PartCols<'a> {
+        let part = &self.parts[p];
+        let (ts, names, base): (&[i64], &[u16], usize) = match win.iter().find(|w| w.0 == p) {
+            Some(w) => (&w.2, &w.3, w.1),
+            None => (part.ts(), part.names(), 0),
+        };
+        let mut codes = [Codes::None; DICT_COLS];
+        for &i in &plan.dicts {
+            codes[i] = part.codes(i);
+        }
+        let cols = plan.spec.columns;
+        PartCols {
+            part: p,
+            ts,
+            names,
+            base,
+            codes,
+            revenue: cols.has(Columns::REVENUE).then(|| part.revenue_index()),
+            kinds: if cols.has(Columns::KIND) { part.kinds() } else { &[] },
         }
     }
 
@@ -294,30 +349,12 @@ impl Snapshot {
         &self,
         plan: &Plan<'_>,
         key: u32,
-        p: usize,
-        r: Range<usize>,
+        c: &PartCols<'_>,
+        mut r: Range<usize>,
         s: &mut Scratch,
         f: &mut dyn FnMut(&Journey<'_>),
     ) {
-        let win = std::mem::take(&mut s.win);
-        self.direct_in(plan, key, (p, r), &win[..s.win_used], s, f);
-        s.win = win;
-    }
-
-    fn direct_in(
-        &self,
-        plan: &Plan<'_>,
-        key: u32,
-        (p, mut r): (usize, Range<usize>),
-        win: &[(usize, usize, Vec<i64>, Vec<u16>)],
-        s: &mut Scratch,
-        f: &mut dyn FnMut(&Journey<'_>),
-    ) {
-        let part = &self.parts[p];
-        let (ts_all, names_all, base): (&[i64], &[u16], usize) = match win.iter().find(|w| w.0 == p) {
-            Some(w) => (&w.2, &w.3, w.1),
-            None => (part.ts(), part.names(), 0),
-        };
+        let (p, ts_all, names_all, base) = (c.part, c.ts, c.names, c.base);
         if plan.spec.from.is_some() || plan.spec.to.is_some() {
             let ts = &ts_all[r.start - base..r.end - base];
             let lo = plan.spec.from.map_or(0, |from| ts.partition_point(|&t| t < from));
@@ -333,24 +370,22 @@ impl Snapshot {
             }
         }
         let cols = plan.spec.columns;
-        for (i, d) in s.dict.iter_mut().enumerate() {
-            d.clear();
-            if cols.has_dict(DictCol::ALL[i + 1]) {
-                part.dict_codes(i, r.clone(), d);
-            }
+        for &i in &plan.dicts {
+            s.dict[i].clear();
+            c.codes[i].extend(r.clone(), &mut s.dict[i]);
         }
         s.revenue.clear();
-        if cols.has(Columns::REVENUE) {
-            part.revenue_from(r.clone(), &mut s.revenue, &mut s.rev_at[p]);
+        if let Some(rev) = &c.revenue {
+            rev.fill(r.clone(), &mut s.revenue, &mut s.rev_at[p]);
         }
         s.rows.clear();
         if cols.has(Columns::ROWS) {
             s.rows.extend(r.clone().map(|row| RowRef { part: p as u32, row: row as u32 }));
         }
-        let kind: &[u8] = if cols.has(Columns::KIND) { &part.kinds()[r.clone()] } else { &[] };
+        let kind: &[u8] = if c.kinds.is_empty() { &[] } else { &c.kinds[r.clone()] };
         let mut dict: [&[u32]; DictCol::COUNT] = [&[]; DictCol::COUNT];
-        for (i, d) in s.dict.iter().enumerate() {
-            dict[i + 1] = d;
+        for &i in &plan.dicts {
+            dict[i + 1] = &s.dict[i];
         }
         f(&Journey {
             customer: ActorId(key),

@@ -10,7 +10,7 @@ use tropa_core::identity::Merge;
 use tropa_core::{CoreError, DictCol, Dictionaries, Event, Identity, TextCol};
 use tropa_engine::{EngineError, IngestReport};
 
-use crate::ident::{self, ACTORS, LINKS, REASONS};
+use crate::ident::{self, Roots, ACTORS, LINKS, REASONS};
 use crate::manifest::{Manifest, PartMeta, Tombstone};
 use crate::part::{write_part, PartBuilder, PartReader, Row, DICT_COLS};
 use crate::scan::Snapshot;
@@ -28,7 +28,7 @@ pub struct Writer {
     pub wal: Wal,
     pub parts: Vec<Arc<PartReader>>,
     identity: Option<Identity>,
-    roots: Arc<Vec<u32>>,
+    roots: Arc<Roots>,
     roots_stale: bool,
     pub dicts: Dictionaries,
     dicts_dirty: bool,
@@ -135,9 +135,7 @@ impl Writer {
         parts: Vec<Arc<PartReader>>,
         dicts: Dictionaries,
     ) -> Result<Self, EngineError> {
-        let links = ident::read_prefix(&dir.join(LINKS), manifest.links_len)?;
-        let parents = ident::parents_from_links(manifest.actors as usize, &ident::decode_links(&links))
-            .map_err(|reason| EngineError::Corrupt { path: dir.join(LINKS), reason })?;
+        let roots = ident::roots(dir, manifest.actors, manifest.links_len)?;
         // cut the other logs back to what the manifest vouches for (read when needed, not here)
         ident::cut_to(&dir.join(REASONS), manifest.reasons_len)?;
         let actors_path = dir.join(ACTORS);
@@ -167,7 +165,7 @@ impl Writer {
             wal,
             parts,
             identity: None,
-            roots: Arc::new(parents),
+            roots: Arc::new(roots),
             roots_stale: false,
             dicts,
             dicts_dirty: false,
@@ -203,7 +201,7 @@ impl Writer {
             if starts.len() as u64 != self.manifest.actors {
                 return Err(EngineError::Corrupt { path, reason: "actor count differs from the manifest".into() });
             }
-            let parents = self.roots.as_ref().clone();
+            let parents = self.roots.to_vec();
             let id =
                 Identity::from_parts(arena, starts, parents).map_err(|reason| EngineError::Corrupt { path, reason })?;
             self.identity = Some(id);
@@ -334,10 +332,10 @@ impl Writer {
         self.catalog_from == u64::MAX
     }
 
-    pub fn roots(&mut self) -> Arc<Vec<u32>> {
+    pub fn roots(&mut self) -> Arc<Roots> {
         if self.roots_stale {
             if let Some(id) = &self.identity {
-                self.roots = Arc::new(id.roots());
+                self.roots = Arc::new(id.roots().into());
             }
             self.roots_stale = false;
         }

@@ -287,3 +287,62 @@ fn bulk_appended_customers_equal_the_oracle() {
     let s = Store::open(dir.path(), opts).unwrap();
     assert_eq!(journeys(&s, &ScanSpec::default()), journeys(&oracle, &ScanSpec::default()));
 }
+
+/// `roots.bin` (every actor's representative) is mapped at the next open when nothing changed, rebuilt and
+/// written again when it is damaged or stale; the journeys are the same either way and equal the oracle's.
+#[test]
+fn stored_roots_are_mapped_when_current_and_rebuilt_when_damaged_or_stale() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let roots = dir.path().join("roots.bin");
+    let oracle = NaiveEngine::default();
+    // actors a0..a9; user ids u0..u3 merge them in pairs and chains
+    let batch = |from: usize, n: usize, actors: usize| -> Vec<Event> {
+        (from..from + n)
+            .map(|i| event(i, (actors + i % 10) as u8, (i % 3 == 0).then_some((i % 4) as u8), i as u8, i as u8))
+            .collect()
+    };
+    let first = batch(0, 40, 0);
+    {
+        let s = Store::open(dir.path(), tiny()).unwrap();
+        s.ingest(first.clone()).unwrap();
+        oracle.ingest(first).unwrap();
+        s.flush().unwrap();
+    }
+    let all = ScanSpec::default();
+    let s = Store::open(dir.path(), tiny()).unwrap();
+    let want = journeys(&oracle, &all);
+    assert_eq!(journeys(&s, &all), want);
+    drop(s);
+    let written = std::fs::read(&roots).unwrap();
+    assert!(written.len() > 32 && (written.len() - 32) % 4 == 0, "{} bytes", written.len());
+    let ino = std::fs::metadata(&roots).unwrap().ino();
+
+    // unchanged: mapped, not written again
+    let s = Store::open(dir.path(), tiny()).unwrap();
+    assert_eq!(journeys(&s, &all), want);
+    drop(s);
+    assert_eq!(std::fs::metadata(&roots).unwrap().ino(), ino, "an unchanged roots.bin is not rewritten");
+
+    // damaged: the last actor's entry points elsewhere; rebuilt to the same bytes
+    let mut bad = written.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 0xff;
+    std::fs::write(&roots, &bad).unwrap();
+    let s = Store::open(dir.path(), tiny()).unwrap();
+    assert_eq!(journeys(&s, &all), want);
+    drop(s);
+    assert_eq!(std::fs::read(&roots).unwrap(), written, "a damaged roots.bin is rebuilt");
+
+    // stale: more actors (a10..a19) and merges since it was written
+    let more = batch(40, 30, 10);
+    let s = Store::open(dir.path(), tiny()).unwrap();
+    s.ingest(more.clone()).unwrap();
+    oracle.ingest(more).unwrap();
+    s.flush().unwrap();
+    drop(s);
+    let s = Store::open(dir.path(), tiny()).unwrap();
+    assert_eq!(journeys(&s, &all), journeys(&oracle, &all));
+    drop(s);
+    assert_ne!(std::fs::read(&roots).unwrap(), written, "a stale roots.bin is written again");
+}

@@ -243,9 +243,10 @@ impl EventMatch {
 /// Compares one value with a condition (`actual` is `None` when the field is absent).
 pub fn test(cond: &Cond, actual: Option<&Value>) -> bool {
     let Some(actual) = actual.filter(|v| !v.is_null()) else { return matches!(cond.op, Op::Ne | Op::NotContains) };
-    let text = match actual {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+    // the text form only where a comparison needs it (formatting a number per event is not free)
+    let text = || match actual {
+        Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
+        other => std::borrow::Cow::Owned(other.to_string()),
     };
     let num = match actual {
         Value::Number(n) => n.as_f64(),
@@ -255,7 +256,7 @@ pub fn test(cond: &Cond, actual: Option<&Value>) -> bool {
     };
     let eq = |want: &str| match (num, want.parse::<f64>()) {
         (Some(a), Ok(b)) => a == b,
-        _ => text == want,
+        _ => text() == want,
     };
     let cmp = |f: fn(f64, f64) -> bool| match (num, cond.values[0].parse::<f64>()) {
         (Some(a), Ok(b)) => f(a, b),
@@ -265,8 +266,8 @@ pub fn test(cond: &Cond, actual: Option<&Value>) -> bool {
         Op::Eq => eq(&cond.values[0]),
         Op::Ne => !eq(&cond.values[0]),
         Op::In => cond.values.iter().any(|v| eq(v)),
-        Op::Contains => text.contains(&cond.values[0]),
-        Op::NotContains => !text.contains(&cond.values[0]),
+        Op::Contains => text().contains(&cond.values[0]),
+        Op::NotContains => !text().contains(&cond.values[0]),
         Op::Gt => cmp(|a, b| a > b),
         Op::Ge => cmp(|a, b| a >= b),
         Op::Lt => cmp(|a, b| a < b),

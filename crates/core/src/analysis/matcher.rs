@@ -43,6 +43,11 @@ impl Matcher {
         self.columns
     }
 
+    /// The event name it asks for: None for `*`, `Some(None)` for a name never seen (conditions aside).
+    pub fn name(&self) -> Option<Option<u16>> {
+        self.name
+    }
+
     /// For a matcher without conditions: `Some(None)` for `*`, `Some(Some(code))` for a name (`Some(Some(None))`
     /// for a name never seen); `None` when there are conditions.
     pub fn bare(&self) -> Option<Option<Option<u16>>> {

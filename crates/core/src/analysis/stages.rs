@@ -63,6 +63,11 @@ pub use writer::duration_text;
 pub struct StageModel {
     order: StageOrder,
     rules: Vec<Vec<Matcher>>,
+    /// Per event name code: the stages (a bit each) with a rule for that name or for `*`. An event whose
+    /// name has no bit for a stage cannot match it, so its rules are not tested.
+    by_name: Vec<u32>,
+    /// The stages with a rule for `*` (for codes beyond `by_name`).
+    any_name: u32,
     nth: Vec<u32>,
     within: Vec<Option<i64>>,
     columns: Columns,
@@ -90,7 +95,27 @@ impl StageModel {
         let rules: Vec<Vec<Matcher>> =
             def.stages.iter().map(|s| s.any_of.iter().map(|m| Matcher::new(m, dicts)).collect()).collect();
         let columns = rules.iter().flatten().fold(Columns::NONE, |c, m| c.with(m.columns()));
+        let mut by_name = vec![0u32; dicts.get(crate::dict::DictCol::Name).len()];
+        let mut any_name = 0u32;
+        for (k, stage) in rules.iter().enumerate() {
+            for m in stage {
+                match m.name() {
+                    None => any_name |= 1 << k,
+                    Some(Some(code)) => {
+                        if let Some(bits) = by_name.get_mut(code as usize) {
+                            *bits |= 1 << k;
+                        }
+                    }
+                    Some(None) => {}
+                }
+            }
+        }
+        for bits in &mut by_name {
+            *bits |= any_name;
+        }
         Ok(StageModel {
+            by_name,
+            any_name,
             order: def.order,
             nth: def.stages.iter().map(|s| s.nth).collect(),
             within: def.stages.iter().map(|s| s.within_ms).collect(),
@@ -114,7 +139,9 @@ impl StageModel {
     }
 
     fn matches(&self, view: &mut EventView<'_, '_>, k: usize, i: usize) -> bool {
-        self.rules[k].iter().any(|m| view.matches(m, i))
+        let code = view.j.name[i] as usize;
+        let bits = self.by_name.get(code).copied().unwrap_or(self.any_name);
+        bits >> k & 1 == 1 && self.rules[k].iter().any(|m| view.matches(m, i))
     }
 
     /// The stages of the customer whose journey `view` shows (see the module doc). One pass, no allocation.

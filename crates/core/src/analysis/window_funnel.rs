@@ -81,9 +81,91 @@ pub fn window_funnel(ts: &[i64], matches: &[u32], steps: usize, window: i64, str
     done(&chains)
 }
 
+/// The level alone (non-strict), without allocating: events are pushed in time order as they are read. A chain
+/// extended to step k keeps the start of the chain it extends, so the start time per step is all a level needs;
+/// the pairs of one instant are taken by step number, as the sorted walk of [`window_funnel`] takes them.
+#[derive(Debug, Clone, Copy)]
+pub struct FunnelLevel {
+    steps: usize,
+    window: i64,
+    /// Per step: the start of the chain that reached it (valid where `reached` has the bit).
+    start: [i64; 32],
+    reached: u32,
+    /// The instant being gathered and the union of its events' step masks.
+    at: i64,
+    mask: u32,
+}
+
+impl FunnelLevel {
+    pub fn new(steps: usize, window: i64) -> Self {
+        FunnelLevel { steps: steps.min(32), window, start: [0; 32], reached: 0, at: i64::MIN, mask: 0 }
+    }
+
+    /// Whether every step is reached (nothing pushed later can change the level).
+    pub fn complete(&self) -> bool {
+        self.steps > 0 && self.reached >> (self.steps - 1) & 1 == 1
+    }
+
+    /// An event at `t` (not before the previous one) matching the steps of `mask` (bit 0 = step 1).
+    pub fn push(&mut self, t: i64, mask: u32) {
+        if mask == 0 {
+            return;
+        }
+        if t != self.at {
+            self.walk();
+            self.at = t;
+        }
+        self.mask |= mask;
+    }
+
+    fn walk(&mut self) {
+        let keep = if self.steps >= 32 { u32::MAX } else { (1u32 << self.steps) - 1 };
+        let mut m = self.mask & keep;
+        self.mask = 0;
+        let t = self.at;
+        while m != 0 && !self.complete() {
+            let e = m.trailing_zeros() as usize;
+            m &= m - 1;
+            if e == 0 {
+                self.start[0] = t;
+                self.reached |= 1;
+            } else if self.reached >> (e - 1) & 1 == 1 && t <= self.start[e - 1].saturating_add(self.window) {
+                self.start[e] = self.start[e - 1];
+                self.reached |= 1 << e;
+            }
+        }
+    }
+
+    /// The level: the highest step reached.
+    pub fn level(mut self) -> usize {
+        self.walk();
+        32 - self.reached.leading_zeros() as usize
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The allocation-free level equals the level of the full walk.
+        #[test]
+        fn the_level_alone_equals_the_full_walk(
+            events in proptest::collection::vec((0i64..40, 0u32..16), 0..30),
+            steps in 1usize..5,
+            window in 0i64..15,
+        ) {
+            let mut events = events;
+            events.sort_by_key(|e| e.0);
+            let ts: Vec<i64> = events.iter().map(|e| e.0).collect();
+            let masks: Vec<u32> = events.iter().map(|e| e.1).collect();
+            let mut f = FunnelLevel::new(steps, window);
+            for (&t, &m) in ts.iter().zip(&masks) {
+                f.push(t, m);
+            }
+            proptest::prop_assert_eq!(f.level(), window_funnel(&ts, &masks, steps, window, false).level);
+        }
+    }
 
     /// `events` as (time, step letter or 'X' for none); steps A, B, C; window 10.
     fn check(events: &[(i64, char)], strict: bool, expect: usize) {

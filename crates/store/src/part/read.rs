@@ -523,14 +523,7 @@ impl PartReader {
 
     /// Appends the codes of dictionary column `i` (index into `DictCol::ALL[1..]`) for `rows`.
     pub fn dict_codes(&self, i: usize, rows: Range<usize>, out: &mut Vec<u32>) {
-        match self.dict[i] {
-            None => out.extend(std::iter::repeat_n(0, rows.len())),
-            Some(s) => match s.width {
-                1 => out.extend(self.slice::<u8>(s)[rows].iter().map(|&v| v as u32)),
-                2 => out.extend(self.slice::<u16>(s)[rows].iter().map(|&v| v as u32)),
-                _ => out.extend_from_slice(&self.slice::<u32>(s)[rows]),
-            },
-        }
+        self.codes(i).extend(rows, out);
     }
 
     pub fn dict_code(&self, i: usize, row: usize) -> u32 {
@@ -559,21 +552,31 @@ impl PartReader {
     /// stopped in the part's list of rows with revenue (0 at first). The search gallops forward from there, so a
     /// scan of many customers costs one pass over the list instead of two binary searches per customer.
     pub fn revenue_from(&self, rows: Range<usize>, out: &mut Vec<f64>, at: &mut usize) {
-        let base = out.len();
-        out.extend(std::iter::repeat_n(f64::NAN, rows.len()));
-        let (Some(r), Some(v)) = (self.rev_rows, self.rev_vals) else { return };
-        let rr: &[u32] = self.slice(r);
-        let vv: &[f64] = self.slice(v);
-        let n = rr.len().min(vv.len());
-        let mut k = gallop(&rr[..n], (*at).min(n), rows.start);
-        while k < n && (rr[k] as usize) < rows.end {
-            // a damaged (unsorted) section can point outside the range: skip such entries
-            if let Some(slot) = (rr[k] as usize).checked_sub(rows.start).and_then(|i| out.get_mut(base + i)) {
-                *slot = vv[k];
+        self.revenue_index().fill(rows, out, at);
+    }
+
+    /// The rows with revenue and their values, resolved once for many reads.
+    pub fn revenue_index(&self) -> RevenueIndex<'_> {
+        match (self.rev_rows, self.rev_vals) {
+            (Some(r), Some(v)) => {
+                let (rows, vals): (&[u32], &[f64]) = (self.slice(r), self.slice(v));
+                let n = rows.len().min(vals.len());
+                RevenueIndex { rows: &rows[..n], vals: &vals[..n] }
             }
-            k += 1;
+            _ => RevenueIndex { rows: &[], vals: &[] },
         }
-        *at = k;
+    }
+
+    /// Dictionary column `i`'s codes, resolved once for many reads (in place, or decoded whole).
+    pub fn codes(&self, i: usize) -> Codes<'_> {
+        match self.dict[i] {
+            None => Codes::None,
+            Some(s) => match s.width {
+                1 => Codes::U8(self.slice(s)),
+                2 => Codes::U16(self.slice(s)),
+                _ => Codes::U32(self.slice(s)),
+            },
+        }
     }
 
     /// Calls `f(row, revenue)` for each row of `rows` that has revenue, in row order.
@@ -752,6 +755,55 @@ fn gallop(list: &[u32], from: usize, target: usize) -> usize {
         }
     }
     hi
+}
+
+/// A dictionary column's codes in their stored width (see [`PartReader::codes`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Codes<'a> {
+    /// The column is absent from the part: every code is 0 (the empty value).
+    None,
+    U8(&'a [u8]),
+    U16(&'a [u16]),
+    U32(&'a [u32]),
+}
+
+impl Codes<'_> {
+    /// Appends the codes of `rows` to `out`.
+    pub fn extend(&self, rows: Range<usize>, out: &mut Vec<u32>) {
+        match self {
+            Codes::None => out.extend(std::iter::repeat_n(0, rows.len())),
+            Codes::U8(c) => out.extend(c[rows].iter().map(|&v| u32::from(v))),
+            Codes::U16(c) => out.extend(c[rows].iter().map(|&v| u32::from(v))),
+            Codes::U32(c) => out.extend_from_slice(&c[rows]),
+        }
+    }
+}
+
+/// A part's rows with revenue (sorted) and their values (see [`PartReader::revenue_index`]).
+#[derive(Debug, Clone, Copy)]
+pub struct RevenueIndex<'a> {
+    rows: &'a [u32],
+    vals: &'a [f64],
+}
+
+impl RevenueIndex<'_> {
+    /// Appends revenue (NaN where absent) for `rows`. `at` is where the previous call stopped in the list of rows
+    /// with revenue (0 at first): rows asked in increasing order cost one forward pass over the list.
+    pub fn fill(&self, rows: Range<usize>, out: &mut Vec<f64>, at: &mut usize) {
+        let base = out.len();
+        out.extend(std::iter::repeat_n(f64::NAN, rows.len()));
+        let (rr, vv) = (self.rows, self.vals);
+        let n = rr.len();
+        let mut k = gallop(rr, (*at).min(n), rows.start);
+        while k < n && (rr[k] as usize) < rows.end {
+            // a damaged (unsorted) section can point outside the range: skip such entries
+            if let Some(slot) = (rr[k] as usize).checked_sub(rows.start).and_then(|i| out.get_mut(base + i)) {
+                *slot = vv[k];
+            }
+            k += 1;
+        }
+        *at = k;
+    }
 }
 
 #[cfg(test)]

@@ -32,10 +32,104 @@ pub struct PathStats {
     pub revenue: f64,
 }
 
+/// Distinct paths with their stats. Most paths are a few touches of a small dictionary (channels): those are
+/// keyed by one `u64` (up to [`SHORT_LEN`] labels below 255, a byte each, one more than the label so that a zero
+/// byte ends the path), the others by their labels. A path's form depends only on its labels, so a path is
+/// always found where it was put.
+#[derive(Debug, Clone, Default)]
+pub struct PathTable {
+    short: FxHashMap<u64, PathStats>,
+    long: FxHashMap<Box<[u32]>, PathStats>,
+}
+
+const SHORT_LEN: usize = 8;
+
+fn short_key(labels: &[u32]) -> Option<u64> {
+    if labels.len() > SHORT_LEN {
+        return None;
+    }
+    let mut key = 0u64;
+    for (i, &l) in labels.iter().enumerate() {
+        if l >= 255 {
+            return None;
+        }
+        key |= u64::from(l + 1) << (8 * i);
+    }
+    Some(key)
+}
+
+fn short_labels(mut key: u64, out: &mut Vec<u32>) {
+    out.clear();
+    while key != 0 {
+        out.push((key & 0xff) as u32 - 1);
+        key >>= 8;
+    }
+}
+
+impl PathTable {
+    /// The stats of the path `labels` (zero when new).
+    pub fn entry(&mut self, labels: &[u32]) -> &mut PathStats {
+        match short_key(labels) {
+            Some(k) => self.short.entry(k).or_default(),
+            // most paths repeat: look the path up before allocating its key
+            None => {
+                if !self.long.contains_key(labels) {
+                    self.long.insert(labels.into(), PathStats::default());
+                }
+                self.long.get_mut(labels).expect("inserted above")
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every path (labels, stats), in no particular order.
+    pub fn for_each(&self, mut f: impl FnMut(&[u32], &PathStats)) {
+        let mut buf = Vec::with_capacity(SHORT_LEN);
+        for (&k, s) in &self.short {
+            short_labels(k, &mut buf);
+            f(&buf, s);
+        }
+        for (k, s) in &self.long {
+            f(k, s);
+        }
+    }
+
+    /// Adds `other`'s paths, their labels passed through `remap` (None: unchanged).
+    pub(crate) fn merge(&mut self, other: PathTable, remap: Option<&dyn Fn(u32) -> u32>) {
+        let add = |t: &mut PathStats, s: PathStats| {
+            t.conversions += s.conversions;
+            t.nulls += s.nulls;
+            t.revenue += s.revenue;
+        };
+        if self.is_empty() && remap.is_none() {
+            *self = other;
+            return;
+        }
+        for (k, s) in other.short {
+            // remapping changes only interned labels (≥ 2³⁰), never those of a short path
+            add(self.short.entry(k).or_default(), s);
+        }
+        for (key, s) in other.long {
+            let key: Box<[u32]> = match remap {
+                Some(r) => key.iter().map(|&l| r(l)).collect(),
+                None => key,
+            };
+            add(self.long.entry(key).or_default(), s);
+        }
+    }
+}
+
 /// The paths and heuristic credits of the paths that end in one calendar period.
 #[derive(Debug, Clone, Default)]
 pub struct PeriodAcc {
-    pub paths: FxHashMap<Box<[u32]>, PathStats>,
+    pub paths: PathTable,
     pub credit: FxHashMap<u32, [f64; 2 * HEURISTICS]>,
     pub conversions: u64,
     pub revenue: f64,
@@ -44,14 +138,9 @@ pub struct PeriodAcc {
 }
 
 impl PeriodAcc {
-    fn merge(&mut self, other: PeriodAcc, remap: &dyn Fn(u32) -> u32) {
-        for (key, s) in other.paths {
-            let key: Box<[u32]> = key.iter().map(|&l| remap(l)).collect();
-            let t = self.paths.entry(key).or_default();
-            t.conversions += s.conversions;
-            t.nulls += s.nulls;
-            t.revenue += s.revenue;
-        }
+    fn merge(&mut self, other: PeriodAcc, remap: Option<&dyn Fn(u32) -> u32>) {
+        self.paths.merge(other.paths, remap);
+        let remap = |l: u32| remap.map_or(l, |r| r(l));
         for (label, c) in other.credit {
             let t = self.credit.entry(remap(label)).or_insert([0.0; 2 * HEURISTICS]);
             for (a, b) in t.iter_mut().zip(c) {
@@ -69,7 +158,7 @@ impl PeriodAcc {
 #[derive(Debug, Clone, Default)]
 pub struct AttributionAcc {
     /// Distinct paths (label ids in order).
-    pub paths: FxHashMap<Box<[u32]>, PathStats>,
+    pub paths: PathTable,
     /// Heuristic credit per label: conversions and revenue per model of [`HEURISTICS`].
     pub credit: FxHashMap<u32, [f64; 2 * HEURISTICS]>,
     /// Strings interned for labels that are not dictionary values.
@@ -221,11 +310,14 @@ impl AttributionFold {
                 acc.intern(&text)
             }
         };
+        if !fallback_name {
+            return id;
+        }
         let empty = match self.by_dict {
             Some(d) if id & (NAME_BIT | LOCAL_BIT) == 0 => self.dicts.get(d).value(id).is_empty(),
             _ => id & LOCAL_BIT != 0 && acc.local[(id & !LOCAL_BIT) as usize].is_empty(),
         };
-        if fallback_name && empty {
+        if empty {
             NAME_BIT | u32::from(j.name[i])
         } else {
             id
@@ -275,11 +367,7 @@ impl AttributionFold {
             }
             None => stats.nulls += 1,
         };
-        // most paths repeat: look the path up before allocating its key
-        let count = |paths: &mut FxHashMap<Box<[u32]>, PathStats>| match paths.get_mut(labels.as_slice()) {
-            Some(stats) => bump(stats),
-            None => bump(paths.entry(labels.as_slice().into()).or_default()),
-        };
+        let count = |paths: &mut PathTable| bump(paths.entry(&labels));
         if let Some(p) = period {
             count(&mut p.paths);
         }
@@ -291,15 +379,17 @@ impl AttributionFold {
             let mut weights = std::mem::take(&mut acc.weights);
             heuristic_weights(&self.spec, &touches, end, &mut weights);
             let n = touches.len();
-            let mut credits = vec![&mut acc.credit];
-            if let Some(p) = self.spec.period.and_then(|p| acc.periods.get_mut(&p.start(self.spec.calendar, end))) {
-                credits.push(&mut p.credit);
-            }
-            for credit in credits {
-                for k in 0..HEURISTICS {
-                    for (t, &share) in touches.iter().zip(&weights[k * n..(k + 1) * n]) {
+            let period = self.spec.period.and_then(|p| acc.periods.get_mut(&p.start(self.spec.calendar, end)));
+            // each cell gets its shares in touch order, as a model-by-model pass would add them
+            for credit in [Some(&mut acc.credit), period.map(|p| &mut p.credit)].into_iter().flatten() {
+                for (ti, t) in touches.iter().enumerate() {
+                    if (0..HEURISTICS).all(|k| weights[k * n + ti] == 0.0) {
+                        continue;
+                    }
+                    let c = credit.entry(t.label).or_insert([0.0; 2 * HEURISTICS]);
+                    for k in 0..HEURISTICS {
+                        let share = weights[k * n + ti];
                         if share != 0.0 {
-                            let c = credit.entry(t.label).or_insert([0.0; 2 * HEURISTICS]);
                             c[2 * k] += share;
                             c[2 * k + 1] += share * r;
                         }
@@ -328,17 +418,22 @@ impl JourneyFold for AttributionFold {
         acc.scratch.clear();
         let mut view = EventView::new(j, &self.dicts);
         let mut converted = false;
+        let (ts, names, channels) = (j.ts, j.name, j.codes(DictCol::Channel));
         for i in 0..j.len() {
-            let session = self.spec.sessions != SessionTouches::None && self.new_session(&mut view, i);
-            let event = !session && self.touches.iter().any(|m| view.matches(m, i));
+            let session = match self.spec.sessions {
+                SessionTouches::None => false,
+                // the gap alone: no need of the view
+                SessionTouches::GapEntries => i == 0 || ts[i] - ts[i - 1] >= SESSION_GAP_MS,
+                SessionTouches::Entries => self.new_session(&mut view, i),
+            };
+            let event = !session && !self.touches.is_empty() && self.touches.iter().any(|m| view.matches(m, i));
             if session || event {
                 let label = self.label(&mut view, acc, i, event);
-                let channel = j.codes(DictCol::Channel).get(i).copied();
-                let direct = session && self.direct.is_some() && channel == self.direct;
-                acc.scratch.push(Touch { label, ts: j.ts[i], direct });
+                let direct = session && self.direct.is_some() && channels.get(i).copied() == self.direct;
+                acc.scratch.push(Touch { label, ts: ts[i], direct });
             }
             // most events are not conversions: their name says so without the matcher
-            let named = self.conversion_name.is_none_or(|code| code == Some(j.name[i]));
+            let named = self.conversion_name.is_none_or(|code| code == Some(names[i]));
             if named && view.matches(&self.conversion, i) {
                 let r = j.revenue.get(i).copied().filter(|r| !r.is_nan()).unwrap_or(0.0);
                 self.close(acc, j.ts[i], Some(r));
@@ -359,13 +454,8 @@ impl JourneyFold for AttributionFold {
     fn merge(&self, into: &mut AttributionAcc, other: AttributionAcc) {
         let map: Vec<u32> = other.local.iter().map(|s| into.intern(s)).collect();
         let remap = |id: u32| if id & LOCAL_BIT != 0 { map[(id & !LOCAL_BIT) as usize] } else { id };
-        for (key, s) in other.paths {
-            let key: Box<[u32]> = if map.is_empty() { key } else { key.iter().map(|&l| remap(l)).collect() };
-            let t = into.paths.entry(key).or_default();
-            t.conversions += s.conversions;
-            t.nulls += s.nulls;
-            t.revenue += s.revenue;
-        }
+        let remap_paths: Option<&dyn Fn(u32) -> u32> = (!map.is_empty()).then_some(&remap as &dyn Fn(u32) -> u32);
+        into.paths.merge(other.paths, remap_paths);
         for (label, c) in other.credit {
             let t = into.credit.entry(remap(label)).or_insert([0.0; 2 * HEURISTICS]);
             for (a, b) in t.iter_mut().zip(c) {
@@ -384,7 +474,7 @@ impl JourneyFold for AttributionFold {
         into.customers += other.customers;
         into.converters += other.converters;
         for (day, p) in other.periods {
-            into.periods.entry(day).or_default().merge(p, &remap);
+            into.periods.entry(day).or_default().merge(p, remap_paths);
         }
     }
 }

@@ -3,7 +3,7 @@
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::fold::{AttributionAcc, AttributionFold, PathStats};
+use super::fold::{AttributionAcc, AttributionFold, PathStats, PathTable};
 use super::journeys::{journeys, JourneysReport};
 use super::markov::{markov, MarkovResult};
 use super::models::HEURISTICS;
@@ -136,12 +136,14 @@ impl AttributionFold {
     fn attribute(
         &self,
         acc: &AttributionAcc,
-        paths: &FxHashMap<Box<[u32]>, PathStats>,
+        table: &PathTable,
         credit: &FxHashMap<u32, [f64; 2 * HEURISTICS]>,
     ) -> Attributed {
         let spec = self.spec();
+        let mut raw: Vec<(Vec<u32>, PathStats)> = Vec::with_capacity(table.len());
+        table.for_each(|p, s| raw.push((p.to_vec(), *s)));
         // dense labels, in label order
-        let mut ids: Vec<u32> = paths.keys().flat_map(|p| p.iter().copied()).collect();
+        let mut ids: Vec<u32> = raw.iter().flat_map(|p| p.0.iter().copied()).collect();
         ids.sort_unstable();
         ids.dedup();
         let mut named: Vec<(String, u32)> = ids.iter().map(|&id| (self.label_text(acc, id), id)).collect();
@@ -153,9 +155,13 @@ impl AttributionFold {
             .iter()
             .map(|(text, id)| (*id, names.binary_search_by(|n| n.as_str().cmp(text)).unwrap_or(0) as u32))
             .collect();
-        let mut paths: Vec<(Vec<u32>, PathStats)> =
-            paths.iter().map(|(p, s)| (p.iter().map(|l| lookup[l]).collect(), *s)).collect();
-        paths.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut paths = raw;
+        for (p, _) in &mut paths {
+            for l in p.iter_mut() {
+                *l = lookup[&*l];
+            }
+        }
+        sort_paths(&mut paths);
         let n = names.len();
         let mut touches = vec![0u64; n];
         for (p, s) in &paths {
@@ -236,5 +242,72 @@ impl AttributionFold {
         other.sort();
         let other_credit = (alone < k).then(|| credit(alone));
         (out, ShapleyChoice { players: k, other, other_credit })
+    }
+}
+
+/// Sorts paths by their labels (stable). Where every path is at most 8 labels below 255, one `u64` per path
+/// orders them the same way (a byte per label from the top, one more than the label, so a prefix comes first),
+/// which spares comparing label lists through their pointers.
+fn sort_paths(paths: &mut [(Vec<u32>, PathStats)]) {
+    let packed = |p: &[u32]| {
+        (p.len() <= 8 && p.iter().all(|&l| l < 255))
+            .then(|| p.iter().enumerate().fold(0u64, |k, (i, &l)| k | u64::from(l + 1) << (8 * (7 - i))))
+    };
+    if paths.iter().all(|p| packed(&p.0).is_some()) {
+        paths.sort_by_cached_key(|p| packed(&p.0).unwrap_or(u64::MAX));
+    } else {
+        paths.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn stats(n: u64) -> PathStats {
+        PathStats { conversions: n, nulls: 0, revenue: 0.0 }
+    }
+
+    proptest! {
+        /// The packed sort orders paths as sorting their label lists does, ties kept in input order.
+        #[test]
+        fn packed_sort_equals_the_sort_of_label_lists(
+            raw in prop::collection::vec(prop::collection::vec(0u32..6, 0..9), 0..60),
+            big in prop::option::of(prop::collection::vec(250u32..300, 1..12)),
+        ) {
+            let mut paths: Vec<(Vec<u32>, PathStats)> =
+                raw.into_iter().enumerate().map(|(i, p)| (p, stats(i as u64))).collect();
+            if let Some(b) = big {
+                paths.push((b, stats(1000)));
+            }
+            let mut want = paths.clone();
+            want.sort_by(|a, b| a.0.cmp(&b.0));
+            sort_paths(&mut paths);
+            prop_assert_eq!(paths, want);
+        }
+
+        /// The path table holds what a plain map of label lists holds, whatever the paths' form.
+        #[test]
+        fn the_path_table_counts_like_a_map_of_label_lists(
+            raw in prop::collection::vec(prop::collection::vec(prop_oneof![0u32..4, 250u32..260, Just(1u32 << 30)], 0..11), 0..80),
+            split in 0usize..80,
+        ) {
+            let mut want: std::collections::BTreeMap<Vec<u32>, u64> = Default::default();
+            let (mut a, mut b) = (PathTable::default(), PathTable::default());
+            for (i, p) in raw.iter().enumerate() {
+                *want.entry(p.clone()).or_default() += 1;
+                let t = if i < split { &mut a } else { &mut b };
+                t.entry(p).conversions += 1;
+            }
+            a.merge(b, None);
+            let mut got: std::collections::BTreeMap<Vec<u32>, u64> = Default::default();
+            a.for_each(|p, s| {
+                got.insert(p.to_vec(), s.conversions);
+            });
+            prop_assert_eq!(a.len(), want.len());
+            prop_assert_eq!(got, want);
+        }
     }
 }

@@ -264,20 +264,21 @@ pub fn beta_binomial(xa: f64, na: f64, xb: f64, nb: f64, alpha: f64) -> Result<B
     }
     let (pa, pb) = (Beta::posterior(na, xa), Beta::posterior(nb, xb));
     let (lo, hi) = pb.support();
-    let chance = simpson(lo, hi, |x| pb.pdf(x) * pa.cdf(x));
-    let loss_ship = simpson(lo, hi, |x| pb.pdf(x) * pa.excess(x));
     let (alo, ahi) = pa.support();
-    let loss_keep = simpson(alo, ahi, |x| pa.pdf(x) * pb.excess(x));
+    let chance = || simpson(lo, hi, |x| pb.pdf(x) * pa.cdf(x));
+    let loss_ship = || simpson(lo, hi, |x| pb.pdf(x) * pa.excess(x));
+    let loss_keep = || simpson(alo, ahi, |x| pa.pdf(x) * pb.excess(x));
     let cdf = DifferenceCdf::new(pa, pb);
     let expected = pb.mean() - pa.mean();
     let sd = (pa.sd().powi(2) + pb.sd().powi(2)).sqrt();
-    // the two ends are independent: the upper one on a second thread (each is computed alike either way)
-    let (lower, upper) = std::thread::scope(|s| {
-        let upper = s.spawn(|| cdf.quantile(1.0 - alpha / 2.0, expected, sd));
-        let lower = cdf.quantile(alpha / 2.0, expected, sd);
-        (lower, upper.join())
+    let upper_end = || cdf.quantile(1.0 - alpha / 2.0, expected, sd);
+    // five independent pieces on two threads (each is computed alike either way): the upper end and the losses
+    // on a second thread, the lower end and the chance to win here
+    let ((lower, chance), other) = std::thread::scope(|s| {
+        let other = s.spawn(|| (upper_end(), loss_ship(), loss_keep()));
+        ((cdf.quantile(alpha / 2.0, expected, sd), chance()), other.join())
     });
-    let upper = upper.unwrap_or_else(|_| cdf.quantile(1.0 - alpha / 2.0, expected, sd));
+    let (upper, loss_ship, loss_keep) = other.unwrap_or_else(|_| (upper_end(), loss_ship(), loss_keep()));
     Ok(BayesEffect { expected, sd, chance_to_win: chance, risk: [loss_keep, loss_ship], ci: [lower, upper] })
 }
 

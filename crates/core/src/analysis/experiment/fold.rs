@@ -42,7 +42,7 @@ use super::sample::{CovariateSums, Moments};
 use crate::analysis::filter::EventMatch;
 use crate::analysis::matcher::{value_text, EventView, Matcher};
 use crate::analysis::stages::{JourneyDefinition, StageModel};
-use crate::analysis::window_funnel::window_funnel;
+use crate::analysis::window_funnel::FunnelLevel;
 use crate::calendar::Calendar;
 use crate::dict::Dictionaries;
 use crate::fold::JourneyFold;
@@ -261,18 +261,14 @@ impl ExperimentFold {
     }
 
     /// The funnel level reached by the events `range`: ClickHouse `windowFunnel(window)` over them
-    /// ([`window_funnel`]), so with every event within the window after the exposure, the steps done in order.
+    /// ([`crate::analysis::window_funnel::window_funnel`], its level alone), so with every event within the window after the exposure, the steps done in order.
     fn funnel_level(view: &mut EventView<'_, '_>, steps: &[Matcher], range: std::ops::Range<usize>, w: i64) -> usize {
-        let mut ts = Vec::with_capacity(range.len());
-        let mut masks = Vec::with_capacity(range.len());
+        let mut level = FunnelLevel::new(steps.len(), w);
         for i in range {
             let mask = steps.iter().enumerate().fold(0u32, |m, (s, x)| m | (u32::from(view.matches(x, i)) << s));
-            if mask != 0 {
-                ts.push(view.j.ts[i]);
-                masks.push(mask);
-            }
+            level.push(view.j.ts[i], mask);
         }
-        window_funnel(&ts, &masks, steps.len(), w, false).level
+        level.level()
     }
 
     /// The journey side of one exposed customer (exposure at index `at`) into `out`.
@@ -373,9 +369,12 @@ impl ExperimentFold {
             MetricDef::Revenue { window } => (Some(revenue(after(*window))), revenue(before(*window)), false),
             MetricDef::Events { window } => (Some(after(*window).len() as f64), before(*window).len() as f64, false),
             MetricDef::Retention { day } => {
+                // times are sorted: the first at or after a day's start says whether the day has an event
                 let from = t0 + i64::from(*day) * DAY;
-                let hit = j.ts[at + 1..].iter().any(|&t| t >= from && t < from + DAY);
-                let pre = j.ts[..at].iter().any(|&t| t >= t0 - DAY && t < t0);
+                let later = &j.ts[at + 1..];
+                let hit = later.get(later.partition_point(|&t| t < from)).is_some_and(|&t| t < from + DAY);
+                let earlier = &j.ts[..at];
+                let pre = earlier.get(earlier.partition_point(|&t| t < t0 - DAY)).is_some_and(|&t| t < t0);
                 (Some(f64::from(u8::from(hit))), f64::from(u8::from(pre)), false)
             }
         }
