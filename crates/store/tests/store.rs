@@ -315,7 +315,7 @@ fn stored_roots_are_mapped_when_current_and_rebuilt_when_damaged_or_stale() {
     assert_eq!(journeys(&s, &all), want);
     drop(s);
     let written = std::fs::read(&roots).unwrap();
-    assert!(written.len() > 32 && (written.len() - 32) % 4 == 0, "{} bytes", written.len());
+    assert!(written.len() > 32 && (written.len() - 32).is_multiple_of(4), "{} bytes", written.len());
     let ino = std::fs::metadata(&roots).unwrap().ino();
 
     // unchanged: mapped, not written again
