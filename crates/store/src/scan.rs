@@ -313,6 +313,14 @@ impl Snapshot {
         }
         drop(cols);
         s.win = win;
+        // this chunk's rows are done with: their pages leave the process (a scan's resident memory stays about a
+        // chunk per thread instead of every column read)
+        for c in &cursors {
+            let part = &self.parts[c.part];
+            let first = part.seek(range.start);
+            let rows = c.starts[first] as usize..c.starts.get(c.pos).map_or(part.rows, |&r| r as usize);
+            part.release(rows, first..c.pos);
+        }
     }
 
     /// The columns of part `p` a chunk reads in place (time and names from the chunk's window when the part

@@ -346,3 +346,26 @@ fn stored_roots_are_mapped_when_current_and_rebuilt_when_damaged_or_stale() {
     drop(s);
     assert_ne!(std::fs::read(&roots).unwrap(), written, "a stale roots.bin is written again");
 }
+
+/// A scan lets go of the pages of the rows it is done with (`PartReader::release`); the pages come back from the
+/// file on the next read, so scanning again, in parts big enough to span many pages per chunk, answers the same.
+#[test]
+fn scans_after_pages_were_let_go_answer_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let oracle = NaiveEngine::default();
+    let opts = StoreOptions { flush_rows: 40_000, chunk_rows: 3_000, part_rows: 100_000 };
+    let events: Vec<Event> =
+        (0..60_000).map(|i| event(i, (i % 250) as u8, None, (i / 250 % 250) as u8, (i % 7) as u8)).collect();
+    {
+        let s = Store::open(dir.path(), opts).unwrap();
+        s.ingest(events.clone()).unwrap();
+        s.flush().unwrap();
+    }
+    oracle.ingest(events).unwrap();
+    let s = Store::open(dir.path(), opts).unwrap();
+    let all = ScanSpec::default().with_columns(Columns::REVENUE.with(Columns::KIND));
+    let want = journeys(&oracle, &all);
+    for _ in 0..3 {
+        assert_eq!(journeys(&s, &all), want);
+    }
+}

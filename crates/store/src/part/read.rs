@@ -555,6 +555,39 @@ impl PartReader {
         self.revenue_index().fill(rows, out, at);
     }
 
+    /// Hands back to the kernel the pages that hold rows `rows` (and customers `customers`) of the sections read
+    /// in place: a scan that is done with a range keeps only what it reads now resident. The pages stay in the
+    /// page cache and come back on the next read, the same bytes (the map is read-only and shared), so this
+    /// changes memory, never data. Only whole pages inside the range are let go: a neighbour's are kept.
+    pub fn release(&self, rows: Range<usize>, customers: Range<usize>) {
+        let Bytes::Mmap(map) = &self.bytes else { return };
+        const PAGE: usize = 4096;
+        let base = map.as_ptr() as usize;
+        let let_go = |s: Sec, count: usize, span: &Range<usize>| {
+            if s.enc != ENC_RAW || count == 0 || !s.logical.is_multiple_of(count) {
+                return;
+            }
+            let per = s.logical / count;
+            let (a, z) = (s.off + span.start * per, s.off + span.end.min(count) * per);
+            // page boundaries of the address space (the map starts on one)
+            let a = (base + a).div_ceil(PAGE) * PAGE - base;
+            let z = (base + z) / PAGE * PAGE - base;
+            if a < z && z <= map.len() {
+                // SAFETY: a read-only shared file mapping: dropped pages are read again from the file on the
+                // next access, with the same contents, so no reference into the map ever sees other bytes.
+                let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, a, z - a) };
+            }
+        };
+        for s in
+            [self.ts, self.seq, self.name, self.kind, self.recv].into_iter().chain(self.dict.iter().flatten().copied())
+        {
+            let_go(s, self.rows, &rows);
+        }
+        for s in [self.keys, self.starts] {
+            let_go(s, self.customers, &customers);
+        }
+    }
+
     /// The rows with revenue and their values, resolved once for many reads.
     pub fn revenue_index(&self) -> RevenueIndex<'_> {
         match (self.rev_rows, self.rev_vals) {
