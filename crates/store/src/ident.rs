@@ -231,7 +231,8 @@ pub fn roots(dir: &Path, actors: u64, links_len: u64) -> Result<Roots, EngineErr
     if let Some(r) = mapped_roots(&path, actors, links_len, &tail) {
         return Ok(r);
     }
-    let links = read_prefix(&links_path, links_len)?;
+    // already cut back to `links_len` above
+    let links = std::fs::read(&links_path).map_err(EngineError::io("read", &links_path))?;
     let parents = parents_from_links(actors as usize, &decode_links(&links))
         .map_err(|reason| EngineError::Corrupt { path: links_path, reason })?;
     let entries: &[u8] = bytemuck::cast_slice(&parents);

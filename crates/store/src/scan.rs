@@ -89,6 +89,9 @@ impl Plan<'_> {
 /// A part's place in a chunk's merge of customer directories.
 struct Cursor<'p> {
     part: usize,
+    /// The part's first customer in the chunk's range.
+    first: usize,
+    /// The next customer to merge.
     pos: usize,
     keys: &'p [u32],
     starts: &'p [u32],
@@ -227,7 +230,8 @@ impl Snapshot {
             .filter(|&&p| self.parts[p].max_key >= range.start && self.parts[p].min_key < range.end)
             .map(|&p| {
                 let part = &self.parts[p];
-                Cursor { part: p, pos: part.seek(range.start), keys: part.keys(), starts: part.starts() }
+                let first = part.seek(range.start);
+                Cursor { part: p, first, pos: first, keys: part.keys(), starts: part.starts() }
             })
             .collect();
         // time and names of this chunk's rows, for parts that are not read in place
@@ -317,9 +321,8 @@ impl Snapshot {
         // chunk per thread instead of every column read)
         for c in &cursors {
             let part = &self.parts[c.part];
-            let first = part.seek(range.start);
-            let rows = c.starts[first] as usize..c.starts.get(c.pos).map_or(part.rows, |&r| r as usize);
-            part.release(rows, first..c.pos);
+            let rows = c.starts[c.first] as usize..c.starts.get(c.pos).map_or(part.rows, |&r| r as usize);
+            part.release(rows, c.first..c.pos);
         }
     }
 

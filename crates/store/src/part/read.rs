@@ -542,17 +542,9 @@ impl PartReader {
         }
     }
 
-    /// Appends revenue (NaN where absent) for `rows`.
+    /// Appends revenue (NaN where absent) for `rows` (a reader of many ranges in order: [`RevenueIndex::fill`]).
     pub fn revenue(&self, rows: Range<usize>, out: &mut Vec<f64>) {
-        let mut at = 0;
-        self.revenue_from(rows, out, &mut at);
-    }
-
-    /// [`Self::revenue`] for a reader that asks for rows in increasing order: `at` is where the previous call
-    /// stopped in the part's list of rows with revenue (0 at first). The search gallops forward from there, so a
-    /// scan of many customers costs one pass over the list instead of two binary searches per customer.
-    pub fn revenue_from(&self, rows: Range<usize>, out: &mut Vec<f64>, at: &mut usize) {
-        self.revenue_index().fill(rows, out, at);
+        self.revenue_index().fill(rows, out, &mut 0);
     }
 
     /// Hands back to the kernel the pages that hold rows `rows` (and customers `customers`) of the sections read
@@ -614,12 +606,9 @@ impl PartReader {
 
     /// Calls `f(row, revenue)` for each row of `rows` that has revenue, in row order.
     pub fn revenue_rows(&self, rows: Range<usize>, mut f: impl FnMut(usize, f64)) {
-        let (Some(r), Some(v)) = (self.rev_rows, self.rev_vals) else { return };
-        let rr: &[u32] = self.slice(r);
-        let vv: &[f64] = self.slice(v);
-        let n = rr.len().min(vv.len());
-        let mut k = rr[..n].partition_point(|&x| (x as usize) < rows.start);
-        while k < n && (rr[k] as usize) < rows.end {
+        let RevenueIndex { rows: rr, vals: vv } = self.revenue_index();
+        let mut k = rr.partition_point(|&x| (x as usize) < rows.start);
+        while k < rr.len() && (rr[k] as usize) < rows.end {
             f(rr[k] as usize, vv[k]);
             k += 1;
         }
@@ -821,7 +810,8 @@ pub struct RevenueIndex<'a> {
 
 impl RevenueIndex<'_> {
     /// Appends revenue (NaN where absent) for `rows`. `at` is where the previous call stopped in the list of rows
-    /// with revenue (0 at first): rows asked in increasing order cost one forward pass over the list.
+    /// with revenue (0 at first). The search gallops forward from there, so a scan of many customers in order
+    /// costs one pass over the list instead of two binary searches per customer.
     pub fn fill(&self, rows: Range<usize>, out: &mut Vec<f64>, at: &mut usize) {
         let base = out.len();
         out.extend(std::iter::repeat_n(f64::NAN, rows.len()));
