@@ -126,6 +126,20 @@ impl PathTable {
     }
 }
 
+/// Adds the heuristic credits `other` to `into`, labels passed through `remap`.
+fn merge_credit(
+    into: &mut FxHashMap<u32, [f64; 2 * HEURISTICS]>,
+    other: FxHashMap<u32, [f64; 2 * HEURISTICS]>,
+    remap: &dyn Fn(u32) -> u32,
+) {
+    for (label, c) in other {
+        let t = into.entry(remap(label)).or_insert([0.0; 2 * HEURISTICS]);
+        for (a, b) in t.iter_mut().zip(c) {
+            *a += b;
+        }
+    }
+}
+
 /// The paths and heuristic credits of the paths that end in one calendar period.
 #[derive(Debug, Clone, Default)]
 pub struct PeriodAcc {
@@ -141,12 +155,7 @@ impl PeriodAcc {
     fn merge(&mut self, other: PeriodAcc, remap: Option<&dyn Fn(u32) -> u32>) {
         self.paths.merge(other.paths, remap);
         let remap = |l: u32| remap.map_or(l, |r| r(l));
-        for (label, c) in other.credit {
-            let t = self.credit.entry(remap(label)).or_insert([0.0; 2 * HEURISTICS]);
-            for (a, b) in t.iter_mut().zip(c) {
-                *a += b;
-            }
-        }
+        merge_credit(&mut self.credit, other.credit, &remap);
         self.conversions += other.conversions;
         self.revenue += other.revenue;
         self.unattributed += other.unattributed;
@@ -456,12 +465,7 @@ impl JourneyFold for AttributionFold {
         let remap = |id: u32| if id & LOCAL_BIT != 0 { map[(id & !LOCAL_BIT) as usize] } else { id };
         let remap_paths: Option<&dyn Fn(u32) -> u32> = (!map.is_empty()).then_some(&remap as &dyn Fn(u32) -> u32);
         into.paths.merge(other.paths, remap_paths);
-        for (label, c) in other.credit {
-            let t = into.credit.entry(remap(label)).or_insert([0.0; 2 * HEURISTICS]);
-            for (a, b) in t.iter_mut().zip(c) {
-                *a += b;
-            }
-        }
+        merge_credit(&mut into.credit, other.credit, &remap);
         for (d, n) in other.days_to_convert {
             *into.days_to_convert.entry(d).or_default() += n;
         }
