@@ -138,10 +138,20 @@ impl StageModel {
         self.columns
     }
 
-    fn matches(&self, view: &mut EventView<'_, '_>, k: usize, i: usize) -> bool {
+    /// The stages among `wanted` (a bit per stage) whose rules event `i` matches: its name picks the candidates,
+    /// and only their rules are tested.
+    fn matching(&self, view: &mut EventView<'_, '_>, wanted: u32, i: usize) -> u32 {
         let code = view.j.name[i] as usize;
-        let bits = self.by_name.get(code).copied().unwrap_or(self.any_name);
-        bits >> k & 1 == 1 && self.rules[k].iter().any(|m| view.matches(m, i))
+        let mut candidates = self.by_name.get(code).copied().unwrap_or(self.any_name) & wanted;
+        let mut hit = 0;
+        while candidates != 0 {
+            let k = candidates.trailing_zeros() as usize;
+            candidates &= candidates - 1;
+            if self.rules[k].iter().any(|m| view.matches(m, i)) {
+                hit |= 1 << k;
+            }
+        }
+        hit
     }
 
     /// The stages of the customer whose journey `view` shows (see the module doc). One pass, no allocation.
@@ -161,13 +171,15 @@ impl StageModel {
         let mut latest = [None::<i64>; MAX_STAGES];
         let mut level = 0;
         let ts = view.j.ts;
+        let all = if n >= 32 { u32::MAX } else { (1u32 << n) - 1 };
         'events: for (i, &now) in ts.iter().enumerate() {
-            for k in level..n {
-                if self.matches(view, k, i) {
-                    count[k] += 1;
-                    if count[k] >= self.nth[k] {
-                        latest[k] = Some(now);
-                    }
+            let mut hit = self.matching(view, all >> level << level, i);
+            while hit != 0 {
+                let k = hit.trailing_zeros() as usize;
+                hit &= hit - 1;
+                count[k] += 1;
+                if count[k] >= self.nth[k] {
+                    latest[k] = Some(now);
                 }
             }
             while level < n {
@@ -196,16 +208,18 @@ impl StageModel {
         let n = self.len();
         let mut out = CustomerStages::default();
         let mut count = [0u32; MAX_STAGES];
-        let mut missing = n;
+        // the stages not entered yet, a bit each
+        let mut missing = if n >= 32 { u32::MAX } else { (1u32 << n) - 1 };
         let ts = view.j.ts;
         for (i, &now) in ts.iter().enumerate() {
-            for (k, c) in count.iter_mut().enumerate().take(n) {
-                if out.entered[k].is_none() && self.matches(view, k, i) {
-                    *c += 1;
-                    if *c >= self.nth[k] {
-                        out.entered[k] = Some(now);
-                        missing -= 1;
-                    }
+            let mut hit = self.matching(view, missing, i);
+            while hit != 0 {
+                let k = hit.trailing_zeros() as usize;
+                hit &= hit - 1;
+                count[k] += 1;
+                if count[k] >= self.nth[k] {
+                    out.entered[k] = Some(now);
+                    missing &= !(1 << k);
                 }
             }
             if missing == 0 {

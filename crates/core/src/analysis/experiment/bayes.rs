@@ -78,20 +78,6 @@ pub fn normal(
 
 const STEPS: usize = 4000;
 
-/// Composite Simpson of `f` over [lo, hi].
-fn simpson(lo: f64, hi: f64, f: impl Fn(f64) -> f64) -> f64 {
-    if hi <= lo {
-        return 0.0;
-    }
-    let h = (hi - lo) / STEPS as f64;
-    let mut s = f(lo) + f(hi);
-    for i in 1..STEPS {
-        let w = if i % 2 == 1 { 4.0 } else { 2.0 };
-        s += w * f(lo + h * i as f64);
-    }
-    s * h / 3.0
-}
-
 #[derive(Clone, Copy)]
 struct Beta {
     a: f64,
@@ -132,47 +118,62 @@ impl Beta {
     }
 }
 
-/// The CDF of p_B − p_A at δ, ∫ f_A(a) F_B(a + δ) da by [`simpson`] over A's support, with f_A tabulated once
-/// on Simpson's nodes (the same sums, in the same order, as calling [`simpson`] with the integrand).
-struct DifferenceCdf {
-    pb: Beta,
-    nodes: Vec<(f64, f64)>,
+/// A density tabulated on Simpson's nodes over its support ([`Beta::support`], [`STEPS`] intervals), for
+/// integrals ∫ f(x) g(x) dx with g bounded by 1 in absolute value (a CDF, a loss below 1). Nodes where f is below
+/// `f_max · e⁻⁸⁰` are left out, so g is evaluated only where the density has mass: every term left out is below
+/// `e⁻⁸⁰` of the largest, so the integral moves by less than `STEPS · e⁻⁸⁰ ≈ 10⁻³¹` of it (checked against the
+/// full Simpson sum in the tests). For large samples this evaluates g at about a third of the nodes.
+struct Nodes {
+    /// (x, f(x), Simpson weight) of the kept nodes, in order.
+    kept: Vec<(f64, f64, f64)>,
     h: f64,
 }
 
-impl DifferenceCdf {
-    fn new(pa: Beta, pb: Beta) -> Self {
-        let (lo, hi) = pa.support();
+impl Nodes {
+    fn new(d: &Beta) -> Self {
+        let (lo, hi) = d.support();
+        if hi <= lo {
+            return Nodes { kept: Vec::new(), h: 0.0 };
+        }
         let h = (hi - lo) / STEPS as f64;
-        let nodes = if hi <= lo {
-            Vec::new()
-        } else {
-            (0..=STEPS)
-                .map(|i| {
-                    let x = match i {
-                        0 => lo,
-                        STEPS => hi,
-                        _ => lo + h * i as f64,
-                    };
-                    (x, pa.pdf(x))
-                })
-                .collect()
-        };
-        DifferenceCdf { pb, nodes, h }
+        let all: Vec<(f64, f64, f64)> = (0..=STEPS)
+            .map(|i| {
+                let x = match i {
+                    0 => lo,
+                    STEPS => hi,
+                    _ => lo + h * i as f64,
+                };
+                let w = if i == 0 || i == STEPS {
+                    1.0
+                } else if i % 2 == 1 {
+                    4.0
+                } else {
+                    2.0
+                };
+                (x, d.pdf(x), w)
+            })
+            .collect();
+        let top = all.iter().map(|n| n.1).fold(0.0, f64::max);
+        let floor = top * (-80.0f64).exp();
+        let kept = all.into_iter().filter(|n| n.1 > 0.0 && n.1 >= floor).collect();
+        Nodes { kept, h }
     }
 
+    /// ∫ f(x) g(x) dx.
+    fn integrate(&self, g: impl Fn(f64) -> f64) -> f64 {
+        self.kept.iter().map(|&(x, p, w)| w * (p * g(x))).sum::<f64>() * self.h / 3.0
+    }
+}
+
+/// The CDF of p_B − p_A at δ, ∫ f_A(a) F_B(a + δ) da over A's [`Nodes`].
+struct DifferenceCdf<'a> {
+    pb: Beta,
+    nodes: &'a Nodes,
+}
+
+impl DifferenceCdf<'_> {
     fn at(&self, delta: f64) -> f64 {
-        if self.nodes.is_empty() {
-            return 0.0;
-        }
-        // f_A(a) = 0 makes the term 0 whatever F_B is (F_B is finite): F_B is not evaluated there
-        let f = |&(x, p): &(f64, f64)| if p == 0.0 { 0.0 } else { p * self.pb.cdf(x + delta) };
-        let mut s = f(&self.nodes[0]) + f(&self.nodes[STEPS]);
-        for (i, node) in self.nodes[1..STEPS].iter().enumerate() {
-            let w = if (i + 1) % 2 == 1 { 4.0 } else { 2.0 };
-            s += w * f(node);
-        }
-        s * self.h / 3.0
+        self.nodes.integrate(|x| self.pb.cdf(x + delta))
     }
 
     /// The p-quantile: the bisection of [−1, 1] in 60 halvings (`cdf(m) < p` moves the lower end), its outcome
@@ -263,12 +264,11 @@ pub fn beta_binomial(xa: f64, na: f64, xb: f64, nb: f64, alpha: f64) -> Result<B
         return Err(StatsError::Invalid { field: "sum", reason: "conversions must be between 0 and the units" });
     }
     let (pa, pb) = (Beta::posterior(na, xa), Beta::posterior(nb, xb));
-    let (lo, hi) = pb.support();
-    let (alo, ahi) = pa.support();
-    let chance = || simpson(lo, hi, |x| pb.pdf(x) * pa.cdf(x));
-    let loss_ship = || simpson(lo, hi, |x| pb.pdf(x) * pa.excess(x));
-    let loss_keep = || simpson(alo, ahi, |x| pa.pdf(x) * pb.excess(x));
-    let cdf = DifferenceCdf::new(pa, pb);
+    let (na, nb) = (Nodes::new(&pa), Nodes::new(&pb));
+    let chance = || nb.integrate(|x| pa.cdf(x));
+    let loss_ship = || nb.integrate(|x| pa.excess(x));
+    let loss_keep = || na.integrate(|x| pb.excess(x));
+    let cdf = DifferenceCdf { pb, nodes: &na };
     let expected = pb.mean() - pa.mean();
     let sd = (pa.sd().powi(2) + pb.sd().powi(2)).sqrt();
     let upper_end = || cdf.quantile(1.0 - alpha / 2.0, expected, sd);
@@ -286,6 +286,20 @@ pub fn beta_binomial(xa: f64, na: f64, xb: f64, nb: f64, alpha: f64) -> Result<B
 mod tests {
     use super::super::dist::{beta_inc, beta_pdf};
     use super::*;
+
+/// Composite Simpson of `f` over [lo, hi].
+fn simpson(lo: f64, hi: f64, f: impl Fn(f64) -> f64) -> f64 {
+    if hi <= lo {
+        return 0.0;
+    }
+    let h = (hi - lo) / STEPS as f64;
+    let mut s = f(lo) + f(hi);
+    for i in 1..STEPS {
+        let w = if i % 2 == 1 { 4.0 } else { 2.0 };
+        s += w * f(lo + h * i as f64);
+    }
+    s * h / 3.0
+}
 
     /// The model as first written: every bisection step integrates, with the plain distribution functions.
     fn plain(xa: f64, na: f64, xb: f64, nb: f64, alpha: f64) -> BayesEffect {
@@ -323,8 +337,11 @@ mod tests {
         }
     }
 
+    /// The fast model leaves out nodes below e⁻⁸⁰ of the density's peak and decides most bisection steps without
+    /// integrating: its answers equal the plain Simpson sums to 1e-13 relative (1e-30 absolute, for quantities
+    /// that are zero up to rounding; most come out bit for bit).
     #[test]
-    fn the_fast_model_equals_the_plain_one_to_the_bit() {
+    fn the_fast_model_equals_the_plain_one() {
         let cases = [
             (10.0, 100.0, 15.0, 100.0, 0.05),
             (0.0, 20.0, 1.0, 20.0, 0.05),
@@ -334,8 +351,12 @@ mod tests {
             (1.0, 1_000_000.0, 0.0, 1_000_000.0, 0.01),
         ];
         for (xa, na, xb, nb, alpha) in cases {
-            let fast = beta_binomial(xa, na, xb, nb, alpha).unwrap();
-            assert_eq!(fast, plain(xa, na, xb, nb, alpha), "{xa}/{na} vs {xb}/{nb}");
+            let (fast, slow) = (beta_binomial(xa, na, xb, nb, alpha).unwrap(), plain(xa, na, xb, nb, alpha));
+            let got = [fast.expected, fast.sd, fast.chance_to_win, fast.risk[0], fast.risk[1], fast.ci[0], fast.ci[1]];
+            let want = [slow.expected, slow.sd, slow.chance_to_win, slow.risk[0], slow.risk[1], slow.ci[0], slow.ci[1]];
+            for (g, w) in got.into_iter().zip(want) {
+                assert!((g - w).abs() <= 1e-30 + 1e-13 * w.abs().max(g.abs()), "{xa}/{na} vs {xb}/{nb}: {g} ≠ {w}");
+            }
         }
     }
 }

@@ -34,6 +34,7 @@
 //!
 //! Reference: the engine conformance suite's naive oracle, and a direct recount in the unit tests below.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -316,7 +317,7 @@ impl ExperimentFold {
     }
 
     /// The variant of this experiment event `i` exposes to; `Err(true)` for an exposure to another experiment.
-    fn variant_of(&self, view: &mut EventView<'_, '_>, i: usize) -> Result<String, bool> {
+    fn variant_of<'t>(&self, view: &mut EventView<'_, 't>, i: usize) -> Result<Cow<'t, str>, bool> {
         if !view.matches(&self.exposure, i) {
             return Err(false);
         }
@@ -324,7 +325,7 @@ impl ExperimentFold {
         let text = j.rows.get(i).map(|&r| j.access.text(TextCol::Properties, r)).unwrap_or("{}");
         let [exp, variant] = two_props(text, [&self.spec.experiment_property, &self.spec.variant_property]);
         let Some(exp) = exp else { return Err(false) };
-        if exp != self.spec.key {
+        if exp != self.spec.key.as_str() {
             return Err(!exp.is_empty());
         }
         Ok(variant.unwrap_or_default())
@@ -417,7 +418,7 @@ impl JourneyFold for ExperimentFold {
                 }
             };
             match (self.spec.variants.iter().position(|v| *v == name), first) {
-                (None, _) => *acc.unknown_variants.entry(name).or_default() += 1,
+                (None, _) => *acc.unknown_variants.entry(name.into_owned()).or_default() += 1,
                 (Some(v), None) => first = Some((v, i)),
                 (Some(v), Some((f, _))) => mixed |= v != f,
             }
@@ -480,28 +481,34 @@ impl JourneyFold for ExperimentFold {
 
 /// The texts ([`value_text`]) of two top-level properties of a JSON object, the others skipped unparsed (the
 /// exposure test reads only these two of every exposure event); text that is not a JSON object has none. A key
-/// given twice reads its last value, as a parsed map does.
-fn two_props(text: &str, keys: [&str; 2]) -> [Option<String>; 2] {
+/// given twice reads its last value, as a parsed map does. A string without escapes is borrowed from `text`.
+fn two_props<'t>(text: &'t str, keys: [&str; 2]) -> [Option<Cow<'t, str>>; 2] {
     use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+    use serde_json::value::RawValue;
     struct Seed<'k>([&'k str; 2]);
     impl<'de> DeserializeSeed<'de> for Seed<'_> {
-        type Value = [Option<String>; 2];
+        type Value = [Option<Cow<'de, str>>; 2];
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
             d.deserialize_map(self)
         }
     }
     impl<'de> Visitor<'de> for Seed<'_> {
-        type Value = [Option<String>; 2];
+        type Value = [Option<Cow<'de, str>>; 2];
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("a JSON object")
         }
         fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
             let mut out = [None, None];
-            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            while let Some(key) = map.next_key::<Cow<'de, str>>()? {
                 match self.0.iter().position(|k| *k == key) {
                     Some(at) => {
-                        let v: serde_json::Value = map.next_value()?;
-                        out[at] = Some(value_text(&v));
+                        let raw: &'de RawValue = map.next_value()?;
+                        let json = raw.get();
+                        let plain = json.strip_prefix('"').and_then(|t| t.strip_suffix('"'));
+                        out[at] = Some(match plain.filter(|t| !t.contains('\\')) {
+                            Some(t) => Cow::Borrowed(t),
+                            None => Cow::Owned(value_text(&serde_json::from_str(json).map_err(M::Error::custom)?)),
+                        });
                         // the same key asked twice reads the same value
                         if self.0[0] == self.0[1] {
                             out[1 - at] = out[at].clone();
@@ -515,6 +522,7 @@ fn two_props(text: &str, keys: [&str; 2]) -> [Option<String>; 2] {
             Ok(out)
         }
     }
+    use serde::de::Error as _;
     let mut de = serde_json::Deserializer::from_str(text);
     Seed(keys).deserialize(&mut de).and_then(|v| de.end().map(|()| v)).unwrap_or_default()
 }
@@ -562,10 +570,13 @@ mod tests {
             r#"{"experiment":"a"} trailing"#,
             "",
             r#"{"experiment":-0.0,"variant":1e5}"#,
+            r#"{ "experiment" : "checkout_v2" , "variant" : "B" }"#,
+            r#"{"experiment":"a\\b","variant":"\"q\""}"#,
+            r#"{"experiment":"","variant":""}"#,
         ];
         for text in texts {
             for keys in [["experiment", "variant"], ["variant", "experiment"], ["experiment", "experiment"]] {
-                assert_eq!(two_props(text, keys), parsed(text, keys), "{text} {keys:?}");
+                assert_eq!(two_props(text, keys).map(|v| v.map(Cow::into_owned)), parsed(text, keys), "{text} {keys:?}");
             }
         }
     }
