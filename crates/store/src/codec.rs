@@ -91,6 +91,11 @@ impl<'a> Dec<'a> {
         let b = self.take(n)?;
         String::from_utf8(b.to_vec()).map_err(|_| "invalid utf-8 in record".into())
     }
+    /// Steps over a string without reading it.
+    pub fn skip_str(&mut self) -> R<()> {
+        let n = self.var()? as usize;
+        self.take(n).map(|_| ())
+    }
     pub fn done(&self) -> bool {
         self.pos == self.buf.len()
     }

@@ -24,3 +24,34 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
     }
     Ok(())
 }
+
+/// Lets the whole pages of bytes `a..z` of a read-only shared file map leave the process's memory
+/// (`MADV_DONTNEED`): they stay in the page cache and are read back, the same bytes, on the next access, so this
+/// changes resident memory, never data. Pages only partly inside the range are kept.
+pub fn let_go(map: &memmap2::Mmap, a: usize, z: usize) {
+    const PAGE: usize = 4096;
+    let base = map.as_ptr() as usize;
+    // page boundaries of the address space (the map starts on one)
+    let a = (base + a).div_ceil(PAGE) * PAGE - base;
+    let z = (base + z.min(map.len())) / PAGE * PAGE - base;
+    if a < z {
+        // SAFETY: a read-only shared file mapping: dropped pages are read again from the file on the next
+        // access, with the same contents, so no reference into the map ever sees other bytes.
+        let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, a, z - a) };
+    }
+}
+
+/// The CRC-32 of bytes `a..z` of a read-only file map, read a piece at a time, each piece's pages let go once
+/// read ([`let_go`]): checking a large mapped file does not leave it all resident.
+pub fn crc_let_go(map: &memmap2::Mmap, a: usize, z: usize) -> u32 {
+    const PIECE: usize = 4 << 20;
+    let mut h = crc32fast::Hasher::new();
+    let mut at = a;
+    while at < z {
+        let end = (at + PIECE).min(z);
+        h.update(&map[at..end]);
+        let_go(map, at, end);
+        at = end;
+    }
+    h.finalize()
+}

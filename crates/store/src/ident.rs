@@ -102,7 +102,8 @@ pub fn decode_links(buf: &[u8]) -> Vec<(u32, u32)> {
         .collect()
 }
 
-pub fn decode_reasons(buf: &[u8], path: &Path) -> Result<Vec<Merge>, EngineError> {
+#[cfg(test)]
+fn decode_reasons(buf: &[u8], path: &Path) -> Result<Vec<Merge>, EngineError> {
     let bad = |reason: String| EngineError::Corrupt { path: path.into(), reason };
     let mut d = Dec::new(buf);
     let mut out = Vec::new();
@@ -115,6 +116,164 @@ pub fn decode_reasons(buf: &[u8], path: &Path) -> Result<Vec<Merge>, EngineError
         out.push(Merge { a: ActorId(a), b: ActorId(b), message_id, via, at });
     }
     Ok(out)
+}
+
+/// Calls `each(i, a, b)` for every link of the first `len` bytes of `links.bin` at `path`, in order, the file read
+/// a piece at a time.
+fn each_link(path: &Path, len: u64, mut each: impl FnMut(usize, u32, u32)) -> Result<(), EngineError> {
+    use std::io::Read;
+    const PIECE: usize = 1 << 20;
+    let mut file = File::open(path).map_err(EngineError::io("open", path))?.take(len - len % 8);
+    let mut buf = vec![0u8; PIECE];
+    let mut i = 0;
+    loop {
+        let mut got = 0;
+        while got < PIECE {
+            match file.read(&mut buf[got..]).map_err(EngineError::io("read", path))? {
+                0 => break,
+                n => got += n,
+            }
+        }
+        for c in buf[..got - got % 8].chunks_exact(8) {
+            each(i, u32::from_le_bytes([c[0], c[1], c[2], c[3]]), u32::from_le_bytes([c[4], c[5], c[6], c[7]]));
+            i += 1;
+        }
+        if got < PIECE {
+            return Ok(());
+        }
+    }
+}
+
+/// The customer of actor `id`: every actor linked to it, directly or not, by the first `len` bytes of
+/// `links.bin` at `path` or by `pending` pairs (sorted: the first is the representative, the smallest id, as
+/// [`parents_from_links`] chooses), and the indices of the file's links among them (their records in
+/// `reasons.log`). The links are read a piece at a time, again until no member is added, so a lookup neither
+/// walks every actor's root nor holds every link; a customer still growing after a few passes (a long chain
+/// written backwards, thousands of members) is read from `roots` instead: every actor of `id`'s root.
+pub fn component(
+    path: &Path,
+    len: u64,
+    pending: &[(u32, u32)],
+    roots: &[u32],
+    id: u32,
+) -> Result<(Vec<u32>, Vec<usize>), EngineError> {
+    const PASSES: usize = 4;
+    const MEMBERS: usize = 4096;
+    cut_to(path, len)?;
+    // sorted, small: a binary search per end of each link
+    let mut members = vec![id];
+    let add = |members: &mut Vec<u32>, a: u32, b: u32| {
+        let (ia, ib) = (members.binary_search(&a), members.binary_search(&b));
+        if ia.is_err() && ib.is_err() {
+            return false;
+        }
+        for x in [a, b] {
+            if let Err(at) = members.binary_search(&x) {
+                members.insert(at, x);
+            }
+        }
+        true
+    };
+    let mut hits = Vec::new();
+    let mut settled = false;
+    for _ in 0..PASSES {
+        let before = members.len();
+        hits.clear();
+        each_link(path, len, |i, a, b| {
+            if add(&mut members, a, b) {
+                hits.push(i);
+            }
+        })?;
+        for &(a, b) in pending {
+            add(&mut members, a, b);
+        }
+        if members.len() == before {
+            settled = true;
+            break;
+        }
+        if members.len() > MEMBERS {
+            break;
+        }
+    }
+    if !settled {
+        let root = roots.get(id as usize).copied().unwrap_or(id);
+        let of_root = |a: u32| roots.get(a as usize).is_some_and(|&r| r == root);
+        members = (0..roots.len() as u32).filter(|&a| of_root(a)).collect();
+        hits.clear();
+        // a link joins two actors of one customer: one end tells
+        each_link(path, len, |i, a, _| {
+            if of_root(a) {
+                hits.push(i);
+            }
+        })?;
+    }
+    Ok((members, hits))
+}
+
+/// The merges among the first `len` bytes of `reasons.log` at `path` that touch an actor `keep` accepts, the file
+/// read a piece at a time and the other records stepped over undecoded: one customer's merges never hold every
+/// merge (nor the whole file) in memory. Same records, same order as [`decode_reasons`] then a filter.
+pub fn reasons_where(path: &Path, len: u64, keep: impl Fn(u32) -> bool) -> Result<Vec<Merge>, EngineError> {
+    reasons_of(path, len, |_, a, b| keep(a) || keep(b), usize::MAX)
+}
+
+/// The records of `reasons.log` at the (sorted) indices `at` (those [`component`] found), read up to the last.
+pub fn reasons_at(path: &Path, len: u64, at: &[usize]) -> Result<Vec<Merge>, EngineError> {
+    let Some(&last) = at.last() else { return Ok(Vec::new()) };
+    reasons_of(path, len, |i, _, _| at.binary_search(&i).is_ok(), last)
+}
+
+/// The records `keep(index, a, b)` accepts, reading no further than record `last`.
+fn reasons_of(
+    path: &Path,
+    len: u64,
+    keep: impl Fn(usize, u32, u32) -> bool,
+    last: usize,
+) -> Result<Vec<Merge>, EngineError> {
+    use std::io::Read;
+    const PIECE: u64 = 1 << 20;
+    cut_to(path, len)?;
+    let bad = |reason: String| EngineError::Corrupt { path: path.into(), reason };
+    let mut file = std::fs::File::open(path).map_err(EngineError::io("open", path))?;
+    let record = |d: &mut Dec<'_>, i: usize| -> Result<Option<Merge>, String> {
+        let a = d.var()? as u32;
+        let b = d.var()? as u32;
+        let via = d.u8()?;
+        let at = d.i64()?;
+        if !keep(i, a, b) {
+            d.skip_str()?;
+            return Ok(None);
+        }
+        let message_id = d.str()?;
+        Ok(Some(Merge { a: ActorId(a), b: ActorId(b), message_id, via: MessageKind::from_u8(via).unwrap_or_default(), at }))
+    };
+    let (mut buf, mut pos, mut left, mut out) = (Vec::new(), 0usize, len, Vec::new());
+    let mut i = 0;
+    loop {
+        let mut d = Dec::new(&buf[pos..]);
+        match record(&mut d, i) {
+            Ok(m) => {
+                pos += d.pos;
+                out.extend(m);
+                if i == last {
+                    return Ok(out);
+                }
+                i += 1;
+            }
+            Err(_) if pos == buf.len() && left == 0 => return Ok(out),
+            Err(e) if left == 0 => return Err(bad(e)),
+            // the record runs past what is read: the next piece after what is left of this one
+            Err(_) => {
+                buf.drain(..pos);
+                pos = 0;
+                let n = left.min(PIECE);
+                let at = buf.len();
+                buf.resize(at + n as usize, 0);
+                file.read_exact(&mut buf[at..]).map_err(EngineError::io("read", path))?;
+                left -= n;
+            }
+        }
+    }
 }
 
 /// The parent array of `actors` actors after replaying `links` (representative = smallest id).
@@ -189,13 +348,13 @@ const ROOTS_MAGIC: &[u8; 8] = b"TRPROOT1";
 const ROOTS_HEADER: usize = 32;
 const LINKS_TAIL: u64 = 64 * 1024;
 
-fn roots_header(actors: u64, links_len: u64, links_tail: &[u8], entries: &[u8]) -> [u8; ROOTS_HEADER] {
+fn roots_header(actors: u64, links_len: u64, links_tail: &[u8], entries_crc: u32) -> [u8; ROOTS_HEADER] {
     let mut h = [0u8; ROOTS_HEADER];
     h[..8].copy_from_slice(ROOTS_MAGIC);
     h[8..16].copy_from_slice(&actors.to_le_bytes());
     h[16..24].copy_from_slice(&links_len.to_le_bytes());
     h[24..28].copy_from_slice(&crc32fast::hash(links_tail).to_le_bytes());
-    h[28..32].copy_from_slice(&crc32fast::hash(entries).to_le_bytes());
+    h[28..32].copy_from_slice(&entries_crc.to_le_bytes());
     h
 }
 
@@ -205,10 +364,12 @@ fn mapped_roots(path: &Path, actors: u64, links_len: u64, links_tail: &[u8]) -> 
     // SAFETY: the store holds the folder's LOCK, and roots.bin is only ever replaced by a rename, never
     // written in place, so the mapped file does not change under the map.
     let m = unsafe { memmap2::Mmap::map(&f) }.ok()?;
-    let entries = m.get(ROOTS_HEADER..)?;
-    if entries.len() as u64 != actors.checked_mul(4)?
-        || m[..ROOTS_HEADER] != roots_header(actors, links_len, links_tail, entries)
-    {
+    if m.len().checked_sub(ROOTS_HEADER)? as u64 != actors.checked_mul(4)? {
+        return None;
+    }
+    // the entries' CRC read a piece at a time, their pages let go (a lookup reads a few of them)
+    let crc = crate::fsutil::crc_let_go(&m, ROOTS_HEADER, m.len());
+    if m[..ROOTS_HEADER] != roots_header(actors, links_len, links_tail, crc) {
         return None;
     }
     Some(Roots::Mapped(m))
@@ -238,7 +399,7 @@ pub fn roots(dir: &Path, actors: u64, links_len: u64) -> Result<Roots, EngineErr
     let entries: &[u8] = bytemuck::cast_slice(&parents);
     let tmp = path.with_extension("tmp");
     let written = File::create(&tmp).and_then(|mut f| {
-        f.write_all(&roots_header(actors, links_len, &tail, entries))?;
+        f.write_all(&roots_header(actors, links_len, &tail, crc32fast::hash(entries)))?;
         f.write_all(entries)
     });
     // derived and checked by its CRCs at every open: no fsync needed, a torn file is rebuilt
@@ -267,5 +428,79 @@ mod tests {
         cut_to(&fresh, 0).unwrap();
         assert_eq!(std::fs::read(&fresh).unwrap(), b"");
         assert_eq!(read_prefix(&path, 2).unwrap(), b"01");
+    }
+
+    #[test]
+    fn a_component_read_from_the_links_is_every_actor_of_the_same_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LINKS);
+        // 150,000 links (1.2 MB: two pieces) among 400,000 actors, mostly small customers; a chain written
+        // backwards (more passes than allowed: read from the roots) and one of 20,000 members
+        let mut state = 12345u64;
+        let mut next = |n: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((state >> 33) % n) as u32
+        };
+        let mut links: Vec<(u32, u32)> = (0..130_000).map(|_| (next(300_000), next(300_000))).collect();
+        links.extend((0..50).rev().map(|i| (399_000 + i, 399_001 + i)));
+        links.extend((0..20_000).map(|i| (300_000 + i, 300_000 + next(20_000))));
+        let pending = [(7u32, 399_050u32), (123_456, 123_457)];
+        let bytes: Vec<u8> = links.iter().flat_map(|&(a, b)| [a.to_le_bytes(), b.to_le_bytes()]).flatten().collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let all: Vec<(u32, u32)> = links.iter().chain(&pending).copied().collect();
+        let parents = parents_from_links(400_000, &all).unwrap();
+        for id in [0u32, 7, 399_000, 399_025, 123_456, 250_001, 399_999, 310_000, 350_000] {
+            let (members, at) = component(&path, bytes.len() as u64, &pending, &parents, id).unwrap();
+            let root = parents[id as usize];
+            let want: Vec<u32> = (0..400_000u32).filter(|&a| parents[a as usize] == root).collect();
+            assert_eq!(members, want, "actor {id}");
+            assert_eq!(members[0], root);
+            let touching: Vec<usize> = (0..links.len())
+                .filter(|&i| want.binary_search(&links[i].0).is_ok() || want.binary_search(&links[i].1).is_ok())
+                .collect();
+            assert_eq!(at, touching, "actor {id}");
+        }
+    }
+
+    #[test]
+    fn merges_read_a_piece_at_a_time_are_the_decoded_ones_filtered() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(REASONS);
+        // about 3 MB: records cross the 1 MB pieces, some message ids longer than a piece
+        let merges: Vec<Merge> = (0..60_000u32)
+            .map(|i| Merge {
+                a: ActorId(i * 7 % 50_000),
+                b: ActorId(i % 997 + 1),
+                message_id: if i % 20_000 == 7 { "м".repeat(700_000) } else { format!("msg-{i}") },
+                via: if i % 2 == 0 { MessageKind::Identify } else { MessageKind::Alias },
+                at: 1_700_000_000_000 + i64::from(i),
+            })
+            .collect();
+        let (mut links, mut reasons) = (Vec::new(), Vec::new());
+        encode_merges(&merges, &mut links, &mut reasons);
+        std::fs::write(&path, &reasons).unwrap();
+        let len = reasons.len() as u64;
+        assert!(len > 3 << 20);
+        for keep in [&[0u32, 7, 49_999][..], &[5], &[], &[42, 996, 997]] {
+            let member = |a: u32| keep.contains(&a);
+            let want: Vec<Merge> = decode_reasons(&reasons, &path)
+                .unwrap()
+                .into_iter()
+                .filter(|m| member(m.a.0) || member(m.b.0))
+                .collect();
+            assert_eq!(reasons_where(&path, len, member).unwrap(), want, "{keep:?}");
+        }
+        // by index, reading no further than the last asked for
+        let at = [3usize, 7, 20_007, 59_999];
+        let want: Vec<Merge> = at.iter().map(|&i| merges[i].clone()).collect();
+        assert_eq!(reasons_at(&path, len, &at).unwrap(), want);
+        assert_eq!(reasons_at(&path, len, &[]).unwrap(), Vec::new());
+        // all of them, and none of a file the manifest says is empty
+        assert_eq!(reasons_where(&path, len, |_| true).unwrap(), merges);
+        assert_eq!(reasons_where(&dir.path().join("none.log"), 0, |_| true).unwrap(), Vec::new());
+        // a record cut inside is damage, named with the file
+        std::fs::write(&path, &reasons[..reasons.len() - 3]).unwrap();
+        let err = reasons_where(&path, len - 3, |_| false).unwrap_err();
+        assert!(matches!(&err, EngineError::Corrupt { reason, .. } if reason.contains("ends early")), "{err}");
     }
 }

@@ -65,7 +65,8 @@ fn dicts_file() -> &'static str {
 }
 
 /// A customer's actor ids (smallest first) and their names.
-type Members = (Vec<u32>, std::collections::HashMap<u32, String>);
+/// A customer found on disk: its members (sorted, the representative first), their names, and its merges.
+type Members = (Vec<u32>, std::collections::HashMap<u32, String>, Vec<tropa_core::identity::Merge>);
 
 /// Tuning of a store.
 #[derive(Debug, Clone, Copy)]
@@ -322,18 +323,23 @@ impl Store {
         let len = w.manifest.actors_len;
         let (idx, id) = self.index_lookup(w, actor)?;
         let Some(id) = id else { return Ok(None) };
-        let roots = w.roots();
-        let root = roots.get(id as usize).copied().unwrap_or(id);
-        let members: Vec<u32> = if w.manifest.links_len == 0 && w.pending_merges.is_empty() {
-            vec![root]
+        // the customer's members and merges from the links, read a piece at a time (not every actor's root)
+        let (members, merges) = if w.manifest.links_len == 0 && w.pending_merges.is_empty() {
+            (vec![id], Vec::new())
         } else {
-            (0..roots.len() as u32).filter(|&a| roots[a as usize] == root).collect()
+            let pending: Vec<(u32, u32)> = w.pending_merges.iter().map(|m| (m.a.0, m.b.0)).collect();
+            let links = self.dir.join(ident::LINKS);
+            let (members, at) = ident::component(&links, w.manifest.links_len, &pending, &w.roots(), id)?;
+            let mut merges = ident::reasons_at(&self.dir.join(ident::REASONS), w.manifest.reasons_len, &at)?;
+            let member = |a: u32| members.binary_search(&a).is_ok();
+            merges.extend(w.pending_merges.iter().filter(|m| member(m.a.0) || member(m.b.0)).cloned());
+            (members, merges)
         };
         let mut names = std::collections::HashMap::new();
         for &m in &members {
             names.insert(m, idx.name_any(m, len)?);
         }
-        Ok(Some((members, names)))
+        Ok(Some((members, names, merges)))
     }
 
     /// Merges all parts into few large ones, re-filing merged identities under their customer and dropping
@@ -529,10 +535,9 @@ impl Engine for Store {
     fn customer(&self, actor: &str) -> Result<Option<CustomerRecord>, EngineError> {
         let mut w = self.writer();
         if !w.identity_loaded() {
-            let Some((members, names)) = self.lookup_on_disk(&mut w, actor)? else { return Ok(None) };
+            let Some((members, names, merges)) = self.lookup_on_disk(&mut w, actor)? else { return Ok(None) };
             let snap = w.snapshot()?;
             let rows = snap.customer_rows(&members);
-            let merges = w.merges_of(&members)?;
             let name = |a: tropa_core::ActorId| names.get(&a.0).cloned().unwrap_or_default();
             use tropa_core::EventAccess;
             return Ok(Some(CustomerRecord {

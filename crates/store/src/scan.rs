@@ -30,12 +30,21 @@ pub struct Snapshot {
     pub parts: Vec<Arc<PartReader>>,
     pub roots: Arc<Roots>,
     pub dicts: Arc<Dictionaries>,
-    special: Vec<u64>,
-    groups: HashMap<u32, Vec<u32>>,
-    group_roots: Vec<u32>,
+    /// Built by the first scan ([`Snapshot::groups`]): a lookup of one customer never walks every key.
+    merged: std::sync::OnceLock<Groups>,
     tombstones: HashMap<u32, u64>,
     /// Aim for chunks of about this many rows.
     chunk_rows: usize,
+}
+
+/// Keys whose rows a scan gathers from elsewhere: merged after their rows were written, or forgotten.
+struct Groups {
+    /// A bit per key: a member or representative of a merged group, or a forgotten customer.
+    special: Vec<u64>,
+    /// Per representative: every member key with rows (itself included), sorted.
+    groups: HashMap<u32, Vec<u32>>,
+    /// The representatives, sorted.
+    group_roots: Vec<u32>,
 }
 
 fn bit(bits: &[u64], k: u32) -> bool {
@@ -117,30 +126,38 @@ impl Snapshot {
         tombstones: HashMap<u32, u64>,
         chunk_rows: usize,
     ) -> Self {
-        let n = roots.len();
-        let mut special = vec![0u64; n.div_ceil(64)];
-        let mut groups: HashMap<u32, Vec<u32>> = HashMap::new();
-        for p in &parts {
-            for &k in p.keys() {
-                let r = roots.get(k as usize).copied().unwrap_or(k);
-                if r != k {
-                    set_bit(&mut special, k);
-                    set_bit(&mut special, r);
-                    groups.entry(r).or_default().push(k);
+        let merged = std::sync::OnceLock::new();
+        Snapshot { parts, roots, dicts, merged, tombstones, chunk_rows: chunk_rows.max(1) }
+    }
+
+    /// The merged groups and special keys, found on first use by walking every part's keys.
+    fn groups(&self) -> &Groups {
+        self.merged.get_or_init(|| {
+            let roots = &self.roots;
+            let mut special = vec![0u64; roots.len().div_ceil(64)];
+            let mut groups: HashMap<u32, Vec<u32>> = HashMap::new();
+            for p in &self.parts {
+                for &k in p.keys() {
+                    let r = roots.get(k as usize).copied().unwrap_or(k);
+                    if r != k {
+                        set_bit(&mut special, k);
+                        set_bit(&mut special, r);
+                        groups.entry(r).or_default().push(k);
+                    }
                 }
             }
-        }
-        for (&r, members) in groups.iter_mut() {
-            members.push(r);
-            members.sort_unstable();
-            members.dedup();
-        }
-        for &k in tombstones.keys() {
-            set_bit(&mut special, k);
-        }
-        let mut group_roots: Vec<u32> = groups.keys().copied().collect();
-        group_roots.sort_unstable();
-        Snapshot { parts, roots, dicts, special, groups, group_roots, tombstones, chunk_rows: chunk_rows.max(1) }
+            for (&r, members) in groups.iter_mut() {
+                members.push(r);
+                members.sort_unstable();
+                members.dedup();
+            }
+            for &k in self.tombstones.keys() {
+                set_bit(&mut special, k);
+            }
+            let mut group_roots: Vec<u32> = groups.keys().copied().collect();
+            group_roots.sort_unstable();
+            Groups { special, groups, group_roots }
+        })
     }
 
     pub fn rows(&self) -> u64 {
@@ -178,7 +195,7 @@ impl Snapshot {
             plan.parts.iter().map(|&p| (self.parts[p].min_key, self.parts[p].max_key)).collect();
         ranges.sort_unstable();
         let overlap = ranges.windows(2).any(|w| w[1].0 <= w[0].1);
-        let seq = overlap || self.special.iter().any(|&w| w != 0);
+        let seq = overlap || self.groups().special.iter().any(|&w| w != 0);
         // rows gathered from several places read time and names by row: those are decoded whole; otherwise the
         // scan decodes them chunk by chunk into reused buffers
         let hot = seq || plan.names.is_some();
@@ -260,7 +277,8 @@ impl Snapshot {
         // each part's columns resolved once for the chunk (the window's buffers are set aside while they are read)
         let win = std::mem::take(&mut s.win);
         let cols: Vec<PartCols<'_>> = cursors.iter().map(|c| self.part_cols(plan, c.part, &win[..used])).collect();
-        let mut gi = self.group_roots.partition_point(|&r| r < range.start);
+        let Groups { special, groups, group_roots } = self.groups();
+        let mut gi = group_roots.partition_point(|&r| r < range.start);
         let mut segs: Vec<(usize, Range<usize>)> = Vec::with_capacity(cursors.len());
         loop {
             let mut k = u32::MAX;
@@ -269,7 +287,7 @@ impl Snapshot {
                     k = k.min(key);
                 }
             }
-            if let Some(&r) = self.group_roots.get(gi) {
+            if let Some(&r) = group_roots.get(gi) {
                 k = k.min(r);
             }
             if k >= range.end {
@@ -284,14 +302,14 @@ impl Snapshot {
                     only = ci;
                 }
             }
-            if self.group_roots.get(gi) == Some(&k) {
+            if group_roots.get(gi) == Some(&k) {
                 gi += 1;
             }
-            if bit(&self.special, k) {
+            if bit(special, k) {
                 if self.roots.get(k as usize).is_some_and(|&r| r != k) {
                     continue; // a member: its root gathers it
                 }
-                if let Some(members) = self.groups.get(&k) {
+                if let Some(members) = groups.get(&k) {
                     let mut all = Vec::new();
                     for &m in members {
                         for &p in &plan.parts {

@@ -597,11 +597,9 @@ impl Writer {
 
     /// Resolved merge records of the given actors (persisted and pending).
     pub fn merges_of(&mut self, members: &[u32]) -> Result<Vec<Merge>, EngineError> {
-        let path = self.dir.join(REASONS);
-        let buf = ident::read_prefix(&path, self.manifest.reasons_len)?;
-        let mut all = ident::decode_reasons(&buf, &path)?;
-        all.extend(self.pending_merges.iter().cloned());
-        all.retain(|m| members.binary_search(&m.a.0).is_ok() || members.binary_search(&m.b.0).is_ok());
+        let member = |a: u32| members.binary_search(&a).is_ok();
+        let mut all = ident::reasons_where(&self.dir.join(REASONS), self.manifest.reasons_len, member)?;
+        all.extend(self.pending_merges.iter().filter(|m| member(m.a.0) || member(m.b.0)).cloned());
         Ok(all)
     }
 }

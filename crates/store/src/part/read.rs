@@ -270,6 +270,10 @@ impl PartReader {
         if st.first() != Some(&0) || st.last().copied() != Some(rows as u32) || unordered {
             return Err(corrupt("customer directory is inconsistent"));
         }
+        // checked: read in place, its pages leave memory until a lookup or a scan reads them again
+        if let (Bytes::Mmap(map), true) = (&part.bytes, part.starts.enc == ENC_RAW) {
+            crate::fsutil::let_go(map, part.starts.off, part.starts.off + part.starts.logical);
+        }
         Ok(part)
     }
 
@@ -555,22 +559,12 @@ impl PartReader {
     /// changes memory, never data. Only whole pages inside the range are let go: a neighbour's are kept.
     pub fn release(&self, rows: Range<usize>, customers: Range<usize>) {
         let Bytes::Mmap(map) = &self.bytes else { return };
-        const PAGE: usize = 4096;
-        let base = map.as_ptr() as usize;
         let let_go = |s: Sec, count: usize, span: &Range<usize>| {
             if s.enc != ENC_RAW || count == 0 || !s.logical.is_multiple_of(count) {
                 return;
             }
             let per = s.logical / count;
-            let (a, z) = (s.off + span.start * per, s.off + span.end.min(count) * per);
-            // page boundaries of the address space (the map starts on one)
-            let a = (base + a).div_ceil(PAGE) * PAGE - base;
-            let z = (base + z) / PAGE * PAGE - base;
-            if a < z && z <= map.len() {
-                // SAFETY: a read-only shared file mapping: dropped pages are read again from the file on the
-                // next access, with the same contents, so no reference into the map ever sees other bytes.
-                let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, a, z - a) };
-            }
+            crate::fsutil::let_go(map, s.off + span.start * per, s.off + span.end.min(count) * per);
         };
         for s in
             [self.ts, self.seq, self.name, self.kind, self.recv].into_iter().chain(self.dict.iter().flatten().copied())
