@@ -245,7 +245,13 @@ fn reasons_of(
             return Ok(None);
         }
         let message_id = d.str()?;
-        Ok(Some(Merge { a: ActorId(a), b: ActorId(b), message_id, via: MessageKind::from_u8(via).unwrap_or_default(), at }))
+        Ok(Some(Merge {
+            a: ActorId(a),
+            b: ActorId(b),
+            message_id,
+            via: MessageKind::from_u8(via).unwrap_or_default(),
+            at,
+        }))
     };
     let (mut buf, mut pos, mut left, mut out) = (Vec::new(), 0usize, len, Vec::new());
     let mut i = 0;

@@ -316,19 +316,19 @@ mod tests {
     use super::super::dist::{beta_inc, beta_pdf};
     use super::*;
 
-/// Composite Simpson of `f` over [lo, hi].
-fn simpson(lo: f64, hi: f64, f: impl Fn(f64) -> f64) -> f64 {
-    if hi <= lo {
-        return 0.0;
+    /// Composite Simpson of `f` over [lo, hi].
+    fn simpson(lo: f64, hi: f64, f: impl Fn(f64) -> f64) -> f64 {
+        if hi <= lo {
+            return 0.0;
+        }
+        let h = (hi - lo) / STEPS as f64;
+        let mut s = f(lo) + f(hi);
+        for i in 1..STEPS {
+            let w = if i % 2 == 1 { 4.0 } else { 2.0 };
+            s += w * f(lo + h * i as f64);
+        }
+        s * h / 3.0
     }
-    let h = (hi - lo) / STEPS as f64;
-    let mut s = f(lo) + f(hi);
-    for i in 1..STEPS {
-        let w = if i % 2 == 1 { 4.0 } else { 2.0 };
-        s += w * f(lo + h * i as f64);
-    }
-    s * h / 3.0
-}
 
     /// The model as first written: every bisection step integrates, with the plain distribution functions.
     fn plain(xa: f64, na: f64, xb: f64, nb: f64, alpha: f64) -> BayesEffect {

@@ -576,7 +576,11 @@ mod tests {
         ];
         for text in texts {
             for keys in [["experiment", "variant"], ["variant", "experiment"], ["experiment", "experiment"]] {
-                assert_eq!(two_props(text, keys).map(|v| v.map(Cow::into_owned)), parsed(text, keys), "{text} {keys:?}");
+                assert_eq!(
+                    two_props(text, keys).map(|v| v.map(Cow::into_owned)),
+                    parsed(text, keys),
+                    "{text} {keys:?}"
+                );
             }
         }
     }
