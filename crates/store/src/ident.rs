@@ -163,8 +163,13 @@ pub fn component(
     // sorted, small: a binary search per end of each link
     let mut members = vec![id];
     let add = |members: &mut Vec<u32>, a: u32, b: u32| {
-        let (ia, ib) = (members.binary_search(&a), members.binary_search(&b));
-        if ia.is_err() && ib.is_err() {
+        // nearly every link misses: a branch-free test of a few members, a binary search of many
+        let touches = if members.len() <= 16 {
+            members.iter().fold(false, |t, &m| t | (m == a) | (m == b))
+        } else {
+            members.binary_search(&a).is_ok() || members.binary_search(&b).is_ok()
+        };
+        if !touches {
             return false;
         }
         for x in [a, b] {
@@ -218,9 +223,82 @@ pub fn reasons_where(path: &Path, len: u64, keep: impl Fn(u32) -> bool) -> Resul
 }
 
 /// The records of `reasons.log` at the (sorted) indices `at` (those [`component`] found), read up to the last.
-pub fn reasons_at(path: &Path, len: u64, at: &[usize]) -> Result<Vec<Merge>, EngineError> {
-    let Some(&last) = at.last() else { return Ok(Vec::new()) };
-    reasons_of(path, len, |i, _, _| at.binary_search(&i).is_ok(), last)
+/// The file is mapped and walked record by record, the others stepped over by their lengths alone — the sizes of
+/// their actor ids from `links` (the bytes of `links.bin`, whose link i is record i; without them the ids are
+/// read) — each 4 MB's pages let go once passed (a lookup of the newest customers walks nearly the whole file).
+pub fn reasons_at(path: &Path, len: u64, links: &[u8], at: &[usize]) -> Result<Vec<Merge>, EngineError> {
+    let link = |i: usize| {
+        links
+            .get(i * 8..i * 8 + 8)
+            .map(|c| (u32::from_le_bytes([c[0], c[1], c[2], c[3]]), u32::from_le_bytes([c[4], c[5], c[6], c[7]])))
+    };
+    const PIECE: usize = 4 << 20;
+    if at.is_empty() {
+        return Ok(Vec::new());
+    }
+    cut_to(path, len)?;
+    let bad = |reason: &str| EngineError::Corrupt { path: path.into(), reason: reason.into() };
+    let f = File::open(path).map_err(EngineError::io("open", path))?;
+    // SAFETY: the store holds the folder's LOCK and reasons.log is only appended to past `len` (and cut back to
+    // it at open), so the mapped bytes below `len` do not change under the map.
+    let map = unsafe { memmap2::Mmap::map(&f) }.map_err(EngineError::io("map", path))?;
+    let b = map.get(..len as usize).ok_or_else(|| bad("shorter than the manifest says"))?;
+    let (mut pos, mut i, mut out, mut passed) = (0usize, 0usize, Vec::with_capacity(at.len()), 0usize);
+    for &want in at {
+        while i < want {
+            // a, b (varints), kind (1 byte), time (8 bytes), then the message id's length and bytes; a and b are
+            // the link's, so their sizes are known without reading them (checked where the record is read)
+            match link(i) {
+                Some((x, y)) => pos += var_len(x) + var_len(y),
+                None => {
+                    for _ in 0..2 {
+                        pos = skip_var(b, pos).ok_or_else(|| bad("record ends early"))?;
+                    }
+                }
+            }
+            pos += 9;
+            let n = crate::codec::read_var(b, &mut pos).ok_or_else(|| bad("record ends early"))?;
+            pos = pos.checked_add(n as usize).filter(|&p| p <= b.len()).ok_or_else(|| bad("record ends early"))?;
+            i += 1;
+            if pos - passed >= PIECE {
+                crate::fsutil::let_go(&map, passed, pos);
+                passed = pos;
+            }
+        }
+        let mut d = Dec::new(b.get(pos..).ok_or_else(|| bad("record ends early"))?);
+        let m = (|| -> Result<Merge, String> {
+            let (a, b) = (d.var()? as u32, d.var()? as u32);
+            let via = MessageKind::from_u8(d.u8()?).unwrap_or_default();
+            let at = d.i64()?;
+            Ok(Merge { a: ActorId(a), b: ActorId(b), via, at, message_id: d.str()? })
+        })()
+        .map_err(|e| bad(&e))?;
+        if link(i).is_some_and(|(x, y)| (x, y) != (m.a.0, m.b.0)) {
+            return Err(bad("reasons do not match links.bin"));
+        }
+        out.push(m);
+        pos += d.pos;
+        i += 1;
+    }
+    crate::fsutil::let_go(&map, passed, pos);
+    Ok(out)
+}
+
+/// The bytes of `x` as a varint.
+fn var_len(x: u32) -> usize {
+    (32 - (x | 1).leading_zeros() as usize).div_ceil(7)
+}
+
+/// The position after the varint at `pos`, eight bytes tested at once where there are eight.
+fn skip_var(b: &[u8], pos: usize) -> Option<usize> {
+    if let Some(w) = b.get(pos..pos + 8) {
+        let stop = !u64::from_le_bytes(w.try_into().ok()?) & 0x8080_8080_8080_8080;
+        if stop != 0 {
+            return Some(pos + stop.trailing_zeros() as usize / 8 + 1);
+        }
+    }
+    let mut p = pos;
+    crate::codec::read_var(b, &mut p).map(|_| p)
 }
 
 /// The records `keep(index, a, b)` accepts, reading no further than record `last`.
@@ -499,8 +577,9 @@ mod tests {
         // by index, reading no further than the last asked for
         let at = [3usize, 7, 20_007, 59_999];
         let want: Vec<Merge> = at.iter().map(|&i| merges[i].clone()).collect();
-        assert_eq!(reasons_at(&path, len, &at).unwrap(), want);
-        assert_eq!(reasons_at(&path, len, &[]).unwrap(), Vec::new());
+        assert_eq!(reasons_at(&path, len, &links, &at).unwrap(), want);
+        assert_eq!(reasons_at(&path, len, &[], &at).unwrap(), want);
+        assert_eq!(reasons_at(&path, len, &links, &[]).unwrap(), Vec::new());
         // all of them, and none of a file the manifest says is empty
         assert_eq!(reasons_where(&path, len, |_| true).unwrap(), merges);
         assert_eq!(reasons_where(&dir.path().join("none.log"), 0, |_| true).unwrap(), Vec::new());
@@ -508,5 +587,17 @@ mod tests {
         std::fs::write(&path, &reasons[..reasons.len() - 3]).unwrap();
         let err = reasons_where(&path, len - 3, |_| false).unwrap_err();
         assert!(matches!(&err, EngineError::Corrupt { reason, .. } if reason.contains("ends early")), "{err}");
+        let err = reasons_at(&path, len - 3, &links, &[5, 59_999]).unwrap_err();
+        assert!(matches!(&err, EngineError::Corrupt { reason, .. } if reason.contains("ends early")), "{err}");
+        // records before the cut still read
+        assert_eq!(
+            reasons_at(&path, len - 3, &links, &[5, 59_998]).unwrap(),
+            vec![merges[5].clone(), merges[59_998].clone()]
+        );
+        // links that do not match the reasons are damage, not a wrong merge shown
+        let mut other = links.clone();
+        other[8 * 7] ^= 1;
+        let err = reasons_at(&path, len - 3, &other, &[7]).unwrap_err();
+        assert!(matches!(&err, EngineError::Corrupt { reason, .. } if reason.contains("do not match")), "{err}");
     }
 }
