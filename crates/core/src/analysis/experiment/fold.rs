@@ -352,9 +352,11 @@ impl ExperimentFold {
             MetricDef::Conversion { window, .. } | MetricDef::TimeToConvert { window, .. } => {
                 let Some(matcher) = &self.conversions[m] else { return (None, 0.0, false) };
                 let first_after = after(*window).find(|&i| view.matches(matcher, i));
-                let before_hit = before(*window).any(|i| view.matches(matcher, i));
-                let only_before = first_after.is_none() && (0..at).any(|i| view.matches(matcher, i));
-                if matches!(self.parts[m], MetricDef::TimeToConvert { .. }) {
+                // time to convert has no covariate; a hit in the window before also answers "converted before"
+                let time_to_convert = matches!(self.parts[m], MetricDef::TimeToConvert { .. });
+                let before_hit = !time_to_convert && before(*window).any(|i| view.matches(matcher, i));
+                let only_before = first_after.is_none() && (before_hit || (0..at).any(|i| view.matches(matcher, i)));
+                if time_to_convert {
                     (first_after.map(|i| (j.ts[i] - t0) as f64 / HOUR as f64), 0.0, only_before)
                 } else {
                     (Some(f64::from(u8::from(first_after.is_some()))), f64::from(u8::from(before_hit)), only_before)
