@@ -96,10 +96,27 @@ pub fn encode_merges(merges: &[Merge], links: &mut Vec<u8>, reasons: &mut Vec<u8
     }
 }
 
+/// The link (a, b) stored in 8 bytes of `links.bin`.
+fn link_pair(c: &[u8]) -> (u32, u32) {
+    (u32::from_le_bytes([c[0], c[1], c[2], c[3]]), u32::from_le_bytes([c[4], c[5], c[6], c[7]]))
+}
+
 pub fn decode_links(buf: &[u8]) -> Vec<(u32, u32)> {
-    buf.chunks_exact(8)
-        .map(|c| (u32::from_le_bytes([c[0], c[1], c[2], c[3]]), u32::from_le_bytes([c[4], c[5], c[6], c[7]])))
-        .collect()
+    buf.chunks_exact(8).map(link_pair).collect()
+}
+
+/// The front of a `reasons.log` record: the two actors, the linking message's kind and time (the message id
+/// follows).
+fn merge_head(d: &mut Dec<'_>) -> Result<(u32, u32, MessageKind, i64), String> {
+    let (a, b) = (d.var()? as u32, d.var()? as u32);
+    let via = MessageKind::from_u8(d.u8()?).unwrap_or_default();
+    Ok((a, b, via, d.i64()?))
+}
+
+/// A whole `reasons.log` record.
+fn read_merge(d: &mut Dec<'_>) -> Result<Merge, String> {
+    let (a, b, via, at) = merge_head(d)?;
+    Ok(Merge { a: ActorId(a), b: ActorId(b), message_id: d.str()?, via, at })
 }
 
 #[cfg(test)]
@@ -108,14 +125,18 @@ fn decode_reasons(buf: &[u8], path: &Path) -> Result<Vec<Merge>, EngineError> {
     let mut d = Dec::new(buf);
     let mut out = Vec::new();
     while !d.done() {
-        let a = d.var().map_err(bad)? as u32;
-        let b = d.var().map_err(bad)? as u32;
-        let via = MessageKind::from_u8(d.u8().map_err(bad)?).unwrap_or_default();
-        let at = d.i64().map_err(bad)?;
-        let message_id = d.str().map_err(bad)?;
-        out.push(Merge { a: ActorId(a), b: ActorId(b), message_id, via, at });
+        out.push(read_merge(&mut d).map_err(bad)?);
     }
     Ok(out)
+}
+
+/// The log at `path` cut back to `len` bytes and mapped read-only (slice it to `..len`).
+pub fn map_log(path: &Path, len: u64) -> Result<memmap2::Mmap, EngineError> {
+    cut_to(path, len)?;
+    let f = File::open(path).map_err(EngineError::io("open", path))?;
+    // SAFETY: the store holds the folder's LOCK and the identity logs are only appended to past the manifest's
+    // length (and cut back to it at open), so the mapped bytes below `len` do not change under the map.
+    unsafe { memmap2::Mmap::map(&f) }.map_err(EngineError::io("map", path))
 }
 
 /// Calls `each(i, a, b)` for every link of the first `len` bytes of `links.bin` at `path`, in order, the file read
@@ -135,7 +156,8 @@ fn each_link(path: &Path, len: u64, mut each: impl FnMut(usize, u32, u32)) -> Re
             }
         }
         for c in buf[..got - got % 8].chunks_exact(8) {
-            each(i, u32::from_le_bytes([c[0], c[1], c[2], c[3]]), u32::from_le_bytes([c[4], c[5], c[6], c[7]]));
+            let (a, b) = link_pair(c);
+            each(i, a, b);
             i += 1;
         }
         if got < PIECE {
@@ -215,33 +237,47 @@ pub fn component(
     Ok((members, hits))
 }
 
-/// The merges among the first `len` bytes of `reasons.log` at `path` that touch an actor `keep` accepts, the file
-/// read a piece at a time and the other records stepped over undecoded: one customer's merges never hold every
-/// merge (nor the whole file) in memory. Same records, same order as [`decode_reasons`] then a filter.
+/// Pages of a mapped log walked past are let go every this many bytes.
+const WALKED: usize = 4 << 20;
+
+/// The merges among the first `len` bytes of `reasons.log` at `path` that touch an actor `keep` accepts. The file
+/// is mapped and walked record by record, the message ids of the others stepped over, each 4 MB's pages let go
+/// once passed: one customer's merges never hold every merge (nor the whole file) in memory. Same records, same
+/// order as [`decode_reasons`] then a filter.
 pub fn reasons_where(path: &Path, len: u64, keep: impl Fn(u32) -> bool) -> Result<Vec<Merge>, EngineError> {
-    reasons_of(path, len, |_, a, b| keep(a) || keep(b), usize::MAX)
+    let bad = |reason: String| EngineError::Corrupt { path: path.into(), reason };
+    let map = map_log(path, len)?;
+    let b = map.get(..len as usize).ok_or_else(|| bad("shorter than the manifest says".into()))?;
+    let (mut pos, mut passed, mut out) = (0usize, 0usize, Vec::new());
+    while pos < b.len() {
+        let mut d = Dec::new(&b[pos..]);
+        let (a, b, via, at) = merge_head(&mut d).map_err(bad)?;
+        if keep(a) || keep(b) {
+            out.push(Merge { a: ActorId(a), b: ActorId(b), message_id: d.str().map_err(bad)?, via, at });
+        } else {
+            d.skip_str().map_err(bad)?;
+        }
+        pos += d.pos;
+        if pos - passed >= WALKED {
+            crate::fsutil::let_go(&map, passed, pos);
+            passed = pos;
+        }
+    }
+    crate::fsutil::let_go(&map, passed, pos);
+    Ok(out)
 }
 
-/// The records of `reasons.log` at the (sorted) indices `at` (those [`component`] found), read up to the last.
-/// The file is mapped and walked record by record, the others stepped over by their lengths alone — the sizes of
-/// their actor ids from `links` (the bytes of `links.bin`, whose link i is record i; without them the ids are
-/// read) — each 4 MB's pages let go once passed (a lookup of the newest customers walks nearly the whole file).
+/// The records of `reasons.log` at the (sorted) indices `at` (those [`component`] found), walked as in
+/// [`reasons_where`] no further than the last, the others stepped over by their lengths alone: the sizes of their
+/// actor ids from `links` (the bytes of `links.bin`, whose link i is record i; without them the ids are read), so a
+/// lookup of the newest customers, which walks nearly the whole file, reads one length per record.
 pub fn reasons_at(path: &Path, len: u64, links: &[u8], at: &[usize]) -> Result<Vec<Merge>, EngineError> {
-    let link = |i: usize| {
-        links
-            .get(i * 8..i * 8 + 8)
-            .map(|c| (u32::from_le_bytes([c[0], c[1], c[2], c[3]]), u32::from_le_bytes([c[4], c[5], c[6], c[7]])))
-    };
-    const PIECE: usize = 4 << 20;
+    let link = |i: usize| links.get(i * 8..i * 8 + 8).map(link_pair);
     if at.is_empty() {
         return Ok(Vec::new());
     }
-    cut_to(path, len)?;
     let bad = |reason: &str| EngineError::Corrupt { path: path.into(), reason: reason.into() };
-    let f = File::open(path).map_err(EngineError::io("open", path))?;
-    // SAFETY: the store holds the folder's LOCK and reasons.log is only appended to past `len` (and cut back to
-    // it at open), so the mapped bytes below `len` do not change under the map.
-    let map = unsafe { memmap2::Mmap::map(&f) }.map_err(EngineError::io("map", path))?;
+    let map = map_log(path, len)?;
     let b = map.get(..len as usize).ok_or_else(|| bad("shorter than the manifest says"))?;
     let (mut pos, mut i, mut out, mut passed) = (0usize, 0usize, Vec::with_capacity(at.len()), 0usize);
     for &want in at {
@@ -260,19 +296,13 @@ pub fn reasons_at(path: &Path, len: u64, links: &[u8], at: &[usize]) -> Result<V
             let n = crate::codec::read_var(b, &mut pos).ok_or_else(|| bad("record ends early"))?;
             pos = pos.checked_add(n as usize).filter(|&p| p <= b.len()).ok_or_else(|| bad("record ends early"))?;
             i += 1;
-            if pos - passed >= PIECE {
+            if pos - passed >= WALKED {
                 crate::fsutil::let_go(&map, passed, pos);
                 passed = pos;
             }
         }
         let mut d = Dec::new(b.get(pos..).ok_or_else(|| bad("record ends early"))?);
-        let m = (|| -> Result<Merge, String> {
-            let (a, b) = (d.var()? as u32, d.var()? as u32);
-            let via = MessageKind::from_u8(d.u8()?).unwrap_or_default();
-            let at = d.i64()?;
-            Ok(Merge { a: ActorId(a), b: ActorId(b), via, at, message_id: d.str()? })
-        })()
-        .map_err(|e| bad(&e))?;
+        let m = read_merge(&mut d).map_err(|e| bad(&e))?;
         if link(i).is_some_and(|(x, y)| (x, y) != (m.a.0, m.b.0)) {
             return Err(bad("reasons do not match links.bin"));
         }
@@ -299,65 +329,6 @@ fn skip_var(b: &[u8], pos: usize) -> Option<usize> {
     }
     let mut p = pos;
     crate::codec::read_var(b, &mut p).map(|_| p)
-}
-
-/// The records `keep(index, a, b)` accepts, reading no further than record `last`.
-fn reasons_of(
-    path: &Path,
-    len: u64,
-    keep: impl Fn(usize, u32, u32) -> bool,
-    last: usize,
-) -> Result<Vec<Merge>, EngineError> {
-    use std::io::Read;
-    const PIECE: u64 = 1 << 20;
-    cut_to(path, len)?;
-    let bad = |reason: String| EngineError::Corrupt { path: path.into(), reason };
-    let mut file = std::fs::File::open(path).map_err(EngineError::io("open", path))?;
-    let record = |d: &mut Dec<'_>, i: usize| -> Result<Option<Merge>, String> {
-        let a = d.var()? as u32;
-        let b = d.var()? as u32;
-        let via = d.u8()?;
-        let at = d.i64()?;
-        if !keep(i, a, b) {
-            d.skip_str()?;
-            return Ok(None);
-        }
-        let message_id = d.str()?;
-        Ok(Some(Merge {
-            a: ActorId(a),
-            b: ActorId(b),
-            message_id,
-            via: MessageKind::from_u8(via).unwrap_or_default(),
-            at,
-        }))
-    };
-    let (mut buf, mut pos, mut left, mut out) = (Vec::new(), 0usize, len, Vec::new());
-    let mut i = 0;
-    loop {
-        let mut d = Dec::new(&buf[pos..]);
-        match record(&mut d, i) {
-            Ok(m) => {
-                pos += d.pos;
-                out.extend(m);
-                if i == last {
-                    return Ok(out);
-                }
-                i += 1;
-            }
-            Err(_) if pos == buf.len() && left == 0 => return Ok(out),
-            Err(e) if left == 0 => return Err(bad(e)),
-            // the record runs past what is read: the next piece after what is left of this one
-            Err(_) => {
-                buf.drain(..pos);
-                pos = 0;
-                let n = left.min(PIECE);
-                let at = buf.len();
-                buf.resize(at + n as usize, 0);
-                file.read_exact(&mut buf[at..]).map_err(EngineError::io("read", path))?;
-                left -= n;
-            }
-        }
-    }
 }
 
 /// The parent array of `actors` actors after replaying `links` (representative = smallest id).

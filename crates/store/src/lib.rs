@@ -330,9 +330,7 @@ impl Store {
             let pending: Vec<(u32, u32)> = w.pending_merges.iter().map(|m| (m.a.0, m.b.0)).collect();
             let links = self.dir.join(ident::LINKS);
             let (members, at) = ident::component(&links, w.manifest.links_len, &pending, &w.roots(), id)?;
-            let file = std::fs::File::open(&links).map_err(EngineError::io("open", &links))?;
-            // SAFETY: the store holds the folder's LOCK; links.bin is only appended to past `links_len`
-            let map = unsafe { memmap2::Mmap::map(&file) }.map_err(EngineError::io("map", &links))?;
+            let map = ident::map_log(&links, w.manifest.links_len)?;
             let bytes = map.get(..w.manifest.links_len as usize).unwrap_or(&[]);
             let mut merges = ident::reasons_at(&self.dir.join(ident::REASONS), w.manifest.reasons_len, bytes, &at)?;
             let member = |a: u32| members.binary_search(&a).is_ok();

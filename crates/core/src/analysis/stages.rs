@@ -142,16 +142,18 @@ impl StageModel {
     /// and only their rules are tested.
     fn matching(&self, view: &mut EventView<'_, '_>, wanted: u32, i: usize) -> u32 {
         let code = view.j.name[i] as usize;
-        let mut candidates = self.by_name.get(code).copied().unwrap_or(self.any_name) & wanted;
-        let mut hit = 0;
-        while candidates != 0 {
-            let k = candidates.trailing_zeros() as usize;
-            candidates &= candidates - 1;
-            if self.rules[k].iter().any(|m| view.matches(m, i)) {
-                hit |= 1 << k;
-            }
+        let candidates = self.by_name.get(code).copied().unwrap_or(self.any_name) & wanted;
+        set_bits(candidates)
+            .filter(|&k| self.rules[k].iter().any(|m| view.matches(m, i)))
+            .fold(0, |hit, k| hit | 1 << k)
+    }
+
+    /// A bit for each of the model's stages.
+    fn every_stage(&self) -> u32 {
+        match self.len() {
+            n if n >= 32 => u32::MAX,
+            n => (1 << n) - 1,
         }
-        hit
     }
 
     /// The stages of the customer whose journey `view` shows (see the module doc). One pass, no allocation.
@@ -171,12 +173,9 @@ impl StageModel {
         let mut latest = [None::<i64>; MAX_STAGES];
         let mut level = 0;
         let ts = view.j.ts;
-        let all = if n >= 32 { u32::MAX } else { (1u32 << n) - 1 };
+        let all = self.every_stage();
         'events: for (i, &now) in ts.iter().enumerate() {
-            let mut hit = self.matching(view, all >> level << level, i);
-            while hit != 0 {
-                let k = hit.trailing_zeros() as usize;
-                hit &= hit - 1;
+            for k in set_bits(self.matching(view, all >> level << level, i)) {
                 count[k] += 1;
                 if count[k] >= self.nth[k] {
                     latest[k] = Some(now);
@@ -209,13 +208,10 @@ impl StageModel {
         let mut out = CustomerStages::default();
         let mut count = [0u32; MAX_STAGES];
         // the stages not entered yet, a bit each
-        let mut missing = if n >= 32 { u32::MAX } else { (1u32 << n) - 1 };
+        let mut missing = self.every_stage();
         let ts = view.j.ts;
         for (i, &now) in ts.iter().enumerate() {
-            let mut hit = self.matching(view, missing, i);
-            while hit != 0 {
-                let k = hit.trailing_zeros() as usize;
-                hit &= hit - 1;
+            for k in set_bits(self.matching(view, missing, i)) {
                 count[k] += 1;
                 if count[k] >= self.nth[k] {
                     out.entered[k] = Some(now);
@@ -467,6 +463,15 @@ impl StagesFold {
             lifecycle: self.lifecycle.report(&acc.lifecycle),
         }
     }
+}
+
+/// The positions of the set bits of `mask`, lowest first.
+fn set_bits(mut mask: u32) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        let k = mask.trailing_zeros() as usize;
+        mask &= mask.wrapping_sub(1);
+        (k < 32).then_some(k)
+    })
 }
 
 #[cfg(test)]

@@ -366,10 +366,7 @@ mod tests {
         }
     }
 
-    /// The fast model leaves out nodes below e⁻⁸⁰ of the density's peak and finds quantiles by false position: its
-    /// answers equal the plain Simpson sums to 1e-13 relative (1e-30 absolute, for quantities that are zero up to
-    /// rounding; most come out bit for bit), and the interval's ends the plain bisection's to 1e-12 of the sd.
-    /// The fast model leaves out nodes below e⁻⁸⁰ of the density's peak and finds quantiles by false position: its
+    /// The fast model leaves out nodes below e⁻⁸⁰ of the density's peak and finds quantiles by Newton's method: its
     /// answers equal the plain Simpson sums to 1e-13 relative (1e-30 absolute, for quantities that are zero up to
     /// rounding; most come out bit for bit), and the interval's ends the plain bisection's to 1e-12 of the sd.
     #[test]

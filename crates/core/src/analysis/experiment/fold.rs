@@ -485,7 +485,7 @@ impl JourneyFold for ExperimentFold {
 /// exposure test reads only these two of every exposure event); text that is not a JSON object has none. A key
 /// given twice reads its last value, as a parsed map does. A string without escapes is borrowed from `text`.
 fn two_props<'t>(text: &'t str, keys: [&str; 2]) -> [Option<Cow<'t, str>>; 2] {
-    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+    use serde::de::{DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
     use serde_json::value::RawValue;
     struct Seed<'k>([&'k str; 2]);
     impl<'de> DeserializeSeed<'de> for Seed<'_> {
@@ -524,7 +524,6 @@ fn two_props<'t>(text: &'t str, keys: [&str; 2]) -> [Option<Cow<'t, str>>; 2] {
             Ok(out)
         }
     }
-    use serde::de::Error as _;
     let mut de = serde_json::Deserializer::from_str(text);
     Seed(keys).deserialize(&mut de).and_then(|v| de.end().map(|()| v)).unwrap_or_default()
 }
